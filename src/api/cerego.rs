@@ -1,0 +1,423 @@
+//! Cerego partner API (v3, JSON:API) client: partner user tags and the partner's users.
+
+use std::collections::HashMap;
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{ApiError, Call, ClientConfig, Transport, extract_error_message};
+use crate::domain::{CeregoUserId, PartnerId, TagId, TagTypeId, TagValue};
+
+/// Stops a server that never reports the last page from keeping us paging forever.
+pub const MAX_PAGES: u32 = 500;
+
+/// A partner user tag. Fields other than the id may be unknown when the server omitted them
+/// (for example a user's tag listed without its `included` document).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CeregoTag {
+    pub id: String,
+    pub value: Option<String>,
+    pub tag_type_id: Option<String>,
+    pub user_id: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// A user of the partner, with the tags the listing carried.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CeregoUser {
+    pub id: String,
+    pub name: Option<String>,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub member_id: Option<String>,
+    pub guid: Option<String>,
+    pub created_at: Option<String>,
+    pub last_logged_in_at: Option<String>,
+    pub tags: Vec<CeregoTag>,
+}
+
+/// Every user of a partner (all pages), as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UserList {
+    pub users: Vec<CeregoUser>,
+    pub total_count: Option<u64>,
+    pub pages_fetched: u32,
+}
+
+/// The API key owner, from `/v3/my/profile`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub username: Option<String>,
+}
+
+/// Reads an attribute under its JSON:API (dasherized) name or its snake_case twin.
+fn attr<'a>(obj: &'a Value, name: &str) -> Option<&'a Value> {
+    let attrs = obj.get("attributes")?;
+    attrs
+        .get(name)
+        .or_else(|| attrs.get(name.replace('-', "_")))
+        .filter(|v| !v.is_null())
+}
+
+fn attr_string(obj: &Value, name: &str) -> Option<String> {
+    attr(obj, name).map(value_string)
+}
+
+fn value_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn id_of(v: &Value) -> Option<String> {
+    match v.get("id")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn relationship<'a>(obj: &'a Value, name: &str) -> Option<&'a Value> {
+    let rels = obj.get("relationships")?;
+    rels.get(name)
+        .or_else(|| rels.get(name.replace('-', "_")))
+        .and_then(|r| r.get("data"))
+        .filter(|v| !v.is_null())
+}
+
+fn type_is(obj: &Value, name: &str) -> bool {
+    obj.get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t == name || t == name.replace('-', "_"))
+}
+
+impl CeregoTag {
+    /// Reads a tag resource object (`data` of a tag document, or an `included` entry).
+    pub fn from_resource(obj: &Value) -> Option<Self> {
+        Some(Self {
+            id: id_of(obj)?,
+            value: attr_string(obj, "value"),
+            tag_type_id: relationship(obj, "partner-user-tag-type").and_then(id_of),
+            user_id: relationship(obj, "user").and_then(id_of),
+            created_at: attr_string(obj, "created-at"),
+            updated_at: attr_string(obj, "updated-at"),
+        })
+    }
+
+    /// Parses a whole tag document (`{"data": {...}, "meta": {...}}`).
+    pub fn parse_document(body: &[u8]) -> Result<Self, String> {
+        let json: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+        let data = json
+            .get("data")
+            .ok_or_else(|| "the document has no \"data\"".to_string())?;
+        Self::from_resource(data).ok_or_else(|| "\"data\" carries no tag id".to_string())
+    }
+}
+
+impl CeregoUser {
+    fn from_resource(obj: &Value, included: &HashMap<String, CeregoTag>) -> Option<Self> {
+        let tags = match relationship(obj, "partner-user-tags") {
+            Some(Value::Array(refs)) => refs
+                .iter()
+                .filter_map(id_of)
+                .map(|id| {
+                    included.get(&id).cloned().unwrap_or(CeregoTag {
+                        id,
+                        ..CeregoTag::default()
+                    })
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Some(Self {
+            id: id_of(obj)?,
+            name: attr_string(obj, "name"),
+            username: attr_string(obj, "username"),
+            email: attr_string(obj, "email"),
+            member_id: attr_string(obj, "member-id"),
+            guid: attr_string(obj, "guid"),
+            created_at: attr_string(obj, "created-at"),
+            last_logged_in_at: attr_string(obj, "last-logged-in-at"),
+            tags,
+        })
+    }
+}
+
+/// One page of `GET /v3/partners/:id/users`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsersPage {
+    pub users: Vec<CeregoUser>,
+    pub total_pages: Option<u64>,
+    pub total_count: Option<u64>,
+    pub has_next_link: bool,
+}
+
+impl UsersPage {
+    pub fn parse(body: &[u8]) -> Result<Self, String> {
+        let json: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+        let data = match json.get("data") {
+            Some(Value::Array(items)) => items.as_slice(),
+            Some(Value::Null) | None => &[],
+            Some(_) => return Err("\"data\" should be a list of users".into()),
+        };
+        let included: HashMap<String, CeregoTag> = json
+            .get("included")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter(|o| type_is(o, "partner-user-tags"))
+                    .filter_map(CeregoTag::from_resource)
+                    .map(|t| (t.id.clone(), t))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let users = data
+            .iter()
+            .filter_map(|o| CeregoUser::from_resource(o, &included))
+            .collect();
+        let meta_number = |key: &str| {
+            json.get("meta")
+                .and_then(|m| m.get(key).or_else(|| m.get(key.replace('-', "_"))))
+                .and_then(|v| match v {
+                    Value::Number(n) => n.as_u64(),
+                    Value::String(s) => s.parse().ok(),
+                    _ => None,
+                })
+        };
+        let has_next_link = json
+            .get("links")
+            .and_then(|l| l.get("next"))
+            .is_some_and(|n| n.is_string());
+        Ok(Self {
+            users,
+            total_pages: meta_number("total-pages"),
+            total_count: meta_number("total-count"),
+            has_next_link,
+        })
+    }
+}
+
+impl Profile {
+    pub fn parse(body: &[u8]) -> Result<Self, String> {
+        let json: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+        let data = json
+            .get("data")
+            .ok_or_else(|| "the document has no \"data\"".to_string())?;
+        Ok(Self {
+            id: id_of(data).ok_or_else(|| "\"data\" carries no id".to_string())?,
+            name: attr_string(data, "name"),
+            email: attr_string(data, "email"),
+            username: attr_string(data, "username"),
+        })
+    }
+}
+
+/// The Cerego client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct CeregoClient {
+    transport: Transport,
+}
+
+impl CeregoClient {
+    pub fn new(config: &ClientConfig) -> Result<Self, ApiError> {
+        // The documented base URL ends in /v3/; paths below carry /v3 themselves.
+        let mut config = config.clone();
+        let trimmed = config.base_url.trim_end_matches('/');
+        config.base_url = trimmed.strip_suffix("/v3").unwrap_or(trimmed).to_string();
+        Ok(Self {
+            transport: Transport::new(&config, "Bearer")?,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.transport.base_url()
+    }
+
+    pub async fn add_tag(
+        &self,
+        tag_type: &TagTypeId,
+        user: &CeregoUserId,
+        value: &TagValue,
+    ) -> Call<CeregoTag> {
+        let path = format!("/v3/partner_user_tag_types/{tag_type}/partner_user_tags");
+        let body = json!({"user_id": user.as_str(), "value": value.as_str()});
+        self.document(
+            Method::POST,
+            &path,
+            &[],
+            Some(body),
+            CeregoTag::parse_document,
+        )
+        .await
+    }
+
+    pub async fn update_tag(&self, tag: &TagId, value: &TagValue) -> Call<CeregoTag> {
+        let path = format!("/v3/partner_user_tags/{tag}");
+        let body = json!({"value": value.as_str()});
+        self.document(
+            Method::PUT,
+            &path,
+            &[],
+            Some(body),
+            CeregoTag::parse_document,
+        )
+        .await
+    }
+
+    pub async fn profile(&self) -> Call<Profile> {
+        self.document(Method::GET, "/v3/my/profile", &[], None, Profile::parse)
+            .await
+    }
+
+    /// One page of the partner's users (`page` counts from 1).
+    pub async fn users_page(
+        &self,
+        partner: &PartnerId,
+        query: Option<&str>,
+        page: u32,
+    ) -> Call<UsersPage> {
+        let path = format!("/v3/partners/{partner}/users");
+        let mut params = vec![("page[number]", page.to_string())];
+        if let Some(q) = query.filter(|q| !q.trim().is_empty()) {
+            params.insert(0, ("query", q.trim().to_string()));
+        }
+        self.document(Method::GET, &path, &params, None, UsersPage::parse)
+            .await
+    }
+
+    /// Every page of the partner's users. Follows `meta.total-pages`, or `links.next` when the
+    /// server gives no page count, and never more than [`MAX_PAGES`] pages.
+    pub async fn list_users(&self, partner: &PartnerId, query: Option<&str>) -> Call<UserList> {
+        let mut exchanges = Vec::new();
+        let mut list = UserList::default();
+        let mut page = 1;
+        loop {
+            let call = self.users_page(partner, query, page).await;
+            exchanges.extend(call.exchanges);
+            let parsed = match call.result {
+                Ok(p) => p,
+                Err(e) => {
+                    return Call {
+                        exchanges,
+                        result: Err(e),
+                    };
+                }
+            };
+            list.pages_fetched = page;
+            list.total_count = parsed.total_count.or(list.total_count);
+            let empty = parsed.users.is_empty();
+            list.users.extend(parsed.users);
+            let more = match parsed.total_pages {
+                Some(total) => u64::from(page) < total && !empty,
+                None => parsed.has_next_link && !empty,
+            };
+            if !more || page >= MAX_PAGES {
+                break;
+            }
+            page += 1;
+        }
+        Call {
+            exchanges,
+            result: Ok(list),
+        }
+    }
+
+    async fn document<T>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Value>,
+        parse: fn(&[u8]) -> Result<T, String>,
+    ) -> Call<T> {
+        let (exchange, raw) = self
+            .transport
+            .send(method, path, query, body.as_ref())
+            .await;
+        let result = raw.and_then(|raw| {
+            let status = raw.status.as_u16();
+            if !raw.status.is_success() {
+                let (code, message) = extract_error_message(status, &raw.body);
+                return Err(ApiError::Http {
+                    status,
+                    code,
+                    message,
+                    retry_after: raw.retry_after,
+                });
+            }
+            parse(&raw.body).map_err(|message| ApiError::Decode { status, message })
+        });
+        Call {
+            exchanges: vec![exchange],
+            result,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TAG_DOC: &str = r#"{
+      "data": {"id": "84918", "type": "partner-user-tags",
+        "attributes": {"value": "The value of the tag",
+          "created-at": "2020-11-19T00:14:19.000Z", "updated-at": "2020-11-19T00:14:19.000Z"},
+        "relationships": {"user": {"data": {"id": "1185304", "type": "users"}},
+          "partner-user-tag-type": {"data": {"id": "3", "type": "partner-user-tag-types"}}}},
+      "meta": {"total-pages": null, "total-count": null}}"#;
+
+    #[test]
+    fn parses_the_documented_tag() {
+        let t = CeregoTag::parse_document(TAG_DOC.as_bytes()).unwrap();
+        assert_eq!(t.id, "84918");
+        assert_eq!(t.value.as_deref(), Some("The value of the tag"));
+        assert_eq!(t.tag_type_id.as_deref(), Some("3"));
+        assert_eq!(t.user_id.as_deref(), Some("1185304"));
+        assert_eq!(t.updated_at.as_deref(), Some("2020-11-19T00:14:19.000Z"));
+    }
+
+    #[test]
+    fn users_without_included_keep_tag_ids() {
+        let body = br#"{"data": [{"id": 7, "type": "users", "attributes": {"name": "Ann"},
+            "relationships": {"partner-user-tags": {"data": [{"id": "1", "type": "partner-user-tags"}]}}}],
+            "meta": {"total-pages": "3", "total-count": 61}}"#;
+        let page = UsersPage::parse(body).unwrap();
+        assert_eq!(page.users[0].id, "7");
+        assert_eq!(page.users[0].tags[0].id, "1");
+        assert_eq!(page.users[0].tags[0].value, None);
+        assert_eq!(page.total_pages, Some(3));
+        assert_eq!(page.total_count, Some(61));
+    }
+
+    #[test]
+    fn users_with_included_resolve_values() {
+        let body = br#"{"data": [{"id": "7", "type": "users",
+              "attributes": {"name": "Ann", "email": "ann@x.org", "last-logged-in-at": null},
+              "relationships": {"partner-user-tags": {"data": [{"id": "1", "type": "partner-user-tags"}]}}}],
+            "included": [{"id": "1", "type": "partner-user-tags", "attributes": {"value": "Gold"},
+              "relationships": {"partner-user-tag-type": {"data": {"id": "3"}}}}]}"#;
+        let page = UsersPage::parse(body).unwrap();
+        let u = &page.users[0];
+        assert_eq!(u.email.as_deref(), Some("ann@x.org"));
+        assert_eq!(u.last_logged_in_at, None);
+        assert_eq!(u.tags[0].value.as_deref(), Some("Gold"));
+        assert_eq!(u.tags[0].tag_type_id.as_deref(), Some("3"));
+        assert_eq!(page.total_pages, None);
+    }
+
+    #[test]
+    fn bad_documents_are_errors_not_panics() {
+        assert!(CeregoTag::parse_document(b"{}").is_err());
+        assert!(CeregoTag::parse_document(b"{\"data\": {}}").is_err());
+        assert!(UsersPage::parse(b"{\"data\": 5}").is_err());
+        assert!(UsersPage::parse(b"<html>").is_err());
+        assert!(Profile::parse(b"{\"data\": []}").is_err());
+    }
+}

@@ -1,0 +1,285 @@
+//! Hive Moderation user_tags client: add and remove tag api_fields on a patron.
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::outcome::{HiveAction, MessageCheck, Scenario};
+use super::{ApiError, Call, ClientConfig, Transport, extract_error_message};
+use crate::domain::{ApiField, PatronId};
+
+pub const ADD_PATH: &str = "/api/v1/user_tags/add";
+pub const REMOVE_PATH: &str = "/api/v1/user_tags/remove";
+
+/// One entry of `failed`: the api_field and, when the server gave one, the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedTag {
+    pub api_field: String,
+    pub reason: Option<String>,
+}
+
+/// A Hive add or remove response, kept verbatim where it matters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HiveOutcome {
+    pub action: HiveAction,
+    /// The server's message, exactly as sent (None if the field was missing).
+    pub message: Option<String>,
+    pub patron_id: Option<String>,
+    /// `added_tag_ids` or `removed_tag_ids`.
+    pub changed: Vec<String>,
+    /// `pre_existing_tag_ids` or `non_existent_tag_ids`.
+    pub unchanged: Vec<String>,
+    pub failed: Vec<FailedTag>,
+    /// Response fields the documentation promises that were absent (the client is lenient,
+    /// but says so).
+    pub missing_fields: Vec<String>,
+}
+
+impl HiveOutcome {
+    pub fn scenario(&self) -> Scenario {
+        Scenario::from_counts(
+            self.action,
+            self.changed.len(),
+            self.unchanged.len(),
+            self.failed.len(),
+        )
+    }
+
+    pub fn message_check(&self) -> MessageCheck {
+        self.scenario().check(self.message.as_deref())
+    }
+
+    /// Names of the two arrays for this action, as the API spells them.
+    pub fn array_names(action: HiveAction) -> (&'static str, &'static str) {
+        match action {
+            HiveAction::Add => ("added_tag_ids", "pre_existing_tag_ids"),
+            HiveAction::Remove => ("removed_tag_ids", "non_existent_tag_ids"),
+        }
+    }
+
+    /// Parses a 2xx body. Unknown fields are ignored; missing arrays count as empty and are
+    /// listed in `missing_fields`.
+    pub fn parse(action: HiveAction, body: &[u8]) -> Result<Self, String> {
+        let json: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+        let obj = json
+            .as_object()
+            .ok_or_else(|| "expected a JSON object".to_string())?;
+        let (changed_key, unchanged_key) = Self::array_names(action);
+        let mut missing = Vec::new();
+        let mut strings = |key: &str| -> Result<Vec<String>, String> {
+            match obj.get(key) {
+                None | Some(Value::Null) => {
+                    missing.push(key.to_string());
+                    Ok(Vec::new())
+                }
+                Some(Value::Array(items)) => Ok(items.iter().filter_map(id_string).collect()),
+                Some(other) => Err(format!("\"{key}\" should be an array, found {other}")),
+            }
+        };
+        let changed = strings(changed_key)?;
+        let unchanged = strings(unchanged_key)?;
+        let failed = match obj.get("failed") {
+            None | Some(Value::Null) => {
+                missing.push("failed".into());
+                Vec::new()
+            }
+            Some(Value::Array(items)) => items.iter().map(failed_entry).collect(),
+            Some(other) => return Err(format!("\"failed\" should be an array, found {other}")),
+        };
+        let message = match obj.get("message") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Null) | None => {
+                missing.push("message".into());
+                None
+            }
+            Some(other) => Some(other.to_string()),
+        };
+        let patron_id = obj.get("patron_id").and_then(id_string);
+        if patron_id.is_none() {
+            missing.push("patron_id".into());
+        }
+        Ok(Self {
+            action,
+            message,
+            patron_id,
+            changed,
+            unchanged,
+            failed,
+            missing_fields: missing,
+        })
+    }
+}
+
+fn id_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A `failed` entry may be a string, or an object naming the api_field under one of several
+/// keys and the reason under another (SPEC.md 2.4).
+fn failed_entry(v: &Value) -> FailedTag {
+    match v {
+        Value::Object(map) => {
+            let api_field = ["api_field", "tag", "tag_id", "id"]
+                .iter()
+                .find_map(|k| map.get(*k).and_then(id_string))
+                .unwrap_or_else(|| v.to_string());
+            let reason = ["error", "message", "reason"]
+                .iter()
+                .find_map(|k| match map.get(*k) {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    Some(Value::Null) | None => None,
+                    Some(other) => Some(other.to_string()),
+                });
+            FailedTag { api_field, reason }
+        }
+        other => FailedTag {
+            api_field: id_string(other).unwrap_or_else(|| other.to_string()),
+            reason: None,
+        },
+    }
+}
+
+/// The Hive client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct HiveClient {
+    transport: Transport,
+}
+
+impl HiveClient {
+    pub fn new(config: &ClientConfig) -> Result<Self, ApiError> {
+        Ok(Self {
+            transport: Transport::new(config, "token")?,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.transport.base_url()
+    }
+
+    pub async fn add(&self, patron: &PatronId, fields: &[ApiField]) -> Call<HiveOutcome> {
+        self.call(HiveAction::Add, patron, fields).await
+    }
+
+    pub async fn remove(&self, patron: &PatronId, fields: &[ApiField]) -> Call<HiveOutcome> {
+        self.call(HiveAction::Remove, patron, fields).await
+    }
+
+    /// The request body for an add or remove.
+    pub fn body(patron: &PatronId, fields: &[ApiField]) -> Value {
+        json!({
+            "patron_id": patron.as_str(),
+            "user_tags_api_fields": fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+        })
+    }
+
+    async fn call(
+        &self,
+        action: HiveAction,
+        patron: &PatronId,
+        fields: &[ApiField],
+    ) -> Call<HiveOutcome> {
+        let path = match action {
+            HiveAction::Add => ADD_PATH,
+            HiveAction::Remove => REMOVE_PATH,
+        };
+        let body = Self::body(patron, fields);
+        let (exchange, raw) = self
+            .transport
+            .send(Method::POST, path, &[], Some(&body))
+            .await;
+        let result = raw.and_then(|raw| {
+            let status = raw.status.as_u16();
+            if !raw.status.is_success() {
+                let (code, message) = extract_error_message(status, &raw.body);
+                return Err(ApiError::Http {
+                    status,
+                    code,
+                    message,
+                    retry_after: raw.retry_after,
+                });
+            }
+            HiveOutcome::parse(action, &raw.body)
+                .map_err(|message| ApiError::Decode { status, message })
+        });
+        Call {
+            exchanges: vec![exchange],
+            result,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_example() {
+        let body = br#"{
+            "message": "Successfully added tags to patron. Some tags may already exist on patron.",
+            "patron_id": "user_abc123",
+            "added_tag_ids": ["vip"],
+            "pre_existing_tag_ids": ["newsletter"],
+            "failed": []
+        }"#;
+        let o = HiveOutcome::parse(HiveAction::Add, body).unwrap();
+        assert_eq!(o.changed, ["vip"]);
+        assert_eq!(o.unchanged, ["newsletter"]);
+        assert!(o.failed.is_empty());
+        assert!(o.missing_fields.is_empty());
+        assert_eq!(o.message_check(), MessageCheck::Match);
+    }
+
+    #[test]
+    fn failed_entries_in_every_shape() {
+        let body = br#"{"message": "m", "patron_id": "p", "removed_tag_ids": [],
+            "non_existent_tag_ids": [], "failed": [
+                "plain",
+                {"api_field": "a", "error": "Tag api_field does not exist in application."},
+                {"tag": "b", "message": "nope"},
+                {"tag_id": 7, "reason": "bad"},
+                {"id": "d"},
+                {"something": "else"},
+                42
+            ]}"#;
+        let o = HiveOutcome::parse(HiveAction::Remove, body).unwrap();
+        let got: Vec<(&str, Option<&str>)> = o
+            .failed
+            .iter()
+            .map(|f| (f.api_field.as_str(), f.reason.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("plain", None),
+                ("a", Some("Tag api_field does not exist in application.")),
+                ("b", Some("nope")),
+                ("7", Some("bad")),
+                ("d", None),
+                (r#"{"something":"else"}"#, None),
+                ("42", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_arrays_are_lenient_but_reported() {
+        let o = HiveOutcome::parse(HiveAction::Add, br#"{"added_tag_ids": ["x"]}"#).unwrap();
+        assert_eq!(o.changed, ["x"]);
+        assert_eq!(
+            o.missing_fields,
+            ["pre_existing_tag_ids", "failed", "message", "patron_id"]
+        );
+        assert_eq!(o.message_check(), MessageCheck::Mismatch);
+    }
+
+    #[test]
+    fn wrong_shapes_are_decode_errors() {
+        assert!(HiveOutcome::parse(HiveAction::Add, b"[1,2]").is_err());
+        assert!(HiveOutcome::parse(HiveAction::Add, b"{\"added_tag_ids\": 5}").is_err());
+        assert!(HiveOutcome::parse(HiveAction::Add, b"{\"message\": \"Succ").is_err());
+    }
+}

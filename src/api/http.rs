@@ -1,0 +1,181 @@
+//! The request path both clients share.
+
+use std::error::Error as _;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
+
+use super::{ApiError, ClientConfig, Exchange, MAX_BODY_BYTES, join_url};
+
+/// A response that arrived whole, before any interpretation.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: StatusCode,
+    pub content_type: Option<String>,
+    pub retry_after: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// A configured HTTP client for one service.
+#[derive(Clone)]
+pub struct Transport {
+    client: reqwest::Client,
+    base_url: String,
+    auth: HeaderValue,
+    total_timeout: Duration,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// `scheme` is the word before the key in the Authorization header (`Bearer`, `token`).
+    pub fn new(config: &ClientConfig, scheme: &str) -> Result<Self, ApiError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.total_timeout)
+            .user_agent(concat!("tagdesk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Network {
+                message: format!("could not set up the HTTP client: {}", error_chain(&e)),
+                connect: true,
+            })?;
+        let mut auth =
+            HeaderValue::from_str(&format!("{scheme} {}", config.api_key.expose_secret()))
+                .map_err(|_| ApiError::Network {
+                    message: "the API key contains characters that cannot be sent in an HTTP \
+                              header"
+                        .into(),
+                    connect: true,
+                })?;
+        auth.set_sensitive(true);
+        Ok(Self {
+            client,
+            base_url: config.base_url.clone(),
+            auth,
+            total_timeout: config.total_timeout,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends one request and returns the transcript plus the raw response (any status).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> (Exchange, Result<RawResponse, ApiError>) {
+        let started = Instant::now();
+        let url = join_url(&self.base_url, path);
+        let mut shown_url = url.clone();
+        let mut request = self
+            .client
+            .request(method.clone(), &url)
+            .header(AUTHORIZATION, self.auth.clone())
+            .header(ACCEPT, "application/json");
+        if !query.is_empty() {
+            request = request.query(query);
+            if let Ok(u) = reqwest::Url::parse_with_params(&url, query) {
+                shown_url = u.to_string();
+            }
+        }
+        let request_body = body.map(|b| b.to_string());
+        if let Some(b) = &request_body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(b.clone());
+        }
+        // reqwest enforces the total timeout; the outer guard makes sure nothing can outlive
+        // it even if a body stream stalls in an unexpected way.
+        let guard = self.total_timeout + Duration::from_millis(500);
+        let result = match tokio::time::timeout(guard, self.exchange(request)).await {
+            Ok(r) => r,
+            Err(_) => Err(ApiError::Timeout {
+                ms: self.total_timeout.as_millis() as u64,
+            }),
+        };
+        let result = result.map_err(|e| match e {
+            ApiError::Timeout { .. } => ApiError::Timeout {
+                ms: self.total_timeout.as_millis() as u64,
+            },
+            other => other,
+        });
+        let exchange = Exchange {
+            method: method.to_string(),
+            url: shown_url,
+            request_body,
+            status: result.as_ref().ok().map(|r| r.status.as_u16()),
+            response_body: result
+                .as_ref()
+                .ok()
+                .map(|r| String::from_utf8_lossy(&r.body).into_owned()),
+            duration_ms: started.elapsed().as_millis() as u64,
+        };
+        (exchange, result)
+    }
+
+    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, ApiError> {
+        let mut response = request.send().await.map_err(classify)?;
+        let status = response.status();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header(CONTENT_TYPE);
+        let retry_after = header(RETRY_AFTER);
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(ApiError::Decode {
+                    status: status.as_u16(),
+                    message: format!("the body is larger than {} MiB", MAX_BODY_BYTES >> 20),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawResponse {
+            status,
+            content_type,
+            retry_after,
+            body,
+        })
+    }
+}
+
+/// Maps a reqwest error to a typed error with a readable message (its whole source chain).
+fn classify(e: reqwest::Error) -> ApiError {
+    if e.is_timeout() {
+        return ApiError::Timeout { ms: 0 };
+    }
+    ApiError::Network {
+        message: error_chain(&e),
+        connect: e.is_connect(),
+    }
+}
+
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}

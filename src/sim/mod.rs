@@ -1,0 +1,512 @@
+//! The embedded simulator: a real HTTP server on loopback that speaks both APIs as SPEC.md
+//! describes, from in-memory state seeded by `assets/demo.toml`.
+//!
+//! Demo mode and the tests start it in-process ([`Simulator::start`]); `tagdesk sim` serves
+//! it standalone. The client code path is the same either way: only the base URL differs.
+//!
+//! Control API (loopback tooling, no auth):
+//! - `GET /_sim/state`: the whole state as JSON, plus request counts per endpoint.
+//! - `GET /_sim/faults`: the active fault rules.
+//! - `POST /_sim/faults`: add a rule, as JSON (`{"target": "hive.add", "kind": "status",
+//!   "status": 503, "times": 1}`) or in text form (`{"spec": "hive.add:503*1"}`).
+//! - `PUT /_sim/faults`: replace all rules with a JSON list.
+//! - `DELETE /_sim/faults`: remove every rule.
+//! - `POST /_sim/reset`: back to the seed, no faults, counts cleared.
+
+pub mod cerego;
+pub mod faults;
+pub mod hive;
+pub mod seed;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::api::outcome::HiveAction;
+use cerego::CeregoState;
+use faults::{FaultKind, FaultRule};
+use hive::HiveState;
+use seed::Seed;
+
+/// Default keys of a standalone or demo simulator.
+pub const DEFAULT_HIVE_KEY: &str = "demo-hive-key";
+pub const DEFAULT_CEREGO_KEY: &str = "demo-cerego-key";
+
+/// How to start a simulator.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub seed: Seed,
+    pub hive_key: String,
+    pub cerego_key: String,
+    pub faults: Vec<FaultRule>,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            seed: Seed::demo(),
+            hive_key: DEFAULT_HIVE_KEY.into(),
+            cerego_key: DEFAULT_CEREGO_KEY.into(),
+            faults: Vec::new(),
+        }
+    }
+}
+
+/// Everything the server mutates.
+#[derive(Debug)]
+struct World {
+    cerego: CeregoState,
+    hive: HiveState,
+    faults: Vec<FaultRule>,
+    requests: BTreeMap<String, u64>,
+}
+
+impl World {
+    fn new(options: &SimOptions) -> Self {
+        Self {
+            cerego: CeregoState::from_seed(&options.seed.cerego),
+            hive: HiveState::from_seed(&options.seed.hive),
+            faults: options.faults.clone(),
+            requests: BTreeMap::new(),
+        }
+    }
+}
+
+struct Shared {
+    options: SimOptions,
+    world: Mutex<World>,
+}
+
+impl Shared {
+    /// A poisoned lock only means a handler panicked mid-way; the state is still usable.
+    fn world(&self) -> MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+type AppState = Arc<Shared>;
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    addr: SocketAddr,
+    shared: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Binds `listen` (port 0 picks a free port) and serves in a background task.
+    pub async fn start(listen: SocketAddr, options: SimOptions) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            world: Mutex::new(World::new(&options)),
+            options,
+        });
+        let app = router(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = rx.await;
+            });
+            if let Err(e) = server.await {
+                tracing::error!("simulator stopped: {e}");
+            }
+        });
+        Ok(Self {
+            addr,
+            shared,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// Starts on a free loopback port with the given options.
+    pub async fn start_local(options: SimOptions) -> std::io::Result<Self> {
+        Self::start(SocketAddr::from(([127, 0, 0, 1], 0)), options).await
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`: the base URL of both simulated APIs.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn options(&self) -> &SimOptions {
+        &self.shared.options
+    }
+
+    /// Replaces the fault rules (the same as `PUT /_sim/faults`).
+    pub fn set_faults(&self, rules: Vec<FaultRule>) {
+        self.shared.world().faults = rules;
+    }
+
+    /// The state as `GET /_sim/state` returns it.
+    pub fn state_json(&self) -> Value {
+        state_json(&self.shared.world())
+    }
+
+    /// Stops accepting requests and waits (briefly) for requests in flight.
+    pub async fn shutdown(mut self) {
+        self.stop(Duration::from_secs(2)).await;
+    }
+
+    async fn stop(&mut self, grace: Duration) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(grace, task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+fn router(shared: AppState) -> Router {
+    let api = Router::new()
+        .route("/v3/my/profile", get(cerego_profile))
+        .route(
+            "/v3/partner_user_tag_types/{tag_type_id}/partner_user_tags",
+            post(cerego_add),
+        )
+        .route("/v3/partner_user_tags/{id}", put(cerego_update))
+        .route("/v3/partners/{partner_id}/users", get(cerego_users))
+        .route("/api/v1/user_tags/add", post(hive_add))
+        .route("/api/v1/user_tags/remove", post(hive_remove))
+        .layer(middleware::from_fn_with_state(shared.clone(), fault_layer));
+    let control = Router::new()
+        .route("/_sim/state", get(control_state))
+        .route(
+            "/_sim/faults",
+            get(control_faults)
+                .post(control_add_fault)
+                .put(control_set_faults)
+                .delete(control_clear_faults),
+        )
+        .route("/_sim/reset", post(control_reset));
+    api.merge(control).fallback(not_found).with_state(shared)
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+/// Names the endpoint a request is for, as fault rules and request counts use it.
+fn endpoint_of(method: &Method, path: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (method.as_str(), parts.as_slice()) {
+        ("POST", ["api", "v1", "user_tags", "add"]) => Some("hive.add"),
+        ("POST", ["api", "v1", "user_tags", "remove"]) => Some("hive.remove"),
+        ("POST", ["v3", "partner_user_tag_types", _, "partner_user_tags"]) => Some("cerego.add"),
+        ("PUT", ["v3", "partner_user_tags", _]) => Some("cerego.update"),
+        ("GET", ["v3", "partners", _, "users"]) => Some("cerego.users"),
+        ("GET", ["v3", "my", "profile"]) => Some("cerego.profile"),
+        _ => None,
+    }
+}
+
+async fn fault_layer(State(shared): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(endpoint) = endpoint_of(request.method(), request.uri().path()) else {
+        return next.run(request).await;
+    };
+    let decision = {
+        let mut world = shared.world();
+        *world.requests.entry(endpoint.to_string()).or_default() += 1;
+        faults::decide(&mut world.faults, endpoint)
+    };
+    if decision.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
+    }
+    let is_hive = endpoint.starts_with("hive.");
+    match decision.terminal {
+        None | Some(FaultKind::Latency { .. }) => next.run(request).await,
+        Some(FaultKind::Status {
+            status,
+            retry_after,
+        }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let message = format!("Injected fault: HTTP {} from tagdesk sim.", status.as_u16());
+            let (status, body) = if is_hive {
+                let code = match status.as_u16() {
+                    429 => "TOO_MANY_REQUESTS",
+                    503 => "SERVICE_UNAVAILABLE",
+                    _ => "INTERNAL_ERROR",
+                };
+                hive::error(status, code, &message)
+            } else {
+                cerego::error(status, &message)
+            };
+            let mut response = json_response(status, body);
+            if let Some(secs) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            response
+        }
+        Some(FaultKind::Malformed) => {
+            let body = if is_hive {
+                "{\"message\": \"Successfully added tags to pat"
+            } else {
+                "{\"data\": {\"id\": \"84918\", \"type\": \"partner-user-"
+            };
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response()
+        }
+        Some(FaultKind::Drop) => {
+            // A body that fails at once makes the server abort the connection before a
+            // complete response is written.
+            let stream = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "injected drop",
+                ))
+            });
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from_stream(stream))
+                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+    }
+}
+
+fn bearer_ok(headers: &HeaderMap, key: &str) -> bool {
+    auth_ok(headers, "Bearer", key)
+}
+
+fn auth_ok(headers: &HeaderMap, scheme: &str, key: &str) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .is_some_and(|(s, k)| s.eq_ignore_ascii_case(scheme) && k.trim() == key)
+}
+
+fn cerego_unauthorized() -> Response {
+    let (status, body) = cerego::error(
+        StatusCode::UNAUTHORIZED,
+        "The bearer token is missing or not valid.",
+    );
+    json_response(status, body)
+}
+
+async fn cerego_profile(State(shared): State<AppState>, headers: HeaderMap) -> Response {
+    if !bearer_ok(&headers, &shared.options.cerego_key) {
+        return cerego_unauthorized();
+    }
+    let (status, body) = shared.world().cerego.profile();
+    json_response(status, body)
+}
+
+async fn cerego_add(
+    State(shared): State<AppState>,
+    Path(tag_type_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !bearer_ok(&headers, &shared.options.cerego_key) {
+        return cerego_unauthorized();
+    }
+    let (status, body) = shared.world().cerego.add_tag(&tag_type_id, &body);
+    json_response(status, body)
+}
+
+async fn cerego_update(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !bearer_ok(&headers, &shared.options.cerego_key) {
+        return cerego_unauthorized();
+    }
+    let (status, body) = shared.world().cerego.update_tag(&id, &body);
+    json_response(status, body)
+}
+
+async fn cerego_users(
+    State(shared): State<AppState>,
+    Path(partner_id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if !bearer_ok(&headers, &shared.options.cerego_key) {
+        return cerego_unauthorized();
+    }
+    let (status, body) = shared.world().cerego.list_users(&partner_id, &params);
+    json_response(status, body)
+}
+
+async fn hive_add(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    hive_call(&shared, HiveAction::Add, &headers, &body)
+}
+
+async fn hive_remove(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    hive_call(&shared, HiveAction::Remove, &headers, &body)
+}
+
+fn hive_call(shared: &Shared, action: HiveAction, headers: &HeaderMap, body: &[u8]) -> Response {
+    if !auth_ok(headers, "token", &shared.options.hive_key) {
+        let (status, body) = hive::error(
+            StatusCode::FORBIDDEN,
+            "INVALID_API_KEY",
+            hive::INVALID_KEY_MESSAGE,
+        );
+        return json_response(status, body);
+    }
+    let (status, body) = shared.world().hive.handle(action, body);
+    json_response(status, body)
+}
+
+async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
+    json_response(
+        StatusCode::NOT_FOUND,
+        json!({"error": true, "status": 404, "message": format!("No route for {method} {}.", uri.path())}),
+    )
+}
+
+fn state_json(world: &World) -> Value {
+    json!({
+        "cerego": world.cerego,
+        "hive": world.hive,
+        "faults": world.faults,
+        "requests": world.requests,
+    })
+}
+
+async fn control_state(State(shared): State<AppState>) -> Response {
+    json_response(StatusCode::OK, state_json(&shared.world()))
+}
+
+async fn control_faults(State(shared): State<AppState>) -> Response {
+    json_response(StatusCode::OK, json!(shared.world().faults))
+}
+
+fn bad_control(message: String) -> Response {
+    json_response(StatusCode::BAD_REQUEST, json!({"error": message}))
+}
+
+fn parse_rule(v: Value) -> Result<FaultRule, String> {
+    if let Some(spec) = v.get("spec").and_then(Value::as_str) {
+        return spec.parse();
+    }
+    let rule: FaultRule =
+        serde_json::from_value(v).map_err(|e| format!("not a fault rule: {e}"))?;
+    rule.validate()?;
+    Ok(rule)
+}
+
+async fn control_add_fault(State(shared): State<AppState>, body: Bytes) -> Response {
+    let parsed = serde_json::from_slice::<Value>(&body)
+        .map_err(|e| format!("not JSON: {e}"))
+        .and_then(parse_rule);
+    match parsed {
+        Ok(rule) => {
+            let mut world = shared.world();
+            world.faults.push(rule);
+            json_response(StatusCode::OK, json!(world.faults))
+        }
+        Err(e) => bad_control(e),
+    }
+}
+
+async fn control_set_faults(State(shared): State<AppState>, body: Bytes) -> Response {
+    let parsed = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .map(parse_rule)
+            .collect::<Result<Vec<_>, _>>(),
+        Ok(_) => Err("expected a JSON list of fault rules".to_string()),
+        Err(e) => Err(format!("not JSON: {e}")),
+    };
+    match parsed {
+        Ok(rules) => {
+            let mut world = shared.world();
+            world.faults = rules;
+            json_response(StatusCode::OK, json!(world.faults))
+        }
+        Err(e) => bad_control(e),
+    }
+}
+
+async fn control_clear_faults(State(shared): State<AppState>) -> Response {
+    shared.world().faults.clear();
+    json_response(StatusCode::OK, json!([]))
+}
+
+async fn control_reset(State(shared): State<AppState>) -> Response {
+    let fresh = World {
+        faults: Vec::new(),
+        ..World::new(&shared.options)
+    };
+    *shared.world() = fresh;
+    json_response(StatusCode::OK, json!({"reset": true}))
+}
+
+/// The summary `tagdesk sim` prints after its first line.
+pub fn summary(options: &SimOptions) -> String {
+    let c = &options.seed.cerego;
+    let h = &options.seed.hive;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Cerego: partner {} with {} users; key \"{}\" (Authorization: Bearer KEY)\n",
+        c.partner_id,
+        c.users.len(),
+        options.cerego_key
+    ));
+    let types: Vec<String> = c
+        .tag_types
+        .iter()
+        .map(|t| format!("{} {}", t.id, t.name))
+        .collect();
+    out.push_str(&format!("  tag types: {}\n", types.join(", ")));
+    out.push_str(&format!(
+        "Hive: {} patrons; key \"{}\" (Authorization: token KEY)\n",
+        h.patrons.len(),
+        options.hive_key
+    ));
+    let fields: Vec<&str> = h.tags.iter().map(|t| t.api_field.as_str()).collect();
+    out.push_str(&format!("  api_fields: {}\n", fields.join(", ")));
+    if !options.faults.is_empty() {
+        let rules: Vec<String> = options.faults.iter().map(|r| r.to_string()).collect();
+        out.push_str(&format!("Faults: {}\n", rules.join(", ")));
+    }
+    out.push_str(
+        "Control API: GET /_sim/state, GET|POST|PUT|DELETE /_sim/faults, POST /_sim/reset",
+    );
+    out
+}

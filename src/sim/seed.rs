@@ -1,0 +1,286 @@
+//! The simulator's seed: users, patrons, tag types and the Hive tag catalogue.
+//!
+//! The demo seed (`assets/demo.toml`) is compiled into the binary so demo mode needs no
+//! files; `tagdesk sim --seed FILE` loads another one. Ids and values go through the same
+//! validated types as operator input, so a seed can never hold what tagdesk itself would
+//! refuse to send.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{ApiField, CeregoUserId, PartnerId, PatronId, TagTypeId, TagValue};
+
+/// The seed compiled into the binary.
+pub const DEMO_SEED: &str = include_str!("../../assets/demo.toml");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    pub cerego: CeregoSeed,
+    pub hive: HiveSeed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CeregoSeed {
+    pub partner_id: PartnerId,
+    /// Users per page of the user list.
+    #[serde(default = "default_page_size")]
+    pub page_size: usize,
+    /// Id given to the first seeded tag; later ones count up from it.
+    #[serde(default = "default_first_tag_id")]
+    pub first_tag_id: u64,
+    /// Timestamp given to seeded tags (fixed, so screens are reproducible).
+    #[serde(default = "default_seeded_at")]
+    pub seeded_at: String,
+    pub profile: ProfileSeed,
+    pub tag_types: Vec<TagTypeSeed>,
+    #[serde(default)]
+    pub users: Vec<UserSeed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSeed {
+    pub id: CeregoUserId,
+    pub name: String,
+    pub email: String,
+    pub username: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagTypeSeed {
+    pub id: TagTypeId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSeed {
+    pub id: CeregoUserId,
+    pub name: String,
+    pub username: String,
+    pub email: String,
+    #[serde(default)]
+    pub member_id: Option<String>,
+    pub created_at: String,
+    #[serde(default)]
+    pub last_logged_in_at: Option<String>,
+    /// Tag type id → value.
+    #[serde(default)]
+    pub tags: BTreeMap<String, TagValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HiveSeed {
+    pub tags: Vec<HiveTagSeed>,
+    #[serde(default)]
+    pub patrons: Vec<PatronSeed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HiveTagSeed {
+    pub api_field: ApiField,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatronSeed {
+    pub id: PatronId,
+    #[serde(default)]
+    pub tags: Vec<ApiField>,
+}
+
+fn default_page_size() -> usize {
+    25
+}
+fn default_first_tag_id() -> u64 {
+    84001
+}
+fn default_seeded_at() -> String {
+    "2026-01-05T09:00:00.000Z".into()
+}
+
+/// A seed that could not be used, with where and why.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("cannot read seed file {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("seed {origin}: {message}")]
+    Invalid { origin: String, message: String },
+}
+
+impl Seed {
+    /// The demo seed compiled into the binary.
+    pub fn demo() -> Self {
+        // The demo seed is checked by a unit test, so this cannot fail in a released build;
+        // if it ever did, an empty seed is still a working simulator.
+        Self::parse(DEMO_SEED, "assets/demo.toml").unwrap_or_else(|_| Self::empty())
+    }
+
+    /// No users, no patrons, no tags: only the partner, a profile and one tag type, so the
+    /// API surface still works.
+    pub fn empty() -> Self {
+        Self {
+            cerego: CeregoSeed {
+                partner_id: PartnerId::from_literal("1"),
+                page_size: default_page_size(),
+                first_tag_id: default_first_tag_id(),
+                seeded_at: default_seeded_at(),
+                profile: ProfileSeed {
+                    id: CeregoUserId::from_literal("1"),
+                    name: "Simulator Admin".into(),
+                    email: "admin@sim.invalid".into(),
+                    username: "admin".into(),
+                },
+                tag_types: Vec::new(),
+                users: Vec::new(),
+            },
+            hive: HiveSeed {
+                tags: Vec::new(),
+                patrons: Vec::new(),
+            },
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Self, SeedError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Self, SeedError> {
+        let seed: Seed = toml::from_str(text).map_err(|e| SeedError::Invalid {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        seed.check().map_err(|message| SeedError::Invalid {
+            origin: origin.to_string(),
+            message,
+        })?;
+        Ok(seed)
+    }
+
+    /// Cross-reference checks that serde cannot express.
+    fn check(&self) -> Result<(), String> {
+        let c = &self.cerego;
+        if c.page_size == 0 || c.page_size > 1000 {
+            return Err("cerego.page_size must be between 1 and 1000".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for t in &c.tag_types {
+            if !seen.insert(t.id.as_str()) {
+                return Err(format!("tag type {} is listed twice", t.id));
+            }
+        }
+        let mut users = std::collections::HashSet::new();
+        for u in &c.users {
+            if !users.insert(u.id.as_str()) {
+                return Err(format!("user {} is listed twice", u.id));
+            }
+            for type_id in u.tags.keys() {
+                if !seen.contains(type_id.as_str()) {
+                    return Err(format!(
+                        "user {} has a tag of type {type_id}, which is not in cerego.tag_types",
+                        u.id
+                    ));
+                }
+            }
+        }
+        let catalogue: std::collections::HashSet<&str> = self
+            .hive
+            .tags
+            .iter()
+            .map(|t| t.api_field.as_str())
+            .collect();
+        if catalogue.len() != self.hive.tags.len() {
+            return Err("an api_field is listed twice in hive.tags".into());
+        }
+        let mut patrons = std::collections::HashSet::new();
+        for p in &self.hive.patrons {
+            if !patrons.insert(p.id.as_str()) {
+                return Err(format!("patron {} is listed twice", p.id));
+            }
+            for f in &p.tags {
+                if !catalogue.contains(f.as_str()) {
+                    return Err(format!(
+                        "patron {} has tag {f}, which is not in hive.tags",
+                        p.id
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_seed_is_valid_and_rich_enough() {
+        let seed = Seed::parse(DEMO_SEED, "demo").unwrap();
+        assert!(seed.cerego.users.len() >= 30);
+        assert!(seed.cerego.tag_types.len() >= 4);
+        let used_types: std::collections::HashSet<&String> = seed
+            .cerego
+            .users
+            .iter()
+            .flat_map(|u| u.tags.keys())
+            .collect();
+        assert!(
+            used_types.len() >= 4,
+            "users carry tags of at least 4 types"
+        );
+        assert!(seed.hive.tags.len() >= 8);
+        assert!(seed.hive.patrons.len() >= 20);
+        let fields: Vec<&str> = seed
+            .hive
+            .tags
+            .iter()
+            .map(|t| t.api_field.as_str())
+            .collect();
+        assert!(fields.contains(&"vip") && fields.contains(&"newsletter"));
+        let abc = seed
+            .hive
+            .patrons
+            .iter()
+            .find(|p| p.id.as_str() == "user_abc123")
+            .unwrap();
+        let tags: Vec<&str> = abc.tags.iter().map(|t| t.as_str()).collect();
+        assert_eq!(tags, ["newsletter"], "the documented add example must hold");
+    }
+
+    #[test]
+    fn bad_seeds_say_where() {
+        let err = Seed::parse("[cerego]\npartner_id = \"x1\"\n", "bad.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("bad.toml") && err.contains("partner id"),
+            "{err}"
+        );
+        let mut seed = Seed::demo();
+        seed.hive.patrons[0]
+            .tags
+            .push(ApiField::parse("nope").unwrap());
+        assert!(seed.check().unwrap_err().contains("not in hive.tags"));
+    }
+
+    #[test]
+    fn empty_seed_is_valid() {
+        assert!(Seed::empty().check().is_ok());
+    }
+}
