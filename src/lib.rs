@@ -4,6 +4,8 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod backend;
 pub mod domain;
 pub mod op;
 pub mod sim;
+pub mod tui;

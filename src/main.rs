@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tagdesk::api::ClientConfig;
+use tagdesk::api::cerego::CeregoClient;
+use tagdesk::api::hive::HiveClient;
+use tagdesk::backend::Clients;
 use tagdesk::sim::faults::FaultRule;
 use tagdesk::sim::seed::Seed;
 use tagdesk::sim::{self, SimOptions, Simulator};
@@ -53,9 +57,47 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Sim(args)) => run_sim(args),
-        None => {
-            eprintln!("tagdesk: the console is not built yet; run `tagdesk sim` for the simulator");
-            ExitCode::from(2)
+        None => run_console(),
+    }
+}
+
+/// The console. With no configuration it runs in demo mode against the embedded simulator.
+fn run_console() -> ExitCode {
+    if let Err(e) = color_eyre::install() {
+        eprintln!("tagdesk: {e}");
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tagdesk: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let options = SimOptions::default();
+        let settings = tagdesk::tui::demo_settings(&options.seed);
+        let simulator = Simulator::start_local(options).await?;
+        let base = simulator.base_url();
+        let clients = Clients {
+            hive: Some(HiveClient::new(&ClientConfig::new(
+                &base,
+                sim::DEFAULT_HIVE_KEY,
+            ))?),
+            cerego: Some(CeregoClient::new(&ClientConfig::new(
+                &base,
+                sim::DEFAULT_CEREGO_KEY,
+            ))?),
+        };
+        let outcome = tagdesk::tui::run(settings, clients).await;
+        simulator.shutdown().await;
+        outcome
+    });
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tagdesk: {e:?}");
+            ExitCode::FAILURE
         }
     }
 }

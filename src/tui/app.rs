@@ -1,0 +1,618 @@
+//! The console's state and its one consumer of messages.
+//!
+//! `App::update` is pure: it takes a [`Message`] (a key, a paste, a resize, a backend reply,
+//! a tick) and returns the [`Effect`]s the loop must carry out (send a request, quit). It
+//! never performs IO, so tests drive the real App with messages and snapshot what it draws.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
+use tui_input::Input;
+
+use crate::api::cerego::CeregoUser;
+use crate::backend::{Reply, Request, RequestId};
+use crate::domain::{ApiField, PartnerId, PatronId, TagTypeId};
+use crate::op::Op;
+
+use super::filter;
+use super::forms::Form;
+use super::keymap::{self, Action};
+
+/// The console's two services, as tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Cerego,
+    Hive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    List,
+    Tags,
+    Log,
+}
+
+/// A configured Cerego tag type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagTypeInfo {
+    pub id: TagTypeId,
+    pub name: String,
+}
+
+/// A tag of the Hive application's catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiveTagInfo {
+    pub api_field: ApiField,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CeregoSettings {
+    pub partner_id: PartnerId,
+    pub tag_types: Vec<TagTypeInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiveSettings {
+    pub catalogue: Vec<HiveTagInfo>,
+}
+
+/// What the console was started with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Demo mode: talking to the embedded simulator.
+    pub demo: bool,
+    pub profile: String,
+    pub cerego: Option<CeregoSettings>,
+    pub hive: Option<HiveSettings>,
+    /// Patrons known at start (demo seed or saved workspace).
+    pub patrons: Vec<KnownPatron>,
+    /// Offset used to show times (the local zone at start; fixed in tests).
+    pub utc_offset: FixedOffset,
+}
+
+/// A Hive tag as tagdesk last saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownTag {
+    pub api_field: String,
+    /// When a response last confirmed it; None when it came from the seed or a saved view.
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// A Hive patron tagdesk knows about. Hive has no read endpoint, so this is tagdesk's own
+/// view, built from responses (SPEC.md 2.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownPatron {
+    pub id: PatronId,
+    pub tags: Vec<KnownTag>,
+    /// Where the view came from or what was last learned ("from the demo seed", ...).
+    pub note: String,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// One line of the action log.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub id: RequestId,
+    pub started_at: DateTime<Utc>,
+    pub op: Op,
+    /// None while the request is in flight.
+    pub reply: Option<Reply>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// What a confirmation does when the operator says yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnYes {
+    Send(Op),
+    /// Open the edit form for an existing Cerego tag, starting from `value`.
+    EditInstead {
+        tag_id: String,
+        user_name: String,
+        type_name: String,
+        old_value: String,
+        value: String,
+    },
+    Quit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub yes: String,
+    pub on_yes: OnYes,
+}
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Help,
+    Form(Box<Form>),
+    Confirm(Confirm),
+    Inspector { entry: usize, scroll: u16 },
+}
+
+/// A list's incremental filter.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub input: Input,
+    /// The filter line has the keyboard.
+    pub editing: bool,
+}
+
+impl Filter {
+    pub fn text(&self) -> &str {
+        self.input.value()
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.editing || !self.input.value().is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    NotConfigured,
+    Loading,
+    Loaded,
+    Failed(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct CeregoView {
+    pub users: Vec<CeregoUser>,
+    pub load: Load,
+    pub total_count: Option<u64>,
+    /// Indices into `users` that pass the filter.
+    pub visible: Vec<usize>,
+    /// Position in `visible`.
+    pub selected: usize,
+    pub tag_selected: usize,
+    pub filter: Filter,
+}
+
+#[derive(Debug, Clone)]
+pub struct HiveView {
+    pub patrons: Vec<KnownPatron>,
+    pub visible: Vec<usize>,
+    pub selected: usize,
+    pub tag_selected: usize,
+    /// api_fields marked for removal on the selected patron.
+    pub marked: BTreeSet<String>,
+    pub filter: Filter,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    Reply(Box<Reply>),
+    /// Time passed (only sent while something animates).
+    Tick,
+    /// SIGTERM / SIGHUP / SIGINT: leave now, through the normal path.
+    Stop,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Send(Request),
+    Quit,
+}
+
+pub struct App {
+    pub settings: Settings,
+    pub tab: Tab,
+    pub focus: Pane,
+    pub cerego: CeregoView,
+    pub hive: HiveView,
+    pub log: Vec<LogEntry>,
+    pub log_selected: usize,
+    pub popup: Option<Popup>,
+    pub status: Option<(Level, String)>,
+    pub size: (u16, u16),
+    pub now: DateTime<Utc>,
+    /// Animation frame for the in-flight spinner.
+    pub frame: usize,
+    next_id: RequestId,
+}
+
+/// Rows a page-up / page-down moves.
+const PAGE: usize = 10;
+
+impl App {
+    /// Builds the App and the effects to run at start (loading the Cerego user list).
+    pub fn new(settings: Settings, now: DateTime<Utc>) -> (Self, Vec<Effect>) {
+        let patrons = settings.patrons.clone();
+        let cerego_load = if settings.cerego.is_some() {
+            Load::Loading
+        } else {
+            Load::NotConfigured
+        };
+        let mut app = Self {
+            tab: if settings.cerego.is_none() && settings.hive.is_some() {
+                Tab::Hive
+            } else {
+                Tab::Cerego
+            },
+            settings,
+            focus: Pane::List,
+            cerego: CeregoView {
+                users: Vec::new(),
+                load: cerego_load,
+                total_count: None,
+                visible: Vec::new(),
+                selected: 0,
+                tag_selected: 0,
+                filter: Filter::default(),
+            },
+            hive: HiveView {
+                patrons,
+                visible: Vec::new(),
+                selected: 0,
+                tag_selected: 0,
+                marked: BTreeSet::new(),
+                filter: Filter::default(),
+            },
+            log: Vec::new(),
+            log_selected: 0,
+            popup: None,
+            status: None,
+            size: (80, 24),
+            now,
+            frame: 0,
+            next_id: 1,
+        };
+        app.refilter_hive();
+        let mut effects = Vec::new();
+        if let Some(c) = &app.settings.cerego {
+            let op = Op::CeregoListUsers {
+                partner: c.partner_id.clone(),
+                query: None,
+            };
+            effects.push(app.send(op));
+        }
+        (app, effects)
+    }
+
+    /// Records an Op in the log as pending and returns the effect that sends it.
+    pub(super) fn send(&mut self, op: Op) -> Effect {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.log.push(LogEntry {
+            id,
+            started_at: self.now,
+            op: op.clone(),
+            reply: None,
+        });
+        self.log_selected = self.log.len() - 1;
+        Effect::Send(Request { id, op })
+    }
+
+    /// Requests still waiting for a reply.
+    pub fn in_flight(&self) -> usize {
+        self.log.iter().filter(|e| e.reply.is_none()).count()
+    }
+
+    /// Whether the loop should send ticks (only while the spinner shows).
+    pub fn needs_tick(&self) -> bool {
+        self.in_flight() > 0
+    }
+
+    pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
+        self.status = Some((level, text.into()));
+    }
+
+    pub fn update(&mut self, message: Message) -> Vec<Effect> {
+        match message {
+            Message::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
+            Message::Key(key) => self.on_key(key),
+            Message::Paste(text) => {
+                self.on_paste(&text);
+                Vec::new()
+            }
+            Message::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Message::Reply(reply) => {
+                self.on_reply(*reply);
+                Vec::new()
+            }
+            Message::Tick => {
+                self.frame = self.frame.wrapping_add(1);
+                Vec::new()
+            }
+            Message::Stop => vec![Effect::Quit],
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) {
+        match &mut self.popup {
+            Some(Popup::Form(form)) => form.paste(text),
+            None => {
+                let filter = self.current_filter_mut();
+                if filter.editing {
+                    let flat: String = text
+                        .chars()
+                        .map(|c| if c.is_control() { ' ' } else { c })
+                        .collect();
+                    let value = format!("{}{}", filter.input.value(), flat);
+                    filter.input = Input::new(value);
+                    self.refilter();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if self.popup.is_some() {
+            return self.popup_key(key);
+        }
+        if self.current_filter_mut().editing {
+            self.filter_key(key);
+            return Vec::new();
+        }
+        let Some(action) = keymap::action_for(&key) else {
+            return Vec::new();
+        };
+        self.on_action(action)
+    }
+
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Up => self.move_selection(-1),
+            Action::Down => self.move_selection(1),
+            Action::PageUp => self.move_selection(-(PAGE as i64)),
+            Action::PageDown => self.move_selection(PAGE as i64),
+            Action::First => self.move_selection(i64::MIN / 2),
+            Action::Last => self.move_selection(i64::MAX / 2),
+            Action::NextPane => self.cycle_focus(1),
+            Action::PrevPane => self.cycle_focus(-1),
+            Action::TabCerego => self.switch_tab(Tab::Cerego),
+            Action::TabHive => self.switch_tab(Tab::Hive),
+            Action::Filter => {
+                if self.focus != Pane::List {
+                    self.focus = Pane::List;
+                }
+                self.current_filter_mut().editing = true;
+            }
+            Action::Inspect => match self.focus {
+                Pane::Log if !self.log.is_empty() => {
+                    self.popup = Some(Popup::Inspector {
+                        entry: self.log_selected.min(self.log.len() - 1),
+                        scroll: 0,
+                    });
+                }
+                Pane::List => self.focus = Pane::Tags,
+                _ => {}
+            },
+            Action::Help => self.popup = Some(Popup::Help),
+            Action::Close => {
+                self.status = None;
+                if self.tab == Tab::Hive && !self.hive.marked.is_empty() {
+                    self.hive.marked.clear();
+                } else if !self.current_filter_mut().text().is_empty() {
+                    self.current_filter_mut().input = Input::default();
+                    self.refilter();
+                }
+            }
+            Action::Quit => return self.quit(false),
+            Action::ForceQuit => return self.quit(true),
+            Action::Add => return self.add(),
+            Action::Edit => return self.edit(),
+            Action::Remove => return self.remove(),
+            Action::Mark => self.toggle_mark(),
+            Action::Open => self.open_patron(),
+            Action::Refresh => return self.refresh(),
+        }
+        Vec::new()
+    }
+
+    fn quit(&mut self, force: bool) -> Vec<Effect> {
+        let n = self.in_flight();
+        if force || n == 0 {
+            return vec![Effect::Quit];
+        }
+        self.popup = Some(Popup::Confirm(Confirm {
+            title: " Quit? ".into(),
+            lines: vec![
+                format!(
+                    "{n} request{} still in flight.",
+                    if n == 1 { " is" } else { "s are" }
+                ),
+                "Quitting now abandons them: the server may or may not have".into(),
+                "carried them out. Wait for their outcome in the action log".into(),
+                "to be sure.".into(),
+            ],
+            yes: "quit now".into(),
+            on_yes: OnYes::Quit,
+        }));
+        Vec::new()
+    }
+
+    fn switch_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+        if self.focus == Pane::Tags {
+            self.focus = Pane::List;
+        }
+    }
+
+    fn cycle_focus(&mut self, step: i32) {
+        let order = [Pane::List, Pane::Tags, Pane::Log];
+        let i = order.iter().position(|p| *p == self.focus).unwrap_or(0) as i32;
+        self.focus = order[(i + step).rem_euclid(order.len() as i32) as usize];
+    }
+
+    fn move_selection(&mut self, delta: i64) {
+        fn step(current: usize, len: usize, delta: i64) -> usize {
+            if len == 0 {
+                return 0;
+            }
+            (current as i64)
+                .saturating_add(delta)
+                .clamp(0, len as i64 - 1) as usize
+        }
+        match (self.focus, self.tab) {
+            (Pane::Log, _) => self.log_selected = step(self.log_selected, self.log.len(), delta),
+            (Pane::List, Tab::Cerego) => {
+                let new = step(self.cerego.selected, self.cerego.visible.len(), delta);
+                if new != self.cerego.selected {
+                    self.cerego.selected = new;
+                    self.cerego.tag_selected = 0;
+                }
+            }
+            (Pane::List, Tab::Hive) => {
+                let new = step(self.hive.selected, self.hive.visible.len(), delta);
+                if new != self.hive.selected {
+                    self.hive.selected = new;
+                    self.hive.tag_selected = 0;
+                    self.hive.marked.clear();
+                }
+            }
+            (Pane::Tags, Tab::Cerego) => {
+                let len = self.selected_user().map(|u| u.tags.len()).unwrap_or(0);
+                self.cerego.tag_selected = step(self.cerego.tag_selected, len, delta);
+            }
+            (Pane::Tags, Tab::Hive) => {
+                let len = self.selected_patron().map(|p| p.tags.len()).unwrap_or(0);
+                self.hive.tag_selected = step(self.hive.tag_selected, len, delta);
+            }
+        }
+    }
+
+    pub fn current_filter_mut(&mut self) -> &mut Filter {
+        match self.tab {
+            Tab::Cerego => &mut self.cerego.filter,
+            Tab::Hive => &mut self.hive.filter,
+        }
+    }
+
+    fn filter_key(&mut self, key: KeyEvent) {
+        use ratatui::crossterm::event::{Event, KeyCode};
+        use tui_input::backend::crossterm::EventHandler;
+        match key.code {
+            KeyCode::Esc => {
+                let f = self.current_filter_mut();
+                f.editing = false;
+                f.input = Input::default();
+                self.refilter();
+            }
+            KeyCode::Enter | KeyCode::Down | KeyCode::Tab => {
+                self.current_filter_mut().editing = false;
+            }
+            _ => {
+                if self
+                    .current_filter_mut()
+                    .input
+                    .handle_event(&Event::Key(key))
+                    .is_some()
+                {
+                    self.refilter();
+                }
+            }
+        }
+    }
+
+    /// Recomputes the visible rows of the current tab's list after its filter changed.
+    pub(super) fn refilter(&mut self) {
+        match self.tab {
+            Tab::Cerego => self.refilter_cerego(),
+            Tab::Hive => self.refilter_hive(),
+        }
+    }
+
+    pub(super) fn refilter_cerego(&mut self) {
+        let keep = self.selected_user().map(|u| u.id.clone());
+        let hay: Vec<String> = self
+            .cerego
+            .users
+            .iter()
+            .map(|u| {
+                format!(
+                    "{} {} {}",
+                    u.name.as_deref().unwrap_or(""),
+                    u.email.as_deref().unwrap_or(""),
+                    u.id
+                )
+            })
+            .collect();
+        self.cerego.visible = filter::matching(self.cerego.filter.text(), &hay);
+        self.cerego.selected = keep
+            .and_then(|id| {
+                self.cerego
+                    .visible
+                    .iter()
+                    .position(|&i| self.cerego.users[i].id == id)
+            })
+            .unwrap_or(0);
+        self.cerego.tag_selected = 0;
+    }
+
+    pub(super) fn refilter_hive(&mut self) {
+        let keep = self.selected_patron().map(|p| p.id.clone());
+        let hay: Vec<String> = self.hive.patrons.iter().map(|p| p.id.to_string()).collect();
+        self.hive.visible = filter::matching(self.hive.filter.text(), &hay);
+        self.hive.selected = keep
+            .and_then(|id| {
+                self.hive
+                    .visible
+                    .iter()
+                    .position(|&i| self.hive.patrons[i].id == id)
+            })
+            .unwrap_or(0);
+        self.hive.tag_selected = 0;
+    }
+
+    pub fn selected_user(&self) -> Option<&CeregoUser> {
+        self.cerego
+            .visible
+            .get(self.cerego.selected)
+            .and_then(|&i| self.cerego.users.get(i))
+    }
+
+    pub fn selected_patron(&self) -> Option<&KnownPatron> {
+        self.hive
+            .visible
+            .get(self.hive.selected)
+            .and_then(|&i| self.hive.patrons.get(i))
+    }
+
+    /// The time shown for a UTC instant, in the console's zone.
+    pub fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        t.with_timezone(&self.settings.utc_offset)
+    }
+
+    pub fn tag_type_name(&self, id: Option<&str>) -> String {
+        let Some(id) = id else {
+            return "(unknown type)".into();
+        };
+        self.settings
+            .cerego
+            .as_ref()
+            .and_then(|c| c.tag_types.iter().find(|t| t.id.as_str() == id))
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| format!("type {id}"))
+    }
+
+    pub fn catalogue_fields(&self) -> Vec<String> {
+        self.settings
+            .hive
+            .as_ref()
+            .map(|h| {
+                h.catalogue
+                    .iter()
+                    .map(|t| t.api_field.to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,575 @@
+//! The operator's actions (add, edit, remove, open, refresh), the popups that gather their
+//! input, and how replies change the console's view.
+
+use crate::api::ApiError;
+use crate::api::cerego::CeregoTag;
+use crate::api::outcome::HiveAction;
+use crate::backend::{Output, Reply};
+use crate::domain::{ApiField, CeregoUserId, PatronId, TagId, TagValue};
+use crate::op::Op;
+
+use super::app::{App, Confirm, Effect, KnownPatron, KnownTag, Level, OnYes, Pane, Popup, Tab};
+use super::forms::{Form, FormEvent, FormKind};
+use super::keymap::{self, Action};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+impl App {
+    pub(super) fn popup_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(popup) = self.popup.take() else {
+            return Vec::new();
+        };
+        match popup {
+            Popup::Help => {
+                // Any of the closing keys closes; other keys keep the help open.
+                let closes = matches!(
+                    key.code,
+                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter
+                );
+                if !closes {
+                    self.popup = Some(Popup::Help);
+                }
+                if keymap::action_for(&key) == Some(Action::ForceQuit) {
+                    return vec![Effect::Quit];
+                }
+                Vec::new()
+            }
+            Popup::Inspector { entry, scroll } => {
+                let scroll = match key.code {
+                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => return Vec::new(),
+                    KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                    KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
+                    KeyCode::PageUp => scroll.saturating_sub(10),
+                    KeyCode::Home | KeyCode::Char('g') => 0,
+                    KeyCode::Char('c') if key.modifiers == KeyModifiers::CONTROL => {
+                        return vec![Effect::Quit];
+                    }
+                    _ => scroll,
+                };
+                self.popup = Some(Popup::Inspector { entry, scroll });
+                Vec::new()
+            }
+            Popup::Confirm(confirm) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                    self.confirmed(confirm.on_yes)
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                    self.set_status(Level::Info, "Cancelled: nothing was sent.");
+                    Vec::new()
+                }
+                KeyCode::Char('c') if key.modifiers == KeyModifiers::CONTROL => vec![Effect::Quit],
+                _ => {
+                    self.popup = Some(Popup::Confirm(confirm));
+                    Vec::new()
+                }
+            },
+            Popup::Form(mut form) => {
+                if key.code == KeyCode::Char('c') && key.modifiers == KeyModifiers::CONTROL {
+                    return vec![Effect::Quit];
+                }
+                match form.handle_key(key) {
+                    FormEvent::Cancel => {
+                        self.set_status(Level::Info, "Cancelled: nothing was sent.");
+                        Vec::new()
+                    }
+                    FormEvent::Submit => self.submit(*form),
+                    FormEvent::Cycle(step) => {
+                        if let FormKind::CeregoAdd { type_index, .. } = &mut form.kind {
+                            let n = self
+                                .settings
+                                .cerego
+                                .as_ref()
+                                .map(|c| c.tag_types.len())
+                                .unwrap_or(0)
+                                .max(1) as i32;
+                            *type_index = (*type_index as i32 + step).rem_euclid(n) as usize;
+                        }
+                        self.popup = Some(Popup::Form(form));
+                        Vec::new()
+                    }
+                    FormEvent::Complete => {
+                        let catalogue = self.catalogue_fields();
+                        form.complete(&catalogue);
+                        self.popup = Some(Popup::Form(form));
+                        Vec::new()
+                    }
+                    FormEvent::Changed | FormEvent::Ignored => {
+                        self.popup = Some(Popup::Form(form));
+                        Vec::new()
+                    }
+                }
+            }
+        }
+    }
+
+    fn confirmed(&mut self, on_yes: OnYes) -> Vec<Effect> {
+        match on_yes {
+            OnYes::Send(op) => {
+                self.status = None;
+                vec![self.send(op)]
+            }
+            OnYes::Quit => vec![Effect::Quit],
+            OnYes::EditInstead {
+                tag_id,
+                user_name,
+                type_name,
+                old_value,
+                value,
+            } => {
+                self.popup = Some(Popup::Form(Box::new(Form::new(
+                    FormKind::CeregoEdit {
+                        tag_id,
+                        user_name,
+                        type_name,
+                        old_value,
+                    },
+                    &value,
+                ))));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Enter in a form: refuse invalid input in place, otherwise confirm or send.
+    fn submit(&mut self, mut form: Form) -> Vec<Effect> {
+        if let Err(e) = form.validate() {
+            form.error = Some(e);
+            self.popup = Some(Popup::Form(Box::new(form)));
+            return Vec::new();
+        }
+        let text = form.input.value().to_string();
+        match form.kind.clone() {
+            FormKind::HiveOpen => {
+                let Ok(id) = PatronId::parse(&text) else {
+                    return Vec::new();
+                };
+                self.open_known_patron(id);
+                Vec::new()
+            }
+            FormKind::HiveAdd { patron } => match ApiField::parse_list(&text) {
+                Ok(fields) => {
+                    self.status = None;
+                    vec![self.send(Op::HiveAdd { patron, fields })]
+                }
+                Err(_) => Vec::new(),
+            },
+            FormKind::HiveRemove { patron } => {
+                if let Ok(fields) = ApiField::parse_list(&text) {
+                    self.confirm_hive_remove(patron, fields);
+                }
+                Vec::new()
+            }
+            FormKind::CeregoAdd {
+                user_id,
+                user_name,
+                type_index,
+            } => {
+                let Some(tag_type) = self
+                    .settings
+                    .cerego
+                    .as_ref()
+                    .and_then(|c| c.tag_types.get(type_index))
+                    .cloned()
+                else {
+                    return Vec::new();
+                };
+                let (Ok(user), Ok(value)) = (CeregoUserId::parse(&user_id), TagValue::parse(&text))
+                else {
+                    return Vec::new();
+                };
+                // Cerego only creates a tag of a type the user lacks: offer to edit instead.
+                let existing = self
+                    .cerego
+                    .users
+                    .iter()
+                    .find(|u| u.id == user_id)
+                    .and_then(|u| {
+                        u.tags
+                            .iter()
+                            .find(|t| t.tag_type_id.as_deref() == Some(tag_type.id.as_str()))
+                    })
+                    .cloned();
+                if let Some(existing) = existing {
+                    let old = existing.value.clone().unwrap_or_default();
+                    self.popup = Some(Popup::Confirm(Confirm {
+                        title: " Tag type already used ".into(),
+                        lines: vec![
+                            format!(
+                                "{user_name} already has a {} tag (tag {}):",
+                                tag_type.name, existing.id
+                            ),
+                            format!("  \"{old}\""),
+                            "Cerego adds a tag only for a type the user does not have yet,".into(),
+                            format!(
+                                "so this add would be refused. Edit that tag to \"{value}\" instead?"
+                            ),
+                        ],
+                        yes: "edit instead".into(),
+                        on_yes: OnYes::EditInstead {
+                            tag_id: existing.id,
+                            user_name,
+                            type_name: tag_type.name,
+                            old_value: old,
+                            value: value.to_string(),
+                        },
+                    }));
+                    return Vec::new();
+                }
+                self.status = None;
+                vec![self.send(Op::CeregoAdd {
+                    user,
+                    tag_type: tag_type.id,
+                    value,
+                })]
+            }
+            FormKind::CeregoEdit {
+                tag_id, old_value, ..
+            } => {
+                let (Ok(tag), Ok(value)) = (TagId::parse(&tag_id), TagValue::parse(&text)) else {
+                    return Vec::new();
+                };
+                if value.as_str() == old_value {
+                    self.set_status(Level::Info, "The value is unchanged: nothing was sent.");
+                    return Vec::new();
+                }
+                self.status = None;
+                vec![self.send(Op::CeregoUpdate { tag, value })]
+            }
+        }
+    }
+
+    fn confirm_hive_remove(&mut self, patron: PatronId, fields: Vec<ApiField>) {
+        let names: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+        self.popup = Some(Popup::Confirm(Confirm {
+            title: " Remove Hive tags? ".into(),
+            lines: vec![
+                format!("Patron:  {patron}"),
+                format!("Tags:    {}", names.join(", ")),
+                String::new(),
+                format!(
+                    "Sends POST /api/v1/user_tags/remove for {} tag{}.",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" }
+                ),
+            ],
+            yes: "remove".into(),
+            on_yes: OnYes::Send(Op::HiveRemove { patron, fields }),
+        }));
+    }
+
+    pub(super) fn add(&mut self) -> Vec<Effect> {
+        match self.tab {
+            Tab::Hive => {
+                if self.settings.hive.is_none() {
+                    self.set_status(Level::Warn, "Hive is not configured for this profile.");
+                    return Vec::new();
+                }
+                let Some(patron) = self.selected_patron().map(|p| p.id.clone()) else {
+                    self.set_status(
+                        Level::Warn,
+                        format!(
+                            "No patron selected: press {} to open one by its id.",
+                            keymap::label_for(Action::Open)
+                        ),
+                    );
+                    return Vec::new();
+                };
+                self.popup = Some(Popup::Form(Box::new(Form::new(
+                    FormKind::HiveAdd { patron },
+                    "",
+                ))));
+            }
+            Tab::Cerego => {
+                let types = self
+                    .settings
+                    .cerego
+                    .as_ref()
+                    .map(|c| c.tag_types.clone())
+                    .unwrap_or_default();
+                if types.is_empty() {
+                    self.set_status(
+                        Level::Warn,
+                        "No Cerego tag types are configured for this profile, so there is nothing to add.",
+                    );
+                    return Vec::new();
+                }
+                let Some(user) = self.selected_user() else {
+                    self.set_status(Level::Warn, "No user selected.");
+                    return Vec::new();
+                };
+                // Start on the first type the user does not have yet.
+                let type_index = types
+                    .iter()
+                    .position(|t| {
+                        !user
+                            .tags
+                            .iter()
+                            .any(|tag| tag.tag_type_id.as_deref() == Some(t.id.as_str()))
+                    })
+                    .unwrap_or(0);
+                let kind = FormKind::CeregoAdd {
+                    user_id: user.id.clone(),
+                    user_name: user
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("user {}", user.id)),
+                    type_index,
+                };
+                self.popup = Some(Popup::Form(Box::new(Form::new(kind, ""))));
+            }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn edit(&mut self) -> Vec<Effect> {
+        match self.tab {
+            Tab::Hive => self.set_status(
+                Level::Info,
+                "Hive tags have no value to edit: add (a) or remove (d) them.",
+            ),
+            Tab::Cerego => {
+                let Some(user) = self.selected_user() else {
+                    self.set_status(Level::Warn, "No user selected.");
+                    return Vec::new();
+                };
+                let Some(tag) = user.tags.get(self.cerego.tag_selected).cloned() else {
+                    self.set_status(
+                        Level::Warn,
+                        "This user has no tags to edit: press a to add one.",
+                    );
+                    return Vec::new();
+                };
+                let kind = FormKind::CeregoEdit {
+                    tag_id: tag.id.clone(),
+                    user_name: user
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("user {}", user.id)),
+                    type_name: self.tag_type_name(tag.tag_type_id.as_deref()),
+                    old_value: tag.value.clone().unwrap_or_default(),
+                };
+                let value = tag.value.unwrap_or_default();
+                self.popup = Some(Popup::Form(Box::new(Form::new(kind, &value))));
+            }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn remove(&mut self) -> Vec<Effect> {
+        match self.tab {
+            Tab::Cerego => self.set_status(
+                Level::Warn,
+                "Cerego's API has no way to remove a tag, so nothing was sent. Press e to change its value instead.",
+            ),
+            Tab::Hive => {
+                let Some(patron) = self.selected_patron().cloned() else {
+                    self.set_status(Level::Warn, "No patron selected.");
+                    return Vec::new();
+                };
+                let fields: Vec<ApiField> = if !self.hive.marked.is_empty() {
+                    self.hive
+                        .marked
+                        .iter()
+                        .filter_map(|f| ApiField::parse(f).ok())
+                        .collect()
+                } else if self.focus == Pane::Tags || !patron.tags.is_empty() {
+                    patron
+                        .tags
+                        .get(self.hive.tag_selected)
+                        .and_then(|t| ApiField::parse(&t.api_field).ok())
+                        .into_iter()
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if fields.is_empty() {
+                    // No known tags: let the operator type which ones to remove.
+                    self.popup = Some(Popup::Form(Box::new(Form::new(
+                        FormKind::HiveRemove { patron: patron.id },
+                        "",
+                    ))));
+                } else {
+                    self.confirm_hive_remove(patron.id, fields);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn toggle_mark(&mut self) {
+        if self.tab != Tab::Hive {
+            return;
+        }
+        let Some(tag) = self
+            .selected_patron()
+            .and_then(|p| p.tags.get(self.hive.tag_selected))
+            .map(|t| t.api_field.clone())
+        else {
+            return;
+        };
+        if !self.hive.marked.remove(&tag) {
+            self.hive.marked.insert(tag);
+        }
+        self.focus = Pane::Tags;
+    }
+
+    pub(super) fn open_patron(&mut self) {
+        if self.tab != Tab::Hive {
+            self.tab = Tab::Hive;
+        }
+        self.popup = Some(Popup::Form(Box::new(Form::new(FormKind::HiveOpen, ""))));
+    }
+
+    /// Selects a patron, adding it to the known list first if needed.
+    fn open_known_patron(&mut self, id: PatronId) {
+        if !self.hive.patrons.iter().any(|p| p.id == id) {
+            self.hive.patrons.push(KnownPatron {
+                id: id.clone(),
+                tags: Vec::new(),
+                note: "opened by hand; tags unknown until Hive answers an add or remove".into(),
+                confirmed_at: None,
+            });
+        }
+        self.hive.filter = Default::default();
+        self.refilter_hive();
+        if let Some(pos) = self
+            .hive
+            .visible
+            .iter()
+            .position(|&i| self.hive.patrons[i].id == id)
+        {
+            self.hive.selected = pos;
+        }
+        self.hive.marked.clear();
+        self.focus = Pane::Tags;
+        self.set_status(Level::Info, format!("Opened patron {id}."));
+    }
+
+    pub(super) fn refresh(&mut self) -> Vec<Effect> {
+        let Some(c) = &self.settings.cerego else {
+            self.set_status(Level::Warn, "Cerego is not configured for this profile.");
+            return Vec::new();
+        };
+        let op = Op::CeregoListUsers {
+            partner: c.partner_id.clone(),
+            query: None,
+        };
+        if self
+            .log
+            .iter()
+            .any(|e| e.reply.is_none() && matches!(e.op, Op::CeregoListUsers { .. }))
+        {
+            self.set_status(Level::Info, "The user list is already loading.");
+            return Vec::new();
+        }
+        self.cerego.load = super::app::Load::Loading;
+        vec![self.send(op)]
+    }
+
+    /// A backend reply: settle its log line and fold the result into the view.
+    pub(super) fn on_reply(&mut self, reply: Reply) {
+        let Some(entry) = self.log.iter_mut().find(|e| e.id == reply.id) else {
+            // Not ours (or no longer wanted).
+            return;
+        };
+        entry.reply = Some(reply.clone());
+        let at = reply.finished_at;
+        match (&reply.op, &reply.result) {
+            (Op::CeregoListUsers { .. }, Ok(Output::Users(list))) => {
+                self.cerego.users = list.users.clone();
+                self.cerego.total_count = list.total_count;
+                self.cerego.load = super::app::Load::Loaded;
+                self.refilter_cerego();
+            }
+            (Op::CeregoListUsers { .. }, Err(e)) => {
+                self.cerego.load = super::app::Load::Failed(e.to_string());
+                self.set_status(Level::Error, format!("Loading Cerego users failed: {e}"));
+            }
+            (Op::CeregoAdd { user, .. }, Ok(Output::Tag(tag))) => {
+                self.store_tag(user.as_str(), tag.clone());
+                self.set_status(Level::Info, format!("Cerego created tag {}.", tag.id));
+            }
+            (Op::CeregoUpdate { tag: id, .. }, Ok(Output::Tag(tag))) => {
+                let owner = self
+                    .cerego
+                    .users
+                    .iter()
+                    .find(|u| u.tags.iter().any(|t| t.id == id.as_str()))
+                    .map(|u| u.id.clone());
+                if let Some(owner) = owner.or_else(|| tag.user_id.clone()) {
+                    self.store_tag(&owner, tag.clone());
+                }
+                self.set_status(Level::Info, format!("Cerego updated tag {}.", tag.id));
+            }
+            (Op::CeregoAdd { .. }, Err(ApiError::Http { status: 422, .. })) => self.set_status(
+                Level::Error,
+                "Cerego refused the add: the user already has a tag of that type. Press r to reload, then e to edit it.",
+            ),
+            (Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. }, Ok(Output::Hive(outcome))) => {
+                let patron = patron.clone();
+                let outcome = outcome.clone();
+                let p = self.known_patron_mut(&patron);
+                let (present, absent): (Vec<&String>, Vec<&String>) = match outcome.action {
+                    HiveAction::Add => (outcome.changed.iter().chain(outcome.unchanged.iter()).collect(), Vec::new()),
+                    HiveAction::Remove => (Vec::new(), outcome.changed.iter().chain(outcome.unchanged.iter()).collect()),
+                };
+                for field in present {
+                    match p.tags.iter_mut().find(|t| t.api_field == *field) {
+                        Some(t) => t.confirmed_at = Some(at),
+                        None => p.tags.push(KnownTag {
+                            api_field: field.clone(),
+                            confirmed_at: Some(at),
+                        }),
+                    }
+                }
+                p.tags.retain(|t| !absent.contains(&&t.api_field));
+                p.confirmed_at = Some(at);
+                p.note = format!("last {} confirmed by Hive", outcome.action.name());
+                self.hive.marked.clear();
+                let len = self.selected_patron().map(|p| p.tags.len()).unwrap_or(0);
+                self.hive.tag_selected = self.hive.tag_selected.min(len.saturating_sub(1));
+            }
+            (Op::HiveRemove { patron, .. }, Err(ApiError::Http { code: Some(code), .. })) if code == "INVALID_PATRON" => {
+                let patron = patron.clone();
+                let p = self.known_patron_mut(&patron);
+                p.tags.clear();
+                p.confirmed_at = Some(at);
+                p.note = "Hive does not know this patron (INVALID_PATRON): it has no tags".into();
+                self.hive.marked.clear();
+            }
+            (_, Err(e)) => {
+                self.set_status(Level::Error, format!("{} failed: {e}", reply.op.describe()));
+            }
+            _ => {}
+        }
+    }
+
+    fn known_patron_mut(&mut self, id: &PatronId) -> &mut KnownPatron {
+        let index = match self.hive.patrons.iter().position(|p| p.id == *id) {
+            Some(i) => i,
+            None => {
+                self.hive.patrons.push(KnownPatron {
+                    id: id.clone(),
+                    tags: Vec::new(),
+                    note: String::new(),
+                    confirmed_at: None,
+                });
+                let i = self.hive.patrons.len() - 1;
+                self.refilter_hive();
+                i
+            }
+        };
+        &mut self.hive.patrons[index]
+    }
+
+    /// Puts a tag the server returned into its user's list (replacing one with the same id).
+    fn store_tag(&mut self, user_id: &str, tag: CeregoTag) {
+        let Some(user) = self.cerego.users.iter_mut().find(|u| u.id == user_id) else {
+            return;
+        };
+        match user.tags.iter_mut().find(|t| t.id == tag.id) {
+            Some(t) => *t = tag,
+            None => user.tags.push(tag),
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Popup forms: one single-line input each (tui-input), validated as the operator types
+//! with the domain types' own messages.
+
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::domain::{ApiField, PatronId, TagValue};
+
+/// Which form is open, with what it needs to know about its target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    HiveAdd {
+        patron: PatronId,
+    },
+    HiveRemove {
+        patron: PatronId,
+    },
+    HiveOpen,
+    CeregoAdd {
+        user_id: String,
+        user_name: String,
+        /// Index into the configured tag types.
+        type_index: usize,
+    },
+    CeregoEdit {
+        tag_id: String,
+        user_name: String,
+        type_name: String,
+        old_value: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: FormKind,
+    pub input: Input,
+    /// The validation message for the current text (shown inline, blocks submit).
+    pub error: Option<String>,
+    /// A remark that does not block submit (e.g. a paste was cleaned up).
+    pub note: Option<String>,
+    /// Tab completion state for api_field lists: (prefix typed, next candidate index).
+    pub completion: Option<(String, usize)>,
+}
+
+/// What a key did to a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormEvent {
+    Changed,
+    Submit,
+    Cancel,
+    /// Up / Down: for the Cerego add form, cycle the tag type.
+    Cycle(i32),
+    Complete,
+    Ignored,
+}
+
+impl Form {
+    pub fn new(kind: FormKind, initial: &str) -> Self {
+        let mut form = Self {
+            kind,
+            input: Input::new(initial.to_string()),
+            error: None,
+            note: None,
+            completion: None,
+        };
+        form.error = form.validate().err();
+        form
+    }
+
+    pub fn title(&self) -> String {
+        match &self.kind {
+            FormKind::HiveAdd { patron } => format!(" Add Hive tags to {patron} "),
+            FormKind::HiveRemove { patron } => format!(" Remove Hive tags from {patron} "),
+            FormKind::HiveOpen => " Open a Hive patron ".to_string(),
+            FormKind::CeregoAdd { user_name, .. } => format!(" Add a Cerego tag to {user_name} "),
+            FormKind::CeregoEdit { user_name, .. } => format!(" Edit a Cerego tag of {user_name} "),
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self.kind {
+            FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. } => "api_fields",
+            FormKind::HiveOpen => "patron id",
+            FormKind::CeregoAdd { .. } | FormKind::CeregoEdit { .. } => "value",
+        }
+    }
+
+    /// Checks the current text with the domain rules.
+    pub fn validate(&self) -> Result<(), String> {
+        let text = self.input.value();
+        let result = match self.kind {
+            FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. } => {
+                ApiField::parse_list(text).map(|_| ())
+            }
+            FormKind::HiveOpen => PatronId::parse(text).map(|_| ()),
+            FormKind::CeregoAdd { .. } | FormKind::CeregoEdit { .. } => {
+                TagValue::parse(text).map(|_| ())
+            }
+        };
+        result.map_err(|e| e.to_string())
+    }
+
+    /// Whether the form edits a list of api_fields (and so completes from the catalogue).
+    pub fn completes_api_fields(&self) -> bool {
+        matches!(
+            self.kind,
+            FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. }
+        )
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> FormEvent {
+        let event = match (key.code, key.modifiers) {
+            (KeyCode::Enter, _) => return FormEvent::Submit,
+            (KeyCode::Esc, _) => return FormEvent::Cancel,
+            (KeyCode::Up, _) | (KeyCode::Char('p'), KeyModifiers::CONTROL) => {
+                return FormEvent::Cycle(-1);
+            }
+            (KeyCode::Down, _) | (KeyCode::Char('n'), KeyModifiers::CONTROL) => {
+                return FormEvent::Cycle(1);
+            }
+            (KeyCode::Tab, _) => {
+                return if self.completes_api_fields() {
+                    FormEvent::Complete
+                } else {
+                    FormEvent::Cycle(1)
+                };
+            }
+            (KeyCode::BackTab, _) => return FormEvent::Cycle(-1),
+            _ => Event::Key(key),
+        };
+        match self.input.handle_event(&event) {
+            Some(_) => {
+                self.completion = None;
+                self.note = None;
+                self.error = self.validate().err();
+                FormEvent::Changed
+            }
+            None => FormEvent::Ignored,
+        }
+    }
+
+    /// Inserts pasted text at the cursor. Line breaks and tabs become spaces (every input is
+    /// one line), other control characters are dropped, and the form says so.
+    pub fn paste(&mut self, text: &str) {
+        let mut cleaned = String::with_capacity(text.len());
+        let mut changed = false;
+        for c in text.chars() {
+            match c {
+                '\r' | '\n' | '\t' => {
+                    changed = true;
+                    if !cleaned.ends_with(' ') {
+                        cleaned.push(' ');
+                    }
+                }
+                c if c.is_control() => changed = true,
+                c => cleaned.push(c),
+            }
+        }
+        let value = self.input.value().to_string();
+        let cursor_byte = value
+            .char_indices()
+            .nth(self.input.cursor())
+            .map(|(i, _)| i)
+            .unwrap_or(value.len());
+        let mut new_value = String::with_capacity(value.len() + cleaned.len());
+        new_value.push_str(&value[..cursor_byte]);
+        new_value.push_str(&cleaned);
+        new_value.push_str(&value[cursor_byte..]);
+        let cursor = self.input.cursor() + cleaned.chars().count();
+        self.input = Input::new(new_value).with_cursor(cursor);
+        self.completion = None;
+        self.error = self.validate().err();
+        self.note = changed.then(|| {
+            "The pasted text had line breaks or control characters: they were replaced by spaces \
+             or dropped."
+                .to_string()
+        });
+    }
+
+    /// Tab completion of the last word from the catalogue: the first Tab completes to the
+    /// first match, further Tabs cycle through the other matches.
+    pub fn complete(&mut self, catalogue: &[String]) {
+        let value = self.input.value().to_string();
+        let split_at = value
+            .rfind(|c: char| c == ',' || c.is_whitespace())
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let (head, word) = value.split_at(split_at);
+        let (prefix, index) = match &self.completion {
+            Some((prefix, index)) => (prefix.clone(), *index),
+            None => (word.to_string(), 0),
+        };
+        let already: Vec<&str> = head
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let candidates: Vec<&String> = catalogue
+            .iter()
+            .filter(|f| f.to_lowercase().starts_with(&prefix.to_lowercase()))
+            .filter(|f| !already.contains(&f.as_str()))
+            .collect();
+        if candidates.is_empty() {
+            self.note = Some(format!(
+                "No api_field in the catalogue starts with \"{prefix}\"."
+            ));
+            return;
+        }
+        let pick = candidates[index % candidates.len()];
+        let new_value = format!("{head}{pick}");
+        let cursor = new_value.chars().count();
+        self.input = Input::new(new_value).with_cursor(cursor);
+        self.completion = Some((prefix, index + 1));
+        self.note = None;
+        self.error = self.validate().err();
+    }
+
+    /// The catalogue entries that match the word being typed (for the suggestion line).
+    pub fn suggestions<'a>(&self, catalogue: &'a [String]) -> Vec<&'a str> {
+        let value = self.input.value();
+        let (prefix, head) = match &self.completion {
+            Some((prefix, _)) => {
+                let split_at = value
+                    .rfind(|c: char| c == ',' || c.is_whitespace())
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
+                (prefix.as_str(), &value[..split_at])
+            }
+            None => {
+                let split_at = value
+                    .rfind(|c: char| c == ',' || c.is_whitespace())
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
+                (&value[split_at..], &value[..split_at])
+            }
+        };
+        let already: Vec<&str> = head
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect();
+        catalogue
+            .iter()
+            .map(String::as_str)
+            .filter(|f| f.to_lowercase().starts_with(&prefix.to_lowercase()))
+            .filter(|f| !already.contains(f))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    fn hive_form() -> Form {
+        Form::new(
+            FormKind::HiveAdd {
+                patron: PatronId::parse("p").unwrap(),
+            },
+            "",
+        )
+    }
+
+    #[test]
+    fn typing_validates_inline() {
+        let mut f = hive_form();
+        assert!(f.error.is_some(), "empty is invalid from the start");
+        for c in "vip".chars() {
+            assert_eq!(f.handle_key(key(c)), FormEvent::Changed);
+        }
+        assert_eq!(f.error, None);
+        assert_eq!(
+            f.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+            FormEvent::Submit
+        );
+    }
+
+    #[test]
+    fn paste_flattens_lines() {
+        let mut f = hive_form();
+        f.paste("vip\nnewsletter\r\n\u{7}beta");
+        assert_eq!(f.input.value(), "vip newsletter beta");
+        assert!(f.note.is_some());
+        assert_eq!(f.error, None);
+    }
+
+    #[test]
+    fn completion_cycles_through_matches() {
+        let catalogue: Vec<String> = ["vip", "verified_email", "newsletter"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut f = hive_form();
+        f.paste("newsletter v");
+        assert_eq!(f.suggestions(&catalogue), ["vip", "verified_email"]);
+        f.complete(&catalogue);
+        assert_eq!(f.input.value(), "newsletter vip");
+        f.complete(&catalogue);
+        assert_eq!(f.input.value(), "newsletter verified_email");
+        f.complete(&catalogue);
+        assert_eq!(f.input.value(), "newsletter vip");
+        f.handle_key(key(' '));
+        f.handle_key(key('z'));
+        f.complete(&catalogue);
+        assert!(f.note.as_deref().unwrap_or("").contains("\"z\""));
+    }
+}

@@ -1,0 +1,251 @@
+//! The inspector: everything about one request, with Hive's outcome taken apart.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::log::{severity_color, summary};
+use super::popups::centered;
+use crate::api::hive::HiveOutcome;
+use crate::api::outcome::MessageCheck;
+use crate::api::{ApiError, Exchange};
+use crate::backend::Output;
+use crate::tui::app::{App, LogEntry};
+
+fn heading(text: &str) -> Line<'static> {
+    Line::from(Span::styled(
+        format!("── {text} "),
+        Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+    ))
+}
+
+fn field(name: &str, value: impl Into<String>) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{name:<22}"), Style::new().dark_gray()),
+        Span::raw(value.into()),
+    ])
+}
+
+/// Pretty-prints a JSON body; anything else is shown as it came.
+fn pretty(body: &str) -> Vec<Line<'static>> {
+    let text = match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_else(|_| body.to_string()),
+        Err(_) if body.is_empty() => "(empty body)".to_string(),
+        Err(_) => body.to_string(),
+    };
+    text.lines()
+        .map(|l| Line::from(l.replace('\t', "    ")))
+        .collect()
+}
+
+fn exchange_lines(ex: &Exchange, scheme: &str) -> Vec<Line<'static>> {
+    let mut lines = vec![heading("Request")];
+    lines.push(Line::from(vec![
+        Span::styled(format!("{} ", ex.method), Style::new().bold()),
+        Span::raw(ex.url.clone()),
+    ]));
+    lines.push(field("Authorization", format!("{scheme} [redacted]")));
+    if let Some(body) = &ex.request_body {
+        lines.extend(pretty(body));
+    }
+    lines.push(Line::from(""));
+    lines.push(heading("Response"));
+    match ex.status {
+        Some(status) => {
+            let color = if (200..300).contains(&status) {
+                Color::Green
+            } else {
+                Color::Red
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("HTTP {status}"), Style::new().fg(color).bold()),
+                Span::styled(
+                    format!("  ({} ms)", ex.duration_ms),
+                    Style::new().dark_gray(),
+                ),
+            ]));
+            lines.extend(pretty(ex.response_body.as_deref().unwrap_or("")));
+        }
+        None => lines.push(Line::from(
+            format!("no response ({} ms)", ex.duration_ms).red(),
+        )),
+    }
+    lines
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
+    let s = o.scenario();
+    let (changed, unchanged) = HiveOutcome::array_names(o.action);
+    let color = severity_color(s.severity());
+    let mut lines = vec![heading("Outcome")];
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:<22}", "scenario"), Style::new().dark_gray()),
+        Span::styled(s.label().to_string(), Style::new().fg(color).bold()),
+    ]));
+    lines.push(field(changed, list_or_none(&o.changed)));
+    lines.push(field(unchanged, list_or_none(&o.unchanged)));
+    if o.failed.is_empty() {
+        lines.push(field("failed", "(none)"));
+    } else {
+        lines.push(field("failed", ""));
+        for f in &o.failed {
+            let reason = f
+                .reason
+                .clone()
+                .unwrap_or_else(|| "(no reason given)".into());
+            lines.push(Line::from(vec![
+                Span::raw(format!("  • {} ", f.api_field)),
+                Span::styled(format!("— {reason}"), Style::new().fg(Color::Red)),
+            ]));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(field(
+        "server message",
+        match &o.message {
+            Some(m) => format!("\"{m}\""),
+            None => "(missing)".into(),
+        },
+    ));
+    lines.push(field(
+        "documented message",
+        match s.documented_message() {
+            Some(m) => format!("\"{m}\""),
+            None => "(the documentation has none for empty arrays)".into(),
+        },
+    ));
+    let check = match o.message_check() {
+        MessageCheck::Match => Span::styled(
+            " MATCH ",
+            Style::new().fg(Color::Black).bg(Color::Green).bold(),
+        ),
+        MessageCheck::Mismatch => Span::styled(
+            " MISMATCH ",
+            Style::new().fg(Color::White).bg(Color::Magenta).bold(),
+        ),
+        MessageCheck::Undocumented => Span::styled(
+            " UNDOCUMENTED ",
+            Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
+        ),
+    };
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:<22}", "check"), Style::new().dark_gray()),
+        check,
+    ]));
+    if !o.missing_fields.is_empty() {
+        lines.push(field(
+            "missing fields",
+            format!("{} (treated as empty)", o.missing_fields.join(", ")),
+        ));
+    }
+    lines
+}
+
+fn error_lines(e: &ApiError) -> Vec<Line<'static>> {
+    let mut lines = vec![heading("Error")];
+    match e {
+        ApiError::Http {
+            status,
+            code,
+            message,
+            retry_after,
+        } => {
+            lines.push(field("status", status.to_string()));
+            lines.push(field(
+                "error code",
+                code.clone().unwrap_or_else(|| "(none)".into()),
+            ));
+            lines.push(field("message", message.clone()));
+            if let Some(r) = retry_after {
+                lines.push(field("Retry-After", r.clone()));
+            }
+        }
+        ApiError::Decode { status, message } => {
+            lines.push(field("status", status.to_string()));
+            lines.push(field(
+                "problem",
+                format!("the body could not be read: {message}"),
+            ));
+        }
+        ApiError::Timeout { .. } | ApiError::Network { .. } => {
+            lines.push(Line::from(e.to_string()).red());
+        }
+    }
+    lines
+}
+
+/// Every line of the inspector for one log entry.
+pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
+    let (mark, text, color, _) = summary(app, entry);
+    let started = app
+        .local(entry.started_at)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let mut lines = vec![
+        Line::from(Span::styled(entry.op.describe(), Style::new().bold())),
+        field("started", started),
+        field("command", entry.op.cli_command()),
+        Line::from(vec![
+            Span::styled(format!("{:<22}", "result"), Style::new().dark_gray()),
+            Span::styled(format!("{mark} {text}"), Style::new().fg(color)),
+        ]),
+        Line::from(""),
+    ];
+    let Some(reply) = &entry.reply else {
+        lines.push(Line::from("Waiting for the reply…".yellow()));
+        return lines;
+    };
+    match &reply.result {
+        Ok(Output::Hive(o)) => lines.extend(hive_lines(o)),
+        Err(e) => lines.extend(error_lines(e)),
+        Ok(_) => {}
+    }
+    let scheme = match entry.op.service() {
+        crate::op::Service::Hive => "token",
+        crate::op::Service::Cerego => "Bearer",
+    };
+    for (i, ex) in reply.exchanges.iter().enumerate() {
+        lines.push(Line::from(""));
+        if reply.exchanges.len() > 1 {
+            lines.push(Line::from(
+                format!("Exchange {} of {}", i + 1, reply.exchanges.len()).bold(),
+            ));
+        }
+        lines.extend(exchange_lines(ex, scheme));
+    }
+    lines
+}
+
+pub fn draw_inspector(app: &App, entry: usize, scroll: u16, frame: &mut Frame, area: Rect) {
+    let Some(entry) = app.log.get(entry) else {
+        return;
+    };
+    let popup = centered(
+        area,
+        area.width.saturating_sub(6).max(20),
+        area.height.saturating_sub(4).max(8),
+    );
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(Style::new().fg(Color::Cyan))
+        .title(Line::from(format!(" Inspector · request #{} ", entry.id)).bold())
+        .title_bottom(Line::from(" ↑/↓ scroll · esc close ").dark_gray());
+    let lines = inspector_lines(app, entry);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        popup,
+    );
+}

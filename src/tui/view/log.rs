@@ -1,0 +1,151 @@
+//! The action log pane: one line per request.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph};
+
+use super::text::{cell, fit};
+use super::{SPINNER, pane_block};
+use crate::api::outcome::{MessageCheck, Severity};
+use crate::backend::Output;
+use crate::tui::app::{App, LogEntry, Pane};
+
+/// The colour of an outcome severity.
+pub fn severity_color(s: Severity) -> Color {
+    match s {
+        Severity::Applied => Color::Green,
+        Severity::AlreadyThere => Color::Cyan,
+        Severity::Partial => Color::Yellow,
+        Severity::Nothing => Color::Red,
+    }
+}
+
+/// A mark, a text and a colour summing up a log entry's result.
+pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<MessageCheck>) {
+    let Some(reply) = &entry.reply else {
+        return (
+            SPINNER[app.frame % SPINNER.len()].to_string(),
+            "pending…".into(),
+            Color::Yellow,
+            None,
+        );
+    };
+    let status = reply
+        .exchanges
+        .last()
+        .and_then(|e| e.status)
+        .map(|s| format!("{s} "))
+        .unwrap_or_default();
+    match &reply.result {
+        Err(e) => ("✗".into(), e.to_string(), Color::Red, None),
+        Ok(Output::Hive(o)) => {
+            let s = o.scenario();
+            let mark = match s.severity() {
+                Severity::Applied => "✓",
+                Severity::AlreadyThere => "=",
+                Severity::Partial => "◐",
+                Severity::Nothing => "✗",
+            };
+            let text = o
+                .message
+                .clone()
+                .unwrap_or_else(|| "(no message in the response)".into());
+            (
+                mark.into(),
+                text,
+                severity_color(s.severity()),
+                Some(o.message_check()),
+            )
+        }
+        Ok(Output::Tag(t)) => (
+            "✓".into(),
+            format!(
+                "{status}tag {} = \"{}\"",
+                t.id,
+                t.value.as_deref().unwrap_or("?")
+            ),
+            Color::Green,
+            None,
+        ),
+        Ok(Output::Users(list)) => (
+            "✓".into(),
+            format!(
+                "{status}{} users ({} page{})",
+                list.users.len(),
+                list.pages_fetched,
+                if list.pages_fetched == 1 { "" } else { "s" }
+            ),
+            Color::Green,
+            None,
+        ),
+        Ok(Output::Profile(p)) => (
+            "✓".into(),
+            format!("{status}{}", p.name.as_deref().unwrap_or(&p.id)),
+            Color::Green,
+            None,
+        ),
+    }
+}
+
+pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Pane::Log;
+    let title = Line::from(vec![
+        Span::raw(" "),
+        Span::styled("Action log", Style::new().bold()),
+        Span::raw(format!(" · {} ", app.log.len())),
+    ]);
+    let block = pane_block(title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if app.log.is_empty() {
+        frame.render_widget(
+            Paragraph::new("No requests yet. Every request and its outcome will show here.")
+                .dark_gray(),
+            inner,
+        );
+        return;
+    }
+    let w = inner.width as usize;
+    let target_w = if w >= 100 { 22 } else { 14 };
+    let items: Vec<ListItem> = app
+        .log
+        .iter()
+        .map(|entry| {
+            let (mark, text, color, check) = summary(app, entry);
+            let time = app.local(entry.started_at).format("%H:%M:%S").to_string();
+            let mut spans = vec![
+                Span::styled(format!("{time} "), Style::new().dark_gray()),
+                Span::raw(cell(entry.op.service().name(), 6)),
+                Span::raw(" "),
+                Span::raw(cell(entry.op.verb(), 6)),
+                Span::raw(" "),
+                Span::raw(cell(&entry.op.target(), target_w)),
+                Span::raw(" "),
+                Span::styled(format!("{mark} "), Style::new().fg(color).bold()),
+            ];
+            let used = 9 + 7 + 7 + target_w + 1 + 2;
+            let tail = match check {
+                Some(MessageCheck::Mismatch) => " MISMATCH",
+                _ => "",
+            };
+            let room = w.saturating_sub(used + tail.len());
+            spans.push(Span::styled(fit(&text, room), Style::new().fg(color)));
+            if !tail.is_empty() {
+                spans.push(Span::styled(
+                    tail,
+                    Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+                ));
+            }
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let list = List::new(items).highlight_style(if focused {
+        Style::new().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::new()
+    });
+    let mut state = ListState::default().with_selected(Some(app.log_selected));
+    frame.render_stateful_widget(list, inner, &mut state);
+}

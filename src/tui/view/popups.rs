@@ -1,0 +1,225 @@
+//! Popups: help (generated from the key table), forms and confirmations.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::text::fit;
+use crate::tui::app::{App, Confirm};
+use crate::tui::forms::{Form, FormKind};
+use crate::tui::keymap::BINDINGS;
+
+/// A rectangle of at most `w` x `h`, centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+pub fn draw_help(_app: &App, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![Line::from("Keys".bold()), Line::from("")];
+    for b in BINDINGS {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {:<8}", b.label),
+                Style::new().fg(Color::Cyan).bold(),
+            ),
+            Span::raw(b.help),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from("In forms".bold()));
+    lines.push(Line::from(
+        "  enter submits · esc cancels · tab completes api_fields · ↑/↓ change the tag type",
+    ));
+    lines.push(Line::from(
+        "  ←/→ home/end move the cursor · ctrl-w deletes a word · paste works",
+    ));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let popup = centered(area, 78, h);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(Style::new().fg(Color::Cyan))
+        .title(" Help ".bold())
+        .title_bottom(Line::from(" esc / ? close ").dark_gray());
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
+    let width = area.width.saturating_sub(8).clamp(40, 76);
+    let inner_w = width.saturating_sub(4) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    match &form.kind {
+        FormKind::CeregoAdd { type_index, .. } => {
+            let types = app
+                .settings
+                .cerego
+                .as_ref()
+                .map(|c| c.tag_types.as_slice())
+                .unwrap_or(&[]);
+            if let Some(t) = types.get(*type_index) {
+                lines.push(Line::from(vec![
+                    Span::styled("tag type   ", Style::new().dark_gray()),
+                    Span::styled(
+                        format!("◀ {} {} ▶", t.id, t.name),
+                        Style::new().fg(Color::Cyan).bold(),
+                    ),
+                    Span::styled("  (↑/↓ to change)", Style::new().dark_gray()),
+                ]));
+                let existing = app.selected_user().and_then(|u| {
+                    u.tags
+                        .iter()
+                        .find(|tag| tag.tag_type_id.as_deref() == Some(t.id.as_str()))
+                });
+                if let Some(existing) = existing {
+                    lines.push(Line::from(
+                        fit(
+                            &format!(
+                                "already has \"{}\" (tag {}): enter will offer to edit it",
+                                existing.value.as_deref().unwrap_or("?"),
+                                existing.id
+                            ),
+                            inner_w,
+                        )
+                        .yellow(),
+                    ));
+                } else {
+                    lines.push(Line::from(""));
+                }
+            }
+        }
+        FormKind::CeregoEdit {
+            tag_id,
+            type_name,
+            old_value,
+            ..
+        } => {
+            lines.push(Line::from(vec![
+                Span::styled("tag        ", Style::new().dark_gray()),
+                Span::raw(format!("{tag_id} ({type_name})")),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("was        ", Style::new().dark_gray()),
+                Span::raw(fit(&format!("\"{old_value}\""), inner_w.saturating_sub(11))),
+            ]));
+        }
+        FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. } => {
+            lines.push(Line::from(
+                "One or more api_fields, separated by commas or spaces.".dark_gray(),
+            ));
+            lines.push(Line::from(""));
+        }
+        FormKind::HiveOpen => {
+            lines.push(Line::from(
+                "The patron id as your platform names the user (free-form).".dark_gray(),
+            ));
+            lines.push(Line::from(""));
+        }
+    }
+    let input_row = lines.len();
+    let label = format!("{:<11}", form.label());
+    let field_w = inner_w.saturating_sub(label.len() + 1);
+    let scroll = form.input.visual_scroll(field_w);
+    let visible: String = form.input.value().chars().skip(scroll).collect();
+    lines.push(Line::from(vec![
+        Span::styled(label.clone(), Style::new().dark_gray()),
+        Span::styled(fit(&visible, field_w), Style::new().fg(Color::White).bold()),
+    ]));
+    if form.completes_api_fields() {
+        let catalogue = app.catalogue_fields();
+        let suggestions = form.suggestions(&catalogue);
+        let text = if suggestions.is_empty() {
+            "no catalogue match (Hive will report unknown api_fields as failed)".to_string()
+        } else {
+            format!("tab: {}", suggestions.join(" "))
+        };
+        lines.push(Line::from(fit(&text, inner_w).dark_gray()));
+        let unknown: Vec<String> = form
+            .input
+            .value()
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|w| !w.is_empty() && !catalogue.iter().any(|c| c == w))
+            .map(str::to_string)
+            .collect();
+        if !unknown.is_empty() && !catalogue.is_empty() {
+            lines.push(Line::from(
+                fit(
+                    &format!("not in the catalogue: {}", unknown.join(", ")),
+                    inner_w,
+                )
+                .yellow(),
+            ));
+        }
+    }
+    lines.push(Line::from(""));
+    match (&form.error, &form.note) {
+        (Some(e), _) if !form.input.value().is_empty() => {
+            lines.push(Line::from(fit(&format!("✗ {e}"), inner_w).red()));
+        }
+        (_, Some(note)) => lines.push(Line::from(fit(note, inner_w).yellow())),
+        _ => {}
+    }
+    if let (Some(e), true) = (&form.error, form.input.value().is_empty()) {
+        lines.push(Line::from(fit(&format!("  {e}"), inner_w).dark_gray()));
+    }
+    let h = lines.len() as u16 + 2;
+    let popup = centered(area, width, h);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(Style::new().fg(Color::Yellow))
+        .title(Line::from(fit(&form.title(), inner_w)).bold())
+        .title_bottom(Line::from(" enter submit · esc cancel ").dark_gray());
+    let inner = block.inner(popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        popup,
+    );
+    let cursor_x = (form.input.visual_cursor().saturating_sub(scroll)) as u16;
+    let x = inner.x + label.len() as u16 + cursor_x;
+    let y = inner.y + input_row as u16;
+    if y < inner.bottom() {
+        frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));
+    }
+}
+
+pub fn draw_confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
+    let width = c
+        .lines
+        .iter()
+        .map(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) as u16)
+        .max()
+        .unwrap_or(20)
+        .max(30)
+        + 4;
+    let width = width.min(area.width.saturating_sub(2));
+    let mut lines: Vec<Line> = c
+        .lines
+        .iter()
+        .map(|l| Line::from(fit(l, width.saturating_sub(4) as usize)))
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(
+            " y ",
+            Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
+        ),
+        Span::raw(format!(" {}    ", c.yes)),
+        Span::styled(" n ", Style::new().fg(Color::Black).bg(Color::Gray).bold()),
+        Span::raw(" cancel"),
+    ]));
+    let popup = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(Style::new().fg(Color::Yellow))
+        .title(Line::from(c.title.clone()).bold());
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}

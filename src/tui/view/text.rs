@@ -1,0 +1,54 @@
+//! Text fitting by display width (wide characters count double), with an ellipsis.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Cuts `s` to at most `width` columns, ending in `…` when something was cut. Control
+/// characters are shown as `�` so a hostile value cannot move the cursor.
+pub fn fit(s: &str, width: usize) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    if clean.width() <= width {
+        return clean;
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in clean.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Pads or cuts `s` to exactly `width` columns.
+pub fn cell(s: &str, width: usize) -> String {
+    let mut out = fit(s, width);
+    let w = out.width();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_with_ellipsis() {
+        assert_eq!(fit("hello", 10), "hello");
+        assert_eq!(fit("hello world", 8), "hello w…");
+        assert_eq!(fit("hello", 0), "");
+        assert_eq!(fit("日本語テキスト", 7), "日本語…");
+        assert_eq!(fit("a\u{1b}[2Jb", 10), "a�[2Jb");
+        assert_eq!(cell("ab", 4), "ab  ");
+        assert_eq!(cell("abcdef", 4), "abc…");
+    }
+}
