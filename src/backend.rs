@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use crate::api::cerego::{CeregoClient, CeregoTag, Profile, UserList};
 use crate::api::hive::{HiveClient, HiveOutcome};
-use crate::api::{ApiError, Call, Exchange};
+use crate::api::{self, ApiError, Call, Exchange};
 use crate::op::Op;
 
 /// Identifies a request for the lifetime of the process.
@@ -90,6 +90,38 @@ pub async fn execute(clients: &Clients, op: &Op) -> (Vec<Exchange>, Result<Outpu
             Some(c) => done(c.profile().await, Output::Profile),
             None => unconfigured("Cerego"),
         },
+    }
+}
+
+/// Reads a whole response to an Op the way the clients do (one page for a user list).
+/// Lets tests and tools turn a status and body into exactly the reply the console gets.
+pub fn interpret(op: &Op, status: u16, body: &[u8]) -> Result<Output, ApiError> {
+    use crate::api::cerego::UsersPage;
+    use crate::api::outcome::HiveAction;
+    match op {
+        Op::HiveAdd { .. } => api::interpret(status, body, None, |b| {
+            HiveOutcome::parse(HiveAction::Add, b)
+        })
+        .map(Output::Hive),
+        Op::HiveRemove { .. } => api::interpret(status, body, None, |b| {
+            HiveOutcome::parse(HiveAction::Remove, b)
+        })
+        .map(Output::Hive),
+        Op::CeregoAdd { .. } | Op::CeregoUpdate { .. } => {
+            api::interpret(status, body, None, CeregoTag::parse_document).map(Output::Tag)
+        }
+        Op::CeregoListUsers { .. } => {
+            api::interpret(status, body, None, UsersPage::parse).map(|p| {
+                Output::Users(UserList {
+                    users: p.users,
+                    total_count: p.total_count,
+                    pages_fetched: 1,
+                })
+            })
+        }
+        Op::CeregoProfile => {
+            api::interpret(status, body, None, Profile::parse).map(Output::Profile)
+        }
     }
 }
 

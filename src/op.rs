@@ -81,7 +81,7 @@ impl Op {
             Op::HiveAdd { .. } | Op::CeregoAdd { .. } => "add",
             Op::HiveRemove { .. } => "remove",
             Op::CeregoUpdate { .. } => "update",
-            Op::CeregoListUsers { .. } => "list users",
+            Op::CeregoListUsers { .. } => "list",
             Op::CeregoProfile => "profile",
         }
     }

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{ApiError, Call, ClientConfig, Transport, extract_error_message};
+use super::{ApiError, Call, ClientConfig, Transport, interpret};
 use crate::domain::{CeregoUserId, PartnerId, TagId, TagTypeId, TagValue};
 
 /// Stops a server that never reports the last page from keeping us paging forever.
@@ -341,19 +341,8 @@ impl CeregoClient {
             .transport
             .send(method, path, query, body.as_ref())
             .await;
-        let result = raw.and_then(|raw| {
-            let status = raw.status.as_u16();
-            if !raw.status.is_success() {
-                let (code, message) = extract_error_message(status, &raw.body);
-                return Err(ApiError::Http {
-                    status,
-                    code,
-                    message,
-                    retry_after: raw.retry_after,
-                });
-            }
-            parse(&raw.body).map_err(|message| ApiError::Decode { status, message })
-        });
+        let result =
+            raw.and_then(|raw| interpret(raw.status.as_u16(), &raw.body, raw.retry_after, parse));
         Call {
             exchanges: vec![exchange],
             result,

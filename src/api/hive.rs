@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::outcome::{HiveAction, MessageCheck, Scenario};
-use super::{ApiError, Call, ClientConfig, Transport, extract_error_message};
+use super::{ApiError, Call, ClientConfig, Transport, interpret};
 use crate::domain::{ApiField, PatronId};
 
 pub const ADD_PATH: &str = "/api/v1/user_tags/add";
@@ -192,18 +192,9 @@ impl HiveClient {
             .send(Method::POST, path, &[], Some(&body))
             .await;
         let result = raw.and_then(|raw| {
-            let status = raw.status.as_u16();
-            if !raw.status.is_success() {
-                let (code, message) = extract_error_message(status, &raw.body);
-                return Err(ApiError::Http {
-                    status,
-                    code,
-                    message,
-                    retry_after: raw.retry_after,
-                });
-            }
-            HiveOutcome::parse(action, &raw.body)
-                .map_err(|message| ApiError::Decode { status, message })
+            interpret(raw.status.as_u16(), &raw.body, raw.retry_after, |b| {
+                HiveOutcome::parse(action, b)
+            })
         });
         Call {
             exchanges: vec![exchange],

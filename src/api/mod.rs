@@ -144,6 +144,27 @@ impl<T> Call<T> {
     }
 }
 
+/// Turns a whole response into a value or a typed error: a status outside 2xx becomes
+/// [`ApiError::Http`] with the best message the body offers; a 2xx body that `parse` cannot
+/// read becomes [`ApiError::Decode`]. Pure, so the console's tests and the fuzzers use it too.
+pub fn interpret<T>(
+    status: u16,
+    body: &[u8],
+    retry_after: Option<String>,
+    parse: impl FnOnce(&[u8]) -> Result<T, String>,
+) -> Result<T, ApiError> {
+    if !(200..300).contains(&status) {
+        let (code, message) = extract_error_message(status, body);
+        return Err(ApiError::Http {
+            status,
+            code,
+            message,
+            retry_after,
+        });
+    }
+    parse(body).map_err(|message| ApiError::Decode { status, message })
+}
+
 /// Joins a base URL and a path, tolerating a trailing slash on the base.
 pub(crate) fn join_url(base: &str, path: &str) -> String {
     format!(

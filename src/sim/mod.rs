@@ -35,7 +35,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::api::hive::HiveClient;
 use crate::api::outcome::HiveAction;
+use crate::op::Op;
 use cerego::CeregoState;
 use faults::{FaultKind, FaultRule};
 use hive::HiveState;
@@ -65,11 +67,65 @@ impl Default for SimOptions {
     }
 }
 
+/// The simulated services' data and rules, without HTTP: what the server serves, and what
+/// tests use to produce exactly the answer the server would give to an [`Op`].
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub cerego: CeregoState,
+    pub hive: HiveState,
+}
+
+impl Model {
+    pub fn new(seed: &Seed) -> Self {
+        Self {
+            cerego: CeregoState::from_seed(&seed.cerego),
+            hive: HiveState::from_seed(&seed.hive),
+        }
+    }
+
+    /// The status and body the server answers to an Op (the user list as one page of up to
+    /// 100 users).
+    pub fn answer(&mut self, op: &Op) -> (u16, Value) {
+        let (status, body) = match op {
+            Op::HiveAdd { patron, fields } => self.hive.handle(
+                HiveAction::Add,
+                HiveClient::body(patron, fields).to_string().as_bytes(),
+            ),
+            Op::HiveRemove { patron, fields } => self.hive.handle(
+                HiveAction::Remove,
+                HiveClient::body(patron, fields).to_string().as_bytes(),
+            ),
+            Op::CeregoAdd {
+                user,
+                tag_type,
+                value,
+            } => self.cerego.add_tag(
+                tag_type.as_str(),
+                json!({"user_id": user.as_str(), "value": value.as_str()})
+                    .to_string()
+                    .as_bytes(),
+            ),
+            Op::CeregoUpdate { tag, value } => self.cerego.update_tag(
+                tag.as_str(),
+                json!({"value": value.as_str()}).to_string().as_bytes(),
+            ),
+            Op::CeregoListUsers { partner, query } => {
+                let mut params = HashMap::from([("page[size]".to_string(), "100".to_string())]);
+                if let Some(q) = query {
+                    params.insert("query".into(), q.clone());
+                }
+                self.cerego.list_users(partner.as_str(), &params)
+            }
+            Op::CeregoProfile => self.cerego.profile(),
+        };
+        (status.as_u16(), body)
+    }
+}
+
 /// Everything the server mutates.
 #[derive(Debug)]
 struct World {
-    cerego: CeregoState,
-    hive: HiveState,
+    model: Model,
     faults: Vec<FaultRule>,
     requests: BTreeMap<String, u64>,
 }
@@ -77,8 +133,7 @@ struct World {
 impl World {
     fn new(options: &SimOptions) -> Self {
         Self {
-            cerego: CeregoState::from_seed(&options.seed.cerego),
-            hive: HiveState::from_seed(&options.seed.hive),
+            model: Model::new(&options.seed),
             faults: options.faults.clone(),
             requests: BTreeMap::new(),
         }
@@ -328,7 +383,7 @@ async fn cerego_profile(State(shared): State<AppState>, headers: HeaderMap) -> R
     if !bearer_ok(&headers, &shared.options.cerego_key) {
         return cerego_unauthorized();
     }
-    let (status, body) = shared.world().cerego.profile();
+    let (status, body) = shared.world().model.cerego.profile();
     json_response(status, body)
 }
 
@@ -341,7 +396,7 @@ async fn cerego_add(
     if !bearer_ok(&headers, &shared.options.cerego_key) {
         return cerego_unauthorized();
     }
-    let (status, body) = shared.world().cerego.add_tag(&tag_type_id, &body);
+    let (status, body) = shared.world().model.cerego.add_tag(&tag_type_id, &body);
     json_response(status, body)
 }
 
@@ -354,7 +409,7 @@ async fn cerego_update(
     if !bearer_ok(&headers, &shared.options.cerego_key) {
         return cerego_unauthorized();
     }
-    let (status, body) = shared.world().cerego.update_tag(&id, &body);
+    let (status, body) = shared.world().model.cerego.update_tag(&id, &body);
     json_response(status, body)
 }
 
@@ -367,7 +422,7 @@ async fn cerego_users(
     if !bearer_ok(&headers, &shared.options.cerego_key) {
         return cerego_unauthorized();
     }
-    let (status, body) = shared.world().cerego.list_users(&partner_id, &params);
+    let (status, body) = shared.world().model.cerego.list_users(&partner_id, &params);
     json_response(status, body)
 }
 
@@ -388,7 +443,7 @@ fn hive_call(shared: &Shared, action: HiveAction, headers: &HeaderMap, body: &[u
         );
         return json_response(status, body);
     }
-    let (status, body) = shared.world().hive.handle(action, body);
+    let (status, body) = shared.world().model.hive.handle(action, body);
     json_response(status, body)
 }
 
@@ -401,8 +456,8 @@ async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
 
 fn state_json(world: &World) -> Value {
     json!({
-        "cerego": world.cerego,
-        "hive": world.hive,
+        "cerego": world.model.cerego,
+        "hive": world.model.hive,
         "faults": world.faults,
         "requests": world.requests,
     })

@@ -89,6 +89,9 @@ pub struct KnownPatron {
     /// Where the view came from or what was last learned ("from the demo seed", ...).
     pub note: String,
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// Whether `tags` is the patron's whole tag set. A patron opened by hand starts unknown;
+    /// responses then tell about the api_fields they name, never about the others.
+    pub complete: bool,
 }
 
 /// One line of the action log.
@@ -133,7 +136,7 @@ pub struct Confirm {
 
 #[derive(Debug, Clone)]
 pub enum Popup {
-    Help,
+    Help { scroll: u16 },
     Form(Box<Form>),
     Confirm(Confirm),
     Inspector { entry: usize, scroll: u16 },
@@ -395,7 +398,7 @@ impl App {
                 Pane::List => self.focus = Pane::Tags,
                 _ => {}
             },
-            Action::Help => self.popup = Some(Popup::Help),
+            Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
             Action::Close => {
                 self.status = None;
                 if self.tab == Tab::Hive && !self.hive.marked.is_empty() {
@@ -410,6 +413,7 @@ impl App {
             Action::Add => return self.add(),
             Action::Edit => return self.edit(),
             Action::Remove => return self.remove(),
+            Action::RemoveTyped => self.remove_typed(),
             Action::Mark => self.toggle_mark(),
             Action::Open => self.open_patron(),
             Action::Refresh => return self.refresh(),

@@ -19,18 +19,22 @@ impl App {
             return Vec::new();
         };
         match popup {
-            Popup::Help => {
-                // Any of the closing keys closes; other keys keep the help open.
-                let closes = matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter
-                );
-                if !closes {
-                    self.popup = Some(Popup::Help);
-                }
-                if keymap::action_for(&key) == Some(Action::ForceQuit) {
-                    return vec![Effect::Quit];
-                }
+            Popup::Help { scroll } => {
+                let scroll = match key.code {
+                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
+                        return Vec::new();
+                    }
+                    KeyCode::Char('c') if key.modifiers == KeyModifiers::CONTROL => {
+                        return vec![Effect::Quit];
+                    }
+                    KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                    KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
+                    KeyCode::PageUp => scroll.saturating_sub(10),
+                    KeyCode::Home | KeyCode::Char('g') => 0,
+                    _ => scroll,
+                };
+                self.popup = Some(Popup::Help { scroll });
                 Vec::new()
             }
             Popup::Inspector { entry, scroll } => {
@@ -367,10 +371,12 @@ impl App {
                     return Vec::new();
                 };
                 let fields: Vec<ApiField> = if !self.hive.marked.is_empty() {
-                    self.hive
-                        .marked
+                    // In the order the tags are shown.
+                    patron
+                        .tags
                         .iter()
-                        .filter_map(|f| ApiField::parse(f).ok())
+                        .filter(|t| self.hive.marked.contains(&t.api_field))
+                        .filter_map(|t| ApiField::parse(&t.api_field).ok())
                         .collect()
                 } else if self.focus == Pane::Tags || !patron.tags.is_empty() {
                     patron
@@ -394,6 +400,25 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// Opens the form for removing api_fields typed by the operator.
+    pub(super) fn remove_typed(&mut self) {
+        if self.tab != Tab::Hive {
+            return self.set_status(
+                Level::Warn,
+                "Cerego's API has no way to remove a tag, so nothing was sent.",
+            );
+        }
+        match self.selected_patron().map(|p| p.id.clone()) {
+            Some(patron) => {
+                self.popup = Some(Popup::Form(Box::new(Form::new(
+                    FormKind::HiveRemove { patron },
+                    "",
+                ))));
+            }
+            None => self.set_status(Level::Warn, "No patron selected."),
+        }
     }
 
     pub(super) fn toggle_mark(&mut self) {
@@ -428,6 +453,7 @@ impl App {
                 tags: Vec::new(),
                 note: "opened by hand; tags unknown until Hive answers an add or remove".into(),
                 confirmed_at: None,
+                complete: false,
             });
         }
         self.hive.filter = Default::default();
@@ -533,6 +559,7 @@ impl App {
                 let patron = patron.clone();
                 let p = self.known_patron_mut(&patron);
                 p.tags.clear();
+                p.complete = true;
                 p.confirmed_at = Some(at);
                 p.note = "Hive does not know this patron (INVALID_PATRON): it has no tags".into();
                 self.hive.marked.clear();
@@ -553,6 +580,7 @@ impl App {
                     tags: Vec::new(),
                     note: String::new(),
                     confirmed_at: None,
+                    complete: false,
                 });
                 let i = self.hive.patrons.len() - 1;
                 self.refilter_hive();

@@ -18,6 +18,7 @@ pub enum Action {
     Add,
     Edit,
     Remove,
+    RemoveTyped,
     Mark,
     Open,
     Refresh,
@@ -78,6 +79,14 @@ pub const BINDINGS: &[Binding] = &[
         help: "remove the selected or marked Hive tags (asks first)",
         scope: Scope::Tags,
         hint: true,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('D'), SHIFT), (KeyCode::Char('D'), NONE)],
+        label: "D",
+        action: Action::RemoveTyped,
+        help: "remove Hive api_fields by typing them (also ones not shown)",
+        scope: Scope::HiveOnly,
+        hint: false,
     },
     Binding {
         keys: &[(KeyCode::Char(' '), NONE)],

@@ -93,8 +93,9 @@ pub fn demo_settings(seed: &Seed) -> Settings {
                         confirmed_at: None,
                     })
                     .collect(),
-                note: "tags from the demo seed".into(),
+                note: "tags from the demo seed; Hive has no read endpoint".into(),
                 confirmed_at: None,
+                complete: true,
             })
             .collect(),
         utc_offset: Local::now().offset().fix(),

@@ -108,7 +108,7 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let w = inner.width as usize;
-    let target_w = if w >= 100 { 22 } else { 14 };
+    let target_w = if w >= 100 { 16 } else { 12 };
     let items: Vec<ListItem> = app
         .log
         .iter()
@@ -117,15 +117,16 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
             let time = app.local(entry.started_at).format("%H:%M:%S").to_string();
             let mut spans = vec![
                 Span::styled(format!("{time} "), Style::new().dark_gray()),
-                Span::raw(cell(entry.op.service().name(), 6)),
-                Span::raw(" "),
-                Span::raw(cell(entry.op.verb(), 6)),
+                Span::raw(cell(
+                    &format!("{} {}", entry.op.service().name(), entry.op.verb()),
+                    13,
+                )),
                 Span::raw(" "),
                 Span::raw(cell(&entry.op.target(), target_w)),
                 Span::raw(" "),
                 Span::styled(format!("{mark} "), Style::new().fg(color).bold()),
             ];
-            let used = 9 + 7 + 7 + target_w + 1 + 2;
+            let used = 9 + 14 + target_w + 1 + 2;
             let tail = match check {
                 Some(MessageCheck::Mismatch) => " MISMATCH",
                 _ => "",

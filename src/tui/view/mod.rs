@@ -36,14 +36,15 @@ pub fn draw(app: &App, frame: &mut Frame) {
     ])
     .areas(area);
     draw_header(app, frame, header);
-    let log_height = (body.height * 2 / 5).clamp(5, 16);
+    // The log takes more room while it has the keyboard.
+    let log_height = if app.focus == Pane::Log {
+        (body.height * 3 / 5).max(5)
+    } else {
+        (body.height * 2 / 5).clamp(5, 16)
+    };
     let [top, log_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(log_height)]).areas(body);
-    let list_width = if top.width >= 110 {
-        44
-    } else {
-        top.width * 9 / 20
-    };
+    let list_width = (top.width * 9 / 20).clamp(30, 64);
     let [list_area, tags_area] =
         Layout::horizontal([Constraint::Length(list_width), Constraint::Fill(1)]).areas(top);
     match app.tab {
@@ -60,7 +61,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     draw_status(app, frame, status);
     match &app.popup {
         None => {}
-        Some(Popup::Help) => popups::draw_help(app, frame, area),
+        Some(Popup::Help { scroll }) => popups::draw_help(*scroll, frame, area),
         Some(Popup::Form(form)) => popups::draw_form(app, form, frame, area),
         Some(Popup::Confirm(c)) => popups::draw_confirm(c, frame, area),
         Some(Popup::Inspector { entry, scroll }) => {
@@ -109,8 +110,13 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         Style::new().fg(Color::Gray),
     )];
     if app.settings.demo {
+        let badge = if area.width >= 110 {
+            " DEMO · simulator, nothing real is touched "
+        } else {
+            " DEMO · simulator "
+        };
         right.push(Span::styled(
-            " DEMO · simulator, nothing real is touched ",
+            badge,
             Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
         ));
     }

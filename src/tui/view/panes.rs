@@ -132,8 +132,14 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     let w = rows_area.width as usize;
     let id_w = 8;
     let show_email = w >= 40;
+    let longest_name = view
+        .users
+        .iter()
+        .map(|u| unicode_width::UnicodeWidthStr::width(u.name.as_deref().unwrap_or("")))
+        .max()
+        .unwrap_or(0);
     let name_w = if show_email {
-        (w - id_w - 2) * 2 / 5
+        longest_name.clamp(8, (w - id_w - 2) / 2)
     } else {
         w.saturating_sub(id_w + 1)
     };
@@ -325,7 +331,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         return empty_message(frame, rows_area, vec![Line::from(msg.dark_gray())]);
     }
     let w = rows_area.width as usize;
-    let count_w = 7;
+    let count_w = 8;
     let id_w = w.saturating_sub(count_w + 1);
     let rows: Vec<Row> = view
         .visible
@@ -333,10 +339,10 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         .filter_map(|&i| view.patrons.get(i))
         .map(|p| {
             let n = p.tags.len();
-            let count = if p.confirmed_at.is_none() && n == 0 {
-                "?".to_string()
-            } else {
-                format!("{n} tag{}", if n == 1 { "" } else { "s" })
+            let count = match (p.complete, n) {
+                (false, 0) => "?".to_string(),
+                (false, n) => format!("{n}+ tag{}", if n == 1 { "" } else { "s" }),
+                (true, n) => format!("{n} tag{}", if n == 1 { "" } else { "s" }),
             };
             Row::new(vec![
                 Span::raw(cell(p.id.as_str(), id_w)),
@@ -389,7 +395,7 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
             "as last confirmed by Hive at {}",
             app.local(t).format("%H:%M:%S")
         ),
-        None => "not confirmed by Hive yet (Hive has no read endpoint)".to_string(),
+        None => "not confirmed by Hive yet".to_string(),
     };
     frame.render_widget(
         Paragraph::new(vec![

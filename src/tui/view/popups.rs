@@ -6,7 +6,7 @@ use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::text::fit;
+use super::text::{fit, wrap_words};
 use crate::tui::app::{App, Confirm};
 use crate::tui::forms::{Form, FormKind};
 use crate::tui::keymap::BINDINGS;
@@ -23,8 +23,8 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-pub fn draw_help(_app: &App, frame: &mut Frame, area: Rect) {
-    let mut lines = vec![Line::from("Keys".bold()), Line::from("")];
+pub fn draw_help(scroll: u16, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![Line::from("Keys".bold())];
     for b in BINDINGS {
         lines.push(Line::from(vec![
             Span::styled(
@@ -36,20 +36,35 @@ pub fn draw_help(_app: &App, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from("In forms".bold()));
-    lines.push(Line::from(
-        "  enter submits · esc cancels · tab completes api_fields · ↑/↓ change the tag type",
-    ));
-    lines.push(Line::from(
-        "  ←/→ home/end move the cursor · ctrl-w deletes a word · paste works",
-    ));
+    for text in [
+        "enter submits · esc cancels",
+        "tab completes api_fields from the catalogue",
+        "↑/↓ change the Cerego tag type",
+        "←/→ home/end move the cursor · ctrl-w deletes a word · paste works",
+    ] {
+        lines.push(Line::from(format!("  {text}")));
+    }
+    let width = 76.min(area.width);
     let h = (lines.len() as u16 + 2).min(area.height);
-    let popup = centered(area, 78, h);
+    let max_scroll = (lines.len() as u16 + 2).saturating_sub(h);
+    let popup = centered(area, width, h);
     frame.render_widget(Clear, popup);
+    let hint = if max_scroll > 0 {
+        " ↑/↓ scroll · esc close "
+    } else {
+        " esc / ? close "
+    };
     let block = Block::bordered()
         .border_style(Style::new().fg(Color::Cyan))
         .title(" Help ".bold())
-        .title_bottom(Line::from(" esc / ? close ").dark_gray());
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+        .title_bottom(Line::from(hint).dark_gray());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(max_scroll), 0)),
+        popup,
+    );
 }
 
 pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
@@ -159,15 +174,17 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
         }
     }
     lines.push(Line::from(""));
-    match (&form.error, &form.note) {
-        (Some(e), _) if !form.input.value().is_empty() => {
-            lines.push(Line::from(fit(&format!("✗ {e}"), inner_w).red()));
+    let (text, style) = match (&form.error, &form.note) {
+        (Some(e), _) if !form.input.value().is_empty() => (format!("✗ {e}"), Style::new().red()),
+        (_, Some(note)) => (note.clone(), Style::new().yellow()),
+        // An empty field is not an error yet: say what is needed, quietly.
+        (Some(e), _) => (e.clone(), Style::new().dark_gray()),
+        (None, None) => (String::new(), Style::new()),
+    };
+    if !text.is_empty() {
+        for l in wrap_words(&text, inner_w) {
+            lines.push(Line::from(Span::styled(l, style)));
         }
-        (_, Some(note)) => lines.push(Line::from(fit(note, inner_w).yellow())),
-        _ => {}
-    }
-    if let (Some(e), true) = (&form.error, form.input.value().is_empty()) {
-        lines.push(Line::from(fit(&format!("  {e}"), inner_w).dark_gray()));
     }
     let h = lines.len() as u16 + 2;
     let popup = centered(area, width, h);

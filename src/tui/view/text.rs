@@ -37,9 +37,42 @@ pub fn cell(s: &str, width: usize) -> String {
     out
 }
 
+/// Breaks `s` into lines of at most `width` columns at spaces (a word longer than a line is
+/// cut with `fit`).
+pub fn wrap_words(s: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if candidate.width() <= width {
+            line = candidate;
+        } else {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            line = fit(word, width);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wraps_at_spaces() {
+        assert_eq!(wrap_words("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap_words("abcdefgh x", 4), ["abc…", "x"]);
+        assert_eq!(wrap_words("", 4), [""]);
+    }
 
     #[test]
     fn fits_with_ellipsis() {

@@ -1,0 +1,362 @@
+//! The console, driven through Messages on TestBackend and snapshotted with insta.
+
+mod support;
+
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use support::Harness;
+use tagdesk::op::Op;
+use tagdesk::sim::seed::Seed;
+use tagdesk::tui::app::{Pane, Popup, Tab};
+
+const SMALL: (u16, u16) = (80, 24);
+const LARGE: (u16, u16) = (120, 40);
+
+fn demo(size: (u16, u16)) -> Harness {
+    Harness::demo(size.0, size.1)
+}
+
+fn to_hive(h: &mut Harness) {
+    h.key(KeyCode::Char('2'));
+    assert_eq!(h.app.tab, Tab::Hive);
+}
+
+#[test]
+fn cerego_populated() {
+    let mut h = demo(SMALL);
+    insta::assert_snapshot!("cerego_populated_80x24", h.screen());
+    let mut h = demo(LARGE);
+    insta::assert_snapshot!("cerego_populated_120x40", h.screen());
+}
+
+#[test]
+fn the_user_list_is_requested_at_start_and_fills_the_pane() {
+    let mut h = Harness::with_seed(Seed::demo(), 80, 24);
+    assert_eq!(h.pending.len(), 1);
+    assert!(matches!(h.pending[0].op, Op::CeregoListUsers { .. }));
+    assert!(h.screen().contains("Loading users…"));
+    assert_eq!(h.app.in_flight(), 1);
+    h.reply_all();
+    assert_eq!(h.app.cerego.users.len(), 36);
+    assert_eq!(h.app.in_flight(), 0);
+}
+
+#[test]
+fn empty_lists() {
+    let mut h = Harness::with_seed(Seed::empty(), SMALL.0, SMALL.1);
+    h.reply_all();
+    insta::assert_snapshot!("cerego_empty_80x24", h.screen());
+    to_hive(&mut h);
+    insta::assert_snapshot!("hive_empty_80x24", h.screen());
+}
+
+#[test]
+fn hive_populated() {
+    let mut h = demo(SMALL);
+    to_hive(&mut h);
+    insta::assert_snapshot!("hive_populated_80x24", h.screen());
+    let mut h = demo(LARGE);
+    to_hive(&mut h);
+    h.key(KeyCode::Down);
+    insta::assert_snapshot!("hive_populated_120x40", h.screen());
+}
+
+#[test]
+fn filter_is_incremental_fuzzy_and_esc_clears() {
+    let mut h = demo(SMALL);
+    h.key(KeyCode::Char('/'));
+    h.type_text("hopr");
+    assert_eq!(
+        h.app.cerego.visible.len(),
+        1,
+        "fuzzy: hopr matches Hopper only"
+    );
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    h.type_text("PPER");
+    insta::assert_snapshot!("cerego_filter_active_80x24", h.screen());
+    let selected = h.app.selected_user().map(|u| u.name.clone());
+    assert_eq!(selected, Some(Some("Grace Hopper".to_string())));
+    h.key(KeyCode::Enter);
+    assert!(!h.app.cerego.filter.editing);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.cerego.visible.len(), 36);
+}
+
+#[test]
+fn hive_add_form_validation_and_completion() {
+    let mut h = demo(SMALL);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text(",,");
+    insta::assert_snapshot!("form_hive_add_invalid_80x24", h.screen());
+    h.key(KeyCode::Enter);
+    assert!(h.pending.is_empty(), "invalid input sends nothing");
+    assert!(matches!(h.app.popup, Some(Popup::Form(_))));
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("ve");
+    h.key(KeyCode::Tab);
+    h.type_text(" news");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.pending.len(), 1);
+    match &h.pending[0].op {
+        Op::HiveAdd { patron, fields } => {
+            assert_eq!(patron.as_str(), "user_abc123");
+            let f: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+            assert_eq!(f, ["verified_email", "newsletter"]);
+        }
+        other => panic!("unexpected op {other:?}"),
+    }
+}
+
+#[test]
+fn open_patron_form_validation() {
+    let mut h = demo(SMALL);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('o'));
+    h.paste(&"p".repeat(300));
+    insta::assert_snapshot!("form_hive_open_invalid_80x24", h.screen());
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("brand_new_patron");
+    h.key(KeyCode::Enter);
+    assert!(h.pending.is_empty(), "opening a patron sends nothing");
+    assert_eq!(
+        h.app.selected_patron().map(|p| p.id.to_string()),
+        Some("brand_new_patron".into())
+    );
+}
+
+#[test]
+fn cerego_forms_validation() {
+    let mut h = demo(SMALL);
+    h.key(KeyCode::Char('a'));
+    h.paste(&"v".repeat(256));
+    insta::assert_snapshot!("form_cerego_add_invalid_80x24", h.screen());
+    h.key(KeyCode::Esc);
+    assert!(h.app.popup.is_none());
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('e'));
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("   ");
+    insta::assert_snapshot!("form_cerego_edit_invalid_80x24", h.screen());
+    h.key(KeyCode::Enter);
+    assert!(h.pending.is_empty());
+}
+
+#[test]
+fn cerego_add_then_edit_round_trip() {
+    let mut h = demo(SMALL);
+    // Ada Lovelace has Plan and Region; the form starts on the first type she lacks (Cohort).
+    h.key(KeyCode::Char('a'));
+    h.type_text("Spring 2026");
+    h.key(KeyCode::Enter);
+    assert!(matches!(
+        &h.pending[0].op,
+        Op::CeregoAdd { tag_type, value, user } if tag_type.as_str() == "3" && value.as_str() == "Spring 2026" && user.as_str() == "1185304"
+    ));
+    h.reply_all();
+    let tags = &h.app.selected_user().expect("a user").tags;
+    assert!(
+        tags.iter()
+            .any(|t| t.value.as_deref() == Some("Spring 2026"))
+    );
+    // Edit the first tag (Plan = Gold) to Platinum.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('e'));
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("Platinum");
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(&h.pending[0].op, Op::CeregoUpdate { tag, value } if tag.as_str() == "84001" && value.as_str() == "Platinum")
+    );
+    h.reply_all();
+    insta::assert_snapshot!("cerego_after_add_and_edit_80x24", h.screen());
+}
+
+#[test]
+fn cerego_add_of_a_used_type_offers_edit_instead() {
+    let mut h = demo(SMALL);
+    h.key(KeyCode::Char('a'));
+    // Cycle from Cohort (3) to Plan (5), which Ada already has.
+    h.key(KeyCode::Down);
+    h.type_text("Silver");
+    h.key(KeyCode::Enter);
+    assert!(h.pending.is_empty(), "the doomed add is not sent");
+    insta::assert_snapshot!("cerego_add_offers_edit_80x24", h.screen());
+    h.key(KeyCode::Char('y'));
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(&h.pending[0].op, Op::CeregoUpdate { tag, value } if tag.as_str() == "84001" && value.as_str() == "Silver")
+    );
+}
+
+#[test]
+fn cerego_remove_says_there_is_no_removal() {
+    let mut h = demo(SMALL);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('d'));
+    assert!(h.pending.is_empty());
+    let screen = h.screen();
+    assert!(
+        screen.contains("Cerego's API has no way to remove a tag"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn hive_remove_asks_first_naming_patron_and_tags() {
+    let mut h = demo(SMALL);
+    to_hive(&mut h);
+    h.key(KeyCode::Down); // user_def456
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('d'));
+    insta::assert_snapshot!("confirm_hive_remove_80x24", h.screen());
+    assert!(
+        h.pending.is_empty(),
+        "nothing is sent before the confirmation"
+    );
+    h.key(KeyCode::Char('n'));
+    assert!(h.pending.is_empty());
+    h.key(KeyCode::Char('d'));
+    h.key(KeyCode::Char('y'));
+    let Op::HiveRemove { patron, fields } = &h.pending[0].op else {
+        panic!("expected a remove");
+    };
+    assert_eq!(patron.as_str(), "user_def456");
+    assert_eq!(fields.len(), 2);
+    let before = h.app.selected_patron().map(|p| p.tags.len()).unwrap_or(0);
+    h.reply_all();
+    let after = h.app.selected_patron().map(|p| p.tags.len()).unwrap_or(0);
+    assert_eq!(after, before - 2, "the view follows removed_tag_ids");
+}
+
+#[test]
+fn help_overlay() {
+    let mut h = demo(LARGE);
+    h.key(KeyCode::Char('?'));
+    insta::assert_snapshot!("help_120x40", h.screen());
+    h.key(KeyCode::Esc);
+    assert!(h.app.popup.is_none());
+}
+
+/// Drives every documented Hive scenario (7 add, 7 remove) and one HTTP error through the
+/// console, in order, against the simulator's rules.
+fn every_scenario(size: (u16, u16)) -> Harness {
+    let mut h = demo(size);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('o'));
+    h.type_text("demo_patron");
+    h.key(KeyCode::Enter);
+    let steps: [(char, &str); 14] = [
+        ('a', "vip"),
+        ('a', "vip newsletter"),
+        ('a', "beta_tester bogus"),
+        ('a', "vip high_risk bogus"),
+        ('a', "vip"),
+        ('a', "vip bogus"),
+        ('a', "bogus"),
+        ('D', "vip"),
+        ('D', "newsletter vip"),
+        ('D', "beta_tester bogus"),
+        ('D', "high_risk vip bogus"),
+        ('D', "vip"),
+        ('D', "vip bogus"),
+        ('D', "bogus"),
+    ];
+    for (key, fields) in steps {
+        h.type_text(&key.to_string());
+        h.type_text(fields);
+        h.key(KeyCode::Enter);
+        if key == 'D' {
+            h.key(KeyCode::Char('y'));
+        }
+        assert_eq!(h.pending.len(), 1, "{key} {fields}");
+        h.reply_all();
+    }
+    // An HTTP error: removing from a patron Hive has never seen.
+    h.key(KeyCode::Char('o'));
+    h.type_text("ghost_patron");
+    h.key(KeyCode::Enter);
+    h.type_text("D");
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('y'));
+    h.reply_all();
+    h
+}
+
+#[test]
+fn action_log_holds_every_scenario_in_colour() {
+    let mut h = every_scenario(LARGE);
+    let messages: Vec<String> = h
+        .app
+        .log
+        .iter()
+        .filter_map(|e| match &e.reply.as_ref()?.result {
+            Ok(tagdesk::backend::Output::Hive(o)) => o.message.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(messages.len(), 14);
+    assert_eq!(
+        messages[0], "Successfully added tags to patron.",
+        "the first add is a clean add"
+    );
+    assert_eq!(
+        messages[13],
+        "No tags were removed. All tags failed to remove."
+    );
+    // Focus the log so it grows to show every line.
+    while h.app.focus != Pane::Log {
+        h.key(KeyCode::Tab);
+    }
+    insta::assert_snapshot!("log_every_scenario_120x40", h.screen_styled());
+}
+
+#[test]
+fn inspector_on_a_partial_add() {
+    let mut h = demo(LARGE);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip newsletter bogus");
+    h.key(KeyCode::Enter);
+    h.reply_all();
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
+    insta::assert_snapshot!("inspector_partial_add_120x40", h.screen_styled());
+    let screen = h.screen();
+    assert!(screen.contains("MATCH"));
+    assert!(screen.contains("bogus — Tag api_field does not exist in application."));
+    assert!(screen.contains("token [redacted]"));
+}
+
+#[test]
+fn terminal_too_small() {
+    let mut h = demo((40, 10));
+    insta::assert_snapshot!("too_small_40x10", h.screen());
+    // Shrinking to nothing must not panic either.
+    let mut tiny = demo((1, 1));
+    tiny.screen();
+}
+
+#[test]
+fn quit_asks_while_requests_are_in_flight() {
+    let mut h = demo(SMALL);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.in_flight(), 1);
+    h.key(KeyCode::Char('q'));
+    assert!(!h.quit, "asks first");
+    assert!(h.screen().contains("1 request is still in flight."));
+    h.key(KeyCode::Char('n'));
+    assert!(!h.quit);
+    h.reply_all();
+    h.key(KeyCode::Char('q'));
+    assert!(h.quit, "nothing in flight: quits at once");
+}
