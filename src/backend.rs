@@ -4,12 +4,17 @@
 //! the console never waits on the network. Each request runs in its own task, so several can
 //! be in flight at once; the client timeouts bound every one of them.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use crate::api::cerego::{CeregoClient, CeregoTag, Profile, UserList};
 use crate::api::hive::{HiveClient, HiveOutcome};
 use crate::api::{self, ApiError, Call, Exchange};
+use crate::journal::{Journal, OutcomeRecord, RequestInfo};
 use crate::op::Op;
 
 /// Identifies a request for the lifetime of the process.
@@ -125,18 +130,169 @@ pub fn interpret(op: &Op, status: u16, body: &[u8]) -> Result<Output, ApiError> 
     }
 }
 
+/// The request an Op will make, as the journal records it before sending.
+pub fn planned_request(op: &Op, clients: &Clients) -> RequestInfo {
+    use serde_json::json;
+    let hive = clients.hive.as_ref().map(|c| c.base_url()).unwrap_or("");
+    let cerego = clients.cerego.as_ref().map(|c| c.base_url()).unwrap_or("");
+    let (method, url, body) = match op {
+        Op::HiveAdd { patron, fields } => (
+            "POST",
+            api::join_url(hive, crate::api::hive::ADD_PATH),
+            Some(HiveClient::body(patron, fields)),
+        ),
+        Op::HiveRemove { patron, fields } => (
+            "POST",
+            api::join_url(hive, crate::api::hive::REMOVE_PATH),
+            Some(HiveClient::body(patron, fields)),
+        ),
+        Op::CeregoAdd {
+            user,
+            tag_type,
+            value,
+        } => (
+            "POST",
+            api::join_url(
+                cerego,
+                &format!("/v3/partner_user_tag_types/{tag_type}/partner_user_tags"),
+            ),
+            Some(json!({"user_id": user.as_str(), "value": value.as_str()})),
+        ),
+        Op::CeregoUpdate { tag, value } => (
+            "PUT",
+            api::join_url(cerego, &format!("/v3/partner_user_tags/{tag}")),
+            Some(json!({"value": value.as_str()})),
+        ),
+        Op::CeregoListUsers { partner, .. } => (
+            "GET",
+            api::join_url(cerego, &format!("/v3/partners/{partner}/users")),
+            None,
+        ),
+        Op::CeregoProfile => ("GET", api::join_url(cerego, "/v3/my/profile"), None),
+    };
+    RequestInfo {
+        method: method.to_string(),
+        url,
+        body,
+    }
+}
+
+/// The journal as the backend shares it between request tasks.
+pub type SharedJournal = Arc<Mutex<Journal>>;
+
+/// Runs one Op with its journal records around it: the intent before anything is sent
+/// (a mutation whose intent cannot be written is not sent), the outcome after.
+pub async fn execute_journaled(
+    clients: &Clients,
+    journal: Option<&SharedJournal>,
+    journal_id: &str,
+    op: &Op,
+) -> (Vec<Exchange>, Result<Output, ApiError>) {
+    if let Some(journal) = journal {
+        let (j, id, o, req) = (
+            journal.clone(),
+            journal_id.to_string(),
+            op.clone(),
+            planned_request(op, clients),
+        );
+        let written =
+            tokio::task::spawn_blocking(move || lock(&j).record_intent(&id, &o, Some(req))).await;
+        let failure = match written {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(reason) = failure {
+            tracing::error!("journal: {reason}");
+            if op.is_mutation() {
+                return (
+                    Vec::new(),
+                    Err(ApiError::Network {
+                        message: format!("not sent: the journal could not be written: {reason}"),
+                        connect: true,
+                    }),
+                );
+            }
+        }
+    }
+    let started = Instant::now();
+    let (exchanges, result) = execute(clients, op).await;
+    if let Some(journal) = journal {
+        let outcome =
+            OutcomeRecord::from_execution(journal_id, &exchanges, &result, started.elapsed());
+        let j = journal.clone();
+        match tokio::task::spawn_blocking(move || lock(&j).record_outcome(outcome)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("journal: {e}"),
+            Err(e) => tracing::error!("journal: {e}"),
+        }
+    }
+    if let Err(e) = &result {
+        tracing::warn!("{}: {e}", op.describe());
+    }
+    (exchanges, result)
+}
+
+fn lock(j: &SharedJournal) -> std::sync::MutexGuard<'_, Journal> {
+    j.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The backend: its task and what it needs to settle requests still in flight at quit.
+pub struct Backend {
+    task: tokio::task::JoinHandle<()>,
+    in_flight: Arc<Mutex<HashMap<RequestId, String>>>,
+    journal: Option<SharedJournal>,
+}
+
+impl Backend {
+    /// Journals every request still in flight as abandoned (outcome unknown) and stops.
+    /// Returns how many there were.
+    pub fn abandon_in_flight(self) -> usize {
+        self.task.abort();
+        let ids: Vec<String> = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .map(|(_, j)| j)
+            .collect();
+        if let Some(journal) = &self.journal
+            && let Err(e) = lock(journal).record_abandoned(ids.iter().map(String::as_str))
+        {
+            tracing::error!("journal: {e}");
+        }
+        ids.len()
+    }
+}
+
 /// Spawns the backend loop. It ends when the request channel closes.
 pub fn spawn(
     clients: Clients,
+    journal: Option<SharedJournal>,
     mut requests: mpsc::UnboundedReceiver<Request>,
     replies: mpsc::UnboundedSender<Reply>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+) -> Backend {
+    let in_flight: Arc<Mutex<HashMap<RequestId, String>>> = Arc::default();
+    let tracked = in_flight.clone();
+    let shared_journal = journal.clone();
+    let task = tokio::spawn(async move {
         while let Some(Request { id, op }) = requests.recv().await {
             let clients = clients.clone();
             let replies = replies.clone();
+            let journal = shared_journal.clone();
+            let tracked = tracked.clone();
+            let journal_id = crate::journal::new_id();
+            tracked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id, journal_id.clone());
             tokio::spawn(async move {
-                let (exchanges, result) = execute(&clients, &op).await;
+                let (exchanges, result) =
+                    execute_journaled(&clients, journal.as_ref(), &journal_id, &op).await;
+                tracked
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&id);
                 // The UI may have gone away; then nobody wants the reply.
                 let _ = replies.send(Reply {
                     id,
@@ -147,5 +303,10 @@ pub fn spawn(
                 });
             });
         }
-    })
+    });
+    Backend {
+        task,
+        in_flight,
+        journal,
+    }
 }

@@ -156,6 +156,19 @@ text_newtype!(
     /// The value of a Cerego tag.
     TagValue
 );
+text_newtype!(
+    /// A Cerego user look-up: an email or a member id.
+    LookupQuery
+);
+
+/// Longest look-up query accepted (an email address is at most 254 characters).
+pub const LOOKUP_MAX: usize = 254;
+
+impl LookupQuery {
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        clean_text("query", raw, LOOKUP_MAX).map(Self)
+    }
+}
 
 impl PatronId {
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {

@@ -5,7 +5,15 @@
 
 pub mod api;
 pub mod backend;
+pub mod check;
+pub mod cli;
+pub mod config;
 pub mod domain;
+pub mod gate;
+pub mod journal;
+pub mod logging;
 pub mod op;
+pub mod setup;
 pub mod sim;
 pub mod tui;
+pub mod workspace;

@@ -4,27 +4,128 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use tagdesk::api::ClientConfig;
-use tagdesk::api::cerego::CeregoClient;
-use tagdesk::api::hive::HiveClient;
-use tagdesk::backend::Clients;
+use clap::{CommandFactory, Parser, Subcommand};
+use tagdesk::cli::{self, EXIT_CODES_HELP, Format, exit};
+use tagdesk::config::{self, ConfigError};
+use tagdesk::domain::{ApiField, CeregoUserId, LookupQuery, PatronId, TagId, TagTypeId, TagValue};
+use tagdesk::op::Op;
+use tagdesk::setup::{self, Options, Session};
 use tagdesk::sim::faults::FaultRule;
 use tagdesk::sim::seed::Seed;
 use tagdesk::sim::{self, SimOptions, Simulator};
 
 /// A terminal console for Cerego partner user tags and Hive Moderation patron user_tags.
+///
+/// With no command it opens the console. Without configuration or API keys it runs in demo
+/// mode against a built-in simulator of both APIs.
 #[derive(Debug, Parser)]
-#[command(name = "tagdesk", version, about)]
+#[command(name = "tagdesk", version, about, after_help = EXIT_CODES_HELP)]
 struct Cli {
+    /// Profile to use (else TAGDESK_PROFILE, else the file's default_profile).
+    #[arg(long, global = true, value_name = "NAME")]
+    profile: Option<String>,
+    /// Configuration file (default: the platform config dir, e.g. ~/.config/tagdesk/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Demo mode: use the built-in simulator, whatever is configured.
+    #[arg(long, global = true)]
+    demo: bool,
+    /// Refuse every change (reads still work).
+    #[arg(long, global = true)]
+    read_only: bool,
+    /// Print one JSON object instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Answer yes to the confirmation a `confirm = true` profile asks for.
+    #[arg(long, short = 'y', global = true)]
+    yes: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Add or remove Hive patron user_tags.
+    #[command(subcommand, after_help = EXIT_CODES_HELP)]
+    Hive(HiveCommand),
+    /// Add or update Cerego partner user tags, list the partner's users.
+    #[command(subcommand, after_help = EXIT_CODES_HELP)]
+    Cerego(CeregoCommand),
+    /// Print or export the audit journal.
+    Log(LogArgs),
+    /// Write, check or locate the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
     /// Serve the simulator of both APIs standalone (Cerego under /v3, Hive under /api/v1).
     Sim(SimArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum HiveCommand {
+    /// Add tags (api_fields) to a patron; Hive creates an unknown patron.
+    Add {
+        /// The patron id.
+        patron: String,
+        /// One or more api_fields (commas also separate).
+        #[arg(required = true)]
+        api_fields: Vec<String>,
+    },
+    /// Remove tags (api_fields) from a patron.
+    Remove {
+        patron: String,
+        #[arg(required = true)]
+        api_fields: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CeregoCommand {
+    /// Add a tag of a tag type to a user (only if the user has none of that type).
+    Add {
+        /// The user id.
+        #[arg(long)]
+        user: String,
+        /// The tag type id.
+        #[arg(long = "type", value_name = "TAG_TYPE_ID")]
+        tag_type: String,
+        /// The tag's value.
+        value: String,
+    },
+    /// Change the value of a tag (by the tag's own id).
+    Update { tag_id: String, value: String },
+    /// List the partner's users (every page), or look one up.
+    Users {
+        /// An email or member id.
+        #[arg(long)]
+        query: Option<String>,
+    },
+    /// Show the API key owner's profile (a harmless check of the key).
+    Profile,
+}
+
+#[derive(Debug, clap::Args)]
+struct LogArgs {
+    /// Only entries since: RFC 3339 time, a date (2026-11-22), or an age (30m, 2h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
+    /// Export as CSV.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
+    /// Export as JSON lines (also with the global --json).
+    #[arg(long = "jsonl")]
+    jsonl: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Write a commented template (never overwrites).
+    Init,
+    /// Check every profile: the file parses, keys resolve, and each API accepts its key.
+    Check,
+    /// Print where the configuration and data files are.
+    Path,
 }
 
 #[derive(Debug, clap::Args)]
@@ -53,53 +154,303 @@ struct SimArgs {
     faults: Vec<FaultRule>,
 }
 
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Some(Command::Sim(args)) => run_sim(args),
-        None => run_console(),
+    let format = if cli.json {
+        Format::Json
+    } else {
+        Format::Human
+    };
+    let options = Options {
+        profile: cli.profile.clone(),
+        config: cli.config.clone(),
+        demo: cli.demo,
+        read_only: cli.read_only,
+    };
+    let code = match cli.command {
+        None => return run_console(options),
+        Some(Command::Sim(args)) => return run_sim(args),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "tagdesk",
+                &mut std::io::stdout(),
+            );
+            exit::OK
+        }
+        Some(Command::Config(c)) => config_command(c, &options, format),
+        Some(Command::Log(args)) => log_command(args, &options, format),
+        Some(Command::Hive(c)) => match hive_op(c) {
+            Ok(op) => block_on(format, async move {
+                let session = open_session(&options, format).await?;
+                let code = cli::run_op(&session, op, format, cli.yes).await;
+                close(session).await;
+                Ok(code)
+            }),
+            Err(e) => cli::fail(format, &e, exit::USAGE),
+        },
+        Some(Command::Cerego(c)) => block_on(format, async move {
+            let session = open_session(&options, format).await?;
+            let code = match cerego_op(c, &session) {
+                Ok(op) => cli::run_op(&session, op, format, cli.yes).await,
+                Err(e) => cli::fail(format, &e, exit::USAGE),
+            };
+            close(session).await;
+            Ok(code)
+        }),
+    };
+    ExitCode::from(code)
+}
+
+fn hive_op(c: HiveCommand) -> Result<Op, String> {
+    let (patron, fields, add) = match c {
+        HiveCommand::Add { patron, api_fields } => (patron, api_fields, true),
+        HiveCommand::Remove { patron, api_fields } => (patron, api_fields, false),
+    };
+    let patron = PatronId::parse(&patron).map_err(|e| e.to_string())?;
+    let mut parsed: Vec<ApiField> = Vec::new();
+    for raw in &fields {
+        for f in ApiField::parse_list(raw).map_err(|e| e.to_string())? {
+            if !parsed.contains(&f) {
+                parsed.push(f);
+            }
+        }
+    }
+    Ok(if add {
+        Op::HiveAdd {
+            patron,
+            fields: parsed,
+        }
+    } else {
+        Op::HiveRemove {
+            patron,
+            fields: parsed,
+        }
+    })
+}
+
+fn cerego_op(c: CeregoCommand, session: &Session) -> Result<Op, String> {
+    Ok(match c {
+        CeregoCommand::Add {
+            user,
+            tag_type,
+            value,
+        } => Op::CeregoAdd {
+            user: CeregoUserId::parse(&user).map_err(|e| e.to_string())?,
+            tag_type: TagTypeId::parse(&tag_type).map_err(|e| e.to_string())?,
+            value: TagValue::parse(&value).map_err(|e| e.to_string())?,
+        },
+        CeregoCommand::Update { tag_id, value } => Op::CeregoUpdate {
+            tag: TagId::parse(&tag_id).map_err(|e| e.to_string())?,
+            value: TagValue::parse(&value).map_err(|e| e.to_string())?,
+        },
+        CeregoCommand::Users { query } => {
+            let partner = session
+                .profile
+                .cerego
+                .as_ref()
+                .map(|c| c.partner_id.clone())
+                .ok_or_else(|| {
+                    format!(
+                        "Cerego is not configured in profile {}",
+                        session.profile.name
+                    )
+                })?;
+            let query = query
+                .map(|q| LookupQuery::parse(&q).map(|q| q.to_string()))
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            Op::CeregoListUsers { partner, query }
+        }
+        CeregoCommand::Profile => Op::CeregoProfile,
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Runs a command's future to its exit code.
+fn block_on(format: Format, fut: impl std::future::Future<Output = Result<u8, u8>>) -> u8 {
+    match runtime() {
+        Ok(rt) => match rt.block_on(fut) {
+            Ok(code) | Err(code) => code,
+        },
+        Err(e) => cli::fail(format, &e, exit::USAGE),
     }
 }
 
-/// The console. With no configuration it runs in demo mode against the embedded simulator.
-fn run_console() -> ExitCode {
+/// Opens the session; configuration problems are reported and exit 2.
+async fn open_session(options: &Options, format: Format) -> Result<Session, u8> {
+    let session = setup::open(options, &env)
+        .await
+        .map_err(|ConfigError(m)| cli::fail(format, &m, exit::USAGE))?;
+    if session.profile.demo {
+        eprintln!("tagdesk: {}", setup::demo_notice());
+    }
+    for w in &session.warnings {
+        eprintln!("tagdesk: warning: {w}");
+    }
+    Ok(session)
+}
+
+async fn close(session: Session) {
+    if let Some(sim) = session.simulator {
+        sim.shutdown().await;
+    }
+}
+
+/// The console. Switching profile restarts it on the new profile.
+fn run_console(mut options: Options) -> ExitCode {
     if let Err(e) = color_eyre::install() {
         eprintln!("tagdesk: {e}");
     }
-    let runtime = match tokio::runtime::Runtime::new() {
+    let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("tagdesk: cannot start the async runtime: {e}");
+            eprintln!("tagdesk: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
-        let options = SimOptions::default();
-        let settings = tagdesk::tui::demo_settings(&options.seed);
-        let simulator = Simulator::start_local(options).await?;
-        let base = simulator.base_url();
-        let clients = Clients {
-            hive: Some(HiveClient::new(&ClientConfig::new(
-                &base,
-                sim::DEFAULT_HIVE_KEY,
-            ))?),
-            cerego: Some(CeregoClient::new(&ClientConfig::new(
-                &base,
-                sim::DEFAULT_CEREGO_KEY,
-            ))?),
-        };
-        let outcome = tagdesk::tui::run(settings, clients).await;
-        simulator.shutdown().await;
-        outcome
+    let _log_guard =
+        tagdesk::logging::init(&config::Paths::resolve(options.config.as_deref(), &env).data_dir);
+    let result = rt.block_on(async {
+        loop {
+            let session = setup::open(&options, &env)
+                .await
+                .map_err(|e| color_eyre::eyre::eyre!(e.0))?;
+            let end = tagdesk::tui::run(&session).await;
+            if let Some(sim) = session.simulator {
+                sim.shutdown().await;
+            }
+            match end? {
+                tagdesk::tui::RunEnd::Quit => return Ok::<(), color_eyre::Report>(()),
+                tagdesk::tui::RunEnd::Switch(name) => {
+                    options.profile = Some(name);
+                    options.demo = false;
+                }
+            }
+        }
     });
-    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tagdesk: {e:?}");
-            ExitCode::FAILURE
+            eprintln!("tagdesk: {e}");
+            ExitCode::from(exit::USAGE)
         }
     }
+}
+
+fn config_command(c: ConfigCommand, options: &Options, format: Format) -> u8 {
+    let paths = config::Paths::resolve(options.config.as_deref(), &env);
+    match c {
+        ConfigCommand::Path => {
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::json!({"config": paths.config_file, "data": paths.data_dir})
+                ),
+                Format::Human => {
+                    println!("config: {}", paths.config_file.display());
+                    println!("data:   {}", paths.data_dir.display());
+                }
+            }
+            exit::OK
+        }
+        ConfigCommand::Init => {
+            if paths.config_file.exists() {
+                return cli::fail(
+                    format,
+                    &format!(
+                        "{} already exists; it was left as it is",
+                        paths.config_file.display()
+                    ),
+                    exit::USAGE,
+                );
+            }
+            match config::write_new_private(&paths.config_file, config::TEMPLATE) {
+                Ok(()) => {
+                    println!(
+                        "wrote {} (mode 0600); edit it, then run: tagdesk config check",
+                        paths.config_file.display()
+                    );
+                    exit::OK
+                }
+                Err(e) => cli::fail(
+                    format,
+                    &format!("cannot write {}: {e}", paths.config_file.display()),
+                    exit::USAGE,
+                ),
+            }
+        }
+        ConfigCommand::Check => match runtime() {
+            Ok(rt) => rt.block_on(tagdesk::check::run(&paths, format, &env)),
+            Err(e) => cli::fail(format, &e, exit::USAGE),
+        },
+    }
+}
+
+fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
+    let paths = config::Paths::resolve(options.config.as_deref(), &env);
+    let profile = match &options.profile {
+        Some(p) => p.clone(),
+        None if options.demo => "demo".into(),
+        None => match config::load(&paths.config_file) {
+            Ok(Some((file, _))) => {
+                match config::choose_profile(&file, None, &env, &paths.config_file) {
+                    Ok(p) => p,
+                    Err(ConfigError(m)) => return cli::fail(format, &m, exit::USAGE),
+                }
+            }
+            Ok(None) => match config::profile_from_env(&env) {
+                Ok(Some(p)) => p.name,
+                Ok(None) => "demo".into(),
+                Err(ConfigError(m)) => return cli::fail(format, &m, exit::USAGE),
+            },
+            Err(ConfigError(m)) => return cli::fail(format, &m, exit::USAGE),
+        },
+    };
+    let since = match &args.since {
+        Some(s) => match tagdesk::journal::parse_since(s, chrono::Utc::now()) {
+            Ok(t) => Some(t),
+            Err(e) => return cli::fail(format, &format!("--since: {e}"), exit::USAGE),
+        },
+        None => None,
+    };
+    let path = tagdesk::journal::file_for(&paths.data_dir, &profile);
+    if !path.exists() {
+        eprintln!(
+            "tagdesk: no journal for profile {profile} yet ({})",
+            path.display()
+        );
+        return exit::OK;
+    }
+    let contents = match tagdesk::journal::read(&path) {
+        Ok(c) => c,
+        Err(e) => return cli::fail(format, &e.to_string(), exit::USAGE),
+    };
+    for (line, problem) in &contents.problems {
+        eprintln!("tagdesk: {}:{line}: {problem}", path.display());
+    }
+    let mut entries = tagdesk::journal::entries(contents.records);
+    if let Some(since) = since {
+        entries.retain(|e| e.time() >= since);
+    }
+    let text = if args.csv {
+        tagdesk::journal::to_csv(&entries)
+    } else if args.jsonl || format == Format::Json {
+        tagdesk::journal::to_json_lines(&entries)
+    } else {
+        tagdesk::journal::to_human(&entries)
+    };
+    print!("{text}");
+    exit::OK
 }
 
 fn run_sim(args: SimArgs) -> ExitCode {
@@ -110,7 +461,7 @@ fn run_sim(args: SimArgs) -> ExitCode {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("tagdesk sim: {e}");
-                return ExitCode::from(2);
+                return ExitCode::from(exit::USAGE);
             }
         }
     } else {
@@ -132,14 +483,14 @@ fn run_sim(args: SimArgs) -> ExitCode {
         cerego_key: args.cerego_key,
         faults,
     };
-    let runtime = match tokio::runtime::Runtime::new() {
+    let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("tagdesk sim: cannot start the async runtime: {e}");
+            eprintln!("tagdesk sim: {e}");
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
+    rt.block_on(async move {
         let summary = sim::summary(&options);
         let simulator = match Simulator::start(args.listen, options).await {
             Ok(s) => s,
@@ -150,6 +501,8 @@ fn run_sim(args: SimArgs) -> ExitCode {
         };
         println!("listening on {}", simulator.base_url());
         println!("{summary}");
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
         wait_for_stop_signal().await;
         println!("stopping");
         simulator.shutdown().await;

@@ -166,7 +166,7 @@ pub fn interpret<T>(
 }
 
 /// Joins a base URL and a path, tolerating a trailing slash on the base.
-pub(crate) fn join_url(base: &str, path: &str) -> String {
+pub fn join_url(base: &str, path: &str) -> String {
     format!(
         "{}/{}",
         base.trim_end_matches('/'),

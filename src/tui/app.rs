@@ -13,6 +13,7 @@ use tui_input::Input;
 use crate::api::cerego::CeregoUser;
 use crate::backend::{Reply, Request, RequestId};
 use crate::domain::{ApiField, PartnerId, PatronId, TagTypeId};
+use crate::gate::{Decision, Policy};
 use crate::op::Op;
 
 use super::filter;
@@ -70,6 +71,18 @@ pub struct Settings {
     pub patrons: Vec<KnownPatron>,
     /// Offset used to show times (the local zone at start; fixed in tests).
     pub utc_offset: FixedOffset,
+    /// What the write gate allows.
+    pub policy: Policy,
+    /// The header colour of the profile (ratatui colour name or #rrggbb).
+    pub color: String,
+    /// Other profiles the operator can switch to.
+    pub profiles: Vec<String>,
+    /// Why a service is not available (shown in its panes).
+    pub unavailable: Vec<String>,
+    /// Whether the workspace (known patrons, look-ups) is saved between runs.
+    pub persist: bool,
+    /// Recent Cerego look-ups, most recent first.
+    pub lookups: Vec<String>,
 }
 
 /// A Hive tag as tagdesk last saw it.
@@ -100,8 +113,16 @@ pub struct LogEntry {
     pub id: RequestId,
     pub started_at: DateTime<Utc>,
     pub op: Op,
-    /// None while the request is in flight.
+    /// None while the request is in flight (or for history).
     pub reply: Option<Reply>,
+    /// An entry loaded from the journal at start (an earlier run).
+    pub history: Option<Box<crate::journal::Entry>>,
+}
+
+impl LogEntry {
+    pub fn is_pending(&self) -> bool {
+        self.reply.is_none() && self.history.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +145,7 @@ pub enum OnYes {
         value: String,
     },
     Quit,
+    SwitchProfile(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,10 +158,19 @@ pub struct Confirm {
 
 #[derive(Debug, Clone)]
 pub enum Popup {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Form(Box<Form>),
     Confirm(Confirm),
-    Inspector { entry: usize, scroll: u16 },
+    Inspector {
+        entry: usize,
+        scroll: u16,
+    },
+    /// The profile picker.
+    Profiles {
+        selected: usize,
+    },
 }
 
 /// A list's incremental filter.
@@ -208,6 +239,10 @@ pub enum Message {
 pub enum Effect {
     Send(Request),
     Quit,
+    /// Write the workspace (known patrons, look-ups) to disk.
+    Save(Box<crate::workspace::Workspace>),
+    /// Leave and start again on another profile.
+    SwitchProfile(String),
 }
 
 pub struct App {
@@ -285,6 +320,31 @@ impl App {
         (app, effects)
     }
 
+    /// Sends an Op through the write gate: allowed Ops go out, confirm profiles ask first
+    /// (unless the operator already confirmed in a dialog naming the profile), read-only
+    /// profiles refuse with the reason in the status line.
+    pub(super) fn request(&mut self, op: Op, confirmed: bool) -> Vec<Effect> {
+        match crate::gate::check(&op, &self.settings.policy) {
+            Decision::Allow => {}
+            Decision::Confirm(_) if confirmed => {}
+            Decision::Confirm(question) => {
+                self.popup = Some(Popup::Confirm(Confirm {
+                    title: format!(" {} ", self.settings.policy.profile.to_uppercase()),
+                    lines: vec![question, op.cli_command()],
+                    yes: "send".into(),
+                    on_yes: OnYes::Send(op),
+                }));
+                return Vec::new();
+            }
+            Decision::Refuse(reason) => {
+                self.set_status(Level::Error, reason);
+                return Vec::new();
+            }
+        }
+        self.status = None;
+        vec![self.send(op)]
+    }
+
     /// Records an Op in the log as pending and returns the effect that sends it.
     pub(super) fn send(&mut self, op: Op) -> Effect {
         let id = self.next_id;
@@ -294,6 +354,7 @@ impl App {
             started_at: self.now,
             op: op.clone(),
             reply: None,
+            history: None,
         });
         self.log_selected = self.log.len() - 1;
         Effect::Send(Request { id, op })
@@ -301,7 +362,58 @@ impl App {
 
     /// Requests still waiting for a reply.
     pub fn in_flight(&self) -> usize {
-        self.log.iter().filter(|e| e.reply.is_none()).count()
+        self.log.iter().filter(|e| e.is_pending()).count()
+    }
+
+    /// Puts earlier runs' journal entries at the top of the action log.
+    pub fn load_history(&mut self, entries: Vec<crate::journal::Entry>) {
+        let mut old: Vec<LogEntry> = entries
+            .into_iter()
+            .map(|e| LogEntry {
+                id: 0,
+                started_at: e.intent.time,
+                op: e.intent.op.clone(),
+                reply: None,
+                history: Some(Box::new(e)),
+            })
+            .collect();
+        old.append(&mut self.log);
+        self.log = old;
+        self.log_selected = self.log.len().saturating_sub(1);
+    }
+
+    /// The workspace as it should be saved now.
+    pub fn workspace(&self) -> crate::workspace::Workspace {
+        use crate::workspace::{SavedPatron, SavedTag, Workspace};
+        Workspace {
+            patrons: self
+                .hive
+                .patrons
+                .iter()
+                .map(|p| SavedPatron {
+                    id: p.id.clone(),
+                    tags: p
+                        .tags
+                        .iter()
+                        .map(|t| SavedTag {
+                            api_field: t.api_field.clone(),
+                            confirmed_at: t.confirmed_at,
+                        })
+                        .collect(),
+                    note: p.note.clone(),
+                    confirmed_at: p.confirmed_at,
+                    complete: p.complete,
+                })
+                .collect(),
+            cerego_lookups: self.settings.lookups.clone(),
+        }
+    }
+
+    /// The effect that saves the workspace, when this profile keeps one.
+    pub(super) fn save_effect(&self) -> Option<Effect> {
+        self.settings
+            .persist
+            .then(|| Effect::Save(Box::new(self.workspace())))
     }
 
     /// Whether the loop should send ticks (only while the spinner shows).
@@ -325,10 +437,7 @@ impl App {
                 self.size = (w, h);
                 Vec::new()
             }
-            Message::Reply(reply) => {
-                self.on_reply(*reply);
-                Vec::new()
-            }
+            Message::Reply(reply) => self.on_reply(*reply),
             Message::Tick => {
                 self.frame = self.frame.wrapping_add(1);
                 Vec::new()
@@ -417,6 +526,8 @@ impl App {
             Action::Mark => self.toggle_mark(),
             Action::Open => self.open_patron(),
             Action::Refresh => return self.refresh(),
+            Action::Lookup => self.lookup_form(),
+            Action::SwitchProfile => self.profile_picker(),
         }
         Vec::new()
     }

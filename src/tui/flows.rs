@@ -53,6 +53,55 @@ impl App {
                 self.popup = Some(Popup::Inspector { entry, scroll });
                 Vec::new()
             }
+            Popup::Profiles { selected } => {
+                let n = self.settings.profiles.len();
+                match key.code {
+                    KeyCode::Esc | KeyCode::Char('q') => Vec::new(),
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        self.popup = Some(Popup::Profiles {
+                            selected: selected.saturating_sub(1),
+                        });
+                        Vec::new()
+                    }
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        self.popup = Some(Popup::Profiles {
+                            selected: (selected + 1).min(n.saturating_sub(1)),
+                        });
+                        Vec::new()
+                    }
+                    KeyCode::Enter => {
+                        let Some(name) = self.settings.profiles.get(selected).cloned() else {
+                            return Vec::new();
+                        };
+                        if name == self.settings.profile {
+                            return Vec::new();
+                        }
+                        let pending = self.in_flight();
+                        if pending > 0 {
+                            self.popup = Some(Popup::Confirm(Confirm {
+                                title: " Switch profile? ".into(),
+                                lines: vec![
+                                    format!("{pending} request(s) still in flight."),
+                                    format!(
+                                        "Switching to {name} abandons them (journaled as abandoned)."
+                                    ),
+                                ],
+                                yes: format!("switch to {name}"),
+                                on_yes: OnYes::SwitchProfile(name),
+                            }));
+                            return Vec::new();
+                        }
+                        vec![Effect::SwitchProfile(name)]
+                    }
+                    KeyCode::Char('c') if key.modifiers == KeyModifiers::CONTROL => {
+                        vec![Effect::Quit]
+                    }
+                    _ => {
+                        self.popup = Some(Popup::Profiles { selected });
+                        Vec::new()
+                    }
+                }
+            }
             Popup::Confirm(confirm) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                     self.confirmed(confirm.on_yes)
@@ -108,11 +157,9 @@ impl App {
 
     fn confirmed(&mut self, on_yes: OnYes) -> Vec<Effect> {
         match on_yes {
-            OnYes::Send(op) => {
-                self.status = None;
-                vec![self.send(op)]
-            }
+            OnYes::Send(op) => self.request(op, true),
             OnYes::Quit => vec![Effect::Quit],
+            OnYes::SwitchProfile(name) => vec![Effect::SwitchProfile(name)],
             OnYes::EditInstead {
                 tag_id,
                 user_name,
@@ -148,12 +195,31 @@ impl App {
                     return Vec::new();
                 };
                 self.open_known_patron(id);
-                Vec::new()
+                self.save_effect().into_iter().collect()
+            }
+            FormKind::CeregoLookup => {
+                let (Ok(query), Some(c)) = (
+                    crate::domain::LookupQuery::parse(&text),
+                    self.settings.cerego.as_ref(),
+                ) else {
+                    return Vec::new();
+                };
+                let op = Op::CeregoListUsers {
+                    partner: c.partner_id.clone(),
+                    query: Some(query.to_string()),
+                };
+                let lookups = &mut self.settings.lookups;
+                lookups.retain(|q| q != query.as_str());
+                lookups.insert(0, query.to_string());
+                lookups.truncate(crate::workspace::MAX_LOOKUPS);
+                let mut effects = self.request(op, false);
+                effects.extend(self.save_effect());
+                effects
             }
             FormKind::HiveAdd { patron } => match ApiField::parse_list(&text) {
                 Ok(fields) => {
                     self.status = None;
-                    vec![self.send(Op::HiveAdd { patron, fields })]
+                    self.request(Op::HiveAdd { patron, fields }, false)
                 }
                 Err(_) => Vec::new(),
             },
@@ -220,11 +286,14 @@ impl App {
                     return Vec::new();
                 }
                 self.status = None;
-                vec![self.send(Op::CeregoAdd {
-                    user,
-                    tag_type: tag_type.id,
-                    value,
-                })]
+                self.request(
+                    Op::CeregoAdd {
+                        user,
+                        tag_type: tag_type.id,
+                        value,
+                    },
+                    false,
+                )
             }
             FormKind::CeregoEdit {
                 tag_id, old_value, ..
@@ -237,7 +306,7 @@ impl App {
                     return Vec::new();
                 }
                 self.status = None;
-                vec![self.send(Op::CeregoUpdate { tag, value })]
+                self.request(Op::CeregoUpdate { tag, value }, false)
             }
         }
     }
@@ -255,7 +324,15 @@ impl App {
                     names.len(),
                     if names.len() == 1 { "" } else { "s" }
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain(self.settings.policy.confirm.then(|| {
+                format!(
+                    "Profile {} asks for confirmation.",
+                    self.settings.policy.profile.to_uppercase()
+                )
+            }))
+            .collect(),
             yes: "remove".into(),
             on_yes: OnYes::Send(Op::HiveRemove { patron, fields }),
         }));
@@ -438,6 +515,36 @@ impl App {
         self.focus = Pane::Tags;
     }
 
+    pub(super) fn lookup_form(&mut self) {
+        if self.settings.cerego.is_none() {
+            return self.set_status(Level::Warn, "Cerego is not configured for this profile.");
+        }
+        self.tab = Tab::Cerego;
+        let last = self.settings.lookups.first().cloned().unwrap_or_default();
+        self.popup = Some(Popup::Form(Box::new(Form::new(
+            FormKind::CeregoLookup,
+            &last,
+        ))));
+    }
+
+    pub(super) fn profile_picker(&mut self) {
+        if self.settings.profiles.len() < 2 {
+            let msg = if self.settings.demo {
+                "Demo mode has one profile. Profiles come from the configuration file (see the README)."
+            } else {
+                "The configuration file defines only this profile."
+            };
+            return self.set_status(Level::Info, msg);
+        }
+        let selected = self
+            .settings
+            .profiles
+            .iter()
+            .position(|p| *p == self.settings.profile)
+            .unwrap_or(0);
+        self.popup = Some(Popup::Profiles { selected });
+    }
+
     pub(super) fn open_patron(&mut self) {
         if self.tab != Tab::Hive {
             self.tab = Tab::Hive;
@@ -493,19 +600,51 @@ impl App {
     }
 
     /// A backend reply: settle its log line and fold the result into the view.
-    pub(super) fn on_reply(&mut self, reply: Reply) {
-        let Some(entry) = self.log.iter_mut().find(|e| e.id == reply.id) else {
+    pub(super) fn on_reply(&mut self, reply: Reply) -> Vec<Effect> {
+        let Some(entry) = self
+            .log
+            .iter_mut()
+            .find(|e| e.id == reply.id && e.history.is_none())
+        else {
             // Not ours (or no longer wanted).
-            return;
+            return Vec::new();
         };
         entry.reply = Some(reply.clone());
         let at = reply.finished_at;
         match (&reply.op, &reply.result) {
-            (Op::CeregoListUsers { .. }, Ok(Output::Users(list))) => {
+            (Op::CeregoListUsers { query: None, .. }, Ok(Output::Users(list))) => {
                 self.cerego.users = list.users.clone();
                 self.cerego.total_count = list.total_count;
                 self.cerego.load = super::app::Load::Loaded;
                 self.refilter_cerego();
+            }
+            (Op::CeregoListUsers { query: Some(q), .. }, Ok(Output::Users(list))) => {
+                // A look-up: merge what was found into the list and select it.
+                for user in &list.users {
+                    match self.cerego.users.iter_mut().find(|u| u.id == user.id) {
+                        Some(u) => *u = user.clone(),
+                        None => self.cerego.users.push(user.clone()),
+                    }
+                }
+                if self.cerego.load != super::app::Load::Loaded {
+                    self.cerego.load = super::app::Load::Loaded;
+                }
+                self.cerego.filter = Default::default();
+                self.refilter_cerego();
+                if let Some(first) = list.users.first()
+                    && let Some(pos) = self
+                        .cerego
+                        .visible
+                        .iter()
+                        .position(|&i| self.cerego.users[i].id == first.id)
+                {
+                    self.cerego.selected = pos;
+                }
+                let n = list.users.len();
+                self.set_status(
+                    if n == 0 { Level::Warn } else { Level::Info },
+                    format!("Look-up \"{q}\": {n} user{} found.", if n == 1 { "" } else { "s" }),
+                );
             }
             (Op::CeregoListUsers { .. }, Err(e)) => {
                 self.cerego.load = super::app::Load::Failed(e.to_string());
@@ -554,6 +693,7 @@ impl App {
                 self.hive.marked.clear();
                 let len = self.selected_patron().map(|p| p.tags.len()).unwrap_or(0);
                 self.hive.tag_selected = self.hive.tag_selected.min(len.saturating_sub(1));
+                return self.save_effect().into_iter().collect();
             }
             (Op::HiveRemove { patron, .. }, Err(ApiError::Http { code: Some(code), .. })) if code == "INVALID_PATRON" => {
                 let patron = patron.clone();
@@ -563,12 +703,14 @@ impl App {
                 p.confirmed_at = Some(at);
                 p.note = "Hive does not know this patron (INVALID_PATRON): it has no tags".into();
                 self.hive.marked.clear();
+                return self.save_effect().into_iter().collect();
             }
             (_, Err(e)) => {
                 self.set_status(Level::Error, format!("{} failed: {e}", reply.op.describe()));
             }
             _ => {}
         }
+        Vec::new()
     }
 
     fn known_patron_mut(&mut self, id: &PatronId) -> &mut KnownPatron {

@@ -17,6 +17,7 @@ pub enum FormKind {
         patron: PatronId,
     },
     HiveOpen,
+    CeregoLookup,
     CeregoAdd {
         user_id: String,
         user_name: String,
@@ -73,6 +74,7 @@ impl Form {
             FormKind::HiveAdd { patron } => format!(" Add Hive tags to {patron} "),
             FormKind::HiveRemove { patron } => format!(" Remove Hive tags from {patron} "),
             FormKind::HiveOpen => " Open a Hive patron ".to_string(),
+            FormKind::CeregoLookup => " Look up a Cerego user ".to_string(),
             FormKind::CeregoAdd { user_name, .. } => format!(" Add a Cerego tag to {user_name} "),
             FormKind::CeregoEdit { user_name, .. } => format!(" Edit a Cerego tag of {user_name} "),
         }
@@ -82,6 +84,7 @@ impl Form {
         match self.kind {
             FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. } => "api_fields",
             FormKind::HiveOpen => "patron id",
+            FormKind::CeregoLookup => "query",
             FormKind::CeregoAdd { .. } | FormKind::CeregoEdit { .. } => "value",
         }
     }
@@ -94,6 +97,7 @@ impl Form {
                 ApiField::parse_list(text).map(|_| ())
             }
             FormKind::HiveOpen => PatronId::parse(text).map(|_| ()),
+            FormKind::CeregoLookup => crate::domain::LookupQuery::parse(text).map(|_| ()),
             FormKind::CeregoAdd { .. } | FormKind::CeregoEdit { .. } => {
                 TagValue::parse(text).map(|_| ())
             }

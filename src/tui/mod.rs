@@ -17,8 +17,14 @@ use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Eve
 use ratatui::crossterm::execute;
 use tokio::sync::mpsc;
 
-use crate::backend::{self, Clients};
+use std::sync::{Arc, Mutex};
+
+use crate::backend;
+use crate::config::Profile;
+use crate::journal::Journal;
+use crate::setup::Session;
 use crate::sim::seed::Seed;
+use crate::workspace::Workspace;
 use app::{
     App, CeregoSettings, Effect, HiveSettings, HiveTagInfo, KnownPatron, KnownTag, Message,
     Settings, TagTypeInfo,
@@ -51,15 +57,63 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Settings for demo mode, from the seed the embedded simulator serves.
-pub fn demo_settings(seed: &Seed) -> Settings {
+/// The demo seed's patrons, as the console knows them at start.
+fn seed_patrons(seed: &Seed) -> Vec<KnownPatron> {
+    seed.hive
+        .patrons
+        .iter()
+        .map(|p| KnownPatron {
+            id: p.id.clone(),
+            tags: p
+                .tags
+                .iter()
+                .map(|t| KnownTag {
+                    api_field: t.to_string(),
+                    confirmed_at: None,
+                })
+                .collect(),
+            note: "tags from the demo seed; Hive has no read endpoint".into(),
+            confirmed_at: None,
+            complete: true,
+        })
+        .collect()
+}
+
+/// The saved workspace's patrons.
+fn workspace_patrons(workspace: &Workspace) -> Vec<KnownPatron> {
+    workspace
+        .patrons
+        .iter()
+        .map(|p| KnownPatron {
+            id: p.id.clone(),
+            tags: p
+                .tags
+                .iter()
+                .map(|t| KnownTag {
+                    api_field: t.api_field.clone(),
+                    confirmed_at: t.confirmed_at,
+                })
+                .collect(),
+            note: p.note.clone(),
+            confirmed_at: p.confirmed_at,
+            complete: p.complete,
+        })
+        .collect()
+}
+
+/// The console's settings for a profile.
+pub fn settings_from(
+    profile: &Profile,
+    profiles: Vec<String>,
+    patrons: Vec<KnownPatron>,
+    lookups: Vec<String>,
+) -> Settings {
     Settings {
-        demo: true,
-        profile: "demo".into(),
-        cerego: Some(CeregoSettings {
-            partner_id: seed.cerego.partner_id.clone(),
-            tag_types: seed
-                .cerego
+        demo: profile.demo,
+        profile: profile.name.clone(),
+        cerego: profile.cerego.as_ref().map(|c| CeregoSettings {
+            partner_id: c.partner_id.clone(),
+            tag_types: c
                 .tag_types
                 .iter()
                 .map(|t| TagTypeInfo {
@@ -68,9 +122,8 @@ pub fn demo_settings(seed: &Seed) -> Settings {
                 })
                 .collect(),
         }),
-        hive: Some(HiveSettings {
-            catalogue: seed
-                .hive
+        hive: profile.hive.as_ref().map(|h| HiveSettings {
+            catalogue: h
                 .tags
                 .iter()
                 .map(|t| HiveTagInfo {
@@ -79,27 +132,40 @@ pub fn demo_settings(seed: &Seed) -> Settings {
                 })
                 .collect(),
         }),
-        patrons: seed
-            .hive
-            .patrons
-            .iter()
-            .map(|p| KnownPatron {
-                id: p.id.clone(),
-                tags: p
-                    .tags
-                    .iter()
-                    .map(|t| KnownTag {
-                        api_field: t.to_string(),
-                        confirmed_at: None,
-                    })
-                    .collect(),
-                note: "tags from the demo seed; Hive has no read endpoint".into(),
-                confirmed_at: None,
-                complete: true,
-            })
-            .collect(),
+        patrons,
         utc_offset: Local::now().offset().fix(),
+        policy: crate::gate::Policy {
+            profile: profile.name.clone(),
+            read_only: profile.read_only,
+            confirm: profile.confirm,
+        },
+        color: profile.color.clone(),
+        profiles,
+        unavailable: profile.unavailable.clone(),
+        persist: !profile.demo,
+        lookups,
     }
+}
+
+/// The settings of a session: known Hive patrons come from the demo seed in demo mode,
+/// otherwise from the saved workspace.
+pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
+    let patrons = match &session.simulator {
+        Some(sim) => seed_patrons(&sim.options().seed),
+        None => workspace_patrons(workspace),
+    };
+    settings_from(
+        &session.profile,
+        session.profiles.clone(),
+        patrons,
+        workspace.cerego_lookups.clone(),
+    )
+}
+
+/// Demo-mode settings straight from a seed (for tests and benchmarks).
+pub fn demo_settings(seed: &Seed) -> Settings {
+    let profile = Profile::demo("http://127.0.0.1:0", seed, "", "");
+    settings_from(&profile, Vec::new(), seed_patrons(seed), Vec::new())
 }
 
 fn to_message(event: Event) -> Option<Message> {
@@ -134,29 +200,112 @@ async fn stop_signal() {
     }
 }
 
-/// Runs the console until the operator quits or a stop signal arrives.
-pub async fn run(settings: Settings, clients: Clients) -> color_eyre::Result<()> {
+/// How a console run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEnd {
+    Quit,
+    /// Start again on this profile.
+    Switch(String),
+}
+
+/// How many journal entries of earlier runs the action log shows at start.
+pub const HISTORY: usize = 200;
+
+/// Runs the console until the operator quits, switches profile, or a stop signal arrives.
+pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
+    let profile = &session.profile;
+    let clients = session.clients()?;
+    let data_dir = session.paths.data_dir.clone();
+    let mut notices: Vec<String> = session.warnings.clone();
+
+    // The journal: history for the log, and the record of this run.
+    let journal = match Journal::open(&data_dir, &profile.name, profile.secrets()) {
+        Ok((journal, report)) => {
+            notices.extend(report.warnings());
+            Some(Arc::new(Mutex::new(journal)))
+        }
+        Err(e) => {
+            notices.push(format!(
+                "journal unavailable, changes are not recorded: {e}"
+            ));
+            None
+        }
+    };
+    let history = match &journal {
+        Some(j) => {
+            let path = j
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .path()
+                .to_path_buf();
+            match crate::journal::recent(&path, HISTORY) {
+                Ok((entries, _)) => entries,
+                Err(e) => {
+                    notices.push(e.to_string());
+                    Vec::new()
+                }
+            }
+        }
+        None => Vec::new(),
+    };
+    let workspace = if profile.demo {
+        Workspace::default()
+    } else {
+        let (w, problem) = crate::workspace::load(&data_dir, &profile.name);
+        notices.extend(problem);
+        w
+    };
+    let settings = settings_for(session, &workspace);
+
     let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (reply_tx, mut reply_rx) = mpsc::unbounded_channel();
-    let backend = backend::spawn(clients, request_rx, reply_tx);
+    let backend = backend::spawn(clients, journal, request_rx, reply_tx);
 
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal().size()?;
     let (mut app, effects) = App::new(settings, Utc::now());
+    app.load_history(history);
     app.update(Message::Resize(size.width, size.height));
-    for effect in effects {
-        if let Effect::Send(request) = effect {
-            let _ = request_tx.send(request);
-        }
+    if let Some(first) = notices.first() {
+        let more = if notices.len() > 1 {
+            format!(" (+{} more in the log file)", notices.len() - 1)
+        } else {
+            String::new()
+        };
+        app.set_status(app::Level::Warn, format!("{first}{more}"));
     }
+    for n in &notices {
+        tracing::warn!("{n}");
+    }
+    let mut end = None;
+    let mut pending_effects = effects;
 
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let stop = stop_signal();
     tokio::pin!(stop);
-    let mut quit = false;
-    while !quit {
+    loop {
+        for effect in pending_effects.drain(..) {
+            match effect {
+                Effect::Send(request) => {
+                    let _ = request_tx.send(request);
+                }
+                Effect::Quit => end = Some(RunEnd::Quit),
+                Effect::SwitchProfile(name) => end = Some(RunEnd::Switch(name)),
+                Effect::Save(workspace) => {
+                    let (dir, name) = (data_dir.clone(), profile.name.clone());
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = crate::workspace::save(&dir, &name, &workspace) {
+                            tracing::error!("saving the workspace: {e}");
+                        }
+                    });
+                }
+            }
+        }
+        if end.is_some() {
+            break;
+        }
         guard.terminal().draw(|frame| view::draw(&app, frame))?;
         // Block until something happens: no redraw while idle.
         let mut batch = Vec::new();
@@ -176,18 +325,18 @@ pub async fn run(settings: Settings, clients: Clients) -> color_eyre::Result<()>
         }
         for message in batch {
             app.now = Utc::now();
-            for effect in app.update(message) {
-                match effect {
-                    Effect::Send(request) => {
-                        let _ = request_tx.send(request);
-                    }
-                    Effect::Quit => quit = true,
-                }
-            }
+            pending_effects.extend(app.update(message));
         }
     }
     drop(guard);
     drop(request_tx);
-    backend.abort();
-    Ok(())
+    let abandoned = tokio::task::spawn_blocking(move || backend.abandon_in_flight())
+        .await
+        .unwrap_or(0);
+    if abandoned > 0 {
+        eprintln!(
+            "tagdesk: {abandoned} request(s) were still in flight; journaled as abandoned (outcome unknown)"
+        );
+    }
+    Ok(end.unwrap_or(RunEnd::Quit))
 }

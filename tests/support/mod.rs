@@ -33,6 +33,10 @@ pub struct Harness {
     pub pending: Vec<Request>,
     pub terminal: Terminal<TestBackend>,
     pub quit: bool,
+    /// The last workspace the App asked to save.
+    pub saved: Option<tagdesk::workspace::Workspace>,
+    /// The profile the App asked to switch to.
+    pub switched: Option<String>,
     /// Seconds since t0; every message advances the clock by one second.
     clock: i64,
     seeded_at: String,
@@ -49,6 +53,8 @@ impl Harness {
             pending: Vec::new(),
             terminal: Terminal::new(TestBackend::new(width, height)).expect("test terminal"),
             quit: false,
+            saved: None,
+            switched: None,
             clock: 0,
             seeded_at: seed.cerego.seeded_at.clone(),
         };
@@ -69,6 +75,8 @@ impl Harness {
             match e {
                 Effect::Send(r) => self.pending.push(r),
                 Effect::Quit => self.quit = true,
+                Effect::Save(w) => self.saved = Some(*w),
+                Effect::SwitchProfile(p) => self.switched = Some(p),
             }
         }
     }

@@ -6,12 +6,13 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::log::{severity_color, summary};
+use super::log::{journaled_hive, severity_color, summary};
 use super::popups::centered;
 use crate::api::hive::HiveOutcome;
 use crate::api::outcome::MessageCheck;
 use crate::api::{ApiError, Exchange};
 use crate::backend::Output;
+use crate::journal::Entry;
 use crate::tui::app::{App, LogEntry};
 
 fn heading(text: &str) -> Line<'static> {
@@ -184,6 +185,61 @@ fn error_lines(e: &ApiError) -> Vec<Line<'static>> {
     lines
 }
 
+/// An earlier run's entry, as the journal kept it.
+fn history_lines(h: &Entry) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(
+        format!("From the journal (journal id {}).", h.intent.id).dark_gray(),
+    )];
+    if let Some(o) = journaled_hive(h) {
+        lines.push(Line::from(""));
+        lines.extend(hive_lines(&o));
+    }
+    match &h.outcome {
+        None => lines.push(Line::from(
+            "No outcome was recorded: tagdesk stopped before the answer arrived. Whether the change happened is unknown.".magenta(),
+        )),
+        Some(o) => {
+            lines.push(Line::from(""));
+            lines.push(heading("Outcome record"));
+            lines.push(field("result", o.result.as_str()));
+            if let Some(e) = &o.error {
+                lines.push(field("error", e.to_string()));
+            }
+            if let Some(d) = o.duration_ms {
+                lines.push(field("duration", format!("{d} ms")));
+            }
+        }
+    }
+    if let Some(r) = &h.intent.request {
+        lines.push(Line::from(""));
+        lines.push(heading("Request"));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", r.method), Style::new().bold()),
+            Span::raw(r.url.clone()),
+        ]));
+        if let Some(b) = &r.body {
+            lines.extend(pretty(&b.to_string()));
+        }
+    }
+    if let Some(o) = &h.outcome
+        && (o.status.is_some() || o.response_body.is_some())
+    {
+        lines.push(Line::from(""));
+        lines.push(heading("Response"));
+        if let Some(st) = o.status {
+            lines.push(Line::from(format!("HTTP {st}").bold()));
+        }
+        if let Some(b) = &o.response_body {
+            let text = match b {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            lines.extend(pretty(&text));
+        }
+    }
+    lines
+}
+
 /// Every line of the inspector for one log entry.
 pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
     let (mark, text, color, _) = summary(app, entry);
@@ -201,6 +257,10 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
         ]),
         Line::from(""),
     ];
+    if let Some(h) = &entry.history {
+        lines.extend(history_lines(h));
+        return lines;
+    }
     let Some(reply) = &entry.reply else {
         lines.push(Line::from("Waiting for the reply…".yellow()));
         return lines;

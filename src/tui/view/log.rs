@@ -8,8 +8,12 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::text::{cell, fit};
 use super::{SPINNER, pane_block};
+use crate::api::hive::HiveOutcome;
+use crate::api::outcome::HiveAction;
 use crate::api::outcome::{MessageCheck, Severity};
 use crate::backend::Output;
+use crate::journal::{Entry, OutcomeKind};
+use crate::op::Op;
 use crate::tui::app::{App, LogEntry, Pane};
 
 /// The colour of an outcome severity.
@@ -24,6 +28,9 @@ pub fn severity_color(s: Severity) -> Color {
 
 /// A mark, a text and a colour summing up a log entry's result.
 pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<MessageCheck>) {
+    if let Some(h) = &entry.history {
+        return history_summary(h);
+    }
     let Some(reply) = &entry.reply else {
         return (
             SPINNER[app.frame % SPINNER.len()].to_string(),
@@ -89,6 +96,54 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
     }
 }
 
+/// A Hive outcome read back from a journaled response body, if it is one.
+pub fn journaled_hive(entry: &Entry) -> Option<HiveOutcome> {
+    let action = match entry.intent.op {
+        Op::HiveAdd { .. } => HiveAction::Add,
+        Op::HiveRemove { .. } => HiveAction::Remove,
+        _ => return None,
+    };
+    let outcome = entry.outcome.as_ref()?;
+    if outcome.result != OutcomeKind::Ok {
+        return None;
+    }
+    let body = outcome.response_body.as_ref()?;
+    HiveOutcome::parse(action, body.to_string().as_bytes()).ok()
+}
+
+/// The summary of an entry from an earlier run's journal.
+fn history_summary(entry: &Entry) -> (String, String, Color, Option<MessageCheck>) {
+    let Some(outcome) = &entry.outcome else {
+        return (
+            "?".into(),
+            entry.summary().to_string(),
+            Color::Magenta,
+            None,
+        );
+    };
+    match outcome.result {
+        OutcomeKind::Ok => match journaled_hive(entry) {
+            Some(o) => {
+                let s = o.scenario();
+                (
+                    "✓".into(),
+                    outcome.summary.clone(),
+                    severity_color(s.severity()),
+                    Some(o.message_check()),
+                )
+            }
+            None => ("✓".into(), outcome.summary.clone(), Color::Green, None),
+        },
+        OutcomeKind::Abandoned | OutcomeKind::Timeout => {
+            ("?".into(), outcome.summary.clone(), Color::Magenta, None)
+        }
+        OutcomeKind::Cancelled | OutcomeKind::Refused => {
+            ("-".into(), outcome.summary.clone(), Color::DarkGray, None)
+        }
+        _ => ("✗".into(), outcome.summary.clone(), Color::Red, None),
+    }
+}
+
 pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Log;
     let title = Line::from(vec![
@@ -114,9 +169,19 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|entry| {
             let (mark, text, color, check) = summary(app, entry);
-            let time = app.local(entry.started_at).format("%H:%M:%S").to_string();
+            let local = app.local(entry.started_at);
+            let time = if local.date_naive() == app.local(app.now).date_naive() {
+                local.format("%H:%M:%S").to_string()
+            } else {
+                local.format("%m-%d %H").to_string()
+            };
+            let time_style = if entry.history.is_some() {
+                Style::new().dark_gray().italic()
+            } else {
+                Style::new().dark_gray()
+            };
             let mut spans = vec![
-                Span::styled(format!("{time} "), Style::new().dark_gray()),
+                Span::styled(format!("{time} "), time_style),
                 Span::raw(cell(
                     &format!("{} {}", entry.op.service().name(), entry.op.verb()),
                     13,

@@ -64,6 +64,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Some(Popup::Help { scroll }) => popups::draw_help(*scroll, frame, area),
         Some(Popup::Form(form)) => popups::draw_form(app, form, frame, area),
         Some(Popup::Confirm(c)) => popups::draw_confirm(c, frame, area),
+        Some(Popup::Profiles { selected }) => popups::draw_profiles(app, *selected, frame, area),
         Some(Popup::Inspector { entry, scroll }) => {
             inspector::draw_inspector(app, *entry, *scroll, frame, area)
         }
@@ -105,9 +106,21 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         Span::raw(" "),
         tab("Hive", "2", app.tab == Tab::Hive),
     ];
+    let color = app.settings.color.parse::<Color>().unwrap_or(Color::Cyan);
+    let mut badges = String::new();
+    if app.settings.policy.read_only {
+        badges.push_str(" · read-only");
+    }
+    if app.settings.policy.confirm {
+        badges.push_str(" · confirms changes");
+    }
     let mut right = vec![Span::styled(
-        format!(" profile: {} ", app.settings.profile),
-        Style::new().fg(Color::Gray),
+        format!(" profile: {}{badges} ", app.settings.profile),
+        if app.settings.demo {
+            Style::new().fg(Color::Gray)
+        } else {
+            Style::new().fg(Color::Black).bg(color).bold()
+        },
     )];
     if app.settings.demo {
         let badge = if area.width >= 110 {

@@ -137,6 +137,20 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
             ));
             lines.push(Line::from(""));
         }
+        FormKind::CeregoLookup => {
+            lines.push(Line::from(
+                "An email address or a member id; Cerego answers with the matching user."
+                    .dark_gray(),
+            ));
+            let recent = &app.settings.lookups;
+            if recent.is_empty() {
+                lines.push(Line::from(""));
+            } else {
+                lines.push(Line::from(
+                    fit(&format!("recent: {}", recent.join(", ")), inner_w).dark_gray(),
+                ));
+            }
+        }
     }
     let input_row = lines.len();
     let label = format!("{:<11}", form.label());
@@ -238,5 +252,37 @@ pub fn draw_confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .border_style(Style::new().fg(Color::Yellow))
         .title(Line::from(c.title.clone()).bold());
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+pub fn draw_profiles(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
+    let mut lines = Vec::new();
+    for (i, name) in app.settings.profiles.iter().enumerate() {
+        let current = *name == app.settings.profile;
+        let text = format!(
+            " {} {name}{} ",
+            if i == selected { "›" } else { " " },
+            if current { "  (current)" } else { "" }
+        );
+        let style = if i == selected {
+            Style::new().fg(Color::Black).bg(Color::Cyan).bold()
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    let width = lines
+        .iter()
+        .map(|l| l.width() as u16)
+        .max()
+        .unwrap_or(10)
+        .max(28)
+        + 2;
+    let popup = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(Style::new().fg(Color::Cyan))
+        .title(" Switch profile ".bold())
+        .title_bottom(Line::from(" enter switch · esc close ").dark_gray());
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

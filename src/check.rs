@@ -1,0 +1,215 @@
+//! `tagdesk config check`: for every profile, does the file parse, do the keys resolve, and
+//! does each API accept its key?
+//!
+//! Cerego: `GET /v3/my/profile`, a read. Hive has no read endpoint, so the probe is
+//! `POST /api/v1/user_tags/remove` for the patron `tagdesk-config-check` with an EMPTY list
+//! of api_fields: Hive checks the key first (403 INVALID_API_KEY when wrong), then refuses
+//! the empty list with 400 PARAM_REQUIRED, so nothing is created or removed. Any answer past
+//! the key check means the key was accepted.
+
+use serde_json::{Value, json};
+
+use crate::api::ApiError;
+use crate::cli::{Format, exit};
+use crate::config::{self, ConfigError, Paths, Profile};
+use crate::domain::PatronId;
+use crate::setup::clients_for;
+
+/// The patron the Hive probe names (nothing is done to it).
+pub const PROBE_PATRON: &str = "tagdesk-config-check";
+
+struct Check {
+    service: &'static str,
+    code: u8,
+    detail: String,
+}
+
+async fn check_profile(profile: &Profile) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let clients = match clients_for(profile) {
+        Ok(c) => c,
+        Err(ConfigError(m)) => {
+            checks.push(Check {
+                service: "config",
+                code: exit::USAGE,
+                detail: m,
+            });
+            return checks;
+        }
+    };
+    for u in &profile.unavailable {
+        checks.push(Check {
+            service: if u.starts_with("Hive") {
+                "hive"
+            } else {
+                "cerego"
+            },
+            code: exit::OK,
+            detail: format!("skipped: {u}"),
+        });
+    }
+    if let Some(c) = &clients.cerego {
+        let call = c.profile().await;
+        let (code, detail) = match call.result {
+            Ok(p) => (
+                exit::OK,
+                format!(
+                    "GET /v3/my/profile → 200: key accepted (owner: {})",
+                    p.name.or(p.email).unwrap_or(p.id)
+                ),
+            ),
+            Err(e @ ApiError::Http { .. }) => (exit::REFUSED, format!("GET /v3/my/profile → {e}")),
+            Err(e) => (exit::UNREACHABLE, format!("GET /v3/my/profile → {e}")),
+        };
+        checks.push(Check {
+            service: "cerego",
+            code,
+            detail,
+        });
+    }
+    if let Some(h) = &clients.hive {
+        let probe = PatronId::parse(PROBE_PATRON);
+        let (code, detail) = match probe {
+            Ok(patron) => match h.remove(&patron, &[]).await.result {
+                Err(ApiError::Http {
+                    status: 403,
+                    code,
+                    message,
+                    ..
+                }) => (
+                    exit::REFUSED,
+                    format!(
+                        "probe (remove nothing) → HTTP 403 {}: {message}",
+                        code.unwrap_or_default()
+                    ),
+                ),
+                Err(ApiError::Http { status: 400, code, .. }) => (
+                    exit::OK,
+                    format!(
+                        "probe (remove nothing) → HTTP 400 {}: key accepted, nothing changed",
+                        code.unwrap_or_default()
+                    ),
+                ),
+                Ok(_) => (
+                    exit::OK,
+                    "probe (remove nothing) → 200: key accepted, nothing changed".to_string(),
+                ),
+                Err(e @ ApiError::Http { .. }) => (exit::REFUSED, format!("probe → {e}")),
+                Err(e) => (exit::UNREACHABLE, format!("probe → {e}")),
+            },
+            Err(e) => (exit::USAGE, e.to_string()),
+        };
+        checks.push(Check {
+            service: "hive",
+            code,
+            detail,
+        });
+    }
+    checks
+}
+
+/// The exit code of several checks: configuration problems first, then refusals, then
+/// unreachable services.
+fn worst(codes: impl IntoIterator<Item = u8>) -> u8 {
+    let codes: Vec<u8> = codes.into_iter().collect();
+    for c in [exit::USAGE, exit::REFUSED, exit::UNREACHABLE] {
+        if codes.contains(&c) {
+            return c;
+        }
+    }
+    exit::OK
+}
+
+pub async fn run(paths: &Paths, format: Format, env: &dyn Fn(&str) -> Option<String>) -> u8 {
+    let mut report: Vec<Value> = Vec::new();
+    let mut codes = Vec::new();
+    let mut lines = Vec::new();
+    let file = match config::load(&paths.config_file) {
+        Ok(f) => f,
+        Err(ConfigError(m)) => {
+            return crate::cli::fail(format, &m, exit::USAGE);
+        }
+    };
+    let profiles: Vec<(String, Result<Profile, ConfigError>)> = match &file {
+        Some((f, _)) => {
+            lines.push(format!(
+                "{}: parses; profiles: {}",
+                paths.config_file.display(),
+                f.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+            if let Some(w) = config::permission_warning(&paths.config_file, f) {
+                lines.push(format!("warning: {w}"));
+            }
+            f.profiles
+                .keys()
+                .map(|name| {
+                    (
+                        name.clone(),
+                        config::resolve_profile(f, name, &paths.config_file, env),
+                    )
+                })
+                .collect()
+        }
+        None => {
+            lines.push(format!(
+                "{}: no configuration file (tagdesk config init writes a template)",
+                paths.config_file.display()
+            ));
+            match config::profile_from_env(env) {
+                Ok(Some(p)) => vec![(p.name.clone(), Ok(p))],
+                Ok(None) => {
+                    lines.push(
+                        "no API keys in the environment either: tagdesk runs in demo mode".into(),
+                    );
+                    Vec::new()
+                }
+                Err(e) => vec![("env".into(), Err(e))],
+            }
+        }
+    };
+    for (name, resolved) in profiles {
+        lines.push(format!("profile {name}:"));
+        match resolved {
+            Err(ConfigError(m)) => {
+                lines.push(format!("  ✗ {m}"));
+                codes.push(exit::USAGE);
+                report.push(json!({"profile": name, "ok": false, "error": m}));
+            }
+            Ok(profile) => {
+                for w in &profile.warnings {
+                    lines.push(format!("  warning: {w}"));
+                }
+                let checks = check_profile(&profile).await;
+                let mut items = Vec::new();
+                for c in &checks {
+                    let mark = if c.code == exit::OK { "✓" } else { "✗" };
+                    lines.push(format!("  {mark} {}: {}", c.service, c.detail));
+                    codes.push(c.code);
+                    items.push(
+                        json!({"service": c.service, "ok": c.code == exit::OK, "detail": c.detail}),
+                    );
+                }
+                report.push(json!({
+                    "profile": name,
+                    "ok": checks.iter().all(|c| c.code == exit::OK),
+                    "read_only": profile.read_only,
+                    "confirm": profile.confirm,
+                    "checks": items,
+                }));
+            }
+        }
+    }
+    let code = worst(codes);
+    match format {
+        Format::Json => println!(
+            "{}",
+            json!({"config": paths.config_file, "ok": code == exit::OK, "exit_code": code, "profiles": report})
+        ),
+        Format::Human => {
+            for l in lines {
+                println!("{l}");
+            }
+        }
+    }
+    code
+}

@@ -1,0 +1,863 @@
+//! Configuration: profiles, key sources, paths.
+//!
+//! The file is TOML (see `assets/config.template.toml`). A profile names the two services'
+//! base URLs, the Cerego partner and tag types, the Hive tag catalogue, and where each API
+//! key comes from. Keys are resolved once, into `secrecy` secrets, and never printed.
+//! Bad configuration is reported with the file, the line and what is wrong; nothing falls
+//! back to a silent default.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::domain::{ApiField, PartnerId, TagTypeId};
+
+pub const DEFAULT_CEREGO_URL: &str = "https://partners.cerego.com";
+pub const DEFAULT_HIVE_URL: &str = "https://api.hivemoderation.com";
+/// The commented template `tagdesk config init` writes.
+pub const TEMPLATE: &str = include_str!("../assets/config.template.toml");
+
+/// Environment variables that override the file.
+pub const ENV_PROFILE: &str = "TAGDESK_PROFILE";
+pub const ENV_HIVE_KEY: &str = "TAGDESK_HIVE_API_KEY";
+pub const ENV_CEREGO_KEY: &str = "TAGDESK_CEREGO_API_KEY";
+pub const ENV_HIVE_URL: &str = "TAGDESK_HIVE_URL";
+pub const ENV_CEREGO_URL: &str = "TAGDESK_CEREGO_URL";
+pub const ENV_CEREGO_PARTNER: &str = "TAGDESK_CEREGO_PARTNER_ID";
+pub const ENV_DATA_DIR: &str = "TAGDESK_DATA_DIR";
+pub const ENV_CONFIG: &str = "TAGDESK_CONFIG";
+
+/// How long `api_key_cmd` may run.
+const KEY_CMD_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileConfig>,
+    /// Key overrides for the console (action name → list of keys), see the README.
+    #[serde(default)]
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    /// Seconds to open a connection.
+    #[serde(default = "default_connect")]
+    pub connect: f64,
+    /// Seconds for a whole request.
+    #[serde(default = "default_total")]
+    pub total: f64,
+}
+
+fn default_connect() -> f64 {
+    5.0
+}
+fn default_total() -> f64 {
+    20.0
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: default_connect(),
+            total: default_total(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub confirm: bool,
+    pub color: Option<String>,
+    pub cerego: Option<CeregoConfig>,
+    pub hive: Option<HiveConfig>,
+}
+
+/// Where an API key comes from: exactly one of the three.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySource {
+    pub api_key_env: Option<String>,
+    pub api_key_cmd: Option<Vec<String>>,
+    pub api_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CeregoConfig {
+    #[serde(default = "default_cerego_url")]
+    pub base_url: String,
+    pub partner_id: PartnerId,
+    #[serde(default)]
+    pub tag_types: Vec<TagTypeConfig>,
+    #[serde(flatten)]
+    pub key: KeySource,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagTypeConfig {
+    pub id: TagTypeId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HiveConfig {
+    #[serde(default = "default_hive_url")]
+    pub base_url: String,
+    #[serde(default)]
+    pub tags: Vec<HiveTagConfig>,
+    #[serde(flatten)]
+    pub key: KeySource,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HiveTagConfig {
+    pub api_field: ApiField,
+    pub name: String,
+}
+
+fn default_cerego_url() -> String {
+    DEFAULT_CEREGO_URL.into()
+}
+fn default_hive_url() -> String {
+    DEFAULT_HIVE_URL.into()
+}
+
+/// Configuration that cannot be used, said so that the operator can fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// A resolved service: URL, key, and what the console needs to know about the account.
+#[derive(Clone)]
+pub struct CeregoProfile {
+    pub base_url: String,
+    pub partner_id: PartnerId,
+    pub tag_types: Vec<TagTypeConfig>,
+    pub key: SecretString,
+}
+
+#[derive(Clone)]
+pub struct HiveProfile {
+    pub base_url: String,
+    pub tags: Vec<HiveTagConfig>,
+    pub key: SecretString,
+}
+
+/// Everything a session needs from the configuration, keys resolved.
+#[derive(Clone)]
+pub struct Profile {
+    pub name: String,
+    /// Talking to the embedded simulator.
+    pub demo: bool,
+    pub read_only: bool,
+    pub confirm: bool,
+    /// The header colour (a ratatui colour name or #rrggbb).
+    pub color: String,
+    pub cerego: Option<CeregoProfile>,
+    pub hive: Option<HiveProfile>,
+    /// Why a service is not available in this profile (shown instead of its data).
+    pub unavailable: Vec<String>,
+    pub warnings: Vec<String>,
+    pub connect_timeout: Duration,
+    pub total_timeout: Duration,
+    /// The file the profile came from, if any.
+    pub source: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("demo", &self.demo)
+            .field("read_only", &self.read_only)
+            .field("confirm", &self.confirm)
+            .field("cerego", &self.cerego.as_ref().map(|c| &c.base_url))
+            .field("hive", &self.hive.as_ref().map(|h| &h.base_url))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Profile {
+    /// Every key this profile holds, for redaction.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(c) = &self.cerego {
+            out.push(c.key.expose_secret().to_string());
+        }
+        if let Some(h) = &self.hive {
+            out.push(h.key.expose_secret().to_string());
+        }
+        out.retain(|s| !s.is_empty());
+        out
+    }
+
+    /// A demo profile pointing at a simulator at `base_url` with its keys.
+    pub fn demo(
+        base_url: &str,
+        seed: &crate::sim::seed::Seed,
+        hive_key: &str,
+        cerego_key: &str,
+    ) -> Self {
+        Self {
+            name: "demo".into(),
+            demo: true,
+            read_only: false,
+            confirm: false,
+            color: "yellow".into(),
+            cerego: Some(CeregoProfile {
+                base_url: base_url.into(),
+                partner_id: seed.cerego.partner_id.clone(),
+                tag_types: seed
+                    .cerego
+                    .tag_types
+                    .iter()
+                    .map(|t| TagTypeConfig {
+                        id: t.id.clone(),
+                        name: t.name.clone(),
+                    })
+                    .collect(),
+                key: SecretString::from(cerego_key.to_string()),
+            }),
+            hive: Some(HiveProfile {
+                base_url: base_url.into(),
+                tags: seed
+                    .hive
+                    .tags
+                    .iter()
+                    .map(|t| HiveTagConfig {
+                        api_field: t.api_field.clone(),
+                        name: t.name.clone(),
+                    })
+                    .collect(),
+                key: SecretString::from(hive_key.to_string()),
+            }),
+            unavailable: Vec::new(),
+            warnings: Vec::new(),
+            connect_timeout: crate::api::DEFAULT_CONNECT_TIMEOUT,
+            total_timeout: crate::api::DEFAULT_TOTAL_TIMEOUT,
+            source: None,
+        }
+    }
+}
+
+/// Where tagdesk keeps its files.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// The platform directories (e.g. `~/.config/tagdesk`, `~/.local/share/tagdesk`), with
+    /// `--config`, `TAGDESK_CONFIG` and `TAGDESK_DATA_DIR` taking precedence.
+    pub fn resolve(config_flag: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Self {
+        let dirs = directories::ProjectDirs::from("", "", "tagdesk");
+        let config_file = config_flag
+            .map(Path::to_path_buf)
+            .or_else(|| env(ENV_CONFIG).filter(|s| !s.is_empty()).map(PathBuf::from))
+            .or_else(|| dirs.as_ref().map(|d| d.config_dir().join("config.toml")))
+            .unwrap_or_else(|| PathBuf::from("tagdesk.toml"));
+        let data_dir = env(ENV_DATA_DIR)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
+            .unwrap_or_else(|| PathBuf::from(".tagdesk"));
+        Self {
+            config_file,
+            data_dir,
+        }
+    }
+}
+
+/// Parses a configuration file's text. Errors name the file and the line.
+pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    let config: FileConfig = toml::from_str(text).map_err(|e| {
+        let (line, col) = e
+            .span()
+            .map(|span| line_col(text, span.start))
+            .unwrap_or((0, 0));
+        let message = e.message().trim().to_string();
+        if line > 0 {
+            ConfigError(format!("{}:{line}:{col}: {message}", path.display()))
+        } else {
+            ConfigError(format!("{}: {message}", path.display()))
+        }
+    })?;
+    if !(config.timeouts.connect > 0.0 && config.timeouts.connect <= 600.0) {
+        return Err(ConfigError(format!(
+            "{}: timeouts.connect must be between 0 and 600 seconds",
+            path.display()
+        )));
+    }
+    if !(config.timeouts.total > 0.0 && config.timeouts.total <= 3600.0) {
+        return Err(ConfigError(format!(
+            "{}: timeouts.total must be between 0 and 3600 seconds",
+            path.display()
+        )));
+    }
+    if let Some(d) = &config.default_profile
+        && !config.profiles.contains_key(d)
+    {
+        return Err(ConfigError(format!(
+            "{}: default_profile \"{d}\" is not one of the profiles ({})",
+            path.display(),
+            profile_names(&config)
+        )));
+    }
+    Ok(config)
+}
+
+fn profile_names(config: &FileConfig) -> String {
+    if config.profiles.is_empty() {
+        return "none defined".into();
+    }
+    config
+        .profiles
+        .keys()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rfind('\n')
+        .map(|i| before.len() - i)
+        .unwrap_or(before.len() + 1);
+    (line, col)
+}
+
+/// Reads the configuration file, if there is one. `Ok(None)` when it does not exist.
+pub fn load(path: &Path) -> Result<Option<(FileConfig, String)>, ConfigError> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|e| {
+                ConfigError(format!(
+                    "{}: not valid UTF-8 (at byte {})",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                ))
+            })?;
+            Ok(Some((parse(&text, path)?, text)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ConfigError(format!("{}: cannot read: {e}", path.display()))),
+    }
+}
+
+/// Which profile to use: `--profile`, then `TAGDESK_PROFILE`, then the file's default, then
+/// the only profile if there is just one.
+pub fn choose_profile(
+    config: &FileConfig,
+    flag: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+    path: &Path,
+) -> Result<String, ConfigError> {
+    let (name, from) = if let Some(f) = flag {
+        (f.to_string(), "--profile")
+    } else if let Some(e) = env(ENV_PROFILE).filter(|s| !s.is_empty()) {
+        (e, ENV_PROFILE)
+    } else if let Some(d) = &config.default_profile {
+        (d.clone(), "default_profile")
+    } else if config.profiles.len() == 1 {
+        let only = config.profiles.keys().next().cloned().unwrap_or_default();
+        (only, "the only profile")
+    } else {
+        return Err(ConfigError(format!(
+            "{}: several profiles ({}) and none chosen: pass --profile NAME, set {ENV_PROFILE}, or set default_profile",
+            path.display(),
+            profile_names(config)
+        )));
+    };
+    if !config.profiles.contains_key(&name) {
+        return Err(ConfigError(format!(
+            "profile \"{name}\" (from {from}) is not in {}; profiles: {}",
+            path.display(),
+            profile_names(config)
+        )));
+    }
+    Ok(name)
+}
+
+/// Runs `api_key_cmd` once and returns its trimmed stdout.
+fn run_key_command(argv: &[String], what: &str) -> Result<String, ConfigError> {
+    let Some((program, args)) = argv.split_first() else {
+        return Err(ConfigError(format!("{what}: api_key_cmd is empty")));
+    };
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| ConfigError(format!("{what}: cannot run api_key_cmd `{program}`: {e}")))?;
+    let started = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if started.elapsed() > KEY_CMD_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ConfigError(format!(
+                    "{what}: api_key_cmd `{program}` did not finish within {} s",
+                    KEY_CMD_TIMEOUT.as_secs()
+                )));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(ConfigError(format!("{what}: api_key_cmd `{program}`: {e}"))),
+        }
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| ConfigError(format!("{what}: api_key_cmd `{program}`: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = stderr.lines().next().unwrap_or("").trim();
+        return Err(ConfigError(format!(
+            "{what}: api_key_cmd `{program}` failed ({}){}",
+            output.status,
+            if first.is_empty() {
+                String::new()
+            } else {
+                format!(": {first}")
+            }
+        )));
+    }
+    let key = String::from_utf8(output.stdout)
+        .map_err(|_| {
+            ConfigError(format!(
+                "{what}: api_key_cmd `{program}` printed non-UTF-8 output"
+            ))
+        })?
+        .trim()
+        .to_string();
+    if key.is_empty() {
+        return Err(ConfigError(format!(
+            "{what}: api_key_cmd `{program}` printed nothing"
+        )));
+    }
+    Ok(key)
+}
+
+/// Resolves one service's key: the TAGDESK_*_API_KEY override first, then the profile's
+/// source. `Ok(None)` when no source is configured at all.
+fn resolve_key(
+    source: &KeySource,
+    override_var: &str,
+    what: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<SecretString>, ConfigError> {
+    if let Some(k) = env(override_var).filter(|s| !s.trim().is_empty()) {
+        return Ok(Some(SecretString::from(k.trim().to_string())));
+    }
+    let count = [
+        source.api_key_env.is_some(),
+        source.api_key_cmd.is_some(),
+        source.api_key.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if count > 1 {
+        return Err(ConfigError(format!(
+            "{what}: give one of api_key_env, api_key_cmd and api_key, not {count}"
+        )));
+    }
+    if let Some(var) = &source.api_key_env {
+        return match env(var).filter(|s| !s.trim().is_empty()) {
+            Some(k) => Ok(Some(SecretString::from(k.trim().to_string()))),
+            None => Err(ConfigError(format!(
+                "{what}: the environment variable {var} (api_key_env) is not set or empty"
+            ))),
+        };
+    }
+    if let Some(argv) = &source.api_key_cmd {
+        return run_key_command(argv, what).map(|k| Some(SecretString::from(k)));
+    }
+    if let Some(k) = &source.api_key {
+        warnings.push(format!(
+            "{what}: the API key is written in the configuration file; prefer api_key_env or api_key_cmd"
+        ));
+        if k.trim().is_empty() {
+            return Err(ConfigError(format!("{what}: api_key is empty")));
+        }
+        return Ok(Some(SecretString::from(k.trim().to_string())));
+    }
+    Ok(None)
+}
+
+fn check_url(url: &str, what: &str) -> Result<String, ConfigError> {
+    match reqwest::Url::parse(url) {
+        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
+            Ok(url.trim_end_matches('/').to_string())
+        }
+        Ok(u) => Err(ConfigError(format!(
+            "{what}: base_url \"{url}\" must be http or https, not {}",
+            u.scheme()
+        ))),
+        Err(e) => Err(ConfigError(format!(
+            "{what}: base_url \"{url}\" is not a URL: {e}"
+        ))),
+    }
+}
+
+/// Resolves one profile of a parsed file: keys, URL overrides, defaults.
+pub fn resolve_profile(
+    config: &FileConfig,
+    name: &str,
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Profile, ConfigError> {
+    let Some(p) = config.profiles.get(name) else {
+        return Err(ConfigError(format!(
+            "profile \"{name}\" is not in {}; profiles: {}",
+            path.display(),
+            profile_names(config)
+        )));
+    };
+    let mut warnings = Vec::new();
+    let mut unavailable = Vec::new();
+    let cerego = match &p.cerego {
+        Some(c) => {
+            let what = format!("profile {name}, cerego");
+            let url = env(ENV_CEREGO_URL)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(c.base_url.clone());
+            let base_url = check_url(&url, &what)?;
+            match resolve_key(&c.key, ENV_CEREGO_KEY, &what, env, &mut warnings)? {
+                Some(key) => Some(CeregoProfile {
+                    base_url,
+                    partner_id: c.partner_id.clone(),
+                    tag_types: c.tag_types.clone(),
+                    key,
+                }),
+                None => {
+                    unavailable.push(format!("Cerego: {what} has no API key source"));
+                    None
+                }
+            }
+        }
+        None => {
+            unavailable.push(format!("Cerego is not configured in profile {name}"));
+            None
+        }
+    };
+    let hive = match &p.hive {
+        Some(h) => {
+            let what = format!("profile {name}, hive");
+            let url = env(ENV_HIVE_URL)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(h.base_url.clone());
+            let base_url = check_url(&url, &what)?;
+            match resolve_key(&h.key, ENV_HIVE_KEY, &what, env, &mut warnings)? {
+                Some(key) => Some(HiveProfile {
+                    base_url,
+                    tags: h.tags.clone(),
+                    key,
+                }),
+                None => {
+                    unavailable.push(format!("Hive: {what} has no API key source"));
+                    None
+                }
+            }
+        }
+        None => {
+            unavailable.push(format!("Hive is not configured in profile {name}"));
+            None
+        }
+    };
+    let color = p.color.clone().unwrap_or_else(|| {
+        if p.confirm {
+            "red".into()
+        } else {
+            "cyan".into()
+        }
+    });
+    if color.parse::<ratatui::style::Color>().is_err() {
+        return Err(ConfigError(format!(
+            "profile {name}: color \"{color}\" is not a colour name (red, green, …) or #rrggbb"
+        )));
+    }
+    Ok(Profile {
+        name: name.to_string(),
+        demo: false,
+        read_only: p.read_only,
+        confirm: p.confirm,
+        color,
+        cerego,
+        hive,
+        unavailable,
+        warnings,
+        connect_timeout: Duration::from_secs_f64(config.timeouts.connect),
+        total_timeout: Duration::from_secs_f64(config.timeouts.total),
+        source: Some(path.to_path_buf()),
+    })
+}
+
+/// A profile built from environment variables alone (no file): Hive from
+/// `TAGDESK_HIVE_API_KEY`, Cerego from `TAGDESK_CEREGO_API_KEY` plus
+/// `TAGDESK_CEREGO_PARTNER_ID`. `Ok(None)` when neither key is set.
+pub fn profile_from_env(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Profile>, ConfigError> {
+    let hive_key = env(ENV_HIVE_KEY).filter(|s| !s.trim().is_empty());
+    let cerego_key = env(ENV_CEREGO_KEY).filter(|s| !s.trim().is_empty());
+    if hive_key.is_none() && cerego_key.is_none() {
+        return Ok(None);
+    }
+    let mut unavailable = Vec::new();
+    let hive = match hive_key {
+        Some(k) => Some(HiveProfile {
+            base_url: check_url(
+                &env(ENV_HIVE_URL)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(DEFAULT_HIVE_URL.into()),
+                ENV_HIVE_URL,
+            )?,
+            tags: Vec::new(),
+            key: SecretString::from(k.trim().to_string()),
+        }),
+        None => {
+            unavailable.push(format!("Hive: {ENV_HIVE_KEY} is not set"));
+            None
+        }
+    };
+    let cerego = match (
+        cerego_key,
+        env(ENV_CEREGO_PARTNER).filter(|s| !s.is_empty()),
+    ) {
+        (Some(k), Some(partner)) => Some(CeregoProfile {
+            base_url: check_url(
+                &env(ENV_CEREGO_URL)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(DEFAULT_CEREGO_URL.into()),
+                ENV_CEREGO_URL,
+            )?,
+            partner_id: PartnerId::parse(&partner)
+                .map_err(|e| ConfigError(format!("{ENV_CEREGO_PARTNER}: {e}")))?,
+            tag_types: Vec::new(),
+            key: SecretString::from(k.trim().to_string()),
+        }),
+        (Some(_), None) => {
+            unavailable.push(format!("Cerego: {ENV_CEREGO_PARTNER} is not set"));
+            None
+        }
+        (None, _) => {
+            unavailable.push(format!("Cerego: {ENV_CEREGO_KEY} is not set"));
+            None
+        }
+    };
+    Ok(Some(Profile {
+        name: "env".into(),
+        demo: false,
+        read_only: false,
+        confirm: false,
+        color: "cyan".into(),
+        cerego,
+        hive,
+        unavailable,
+        warnings: Vec::new(),
+        connect_timeout: crate::api::DEFAULT_CONNECT_TIMEOUT,
+        total_timeout: crate::api::DEFAULT_TOTAL_TIMEOUT,
+        source: None,
+    }))
+}
+
+/// Like ssh: a configuration file that holds a key must not be readable by others.
+pub fn permission_warning(path: &Path, config: &FileConfig) -> Option<String> {
+    let holds_key = config.profiles.values().any(|p| {
+        p.cerego.as_ref().is_some_and(|c| c.key.api_key.is_some())
+            || p.hive.as_ref().is_some_and(|h| h.key.api_key.is_some())
+    });
+    if !holds_key {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "{} holds an API key and is readable by group or others (mode {mode:03o}); run: chmod 600 {}",
+                path.display(),
+                path.display()
+            ));
+        }
+    }
+    None
+}
+
+/// Writes `text` to `path` creating it 0600, never overwriting.
+pub fn write_new_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k: &str| map.get(k).cloned()
+    }
+
+    #[test]
+    fn the_template_parses() {
+        let c = parse(TEMPLATE, Path::new("template")).unwrap();
+        assert_eq!(c.default_profile.as_deref(), Some("staging"));
+        assert!(c.profiles["prod"].confirm);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let text = "default_profile = \"a\"\n[profiles.a.cerego]\npartner_id = \"x9\"\n";
+        let e = parse(text, Path::new("/c.toml")).unwrap_err().0;
+        assert!(e.starts_with("/c.toml:3:"), "{e}");
+        assert!(e.contains("partner id"), "{e}");
+        let e = parse("[profiles.a]\ncolour = 1\n", Path::new("/c.toml"))
+            .unwrap_err()
+            .0;
+        assert!(e.starts_with("/c.toml:2:") && e.contains("colour"), "{e}");
+        let e = parse(
+            "default_profile = \"b\"\n[profiles.a]\n",
+            Path::new("/c.toml"),
+        )
+        .unwrap_err()
+        .0;
+        assert!(e.contains("default_profile \"b\""), "{e}");
+    }
+
+    #[test]
+    fn profile_precedence() {
+        let c = parse(TEMPLATE, Path::new("t")).unwrap();
+        let p = Path::new("t");
+        let none = env_of(&[]);
+        assert_eq!(choose_profile(&c, None, &none, p).unwrap(), "staging");
+        let env = env_of(&[(ENV_PROFILE, "prod")]);
+        assert_eq!(choose_profile(&c, None, &env, p).unwrap(), "prod");
+        assert_eq!(
+            choose_profile(&c, Some("staging"), &env, p).unwrap(),
+            "staging"
+        );
+        let e = choose_profile(&c, Some("nope"), &env, p).unwrap_err().0;
+        assert!(
+            e.contains("\"nope\" (from --profile)") && e.contains("prod, staging"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn key_sources() {
+        let c = parse(TEMPLATE, Path::new("t")).unwrap();
+        let p = Path::new("t");
+        // api_key_env
+        let env = env_of(&[
+            ("CEREGO_STAGING_API_KEY", " ck "),
+            ("HIVE_STAGING_API_KEY", "hk"),
+        ]);
+        let prof = resolve_profile(&c, "staging", p, &env).unwrap();
+        assert_eq!(prof.cerego.as_ref().unwrap().key.expose_secret(), "ck");
+        assert_eq!(prof.secrets(), ["ck", "hk"]);
+        // missing variable is an error naming it
+        let e = resolve_profile(&c, "staging", p, &env_of(&[]))
+            .unwrap_err()
+            .0;
+        assert!(e.contains("CEREGO_STAGING_API_KEY"), "{e}");
+        // override wins
+        let env = env_of(&[
+            (ENV_CEREGO_KEY, "over"),
+            (ENV_HIVE_KEY, "h2"),
+            (ENV_HIVE_URL, "http://127.0.0.1:9"),
+        ]);
+        let prof = resolve_profile(&c, "staging", p, &env).unwrap();
+        assert_eq!(prof.cerego.as_ref().unwrap().key.expose_secret(), "over");
+        assert_eq!(prof.hive.as_ref().unwrap().base_url, "http://127.0.0.1:9");
+        // api_key_cmd
+        let text = "[profiles.a.hive]\napi_key_cmd = [\"echo\", \"  from-cmd  \"]\n";
+        let c = parse(text, p).unwrap();
+        let prof = resolve_profile(&c, "a", p, &env_of(&[])).unwrap();
+        assert_eq!(prof.hive.as_ref().unwrap().key.expose_secret(), "from-cmd");
+        assert!(prof.cerego.is_none());
+        assert_eq!(prof.unavailable, ["Cerego is not configured in profile a"]);
+        // a failing command
+        let c = parse("[profiles.a.hive]\napi_key_cmd = [\"false\"]\n", p).unwrap();
+        let e = resolve_profile(&c, "a", p, &env_of(&[])).unwrap_err().0;
+        assert!(e.contains("api_key_cmd `false` failed"), "{e}");
+        // inline key: allowed with a warning
+        let c = parse("[profiles.a.hive]\napi_key = \"inline\"\n", p).unwrap();
+        let prof = resolve_profile(&c, "a", p, &env_of(&[])).unwrap();
+        assert_eq!(prof.warnings.len(), 1);
+        // two sources is an error
+        let c = parse(
+            "[profiles.a.hive]\napi_key = \"x\"\napi_key_env = \"Y\"\n",
+            p,
+        )
+        .unwrap();
+        assert!(
+            resolve_profile(&c, "a", p, &env_of(&[]))
+                .unwrap_err()
+                .0
+                .contains("not 2")
+        );
+    }
+
+    #[test]
+    fn confirm_profiles_default_to_red() {
+        let c = parse(TEMPLATE, Path::new("t")).unwrap();
+        let env = env_of(&[(ENV_CEREGO_KEY, "a"), (ENV_HIVE_KEY, "b")]);
+        let prod = resolve_profile(&c, "prod", Path::new("t"), &env).unwrap();
+        assert_eq!(prod.color, "red");
+        assert!(prod.confirm);
+    }
+
+    #[test]
+    fn env_only_profile() {
+        assert!(profile_from_env(&env_of(&[])).unwrap().is_none());
+        let p = profile_from_env(&env_of(&[(ENV_HIVE_KEY, "k")]))
+            .unwrap()
+            .unwrap();
+        assert!(p.hive.is_some() && p.cerego.is_none());
+        assert!(
+            profile_from_env(&env_of(&[
+                (ENV_CEREGO_KEY, "k"),
+                (ENV_CEREGO_PARTNER, "abc")
+            ]))
+            .is_err()
+        );
+    }
+}

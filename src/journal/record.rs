@@ -1,0 +1,314 @@
+//! The two kinds of journal line: the intent before a request and the outcome after it.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::{ApiError, Exchange};
+use crate::backend::Output;
+use crate::op::Op;
+
+use super::MAX_STORED_BODY_BYTES;
+
+/// One line of the journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    Intent(IntentRecord),
+    Outcome(OutcomeRecord),
+}
+
+impl Record {
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Intent(i) => &i.id,
+            Record::Outcome(o) => &o.id,
+        }
+    }
+}
+
+/// Written before a request is sent: what is about to happen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntentRecord {
+    pub id: String,
+    pub time: DateTime<Utc>,
+    pub profile: String,
+    pub op: Op,
+    /// `op.target()`, kept so the line reads on its own.
+    pub target: String,
+    /// `op.describe()`.
+    pub describe: String,
+    /// `op.cli_command()`: the command that repeats this Op from a shell.
+    pub command: String,
+    /// The request about to be sent, if known (secrets redacted like everything else).
+    pub request: Option<RequestInfo>,
+}
+
+impl IntentRecord {
+    /// An intent stamped now.
+    pub fn new(id: &str, profile: &str, op: &Op, request: Option<RequestInfo>) -> Self {
+        Self {
+            id: id.to_string(),
+            time: Utc::now(),
+            profile: profile.to_string(),
+            op: op.clone(),
+            target: op.target(),
+            describe: op.describe(),
+            command: op.cli_command(),
+            request,
+        }
+    }
+}
+
+/// The request line and body of an HTTP call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestInfo {
+    pub method: String,
+    pub url: String,
+    /// The body as JSON when it is JSON, otherwise as a string (see [`body_value`]).
+    pub body: Option<Value>,
+}
+
+impl RequestInfo {
+    pub fn new(method: impl Into<String>, url: impl Into<String>, body: Option<&str>) -> Self {
+        Self {
+            method: method.into(),
+            url: url.into(),
+            body: body.map(body_value),
+        }
+    }
+
+    /// The request half of an exchange the clients recorded.
+    pub fn from_exchange(exchange: &Exchange) -> Self {
+        Self::new(
+            exchange.method.clone(),
+            exchange.url.clone(),
+            exchange.request_body.as_deref(),
+        )
+    }
+}
+
+/// A body as the journal keeps it: parsed JSON when it is JSON, the text itself otherwise
+/// (so a JSON string body and a plain-text body look alike — the audit needs the content,
+/// not the content type). Bodies over [`MAX_STORED_BODY_BYTES`] are cut at a character
+/// boundary and kept as a string ending in a note of the full size.
+pub fn body_value(body: &str) -> Value {
+    if body.len() > MAX_STORED_BODY_BYTES {
+        let mut cut = MAX_STORED_BODY_BYTES;
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        return Value::String(format!(
+            "{}… [cut: {} bytes in all, the first {cut} journaled]",
+            &body[..cut],
+            body.len()
+        ));
+    }
+    serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_string()))
+}
+
+/// How an Op ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    /// A 2xx answer that was understood.
+    Ok,
+    /// The server answered with an error status.
+    HttpError,
+    /// The server could not be reached.
+    Network,
+    /// No complete answer in time: the change may or may not have happened.
+    Timeout,
+    /// A 2xx answer that could not be read.
+    Decode,
+    /// tagdesk quit with the request in flight: outcome unknown.
+    Abandoned,
+    /// The operator cancelled it before it was sent.
+    Cancelled,
+    /// tagdesk refused to send it (e.g. the write gate of a read-only profile).
+    Refused,
+}
+
+impl OutcomeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeKind::Ok => "ok",
+            OutcomeKind::HttpError => "http_error",
+            OutcomeKind::Network => "network",
+            OutcomeKind::Timeout => "timeout",
+            OutcomeKind::Decode => "decode",
+            OutcomeKind::Abandoned => "abandoned",
+            OutcomeKind::Cancelled => "cancelled",
+            OutcomeKind::Refused => "refused",
+        }
+    }
+
+    pub fn of_error(error: &ApiError) -> Self {
+        match error {
+            ApiError::Network { .. } => OutcomeKind::Network,
+            ApiError::Timeout { .. } => OutcomeKind::Timeout,
+            ApiError::Http { .. } => OutcomeKind::HttpError,
+            ApiError::Decode { .. } => OutcomeKind::Decode,
+        }
+    }
+}
+
+/// The error part of an outcome: a typed API error, or a plain message for outcomes that
+/// never reached the API (refused, cancelled, abandoned).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OutcomeError {
+    Api(ApiError),
+    Message(String),
+}
+
+impl std::fmt::Display for OutcomeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutcomeError::Api(e) => e.fmt(f),
+            OutcomeError::Message(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Written after a request: how it ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeRecord {
+    /// The id of the intent this answers.
+    pub id: String,
+    pub time: DateTime<Utc>,
+    pub result: OutcomeKind,
+    pub status: Option<u16>,
+    pub error: Option<OutcomeError>,
+    /// The last response body received, as [`body_value`] keeps it.
+    pub response_body: Option<Value>,
+    pub duration_ms: Option<u64>,
+    /// One line for people: the Hive message verbatim, `HTTP 422: ...`, and so on.
+    pub summary: String,
+}
+
+impl OutcomeRecord {
+    /// The outcome of one [`crate::backend::execute`] call that took `duration`.
+    pub fn from_execution(
+        id: &str,
+        exchanges: &[Exchange],
+        result: &Result<Output, ApiError>,
+        duration: Duration,
+    ) -> Self {
+        let last = exchanges.last();
+        let (kind, error, summary) = match result {
+            Ok(output) => (OutcomeKind::Ok, None, summarise(output)),
+            Err(e) => (
+                OutcomeKind::of_error(e),
+                Some(OutcomeError::Api(e.clone())),
+                e.to_string(),
+            ),
+        };
+        let status = last
+            .and_then(|x| x.status)
+            .or_else(|| result.as_ref().err().and_then(ApiError::status));
+        Self {
+            id: id.to_string(),
+            time: Utc::now(),
+            result: kind,
+            status,
+            error,
+            response_body: last
+                .and_then(|x| x.response_body.as_deref())
+                .map(body_value),
+            duration_ms: Some(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
+            summary,
+        }
+    }
+
+    /// tagdesk quit with the request in flight: whether it took effect is unknown.
+    pub fn abandoned(id: &str) -> Self {
+        Self::without_answer(
+            id,
+            OutcomeKind::Abandoned,
+            "abandoned: tagdesk quit with the request in flight; outcome unknown".to_string(),
+        )
+    }
+
+    /// tagdesk refused to send the request; `reason` says why.
+    pub fn refused(id: &str, reason: &str) -> Self {
+        Self::without_answer(id, OutcomeKind::Refused, format!("refused: {reason}"))
+    }
+
+    /// The operator cancelled the request before it was sent.
+    pub fn cancelled(id: &str, reason: &str) -> Self {
+        Self::without_answer(id, OutcomeKind::Cancelled, format!("cancelled: {reason}"))
+    }
+
+    fn without_answer(id: &str, result: OutcomeKind, summary: String) -> Self {
+        Self {
+            id: id.to_string(),
+            time: Utc::now(),
+            result,
+            status: None,
+            error: Some(OutcomeError::Message(summary.clone())),
+            response_body: None,
+            duration_ms: None,
+            summary,
+        }
+    }
+}
+
+/// One line saying what a successful Op produced.
+fn summarise(output: &Output) -> String {
+    match output {
+        Output::Hive(o) => match &o.message {
+            Some(m) => m.clone(),
+            None => format!(
+                "(no message) {} changed, {} unchanged, {} failed",
+                o.changed.len(),
+                o.unchanged.len(),
+                o.failed.len()
+            ),
+        },
+        Output::Tag(t) => match &t.value {
+            Some(v) => format!("tag {} = \"{v}\"", t.id),
+            None => format!("tag {}", t.id),
+        },
+        Output::Users(l) => {
+            let pages = if l.pages_fetched == 1 {
+                "page"
+            } else {
+                "pages"
+            };
+            match l.total_count {
+                Some(total) => format!(
+                    "{} users listed ({total} in all, {} {pages})",
+                    l.users.len(),
+                    l.pages_fetched
+                ),
+                None => format!(
+                    "{} users listed ({} {pages})",
+                    l.users.len(),
+                    l.pages_fetched
+                ),
+            }
+        }
+        Output::Profile(p) => match &p.name {
+            Some(name) => format!("profile {}: {name}", p.id),
+            None => format!("profile {}", p.id),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn big_bodies_are_cut_at_a_char_boundary() {
+        let body = "é".repeat(MAX_STORED_BODY_BYTES);
+        let Value::String(s) = body_value(&body) else {
+            panic!("expected a string")
+        };
+        assert!(s.contains("bytes in all"));
+        assert!(s.len() < MAX_STORED_BODY_BYTES + 100);
+    }
+}

@@ -1,0 +1,599 @@
+//! The audit journal against real files: linking, permissions, redaction, repair of torn
+//! tails, reporting of corruption, and the `tagdesk log` exports.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use proptest::prelude::*;
+use tagdesk::api::hive::HiveOutcome;
+use tagdesk::api::outcome::HiveAction;
+use tagdesk::api::{ApiError, Exchange};
+use tagdesk::backend::Output;
+use tagdesk::domain::{ApiField, PatronId, TagId, TagValue};
+use tagdesk::journal::{
+    self, Entry, IntentRecord, Journal, OutcomeKind, OutcomeRecord, Record, RequestInfo,
+};
+use tagdesk::op::Op;
+
+const SECRET: &str = "sk-live-0123456789abcdef";
+
+fn hive_add(patron: &str, fields: &str) -> Op {
+    Op::HiveAdd {
+        patron: PatronId::parse(patron).unwrap(),
+        fields: ApiField::parse_list(fields).unwrap(),
+    }
+}
+
+fn cerego_update(tag: &str, value: &str) -> Op {
+    Op::CeregoUpdate {
+        tag: TagId::parse(tag).unwrap(),
+        value: TagValue::parse(value).unwrap(),
+    }
+}
+
+fn exchange(body: &str, status: u16, response: &str) -> Exchange {
+    Exchange {
+        method: "POST".into(),
+        url: "http://127.0.0.1:9/api/v1/user_tags/add".into(),
+        request_body: Some(body.into()),
+        status: Some(status),
+        response_body: Some(response.into()),
+        duration_ms: 12,
+    }
+}
+
+fn hive_ok(message: &str) -> Output {
+    Output::Hive(HiveOutcome {
+        action: HiveAction::Add,
+        message: Some(message.into()),
+        patron_id: Some("user_abc123".into()),
+        changed: vec!["vip".into()],
+        unchanged: vec![],
+        failed: vec![],
+        missing_fields: vec![],
+    })
+}
+
+fn open(dir: &Path) -> (Journal, journal::OpenReport) {
+    Journal::open(dir, "work", vec![SECRET.to_string()]).unwrap()
+}
+
+/// Writes `n` complete intent/outcome pairs and returns the file's bytes.
+fn write_pairs(dir: &Path, n: usize) -> Vec<u8> {
+    let (mut j, _) = open(dir);
+    for i in 0..n {
+        let id = format!("id-{i}");
+        j.record_intent(&id, &hive_add("p1", "vip"), None).unwrap();
+        j.record_outcome(OutcomeRecord::refused(&id, "read-only profile"))
+            .unwrap();
+    }
+    fs::read(j.path()).unwrap()
+}
+
+fn append_raw(path: &Path, bytes: &[u8]) {
+    let mut f = fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(bytes).unwrap();
+}
+
+#[test]
+fn intents_and_outcomes_are_linked_by_id_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut j, report) = open(dir.path());
+    assert!(report.is_clean());
+    assert_eq!(report.records, 0);
+
+    let add = hive_add("user_abc123", "vip");
+    let a = journal::new_id();
+    let body = r#"{"patron_id":"user_abc123","api_fields":["vip"]}"#;
+    let ex = exchange(body, 200, r#"{"message":"Tags added"}"#);
+    j.record_intent(&a, &add, Some(RequestInfo::from_exchange(&ex)))
+        .unwrap();
+    j.record_outcome(OutcomeRecord::from_execution(
+        &a,
+        std::slice::from_ref(&ex),
+        &Ok(hive_ok("Tag(s) added successfully.")),
+        Duration::from_millis(42),
+    ))
+    .unwrap();
+
+    let update = cerego_update("84918", "gold, \"plus\"");
+    let b = journal::new_id();
+    assert_ne!(a, b);
+    j.record_intent(&b, &update, None).unwrap();
+    let err = ApiError::Http {
+        status: 422,
+        code: None,
+        message: "value is invalid".into(),
+        retry_after: None,
+    };
+    j.record_outcome(OutcomeRecord::from_execution(
+        &b,
+        &[],
+        &Err(err.clone()),
+        Duration::from_millis(7),
+    ))
+    .unwrap();
+
+    let contents = journal::read(j.path()).unwrap();
+    assert!(contents.problems.is_empty(), "{:?}", contents.problems);
+    let ids: Vec<(&str, &str)> = contents
+        .records
+        .iter()
+        .map(|r| match r {
+            Record::Intent(i) => ("intent", i.id.as_str()),
+            Record::Outcome(o) => ("outcome", o.id.as_str()),
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("intent", a.as_str()),
+            ("outcome", a.as_str()),
+            ("intent", b.as_str()),
+            ("outcome", b.as_str())
+        ]
+    );
+
+    let entries = journal::entries(contents.records);
+    assert_eq!(entries.len(), 2);
+    let (first, second) = (&entries[0], &entries[1]);
+    assert_eq!(first.intent.op, add);
+    assert_eq!(first.intent.command, add.cli_command());
+    assert_eq!(first.intent.target, add.target());
+    assert_eq!(first.intent.describe, add.describe());
+    assert_eq!(first.intent.profile, "work");
+    let request = first.intent.request.as_ref().unwrap();
+    assert_eq!(request.method, "POST");
+    assert_eq!(
+        request.body.as_ref().unwrap()["api_fields"][0],
+        serde_json::json!("vip")
+    );
+    let outcome = first.outcome.as_ref().unwrap();
+    assert_eq!(outcome.result, OutcomeKind::Ok);
+    assert_eq!(outcome.status, Some(200));
+    assert_eq!(outcome.duration_ms, Some(42));
+    assert_eq!(outcome.summary, "Tag(s) added successfully.");
+    assert_eq!(
+        outcome.response_body,
+        Some(serde_json::json!({"message": "Tags added"}))
+    );
+
+    assert_eq!(second.intent.command, update.cli_command());
+    assert_eq!(second.result_label(), "http_error");
+    assert_eq!(second.status(), Some(422));
+    assert_eq!(second.summary(), "HTTP 422: value is invalid");
+    assert_eq!(
+        second.outcome.as_ref().unwrap().error,
+        Some(journal::OutcomeError::Api(err))
+    );
+
+    // Reopening counts the records and finds nothing in flight.
+    drop(j);
+    let (_, report) = open(dir.path());
+    assert!(report.is_clean());
+    assert_eq!(report.records, 4);
+    assert!(report.pending.is_empty());
+}
+
+#[test]
+fn non_json_response_bodies_are_kept_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut j, _) = open(dir.path());
+    let ex = exchange("{}", 502, "<html>Bad Gateway</html>");
+    j.record_intent("x", &hive_add("p", "vip"), None).unwrap();
+    let err = ApiError::Http {
+        status: 502,
+        code: None,
+        message: "Bad Gateway".into(),
+        retry_after: None,
+    };
+    j.record_outcome(OutcomeRecord::from_execution(
+        "x",
+        &[ex],
+        &Err(err),
+        Duration::ZERO,
+    ))
+    .unwrap();
+    let (entries, problems) = journal::recent(j.path(), 10).unwrap();
+    assert!(problems.is_empty());
+    assert_eq!(
+        entries[0].outcome.as_ref().unwrap().response_body,
+        Some(serde_json::json!("<html>Bad Gateway</html>"))
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data").join("tagdesk");
+    let (j, _) = open(&dir);
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(j.path()), 0o600);
+    assert_eq!(j.path(), journal::file_for(&dir, "work"));
+
+    // A journal left world-readable by something else is narrowed on open.
+    drop(j);
+    let path = journal::file_for(&dir, "work");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    let _ = open(&dir);
+    assert_eq!(mode(&path), 0o600);
+}
+
+#[test]
+fn secrets_never_reach_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut j, _) = Journal::open(
+        dir.path(),
+        "work",
+        vec![SECRET.to_string(), String::new(), "tok\"en\\2".to_string()],
+    )
+    .unwrap();
+    assert!(!format!("{j:?}").contains(SECRET));
+
+    // The operator pasted the key as a tag value; the server echoes it everywhere.
+    let op = cerego_update("1", &format!("oops {SECRET}"));
+    let body = format!(r#"{{"value":"oops {SECRET}","key":"tok\"en\\2"}}"#);
+    let ex = Exchange {
+        method: "PUT".into(),
+        url: format!("http://h/v3/partner_user_tags/1?api_key={SECRET}"),
+        request_body: Some(body),
+        status: Some(401),
+        response_body: Some(format!(r#"{{"{SECRET}": "bad key {SECRET}"}}"#)),
+        duration_ms: 1,
+    };
+    j.record_intent("s1", &op, Some(RequestInfo::from_exchange(&ex)))
+        .unwrap();
+    let err = ApiError::Http {
+        status: 401,
+        code: Some("UNAUTHORIZED".into()),
+        message: format!("key {SECRET} is not valid"),
+        retry_after: None,
+    };
+    j.record_outcome(OutcomeRecord::from_execution(
+        "s1",
+        &[ex],
+        &Err(err),
+        Duration::from_millis(3),
+    ))
+    .unwrap();
+    j.record_outcome(OutcomeRecord::refused("s2", &format!("no: {SECRET}")))
+        .unwrap();
+    // A response that is not JSON, with the secret split by nothing but text.
+    j.record_outcome(OutcomeRecord::from_execution(
+        "s3",
+        &[exchange("x", 500, &format!("plain {SECRET} text"))],
+        &Err(ApiError::Decode {
+            status: 500,
+            message: SECRET.into(),
+        }),
+        Duration::ZERO,
+    ))
+    .unwrap();
+
+    let text = fs::read_to_string(j.path()).unwrap();
+    assert!(!text.contains(SECRET), "{text}");
+    assert!(!text.contains("en\\\\2"), "{text}");
+    assert!(text.matches("[redacted]").count() >= 8, "{text}");
+
+    // Everything still reads back, redacted.
+    let contents = journal::read(j.path()).unwrap();
+    assert_eq!(contents.records.len(), 4);
+    let entries = journal::entries(contents.records);
+    assert_eq!(
+        entries[0].intent.command,
+        "tagdesk cerego update 1 'oops [redacted]'"
+    );
+    for export in [
+        journal::to_csv(&entries),
+        journal::to_human(&entries),
+        journal::to_json_lines(&entries),
+    ] {
+        assert!(!export.contains(SECRET));
+    }
+}
+
+#[test]
+fn a_torn_last_line_is_cut_and_reported_then_appends_are_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write_pairs(dir.path(), 2);
+    let path = journal::file_for(dir.path(), "work");
+    let torn = br#"{"kind":"intent","id":"id-9","time":"2026-"#;
+    append_raw(&path, torn);
+
+    let (mut j, report) = open(dir.path());
+    let cut = report
+        .torn_tail
+        .as_deref()
+        .expect("a torn tail is reported");
+    assert!(cut.contains(&format!("{} bytes", torn.len())), "{cut}");
+    assert!(cut.contains("line 5"), "{cut}");
+    assert!(report.corrupt_lines.is_empty());
+    assert_eq!(report.records, 4);
+    assert_eq!(fs::read(&path).unwrap(), good);
+
+    j.record_intent("id-new", &hive_add("p2", "beta"), None)
+        .unwrap();
+    let contents = journal::read(&path).unwrap();
+    assert!(contents.problems.is_empty(), "{:?}", contents.problems);
+    assert_eq!(contents.records.len(), 5);
+    assert_eq!(contents.records[4].id(), "id-new");
+}
+
+#[test]
+fn a_final_line_that_is_not_json_is_cut_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write_pairs(dir.path(), 1);
+    let path = journal::file_for(dir.path(), "work");
+    append_raw(&path, b"{\"kind\":\"outc\0\0\0\n");
+
+    let (mut j, report) = open(dir.path());
+    let cut = report.torn_tail.expect("reported");
+    assert!(cut.contains("17 bytes"), "{cut}");
+    assert_eq!(fs::read(&path).unwrap(), good);
+    j.record_outcome(OutcomeRecord::abandoned("id-0")).unwrap();
+    assert!(journal::read(&path).unwrap().problems.is_empty());
+}
+
+#[test]
+fn a_complete_record_missing_only_its_line_end_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut expected = write_pairs(dir.path(), 1);
+    let path = journal::file_for(dir.path(), "work");
+    // Drop the final newline: the record itself is whole.
+    expected.pop();
+    fs::write(&path, &expected).unwrap();
+
+    let (mut j, report) = open(dir.path());
+    assert!(report.newline_added);
+    assert!(report.torn_tail.is_none());
+    assert_eq!(report.records, 2);
+    expected.push(b'\n');
+    assert_eq!(fs::read(&path).unwrap(), expected);
+    j.record_intent("next", &hive_add("p", "vip"), None)
+        .unwrap();
+    assert_eq!(journal::read(&path).unwrap().records.len(), 3);
+}
+
+#[test]
+fn corruption_in_the_middle_is_reported_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write_pairs(dir.path(), 2);
+    let path = journal::file_for(dir.path(), "work");
+    // Lines 1-2 good, line 3 garbage, lines 4-5 good, line 6 a record of a future kind.
+    let text = String::from_utf8(good).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut damaged = format!("{}\n{}\nthis is not a record\n", lines[0], lines[1]);
+    damaged.push_str(&format!("{}\n{}\n", lines[2], lines[3]));
+    damaged.push_str("{\"kind\":\"checkpoint\",\"id\":\"c1\"}\n");
+    fs::write(&path, &damaged).unwrap();
+
+    let (j, report) = open(dir.path());
+    assert!(report.torn_tail.is_none());
+    let numbers: Vec<usize> = report.corrupt_lines.iter().map(|(n, _)| *n).collect();
+    assert_eq!(numbers, [3, 6], "{:?}", report.corrupt_lines);
+    assert!(report.corrupt_lines[0].1.contains("not JSON"));
+    assert!(report.corrupt_lines[1].1.contains("not a journal record"));
+    assert_eq!(report.records, 4);
+    assert_eq!(report.warnings().len(), 2);
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        damaged,
+        "nothing edited"
+    );
+
+    let contents = journal::read(j.path()).unwrap();
+    assert_eq!(contents.records.len(), 4);
+    let numbers: Vec<usize> = contents.problems.iter().map(|(n, _)| *n).collect();
+    assert_eq!(numbers, [3, 6]);
+}
+
+#[test]
+fn binary_garbage_and_invalid_utf8_do_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal::file_for(dir.path(), "work");
+    let mut garbage: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
+    garbage.extend_from_slice(b"\n\xff\xfe{\"kind\":\"intent\"}\n\0\0\0\n\n");
+    fs::write(&path, &garbage).unwrap();
+
+    let contents = journal::read(&path).unwrap();
+    assert!(contents.records.is_empty());
+    assert!(
+        contents
+            .problems
+            .iter()
+            .any(|(_, r)| r.contains("not valid UTF-8"))
+    );
+
+    let (mut j, report) = open(dir.path());
+    assert_eq!(report.records, 0);
+    assert!(report.torn_tail.is_some(), "the empty last line is cut");
+    assert!(!report.corrupt_lines.is_empty());
+    j.record_intent("a", &hive_add("p", "vip"), None).unwrap();
+    let contents = journal::read(&path).unwrap();
+    assert_eq!(contents.records.len(), 1);
+}
+
+#[test]
+fn a_missing_journal_reads_as_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let contents = journal::read(&dir.path().join("nope.jsonl")).unwrap();
+    assert!(contents.records.is_empty() && contents.problems.is_empty());
+}
+
+#[test]
+fn pending_and_abandoned_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut j, _) = open(dir.path());
+    j.record_intent("done", &hive_add("p", "vip"), None)
+        .unwrap();
+    j.record_intent("lost", &hive_add("p", "beta"), None)
+        .unwrap();
+    j.record_intent("quit", &hive_add("p", "gamma"), None)
+        .unwrap();
+    j.record_outcome(OutcomeRecord::cancelled("done", "operator pressed Esc"))
+        .unwrap();
+    j.record_abandoned(["quit"]).unwrap();
+    // An outcome nobody asked for is reported by read, and left out of entries.
+    j.record_outcome(OutcomeRecord::abandoned("ghost")).unwrap();
+    drop(j);
+
+    let (_, report) = open(dir.path());
+    assert_eq!(report.pending, ["lost"]);
+
+    let contents = journal::read(&journal::file_for(dir.path(), "work")).unwrap();
+    assert_eq!(contents.problems.len(), 1);
+    assert_eq!(contents.problems[0].0, 6);
+    assert!(contents.problems[0].1.contains("ghost"));
+    let entries = journal::entries(contents.records);
+    let labels: Vec<&str> = entries.iter().map(Entry::result_label).collect();
+    assert_eq!(labels, ["cancelled", "pending", "abandoned"]);
+    assert!(entries[1].is_pending());
+    assert!(entries[1].summary().contains("outcome unknown"));
+    assert!(entries[2].summary().contains("outcome unknown"));
+
+    // A real answer beats an "abandoned" written around it at quit, in either order.
+    let mut records = vec![Record::Intent(IntentRecord::new(
+        "r",
+        "work",
+        &hive_add("p", "vip"),
+        None,
+    ))];
+    let ok = OutcomeRecord::from_execution("r", &[], &Ok(hive_ok("done")), Duration::ZERO);
+    records.push(Record::Outcome(ok.clone()));
+    records.push(Record::Outcome(OutcomeRecord::abandoned("r")));
+    assert_eq!(journal::entries(records.clone())[0].result_label(), "ok");
+    records.swap(1, 2);
+    assert_eq!(journal::entries(records)[0].result_label(), "ok");
+
+    let (recent, _) = journal::recent(&journal::file_for(dir.path(), "work"), 2).unwrap();
+    let ids: Vec<&str> = recent.iter().map(Entry::id).collect();
+    assert_eq!(ids, ["lost", "quit"]);
+}
+
+#[test]
+fn parse_since_accepts_the_documented_forms() {
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+    let at = |s: &str| journal::parse_since(s, now);
+    let t = |y, mo, d, h, mi, s| Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
+    assert_eq!(at("2026-11-22T10:00:00Z"), Ok(t(2026, 11, 22, 10, 0, 0)));
+    assert_eq!(
+        at("2026-11-22T10:00:00+02:00"),
+        Ok(t(2026, 11, 22, 8, 0, 0))
+    );
+    assert_eq!(at("2026-11-21"), Ok(t(2026, 11, 21, 0, 0, 0)));
+    assert_eq!(at("45s"), Ok(t(2026, 11, 22, 11, 59, 15)));
+    assert_eq!(at("30m"), Ok(t(2026, 11, 22, 11, 30, 0)));
+    assert_eq!(at(" 2h "), Ok(t(2026, 11, 22, 10, 0, 0)));
+    assert_eq!(at("7d"), Ok(t(2026, 11, 15, 12, 0, 0)));
+    for bad in [
+        "",
+        "yesterday",
+        "2h30m",
+        "-2h",
+        "2 h",
+        "h",
+        "3y",
+        "2026-13-01",
+        "2026-11-22T25:00:00Z",
+        "99999999999999999999d",
+        "9999999999999d",
+        "5é",
+    ] {
+        let err = at(bad).expect_err(bad);
+        assert!(!err.is_empty());
+    }
+    assert!(at("soon").unwrap_err().contains("30m"));
+}
+
+fn entry(summary: &str, target_patron: &str) -> Entry {
+    let time: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 5).unwrap();
+    let op = hive_add(target_patron, "vip");
+    let mut intent = IntentRecord::new("id-1", "work", &op, None);
+    intent.time = time;
+    let mut outcome =
+        OutcomeRecord::from_execution("id-1", &[], &Ok(hive_ok(summary)), Duration::from_millis(5));
+    outcome.time = time;
+    Entry {
+        intent,
+        outcome: Some(outcome),
+    }
+}
+
+#[test]
+fn csv_quotes_commas_quotes_and_line_breaks() {
+    let e = entry("Added \"vip\", twice\nsecond line", "jane, doe");
+    let csv = journal::to_csv(&[e]);
+    assert_eq!(
+        csv,
+        "time,profile,service,operation,target,result,status,summary,command,id\r\n\
+         2026-11-22T10:00:05.000Z,work,Hive,add,\"jane, doe\",ok,,\
+         \"Added \"\"vip\"\", twice\nsecond line\",\
+         \"tagdesk hive add 'jane, doe' vip\",id-1\r\n"
+    );
+    assert_eq!(
+        journal::to_csv(&[]),
+        "time,profile,service,operation,target,result,status,summary,command,id\r\n"
+    );
+}
+
+#[test]
+fn human_and_json_exports() {
+    let e = entry("Tag(s) added\u{1b}[2J", "user_abc123");
+    let human = journal::to_human(std::slice::from_ref(&e));
+    assert_eq!(
+        human,
+        "2026-11-22 10:00:05Z  Hive    add      user_abc123  ok  Tag(s) added\\u{1b}[2J\n    \
+         $ tagdesk hive add user_abc123 vip\n"
+    );
+    let json = journal::to_json_lines(&[e.clone(), e]);
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["command"], "tagdesk hive add user_abc123 vip");
+    assert_eq!(lines[0]["result"], "ok");
+    assert_eq!(lines[0]["service"], "Hive");
+    assert_eq!(lines[0]["outcome"]["duration_ms"], 5);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the file holds, opening it never panics, only ever changes its tail, and
+    /// leaves a file that ends in a line end and to which a record appends cleanly.
+    #[test]
+    fn any_bytes_open_safely(
+        prefix in 0usize..3,
+        bytes in proptest::collection::vec(
+            prop_oneof![Just(b'\n'), Just(b'{'), Just(b'"'), any::<u8>()], 0..400),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut content = if prefix > 0 { write_pairs(dir.path(), prefix) } else { Vec::new() };
+        content.extend_from_slice(&bytes);
+        let path = journal::file_for(dir.path(), "work");
+        fs::write(&path, &content).unwrap();
+
+        let before = journal::read(&path).unwrap();
+        let (mut j, report) = open(dir.path());
+        let after = fs::read(&path).unwrap();
+        prop_assert!(after.is_empty() || after.ends_with(b"\n"));
+        if report.newline_added {
+            prop_assert_eq!(&after[..content.len()], &content[..]);
+        } else {
+            prop_assert!(content.starts_with(&after));
+        }
+        prop_assert_eq!(report.records, before.records.len());
+
+        j.record_intent("fresh", &hive_add("p", "vip"), None).unwrap();
+        let contents = journal::read(&path).unwrap();
+        prop_assert_eq!(contents.records.last().map(Record::id), Some("fresh"));
+        prop_assert_eq!(contents.records.len(), before.records.len() + 1);
+    }
+}
