@@ -83,7 +83,9 @@ async fn check_profile(profile: &Profile) -> Vec<Check> {
                         code.unwrap_or_default()
                     ),
                 ),
-                Err(ApiError::Http { status: 400, code, .. }) => (
+                Err(ApiError::Http {
+                    status: 400, code, ..
+                }) => (
                     exit::OK,
                     format!(
                         "probe (remove nothing) → HTTP 400 {}: key accepted, nothing changed",

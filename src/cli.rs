@@ -271,8 +271,9 @@ pub fn human(op: &Op, output: &Output, status: Option<u16>) -> String {
         ),
         Output::Users(list) => {
             let mut out = format!(
-                "{} users ({} page{})\n",
+                "{} user{} ({} page{})\n",
                 list.users.len(),
+                if list.users.len() == 1 { "" } else { "s" },
                 list.pages_fetched,
                 if list.pages_fetched == 1 { "" } else { "s" }
             );

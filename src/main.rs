@@ -214,12 +214,18 @@ fn hive_op(c: HiveCommand) -> Result<Op, String> {
     };
     let patron = PatronId::parse(&patron).map_err(|e| e.to_string())?;
     let mut parsed: Vec<ApiField> = Vec::new();
+    // Each argument is one api_field; commas may also separate them. A space inside an
+    // argument is refused (api_fields use underscores), not silently split.
     for raw in &fields {
-        for f in ApiField::parse_list(raw).map_err(|e| e.to_string())? {
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let f = ApiField::parse(part).map_err(|e| e.to_string())?;
             if !parsed.contains(&f) {
                 parsed.push(f);
             }
         }
+    }
+    if parsed.is_empty() {
+        return Err("api_fields: give at least one api_field".into());
     }
     Ok(if add {
         Op::HiveAdd {

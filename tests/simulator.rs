@@ -926,13 +926,14 @@ async fn cerego_user_list_pages_through_all_36_users() {
 }
 
 #[tokio::test]
-async fn cerego_user_list_query_by_email_or_member_id() {
+async fn cerego_user_list_query_by_email_member_id_or_user_id() {
     let sim = start().await;
     let client = cerego(&sim);
     for q in [
         "ada.lovelace@example.edu",
         "ADA.LOVELACE@example.edu",
         "M-1001",
+        "1185304",
     ] {
         let call = client.list_users(&partner(), Some(q)).await;
         assert_eq!(call.exchanges.len(), 1, "{q}");
@@ -1190,60 +1191,114 @@ async fn control_reset_restores_the_seed() {
 // ---------------------------------------------------------------------------------------
 // The standalone binary
 
-/// Kills the child if the test fails before it exits on its own.
-struct KillOnDrop(Option<u32>);
+/// A running `tagdesk sim` child process. Killed (SIGKILL) if the test fails before it
+/// exits on its own.
+struct SimProcess {
+    child: Option<std::process::Child>,
+    pid: u32,
+    base: String,
+    stdout: Option<BufReader<std::process::ChildStdout>>,
+}
 
-impl Drop for KillOnDrop {
+impl SimProcess {
+    /// Spawns `tagdesk sim --listen 127.0.0.1:0 EXTRA...` and reads its first line.
+    async fn spawn(extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .args(["sim", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tagdesk sim starts");
+        let pid = child.id();
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut process = Self {
+            child: Some(child),
+            pid,
+            base: String::new(),
+            stdout: None,
+        };
+        let (first, reader) = tokio::time::timeout(
+            Duration::from_secs(30),
+            tokio::task::spawn_blocking(move || {
+                let mut reader = BufReader::new(stdout);
+                let mut line = String::new();
+                reader.read_line(&mut line).expect("read stdout");
+                (line, reader)
+            }),
+        )
+        .await
+        .expect("the first line arrives")
+        .expect("reader thread");
+        process.stdout = Some(reader);
+        process.base = first
+            .trim_end()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .to_string();
+        let port: u16 = process
+            .base
+            .strip_prefix("http://127.0.0.1:")
+            .unwrap_or_else(|| panic!("not a loopback URL: {}", process.base))
+            .parse()
+            .expect("a port");
+        assert_ne!(port, 0, "the real port is printed, not 0");
+        process
+    }
+
+    fn signal(&self, name: &str) {
+        let sent = Command::new("kill")
+            .args([format!("-{name}"), self.pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill -{name} {}", self.pid);
+    }
+
+    /// Waits (up to `limit`) for the process to exit; its status and the rest of its stdout.
+    async fn wait(&mut self, limit: Duration) -> (std::process::ExitStatus, String) {
+        let mut child = self.child.take().expect("not waited for yet");
+        let mut reader = self.stdout.take().expect("stdout");
+        let waited = tokio::time::timeout(
+            limit,
+            tokio::task::spawn_blocking(move || {
+                let status = child.wait().expect("wait");
+                let mut rest = String::new();
+                let _ = reader.read_to_string(&mut rest);
+                (status, rest)
+            }),
+        )
+        .await;
+        match waited {
+            Ok(joined) => joined.expect("waiter thread"),
+            Err(_) => {
+                // Still running: the waiter thread reaps it once this kill lands.
+                let _ = Command::new("kill")
+                    .args(["-KILL", &self.pid.to_string()])
+                    .status();
+                panic!("tagdesk sim did not exit within {limit:?}");
+            }
+        }
+    }
+}
+
+impl Drop for SimProcess {
     fn drop(&mut self) {
-        if let Some(pid) = self.0 {
-            let _ = Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 }
 
 #[tokio::test]
 async fn the_sim_binary_serves_and_stops_cleanly_on_sigterm() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tagdesk"))
-        .args(["sim", "--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("tagdesk sim starts");
-    let pid = child.id();
-    let mut guard = KillOnDrop(Some(pid));
-    let stdout = child.stdout.take().expect("piped stdout");
-
-    let (first, mut reader) = tokio::time::timeout(
-        Duration::from_secs(30),
-        tokio::task::spawn_blocking(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            reader.read_line(&mut line).expect("read stdout");
-            (line, reader)
-        }),
-    )
-    .await
-    .expect("the first line arrives")
-    .expect("reader thread");
-    let base = first
-        .trim_end()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_string();
-    let port: u16 = base
-        .strip_prefix("http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("not a loopback URL: {base}"))
-        .parse()
-        .expect("a port");
-    assert_ne!(port, 0, "the real port is printed, not 0");
+    let mut sim = SimProcess::spawn(&[]).await;
 
     // One real request (a keep-alive client stays open while the server stops).
     let http = reqwest::Client::new();
     let response = http
-        .get(format!("{base}/v3/my/profile"))
+        .get(format!("{}/v3/my/profile", sim.base))
         .header("authorization", format!("Bearer {DEFAULT_CEREGO_KEY}"))
         .send()
         .await
@@ -1252,25 +1307,8 @@ async fn the_sim_binary_serves_and_stops_cleanly_on_sigterm() {
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["data"]["id"], "1000001");
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-
-    let (status, rest) = tokio::time::timeout(
-        Duration::from_secs(10),
-        tokio::task::spawn_blocking(move || {
-            let status = child.wait().expect("wait");
-            let mut rest = String::new();
-            let _ = reader.read_to_string(&mut rest);
-            (status, rest)
-        }),
-    )
-    .await
-    .expect("the binary exits within 10 s of SIGTERM")
-    .expect("waiter thread");
-    guard.0 = None;
+    sim.signal("TERM");
+    let (status, rest) = sim.wait(Duration::from_secs(10)).await;
     assert!(status.success(), "clean exit, got {status:?}");
     assert!(
         rest.contains("Cerego: partner 4242 with 36 users"),
@@ -1278,4 +1316,68 @@ async fn the_sim_binary_serves_and_stops_cleanly_on_sigterm() {
     );
     assert_eq!(rest.lines().last(), Some("stopping"), "{rest}");
     drop(http);
+}
+
+#[tokio::test]
+async fn the_sim_binary_stops_on_sighup_even_with_a_request_in_flight() {
+    let mut sim = SimProcess::spawn(&["--latency-ms", "60000"]).await;
+    let url = format!("{}/v3/my/profile", sim.base);
+    let in_flight = tokio::spawn(async move {
+        reqwest::Client::new()
+            .get(url)
+            .header("authorization", format!("Bearer {DEFAULT_CEREGO_KEY}"))
+            .send()
+            .await
+    });
+    // The control API is not delayed: watch the request arrive, then signal.
+    let state_url = format!("{}/_sim/state", sim.base);
+    loop {
+        let (_, state) = raw(Method::GET, state_url.clone(), None, None).await;
+        if state["requests"]["cerego.profile"] == 1 {
+            break;
+        }
+        assert!(!in_flight.is_finished(), "the delayed request ended early");
+        tokio::task::yield_now().await;
+    }
+    sim.signal("HUP");
+    let (status, rest) = sim.wait(Duration::from_secs(15)).await;
+    assert!(status.success(), "clean exit, got {status:?}");
+    assert_eq!(rest.lines().last(), Some("stopping"), "{rest}");
+    // The delayed request is cut off rather than answered after a minute.
+    let answer = tokio::time::timeout(Duration::from_secs(10), in_flight)
+        .await
+        .expect("the client is released")
+        .expect("task");
+    assert!(answer.is_err(), "{answer:?}");
+}
+
+#[tokio::test]
+async fn the_sim_binary_takes_keys_and_faults_from_its_flags() {
+    let mut sim =
+        SimProcess::spawn(&["--hive-key", "flag-hive-key", "--fault", "hive.add:503*1"]).await;
+    let client = HiveClient::new(&ClientConfig::new(sim.base.clone(), "flag-hive-key")).unwrap();
+    let err = client
+        .add(&patron("user_abc123"), &fields(&["vip"]))
+        .await
+        .result
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503), "the --fault rule applies once");
+    let o = client
+        .add(&patron("user_abc123"), &fields(&["vip"]))
+        .await
+        .result
+        .expect("then the add goes through");
+    assert_eq!(o.changed, ["vip"]);
+    let default_key = HiveClient::new(&ClientConfig::new(sim.base.clone(), DEFAULT_HIVE_KEY))
+        .unwrap()
+        .add(&patron("user_abc123"), &fields(&["vip"]))
+        .await
+        .result
+        .unwrap_err();
+    assert_eq!(default_key.code(), Some("INVALID_API_KEY"));
+    sim.signal("TERM");
+    let (status, rest) = sim.wait(Duration::from_secs(10)).await;
+    assert!(status.success(), "clean exit, got {status:?}");
+    assert!(rest.contains("Faults: hive.add:503*1"), "{rest}");
+    assert!(rest.contains("\"flag-hive-key\""), "{rest}");
 }

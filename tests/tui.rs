@@ -360,3 +360,165 @@ fn quit_asks_while_requests_are_in_flight() {
     h.key(KeyCode::Char('q'));
     assert!(h.quit, "nothing in flight: quits at once");
 }
+
+fn profile_harness(read_only: bool, confirm: bool) -> Harness {
+    let mut h = Harness::with_settings(Seed::demo(), SMALL.0, SMALL.1, |s| {
+        s.demo = false;
+        s.profile = "prod".into();
+        s.policy.profile = "prod".into();
+        s.policy.read_only = read_only;
+        s.policy.confirm = confirm;
+        s.color = "red".into();
+        s.persist = true;
+    });
+    h.reply_all();
+    h
+}
+
+#[test]
+fn read_only_profile_refuses_changes_in_the_console() {
+    let mut h = profile_harness(true, false);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    assert!(h.pending.is_empty(), "refused: nothing sent");
+    let screen = h.screen();
+    assert!(screen.contains("profile prod is read-only"), "{screen}");
+    assert!(screen.contains("profile: prod · read-only"), "{screen}");
+    // Reads still work.
+    h.key(KeyCode::Char('r'));
+    assert_eq!(h.pending.len(), 1);
+}
+
+#[test]
+fn confirm_profile_asks_naming_the_profile() {
+    let mut h = profile_harness(false, true);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    assert!(h.pending.is_empty());
+    insta::assert_snapshot!("confirm_profile_prod_80x24", h.screen_styled());
+    h.key(KeyCode::Char('y'));
+    assert_eq!(h.pending.len(), 1, "sent after yes");
+    h.reply_all();
+    let saved = h
+        .saved
+        .take()
+        .expect("the workspace is saved after a Hive reply");
+    let abc = saved
+        .patrons
+        .iter()
+        .find(|p| p.id.as_str() == "user_abc123")
+        .expect("known patron");
+    assert!(
+        abc.tags
+            .iter()
+            .any(|t| t.api_field == "vip" && t.confirmed_at.is_some())
+    );
+    // The remove dialog names the profile too, and one yes is enough.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('d'));
+    assert!(h.screen().contains("Profile PROD asks for confirmation."));
+    h.key(KeyCode::Char('y'));
+    assert_eq!(h.pending.len(), 1);
+}
+
+#[test]
+fn demo_mode_does_not_save_a_workspace() {
+    let mut h = demo(SMALL);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.reply_all();
+    assert!(h.saved.is_none());
+}
+
+#[test]
+fn history_from_the_journal_shows_in_the_log_and_the_inspector() {
+    use tagdesk::journal::{Journal, OutcomeRecord};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut journal, _) = Journal::open(dir.path(), "demo", vec![]).expect("journal");
+    let mut scratch = Harness::demo(SMALL.0, SMALL.1);
+    let ops = [
+        Op::HiveAdd {
+            patron: tagdesk::domain::PatronId::parse("user_abc123").expect("id"),
+            fields: tagdesk::domain::ApiField::parse_list("vip bogus").expect("fields"),
+        },
+        Op::HiveRemove {
+            patron: tagdesk::domain::PatronId::parse("ghost").expect("id"),
+            fields: tagdesk::domain::ApiField::parse_list("vip").expect("fields"),
+        },
+    ];
+    for (i, op) in ops.iter().enumerate() {
+        let id = format!("old-{i}");
+        journal.record_intent(&id, op, None).expect("intent");
+        let reply = scratch.answer(&tagdesk::backend::Request {
+            id: 99,
+            op: op.clone(),
+        });
+        let outcome = OutcomeRecord::from_execution(
+            &id,
+            &reply.exchanges,
+            &reply.result,
+            std::time::Duration::from_millis(12),
+        );
+        journal.record_outcome(outcome).expect("outcome");
+    }
+    journal
+        .record_intent("old-2", &ops[0], None)
+        .expect("intent");
+    journal.record_abandoned(["old-2"]).expect("abandoned");
+    let (entries, problems) =
+        tagdesk::journal::recent(journal.path(), 200).expect("read the journal");
+    assert!(problems.is_empty());
+    let mut h = demo(LARGE);
+    h.app.load_history(entries);
+    assert_eq!(
+        h.app.log.len(),
+        4,
+        "three from the journal and this run's list"
+    );
+    assert_eq!(h.app.in_flight(), 0, "history is not in flight");
+    let screen = h.screen();
+    assert!(
+        screen.contains("Some tags were added. Some tags failed to add."),
+        "{screen}"
+    );
+    assert!(screen.contains("INVALID_PATRON"), "{screen}");
+    assert!(screen.contains("abandoned"), "{screen}");
+    // Inspect the first (journaled) entry: the breakdown is rebuilt from the stored body.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('g'));
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(screen.contains("From the journal"), "{screen}");
+    assert!(screen.contains("MATCH"), "{screen}");
+    assert!(
+        screen.contains("bogus — Tag api_field does not exist in application."),
+        "{screen}"
+    );
+}
+
+#[test]
+fn no_snapshot_holds_a_key() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let keys = [
+        tagdesk::sim::DEFAULT_HIVE_KEY,
+        tagdesk::sim::DEFAULT_CEREGO_KEY,
+        "hive-SECRET-7f3a9c",
+        "cerego-SECRET-b81e44",
+    ];
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("snapshots dir").flatten() {
+        let text = std::fs::read_to_string(entry.path()).expect("read snapshot");
+        seen += 1;
+        for k in keys {
+            assert!(!text.contains(k), "{} holds {k}", entry.path().display());
+        }
+    }
+    assert!(seen > 10);
+}

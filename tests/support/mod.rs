@@ -44,8 +44,19 @@ pub struct Harness {
 
 impl Harness {
     pub fn with_seed(seed: Seed, width: u16, height: u16) -> Self {
+        Self::with_settings(seed, width, height, |_| {})
+    }
+
+    /// Like `with_seed`, with the settings adjusted first (profile policy, colour, ...).
+    pub fn with_settings(
+        seed: Seed,
+        width: u16,
+        height: u16,
+        adjust: impl FnOnce(&mut tagdesk::tui::app::Settings),
+    ) -> Self {
         let mut settings = demo_settings(&seed);
         settings.utc_offset = FixedOffset::east_opt(0).expect("zero offset");
+        adjust(&mut settings);
         let (app, effects) = App::new(settings, t0());
         let mut h = Self {
             app,

@@ -26,6 +26,16 @@ pub fn severity_color(s: Severity) -> Color {
     }
 }
 
+/// The mark of an outcome severity.
+pub fn severity_mark(s: Severity) -> &'static str {
+    match s {
+        Severity::Applied => "✓",
+        Severity::AlreadyThere => "=",
+        Severity::Partial => "◐",
+        Severity::Nothing => "✗",
+    }
+}
+
 /// A mark, a text and a colour summing up a log entry's result.
 pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<MessageCheck>) {
     if let Some(h) = &entry.history {
@@ -49,12 +59,7 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
         Err(e) => ("✗".into(), e.to_string(), Color::Red, None),
         Ok(Output::Hive(o)) => {
             let s = o.scenario();
-            let mark = match s.severity() {
-                Severity::Applied => "✓",
-                Severity::AlreadyThere => "=",
-                Severity::Partial => "◐",
-                Severity::Nothing => "✗",
-            };
+            let mark = severity_mark(s.severity());
             let text = o
                 .message
                 .clone()
@@ -126,7 +131,7 @@ fn history_summary(entry: &Entry) -> (String, String, Color, Option<MessageCheck
             Some(o) => {
                 let s = o.scenario();
                 (
-                    "✓".into(),
+                    severity_mark(s.severity()).into(),
                     outcome.summary.clone(),
                     severity_color(s.severity()),
                     Some(o.message_check()),
@@ -151,7 +156,7 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled("Action log", Style::new().bold()),
         Span::raw(format!(" · {} ", app.log.len())),
     ]);
-    let block = pane_block(title, focused);
+    let block = pane_block(app, title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if app.log.is_empty() {
@@ -173,7 +178,7 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
             let time = if local.date_naive() == app.local(app.now).date_naive() {
                 local.format("%H:%M:%S").to_string()
             } else {
-                local.format("%m-%d %H").to_string()
+                local.format("%b %d  ").to_string()
             };
             let time_style = if entry.history.is_some() {
                 Style::new().dark_gray().italic()

@@ -222,9 +222,15 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// A bordered block whose border shows whether the pane has the keyboard.
-pub(crate) fn pane_block(title: Line<'static>, focused: bool) -> Block<'static> {
+pub(crate) fn pane_block(app: &App, title: Line<'static>, focused: bool) -> Block<'static> {
+    // The focused pane's border carries the profile's colour (cyan in demo mode).
+    let accent = if app.settings.demo {
+        Color::Cyan
+    } else {
+        app.settings.color.parse().unwrap_or(Color::Cyan)
+    };
     let style = if focused {
-        Style::new().fg(Color::Cyan)
+        Style::new().fg(accent)
     } else {
         Style::new().fg(Color::DarkGray)
     };

@@ -72,6 +72,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         None => view.users.len().to_string(),
     };
     let block = pane_block(
+        app,
         title(vec![
             Span::styled("Users", Style::new().bold()),
             Span::raw(format!(" · partner {partner} · {count}")),
@@ -182,6 +183,7 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
         None => String::new(),
     };
     let block = pane_block(
+        app,
         title(vec![
             Span::styled("Tags", Style::new().bold()),
             Span::raw(heading),
@@ -294,6 +296,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     let view = &app.hive;
     let focused = app.focus == Pane::List;
     let block = pane_block(
+        app,
         title(vec![
             Span::styled("Patrons", Style::new().bold()),
             Span::raw(format!(" · {} known", view.patrons.len())),
@@ -372,6 +375,7 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
     let patron = app.selected_patron();
     let heading = patron.map(|p| format!(" · {}", p.id)).unwrap_or_default();
     let block = pane_block(
+        app,
         title(vec![
             Span::styled("Tags", Style::new().bold()),
             Span::raw(heading),

@@ -1,0 +1,469 @@
+//! The `tagdesk` binary as scripts use it: configuration, profiles, key sources, the write
+//! gate, exit codes against the simulator and its faults, the journal and secret hygiene.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tagdesk::sim::faults::FaultRule;
+use tagdesk::sim::{SimOptions, Simulator};
+
+const HIVE_KEY: &str = "hive-SECRET-7f3a9c";
+const CEREGO_KEY: &str = "cerego-SECRET-b81e44";
+
+struct Env {
+    dir: tempfile::TempDir,
+    sim: Simulator,
+}
+
+impl Env {
+    async fn new() -> Self {
+        let options = SimOptions {
+            hive_key: HIVE_KEY.into(),
+            cerego_key: CEREGO_KEY.into(),
+            ..SimOptions::default()
+        };
+        let sim = Simulator::start_local(options).await.expect("simulator");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let env = Self { dir, sim };
+        env.write_config(&env.default_config());
+        env
+    }
+
+    fn config_path(&self) -> PathBuf {
+        self.dir.path().join("config.toml")
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn default_config(&self) -> String {
+        let base = self.sim.base_url();
+        format!(
+            r#"default_profile = "staging"
+
+[timeouts]
+connect = 2
+total = 1.5
+
+[profiles.staging.cerego]
+base_url = "{base}"
+partner_id = "4242"
+api_key_env = "TEST_CEREGO_KEY"
+tag_types = [{{ id = "3", name = "Cohort" }}]
+
+[profiles.staging.hive]
+base_url = "{base}"
+api_key_env = "TEST_HIVE_KEY"
+
+[profiles.locked]
+read_only = true
+[profiles.locked.hive]
+base_url = "{base}"
+api_key_env = "TEST_HIVE_KEY"
+
+[profiles.prod]
+confirm = true
+[profiles.prod.hive]
+base_url = "{base}"
+api_key_cmd = ["printf", "%s", "{HIVE_KEY}"]
+
+[profiles.wrongkey.hive]
+base_url = "{base}"
+api_key_env = "TEST_WRONG_KEY"
+"#
+        )
+    }
+
+    fn write_config(&self, text: &str) {
+        std::fs::write(self.config_path(), text).expect("write config");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(self.config_path(), std::fs::Permissions::from_mode(0o600))
+                .expect("chmod");
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tagdesk"));
+        if !args.contains(&"--config") {
+            c.arg("--config").arg(self.config_path());
+        }
+        c.args(args)
+            .env_remove("TAGDESK_PROFILE")
+            .env_remove("TAGDESK_HIVE_API_KEY")
+            .env_remove("TAGDESK_CEREGO_API_KEY")
+            .env_remove("TAGDESK_HIVE_URL")
+            .env_remove("TAGDESK_CEREGO_URL")
+            .env("TAGDESK_DATA_DIR", self.data_dir())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg"))
+            .env("TEST_HIVE_KEY", HIVE_KEY)
+            .env("TEST_CEREGO_KEY", CEREGO_KEY)
+            .env("TEST_WRONG_KEY", "not-the-key")
+            .stdin(std::process::Stdio::null());
+        c
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        let mut c = self.command(args);
+        tokio::task::spawn_blocking(move || c.output().expect("run tagdesk"))
+            .await
+            .expect("join")
+    }
+
+    fn requests(&self, endpoint: &str) -> u64 {
+        self.sim.state_json()["requests"][endpoint]
+            .as_u64()
+            .unwrap_or(0)
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_str(stdout(o).trim()).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exit_codes_against_the_simulator() {
+    let env = Env::new().await;
+    let ok = env
+        .run(&["hive", "add", "user_abc123", "vip", "newsletter"])
+        .await;
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+    let out = stdout(&ok);
+    assert!(
+        out.contains("Successfully added tags to patron. Some tags may already exist on patron."),
+        "{out}"
+    );
+    assert!(out.contains("MATCH"), "{out}");
+
+    let some_failed = env
+        .run(&["--json", "hive", "add", "user_abc123", "escalated", "nope"])
+        .await;
+    assert_eq!(code(&some_failed), 1);
+    let j = json(&some_failed);
+    assert_eq!(
+        j["result"]["message"],
+        "Some tags were added. Some tags failed to add."
+    );
+    assert_eq!(j["result"]["message_check"], "match");
+    assert_eq!(j["exit_code"], 1);
+
+    let refused = env.run(&["hive", "remove", "ghost_patron", "vip"]).await;
+    assert_eq!(code(&refused), 3);
+    assert!(
+        stderr(&refused).contains("INVALID_PATRON"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let wrong_key = env
+        .run(&["--profile", "wrongkey", "hive", "add", "p", "vip"])
+        .await;
+    assert_eq!(code(&wrong_key), 3);
+    assert!(stderr(&wrong_key).contains("INVALID_API_KEY"));
+
+    let cerego = env
+        .run(&[
+            "cerego",
+            "add",
+            "--user",
+            "1185304",
+            "--type",
+            "3",
+            "Spring 2026",
+        ])
+        .await;
+    assert_eq!(code(&cerego), 0, "{}", stderr(&cerego));
+    let dup = env
+        .run(&["cerego", "add", "--user", "1185304", "--type", "3", "Again"])
+        .await;
+    assert_eq!(code(&dup), 3);
+    assert!(stderr(&dup).contains("422"));
+    let users = env.run(&["--json", "cerego", "users"]).await;
+    assert_eq!(code(&users), 0);
+    assert_eq!(
+        json(&users)["result"]["users"].as_array().map(Vec::len),
+        Some(36)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_exits_2_and_sends_nothing() {
+    let env = Env::new().await;
+    let before = env.requests("hive.add");
+    for args in [
+        vec!["hive", "add", "  ", "vip"],
+        vec!["hive", "add", "p", "vip user"],
+        vec!["hive", "add", "p", "a\u{7}b"],
+        vec!["cerego", "update", "12x", "v"],
+        vec!["cerego", "add", "--user", "1", "--type", "3", "two\nlines"],
+    ] {
+        let o = env.run(&args).await;
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("tagdesk: "), "{}", stderr(&o));
+    }
+    let usage = env.run(&["hive", "add", "only-a-patron"]).await;
+    assert_eq!(code(&usage), 2, "clap usage errors exit 2");
+    assert_eq!(env.requests("hive.add"), before, "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unreachable_and_timeouts_exit_4() {
+    let env = Env::new().await;
+    env.sim.set_faults(vec![
+        "hive.add:latency=5000".parse::<FaultRule>().expect("rule"),
+    ]);
+    let started = std::time::Instant::now();
+    let slow = env.run(&["hive", "add", "p1", "vip"]).await;
+    assert_eq!(code(&slow), 4, "{}", stderr(&slow));
+    assert!(
+        stderr(&slow).contains("no answer within"),
+        "{}",
+        stderr(&slow)
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "bounded by the configured timeout"
+    );
+    env.sim
+        .set_faults(vec!["hive.add:drop".parse().expect("rule")]);
+    assert_eq!(code(&env.run(&["hive", "add", "p1", "vip"]).await), 4);
+    env.sim
+        .set_faults(vec!["hive.add:malformed".parse().expect("rule")]);
+    assert_eq!(code(&env.run(&["hive", "add", "p1", "vip"]).await), 4);
+    env.sim
+        .set_faults(vec!["hive.add:500".parse().expect("rule")]);
+    assert_eq!(code(&env.run(&["hive", "add", "p1", "vip"]).await), 3);
+    // Nothing listening at all.
+    let text = env
+        .default_config()
+        .replace(&env.sim.base_url(), "http://127.0.0.1:9");
+    env.write_config(&text);
+    let down = env.run(&["hive", "add", "p1", "vip"]).await;
+    assert_eq!(code(&down), 4, "{}", stderr(&down));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_write_gate_from_the_cli() {
+    let env = Env::new().await;
+    let before = env.requests("hive.add");
+    let locked = env
+        .run(&["--profile", "locked", "hive", "add", "p", "vip"])
+        .await;
+    assert_eq!(code(&locked), 2);
+    assert!(stderr(&locked).contains("read-only"), "{}", stderr(&locked));
+    let flag = env.run(&["--read-only", "hive", "add", "p", "vip"]).await;
+    assert_eq!(code(&flag), 2);
+    // Reads still work on a read-only profile.
+    let read = env.run(&["--read-only", "cerego", "profile"]).await;
+    assert_eq!(code(&read), 0, "{}", stderr(&read));
+    // A confirm profile refuses without an answer (no terminal) and goes with --yes.
+    let unconfirmed = env
+        .run(&["--profile", "prod", "hive", "add", "p", "vip"])
+        .await;
+    assert_eq!(code(&unconfirmed), 2);
+    assert!(
+        stderr(&unconfirmed).contains("prod asks for confirmation"),
+        "{}",
+        stderr(&unconfirmed)
+    );
+    assert_eq!(env.requests("hive.add"), before, "nothing was sent");
+    let confirmed = env
+        .run(&["--profile", "prod", "--yes", "hive", "add", "p", "vip"])
+        .await;
+    assert_eq!(code(&confirmed), 0, "{}", stderr(&confirmed));
+    assert_eq!(env.requests("hive.add"), before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profile_precedence_and_bad_configuration() {
+    let env = Env::new().await;
+    // TAGDESK_PROFILE picks a profile; --profile wins over it.
+    let mut c = env.command(&["hive", "add", "p", "vip"]);
+    c.env("TAGDESK_PROFILE", "locked");
+    let o = tokio::task::spawn_blocking(move || c.output().expect("run"))
+        .await
+        .expect("join");
+    assert_eq!(code(&o), 2, "locked via TAGDESK_PROFILE");
+    let mut c = env.command(&["--profile", "staging", "hive", "add", "p", "vip"]);
+    c.env("TAGDESK_PROFILE", "locked");
+    let o = tokio::task::spawn_blocking(move || c.output().expect("run"))
+        .await
+        .expect("join");
+    assert_eq!(code(&o), 0, "--profile wins: {}", stderr(&o));
+
+    let unknown = env
+        .run(&["--profile", "nope", "hive", "add", "p", "vip"])
+        .await;
+    assert_eq!(code(&unknown), 2);
+    assert!(stderr(&unknown).contains("\"nope\""));
+
+    env.write_config("default_profile = \"a\"\n[profiles.a.hive]\nbase_url = 12\n");
+    let bad = env.run(&["hive", "add", "p", "vip"]).await;
+    assert_eq!(code(&bad), 2);
+    let msg = stderr(&bad);
+    assert!(
+        msg.contains(&format!("{}:3:", env.config_path().display())),
+        "{msg}"
+    );
+
+    env.write_config("[profiles.a.hive]\napi_key_env = \"UNSET_VAR_FOR_TEST\"\n");
+    let unset = env.run(&["hive", "add", "p", "vip"]).await;
+    assert_eq!(code(&unset), 2);
+    assert!(stderr(&unset).contains("UNSET_VAR_FOR_TEST"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn inline_keys_warn_and_loose_permissions_warn() {
+    let env = Env::new().await;
+    let base = env.sim.base_url();
+    env.write_config(&format!(
+        "[profiles.a.hive]\nbase_url = \"{base}\"\napi_key = \"{HIVE_KEY}\"\n"
+    ));
+    let o = env.run(&["hive", "add", "p", "vip"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("prefer api_key_env or api_key_cmd"));
+    assert!(
+        !stderr(&o).contains("readable by group or others"),
+        "0600 is fine"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o644))
+            .expect("chmod");
+        let o = env.run(&["hive", "add", "p", "vip"]).await;
+        assert!(
+            stderr(&o).contains("readable by group or others (mode 644)"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journal_pairs_and_no_secret_in_any_file() {
+    let env = Env::new().await;
+    env.run(&["hive", "add", "user_abc123", "vip"]).await;
+    env.run(&["hive", "remove", "ghost", "vip"]).await;
+    env.run(&["cerego", "update", "84001", "Platinum"]).await;
+    env.run(&["--profile", "prod", "--yes", "hive", "add", "p", "vip"])
+        .await;
+    let log = env.run(&["--json", "log"]).await;
+    assert_eq!(code(&log), 0);
+    let entries: Vec<Value> = stdout(&log)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(entries.len(), 3, "the staging journal holds three ops");
+    for e in &entries {
+        assert!(
+            e["outcome"].is_object(),
+            "every intent has its outcome: {e}"
+        );
+        assert_eq!(e["id"], e["outcome"]["id"]);
+    }
+    assert_eq!(entries[0]["command"], "tagdesk hive add user_abc123 vip");
+    assert_eq!(entries[1]["result"], "http_error");
+    let csv = env.run(&["log", "--csv"]).await;
+    assert!(
+        stdout(&csv)
+            .starts_with("time,profile,service,operation,target,result,status,summary,command,id")
+    );
+    let since = env.run(&["log", "--since", "garbage"]).await;
+    assert_eq!(code(&since), 2);
+    assert_no_secret_under(&env.data_dir());
+}
+
+/// Searches every file under `dir` for either key.
+fn assert_no_secret_under(dir: &Path) {
+    let mut seen = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            seen += 1;
+            let bytes = std::fs::read(&p).expect("read");
+            let text = String::from_utf8_lossy(&bytes);
+            for key in [HIVE_KEY, CEREGO_KEY] {
+                assert!(!text.contains(key), "{} holds a key", p.display());
+            }
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&p).expect("meta").permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{} is {mode:o}", p.display());
+            }
+        }
+    }
+    assert!(seen >= 2, "the journals were written");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_init_check_and_completions() {
+    let env = Env::new().await;
+    let fresh = env.dir.path().join("new").join("config.toml");
+    let fresh_s = fresh.to_string_lossy().to_string();
+    let init = env.run(&["--config", &fresh_s, "config", "init"]).await;
+    assert_eq!(code(&init), 0, "{}", stderr(&init));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&fresh)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let again = env.run(&["--config", &fresh_s, "config", "init"]).await;
+    assert_eq!(code(&again), 2, "never overwrites");
+    assert_eq!(
+        std::fs::read_to_string(&fresh).expect("read"),
+        tagdesk::config::TEMPLATE
+    );
+
+    let check = env.run(&["config", "check"]).await;
+    let out = stdout(&check);
+    assert!(out.contains("profile staging:"), "{out}");
+    assert!(
+        out.contains("✓ cerego: GET /v3/my/profile → 200: key accepted"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✓ hive: probe (remove nothing) → HTTP 400 PARAM_REQUIRED: key accepted"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✗ hive: probe (remove nothing) → HTTP 403 INVALID_API_KEY"),
+        "{out}"
+    );
+    assert_eq!(code(&check), 3, "one profile's key is refused");
+    assert!(!out.contains(HIVE_KEY) && !out.contains(CEREGO_KEY));
+
+    let comp = env.run(&["completions", "bash"]).await;
+    assert_eq!(code(&comp), 0);
+    assert!(stdout(&comp).contains("tagdesk"));
+    let help = env.run(&["hive", "--help"]).await;
+    assert!(stdout(&help).contains("Exit codes:"));
+    let version = env.run(&["--version"]).await;
+    assert!(stdout(&version).starts_with("tagdesk "));
+}
