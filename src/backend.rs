@@ -16,6 +16,7 @@ use crate::api::hive::{HiveClient, HiveOutcome};
 use crate::api::{self, ApiError, Call, Exchange};
 use crate::journal::{Journal, OutcomeRecord, RequestInfo};
 use crate::op::Op;
+use crate::retry::{self, RetryNotice, RetryPolicy};
 
 /// Identifies a request for the lifetime of the process.
 pub type RequestId = u64;
@@ -39,7 +40,10 @@ pub enum Output {
 pub struct Reply {
     pub id: RequestId,
     pub op: Op,
+    /// Every exchange, across attempts.
     pub exchanges: Vec<Exchange>,
+    /// The retries that were made before the final result.
+    pub retries: Vec<RetryNotice>,
     pub result: Result<Output, ApiError>,
     pub finished_at: DateTime<Utc>,
 }
@@ -180,14 +184,25 @@ pub fn planned_request(op: &Op, clients: &Clients) -> RequestInfo {
 /// The journal as the backend shares it between request tasks.
 pub type SharedJournal = Arc<Mutex<Journal>>;
 
+/// What one journaled execution produced.
+pub struct Execution {
+    pub exchanges: Vec<Exchange>,
+    pub retries: Vec<RetryNotice>,
+    pub result: Result<Output, ApiError>,
+}
+
 /// Runs one Op with its journal records around it: the intent before anything is sent
-/// (a mutation whose intent cannot be written is not sent), the outcome after.
+/// (a mutation whose intent cannot be written is not sent), then the attempts (transient
+/// failures retried under `policy`, each retry announced through `notify` before its
+/// wait), then one outcome record.
 pub async fn execute_journaled(
     clients: &Clients,
     journal: Option<&SharedJournal>,
     journal_id: &str,
     op: &Op,
-) -> (Vec<Exchange>, Result<Output, ApiError>) {
+    policy: &RetryPolicy,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Execution {
     if let Some(journal) = journal {
         let (j, id, o, req) = (
             journal.clone(),
@@ -205,21 +220,65 @@ pub async fn execute_journaled(
         if let Some(reason) = failure {
             tracing::error!("journal: {reason}");
             if op.is_mutation() {
-                return (
-                    Vec::new(),
-                    Err(ApiError::Network {
+                return Execution {
+                    exchanges: Vec::new(),
+                    retries: Vec::new(),
+                    result: Err(ApiError::Network {
                         message: format!("not sent: the journal could not be written: {reason}"),
                         connect: true,
                     }),
-                );
+                };
             }
         }
     }
     let started = Instant::now();
-    let (exchanges, result) = execute(clients, op).await;
+    let mut exchanges = Vec::new();
+    let mut retries = Vec::new();
+    let mut attempt = 1;
+    let result = loop {
+        let (mut ex, result) = execute(clients, op).await;
+        exchanges.append(&mut ex);
+        let Err(error) = &result else {
+            break result;
+        };
+        let next = attempt + 1;
+        let Some((wait, from_retry_after)) =
+            retry::next_wait(policy, op, error, next, started.elapsed(), Utc::now())
+        else {
+            break result;
+        };
+        let notice = RetryNotice {
+            attempt: next,
+            max_attempts: policy.max_attempts,
+            wait_ms: wait.as_millis() as u64,
+            at: Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
+            reason: error.to_string(),
+            from_retry_after,
+        };
+        tracing::warn!(
+            "{}: {}; retry {}/{} in {} ms",
+            op.describe(),
+            notice.reason,
+            notice.attempt,
+            notice.max_attempts,
+            notice.wait_ms
+        );
+        notify(notice.clone());
+        retries.push(notice);
+        tokio::time::sleep(wait).await;
+        attempt = next;
+    };
     if let Some(journal) = journal {
-        let outcome =
+        let mut outcome =
             OutcomeRecord::from_execution(journal_id, &exchanges, &result, started.elapsed());
+        if !retries.is_empty() {
+            outcome.summary = format!(
+                "{} (after {} retr{})",
+                outcome.summary,
+                retries.len(),
+                if retries.len() == 1 { "y" } else { "ies" }
+            );
+        }
         let j = journal.clone();
         match tokio::task::spawn_blocking(move || lock(&j).record_outcome(outcome)).await {
             Ok(Ok(())) => {}
@@ -230,7 +289,11 @@ pub async fn execute_journaled(
     if let Err(e) = &result {
         tracing::warn!("{}: {e}", op.describe());
     }
-    (exchanges, result)
+    Execution {
+        exchanges,
+        retries,
+        result,
+    }
 }
 
 fn lock(j: &SharedJournal) -> std::sync::MutexGuard<'_, Journal> {
@@ -265,12 +328,24 @@ impl Backend {
     }
 }
 
+/// What the backend tells the console.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A request failed transiently and will be sent again.
+    Retrying {
+        id: RequestId,
+        notice: RetryNotice,
+    },
+    Done(Reply),
+}
+
 /// Spawns the backend loop. It ends when the request channel closes.
 pub fn spawn(
     clients: Clients,
     journal: Option<SharedJournal>,
+    policy: RetryPolicy,
     mut requests: mpsc::UnboundedReceiver<Request>,
-    replies: mpsc::UnboundedSender<Reply>,
+    events: mpsc::UnboundedSender<Event>,
 ) -> Backend {
     let in_flight: Arc<Mutex<HashMap<RequestId, String>>> = Arc::default();
     let tracked = in_flight.clone();
@@ -278,7 +353,7 @@ pub fn spawn(
     let task = tokio::spawn(async move {
         while let Some(Request { id, op }) = requests.recv().await {
             let clients = clients.clone();
-            let replies = replies.clone();
+            let events = events.clone();
             let journal = shared_journal.clone();
             let tracked = tracked.clone();
             let journal_id = crate::journal::new_id();
@@ -287,20 +362,32 @@ pub fn spawn(
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(id, journal_id.clone());
             tokio::spawn(async move {
-                let (exchanges, result) =
-                    execute_journaled(&clients, journal.as_ref(), &journal_id, &op).await;
+                let progress = events.clone();
+                let notify = move |notice: RetryNotice| {
+                    let _ = progress.send(Event::Retrying { id, notice });
+                };
+                let run = execute_journaled(
+                    &clients,
+                    journal.as_ref(),
+                    &journal_id,
+                    &op,
+                    &policy,
+                    &notify,
+                )
+                .await;
                 tracked
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&id);
                 // The UI may have gone away; then nobody wants the reply.
-                let _ = replies.send(Reply {
+                let _ = events.send(Event::Done(Reply {
                     id,
                     op,
-                    exchanges,
-                    result,
+                    exchanges: run.exchanges,
+                    retries: run.retries,
+                    result: run.result,
                     finished_at: Utc::now(),
-                });
+                }));
             });
         }
     });

@@ -13,6 +13,7 @@ use crate::config::ConfigError;
 use crate::gate::{self, Decision, Policy};
 use crate::journal::Journal;
 use crate::op::Op;
+use crate::retry::RetryNotice;
 use crate::setup::Session;
 
 /// Exit codes, as documented in `--help` and the README.
@@ -131,8 +132,30 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
     };
     let id = crate::journal::new_id();
     let started = Instant::now();
-    let (exchanges, result) =
-        backend::execute_journaled(&clients, journal.as_ref(), &id, &op).await;
+    let notify = |n: RetryNotice| {
+        eprintln!(
+            "tagdesk: {}; retry {}/{} in {:.1} s{}",
+            n.reason,
+            n.attempt,
+            n.max_attempts,
+            n.wait_ms as f64 / 1000.0,
+            if n.from_retry_after {
+                " (Retry-After)"
+            } else {
+                ""
+            }
+        );
+    };
+    let run = backend::execute_journaled(
+        &clients,
+        journal.as_ref(),
+        &id,
+        &op,
+        &session.profile.retry,
+        &notify,
+    )
+    .await;
+    let (exchanges, result) = (run.exchanges, run.result);
     let took = started.elapsed();
     let code = exit_code(&result);
     let status = exchanges.last().and_then(|e| e.status);

@@ -40,6 +40,8 @@ pub struct FileConfig {
     #[serde(default)]
     pub timeouts: Timeouts,
     #[serde(default)]
+    pub retries: Retries,
+    #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
     /// Key overrides for the console (action name → list of keys), see the README.
     #[serde(default)]
@@ -69,6 +71,52 @@ impl Default for Timeouts {
         Self {
             connect: default_connect(),
             total: default_total(),
+        }
+    }
+}
+
+/// How transient failures are retried (see `src/retry.rs`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retries {
+    /// Attempts in all, the first included (1 = never retry).
+    #[serde(default = "default_attempts")]
+    pub attempts: u32,
+    /// Seconds after the first attempt past which no retry starts.
+    #[serde(default = "default_budget")]
+    pub budget: f64,
+    /// The longest single wait, in seconds (a longer Retry-After is not waited for).
+    #[serde(default = "default_max_wait")]
+    pub max_wait: f64,
+}
+
+fn default_attempts() -> u32 {
+    4
+}
+fn default_budget() -> f64 {
+    45.0
+}
+fn default_max_wait() -> f64 {
+    10.0
+}
+
+impl Default for Retries {
+    fn default() -> Self {
+        Self {
+            attempts: default_attempts(),
+            budget: default_budget(),
+            max_wait: default_max_wait(),
+        }
+    }
+}
+
+impl Retries {
+    pub fn policy(&self) -> crate::retry::RetryPolicy {
+        crate::retry::RetryPolicy {
+            max_attempts: self.attempts,
+            max_wait: Duration::from_secs_f64(self.max_wait),
+            budget: Duration::from_secs_f64(self.budget),
+            ..crate::retry::RetryPolicy::default()
         }
     }
 }
@@ -176,6 +224,7 @@ pub struct Profile {
     pub warnings: Vec<String>,
     pub connect_timeout: Duration,
     pub total_timeout: Duration,
+    pub retry: crate::retry::RetryPolicy,
     /// The file the profile came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -251,6 +300,7 @@ impl Profile {
             warnings: Vec::new(),
             connect_timeout: crate::api::DEFAULT_CONNECT_TIMEOUT,
             total_timeout: crate::api::DEFAULT_TOTAL_TIMEOUT,
+            retry: crate::retry::RetryPolicy::default(),
             source: None,
         }
     }
@@ -308,6 +358,16 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     if !(config.timeouts.total > 0.0 && config.timeouts.total <= 3600.0) {
         return Err(ConfigError(format!(
             "{}: timeouts.total must be between 0 and 3600 seconds",
+            path.display()
+        )));
+    }
+    let r = &config.retries;
+    if !(1..=10).contains(&r.attempts)
+        || !(r.budget >= 0.0 && r.budget <= 3600.0)
+        || !(r.max_wait >= 0.0 && r.max_wait <= 600.0)
+    {
+        return Err(ConfigError(format!(
+            "{}: retries: attempts must be 1 to 10, budget 0 to 3600 s, max_wait 0 to 600 s",
             path.display()
         )));
     }
@@ -609,6 +669,7 @@ pub fn resolve_profile(
         warnings,
         connect_timeout: Duration::from_secs_f64(config.timeouts.connect),
         total_timeout: Duration::from_secs_f64(config.timeouts.total),
+        retry: config.retries.policy(),
         source: Some(path.to_path_buf()),
     })
 }
@@ -678,6 +739,7 @@ pub fn profile_from_env(
         warnings: Vec::new(),
         connect_timeout: crate::api::DEFAULT_CONNECT_TIMEOUT,
         total_timeout: crate::api::DEFAULT_TOTAL_TIMEOUT,
+        retry: crate::retry::RetryPolicy::default(),
         source: None,
     }))
 }

@@ -13,6 +13,7 @@ pub mod gate;
 pub mod journal;
 pub mod logging;
 pub mod op;
+pub mod retry;
 pub mod setup;
 pub mod sim;
 pub mod tui;

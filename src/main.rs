@@ -505,39 +505,49 @@ fn run_sim(args: SimArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // Handlers first, so a supervisor that signals as soon as it reads the first line
+        // still gets a clean stop.
+        let stop = stop_signals();
         println!("listening on {}", simulator.base_url());
         println!("{summary}");
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        wait_for_stop_signal().await;
+        stop.await;
         println!("stopping");
         simulator.shutdown().await;
         ExitCode::SUCCESS
     })
 }
 
-/// Resolves on Ctrl-C, SIGTERM or SIGHUP.
-async fn wait_for_stop_signal() {
+/// Installs the Ctrl-C, SIGTERM and SIGHUP handlers now and returns a future that
+/// resolves when one of them fires.
+fn stop_signals() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let term = signal(SignalKind::terminate());
-        let hup = signal(SignalKind::hangup());
-        match (term, hup) {
-            (Ok(mut term), Ok(mut hup)) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                    _ = hup.recv() => {}
+        let term = signal(SignalKind::terminate()).ok();
+        let hup = signal(SignalKind::hangup()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
                 }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
+            };
+            tokio::select! {
+                _ = wait(term) => {}
+                _ = wait(hup) => {}
+                _ = wait(int) => {}
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

@@ -344,7 +344,7 @@ fn terminal_too_small() {
 }
 
 #[test]
-fn quit_asks_while_requests_are_in_flight() {
+fn quit_asks_to_wait_or_abandon_while_requests_are_in_flight() {
     let mut h = demo(SMALL);
     to_hive(&mut h);
     h.key(KeyCode::Char('a'));
@@ -353,12 +353,76 @@ fn quit_asks_while_requests_are_in_flight() {
     assert_eq!(h.app.in_flight(), 1);
     h.key(KeyCode::Char('q'));
     assert!(!h.quit, "asks first");
-    assert!(h.screen().contains("1 request is still in flight."));
-    h.key(KeyCode::Char('n'));
-    assert!(!h.quit);
-    h.reply_all();
+    insta::assert_snapshot!("quit_in_flight_80x24", h.screen());
+    h.key(KeyCode::Esc);
+    assert!(!h.quit, "esc stays");
+    // Wait: quits by itself once the reply arrives.
     h.key(KeyCode::Char('q'));
-    assert!(h.quit, "nothing in flight: quits at once");
+    h.key(KeyCode::Char('w'));
+    assert!(!h.quit);
+    assert!(
+        h.screen()
+            .contains("Quitting when the 1 request in flight finishes")
+    );
+    h.reply_all();
+    assert!(h.quit, "quits when idle");
+    // Abandon: quits at once.
+    let mut h = demo(SMALL);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('q'));
+    h.key(KeyCode::Char('a'));
+    assert!(h.quit);
+    // Nothing in flight: q quits at once.
+    let mut h = demo(SMALL);
+    h.key(KeyCode::Char('q'));
+    assert!(h.quit);
+}
+
+#[test]
+fn retries_show_a_countdown_then_the_outcome() {
+    let mut h = demo(LARGE);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    let request = h.pending.remove(0);
+    let notice = tagdesk::retry::RetryNotice {
+        attempt: 2,
+        max_attempts: 4,
+        wait_ms: 3000,
+        at: h.app.now + chrono::Duration::seconds(4),
+        reason: "HTTP 503 SERVICE_UNAVAILABLE: Injected fault: HTTP 503 from tagdesk sim.".into(),
+        from_retry_after: false,
+    };
+    h.send(tagdesk::tui::app::Message::Retrying {
+        id: request.id,
+        notice: notice.clone(),
+    });
+    let screen = h.screen();
+    assert!(
+        screen.contains("retry 2/4 in 3s · HTTP 503 SERVICE_UNAVAILABLE"),
+        "{screen}"
+    );
+    let mut reply = h.answer(&request);
+    reply.retries = vec![notice];
+    h.send(tagdesk::tui::app::Message::Reply(Box::new(reply)));
+    let screen = h.screen();
+    assert!(
+        screen.contains("Successfully added tags to patron."),
+        "{screen}"
+    );
+    while h.app.focus != Pane::Log {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(
+        screen.contains("attempt 2/4 after 3.0 s — HTTP 503"),
+        "{screen}"
+    );
 }
 
 fn profile_harness(read_only: bool, confirm: bool) -> Harness {

@@ -158,6 +158,14 @@ impl Transport {
 
 /// Maps a reqwest error to a typed error with a readable message (its whole source chain).
 fn classify(e: reqwest::Error) -> ApiError {
+    // A connect timeout means the request provably never left: say so, rather than
+    // reporting it as a request that timed out after being sent.
+    if e.is_connect() {
+        return ApiError::Network {
+            message: error_chain(&e),
+            connect: true,
+        };
+    }
     if e.is_timeout() {
         return ApiError::Timeout { ms: 0 };
     }

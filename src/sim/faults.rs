@@ -72,6 +72,9 @@ impl FaultRule {
                 ENDPOINTS.join(", ")
             ));
         }
+        if self.times == Some(0) {
+            return Err("a count of 0 would never apply; leave *TIMES out for no limit".into());
+        }
         if !(0.0..=1.0).contains(&self.rate) || self.rate.is_nan() {
             return Err(format!("rate {} is not between 0 and 1", self.rate));
         }

@@ -312,9 +312,15 @@ async fn fault_layer(State(shared): State<AppState>, request: Request, next: Nex
             let message = format!("Injected fault: HTTP {} from tagdesk sim.", status.as_u16());
             let (status, body) = if is_hive {
                 let code = match status.as_u16() {
+                    400 => "BAD_REQUEST",
+                    401 | 403 => "FORBIDDEN",
+                    404 => "NOT_FOUND",
                     429 => "TOO_MANY_REQUESTS",
+                    500 => "INTERNAL_ERROR",
+                    502 => "BAD_GATEWAY",
                     503 => "SERVICE_UNAVAILABLE",
-                    _ => "INTERNAL_ERROR",
+                    504 => "GATEWAY_TIMEOUT",
+                    _ => "ERROR",
                 };
                 hive::error(status, code, &message)
             } else {
@@ -329,7 +335,9 @@ async fn fault_layer(State(shared): State<AppState>, request: Request, next: Nex
             response
         }
         Some(FaultKind::Malformed) => {
-            let body = if is_hive {
+            let body = if endpoint == "hive.remove" {
+                "{\"message\": \"Successfully removed tags from pat"
+            } else if is_hive {
                 "{\"message\": \"Successfully added tags to pat"
             } else {
                 "{\"data\": {\"id\": \"84918\", \"type\": \"partner-user-"

@@ -117,6 +117,8 @@ pub struct LogEntry {
     pub reply: Option<Reply>,
     /// An entry loaded from the journal at start (an earlier run).
     pub history: Option<Box<crate::journal::Entry>>,
+    /// Retries announced so far while the request is in flight.
+    pub retries: Vec<crate::retry::RetryNotice>,
 }
 
 impl LogEntry {
@@ -171,6 +173,8 @@ pub enum Popup {
     Profiles {
         selected: usize,
     },
+    /// Quit with requests in flight: wait for them, or abandon them.
+    Quit,
 }
 
 /// A list's incremental filter.
@@ -229,6 +233,11 @@ pub enum Message {
     Paste(String),
     Resize(u16, u16),
     Reply(Box<Reply>),
+    /// A request failed transiently and will be retried.
+    Retrying {
+        id: RequestId,
+        notice: crate::retry::RetryNotice,
+    },
     /// Time passed (only sent while something animates).
     Tick,
     /// SIGTERM / SIGHUP / SIGINT: leave now, through the normal path.
@@ -259,6 +268,8 @@ pub struct App {
     pub now: DateTime<Utc>,
     /// Animation frame for the in-flight spinner.
     pub frame: usize,
+    /// The operator chose to quit once the requests in flight have their outcome.
+    pub quit_when_idle: bool,
     next_id: RequestId,
 }
 
@@ -306,6 +317,7 @@ impl App {
             size: (80, 24),
             now,
             frame: 0,
+            quit_when_idle: false,
             next_id: 1,
         };
         app.refilter_hive();
@@ -355,6 +367,7 @@ impl App {
             op: op.clone(),
             reply: None,
             history: None,
+            retries: Vec::new(),
         });
         self.log_selected = self.log.len() - 1;
         Effect::Send(Request { id, op })
@@ -375,6 +388,7 @@ impl App {
                 op: e.intent.op.clone(),
                 reply: None,
                 history: Some(Box::new(e)),
+                retries: Vec::new(),
             })
             .collect();
         old.append(&mut self.log);
@@ -437,7 +451,23 @@ impl App {
                 self.size = (w, h);
                 Vec::new()
             }
-            Message::Reply(reply) => self.on_reply(*reply),
+            Message::Reply(reply) => {
+                let mut effects = self.on_reply(*reply);
+                if self.quit_when_idle && self.in_flight() == 0 {
+                    effects.push(Effect::Quit);
+                }
+                effects
+            }
+            Message::Retrying { id, notice } => {
+                if let Some(e) = self
+                    .log
+                    .iter_mut()
+                    .find(|e| e.id == id && e.history.is_none() && e.reply.is_none())
+                {
+                    e.retries.push(notice);
+                }
+                Vec::new()
+            }
             Message::Tick => {
                 self.frame = self.frame.wrapping_add(1);
                 Vec::new()
@@ -509,6 +539,11 @@ impl App {
             },
             Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
             Action::Close => {
+                if self.quit_when_idle {
+                    self.quit_when_idle = false;
+                    self.set_status(Level::Info, "Staying.");
+                    return Vec::new();
+                }
                 self.status = None;
                 if self.tab == Tab::Hive && !self.hive.marked.is_empty() {
                     self.hive.marked.clear();
@@ -533,24 +568,10 @@ impl App {
     }
 
     fn quit(&mut self, force: bool) -> Vec<Effect> {
-        let n = self.in_flight();
-        if force || n == 0 {
+        if force || self.in_flight() == 0 {
             return vec![Effect::Quit];
         }
-        self.popup = Some(Popup::Confirm(Confirm {
-            title: " Quit? ".into(),
-            lines: vec![
-                format!(
-                    "{n} request{} still in flight.",
-                    if n == 1 { " is" } else { "s are" }
-                ),
-                "Quitting now abandons them: the server may or may not have".into(),
-                "carried them out. Wait for their outcome in the action log".into(),
-                "to be sure.".into(),
-            ],
-            yes: "quit now".into(),
-            on_yes: OnYes::Quit,
-        }));
+        self.popup = Some(Popup::Quit);
         Vec::new()
     }
 

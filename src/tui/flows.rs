@@ -102,6 +102,31 @@ impl App {
                     }
                 }
             }
+            Popup::Quit => match key.code {
+                KeyCode::Char('w') | KeyCode::Char('W') | KeyCode::Enter => {
+                    self.quit_when_idle = true;
+                    let n = self.in_flight();
+                    self.set_status(
+                        Level::Warn,
+                        format!(
+                            "Quitting when the {n} request{} in flight finish{}… (Esc to stay, Ctrl-C to abandon)",
+                            if n == 1 { "" } else { "s" },
+                            if n == 1 { "es" } else { "" }
+                        ),
+                    );
+                    Vec::new()
+                }
+                KeyCode::Char('a') | KeyCode::Char('A') | KeyCode::Char('y') => vec![Effect::Quit],
+                KeyCode::Char('c') if key.modifiers == KeyModifiers::CONTROL => vec![Effect::Quit],
+                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                    self.quit_when_idle = false;
+                    Vec::new()
+                }
+                _ => {
+                    self.popup = Some(Popup::Quit);
+                    Vec::new()
+                }
+            },
             Popup::Confirm(confirm) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                     self.confirmed(confirm.on_yes)

@@ -168,6 +168,13 @@ pub fn demo_settings(seed: &Seed) -> Settings {
     settings_from(&profile, Vec::new(), seed_patrons(seed), Vec::new())
 }
 
+fn event_message(event: backend::Event) -> Message {
+    match event {
+        backend::Event::Retrying { id, notice } => Message::Retrying { id, notice },
+        backend::Event::Done(reply) => Message::Reply(Box::new(reply)),
+    }
+}
+
 fn to_message(event: Event) -> Option<Message> {
     match event {
         Event::Key(key) => Some(Message::Key(key)),
@@ -259,7 +266,7 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
 
     let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (reply_tx, mut reply_rx) = mpsc::unbounded_channel();
-    let backend = backend::spawn(clients, journal, request_rx, reply_tx);
+    let backend = backend::spawn(clients, journal, profile.retry, request_rx, reply_tx);
 
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal().size()?;
@@ -315,13 +322,13 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
                 // The terminal is gone (hang-up) or unreadable: leave instead of spinning.
                 Some(Err(_)) | None => batch.push(Message::Stop),
             },
-            Some(reply) = reply_rx.recv() => batch.push(Message::Reply(Box::new(reply))),
+            Some(event) = reply_rx.recv() => batch.push(event_message(event)),
             _ = tick.tick(), if app.needs_tick() => batch.push(Message::Tick),
             _ = &mut stop => batch.push(Message::Stop),
         }
         // Fold in replies that are already waiting before drawing again.
-        while let Ok(reply) = reply_rx.try_recv() {
-            batch.push(Message::Reply(Box::new(reply)));
+        while let Ok(event) = reply_rx.try_recv() {
+            batch.push(event_message(event));
         }
         for message in batch {
             app.now = Utc::now();

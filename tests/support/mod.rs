@@ -141,6 +141,7 @@ impl Harness {
         Reply {
             id: r.id,
             op: r.op.clone(),
+            retries: Vec::new(),
             exchanges: vec![Exchange {
                 method: method.into(),
                 url: format!("http://sim.test{path}"),

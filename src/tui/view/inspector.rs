@@ -265,6 +265,24 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
         lines.push(Line::from("Waiting for the reply…".yellow()));
         return lines;
     };
+    if !reply.retries.is_empty() {
+        lines.push(heading("Retries"));
+        for r in &reply.retries {
+            lines.push(Line::from(format!(
+                "  attempt {}/{} after {:.1} s{} — {}",
+                r.attempt,
+                r.max_attempts,
+                r.wait_ms as f64 / 1000.0,
+                if r.from_retry_after {
+                    " (Retry-After)"
+                } else {
+                    ""
+                },
+                r.reason
+            )));
+        }
+        lines.push(Line::from(""));
+    }
     match &reply.result {
         Ok(Output::Hive(o)) => lines.extend(hive_lines(o)),
         Err(e) => lines.extend(error_lines(e)),

@@ -42,9 +42,26 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
         return history_summary(h);
     }
     let Some(reply) = &entry.reply else {
+        let text = match entry.retries.last() {
+            Some(r) => {
+                let left = (r.at - app.now).num_milliseconds().max(0) as f64 / 1000.0;
+                if left > 0.0 {
+                    format!(
+                        "retry {}/{} in {left:.0}s · {}",
+                        r.attempt, r.max_attempts, r.reason
+                    )
+                } else {
+                    format!(
+                        "retry {}/{} sent… · {}",
+                        r.attempt, r.max_attempts, r.reason
+                    )
+                }
+            }
+            None => "pending…".into(),
+        };
         return (
             SPINNER[app.frame % SPINNER.len()].to_string(),
-            "pending…".into(),
+            text,
             Color::Yellow,
             None,
         );

@@ -64,6 +64,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Some(Popup::Help { scroll }) => popups::draw_help(*scroll, frame, area),
         Some(Popup::Form(form)) => popups::draw_form(app, form, frame, area),
         Some(Popup::Confirm(c)) => popups::draw_confirm(c, frame, area),
+        Some(Popup::Quit) => popups::draw_quit(app, frame, area),
         Some(Popup::Profiles { selected }) => popups::draw_profiles(app, *selected, frame, area),
         Some(Popup::Inspector { entry, scroll }) => {
             inspector::draw_inspector(app, *entry, *scroll, frame, area)

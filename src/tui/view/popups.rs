@@ -286,3 +286,38 @@ pub fn draw_profiles(app: &App, selected: usize, frame: &mut Frame, area: Rect) 
         .title_bottom(Line::from(" enter switch · esc close ").dark_gray());
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
+
+pub fn draw_quit(app: &App, frame: &mut Frame, area: Rect) {
+    let n = app.in_flight();
+    let lines = vec![
+        Line::from(format!(
+            "{n} request{} still in flight.",
+            if n == 1 { " is" } else { "s are" }
+        )),
+        Line::from("Abandoning them now leaves their outcome unknown: the server may"),
+        Line::from("or may not have carried them out (the journal records them as"),
+        Line::from("abandoned). Waiting quits as soon as each has its outcome."),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(" w ", Style::new().fg(Color::Black).bg(Color::Green).bold()),
+            Span::raw(" wait, then quit    "),
+            Span::styled(
+                " a ",
+                Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
+            ),
+            Span::raw(" abandon and quit    "),
+            Span::styled(
+                " esc ",
+                Style::new().fg(Color::Black).bg(Color::Gray).bold(),
+            ),
+            Span::raw(" stay"),
+        ]),
+    ];
+    let width = 72.min(area.width);
+    let popup = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(Style::new().fg(Color::Yellow))
+        .title(" Quit? ".bold());
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
