@@ -336,7 +336,7 @@ pub enum Event {
         id: RequestId,
         notice: RetryNotice,
     },
-    Done(Reply),
+    Done(Box<Reply>),
 }
 
 /// Spawns the backend loop. It ends when the request channel closes.
@@ -380,14 +380,14 @@ pub fn spawn(
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&id);
                 // The UI may have gone away; then nobody wants the reply.
-                let _ = events.send(Event::Done(Reply {
+                let _ = events.send(Event::Done(Box::new(Reply {
                     id,
                     op,
                     exchanges: run.exchanges,
                     retries: run.retries,
                     result: run.result,
                     finished_at: Utc::now(),
-                }));
+                })));
             });
         }
     });

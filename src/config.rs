@@ -362,10 +362,10 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
         )));
     }
     let r = &config.retries;
-    if !(1..=10).contains(&r.attempts)
-        || !(r.budget >= 0.0 && r.budget <= 3600.0)
-        || !(r.max_wait >= 0.0 && r.max_wait <= 600.0)
-    {
+    let sane = (1..=10).contains(&r.attempts)
+        && (0.0..=3600.0).contains(&r.budget)
+        && (0.0..=600.0).contains(&r.max_wait);
+    if !sane {
         return Err(ConfigError(format!(
             "{}: retries: attempts must be 1 to 10, budget 0 to 3600 s, max_wait 0 to 600 s",
             path.display()

@@ -171,7 +171,7 @@ pub fn demo_settings(seed: &Seed) -> Settings {
 fn event_message(event: backend::Event) -> Message {
     match event {
         backend::Event::Retrying { id, notice } => Message::Retrying { id, notice },
-        backend::Event::Done(reply) => Message::Reply(Box::new(reply)),
+        backend::Event::Done(reply) => Message::Reply(reply),
     }
 }
 
