@@ -252,6 +252,8 @@ pub enum Effect {
     Save(Box<crate::workspace::Workspace>),
     /// Leave and start again on another profile.
     SwitchProfile(String),
+    /// Ctrl-Z: hand the terminal back to the shell until it continues us.
+    Suspend,
 }
 
 pub struct App {
@@ -554,6 +556,7 @@ impl App {
             }
             Action::Quit => return self.quit(false),
             Action::ForceQuit => return self.quit(true),
+            Action::Suspend => return vec![Effect::Suspend],
             Action::Add => return self.add(),
             Action::Edit => return self.edit(),
             Action::Remove => return self.remove(),

@@ -29,6 +29,7 @@ pub enum Action {
     Help,
     Quit,
     ForceQuit,
+    Suspend,
     Close,
 }
 
@@ -258,7 +259,15 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[(KeyCode::Char('c'), CTRL)],
         label: "C-c",
         action: Action::ForceQuit,
-        help: "quit now",
+        help: "quit now (requests in flight are journaled as abandoned)",
+        scope: Scope::Everywhere,
+        hint: false,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('z'), CTRL)],
+        label: "C-z",
+        action: Action::Suspend,
+        help: "suspend to the shell (fg resumes)",
         scope: Scope::Everywhere,
         hint: false,
     },

@@ -12,9 +12,12 @@ use std::time::Duration;
 
 use chrono::{Local, Offset, Utc};
 use futures_util::StreamExt;
-use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
+use ratatui::crossterm::cursor::Show;
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, Event, EventStream,
+};
 use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use tokio::sync::mpsc;
 
 use std::sync::{Arc, Mutex};
@@ -30,30 +33,79 @@ use app::{
     Settings, TagTypeInfo,
 };
 
-/// Owns the terminal while the console runs: restores it exactly once, on every way out
-/// (normal quit, error, or unwinding panic; the panic hook installed by `ratatui::init`
-/// covers panics too).
+/// Puts the terminal back as the shell expects it: cooked mode, main screen, no
+/// bracketed paste or mouse reporting, cursor visible. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = ratatui::crossterm::terminal::disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
+    let _ = io::stdout().flush();
+}
+
+/// Restores the terminal before the previous panic hook prints, so the panic message lands
+/// on a usable screen. Installed once per process.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            previous(info);
+        }));
+    });
+}
+
+/// Owns the terminal while the console runs: restores it exactly once on every way out
+/// (normal quit, error, unwinding panic) through `Drop`, and through the panic hook too.
 pub struct TerminalGuard {
-    terminal: DefaultTerminal,
+    terminal: ratatui::DefaultTerminal,
 }
 
 impl TerminalGuard {
     pub fn enter() -> io::Result<Self> {
-        let terminal = ratatui::try_init()?;
-        execute!(io::stdout(), EnableBracketedPaste)?;
+        install_panic_hook();
+        ratatui::crossterm::terminal::enable_raw_mode()?;
+        let entered = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste);
+        if let Err(e) = entered {
+            restore_terminal();
+            return Err(e);
+        }
+        let terminal =
+            ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+                .inspect_err(|_| restore_terminal())?;
         Ok(Self { terminal })
     }
 
-    pub fn terminal(&mut self) -> &mut DefaultTerminal {
+    pub fn terminal(&mut self) -> &mut ratatui::DefaultTerminal {
         &mut self.terminal
+    }
+
+    /// Ctrl-Z: give the terminal back, stop the process (SIGTSTP, as a shell expects), and
+    /// take the terminal again when the shell continues it.
+    #[cfg(unix)]
+    pub fn suspend(&mut self) -> io::Result<()> {
+        restore_terminal();
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP);
+        // Here again after SIGCONT.
+        ratatui::crossterm::terminal::enable_raw_mode()?;
+        execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+        self.terminal.clear()
+    }
+
+    #[cfg(not(unix))]
+    pub fn suspend(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        let _ = execute!(io::stdout(), DisableBracketedPaste);
-        let _ = ratatui::try_restore();
-        let _ = io::stdout().flush();
+        restore_terminal();
     }
 }
 
@@ -227,8 +279,19 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
 
     // The journal: history for the log, and the record of this run.
     let journal = match Journal::open(&data_dir, &profile.name, profile.secrets()) {
-        Ok((journal, report)) => {
+        Ok((mut journal, report)) => {
             notices.extend(report.warnings());
+            // Intents of an earlier run that never got an outcome (it was killed): their
+            // fate is unknown, and the journal now says so.
+            if !report.pending.is_empty() {
+                match journal.record_abandoned(report.pending.iter().map(String::as_str)) {
+                    Ok(()) => notices.push(format!(
+                        "{} request(s) of an earlier run had no recorded outcome; journaled as abandoned (outcome unknown)",
+                        report.pending.len()
+                    )),
+                    Err(e) => notices.push(format!("journal: {e}")),
+                }
+            }
             Some(Arc::new(Mutex::new(journal)))
         }
         Err(e) => {
@@ -300,6 +363,10 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
                 }
                 Effect::Quit => end = Some(RunEnd::Quit),
                 Effect::SwitchProfile(name) => end = Some(RunEnd::Switch(name)),
+                Effect::Suspend => {
+                    guard.suspend()?;
+                    events = EventStream::new();
+                }
                 Effect::Save(workspace) => {
                     let (dir, name) = (data_dir.clone(), profile.name.clone());
                     tokio::task::spawn_blocking(move || {

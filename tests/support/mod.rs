@@ -88,6 +88,7 @@ impl Harness {
                 Effect::Quit => self.quit = true,
                 Effect::Save(w) => self.saved = Some(*w),
                 Effect::SwitchProfile(p) => self.switched = Some(p),
+                Effect::Suspend => {}
             }
         }
     }
