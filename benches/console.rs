@@ -1,0 +1,134 @@
+//! Speed of the console's hot paths: drawing a frame, handling a key, filtering a list, and
+//! parsing responses. Run with `cargo bench`; the README quotes the medians.
+
+use chrono::Utc;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::HashMap;
+use tagdesk::api::cerego::UsersPage;
+use tagdesk::api::hive::HiveOutcome;
+use tagdesk::api::outcome::HiveAction;
+
+use tagdesk::api::cerego::UserList;
+use tagdesk::backend::{Output, Reply};
+use tagdesk::domain::CeregoUserId;
+use tagdesk::sim::Model;
+use tagdesk::sim::seed::Seed;
+use tagdesk::tui::app::{App, Effect, Message};
+use tagdesk::tui::{demo_settings, filter, view};
+
+fn main() {
+    divan::main();
+}
+
+/// The demo seed grown to `n` users (copies of the demo users with new ids and names).
+fn seed_with(n: usize) -> Seed {
+    let mut seed = Seed::demo();
+    let base = seed.cerego.users.clone();
+    seed.cerego.users.clear();
+    for i in 0..n {
+        let mut u = base[i % base.len()].clone();
+        u.id = CeregoUserId::parse(&(2_000_000 + i).to_string()).expect("numeric id");
+        u.name = format!("{} {i}", u.name);
+        u.email = format!("user{i}@example.edu");
+        u.member_id = Some(format!("M-{i}"));
+        seed.cerego.users.push(u);
+    }
+    seed
+}
+
+/// A console showing every user of `seed`, as after the start-up list reply.
+fn app_with(seed: &Seed) -> App {
+    let (mut app, effects) = App::new(demo_settings(seed), Utc::now());
+    let model = Model::new(seed);
+    let mut users = Vec::new();
+    let mut pages = 0;
+    loop {
+        pages += 1;
+        let params = HashMap::from([
+            ("page[number]".to_string(), pages.to_string()),
+            ("page[size]".to_string(), "100".to_string()),
+        ]);
+        let (_, body) = model
+            .cerego
+            .list_users(seed.cerego.partner_id.as_str(), &params);
+        let page = UsersPage::parse(body.to_string().as_bytes()).expect("page");
+        let last = page.users.is_empty() || page.total_pages.is_none_or(|t| pages >= t as u32);
+        users.extend(page.users);
+        if last {
+            break;
+        }
+    }
+    for e in effects {
+        if let Effect::Send(r) = e {
+            app.update(Message::Reply(Box::new(Reply {
+                id: r.id,
+                op: r.op,
+                exchanges: Vec::new(),
+                retries: Vec::new(),
+                result: Ok(Output::Users(UserList {
+                    total_count: Some(users.len() as u64),
+                    users: std::mem::take(&mut users),
+                    pages_fetched: pages,
+                })),
+                finished_at: Utc::now(),
+            })));
+        }
+    }
+    app
+}
+
+#[divan::bench(args = [36, 10_000])]
+fn draw_frame_120x40(bencher: divan::Bencher, users: usize) {
+    let app = app_with(&seed_with(users));
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    bencher.bench_local(|| {
+        terminal.draw(|f| view::draw(&app, f)).expect("draw");
+    });
+}
+
+#[divan::bench(args = [36, 10_000])]
+fn key_down_then_up(bencher: divan::Bencher, users: usize) {
+    let mut app = app_with(&seed_with(users));
+    let down = Message::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    let up = Message::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE));
+    bencher.bench_local(|| {
+        app.update(down.clone());
+        app.update(up.clone());
+    });
+}
+
+#[divan::bench(args = [36, 10_000])]
+fn fuzzy_filter(bencher: divan::Bencher, users: usize) {
+    let seed = seed_with(users);
+    let hay: Vec<String> = seed
+        .cerego
+        .users
+        .iter()
+        .map(|u| format!("{} {} {}", u.name, u.email, u.id))
+        .collect();
+    bencher.bench_local(|| filter::matching(divan::black_box("ada lov"), &hay));
+}
+
+#[divan::bench]
+fn parse_users_page_of_100(bencher: divan::Bencher) {
+    let seed = seed_with(100);
+    let model = Model::new(&seed);
+    let mut params = std::collections::HashMap::new();
+    params.insert("page[size]".to_string(), "100".to_string());
+    let (_, body) = model.cerego.list_users("4242", &params);
+    let bytes = body.to_string().into_bytes();
+    bencher.bench_local(|| UsersPage::parse(divan::black_box(&bytes)).expect("parse"));
+}
+
+#[divan::bench]
+fn parse_and_classify_hive_outcome(bencher: divan::Bencher) {
+    let body = br#"{"message": "Some tags were added. Some tags may already exist on patron. Some tags failed to add.",
+        "patron_id": "user_abc123", "added_tag_ids": ["vip"], "pre_existing_tag_ids": ["newsletter"],
+        "failed": [{"api_field": "bogus", "error": "Tag api_field does not exist in application."}]}"#;
+    bencher.bench_local(|| {
+        let o = HiveOutcome::parse(HiveAction::Add, divan::black_box(body)).expect("parse");
+        o.message_check()
+    });
+}
