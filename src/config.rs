@@ -43,9 +43,6 @@ pub struct FileConfig {
     pub retries: Retries,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
-    /// Key overrides for the console (action name → list of keys), see the README.
-    #[serde(default)]
-    pub keys: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -586,3 +586,19 @@ fn no_snapshot_holds_a_key() {
     }
     assert!(seen > 10);
 }
+
+#[test]
+fn profiles_can_be_switched_from_the_console() {
+    let mut h = Harness::with_settings(Seed::demo(), SMALL.0, SMALL.1, |s| {
+        s.demo = false;
+        s.profile = "staging".into();
+        s.policy.profile = "staging".into();
+        s.profiles = vec!["prod".into(), "staging".into()];
+    });
+    h.reply_all();
+    h.key_mod(KeyCode::Char('P'), KeyModifiers::SHIFT);
+    insta::assert_snapshot!("profile_picker_80x24", h.screen());
+    h.key(KeyCode::Up);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.switched.as_deref(), Some("prod"));
+}
