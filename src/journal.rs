@@ -315,7 +315,8 @@ impl Drop for FileLock<'_> {
     }
 }
 
-fn create_private_dir(dir: &Path) -> io::Result<()> {
+/// Creates `dir` (and its parents) 0700 on unix; an existing directory is left alone.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

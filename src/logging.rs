@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 /// Starts logging to `dir/tagdesk.log` (created 0600). Returns the guard that flushes the
 /// log on drop, or None when the file cannot be opened (the console runs without a log).
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
-    std::fs::create_dir_all(dir).ok()?;
+    crate::journal::create_private_dir(dir).ok()?;
     let path = dir.join("tagdesk.log");
     let mut options = std::fs::OpenOptions::new();
     options.create(true).append(true);

@@ -99,7 +99,7 @@ pub fn load(dir: &Path, profile: &str) -> (Workspace, Option<String>) {
 /// Saves atomically: a private temporary file, fsync'd, renamed over the old one.
 pub fn save(dir: &Path, profile: &str, workspace: &Workspace) -> std::io::Result<()> {
     use std::io::Write;
-    std::fs::create_dir_all(dir)?;
+    crate::journal::create_private_dir(dir)?;
     let path = file_for(dir, profile);
     let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
     let text = serde_json::to_vec_pretty(workspace).map_err(std::io::Error::other)?;

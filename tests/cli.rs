@@ -415,6 +415,12 @@ fn assert_no_secret_under(dir: &Path) {
         }
     }
     assert!(seen >= 2, "the journals were written");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the data dir is private");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

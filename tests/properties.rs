@@ -1343,6 +1343,19 @@ fn flow() -> impl Strategy<Value = Vec<Step>> {
         // Cerego: look a user up, or reload the list.
         (fill(queries), answer.clone()).prop_map(move |(q, a)| [vec![k('f'), q], a].concat()),
         answer.prop_map(move |a| [vec![k('r')], a].concat()),
+        // The log: select an entry, inspect it, scroll, draw at some size.
+        (0usize..4, (1u16..=200, 1u16..=60)).prop_map(move |(n, (w, ht))| {
+            let mut steps = vec![Step::Key(KeyCode::BackTab, KeyModifiers::SHIFT)];
+            steps.extend((0..n).map(|_| k('k')));
+            steps.extend([
+                Step::Key(KeyCode::Enter, KeyModifiers::NONE),
+                Step::Draw,
+                k('j'),
+                Step::Key(KeyCode::PageDown, KeyModifiers::NONE),
+                Step::Resize(w, ht),
+            ]);
+            steps
+        }),
     ]
 }
 
