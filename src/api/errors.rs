@@ -22,7 +22,14 @@ pub fn extract_error_message(status: u16, body: &[u8]) -> (Option<String>, Strin
             .get("error_code")
             .or_else(|| json.get("code"))
             .and_then(scalar);
-        let message = json_message(&json).unwrap_or_else(|| cut(&json.to_string()));
+        let message = json_message(&json)
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or_else(|| match json {
+                Value::String(ref text) if text.trim().is_empty() => {
+                    format!("{} (blank message)", reason(status))
+                }
+                ref other => cut(&other.to_string()),
+            });
         return (code, message);
     }
     if looks_like_html(trimmed) {
@@ -63,8 +70,9 @@ fn json_message(json: &Value) -> Option<String> {
                 other => format!("{field} {}", scalar(other).unwrap_or_default()),
             })
             .collect();
-        if !parts.is_empty() {
-            return Some(cut(parts.join("; ").trim()));
+        let text = parts.join("; ");
+        if !text.trim().is_empty() {
+            return Some(cut(text.trim()));
         }
     }
     for key in ["message", "detail", "error_description", "error", "title"] {
@@ -78,8 +86,10 @@ fn json_message(json: &Value) -> Option<String> {
             _ => {}
         }
     }
-    if let Value::String(s) = json {
-        return Some(cut(s));
+    if let Value::String(s) = json
+        && !s.trim().is_empty()
+    {
+        return Some(cut(s.trim()));
     }
     None
 }

@@ -175,6 +175,13 @@ impl Seed {
     /// Cross-reference checks that serde cannot express.
     fn check(&self) -> Result<(), String> {
         let c = &self.cerego;
+        if c.first_tag_id >= 10u64.pow(crate::domain::NUMERIC_ID_MAX as u32) / 2 {
+            return Err(format!(
+                "cerego.first_tag_id {} leaves no room: tag ids must stay under {} digits",
+                c.first_tag_id,
+                crate::domain::NUMERIC_ID_MAX
+            ));
+        }
         if c.page_size == 0 || c.page_size > 1000 {
             return Err("cerego.page_size must be between 1 and 1000".into());
         }

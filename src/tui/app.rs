@@ -701,14 +701,19 @@ impl App {
         let hay: Vec<String> = self.hive.patrons.iter().map(|p| p.id.to_string()).collect();
         self.hive.visible = filter::matching(self.hive.filter.text(), &hay);
         self.hive.selected = keep
+            .as_ref()
             .and_then(|id| {
                 self.hive
                     .visible
                     .iter()
-                    .position(|&i| self.hive.patrons[i].id == id)
+                    .position(|&i| self.hive.patrons[i].id == *id)
             })
             .unwrap_or(0);
         self.hive.tag_selected = 0;
+        // Marks belong to the patron they were made on.
+        if self.selected_patron().map(|p| &p.id) != keep.as_ref() {
+            self.hive.marked.clear();
+        }
     }
 
     pub fn selected_user(&self) -> Option<&CeregoUser> {

@@ -268,8 +268,17 @@ impl App {
                 else {
                     return Vec::new();
                 };
-                let (Ok(user), Ok(value)) = (CeregoUserId::parse(&user_id), TagValue::parse(&text))
-                else {
+                let user = match CeregoUserId::parse(&user_id) {
+                    Ok(u) => u,
+                    Err(e) => {
+                        self.set_status(
+                            Level::Error,
+                            format!("Cannot add to user \"{user_id}\" as Cerego listed it: {e}. Nothing was sent."),
+                        );
+                        return Vec::new();
+                    }
+                };
+                let Ok(value) = TagValue::parse(&text) else {
                     return Vec::new();
                 };
                 // Cerego only creates a tag of a type the user lacks: offer to edit instead.
@@ -323,7 +332,17 @@ impl App {
             FormKind::CeregoEdit {
                 tag_id, old_value, ..
             } => {
-                let (Ok(tag), Ok(value)) = (TagId::parse(&tag_id), TagValue::parse(&text)) else {
+                let tag = match TagId::parse(&tag_id) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        self.set_status(
+                            Level::Error,
+                            format!("Cannot edit tag \"{tag_id}\" as Cerego listed it: {e}. Nothing was sent."),
+                        );
+                        return Vec::new();
+                    }
+                };
+                let Ok(value) = TagValue::parse(&text) else {
                     return Vec::new();
                 };
                 if value.as_str() == old_value {

@@ -56,6 +56,16 @@ pub enum FormEvent {
     Ignored,
 }
 
+/// Where the word being typed starts: just after the last comma or whitespace character
+/// (whatever its width in bytes), or 0.
+fn word_start(value: &str) -> usize {
+    value
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c == ',' || c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 impl Form {
     pub fn new(kind: FormKind, initial: &str) -> Self {
         let mut form = Self {
@@ -186,10 +196,7 @@ impl Form {
     /// first match, further Tabs cycle through the other matches.
     pub fn complete(&mut self, catalogue: &[String]) {
         let value = self.input.value().to_string();
-        let split_at = value
-            .rfind(|c: char| c == ',' || c.is_whitespace())
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        let split_at = word_start(&value);
         let (head, word) = value.split_at(split_at);
         let (prefix, index) = match &self.completion {
             Some((prefix, index)) => (prefix.clone(), *index),
@@ -222,21 +229,11 @@ impl Form {
     /// The catalogue entries that match the word being typed (for the suggestion line).
     pub fn suggestions<'a>(&self, catalogue: &'a [String]) -> Vec<&'a str> {
         let value = self.input.value();
-        let (prefix, head) = match &self.completion {
-            Some((prefix, _)) => {
-                let split_at = value
-                    .rfind(|c: char| c == ',' || c.is_whitespace())
-                    .map(|i| i + 1)
-                    .unwrap_or(0);
-                (prefix.as_str(), &value[..split_at])
-            }
-            None => {
-                let split_at = value
-                    .rfind(|c: char| c == ',' || c.is_whitespace())
-                    .map(|i| i + 1)
-                    .unwrap_or(0);
-                (&value[split_at..], &value[..split_at])
-            }
+        let split_at = word_start(value);
+        let head = &value[..split_at];
+        let prefix = match &self.completion {
+            Some((prefix, _)) => prefix.as_str(),
+            None => &value[split_at..],
         };
         let already: Vec<&str> = head
             .split(|c: char| c == ',' || c.is_whitespace())
