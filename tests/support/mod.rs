@@ -33,6 +33,8 @@ pub struct Harness {
     pub pending: Vec<Request>,
     pub terminal: Terminal<TestBackend>,
     pub quit: bool,
+    /// Clients that are never used to send: they give requests their URLs.
+    clients: backend::Clients,
     /// The last workspace the App asked to save.
     pub saved: Option<tagdesk::workspace::Workspace>,
     /// The profile the App asked to switch to.
@@ -64,6 +66,22 @@ impl Harness {
             pending: Vec::new(),
             terminal: Terminal::new(TestBackend::new(width, height)).expect("test terminal"),
             quit: false,
+            clients: backend::Clients {
+                hive: Some(
+                    tagdesk::api::hive::HiveClient::new(&tagdesk::api::ClientConfig::new(
+                        "http://sim.test",
+                        "unused",
+                    ))
+                    .expect("client"),
+                ),
+                cerego: Some(
+                    tagdesk::api::cerego::CeregoClient::new(&tagdesk::api::ClientConfig::new(
+                        "http://sim.test",
+                        "unused",
+                    ))
+                    .expect("client"),
+                ),
+            },
             saved: None,
             switched: None,
             clock: 0,
@@ -138,15 +156,15 @@ impl Harness {
         let (status, mut body) = self.model.answer(&r.op);
         self.pin_timestamps(&mut body);
         let text = body.to_string();
-        let (method, path, request_body) = http_of(&r.op);
+        let planned = backend::planned_request(&r.op, &self.clients);
         Reply {
             id: r.id,
             op: r.op.clone(),
             retries: Vec::new(),
             exchanges: vec![Exchange {
-                method: method.into(),
-                url: format!("http://sim.test{path}"),
-                request_body,
+                method: planned.method,
+                url: planned.url,
+                request_body: planned.body.map(|b| b.to_string()),
                 status: Some(status),
                 response_body: Some(text.clone()),
                 duration_ms: 12,
@@ -237,44 +255,5 @@ impl Harness {
             }
         }
         out
-    }
-}
-
-/// Method, path and body the clients send for an Op.
-fn http_of(op: &Op) -> (&'static str, String, Option<String>) {
-    use tagdesk::api::hive::HiveClient;
-    match op {
-        Op::HiveAdd { patron, fields } => (
-            "POST",
-            "/api/v1/user_tags/add".into(),
-            Some(HiveClient::body(patron, fields).to_string()),
-        ),
-        Op::HiveRemove { patron, fields } => (
-            "POST",
-            "/api/v1/user_tags/remove".into(),
-            Some(HiveClient::body(patron, fields).to_string()),
-        ),
-        Op::CeregoAdd {
-            user,
-            tag_type,
-            value,
-        } => (
-            "POST",
-            format!("/v3/partner_user_tag_types/{tag_type}/partner_user_tags"),
-            Some(
-                serde_json::json!({"user_id": user.as_str(), "value": value.as_str()}).to_string(),
-            ),
-        ),
-        Op::CeregoUpdate { tag, value } => (
-            "PUT",
-            format!("/v3/partner_user_tags/{tag}"),
-            Some(serde_json::json!({"value": value.as_str()}).to_string()),
-        ),
-        Op::CeregoListUsers { partner, .. } => (
-            "GET",
-            format!("/v3/partners/{partner}/users?page%5Bnumber%5D=1"),
-            None,
-        ),
-        Op::CeregoProfile => ("GET", "/v3/my/profile".into(), None),
     }
 }
