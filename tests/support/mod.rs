@@ -14,7 +14,6 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use tagdesk::api::Exchange;
 use tagdesk::backend::{self, Reply, Request};
-use tagdesk::op::Op;
 use tagdesk::sim::Model;
 use tagdesk::sim::seed::Seed;
 use tagdesk::tui::app::{App, Effect, Message};
