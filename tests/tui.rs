@@ -375,6 +375,16 @@ fn quit_asks_to_wait_or_abandon_while_requests_are_in_flight() {
     h.key(KeyCode::Char('q'));
     h.key(KeyCode::Char('a'));
     assert!(h.quit);
+    // The requests finish while the dialog is open: w quits at once.
+    let mut h = demo(SMALL);
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('q'));
+    h.reply_all();
+    h.key(KeyCode::Char('w'));
+    assert!(h.quit, "nothing left to wait for");
     // Nothing in flight: q quits at once.
     let mut h = demo(SMALL);
     h.key(KeyCode::Char('q'));

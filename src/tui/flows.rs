@@ -104,8 +104,12 @@ impl App {
             }
             Popup::Quit => match key.code {
                 KeyCode::Char('w') | KeyCode::Char('W') | KeyCode::Enter => {
-                    self.quit_when_idle = true;
                     let n = self.in_flight();
+                    if n == 0 {
+                        // Everything got its outcome while the dialog was open.
+                        return vec![Effect::Quit];
+                    }
+                    self.quit_when_idle = true;
                     self.set_status(
                         Level::Warn,
                         format!(

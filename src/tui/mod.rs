@@ -284,7 +284,14 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
             // Intents of an earlier run that never got an outcome (it was killed): their
             // fate is unknown, and the journal now says so.
             if !report.pending.is_empty() {
-                match journal.record_abandoned(report.pending.iter().map(String::as_str)) {
+                let recorded: Result<(), _> = report.pending.iter().try_for_each(|id| {
+                    let mut outcome = crate::journal::OutcomeRecord::abandoned(id);
+                    outcome.summary = "abandoned: the run that sent it ended before the outcome \
+                                       arrived (killed?); outcome unknown"
+                        .into();
+                    journal.record_outcome(outcome)
+                });
+                match recorded {
                     Ok(()) => notices.push(format!(
                         "{} request(s) of an earlier run had no recorded outcome; journaled as abandoned (outcome unknown)",
                         report.pending.len()

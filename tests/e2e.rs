@@ -1,0 +1,834 @@
+//! The real `tagdesk` binary in a pseudo-terminal (portable-pty), its screen read back
+//! through a terminal emulator (vt100): start, add and remove, edit, a 503 then success, a
+//! wrong key, SIGTERM mid-request (terminal restored, journal complete), and kill -9 with
+//! a torn journal followed by a restart that repairs it.
+//!
+//! Timeouts are generous on purpose (the test machine is small and shared); nothing here
+//! asserts how fast anything happens, only that it happens within a bound.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::process::{Child as ProcChild, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tagdesk");
+const ROWS: u16 = 35;
+const COLS: u16 = 120;
+/// How long to wait for something to show on screen.
+const SHOW: Duration = Duration::from_secs(20);
+/// How long to wait for a process to end.
+const EXIT: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(50);
+
+const HIVE_KEY: &str = "demo-hive-key";
+const CEREGO_KEY: &str = "demo-cerego-key";
+const WRONG_KEY: &str = "wrong-e2e-5c1d";
+
+// ---------------------------------------------------------------------------------------
+// The console in a pty.
+// ---------------------------------------------------------------------------------------
+
+/// A `tagdesk` console running in a pseudo-terminal. Killed on drop (also on panic).
+struct Tui {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    reader: Option<JoinHandle<()>>,
+    status: Option<ExitStatus>,
+    // Kept open for the child's lifetime; dropped last.
+    _master: Box<dyn MasterPty + Send>,
+}
+
+/// Where one test's files live: config, data, home.
+struct Dirs {
+    root: tempfile::TempDir,
+}
+
+impl Dirs {
+    fn new() -> Self {
+        Self {
+            root: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+    fn path(&self) -> &Path {
+        self.root.path()
+    }
+    fn data(&self) -> PathBuf {
+        self.path().join("data")
+    }
+    fn config(&self) -> PathBuf {
+        self.path().join("config.toml")
+    }
+    fn journal(&self) -> PathBuf {
+        self.data().join("journal-e2e.jsonl")
+    }
+
+    /// A config whose `e2e` profile points both services at `base`.
+    fn write_config(&self, base: &str) {
+        let text = format!(
+            r#"default_profile = "e2e"
+[timeouts]
+connect = 2
+total = 5
+[profiles.e2e.cerego]
+base_url = "{base}"
+partner_id = "4242"
+api_key_env = "E2E_CEREGO_KEY"
+tag_types = [ {{ id = "3", name = "Cohort" }}, {{ id = "5", name = "Plan" }}, {{ id = "7", name = "Region" }}, {{ id = "9", name = "Onboarding" }}, {{ id = "11", name = "Cost center" }} ]
+[profiles.e2e.hive]
+base_url = "{base}"
+api_key_env = "E2E_HIVE_KEY"
+tags = [ {{ api_field = "vip", name = "VIP" }}, {{ api_field = "newsletter", name = "Newsletter" }} ]
+"#
+        );
+        std::fs::write(self.config(), text).expect("write config");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(self.config(), std::fs::Permissions::from_mode(0o600))
+                .expect("chmod config");
+        }
+    }
+}
+
+/// How to start the console.
+enum Mode<'a> {
+    Demo,
+    /// `--config <dirs>/config.toml`, with this Hive key in `E2E_HIVE_KEY`.
+    Config {
+        hive_key: &'a str,
+    },
+}
+
+/// Removes the `TAGDESK_*` variables the test process may have inherited.
+fn scrub_env(mut remove: impl FnMut(&std::ffi::OsStr)) {
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("TAGDESK_") {
+            remove(&key);
+        }
+    }
+}
+
+impl Tui {
+    fn start(dirs: &Dirs, mode: Mode) -> Self {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+
+        let mut cmd = CommandBuilder::new(BIN);
+        scrub_env(|k| cmd.env_remove(k));
+        cmd.env("TERM", "xterm-256color");
+        let (home, xdg) = (dirs.path().join("home"), dirs.path().join("xdg"));
+        std::fs::create_dir_all(&home).expect("home dir");
+        std::fs::create_dir_all(&xdg).expect("xdg dir");
+        cmd.env("HOME", &home);
+        cmd.env("XDG_CONFIG_HOME", &xdg);
+        cmd.env("TAGDESK_DATA_DIR", dirs.data());
+        cmd.env("E2E_CEREGO_KEY", CEREGO_KEY);
+        cmd.cwd(dirs.path());
+        match mode {
+            Mode::Demo => {
+                cmd.env_remove("E2E_HIVE_KEY");
+                cmd.arg("--demo");
+            }
+            Mode::Config { hive_key } => {
+                cmd.env("E2E_HIVE_KEY", hive_key);
+                cmd.arg("--config");
+                cmd.arg(dirs.config());
+            }
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn tagdesk");
+        // Only the child holds the slave now, so the reader sees the end when it exits.
+        drop(pair.slave);
+
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            NonZeroU16::new(ROWS).expect("rows"),
+            NonZeroU16::new(COLS).expect("cols"),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let (p, r) = (parser.clone(), raw.clone());
+        let reader = thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        r.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .extend_from_slice(&buf[..n]);
+                        p.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .process(&buf[..n]);
+                    }
+                }
+            }
+        });
+        let writer = pair.master.take_writer().expect("pty writer");
+        Self {
+            parser,
+            raw,
+            writer,
+            child,
+            reader: Some(reader),
+            status: None,
+            _master: pair.master,
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.process_id().expect("pid")
+    }
+
+    fn screen(&self) -> String {
+        self.parser
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .screen()
+            .contents()
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.raw.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Has the child exited? Remembers the status.
+    fn exited(&mut self) -> Option<ExitStatus> {
+        if self.status.is_none()
+            && let Ok(Some(status)) = self.child.try_wait()
+        {
+            self.status = Some(status);
+        }
+        self.status.clone()
+    }
+
+    /// Waits until the screen contains `text`; panics with the screen after `timeout`, or
+    /// as soon as the console has exited without showing it.
+    fn wait_for_within(&mut self, text: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if let Some(status) = self.exited() {
+                // Let the reader catch up with the last output before giving up.
+                thread::sleep(Duration::from_millis(200));
+                let screen = self.screen();
+                if screen.contains(text) {
+                    return screen;
+                }
+                panic!("tagdesk exited ({status:?}) before showing {text:?}; screen:\n{screen}");
+            }
+            if Instant::now() >= deadline {
+                panic!("timed out after {timeout:?} waiting for {text:?}; screen:\n{screen}");
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    fn wait_for(&mut self, text: &str) -> String {
+        self.wait_for_within(text, SHOW)
+    }
+
+    /// The bottom row (the status line).
+    fn status_line(&self) -> String {
+        let parser = self.parser.lock().unwrap_or_else(|e| e.into_inner());
+        parser
+            .screen()
+            .rows(0, COLS)
+            .last()
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
+    }
+
+    /// Waits until the status line says nothing is in flight.
+    fn wait_idle(&mut self) {
+        let deadline = Instant::now() + SHOW;
+        while !self.status_line().ends_with("idle") {
+            if self.exited().is_some() || Instant::now() >= deadline {
+                panic!("never idle; screen:\n{}", self.screen());
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until some line of the screen contains every one of `parts`.
+    fn wait_for_line(&mut self, parts: &[&str]) -> String {
+        let deadline = Instant::now() + SHOW;
+        loop {
+            let screen = self.screen();
+            if let Some(line) = screen.lines().find(|l| parts.iter().all(|p| l.contains(p))) {
+                return line.to_string();
+            }
+            if self.exited().is_some() || Instant::now() >= deadline {
+                panic!("no line with all of {parts:?}; screen:\n{screen}");
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Writes bytes to the terminal, as typed. A lone Esc is followed by a pause, or
+    /// crossterm would read it and the next key as Alt+key.
+    fn send(&mut self, keys: &str) {
+        self.writer
+            .write_all(keys.as_bytes())
+            .expect("write to pty");
+        self.writer.flush().expect("flush pty");
+        if keys.ends_with('\x1b') {
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits (bounded) for the console to exit, then for the reader to drain the output.
+    fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + EXIT;
+        let status = loop {
+            if let Some(status) = self.exited() {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "tagdesk did not exit within {EXIT:?}; screen:\n{}",
+                    self.screen()
+                );
+            }
+            thread::sleep(POLL);
+        };
+        if let Some(reader) = self.reader.take() {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !reader.is_finished() && Instant::now() < deadline {
+                thread::sleep(POLL);
+            }
+            if reader.is_finished() {
+                let _ = reader.join();
+            }
+        }
+        status
+    }
+
+    /// Sends a signal to the console process (`kill -SIG PID`).
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([sig, &self.pid().to_string()])
+            .status()
+            .expect("run kill")
+            .success();
+        assert!(ok, "kill {sig} {} failed", self.pid());
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if self.exited().is_none() {
+            // SIGHUP, a short grace period, then SIGKILL.
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The standalone simulator.
+// ---------------------------------------------------------------------------------------
+
+/// `tagdesk sim` on a free loopback port. Killed on drop (also on panic).
+struct Sim {
+    child: ProcChild,
+    addr: String,
+}
+
+impl Sim {
+    fn start(faults: &[&str]) -> Self {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["sim", "--listen", "127.0.0.1:0"]);
+        for f in faults {
+            cmd.args(["--fault", f]);
+        }
+        scrub_env(|k| {
+            cmd.env_remove(k);
+        });
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn tagdesk sim");
+        let stdout = child.stdout.take().expect("sim stdout");
+        let (tx, rx) = mpsc::channel();
+        // Hands over the first line, then keeps draining so the sim never blocks on a pipe.
+        thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let first = lines.next();
+            let _ = tx.send(first);
+            for _ in lines {}
+        });
+        let first = match rx.recv_timeout(SHOW) {
+            Ok(Some(Ok(line))) => line,
+            other => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the simulator did not announce its address: {other:?}");
+            }
+        };
+        let addr = first
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line from the simulator: {first:?}"))
+            .trim()
+            .to_string();
+        Self { child, addr }
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// One request to the control API; returns the body, panicking on a non-2xx status.
+    fn control(&self, method: &str, path: &str, body: &str) -> String {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect to the simulator");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("read timeout");
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let status_line = response.lines().next().unwrap_or_default().to_string();
+        assert!(
+            status_line.starts_with("HTTP/1.1 2"),
+            "{method} {path} {body}: {response}"
+        );
+        response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default()
+    }
+
+    fn add_fault(&self, spec: &str) {
+        let body = serde_json::json!({ "spec": spec }).to_string();
+        let active = self.control("POST", "/_sim/faults", &body);
+        assert!(active.contains("hive.add"), "faults now: {active}");
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers.
+// ---------------------------------------------------------------------------------------
+
+/// Every record of a journal file, each line parsed (panics on a line that is not JSON).
+fn journal_records(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).expect("read journal");
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("journal line {} is not JSON ({e}): {l:?}", i + 1))
+        })
+        .collect()
+}
+
+/// Waits until the journal holds an intent for a Hive add of `field`; returns its id.
+fn wait_for_intent(path: &Path, field: &str) -> String {
+    let deadline = Instant::now() + SHOW;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            for line in text.lines() {
+                let Ok(v) = serde_json::from_str::<Value>(line) else {
+                    continue;
+                };
+                if v["kind"] == "intent"
+                    && v["op"]["op"] == "hive_add"
+                    && v["op"]["fields"]
+                        .as_array()
+                        .is_some_and(|f| f.iter().any(|x| x == field))
+                {
+                    return v["id"].as_str().expect("intent id").to_string();
+                }
+            }
+        }
+        if Instant::now() >= deadline {
+            panic!(
+                "no intent for a Hive add of {field} in {}: {:?}",
+                path.display(),
+                std::fs::read_to_string(path).ok()
+            );
+        }
+        thread::sleep(POLL);
+    }
+}
+
+fn outcomes_for<'a>(records: &'a [Value], id: &str) -> Vec<&'a Value> {
+    records
+        .iter()
+        .filter(|r| r["kind"] == "outcome" && r["id"] == id)
+        .collect()
+}
+
+/// In a config profile the patron list starts empty: open one by its id.
+fn open_patron(tui: &mut Tui, patron: &str) {
+    tui.send("2");
+    tui.wait_for("Patrons ·");
+    tui.send("o");
+    tui.wait_for("Open a Hive patron");
+    tui.send(patron);
+    tui.send("\r");
+    tui.wait_for(&format!("Opened patron {patron}"));
+}
+
+/// Adds Hive api_fields to the selected patron through the form.
+fn add_hive_tags(tui: &mut Tui, fields: &str) {
+    tui.send("a");
+    tui.wait_for("Add Hive tags to");
+    tui.send(fields);
+    tui.send("\r");
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+// ---------------------------------------------------------------------------------------
+// The tests.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn demo_start_shows_populated_panes() {
+    let dirs = Dirs::new();
+    let mut tui = Tui::start(&dirs, Mode::Demo);
+    tui.wait_for("Users · partner 4242");
+    let screen = tui.wait_for("Ada Lovelace");
+    assert!(screen.contains("DEMO"), "no DEMO badge:\n{screen}");
+    assert!(screen.contains("Tags · Ada Lovelace"), "{screen}");
+    // The first user's tags were read from the simulator.
+    tui.wait_for("84001");
+    tui.wait_for_line(&["Cerego list", "partner 4242"]);
+
+    // With nothing in flight, q quits at once.
+    tui.wait_idle();
+    tui.send("q");
+    let status = tui.wait_exit();
+    assert!(
+        status.success(),
+        "q with nothing in flight exits 0: {status:?}"
+    );
+}
+
+#[test]
+fn hive_add_then_remove_shows_each_outcome() {
+    let dirs = Dirs::new();
+    let mut tui = Tui::start(&dirs, Mode::Demo);
+    tui.wait_for("Ada Lovelace");
+    tui.send("2");
+    tui.wait_for("Tags · user_abc123");
+
+    add_hive_tags(&mut tui, "vip");
+    let line = tui.wait_for_line(&[
+        "Hive add",
+        "user_abc123",
+        "Successfully added tags to patron.",
+    ]);
+    assert!(line.contains('✓'), "{line}");
+    // The tags pane now lists vip, confirmed by Hive.
+    tui.wait_for_line(&["vip", "VIP"]);
+
+    // Tags pane; vip sorts after newsletter, so it is the last row.
+    tui.send("\t");
+    tui.send("G");
+    tui.send("d");
+    let screen = tui.wait_for("Remove Hive tags?");
+    let tags_line = screen
+        .lines()
+        .find(|l| l.contains("Tags:"))
+        .unwrap_or_default();
+    assert!(
+        tags_line.contains("vip") && !tags_line.contains("newsletter"),
+        "the confirmation names exactly vip:\n{screen}"
+    );
+    tui.send("y");
+    let line = tui.wait_for_line(&[
+        "Hive remove",
+        "user_abc123",
+        "Successfully removed tags from patron.",
+    ]);
+    assert!(line.contains('✓'), "{line}");
+    tui.wait_for("last remove confirmed by Hive");
+    let screen = tui.screen();
+    assert!(
+        !screen.lines().any(|l| l.contains("VIP")),
+        "vip is gone from the tags pane:\n{screen}"
+    );
+}
+
+#[test]
+fn edit_a_cerego_value_updates_log_and_tags_pane() {
+    let dirs = Dirs::new();
+    let mut tui = Tui::start(&dirs, Mode::Demo);
+    tui.wait_for("Tags · Ada Lovelace");
+    tui.wait_for("84001");
+    tui.send("\t");
+    tui.send("e");
+    tui.wait_for("Edit a Cerego tag of Ada Lovelace");
+    tui.send("\x15"); // Ctrl-U: clear the line
+    tui.send("Platinum");
+    tui.send("\r");
+    tui.wait_for("tag 84001 = \"Platinum\"");
+    tui.wait_for_line(&["Cerego update", "tag 84001", "Platinum"]);
+    tui.wait_for_line(&["Plan", "Platinum", "84001"]);
+}
+
+#[test]
+fn injected_503_then_success_shows_the_retry_then_the_success() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&[]);
+    dirs.write_config(&sim.base_url());
+    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("profile: e2e");
+    open_patron(&mut tui, "user_abc123");
+
+    // 503 with Retry-After 2, once; set at run time through the control API.
+    sim.add_fault("hive.add:503=2*1");
+    add_hive_tags(&mut tui, "vip");
+    let waiting = tui.wait_for("retry 2/4");
+    assert!(
+        waiting.contains("503"),
+        "the retry names the status:\n{waiting}"
+    );
+    let line = tui.wait_for_line(&[
+        "Hive add",
+        "user_abc123",
+        "Successfully added tags to patron.",
+    ]);
+    assert!(line.contains('✓'), "{line}");
+
+    // The journal says so too: one outcome, ok, after one retry.
+    let id = wait_for_intent(&dirs.journal(), "vip");
+    let records = journal_records(&dirs.journal());
+    let outcomes = outcomes_for(&records, &id);
+    assert_eq!(outcomes.len(), 1, "{records:#?}");
+    assert_eq!(outcomes[0]["result"], "ok", "{:#}", outcomes[0]);
+    let summary = outcomes[0]["summary"].as_str().unwrap_or_default();
+    assert!(summary.contains("after 1 retry"), "{:#}", outcomes[0]);
+}
+
+#[test]
+fn a_wrong_hive_key_shows_invalid_api_key() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&[]);
+    dirs.write_config(&sim.base_url());
+    let mut tui = Tui::start(
+        &dirs,
+        Mode::Config {
+            hive_key: WRONG_KEY,
+        },
+    );
+    tui.wait_for("profile: e2e");
+    open_patron(&mut tui, "user_abc123");
+    add_hive_tags(&mut tui, "vip");
+    let line = tui.wait_for_line(&["Hive add", "user_abc123", "INVALID_API_KEY"]);
+    assert!(!line.contains("Successfully"), "{line}");
+    assert!(!line.contains("retry"), "a 403 is not retried: {line}");
+    let screen = tui.screen();
+    assert!(
+        !screen.contains(WRONG_KEY),
+        "the key is on screen:\n{screen}"
+    );
+}
+
+#[test]
+fn sigterm_mid_request_restores_the_terminal_and_journals_abandoned() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&["hive.add:latency=30000"]);
+    dirs.write_config(&sim.base_url());
+    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("profile: e2e");
+    open_patron(&mut tui, "user_abc123");
+    add_hive_tags(&mut tui, "vip");
+    tui.wait_for_line(&["Hive add", "user_abc123", "pending"]);
+    let id = wait_for_intent(&dirs.journal(), "vip");
+
+    tui.signal("-TERM");
+    let status = tui.wait_exit();
+    assert!(
+        status.signal().is_none(),
+        "SIGTERM goes through the quit path, not the default action: {status:?}"
+    );
+
+    // The terminal is given back: each mode the console turned on is turned off after the
+    // last time it was turned on.
+    let raw = tui.raw();
+    let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(600)..]).into_owned();
+    for (what, on, off) in [
+        (
+            "the alternate screen",
+            &b"\x1b[?1049h"[..],
+            &b"\x1b[?1049l"[..],
+        ),
+        ("the hidden cursor", b"\x1b[?25l", b"\x1b[?25h"),
+        ("bracketed paste", b"\x1b[?2004h", b"\x1b[?2004l"),
+    ] {
+        let last_on = rfind(&raw, on);
+        let last_off = rfind(&raw, off);
+        assert!(
+            last_off.is_some() && last_off > last_on,
+            "{what} was not undone at exit ({off:?} after the last {on:?}); tail: {tail:?}"
+        );
+    }
+    let entered = rfind(&raw, b"\x1b[?1049h").expect("the console used the alternate screen");
+    let left = rfind(&raw, b"\x1b[?1049l").expect("left the alternate screen");
+    assert!(
+        find(&raw[left..], b"\x1b[?25h").is_some()
+            && find(&raw[entered..], b"\x1b[?2004l").is_some(),
+        "the restore sequences are in the output's tail: {tail:?}"
+    );
+    {
+        let parser = tui.parser.lock().unwrap_or_else(|e| e.into_inner());
+        let screen = parser.screen();
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.hide_cursor(), "the cursor is still hidden");
+        assert!(!screen.bracketed_paste(), "bracketed paste is still on");
+    }
+    // Back on the main screen, the console says what it did with the request in flight.
+    tui.wait_for("journaled as abandoned");
+
+    // The journal: the intent, then exactly one outcome for it, abandoned.
+    let records = journal_records(&dirs.journal());
+    let intent = records
+        .iter()
+        .find(|r| r["kind"] == "intent" && r["id"] == id.as_str())
+        .expect("the intent");
+    assert_eq!(intent["op"]["op"], "hive_add", "{intent:#}");
+    assert_eq!(intent["target"], "user_abc123", "{intent:#}");
+    let outcomes = outcomes_for(&records, &id);
+    assert_eq!(outcomes.len(), 1, "one outcome for {id}: {records:#?}");
+    assert_eq!(outcomes[0]["result"], "abandoned", "{:#}", outcomes[0]);
+}
+
+#[test]
+fn after_kill_9_the_next_start_repairs_and_loads_the_journal() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&["hive.add:latency=30000"]);
+    dirs.write_config(&sim.base_url());
+
+    // First run: killed outright while the add is in flight.
+    let id = {
+        let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+        tui.wait_for("profile: e2e");
+        open_patron(&mut tui, "user_abc123");
+        add_hive_tags(&mut tui, "vip");
+        tui.wait_for_line(&["Hive add", "user_abc123", "pending"]);
+        let id = wait_for_intent(&dirs.journal(), "vip");
+        tui.signal("-KILL");
+        let status = tui.wait_exit();
+        assert!(
+            status.signal().is_some(),
+            "killed by the signal: {status:?}"
+        );
+        id
+    };
+    let records = journal_records(&dirs.journal());
+    assert!(
+        outcomes_for(&records, &id).is_empty(),
+        "a killed run wrote no outcome: {records:#?}"
+    );
+
+    // A crash in the middle of writing a record: half a line, no newline.
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(dirs.journal())
+            .expect("open journal");
+        f.write_all(br#"{"kind":"intent","id":"torn-1","time":"2026-"#)
+            .expect("append torn line");
+    }
+
+    // Second run on the same data dir and config.
+    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("profile: e2e");
+    // The earlier run's add is in the action log, abandoned.
+    let line = tui.wait_for_line(&["Hive add", "user_abc123", "abandoned"]);
+    assert!(!line.contains("pending"), "{line}");
+    // The repair is reported in the status line.
+    tui.wait_for("journal: cut");
+
+    let text = std::fs::read_to_string(dirs.journal()).expect("read journal");
+    assert!(
+        text.ends_with('\n'),
+        "the journal ends with a newline: {text:?}"
+    );
+    assert!(!text.contains("torn-1"), "the torn tail is gone: {text:?}");
+    let records = journal_records(&dirs.journal());
+    let outcomes = outcomes_for(&records, &id);
+    assert_eq!(outcomes.len(), 1, "one outcome for {id}: {records:#?}");
+    assert_eq!(outcomes[0]["result"], "abandoned", "{:#}", outcomes[0]);
+    // Both findings are in the log file (the status line has room for the first only).
+    let log = std::fs::read_to_string(dirs.data().join("tagdesk.log")).expect("read log");
+    assert!(log.contains("journal: cut"), "{log}");
+    assert!(log.contains("earlier run"), "{log}");
+
+    // The start-up list load must be over, or q asks first.
+    tui.wait_idle();
+    tui.send("q");
+    let status = tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn wait_in_the_quit_dialog_quits_once_nothing_is_in_flight() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&["hive.add:latency=3000"]);
+    dirs.write_config(&sim.base_url());
+    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("profile: e2e");
+    open_patron(&mut tui, "user_abc123");
+    tui.wait_idle();
+    add_hive_tags(&mut tui, "vip");
+    tui.wait_for_line(&["Hive add", "user_abc123", "pending"]);
+
+    // q while the add is in flight asks first.
+    tui.send("q");
+    tui.wait_for("1 request is still in flight");
+    // The add finishes while the dialog is open (the log is below the dialog).
+    tui.wait_for_line(&[
+        "Hive add",
+        "user_abc123",
+        "Successfully added tags to patron.",
+    ]);
+    tui.wait_idle();
+
+    // "wait, then quit": nothing is in flight any more, so tagdesk should quit now.
+    tui.send("w");
+    let status = tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+}
