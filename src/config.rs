@@ -43,6 +43,9 @@ pub struct FileConfig {
     pub retries: Retries,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
+    /// Console key overrides: action name → keys (see the README, Keys).
+    #[serde(default)]
+    pub keys: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -222,6 +225,8 @@ pub struct Profile {
     pub connect_timeout: Duration,
     pub total_timeout: Duration,
     pub retry: crate::retry::RetryPolicy,
+    /// Console key overrides from the file's `[keys]` (already checked).
+    pub keys: BTreeMap<String, Vec<String>>,
     /// The file the profile came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -298,6 +303,7 @@ impl Profile {
             connect_timeout: crate::api::DEFAULT_CONNECT_TIMEOUT,
             total_timeout: crate::api::DEFAULT_TOTAL_TIMEOUT,
             retry: crate::retry::RetryPolicy::default(),
+            keys: BTreeMap::new(),
             source: None,
         }
     }
@@ -357,6 +363,9 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
             "{}: timeouts.total must be between 0 and 3600 seconds",
             path.display()
         )));
+    }
+    if let Err(e) = crate::tui::keymap::Keymap::with_overrides(&config.keys) {
+        return Err(ConfigError(format!("{}: [keys] {e}", path.display())));
     }
     let r = &config.retries;
     let sane = (1..=10).contains(&r.attempts)
@@ -667,6 +676,7 @@ pub fn resolve_profile(
         connect_timeout: Duration::from_secs_f64(config.timeouts.connect),
         total_timeout: Duration::from_secs_f64(config.timeouts.total),
         retry: config.retries.policy(),
+        keys: config.keys.clone(),
         source: Some(path.to_path_buf()),
     })
 }
@@ -737,6 +747,7 @@ pub fn profile_from_env(
         connect_timeout: crate::api::DEFAULT_CONNECT_TIMEOUT,
         total_timeout: crate::api::DEFAULT_TOTAL_TIMEOUT,
         retry: crate::retry::RetryPolicy::default(),
+        keys: BTreeMap::new(),
         source: None,
     }))
 }
@@ -819,6 +830,19 @@ mod tests {
         .unwrap_err()
         .0;
         assert!(e.contains("default_profile \"b\""), "{e}");
+    }
+
+    #[test]
+    fn key_overrides_are_checked_at_load() {
+        let ok = parse("[keys]\nadd = [\"insert\"]\n", Path::new("/c.toml")).unwrap();
+        assert_eq!(ok.keys["add"], ["insert"]);
+        let e = parse("[keys]\nadd = [\"q\"]\n", Path::new("/c.toml"))
+            .unwrap_err()
+            .0;
+        assert!(
+            e.starts_with("/c.toml: [keys] the key q is bound to both"),
+            "{e}"
+        );
     }
 
     #[test]

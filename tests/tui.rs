@@ -612,3 +612,27 @@ fn profiles_can_be_switched_from_the_console() {
     h.key(KeyCode::Enter);
     assert_eq!(h.switched.as_deref(), Some("prod"));
 }
+
+#[test]
+fn key_overrides_drive_handling_hints_and_help() {
+    let overrides = [("add".to_string(), vec!["insert".to_string()])].into();
+    let mut h = Harness::with_settings(Seed::demo(), LARGE.0, LARGE.1, |s| {
+        s.keymap = tagdesk::tui::keymap::Keymap::with_overrides(&overrides).expect("valid");
+    });
+    h.reply_all();
+    h.key(KeyCode::Char('a'));
+    assert!(h.app.popup.is_none(), "a no longer adds");
+    let screen = h.screen();
+    assert!(
+        screen.contains(" insert add "),
+        "the hint follows the table: {screen}"
+    );
+    h.key(KeyCode::Char('?'));
+    assert!(
+        h.screen().contains("insert  add tags"),
+        "the help follows the table"
+    );
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Insert);
+    assert!(matches!(h.app.popup, Some(Popup::Form(_))), "insert adds");
+}

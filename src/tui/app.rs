@@ -18,7 +18,7 @@ use crate::op::Op;
 
 use super::filter;
 use super::forms::Form;
-use super::keymap::{self, Action};
+use super::keymap::{Action, Keymap};
 
 /// The console's two services, as tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,8 @@ pub struct Settings {
     pub persist: bool,
     /// Recent Cerego look-ups, most recent first.
     pub lookups: Vec<String>,
+    /// The key table in force (defaults plus the configuration's `[keys]`).
+    pub keymap: Keymap,
 }
 
 /// A Hive tag as tagdesk last saw it.
@@ -505,7 +507,7 @@ impl App {
             self.filter_key(key);
             return Vec::new();
         }
-        let Some(action) = keymap::action_for(&key) else {
+        let Some(action) = self.settings.keymap.action_for(&key) else {
             return Vec::new();
         };
         self.on_action(action)

@@ -10,7 +10,7 @@ use crate::op::Op;
 
 use super::app::{App, Confirm, Effect, KnownPatron, KnownTag, Level, OnYes, Pane, Popup, Tab};
 use super::forms::{Form, FormEvent, FormKind};
-use super::keymap::{self, Action};
+use super::keymap::Action;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 impl App {
@@ -398,7 +398,7 @@ impl App {
                         Level::Warn,
                         format!(
                             "No patron selected: press {} to open one by its id.",
-                            keymap::label_for(Action::Open)
+                            self.settings.keymap.label_for(Action::Open)
                         ),
                     );
                     return Vec::new();

@@ -273,25 +273,224 @@ pub const BINDINGS: &[Binding] = &[
     },
 ];
 
-/// Looks a key up in the table.
-pub fn action_for(key: &KeyEvent) -> Option<Action> {
-    BINDINGS
-        .iter()
-        .find(|b| {
-            b.keys
-                .iter()
-                .any(|(code, mods)| *code == key.code && *mods == key.modifiers)
-        })
-        .map(|b| b.action)
+/// A key as the table compares it: for characters and Shift-Tab the Shift modifier is
+/// dropped (terminals differ in whether they report it; the character already says it).
+fn normalize((code, mods): (KeyCode, KeyModifiers)) -> (KeyCode, KeyModifiers) {
+    match code {
+        KeyCode::Char(_) | KeyCode::BackTab => (code, mods - KeyModifiers::SHIFT),
+        _ => (code, mods),
+    }
 }
 
-/// The label of the first binding for an action (for messages such as "press e to edit").
-pub fn label_for(action: Action) -> &'static str {
-    BINDINGS
-        .iter()
-        .find(|b| b.action == action)
-        .map(|b| b.label)
-        .unwrap_or("?")
+/// The name of an action in the `[keys]` table of the configuration file.
+pub fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Up => "up",
+        Action::Down => "down",
+        Action::PageUp => "page_up",
+        Action::PageDown => "page_down",
+        Action::First => "first",
+        Action::Last => "last",
+        Action::NextPane => "next_pane",
+        Action::PrevPane => "prev_pane",
+        Action::TabCerego => "tab_cerego",
+        Action::TabHive => "tab_hive",
+        Action::Add => "add",
+        Action::Edit => "edit",
+        Action::Remove => "remove",
+        Action::RemoveTyped => "remove_typed",
+        Action::Mark => "mark",
+        Action::Open => "open",
+        Action::Refresh => "refresh",
+        Action::Lookup => "lookup",
+        Action::SwitchProfile => "switch_profile",
+        Action::Filter => "filter",
+        Action::Inspect => "inspect",
+        Action::Help => "help",
+        Action::Quit => "quit",
+        Action::ForceQuit => "force_quit",
+        Action::Suspend => "suspend",
+        Action::Close => "close",
+    }
+}
+
+/// Reads a key as written in the configuration: `a`, `G`, `?`, `ctrl-x`, `alt-x`, `enter`,
+/// `esc`, `tab`, `backtab`, `space`, `backspace`, `delete`, `insert`, `up`, `down`, `left`,
+/// `right`, `home`, `end`, `pgup`, `pgdn`, `f1`…`f12`.
+pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
+    let mut mods = KeyModifiers::NONE;
+    let mut rest = text.trim();
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        if let Some(r) = lower
+            .strip_prefix("ctrl-")
+            .or_else(|| lower.strip_prefix("c-"))
+        {
+            mods |= KeyModifiers::CONTROL;
+            rest = &rest[rest.len() - r.len()..];
+        } else if let Some(r) = lower
+            .strip_prefix("alt-")
+            .or_else(|| lower.strip_prefix("m-"))
+        {
+            mods |= KeyModifiers::ALT;
+            rest = &rest[rest.len() - r.len()..];
+        } else if let Some(r) = lower.strip_prefix("shift-") {
+            mods |= KeyModifiers::SHIFT;
+            rest = &rest[rest.len() - r.len()..];
+        } else {
+            break;
+        }
+    }
+    let mut chars = rest.chars();
+    let code = match (chars.next(), chars.next()) {
+        (Some(c), None) if !c.is_control() => {
+            KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            })
+        }
+        _ => match rest.to_ascii_lowercase().as_str() {
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
+            "insert" | "ins" => KeyCode::Insert,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            f if f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
+                KeyCode::F(f[1..].parse::<u8>().unwrap_or(1))
+            }
+            _ => {
+                return Err(format!(
+                    "\"{text}\" is not a key (examples: a, G, ctrl-x, enter, f2)"
+                ));
+            }
+        },
+    };
+    Ok(normalize((code, mods)))
+}
+
+/// One action's keys in the table in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub action: Action,
+    pub keys: Vec<(KeyCode, KeyModifiers)>,
+    /// How the first key is shown in hints and help.
+    pub label: String,
+    pub help: &'static str,
+    pub scope: Scope,
+    pub hint: bool,
+}
+
+/// The key table in force: [`BINDINGS`] with the configuration's `[keys]` overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    entries: Vec<Entry>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Self {
+            entries: BINDINGS
+                .iter()
+                .map(|b| {
+                    let mut keys: Vec<_> = b.keys.iter().map(|k| normalize(*k)).collect();
+                    keys.dedup();
+                    Entry {
+                        action: b.action,
+                        keys,
+                        label: b.label.to_string(),
+                        help: b.help,
+                        scope: b.scope,
+                        hint: b.hint,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Keymap {
+    /// Applies overrides (action name → keys, replacing that action's defaults). Unknown
+    /// actions, unreadable keys and a key bound to two actions are refused with the reason.
+    pub fn with_overrides(
+        overrides: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<Self, String> {
+        let mut map = Self::default();
+        for (name, keys) in overrides {
+            let Some(entry) = map
+                .entries
+                .iter_mut()
+                .find(|e| action_name(e.action) == name)
+            else {
+                let known: Vec<&str> = map.entries.iter().map(|e| action_name(e.action)).collect();
+                return Err(format!(
+                    "unknown action \"{name}\"; actions: {}",
+                    known.join(", ")
+                ));
+            };
+            if keys.is_empty() {
+                return Err(format!("{name}: give at least one key"));
+            }
+            entry.keys = keys
+                .iter()
+                .map(|k| parse_key(k))
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("{name}: {e}"))?;
+            entry.label = keys[0].trim().to_string();
+        }
+        let mut seen: std::collections::HashMap<(KeyCode, KeyModifiers), Action> =
+            Default::default();
+        for e in &map.entries {
+            for k in &e.keys {
+                if let Some(other) = seen.insert(*k, e.action)
+                    && other != e.action
+                {
+                    return Err(format!(
+                        "the key {} is bound to both {} and {}",
+                        e.label,
+                        action_name(other),
+                        action_name(e.action)
+                    ));
+                }
+            }
+        }
+        Ok(map)
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Looks a key up in the table.
+    pub fn action_for(&self, key: &KeyEvent) -> Option<Action> {
+        let pressed = normalize((key.code, key.modifiers));
+        self.entries
+            .iter()
+            .find(|e| e.keys.contains(&pressed))
+            .map(|e| e.action)
+    }
+
+    /// The label of an action's first key (for messages such as "press e to edit").
+    pub fn label_for(&self, action: Action) -> &str {
+        self.entries
+            .iter()
+            .find(|e| e.action == action)
+            .map(|e| e.label.as_str())
+            .unwrap_or("?")
+    }
 }
 
 #[cfg(test)]
@@ -300,16 +499,51 @@ mod tests {
 
     #[test]
     fn every_action_reachable_and_no_key_bound_twice() {
+        let map = Keymap::default();
         let mut seen = std::collections::HashSet::new();
-        for b in BINDINGS {
-            for k in b.keys {
+        for e in map.entries() {
+            for k in &e.keys {
                 assert!(seen.insert(*k), "{k:?} is bound twice");
             }
         }
         let key = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
-        assert_eq!(action_for(&key), Some(Action::Add));
+        assert_eq!(map.action_for(&key), Some(Action::Add));
         let key = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&key), Some(Action::ForceQuit));
-        assert_eq!(label_for(Action::Edit), "e");
+        assert_eq!(map.action_for(&key), Some(Action::ForceQuit));
+        let key = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(map.action_for(&key), Some(Action::Last));
+        assert_eq!(map.label_for(Action::Edit), "e");
+    }
+
+    #[test]
+    fn overrides_replace_an_actions_keys() {
+        let o = [(
+            "add".to_string(),
+            vec!["insert".to_string(), "ctrl-A".into()],
+        )]
+        .into();
+        let map = Keymap::with_overrides(&o).unwrap();
+        let ins = KeyEvent::new(KeyCode::Insert, KeyModifiers::NONE);
+        assert_eq!(map.action_for(&ins), Some(Action::Add));
+        let ctrl_a = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL);
+        assert_eq!(map.action_for(&ctrl_a), Some(Action::Add));
+        let a = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
+        assert_eq!(map.action_for(&a), None, "the default is replaced");
+        assert_eq!(map.label_for(Action::Add), "insert");
+    }
+
+    #[test]
+    fn bad_overrides_are_refused_with_the_reason() {
+        let bad = |name: &str, key: &str| {
+            Keymap::with_overrides(&[(name.to_string(), vec![key.to_string()])].into()).unwrap_err()
+        };
+        assert!(bad("fly", "x").contains("unknown action \"fly\""));
+        assert!(bad("add", "ctrl-").contains("is not a key"));
+        assert!(bad("add", "q").contains("bound to both"));
+        assert!(parse_key("f13").is_err());
+        assert_eq!(
+            parse_key("F2").unwrap(),
+            (KeyCode::F(2), KeyModifiers::NONE)
+        );
     }
 }

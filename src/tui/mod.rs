@@ -196,6 +196,8 @@ pub fn settings_from(
         unavailable: profile.unavailable.clone(),
         persist: !profile.demo,
         lookups,
+        // Checked when the configuration was read; the defaults otherwise.
+        keymap: keymap::Keymap::with_overrides(&profile.keys).unwrap_or_default(),
     }
 }
 

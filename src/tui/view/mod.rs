@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::app::{App, Level, Pane, Popup, Tab};
-use super::keymap::{self, Action, Scope};
+use super::keymap::{Action, Scope};
 
 pub use text::fit;
 
@@ -61,7 +61,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     draw_status(app, frame, status);
     match &app.popup {
         None => {}
-        Some(Popup::Help { scroll }) => popups::draw_help(*scroll, frame, area),
+        Some(Popup::Help { scroll }) => popups::draw_help(app, *scroll, frame, area),
         Some(Popup::Form(form)) => popups::draw_form(app, form, frame, area),
         Some(Popup::Confirm(c)) => popups::draw_confirm(c, frame, area),
         Some(Popup::Quit) => popups::draw_quit(app, frame, area),
@@ -143,8 +143,10 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// The hints for the current context, generated from the key table.
-pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    keymap::BINDINGS
+pub fn hints(app: &App) -> Vec<(&str, &'static str)> {
+    app.settings
+        .keymap
+        .entries()
         .iter()
         .filter(|b| b.hint)
         .filter(|b| match b.scope {
@@ -159,7 +161,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             Action::Remove => app.tab == Tab::Hive,
             _ => true,
         })
-        .map(|b| (b.label, short_help(b.action)))
+        .map(|b| (b.label.as_str(), short_help(b.action)))
         .collect()
 }
 

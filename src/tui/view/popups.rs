@@ -9,7 +9,6 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::text::{fit, wrap_words};
 use crate::tui::app::{App, Confirm};
 use crate::tui::forms::{Form, FormKind};
-use crate::tui::keymap::BINDINGS;
 
 /// A rectangle of at most `w` x `h`, centred in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -23,9 +22,9 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-pub fn draw_help(scroll: u16, frame: &mut Frame, area: Rect) {
+pub fn draw_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
     let mut lines = vec![Line::from("Keys".bold())];
-    for b in BINDINGS {
+    for b in app.settings.keymap.entries() {
         lines.push(Line::from(vec![
             Span::styled(
                 format!("  {:<8}", b.label),
