@@ -223,7 +223,7 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
         first.push_str(&format!(" · {e}"));
     }
     let last = match &user.last_logged_in_at {
-        Some(t) => format!("last login {}", short_time(app, t)),
+        Some(t) => format!("last login {}", short_time(app, t, "%Y-%m-%d %H:%M")),
         None => "never logged in".to_string(),
     };
     frame.render_widget(
@@ -241,19 +241,20 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
         );
     }
     let w = rows_area.width as usize;
-    let (type_w, id_w, time_w) = (12usize, 6usize, if w >= 56 { 16usize } else { 0 });
-    let value_w = w.saturating_sub(type_w + id_w + time_w + 3);
-    let header = {
-        let mut cells = vec![
-            cell("Type", type_w),
-            cell("Value", value_w),
-            cell("Id", id_w),
-        ];
-        if time_w > 0 {
-            cells.push(cell("Updated", time_w));
-        }
-        Row::new(cells).style(Style::new().fg(Color::DarkGray).bold())
+    // Narrow panes (80 columns) keep the updated-at column, without the year.
+    let (type_w, id_w, time_w, time_format) = if w >= 56 {
+        (12usize, 6usize, 16usize, "%Y-%m-%d %H:%M")
+    } else {
+        (10, 6, 11, "%m-%d %H:%M")
     };
+    let value_w = w.saturating_sub(type_w + id_w + time_w + 3);
+    let header = Row::new(vec![
+        cell("Type", type_w),
+        cell("Value", value_w),
+        cell("Id", id_w),
+        cell("Updated", time_w),
+    ])
+    .style(Style::new().fg(Color::DarkGray).bold());
     let rows: Vec<Row> = user
         .tags
         .iter()
@@ -262,30 +263,25 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
                 Some(v) => Span::raw(cell(v, value_w)),
                 None => Span::styled(cell("(value unknown)", value_w), Style::new().dark_gray()),
             };
-            let mut cells = vec![
+            let at = t
+                .updated_at
+                .as_deref()
+                .map(|s| short_time(app, s, time_format))
+                .unwrap_or_default();
+            Row::new(vec![
                 Span::raw(cell(&app.tag_type_name(t.tag_type_id.as_deref()), type_w)),
                 value,
                 Span::raw(cell(&t.id, id_w)),
-            ];
-            if time_w > 0 {
-                let at = t
-                    .updated_at
-                    .as_deref()
-                    .map(|s| short_time(app, s))
-                    .unwrap_or_default();
-                cells.push(Span::styled(cell(&at, time_w), Style::new().dark_gray()));
-            }
-            Row::new(cells)
+                Span::styled(cell(&at, time_w), Style::new().dark_gray()),
+            ])
         })
         .collect();
-    let mut widths = vec![
+    let widths = [
         Constraint::Length(type_w as u16),
         Constraint::Length(value_w as u16),
         Constraint::Length(id_w as u16),
+        Constraint::Length(time_w as u16),
     ];
-    if time_w > 0 {
-        widths.push(Constraint::Length(time_w as u16));
-    }
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
@@ -295,11 +291,11 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// `2026-01-05T09:00:00.000Z` → `2026-01-05 09:00` in the console's zone.
-fn short_time(app: &App, iso: &str) -> String {
+fn short_time(app: &App, iso: &str, format: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(iso) {
         Ok(t) => app
             .local(t.with_timezone(&chrono::Utc))
-            .format("%Y-%m-%d %H:%M")
+            .format(format)
             .to_string(),
         Err(_) => iso.to_string(),
     }
