@@ -56,8 +56,25 @@ pub struct Clients {
     pub cerego: Option<CeregoClient>,
 }
 
+/// One page of a user list as it arrives (the console shows users while the rest load).
+#[derive(Debug, Clone)]
+pub struct PageProgress {
+    pub users: Vec<crate::api::cerego::CeregoUser>,
+    pub page: u32,
+    pub total_pages: Option<u64>,
+}
+
 /// Runs one Op against the clients. Public so the CLI shares exactly this path.
 pub async fn execute(clients: &Clients, op: &Op) -> (Vec<Exchange>, Result<Output, ApiError>) {
+    execute_with(clients, op, &|_| {}).await
+}
+
+/// [`execute`], reporting each page of a user list through `on_page`.
+pub async fn execute_with(
+    clients: &Clients,
+    op: &Op,
+    on_page: &(dyn Fn(PageProgress) + Send + Sync),
+) -> (Vec<Exchange>, Result<Output, ApiError>) {
     fn done<T>(call: Call<T>, wrap: fn(T) -> Output) -> (Vec<Exchange>, Result<Output, ApiError>) {
         (call.exchanges, call.result.map(wrap))
     }
@@ -92,7 +109,19 @@ pub async fn execute(clients: &Clients, op: &Op) -> (Vec<Exchange>, Result<Outpu
             None => unconfigured("Cerego"),
         },
         Op::CeregoListUsers { partner, query } => match &clients.cerego {
-            Some(c) => done(c.list_users(partner, query.as_deref()).await, Output::Users),
+            Some(c) => {
+                let report = |page: &crate::api::cerego::UsersPage, number: u32| {
+                    on_page(PageProgress {
+                        users: page.users.clone(),
+                        page: number,
+                        total_pages: page.total_pages,
+                    })
+                };
+                done(
+                    c.list_users_with(partner, query.as_deref(), &report).await,
+                    Output::Users,
+                )
+            }
             None => unconfigured("Cerego"),
         },
         Op::CeregoProfile => match &clients.cerego {
@@ -202,6 +231,7 @@ pub async fn execute_journaled(
     op: &Op,
     policy: &RetryPolicy,
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
+    on_page: &(dyn Fn(PageProgress) + Send + Sync),
 ) -> Execution {
     if let Some(journal) = journal {
         let (j, id, o, req) = (
@@ -236,7 +266,7 @@ pub async fn execute_journaled(
     let mut retries = Vec::new();
     let mut attempt = 1;
     let result = loop {
-        let (mut ex, result) = execute(clients, op).await;
+        let (mut ex, result) = execute_with(clients, op, on_page).await;
         exchanges.append(&mut ex);
         let Err(error) = &result else {
             break result;
@@ -336,6 +366,11 @@ pub enum Event {
         id: RequestId,
         notice: RetryNotice,
     },
+    /// A page of a user list arrived (more may follow).
+    Page {
+        id: RequestId,
+        progress: PageProgress,
+    },
     Done(Box<Reply>),
 }
 
@@ -366,6 +401,10 @@ pub fn spawn(
                 let notify = move |notice: RetryNotice| {
                     let _ = progress.send(Event::Retrying { id, notice });
                 };
+                let pages = events.clone();
+                let on_page = move |progress: PageProgress| {
+                    let _ = pages.send(Event::Page { id, progress });
+                };
                 let run = execute_journaled(
                     &clients,
                     journal.as_ref(),
@@ -373,6 +412,7 @@ pub fn spawn(
                     &op,
                     &policy,
                     &notify,
+                    &on_page,
                 )
                 .await;
                 tracked

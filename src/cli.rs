@@ -153,6 +153,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
         &op,
         &session.profile.retry,
         &notify,
+        &|_| {},
     )
     .await;
     let (exchanges, result) = (run.exchanges, run.result);

@@ -54,7 +54,7 @@ async fn go(
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
     let notify = move |n: RetryNotice| s.lock().expect("lock").push(n);
-    let run = execute_journaled(clients, journal, "test-1", op, policy, &notify).await;
+    let run = execute_journaled(clients, journal, "test-1", op, policy, &notify, &|_| {}).await;
     let seen = seen.lock().expect("lock").clone();
     (run, seen)
 }

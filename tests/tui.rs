@@ -636,3 +636,36 @@ fn key_overrides_drive_handling_hints_and_help() {
     h.key(KeyCode::Insert);
     assert!(matches!(h.app.popup, Some(Popup::Form(_))), "insert adds");
 }
+
+#[test]
+fn users_show_page_by_page_while_the_list_loads() {
+    let mut h = Harness::with_seed(Seed::demo(), SMALL.0, SMALL.1);
+    let request = h.pending.remove(0);
+    // The first page of 25, as the client reports it before fetching the second.
+    let seed = Seed::demo();
+    let model = tagdesk::sim::Model::new(&seed);
+    let params = std::collections::HashMap::from([("page[number]".to_string(), "1".to_string())]);
+    let (_, body) = model.cerego.list_users("4242", &params);
+    let page = tagdesk::api::cerego::UsersPage::parse(body.to_string().as_bytes()).expect("page");
+    h.send(tagdesk::tui::app::Message::Page {
+        id: request.id,
+        progress: tagdesk::backend::PageProgress {
+            users: page.users,
+            page: 1,
+            total_pages: page.total_pages,
+        },
+    });
+    assert_eq!(h.app.cerego.users.len(), 25);
+    let screen = h.screen();
+    assert!(screen.contains("Users · loading 1/2 · 25"), "{screen}");
+    assert!(
+        screen.contains("Ada Lovelace"),
+        "users show before the list is complete"
+    );
+    assert_eq!(h.app.in_flight(), 1);
+    // The whole list arrives: no duplicates, the count settles.
+    let reply = h.answer(&request);
+    h.send(tagdesk::tui::app::Message::Reply(Box::new(reply)));
+    assert_eq!(h.app.cerego.users.len(), 36);
+    assert!(h.screen().contains("Users · partner 4242 · 36 "));
+}

@@ -295,6 +295,17 @@ impl CeregoClient {
     /// Every page of the partner's users. Follows `meta.total-pages`, or `links.next` when the
     /// server gives no page count, and never more than [`MAX_PAGES`] pages.
     pub async fn list_users(&self, partner: &PartnerId, query: Option<&str>) -> Call<UserList> {
+        self.list_users_with(partner, query, &|_, _| {}).await
+    }
+
+    /// [`Self::list_users`], calling `on_page(page, page_number)` as each page arrives so a
+    /// console can show users while the rest are still loading.
+    pub async fn list_users_with(
+        &self,
+        partner: &PartnerId,
+        query: Option<&str>,
+        on_page: &(dyn Fn(&UsersPage, u32) + Send + Sync),
+    ) -> Call<UserList> {
         let mut exchanges = Vec::new();
         let mut list = UserList::default();
         let mut page = 1;
@@ -310,6 +321,7 @@ impl CeregoClient {
                     };
                 }
             };
+            on_page(&parsed, page);
             list.pages_fetched = page;
             list.total_count = parsed.total_count.or(list.total_count);
             let empty = parsed.users.is_empty();

@@ -216,6 +216,21 @@ pub struct CeregoView {
     pub selected: usize,
     pub tag_selected: usize,
     pub filter: Filter,
+    /// While the list loads: the last page received and the page count, if known.
+    pub progress: Option<(u32, Option<u64>)>,
+}
+
+impl CeregoView {
+    /// Adds users, replacing any with the same id (a page seen twice after a retry, or a
+    /// look-up of a listed user).
+    pub fn merge_users(&mut self, users: Vec<CeregoUser>) {
+        for user in users {
+            match self.users.iter_mut().find(|u| u.id == user.id) {
+                Some(u) => *u = user,
+                None => self.users.push(user),
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -239,6 +254,11 @@ pub enum Message {
     Retrying {
         id: RequestId,
         notice: crate::retry::RetryNotice,
+    },
+    /// A page of a user list arrived while the rest are still loading.
+    Page {
+        id: RequestId,
+        progress: crate::backend::PageProgress,
     },
     /// Time passed (only sent while something animates).
     Tick,
@@ -305,6 +325,7 @@ impl App {
                 selected: 0,
                 tag_selected: 0,
                 filter: Filter::default(),
+                progress: None,
             },
             hive: HiveView {
                 patrons,
@@ -461,6 +482,19 @@ impl App {
                     effects.push(Effect::Quit);
                 }
                 effects
+            }
+            Message::Page { id, progress } => {
+                let wanted = self.log.iter().any(|e| {
+                    e.id == id
+                        && e.is_pending()
+                        && matches!(e.op, Op::CeregoListUsers { query: None, .. })
+                });
+                if wanted {
+                    self.cerego.merge_users(progress.users);
+                    self.cerego.progress = Some((progress.page, progress.total_pages));
+                    self.refilter_cerego();
+                }
+                Vec::new()
             }
             Message::Retrying { id, notice } => {
                 if let Some(e) = self

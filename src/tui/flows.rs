@@ -661,6 +661,7 @@ impl App {
         let at = reply.finished_at;
         match (&reply.op, &reply.result) {
             (Op::CeregoListUsers { query: None, .. }, Ok(Output::Users(list))) => {
+                self.cerego.progress = None;
                 self.cerego.users = list.users.clone();
                 self.cerego.total_count = list.total_count;
                 self.cerego.load = super::app::Load::Loaded;
@@ -668,12 +669,7 @@ impl App {
             }
             (Op::CeregoListUsers { query: Some(q), .. }, Ok(Output::Users(list))) => {
                 // A look-up: merge what was found into the list and select it.
-                for user in &list.users {
-                    match self.cerego.users.iter_mut().find(|u| u.id == user.id) {
-                        Some(u) => *u = user.clone(),
-                        None => self.cerego.users.push(user.clone()),
-                    }
-                }
+                self.cerego.merge_users(list.users.clone());
                 if self.cerego.load != super::app::Load::Loaded {
                     self.cerego.load = super::app::Load::Loaded;
                 }
@@ -695,6 +691,7 @@ impl App {
                 );
             }
             (Op::CeregoListUsers { .. }, Err(e)) => {
+                self.cerego.progress = None;
                 self.cerego.load = super::app::Load::Failed(e.to_string());
                 self.set_status(Level::Error, format!("Loading Cerego users failed: {e}"));
             }

@@ -225,6 +225,7 @@ pub fn demo_settings(seed: &Seed) -> Settings {
 fn event_message(event: backend::Event) -> Message {
     match event {
         backend::Event::Retrying { id, notice } => Message::Retrying { id, notice },
+        backend::Event::Page { id, progress } => Message::Page { id, progress },
         backend::Event::Done(reply) => Message::Reply(reply),
     }
 }

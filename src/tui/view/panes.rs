@@ -78,15 +78,21 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         .as_ref()
         .map(|c| c.partner_id.to_string())
         .unwrap_or_default();
-    let count = match view.total_count {
-        Some(n) => n.to_string(),
-        None => view.users.len().to_string(),
+    // While pages arrive the title says how far the load is (and drops the partner id to
+    // stay readable at 80 columns).
+    let detail = match (view.progress, view.total_count) {
+        (Some((page, Some(pages))), _) => {
+            format!(" · loading {page}/{pages} · {}", view.users.len())
+        }
+        (Some((page, None)), _) => format!(" · loading {page}… · {}", view.users.len()),
+        (None, Some(n)) => format!(" · partner {partner} · {n}"),
+        (None, None) => format!(" · partner {partner} · {}", view.users.len()),
     };
     let block = pane_block(
         app,
         title(vec![
             Span::styled("Users", Style::new().bold()),
-            Span::raw(format!(" · partner {partner} · {count}")),
+            Span::raw(detail),
         ]),
         focused,
     );
