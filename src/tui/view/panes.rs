@@ -194,32 +194,47 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_stateful_widget(table, rows_area, &mut state);
 }
 
-pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
-    let focused = app.focus == Pane::Tags;
-    let user = app.selected_user();
-    let heading = match user {
-        Some(u) => format!(" · {}", u.name.as_deref().unwrap_or(&u.id)),
-        None => String::new(),
-    };
+/// The tags pane's frame, titled with what is selected: returns the two-line info area and
+/// the rows area, or draws `nothing_selected` and returns None.
+fn tags_frame(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    selected: Option<String>,
+    nothing_selected: &'static str,
+) -> Option<(Rect, Rect)> {
+    let heading = selected
+        .as_ref()
+        .map(|s| format!(" · {s}"))
+        .unwrap_or_default();
     let block = pane_block(
         app,
         title(vec![
             Span::styled("Tags", Style::new().bold()),
             Span::raw(heading),
         ]),
-        focused,
+        app.focus == Pane::Tags,
     );
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(user) = user else {
-        return empty_message(
-            frame,
-            inner,
-            vec![Line::from("No user selected.".dark_gray())],
-        );
+    if selected.is_none() {
+        empty_message(frame, inner, vec![Line::from(nothing_selected.dark_gray())]);
+        return None;
+    }
+    let [info, rows] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    Some((info, rows))
+}
+
+pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Pane::Tags;
+    let user = app.selected_user();
+    let heading = user.map(|u| u.name.clone().unwrap_or_else(|| u.id.clone()));
+    let Some((info, rows_area)) = tags_frame(app, frame, area, heading, "No user selected.") else {
+        return;
     };
-    let [info, rows_area] =
-        Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    let Some(user) = user else {
+        return;
+    };
     let w = info.width as usize;
     let mut first = format!("id {}", user.id);
     if let Some(m) = &user.member_id {
@@ -388,26 +403,14 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
 pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Tags;
     let patron = app.selected_patron();
-    let heading = patron.map(|p| format!(" · {}", p.id)).unwrap_or_default();
-    let block = pane_block(
-        app,
-        title(vec![
-            Span::styled("Tags", Style::new().bold()),
-            Span::raw(heading),
-        ]),
-        focused,
-    );
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let Some(patron) = patron else {
-        return empty_message(
-            frame,
-            inner,
-            vec![Line::from("No patron selected.".dark_gray())],
-        );
+    let heading = patron.map(|p| p.id.to_string());
+    let Some((info, rows_area)) = tags_frame(app, frame, area, heading, "No patron selected.")
+    else {
+        return;
     };
-    let [info, rows_area] =
-        Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    let Some(patron) = patron else {
+        return;
+    };
     let w = info.width as usize;
     let when = match patron.confirmed_at {
         Some(t) => format!(
