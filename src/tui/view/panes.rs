@@ -62,6 +62,33 @@ fn window(selected: usize, len: usize, height: usize) -> std::ops::Range<usize> 
     start..(start + height).min(len)
 }
 
+/// A list pane's frame: the bordered block titled `(name, detail)`, and the filter line
+/// (with `shown of total`) while a filter is active. Returns the area left for the rows.
+fn list_frame(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    (name, detail): (&'static str, String),
+    filter: &Filter,
+    (shown, total): (usize, usize),
+) -> Rect {
+    let block = pane_block(
+        app,
+        title(vec![
+            Span::styled(name, Style::new().bold()),
+            Span::raw(detail),
+        ]),
+        app.focus == Pane::List,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let (rows_area, filter_area) = list_areas(inner, filter);
+    if let Some(line) = filter_area {
+        draw_filter(frame, line, filter, shown, total);
+    }
+    rows_area
+}
+
 fn empty_message(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
     frame.render_widget(
         Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
@@ -88,26 +115,14 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         (None, Some(n)) => format!(" · partner {partner} · {n}"),
         (None, None) => format!(" · partner {partner} · {}", view.users.len()),
     };
-    let block = pane_block(
+    let rows_area = list_frame(
         app,
-        title(vec![
-            Span::styled("Users", Style::new().bold()),
-            Span::raw(detail),
-        ]),
-        focused,
+        frame,
+        area,
+        ("Users", detail),
+        &view.filter,
+        (view.visible.len(), view.users.len()),
     );
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let (rows_area, filter_area) = list_areas(inner, &view.filter);
-    if let Some(line) = filter_area {
-        draw_filter(
-            frame,
-            line,
-            &view.filter,
-            view.visible.len(),
-            view.users.len(),
-        );
-    }
     match &view.load {
         Load::NotConfigured => {
             return empty_message(
@@ -325,26 +340,14 @@ fn short_time(app: &App, iso: &str, format: &str) -> String {
 pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     let view = &app.hive;
     let focused = app.focus == Pane::List;
-    let block = pane_block(
+    let rows_area = list_frame(
         app,
-        title(vec![
-            Span::styled("Patrons", Style::new().bold()),
-            Span::raw(format!(" · {} known", view.patrons.len())),
-        ]),
-        focused,
+        frame,
+        area,
+        ("Patrons", format!(" · {} known", view.patrons.len())),
+        &view.filter,
+        (view.visible.len(), view.patrons.len()),
     );
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let (rows_area, filter_area) = list_areas(inner, &view.filter);
-    if let Some(line) = filter_area {
-        draw_filter(
-            frame,
-            line,
-            &view.filter,
-            view.visible.len(),
-            view.patrons.len(),
-        );
-    }
     if app.settings.hive.is_none() {
         return empty_message(
             frame,
