@@ -69,10 +69,13 @@ fn app_with(seed: &Seed) -> App {
                 retries: Vec::new(),
                 result: Ok(Output::Users(UserList {
                     total_count: Some(users.len() as u64),
+                    listed: users.len() as u64,
                     users: std::mem::take(&mut users),
                     pages_fetched: pages,
+                    cut: None,
                 })),
                 finished_at: Utc::now(),
+                journal_error: None,
             })));
         }
     }

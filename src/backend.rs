@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
@@ -16,6 +16,7 @@ use crate::api::hive::{HiveClient, HiveOutcome};
 use crate::api::{self, ApiError, Call, Exchange};
 use crate::journal::{Journal, OutcomeRecord, RequestInfo};
 use crate::op::Op;
+use crate::redact::{Redactor, Scrub};
 use crate::retry::{self, RetryNotice, RetryPolicy};
 
 /// Identifies a request for the lifetime of the process.
@@ -36,24 +37,114 @@ pub enum Output {
     Profile(Profile),
 }
 
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl Output {
+    /// One line saying what the Op produced: the same words in the console's log, in the
+    /// journal, and in `tagdesk log` (the Hive message verbatim).
+    pub fn summary(&self) -> String {
+        match self {
+            Output::Hive(o) => o.summary(),
+            Output::Tag(t) => match &t.value {
+                Some(v) => format!("tag {} = \"{v}\"", t.id),
+                None => format!("tag {}", t.id),
+            },
+            Output::Users(l) => {
+                let pages = plural(u64::from(l.pages_fetched), "page", "pages");
+                let mut out = match l.total_count {
+                    Some(total) if total != l.listed => {
+                        format!(
+                            "{} of {} ({pages})",
+                            l.listed,
+                            plural(total, "user", "users")
+                        )
+                    }
+                    _ => format!("{} ({pages})", plural(l.listed, "user", "users")),
+                };
+                if let Some(cut) = &l.cut {
+                    out.push_str(&format!(" — cut short: {cut}"));
+                }
+                out
+            }
+            Output::Profile(p) => match &p.name {
+                Some(name) => format!("profile {}: {name}", p.id),
+                None => format!("profile {}", p.id),
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub id: RequestId,
     pub op: Op,
-    /// Every exchange, across attempts.
+    /// Every exchange, across attempts (a long listing keeps its first pages and its last).
     pub exchanges: Vec<Exchange>,
     /// The retries that were made before the final result.
     pub retries: Vec<RetryNotice>,
     pub result: Result<Output, ApiError>,
     pub finished_at: DateTime<Utc>,
+    /// The outcome could not be written to the journal (the request was sent).
+    pub journal_error: Option<String>,
 }
 
-/// The clients the backend may use; a service without a client answers every Op for it
-/// with a clear error instead of sending anything.
+/// Bounds on one listing of a partner's users, so that no server can make tagdesk hold
+/// more than this (`[limits]` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListLimits {
+    /// Users read, at most (the listing says it was cut when it stops here).
+    pub max_users: u64,
+    /// Response bytes read, at most.
+    pub max_bytes: u64,
+}
+
+/// Default [`ListLimits::max_users`].
+pub const DEFAULT_MAX_USERS: u64 = 250_000;
+/// Default [`ListLimits::max_bytes`].
+pub const DEFAULT_MAX_LIST_BYTES: u64 = 256 * 1024 * 1024;
+/// A listing keeps the transcripts of its first pages and of its last one.
+const KEPT_PAGE_EXCHANGES: usize = 5;
+
+impl Default for ListLimits {
+    fn default() -> Self {
+        Self {
+            max_users: DEFAULT_MAX_USERS,
+            max_bytes: DEFAULT_MAX_LIST_BYTES,
+        }
+    }
+}
+
+/// The clients the backend may use, and what it needs to use them; a service without a
+/// client answers every Op for it with a clear error instead of sending anything.
 #[derive(Debug, Clone, Default)]
 pub struct Clients {
     pub hive: Option<HiveClient>,
     pub cerego: Option<CeregoClient>,
+    /// The profile's keys: redacted from every reply before anyone sees it.
+    pub redactor: Redactor,
+    pub limits: ListLimits,
+}
+
+impl Clients {
+    /// The longest total timeout of the configured clients.
+    fn total_timeout(&self) -> Duration {
+        let h = self.hive.as_ref().map(HiveClient::total_timeout);
+        let c = self.cerego.as_ref().map(CeregoClient::total_timeout);
+        h.into_iter()
+            .chain(c)
+            .max()
+            .unwrap_or(api::DEFAULT_TOTAL_TIMEOUT)
+    }
+
+    fn until(&self, deadline: tokio::time::Instant) -> Self {
+        Self {
+            hive: self.hive.as_ref().map(|c| c.until(deadline)),
+            cerego: self.cerego.as_ref().map(|c| c.until(deadline)),
+            ..self.clone()
+        }
+    }
 }
 
 /// One page of a user list as it arrives (the console shows users while the rest load).
@@ -62,39 +153,43 @@ pub struct PageProgress {
     pub users: Vec<crate::api::cerego::CeregoUser>,
     pub page: u32,
     pub total_pages: Option<u64>,
+    pub total_count: Option<u64>,
+    /// Users listed so far, this page included.
+    pub listed: u64,
 }
 
-/// Runs one Op against the clients. Public so the CLI shares exactly this path.
+/// What the caller hears while an Op runs.
+pub struct Hooks<'a> {
+    /// A retry is about to wait.
+    pub notify: &'a (dyn Fn(RetryNotice) + Send + Sync),
+    /// A page of a user list arrived.
+    pub on_page: &'a (dyn Fn(PageProgress) + Send + Sync),
+    /// Keep a listing's users in the result too (false when `on_page` consumes them, so a
+    /// listing of any size costs one page of memory).
+    pub keep_users: bool,
+}
+
+fn unconfigured(service: &str) -> ApiError {
+    ApiError::Local {
+        message: format!("{service} is not configured for this profile: nothing was sent"),
+    }
+}
+
+/// Runs one Op once (no retries; a user list: its first page only). Public so tests can
+/// drive the clients exactly as the backend does.
 pub async fn execute(clients: &Clients, op: &Op) -> (Vec<Exchange>, Result<Output, ApiError>) {
-    execute_with(clients, op, &|_| {}).await
-}
-
-/// [`execute`], reporting each page of a user list through `on_page`.
-pub async fn execute_with(
-    clients: &Clients,
-    op: &Op,
-    on_page: &(dyn Fn(PageProgress) + Send + Sync),
-) -> (Vec<Exchange>, Result<Output, ApiError>) {
     fn done<T>(call: Call<T>, wrap: fn(T) -> Output) -> (Vec<Exchange>, Result<Output, ApiError>) {
         (call.exchanges, call.result.map(wrap))
     }
-    let unconfigured = |service: &str| {
-        (
-            Vec::new(),
-            Err(ApiError::Network {
-                message: format!("{service} is not configured for this profile (no API key)"),
-                connect: true,
-            }),
-        )
-    };
+    let missing = |service| (Vec::new(), Err(unconfigured(service)));
     match op {
         Op::HiveAdd { patron, fields } => match &clients.hive {
             Some(c) => done(c.add(patron, fields).await, Output::Hive),
-            None => unconfigured("Hive"),
+            None => missing("Hive"),
         },
         Op::HiveRemove { patron, fields } => match &clients.hive {
             Some(c) => done(c.remove(patron, fields).await, Output::Hive),
-            None => unconfigured("Hive"),
+            None => missing("Hive"),
         },
         Op::CeregoAdd {
             user,
@@ -102,33 +197,187 @@ pub async fn execute_with(
             value,
         } => match &clients.cerego {
             Some(c) => done(c.add_tag(tag_type, user, value).await, Output::Tag),
-            None => unconfigured("Cerego"),
+            None => missing("Cerego"),
         },
         Op::CeregoUpdate { tag, value } => match &clients.cerego {
             Some(c) => done(c.update_tag(tag, value).await, Output::Tag),
-            None => unconfigured("Cerego"),
+            None => missing("Cerego"),
         },
         Op::CeregoListUsers { partner, query } => match &clients.cerego {
             Some(c) => {
-                let report = |page: &crate::api::cerego::UsersPage, number: u32| {
-                    on_page(PageProgress {
-                        users: page.users.clone(),
-                        page: number,
-                        total_pages: page.total_pages,
-                    })
-                };
-                done(
-                    c.list_users_with(partner, query.as_deref(), &report).await,
-                    Output::Users,
-                )
+                let call = c.users_page(partner, query.as_deref(), 1).await;
+                let listing = call.map(|p| UserList {
+                    listed: p.users.len() as u64,
+                    users: p.users,
+                    total_count: p.total_count,
+                    pages_fetched: 1,
+                    cut: None,
+                });
+                done(listing, Output::Users)
             }
-            None => unconfigured("Cerego"),
+            None => missing("Cerego"),
         },
         Op::CeregoProfile => match &clients.cerego {
             Some(c) => done(c.profile().await, Output::Profile),
-            None => unconfigured("Cerego"),
+            None => missing("Cerego"),
         },
     }
+}
+
+/// Runs `attempt` until it succeeds, fails for good, or the policy says stop; every retry
+/// is announced through `notify` before its wait.
+async fn with_retries<T, F, Fut>(
+    policy: &RetryPolicy,
+    op: &Op,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+    redactor: &Redactor,
+    mut attempt: F,
+) -> (Vec<Exchange>, Result<T, ApiError>, Vec<RetryNotice>)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = (Vec<Exchange>, Result<T, ApiError>)>,
+{
+    let started = Instant::now();
+    let mut exchanges = Vec::new();
+    let mut retries = Vec::new();
+    let mut number = 1;
+    loop {
+        let (mut ex, result) = attempt().await;
+        exchanges.append(&mut ex);
+        let Err(error) = &result else {
+            return (exchanges, result, retries);
+        };
+        let next = number + 1;
+        let Some((wait, from_retry_after)) =
+            retry::next_wait(policy, op, error, next, started.elapsed(), Utc::now())
+        else {
+            return (exchanges, result, retries);
+        };
+        let notice = RetryNotice {
+            attempt: next,
+            max_attempts: policy.max_attempts,
+            wait_ms: wait.as_millis() as u64,
+            at: Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
+            reason: redactor.text(&error.to_string()).into_owned(),
+            from_retry_after,
+        };
+        tracing::warn!(
+            "{}: {}; retry {}/{} in {} ms",
+            op.describe(),
+            notice.reason,
+            notice.attempt,
+            notice.max_attempts,
+            notice.wait_ms
+        );
+        notify(notice.clone());
+        retries.push(notice);
+        tokio::time::sleep(wait).await;
+        number = next;
+    }
+}
+
+/// Every page of a partner's users, each page retried on its own (a 503 on page 300 does
+/// not restart the listing), within [`ListLimits`].
+async fn list_all(
+    clients: &Clients,
+    op: &Op,
+    policy: &RetryPolicy,
+    hooks: &Hooks<'_>,
+) -> (Vec<Exchange>, Result<Output, ApiError>, Vec<RetryNotice>) {
+    let (Op::CeregoListUsers { partner, query }, Some(client)) = (op, &clients.cerego) else {
+        return (Vec::new(), Err(unconfigured("Cerego")), Vec::new());
+    };
+    let limits = clients.limits;
+    let span = policy.budget.max(clients.total_timeout());
+    let mut exchanges: Vec<Exchange> = Vec::new();
+    let mut omitted = 0usize;
+    let mut retries = Vec::new();
+    let mut list = UserList::default();
+    let mut bytes: u64 = 0;
+    let mut page: u32 = 1;
+    loop {
+        let c = client.until(tokio::time::Instant::now() + span);
+        let (ex, result, mut r) = with_retries(policy, op, hooks.notify, &clients.redactor, || {
+            let c = c.clone();
+            async move {
+                let call = c.users_page(partner, query.as_deref(), page).await;
+                (call.exchanges, call.result)
+            }
+        })
+        .await;
+        retries.append(&mut r);
+        for e in ex {
+            if exchanges.len() > KEPT_PAGE_EXCHANGES {
+                // Keep the first pages and the latest one; count what was dropped.
+                exchanges.pop();
+                omitted += 1;
+            }
+            exchanges.push(e);
+        }
+        let mut parsed = match result {
+            Ok(p) => p,
+            Err(e) => return (exchanges, Err(e), retries),
+        };
+        bytes += parsed.bytes as u64;
+        list.pages_fetched = page;
+        list.total_count = parsed.total_count.or(list.total_count);
+        let empty = parsed.users.is_empty();
+        let room = limits.max_users.saturating_sub(list.listed);
+        let truncated = parsed.users.len() as u64 > room;
+        if truncated {
+            parsed.users.truncate(room as usize);
+        }
+        list.listed += parsed.users.len() as u64;
+        for u in &mut parsed.users {
+            u.scrub(&clients.redactor);
+        }
+        if hooks.keep_users {
+            list.users.extend(parsed.users.iter().cloned());
+        }
+        (hooks.on_page)(PageProgress {
+            users: parsed.users,
+            page,
+            total_pages: parsed.total_pages,
+            total_count: list.total_count,
+            listed: list.listed,
+        });
+        let more = match parsed.total_pages {
+            Some(total) => u64::from(page) < total && !empty,
+            None => parsed.has_next_link && !empty,
+        };
+        if !more && !truncated {
+            break;
+        }
+        if truncated || list.listed >= limits.max_users {
+            list.cut = Some(format!(
+                "stopped at {} users, the max_users limit ([limits] in the configuration){}",
+                list.listed,
+                list.total_count
+                    .map(|t| format!("; the partner has {t}"))
+                    .unwrap_or_default()
+            ));
+            break;
+        }
+        if bytes >= limits.max_bytes {
+            list.cut = Some(format!(
+                "stopped after {} MiB of responses, the max_list_mib limit ([limits] in the \
+                 configuration), at {} users",
+                bytes >> 20,
+                list.listed
+            ));
+            break;
+        }
+        let Some(next) = page.checked_add(1) else {
+            break;
+        };
+        page = next;
+    }
+    if omitted > 0
+        && let Some(last) = exchanges.last_mut()
+    {
+        last.url = format!("{} (after {omitted} more pages not kept)", last.url);
+    }
+    (exchanges, Ok(Output::Users(list)), retries)
 }
 
 /// Reads a whole response to an Op the way the clients do (one page for a user list).
@@ -151,9 +400,11 @@ pub fn interpret(op: &Op, status: u16, body: &[u8]) -> Result<Output, ApiError> 
         Op::CeregoListUsers { .. } => {
             api::interpret(status, body, None, UsersPage::parse).map(|p| {
                 Output::Users(UserList {
+                    listed: p.users.len() as u64,
                     users: p.users,
                     total_count: p.total_count,
                     pages_fetched: 1,
+                    cut: None,
                 })
             })
         }
@@ -218,12 +469,14 @@ pub struct Execution {
     pub exchanges: Vec<Exchange>,
     pub retries: Vec<RetryNotice>,
     pub result: Result<Output, ApiError>,
+    /// The request was sent but its outcome could not be journaled: why.
+    pub journal_error: Option<String>,
 }
 
 /// Runs one Op with its journal records around it: the intent before anything is sent
 /// (a mutation whose intent cannot be written is not sent), then the attempts (transient
 /// failures retried under `policy`, each retry announced through `notify` before its
-/// wait), then one outcome record.
+/// wait), then one outcome record. Keys are redacted from everything it returns.
 pub async fn execute_journaled(
     clients: &Clients,
     journal: Option<&SharedJournal>,
@@ -232,6 +485,23 @@ pub async fn execute_journaled(
     policy: &RetryPolicy,
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
     on_page: &(dyn Fn(PageProgress) + Send + Sync),
+) -> Execution {
+    let hooks = Hooks {
+        notify,
+        on_page,
+        keep_users: true,
+    };
+    execute_journaled_with(clients, journal, journal_id, op, policy, &hooks).await
+}
+
+/// [`execute_journaled`] with every hook spelled out.
+pub async fn execute_journaled_with(
+    clients: &Clients,
+    journal: Option<&SharedJournal>,
+    journal_id: &str,
+    op: &Op,
+    policy: &RetryPolicy,
+    hooks: &Hooks<'_>,
 ) -> Execution {
     if let Some(journal) = journal {
         let (j, id, o, req) = (
@@ -253,69 +523,64 @@ pub async fn execute_journaled(
                 return Execution {
                     exchanges: Vec::new(),
                     retries: Vec::new(),
-                    result: Err(ApiError::Network {
+                    result: Err(ApiError::Local {
                         message: format!("not sent: the journal could not be written: {reason}"),
-                        connect: true,
                     }),
+                    journal_error: None,
                 };
             }
         }
     }
     let started = Instant::now();
-    let mut exchanges = Vec::new();
-    let mut retries = Vec::new();
-    let mut attempt = 1;
-    let result = loop {
-        let (mut ex, result) = execute_with(clients, op, on_page).await;
-        exchanges.append(&mut ex);
-        let Err(error) = &result else {
-            break result;
-        };
-        let next = attempt + 1;
-        let Some((wait, from_retry_after)) =
-            retry::next_wait(policy, op, error, next, started.elapsed(), Utc::now())
-        else {
-            break result;
-        };
-        let notice = RetryNotice {
-            attempt: next,
-            max_attempts: policy.max_attempts,
-            wait_ms: wait.as_millis() as u64,
-            at: Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
-            reason: error.to_string(),
-            from_retry_after,
-        };
-        tracing::warn!(
-            "{}: {}; retry {}/{} in {} ms",
-            op.describe(),
-            notice.reason,
-            notice.attempt,
-            notice.max_attempts,
-            notice.wait_ms
-        );
-        notify(notice.clone());
-        retries.push(notice);
-        tokio::time::sleep(wait).await;
-        attempt = next;
+    let (mut exchanges, mut result, mut retries) = match op {
+        Op::CeregoListUsers { .. } => list_all(clients, op, policy, hooks).await,
+        _ => {
+            // The retry budget bounds the whole operation, the last attempt included.
+            let span = policy.budget.max(clients.total_timeout());
+            let bounded = clients.until(tokio::time::Instant::now() + span);
+            with_retries(policy, op, hooks.notify, &clients.redactor, || {
+                execute(&bounded, op)
+            })
+            .await
+        }
     };
+    if !hooks.keep_users
+        && let Ok(Output::Users(list)) = &mut result
+    {
+        list.users = Vec::new();
+    }
+    let mut journal_error = None;
     if let Some(journal) = journal {
         let mut outcome =
             OutcomeRecord::from_execution(journal_id, &exchanges, &result, started.elapsed());
         if !retries.is_empty() {
             outcome.summary = format!(
-                "{} (after {} retr{})",
+                "{} (after {})",
                 outcome.summary,
-                retries.len(),
-                if retries.len() == 1 { "y" } else { "ies" }
+                plural(retries.len() as u64, "retry", "retries")
             );
         }
         let j = journal.clone();
-        match tokio::task::spawn_blocking(move || lock(&j).record_outcome(outcome)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!("journal: {e}"),
-            Err(e) => tracing::error!("journal: {e}"),
+        let failure =
+            match tokio::task::spawn_blocking(move || lock(&j).record_outcome(outcome)).await {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(e) => Some(e.to_string()),
+            };
+        if let Some(reason) = failure {
+            let message = format!(
+                "the outcome of \"{}\" (journal id {journal_id}) could not be written to the \
+                 journal: {reason}",
+                op.describe()
+            );
+            tracing::error!("{message}");
+            journal_error = Some(message);
         }
     }
+    let r = &clients.redactor;
+    exchanges.scrub(r);
+    result.scrub(r);
+    retries.scrub(r);
     if let Err(e) = &result {
         tracing::warn!("{}: {e}", op.describe());
     }
@@ -323,11 +588,117 @@ pub async fn execute_journaled(
         exchanges,
         retries,
         result,
+        journal_error,
     }
 }
 
 fn lock(j: &SharedJournal) -> std::sync::MutexGuard<'_, Journal> {
     j.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+// Redaction of everything a reply carries.
+
+impl Scrub for Exchange {
+    fn scrub(&mut self, r: &Redactor) {
+        self.url.scrub(r);
+        self.request_body.scrub(r);
+        self.response_body.scrub(r);
+    }
+}
+
+impl Scrub for ApiError {
+    fn scrub(&mut self, r: &Redactor) {
+        match self {
+            ApiError::Network { message, .. }
+            | ApiError::Decode { message, .. }
+            | ApiError::Local { message } => message.scrub(r),
+            ApiError::Http {
+                code,
+                message,
+                retry_after,
+                ..
+            } => {
+                code.scrub(r);
+                message.scrub(r);
+                retry_after.scrub(r);
+            }
+            ApiError::Timeout { .. } => {}
+        }
+    }
+}
+
+impl Scrub for RetryNotice {
+    fn scrub(&mut self, r: &Redactor) {
+        self.reason.scrub(r);
+    }
+}
+
+impl Scrub for crate::api::hive::FailedTag {
+    fn scrub(&mut self, r: &Redactor) {
+        self.api_field.scrub(r);
+        self.reason.scrub(r);
+    }
+}
+
+impl Scrub for HiveOutcome {
+    fn scrub(&mut self, r: &Redactor) {
+        self.message.scrub(r);
+        self.patron_id.scrub(r);
+        self.changed.scrub(r);
+        self.unchanged.scrub(r);
+        self.failed.scrub(r);
+    }
+}
+
+impl Scrub for CeregoTag {
+    fn scrub(&mut self, r: &Redactor) {
+        self.id.scrub(r);
+        self.value.scrub(r);
+        self.tag_type_id.scrub(r);
+        self.user_id.scrub(r);
+        self.created_at.scrub(r);
+        self.updated_at.scrub(r);
+    }
+}
+
+impl Scrub for crate::api::cerego::CeregoUser {
+    fn scrub(&mut self, r: &Redactor) {
+        if r.is_empty() {
+            return;
+        }
+        self.id.scrub(r);
+        self.name.scrub(r);
+        self.username.scrub(r);
+        self.email.scrub(r);
+        self.member_id.scrub(r);
+        self.guid.scrub(r);
+        self.created_at.scrub(r);
+        self.last_logged_in_at.scrub(r);
+        self.tags.scrub(r);
+    }
+}
+
+impl Scrub for Profile {
+    fn scrub(&mut self, r: &Redactor) {
+        self.id.scrub(r);
+        self.name.scrub(r);
+        self.email.scrub(r);
+        self.username.scrub(r);
+    }
+}
+
+impl Scrub for Output {
+    fn scrub(&mut self, r: &Redactor) {
+        match self {
+            Output::Hive(o) => o.scrub(r),
+            Output::Tag(t) => t.scrub(r),
+            Output::Users(l) => {
+                l.users.scrub(r);
+                l.cut.scrub(r);
+            }
+            Output::Profile(p) => p.scrub(r),
+        }
+    }
 }
 
 /// The backend: its task and what it needs to settle requests still in flight at quit.
@@ -405,14 +776,20 @@ pub fn spawn(
                 let on_page = move |progress: PageProgress| {
                     let _ = pages.send(Event::Page { id, progress });
                 };
-                let run = execute_journaled(
+                // The console takes a listing's users page by page, so the final reply does
+                // not carry them a second time.
+                let hooks = Hooks {
+                    notify: &notify,
+                    on_page: &on_page,
+                    keep_users: false,
+                };
+                let run = execute_journaled_with(
                     &clients,
                     journal.as_ref(),
                     &journal_id,
                     &op,
                     &policy,
-                    &notify,
-                    &on_page,
+                    &hooks,
                 )
                 .await;
                 tracked
@@ -427,6 +804,7 @@ pub fn spawn(
                     retries: run.retries,
                     result: run.result,
                     finished_at: Utc::now(),
+                    journal_error: run.journal_error,
                 })));
             });
         }

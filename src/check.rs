@@ -13,14 +13,17 @@ use crate::api::ApiError;
 use crate::cli::{Format, exit};
 use crate::config::{self, ConfigError, Paths, Profile};
 use crate::domain::PatronId;
+use crate::op::Service;
 use crate::setup::clients_for;
 
 /// The patron the Hive probe names (nothing is done to it).
 pub const PROBE_PATRON: &str = "tagdesk-config-check";
 
+/// One service's result. `code` is None for a service the profile does not use (skipped:
+/// neither passed nor failed).
 struct Check {
     service: &'static str,
-    code: u8,
+    code: Option<u8>,
     detail: String,
 }
 
@@ -31,81 +34,107 @@ async fn check_profile(profile: &Profile) -> Vec<Check> {
         Err(ConfigError(m)) => {
             checks.push(Check {
                 service: "config",
-                code: exit::USAGE,
+                code: Some(exit::USAGE),
                 detail: m,
             });
             return checks;
         }
     };
-    for u in &profile.unavailable {
-        checks.push(Check {
-            service: if u.starts_with("Hive") {
-                "hive"
-            } else {
-                "cerego"
-            },
-            code: exit::OK,
-            detail: format!("skipped: {u}"),
-        });
-    }
-    if let Some(c) = &clients.cerego {
-        let call = c.profile().await;
-        let (code, detail) = match call.result {
-            Ok(p) => (
-                exit::OK,
-                format!(
-                    "GET /v3/my/profile → 200: key accepted (owner: {})",
-                    p.name.or(p.email).unwrap_or(p.id)
+    let redact = |s: String| clients.redactor.text(&s).into_owned();
+    match (&clients.cerego, profile.unavailable(Service::Cerego)) {
+        (Some(c), _) => {
+            let call = c.profile().await;
+            let (code, detail) = match call.result {
+                Ok(p) => (
+                    exit::OK,
+                    format!(
+                        "GET /v3/my/profile → 200: key accepted (owner: {})",
+                        p.name.or(p.email).unwrap_or(p.id)
+                    ),
                 ),
-            ),
-            Err(e @ ApiError::Http { .. }) => (exit::REFUSED, format!("GET /v3/my/profile → {e}")),
-            Err(e) => (exit::UNREACHABLE, format!("GET /v3/my/profile → {e}")),
-        };
-        checks.push(Check {
+                Err(e @ ApiError::Http { .. }) => {
+                    (exit::REFUSED, format!("GET /v3/my/profile → {e}"))
+                }
+                Err(e @ ApiError::Local { .. }) => (exit::USAGE, e.to_string()),
+                Err(e) => (exit::UNREACHABLE, format!("GET /v3/my/profile → {e}")),
+            };
+            checks.push(Check {
+                service: "cerego",
+                code: Some(code),
+                detail: redact(detail),
+            });
+        }
+        (None, Some(u)) if u.configured => checks.push(Check {
             service: "cerego",
-            code,
-            detail,
-        });
+            code: Some(exit::USAGE),
+            detail: u.reason.clone(),
+        }),
+        (None, u) => checks.push(Check {
+            service: "cerego",
+            code: None,
+            detail: format!(
+                "skipped: {}",
+                u.map(|u| u.reason.clone())
+                    .unwrap_or_else(|| "not configured".into())
+            ),
+        }),
     }
-    if let Some(h) = &clients.hive {
-        let probe = PatronId::parse(PROBE_PATRON);
-        let (code, detail) = match probe {
-            Ok(patron) => match h.remove(&patron, &[]).await.result {
-                Err(ApiError::Http {
-                    status: 403,
-                    code,
-                    message,
-                    ..
-                }) => (
-                    exit::REFUSED,
-                    format!(
-                        "probe (remove nothing) → HTTP 403 {}: {message}",
-                        code.unwrap_or_default()
+    match (&clients.hive, profile.unavailable(Service::Hive)) {
+        (Some(h), _) => {
+            let probe = PatronId::parse(PROBE_PATRON);
+            let (code, detail) = match probe {
+                Ok(patron) => match h.remove(&patron, &[]).await.result {
+                    Err(ApiError::Http {
+                        status: 403,
+                        code,
+                        message,
+                        ..
+                    }) => (
+                        exit::REFUSED,
+                        format!(
+                            "probe (remove nothing) → HTTP 403 {}: {message}",
+                            code.unwrap_or_default()
+                        ),
                     ),
-                ),
-                Err(ApiError::Http {
-                    status: 400, code, ..
-                }) => (
-                    exit::OK,
-                    format!(
-                        "probe (remove nothing) → HTTP 400 {}: key accepted, nothing changed",
-                        code.unwrap_or_default()
+                    Err(ApiError::Http {
+                        status: 400, code, ..
+                    }) => (
+                        exit::OK,
+                        format!(
+                            "probe (remove nothing) → HTTP 400 {}: key accepted, nothing changed",
+                            code.unwrap_or_default()
+                        ),
                     ),
-                ),
-                Ok(_) => (
-                    exit::OK,
-                    "probe (remove nothing) → 200: key accepted, nothing changed".to_string(),
-                ),
-                Err(e @ ApiError::Http { .. }) => (exit::REFUSED, format!("probe → {e}")),
-                Err(e) => (exit::UNREACHABLE, format!("probe → {e}")),
-            },
-            Err(e) => (exit::USAGE, e.to_string()),
-        };
-        checks.push(Check {
+                    Ok(_) => (
+                        exit::OK,
+                        "probe (remove nothing) → 200: key accepted, nothing changed".to_string(),
+                    ),
+                    Err(e @ ApiError::Http { .. }) => (exit::REFUSED, format!("probe → {e}")),
+                    Err(e @ ApiError::Local { .. }) => (exit::USAGE, e.to_string()),
+                    Err(e) => (exit::UNREACHABLE, format!("probe → {e}")),
+                },
+                Err(e) => (exit::USAGE, e.to_string()),
+            };
+            checks.push(Check {
+                service: "hive",
+                code: Some(code),
+                detail: redact(detail),
+            });
+        }
+        (None, Some(u)) if u.configured => checks.push(Check {
             service: "hive",
-            code,
-            detail,
-        });
+            code: Some(exit::USAGE),
+            detail: u.reason.clone(),
+        }),
+        (None, u) => checks.push(Check {
+            service: "hive",
+            code: None,
+            detail: format!(
+                "skipped: {}",
+                u.map(|u| u.reason.clone())
+                    .unwrap_or_else(|| "not configured".into())
+            ),
+        }),
     }
     checks
 }
@@ -122,7 +151,15 @@ fn worst(codes: impl IntoIterator<Item = u8>) -> u8 {
     exit::OK
 }
 
-pub async fn run(paths: &Paths, format: Format, env: &dyn Fn(&str) -> Option<String>) -> u8 {
+/// Checks every profile of the configuration (only `only` when given): every service of
+/// each is reported — passed, failed with the reason, or skipped when the profile does not
+/// use it — and a failure never stops the others from being checked.
+pub async fn run(
+    paths: &Paths,
+    format: Format,
+    env: &dyn Fn(&str) -> Option<String>,
+    only: Option<&str>,
+) -> u8 {
     let mut report: Vec<Value> = Vec::new();
     let mut codes = Vec::new();
     let mut lines = Vec::new();
@@ -133,7 +170,7 @@ pub async fn run(paths: &Paths, format: Format, env: &dyn Fn(&str) -> Option<Str
         }
     };
     let profiles: Vec<(String, Result<Profile, ConfigError>)> = match &file {
-        Some((f, _)) => {
+        Some((f, _)) if !f.profiles.is_empty() => {
             lines.push(format!(
                 "{}: parses; profiles: {}",
                 paths.config_file.display(),
@@ -142,8 +179,22 @@ pub async fn run(paths: &Paths, format: Format, env: &dyn Fn(&str) -> Option<Str
             if let Some(w) = config::permission_warning(&paths.config_file, f) {
                 lines.push(format!("warning: {w}"));
             }
+            if let Some(name) = only
+                && !f.profiles.contains_key(name)
+            {
+                return crate::cli::fail(
+                    format,
+                    &format!(
+                        "profile \"{name}\" is not in {}; profiles: {}",
+                        paths.config_file.display(),
+                        f.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                    exit::USAGE,
+                );
+            }
             f.profiles
                 .keys()
+                .filter(|name| only.is_none_or(|o| o == name.as_str()))
                 .map(|name| {
                     (
                         name.clone(),
@@ -152,11 +203,17 @@ pub async fn run(paths: &Paths, format: Format, env: &dyn Fn(&str) -> Option<Str
                 })
                 .collect()
         }
-        None => {
-            lines.push(format!(
-                "{}: no configuration file (tagdesk config init writes a template)",
-                paths.config_file.display()
-            ));
+        _ => {
+            lines.push(match &file {
+                Some(_) => format!(
+                    "{}: parses; it defines no profiles",
+                    paths.config_file.display()
+                ),
+                None => format!(
+                    "{}: no configuration file (tagdesk config init writes a template)",
+                    paths.config_file.display()
+                ),
+            });
             match config::profile_from_env(env) {
                 Ok(Some(p)) => vec![(p.name.clone(), Ok(p))],
                 Ok(None) => {
@@ -165,7 +222,7 @@ pub async fn run(paths: &Paths, format: Format, env: &dyn Fn(&str) -> Option<Str
                     );
                     Vec::new()
                 }
-                Err(e) => vec![("env".into(), Err(e))],
+                Err(e) => vec![(config::ENV_PROFILE_NAME.into(), Err(e))],
             }
         }
     };
@@ -184,16 +241,23 @@ pub async fn run(paths: &Paths, format: Format, env: &dyn Fn(&str) -> Option<Str
                 let checks = check_profile(&profile).await;
                 let mut items = Vec::new();
                 for c in &checks {
-                    let mark = if c.code == exit::OK { "✓" } else { "✗" };
+                    let mark = match c.code {
+                        Some(exit::OK) => "✓",
+                        Some(_) => "✗",
+                        None => "–",
+                    };
                     lines.push(format!("  {mark} {}: {}", c.service, c.detail));
-                    codes.push(c.code);
-                    items.push(
-                        json!({"service": c.service, "ok": c.code == exit::OK, "detail": c.detail}),
-                    );
+                    codes.extend(c.code);
+                    items.push(json!({
+                        "service": c.service,
+                        "ok": c.code.map(|code| code == exit::OK),
+                        "skipped": c.code.is_none(),
+                        "detail": c.detail,
+                    }));
                 }
                 report.push(json!({
                     "profile": name,
-                    "ok": checks.iter().all(|c| c.code == exit::OK),
+                    "ok": checks.iter().all(|c| c.code.is_none_or(|code| code == exit::OK)),
                     "read_only": profile.read_only,
                     "confirm": profile.confirm,
                     "checks": items,
@@ -203,13 +267,12 @@ pub async fn run(paths: &Paths, format: Format, env: &dyn Fn(&str) -> Option<Str
     }
     let code = worst(codes);
     match format {
-        Format::Json => println!(
-            "{}",
-            json!({"config": paths.config_file, "ok": code == exit::OK, "exit_code": code, "profiles": report})
-        ),
+        Format::Json => crate::cli::out(&crate::printable::json_text(
+            &json!({"config": paths.config_file, "ok": code == exit::OK, "exit_code": code, "profiles": report}),
+        )),
         Format::Human => {
             for l in lines {
-                println!("{l}");
+                crate::cli::out(&crate::printable::printable(&l));
             }
         }
     }

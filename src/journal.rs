@@ -2,28 +2,31 @@
 //!
 //! Every [`Op`] leaves two records, linked by id: an [`IntentRecord`] written *before* the
 //! request goes out (what was about to happen, as the equivalent CLI command and the request
-//! body) and an [`OutcomeRecord`] written after it (status, response body or error, duration).
-//! An intent without an outcome therefore means "sent, or about to be sent, and nobody saw
-//! what happened" — which is exactly what an audit must be able to say after a crash.
+//! body, and which process sent it) and an [`OutcomeRecord`] written after it (status,
+//! response body or error, duration). An intent without an outcome therefore means "sent, or
+//! about to be sent, and nobody saw what happened" — which is exactly what an audit must be
+//! able to say after a crash.
 //!
 //! Durability and integrity rules, and why:
 //! - Each record is serialised whole, then written with a single `write_all` of line + `\n`
 //!   and `sync_data` (fsync), under an advisory lock on the file so two tagdesk processes on
 //!   the same profile never interleave lines. A failed write is rolled back to the previous
 //!   length so a half line is never followed by a good one.
-//! - On [`Journal::open`] the file is scanned. A torn last line (no line end and not a
-//!   record, or a final line that is not JSON at all) is cut back to the end of the last good
-//!   line and reported in [`OpenReport::torn_tail`]. A last line that *is* a complete record
-//!   but lost only its line end is kept and completed instead: cutting it would destroy a
-//!   good record. Bad lines anywhere else are left exactly where they are and reported with
-//!   their line numbers — an audit trail is never silently edited.
-//! - Secrets never reach the disk: every string in the record (values and object keys,
-//!   request and response bodies, error messages) has each secret replaced by
-//!   [`REDACTED`], and the serialised text is checked again for the raw and the
-//!   JSON-escaped form of each secret. A line is only written if it still reads back as a
-//!   record; a record that cannot be redacted without becoming unreadable (a secret that
-//!   coincides with the journal's own structure, such as a numeric id) is refused with an
-//!   error rather than written.
+//! - Opening costs O(tail), not O(file): [`Journal::open`] looks at the last
+//!   [`TAIL_WINDOW_BYTES`] only (the whole file when it is smaller, with line numbers). A
+//!   torn last line (no line end and not a record, or a final line that is not JSON at all)
+//!   is cut back to the end of the last good line and reported in [`OpenReport::torn_tail`].
+//!   A last line that *is* a complete record but lost only its line end is kept and
+//!   completed instead: cutting it would destroy a good record. Bad lines anywhere else are
+//!   left exactly where they are and reported — an audit trail is never silently edited.
+//! - Rotation: an active file of [`DEFAULT_ROTATE_BYTES`] or more is renamed to
+//!   `journal-PROFILE.TIME.jsonl` before the next intent, and a new active file is started.
+//!   Rotated files are kept (an audit trail is not pruned) and read by `tagdesk log`.
+//! - The console's history ([`recent`]) reads backwards from the end; `tagdesk log`
+//!   ([`stream`]) reads forwards in constant memory and seeks backwards for `--since`.
+//! - Secrets never reach the disk: keys are redacted structurally (see `redact`), so a short
+//!   key can never corrupt a record; a record that cannot be redacted without changing its
+//!   meaning is refused rather than written.
 //! - Files are created 0600 and the directory 0700 (unix). An existing journal file with
 //!   wider permissions is narrowed to 0600; an existing directory is left alone, since
 //!   `TAGDESK_DATA_DIR` may point at a directory tagdesk does not own.
@@ -31,13 +34,16 @@
 //!   over [`MAX_LINE_BYTES`] are reported as problems, never unwrapped.
 //!
 //! The exports used by `tagdesk log` (human, CSV, JSON lines) and `--since` parsing live in
-//! the `export` submodule and are re-exported here; the record types live in `record`,
-//! redaction in `redact`, and line scanning and tail repair in `scan`.
+//! the `export` submodule; the record types live in `record`, redaction in `redact`, line
+//! scanning and tail repair in `scan`, reading backwards and streaming in `read`, and the
+//! identity of the writing process in `writer`.
 
 mod export;
+mod read;
 mod record;
 mod redact;
 mod scan;
+mod writer;
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -51,32 +57,54 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::op::Op;
+use crate::redact::Redactor;
 
-pub use export::{parse_since, to_csv, to_human, to_json_lines};
-pub use record::{
-    IntentRecord, OutcomeError, OutcomeKind, OutcomeRecord, Record, RequestInfo, body_value,
+pub use crate::redact::REDACTED;
+pub use export::{
+    csv_header, csv_row, human_entry, json_entry, parse_since, to_csv, to_human, to_json_lines,
 };
+pub use read::{StreamReport, recent, stream};
+pub use record::{
+    IntentRecord, MAX_STORED_READ_BODY_BYTES, OutcomeError, OutcomeKind, OutcomeRecord, Record,
+    RequestInfo, body_value,
+};
+pub use writer::Writer;
+
+/// Where a problem was found: a line number when the file was read from its start, else a
+/// byte offset (reading only the tail cannot count the lines before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spot {
+    Line(usize),
+    Byte(u64),
+}
+
+impl std::fmt::Display for Spot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Spot::Line(n) => write!(f, "line {n}"),
+            Spot::Byte(b) => write!(f, "the line at byte {b}"),
+        }
+    }
+}
 
 /// Corrupt or otherwise unreadable lines: (1-based line number, reason).
 pub type LineProblems = Vec<(usize, String)>;
 
-/// What every occurrence of a secret is replaced with.
-pub const REDACTED: &str = "[redacted]";
 /// Lines longer than this are reported as corrupt without being held in memory.
-pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
-/// Request and response bodies longer than this are journaled as a truncated string (a
-/// full user list can be megabytes; the journal is for auditing, not for archiving data).
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+/// Request and response bodies longer than this are journaled as a truncated string (the
+/// journal is for auditing, not for archiving data).
 pub const MAX_STORED_BODY_BYTES: usize = 256 * 1024;
+/// How much of the end of the journal [`Journal::open`] reads: enough for every request a
+/// run can have in flight, small enough that a journal of any size opens at once.
+pub const TAIL_WINDOW_BYTES: u64 = 4 * 1024 * 1024;
+/// The size past which the active journal file is rotated (configurable: `[journal]
+/// rotate_mib`).
+pub const DEFAULT_ROTATE_BYTES: u64 = 32 * 1024 * 1024;
 /// Longest profile part of a journal file name.
 const MAX_PROFILE_FILE_CHARS: usize = 100;
 
-/// The journal file for `profile` in `dir`: `dir/journal-<profile>.jsonl`.
-///
-/// The profile name is made safe for a file name: ASCII letters, digits, `_` and `-` are
-/// kept, every other character becomes `_`, an empty name becomes `_`, and the name is cut
-/// at 100 characters. Two profiles whose names differ only in such characters share a file;
-/// every record also carries the exact profile name, so they can still be told apart.
-pub fn file_for(dir: &Path, profile: &str) -> PathBuf {
+fn safe_profile(profile: &str) -> String {
     let mut safe: String = profile
         .chars()
         .take(MAX_PROFILE_FILE_CHARS)
@@ -91,7 +119,66 @@ pub fn file_for(dir: &Path, profile: &str) -> PathBuf {
     if safe.is_empty() {
         safe.push('_');
     }
-    dir.join(format!("journal-{safe}.jsonl"))
+    safe
+}
+
+/// The journal file for `profile` in `dir`: `dir/journal-<profile>.jsonl`.
+///
+/// The profile name is made safe for a file name: ASCII letters, digits, `_` and `-` are
+/// kept, every other character becomes `_`, an empty name becomes `_`, and the name is cut
+/// at 100 characters. Two profiles whose names differ only in such characters share a file;
+/// every record also carries the exact profile name, so they can still be told apart.
+pub fn file_for(dir: &Path, profile: &str) -> PathBuf {
+    dir.join(format!("journal-{}.jsonl", safe_profile(profile)))
+}
+
+/// The files of the journal whose active file is `active`, oldest first: the rotated ones
+/// (`journal-P.TIME.jsonl`, in time order), then the active file itself (listed even when it
+/// does not exist yet).
+pub fn files_of(active: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(name)) = (active.parent(), active.file_name()) else {
+        return vec![active.to_path_buf()];
+    };
+    let name = name.to_string_lossy();
+    let stem = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
+    let prefix = format!("{stem}.");
+    let mut rotated: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            let middle = n.strip_prefix(&prefix)?.strip_suffix(".jsonl")?.to_string();
+            // TIME is 20261123T062400Z, optionally -N; nothing else is ours.
+            let stamp_like = middle.len() >= 16
+                && middle
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, 'T' | 'Z' | '-'));
+            stamp_like.then(|| (middle, e.path()))
+        })
+        .collect();
+    rotated.sort();
+    let mut out: Vec<PathBuf> = rotated.into_iter().map(|(_, p)| p).collect();
+    out.push(active.to_path_buf());
+    out
+}
+
+/// A fresh name for the active file `active` rotated now.
+fn rotated_name(active: &Path) -> PathBuf {
+    let name = active
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    let dir = active.parent().unwrap_or(Path::new("."));
+    let mut candidate = dir.join(format!("{stem}.{stamp}.jsonl"));
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = dir.join(format!("{stem}.{stamp}-{n}.jsonl"));
+        n += 1;
+    }
+    candidate
 }
 
 /// A fresh record id, unique across process restarts: the process start in unix
@@ -141,14 +228,21 @@ pub struct OpenReport {
     pub torn_tail: Option<String>,
     /// The last line was a complete record missing only its line end; the line end was added.
     pub newline_added: bool,
-    /// Lines (1-based) that are not records, left in place.
-    pub corrupt_lines: LineProblems,
-    /// Records read.
+    /// Lines that are not records, left in place (in the part of the file that was read).
+    pub corrupt_lines: Vec<(Spot, String)>,
+    /// Records read (in the part of the file that was read).
     pub records: usize,
+    /// Where reading started: 0 when the whole file was read, else the start of the tail
+    /// window (a journal larger than [`TAIL_WINDOW_BYTES`]).
+    pub scanned_from: u64,
     /// Ids of intents without an outcome, in file order: requests that were in flight when a
-    /// previous run ended without journaling them as abandoned (or that another tagdesk on
-    /// the same profile is running right now). See [`Journal::record_abandoned`].
+    /// previous run ended without journaling them as abandoned, or that another tagdesk on
+    /// the same profile is running right now. See [`Journal::abandon_orphans`].
     pub pending: Vec<String>,
+    /// The writers of the pending intents, where the intent names one.
+    pub writers: HashMap<String, Writer>,
+    /// The file the active journal was rotated to when it was opened, if it was.
+    pub rotated: Option<PathBuf>,
 }
 
 impl OpenReport {
@@ -166,12 +260,30 @@ impl OpenReport {
         if self.newline_added {
             out.push("journal: the last record had lost its line end; it was added".into());
         }
-        for (line, reason) in &self.corrupt_lines {
+        for (spot, reason) in &self.corrupt_lines {
             out.push(format!(
-                "journal line {line} is corrupt (left in place): {reason}"
+                "journal {spot} is corrupt (left in place): {reason}"
             ));
         }
         out
+    }
+}
+
+/// How a journal is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JournalOptions {
+    /// Records are written for demo mode (commands say `--demo`).
+    pub demo: bool,
+    /// Rotate the active file once it reaches this many bytes.
+    pub rotate_bytes: u64,
+}
+
+impl Default for JournalOptions {
+    fn default() -> Self {
+        Self {
+            demo: false,
+            rotate_bytes: DEFAULT_ROTATE_BYTES,
+        }
     }
 }
 
@@ -180,8 +292,8 @@ pub struct Journal {
     path: PathBuf,
     profile: String,
     file: File,
-    /// Non-empty, longest first (so a secret containing another is redacted whole).
-    secrets: Vec<String>,
+    redactor: Redactor,
+    options: JournalOptions,
 }
 
 impl std::fmt::Debug for Journal {
@@ -189,10 +301,7 @@ impl std::fmt::Debug for Journal {
         f.debug_struct("Journal")
             .field("path", &self.path)
             .field("profile", &self.profile)
-            .field(
-                "secrets",
-                &format_args!("[{} redacted]", self.secrets.len()),
-            )
+            .field("redactor", &self.redactor)
             .finish()
     }
 }
@@ -206,25 +315,45 @@ impl Journal {
         profile: &str,
         secrets: Vec<String>,
     ) -> Result<(Journal, OpenReport), JournalError> {
+        Self::open_with(dir, profile, secrets, JournalOptions::default())
+    }
+
+    /// [`Journal::open`] with options (demo mode, rotation size).
+    pub fn open_with(
+        dir: &Path,
+        profile: &str,
+        secrets: Vec<String>,
+        options: JournalOptions,
+    ) -> Result<(Journal, OpenReport), JournalError> {
         create_private_dir(dir).map_err(JournalError::io(dir, "create the directory"))?;
         let path = file_for(dir, profile);
-        let file = open_private_file(&path)?;
+        let mut file = open_private_file(&path)?;
         // Best effort: make the new directory entry durable too.
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
         let report = {
             let _lock = FileLock::acquire(&file).map_err(JournalError::io(&path, "lock"))?;
-            scan::repair(&file, &path)?
+            let mut report = scan::repair(&file, &path, TAIL_WINDOW_BYTES)?;
+            let len = file
+                .metadata()
+                .map_err(JournalError::io(&path, "inspect"))?
+                .len();
+            if len >= options.rotate_bytes.max(1) {
+                let to = rotated_name(&path);
+                std::fs::rename(&path, &to).map_err(JournalError::io(&path, "rotate"))?;
+                report.rotated = Some(to);
+                drop(_lock);
+                file = open_private_file(&path)?;
+            }
+            report
         };
-        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
-        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        secrets.dedup();
         let journal = Journal {
             path,
             profile: profile.to_string(),
             file,
-            secrets,
+            redactor: Redactor::new(secrets),
+            options,
         };
         Ok((journal, report))
     }
@@ -237,6 +366,11 @@ impl Journal {
         &self.profile
     }
 
+    /// The keys this journal redacts.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
     /// Journals that `op` is about to be sent. Call it before sending; if it fails, the
     /// caller should not send a mutation it could not journal.
     pub fn record_intent(
@@ -245,7 +379,7 @@ impl Journal {
         op: &Op,
         request: Option<RequestInfo>,
     ) -> Result<(), JournalError> {
-        let intent = IntentRecord::new(id, &self.profile, op, request);
+        let intent = IntentRecord::at(id, &self.profile, self.options.demo, op, request);
         self.append(&Record::Intent(intent))
     }
 
@@ -265,10 +399,32 @@ impl Journal {
         Ok(())
     }
 
+    /// Journals as abandoned the pending intents of `report` whose writer is provably gone
+    /// (a run that was killed); intents of a writer that is still running (a CLI waiting
+    /// for its answer) are left alone. Returns the ids journaled.
+    pub fn abandon_orphans(&mut self, report: &OpenReport) -> Result<Vec<String>, JournalError> {
+        let mut done = Vec::new();
+        for id in &report.pending {
+            let gone = report.writers.get(id).is_none_or(Writer::is_gone);
+            if !gone {
+                continue;
+            }
+            let mut outcome = OutcomeRecord::abandoned(id);
+            outcome.summary = "abandoned: the run that sent it ended before the outcome \
+                               arrived (killed?); outcome unknown"
+                .into();
+            self.record_outcome(outcome)?;
+            done.push(id.clone());
+        }
+        Ok(done)
+    }
+
     /// Appends any record: redacted, whole, one write, fsync'd. On a failed write the file
-    /// is cut back to its previous length so no partial line stays behind.
+    /// is cut back to its previous length so no partial line stays behind. The active file
+    /// is rotated first when it has grown past the rotation size (before an intent, so a
+    /// request's two records usually share a file; readers pair across files anyway).
     pub fn append(&mut self, record: &Record) -> Result<(), JournalError> {
-        let line = redact::redacted_line(record, &self.secrets).map_err(|reason| {
+        let line = redact::redacted_line(record, &self.redactor).map_err(|reason| {
             JournalError::Record {
                 path: self.path.clone(),
                 reason,
@@ -276,6 +432,10 @@ impl Journal {
         })?;
         let mut bytes = line.into_bytes();
         bytes.push(b'\n');
+        self.follow_rotation()?;
+        if matches!(record, Record::Intent(_)) {
+            self.rotate_if_full()?;
+        }
         let _lock = FileLock::acquire(&self.file).map_err(JournalError::io(&self.path, "lock"))?;
         let before = self
             .file
@@ -289,6 +449,42 @@ impl Journal {
         self.file
             .sync_data()
             .map_err(JournalError::io(&self.path, "sync"))
+    }
+
+    /// Another tagdesk rotated the file we hold: write to the new active file instead.
+    fn follow_rotation(&mut self) -> Result<(), JournalError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ours = self
+                .file
+                .metadata()
+                .map_err(JournalError::io(&self.path, "inspect"))?;
+            let same = std::fs::metadata(&self.path)
+                .is_ok_and(|m| m.ino() == ours.ino() && m.dev() == ours.dev());
+            if !same {
+                self.file = open_private_file(&self.path)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn rotate_if_full(&mut self) -> Result<(), JournalError> {
+        let lock = FileLock::acquire(&self.file).map_err(JournalError::io(&self.path, "lock"))?;
+        let len = self
+            .file
+            .metadata()
+            .map_err(JournalError::io(&self.path, "read the size of"))?
+            .len();
+        if len < self.options.rotate_bytes.max(1) {
+            return Ok(());
+        }
+        let to = rotated_name(&self.path);
+        std::fs::rename(&self.path, &to).map_err(JournalError::io(&self.path, "rotate"))?;
+        drop(lock);
+        self.file = open_private_file(&self.path)?;
+        tracing::info!("journal rotated to {}", to.display());
+        Ok(())
     }
 }
 
@@ -315,17 +511,7 @@ impl Drop for FileLock<'_> {
     }
 }
 
-/// Creates `dir` (and its parents) 0700 on unix; an existing directory is left alone.
-pub fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
+pub use crate::files::create_private_dir;
 
 fn open_private_file(path: &Path) -> Result<File, JournalError> {
     let mut options = OpenOptions::new();
@@ -373,7 +559,7 @@ pub fn read(path: &Path) -> Result<JournalContents, JournalError> {
     };
     let mut contents = JournalContents::default();
     let mut intents: HashSet<String> = HashSet::new();
-    scan::scan_lines(&file, MAX_LINE_BYTES, |line| {
+    scan::scan_lines(&file, MAX_LINE_BYTES, 0, |line| {
         let (meta, parsed) = line.split();
         match parsed {
             scan::Parsed::Record(record) => {
@@ -445,12 +631,46 @@ impl Entry {
             |o| o.summary.as_str(),
         )
     }
+
+    /// The command that repeats this entry's Op, naming its profile (or `--demo`).
+    pub fn command(&self) -> String {
+        self.intent.replay_command()
+    }
+
+    /// The Hive outcome read back from the journaled response body, when this entry is a
+    /// Hive add or remove that was answered.
+    pub fn hive_outcome(&self) -> Option<crate::api::hive::HiveOutcome> {
+        use crate::api::outcome::HiveAction;
+        let action = match self.intent.op {
+            Op::HiveAdd { .. } => HiveAction::Add,
+            Op::HiveRemove { .. } => HiveAction::Remove,
+            _ => return None,
+        };
+        let outcome = self.outcome.as_ref()?;
+        if outcome.result != OutcomeKind::Ok {
+            return None;
+        }
+        crate::api::hive::HiveOutcome::from_value(action, outcome.response_body.as_ref()?).ok()
+    }
+}
+
+/// Whether `candidate`, seen after `current` in the file, should replace it. The rule
+/// that makes pairing deterministic: the first real outcome wins; `abandoned` (written at
+/// quit or at the next start when the answer was not seen) counts only when no real outcome
+/// exists, whichever order they were written in.
+pub(crate) fn later_outcome_wins(
+    current: Option<&OutcomeRecord>,
+    candidate: &OutcomeRecord,
+) -> bool {
+    match current {
+        None => true,
+        Some(c) => c.result == OutcomeKind::Abandoned && candidate.result != OutcomeKind::Abandoned,
+    }
 }
 
 /// Pairs intents with their outcomes by id, in intent order. An outcome without an intent
-/// is left out (`read` reports it). If an id has several outcomes, a real one beats
-/// `abandoned` whichever came first (at quit, an answer can land just before or just after
-/// the in-flight requests are journaled as abandoned); otherwise the last one wins.
+/// is left out (`read` reports it). If an id has several outcomes, the first real one wins,
+/// and `abandoned` counts only when there is no real one (see [`later_outcome_wins`]).
 pub fn entries(records: impl IntoIterator<Item = Record>) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -466,30 +686,14 @@ pub fn entries(records: impl IntoIterator<Item = Record>) -> Vec<Entry> {
             Record::Outcome(outcome) => {
                 if let Some(&i) = index.get(&outcome.id)
                     && let Some(entry) = out.get_mut(i)
+                    && later_outcome_wins(entry.outcome.as_ref(), &outcome)
                 {
-                    let keep_earlier = outcome.result == OutcomeKind::Abandoned
-                        && entry
-                            .outcome
-                            .as_ref()
-                            .is_some_and(|o| o.result != OutcomeKind::Abandoned);
-                    if !keep_earlier {
-                        entry.outcome = Some(outcome);
-                    }
+                    entry.outcome = Some(outcome);
                 }
             }
         }
     }
     out
-}
-
-/// The last `n` entries of a journal file and the problems found reading it, for the
-/// console's action log at start.
-pub fn recent(path: &Path, n: usize) -> Result<(Vec<Entry>, LineProblems), JournalError> {
-    let contents = read(path)?;
-    let mut all = entries(contents.records);
-    let skip = all.len().saturating_sub(n);
-    all.drain(..skip);
-    Ok((all, contents.problems))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use tagdesk::cli::{self, EXIT_CODES_HELP, Format, exit};
 use tagdesk::config::{self, ConfigError};
 use tagdesk::domain::{ApiField, CeregoUserId, LookupQuery, PatronId, TagId, TagTypeId, TagValue};
 use tagdesk::op::Op;
+use tagdesk::printable::{self, printable};
 use tagdesk::setup::{self, Options, Session};
 use tagdesk::sim::faults::FaultRule;
 use tagdesk::sim::seed::Seed;
@@ -21,6 +22,39 @@ use tagdesk::sim::{self, SimOptions, Simulator};
 #[derive(Debug, Parser)]
 #[command(name = "tagdesk", version, about, after_help = EXIT_CODES_HELP)]
 struct Cli {
+    #[command(flatten)]
+    common: TopOptions,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// The options of the console and of every command that uses a profile, given before the
+/// command (`tagdesk --profile prod hive add ...`).
+#[derive(Debug, Clone, Default, clap::Args)]
+struct TopOptions {
+    /// Profile to use (else TAGDESK_PROFILE, else the file's default_profile).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Configuration file (default: the platform config dir, e.g. ~/.config/tagdesk/config.toml).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Demo mode: use the built-in simulator, whatever is configured.
+    #[arg(long)]
+    demo: bool,
+    /// Refuse every change (reads still work).
+    #[arg(long)]
+    read_only: bool,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Answer yes to the confirmation a `confirm = true` profile asks for.
+    #[arg(long, short = 'y')]
+    yes: bool,
+}
+
+/// The same options given after a command (`tagdesk hive add --profile prod ...`).
+#[derive(Debug, Clone, Default, clap::Args)]
+struct CommandOptions {
     /// Profile to use (else TAGDESK_PROFILE, else the file's default_profile).
     #[arg(long, global = true, value_name = "NAME")]
     profile: Option<String>,
@@ -39,23 +73,54 @@ struct Cli {
     /// Answer yes to the confirmation a `confirm = true` profile asks for.
     #[arg(long, short = 'y', global = true)]
     yes: bool,
-    #[command(subcommand)]
-    command: Option<Command>,
+}
+
+impl TopOptions {
+    /// These options with those given after the command taking precedence.
+    fn with(&self, after: &CommandOptions) -> TopOptions {
+        TopOptions {
+            profile: after.profile.clone().or_else(|| self.profile.clone()),
+            config: after.config.clone().or_else(|| self.config.clone()),
+            demo: self.demo || after.demo,
+            read_only: self.read_only || after.read_only,
+            json: self.json || after.json,
+            yes: self.yes || after.yes,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Add or remove Hive patron user_tags.
-    #[command(subcommand, after_help = EXIT_CODES_HELP)]
-    Hive(HiveCommand),
+    #[command(after_help = EXIT_CODES_HELP)]
+    Hive {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(subcommand)]
+        command: HiveCommand,
+    },
     /// Add or update Cerego partner user tags, list the partner's users.
-    #[command(subcommand, after_help = EXIT_CODES_HELP)]
-    Cerego(CeregoCommand),
+    #[command(after_help = EXIT_CODES_HELP)]
+    Cerego {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(subcommand)]
+        command: CeregoCommand,
+    },
     /// Print or export the audit journal.
-    Log(LogArgs),
+    Log {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(flatten)]
+        args: LogArgs,
+    },
     /// Write, check or locate the configuration.
-    #[command(subcommand)]
-    Config(ConfigCommand),
+    Config {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Serve the simulator of both APIs standalone (Cerego under /v3, Hive under /api/v1).
@@ -122,7 +187,8 @@ struct LogArgs {
 enum ConfigCommand {
     /// Write a commented template (never overwrites).
     Init,
-    /// Check every profile: the file parses, keys resolve, and each API accepts its key.
+    /// Check every profile (or only --profile NAME): the file parses, keys resolve, and
+    /// each API accepts its key.
     Check,
     /// Print where the configuration and data files are.
     Path,
@@ -158,51 +224,72 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let format = if cli.json {
+fn options_of(top: &TopOptions) -> (Options, Format) {
+    let format = if top.json {
         Format::Json
     } else {
         Format::Human
     };
     let options = Options {
-        profile: cli.profile.clone(),
-        config: cli.config.clone(),
-        demo: cli.demo,
-        read_only: cli.read_only,
+        profile: top.profile.clone(),
+        config: top.config.clone(),
+        demo: top.demo,
+        read_only: top.read_only,
     };
+    (options, format)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
     let code = match cli.command {
-        None => return run_console(options),
+        None => {
+            let (options, _) = options_of(&cli.common);
+            return run_console(options);
+        }
         Some(Command::Sim(args)) => return run_sim(args),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "tagdesk",
-                &mut std::io::stdout(),
-            );
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tagdesk", &mut text);
+            cli::out_raw(&String::from_utf8_lossy(&text));
+            cli::flush();
             exit::OK
         }
-        Some(Command::Config(c)) => config_command(c, &options, format),
-        Some(Command::Log(args)) => log_command(args, &options, format),
-        Some(Command::Hive(c)) => match hive_op(c) {
-            Ok(op) => block_on(format, async move {
+        Some(Command::Config { options, command }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            config_command(command, &options, format)
+        }
+        Some(Command::Log { options, args }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            log_command(args, &options, format)
+        }
+        Some(Command::Hive { options, command }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            match hive_op(command) {
+                Ok(op) => block_on(format, async move {
+                    let session = open_session(&options, format).await?;
+                    let code = cli::run_op(&session, op, format, top.yes).await;
+                    close(session).await;
+                    Ok(code)
+                }),
+                Err(e) => cli::fail(format, &e, exit::USAGE),
+            }
+        }
+        Some(Command::Cerego { options, command }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            block_on(format, async move {
                 let session = open_session(&options, format).await?;
-                let code = cli::run_op(&session, op, format, cli.yes).await;
+                let code = match cerego_op(command, &session) {
+                    Ok(op) => cli::run_op(&session, op, format, top.yes).await,
+                    Err(e) => cli::fail(format, &e, exit::USAGE),
+                };
                 close(session).await;
                 Ok(code)
-            }),
-            Err(e) => cli::fail(format, &e, exit::USAGE),
-        },
-        Some(Command::Cerego(c)) => block_on(format, async move {
-            let session = open_session(&options, format).await?;
-            let code = match cerego_op(c, &session) {
-                Ok(op) => cli::run_op(&session, op, format, cli.yes).await,
-                Err(e) => cli::fail(format, &e, exit::USAGE),
-            };
-            close(session).await;
-            Ok(code)
-        }),
+            })
+        }
     };
     ExitCode::from(code)
 }
@@ -297,10 +384,10 @@ async fn open_session(options: &Options, format: Format) -> Result<Session, u8> 
         .await
         .map_err(|ConfigError(m)| cli::fail(format, &m, exit::USAGE))?;
     if session.profile.demo {
-        eprintln!("tagdesk: {}", setup::demo_notice());
+        cli::err(&format!("tagdesk: {}", setup::demo_notice()));
     }
     for w in &session.warnings {
-        eprintln!("tagdesk: warning: {w}");
+        cli::err(&format!("tagdesk: warning: {}", printable(w)));
     }
     Ok(session)
 }
@@ -311,34 +398,39 @@ async fn close(session: Session) {
     }
 }
 
-/// The console. Switching profile restarts it on the new profile.
+/// The console. Switching profile ends one run and starts the next on the profile the
+/// console already resolved (a switch that cannot resolve fails in place, in the console).
 fn run_console(mut options: Options) -> ExitCode {
     if let Err(e) = color_eyre::install() {
-        eprintln!("tagdesk: {e}");
+        cli::err(&format!("tagdesk: {e}"));
     }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("tagdesk: {e}");
+            cli::err(&format!("tagdesk: {e}"));
             return ExitCode::FAILURE;
         }
     };
     let _log_guard =
         tagdesk::logging::init(&config::Paths::resolve(options.config.as_deref(), &env).data_dir);
     let result = rt.block_on(async {
+        let mut next: Option<setup::Prepared> = None;
         loop {
-            let session = setup::open(&options, &env)
-                .await
-                .map_err(|e| color_eyre::eyre::eyre!(e.0))?;
-            let end = tagdesk::tui::run(&session).await;
+            let session = match next.take() {
+                Some(prepared) => setup::start(prepared, &options).await,
+                None => setup::open(&options, &env).await,
+            }
+            .map_err(|e| color_eyre::eyre::eyre!(e.0))?;
+            let end = tagdesk::tui::run(&session, &options).await;
             if let Some(sim) = session.simulator {
                 sim.shutdown().await;
             }
             match end? {
                 tagdesk::tui::RunEnd::Quit => return Ok::<(), color_eyre::Report>(()),
-                tagdesk::tui::RunEnd::Switch(name) => {
-                    options.profile = Some(name);
+                tagdesk::tui::RunEnd::Switch(prepared) => {
+                    options.profile = prepared.profile.as_ref().map(|p| p.name.clone());
                     options.demo = false;
+                    next = Some(*prepared);
                 }
             }
         }
@@ -347,7 +439,7 @@ fn run_console(mut options: Options) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tagdesk: {e}");
+            cli::err(&format!("tagdesk: {}", printable(&e.to_string())));
             ExitCode::from(exit::USAGE)
         }
     }
@@ -358,13 +450,15 @@ fn config_command(c: ConfigCommand, options: &Options, format: Format) -> u8 {
     match c {
         ConfigCommand::Path => {
             match format {
-                Format::Json => println!(
-                    "{}",
-                    serde_json::json!({"config": paths.config_file, "data": paths.data_dir})
-                ),
+                Format::Json => cli::out(&printable::json_text(
+                    &serde_json::json!({"config": paths.config_file, "data": paths.data_dir}),
+                )),
                 Format::Human => {
-                    println!("config: {}", paths.config_file.display());
-                    println!("data:   {}", paths.data_dir.display());
+                    cli::out(&printable(&format!(
+                        "config: {}",
+                        paths.config_file.display()
+                    )));
+                    cli::out(&printable(&format!("data:   {}", paths.data_dir.display())));
                 }
             }
             exit::OK
@@ -382,10 +476,10 @@ fn config_command(c: ConfigCommand, options: &Options, format: Format) -> u8 {
             }
             match config::write_new_private(&paths.config_file, config::TEMPLATE) {
                 Ok(()) => {
-                    println!(
+                    cli::out(&printable(&format!(
                         "wrote {} (mode 0600); edit it, then run: tagdesk config check",
                         paths.config_file.display()
-                    );
+                    )));
                     exit::OK
                 }
                 Err(e) => cli::fail(
@@ -396,31 +490,57 @@ fn config_command(c: ConfigCommand, options: &Options, format: Format) -> u8 {
             }
         }
         ConfigCommand::Check => match runtime() {
-            Ok(rt) => rt.block_on(tagdesk::check::run(&paths, format, &env)),
+            Ok(rt) => rt.block_on(tagdesk::check::run(
+                &paths,
+                format,
+                &env,
+                options.profile.as_deref(),
+            )),
             Err(e) => cli::fail(format, &e, exit::USAGE),
+        },
+    }
+}
+
+/// The journal `tagdesk log` reads: `--demo`'s, `--profile`'s (which must be a profile of the
+/// configuration, or `env`), else the profile tagdesk would use.
+fn log_profile(options: &Options, paths: &config::Paths) -> Result<String, String> {
+    if options.demo {
+        return Ok("demo".into());
+    }
+    let loaded = config::load(&paths.config_file).map_err(|e| e.0)?;
+    let names: Vec<String> = loaded
+        .as_ref()
+        .map(|(f, _)| f.profiles.keys().cloned().collect())
+        .unwrap_or_default();
+    match (&options.profile, &loaded) {
+        (Some(name), _) if names.contains(name) || name == config::ENV_PROFILE_NAME => {
+            Ok(name.clone())
+        }
+        (Some(name), _) => Err(format!(
+            "profile \"{name}\" is not in {}; profiles: {}",
+            paths.config_file.display(),
+            if names.is_empty() {
+                "none defined".to_string()
+            } else {
+                names.join(", ")
+            }
+        )),
+        (None, Some((file, _))) if !file.profiles.is_empty() => {
+            config::choose_profile(file, None, &env, &paths.config_file).map_err(|e| e.0)
+        }
+        (None, _) => match config::profile_from_env(&env) {
+            Ok(Some(p)) => Ok(p.name),
+            Ok(None) => Ok("demo".into()),
+            Err(e) => Err(e.0),
         },
     }
 }
 
 fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
     let paths = config::Paths::resolve(options.config.as_deref(), &env);
-    let profile = match &options.profile {
-        Some(p) => p.clone(),
-        None if options.demo => "demo".into(),
-        None => match config::load(&paths.config_file) {
-            Ok(Some((file, _))) => {
-                match config::choose_profile(&file, None, &env, &paths.config_file) {
-                    Ok(p) => p,
-                    Err(ConfigError(m)) => return cli::fail(format, &m, exit::USAGE),
-                }
-            }
-            Ok(None) => match config::profile_from_env(&env) {
-                Ok(Some(p)) => p.name,
-                Ok(None) => "demo".into(),
-                Err(ConfigError(m)) => return cli::fail(format, &m, exit::USAGE),
-            },
-            Err(ConfigError(m)) => return cli::fail(format, &m, exit::USAGE),
-        },
+    let profile = match log_profile(options, &paths) {
+        Ok(p) => p,
+        Err(m) => return cli::fail(format, &m, exit::USAGE),
     };
     let since = match &args.since {
         Some(s) => match tagdesk::journal::parse_since(s, chrono::Utc::now()) {
@@ -430,32 +550,53 @@ fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
         None => None,
     };
     let path = tagdesk::journal::file_for(&paths.data_dir, &profile);
-    if !path.exists() {
-        eprintln!(
+    let files = tagdesk::journal::files_of(&path);
+    if !files.iter().any(|f| f.exists()) {
+        cli::err(&printable(&format!(
             "tagdesk: no journal for profile {profile} yet ({})",
             path.display()
-        );
+        )));
         return exit::OK;
     }
-    let contents = match tagdesk::journal::read(&path) {
-        Ok(c) => c,
+    if args.csv {
+        cli::out_raw(tagdesk::journal::csv_header());
+    }
+    let jsonl = args.jsonl || format == Format::Json;
+    let streamed = tagdesk::journal::stream(&path, since, |entry| {
+        let text = if args.csv {
+            tagdesk::journal::csv_row(&entry)
+        } else if jsonl {
+            tagdesk::journal::json_entry(&entry)
+        } else {
+            tagdesk::journal::human_entry(&entry)
+        };
+        cli::out_raw(&text);
+        Ok(())
+    });
+    let report = match streamed {
+        Ok(r) => r,
         Err(e) => return cli::fail(format, &e.to_string(), exit::USAGE),
     };
-    for (line, problem) in &contents.problems {
-        eprintln!("tagdesk: {}:{line}: {problem}", path.display());
+    cli::flush();
+    for (file, spot, problem) in &report.problems {
+        cli::err(&printable(&format!(
+            "tagdesk: {}: {spot}: {problem}",
+            file.display()
+        )));
     }
-    let mut entries = tagdesk::journal::entries(contents.records);
-    if let Some(since) = since {
-        entries.retain(|e| e.time() >= since);
+    if report.entries == 0 {
+        let when = match (&args.since, since) {
+            (Some(text), Some(t)) => format!(
+                " since {text} ({})",
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            _ => String::new(),
+        };
+        cli::err(&format!(
+            "tagdesk: no entries{when} in the journal of profile {}",
+            printable(&profile)
+        ));
     }
-    let text = if args.csv {
-        tagdesk::journal::to_csv(&entries)
-    } else if args.jsonl || format == Format::Json {
-        tagdesk::journal::to_json_lines(&entries)
-    } else {
-        tagdesk::journal::to_human(&entries)
-    };
-    print!("{text}");
     exit::OK
 }
 
@@ -466,7 +607,7 @@ fn run_sim(args: SimArgs) -> ExitCode {
         match Seed::load(path) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("tagdesk sim: {e}");
+                cli::err(&format!("tagdesk sim: {}", printable(&e.to_string())));
                 return ExitCode::from(exit::USAGE);
             }
         }
@@ -492,8 +633,8 @@ fn run_sim(args: SimArgs) -> ExitCode {
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("tagdesk sim: {e}");
-            return ExitCode::FAILURE;
+            cli::err(&format!("tagdesk sim: {e}"));
+            return ExitCode::from(exit::USAGE);
         }
     };
     rt.block_on(async move {
@@ -501,19 +642,31 @@ fn run_sim(args: SimArgs) -> ExitCode {
         let simulator = match Simulator::start(args.listen, options).await {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("tagdesk sim: cannot listen on {}: {e}", args.listen);
-                return ExitCode::FAILURE;
+                // A port in use or not allowed is a usage problem (exit 2), not "some tags
+                // failed" (1).
+                cli::err(&format!(
+                    "tagdesk sim: cannot listen on {}: {e}",
+                    args.listen
+                ));
+                return ExitCode::from(exit::USAGE);
             }
         };
         // Handlers first, so a supervisor that signals as soon as it reads the first line
         // still gets a clean stop.
         let stop = stop_signals();
-        println!("listening on {}", simulator.base_url());
-        println!("{summary}");
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
+        cli::out(&format!("listening on {}", simulator.base_url()));
+        cli::out(&summary);
+        if !simulator.addr().ip().is_loopback() {
+            cli::err(&format!(
+                "tagdesk sim: warning: listening on {}, reachable from other hosts: anyone who \
+                 can reach it can use the simulated APIs with the keys above; the control API \
+                 (/_sim/*) answers loopback clients only",
+                simulator.addr()
+            ));
+        }
+        cli::flush();
         stop.await;
-        println!("stopping");
+        cli::out("stopping");
         simulator.shutdown().await;
         ExitCode::SUCCESS
     })
@@ -528,6 +681,7 @@ fn stop_signals() -> impl std::future::Future<Output = ()> {
         let term = signal(SignalKind::terminate()).ok();
         let hup = signal(SignalKind::hangup()).ok();
         let int = signal(SignalKind::interrupt()).ok();
+        let quit = signal(SignalKind::quit()).ok();
         async move {
             let wait = |s: Option<tokio::signal::unix::Signal>| async move {
                 match s {
@@ -541,6 +695,7 @@ fn stop_signals() -> impl std::future::Future<Output = ()> {
                 _ = wait(term) => {}
                 _ = wait(hup) => {}
                 _ = wait(int) => {}
+                _ = wait(quit) => {}
             }
         }
     }

@@ -58,21 +58,26 @@ pub enum Op {
 
 impl Op {
     pub fn service(&self) -> Service {
+        // Exhaustive on purpose: a new Op does not compile until its service is decided.
         match self {
             Op::HiveAdd { .. } | Op::HiveRemove { .. } => Service::Hive,
-            _ => Service::Cerego,
+            Op::CeregoAdd { .. }
+            | Op::CeregoUpdate { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile => Service::Cerego,
         }
     }
 
     /// Whether this Op changes anything on the server (and so must pass the write gate).
+    /// Exhaustive on purpose: a new Op is not a read until someone says so.
     pub fn is_mutation(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Op::HiveAdd { .. }
-                | Op::HiveRemove { .. }
-                | Op::CeregoAdd { .. }
-                | Op::CeregoUpdate { .. }
-        )
+            | Op::HiveRemove { .. }
+            | Op::CeregoAdd { .. }
+            | Op::CeregoUpdate { .. } => true,
+            Op::CeregoListUsers { .. } | Op::CeregoProfile => false,
+        }
     }
 
     /// A short verb for the action log's operation column.
@@ -124,9 +129,17 @@ impl Op {
         }
     }
 
-    /// The equivalent `tagdesk` command line, quoted for a POSIX shell.
-    pub fn cli_command(&self) -> String {
+    /// The equivalent `tagdesk` command line, quoted for a POSIX shell. It names where the
+    /// Op ran (`--profile NAME`, or `--demo`), so pasting it always acts on the same place.
+    pub fn cli_command(&self, place: &Place) -> String {
         let mut words: Vec<String> = vec!["tagdesk".into()];
+        match place {
+            Place::Demo => words.push("--demo".into()),
+            Place::Profile(name) => {
+                words.push("--profile".into());
+                words.push(name.clone());
+            }
+        }
         let mut push = |w: &str| words.push(w.to_string());
         match self {
             Op::HiveAdd { patron, fields } | Op::HiveRemove { patron, fields } => {
@@ -192,6 +205,23 @@ impl Op {
     }
 }
 
+/// Where an Op runs: the profile it was sent through, or demo mode (the built-in simulator).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Place {
+    Demo,
+    Profile(String),
+}
+
+impl Place {
+    pub fn of(profile: &str, demo: bool) -> Self {
+        if demo {
+            Place::Demo
+        } else {
+            Place::Profile(profile.to_string())
+        }
+    }
+}
+
 fn join_fields(fields: &[ApiField]) -> String {
     fields
         .iter()
@@ -237,8 +267,12 @@ mod tests {
             "Hive: add vip, newsletter to patron user_abc123"
         );
         assert_eq!(
-            op.cli_command(),
-            "tagdesk hive add user_abc123 vip newsletter"
+            op.cli_command(&Place::Demo),
+            "tagdesk --demo hive add user_abc123 vip newsletter"
+        );
+        assert_eq!(
+            op.cli_command(&Place::of("prod eu", false)),
+            "tagdesk --profile 'prod eu' hive add user_abc123 vip newsletter"
         );
         assert!(op.is_mutation());
         assert_eq!(op.service(), Service::Hive);
@@ -247,13 +281,19 @@ mod tests {
             patron: patron("jane doe's"),
             fields: fields("vip"),
         };
-        assert_eq!(op.cli_command(), r"tagdesk hive remove 'jane doe'\''s' vip");
+        assert_eq!(
+            op.cli_command(&Place::of("p", false)),
+            r"tagdesk --profile p hive remove 'jane doe'\''s' vip"
+        );
 
         let op = Op::HiveRemove {
             patron: patron("-odd"),
             fields: fields("vip"),
         };
-        assert_eq!(op.cli_command(), "tagdesk hive remove -- -odd vip");
+        assert_eq!(
+            op.cli_command(&Place::Demo),
+            "tagdesk --demo hive remove -- -odd vip"
+        );
     }
 
     #[test]
@@ -264,14 +304,17 @@ mod tests {
             value: TagValue::parse("The value of the tag").unwrap(),
         };
         assert_eq!(
-            op.cli_command(),
-            "tagdesk cerego add --user 1185304 --type 3 'The value of the tag'"
+            op.cli_command(&Place::of("staging", false)),
+            "tagdesk --profile staging cerego add --user 1185304 --type 3 'The value of the tag'"
         );
         let op = Op::CeregoUpdate {
             tag: TagId::parse("84918").unwrap(),
             value: TagValue::parse("-5").unwrap(),
         };
-        assert_eq!(op.cli_command(), "tagdesk cerego update -- 84918 -5");
+        assert_eq!(
+            op.cli_command(&Place::Demo),
+            "tagdesk --demo cerego update -- 84918 -5"
+        );
         assert_eq!(
             op.describe(),
             "Cerego: set the value of tag 84918 to \"-5\""
@@ -280,7 +323,10 @@ mod tests {
             partner: PartnerId::parse("4242").unwrap(),
             query: Some("a@b.c".into()),
         };
-        assert_eq!(op.cli_command(), "tagdesk cerego users --query a@b.c");
+        assert_eq!(
+            op.cli_command(&Place::Demo),
+            "tagdesk --demo cerego users --query a@b.c"
+        );
         assert!(!op.is_mutation());
         assert!(!Op::CeregoProfile.is_mutation());
     }

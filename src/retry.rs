@@ -70,7 +70,7 @@ pub fn is_transient(error: &ApiError) -> bool {
     match error {
         ApiError::Network { .. } => true,
         ApiError::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
-        ApiError::Timeout { .. } | ApiError::Decode { .. } => false,
+        ApiError::Timeout { .. } | ApiError::Decode { .. } | ApiError::Local { .. } => false,
     }
 }
 
@@ -79,10 +79,16 @@ pub fn may_retry(op: &Op, error: &ApiError) -> bool {
     if !is_transient(error) {
         return false;
     }
+    // Exhaustive on purpose: a new Op is not retried until someone decides it is safe.
     match op {
         // A create: only when it provably never left.
         Op::CeregoAdd { .. } => matches!(error, ApiError::Network { connect: true, .. }),
-        _ => true,
+        // Converge on the same state when repeated, or change nothing.
+        Op::HiveAdd { .. }
+        | Op::HiveRemove { .. }
+        | Op::CeregoUpdate { .. }
+        | Op::CeregoListUsers { .. }
+        | Op::CeregoProfile => true,
     }
 }
 

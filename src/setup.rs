@@ -8,6 +8,7 @@ use crate::api::cerego::CeregoClient;
 use crate::api::hive::HiveClient;
 use crate::backend::Clients;
 use crate::config::{self, ConfigError, Paths, Profile};
+use crate::redact::Redactor;
 use crate::sim::{self, SimOptions, Simulator};
 
 /// The options every command shares.
@@ -41,106 +42,182 @@ impl Session {
 
 /// Builds the clients of a profile (a service without a key has no client).
 pub fn clients_for(profile: &Profile) -> Result<Clients, ConfigError> {
+    let config = |base_url: &str, key: &secrecy::SecretString| ClientConfig {
+        base_url: base_url.to_string(),
+        api_key: key.clone(),
+        connect_timeout: profile.connect_timeout,
+        total_timeout: profile.total_timeout,
+    };
     let cerego = match &profile.cerego {
         Some(c) => Some(
-            CeregoClient::new(
-                &(ClientConfig {
-                    base_url: c.base_url.clone(),
-                    api_key: c.key.clone(),
-                    connect_timeout: profile.connect_timeout,
-                    total_timeout: profile.total_timeout,
-                }),
-            )
-            .map_err(|e| ConfigError(format!("profile {}, cerego: {e}", profile.name)))?,
+            CeregoClient::new(&config(&c.base_url, &c.key))
+                .map_err(|e| ConfigError(format!("profile {}, cerego: {e}", profile.name)))?,
         ),
         None => None,
     };
     let hive = match &profile.hive {
         Some(h) => Some(
-            HiveClient::new(
-                &(ClientConfig {
-                    base_url: h.base_url.clone(),
-                    api_key: h.key.clone(),
-                    connect_timeout: profile.connect_timeout,
-                    total_timeout: profile.total_timeout,
-                }),
-            )
-            .map_err(|e| ConfigError(format!("profile {}, hive: {e}", profile.name)))?,
+            HiveClient::new(&config(&h.base_url, &h.key))
+                .map_err(|e| ConfigError(format!("profile {}, hive: {e}", profile.name)))?,
         ),
         None => None,
     };
-    Ok(Clients { hive, cerego })
+    Ok(Clients {
+        hive,
+        cerego,
+        redactor: Redactor::new(profile.secrets()),
+        limits: profile.limits,
+    })
 }
 
-/// Resolves the session: `--demo`, else the configuration file's profile, else a profile
-/// from `TAGDESK_*` environment variables, else demo mode.
-pub async fn open(
+/// A profile resolved from the configuration (keys included), before any simulator runs.
+pub struct Prepared {
+    /// None: demo mode (the caller starts the simulator).
+    pub profile: Option<Profile>,
+    pub paths: Paths,
+    pub profiles: Vec<String>,
+    pub warnings: Vec<String>,
+    /// `[keys]` of the file, for demo mode.
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// Resolves the profile `options` ask for, without starting anything: `--demo`, else the
+/// configuration file's profile, else a profile from `TAGDESK_*` environment variables,
+/// else demo mode. A file with no profiles (only `[keys]`, say) means the same as no file,
+/// with its keys. Blocking: a key source may run a command (up to 15 s).
+pub fn prepare(
     options: &Options,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Session, ConfigError> {
+) -> Result<Prepared, ConfigError> {
     let paths = Paths::resolve(options.config.as_deref(), env);
     let mut warnings = Vec::new();
     let mut profiles = Vec::new();
-    let mut profile = if options.demo {
-        None
-    } else {
-        match config::load(&paths.config_file)? {
-            Some((file, _)) => {
-                if let Some(w) = config::permission_warning(&paths.config_file, &file) {
-                    warnings.push(w);
-                }
-                profiles = file.profiles.keys().cloned().collect();
+    let loaded = config::load(&paths.config_file)?;
+    let keys = loaded
+        .as_ref()
+        .map(|(f, _)| f.keys.clone())
+        .unwrap_or_default();
+    if options.demo {
+        return Ok(Prepared {
+            profile: None,
+            paths,
+            profiles,
+            warnings,
+            keys,
+        });
+    }
+    let profile = match &loaded {
+        Some((file, _)) if !file.profiles.is_empty() => {
+            if let Some(w) = config::permission_warning(&paths.config_file, file) {
+                warnings.push(w);
+            }
+            profiles = file.profiles.keys().cloned().collect();
+            if options.profile.as_deref() == Some(config::ENV_PROFILE_NAME)
+                && !file.profiles.contains_key(config::ENV_PROFILE_NAME)
+            {
+                Some(env_profile(env)?)
+            } else {
                 let name = config::choose_profile(
-                    &file,
+                    file,
                     options.profile.as_deref(),
                     env,
                     &paths.config_file,
                 )?;
                 Some(config::resolve_profile(
-                    &file,
+                    file,
                     &name,
                     &paths.config_file,
                     env,
                 )?)
             }
-            None => {
-                if options.config.is_some() {
+        }
+        _ => {
+            if loaded.is_none() && options.config.is_some() {
+                return Err(ConfigError(format!(
+                    "{}: no such configuration file (tagdesk config init writes one)",
+                    paths.config_file.display()
+                )));
+            }
+            match options.profile.as_deref() {
+                Some(config::ENV_PROFILE_NAME) => Some(env_profile(env)?),
+                Some(name) => {
+                    let why = if loaded.is_some() {
+                        format!("{} defines no profiles", paths.config_file.display())
+                    } else {
+                        format!(
+                            "there is no configuration file at {}",
+                            paths.config_file.display()
+                        )
+                    };
                     return Err(ConfigError(format!(
-                        "{}: no such configuration file (tagdesk config init writes one)",
-                        paths.config_file.display()
+                        "--profile {name}: {why} (tagdesk config init writes one)"
                     )));
                 }
-                if let Some(name) = &options.profile {
-                    return Err(ConfigError(format!(
-                        "--profile {name}: there is no configuration file at {} (tagdesk config init writes one)",
-                        paths.config_file.display()
-                    )));
-                }
-                config::profile_from_env(env)?
+                None => config::profile_from_env(env)?.map(|mut p| {
+                    p.keys = keys.clone();
+                    p
+                }),
             }
         }
     };
-    let mut simulator = None;
-    if profile.is_none() {
-        let sim_options = SimOptions::default();
-        let sim = Simulator::start_local(sim_options.clone())
-            .await
-            .map_err(|e| ConfigError(format!("cannot start the demo simulator: {e}")))?;
-        profile = Some(Profile::demo(
-            &sim.base_url(),
-            &sim_options.seed,
-            &sim_options.hive_key,
-            &sim_options.cerego_key,
-        ));
-        simulator = Some(sim);
-    }
-    let Some(mut profile) = profile else {
-        return Err(ConfigError("no profile could be resolved".into()));
+    let profile = profile.map(|mut p| {
+        if options.read_only {
+            p.read_only = true;
+        }
+        warnings.extend(p.warnings.iter().cloned());
+        p
+    });
+    Ok(Prepared {
+        profile,
+        paths,
+        profiles,
+        warnings,
+        keys,
+    })
+}
+
+fn env_profile(env: &dyn Fn(&str) -> Option<String>) -> Result<Profile, ConfigError> {
+    config::profile_from_env(env)?.ok_or_else(|| {
+        ConfigError(format!(
+            "--profile {}: no {} or {} is set",
+            config::ENV_PROFILE_NAME,
+            config::ENV_HIVE_KEY,
+            config::ENV_CEREGO_KEY
+        ))
+    })
+}
+
+/// Turns a prepared profile into a session, starting the demo simulator when there is no
+/// profile.
+pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, ConfigError> {
+    let Prepared {
+        profile,
+        paths,
+        profiles,
+        mut warnings,
+        keys,
+    } = prepared;
+    let (profile, simulator) = match profile {
+        Some(p) => (p, None),
+        None => {
+            let sim_options = SimOptions::default();
+            let sim = Simulator::start_local(sim_options.clone())
+                .await
+                .map_err(|e| ConfigError(format!("cannot start the demo simulator: {e}")))?;
+            let mut p = Profile::demo(
+                &sim.base_url(),
+                &sim_options.seed,
+                &sim_options.hive_key,
+                &sim_options.cerego_key,
+            );
+            p.keys = keys;
+            if options.read_only {
+                p.read_only = true;
+            }
+            (p, Some(sim))
+        }
     };
-    if options.read_only {
-        profile.read_only = true;
-    }
-    warnings.extend(profile.warnings.iter().cloned());
+    warnings.dedup();
     Ok(Session {
         profile,
         paths,
@@ -148,6 +225,17 @@ pub async fn open(
         profiles,
         warnings,
     })
+}
+
+/// Resolves the session: [`prepare`], then [`start`]. (The console's profile switch runs
+/// [`prepare`] in a blocking task itself, so the screen stays live while a key command
+/// runs.)
+pub async fn open(
+    options: &Options,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Session, ConfigError> {
+    let prepared = prepare(options, env)?;
+    start(prepared, options).await
 }
 
 /// The demo simulator's defaults, for messages.

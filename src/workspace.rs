@@ -57,23 +57,26 @@ pub fn file_for(dir: &Path, profile: &str) -> PathBuf {
 }
 
 /// Loads the workspace; a missing file is an empty workspace, a broken one is set aside
-/// and reported in the second value.
+/// and reported in the second value. The file must be a regular file of at most
+/// [`crate::files::MAX_WORKSPACE_BYTES`].
 pub fn load(dir: &Path, profile: &str) -> (Workspace, Option<String>) {
+    use crate::files::{MAX_WORKSPACE_BYTES, ReadError, read_text};
     let path = file_for(dir, profile);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Workspace::default(), None),
+    let parsed = match read_text(&path, MAX_WORKSPACE_BYTES) {
+        Ok(text) => serde_json::from_str::<Workspace>(&text).map_err(|e| e.to_string()),
+        Err(ReadError::NotFound) => return (Workspace::default(), None),
+        Err(e @ ReadError::NotUtf8(_)) => Err(e.to_string()),
         Err(e) => {
             return (
                 Workspace::default(),
                 Some(format!(
-                    "{}: cannot read the workspace: {e}",
+                    "{}: the workspace {e}; tagdesk starts with an empty one",
                     path.display()
                 )),
             );
         }
     };
-    match serde_json::from_slice::<Workspace>(&bytes) {
+    match parsed {
         Ok(w) => (w, None),
         Err(e) => {
             let aside = path.with_extension(format!(
@@ -99,7 +102,7 @@ pub fn load(dir: &Path, profile: &str) -> (Workspace, Option<String>) {
 /// Saves atomically: a private temporary file, fsync'd, renamed over the old one.
 pub fn save(dir: &Path, profile: &str, workspace: &Workspace) -> std::io::Result<()> {
     use std::io::Write;
-    crate::journal::create_private_dir(dir)?;
+    crate::files::create_private_dir(dir)?;
     let path = file_for(dir, profile);
     let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
     let text = serde_json::to_vec_pretty(workspace).map_err(std::io::Error::other)?;

@@ -377,12 +377,15 @@ async fn journal_pairs_and_no_secret_in_any_file() {
         );
         assert_eq!(e["id"], e["outcome"]["id"]);
     }
-    assert_eq!(entries[0]["command"], "tagdesk hive add user_abc123 vip");
+    assert_eq!(
+        entries[0]["command"],
+        "tagdesk --profile staging hive add user_abc123 vip"
+    );
     assert_eq!(entries[1]["result"], "http_error");
     let csv = env.run(&["log", "--csv"]).await;
     assert!(
         stdout(&csv)
-            .starts_with("time,profile,service,operation,target,result,status,summary,command,id")
+            .starts_with("time,profile,service,operation,target,result,status,scenario,message_check,summary,command,id")
     );
     let since = env.run(&["log", "--since", "garbage"]).await;
     assert_eq!(code(&since), 2);

@@ -141,7 +141,16 @@ fn intents_and_outcomes_are_linked_by_id_in_order() {
     assert_eq!(entries.len(), 2);
     let (first, second) = (&entries[0], &entries[1]);
     assert_eq!(first.intent.op, add);
-    assert_eq!(first.intent.command, add.cli_command());
+    assert_eq!(
+        first.intent.command,
+        add.cli_command(&tagdesk::op::Place::of("work", false))
+    );
+    assert!(
+        first
+            .intent
+            .command
+            .starts_with("tagdesk --profile work hive add")
+    );
     assert_eq!(first.intent.target, add.target());
     assert_eq!(first.intent.describe, add.describe());
     assert_eq!(first.intent.profile, "work");
@@ -161,7 +170,10 @@ fn intents_and_outcomes_are_linked_by_id_in_order() {
         Some(serde_json::json!({"message": "Tags added"}))
     );
 
-    assert_eq!(second.intent.command, update.cli_command());
+    assert_eq!(
+        second.intent.command,
+        update.cli_command(&tagdesk::op::Place::of("work", false))
+    );
     assert_eq!(second.result_label(), "http_error");
     assert_eq!(second.status(), Some(422));
     assert_eq!(second.summary(), "HTTP 422: value is invalid");
@@ -287,7 +299,7 @@ fn secrets_never_reach_the_file() {
     let entries = journal::entries(contents.records);
     assert_eq!(
         entries[0].intent.command,
-        "tagdesk cerego update 1 'oops [redacted]'"
+        "tagdesk --profile work cerego update 1 'oops [redacted]'"
     );
     for export in [
         journal::to_csv(&entries),
@@ -375,8 +387,13 @@ fn corruption_in_the_middle_is_reported_and_kept() {
 
     let (j, report) = open(dir.path());
     assert!(report.torn_tail.is_none());
-    let numbers: Vec<usize> = report.corrupt_lines.iter().map(|(n, _)| *n).collect();
-    assert_eq!(numbers, [3, 6], "{:?}", report.corrupt_lines);
+    let numbers: Vec<journal::Spot> = report.corrupt_lines.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        numbers,
+        [journal::Spot::Line(3), journal::Spot::Line(6)],
+        "{:?}",
+        report.corrupt_lines
+    );
     assert!(report.corrupt_lines[0].1.contains("not JSON"));
     assert!(report.corrupt_lines[1].1.contains("not a journal record"));
     assert_eq!(report.records, 4);
@@ -526,19 +543,21 @@ fn entry(summary: &str, target_patron: &str) -> Entry {
 }
 
 #[test]
-fn csv_quotes_commas_quotes_and_line_breaks() {
+fn csv_quotes_commas_quotes_and_escapes_line_breaks() {
+    // A line break inside a value is written escaped (\n): one record is one line, and a
+    // CR from a server can never rewrite what a terminal shows.
     let e = entry("Added \"vip\", twice\nsecond line", "jane, doe");
     let csv = journal::to_csv(&[e]);
     assert_eq!(
         csv,
-        "time,profile,service,operation,target,result,status,summary,command,id\r\n\
-         2026-11-22T10:00:05.000Z,work,Hive,add,\"jane, doe\",ok,,\
-         \"Added \"\"vip\"\", twice\nsecond line\",\
-         \"tagdesk hive add 'jane, doe' vip\",id-1\r\n"
+        "time,profile,service,operation,target,result,status,scenario,message_check,summary,command,id\r\n\
+         2026-11-22T10:00:05.000Z,work,Hive,add,\"jane, doe\",ok,,,,\
+         \"Added \"\"vip\"\", twice\\nsecond line\",\
+         \"tagdesk --profile work hive add 'jane, doe' vip\",id-1\r\n"
     );
     assert_eq!(
         journal::to_csv(&[]),
-        "time,profile,service,operation,target,result,status,summary,command,id\r\n"
+        "time,profile,service,operation,target,result,status,scenario,message_check,summary,command,id\r\n"
     );
 }
 
@@ -549,7 +568,7 @@ fn human_and_json_exports() {
     assert_eq!(
         human,
         "2026-11-22 10:00:05Z  Hive    add      user_abc123  ok  Tag(s) added\\u{1b}[2J\n    \
-         $ tagdesk hive add user_abc123 vip\n"
+         $ tagdesk --profile work hive add user_abc123 vip\n"
     );
     let json = journal::to_json_lines(&[e.clone(), e]);
     let lines: Vec<serde_json::Value> = json
@@ -557,7 +576,10 @@ fn human_and_json_exports() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 2);
-    assert_eq!(lines[0]["command"], "tagdesk hive add user_abc123 vip");
+    assert_eq!(
+        lines[0]["command"],
+        "tagdesk --profile work hive add user_abc123 vip"
+    );
     assert_eq!(lines[0]["result"], "ok");
     assert_eq!(lines[0]["service"], "Hive");
     assert_eq!(lines[0]["outcome"]["duration_ms"], 5);

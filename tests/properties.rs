@@ -1380,12 +1380,20 @@ fn harness(variant: u8) -> Harness {
         3 => Harness::with_seed(Seed::empty(), 60, 20),
         4 => Harness::with_settings(seed, 80, 24, |s| {
             s.cerego = None;
-            s.unavailable = vec!["Cerego: no API key".into()];
+            s.unavailable = vec![tagdesk::config::Unavailable {
+                service: tagdesk::op::Service::Cerego,
+                configured: true,
+                reason: "Cerego: no API key".into(),
+            }];
         }),
         _ => Harness::with_settings(seed, 80, 24, |s| {
             s.hive = None;
             s.patrons.clear();
-            s.unavailable = vec!["Hive: no API key".into()];
+            s.unavailable = vec![tagdesk::config::Unavailable {
+                service: tagdesk::op::Service::Hive,
+                configured: true,
+                reason: "Hive: no API key".into(),
+            }];
         }),
     }
 }
@@ -1753,6 +1761,7 @@ fn bug_edit_of_a_tag_with_a_long_id_closes_silently() {
         retries: Vec::new(),
         result: tagdesk::backend::interpret(&request.op, 200, body),
         finished_at: h.app.now,
+        journal_error: None,
     };
     h.send(Message::Reply(Box::new(reply)));
     let tag = &h.app.selected_user().expect("a user").tags[0];

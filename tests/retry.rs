@@ -25,6 +25,7 @@ async fn setup() -> (Simulator, Clients) {
     let clients = Clients {
         hive: Some(HiveClient::new(&t(DEFAULT_HIVE_KEY)).expect("hive")),
         cerego: Some(CeregoClient::new(&t(DEFAULT_CEREGO_KEY)).expect("cerego")),
+        ..Default::default()
     };
     (sim, clients)
 }
@@ -152,6 +153,7 @@ async fn a_connection_refused_add_is_retried_because_it_never_left() {
     let clients = Clients {
         hive: None,
         cerego: Some(CeregoClient::new(&cfg).expect("client")),
+        ..Default::default()
     };
     let op = Op::CeregoAdd {
         user: CeregoUserId::parse("1").expect("id"),

@@ -9,9 +9,6 @@ use serde_json::{Value, json};
 use super::{ApiError, Call, ClientConfig, Transport, interpret};
 use crate::domain::{CeregoUserId, PartnerId, TagId, TagTypeId, TagValue};
 
-/// Stops a server that never reports the last page from keeping us paging forever.
-pub const MAX_PAGES: u32 = 500;
-
 /// A partner user tag. Fields other than the id may be unknown when the server omitted them
 /// (for example a user's tag listed without its `included` document).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -41,9 +38,17 @@ pub struct CeregoUser {
 /// Every user of a partner (all pages), as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct UserList {
+    /// The users, when the caller kept them (a console or a CLI that streams pages gets them
+    /// page by page instead, and this stays empty).
     pub users: Vec<CeregoUser>,
+    /// Users listed, kept or not.
+    #[serde(default)]
+    pub listed: u64,
     pub total_count: Option<u64>,
     pub pages_fetched: u32,
+    /// Why the listing stopped before the last page (a limit), if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<String>,
 }
 
 /// The API key owner, from `/v3/my/profile`.
@@ -156,6 +161,8 @@ pub struct UsersPage {
     pub total_pages: Option<u64>,
     pub total_count: Option<u64>,
     pub has_next_link: bool,
+    /// The size of the body the page was read from.
+    pub bytes: usize,
 }
 
 impl UsersPage {
@@ -200,6 +207,7 @@ impl UsersPage {
             total_pages: meta_number("total-pages"),
             total_count: meta_number("total-count"),
             has_next_link,
+            bytes: body.len(),
         })
     }
 }
@@ -238,6 +246,18 @@ impl CeregoClient {
 
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
+    }
+
+    /// The total timeout of one request.
+    pub fn total_timeout(&self) -> std::time::Duration {
+        self.transport.total_timeout()
+    }
+
+    /// The same client, with no request running past `deadline`.
+    pub fn until(&self, deadline: tokio::time::Instant) -> Self {
+        Self {
+            transport: self.transport.until(deadline),
+        }
     }
 
     pub async fn add_tag(
@@ -293,7 +313,8 @@ impl CeregoClient {
     }
 
     /// Every page of the partner's users. Follows `meta.total-pages`, or `links.next` when the
-    /// server gives no page count, and never more than [`MAX_PAGES`] pages.
+    /// server gives no page count, and stops at the first empty page. (The backend lists
+    /// page by page itself, with retries and limits; this is the plain form.)
     pub async fn list_users(&self, partner: &PartnerId, query: Option<&str>) -> Call<UserList> {
         self.list_users_with(partner, query, &|_, _| {}).await
     }
@@ -325,15 +346,16 @@ impl CeregoClient {
             list.pages_fetched = page;
             list.total_count = parsed.total_count.or(list.total_count);
             let empty = parsed.users.is_empty();
+            list.listed += parsed.users.len() as u64;
             list.users.extend(parsed.users);
             let more = match parsed.total_pages {
                 Some(total) => u64::from(page) < total && !empty,
                 None => parsed.has_next_link && !empty,
             };
-            if !more || page >= MAX_PAGES {
-                break;
+            match page.checked_add(1) {
+                Some(next) if more => page = next,
+                _ => break,
             }
-            page += 1;
         }
         Call {
             exchanges,

@@ -45,6 +45,20 @@ impl HiveOutcome {
         )
     }
 
+    /// One line for the log and the journal: the server's message verbatim, or what the
+    /// arrays say when there is no message.
+    pub fn summary(&self) -> String {
+        match &self.message {
+            Some(m) => m.clone(),
+            None => format!(
+                "(no message) {} changed, {} unchanged, {} failed",
+                self.changed.len(),
+                self.unchanged.len(),
+                self.failed.len()
+            ),
+        }
+    }
+
     pub fn message_check(&self) -> MessageCheck {
         self.scenario().check(self.message.as_deref())
     }
@@ -61,6 +75,11 @@ impl HiveOutcome {
     /// listed in `missing_fields`.
     pub fn parse(action: HiveAction, body: &[u8]) -> Result<Self, String> {
         let json: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+        Self::from_value(action, &json)
+    }
+
+    /// [`Self::parse`] of a body already read as JSON (a journaled response, say).
+    pub fn from_value(action: HiveAction, json: &Value) -> Result<Self, String> {
         let obj = json
             .as_object()
             .ok_or_else(|| "expected a JSON object".to_string())?;
@@ -158,6 +177,18 @@ impl HiveClient {
 
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
+    }
+
+    /// The total timeout of one request.
+    pub fn total_timeout(&self) -> std::time::Duration {
+        self.transport.total_timeout()
+    }
+
+    /// The same client, with no request running past `deadline`.
+    pub fn until(&self, deadline: tokio::time::Instant) -> Self {
+        Self {
+            transport: self.transport.until(deadline),
+        }
     }
 
     pub async fn add(&self, patron: &PatronId, fields: &[ApiField]) -> Call<HiveOutcome> {

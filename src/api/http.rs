@@ -18,6 +18,10 @@ pub struct RawResponse {
     pub body: Vec<u8>,
 }
 
+/// Response bodies longer than this are kept in a transcript as their first part and a
+/// note of the full size (a page of a large user list can be megabytes).
+pub const MAX_TRANSCRIPT_BODY_BYTES: usize = 256 * 1024;
+
 /// A configured HTTP client for one service.
 #[derive(Clone)]
 pub struct Transport {
@@ -25,6 +29,8 @@ pub struct Transport {
     base_url: String,
     auth: HeaderValue,
     total_timeout: Duration,
+    /// No request may run past this instant (the retry budget of the operation).
+    deadline: Option<tokio::time::Instant>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -43,17 +49,15 @@ impl Transport {
             .timeout(config.total_timeout)
             .user_agent(concat!("tagdesk/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ApiError::Network {
+            .map_err(|e| ApiError::Local {
                 message: format!("could not set up the HTTP client: {}", error_chain(&e)),
-                connect: true,
             })?;
         let mut auth =
             HeaderValue::from_str(&format!("{scheme} {}", config.api_key.expose_secret()))
-                .map_err(|_| ApiError::Network {
+                .map_err(|_| ApiError::Local {
                     message: "the API key contains characters that cannot be sent in an HTTP \
                               header"
                         .into(),
-                    connect: true,
                 })?;
         auth.set_sensitive(true);
         Ok(Self {
@@ -61,11 +65,24 @@ impl Transport {
             base_url: config.base_url.clone(),
             auth,
             total_timeout: config.total_timeout,
+            deadline: None,
         })
     }
 
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    pub fn total_timeout(&self) -> Duration {
+        self.total_timeout
+    }
+
+    /// The same transport, with no request running past `deadline`.
+    pub fn until(&self, deadline: tokio::time::Instant) -> Self {
+        Self {
+            deadline: Some(deadline),
+            ..self.clone()
+        }
     }
 
     /// Sends one request and returns the transcript plus the raw response (any status).
@@ -96,19 +113,29 @@ impl Transport {
                 .header(CONTENT_TYPE, "application/json")
                 .body(b.clone());
         }
-        // reqwest enforces the total timeout; the outer guard makes sure nothing can outlive
-        // it even if a body stream stalls in an unexpected way.
-        let guard = self.total_timeout + Duration::from_millis(500);
-        let result = match tokio::time::timeout(guard, self.exchange(request)).await {
-            Ok(r) => r,
-            Err(_) => Err(ApiError::Timeout {
-                ms: self.total_timeout.as_millis() as u64,
-            }),
+        // The total timeout, cut short by the operation's deadline (the retry budget bounds
+        // the last attempt too).
+        let allowed = match self.deadline {
+            Some(d) => self
+                .total_timeout
+                .min(d.saturating_duration_since(tokio::time::Instant::now())),
+            None => self.total_timeout,
+        };
+        let ms = allowed.as_millis() as u64;
+        let result = if allowed.is_zero() {
+            Err(ApiError::Timeout { ms })
+        } else {
+            // reqwest enforces the timeout; the outer guard makes sure nothing can outlive it
+            // even if a body stream stalls in an unexpected way.
+            let request = request.timeout(allowed);
+            let guard = allowed + Duration::from_millis(250);
+            match tokio::time::timeout(guard, self.exchange(request)).await {
+                Ok(r) => r,
+                Err(_) => Err(ApiError::Timeout { ms }),
+            }
         };
         let result = result.map_err(|e| match e {
-            ApiError::Timeout { .. } => ApiError::Timeout {
-                ms: self.total_timeout.as_millis() as u64,
-            },
+            ApiError::Timeout { .. } => ApiError::Timeout { ms },
             other => other,
         });
         let exchange = Exchange {
@@ -116,10 +143,7 @@ impl Transport {
             url: shown_url,
             request_body,
             status: result.as_ref().ok().map(|r| r.status.as_u16()),
-            response_body: result
-                .as_ref()
-                .ok()
-                .map(|r| String::from_utf8_lossy(&r.body).into_owned()),
+            response_body: result.as_ref().ok().map(|r| transcript_body(&r.body)),
             duration_ms: started.elapsed().as_millis() as u64,
         };
         (exchange, result)
@@ -154,6 +178,24 @@ impl Transport {
             body,
         })
     }
+}
+
+/// A response body as a transcript keeps it: whole up to [`MAX_TRANSCRIPT_BODY_BYTES`],
+/// else its first part (cut at a character boundary) and a note of the full size.
+pub fn transcript_body(body: &[u8]) -> String {
+    if body.len() <= MAX_TRANSCRIPT_BODY_BYTES {
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    let mut cut = MAX_TRANSCRIPT_BODY_BYTES;
+    // Back up to the start of a UTF-8 character (at most 3 continuation bytes).
+    while cut > 0 && (body[cut] & 0b1100_0000) == 0b1000_0000 {
+        cut -= 1;
+    }
+    format!(
+        "{}… [{} bytes in all; the first {cut} are kept]",
+        String::from_utf8_lossy(&body[..cut]),
+        body.len()
+    )
 }
 
 /// Maps a reqwest error to a typed error with a readable message (its whole source chain).

@@ -84,12 +84,18 @@ pub struct Exchange {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ApiError {
     /// The server could not be reached. `connect` is true when the connection was never
-    /// established, so the request provably was not sent.
-    #[error("could not reach the server: {message}")]
+    /// established, so the request provably was not sent; false when it failed after the
+    /// request may have reached the server.
+    #[error("{}", network_line(*.connect, .message))]
     Network { message: String, connect: bool },
-    /// No complete answer within the configured time.
-    #[error("no answer within {:.1} s", *.ms as f64 / 1000.0)]
+    /// No complete answer within the configured time (the request may have been carried
+    /// out).
+    #[error("no answer within {:.1} s (the request may have been carried out)", *.ms as f64 / 1000.0)]
     Timeout { ms: u64 },
+    /// tagdesk itself could not send the request (the service is not configured, the
+    /// journal could not be written): nothing reached the network.
+    #[error("{message}")]
+    Local { message: String },
     /// The server answered with an error status.
     #[error("{}", http_error_line(*.status, .code.as_deref(), .message))]
     Http {
@@ -101,6 +107,17 @@ pub enum ApiError {
     /// The server answered, but the body could not be understood.
     #[error("HTTP {status}: the response could not be read: {message}")]
     Decode { status: u16, message: String },
+}
+
+fn network_line(connect: bool, message: &str) -> String {
+    if connect {
+        format!("could not reach the server: {message}")
+    } else {
+        format!(
+            "the connection failed after the request was sent, so it may have been carried \
+             out: {message}"
+        )
+    }
 }
 
 fn http_error_line(status: u16, code: Option<&str>, message: &str) -> String {
@@ -193,7 +210,15 @@ mod tests {
         assert_eq!(e.status(), Some(400));
         assert_eq!(e.code(), Some("INVALID_PATRON"));
         let t = ApiError::Timeout { ms: 2000 };
-        assert_eq!(t.to_string(), "no answer within 2.0 s");
+        assert_eq!(
+            t.to_string(),
+            "no answer within 2.0 s (the request may have been carried out)"
+        );
+        let sent = ApiError::Network {
+            message: "connection reset".into(),
+            connect: false,
+        };
+        assert!(sent.to_string().contains("may have been carried out"));
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! `tagdesk log`: reading `--since`, and the human, CSV and JSON-lines forms of entries.
 //!
-//! Journal text came from servers and operators, so the human form escapes control and
-//! bidirectional-override characters: printing the log must not drive the terminal.
+//! Journal text came from servers and operators, so every form goes through
+//! [`crate::printable`]: printing the log must not drive the terminal, and a CSV opened in a
+//! spreadsheet must not run formulas.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
@@ -11,6 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Entry, OutcomeRecord, RequestInfo};
+use crate::api::outcome::MessageCheck;
+use crate::printable::{csv_cell, json_text, printable};
 
 /// Reads `--since WHEN`: an RFC 3339 time (`2026-11-22T10:00:00Z`), a date (`2026-11-22`,
 /// meaning midnight UTC), or a duration back from `now` (`45s`, `30m`, `2h`, `7d`, `2w`).
@@ -63,42 +65,59 @@ fn stamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// CSV (RFC 4180: CRLF line ends, fields with commas, quotes or line breaks quoted, quotes
-/// doubled) with the header
-/// `time,profile,service,operation,target,result,status,summary,command,id`.
-///
-/// Values are exported as they are; a spreadsheet that evaluates cells starting with `=`
-/// will evaluate them, as with any CSV.
-pub fn to_csv(entries: &[Entry]) -> String {
-    let mut out =
-        String::from("time,profile,service,operation,target,result,status,summary,command,id\r\n");
-    for e in entries {
-        let status = e.status().map(|s| s.to_string()).unwrap_or_default();
-        let fields = [
-            stamp(e.time()),
-            e.intent.profile.clone(),
-            e.intent.op.service().name().to_string(),
-            e.intent.op.verb().to_string(),
-            e.intent.target.clone(),
-            e.result_label().to_string(),
-            status,
-            e.summary().to_string(),
-            e.intent.command.clone(),
-            e.intent.id.clone(),
-        ];
-        let row: Vec<Cow<'_, str>> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
-    }
+/// The Hive scenario of an entry and how its message compares with the documented one
+/// (`MATCH`, `MISMATCH`, `UNDOCUMENTED`), when the entry is an answered Hive add or remove.
+fn scenario_and_check(e: &Entry) -> Option<(&'static str, &'static str, Option<&'static str>)> {
+    let o = e.hive_outcome()?;
+    let s = o.scenario();
+    let check = match o.message_check() {
+        MessageCheck::Match => "MATCH",
+        MessageCheck::Mismatch => "MISMATCH",
+        MessageCheck::Undocumented => "UNDOCUMENTED",
+    };
+    Some((s.label(), check, s.documented_message()))
+}
+
+/// The CSV header `tagdesk log --csv` prints first (CRLF line end).
+pub fn csv_header() -> &'static str {
+    "time,profile,service,operation,target,result,status,scenario,message_check,summary,command,id\r\n"
+}
+
+/// One entry as a CSV row (RFC 4180, CRLF line end). Every cell goes through
+/// [`crate::printable::csv_cell`]: made printable, and neutralised against formula
+/// injection (a cell starting with `=`, `+`, `-` or `@` gets a leading `'`).
+pub fn csv_row(e: &Entry) -> String {
+    let status = e.status().map(|s| s.to_string()).unwrap_or_default();
+    let (scenario, check) = scenario_and_check(e)
+        .map(|(s, c, _)| (s, c))
+        .unwrap_or(("", ""));
+    let fields = [
+        stamp(e.time()),
+        e.intent.profile.clone(),
+        e.intent.op.service().name().to_string(),
+        e.intent.op.verb().to_string(),
+        e.intent.target.clone(),
+        e.result_label().to_string(),
+        status,
+        scenario.to_string(),
+        check.to_string(),
+        e.summary().to_string(),
+        e.command(),
+        e.intent.id.clone(),
+    ];
+    let row: Vec<String> = fields.iter().map(|f| csv_cell(f)).collect();
+    let mut out = row.join(",");
+    out.push_str("\r\n");
     out
 }
 
-fn csv_field(s: &str) -> Cow<'_, str> {
-    if s.contains([',', '"', '\r', '\n']) {
-        Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
-    } else {
-        Cow::Borrowed(s)
+/// CSV with [`csv_header`] and one [`csv_row`] per entry.
+pub fn to_csv(entries: &[Entry]) -> String {
+    let mut out = csv_header().to_string();
+    for e in entries {
+        out.push_str(&csv_row(e));
     }
+    out
 }
 
 /// One exported entry: the columns of the CSV plus the full request and outcome.
@@ -107,93 +126,99 @@ struct Exported<'a> {
     id: &'a str,
     time: String,
     profile: &'a str,
+    demo: bool,
     service: &'a str,
     operation: &'a str,
     target: &'a str,
     describe: &'a str,
-    command: &'a str,
+    command: String,
     result: &'a str,
     status: Option<u16>,
+    scenario: Option<&'static str>,
+    message_check: Option<&'static str>,
+    documented_message: Option<&'static str>,
     summary: &'a str,
     request: Option<&'a RequestInfo>,
     outcome: Option<&'a OutcomeRecord>,
 }
 
+/// One entry as a JSON object on one line (ending in `\n`), for `tagdesk log --json`.
+/// Control characters are escaped by JSON; bidirectional and zero-width characters are
+/// written as `\uXXXX` escapes too ([`crate::printable::json_text`]).
+pub fn json_entry(e: &Entry) -> String {
+    let sc = scenario_and_check(e);
+    let exported = Exported {
+        id: e.id(),
+        time: stamp(e.time()),
+        profile: &e.intent.profile,
+        demo: e.intent.demo,
+        service: e.intent.op.service().name(),
+        operation: e.intent.op.verb(),
+        target: &e.intent.target,
+        describe: &e.intent.describe,
+        command: e.command(),
+        result: e.result_label(),
+        status: e.status(),
+        scenario: sc.map(|(s, _, _)| s),
+        message_check: sc.map(|(_, c, _)| c),
+        documented_message: sc.and_then(|(_, _, d)| d),
+        summary: e.summary(),
+        request: e.intent.request.as_ref(),
+        outcome: e.outcome.as_ref(),
+    };
+    let value = serde_json::to_value(&exported).unwrap_or_else(|err| {
+        let mut fallback = serde_json::Map::new();
+        fallback.insert("id".into(), Value::String(e.id().to_string()));
+        fallback.insert("export_error".into(), Value::String(err.to_string()));
+        Value::Object(fallback)
+    });
+    let mut line = json_text(&value);
+    line.push('\n');
+    line
+}
+
 /// One JSON object per entry and line (ending in `\n`), for `tagdesk log --json`.
 pub fn to_json_lines(entries: &[Entry]) -> String {
-    let mut out = String::new();
-    for e in entries {
-        let exported = Exported {
-            id: e.id(),
-            time: stamp(e.time()),
-            profile: &e.intent.profile,
-            service: e.intent.op.service().name(),
-            operation: e.intent.op.verb(),
-            target: &e.intent.target,
-            describe: &e.intent.describe,
-            command: &e.intent.command,
-            result: e.result_label(),
-            status: e.status(),
-            summary: e.summary(),
-            request: e.intent.request.as_ref(),
-            outcome: e.outcome.as_ref(),
-        };
-        let line = serde_json::to_string(&exported).unwrap_or_else(|err| {
-            let mut fallback = serde_json::Map::new();
-            fallback.insert("id".into(), Value::String(e.id().to_string()));
-            fallback.insert("export_error".into(), Value::String(err.to_string()));
-            Value::Object(fallback).to_string()
-        });
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
+    entries.iter().map(json_entry).collect()
 }
 
-/// For people: one line per entry (UTC time, service, verb, target, result, summary), then
-/// the equivalent command indented under it.
+/// For people: one line per entry (UTC time, service, verb, target, result, summary), the
+/// Hive scenario and MATCH / MISMATCH when there is one, then the equivalent command
+/// indented under it. Every value is made printable.
 ///
 /// ```text
-/// 2026-11-22 10:00:05Z  Hive    add      user_abc123  ok  Tag(s) added successfully.
-///     $ tagdesk hive add user_abc123 vip
+/// 2026-11-22 10:00:05Z  Hive    add      user_abc123  ok  Successfully added tags to patron.
+///     scenario: added only · MATCH
+///     $ tagdesk --profile work hive add user_abc123 vip
 /// ```
-pub fn to_human(entries: &[Entry]) -> String {
+pub fn human_entry(e: &Entry) -> String {
     let mut out = String::new();
-    for e in entries {
-        let _ = writeln!(
-            out,
-            "{}  {:<6}  {:<7}  {}  {}  {}",
-            e.time().format("%Y-%m-%d %H:%M:%SZ"),
-            e.intent.op.service().name(),
-            e.intent.op.verb(),
-            printable(&e.intent.target),
-            e.result_label(),
-            printable(e.summary()),
-        );
-        let _ = writeln!(out, "    $ {}", printable(&e.intent.command));
+    let _ = writeln!(
+        out,
+        "{}  {:<6}  {:<7}  {}  {}  {}",
+        e.time().format("%Y-%m-%d %H:%M:%SZ"),
+        e.intent.op.service().name(),
+        e.intent.op.verb(),
+        printable(&e.intent.target),
+        e.result_label(),
+        printable(e.summary()),
+    );
+    if let Some((scenario, check, documented)) = scenario_and_check(e) {
+        let _ = write!(out, "    scenario: {scenario} · {check}");
+        if check == "MISMATCH"
+            && let Some(d) = documented
+        {
+            let _ = write!(out, " (documented: \"{d}\")");
+        }
+        out.push('\n');
     }
+    let _ = writeln!(out, "    $ {}", printable(&e.command()));
     out
 }
 
-/// Escapes characters that would act on a terminal instead of showing: control characters
-/// and the bidirectional overrides and isolates.
-fn printable(s: &str) -> Cow<'_, str> {
-    let risky = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
-    if !s.chars().any(risky) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if risky(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+/// [`human_entry`] for each entry.
+pub fn to_human(entries: &[Entry]) -> String {
+    entries.iter().map(human_entry).collect()
 }
 
 #[cfg(test)]
@@ -201,17 +226,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn printable_escapes_terminal_controls() {
-        assert_eq!(printable("plain é"), "plain é");
-        assert_eq!(printable("a\u{1b}[2Jb\nc"), "a\\u{1b}[2Jb\\nc");
-        assert_eq!(printable("x\u{202e}y"), "x\\u{202e}y");
-    }
-
-    #[test]
-    fn csv_fields_quote_only_when_needed() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    fn csv_header_names_every_column() {
+        assert_eq!(csv_header().trim_end().split(',').count(), 12);
     }
 }

@@ -11,6 +11,12 @@ use crate::backend::Output;
 use crate::op::Op;
 
 use super::MAX_STORED_BODY_BYTES;
+use super::writer::Writer;
+use crate::op::Place;
+
+/// Response bodies of reads (user lists, the profile) longer than this are journaled as a
+/// one-line summary: the journal audits changes, it does not archive the partner's data.
+pub const MAX_STORED_READ_BODY_BYTES: usize = 16 * 1024;
 
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,15 +46,28 @@ pub struct IntentRecord {
     pub target: String,
     /// `op.describe()`.
     pub describe: String,
-    /// `op.cli_command()`: the command that repeats this Op from a shell.
+    /// `op.cli_command(..)`: the command that repeats this Op from a shell, naming the
+    /// profile (or `--demo`).
     pub command: String,
     /// The request about to be sent, if known (secrets redacted like everything else).
     pub request: Option<RequestInfo>,
+    /// Sent in demo mode (to the built-in simulator), not through a configured profile.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
+    /// The process that wrote the intent, so a later run can tell whether it is still
+    /// waiting for the answer (absent in journals of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writer: Option<Writer>,
 }
 
 impl IntentRecord {
-    /// An intent stamped now.
+    /// An intent stamped now, written by this process, for a configured profile.
     pub fn new(id: &str, profile: &str, op: &Op, request: Option<RequestInfo>) -> Self {
+        Self::at(id, profile, false, op, request)
+    }
+
+    /// An intent stamped now, written by this process; `demo` for demo mode.
+    pub fn at(id: &str, profile: &str, demo: bool, op: &Op, request: Option<RequestInfo>) -> Self {
         Self {
             id: id.to_string(),
             time: Utc::now(),
@@ -56,9 +75,22 @@ impl IntentRecord {
             op: op.clone(),
             target: op.target(),
             describe: op.describe(),
-            command: op.cli_command(),
+            command: op.cli_command(&Place::of(profile, demo)),
             request,
+            demo,
+            writer: Some(Writer::current().clone()),
         }
+    }
+
+    /// Where the Op ran.
+    pub fn place(&self) -> Place {
+        Place::of(&self.profile, self.demo)
+    }
+
+    /// The command that repeats the Op, naming its profile (also for intents journaled by
+    /// versions that did not name it).
+    pub fn replay_command(&self) -> String {
+        self.op.cli_command(&self.place())
     }
 }
 
@@ -151,6 +183,7 @@ impl OutcomeKind {
             ApiError::Timeout { .. } => OutcomeKind::Timeout,
             ApiError::Http { .. } => OutcomeKind::HttpError,
             ApiError::Decode { .. } => OutcomeKind::Decode,
+            ApiError::Local { .. } => OutcomeKind::Refused,
         }
     }
 }
@@ -190,7 +223,8 @@ pub struct OutcomeRecord {
 }
 
 impl OutcomeRecord {
-    /// The outcome of one [`crate::backend::execute`] call that took `duration`.
+    /// The outcome of one [`crate::backend::execute`] call that took `duration`. The
+    /// response body of a large read is kept as a summary only.
     pub fn from_execution(
         id: &str,
         exchanges: &[Exchange],
@@ -199,7 +233,7 @@ impl OutcomeRecord {
     ) -> Self {
         let last = exchanges.last();
         let (kind, error, summary) = match result {
-            Ok(output) => (OutcomeKind::Ok, None, summarise(output)),
+            Ok(output) => (OutcomeKind::Ok, None, output.summary()),
             Err(e) => (
                 OutcomeKind::of_error(e),
                 Some(OutcomeError::Api(e.clone())),
@@ -215,9 +249,17 @@ impl OutcomeRecord {
             result: kind,
             status,
             error,
-            response_body: last
-                .and_then(|x| x.response_body.as_deref())
-                .map(body_value),
+            response_body: last.and_then(|x| x.response_body.as_deref()).map(|body| {
+                let read = matches!(result, Ok(Output::Users(_) | Output::Profile(_)));
+                if read && body.len() > MAX_STORED_READ_BODY_BYTES {
+                    Value::String(format!(
+                        "[a read of {} bytes: summarised, not journaled]",
+                        body.len()
+                    ))
+                } else {
+                    body_value(body)
+                }
+            }),
             duration_ms: Some(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
             summary,
         }
@@ -253,48 +295,6 @@ impl OutcomeRecord {
             duration_ms: None,
             summary,
         }
-    }
-}
-
-/// One line saying what a successful Op produced.
-fn summarise(output: &Output) -> String {
-    match output {
-        Output::Hive(o) => match &o.message {
-            Some(m) => m.clone(),
-            None => format!(
-                "(no message) {} changed, {} unchanged, {} failed",
-                o.changed.len(),
-                o.unchanged.len(),
-                o.failed.len()
-            ),
-        },
-        Output::Tag(t) => match &t.value {
-            Some(v) => format!("tag {} = \"{v}\"", t.id),
-            None => format!("tag {}", t.id),
-        },
-        Output::Users(l) => {
-            let pages = if l.pages_fetched == 1 {
-                "page"
-            } else {
-                "pages"
-            };
-            match l.total_count {
-                Some(total) => format!(
-                    "{} users listed ({total} in all, {} {pages})",
-                    l.users.len(),
-                    l.pages_fetched
-                ),
-                None => format!(
-                    "{} users listed ({} {pages})",
-                    l.users.len(),
-                    l.pages_fetched
-                ),
-            }
-        }
-        Output::Profile(p) => match &p.name {
-            Some(name) => format!("profile {}: {name}", p.id),
-            None => format!("profile {}", p.id),
-        },
     }
 }
 

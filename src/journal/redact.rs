@@ -1,68 +1,81 @@
-//! Keeping secrets out of the journal.
+//! Keeping secrets out of the journal, without ever breaking a record.
+//!
+//! Redaction is structural: the record is turned into a JSON value and keys are replaced
+//! inside the *values* that can carry text from an operator or a server (the Op's fields,
+//! the target, the command, the request URL and bodies, the response body, error messages,
+//! the summary). The journal's own structure — field names, the record kind, ids, times,
+//! result kinds, statuses — is never touched, and the serialised text is never edited. So a
+//! short key such as `k` or `demo` can make a value read `[redacted]` where it appeared, but
+//! it can never turn a record into a line that does not read back.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::{REDACTED, Record};
+use super::Record;
+use crate::redact::Redactor;
 
-/// Serialises `record` with every secret redacted; refuses if the result does not read back.
-pub(super) fn redacted_line(record: &Record, secrets: &[String]) -> Result<String, String> {
+/// Fields of a record that hold tagdesk's own structure, never free text.
+const STRUCTURAL: &[&str] = &[
+    "kind",
+    "id",
+    "time",
+    "result",
+    "status",
+    "duration_ms",
+    "writer",
+    "demo",
+];
+
+/// Serialises `record` with every key redacted; refuses if the result does not read back
+/// (which only happens when a key coincides with a value that must keep its form, such as a
+/// Cerego id made of digits).
+pub(super) fn redacted_line(record: &Record, redactor: &Redactor) -> Result<String, String> {
     let mut value =
         serde_json::to_value(record).map_err(|e| format!("could not serialise a record: {e}"))?;
-    if !secrets.is_empty() {
-        redact_value(&mut value, secrets);
+    if redactor.is_empty() {
+        return serde_json::to_string(&value)
+            .map_err(|e| format!("could not serialise a record: {e}"));
     }
-    let mut text =
+    if let Value::Object(map) = &mut value {
+        redact_record(map, redactor);
+    }
+    let text =
         serde_json::to_string(&value).map_err(|e| format!("could not serialise a record: {e}"))?;
-    // Belt and braces: a secret may still appear in the text across JSON structure or in a
-    // number. Replace it there too; the read-back check below decides whether that is safe.
-    for secret in secrets {
-        let escaped = serde_json::to_string(secret.as_str())
-            .ok()
-            .and_then(|q| Some(q.get(1..q.len().checked_sub(1)?)?.to_string()));
-        for form in std::iter::once(secret.as_str()).chain(escaped.as_deref()) {
-            if !form.is_empty() && text.contains(form) {
-                text = text.replace(form, REDACTED);
-            }
-        }
-    }
     match serde_json::from_str::<Record>(&text) {
         Ok(_) => Ok(text),
         Err(e) => Err(format!(
-            "a record for id {} would not read back once secrets were redacted ({e}); \
-             it was not written",
+            "a record for id {} holds an API key in a value that cannot be redacted without \
+             changing its meaning ({e}); it was not written",
             record.id()
         )),
     }
 }
 
-fn redact_str(s: &mut String, secrets: &[String]) {
-    for secret in secrets {
-        if s.contains(secret.as_str()) {
-            *s = s.replace(secret.as_str(), REDACTED);
+fn redact_record(map: &mut Map<String, Value>, r: &Redactor) {
+    for (key, value) in map.iter_mut() {
+        match key.as_str() {
+            k if STRUCTURAL.contains(&k) => {}
+            "op" => redact_fields(value, r, &["op"]),
+            "request" => redact_fields(value, r, &["method"]),
+            "error" => redact_fields(value, r, &["kind", "status", "connect", "ms"]),
+            // Bodies are the server's or the operator's text, structure and all.
+            "response_body" => r.value(value),
+            _ => r.value(value),
         }
     }
 }
 
-fn redact_value(value: &mut Value, secrets: &[String]) {
+/// Redacts an object's values except the named structural ones (a plain string is redacted
+/// as a whole).
+fn redact_fields(value: &mut Value, r: &Redactor, keep: &[&str]) {
     match value {
-        Value::String(s) => redact_str(s, secrets),
-        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secrets)),
         Value::Object(map) => {
-            let key_has_secret = map
-                .keys()
-                .any(|k| secrets.iter().any(|s| k.contains(s.as_str())));
-            if key_has_secret {
-                let old = std::mem::take(map);
-                for (mut k, mut v) in old {
-                    redact_str(&mut k, secrets);
-                    redact_value(&mut v, secrets);
-                    map.insert(k, v);
+            for (k, v) in map.iter_mut() {
+                if !keep.contains(&k.as_str()) {
+                    r.value(v);
                 }
-            } else {
-                map.values_mut().for_each(|v| redact_value(v, secrets));
             }
         }
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        other => r.value(other),
     }
 }
 
@@ -72,9 +85,13 @@ mod tests {
     use crate::journal::{IntentRecord, OutcomeRecord, RequestInfo};
     use crate::op::Op;
 
+    fn redactor(keys: &[&str]) -> Redactor {
+        Redactor::new(keys.iter().map(|k| k.to_string()))
+    }
+
     #[test]
-    fn redaction_covers_escaped_forms_and_keys() {
-        let secrets = vec!["se\"cret-key".to_string()];
+    fn redaction_covers_values_and_body_keys() {
+        let r = redactor(&["se\"cret-key"]);
         let op = Op::CeregoProfile;
         let mut intent = IntentRecord::new("1", "p", &op, None);
         intent.request = Some(RequestInfo::new(
@@ -82,20 +99,42 @@ mod tests {
             "http://h/?k=se\"cret-key",
             Some(r#"{"se\"cret-key": "x se\"cret-key y"}"#),
         ));
-        let line = redacted_line(&Record::Intent(intent), &secrets).unwrap();
+        let line = redacted_line(&Record::Intent(intent), &r).unwrap();
         assert!(!line.contains("cret-key"), "{line}");
-        assert!(line.contains(REDACTED));
+        assert!(line.contains(crate::redact::REDACTED));
     }
 
     #[test]
-    fn redaction_that_breaks_a_record_is_refused() {
-        // A (silly) secret equal to a numeric status cannot be redacted without breaking
-        // the line, so nothing is written.
-        let out = OutcomeRecord {
-            status: Some(4221),
-            ..OutcomeRecord::abandoned("x")
+    fn short_keys_never_break_a_record() {
+        // Every letter of the journal's own field names and kinds is a key here.
+        let r = redactor(&["k", "t", "i", "n", "o", "demo", "e", "a"]);
+        let op = Op::HiveAdd {
+            patron: crate::domain::PatronId::parse("demo_patron").unwrap(),
+            fields: vec![crate::domain::ApiField::parse("vip").unwrap()],
         };
-        let err = redacted_line(&Record::Outcome(out), &["4221".to_string()]).unwrap_err();
-        assert!(err.contains("would not read back"), "{err}");
+        let intent = IntentRecord::new("id-1", "demo", &op, None);
+        let line = redacted_line(&Record::Intent(intent), &r).unwrap();
+        let back: Record = serde_json::from_str(&line).unwrap();
+        assert!(matches!(back, Record::Intent(_)));
+        assert!(!line.contains("demo_patron"), "{line}");
+        let outcome = OutcomeRecord::abandoned("id-1");
+        let line = redacted_line(&Record::Outcome(outcome), &r).unwrap();
+        assert!(matches!(
+            serde_json::from_str::<Record>(&line).unwrap(),
+            Record::Outcome(_)
+        ));
+    }
+
+    #[test]
+    fn a_key_that_would_change_an_id_is_refused_not_mangled() {
+        let r = redactor(&["1185304"]);
+        let op = Op::CeregoAdd {
+            user: crate::domain::CeregoUserId::parse("1185304").unwrap(),
+            tag_type: crate::domain::TagTypeId::parse("3").unwrap(),
+            value: crate::domain::TagValue::parse("v").unwrap(),
+        };
+        let intent = IntentRecord::new("x", "p", &op, None);
+        let err = redacted_line(&Record::Intent(intent), &r).unwrap_err();
+        assert!(err.contains("cannot be redacted"), "{err}");
     }
 }

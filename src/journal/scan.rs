@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use super::{JournalError, MAX_LINE_BYTES, OpenReport, Record};
+use super::{JournalError, MAX_LINE_BYTES, OpenReport, Record, Spot, Writer};
 
 /// What was wrong with a line, if anything, as far as repairing the tail is concerned.
 enum LineProblem {
@@ -20,22 +20,44 @@ enum LineProblem {
     Invalid(String),
 }
 
-/// Scans the whole file, cuts or completes its last line if needed, and reports.
-pub(super) fn repair(file: &File, path: &Path) -> Result<OpenReport, JournalError> {
+/// Scans the end of the file (the last `window` bytes, or all of it when it is smaller),
+/// cuts or completes its last line if needed, and reports. Costs O(window), whatever the
+/// size of the file.
+pub(super) fn repair(file: &File, path: &Path, window: u64) -> Result<OpenReport, JournalError> {
+    let len = file
+        .metadata()
+        .map_err(JournalError::io(path, "inspect"))?
+        .len();
+    let mut report = OpenReport::default();
+    let from = if len <= window {
+        0
+    } else {
+        match line_start_after(file, len - window, len).map_err(JournalError::io(path, "read"))? {
+            Some(p) => p,
+            None => return giant_tail(file, path, len - window, len, report),
+        }
+    };
+    report.scanned_from = from;
+    let spot = |meta: &LineMeta| {
+        if from == 0 {
+            Spot::Line(meta.number)
+        } else {
+            Spot::Byte(meta.start)
+        }
+    };
     let mut reader = file;
     reader
-        .seek(SeekFrom::Start(0))
+        .seek(SeekFrom::Start(from))
         .map_err(JournalError::io(path, "read"))?;
-    let mut report = OpenReport::default();
-    let mut pending: HashMap<String, usize> = HashMap::new();
+    let mut pending: HashMap<String, (usize, Option<Writer>)> = HashMap::new();
     let mut last: Option<(LineMeta, LineProblem)> = None;
-    scan_lines(reader, MAX_LINE_BYTES, |line| {
+    scan_lines(reader, MAX_LINE_BYTES, from, |line| {
         // Only the last line may be cut, so a line's problem is reported once the next
         // line shows it was not the last.
         if let Some((prev, LineProblem::Unknown(reason) | LineProblem::Invalid(reason))) =
             last.take()
         {
-            report.corrupt_lines.push((prev.number, reason));
+            report.corrupt_lines.push((spot(&prev), reason));
         }
         let (meta, parsed) = line.split();
         let problem = match parsed {
@@ -43,7 +65,7 @@ pub(super) fn repair(file: &File, path: &Path) -> Result<OpenReport, JournalErro
                 report.records += 1;
                 match *record {
                     Record::Intent(i) => {
-                        pending.insert(i.id, meta.number);
+                        pending.insert(i.id, (meta.number, i.writer));
                     }
                     Record::Outcome(o) => {
                         pending.remove(&o.id);
@@ -67,29 +89,121 @@ pub(super) fn repair(file: &File, path: &Path) -> Result<OpenReport, JournalErro
                 } else {
                     "was an incomplete write"
                 };
+                let which = match spot(&line) {
+                    Spot::Line(n) => format!("line {n}"),
+                    Spot::Byte(b) => format!("at byte {b}"),
+                };
                 report.torn_tail = Some(format!(
-                    "cut {} bytes from the end: the last line (line {}) {what} ({reason})",
-                    line.len, line.number
+                    "cut {} bytes from the end: the last line ({which}) {what} ({reason})",
+                    line.len
                 ));
             }
             LineProblem::None | LineProblem::Unknown(_) => {
                 if !line.terminated {
-                    let mut w = file;
-                    w.write_all(b"\n")
-                        .and_then(|()| file.sync_data())
-                        .map_err(JournalError::io(path, "complete the last line of"))?;
+                    complete_last_line(file, path)?;
                     report.newline_added = true;
                 }
                 if let LineProblem::Unknown(reason) = problem {
-                    report.corrupt_lines.push((line.number, reason));
+                    report.corrupt_lines.push((spot(&line), reason));
                 }
             }
         }
     }
-    let mut pending: Vec<(String, usize)> = pending.into_iter().collect();
-    pending.sort_by_key(|(_, n)| *n);
-    report.pending = pending.into_iter().map(|(id, _)| id).collect();
+    let mut pending: Vec<(String, (usize, Option<Writer>))> = pending.into_iter().collect();
+    pending.sort_by_key(|(_, (n, _))| *n);
+    for (id, (_, writer)) in pending {
+        if let Some(w) = writer {
+            report.writers.insert(id.clone(), w);
+        }
+        report.pending.push(id);
+    }
     Ok(report)
+}
+
+/// The start of the first line that begins at or after `at` (the byte after the first line
+/// end at or after `at - 1`), or None when `[at, len)` holds no line end.
+fn line_start_after(file: &File, at: u64, len: u64) -> io::Result<Option<u64>> {
+    let mut reader = BufReader::with_capacity(64 * 1024, file);
+    let from = at.saturating_sub(1);
+    reader.seek(SeekFrom::Start(from))?;
+    let mut pos = from;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() || pos >= len {
+            return Ok(None);
+        }
+        if let Some(i) = chunk.iter().position(|&b| b == b'\n') {
+            return Ok(Some(pos + i as u64 + 1));
+        }
+        let n = chunk.len();
+        reader.consume(n);
+        pos += n as u64;
+    }
+}
+
+/// The tail window holds no line end at all: the last line started before it. Cut it when
+/// its start is within [`MAX_LINE_BYTES`] (an over-long torn write); otherwise leave it,
+/// report it, and end the file with a line end so that new records start clean.
+fn giant_tail(
+    file: &File,
+    path: &Path,
+    window_start: u64,
+    len: u64,
+    mut report: OpenReport,
+) -> Result<OpenReport, JournalError> {
+    report.scanned_from = window_start;
+    let floor = len.saturating_sub(MAX_LINE_BYTES as u64);
+    let start =
+        last_line_end_before(file, window_start, floor).map_err(JournalError::io(path, "read"))?;
+    match start {
+        Some(start) => {
+            cut(file, path, start)?;
+            report.torn_tail = Some(format!(
+                "cut {} bytes from the end: the last line (at byte {start}) was an incomplete \
+                 write with no line end",
+                len - start
+            ));
+        }
+        None => {
+            complete_last_line(file, path)?;
+            report.newline_added = true;
+            report.corrupt_lines.push((
+                Spot::Byte(len.saturating_sub(MAX_LINE_BYTES as u64)),
+                format!(
+                    "the last {} MiB of the journal hold no line end; left in place",
+                    MAX_LINE_BYTES >> 20
+                ),
+            ));
+        }
+    }
+    Ok(report)
+}
+
+/// The byte after the last line end in `[floor, before)`, or `Some(0)` when `floor` is the
+/// start of the file and there is none; None when there is none and the search stopped at
+/// `floor`.
+fn last_line_end_before(file: &File, before: u64, floor: u64) -> io::Result<Option<u64>> {
+    let mut end = before;
+    let mut buf = vec![0u8; 64 * 1024];
+    while end > floor {
+        let size = (end - floor).min(buf.len() as u64) as usize;
+        let start = end - size as u64;
+        let mut reader = file;
+        reader.seek(SeekFrom::Start(start))?;
+        reader.read_exact(&mut buf[..size])?;
+        if let Some(i) = buf[..size].iter().rposition(|&b| b == b'\n') {
+            return Ok(Some(start + i as u64 + 1));
+        }
+        end = start;
+    }
+    Ok((floor == 0).then_some(0))
+}
+
+fn complete_last_line(file: &File, path: &Path) -> Result<(), JournalError> {
+    let mut w = file;
+    w.write_all(b"\n")
+        .and_then(|()| file.sync_data())
+        .map_err(JournalError::io(path, "complete the last line of"))
 }
 
 fn cut(file: &File, path: &Path, len: u64) -> Result<(), JournalError> {
@@ -130,15 +244,17 @@ pub(super) enum Parsed {
 }
 
 /// Calls `each` for every line of `reader`, never holding more than `limit` bytes of one line.
+/// `base` is the file offset `reader` starts at (offsets in [`LineMeta`] are file offsets).
 pub(super) fn scan_lines(
     reader: impl Read,
     limit: usize,
+    base: u64,
     mut each: impl FnMut(Line),
 ) -> io::Result<()> {
     let mut reader = BufReader::with_capacity(64 * 1024, reader);
     let mut buf: Vec<u8> = Vec::new();
     let mut too_long = false;
-    let mut start: u64 = 0;
+    let mut start: u64 = base;
     let mut len: u64 = 0;
     let mut number = 0usize;
     loop {
@@ -195,7 +311,7 @@ pub(super) fn scan_lines(
     Ok(())
 }
 
-fn classify(bytes: &[u8], too_long: bool, len: u64, limit: usize) -> Parsed {
+pub(super) fn classify(bytes: &[u8], too_long: bool, len: u64, limit: usize) -> Parsed {
     if too_long {
         return Parsed::Invalid(format!(
             "the line is {len} bytes long, over the {limit}-byte limit"
@@ -228,7 +344,7 @@ mod tests {
 
     fn lines(bytes: &[u8], limit: usize) -> Vec<(LineMeta, String)> {
         let mut out = Vec::new();
-        scan_lines(bytes, limit, |l| {
+        scan_lines(bytes, limit, 0, |l| {
             let what = match l.parsed {
                 Parsed::Record(_) => "record".to_string(),
                 Parsed::Unknown(r) => format!("unknown: {r}"),

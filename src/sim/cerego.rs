@@ -39,6 +39,13 @@ pub struct CeregoState {
     pub users: Vec<SimUser>,
     pub tags: BTreeMap<u64, SimTag>,
     pub next_tag_id: u64,
+    /// user id → the ids of the user's tags, so a page of users costs O(page), not
+    /// O(page × every tag).
+    #[serde(skip)]
+    tags_of: HashMap<String, Vec<u64>>,
+    /// user id → position in `users`.
+    #[serde(skip)]
+    user_index: HashMap<String, usize>,
 }
 
 type Reply = (StatusCode, Value);
@@ -113,7 +120,7 @@ impl CeregoState {
                 }
             })
             .collect();
-        Self {
+        let mut state = Self {
             partner_id: seed.partner_id.to_string(),
             page_size: seed.page_size,
             profile: seed.profile.clone(),
@@ -121,7 +128,31 @@ impl CeregoState {
             users,
             tags,
             next_tag_id: next,
+            tags_of: HashMap::new(),
+            user_index: HashMap::new(),
+        };
+        state.user_index = state
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .collect();
+        for t in state.tags.values() {
+            state
+                .tags_of
+                .entry(t.user_id.clone())
+                .or_default()
+                .push(t.id);
         }
+        state
+    }
+
+    fn tags_for(&self, user_id: &str) -> impl Iterator<Item = &SimTag> {
+        self.tags_of
+            .get(user_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.tags.get(id))
     }
 
     pub fn profile(&self) -> Reply {
@@ -159,16 +190,15 @@ impl CeregoState {
             Ok(v) => v,
             Err(r) => return r,
         };
-        if !self.users.iter().any(|u| u.id == user_id) {
+        if !self.user_index.contains_key(&user_id) {
             return error(
                 StatusCode::NOT_FOUND,
                 &format!("User {user_id} not found in partner {}.", self.partner_id),
             );
         }
         if let Some(existing) = self
-            .tags
-            .values()
-            .find(|t| t.user_id == user_id && t.tag_type_id == tag_type_id)
+            .tags_for(&user_id)
+            .find(|t| t.tag_type_id == tag_type_id)
         {
             return error(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -191,6 +221,10 @@ impl CeregoState {
             updated_at: stamp,
         };
         let doc = tag_document(&tag);
+        self.tags_of
+            .entry(tag.user_id.clone())
+            .or_default()
+            .push(id);
         self.tags.insert(id, tag);
         (StatusCode::CREATED, doc)
     }
@@ -254,30 +288,38 @@ impl CeregoState {
             .get("query")
             .map(|q| q.trim().to_lowercase())
             .filter(|q| !q.is_empty());
-        let matching: Vec<&SimUser> = self
-            .users
-            .iter()
-            .filter(|u| match &query {
-                None => true,
-                Some(q) => {
-                    u.email.to_lowercase() == *q
-                        || u.member_id.as_deref().map(str::to_lowercase).as_deref() == Some(q)
-                        || u.id == *q
-                }
-            })
-            .collect();
-        let total = matching.len();
+        // Without a query a page is a slice of the users: O(page), whatever their number.
+        let (total, on_page): (usize, Vec<&SimUser>) = match &query {
+            None => {
+                let start = (page - 1).saturating_mul(size).min(self.users.len());
+                let end = start.saturating_add(size).min(self.users.len());
+                (self.users.len(), self.users[start..end].iter().collect())
+            }
+            Some(q) => {
+                let matching: Vec<&SimUser> = self
+                    .users
+                    .iter()
+                    .filter(|u| {
+                        u.email.to_lowercase() == *q
+                            || u.member_id.as_deref().map(str::to_lowercase).as_deref() == Some(q)
+                            || u.id == *q
+                    })
+                    .collect();
+                let total = matching.len();
+                let on_page = matching
+                    .into_iter()
+                    .skip((page - 1).saturating_mul(size))
+                    .take(size)
+                    .collect();
+                (total, on_page)
+            }
+        };
         let total_pages = total.div_ceil(size);
-        let on_page: Vec<&SimUser> = matching
-            .into_iter()
-            .skip((page - 1) * size)
-            .take(size)
-            .collect();
         let mut included = Vec::new();
         let data: Vec<Value> = on_page
             .iter()
             .map(|u| {
-                let tags: Vec<&SimTag> = self.tags.values().filter(|t| t.user_id == u.id).collect();
+                let tags: Vec<&SimTag> = self.tags_for(&u.id).collect();
                 included.extend(tags.iter().map(|t| tag_resource(t)));
                 json!({
                     "id": u.id,

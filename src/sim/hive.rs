@@ -1,6 +1,6 @@
 //! The simulated Hive user_tags API: strict about requests, faithful in its answers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -40,12 +40,6 @@ impl HiveState {
         }
     }
 
-    fn defines(&self, api_field: &str) -> bool {
-        self.catalogue
-            .iter()
-            .any(|t| t.api_field.as_str() == api_field)
-    }
-
     /// Handles the body of an add or remove request and returns the status and JSON body.
     pub fn handle(&mut self, action: HiveAction, body: &[u8]) -> (StatusCode, Value) {
         let (patron, fields) = match parse_request(body) {
@@ -66,26 +60,37 @@ impl HiveState {
         let mut changed = Vec::new();
         let mut unchanged = Vec::new();
         let mut failed = Vec::new();
-        let defined: Vec<bool> = fields.iter().map(|f| self.defines(f)).collect();
+        // Sets, so that a request costs time in proportion to its size, whatever the size.
+        let catalogue: HashSet<&str> = self
+            .catalogue
+            .iter()
+            .map(|t| t.api_field.as_str())
+            .collect();
+        let defined: Vec<bool> = fields
+            .iter()
+            .map(|f| catalogue.contains(f.as_str()))
+            .collect();
         // Add creates an unknown patron before applying tags (even if every tag then fails).
         let tags = self.patrons.entry(patron.clone()).or_default();
+        let mut present: HashSet<String> = tags.iter().cloned().collect();
         for (field, defined) in fields.into_iter().zip(defined) {
             if !defined {
                 failed.push(json!({"api_field": field, "error": UNKNOWN_FIELD_ERROR}));
                 continue;
             }
-            let present = tags.iter().position(|t| *t == field);
-            match (action, present) {
-                (HiveAction::Add, Some(_)) | (HiveAction::Remove, None) => unchanged.push(field),
-                (HiveAction::Add, None) => {
+            match action {
+                HiveAction::Add if present.contains(&field) => unchanged.push(field),
+                HiveAction::Add => {
+                    present.insert(field.clone());
                     tags.push(field.clone());
                     changed.push(field);
                 }
-                (HiveAction::Remove, Some(i)) => {
-                    tags.remove(i);
-                    changed.push(field);
-                }
+                HiveAction::Remove if present.remove(&field) => changed.push(field),
+                HiveAction::Remove => unchanged.push(field),
             }
+        }
+        if action == HiveAction::Remove && !changed.is_empty() {
+            tags.retain(|t| present.contains(t));
         }
         let scenario = Scenario::from_counts(action, changed.len(), unchanged.len(), failed.len());
         // parse_request guarantees at least one api_field, so one array is non-empty.
@@ -140,10 +145,11 @@ fn parse_request(body: &[u8]) -> Result<(String, Vec<String>), String> {
         }
     };
     let mut fields: Vec<String> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for item in items {
         if let Value::String(s) = item {
             let s = s.trim();
-            if !s.is_empty() && !fields.iter().any(|f| f == s) {
+            if !s.is_empty() && seen.insert(s) {
                 fields.push(s.to_string());
             }
         }
@@ -245,6 +251,41 @@ mod tests {
             (status.as_u16(), v["error_code"].as_str()),
             (400, Some("PARAM_REQUIRED"))
         );
+    }
+
+    #[test]
+    fn many_fields_cost_time_in_proportion() {
+        // 100,000 api_fields, half known, many repeated: handled in one linear pass.
+        let mut s = state();
+        let fields: Vec<String> = (0..100_000usize)
+            .map(|i| match i % 4 {
+                0 => "vip".to_string(),
+                1 => format!("unknown_{}", i % 5000),
+                _ => format!("f{i}"),
+            })
+            .collect();
+        let (status, v) = call(
+            &mut s,
+            HiveAction::Add,
+            json!({"patron_id": "bulk", "user_tags_api_fields": fields}),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(v["added_tag_ids"], json!(["vip"]));
+        let distinct_unknown: HashSet<&String> =
+            fields.iter().filter(|f| f.as_str() != "vip").collect();
+        assert_eq!(
+            v["failed"].as_array().unwrap().len(),
+            distinct_unknown.len(),
+            "each unknown api_field once"
+        );
+        let (_, v) = call(
+            &mut s,
+            HiveAction::Remove,
+            json!({"patron_id": "bulk", "user_tags_api_fields": ["vip", "vip", "newsletter"]}),
+        );
+        assert_eq!(v["removed_tag_ids"], json!(["vip"]));
+        assert_eq!(v["non_existent_tag_ids"], json!(["newsletter"]));
+        assert!(s.patrons["bulk"].is_empty());
     }
 
     #[test]

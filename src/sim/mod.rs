@@ -4,7 +4,10 @@
 //! Demo mode and the tests start it in-process ([`Simulator::start`]); `tagdesk sim` serves
 //! it standalone. The client code path is the same either way: only the base URL differs.
 //!
-//! Control API (loopback tooling, no auth):
+//! Request bodies of the simulated APIs over [`MAX_BODY_BYTES`] are answered 413, in the
+//! service's error shape.
+//!
+//! Control API (answers loopback clients only; others get 403):
 //! - `GET /_sim/state`: the whole state as JSON, plus request counts per endpoint.
 //! - `GET /_sim/faults`: the active fault rules.
 //! - `POST /_sim/faults`: add a rule, as JSON (`{"target": "hive.add", "kind": "status",
@@ -25,7 +28,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -42,6 +45,9 @@ use cerego::CeregoState;
 use faults::{FaultKind, FaultRule};
 use hive::HiveState;
 use seed::Seed;
+
+/// The largest request body the simulated APIs read (larger ones are answered 413).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Default keys of a standalone or demo simulator.
 pub const DEFAULT_HIVE_KEY: &str = "demo-hive-key";
@@ -174,7 +180,8 @@ impl Simulator {
         let app = router(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let service = app.into_make_service_with_connect_info::<SocketAddr>();
+            let server = axum::serve(listener, service).with_graceful_shutdown(async move {
                 let _ = rx.await;
             });
             if let Err(e) = server.await {
@@ -257,6 +264,8 @@ fn router(shared: AppState) -> Router {
         .route("/v3/partners/{partner_id}/users", get(cerego_users))
         .route("/api/v1/user_tags/add", post(hive_add))
         .route("/api/v1/user_tags/remove", post(hive_remove))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(too_large_in_shape))
         .layer(middleware::from_fn_with_state(shared.clone(), fault_layer));
     let control = Router::new()
         .route("/_sim/state", get(control_state))
@@ -267,8 +276,42 @@ fn router(shared: AppState) -> Router {
                 .put(control_set_faults)
                 .delete(control_clear_faults),
         )
-        .route("/_sim/reset", post(control_reset));
+        .route("/_sim/reset", post(control_reset))
+        .layer(middleware::from_fn(loopback_only));
     api.merge(control).fallback(not_found).with_state(shared)
+}
+
+/// The control API changes the simulator's state and faults: only clients on this machine
+/// may use it, whatever address the simulator listens on.
+async fn loopback_only(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if peer.ip().is_loopback() {
+        return next.run(request).await;
+    }
+    json_response(
+        StatusCode::FORBIDDEN,
+        json!({"error": "the simulator's control API answers clients on this machine only"}),
+    )
+}
+
+/// A body over the limit is refused by axum with a plain-text 413; answer it in the shape of
+/// the service that was called, like the rest of its errors.
+async fn too_large_in_shape(request: Request, next: Next) -> Response {
+    let hive = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    let message = format!("The request body is larger than {} bytes.", MAX_BODY_BYTES);
+    let (status, body) = if hive {
+        hive::error(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", &message)
+    } else {
+        cerego::error(StatusCode::PAYLOAD_TOO_LARGE, &message)
+    };
+    json_response(status, body)
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
@@ -569,7 +612,7 @@ pub fn summary(options: &SimOptions) -> String {
         out.push_str(&format!("Faults: {}\n", rules.join(", ")));
     }
     out.push_str(
-        "Control API: GET /_sim/state, GET|POST|PUT|DELETE /_sim/faults, POST /_sim/reset",
+        "Control API (loopback clients only): GET /_sim/state, GET|POST|PUT|DELETE /_sim/faults, POST /_sim/reset",
     );
     out
 }

@@ -110,10 +110,10 @@ fn default_seeded_at() -> String {
 /// A seed that could not be used, with where and why.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("cannot read seed file {path}: {source}")]
+    #[error("seed file {path}: {source}")]
     Io {
         path: String,
-        source: std::io::Error,
+        source: crate::files::ReadError,
     },
     #[error("seed {origin}: {message}")]
     Invalid { origin: String, message: String },
@@ -152,11 +152,15 @@ impl Seed {
         }
     }
 
+    /// Loads a seed file: a regular file of at most [`crate::files::MAX_SEED_BYTES`].
     pub fn load(path: &Path) -> Result<Self, SeedError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text =
+            crate::files::read_text(path, crate::files::MAX_SEED_BYTES).map_err(|source| {
+                SeedError::Io {
+                    path: path.display().to_string(),
+                    source,
+                }
+            })?;
         Self::parse(&text, &path.display().to_string())
     }
 

@@ -4,7 +4,7 @@
 //! a tick) and returns the [`Effect`]s the loop must carry out (send a request, quit). It
 //! never performs IO, so tests drive the real App with messages and snapshot what it draws.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
@@ -12,9 +12,10 @@ use tui_input::Input;
 
 use crate::api::cerego::CeregoUser;
 use crate::backend::{Reply, Request, RequestId};
+use crate::config::Unavailable;
 use crate::domain::{ApiField, PartnerId, PatronId, TagTypeId};
 use crate::gate::{Decision, Policy};
-use crate::op::Op;
+use crate::op::{Op, Place, Service};
 
 use super::filter;
 use super::forms::Form;
@@ -78,7 +79,12 @@ pub struct Settings {
     /// Other profiles the operator can switch to.
     pub profiles: Vec<String>,
     /// Why a service is not available (shown in its panes).
-    pub unavailable: Vec<String>,
+    pub unavailable: Vec<Unavailable>,
+    /// Where this console's commands run (`--profile NAME` or `--demo` in command lines).
+    pub place: Place,
+    /// `NO_COLOR` is set: no colour at all; selection, focus and the active tab are shown by
+    /// reverse video, bold and a `▶` marker.
+    pub no_color: bool,
     /// Whether the workspace (known patrons, look-ups) is saved between runs.
     pub persist: bool,
     /// Recent Cerego look-ups, most recent first.
@@ -208,6 +214,8 @@ pub enum Load {
 #[derive(Debug, Clone)]
 pub struct CeregoView {
     pub users: Vec<CeregoUser>,
+    /// user id → position in `users`.
+    pub index: std::collections::HashMap<String, usize>,
     pub load: Load,
     pub total_count: Option<u64>,
     /// Indices into `users` that pass the filter.
@@ -218,18 +226,46 @@ pub struct CeregoView {
     pub filter: Filter,
     /// While the list loads: the last page received and the page count, if known.
     pub progress: Option<(u32, Option<u64>)>,
+    /// The ids seen by the listing in progress, so that users gone from the partner leave
+    /// the list when it completes.
+    pub seen: Option<HashSet<String>>,
+    /// Why the last complete listing stopped short (a limit), if it did.
+    pub cut: Option<String>,
 }
 
 impl CeregoView {
     /// Adds users, replacing any with the same id (a page seen twice after a retry, or a
-    /// look-up of a listed user).
+    /// look-up of a listed user). O(users added), through the id index.
     pub fn merge_users(&mut self, users: Vec<CeregoUser>) {
         for user in users {
-            match self.users.iter_mut().find(|u| u.id == user.id) {
-                Some(u) => *u = user,
-                None => self.users.push(user),
+            match self.index.get(&user.id) {
+                Some(&i) if i < self.users.len() => self.users[i] = user,
+                _ => {
+                    self.index.insert(user.id.clone(), self.users.len());
+                    self.users.push(user);
+                }
             }
         }
+    }
+
+    /// Keeps only the users `keep` accepts, and rebuilds the index.
+    pub fn retain_users(&mut self, keep: impl Fn(&CeregoUser) -> bool) {
+        self.users.retain(|u| keep(u));
+        self.reindex();
+    }
+
+    pub fn reindex(&mut self) {
+        self.index = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .collect();
+    }
+
+    /// The position of a user in `users`.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
     }
 }
 
@@ -259,6 +295,17 @@ pub enum Message {
     Page {
         id: RequestId,
         progress: crate::backend::PageProgress,
+    },
+    /// The loop is resolving the profile the operator switches to (`command`: a key
+    /// command runs meanwhile, which may take a while).
+    Switching {
+        profile: String,
+        command: bool,
+    },
+    /// The switch could not be made; the console stays where it is.
+    SwitchFailed {
+        profile: String,
+        reason: String,
     },
     /// Time passed (only sent while something animates).
     Tick,
@@ -294,6 +341,11 @@ pub struct App {
     pub frame: usize,
     /// The operator chose to quit once the requests in flight have their outcome.
     pub quit_when_idle: bool,
+    /// The profile being switched to, while its keys are resolved.
+    pub switching: Option<(String, bool)>,
+    /// The action log's filter, and the entries (indices into `log`) that pass it.
+    pub log_filter: Filter,
+    pub log_visible: Vec<usize>,
     next_id: RequestId,
 }
 
@@ -319,6 +371,7 @@ impl App {
             focus: Pane::List,
             cerego: CeregoView {
                 users: Vec::new(),
+                index: Default::default(),
                 load: cerego_load,
                 total_count: None,
                 visible: Vec::new(),
@@ -326,6 +379,8 @@ impl App {
                 tag_selected: 0,
                 filter: Filter::default(),
                 progress: None,
+                seen: Some(HashSet::new()),
+                cut: None,
             },
             hive: HiveView {
                 patrons,
@@ -343,6 +398,9 @@ impl App {
             now,
             frame: 0,
             quit_when_idle: false,
+            switching: None,
+            log_filter: Filter::default(),
+            log_visible: Vec::new(),
             next_id: 1,
         };
         app.refilter_hive();
@@ -361,13 +419,23 @@ impl App {
     /// (unless the operator already confirmed in a dialog naming the profile), read-only
     /// profiles refuse with the reason in the status line.
     pub(super) fn request(&mut self, op: Op, confirmed: bool) -> Vec<Effect> {
+        if let Some(same) = self.log.iter().find(|e| e.is_pending() && e.op == op) {
+            let at = self.local(same.started_at).format("%H:%M:%S");
+            self.set_status(
+                Level::Warn,
+                format!(
+                    "The same request is already in flight (sent at {at}): nothing was sent. Wait for its outcome."
+                ),
+            );
+            return Vec::new();
+        }
         match crate::gate::check(&op, &self.settings.policy) {
             Decision::Allow => {}
             Decision::Confirm(_) if confirmed => {}
             Decision::Confirm(question) => {
                 self.popup = Some(Popup::Confirm(Confirm {
                     title: format!(" {} ", self.settings.policy.profile.to_uppercase()),
-                    lines: vec![question, op.cli_command()],
+                    lines: vec![question, op.cli_command(&self.settings.place)],
                     yes: "send".into(),
                     on_yes: OnYes::Send(op),
                 }));
@@ -395,6 +463,7 @@ impl App {
             retries: Vec::new(),
         });
         self.log_selected = self.log.len() - 1;
+        self.refilter_log();
         Effect::Send(Request { id, op })
     }
 
@@ -419,6 +488,7 @@ impl App {
         old.append(&mut self.log);
         self.log = old;
         self.log_selected = self.log.len().saturating_sub(1);
+        self.refilter_log();
     }
 
     /// The workspace as it should be saved now.
@@ -478,6 +548,7 @@ impl App {
             }
             Message::Reply(reply) => {
                 let mut effects = self.on_reply(*reply);
+                self.refilter_log();
                 if self.quit_when_idle && self.in_flight() == 0 {
                     effects.push(Effect::Quit);
                 }
@@ -490,9 +561,14 @@ impl App {
                         && matches!(e.op, Op::CeregoListUsers { query: None, .. })
                 });
                 if wanted {
-                    self.cerego.merge_users(progress.users);
+                    if let Some(seen) = &mut self.cerego.seen {
+                        seen.extend(progress.users.iter().map(|u| u.id.clone()));
+                    }
                     self.cerego.progress = Some((progress.page, progress.total_pages));
-                    self.refilter_cerego();
+                    if progress.total_count.is_some() {
+                        self.cerego.total_count = progress.total_count;
+                    }
+                    self.intake_users(progress.users);
                 }
                 Vec::new()
             }
@@ -511,6 +587,34 @@ impl App {
                 Vec::new()
             }
             Message::Stop => vec![Effect::Quit],
+            Message::Switching { profile, command } => {
+                self.switching = Some((profile, command));
+                Vec::new()
+            }
+            Message::SwitchFailed { profile, reason } => {
+                self.switching = None;
+                self.set_status(
+                    Level::Error,
+                    format!(
+                        "Cannot switch to profile {profile}: {reason}. Still on {}.",
+                        self.settings.profile
+                    ),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// Adds users that arrived (a page, a look-up), keeping the visible rows in step
+    /// without re-filtering the whole list when no filter is active: O(page).
+    fn intake_users(&mut self, users: Vec<CeregoUser>) {
+        let before = self.cerego.users.len();
+        self.cerego.merge_users(users);
+        if self.cerego.filter.text().trim().is_empty() && self.cerego.visible.len() == before {
+            let after = self.cerego.users.len();
+            self.cerego.visible.extend(before..after);
+        } else {
+            self.refilter_cerego();
         }
     }
 
@@ -518,15 +622,15 @@ impl App {
         match &mut self.popup {
             Some(Popup::Form(form)) => form.paste(text),
             None => {
-                let filter = self.current_filter_mut();
+                let flat: String = text
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                let filter = self.focused_filter_mut();
                 if filter.editing {
-                    let flat: String = text
-                        .chars()
-                        .map(|c| if c.is_control() { ' ' } else { c })
-                        .collect();
                     let value = format!("{}{}", filter.input.value(), flat);
                     filter.input = Input::new(value);
-                    self.refilter();
+                    self.refilter_focused();
                 }
             }
             _ => {}
@@ -537,14 +641,33 @@ impl App {
         if self.popup.is_some() {
             return self.popup_key(key);
         }
-        if self.current_filter_mut().editing {
+        if self.focused_filter_mut().editing {
             self.filter_key(key);
             return Vec::new();
         }
         let Some(action) = self.settings.keymap.action_for(&key) else {
             return Vec::new();
         };
+        // A new action: what the status line said about the last one is stale now.
+        if !self.quit_when_idle {
+            self.status = None;
+        }
         self.on_action(action)
+    }
+
+    /// The label of an action's key in the table in force ("press {} to add").
+    pub fn key(&self, action: Action) -> &str {
+        self.settings.keymap.label_for(action)
+    }
+
+    /// Why `service` cannot be used in this profile.
+    pub fn unavailable(&self, service: Service) -> String {
+        self.settings
+            .unavailable
+            .iter()
+            .find(|u| u.service == service)
+            .map(|u| u.reason.clone())
+            .unwrap_or_else(|| format!("{} is not configured for this profile", service.name()))
     }
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
@@ -560,15 +683,16 @@ impl App {
             Action::TabCerego => self.switch_tab(Tab::Cerego),
             Action::TabHive => self.switch_tab(Tab::Hive),
             Action::Filter => {
-                if self.focus != Pane::List {
+                // The tags pane has no filter of its own: `/` there filters the list.
+                if self.focus == Pane::Tags {
                     self.focus = Pane::List;
                 }
-                self.current_filter_mut().editing = true;
+                self.focused_filter_mut().editing = true;
             }
             Action::Inspect => match self.focus {
-                Pane::Log if !self.log.is_empty() => {
+                Pane::Log if self.log_visible.contains(&self.log_selected) => {
                     self.popup = Some(Popup::Inspector {
-                        entry: self.log_selected.min(self.log.len() - 1),
+                        entry: self.log_selected,
                         scroll: 0,
                     });
                 }
@@ -582,12 +706,12 @@ impl App {
                     self.set_status(Level::Info, "Staying.");
                     return Vec::new();
                 }
-                self.status = None;
-                if self.tab == Tab::Hive && !self.hive.marked.is_empty() {
+                if self.tab == Tab::Hive && !self.hive.marked.is_empty() && self.focus != Pane::Log
+                {
                     self.hive.marked.clear();
-                } else if !self.current_filter_mut().text().is_empty() {
-                    self.current_filter_mut().input = Input::default();
-                    self.refilter();
+                } else if !self.focused_filter_mut().text().is_empty() {
+                    self.focused_filter_mut().input = Input::default();
+                    self.refilter_focused();
                 }
             }
             Action::Quit => return self.quit(false),
@@ -637,7 +761,17 @@ impl App {
                 .clamp(0, len as i64 - 1) as usize
         }
         match (self.focus, self.tab) {
-            (Pane::Log, _) => self.log_selected = step(self.log_selected, self.log.len(), delta),
+            (Pane::Log, _) => {
+                let at = self
+                    .log_visible
+                    .iter()
+                    .position(|&i| i == self.log_selected)
+                    .unwrap_or(self.log_visible.len().saturating_sub(1));
+                let new = step(at, self.log_visible.len(), delta);
+                if let Some(&i) = self.log_visible.get(new) {
+                    self.log_selected = i;
+                }
+            }
             (Pane::List, Tab::Cerego) => {
                 let new = step(self.cerego.selected, self.cerego.visible.len(), delta);
                 if new != self.cerego.selected {
@@ -664,10 +798,28 @@ impl App {
         }
     }
 
+    /// The filter of the current tab's list.
     pub fn current_filter_mut(&mut self) -> &mut Filter {
         match self.tab {
             Tab::Cerego => &mut self.cerego.filter,
             Tab::Hive => &mut self.hive.filter,
+        }
+    }
+
+    /// The filter `/` edits: the action log's when the log has the keyboard, else the list's.
+    pub fn focused_filter_mut(&mut self) -> &mut Filter {
+        if self.focus == Pane::Log {
+            &mut self.log_filter
+        } else {
+            self.current_filter_mut()
+        }
+    }
+
+    fn refilter_focused(&mut self) {
+        if self.focus == Pane::Log {
+            self.refilter_log();
+        } else {
+            self.refilter();
         }
     }
 
@@ -676,22 +828,22 @@ impl App {
         use tui_input::backend::crossterm::EventHandler;
         match key.code {
             KeyCode::Esc => {
-                let f = self.current_filter_mut();
+                let f = self.focused_filter_mut();
                 f.editing = false;
                 f.input = Input::default();
-                self.refilter();
+                self.refilter_focused();
             }
             KeyCode::Enter | KeyCode::Down | KeyCode::Tab => {
-                self.current_filter_mut().editing = false;
+                self.focused_filter_mut().editing = false;
             }
             _ => {
                 if self
-                    .current_filter_mut()
+                    .focused_filter_mut()
                     .input
                     .handle_event(&Event::Key(key))
                     .is_some()
                 {
-                    self.refilter();
+                    self.refilter_focused();
                 }
             }
         }
@@ -705,50 +857,118 @@ impl App {
         }
     }
 
+    /// The rows of the Cerego list that pass the filter: matches on name, email, user id
+    /// and member id; an exact id, member id or email comes first and is selected, so `e`
+    /// never edits a near-miss.
     pub(super) fn refilter_cerego(&mut self) {
         let keep = self.selected_user().map(|u| u.id.clone());
-        let hay: Vec<String> = self
-            .cerego
-            .users
-            .iter()
-            .map(|u| {
-                format!(
-                    "{} {} {}",
-                    u.name.as_deref().unwrap_or(""),
-                    u.email.as_deref().unwrap_or(""),
-                    u.id
-                )
-            })
-            .collect();
-        self.cerego.visible = filter::matching(self.cerego.filter.text(), &hay);
-        self.cerego.selected = keep
-            .and_then(|id| {
+        let query = self.cerego.filter.text().trim().to_lowercase();
+        if query.is_empty() {
+            self.cerego.visible = (0..self.cerego.users.len()).collect();
+        } else {
+            let hay: Vec<String> = self
+                .cerego
+                .users
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{} {} {} {}",
+                        u.name.as_deref().unwrap_or(""),
+                        u.email.as_deref().unwrap_or(""),
+                        u.id,
+                        u.member_id.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            let users = &self.cerego.users;
+            let exact = |i: usize| {
+                users.get(i).is_some_and(|u| {
+                    u.id == query
+                        || u.member_id
+                            .as_deref()
+                            .is_some_and(|m| m.to_lowercase() == query)
+                        || u.email
+                            .as_deref()
+                            .is_some_and(|e| e.to_lowercase() == query)
+                })
+            };
+            self.cerego.visible = filter::ranked(self.cerego.filter.text(), &hay, exact);
+        }
+        let exact_first = !query.is_empty()
+            && self.cerego.visible.first().is_some_and(|&i| {
+                let u = &self.cerego.users[i];
+                u.id == query
+                    || u.member_id
+                        .as_deref()
+                        .is_some_and(|m| m.to_lowercase() == query)
+                    || u.email
+                        .as_deref()
+                        .is_some_and(|e| e.to_lowercase() == query)
+            });
+        self.cerego.selected = if exact_first {
+            0
+        } else {
+            keep.and_then(|id| {
                 self.cerego
                     .visible
                     .iter()
                     .position(|&i| self.cerego.users[i].id == id)
             })
-            .unwrap_or(0);
+            .unwrap_or(0)
+        };
         self.cerego.tag_selected = 0;
     }
 
     pub(super) fn refilter_hive(&mut self) {
         let keep = self.selected_patron().map(|p| p.id.clone());
+        let query = self.hive.filter.text().trim().to_string();
         let hay: Vec<String> = self.hive.patrons.iter().map(|p| p.id.to_string()).collect();
-        self.hive.visible = filter::matching(self.hive.filter.text(), &hay);
-        self.hive.selected = keep
-            .as_ref()
-            .and_then(|id| {
-                self.hive
-                    .visible
-                    .iter()
-                    .position(|&i| self.hive.patrons[i].id == *id)
-            })
-            .unwrap_or(0);
+        let patrons = &self.hive.patrons;
+        let exact = |i: usize| patrons.get(i).is_some_and(|p| p.id.as_str() == query);
+        self.hive.visible = filter::ranked(self.hive.filter.text(), &hay, exact);
+        let exact_first = !query.is_empty()
+            && self
+                .hive
+                .visible
+                .first()
+                .is_some_and(|&i| self.hive.patrons[i].id.as_str() == query);
+        self.hive.selected = if exact_first {
+            0
+        } else {
+            keep.as_ref()
+                .and_then(|id| {
+                    self.hive
+                        .visible
+                        .iter()
+                        .position(|&i| self.hive.patrons[i].id == *id)
+                })
+                .unwrap_or(0)
+        };
         self.hive.tag_selected = 0;
         // Marks belong to the patron they were made on.
         if self.selected_patron().map(|p| &p.id) != keep.as_ref() {
             self.hive.marked.clear();
+        }
+    }
+
+    /// The action log's visible entries: those matching its filter (patron or target,
+    /// operation, message, outcome), the selection kept on a visible entry.
+    pub(super) fn refilter_log(&mut self) {
+        let query = self.log_filter.text().trim().to_string();
+        if query.is_empty() {
+            self.log_visible = (0..self.log.len()).collect();
+        } else {
+            let hay: Vec<String> = self
+                .log
+                .iter()
+                .map(|e| super::view::log_search_text(self, e))
+                .collect();
+            self.log_visible = filter::ranked(&query, &hay, |_| false);
+        }
+        if !self.log_visible.contains(&self.log_selected)
+            && let Some(&last) = self.log_visible.last()
+        {
+            self.log_selected = last;
         }
     }
 

@@ -26,6 +26,18 @@ pub fn matching(query: &str, haystacks: &[String]) -> Vec<usize> {
         .collect()
 }
 
+/// [`matching`], with the rows `exact` accepts first (each group keeps its order): an
+/// exact id or email ranks above rows that merely contain the same digits.
+pub fn ranked(query: &str, haystacks: &[String], exact: impl Fn(usize) -> bool) -> Vec<usize> {
+    let all = matching(query, haystacks);
+    if query.trim().is_empty() {
+        return all;
+    }
+    let (mut first, rest): (Vec<usize>, Vec<usize>) = all.into_iter().partition(|&i| exact(i));
+    first.extend(rest);
+    first
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +57,17 @@ mod tests {
     fn empty_query_keeps_everything() {
         assert_eq!(matching("", &rows()), [0, 1, 2]);
         assert_eq!(matching("  ", &rows()), [0, 1, 2]);
+    }
+
+    #[test]
+    fn exact_matches_rank_first() {
+        let rows: Vec<String> = ["Ann 2000204 a2000204@x.org", "Bo 2000420 b2000420@x.org"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(matching("2000420", &rows), [0, 1], "fuzzy matches both");
+        assert_eq!(ranked("2000420", &rows, |i| i == 1), [1, 0]);
+        assert_eq!(ranked("", &rows, |i| i == 1), [0, 1]);
     }
 
     #[test]

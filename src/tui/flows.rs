@@ -14,93 +14,101 @@ use super::keymap::Action;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 impl App {
+    /// Moves a scroll position or a cursor by a navigation action (the key table in force
+    /// decides which keys those are, in popups as everywhere else).
+    fn scrolled(action: Option<Action>, at: usize, max: usize) -> Option<usize> {
+        let to = match action? {
+            Action::Down => at.saturating_add(1),
+            Action::Up => at.saturating_sub(1),
+            Action::PageDown => at.saturating_add(10),
+            Action::PageUp => at.saturating_sub(10),
+            Action::First => 0,
+            Action::Last => max,
+            _ => return None,
+        };
+        Some(to.min(max))
+    }
+
     pub(super) fn popup_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(popup) = self.popup.take() else {
             return Vec::new();
         };
+        let action = self.settings.keymap.action_for(&key);
+        if action == Some(Action::ForceQuit) {
+            return vec![Effect::Quit];
+        }
         match popup {
             Popup::Help { scroll } => {
-                let scroll = match key.code {
-                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
-                        return Vec::new();
-                    }
-                    KeyCode::Char('c') if key.modifiers == KeyModifiers::CONTROL => {
-                        return vec![Effect::Quit];
-                    }
-                    KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
-                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-                    KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
-                    KeyCode::PageUp => scroll.saturating_sub(10),
-                    KeyCode::Home | KeyCode::Char('g') => 0,
-                    _ => scroll,
-                };
+                let closes = matches!(
+                    action,
+                    Some(Action::Close | Action::Quit | Action::Help | Action::Inspect)
+                );
+                if closes {
+                    return Vec::new();
+                }
+                let max = super::view::help_max_scroll(self) as usize;
+                let scroll = Self::scrolled(action, scroll as usize, max)
+                    .map(|s| s as u16)
+                    .unwrap_or(scroll);
                 self.popup = Some(Popup::Help { scroll });
                 Vec::new()
             }
             Popup::Inspector { entry, scroll } => {
-                let scroll = match key.code {
-                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => return Vec::new(),
-                    KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
-                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-                    KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
-                    KeyCode::PageUp => scroll.saturating_sub(10),
-                    KeyCode::Home | KeyCode::Char('g') => 0,
-                    KeyCode::Char('c') if key.modifiers == KeyModifiers::CONTROL => {
-                        return vec![Effect::Quit];
-                    }
-                    _ => scroll,
-                };
+                let closes = matches!(action, Some(Action::Close | Action::Quit | Action::Inspect));
+                if closes {
+                    return Vec::new();
+                }
+                let max = super::view::inspector_max_scroll(self, entry) as usize;
+                let scroll = Self::scrolled(action, scroll as usize, max)
+                    .map(|s| s as u16)
+                    .unwrap_or(scroll);
                 self.popup = Some(Popup::Inspector { entry, scroll });
                 Vec::new()
             }
             Popup::Profiles { selected } => {
                 let n = self.settings.profiles.len();
-                match key.code {
-                    KeyCode::Esc | KeyCode::Char('q') => Vec::new(),
-                    KeyCode::Up | KeyCode::Char('k') => {
-                        self.popup = Some(Popup::Profiles {
-                            selected: selected.saturating_sub(1),
-                        });
-                        Vec::new()
-                    }
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        self.popup = Some(Popup::Profiles {
-                            selected: (selected + 1).min(n.saturating_sub(1)),
-                        });
-                        Vec::new()
-                    }
-                    KeyCode::Enter => {
-                        let Some(name) = self.settings.profiles.get(selected).cloned() else {
-                            return Vec::new();
-                        };
-                        if name == self.settings.profile {
-                            return Vec::new();
-                        }
-                        let pending = self.in_flight();
-                        if pending > 0 {
-                            self.popup = Some(Popup::Confirm(Confirm {
-                                title: " Switch profile? ".into(),
-                                lines: vec![
-                                    format!("{pending} request(s) still in flight."),
-                                    format!(
-                                        "Switching to {name} abandons them (journaled as abandoned)."
-                                    ),
-                                ],
-                                yes: format!("switch to {name}"),
-                                on_yes: OnYes::SwitchProfile(name),
-                            }));
-                            return Vec::new();
-                        }
-                        vec![Effect::SwitchProfile(name)]
-                    }
-                    KeyCode::Char('c') if key.modifiers == KeyModifiers::CONTROL => {
-                        vec![Effect::Quit]
-                    }
-                    _ => {
-                        self.popup = Some(Popup::Profiles { selected });
-                        Vec::new()
-                    }
+                if matches!(action, Some(Action::Close | Action::Quit)) {
+                    return Vec::new();
                 }
+                if let Some(to) = Self::scrolled(action, selected, n.saturating_sub(1)) {
+                    self.popup = Some(Popup::Profiles { selected: to });
+                    return Vec::new();
+                }
+                if key.code != KeyCode::Enter {
+                    self.popup = Some(Popup::Profiles { selected });
+                    return Vec::new();
+                }
+                let Some(name) = self.settings.profiles.get(selected).cloned() else {
+                    return Vec::new();
+                };
+                if name == self.settings.profile {
+                    return Vec::new();
+                }
+                if self.switching.is_some() {
+                    self.set_status(Level::Warn, "A profile switch is already under way.");
+                    return Vec::new();
+                }
+                let pending = self.in_flight();
+                if pending > 0 {
+                    let (requests, them) = if pending == 1 {
+                        ("1 request is".to_string(), "it")
+                    } else {
+                        (format!("{pending} requests are"), "them")
+                    };
+                    self.popup = Some(Popup::Confirm(Confirm {
+                        title: " Switch profile? ".into(),
+                        lines: vec![
+                            format!("{requests} still in flight."),
+                            format!(
+                                "Switching to {name} abandons {them} (journaled as abandoned)."
+                            ),
+                        ],
+                        yes: format!("switch to {name}"),
+                        on_yes: OnYes::SwitchProfile(name),
+                    }));
+                    return Vec::new();
+                }
+                vec![Effect::SwitchProfile(name)]
             }
             Popup::Quit => match key.code {
                 KeyCode::Char('w') | KeyCode::Char('W') | KeyCode::Enter => {
@@ -155,6 +163,12 @@ impl App {
                         Vec::new()
                     }
                     FormEvent::Submit => self.submit(*form),
+                    FormEvent::Cycle(step) if form.kind == FormKind::CeregoLookup => {
+                        let recent = self.settings.lookups.clone();
+                        form.walk_history(&recent, step);
+                        self.popup = Some(Popup::Form(form));
+                        Vec::new()
+                    }
                     FormEvent::Cycle(step) => {
                         if let FormKind::CeregoAdd { type_index, .. } = &mut form.kind {
                             let n = self
@@ -386,11 +400,30 @@ impl App {
         }));
     }
 
+    /// Refuses a change on a read-only profile at the key, before any form opens.
+    fn refuse_read_only(&mut self, what: &str) -> bool {
+        if !self.settings.policy.read_only {
+            return false;
+        }
+        self.set_status(
+            Level::Error,
+            format!(
+                "Profile {} is read-only: {what} is refused, nothing is sent (reads still work).",
+                self.settings.profile
+            ),
+        );
+        true
+    }
+
     pub(super) fn add(&mut self) -> Vec<Effect> {
+        if self.refuse_read_only("adding tags") {
+            return Vec::new();
+        }
         match self.tab {
             Tab::Hive => {
                 if self.settings.hive.is_none() {
-                    self.set_status(Level::Warn, "Hive is not configured for this profile.");
+                    let why = self.unavailable(crate::op::Service::Hive);
+                    self.set_status(Level::Warn, format!("{why}: nothing can be added."));
                     return Vec::new();
                 }
                 let Some(patron) = self.selected_patron().map(|p| p.id.clone()) else {
@@ -398,7 +431,7 @@ impl App {
                         Level::Warn,
                         format!(
                             "No patron selected: press {} to open one by its id.",
-                            self.settings.keymap.label_for(Action::Open)
+                            self.key(Action::Open)
                         ),
                     );
                     return Vec::new();
@@ -409,6 +442,11 @@ impl App {
                 ))));
             }
             Tab::Cerego => {
+                if self.settings.cerego.is_none() {
+                    let why = self.unavailable(crate::op::Service::Cerego);
+                    self.set_status(Level::Warn, format!("{why}: nothing can be added."));
+                    return Vec::new();
+                }
                 let types = self
                     .settings
                     .cerego
@@ -451,21 +489,29 @@ impl App {
     }
 
     pub(super) fn edit(&mut self) -> Vec<Effect> {
+        if self.tab == Tab::Cerego && self.refuse_read_only("editing a tag") {
+            return Vec::new();
+        }
         match self.tab {
-            Tab::Hive => self.set_status(
-                Level::Info,
-                "Hive tags have no value to edit: add (a) or remove (d) them.",
-            ),
+            Tab::Hive => {
+                let msg = format!(
+                    "Hive tags have no value to edit: add ({}) or remove ({}) them.",
+                    self.key(Action::Add),
+                    self.key(Action::Remove)
+                );
+                self.set_status(Level::Info, msg);
+            }
             Tab::Cerego => {
                 let Some(user) = self.selected_user() else {
                     self.set_status(Level::Warn, "No user selected.");
                     return Vec::new();
                 };
                 let Some(tag) = user.tags.get(self.cerego.tag_selected).cloned() else {
-                    self.set_status(
-                        Level::Warn,
-                        "This user has no tags to edit: press a to add one.",
+                    let msg = format!(
+                        "This user has no tags to edit: press {} to add one.",
+                        self.key(Action::Add)
                     );
+                    self.set_status(Level::Warn, msg);
                     return Vec::new();
                 };
                 let kind = FormKind::CeregoEdit {
@@ -486,11 +532,17 @@ impl App {
 
     pub(super) fn remove(&mut self) -> Vec<Effect> {
         match self.tab {
-            Tab::Cerego => self.set_status(
-                Level::Warn,
-                "Cerego's API has no way to remove a tag, so nothing was sent. Press e to change its value instead.",
-            ),
+            Tab::Cerego => {
+                let msg = format!(
+                    "Cerego's API has no way to remove a tag, so nothing was sent. Press {} to change its value instead.",
+                    self.key(Action::Edit)
+                );
+                self.set_status(Level::Warn, msg);
+            }
             Tab::Hive => {
+                if self.refuse_read_only("removing tags") {
+                    return Vec::new();
+                }
                 let Some(patron) = self.selected_patron().cloned() else {
                     self.set_status(Level::Warn, "No patron selected.");
                     return Vec::new();
@@ -503,15 +555,25 @@ impl App {
                         .filter(|t| self.hive.marked.contains(&t.api_field))
                         .filter_map(|t| ApiField::parse(&t.api_field).ok())
                         .collect()
-                } else if self.focus == Pane::Tags || !patron.tags.is_empty() {
+                } else if patron.tags.is_empty() {
+                    Vec::new()
+                } else if self.focus != Pane::Tags {
+                    // The tags cursor is not on screen as a choice: let the operator pick.
+                    self.focus = Pane::Tags;
+                    let msg = format!(
+                        "Choose the tag to remove ({} marks several), then press {} again.",
+                        self.key(Action::Mark),
+                        self.key(Action::Remove)
+                    );
+                    self.set_status(Level::Info, msg);
+                    return Vec::new();
+                } else {
                     patron
                         .tags
                         .get(self.hive.tag_selected)
                         .and_then(|t| ApiField::parse(&t.api_field).ok())
                         .into_iter()
                         .collect()
-                } else {
-                    Vec::new()
                 };
                 if fields.is_empty() {
                     // No known tags: let the operator type which ones to remove.
@@ -535,6 +597,9 @@ impl App {
                 "Cerego's API has no way to remove a tag, so nothing was sent.",
             );
         }
+        if self.refuse_read_only("removing tags") {
+            return;
+        }
         match self.selected_patron().map(|p| p.id.clone()) {
             Some(patron) => {
                 self.popup = Some(Popup::Form(Box::new(Form::new(
@@ -546,33 +611,36 @@ impl App {
         }
     }
 
+    /// Marks or unmarks the tag under the cursor and moves to the next one, so a run of
+    /// tags is marked by pressing the key repeatedly.
     pub(super) fn toggle_mark(&mut self) {
         if self.tab != Tab::Hive {
             return;
         }
-        let Some(tag) = self
-            .selected_patron()
-            .and_then(|p| p.tags.get(self.hive.tag_selected))
-            .map(|t| t.api_field.clone())
-        else {
+        let Some((tag, count)) = self.selected_patron().and_then(|p| {
+            p.tags
+                .get(self.hive.tag_selected)
+                .map(|t| (t.api_field.clone(), p.tags.len()))
+        }) else {
             return;
         };
         if !self.hive.marked.remove(&tag) {
             self.hive.marked.insert(tag);
         }
+        if self.focus == Pane::Tags && self.hive.tag_selected + 1 < count {
+            self.hive.tag_selected += 1;
+        }
         self.focus = Pane::Tags;
     }
 
+    /// Opens the look-up form, empty; ↑/↓ walk the recent queries.
     pub(super) fn lookup_form(&mut self) {
         if self.settings.cerego.is_none() {
-            return self.set_status(Level::Warn, "Cerego is not configured for this profile.");
+            let why = self.unavailable(crate::op::Service::Cerego);
+            return self.set_status(Level::Warn, format!("{why}: nothing to look up."));
         }
         self.tab = Tab::Cerego;
-        let last = self.settings.lookups.first().cloned().unwrap_or_default();
-        self.popup = Some(Popup::Form(Box::new(Form::new(
-            FormKind::CeregoLookup,
-            &last,
-        ))));
+        self.popup = Some(Popup::Form(Box::new(Form::new(FormKind::CeregoLookup, ""))));
     }
 
     pub(super) fn profile_picker(&mut self) {
@@ -628,22 +696,26 @@ impl App {
 
     pub(super) fn refresh(&mut self) -> Vec<Effect> {
         let Some(c) = &self.settings.cerego else {
-            self.set_status(Level::Warn, "Cerego is not configured for this profile.");
+            let why = self.unavailable(crate::op::Service::Cerego);
+            self.set_status(Level::Warn, format!("{why}: nothing to reload."));
             return Vec::new();
         };
         let op = Op::CeregoListUsers {
             partner: c.partner_id.clone(),
             query: None,
         };
+        // Only a listing of this run that has no answer yet is "loading": entries of the
+        // journal's history never get a reply and must not block a reload.
         if self
             .log
             .iter()
-            .any(|e| e.reply.is_none() && matches!(e.op, Op::CeregoListUsers { .. }))
+            .any(|e| e.is_pending() && matches!(e.op, Op::CeregoListUsers { query: None, .. }))
         {
             self.set_status(Level::Info, "The user list is already loading.");
             return Vec::new();
         }
         self.cerego.load = super::app::Load::Loading;
+        self.cerego.seen = Some(Default::default());
         vec![self.send(op)]
     }
 
@@ -659,16 +731,41 @@ impl App {
         };
         entry.reply = Some(reply.clone());
         let at = reply.finished_at;
+        if let Some(problem) = &reply.journal_error {
+            self.set_status(Level::Error, problem.clone());
+        }
+        let journal_ok = reply.journal_error.is_none();
         match (&reply.op, &reply.result) {
             (Op::CeregoListUsers { query: None, .. }, Ok(Output::Users(list))) => {
                 self.cerego.progress = None;
-                self.cerego.users = list.users.clone();
+                let mut seen = self.cerego.seen.take().unwrap_or_default();
+                seen.extend(list.users.iter().map(|u| u.id.clone()));
+                self.cerego.merge_users(list.users.clone());
+                // Users the complete listing did not name are gone from the partner; a
+                // listing cut short by a limit says nothing about the rest.
+                if list.cut.is_none() {
+                    self.cerego.retain_users(|u| seen.contains(&u.id));
+                }
                 self.cerego.total_count = list.total_count;
+                self.cerego.cut = list.cut.clone();
                 self.cerego.load = super::app::Load::Loaded;
                 self.refilter_cerego();
+                if let Some(cut) = &list.cut
+                    && journal_ok
+                {
+                    let msg = format!(
+                        "Showing {} users: {cut}. Press {} to look up others.",
+                        self.cerego.users.len(),
+                        self.key(Action::Lookup)
+                    );
+                    self.set_status(Level::Warn, msg);
+                }
             }
             (Op::CeregoListUsers { query: Some(q), .. }, Ok(Output::Users(list))) => {
                 // A look-up: merge what was found into the list and select it.
+                if let Some(seen) = &mut self.cerego.seen {
+                    seen.extend(list.users.iter().map(|u| u.id.clone()));
+                }
                 self.cerego.merge_users(list.users.clone());
                 if self.cerego.load != super::app::Load::Loaded {
                     self.cerego.load = super::app::Load::Loaded;
@@ -685,19 +782,31 @@ impl App {
                     self.cerego.selected = pos;
                 }
                 let n = list.users.len();
-                self.set_status(
-                    if n == 0 { Level::Warn } else { Level::Info },
-                    format!("Look-up \"{q}\": {n} user{} found.", if n == 1 { "" } else { "s" }),
-                );
+                if journal_ok {
+                    self.set_status(
+                        if n == 0 { Level::Warn } else { Level::Info },
+                        format!(
+                            "Look-up \"{q}\": {n} user{} found.",
+                            if n == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
             }
-            (Op::CeregoListUsers { .. }, Err(e)) => {
-                self.cerego.progress = None;
-                self.cerego.load = super::app::Load::Failed(e.to_string());
-                self.set_status(Level::Error, format!("Loading Cerego users failed: {e}"));
+            (Op::CeregoListUsers { query, .. }, Err(e)) => {
+                if query.is_none() {
+                    self.cerego.progress = None;
+                    self.cerego.seen = None;
+                    self.cerego.load = super::app::Load::Failed(e.to_string());
+                }
+                if journal_ok {
+                    self.set_status(Level::Error, format!("Loading Cerego users failed: {e}"));
+                }
             }
             (Op::CeregoAdd { user, .. }, Ok(Output::Tag(tag))) => {
                 self.store_tag(user.as_str(), tag.clone());
-                self.set_status(Level::Info, format!("Cerego created tag {}.", tag.id));
+                if journal_ok {
+                    self.set_status(Level::Info, format!("Cerego created tag {}.", tag.id));
+                }
             }
             (Op::CeregoUpdate { tag: id, .. }, Ok(Output::Tag(tag))) => {
                 let owner = self
@@ -709,19 +818,52 @@ impl App {
                 if let Some(owner) = owner.or_else(|| tag.user_id.clone()) {
                     self.store_tag(&owner, tag.clone());
                 }
-                self.set_status(Level::Info, format!("Cerego updated tag {}.", tag.id));
+                if journal_ok {
+                    self.set_status(Level::Info, format!("Cerego updated tag {}.", tag.id));
+                }
             }
-            (Op::CeregoAdd { .. }, Err(ApiError::Http { status: 422, .. })) => self.set_status(
-                Level::Error,
-                "Cerego refused the add: the user already has a tag of that type. Press r to reload, then e to edit it.",
-            ),
-            (Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. }, Ok(Output::Hive(outcome))) => {
+            (Op::CeregoAdd { .. }, Err(ApiError::Http { status: 422, .. })) if journal_ok => {
+                let msg = format!(
+                    "Cerego refused the add: the user already has a tag of that type. Press {} to reload, then {} to edit it.",
+                    self.key(Action::Refresh),
+                    self.key(Action::Edit)
+                );
+                self.set_status(Level::Error, msg);
+            }
+            (
+                Op::CeregoAdd { .. },
+                Err(e @ (ApiError::Network { connect: false, .. } | ApiError::Timeout { .. })),
+            ) if journal_ok => {
+                let msg = format!(
+                    "{e}: the tag may have been created; reload the user ({}) before adding again.",
+                    self.key(Action::Refresh)
+                );
+                self.set_status(Level::Error, msg);
+            }
+            (
+                Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. },
+                Ok(Output::Hive(outcome)),
+            ) => {
                 let patron = patron.clone();
                 let outcome = outcome.clone();
                 let p = self.known_patron_mut(&patron);
                 let (present, absent): (Vec<&String>, Vec<&String>) = match outcome.action {
-                    HiveAction::Add => (outcome.changed.iter().chain(outcome.unchanged.iter()).collect(), Vec::new()),
-                    HiveAction::Remove => (Vec::new(), outcome.changed.iter().chain(outcome.unchanged.iter()).collect()),
+                    HiveAction::Add => (
+                        outcome
+                            .changed
+                            .iter()
+                            .chain(outcome.unchanged.iter())
+                            .collect(),
+                        Vec::new(),
+                    ),
+                    HiveAction::Remove => (
+                        Vec::new(),
+                        outcome
+                            .changed
+                            .iter()
+                            .chain(outcome.unchanged.iter())
+                            .collect(),
+                    ),
                 };
                 for field in present {
                     match p.tags.iter_mut().find(|t| t.api_field == *field) {
@@ -736,11 +878,32 @@ impl App {
                 p.confirmed_at = Some(at);
                 p.note = format!("last {} confirmed by Hive", outcome.action.name());
                 self.hive.marked.clear();
+                if journal_ok {
+                    let level = match outcome.scenario().severity() {
+                        crate::api::outcome::Severity::Applied
+                        | crate::api::outcome::Severity::AlreadyThere => Level::Info,
+                        crate::api::outcome::Severity::Partial
+                        | crate::api::outcome::Severity::Nothing => Level::Warn,
+                    };
+                    let message = outcome
+                        .message
+                        .clone()
+                        .unwrap_or_else(|| "(no message in the response)".into());
+                    self.set_status(
+                        level,
+                        format!("Hive {} on {patron}: {message}", outcome.action.name()),
+                    );
+                }
                 let len = self.selected_patron().map(|p| p.tags.len()).unwrap_or(0);
                 self.hive.tag_selected = self.hive.tag_selected.min(len.saturating_sub(1));
                 return self.save_effect().into_iter().collect();
             }
-            (Op::HiveRemove { patron, .. }, Err(ApiError::Http { code: Some(code), .. })) if code == "INVALID_PATRON" => {
+            (
+                Op::HiveRemove { patron, .. },
+                Err(ApiError::Http {
+                    code: Some(code), ..
+                }),
+            ) if code == "INVALID_PATRON" => {
                 let patron = patron.clone();
                 let p = self.known_patron_mut(&patron);
                 p.tags.clear();
@@ -750,7 +913,7 @@ impl App {
                 self.hive.marked.clear();
                 return self.save_effect().into_iter().collect();
             }
-            (_, Err(e)) => {
+            (_, Err(e)) if journal_ok => {
                 self.set_status(Level::Error, format!("{} failed: {e}", reply.op.describe()));
             }
             _ => {}
@@ -759,6 +922,7 @@ impl App {
     }
 
     fn known_patron_mut(&mut self, id: &PatronId) -> &mut KnownPatron {
+        // Patrons are few (typed or seen in a response); a scan is fine here.
         let index = match self.hive.patrons.iter().position(|p| p.id == *id) {
             Some(i) => i,
             None => {
@@ -779,7 +943,11 @@ impl App {
 
     /// Puts a tag the server returned into its user's list (replacing one with the same id).
     fn store_tag(&mut self, user_id: &str, tag: CeregoTag) {
-        let Some(user) = self.cerego.users.iter_mut().find(|u| u.id == user_id) else {
+        let Some(user) = self
+            .cerego
+            .position(user_id)
+            .and_then(|i| self.cerego.users.get_mut(i))
+        else {
             return;
         };
         match user.tags.iter_mut().find(|t| t.id == tag.id) {

@@ -42,6 +42,8 @@ pub struct Form {
     pub note: Option<String>,
     /// Tab completion state for api_field lists: (prefix typed, next candidate index).
     pub completion: Option<(String, usize)>,
+    /// Which recent entry ↑/↓ put in the field (0 = the most recent), if any.
+    pub history: Option<usize>,
 }
 
 /// What a key did to a form.
@@ -74,9 +76,34 @@ impl Form {
             error: None,
             note: None,
             completion: None,
+            history: None,
         };
         form.error = form.validate().err();
         form
+    }
+
+    /// ↑ (`step` -1) puts the next older of `recent` (most recent first) in the field, ↓ the
+    /// next newer; past the newest the field is empty again.
+    pub fn walk_history(&mut self, recent: &[String], step: i32) {
+        if recent.is_empty() {
+            self.note = Some("No recent look-ups yet.".into());
+            return;
+        }
+        self.history = match (self.history, step < 0) {
+            (None, true) => Some(0),
+            (Some(i), true) => Some((i + 1).min(recent.len() - 1)),
+            (None, false) | (Some(0), false) => None,
+            (Some(i), false) => Some(i - 1),
+        };
+        let text = self
+            .history
+            .and_then(|i| recent.get(i))
+            .cloned()
+            .unwrap_or_default();
+        let cursor = text.chars().count();
+        self.input = Input::new(text).with_cursor(cursor);
+        self.note = None;
+        self.error = self.validate().err();
     }
 
     pub fn title(&self) -> String {
@@ -276,6 +303,29 @@ mod tests {
         assert_eq!(
             f.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
             FormEvent::Submit
+        );
+    }
+
+    #[test]
+    fn history_walks_recent_queries() {
+        let recent: Vec<String> = vec!["new@x.org".into(), "M-1020".into()];
+        let mut f = Form::new(FormKind::CeregoLookup, "");
+        assert_eq!(f.input.value(), "");
+        f.walk_history(&recent, -1);
+        assert_eq!(f.input.value(), "new@x.org");
+        f.walk_history(&recent, -1);
+        f.walk_history(&recent, -1);
+        assert_eq!(f.input.value(), "M-1020", "stops at the oldest");
+        f.walk_history(&recent, 1);
+        assert_eq!(f.input.value(), "new@x.org");
+        f.walk_history(&recent, 1);
+        assert_eq!(f.input.value(), "", "past the newest: empty again");
+        f.walk_history(&recent, -1);
+        f.handle_key(key('x'));
+        assert_eq!(
+            f.input.value(),
+            "new@x.orgx",
+            "typing edits the recalled query"
         );
     }
 

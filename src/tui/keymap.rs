@@ -394,6 +394,54 @@ pub struct Entry {
     pub hint: bool,
 }
 
+impl Entry {
+    /// Every key of the action, as the help shows them (`d/delete`).
+    pub fn keys_label(&self) -> String {
+        let mut names: Vec<String> = Vec::new();
+        for k in &self.keys {
+            let name = key_name(*k);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names.join("/")
+    }
+}
+
+/// How a key is written for people: `a`, `G`, `space`, `↑`, `delete`, `C-c`, `f2`.
+pub fn key_name((code, mods): (KeyCode, KeyModifiers)) -> String {
+    let base = match code {
+        KeyCode::Char(' ') => "space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "home".into(),
+        KeyCode::End => "end".into(),
+        KeyCode::Enter => "enter".into(),
+        KeyCode::Esc => "esc".into(),
+        KeyCode::Tab => "tab".into(),
+        KeyCode::BackTab => "S-tab".into(),
+        KeyCode::Delete => "delete".into(),
+        KeyCode::Insert => "insert".into(),
+        KeyCode::Backspace => "backspace".into(),
+        KeyCode::F(n) => format!("f{n}"),
+        other => format!("{other:?}").to_lowercase(),
+    };
+    let mut out = String::new();
+    if mods.contains(KeyModifiers::CONTROL) {
+        out.push_str("C-");
+    }
+    if mods.contains(KeyModifiers::ALT) {
+        out.push_str("M-");
+    }
+    out.push_str(&base);
+    out
+}
+
 /// The key table in force: [`BINDINGS`] with the configuration's `[keys]` overrides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
@@ -513,6 +561,18 @@ mod tests {
         let key = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(map.action_for(&key), Some(Action::Last));
         assert_eq!(map.label_for(Action::Edit), "e");
+        let remove = map
+            .entries()
+            .iter()
+            .find(|e| e.action == Action::Remove)
+            .unwrap();
+        assert_eq!(remove.keys_label(), "d/delete");
+        let quit = map
+            .entries()
+            .iter()
+            .find(|e| e.action == Action::ForceQuit)
+            .unwrap();
+        assert_eq!(quit.keys_label(), "C-c");
     }
 
     #[test]

@@ -194,11 +194,18 @@ pub fn settings_from(
         color: profile.color.clone(),
         profiles,
         unavailable: profile.unavailable.clone(),
+        place: profile.place(),
+        no_color: false,
         persist: !profile.demo,
         lookups,
         // Checked when the configuration was read; the defaults otherwise.
         keymap: keymap::Keymap::with_overrides(&profile.keys).unwrap_or_default(),
     }
+}
+
+/// Whether `NO_COLOR` asks for no colour (any non-empty value, as no-color.org says).
+pub fn no_color_requested() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 /// The settings of a session: known Hive patrons come from the demo seed in demo mode,
@@ -208,12 +215,14 @@ pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
         Some(sim) => seed_patrons(&sim.options().seed),
         None => workspace_patrons(workspace),
     };
-    settings_from(
+    let mut settings = settings_from(
         &session.profile,
         session.profiles.clone(),
         patrons,
         workspace.cerego_lookups.clone(),
-    )
+    );
+    settings.no_color = no_color_requested();
+    settings
 }
 
 /// Demo-mode settings straight from a seed (for tests and benchmarks).
@@ -239,7 +248,7 @@ fn to_message(event: Event) -> Option<Message> {
     }
 }
 
-/// Resolves when the process is asked to stop (SIGTERM, SIGHUP, SIGINT).
+/// Resolves when the process is asked to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT).
 async fn stop_signal() {
     #[cfg(unix)]
     {
@@ -248,6 +257,7 @@ async fn stop_signal() {
             SignalKind::terminate(),
             SignalKind::hangup(),
             SignalKind::interrupt(),
+            SignalKind::quit(),
         ];
         let mut streams: Vec<_> = kinds.iter().filter_map(|k| signal(*k).ok()).collect();
         if streams.is_empty() {
@@ -263,44 +273,57 @@ async fn stop_signal() {
 }
 
 /// How a console run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunEnd {
     Quit,
-    /// Start again on this profile.
-    Switch(String),
+    /// Start again on this profile, already resolved (keys and all).
+    Switch(Box<crate::setup::Prepared>),
 }
 
 /// How many journal entries of earlier runs the action log shows at start.
 pub const HISTORY: usize = 200;
 
+/// Writes to stderr without ever panicking (the terminal may be gone).
+fn say(text: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "{text}");
+}
+
 /// Runs the console until the operator quits, switches profile, or a stop signal arrives.
-pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
+/// Whatever ends it — a quit, a signal, a lost terminal, an error — the requests still in
+/// flight are journaled as abandoned before it returns.
+pub async fn run(session: &Session, options: &crate::setup::Options) -> color_eyre::Result<RunEnd> {
     let profile = &session.profile;
     let clients = session.clients()?;
     let data_dir = session.paths.data_dir.clone();
     let mut notices: Vec<String> = session.warnings.clone();
 
     // The journal: history for the log, and the record of this run.
-    let journal = match Journal::open(&data_dir, &profile.name, profile.secrets()) {
+    let journal_options = crate::journal::JournalOptions {
+        demo: profile.demo,
+        rotate_bytes: profile.journal_rotate_bytes,
+    };
+    let journal = match Journal::open_with(
+        &data_dir,
+        &profile.name,
+        profile.secrets(),
+        journal_options,
+    ) {
         Ok((mut journal, report)) => {
             notices.extend(report.warnings());
-            // Intents of an earlier run that never got an outcome (it was killed): their
-            // fate is unknown, and the journal now says so.
-            if !report.pending.is_empty() {
-                let recorded: Result<(), _> = report.pending.iter().try_for_each(|id| {
-                    let mut outcome = crate::journal::OutcomeRecord::abandoned(id);
-                    outcome.summary = "abandoned: the run that sent it ended before the outcome \
-                                       arrived (killed?); outcome unknown"
-                        .into();
-                    journal.record_outcome(outcome)
-                });
-                match recorded {
-                    Ok(()) => notices.push(format!(
-                        "{} request(s) of an earlier run had no recorded outcome; journaled as abandoned (outcome unknown)",
-                        report.pending.len()
-                    )),
-                    Err(e) => notices.push(format!("journal: {e}")),
-                }
+            // Intents of an earlier run that never got an outcome and whose writer is gone
+            // (it was killed): their fate is unknown, and the journal now says so. A CLI
+            // still waiting for its answer keeps its intent open.
+            match journal.abandon_orphans(&report) {
+                Ok(ids) if !ids.is_empty() => notices.push(format!(
+                    "{} of an earlier run had no recorded outcome; journaled as abandoned (outcome unknown)",
+                    if ids.len() == 1 {
+                        "1 request".to_string()
+                    } else {
+                        format!("{} requests", ids.len())
+                    }
+                )),
+                Ok(_) => {}
+                Err(e) => notices.push(format!("journal: {e}")),
             }
             Some(Arc::new(Mutex::new(journal)))
         }
@@ -341,6 +364,69 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
     let (reply_tx, mut reply_rx) = mpsc::unbounded_channel();
     let backend = backend::spawn(clients, journal, profile.retry, request_rx, reply_tx);
 
+    let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<SwitchResult>();
+    let mut state = Loop {
+        app: None,
+        end: None,
+    };
+    let result = drive(
+        &mut state,
+        settings,
+        history,
+        notices,
+        &data_dir,
+        &profile.name,
+        &request_tx,
+        &mut reply_rx,
+        (&switch_tx, &mut switch_rx),
+        options,
+    )
+    .await;
+    drop(request_tx);
+    // Every way out passes here: abandon what is still in flight, then report.
+    let abandoned = tokio::task::spawn_blocking(move || backend.abandon_in_flight())
+        .await
+        .unwrap_or(0);
+    if abandoned > 0 {
+        say(&format!(
+            "tagdesk: {} still in flight; journaled as abandoned (outcome unknown)",
+            if abandoned == 1 {
+                "1 request was".to_string()
+            } else {
+                format!("{abandoned} requests were")
+            }
+        ));
+    }
+    result?;
+    Ok(state.end.take().unwrap_or(RunEnd::Quit))
+}
+
+/// A profile switch resolved in the background: the prepared session, or (profile, why).
+type SwitchResult = Result<crate::setup::Prepared, (String, String)>;
+
+/// What the loop leaves behind for [`run`].
+struct Loop {
+    app: Option<App>,
+    end: Option<RunEnd>,
+}
+
+/// The event loop proper: owns the terminal (restored when it returns, on any path).
+#[allow(clippy::too_many_arguments)]
+async fn drive(
+    state: &mut Loop,
+    settings: Settings,
+    history: Vec<crate::journal::Entry>,
+    notices: Vec<String>,
+    data_dir: &std::path::Path,
+    profile_name: &str,
+    request_tx: &mpsc::UnboundedSender<backend::Request>,
+    reply_rx: &mut mpsc::UnboundedReceiver<backend::Event>,
+    (switch_tx, switch_rx): (
+        &mpsc::UnboundedSender<SwitchResult>,
+        &mut mpsc::UnboundedReceiver<SwitchResult>,
+    ),
+    options: &crate::setup::Options,
+) -> color_eyre::Result<()> {
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal().size()?;
     let (mut app, effects) = App::new(settings, Utc::now());
@@ -357,7 +443,6 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
     for n in &notices {
         tracing::warn!("{n}");
     }
-    let mut end = None;
     let mut pending_effects = effects;
 
     let mut events = EventStream::new();
@@ -365,20 +450,45 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let stop = stop_signal();
     tokio::pin!(stop);
-    loop {
+    let outcome = 'events: loop {
         for effect in pending_effects.drain(..) {
             match effect {
                 Effect::Send(request) => {
                     let _ = request_tx.send(request);
                 }
-                Effect::Quit => end = Some(RunEnd::Quit),
-                Effect::SwitchProfile(name) => end = Some(RunEnd::Switch(name)),
+                Effect::Quit => state.end = Some(RunEnd::Quit),
+                Effect::SwitchProfile(name) => {
+                    let command = crate::config::load(&options_paths(options).config_file)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|(f, _)| !crate::config::key_commands(&f, &name).is_empty());
+                    app.update(Message::Switching {
+                        profile: name.clone(),
+                        command,
+                    });
+                    let mut target = options.clone();
+                    target.profile = Some(name.clone());
+                    target.demo = false;
+                    let tx = switch_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let env = |k: &str| std::env::var(k).ok();
+                        let prepared = crate::setup::prepare(&target, &env)
+                            .map_err(|e| (name.clone(), e.0))
+                            .and_then(|p| match &p.profile {
+                                Some(_) => Ok(p),
+                                None => Err((name.clone(), "it resolves to demo mode".into())),
+                            });
+                        let _ = tx.send(prepared);
+                    });
+                }
                 Effect::Suspend => {
-                    guard.suspend()?;
+                    if let Err(e) = guard.suspend() {
+                        break 'events Err(e.into());
+                    }
                     events = EventStream::new();
                 }
                 Effect::Save(workspace) => {
-                    let (dir, name) = (data_dir.clone(), profile.name.clone());
+                    let (dir, name) = (data_dir.to_path_buf(), profile_name.to_string());
                     tokio::task::spawn_blocking(move || {
                         if let Err(e) = crate::workspace::save(&dir, &name, &workspace) {
                             tracing::error!("saving the workspace: {e}");
@@ -387,10 +497,14 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
                 }
             }
         }
-        if end.is_some() {
-            break;
+        if state.end.is_some() {
+            break Ok(());
         }
-        guard.terminal().draw(|frame| view::draw(&app, frame))?;
+        if let Err(e) = guard.terminal().draw(|frame| view::draw(&app, frame)) {
+            // The terminal is gone or broken: leave (in-flight requests are abandoned by
+            // the caller, on this path too).
+            break Err(e.into());
+        }
         // Block until something happens: no redraw while idle.
         let mut batch = Vec::new();
         tokio::select! {
@@ -400,6 +514,12 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
                 Some(Err(_)) | None => batch.push(Message::Stop),
             },
             Some(event) = reply_rx.recv() => batch.push(event_message(event)),
+            Some(switched) = switch_rx.recv() => match switched {
+                Ok(prepared) => {
+                    state.end = Some(RunEnd::Switch(Box::new(prepared)));
+                }
+                Err((profile, reason)) => batch.push(Message::SwitchFailed { profile, reason }),
+            },
             _ = tick.tick(), if app.needs_tick() => batch.push(Message::Tick),
             _ = &mut stop => batch.push(Message::Stop),
         }
@@ -411,16 +531,12 @@ pub async fn run(session: &Session) -> color_eyre::Result<RunEnd> {
             app.now = Utc::now();
             pending_effects.extend(app.update(message));
         }
-    }
+    };
     drop(guard);
-    drop(request_tx);
-    let abandoned = tokio::task::spawn_blocking(move || backend.abandon_in_flight())
-        .await
-        .unwrap_or(0);
-    if abandoned > 0 {
-        eprintln!(
-            "tagdesk: {abandoned} request(s) were still in flight; journaled as abandoned (outcome unknown)"
-        );
-    }
-    Ok(end.unwrap_or(RunEnd::Quit))
+    state.app = Some(app);
+    outcome
+}
+
+fn options_paths(options: &crate::setup::Options) -> crate::config::Paths {
+    crate::config::Paths::resolve(options.config.as_deref(), &|k| std::env::var(k).ok())
 }

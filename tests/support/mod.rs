@@ -80,6 +80,7 @@ impl Harness {
                     ))
                     .expect("client"),
                 ),
+                ..Default::default()
             },
             saved: None,
             switched: None,
@@ -170,6 +171,7 @@ impl Harness {
             }],
             result: backend::interpret(&r.op, status, text.as_bytes()),
             finished_at: self.app.now,
+            journal_error: None,
         }
     }
 

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::log::{journaled_hive, severity_color, summary};
 use super::popups::centered;
+use super::text::clean;
 use crate::api::hive::HiveOutcome;
 use crate::api::outcome::MessageCheck;
 use crate::api::{ApiError, Exchange};
@@ -25,7 +26,7 @@ fn heading(text: &str) -> Line<'static> {
 fn field(name: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{name:<22}"), Style::new().dark_gray()),
-        Span::raw(value.into()),
+        Span::raw(clean(&value.into())),
     ])
 }
 
@@ -37,15 +38,15 @@ fn pretty(body: &str) -> Vec<Line<'static>> {
         Err(_) => body.to_string(),
     };
     text.lines()
-        .map(|l| Line::from(l.replace('\t', "    ")))
+        .map(|l| Line::from(clean(&l.replace('\t', "    "))))
         .collect()
 }
 
 fn exchange_lines(ex: &Exchange, scheme: &str) -> Vec<Line<'static>> {
     let mut lines = vec![heading("Request")];
     lines.push(Line::from(vec![
-        Span::styled(format!("{} ", ex.method), Style::new().bold()),
-        Span::raw(ex.url.clone()),
+        Span::styled(format!("{} ", clean(&ex.method)), Style::new().bold()),
+        Span::raw(clean(&ex.url)),
     ]));
     lines.push(field("Authorization", format!("{scheme} [redacted]")));
     if let Some(body) = &ex.request_body {
@@ -105,8 +106,8 @@ fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
                 .clone()
                 .unwrap_or_else(|| "(no reason given)".into());
             lines.push(Line::from(vec![
-                Span::raw(format!("  • {} ", f.api_field)),
-                Span::styled(format!("— {reason}"), Style::new().fg(Color::Red)),
+                Span::raw(format!("  • {} ", clean(&f.api_field))),
+                Span::styled(format!("— {}", clean(&reason)), Style::new().fg(Color::Red)),
             ]));
         }
     }
@@ -178,8 +179,8 @@ fn error_lines(e: &ApiError) -> Vec<Line<'static>> {
                 format!("the body could not be read: {message}"),
             ));
         }
-        ApiError::Timeout { .. } | ApiError::Network { .. } => {
-            lines.push(Line::from(e.to_string()).red());
+        ApiError::Timeout { .. } | ApiError::Network { .. } | ApiError::Local { .. } => {
+            lines.push(Line::from(clean(&e.to_string())).red());
         }
     }
     lines
@@ -214,8 +215,8 @@ fn history_lines(h: &Entry) -> Vec<Line<'static>> {
         lines.push(Line::from(""));
         lines.push(heading("Request"));
         lines.push(Line::from(vec![
-            Span::styled(format!("{} ", r.method), Style::new().bold()),
-            Span::raw(r.url.clone()),
+            Span::styled(format!("{} ", clean(&r.method)), Style::new().bold()),
+            Span::raw(clean(&r.url)),
         ]));
         if let Some(b) = &r.body {
             lines.extend(pretty(&b.to_string()));
@@ -247,13 +248,22 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
         .local(entry.started_at)
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
+    // The command names the profile (or --demo) the entry ran on, so pasting it repeats
+    // the action in the same place.
+    let command = match &entry.history {
+        Some(h) => h.command(),
+        None => entry.op.cli_command(&app.settings.place),
+    };
     let mut lines = vec![
-        Line::from(Span::styled(entry.op.describe(), Style::new().bold())),
+        Line::from(Span::styled(
+            clean(&entry.op.describe()),
+            Style::new().bold(),
+        )),
         field("started", started),
-        field("command", entry.op.cli_command()),
+        field("command", command),
         Line::from(vec![
             Span::styled(format!("{:<22}", "result"), Style::new().dark_gray()),
-            Span::styled(format!("{mark} {text}"), Style::new().fg(color)),
+            Span::styled(clean(&format!("{mark} {text}")), Style::new().fg(color)),
         ]),
         Line::from(""),
     ];
@@ -265,6 +275,11 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
         lines.push(Line::from("Waiting for the reply…".yellow()));
         return lines;
     };
+    if let Some(problem) = &reply.journal_error {
+        lines.push(heading("Journal"));
+        lines.push(Line::from(clean(problem)).red());
+        lines.push(Line::from(""));
+    }
     if !reply.retries.is_empty() {
         lines.push(heading("Retries"));
         for r in &reply.retries {
@@ -278,7 +293,7 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
                 } else {
                     ""
                 },
-                r.reason
+                clean(&r.reason)
             )));
         }
         lines.push(Line::from(""));
@@ -304,26 +319,56 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
     lines
 }
 
-pub fn draw_inspector(app: &App, entry: usize, scroll: u16, frame: &mut Frame, area: Rect) {
-    let Some(entry) = app.log.get(entry) else {
-        return;
-    };
-    let popup = centered(
+/// Where the inspector draws in an area, and its bordered block.
+fn inspector_area(area: Rect) -> Rect {
+    centered(
         area,
         area.width.saturating_sub(6).max(20),
         area.height.saturating_sub(4).max(8),
-    );
+    )
+}
+
+/// How far the inspector of log entry `entry` can scroll at the console's current size: its
+/// last line at the bottom of the popup, never past it.
+pub fn inspector_max_scroll(app: &App, entry: usize) -> u16 {
+    let Some(entry) = app.log.get(entry) else {
+        return 0;
+    };
+    let popup = inspector_area(Rect::new(0, 0, app.size.0, app.size.1));
+    let inner_w = popup.width.saturating_sub(2);
+    let inner_h = popup.height.saturating_sub(2) as usize;
+    let rows = Paragraph::new(inspector_lines(app, entry))
+        .wrap(Wrap { trim: false })
+        .line_count(inner_w);
+    u16::try_from(rows.saturating_sub(inner_h)).unwrap_or(u16::MAX)
+}
+
+pub fn draw_inspector(app: &App, entry: usize, scroll: u16, frame: &mut Frame, area: Rect) {
+    let Some(log_entry) = app.log.get(entry) else {
+        return;
+    };
+    let popup = inspector_area(area);
     frame.render_widget(Clear, popup);
+    let title = match &log_entry.history {
+        Some(h) => format!(" Inspector · from the journal ({}) ", clean(h.id())),
+        None => format!(" Inspector · request #{} ", log_entry.id),
+    };
     let block = Block::bordered()
         .border_style(Style::new().fg(Color::Cyan))
-        .title(Line::from(format!(" Inspector · request #{} ", entry.id)).bold())
+        .title(Line::from(title).bold())
         .title_bottom(Line::from(" ↑/↓ scroll · esc close ").dark_gray());
-    let lines = inspector_lines(app, entry);
+    let lines = inspector_lines(app, log_entry);
+    let inner_w = popup.width.saturating_sub(2);
+    let inner_h = popup.height.saturating_sub(2) as usize;
+    let rows = Paragraph::new(lines.clone())
+        .wrap(Wrap { trim: false })
+        .line_count(inner_w);
+    let max = u16::try_from(rows.saturating_sub(inner_h)).unwrap_or(u16::MAX);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
+            .scroll((scroll.min(max), 0)),
         popup,
     );
 }

@@ -7,14 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::text::{cell, fit};
-use super::{SPINNER, pane_block};
+use super::{SPINNER, pane_block, pane_title, selection_style, selection_symbol};
 use crate::api::hive::HiveOutcome;
-use crate::api::outcome::HiveAction;
 use crate::api::outcome::{MessageCheck, Severity};
 use crate::backend::Output;
 use crate::journal::{Entry, OutcomeKind};
-use crate::op::Op;
 use crate::tui::app::{App, LogEntry, Pane};
+use crate::tui::keymap::Action;
 
 /// The colour of an outcome severity.
 pub fn severity_color(s: Severity) -> Color {
@@ -36,7 +35,9 @@ pub fn severity_mark(s: Severity) -> &'static str {
     }
 }
 
-/// A mark, a text and a colour summing up a log entry's result.
+/// A mark, a text and a colour summing up a log entry's result. An entry reads the same
+/// whether it happened in this run or comes from the journal: the status, then
+/// [`Output::summary`] (the Hive message verbatim), then the retries it took.
 pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<MessageCheck>) {
     if let Some(h) = &entry.history {
         return history_summary(h);
@@ -66,71 +67,53 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
             None,
         );
     };
-    let status = reply
-        .exchanges
-        .last()
-        .and_then(|e| e.status)
-        .map(|s| format!("{s} "))
-        .unwrap_or_default();
+    let status = reply.exchanges.last().and_then(|e| e.status);
+    let retries = match reply.retries.len() {
+        0 => String::new(),
+        1 => " (after 1 retry)".to_string(),
+        n => format!(" (after {n} retries)"),
+    };
+    let journal = if reply.journal_error.is_some() {
+        " · NOT JOURNALED"
+    } else {
+        ""
+    };
     match &reply.result {
-        Err(e) => ("✗".into(), e.to_string(), Color::Red, None),
+        Err(e) => (
+            "✗".into(),
+            format!("{e}{retries}{journal}"),
+            Color::Red,
+            None,
+        ),
         Ok(Output::Hive(o)) => {
             let s = o.scenario();
-            let mark = severity_mark(s.severity());
-            let text = o
-                .message
-                .clone()
-                .unwrap_or_else(|| "(no message in the response)".into());
             (
-                mark.into(),
-                text,
+                severity_mark(s.severity()).into(),
+                format!("{}{retries}{journal}", o.summary()),
                 severity_color(s.severity()),
                 Some(o.message_check()),
             )
         }
-        Ok(Output::Tag(t)) => (
+        Ok(output) => (
             "✓".into(),
             format!(
-                "{status}tag {} = \"{}\"",
-                t.id,
-                t.value.as_deref().unwrap_or("?")
+                "{}{}{retries}{journal}",
+                status_prefix(status),
+                output.summary()
             ),
-            Color::Green,
-            None,
-        ),
-        Ok(Output::Users(list)) => (
-            "✓".into(),
-            format!(
-                "{status}{} users ({} page{})",
-                list.users.len(),
-                list.pages_fetched,
-                if list.pages_fetched == 1 { "" } else { "s" }
-            ),
-            Color::Green,
-            None,
-        ),
-        Ok(Output::Profile(p)) => (
-            "✓".into(),
-            format!("{status}{}", p.name.as_deref().unwrap_or(&p.id)),
             Color::Green,
             None,
         ),
     }
 }
 
+fn status_prefix(status: Option<u16>) -> String {
+    status.map(|s| format!("{s} ")).unwrap_or_default()
+}
+
 /// A Hive outcome read back from a journaled response body, if it is one.
 pub fn journaled_hive(entry: &Entry) -> Option<HiveOutcome> {
-    let action = match entry.intent.op {
-        Op::HiveAdd { .. } => HiveAction::Add,
-        Op::HiveRemove { .. } => HiveAction::Remove,
-        _ => return None,
-    };
-    let outcome = entry.outcome.as_ref()?;
-    if outcome.result != OutcomeKind::Ok {
-        return None;
-    }
-    let body = outcome.response_body.as_ref()?;
-    HiveOutcome::parse(action, body.to_string().as_bytes()).ok()
+    entry.hive_outcome()
 }
 
 /// The summary of an entry from an earlier run's journal.
@@ -154,7 +137,12 @@ fn history_summary(entry: &Entry) -> (String, String, Color, Option<MessageCheck
                     Some(o.message_check()),
                 )
             }
-            None => ("✓".into(), outcome.summary.clone(), Color::Green, None),
+            None => (
+                "✓".into(),
+                format!("{}{}", status_prefix(outcome.status), outcome.summary),
+                Color::Green,
+                None,
+            ),
         },
         OutcomeKind::Abandoned | OutcomeKind::Timeout => {
             ("?".into(), outcome.summary.clone(), Color::Magenta, None)
@@ -166,16 +154,53 @@ fn history_summary(entry: &Entry) -> (String, String, Color, Option<MessageCheck
     }
 }
 
+/// What `/` on the action log matches: the service and operation, the target (patron,
+/// user, tag), the result text and the MISMATCH mark.
+pub fn log_search_text(app: &App, entry: &LogEntry) -> String {
+    let (mark, text, _, check) = summary(app, entry);
+    let check = match check {
+        Some(MessageCheck::Mismatch) => " MISMATCH",
+        Some(MessageCheck::Match) => " MATCH",
+        _ => "",
+    };
+    let result = match &entry.history {
+        Some(h) => h.result_label(),
+        None => match &entry.reply {
+            Some(r) if r.result.is_ok() => "ok",
+            Some(_) => "failed",
+            None => "pending",
+        },
+    };
+    format!(
+        "{} {} {} {mark} {text}{check} {result}",
+        entry.op.service().name(),
+        entry.op.verb(),
+        entry.op.target()
+    )
+}
+
 pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Log;
-    let title = Line::from(vec![
-        Span::raw(" "),
-        Span::styled("Action log", Style::new().bold()),
-        Span::raw(format!(" · {} ", app.log.len())),
-    ]);
-    let block = pane_block(app, title, focused);
+    let filtered = app.log_filter.is_active();
+    let count = if filtered {
+        format!(" · {} of {}", app.log_visible.len(), app.log.len())
+    } else {
+        format!(" · {}", app.log.len())
+    };
+    let block = pane_block(app, pane_title(app, "Action log", count, focused), focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let inner = if filtered {
+        let [rows, line] = ratatui::layout::Layout::vertical([
+            ratatui::layout::Constraint::Fill(1),
+            ratatui::layout::Constraint::Length(1),
+        ])
+        .areas(inner);
+        draw_log_filter(app, frame, line);
+        rows
+    } else {
+        inner
+    };
     if app.log.is_empty() {
         frame.render_widget(
             Paragraph::new("No requests yet. Every request and its outcome will show here.")
@@ -184,11 +209,35 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let w = inner.width as usize;
-    let target_w = if w >= 100 { 16 } else { 12 };
-    let items: Vec<ListItem> = app
-        .log
+    if app.log_visible.is_empty() {
+        frame.render_widget(
+            Paragraph::new(format!(
+                "No entry matches the filter. {} clears it.",
+                app.key(Action::Close)
+            ))
+            .dark_gray(),
+            inner,
+        );
+        return;
+    }
+    let symbol = selection_symbol(app);
+    let w = (inner.width as usize).saturating_sub(symbol.chars().count());
+    // The target column grows with the terminal: patron ids are free-form and often long.
+    let target_w = (w / 6).clamp(12, 40);
+    // Only the rows on screen are built.
+    let selected = app
+        .log_visible
         .iter()
+        .position(|&i| i == app.log_selected)
+        .unwrap_or(app.log_visible.len() - 1);
+    let height = inner.height.max(1) as usize;
+    let start = (selected + 1)
+        .saturating_sub(height)
+        .min(app.log_visible.len().saturating_sub(1));
+    let shown = &app.log_visible[start..(start + height).min(app.log_visible.len())];
+    let items: Vec<ListItem> = shown
+        .iter()
+        .filter_map(|&i| app.log.get(i))
         .map(|entry| {
             let (mark, text, color, check) = summary(app, entry);
             let local = app.local(entry.started_at);
@@ -229,11 +278,33 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
             ListItem::new(Line::from(spans))
         })
         .collect();
-    let list = List::new(items).highlight_style(if focused {
-        Style::new().add_modifier(Modifier::REVERSED)
-    } else {
-        Style::new()
-    });
-    let mut state = ListState::default().with_selected(Some(app.log_selected));
+    let list = List::new(items)
+        .highlight_style(selection_style(app, focused, false))
+        .highlight_symbol(symbol);
+    let mut state = ListState::default().with_selected(Some(selected - start));
     frame.render_stateful_widget(list, inner, &mut state);
+}
+
+fn draw_log_filter(app: &App, frame: &mut Frame, area: Rect) {
+    let f = &app.log_filter;
+    let style = if f.editing {
+        Style::new().fg(Color::Yellow)
+    } else {
+        Style::new().fg(Color::Cyan)
+    };
+    let count = format!(" {} of {}", app.log_visible.len(), app.log.len());
+    let room = (area.width as usize).saturating_sub(count.len() + 2);
+    let text = fit(f.text(), room);
+    frame.render_widget(
+        Line::from(vec![
+            Span::styled("/", style.bold()),
+            Span::styled(text.clone(), style),
+            Span::styled(count, Style::new().fg(Color::DarkGray)),
+        ]),
+        area,
+    );
+    if f.editing {
+        let x = area.x + 1 + unicode_width::UnicodeWidthStr::width(text.as_str()) as u16;
+        frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
+    }
 }

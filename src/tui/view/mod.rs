@@ -1,4 +1,10 @@
 //! Drawing: a pure function of the App. No IO, no locks, no business logic here.
+//!
+//! Colour never carries meaning alone: the focused pane's title is marked `▶` and bold, the
+//! selected row is reversed (bold when its pane is not focused), the active tab is bold, and
+//! status messages start with `✗` (error) or `!` (warning). With `NO_COLOR` set, no colour is
+//! drawn at all (the buffer is stripped of it after drawing) and the selection, the active
+//! tab and the focused title use reverse video too.
 
 mod inspector;
 mod log;
@@ -15,6 +21,9 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::app::{App, Level, Pane, Popup, Tab};
 use super::keymap::{Action, Scope};
 
+pub use inspector::inspector_max_scroll;
+pub use log::log_search_text;
+pub use popups::help_max_scroll;
 pub use text::fit;
 
 /// Smallest terminal the console draws in.
@@ -22,6 +31,9 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+/// The marker of the focused pane's title and, without colour, of the selected row.
+pub const MARKER: &str = "▶";
 
 pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -70,6 +82,19 @@ pub fn draw(app: &App, frame: &mut Frame) {
             inspector::draw_inspector(app, *entry, *scroll, frame, area)
         }
     }
+    if app.settings.no_color {
+        strip_colour(frame);
+    }
+}
+
+/// Removes every colour from the frame (`NO_COLOR`): no colour sequence is then written at
+/// all, so no terminal can reset bold or reverse video along with a colour.
+fn strip_colour(frame: &mut Frame) {
+    for cell in frame.buffer_mut().content.iter_mut() {
+        cell.fg = Color::Reset;
+        cell.bg = Color::Reset;
+        cell.underline_color = Color::Reset;
+    }
 }
 
 fn draw_too_small(frame: &mut Frame, area: Rect) {
@@ -93,19 +118,20 @@ fn draw_too_small(frame: &mut Frame, area: Rect) {
 }
 
 fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
-    let tab = |label: &'static str, key: &'static str, active: bool| {
-        let style = if active {
-            Style::new().fg(Color::Black).bg(Color::Cyan).bold()
-        } else {
-            Style::new().fg(Color::Gray)
+    let no_color = app.settings.no_color;
+    let tab = |label: &'static str, key: &str, active: bool| {
+        let style = match (active, no_color) {
+            (true, false) => Style::new().fg(Color::Black).bg(Color::Cyan).bold(),
+            (true, true) => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            (false, _) => Style::new().fg(Color::Gray),
         };
         Span::styled(format!(" {key} {label} "), style)
     };
     let mut left = vec![
         Span::styled(" tagdesk ", Style::new().bold()),
-        tab("Cerego", "1", app.tab == Tab::Cerego),
+        tab("Cerego", app.key(Action::TabCerego), app.tab == Tab::Cerego),
         Span::raw(" "),
-        tab("Hive", "2", app.tab == Tab::Hive),
+        tab("Hive", app.key(Action::TabHive), app.tab == Tab::Hive),
     ];
     let color = app.settings.color.parse::<Color>().unwrap_or(Color::Cyan);
     let mut badges = String::new();
@@ -116,7 +142,10 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         badges.push_str(" · confirms changes");
     }
     let mut right = vec![Span::styled(
-        format!(" profile: {}{badges} ", app.settings.profile),
+        fit(
+            &format!(" profile: {}{badges} ", app.settings.profile),
+            (area.width / 2) as usize,
+        ),
         if app.settings.demo {
             Style::new().fg(Color::Gray)
         } else {
@@ -142,6 +171,27 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Line::from(right).alignment(Alignment::Right), r);
 }
 
+/// Whether an action can do anything where the operator is (hints offer only those).
+fn available(app: &App, action: Action) -> bool {
+    let read_only = app.settings.policy.read_only;
+    match action {
+        Action::Add => !read_only && configured(app, app.tab),
+        Action::Edit => !read_only && app.tab == Tab::Cerego && app.settings.cerego.is_some(),
+        Action::Remove | Action::RemoveTyped | Action::Mark => {
+            !read_only && app.tab == Tab::Hive && app.settings.hive.is_some()
+        }
+        Action::Refresh | Action::Lookup => app.settings.cerego.is_some(),
+        _ => true,
+    }
+}
+
+fn configured(app: &App, tab: Tab) -> bool {
+    match tab {
+        Tab::Cerego => app.settings.cerego.is_some(),
+        Tab::Hive => app.settings.hive.is_some(),
+    }
+}
+
 /// The hints for the current context, generated from the key table.
 pub fn hints(app: &App) -> Vec<(&str, &'static str)> {
     app.settings
@@ -151,16 +201,12 @@ pub fn hints(app: &App) -> Vec<(&str, &'static str)> {
         .filter(|b| b.hint)
         .filter(|b| match b.scope {
             Scope::Everywhere => true,
-            Scope::Lists => app.focus == Pane::List,
+            Scope::Lists => app.focus != Pane::Tags,
             Scope::Tags => app.focus != Pane::Log,
             Scope::Log => app.focus == Pane::Log,
             Scope::HiveOnly => app.tab == Tab::Hive,
         })
-        .filter(|b| match b.action {
-            Action::Edit => app.tab == Tab::Cerego,
-            Action::Remove => app.tab == Tab::Hive,
-            _ => true,
-        })
+        .filter(|b| available(app, b.action))
         .map(|b| (b.label.as_str(), short_help(b.action)))
         .collect()
 }
@@ -180,6 +226,33 @@ fn short_help(action: Action) -> &'static str {
     }
 }
 
+/// What the status line says: the message of the last action, or what is going on.
+fn status_text(app: &App) -> Option<(Level, String)> {
+    if let Some((profile, command)) = &app.switching {
+        let text = if *command {
+            format!(
+                "Running api_key_cmd for profile {profile}… (the console stays on {} until it answers)",
+                app.settings.profile
+            )
+        } else {
+            format!("Switching to profile {profile}…")
+        };
+        return Some((Level::Info, text));
+    }
+    if app.quit_when_idle {
+        let n = app.in_flight();
+        return Some((
+            Level::Warn,
+            format!(
+                "Quitting when the {n} request{} in flight finish{}… (Esc to stay, Ctrl-C to abandon)",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "es" } else { "" }
+            ),
+        ));
+    }
+    app.status.clone()
+}
+
 fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let n = app.in_flight();
     let right = if n > 0 {
@@ -193,15 +266,16 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let right_width = right.width() as u16;
     let [l, r] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
-    let line = match &app.status {
+    let line = match status_text(app) {
         Some((level, text)) => {
-            let style = match level {
-                Level::Info => Style::new().fg(Color::Cyan),
-                Level::Warn => Style::new().fg(Color::Yellow),
-                Level::Error => Style::new().fg(Color::Red),
+            // The glyph says the level where colour cannot.
+            let (style, glyph) = match level {
+                Level::Info => (Style::new().fg(Color::Cyan), ""),
+                Level::Warn => (Style::new().fg(Color::Yellow), "! "),
+                Level::Error => (Style::new().fg(Color::Red).bold(), "✗ "),
             };
             Line::from(Span::styled(
-                fit(&format!(" {text}"), l.width as usize),
+                fit(&format!(" {glyph}{text}"), l.width as usize),
                 style,
             ))
         }
@@ -224,6 +298,25 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(right, r);
 }
 
+/// A pane's title: ` ▶ Name detail ` bold when the pane has the keyboard, ` Name detail `
+/// otherwise (reversed too without colour).
+pub(crate) fn pane_title(app: &App, name: &str, detail: String, focused: bool) -> Line<'static> {
+    if focused {
+        let style = if app.settings.no_color {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        };
+        Line::from(vec![
+            Span::raw(" "),
+            Span::styled(format!("{MARKER} {name}{detail}"), style),
+            Span::raw(" "),
+        ])
+    } else {
+        Line::from(vec![Span::raw(format!(" {name}{detail} "))])
+    }
+}
+
 /// A bordered block whose border shows whether the pane has the keyboard.
 pub(crate) fn pane_block(app: &App, title: Line<'static>, focused: bool) -> Block<'static> {
     // The focused pane's border carries the profile's colour (cyan in demo mode).
@@ -238,4 +331,20 @@ pub(crate) fn pane_block(app: &App, title: Line<'static>, focused: bool) -> Bloc
         Style::new().fg(Color::DarkGray)
     };
     Block::bordered().border_style(style).title(title)
+}
+
+/// How the selected row of a table or list is drawn: reversed in the focused pane, bold in
+/// an unfocused list (and, without colour, in an unfocused tags pane too).
+pub(crate) fn selection_style(app: &App, focused: bool, list: bool) -> Style {
+    match (focused, list) {
+        (true, _) => Style::new().add_modifier(Modifier::REVERSED),
+        (false, true) => Style::new().add_modifier(Modifier::BOLD),
+        (false, false) if app.settings.no_color => Style::new().add_modifier(Modifier::BOLD),
+        (false, false) => Style::new(),
+    }
+}
+
+/// The symbol before the selected row: `▶ ` without colour, nothing with it.
+pub(crate) fn selection_symbol(app: &App) -> &'static str {
+    if app.settings.no_color { "▶ " } else { "" }
 }

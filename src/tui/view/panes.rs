@@ -2,22 +2,15 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, TableState};
 
-use super::pane_block;
 use super::text::{cell, fit};
+use super::{pane_block, pane_title, selection_style, selection_symbol};
+use crate::op::Service;
 use crate::tui::app::{App, Filter, Load, Pane};
-
-const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
-
-fn title(parts: Vec<Span<'static>>) -> Line<'static> {
-    let mut spans = vec![Span::raw(" ")];
-    spans.extend(parts);
-    spans.push(Span::raw(" "));
-    Line::from(spans)
-}
+use crate::tui::keymap::Action;
 
 /// Splits a list pane's inner area into rows and, when a filter is active, a filter line.
 fn list_areas(area: Rect, filter: &Filter) -> (Rect, Option<Rect>) {
@@ -72,13 +65,13 @@ fn list_frame(
     filter: &Filter,
     (shown, total): (usize, usize),
 ) -> Rect {
+    let focused = app.focus == Pane::List;
+    // Corners, the spaces around the title, and the focus marker.
+    let room = (area.width as usize).saturating_sub(name.len() + 4 + if focused { 2 } else { 0 });
     let block = pane_block(
         app,
-        title(vec![
-            Span::styled(name, Style::new().bold()),
-            Span::raw(detail),
-        ]),
-        app.focus == Pane::List,
+        pane_title(app, name, fit(&detail, room), focused),
+        focused,
     );
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -103,17 +96,23 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         .settings
         .cerego
         .as_ref()
-        .map(|c| c.partner_id.to_string())
-        .unwrap_or_default();
+        .map(|c| c.partner_id.to_string());
     // While pages arrive the title says how far the load is (and drops the partner id to
-    // stay readable at 80 columns).
-    let detail = match (view.progress, view.total_count) {
-        (Some((page, Some(pages))), _) => {
-            format!(" · loading {page}/{pages} · {}", view.users.len())
+    // stay readable at 80 columns); a listing cut by a limit says so.
+    let loaded = view.users.len();
+    let detail = match (&partner, view.progress, view.total_count) {
+        (None, _, _) => " · not configured".to_string(),
+        (Some(_), Some((page, Some(pages))), Some(total)) => {
+            format!(" · loading {page}/{pages} · {loaded} of {total}")
         }
-        (Some((page, None)), _) => format!(" · loading {page}… · {}", view.users.len()),
-        (None, Some(n)) => format!(" · partner {partner} · {n}"),
-        (None, None) => format!(" · partner {partner} · {}", view.users.len()),
+        (Some(_), Some((page, Some(pages))), None) => {
+            format!(" · loading {page}/{pages} · {loaded}")
+        }
+        (Some(_), Some((page, None)), _) => format!(" · loading {page}… · {loaded}"),
+        (Some(p), None, Some(total)) if view.cut.is_some() || total != loaded as u64 => {
+            format!(" · partner {p} · {loaded} of {total}")
+        }
+        (Some(p), None, _) => format!(" · partner {p} · {loaded}"),
     };
     let rows_area = list_frame(
         app,
@@ -129,7 +128,8 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
                 frame,
                 rows_area,
                 vec![
-                    Line::from("Cerego is not configured for this profile."),
+                    Line::from("Cerego is not configured for this profile:"),
+                    Line::from(fit(&app.unavailable(Service::Cerego), 500)),
                     Line::from("See the README: Configuration.".dark_gray()),
                 ],
             );
@@ -147,8 +147,10 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
                 rows_area,
                 vec![
                     Line::from("Could not load users:".red()),
-                    Line::from(e.clone()),
-                    Line::from("Press r to try again.".dark_gray()),
+                    Line::from(fit(e, 2000)),
+                    Line::from(
+                        format!("Press {} to try again.", app.key(Action::Refresh)).dark_gray(),
+                    ),
                 ],
             );
         }
@@ -156,13 +158,17 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     }
     if view.visible.is_empty() {
         let msg = if view.users.is_empty() {
-            "This partner has no users."
+            "This partner has no users.".to_string()
         } else {
-            "No user matches the filter. Esc clears it."
+            format!(
+                "No user matches the filter. {} clears it; {} looks up a user who is not listed.",
+                app.key(Action::Close),
+                app.key(Action::Lookup)
+            )
         };
         return empty_message(frame, rows_area, vec![Line::from(msg.dark_gray())]);
     }
-    let w = rows_area.width as usize;
+    let w = (rows_area.width as usize).saturating_sub(selection_symbol(app).chars().count());
     let id_w = 8;
     let show_email = w >= 40;
     let shown = window(view.selected, view.visible.len(), rows_area.height as usize);
@@ -200,11 +206,8 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     widths.push(Constraint::Length(id_w as u16));
     let table = Table::new(rows, widths)
         .column_spacing(1)
-        .row_highlight_style(if focused {
-            SELECTED
-        } else {
-            Style::new().bold()
-        });
+        .row_highlight_style(selection_style(app, focused, true))
+        .highlight_symbol(selection_symbol(app));
     let mut state = TableState::default().with_selected(Some(view.selected - shown.start));
     frame.render_stateful_widget(table, rows_area, &mut state);
 }
@@ -218,18 +221,14 @@ fn tags_frame(
     selected: Option<String>,
     nothing_selected: &'static str,
 ) -> Option<(Rect, Rect)> {
+    // A long patron id or name is cut to the pane, never drawn over its border.
+    let room = (area.width as usize).saturating_sub(4 + 4 + 2);
     let heading = selected
         .as_ref()
-        .map(|s| format!(" · {s}"))
+        .map(|s| fit(&format!(" · {s}"), room))
         .unwrap_or_default();
-    let block = pane_block(
-        app,
-        title(vec![
-            Span::styled("Tags", Style::new().bold()),
-            Span::raw(heading),
-        ]),
-        app.focus == Pane::Tags,
-    );
+    let focused = app.focus == Pane::Tags;
+    let block = pane_block(app, pane_title(app, "Tags", heading, focused), focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if selected.is_none() {
@@ -273,57 +272,115 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
         return empty_message(
             frame,
             rows_area,
-            vec![Line::from("No tags. Press a to add one.".dark_gray())],
+            vec![Line::from(
+                format!("No tags. Press {} to add one.", app.key(Action::Add)).dark_gray(),
+            )],
         );
     }
-    let w = rows_area.width as usize;
-    // Narrow panes (80 columns) keep the updated-at column, without the year.
-    let (type_w, id_w, time_w, time_format) = if w >= 56 {
-        (12usize, 6usize, 16usize, "%Y-%m-%d %H:%M")
-    } else {
-        (10, 6, 11, "%m-%d %H:%M")
-    };
-    let value_w = w.saturating_sub(type_w + id_w + time_w + 3);
-    let header = Row::new(vec![
-        cell("Type", type_w),
-        cell("Value", value_w),
-        cell("Id", id_w),
-        cell("Updated", time_w),
-    ])
-    .style(Style::new().fg(Color::DarkGray).bold());
+    let w = (rows_area.width as usize).saturating_sub(selection_symbol(app).chars().count());
+    let layout = TagColumns::for_width(w);
+    let mut header = vec![cell("Type", layout.type_w), cell("Value", layout.value_w)];
+    if layout.id_w > 0 {
+        header.push(cell("Id", layout.id_w));
+    }
+    if layout.time_w > 0 {
+        header.push(cell("Updated", layout.time_w));
+    }
+    let header = Row::new(header).style(Style::new().fg(Color::DarkGray).bold());
     let rows: Vec<Row> = user
         .tags
         .iter()
         .map(|t| {
             let value = match &t.value {
-                Some(v) => Span::raw(cell(v, value_w)),
-                None => Span::styled(cell("(value unknown)", value_w), Style::new().dark_gray()),
+                Some(v) => Span::raw(cell(v, layout.value_w)),
+                None => Span::styled(
+                    cell("(value unknown)", layout.value_w),
+                    Style::new().dark_gray(),
+                ),
             };
-            let at = t
-                .updated_at
-                .as_deref()
-                .map(|s| short_time(app, s, time_format))
-                .unwrap_or_default();
-            Row::new(vec![
-                Span::raw(cell(&app.tag_type_name(t.tag_type_id.as_deref()), type_w)),
+            let mut cells = vec![
+                Span::raw(cell(
+                    &app.tag_type_name(t.tag_type_id.as_deref()),
+                    layout.type_w,
+                )),
                 value,
-                Span::raw(cell(&t.id, id_w)),
-                Span::styled(cell(&at, time_w), Style::new().dark_gray()),
-            ])
+            ];
+            if layout.id_w > 0 {
+                cells.push(Span::raw(cell(&t.id, layout.id_w)));
+            }
+            if layout.time_w > 0 {
+                let at = t
+                    .updated_at
+                    .as_deref()
+                    .map(|s| short_time(app, s, layout.time_format))
+                    .unwrap_or_default();
+                cells.push(Span::styled(
+                    cell(&at, layout.time_w),
+                    Style::new().dark_gray(),
+                ));
+            }
+            Row::new(cells)
         })
         .collect();
-    let widths = [
-        Constraint::Length(type_w as u16),
-        Constraint::Length(value_w as u16),
-        Constraint::Length(id_w as u16),
-        Constraint::Length(time_w as u16),
-    ];
+    let widths: Vec<Constraint> = [layout.type_w, layout.value_w, layout.id_w, layout.time_w]
+        .into_iter()
+        .filter(|w| *w > 0)
+        .map(|w| Constraint::Length(w as u16))
+        .collect();
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
-        .row_highlight_style(if focused { SELECTED } else { Style::new() });
+        .row_highlight_style(selection_style(app, focused, false))
+        .highlight_symbol(selection_symbol(app));
     let mut state = TableState::default().with_selected(Some(app.cerego.tag_selected));
     frame.render_stateful_widget(table, rows_area, &mut state);
+}
+
+/// The Cerego tags table's columns for a width: the value (the one thing edited) and the
+/// type always show; narrower panes drop the least important column first — the full
+/// updated-at date shrinks, then goes, then the tag id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TagColumns {
+    pub type_w: usize,
+    pub value_w: usize,
+    pub id_w: usize,
+    pub time_w: usize,
+    pub time_format: &'static str,
+}
+
+impl TagColumns {
+    /// The narrowest the value column may be before another column goes.
+    const MIN_VALUE: usize = 10;
+
+    pub fn for_width(w: usize) -> Self {
+        let candidates = [
+            (12, 6, 16, "%Y-%m-%d %H:%M"),
+            (10, 6, 11, "%m-%d %H:%M"),
+            (10, 6, 0, ""),
+            (10, 0, 0, ""),
+        ];
+        for (type_w, id_w, time_w, time_format) in candidates {
+            let gaps = 1 + usize::from(id_w > 0) + usize::from(time_w > 0);
+            let value_w = w.saturating_sub(type_w + id_w + time_w + gaps);
+            if value_w >= Self::MIN_VALUE {
+                return Self {
+                    type_w,
+                    value_w,
+                    id_w,
+                    time_w,
+                    time_format,
+                };
+            }
+        }
+        let type_w = (w / 3).max(1);
+        Self {
+            type_w,
+            value_w: w.saturating_sub(type_w + 1),
+            id_w: 0,
+            time_w: 0,
+            time_format: "",
+        }
+    }
 }
 
 /// `2026-01-05T09:00:00.000Z` → `2026-01-05 09:00` in the console's zone.
@@ -340,11 +397,16 @@ fn short_time(app: &App, iso: &str, format: &str) -> String {
 pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     let view = &app.hive;
     let focused = app.focus == Pane::List;
+    let detail = if app.settings.hive.is_some() {
+        format!(" · {} known", view.patrons.len())
+    } else {
+        " · not configured".to_string()
+    };
     let rows_area = list_frame(
         app,
         frame,
         area,
-        ("Patrons", format!(" · {} known", view.patrons.len())),
+        ("Patrons", detail),
         &view.filter,
         (view.visible.len(), view.patrons.len()),
     );
@@ -353,20 +415,27 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
             frame,
             rows_area,
             vec![
-                Line::from("Hive is not configured for this profile."),
+                Line::from("Hive is not configured for this profile:"),
+                Line::from(fit(&app.unavailable(Service::Hive), 500)),
                 Line::from("See the README: Configuration.".dark_gray()),
             ],
         );
     }
     if view.visible.is_empty() {
         let msg = if view.patrons.is_empty() {
-            "No patrons known yet. Press o to open one by its id."
+            format!(
+                "No patrons known yet. Press {} to open one by its id.",
+                app.key(Action::Open)
+            )
         } else {
-            "No patron matches the filter. Esc clears it."
+            format!(
+                "No patron matches the filter. {} clears it.",
+                app.key(Action::Close)
+            )
         };
         return empty_message(frame, rows_area, vec![Line::from(msg.dark_gray())]);
     }
-    let w = rows_area.width as usize;
+    let w = (rows_area.width as usize).saturating_sub(selection_symbol(app).chars().count());
     let count_w = 8;
     let id_w = w.saturating_sub(count_w + 1);
     let shown = window(view.selected, view.visible.len(), rows_area.height as usize);
@@ -394,11 +463,8 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         ],
     )
     .column_spacing(1)
-    .row_highlight_style(if focused {
-        SELECTED
-    } else {
-        Style::new().bold()
-    });
+    .row_highlight_style(selection_style(app, focused, true))
+    .highlight_symbol(selection_symbol(app));
     let mut state = TableState::default().with_selected(Some(view.selected - shown.start));
     frame.render_stateful_widget(table, rows_area, &mut state);
 }
@@ -431,9 +497,13 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
     );
     if patron.tags.is_empty() {
         let msg = if patron.confirmed_at.is_some() {
-            "No tags. Press a to add some."
+            format!("No tags. Press {} to add some.", app.key(Action::Add))
         } else {
-            "No tags known. Press a to add, or d to remove by api_field."
+            format!(
+                "No tags known. Press {} to add, or {} to remove by api_field.",
+                app.key(Action::Add),
+                app.key(Action::Remove)
+            )
         };
         return empty_message(frame, rows_area, vec![Line::from(msg.dark_gray())]);
     }
@@ -443,7 +513,7 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
         .as_ref()
         .map(|h| h.catalogue.as_slice())
         .unwrap_or(&[]);
-    let w = rows_area.width as usize;
+    let w = (rows_area.width as usize).saturating_sub(selection_symbol(app).chars().count());
     let (mark_w, time_w) = (3usize, 10usize);
     let rest = w.saturating_sub(mark_w + time_w + 3);
     let field_w = rest / 2;
@@ -495,7 +565,34 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
     )
     .header(header)
     .column_spacing(1)
-    .row_highlight_style(if focused { SELECTED } else { Style::new() });
+    .row_highlight_style(selection_style(app, focused, false))
+    .highlight_symbol(selection_symbol(app));
     let mut state = TableState::default().with_selected(Some(app.hive.tag_selected));
     frame.render_stateful_widget(table, rows_area, &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TagColumns;
+
+    #[test]
+    fn narrow_tag_tables_keep_the_value() {
+        for w in 14..120 {
+            let c = TagColumns::for_width(w);
+            assert!(c.value_w >= 1, "{w}: {c:?}");
+            let used = c.type_w
+                + c.value_w
+                + c.id_w
+                + c.time_w
+                + 1
+                + usize::from(c.id_w > 0)
+                + usize::from(c.time_w > 0);
+            assert!(used <= w, "{w}: {c:?}");
+        }
+        let at_60_columns = TagColumns::for_width(26);
+        assert!(at_60_columns.value_w >= 10, "{at_60_columns:?}");
+        assert_eq!(at_60_columns.time_w, 0, "the updated-at column goes first");
+        let wide = TagColumns::for_width(62);
+        assert!(wide.time_w == 16 && wide.id_w == 6, "{wide:?}");
+    }
 }

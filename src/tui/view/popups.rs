@@ -22,14 +22,13 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-pub fn draw_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
+fn help_lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from("Keys".bold())];
     for b in app.settings.keymap.entries() {
+        // Every key of the action, so that second keys (delete, End, ctrl-d…) are found too.
+        let keys = b.keys_label();
         lines.push(Line::from(vec![
-            Span::styled(
-                format!("  {:<8}", b.label),
-                Style::new().fg(Color::Cyan).bold(),
-            ),
+            Span::styled(format!("  {keys:<12}"), Style::new().fg(Color::Cyan).bold()),
             Span::raw(b.help),
         ]));
     }
@@ -38,15 +37,31 @@ pub fn draw_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
     for text in [
         "enter submits · esc cancels",
         "tab completes api_fields from the catalogue",
-        "↑/↓ change the Cerego tag type",
+        "↑/↓ change the Cerego tag type, or walk the recent look-ups",
         "←/→ home/end move the cursor · ctrl-w deletes a word · paste works",
     ] {
         lines.push(Line::from(format!("  {text}")));
     }
+    lines
+}
+
+fn help_area(app: &App, area: Rect, lines: usize) -> (Rect, u16) {
     let width = 76.min(area.width);
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let max_scroll = (lines.len() as u16 + 2).saturating_sub(h);
-    let popup = centered(area, width, h);
+    let h = (lines as u16 + 2).min(area.height);
+    let max_scroll = (lines as u16 + 2).saturating_sub(h);
+    let _ = app;
+    (centered(area, width, h), max_scroll)
+}
+
+/// How far the help can scroll at the console's current size.
+pub fn help_max_scroll(app: &App) -> u16 {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    help_area(app, area, help_lines(app).len()).1
+}
+
+pub fn draw_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
+    let lines = help_lines(app);
+    let (popup, max_scroll) = help_area(app, area, lines.len());
     frame.render_widget(Clear, popup);
     let hint = if max_scroll > 0 {
         " ↑/↓ scroll · esc close "
@@ -259,8 +274,9 @@ pub fn draw_profiles(app: &App, selected: usize, frame: &mut Frame, area: Rect) 
     for (i, name) in app.settings.profiles.iter().enumerate() {
         let current = *name == app.settings.profile;
         let text = format!(
-            " {} {name}{} ",
-            if i == selected { "›" } else { " " },
+            " {} {}{} ",
+            if i == selected { "▶" } else { " " },
+            fit(name, 60),
             if current { "  (current)" } else { "" }
         );
         let style = if i == selected {

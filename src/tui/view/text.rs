@@ -2,13 +2,12 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// Cuts `s` to at most `width` columns, ending in `…` when something was cut. Control
-/// characters are shown as `�` so a hostile value cannot move the cursor.
+/// Cuts `s` to at most `width` columns, ending in `…` when something was cut. Control,
+/// bidirectional and zero-width characters are shown escaped (`\u{1b}`, `\u{202e}`), by
+/// the same function every output path uses, so a hostile value can neither move the
+/// cursor nor reorder or misalign a pane.
 pub fn fit(s: &str, width: usize) -> String {
-    let clean: String = s
-        .chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect();
+    let clean = crate::printable::printable(s).into_owned();
     if clean.width() <= width {
         return clean;
     }
@@ -35,6 +34,11 @@ pub fn cell(s: &str, width: usize) -> String {
     let w = out.width();
     out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
     out
+}
+
+/// `s` made printable, for text drawn without [`fit`] (the inspector's bodies).
+pub fn clean(s: &str) -> String {
+    crate::printable::printable(s).into_owned()
 }
 
 /// Breaks `s` into lines of at most `width` columns at spaces (a word longer than a line is
@@ -80,7 +84,9 @@ mod tests {
         assert_eq!(fit("hello world", 8), "hello w…");
         assert_eq!(fit("hello", 0), "");
         assert_eq!(fit("日本語テキスト", 7), "日本語…");
-        assert_eq!(fit("a\u{1b}[2Jb", 10), "a�[2Jb");
+        assert_eq!(fit("a\u{1b}[2Jb", 12), "a\\u{1b}[2Jb");
+        assert_eq!(fit("x\u{202e}y", 20), "x\\u{202e}y");
+        assert_eq!(fit("a\u{200b}b", 3), "a\\…", "escaped, then fitted");
         assert_eq!(cell("ab", 4), "ab  ");
         assert_eq!(cell("abcdef", 4), "abc…");
     }

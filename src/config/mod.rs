@@ -3,8 +3,16 @@
 //! The file is TOML (see `assets/config.template.toml`). A profile names the two services'
 //! base URLs, the Cerego partner and tag types, the Hive tag catalogue, and where each API
 //! key comes from. Keys are resolved once, into `secrecy` secrets, and never printed.
-//! Bad configuration is reported with the file, the line and what is wrong; nothing falls
-//! back to a silent default.
+//!
+//! Bad configuration is reported with the file, the line and what is wrong, and nothing
+//! falls back to a silent default. A key that cannot be *resolved* (a variable not set, a
+//! command that fails) is not bad configuration: that service is shown as not configured,
+//! with the reason, and the other service still works.
+//!
+//! Submodules: `keys` (key sources and `api_key_cmd`), `lines` (where a key is in the file).
+
+pub mod keys;
+pub mod lines;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,11 +22,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::domain::{ApiField, PartnerId, TagTypeId};
+use crate::op::Service;
+pub use keys::KeySource;
+use lines::error_at;
 
 pub const DEFAULT_CEREGO_URL: &str = "https://partners.cerego.com";
 pub const DEFAULT_HIVE_URL: &str = "https://api.hivemoderation.com";
 /// The commented template `tagdesk config init` writes.
-pub const TEMPLATE: &str = include_str!("../assets/config.template.toml");
+pub const TEMPLATE: &str = include_str!("../../assets/config.template.toml");
 
 /// Environment variables that override the file.
 pub const ENV_PROFILE: &str = "TAGDESK_PROFILE";
@@ -29,9 +40,8 @@ pub const ENV_CEREGO_URL: &str = "TAGDESK_CEREGO_URL";
 pub const ENV_CEREGO_PARTNER: &str = "TAGDESK_CEREGO_PARTNER_ID";
 pub const ENV_DATA_DIR: &str = "TAGDESK_DATA_DIR";
 pub const ENV_CONFIG: &str = "TAGDESK_CONFIG";
-
-/// How long `api_key_cmd` may run.
-const KEY_CMD_TIMEOUT: Duration = Duration::from_secs(15);
+/// The name of the profile made from `TAGDESK_*` variables alone (no file).
+pub const ENV_PROFILE_NAME: &str = "env";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +51,10 @@ pub struct FileConfig {
     pub timeouts: Timeouts,
     #[serde(default)]
     pub retries: Retries,
+    #[serde(default)]
+    pub limits: Limits,
+    #[serde(default)]
+    pub journal: JournalSettings,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
     /// Console key overrides: action name → keys (see the README, Keys).
@@ -82,7 +96,7 @@ pub struct Retries {
     /// Attempts in all, the first included (1 = never retry).
     #[serde(default = "default_attempts")]
     pub attempts: u32,
-    /// Seconds after the first attempt past which no retry starts.
+    /// Seconds the whole operation may take, retries and the last attempt included.
     #[serde(default = "default_budget")]
     pub budget: f64,
     /// The longest single wait, in seconds (a longer Retry-After is not waited for).
@@ -121,6 +135,64 @@ impl Retries {
     }
 }
 
+/// Bounds on what one listing of a partner's users may hold (`[limits]`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Users one listing reads at most.
+    #[serde(default = "default_max_users")]
+    pub max_users: u64,
+    /// MiB of responses one listing reads at most.
+    #[serde(default = "default_max_list_mib")]
+    pub max_list_mib: u64,
+}
+
+fn default_max_users() -> u64 {
+    crate::backend::DEFAULT_MAX_USERS
+}
+fn default_max_list_mib() -> u64 {
+    crate::backend::DEFAULT_MAX_LIST_BYTES >> 20
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_users: default_max_users(),
+            max_list_mib: default_max_list_mib(),
+        }
+    }
+}
+
+impl Limits {
+    pub fn list_limits(&self) -> crate::backend::ListLimits {
+        crate::backend::ListLimits {
+            max_users: self.max_users,
+            max_bytes: self.max_list_mib.saturating_mul(1024 * 1024),
+        }
+    }
+}
+
+/// The journal's rotation (`[journal]`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalSettings {
+    /// Rotate the active journal file once it reaches this many MiB.
+    #[serde(default = "default_rotate_mib")]
+    pub rotate_mib: u64,
+}
+
+fn default_rotate_mib() -> u64 {
+    crate::journal::DEFAULT_ROTATE_BYTES >> 20
+}
+
+impl Default for JournalSettings {
+    fn default() -> Self {
+        Self {
+            rotate_mib: default_rotate_mib(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileConfig {
@@ -129,17 +201,12 @@ pub struct ProfileConfig {
     #[serde(default)]
     pub confirm: bool,
     pub color: Option<String>,
+    /// Allow `http://` base URLs of hosts other than this machine (the key then crosses
+    /// the network in clear).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
     pub cerego: Option<CeregoConfig>,
     pub hive: Option<HiveConfig>,
-}
-
-/// Where an API key comes from: exactly one of the three.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KeySource {
-    pub api_key_env: Option<String>,
-    pub api_key_cmd: Option<Vec<String>>,
-    pub api_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -207,6 +274,22 @@ pub struct HiveProfile {
     pub key: SecretString,
 }
 
+/// Why a service of a profile cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable {
+    pub service: Service,
+    /// The profile has a section for the service, but its key could not be resolved
+    /// (a failure to report); false when the profile simply does not use the service.
+    pub configured: bool,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
 /// Everything a session needs from the configuration, keys resolved.
 #[derive(Clone)]
 pub struct Profile {
@@ -220,11 +303,13 @@ pub struct Profile {
     pub cerego: Option<CeregoProfile>,
     pub hive: Option<HiveProfile>,
     /// Why a service is not available in this profile (shown instead of its data).
-    pub unavailable: Vec<String>,
+    pub unavailable: Vec<Unavailable>,
     pub warnings: Vec<String>,
     pub connect_timeout: Duration,
     pub total_timeout: Duration,
     pub retry: crate::retry::RetryPolicy,
+    pub limits: crate::backend::ListLimits,
+    pub journal_rotate_bytes: u64,
     /// Console key overrides from the file's `[keys]` (already checked).
     pub keys: BTreeMap<String, Vec<String>>,
     /// The file the profile came from, if any.
@@ -240,6 +325,7 @@ impl std::fmt::Debug for Profile {
             .field("confirm", &self.confirm)
             .field("cerego", &self.cerego.as_ref().map(|c| &c.base_url))
             .field("hive", &self.hive.as_ref().map(|h| &h.base_url))
+            .field("unavailable", &self.unavailable)
             .finish_non_exhaustive()
     }
 }
@@ -256,6 +342,16 @@ impl Profile {
         }
         out.retain(|s| !s.is_empty());
         out
+    }
+
+    /// Why `service` cannot be used, if it cannot.
+    pub fn unavailable(&self, service: Service) -> Option<&Unavailable> {
+        self.unavailable.iter().find(|u| u.service == service)
+    }
+
+    /// Where commands of this profile run (for the equivalent command lines).
+    pub fn place(&self) -> crate::op::Place {
+        crate::op::Place::of(&self.name, self.demo)
     }
 
     /// A demo profile pointing at a simulator at `base_url` with its keys.
@@ -303,6 +399,8 @@ impl Profile {
             connect_timeout: crate::api::DEFAULT_CONNECT_TIMEOUT,
             total_timeout: crate::api::DEFAULT_TOTAL_TIMEOUT,
             retry: crate::retry::RetryPolicy::default(),
+            limits: crate::backend::ListLimits::default(),
+            journal_rotate_bytes: crate::journal::DEFAULT_ROTATE_BYTES,
             keys: BTreeMap::new(),
             source: None,
         }
@@ -338,53 +436,124 @@ impl Paths {
     }
 }
 
-/// Parses a configuration file's text. Errors name the file and the line.
+/// Parses a configuration file's text and checks everything that can be checked without
+/// the environment. Every error names the file and, where it can, the line.
 pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     let config: FileConfig = toml::from_str(text).map_err(|e| {
-        let (line, col) = e
-            .span()
-            .map(|span| line_col(text, span.start))
-            .unwrap_or((0, 0));
         let message = e.message().trim().to_string();
-        if line > 0 {
-            ConfigError(format!("{}:{line}:{col}: {message}", path.display()))
-        } else {
-            ConfigError(format!("{}: {message}", path.display()))
+        match e.span() {
+            Some(span) => {
+                let (line, col) = lines::line_col(text, span.start);
+                ConfigError(format!("{}:{line}:{col}: {message}", path.display()))
+            }
+            None => ConfigError(format!("{}: {message}", path.display())),
         }
     })?;
+    let at = |keys: &[&str], message: String| error_at(path, text, keys, message);
     if !(config.timeouts.connect > 0.0 && config.timeouts.connect <= 600.0) {
-        return Err(ConfigError(format!(
-            "{}: timeouts.connect must be between 0 and 600 seconds",
-            path.display()
-        )));
+        return Err(at(
+            &["timeouts", "connect"],
+            "timeouts.connect must be between 0 and 600 seconds".into(),
+        ));
     }
     if !(config.timeouts.total > 0.0 && config.timeouts.total <= 3600.0) {
-        return Err(ConfigError(format!(
-            "{}: timeouts.total must be between 0 and 3600 seconds",
-            path.display()
-        )));
+        return Err(at(
+            &["timeouts", "total"],
+            "timeouts.total must be between 0 and 3600 seconds".into(),
+        ));
     }
     if let Err(e) = crate::tui::keymap::Keymap::with_overrides(&config.keys) {
-        return Err(ConfigError(format!("{}: [keys] {e}", path.display())));
+        // Point at the action the message names, or at [keys].
+        let named = config.keys.keys().find(|name| {
+            e.contains(&format!("\"{name}\""))
+                || e.starts_with(&format!("{name}:"))
+                || e.ends_with(&format!(" {name}"))
+                || e.contains(&format!(" {name} "))
+        });
+        let mut keys = vec!["keys"];
+        if let Some(n) = named {
+            keys.push(n.as_str());
+        }
+        return Err(at(&keys, format!("[keys] {e}")));
     }
     let r = &config.retries;
     let sane = (1..=10).contains(&r.attempts)
         && (0.0..=3600.0).contains(&r.budget)
         && (0.0..=600.0).contains(&r.max_wait);
     if !sane {
-        return Err(ConfigError(format!(
-            "{}: retries: attempts must be 1 to 10, budget 0 to 3600 s, max_wait 0 to 600 s",
-            path.display()
-        )));
+        return Err(at(
+            &["retries"],
+            "retries: attempts must be 1 to 10, budget 0 to 3600 s, max_wait 0 to 600 s".into(),
+        ));
+    }
+    if config.limits.max_users == 0 || config.limits.max_list_mib == 0 {
+        return Err(at(
+            &["limits"],
+            "limits: max_users and max_list_mib must be at least 1".into(),
+        ));
+    }
+    if config.journal.rotate_mib == 0 {
+        return Err(at(
+            &["journal", "rotate_mib"],
+            "journal.rotate_mib must be at least 1".into(),
+        ));
     }
     if let Some(d) = &config.default_profile
         && !config.profiles.contains_key(d)
     {
-        return Err(ConfigError(format!(
-            "{}: default_profile \"{d}\" is not one of the profiles ({})",
-            path.display(),
-            profile_names(&config)
-        )));
+        return Err(at(
+            &["default_profile"],
+            format!(
+                "default_profile \"{d}\" is not one of the profiles ({})",
+                profile_names(&config)
+            ),
+        ));
+    }
+    for (name, p) in &config.profiles {
+        if let Some(color) = &p.color
+            && color.parse::<ratatui::style::Color>().is_err()
+        {
+            return Err(at(
+                &["profiles", name, "color"],
+                format!(
+                    "profile {name}: color \"{color}\" is not a colour name (red, green, …) or #rrggbb"
+                ),
+            ));
+        }
+        let services: [(&str, Option<(&String, &KeySource)>); 2] = [
+            ("cerego", p.cerego.as_ref().map(|c| (&c.base_url, &c.key))),
+            ("hive", p.hive.as_ref().map(|h| (&h.base_url, &h.key))),
+        ];
+        for (service, found) in services {
+            let Some((url, key)) = found else { continue };
+            let given = key.given();
+            if given.len() > 1 {
+                // Point at the source written last: the one that made it two.
+                let last = given
+                    .iter()
+                    .max_by_key(|k| {
+                        lines::span_of(text, &["profiles", name, service, k])
+                            .map(|s| s.start)
+                            .unwrap_or(0)
+                    })
+                    .copied()
+                    .unwrap_or(given[1]);
+                return Err(at(
+                    &["profiles", name, service, last],
+                    format!(
+                        "profile {name}, {service}: give one of api_key_env, api_key_cmd and api_key, not {} ({})",
+                        given.len(),
+                        given.join(" and ")
+                    ),
+                ));
+            }
+            if let Err(e) = check_url(url, p.allow_insecure_http, name) {
+                return Err(at(
+                    &["profiles", name, service, "base_url"],
+                    format!("profile {name}, {service}: {e}"),
+                ));
+            }
+        }
     }
     Ok(config)
 }
@@ -401,31 +570,17 @@ fn profile_names(config: &FileConfig) -> String {
         .join(", ")
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map(|i| before.len() - i)
-        .unwrap_or(before.len() + 1);
-    (line, col)
-}
-
-/// Reads the configuration file, if there is one. `Ok(None)` when it does not exist.
+/// Reads the configuration file, if there is one. `Ok(None)` when it does not exist. The
+/// path must name a regular file of at most [`crate::files::MAX_CONFIG_BYTES`].
 pub fn load(path: &Path) -> Result<Option<(FileConfig, String)>, ConfigError> {
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let text = String::from_utf8(bytes).map_err(|e| {
-                ConfigError(format!(
-                    "{}: not valid UTF-8 (at byte {})",
-                    path.display(),
-                    e.utf8_error().valid_up_to()
-                ))
-            })?;
-            Ok(Some((parse(&text, path)?, text)))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ConfigError(format!("{}: cannot read: {e}", path.display()))),
+    use crate::files::{MAX_CONFIG_BYTES, ReadError, read_text};
+    match read_text(path, MAX_CONFIG_BYTES) {
+        Ok(text) => Ok(Some((parse(&text, path)?, text))),
+        Err(ReadError::NotFound) => Ok(None),
+        Err(e) => Err(ConfigError(format!(
+            "{}: the configuration {e}",
+            path.display()
+        ))),
     }
 }
 
@@ -463,130 +618,58 @@ pub fn choose_profile(
     Ok(name)
 }
 
-/// Runs `api_key_cmd` once and returns its trimmed stdout.
-fn run_key_command(argv: &[String], what: &str) -> Result<String, ConfigError> {
-    let Some((program, args)) = argv.split_first() else {
-        return Err(ConfigError(format!("{what}: api_key_cmd is empty")));
+/// Whether `url`'s host is this machine (so plain http never leaves it).
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
     };
-    let mut child = std::process::Command::new(program)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| ConfigError(format!("{what}: cannot run api_key_cmd `{program}`: {e}")))?;
-    let started = std::time::Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if started.elapsed() > KEY_CMD_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(ConfigError(format!(
-                    "{what}: api_key_cmd `{program}` did not finish within {} s",
-                    KEY_CMD_TIMEOUT.as_secs()
-                )));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(ConfigError(format!("{what}: api_key_cmd `{program}`: {e}"))),
-        }
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| ConfigError(format!("{what}: api_key_cmd `{program}`: {e}")))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = stderr.lines().next().unwrap_or("").trim();
-        return Err(ConfigError(format!(
-            "{what}: api_key_cmd `{program}` failed ({}){}",
-            output.status,
-            if first.is_empty() {
-                String::new()
-            } else {
-                format!(": {first}")
-            }
-        )));
-    }
-    let key = String::from_utf8(output.stdout)
-        .map_err(|_| {
-            ConfigError(format!(
-                "{what}: api_key_cmd `{program}` printed non-UTF-8 output"
-            ))
-        })?
-        .trim()
-        .to_string();
-    if key.is_empty() {
-        return Err(ConfigError(format!(
-            "{what}: api_key_cmd `{program}` printed nothing"
-        )));
-    }
-    Ok(key)
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Resolves one service's key: the TAGDESK_*_API_KEY override first, then the profile's
-/// source. `Ok(None)` when no source is configured at all.
-fn resolve_key(
-    source: &KeySource,
-    override_var: &str,
-    what: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-    warnings: &mut Vec<String>,
-) -> Result<Option<SecretString>, ConfigError> {
-    if let Some(k) = env(override_var).filter(|s| !s.trim().is_empty()) {
-        return Ok(Some(SecretString::from(k.trim().to_string())));
-    }
-    let count = [
-        source.api_key_env.is_some(),
-        source.api_key_cmd.is_some(),
-        source.api_key.is_some(),
-    ]
-    .iter()
-    .filter(|b| **b)
-    .count();
-    if count > 1 {
-        return Err(ConfigError(format!(
-            "{what}: give one of api_key_env, api_key_cmd and api_key, not {count}"
-        )));
-    }
-    if let Some(var) = &source.api_key_env {
-        return match env(var).filter(|s| !s.trim().is_empty()) {
-            Some(k) => Ok(Some(SecretString::from(k.trim().to_string()))),
-            None => Err(ConfigError(format!(
-                "{what}: the environment variable {var} (api_key_env) is not set or empty"
-            ))),
-        };
-    }
-    if let Some(argv) = &source.api_key_cmd {
-        return run_key_command(argv, what).map(|k| Some(SecretString::from(k)));
-    }
-    if let Some(k) = &source.api_key {
-        warnings.push(format!(
-            "{what}: the API key is written in the configuration file; prefer api_key_env or api_key_cmd"
-        ));
-        if k.trim().is_empty() {
-            return Err(ConfigError(format!("{what}: api_key is empty")));
-        }
-        return Ok(Some(SecretString::from(k.trim().to_string())));
-    }
-    Ok(None)
-}
-
-fn check_url(url: &str, what: &str) -> Result<String, ConfigError> {
+/// Checks a base URL: http or https, and http only to this machine unless the profile
+/// allows it (the key would cross the network in clear).
+fn check_url(url: &str, allow_insecure_http: bool, profile: &str) -> Result<String, String> {
     match reqwest::Url::parse(url) {
-        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
-            Ok(url.trim_end_matches('/').to_string())
+        Ok(u) if u.scheme() == "https" => Ok(url.trim_end_matches('/').to_string()),
+        Ok(u) if u.scheme() == "http" => {
+            if is_loopback(&u) || allow_insecure_http {
+                Ok(url.trim_end_matches('/').to_string())
+            } else {
+                Err(format!(
+                    "base_url \"{url}\" is plain http to another machine: the API key would \
+                     cross the network in clear. Use https, or set allow_insecure_http = true in \
+                     [profiles.{profile}] for a host you trust"
+                ))
+            }
         }
-        Ok(u) => Err(ConfigError(format!(
-            "{what}: base_url \"{url}\" must be http or https, not {}",
+        Ok(u) => Err(format!(
+            "base_url \"{url}\" must be http or https, not {}",
             u.scheme()
-        ))),
-        Err(e) => Err(ConfigError(format!(
-            "{what}: base_url \"{url}\" is not a URL: {e}"
-        ))),
+        )),
+        Err(e) => Err(format!("base_url \"{url}\" is not a URL: {e}")),
     }
 }
 
-/// Resolves one profile of a parsed file: keys, URL overrides, defaults.
+/// Which key sources of a profile run a command (the console says so while they run).
+pub fn key_commands(config: &FileConfig, name: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if let Some(p) = config.profiles.get(name) {
+        if p.cerego.as_ref().is_some_and(|c| c.key.runs_command()) {
+            out.push("cerego");
+        }
+        if p.hive.as_ref().is_some_and(|h| h.key.runs_command()) {
+            out.push("hive");
+        }
+    }
+    out
+}
+
+/// Resolves one profile of a parsed file: keys, URL overrides, defaults. A service whose
+/// key cannot be resolved is listed in [`Profile::unavailable`] with the reason.
 pub fn resolve_profile(
     config: &FileConfig,
     name: &str,
@@ -602,52 +685,86 @@ pub fn resolve_profile(
     };
     let mut warnings = Vec::new();
     let mut unavailable = Vec::new();
+    let url_for = |file_url: &str, var: &str| -> Result<String, ConfigError> {
+        match env(var).filter(|s| !s.is_empty()) {
+            Some(u) => check_url(&u, p.allow_insecure_http, name)
+                .map_err(|e| ConfigError(format!("{var}: {e}"))),
+            None => check_url(file_url, p.allow_insecure_http, name)
+                .map_err(|e| ConfigError(format!("{}: profile {name}: {e}", path.display()))),
+        }
+    };
     let cerego = match &p.cerego {
         Some(c) => {
             let what = format!("profile {name}, cerego");
-            let url = env(ENV_CEREGO_URL)
-                .filter(|s| !s.is_empty())
-                .unwrap_or(c.base_url.clone());
-            let base_url = check_url(&url, &what)?;
-            match resolve_key(&c.key, ENV_CEREGO_KEY, &what, env, &mut warnings)? {
-                Some(key) => Some(CeregoProfile {
+            let base_url = url_for(&c.base_url, ENV_CEREGO_URL)?;
+            match keys::resolve_key(&c.key, ENV_CEREGO_KEY, &what, env, &mut warnings) {
+                Ok(Some(key)) => Some(CeregoProfile {
                     base_url,
                     partner_id: c.partner_id.clone(),
                     tag_types: c.tag_types.clone(),
                     key,
                 }),
-                None => {
-                    unavailable.push(format!("Cerego: {what} has no API key source"));
+                Ok(None) => {
+                    unavailable.push(Unavailable {
+                        service: Service::Cerego,
+                        configured: true,
+                        reason: format!("Cerego: {what} has no API key source"),
+                    });
+                    None
+                }
+                Err(reason) => {
+                    unavailable.push(Unavailable {
+                        service: Service::Cerego,
+                        configured: true,
+                        reason: format!("Cerego: {reason}"),
+                    });
                     None
                 }
             }
         }
         None => {
-            unavailable.push(format!("Cerego is not configured in profile {name}"));
+            unavailable.push(Unavailable {
+                service: Service::Cerego,
+                configured: false,
+                reason: format!("Cerego is not configured in profile {name}"),
+            });
             None
         }
     };
     let hive = match &p.hive {
         Some(h) => {
             let what = format!("profile {name}, hive");
-            let url = env(ENV_HIVE_URL)
-                .filter(|s| !s.is_empty())
-                .unwrap_or(h.base_url.clone());
-            let base_url = check_url(&url, &what)?;
-            match resolve_key(&h.key, ENV_HIVE_KEY, &what, env, &mut warnings)? {
-                Some(key) => Some(HiveProfile {
+            let base_url = url_for(&h.base_url, ENV_HIVE_URL)?;
+            match keys::resolve_key(&h.key, ENV_HIVE_KEY, &what, env, &mut warnings) {
+                Ok(Some(key)) => Some(HiveProfile {
                     base_url,
                     tags: h.tags.clone(),
                     key,
                 }),
-                None => {
-                    unavailable.push(format!("Hive: {what} has no API key source"));
+                Ok(None) => {
+                    unavailable.push(Unavailable {
+                        service: Service::Hive,
+                        configured: true,
+                        reason: format!("Hive: {what} has no API key source"),
+                    });
+                    None
+                }
+                Err(reason) => {
+                    unavailable.push(Unavailable {
+                        service: Service::Hive,
+                        configured: true,
+                        reason: format!("Hive: {reason}"),
+                    });
                     None
                 }
             }
         }
         None => {
-            unavailable.push(format!("Hive is not configured in profile {name}"));
+            unavailable.push(Unavailable {
+                service: Service::Hive,
+                configured: false,
+                reason: format!("Hive is not configured in profile {name}"),
+            });
             None
         }
     };
@@ -658,11 +775,6 @@ pub fn resolve_profile(
             "cyan".into()
         }
     });
-    if color.parse::<ratatui::style::Color>().is_err() {
-        return Err(ConfigError(format!(
-            "profile {name}: color \"{color}\" is not a colour name (red, green, …) or #rrggbb"
-        )));
-    }
     Ok(Profile {
         name: name.to_string(),
         demo: false,
@@ -676,12 +788,14 @@ pub fn resolve_profile(
         connect_timeout: Duration::from_secs_f64(config.timeouts.connect),
         total_timeout: Duration::from_secs_f64(config.timeouts.total),
         retry: config.retries.policy(),
+        limits: config.limits.list_limits(),
+        journal_rotate_bytes: config.journal.rotate_mib.saturating_mul(1024 * 1024),
         keys: config.keys.clone(),
         source: Some(path.to_path_buf()),
     })
 }
 
-/// A profile built from environment variables alone (no file): Hive from
+/// A profile built from environment variables alone (no file), named `env`: Hive from
 /// `TAGDESK_HIVE_API_KEY`, Cerego from `TAGDESK_CEREGO_API_KEY` plus
 /// `TAGDESK_CEREGO_PARTNER_ID`. `Ok(None)` when neither key is set.
 pub fn profile_from_env(
@@ -692,20 +806,23 @@ pub fn profile_from_env(
     if hive_key.is_none() && cerego_key.is_none() {
         return Ok(None);
     }
+    let url = |var: &str, default: &str| {
+        let u = env(var).filter(|s| !s.is_empty()).unwrap_or(default.into());
+        check_url(&u, false, ENV_PROFILE_NAME).map_err(|e| ConfigError(format!("{var}: {e}")))
+    };
     let mut unavailable = Vec::new();
     let hive = match hive_key {
         Some(k) => Some(HiveProfile {
-            base_url: check_url(
-                &env(ENV_HIVE_URL)
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or(DEFAULT_HIVE_URL.into()),
-                ENV_HIVE_URL,
-            )?,
+            base_url: url(ENV_HIVE_URL, DEFAULT_HIVE_URL)?,
             tags: Vec::new(),
             key: SecretString::from(k.trim().to_string()),
         }),
         None => {
-            unavailable.push(format!("Hive: {ENV_HIVE_KEY} is not set"));
+            unavailable.push(Unavailable {
+                service: Service::Hive,
+                configured: false,
+                reason: format!("Hive: {ENV_HIVE_KEY} is not set"),
+            });
             None
         }
     };
@@ -714,28 +831,31 @@ pub fn profile_from_env(
         env(ENV_CEREGO_PARTNER).filter(|s| !s.is_empty()),
     ) {
         (Some(k), Some(partner)) => Some(CeregoProfile {
-            base_url: check_url(
-                &env(ENV_CEREGO_URL)
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or(DEFAULT_CEREGO_URL.into()),
-                ENV_CEREGO_URL,
-            )?,
+            base_url: url(ENV_CEREGO_URL, DEFAULT_CEREGO_URL)?,
             partner_id: PartnerId::parse(&partner)
                 .map_err(|e| ConfigError(format!("{ENV_CEREGO_PARTNER}: {e}")))?,
             tag_types: Vec::new(),
             key: SecretString::from(k.trim().to_string()),
         }),
         (Some(_), None) => {
-            unavailable.push(format!("Cerego: {ENV_CEREGO_PARTNER} is not set"));
+            unavailable.push(Unavailable {
+                service: Service::Cerego,
+                configured: true,
+                reason: format!("Cerego: {ENV_CEREGO_PARTNER} is not set"),
+            });
             None
         }
         (None, _) => {
-            unavailable.push(format!("Cerego: {ENV_CEREGO_KEY} is not set"));
+            unavailable.push(Unavailable {
+                service: Service::Cerego,
+                configured: false,
+                reason: format!("Cerego: {ENV_CEREGO_KEY} is not set"),
+            });
             None
         }
     };
     Ok(Some(Profile {
-        name: "env".into(),
+        name: ENV_PROFILE_NAME.into(),
         demo: false,
         read_only: false,
         confirm: false,
@@ -747,6 +867,8 @@ pub fn profile_from_env(
         connect_timeout: crate::api::DEFAULT_CONNECT_TIMEOUT,
         total_timeout: crate::api::DEFAULT_TOTAL_TIMEOUT,
         retry: crate::retry::RetryPolicy::default(),
+        limits: crate::backend::ListLimits::default(),
+        journal_rotate_bytes: crate::journal::DEFAULT_ROTATE_BYTES,
         keys: BTreeMap::new(),
         source: None,
     }))
@@ -780,7 +902,7 @@ pub fn permission_warning(path: &Path, config: &FileConfig) -> Option<String> {
 pub fn write_new_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::journal::create_private_dir(dir)?;
+        crate::files::create_private_dir(dir)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -829,7 +951,71 @@ mod tests {
         )
         .unwrap_err()
         .0;
-        assert!(e.contains("default_profile \"b\""), "{e}");
+        assert!(
+            e.starts_with("/c.toml:1:") && e.contains("default_profile \"b\""),
+            "{e}"
+        );
+        // Errors found after parsing name their line too.
+        let e = parse(
+            "[profiles.a]\nconfirm = true\ncolor = \"mauve-ish\"\n",
+            Path::new("/c.toml"),
+        )
+        .unwrap_err()
+        .0;
+        assert!(
+            e.starts_with("/c.toml:3:") && e.contains("mauve-ish"),
+            "{e}"
+        );
+        let e = parse(
+            "[profiles.a.hive]\napi_key = \"x\"\napi_key_env = \"Y\"\n",
+            Path::new("/c.toml"),
+        )
+        .unwrap_err()
+        .0;
+        assert!(
+            e.starts_with("/c.toml:3:") && e.contains("not 2 (api_key_env and api_key)"),
+            "{e}"
+        );
+        let e = parse(
+            "[timeouts]\nconnect = 5\ntotal = -1\n",
+            Path::new("/c.toml"),
+        )
+        .unwrap_err()
+        .0;
+        assert!(e.starts_with("/c.toml:3:"), "{e}");
+        let e = parse("[keys]\nfly = [\"x\"]\n", Path::new("/c.toml"))
+            .unwrap_err()
+            .0;
+        assert!(e.starts_with("/c.toml:2:") && e.contains("fly"), "{e}");
+    }
+
+    #[test]
+    fn plain_http_is_refused_for_other_hosts_unless_allowed() {
+        let p = Path::new("/c.toml");
+        for ok in [
+            "http://127.0.0.1:8787",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "https://api.example",
+        ] {
+            let text = format!("[profiles.a.hive]\nbase_url = \"{ok}\"\n");
+            assert!(parse(&text, p).is_ok(), "{ok}");
+        }
+        let text = "[profiles.a.hive]\nbase_url = \"http://api.example\"\n";
+        let e = parse(text, p).unwrap_err().0;
+        assert!(
+            e.starts_with("/c.toml:2:")
+                && e.contains("in clear")
+                && e.contains("allow_insecure_http"),
+            "{e}"
+        );
+        let text = "[profiles.a]\nallow_insecure_http = true\n[profiles.a.hive]\nbase_url = \"http://api.example\"\n";
+        assert!(parse(text, p).is_ok());
+        // The environment's URL override is held to the same rule.
+        let c = parse("[profiles.a.hive]\napi_key_env = \"K\"\n", p).unwrap();
+        let env = env_of(&[("K", "k"), (ENV_HIVE_URL, "http://10.0.0.9")]);
+        let e = resolve_profile(&c, "a", p, &env).unwrap_err().0;
+        assert!(e.starts_with(ENV_HIVE_URL) && e.contains("in clear"), "{e}");
     }
 
     #[test]
@@ -840,7 +1026,7 @@ mod tests {
             .unwrap_err()
             .0;
         assert!(
-            e.starts_with("/c.toml: [keys] the key q is bound to both"),
+            e.starts_with("/c.toml:2:1: [keys] the key q is bound to both"),
             "{e}"
         );
     }
@@ -876,11 +1062,13 @@ mod tests {
         let prof = resolve_profile(&c, "staging", p, &env).unwrap();
         assert_eq!(prof.cerego.as_ref().unwrap().key.expose_secret(), "ck");
         assert_eq!(prof.secrets(), ["ck", "hk"]);
-        // missing variable is an error naming it
-        let e = resolve_profile(&c, "staging", p, &env_of(&[]))
-            .unwrap_err()
-            .0;
-        assert!(e.contains("CEREGO_STAGING_API_KEY"), "{e}");
+        // A missing variable makes only its service unavailable, naming the variable.
+        let prof =
+            resolve_profile(&c, "staging", p, &env_of(&[("HIVE_STAGING_API_KEY", "hk")])).unwrap();
+        assert!(prof.cerego.is_none() && prof.hive.is_some());
+        let why = prof.unavailable(Service::Cerego).unwrap();
+        assert!(why.configured);
+        assert!(why.reason.contains("CEREGO_STAGING_API_KEY"), "{why}");
         // override wins
         let env = env_of(&[
             (ENV_CEREGO_KEY, "over"),
@@ -896,26 +1084,27 @@ mod tests {
         let prof = resolve_profile(&c, "a", p, &env_of(&[])).unwrap();
         assert_eq!(prof.hive.as_ref().unwrap().key.expose_secret(), "from-cmd");
         assert!(prof.cerego.is_none());
-        assert_eq!(prof.unavailable, ["Cerego is not configured in profile a"]);
-        // a failing command
+        let why = prof.unavailable(Service::Cerego).unwrap();
+        assert_eq!(why.reason, "Cerego is not configured in profile a");
+        assert!(!why.configured);
+        // a failing command: the service is unavailable with the reason
         let c = parse("[profiles.a.hive]\napi_key_cmd = [\"false\"]\n", p).unwrap();
-        let e = resolve_profile(&c, "a", p, &env_of(&[])).unwrap_err().0;
-        assert!(e.contains("api_key_cmd `false` failed"), "{e}");
+        let prof = resolve_profile(&c, "a", p, &env_of(&[])).unwrap();
+        let why = prof.unavailable(Service::Hive).unwrap();
+        assert!(why.reason.contains("api_key_cmd `false` failed"), "{why}");
         // inline key: allowed with a warning
         let c = parse("[profiles.a.hive]\napi_key = \"inline\"\n", p).unwrap();
         let prof = resolve_profile(&c, "a", p, &env_of(&[])).unwrap();
         assert_eq!(prof.warnings.len(), 1);
-        // two sources is an error
-        let c = parse(
-            "[profiles.a.hive]\napi_key = \"x\"\napi_key_env = \"Y\"\n",
-            p,
-        )
-        .unwrap();
+        // two sources is an error when the file is read
         assert!(
-            resolve_profile(&c, "a", p, &env_of(&[]))
-                .unwrap_err()
-                .0
-                .contains("not 2")
+            parse(
+                "[profiles.a.hive]\napi_key = \"x\"\napi_key_env = \"Y\"\n",
+                p,
+            )
+            .unwrap_err()
+            .0
+            .contains("not 2")
         );
     }
 

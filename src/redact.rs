@@ -1,0 +1,165 @@
+//! Keeping API keys out of everything tagdesk shows or writes.
+//!
+//! Keys never go into a request transcript (the Authorization header is not recorded), but a
+//! server can echo one back ("your key abc… is not valid"), and an operator can paste one
+//! into a field by mistake. A [`Redactor`] holds the keys of the session and replaces every
+//! occurrence inside text values with `[redacted]`: in the console's replies, in the CLI's
+//! output (text and JSON), in the journal and in the log file.
+//!
+//! Redaction works on values, never on serialised text, so a short key (`k`, `demo`) can
+//! make a value read oddly but can never break the structure around it (see
+//! `journal::redact` for how the journal keeps its own fields intact).
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+/// What every occurrence of a key is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// The session's keys, longest first (so a key containing another is redacted whole).
+#[derive(Clone, Default)]
+pub struct Redactor {
+    secrets: Arc<Vec<String>>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor([{} redacted])", self.secrets.len())
+    }
+}
+
+impl Redactor {
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
+        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
+        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        secrets.dedup();
+        Self {
+            secrets: Arc::new(secrets),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
+    pub fn secrets(&self) -> &[String] {
+        &self.secrets
+    }
+
+    /// Whether `s` holds a key.
+    pub fn hits(&self, s: &str) -> bool {
+        self.secrets.iter().any(|k| s.contains(k.as_str()))
+    }
+
+    /// `s` with every key replaced; borrowed when it holds none.
+    pub fn text<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        if !self.hits(s) {
+            return Cow::Borrowed(s);
+        }
+        let mut out = s.to_string();
+        for k in self.secrets.iter() {
+            if out.contains(k.as_str()) {
+                out = out.replace(k.as_str(), REDACTED);
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// Redacts a string in place.
+    pub fn string(&self, s: &mut String) {
+        if let Cow::Owned(o) = self.text(s) {
+            *s = o;
+        }
+    }
+
+    /// Redacts an optional string in place.
+    pub fn opt(&self, s: &mut Option<String>) {
+        if let Some(s) = s {
+            self.string(s);
+        }
+    }
+
+    /// Redacts every string (and object key) of a JSON value in place.
+    pub fn value(&self, v: &mut Value) {
+        if self.is_empty() {
+            return;
+        }
+        match v {
+            Value::String(s) => self.string(s),
+            Value::Array(items) => items.iter_mut().for_each(|i| self.value(i)),
+            Value::Object(map) => {
+                if map.keys().any(|k| self.hits(k)) {
+                    let old = std::mem::take(map);
+                    for (k, mut item) in old {
+                        self.value(&mut item);
+                        map.insert(self.text(&k).into_owned(), item);
+                    }
+                } else {
+                    map.values_mut().for_each(|i| self.value(i));
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+}
+
+/// Values that can have keys redacted from their text in place.
+pub trait Scrub {
+    fn scrub(&mut self, r: &Redactor);
+}
+
+impl Scrub for String {
+    fn scrub(&mut self, r: &Redactor) {
+        r.string(self);
+    }
+}
+
+impl<T: Scrub> Scrub for Option<T> {
+    fn scrub(&mut self, r: &Redactor) {
+        if let Some(v) = self {
+            v.scrub(r);
+        }
+    }
+}
+
+impl<T: Scrub> Scrub for Vec<T> {
+    fn scrub(&mut self, r: &Redactor) {
+        self.iter_mut().for_each(|v| v.scrub(r));
+    }
+}
+
+impl<T: Scrub, E: Scrub> Scrub for Result<T, E> {
+    fn scrub(&mut self, r: &Redactor) {
+        match self {
+            Ok(v) => v.scrub(r),
+            Err(e) => e.scrub(r),
+        }
+    }
+}
+
+impl Scrub for Value {
+    fn scrub(&mut self, r: &Redactor) {
+        r.value(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_every_key_longest_first() {
+        let r = Redactor::new(["abc".to_string(), "abcdef".into(), String::new()]);
+        assert_eq!(r.text("x abcdef y abc"), "x [redacted] y [redacted]");
+        assert!(matches!(r.text("nothing"), Cow::Borrowed(_)));
+        let mut v = serde_json::json!({"abc": ["abcdef", 1, {"k": "zabc"}]});
+        r.value(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"[redacted]": ["[redacted]", 1, {"k": "z[redacted]"}]})
+        );
+        assert!(!format!("{r:?}").contains("abc"));
+    }
+}
