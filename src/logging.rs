@@ -31,3 +31,21 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
         .ok()?;
     Some(guard)
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_log_is_made_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tagdesk.log");
+        std::fs::write(&path, "earlier\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // The subscriber may already be set in this test process; the file is opened (and
+        // narrowed) before that matters.
+        let _guard = super::init(dir.path());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}

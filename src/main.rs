@@ -348,12 +348,15 @@ fn cerego_op(c: CeregoCommand, session: &Session) -> Result<Op, String> {
                 .cerego
                 .as_ref()
                 .map(|c| c.partner_id.clone())
-                .ok_or_else(|| {
-                    format!(
-                        "Cerego is not configured in profile {}",
-                        session.profile.name
-                    )
-                })?;
+                .ok_or_else(
+                    || match session.profile.unavailable(tagdesk::op::Service::Cerego) {
+                        Some(u) => format!("{}: nothing was sent", u.reason),
+                        None => format!(
+                            "Cerego is not configured in profile {}: nothing was sent",
+                            session.profile.name
+                        ),
+                    },
+                )?;
             let query = query
                 .map(|q| LookupQuery::parse(&q).map(|q| q.to_string()))
                 .transpose()

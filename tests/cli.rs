@@ -476,3 +476,215 @@ async fn config_init_check_and_completions() {
     let version = env.run(&["--version"]).await;
     assert!(stdout(&version).starts_with("tagdesk "));
 }
+
+// ------------------------------------------------------------------------------------------
+// Issue 8: regressions found by hand, through the binary.
+// ------------------------------------------------------------------------------------------
+
+/// Item 3: one key that cannot be resolved makes only its service unavailable, and
+/// `config check` reports every service of every profile.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_failing_key_source_blocks_only_its_service() {
+    let env = Env::new().await;
+    // staging's Cerego key comes from a variable that is not set.
+    let text = env.default_config().replace(
+        "api_key_env = \"TEST_CEREGO_KEY\"",
+        "api_key_env = \"UNSET_CEREGO_KEY\"",
+    );
+    env.write_config(&text);
+    let hive = env.run(&["hive", "add", "user_abc123", "vip"]).await;
+    assert_eq!(code(&hive), 0, "Hive works: {}", stderr(&hive));
+    let cerego = env.run(&["cerego", "users"]).await;
+    assert_eq!(code(&cerego), 2);
+    assert!(
+        stderr(&cerego).contains("UNSET_CEREGO_KEY")
+            && stderr(&cerego).contains("nothing was sent"),
+        "{}",
+        stderr(&cerego)
+    );
+    let check = env.run(&["config", "check"]).await;
+    let out = stdout(&check);
+    assert_eq!(code(&check), 2, "{out}");
+    for line in [
+        "profile staging:",
+        "✗ cerego: Cerego: profile staging, cerego: the environment variable UNSET_CEREGO_KEY",
+        "✓ hive: probe (remove nothing)",
+        "profile locked:",
+        "– cerego: skipped: Cerego is not configured in profile locked",
+        "profile prod:",
+        "profile wrongkey:",
+        "✗ hive: probe (remove nothing) → HTTP 403 INVALID_API_KEY",
+    ] {
+        assert!(out.contains(line), "{line:?} in {out}");
+    }
+    assert!(
+        !out.contains("✓ cerego: skipped"),
+        "a skipped service never passes"
+    );
+    // Only the profile asked for.
+    let one = env
+        .run(&["--json", "config", "check", "--profile", "locked"])
+        .await;
+    let j = json(&one);
+    assert_eq!(j["profiles"].as_array().map(Vec::len), Some(1));
+    assert_eq!(j["profiles"][0]["profile"], "locked");
+    let checks = j["profiles"][0]["checks"].as_array().expect("checks");
+    let cerego = checks
+        .iter()
+        .find(|c| c["service"] == "cerego")
+        .expect("cerego");
+    assert_eq!(cerego["skipped"], true);
+    assert_eq!(cerego["ok"], Value::Null, "skipped is not passed");
+    assert_eq!(code(&one), 0);
+    let nosuch = env.run(&["config", "check", "--profile", "nosuch"]).await;
+    assert_eq!(code(&nosuch), 2);
+}
+
+/// Item 3: `tagdesk config init`, then tagdesk with no keys set: nothing stops.
+#[test]
+fn the_template_with_no_keys_set_still_opens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, tagdesk::config::TEMPLATE).expect("template");
+    let options = tagdesk::setup::Options {
+        config: Some(path),
+        ..Default::default()
+    };
+    let prepared = tagdesk::setup::prepare(&options, &|_| None).expect("prepares");
+    let profile = prepared.profile.expect("the staging profile");
+    assert_eq!(profile.name, "staging");
+    assert!(profile.cerego.is_none() && profile.hive.is_none());
+    let reasons: Vec<&str> = profile
+        .unavailable
+        .iter()
+        .map(|u| u.reason.as_str())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("CEREGO_STAGING_API_KEY"))
+            && reasons.iter().any(|r| r.contains("HIVE_STAGING_API_KEY")),
+        "{reasons:?}"
+    );
+}
+
+/// Item 4: the command `tagdesk log` shows replays on the same profile.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_logged_command_replays_on_the_same_profile() {
+    let env = Env::new().await;
+    // Two profiles against the same simulator; the action happens on the second.
+    let text = format!(
+        "{}\n[profiles.second.hive]\nbase_url = \"{}\"\napi_key_env = \"TEST_HIVE_KEY\"\n",
+        env.default_config(),
+        env.sim.base_url()
+    );
+    env.write_config(&text);
+    let first = env
+        .run(&["--profile", "second", "hive", "add", "user_abc123", "vip"])
+        .await;
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    let log = env.run(&["--profile", "second", "log", "--json"]).await;
+    let entry: Value =
+        serde_json::from_str(stdout(&log).lines().next().expect("an entry")).expect("JSON");
+    let command = entry["command"].as_str().expect("command").to_string();
+    assert_eq!(command, "tagdesk --profile second hive add user_abc123 vip");
+    // Pasting it (without the program name) acts on `second` again, not the default.
+    let words: Vec<&str> = command.split(' ').skip(1).collect();
+    let again = env.run(&words).await;
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    let log = env.run(&["--profile", "second", "log", "--json"]).await;
+    assert_eq!(stdout(&log).lines().count(), 2);
+    let default_log = env.run(&["log", "--json"]).await;
+    assert!(stdout(&default_log).trim().is_empty(), "nothing on staging");
+}
+
+/// Item 9: a file with only `[keys]` means demo mode with those keys; `--demo` keeps them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_keys_only_file_means_demo_mode_with_its_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[keys]\nadd = [\"insert\"]\n").expect("config");
+    let options = tagdesk::setup::Options {
+        config: Some(path.clone()),
+        ..Default::default()
+    };
+    let session = tagdesk::setup::open(&options, &|_| None)
+        .await
+        .expect("demo mode");
+    assert!(session.profile.demo);
+    assert_eq!(session.profile.keys["add"], ["insert"]);
+    if let Some(sim) = session.simulator {
+        sim.shutdown().await;
+    }
+    // --demo with a file that has profiles honours its [keys] too.
+    std::fs::write(
+        &path,
+        "[keys]\nadd = [\"insert\"]\n[profiles.p.hive]\napi_key_env = \"NOPE\"\n",
+    )
+    .expect("config");
+    let options = tagdesk::setup::Options {
+        config: Some(path),
+        demo: true,
+        ..Default::default()
+    };
+    let session = tagdesk::setup::open(&options, &|_| None)
+        .await
+        .expect("demo mode");
+    assert!(session.profile.demo);
+    assert_eq!(session.profile.keys["add"], ["insert"]);
+    if let Some(sim) = session.simulator {
+        sim.shutdown().await;
+    }
+}
+
+/// Item 12: `tagdesk sim` options, its bind failure, config lines, `log` profiles and times.
+#[tokio::test(flavor = "multi_thread")]
+async fn smaller_cli_defects() {
+    let env = Env::new().await;
+    // `sim --help` lists what sim understands, not the profile options.
+    let help = env.run(&["sim", "--help"]).await;
+    let text = stdout(&help);
+    assert!(
+        text.contains("--listen") && text.contains("--fault"),
+        "{text}"
+    );
+    for foreign in ["--profile", "--read-only", "--yes", "--demo"] {
+        assert!(!text.contains(foreign), "{foreign} in {text}");
+    }
+    // A port in use exits 2 (1 means "some tags failed").
+    let taken = env.sim.addr().to_string();
+    let bind = env.run(&["sim", "--listen", &taken]).await;
+    assert_eq!(code(&bind), 2, "{}", stderr(&bind));
+    // A bad colour names its line.
+    let text = env.default_config().replace(
+        "[profiles.prod]\n",
+        "[profiles.prod]\ncolor = \"not-a-colour\"\n",
+    );
+    env.write_config(&text);
+    let bad = env.run(&["config", "check"]).await;
+    assert_eq!(code(&bad), 2);
+    let line = text
+        .lines()
+        .position(|l| l.contains("not-a-colour"))
+        .expect("line")
+        + 1;
+    assert!(
+        stderr(&bad).contains(&format!("config.toml:{line}:")),
+        "{}",
+        stderr(&bad)
+    );
+    env.write_config(&env.default_config());
+    // `log --profile nosuch` is an error, not an empty log.
+    let nosuch = env.run(&["log", "--profile", "nosuch"]).await;
+    assert_eq!(code(&nosuch), 2, "{}", stderr(&nosuch));
+    assert!(stderr(&nosuch).contains("nosuch"));
+    // `--since` in the future says there is nothing rather than printing nothing.
+    let added = env.run(&["hive", "add", "user_abc123", "vip"]).await;
+    assert_eq!(code(&added), 0);
+    let future = env.run(&["log", "--since", "2099-01-01"]).await;
+    assert_eq!(code(&future), 0);
+    assert!(stdout(&future).is_empty());
+    assert!(
+        stderr(&future).contains("no entries since 2099-01-01"),
+        "{}",
+        stderr(&future)
+    );
+}

@@ -40,12 +40,14 @@ const WRONG_KEY: &str = "wrong-e2e-5c1d";
 struct Tui {
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
+    writer: Option<Box<dyn Write + Send>>,
     child: Box<dyn Child + Send + Sync>,
     reader: Option<JoinHandle<()>>,
+    /// Asks the reader thread to stop (see `hang_up`).
+    stop: Arc<std::sync::atomic::AtomicBool>,
     status: Option<ExitStatus>,
-    // Kept open for the child's lifetime; dropped last.
-    _master: Box<dyn MasterPty + Send>,
+    // Kept open for the child's lifetime (or until the test hangs up); dropped last.
+    master: Option<Box<dyn MasterPty + Send>>,
 }
 
 /// Where one test's files live: config, data, home.
@@ -120,6 +122,10 @@ fn scrub_env(mut remove: impl FnMut(&std::ffi::OsStr)) {
 
 impl Tui {
     fn start(dirs: &Dirs, mode: Mode) -> Self {
+        Self::start_with(dirs, mode, &[])
+    }
+
+    fn start_with(dirs: &Dirs, mode: Mode, env: &[(&str, &str)]) -> Self {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -140,6 +146,9 @@ impl Tui {
         cmd.env("XDG_CONFIG_HOME", &xdg);
         cmd.env("TAGDESK_DATA_DIR", dirs.data());
         cmd.env("E2E_CEREGO_KEY", CEREGO_KEY);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.cwd(dirs.path());
         match mode {
             Mode::Demo => {
@@ -162,12 +171,33 @@ impl Tui {
             0,
         )));
         let raw = Arc::new(Mutex::new(Vec::new()));
+        // The master reads without blocking, so the reader thread can be stopped and every
+        // descriptor of the master closed: that is what makes the terminal go away in
+        // `hang_up`.
+        if let Some(fd) = pair.master.as_raw_fd() {
+            use nix::fcntl::{FcntlArg, OFlag, fcntl};
+            // SAFETY: the descriptor belongs to `pair.master`, alive for this call.
+            let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+            let flags = fcntl(fd, FcntlArg::F_GETFL).expect("flags");
+            fcntl(
+                fd,
+                FcntlArg::F_SETFL(OFlag::from_bits_truncate(flags) | OFlag::O_NONBLOCK),
+            )
+            .expect("non-blocking master");
+        }
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let (p, r) = (parser.clone(), raw.clone());
+        let (p, r, halt) = (parser.clone(), raw.clone(), stop.clone());
         let reader = thread::spawn(move || {
             let mut buf = [0u8; 8192];
             loop {
                 match reader.read(&mut buf) {
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        if halt.load(std::sync::atomic::Ordering::SeqCst) {
+                            break;
+                        }
+                        thread::sleep(Duration::from_millis(5));
+                    }
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
                         r.lock()
@@ -180,15 +210,16 @@ impl Tui {
                 }
             }
         });
-        let writer = pair.master.take_writer().expect("pty writer");
+        let writer = Some(pair.master.take_writer().expect("pty writer"));
         Self {
             parser,
             raw,
             writer,
             child,
             reader: Some(reader),
+            stop,
             status: None,
-            _master: pair.master,
+            master: Some(pair.master),
         }
     }
 
@@ -288,10 +319,9 @@ impl Tui {
     /// Writes bytes to the terminal, as typed. A lone Esc is followed by a pause, or
     /// crossterm would read it and the next key as Alt+key.
     fn send(&mut self, keys: &str) {
-        self.writer
-            .write_all(keys.as_bytes())
-            .expect("write to pty");
-        self.writer.flush().expect("flush pty");
+        let writer = self.writer.as_mut().expect("the terminal is open");
+        writer.write_all(keys.as_bytes()).expect("write to pty");
+        writer.flush().expect("flush pty");
         if keys.ends_with('\x1b') {
             thread::sleep(Duration::from_millis(100));
         }
@@ -322,6 +352,28 @@ impl Tui {
             }
         }
         status
+    }
+
+    /// Closes the terminal, as a terminal emulator or tmux pane that goes away does: the
+    /// console gets SIGHUP and its terminal fails with EIO.
+    fn hang_up(&mut self) {
+        // What the reader already has stays in `raw` and the screen; then every descriptor
+        // of the master is closed.
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        self.writer = None;
+        self.master = None;
+    }
+
+    /// The attributes of the cell at (row, col).
+    fn cell(&self, row: u16, col: u16) -> (String, bool, bool) {
+        let parser = self.parser.lock().unwrap_or_else(|e| e.into_inner());
+        match parser.screen().cell(row, col) {
+            Some(c) => (c.contents().to_string(), c.bold(), c.inverse()),
+            None => (String::new(), false, false),
+        }
     }
 
     /// Sends a signal to the console process (`kill -SIG PID`).
@@ -831,4 +883,172 @@ fn wait_in_the_quit_dialog_quits_once_nothing_is_in_flight() {
     tui.send("w");
     let status = tui.wait_exit();
     assert!(status.success(), "{status:?}");
+}
+
+/// Starts the console on a request that will not be answered for a long time, returns the
+/// console and the id of the request's intent.
+fn mid_request(dirs: &Dirs, sim: &Sim) -> (Tui, String) {
+    dirs.write_config(&sim.base_url());
+    let mut tui = Tui::start(dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("profile: e2e");
+    open_patron(&mut tui, "user_abc123");
+    add_hive_tags(&mut tui, "vip");
+    tui.wait_for_line(&["Hive add", "user_abc123", "pending"]);
+    let id = wait_for_intent(&dirs.journal(), "vip");
+    (tui, id)
+}
+
+fn assert_abandoned_once(dirs: &Dirs, id: &str) {
+    let records = journal_records(&dirs.journal());
+    let outcomes = outcomes_for(&records, id);
+    assert_eq!(outcomes.len(), 1, "one outcome for {id}: {records:#?}");
+    assert_eq!(outcomes[0]["result"], "abandoned", "{:#}", outcomes[0]);
+}
+
+#[test]
+fn sigquit_restores_the_terminal_and_journals_abandoned() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&["hive.add:latency=30000"]);
+    let (mut tui, id) = mid_request(&dirs, &sim);
+    tui.signal("-QUIT");
+    let status = tui.wait_exit();
+    assert!(
+        status.signal().is_none(),
+        "handled, not a core dump: {status:?}"
+    );
+    {
+        let parser = tui.parser.lock().unwrap_or_else(|e| e.into_inner());
+        let screen = parser.screen();
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.hide_cursor(), "the cursor is still hidden");
+    }
+    assert_abandoned_once(&dirs, &id);
+}
+
+#[test]
+fn losing_the_terminal_mid_request_still_journals_abandoned() {
+    // The terminal going away (a closed tmux pane, a dropped ssh session) raced the quit path
+    // before: repeat it to catch the race.
+    let sim = Sim::start(&["hive.add:latency=30000"]);
+    for round in 0..3 {
+        let dirs = Dirs::new();
+        let (mut tui, id) = mid_request(&dirs, &sim);
+        tui.hang_up();
+        let status = tui.wait_exit();
+        assert!(
+            status.signal().is_none(),
+            "round {round}: the hang-up goes through the quit path: {status:?}"
+        );
+        let deadline = Instant::now() + EXIT;
+        loop {
+            let records = journal_records(&dirs.journal());
+            if !outcomes_for(&records, &id).is_empty() || Instant::now() >= deadline {
+                break;
+            }
+            thread::sleep(POLL);
+        }
+        assert_abandoned_once(&dirs, &id);
+    }
+}
+
+#[test]
+fn a_profile_switch_that_cannot_resolve_stays_in_place() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&[]);
+    dirs.write_config(&sim.base_url());
+    // A second profile whose every key comes from a slow command that fails.
+    let mut text = std::fs::read_to_string(dirs.config()).expect("config");
+    text.push_str(&format!(
+        r#"
+[profiles.zz_broken.cerego]
+base_url = "{base}"
+partner_id = "4242"
+api_key_cmd = ["sh", "-c", "sleep 1; echo no >&2; exit 3"]
+[profiles.zz_broken.hive]
+base_url = "{base}"
+api_key_cmd = ["sh", "-c", "sleep 1; exit 3"]
+"#,
+        base = sim.base_url()
+    ));
+    std::fs::write(dirs.config(), text).expect("config");
+    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("Users · partner 4242");
+    tui.send("P");
+    tui.wait_for("Switch profile");
+    tui.send("j");
+    tui.send("\r");
+    tui.wait_for("Running api_key_cmd for profile zz_broken");
+    let screen = tui.wait_for("Cannot switch to profile zz_broken");
+    assert!(screen.contains("profile: e2e"), "{screen}");
+    assert!(tui.exited().is_none(), "the console is still running");
+    // And it still works.
+    tui.send("r");
+    let deadline = Instant::now() + SHOW;
+    loop {
+        let lists = tui
+            .screen()
+            .lines()
+            .filter(|l| l.contains("Cerego list") && l.contains("36 users"))
+            .count();
+        if lists == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no reload: {}", tui.screen());
+        thread::sleep(POLL);
+    }
+    tui.wait_idle();
+    tui.send("q");
+    tui.wait_exit();
+}
+
+#[test]
+fn a_service_whose_key_is_missing_is_shown_as_not_configured() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&[]);
+    dirs.write_config(&sim.base_url());
+    let text = std::fs::read_to_string(dirs.config())
+        .expect("config")
+        .replace("E2E_CEREGO_KEY", "E2E_UNSET_CEREGO_KEY");
+    std::fs::write(dirs.config(), text).expect("config");
+    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("Patrons ·");
+    tui.send("1");
+    let screen = tui.wait_for("Users · not configured");
+    assert!(screen.contains("E2E_UNSET_CEREGO_KEY"), "{screen}");
+    // Hive works meanwhile.
+    open_patron(&mut tui, "user_abc123");
+    add_hive_tags(&mut tui, "vip");
+    tui.wait_for_line(&["Hive add", "user_abc123", "Successfully"]);
+    tui.send("q");
+    tui.wait_exit();
+}
+
+#[test]
+fn no_color_keeps_titles_bold_and_marks_selection_after_a_tab_switch() {
+    let dirs = Dirs::new();
+    let mut tui = Tui::start_with(&dirs, Mode::Demo, &[("NO_COLOR", "1")]);
+    tui.wait_for("Users · partner 4242");
+    tui.send("2");
+    let screen = tui.wait_for("▶ Patrons");
+    let title_row = screen.lines().nth(1).expect("title row").to_string();
+    let start = title_row.chars().position(|c| c == 'P').expect("the title") as u16;
+    for col in start..start + 7 {
+        let (text, bold, inverse) = tui.cell(1, col);
+        assert!(
+            bold && inverse,
+            "title cell {col} {text:?}: bold {bold}, inverse {inverse}"
+        );
+    }
+    // The selected patron: marked and in reverse video.
+    let row = screen.lines().nth(2).expect("first row").to_string();
+    assert!(row.contains("▶ user_abc123"), "{row}");
+    let (_, _, inverse) = tui.cell(2, 4);
+    assert!(inverse, "the selected row is reversed");
+    // The active tab.
+    let header = screen.lines().next().expect("header").to_string();
+    let tab = header.find("2 Hive").expect("the tab") as u16;
+    let (_, bold, inverse) = tui.cell(0, tab + 2);
+    assert!(bold && inverse, "the active tab");
+    tui.send("q");
+    tui.wait_exit();
 }

@@ -619,3 +619,123 @@ proptest! {
         prop_assert_eq!(contents.records.len(), before.records.len() + 1);
     }
 }
+
+/// Item 17: rotation past a size; `stream` reads the rotated files and the active one in
+/// order, pairing across them; `recent` reads backwards across them too.
+#[test]
+fn rotated_files_are_kept_and_read_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = journal::JournalOptions {
+        demo: false,
+        rotate_bytes: 1500,
+    };
+    let (mut j, _) = Journal::open_with(dir.path(), "work", vec![], options).unwrap();
+    for i in 0..12 {
+        let id = format!("r{i}");
+        j.record_intent(&id, &hive_add("p", "vip"), None).unwrap();
+        j.record_outcome(OutcomeRecord::cancelled(&id, "test"))
+            .unwrap();
+    }
+    drop(j);
+    let path = journal::file_for(dir.path(), "work");
+    let files = journal::files_of(&path);
+    assert!(files.len() >= 3, "{files:?}");
+    for f in &files[..files.len() - 1] {
+        assert!(fs::metadata(f).unwrap().len() >= 1500, "{}", f.display());
+    }
+    let mut ids = Vec::new();
+    let report = journal::stream(&path, None, |e| {
+        assert!(e.outcome.is_some(), "{} paired", e.id());
+        ids.push(e.id().to_string());
+        Ok(())
+    })
+    .unwrap();
+    let expected: Vec<String> = (0..12).map(|i| format!("r{i}")).collect();
+    assert_eq!(ids, expected);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let (recent, _) = journal::recent(&path, 5).unwrap();
+    let ids: Vec<&str> = recent.iter().map(Entry::id).collect();
+    assert_eq!(ids, ["r7", "r8", "r9", "r10", "r11"]);
+}
+
+/// Item 12: exports carry the Hive scenario and MATCH / MISMATCH.
+#[test]
+fn exports_carry_the_scenario_and_the_message_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut j, _) = open(dir.path());
+    let body = r#"{"message": "Successfully added tags to patron.", "patron_id": "p",
+        "added_tag_ids": ["vip"], "pre_existing_tag_ids": [], "failed": []}"#;
+    let odd = r#"{"message": "Tags added!", "patron_id": "p",
+        "added_tag_ids": ["vip"], "pre_existing_tag_ids": [], "failed": []}"#;
+    for (id, response) in [("m", body), ("x", odd)] {
+        j.record_intent(id, &hive_add("p", "vip"), None).unwrap();
+        let output =
+            tagdesk::backend::interpret(&hive_add("p", "vip"), 200, response.as_bytes()).unwrap();
+        j.record_outcome(OutcomeRecord::from_execution(
+            id,
+            &[exchange("{}", 200, response)],
+            &Ok(output),
+            Duration::ZERO,
+        ))
+        .unwrap();
+    }
+    let entries = journal::entries(journal::read(j.path()).unwrap().records);
+    let csv = journal::to_csv(&entries);
+    assert!(csv.contains(",all tags added,MATCH,"), "{csv}");
+    assert!(csv.contains(",all tags added,MISMATCH,"), "{csv}");
+    let json: Vec<serde_json::Value> = journal::to_json_lines(&entries)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(json[0]["scenario"], "all tags added");
+    assert_eq!(json[0]["message_check"], "MATCH");
+    assert_eq!(json[1]["message_check"], "MISMATCH");
+    assert_eq!(
+        json[1]["documented_message"],
+        "Successfully added tags to patron."
+    );
+    let human = journal::to_human(&entries);
+    assert!(
+        human.contains("scenario: all tags added · MATCH"),
+        "{human}"
+    );
+    assert!(
+        human.contains(
+            "scenario: all tags added · MISMATCH (documented: \"Successfully added tags to patron.\")"
+        ),
+        "{human}"
+    );
+}
+
+/// Item 17: opening a journal larger than the tail window reads only the window.
+#[test]
+fn a_large_journal_is_opened_from_its_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal::file_for(dir.path(), "work");
+    // 6 MiB of old, finished entries, then one open intent.
+    let mut text = String::new();
+    let (mut j, _) = open(dir.path());
+    j.record_intent("first", &hive_add("p", "vip"), None)
+        .unwrap();
+    j.record_outcome(OutcomeRecord::cancelled("first", "x"))
+        .unwrap();
+    drop(j);
+    let pair = fs::read_to_string(&path).unwrap();
+    while text.len() < 6 << 20 {
+        text.push_str(&pair);
+    }
+    fs::write(&path, &text).unwrap();
+    let (mut j, _) = open(dir.path());
+    j.record_intent("open", &hive_add("p", "vip"), None)
+        .unwrap();
+    drop(j);
+    let (_, report) = open(dir.path());
+    assert!(report.scanned_from > 0, "only the tail was read");
+    assert!(
+        report.scanned_from >= (text.len() as u64).saturating_sub(journal::TAIL_WINDOW_BYTES),
+        "{}",
+        report.scanned_from
+    );
+    assert_eq!(report.pending, ["open"]);
+    assert!(report.is_clean(), "{:?}", report.warnings());
+}

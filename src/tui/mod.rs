@@ -63,7 +63,10 @@ fn install_panic_hook() {
 /// Owns the terminal while the console runs: restores it exactly once on every way out
 /// (normal quit, error, unwinding panic) through `Drop`, and through the panic hook too.
 pub struct TerminalGuard {
-    terminal: ratatui::DefaultTerminal,
+    /// Never dropped: ratatui's `Terminal` prints to stderr from its `Drop` when it cannot
+    /// show the cursor, which panics — and aborts — when the terminal is gone (a hang-up).
+    /// [`restore_terminal`] does everything that drop would, without printing.
+    terminal: std::mem::ManuallyDrop<ratatui::DefaultTerminal>,
 }
 
 impl TerminalGuard {
@@ -78,7 +81,9 @@ impl TerminalGuard {
         let terminal =
             ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
                 .inspect_err(|_| restore_terminal())?;
-        Ok(Self { terminal })
+        Ok(Self {
+            terminal: std::mem::ManuallyDrop::new(terminal),
+        })
     }
 
     pub fn terminal(&mut self) -> &mut ratatui::DefaultTerminal {
@@ -472,9 +477,21 @@ async fn drive(
                     let tx = switch_tx.clone();
                     tokio::task::spawn_blocking(move || {
                         let env = |k: &str| std::env::var(k).ok();
+                        // A profile none of whose services can be used is not worth
+                        // leaving this one for: the switch fails in place, with the reasons.
                         let prepared = crate::setup::prepare(&target, &env)
                             .map_err(|e| (name.clone(), e.0))
                             .and_then(|p| match &p.profile {
+                                Some(profile)
+                                    if profile.cerego.is_none() && profile.hive.is_none() =>
+                                {
+                                    let why: Vec<String> = profile
+                                        .unavailable
+                                        .iter()
+                                        .map(|u| u.reason.clone())
+                                        .collect();
+                                    Err((name.clone(), why.join("; ")))
+                                }
                                 Some(_) => Ok(p),
                                 None => Err((name.clone(), "it resolves to demo mode".into())),
                             });
