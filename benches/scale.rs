@@ -183,8 +183,7 @@ fn journal_benches(root: &Path) {
                 .env("TAGDESK_CONFIG", dir.join("none.toml"));
             let demo = tagdesk::journal::file_for(&dir, "demo");
             if !demo.exists() {
-                std::fs::hard_link(tagdesk::journal::file_for(&dir, "bench"), &demo)
-                    .expect("link");
+                std::fs::hard_link(tagdesk::journal::file_for(&dir, "bench"), &demo).expect("link");
             }
             let (t, peak, out) = measure(c);
             assert_eq!(out.lines().filter(|l| !l.starts_with(' ')).count(), 300);

@@ -27,6 +27,30 @@ struct Check {
     detail: String,
 }
 
+impl Check {
+    /// A service without a client: failed when its key did not resolve, skipped when the
+    /// profile does not use it.
+    fn unavailable(service: &'static str, why: Option<&config::Unavailable>) -> Self {
+        match why {
+            Some(u) if u.configured => Check {
+                service,
+                code: Some(exit::USAGE),
+                detail: u.reason.clone(),
+            },
+            other => Check {
+                service,
+                code: None,
+                detail: format!(
+                    "skipped: {}",
+                    other
+                        .map(|u| u.reason.clone())
+                        .unwrap_or_else(|| "not configured".into())
+                ),
+            },
+        }
+    }
+}
+
 async fn check_profile(profile: &Profile) -> Vec<Check> {
     let mut checks = Vec::new();
     let clients = match clients_for(profile) {
@@ -64,20 +88,7 @@ async fn check_profile(profile: &Profile) -> Vec<Check> {
                 detail: redact(detail),
             });
         }
-        (None, Some(u)) if u.configured => checks.push(Check {
-            service: "cerego",
-            code: Some(exit::USAGE),
-            detail: u.reason.clone(),
-        }),
-        (None, u) => checks.push(Check {
-            service: "cerego",
-            code: None,
-            detail: format!(
-                "skipped: {}",
-                u.map(|u| u.reason.clone())
-                    .unwrap_or_else(|| "not configured".into())
-            ),
-        }),
+        (None, u) => checks.push(Check::unavailable("cerego", u)),
     }
     match (&clients.hive, profile.unavailable(Service::Hive)) {
         (Some(h), _) => {
@@ -121,20 +132,7 @@ async fn check_profile(profile: &Profile) -> Vec<Check> {
                 detail: redact(detail),
             });
         }
-        (None, Some(u)) if u.configured => checks.push(Check {
-            service: "hive",
-            code: Some(exit::USAGE),
-            detail: u.reason.clone(),
-        }),
-        (None, u) => checks.push(Check {
-            service: "hive",
-            code: None,
-            detail: format!(
-                "skipped: {}",
-                u.map(|u| u.reason.clone())
-                    .unwrap_or_else(|| "not configured".into())
-            ),
-        }),
+        (None, u) => checks.push(Check::unavailable("hive", u)),
     }
     checks
 }

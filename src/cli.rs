@@ -381,25 +381,19 @@ impl UserPrinter {
         let (result_rest, rest) = match value.as_object_mut() {
             Some(map) => {
                 let result = map.remove("result");
-                let mut result_rest = match result {
+                let result_rest = match result {
                     Some(Value::Object(mut r)) => {
                         r.remove("users");
                         r
                     }
                     _ => serde_json::Map::new(),
                 };
-                if let Some(e) = map.remove("error") {
-                    result_rest.insert("error".into(), e);
-                }
                 (result_rest, std::mem::take(map))
             }
             None => (serde_json::Map::new(), serde_json::Map::new()),
         };
         let mut tail = String::from("]");
         for (k, v) in result_rest {
-            if k == "error" {
-                continue;
-            }
             tail.push_str(&format!(",{}:{}", json_text(&json!(k)), json_text(&v)));
         }
         tail.push('}');

@@ -419,11 +419,20 @@ fn run_console(mut options: Options) -> ExitCode {
     let result = rt.block_on(async {
         let mut next: Option<setup::Prepared> = None;
         loop {
-            let session = match next.take() {
-                Some(prepared) => setup::start(prepared, &options).await,
-                None => setup::open(&options, &env).await,
-            }
-            .map_err(|e| color_eyre::eyre::eyre!(e.0))?;
+            let prepared = match next.take() {
+                Some(prepared) => prepared,
+                // Before the console takes the terminal: say why the screen waits.
+                None => setup::prepare_announcing(&options, &env, &|name| {
+                    cli::err(&format!(
+                        "tagdesk: running api_key_cmd for profile {}…",
+                        printable(name)
+                    ))
+                })
+                .map_err(|e| color_eyre::eyre::eyre!(e.0))?,
+            };
+            let session = setup::start(prepared, &options)
+                .await
+                .map_err(|e| color_eyre::eyre::eyre!(e.0))?;
             let end = tagdesk::tui::run(&session, &options).await;
             if let Some(sim) = session.simulator {
                 sim.shutdown().await;
@@ -658,7 +667,10 @@ fn run_sim(args: SimArgs) -> ExitCode {
         // still gets a clean stop.
         let stop = stop_signals();
         cli::out(&format!("listening on {}", simulator.base_url()));
-        cli::out(&summary);
+        // The summary names what the seed file holds: made printable line by line.
+        for line in summary.lines() {
+            cli::out(&printable(line));
+        }
         if !simulator.addr().ip().is_loopback() {
             cli::err(&format!(
                 "tagdesk sim: warning: listening on {}, reachable from other hosts: anyone who \

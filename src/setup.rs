@@ -89,6 +89,16 @@ pub fn prepare(
     options: &Options,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Prepared, ConfigError> {
+    prepare_announcing(options, env, &|_| {})
+}
+
+/// [`prepare`], calling `announce(profile)` before a key command of that profile runs (a
+/// command may take up to 15 s: the operator is told what is happening).
+pub fn prepare_announcing(
+    options: &Options,
+    env: &dyn Fn(&str) -> Option<String>,
+    announce: &dyn Fn(&str),
+) -> Result<Prepared, ConfigError> {
     let paths = Paths::resolve(options.config.as_deref(), env);
     let mut warnings = Vec::new();
     let mut profiles = Vec::new();
@@ -123,6 +133,9 @@ pub fn prepare(
                     env,
                     &paths.config_file,
                 )?;
+                if !config::key_commands(file, &name).is_empty() {
+                    announce(&name);
+                }
                 Some(config::resolve_profile(
                     file,
                     &name,

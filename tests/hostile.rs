@@ -158,6 +158,17 @@ fn run_measured(mut command: Command, limit: Duration) -> (Output, u64) {
     (output, peak)
 }
 
+/// The simulator on loopback, accepting this file's keys.
+async fn sim() -> Simulator {
+    Simulator::start_local(SimOptions {
+        hive_key: HIVE_KEY.into(),
+        cerego_key: CEREGO_KEY.into(),
+        ..SimOptions::default()
+    })
+    .await
+    .expect("sim")
+}
+
 // ------------------------------------------------------------------------------------------
 // Item 13: every server string is made printable, on every output path.
 // ------------------------------------------------------------------------------------------
@@ -377,14 +388,20 @@ impl Respond for Endless {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_endless_user_list_streams_in_bounded_memory_and_is_cut_with_a_reason() {
+/// A server whose partner 4242 lists users with `responder`.
+async fn users_server(responder: impl Respond + 'static) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v3/partners/4242/users"))
-        .respond_with(Endless { per_page: 1000 })
+        .respond_with(responder)
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_user_list_streams_in_bounded_memory_and_is_cut_with_a_reason() {
+    let server = users_server(Endless { per_page: 1000 }).await;
     let dirs = Dirs::new();
     dirs.config_for(&server.uri(), "[limits]\nmax_users = 150000\n");
     let command = dirs.command(&["cerego", "users"]);
@@ -413,12 +430,7 @@ async fn an_endless_user_list_streams_in_bounded_memory_and_is_cut_with_a_reason
 #[tokio::test(flavor = "multi_thread")]
 async fn the_console_listing_is_bounded_too() {
     use tagdesk::backend::{Clients, Hooks, ListLimits, Output, execute_journaled_with};
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v3/partners/4242/users"))
-        .respond_with(Endless { per_page: 100 })
-        .mount(&server)
-        .await;
+    let server = users_server(Endless { per_page: 100 }).await;
     let cfg = tagdesk::api::ClientConfig::new(server.uri(), CEREGO_KEY);
     let clients = Clients {
         cerego: Some(tagdesk::api::cerego::CeregoClient::new(&cfg).expect("client")),
@@ -518,13 +530,7 @@ fn gigabyte_journal(path: &Path) {
 async fn a_gigabyte_journal_costs_its_tail_not_its_size() {
     let dirs = Dirs::new();
     std::fs::create_dir_all(dirs.data()).expect("data dir");
-    let sim = Simulator::start_local(SimOptions {
-        hive_key: HIVE_KEY.into(),
-        cerego_key: CEREGO_KEY.into(),
-        ..SimOptions::default()
-    })
-    .await
-    .expect("sim");
+    let sim = sim().await;
     dirs.config_for(&sim.base_url(), "");
     let path = dirs.journal();
     gigabyte_journal(&path);
@@ -578,13 +584,7 @@ async fn a_gigabyte_journal_costs_its_tail_not_its_size() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_live_cli_request_gets_exactly_one_outcome() {
-    let sim = Simulator::start_local(SimOptions {
-        hive_key: HIVE_KEY.into(),
-        cerego_key: CEREGO_KEY.into(),
-        ..SimOptions::default()
-    })
-    .await
-    .expect("sim");
+    let sim = sim().await;
     sim.set_faults(vec!["hive.add:latency=2500".parse().expect("rule")]);
     let dirs = Dirs::new();
     dirs.config_for(&sim.base_url(), "");
@@ -678,13 +678,7 @@ fn with_file_size_limit(mut command: Command, limit: u64) -> Output {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lost_outcome_is_reported_and_exits_non_zero() {
-    let sim = Simulator::start_local(SimOptions {
-        hive_key: HIVE_KEY.into(),
-        cerego_key: CEREGO_KEY.into(),
-        ..SimOptions::default()
-    })
-    .await
-    .expect("sim");
+    let sim = sim().await;
     let dirs = Dirs::new();
     dirs.config_for(&sim.base_url(), "");
     // One run, to learn how long an intent line is.
@@ -924,13 +918,7 @@ async fn the_retry_budget_bounds_the_last_attempt_too() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_cerego_add_says_the_tag_may_exist() {
-    let sim = Simulator::start_local(SimOptions {
-        hive_key: HIVE_KEY.into(),
-        cerego_key: CEREGO_KEY.into(),
-        ..SimOptions::default()
-    })
-    .await
-    .expect("sim");
+    let sim = sim().await;
     sim.set_faults(vec!["cerego.add:drop".parse().expect("rule")]);
     let dirs = Dirs::new();
     dirs.config_for(&sim.base_url(), "");
@@ -1012,12 +1000,7 @@ fn head_one(mut command: Command) -> (i32, String) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_closed_pipe_ends_quietly() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v3/partners/4242/users"))
-        .respond_with(Endless { per_page: 500 })
-        .mount(&server)
-        .await;
+    let server = users_server(Endless { per_page: 500 }).await;
     let dirs = Dirs::new();
     dirs.config_for(&server.uri(), "[limits]\nmax_users = 20000\n");
     let c = dirs.command(&["cerego", "users"]);
@@ -1039,4 +1022,43 @@ async fn a_closed_pipe_ends_quietly() {
         .expect("join");
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status, 141, "{err}");
+}
+
+/// A listing that fails part-way, streamed as JSON: still one valid JSON object, with the
+/// users printed so far and the error.
+struct FailsAtPage3;
+
+impl Respond for FailsAtPage3 {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let page: usize = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page[number]")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        if page >= 3 {
+            return ResponseTemplate::new(500)
+                .set_body_json(json!({"errors": [{"detail": "boom"}]}));
+        }
+        Endless { per_page: 2 }.respond(request)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_that_fails_part_way_is_still_one_json_object() {
+    let server = users_server(FailsAtPage3).await;
+    let dirs = Dirs::new();
+    dirs.config_for(&server.uri(), "");
+    let o = dirs.run(&["--json", "cerego", "users"]).await;
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["result"]["users"].as_array().map(Vec::len), Some(4));
+    assert_eq!(v["error"]["status"], 500);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("boom")
+    );
 }

@@ -284,6 +284,26 @@ pub struct Unavailable {
     pub reason: String,
 }
 
+impl Unavailable {
+    /// The profile has a section for `service` but its key could not be resolved.
+    pub fn failed(service: Service, reason: String) -> Self {
+        Self {
+            service,
+            configured: true,
+            reason: format!("{}: {reason}", service.name()),
+        }
+    }
+
+    /// The profile has no section for `service`.
+    pub fn absent(service: Service, profile: &str) -> Self {
+        Self {
+            service,
+            configured: false,
+            reason: format!("{} is not configured in profile {profile}", service.name()),
+        }
+    }
+}
+
 impl std::fmt::Display for Unavailable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.reason)
@@ -693,81 +713,44 @@ pub fn resolve_profile(
                 .map_err(|e| ConfigError(format!("{}: profile {name}: {e}", path.display()))),
         }
     };
+    // A service's key: resolved, or the reason it is unavailable (never an error: the
+    // other service still works).
+    let mut key_of = |service: Service, source: &KeySource, var: &str| {
+        let what = format!("profile {name}, {}", service.name().to_lowercase());
+        let key = keys::resolve_key(source, var, &what, env, &mut warnings)
+            .and_then(|key| key.ok_or_else(|| format!("{what} has no API key source")));
+        key.map_err(|reason| unavailable.push(Unavailable::failed(service, reason)))
+            .ok()
+    };
     let cerego = match &p.cerego {
         Some(c) => {
-            let what = format!("profile {name}, cerego");
             let base_url = url_for(&c.base_url, ENV_CEREGO_URL)?;
-            match keys::resolve_key(&c.key, ENV_CEREGO_KEY, &what, env, &mut warnings) {
-                Ok(Some(key)) => Some(CeregoProfile {
-                    base_url,
-                    partner_id: c.partner_id.clone(),
-                    tag_types: c.tag_types.clone(),
-                    key,
-                }),
-                Ok(None) => {
-                    unavailable.push(Unavailable {
-                        service: Service::Cerego,
-                        configured: true,
-                        reason: format!("Cerego: {what} has no API key source"),
-                    });
-                    None
-                }
-                Err(reason) => {
-                    unavailable.push(Unavailable {
-                        service: Service::Cerego,
-                        configured: true,
-                        reason: format!("Cerego: {reason}"),
-                    });
-                    None
-                }
-            }
+            key_of(Service::Cerego, &c.key, ENV_CEREGO_KEY).map(|key| CeregoProfile {
+                base_url,
+                partner_id: c.partner_id.clone(),
+                tag_types: c.tag_types.clone(),
+                key,
+            })
         }
-        None => {
-            unavailable.push(Unavailable {
-                service: Service::Cerego,
-                configured: false,
-                reason: format!("Cerego is not configured in profile {name}"),
-            });
-            None
-        }
+        None => None,
     };
     let hive = match &p.hive {
         Some(h) => {
-            let what = format!("profile {name}, hive");
             let base_url = url_for(&h.base_url, ENV_HIVE_URL)?;
-            match keys::resolve_key(&h.key, ENV_HIVE_KEY, &what, env, &mut warnings) {
-                Ok(Some(key)) => Some(HiveProfile {
-                    base_url,
-                    tags: h.tags.clone(),
-                    key,
-                }),
-                Ok(None) => {
-                    unavailable.push(Unavailable {
-                        service: Service::Hive,
-                        configured: true,
-                        reason: format!("Hive: {what} has no API key source"),
-                    });
-                    None
-                }
-                Err(reason) => {
-                    unavailable.push(Unavailable {
-                        service: Service::Hive,
-                        configured: true,
-                        reason: format!("Hive: {reason}"),
-                    });
-                    None
-                }
-            }
+            key_of(Service::Hive, &h.key, ENV_HIVE_KEY).map(|key| HiveProfile {
+                base_url,
+                tags: h.tags.clone(),
+                key,
+            })
         }
-        None => {
-            unavailable.push(Unavailable {
-                service: Service::Hive,
-                configured: false,
-                reason: format!("Hive is not configured in profile {name}"),
-            });
-            None
-        }
+        None => None,
     };
+    if p.cerego.is_none() {
+        unavailable.push(Unavailable::absent(Service::Cerego, name));
+    }
+    if p.hive.is_none() {
+        unavailable.push(Unavailable::absent(Service::Hive, name));
+    }
     let color = p.color.clone().unwrap_or_else(|| {
         if p.confirm {
             "red".into()
@@ -928,6 +911,11 @@ mod tests {
         move |k: &str| map.get(k).cloned()
     }
 
+    /// The error `parse` gives for `text`, read from `/c.toml`.
+    fn parse_err(text: &str) -> String {
+        parse(text, Path::new("/c.toml")).unwrap_err().0
+    }
+
     #[test]
     fn the_template_parses() {
         let c = parse(TEMPLATE, Path::new("template")).unwrap();
@@ -941,51 +929,27 @@ mod tests {
         let e = parse(text, Path::new("/c.toml")).unwrap_err().0;
         assert!(e.starts_with("/c.toml:3:"), "{e}");
         assert!(e.contains("partner id"), "{e}");
-        let e = parse("[profiles.a]\ncolour = 1\n", Path::new("/c.toml"))
-            .unwrap_err()
-            .0;
+        let e = parse_err("[profiles.a]\ncolour = 1\n");
         assert!(e.starts_with("/c.toml:2:") && e.contains("colour"), "{e}");
-        let e = parse(
-            "default_profile = \"b\"\n[profiles.a]\n",
-            Path::new("/c.toml"),
-        )
-        .unwrap_err()
-        .0;
+        let e = parse_err("default_profile = \"b\"\n[profiles.a]\n");
         assert!(
             e.starts_with("/c.toml:1:") && e.contains("default_profile \"b\""),
             "{e}"
         );
         // Errors found after parsing name their line too.
-        let e = parse(
-            "[profiles.a]\nconfirm = true\ncolor = \"mauve-ish\"\n",
-            Path::new("/c.toml"),
-        )
-        .unwrap_err()
-        .0;
+        let e = parse_err("[profiles.a]\nconfirm = true\ncolor = \"mauve-ish\"\n");
         assert!(
             e.starts_with("/c.toml:3:") && e.contains("mauve-ish"),
             "{e}"
         );
-        let e = parse(
-            "[profiles.a.hive]\napi_key = \"x\"\napi_key_env = \"Y\"\n",
-            Path::new("/c.toml"),
-        )
-        .unwrap_err()
-        .0;
+        let e = parse_err("[profiles.a.hive]\napi_key = \"x\"\napi_key_env = \"Y\"\n");
         assert!(
             e.starts_with("/c.toml:3:") && e.contains("not 2 (api_key_env and api_key)"),
             "{e}"
         );
-        let e = parse(
-            "[timeouts]\nconnect = 5\ntotal = -1\n",
-            Path::new("/c.toml"),
-        )
-        .unwrap_err()
-        .0;
+        let e = parse_err("[timeouts]\nconnect = 5\ntotal = -1\n");
         assert!(e.starts_with("/c.toml:3:"), "{e}");
-        let e = parse("[keys]\nfly = [\"x\"]\n", Path::new("/c.toml"))
-            .unwrap_err()
-            .0;
+        let e = parse_err("[keys]\nfly = [\"x\"]\n");
         assert!(e.starts_with("/c.toml:2:") && e.contains("fly"), "{e}");
     }
 
@@ -1022,9 +986,7 @@ mod tests {
     fn key_overrides_are_checked_at_load() {
         let ok = parse("[keys]\nadd = [\"insert\"]\n", Path::new("/c.toml")).unwrap();
         assert_eq!(ok.keys["add"], ["insert"]);
-        let e = parse("[keys]\nadd = [\"q\"]\n", Path::new("/c.toml"))
-            .unwrap_err()
-            .0;
+        let e = parse_err("[keys]\nadd = [\"q\"]\n");
         assert!(
             e.starts_with("/c.toml:2:1: [keys] the key q is bound to both"),
             "{e}"

@@ -349,6 +349,18 @@ pub struct App {
     next_id: RequestId,
 }
 
+/// Whether a user is exactly what the operator typed (lower-cased): its id, member id or
+/// email — the row the filter must put first and select.
+fn exactly(u: &CeregoUser, query: &str) -> bool {
+    u.id == query
+        || u.member_id
+            .as_deref()
+            .is_some_and(|m| m.to_lowercase() == query)
+        || u.email
+            .as_deref()
+            .is_some_and(|e| e.to_lowercase() == query)
+}
+
 /// Rows a page-up / page-down moves.
 const PAGE: usize = 10;
 
@@ -881,30 +893,16 @@ impl App {
                 })
                 .collect();
             let users = &self.cerego.users;
-            let exact = |i: usize| {
-                users.get(i).is_some_and(|u| {
-                    u.id == query
-                        || u.member_id
-                            .as_deref()
-                            .is_some_and(|m| m.to_lowercase() == query)
-                        || u.email
-                            .as_deref()
-                            .is_some_and(|e| e.to_lowercase() == query)
-                })
-            };
+            let exact = |i: usize| users.get(i).is_some_and(|u| exactly(u, &query));
             self.cerego.visible = filter::ranked(self.cerego.filter.text(), &hay, exact);
         }
         let exact_first = !query.is_empty()
-            && self.cerego.visible.first().is_some_and(|&i| {
-                let u = &self.cerego.users[i];
-                u.id == query
-                    || u.member_id
-                        .as_deref()
-                        .is_some_and(|m| m.to_lowercase() == query)
-                    || u.email
-                        .as_deref()
-                        .is_some_and(|e| e.to_lowercase() == query)
-            });
+            && self
+                .cerego
+                .visible
+                .first()
+                .and_then(|&i| self.cerego.users.get(i))
+                .is_some_and(|u| exactly(u, &query));
         self.cerego.selected = if exact_first {
             0
         } else {
