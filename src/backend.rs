@@ -598,11 +598,30 @@ fn lock(j: &SharedJournal) -> std::sync::MutexGuard<'_, Journal> {
 
 // Redaction of everything a reply carries.
 
+/// A body as text, redacted: as JSON values when it is JSON (so a key written with any
+/// escape is found once decoded), as text otherwise.
+fn scrub_body(body: &mut Option<String>, r: &Redactor) {
+    let Some(text) = body else {
+        return;
+    };
+    if r.is_empty() {
+        return;
+    }
+    if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) {
+        let before = value.clone();
+        r.value(&mut value);
+        if value != before {
+            *text = value.to_string();
+        }
+    }
+    r.string(text);
+}
+
 impl Scrub for Exchange {
     fn scrub(&mut self, r: &Redactor) {
         self.url.scrub(r);
-        self.request_body.scrub(r);
-        self.response_body.scrub(r);
+        scrub_body(&mut self.request_body, r);
+        scrub_body(&mut self.response_body, r);
     }
 }
 
@@ -776,12 +795,12 @@ pub fn spawn(
                 let on_page = move |progress: PageProgress| {
                     let _ = pages.send(Event::Page { id, progress });
                 };
-                // The console takes a listing's users page by page, so the final reply does
-                // not carry them a second time.
+                // The console takes the partner listing's users page by page, so its final
+                // reply does not carry them a second time; a look-up's users come in the reply.
                 let hooks = Hooks {
                     notify: &notify,
                     on_page: &on_page,
-                    keep_users: false,
+                    keep_users: !matches!(op, Op::CeregoListUsers { query: None, .. }),
                 };
                 let run = execute_journaled_with(
                     &clients,

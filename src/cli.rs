@@ -361,14 +361,9 @@ impl UserPrinter {
     }
 
     fn finish_human(&self, output: &Output) {
-        if let Output::Users(list) = output {
+        if let Output::Users(_) = output {
+            // The summary ends with "— cut short: …" when a limit stopped the listing.
             err(&format!("tagdesk: {}", printable(&output.summary())));
-            if let Some(cut) = &list.cut {
-                err(&format!(
-                    "tagdesk: the listing was cut short: {}",
-                    printable(cut)
-                ));
-            }
         }
     }
 

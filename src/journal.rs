@@ -142,7 +142,7 @@ pub fn files_of(active: &Path) -> Vec<PathBuf> {
     let name = name.to_string_lossy();
     let stem = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
     let prefix = format!("{stem}.");
-    let mut rotated: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+    let mut rotated: Vec<((String, u32), PathBuf)> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
@@ -154,7 +154,14 @@ pub fn files_of(active: &Path) -> Vec<PathBuf> {
                 && middle
                     .chars()
                     .all(|c| c.is_ascii_digit() || matches!(c, 'T' | 'Z' | '-'));
-            stamp_like.then(|| (middle, e.path()))
+            stamp_like.then(|| {
+                // TIME, then the -N of a second rotation within the same second, in order.
+                let (stamp, n) = match middle.split_once('-') {
+                    Some((stamp, n)) => (stamp.to_string(), n.parse::<u32>().unwrap_or(0)),
+                    None => (middle.clone(), 1),
+                };
+                ((stamp, n), e.path())
+            })
         })
         .collect();
     rotated.sort();
@@ -471,6 +478,23 @@ impl Journal {
 
     fn rotate_if_full(&mut self) -> Result<(), JournalError> {
         let lock = FileLock::acquire(&self.file).map_err(JournalError::io(&self.path, "lock"))?;
+        // Another tagdesk may have rotated it while we waited for the lock: then the file we
+        // hold is no longer the active one, and there is nothing to rotate.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ours = self
+                .file
+                .metadata()
+                .map_err(JournalError::io(&self.path, "inspect"))?;
+            let active = std::fs::metadata(&self.path)
+                .is_ok_and(|m| m.ino() == ours.ino() && m.dev() == ours.dev());
+            if !active {
+                drop(lock);
+                self.file = open_private_file(&self.path)?;
+                return Ok(());
+            }
+        }
         let len = self
             .file
             .metadata()
@@ -706,6 +730,36 @@ mod tests {
         let b = new_id();
         assert_ne!(a, b);
         assert_eq!(a.split('-').count(), 3);
+    }
+
+    #[test]
+    fn rotated_files_are_listed_oldest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let active = file_for(dir.path(), "p");
+        for name in [
+            "journal-p.20261123T062400Z-10.jsonl",
+            "journal-p.20261123T062400Z.jsonl",
+            "journal-p.20261123T062400Z-2.jsonl",
+            "journal-p.20261122T000000Z.jsonl",
+            "journal-px.20261122T000000Z.jsonl",
+            "journal-p.notes.jsonl",
+        ] {
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let names: Vec<String> = files_of(&active)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "journal-p.20261122T000000Z.jsonl",
+                "journal-p.20261123T062400Z.jsonl",
+                "journal-p.20261123T062400Z-2.jsonl",
+                "journal-p.20261123T062400Z-10.jsonl",
+                "journal-p.jsonl",
+            ]
+        );
     }
 
     #[test]

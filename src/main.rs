@@ -671,7 +671,7 @@ fn run_sim(args: SimArgs) -> ExitCode {
         for line in summary.lines() {
             cli::out(&printable(line));
         }
-        if !simulator.addr().ip().is_loopback() {
+        if !simulator.addr().ip().to_canonical().is_loopback() {
             cli::err(&format!(
                 "tagdesk sim: warning: listening on {}, reachable from other hosts: anyone who \
                  can reach it can use the simulated APIs with the keys above; the control API \

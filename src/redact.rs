@@ -31,12 +31,23 @@ impl std::fmt::Debug for Redactor {
 }
 
 impl Redactor {
+    /// Every key, and the forms a server can echo it in inside JSON text: escaped as JSON
+    /// strings escape it, and with `/` written `\/` (as PHP does).
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
-        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
-        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        secrets.dedup();
+        let mut all: Vec<String> = Vec::new();
+        for s in secrets.into_iter().filter(|s| !s.is_empty()) {
+            let escaped = serde_json::to_string(&s)
+                .ok()
+                .and_then(|q| q.get(1..q.len().saturating_sub(1)).map(str::to_string))
+                .unwrap_or_default();
+            let slashed = escaped.replace('/', "\\/");
+            all.push(s);
+            all.extend([escaped, slashed].into_iter().filter(|v| !v.is_empty()));
+        }
+        all.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        all.dedup();
         Self {
-            secrets: Arc::new(secrets),
+            secrets: Arc::new(all),
         }
     }
 
@@ -161,5 +172,19 @@ mod tests {
             serde_json::json!({"[redacted]": ["[redacted]", 1, {"k": "z[redacted]"}]})
         );
         assert!(!format!("{r:?}").contains("abc"));
+    }
+
+    #[test]
+    fn escaped_forms_in_json_text_are_redacted_too() {
+        let r = Redactor::new(["sk/live\"9".to_string()]);
+        // serde's escaping, and PHP's escaped slash.
+        assert_eq!(
+            r.text(r#"{"m":"key sk/live\"9"}"#),
+            r#"{"m":"key [redacted]"}"#
+        );
+        assert_eq!(
+            r.text(r#"{"m":"key sk\/live\"9"}"#),
+            r#"{"m":"key [redacted]"}"#
+        );
     }
 }

@@ -1052,3 +1052,18 @@ fn no_color_keeps_titles_bold_and_marks_selection_after_a_tab_switch() {
     tui.send("q");
     tui.wait_exit();
 }
+
+#[test]
+fn a_look_up_through_the_real_backend_selects_the_user() {
+    let dirs = Dirs::new();
+    let mut tui = Tui::start(&dirs, Mode::Demo);
+    tui.wait_for("Users · partner 4242");
+    tui.send("f");
+    tui.wait_for("Look up a Cerego user");
+    tui.send("M-1020");
+    tui.send("\r");
+    let screen = tui.wait_for("Look-up \"M-1020\": 1 user found.");
+    assert!(screen.contains("Tags · Joan Clarke"), "{screen}");
+    tui.send("q");
+    tui.wait_exit();
+}

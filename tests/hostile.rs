@@ -1062,3 +1062,49 @@ async fn a_listing_that_fails_part_way_is_still_one_json_object() {
             .contains("boom")
     );
 }
+
+/// Item 14: a key echoed inside JSON with escapes (`\/`, `\u0041`) is found once decoded and
+/// redacted from what the console's inspector shows.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_escaped_key_in_a_json_body_is_redacted_too() {
+    use tagdesk::backend::{Clients, execute_journaled};
+    let key = "hive/SECRET-A77";
+    let server = MockServer::start().await;
+    // The key written with an escaped slash and an escaped letter.
+    let body = r#"{"message": "your key hive\/SECRET-\u004177 is noted", "patron_id": "p",
+        "added_tag_ids": ["vip"], "pre_existing_tag_ids": [], "failed": []}"#;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/user_tags/add"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let profile_key = tagdesk::api::ClientConfig::new(server.uri(), key);
+    let clients = Clients {
+        hive: Some(tagdesk::api::hive::HiveClient::new(&profile_key).expect("client")),
+        redactor: tagdesk::redact::Redactor::new([key.to_string()]),
+        ..Default::default()
+    };
+    let op = tagdesk::op::Op::HiveAdd {
+        patron: tagdesk::domain::PatronId::parse("p").expect("id"),
+        fields: vec![tagdesk::domain::ApiField::parse("vip").expect("field")],
+    };
+    let run = execute_journaled(
+        &clients,
+        None,
+        "t",
+        &op,
+        &tagdesk::retry::RetryPolicy::none(),
+        &|_| {},
+        &|_| {},
+    )
+    .await;
+    let shown = run.exchanges[0].response_body.clone().expect("a body");
+    let decoded: Value = serde_json::from_str(&shown).expect("still JSON");
+    let message = decoded["message"].as_str().expect("message");
+    assert!(!message.contains(key), "{message}");
+    assert!(message.contains("[redacted]"), "{message}");
+    let Ok(tagdesk::backend::Output::Hive(o)) = run.result else {
+        panic!("a Hive outcome")
+    };
+    assert!(!o.message.unwrap_or_default().contains(key));
+}

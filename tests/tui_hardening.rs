@@ -696,3 +696,35 @@ fn a_cut_listing_says_so_on_screen() {
         "{s}"
     );
 }
+
+// Item 2: nothing new is sent while a switch resolves (the switch would abandon it).
+#[test]
+fn nothing_new_is_sent_while_a_switch_resolves() {
+    let mut h = Harness::with_settings(Seed::demo(), 100, 30, |s| {
+        s.profiles = vec!["demo".into(), "slow".into()];
+    });
+    h.reply_all();
+    h.send(Message::Switching {
+        profile: "slow".into(),
+        command: true,
+    });
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('r'));
+    assert!(h.pending.is_empty(), "nothing sent during the switch");
+    assert!(h.screen().contains("nothing new is sent meanwhile"));
+    h.send(Message::SwitchFailed {
+        profile: "slow".into(),
+        reason: "no key".into(),
+    });
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.pending.len(),
+        1,
+        "after the switch failed, requests go out again"
+    );
+}

@@ -91,6 +91,11 @@ pub fn resolve_key(
 /// child that keeps the output open cannot hold tagdesk), and once the command has exited
 /// anything it left running in its group is stopped too.
 pub fn run_key_command(argv: &[String], what: &str) -> Result<String, String> {
+    run_key_command_within(argv, what, KEY_CMD_TIMEOUT)
+}
+
+/// [`run_key_command`] with another time limit (tests use a short one).
+fn run_key_command_within(argv: &[String], what: &str, limit: Duration) -> Result<String, String> {
     let Some((program, args)) = argv.split_first() else {
         return Err(format!("{what}: api_key_cmd is empty"));
     };
@@ -151,7 +156,7 @@ pub fn run_key_command(argv: &[String], what: &str) -> Result<String, String> {
         });
     }
 
-    let timed_out = |started: Instant| started.elapsed() >= KEY_CMD_TIMEOUT;
+    let timed_out = |started: Instant| started.elapsed() >= limit;
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -160,7 +165,7 @@ pub fn run_key_command(argv: &[String], what: &str) -> Result<String, String> {
                 let _ = child.wait();
                 return Err(format!(
                     "{what}: api_key_cmd `{program}` did not finish within {} s (it was stopped)",
-                    KEY_CMD_TIMEOUT.as_secs()
+                    limit.as_secs_f64()
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
@@ -172,7 +177,7 @@ pub fn run_key_command(argv: &[String], what: &str) -> Result<String, String> {
     };
     // The command has exited: give the reader a moment to take what it printed, then stop
     // anything it left running (which may still hold the pipe).
-    let grace = KEY_CMD_TIMEOUT
+    let grace = limit
         .saturating_sub(started.elapsed())
         .min(Duration::from_millis(500));
     let _ = line_ready.recv_timeout(grace);
@@ -238,6 +243,37 @@ mod tests {
         assert!(e.contains("failed") && e.contains("oops"), "{e}");
         let e = run_key_command(&sh("true"), "t").unwrap_err();
         assert!(e.contains("printed nothing"), "{e}");
+    }
+
+    #[test]
+    fn at_the_limit_the_whole_group_is_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("pid");
+        let script = format!(
+            "sleep 30 & echo $! > {}; echo KEY; sleep 30",
+            pidfile.display()
+        );
+        let started = Instant::now();
+        let e = run_key_command_within(&sh(&script), "t", Duration::from_secs(1)).unwrap_err();
+        assert!(e.contains("did not finish within 1 s"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        // The background child of the command was stopped too (gone, or a zombie that
+        // nobody has reaped yet).
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let running = || {
+            let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
+            stat.is_ok_and(|s| {
+                s.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().next().map(str::to_string))
+                    .is_some_and(|state| state != "Z")
+            })
+        };
+        // SIGKILL is delivered asynchronously: give it a moment.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!running(), "the background sleep still runs");
     }
 
     #[test]

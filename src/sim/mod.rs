@@ -288,7 +288,8 @@ async fn loopback_only(
     request: Request,
     next: Next,
 ) -> Response {
-    if peer.ip().is_loopback() {
+    // `to_canonical`: a dual-stack listener sees 127.0.0.1 as ::ffff:127.0.0.1.
+    if peer.ip().to_canonical().is_loopback() {
         return next.run(request).await;
     }
     json_response(

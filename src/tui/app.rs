@@ -431,6 +431,9 @@ impl App {
     /// (unless the operator already confirmed in a dialog naming the profile), read-only
     /// profiles refuse with the reason in the status line.
     pub(super) fn request(&mut self, op: Op, confirmed: bool) -> Vec<Effect> {
+        if self.refuse_while_switching() {
+            return Vec::new();
+        }
         if let Some(same) = self.log.iter().find(|e| e.is_pending() && e.op == op) {
             let at = self.local(same.started_at).format("%H:%M:%S");
             self.set_status(
@@ -460,6 +463,13 @@ impl App {
         }
         self.status = None;
         vec![self.send(op)]
+    }
+
+    /// While a profile switch is resolving, nothing new is sent: a request started now would
+    /// be abandoned by the switch without the operator having agreed to it.
+    pub(super) fn refuse_while_switching(&self) -> bool {
+        // The status line says so while the switch runs (see `view::status_text`).
+        self.switching.is_some()
     }
 
     /// Records an Op in the log as pending and returns the effect that sends it.

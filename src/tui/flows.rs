@@ -704,6 +704,9 @@ impl App {
             partner: c.partner_id.clone(),
             query: None,
         };
+        if self.refuse_while_switching() {
+            return Vec::new();
+        }
         // Only a listing of this run that has no answer yet is "loading": entries of the
         // journal's history never get a reply and must not block a reload.
         if self

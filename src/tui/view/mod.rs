@@ -231,11 +231,11 @@ fn status_text(app: &App) -> Option<(Level, String)> {
     if let Some((profile, command)) = &app.switching {
         let text = if *command {
             format!(
-                "Running api_key_cmd for profile {profile}… (the console stays on {} until it answers)",
+                "Running api_key_cmd for profile {profile}… (still on {}; nothing new is sent meanwhile)",
                 app.settings.profile
             )
         } else {
-            format!("Switching to profile {profile}…")
+            format!("Switching to profile {profile}… (nothing new is sent meanwhile)")
         };
         return Some((Level::Info, text));
     }

@@ -132,7 +132,10 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
         } => {
             lines.push(Line::from(vec![
                 Span::styled("tag        ", Style::new().dark_gray()),
-                Span::raw(format!("{tag_id} ({type_name})")),
+                Span::raw(fit(
+                    &format!("{tag_id} ({type_name})"),
+                    inner_w.saturating_sub(11),
+                )),
             ]));
             lines.push(Line::from(vec![
                 Span::styled("was        ", Style::new().dark_gray()),
@@ -257,7 +260,7 @@ pub fn draw_confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
             " y ",
             Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
         ),
-        Span::raw(format!(" {}    ", c.yes)),
+        Span::raw(format!(" {}    ", fit(&c.yes, 40))),
         Span::styled(" n ", Style::new().fg(Color::Black).bg(Color::Gray).bold()),
         Span::raw(" cancel"),
     ]));
@@ -265,7 +268,7 @@ pub fn draw_confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .border_style(Style::new().fg(Color::Yellow))
-        .title(Line::from(c.title.clone()).bold());
+        .title(Line::from(fit(&c.title, width.saturating_sub(4) as usize)).bold());
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 
