@@ -973,6 +973,8 @@ api_key_cmd = ["sh", "-c", "sleep 1; exit 3"]
     std::fs::write(dirs.config(), text).expect("config");
     let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
     tui.wait_for("Users · partner 4242");
+    // The start-up listing answered: nothing in flight, so no abandon question.
+    tui.wait_idle();
     tui.send("P");
     tui.wait_for("Switch profile");
     tui.send("j");
