@@ -111,7 +111,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[(KeyCode::Char('/'), NONE)],
         label: "/",
         action: Action::Filter,
-        help: "filter the list (fuzzy, case-insensitive); Esc clears",
+        help: "filter the list or the action log (fuzzy); Esc clears",
         scope: Scope::Lists,
         hint: true,
     },
