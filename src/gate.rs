@@ -79,6 +79,33 @@ mod tests {
     }
 
     #[test]
+    fn read_only_refuses_every_change_and_passes_every_read() {
+        // Over one example of every Op variant: a new mutating Op cannot slip through a
+        // read-only profile unnoticed.
+        let locked = policy(true, false);
+        for op in crate::op::one_of_each() {
+            let d = check(&op, &locked);
+            if op.is_mutation() {
+                assert!(matches!(d, Decision::Refuse(_)), "{op:?}: {d:?}");
+            } else {
+                assert_eq!(d, Decision::Allow, "{op:?}");
+            }
+            // A change is never allowed without the operator on a confirm profile either.
+            if op.is_mutation() {
+                assert!(matches!(
+                    check(&op, &policy(false, true)),
+                    Decision::Confirm(_)
+                ));
+            }
+        }
+        let mutations = crate::op::one_of_each()
+            .iter()
+            .filter(|o| o.is_mutation())
+            .count();
+        assert_eq!(mutations, 4, "Hive add/remove, Cerego add/update");
+    }
+
+    #[test]
     fn confirm_profiles_ask_naming_the_profile() {
         let d = check(&add(), &policy(false, true));
         assert!(

@@ -668,7 +668,10 @@ impl Entry {
         let action = match self.intent.op {
             Op::HiveAdd { .. } => HiveAction::Add,
             Op::HiveRemove { .. } => HiveAction::Remove,
-            _ => return None,
+            Op::CeregoAdd { .. }
+            | Op::CeregoUpdate { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile => return None,
         };
         let outcome = self.outcome.as_ref()?;
         if outcome.result != OutcomeKind::Ok {

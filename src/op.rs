@@ -244,8 +244,60 @@ pub fn shell_quote(word: &str) -> String {
     }
 }
 
+/// One example of every Op variant, for tests that must hold for all of them (the write
+/// gate, retries). [`variant`] is an exhaustive match, so adding a variant does not compile
+/// until it has a number; the test below then fails until this list has an example of it.
+#[cfg(test)]
+pub(crate) fn one_of_each() -> Vec<Op> {
+    let patron = PatronId::parse("p").expect("literal");
+    let fields = vec![ApiField::parse("vip").expect("literal")];
+    vec![
+        Op::HiveAdd {
+            patron: patron.clone(),
+            fields: fields.clone(),
+        },
+        Op::HiveRemove { patron, fields },
+        Op::CeregoAdd {
+            user: CeregoUserId::parse("1").expect("literal"),
+            tag_type: TagTypeId::parse("3").expect("literal"),
+            value: TagValue::parse("v").expect("literal"),
+        },
+        Op::CeregoUpdate {
+            tag: TagId::parse("9").expect("literal"),
+            value: TagValue::parse("v").expect("literal"),
+        },
+        Op::CeregoListUsers {
+            partner: PartnerId::parse("4242").expect("literal"),
+            query: None,
+        },
+        Op::CeregoProfile,
+    ]
+}
+
+/// The number of an Op's variant (see [`one_of_each`]).
+#[cfg(test)]
+pub(crate) fn variant(op: &Op) -> usize {
+    match op {
+        Op::HiveAdd { .. } => 0,
+        Op::HiveRemove { .. } => 1,
+        Op::CeregoAdd { .. } => 2,
+        Op::CeregoUpdate { .. } => 3,
+        Op::CeregoListUsers { .. } => 4,
+        Op::CeregoProfile => 5,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_of_each_has_every_variant_once() {
+        let mut seen: Vec<usize> = super::one_of_each().iter().map(super::variant).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..seen.len()).collect::<Vec<_>>());
+        let highest = super::one_of_each().iter().map(super::variant).max();
+        assert_eq!(highest, Some(seen.len() - 1), "a variant has no example");
+    }
+
     use super::*;
 
     fn patron(s: &str) -> PatronId {

@@ -201,6 +201,22 @@ mod tests {
     }
 
     #[test]
+    fn only_a_create_is_kept_from_retrying_a_503() {
+        // Over one example of every Op variant: deciding a new Op's retry safety is not
+        // optional (may_retry is an exhaustive match), and only Cerego add waits for proof.
+        for op in crate::op::one_of_each() {
+            let retried = may_retry(&op, &http(503, None));
+            assert_eq!(retried, !matches!(op, Op::CeregoAdd { .. }), "{op:?}");
+            assert!(!may_retry(
+                &op,
+                &ApiError::Local {
+                    message: "x".into()
+                }
+            ));
+        }
+    }
+
+    #[test]
     fn retry_after_seconds_and_dates() {
         let now = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
             .unwrap()
