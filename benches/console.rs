@@ -12,7 +12,6 @@ use tagdesk::api::outcome::HiveAction;
 
 use tagdesk::api::cerego::UserList;
 use tagdesk::backend::{Output, Reply};
-use tagdesk::domain::CeregoUserId;
 use tagdesk::sim::Model;
 use tagdesk::sim::seed::Seed;
 use tagdesk::tui::app::{App, Effect, Message};
@@ -20,22 +19,6 @@ use tagdesk::tui::{demo_settings, filter, view};
 
 fn main() {
     divan::main();
-}
-
-/// The demo seed grown to `n` users (copies of the demo users with new ids and names).
-fn seed_with(n: usize) -> Seed {
-    let mut seed = Seed::demo();
-    let base = seed.cerego.users.clone();
-    seed.cerego.users.clear();
-    for i in 0..n {
-        let mut u = base[i % base.len()].clone();
-        u.id = CeregoUserId::parse(&(2_000_000 + i).to_string()).expect("numeric id");
-        u.name = format!("{} {i}", u.name);
-        u.email = format!("user{i}@example.edu");
-        u.member_id = Some(format!("M-{i}"));
-        seed.cerego.users.push(u);
-    }
-    seed
 }
 
 /// A console showing every user of `seed`, as after the start-up list reply.
@@ -84,7 +67,7 @@ fn app_with(seed: &Seed) -> App {
 
 #[divan::bench(args = [36, 10_000])]
 fn draw_frame_120x40(bencher: divan::Bencher, users: usize) {
-    let app = app_with(&seed_with(users));
+    let app = app_with(&Seed::grown(users));
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     bencher.bench_local(|| {
         terminal.draw(|f| view::draw(&app, f)).expect("draw");
@@ -93,7 +76,7 @@ fn draw_frame_120x40(bencher: divan::Bencher, users: usize) {
 
 #[divan::bench(args = [36, 10_000])]
 fn key_down_then_up(bencher: divan::Bencher, users: usize) {
-    let mut app = app_with(&seed_with(users));
+    let mut app = app_with(&Seed::grown(users));
     let down = Message::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
     let up = Message::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE));
     bencher.bench_local(|| {
@@ -104,7 +87,7 @@ fn key_down_then_up(bencher: divan::Bencher, users: usize) {
 
 #[divan::bench(args = [36, 10_000])]
 fn fuzzy_filter(bencher: divan::Bencher, users: usize) {
-    let seed = seed_with(users);
+    let seed = Seed::grown(users);
     let hay: Vec<String> = seed
         .cerego
         .users
@@ -116,7 +99,7 @@ fn fuzzy_filter(bencher: divan::Bencher, users: usize) {
 
 #[divan::bench]
 fn parse_users_page_of_100(bencher: divan::Bencher) {
-    let seed = seed_with(100);
+    let seed = Seed::grown(100);
     let model = Model::new(&seed);
     let mut params = std::collections::HashMap::new();
     params.insert("page[size]".to_string(), "100".to_string());

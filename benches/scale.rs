@@ -20,7 +20,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tagdesk::domain::CeregoUserId;
 use tagdesk::journal::{IntentRecord, Journal, JournalOptions, OutcomeRecord, Record};
 use tagdesk::op::Op;
 use tagdesk::sim::seed::Seed;
@@ -207,21 +206,6 @@ fn journal_benches(root: &Path) {
 // A partner of 100,000 users.
 // ------------------------------------------------------------------------------------------
 
-fn big_seed(n: usize) -> Seed {
-    let mut seed = Seed::demo();
-    let base = seed.cerego.users.clone();
-    seed.cerego.users.clear();
-    for i in 0..n {
-        let mut u = base[i % base.len()].clone();
-        u.id = CeregoUserId::parse(&(3_000_000 + i).to_string()).expect("id");
-        u.name = format!("{} {i}", u.name);
-        u.email = format!("user{i}@example.edu");
-        u.member_id = Some(format!("M-{i}"));
-        seed.cerego.users.push(u);
-    }
-    seed
-}
-
 struct Sim {
     child: std::process::Child,
     base: String,
@@ -311,7 +295,7 @@ fn child_console_listing(base: &str) {
 fn user_benches(root: &Path) {
     let n = 100_000;
     let seed_path: PathBuf = root.join("users-100k.toml");
-    std::fs::write(&seed_path, toml::to_string(&big_seed(n)).expect("seed")).expect("write");
+    std::fs::write(&seed_path, toml::to_string(&Seed::grown(n)).expect("seed")).expect("write");
     let sim = start_sim(&seed_path);
     let config = root.join("users.toml");
     std::fs::write(

@@ -522,18 +522,9 @@ pub fn human(op: &Op, output: &Output, status: Option<u16>) -> String {
             printable(t.value.as_deref().unwrap_or("")),
             printable(t.updated_at.as_deref().unwrap_or("?")),
         ),
-        Output::Users(list) => {
-            let mut out = format!("{}\n", printable(&output.summary()));
-            out.push_str(&format!(
-                "{:<10} {:<24} {:<32} tags\n",
-                "id", "name", "email"
-            ));
-            for u in &list.users {
-                out.push_str(&user_row(u));
-                out.push('\n');
-            }
-            out.trim_end().to_string()
-        }
+        // A listing is printed page by page as it arrives (see `UserPrinter`); this is
+        // what stays to say at its end.
+        Output::Users(_) => printable(&output.summary()).into_owned(),
         Output::Profile(p) => format!(
             "{} · {status}\n{} <{}> (user {})",
             printable(&op.describe()),

@@ -601,37 +601,28 @@ async fn the_logged_command_replays_on_the_same_profile() {
 async fn a_keys_only_file_means_demo_mode_with_its_keys() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("config.toml");
-    std::fs::write(&path, "[keys]\nadd = [\"insert\"]\n").expect("config");
-    let options = tagdesk::setup::Options {
-        config: Some(path.clone()),
-        ..Default::default()
-    };
-    let session = tagdesk::setup::open(&options, &|_| None)
-        .await
-        .expect("demo mode");
-    assert!(session.profile.demo);
-    assert_eq!(session.profile.keys["add"], ["insert"]);
-    if let Some(sim) = session.simulator {
-        sim.shutdown().await;
-    }
-    // --demo with a file that has profiles honours its [keys] too.
-    std::fs::write(
-        &path,
-        "[keys]\nadd = [\"insert\"]\n[profiles.p.hive]\napi_key_env = \"NOPE\"\n",
-    )
-    .expect("config");
-    let options = tagdesk::setup::Options {
-        config: Some(path),
-        demo: true,
-        ..Default::default()
-    };
-    let session = tagdesk::setup::open(&options, &|_| None)
-        .await
-        .expect("demo mode");
-    assert!(session.profile.demo);
-    assert_eq!(session.profile.keys["add"], ["insert"]);
-    if let Some(sim) = session.simulator {
-        sim.shutdown().await;
+    // A file with only [keys]; then --demo with a file that has profiles too.
+    for (text, demo) in [
+        ("[keys]\nadd = [\"insert\"]\n", false),
+        (
+            "[keys]\nadd = [\"insert\"]\n[profiles.p.hive]\napi_key_env = \"NOPE\"\n",
+            true,
+        ),
+    ] {
+        std::fs::write(&path, text).expect("config");
+        let options = tagdesk::setup::Options {
+            config: Some(path.clone()),
+            demo,
+            ..Default::default()
+        };
+        let session = tagdesk::setup::open(&options, &|_| None)
+            .await
+            .expect("demo mode");
+        assert!(session.profile.demo, "{text}");
+        assert_eq!(session.profile.keys["add"], ["insert"], "{text}");
+        if let Some(sim) = session.simulator {
+            sim.shutdown().await;
+        }
     }
 }
 

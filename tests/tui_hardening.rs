@@ -17,6 +17,22 @@ fn to_hive(h: &mut Harness) {
     assert_eq!(h.app.tab, Tab::Hive);
 }
 
+/// `a`, `vip`, Enter: a Hive add of vip to the selected patron.
+fn add_vip(h: &mut Harness) {
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+}
+
+/// The demo console with these profiles to switch between, the user list answered.
+fn with_profiles(names: &[&str]) -> Harness {
+    let mut h = Harness::with_settings(Seed::demo(), 100, 30, |s| {
+        s.profiles = names.iter().map(|n| n.to_string()).collect();
+    });
+    h.reply_all();
+    h
+}
+
 fn status(h: &Harness) -> String {
     h.app
         .status
@@ -79,14 +95,9 @@ fn r_reloads_when_the_journal_already_holds_list_entries() {
 // Item 2 (the console's side; the binary's is in e2e).
 #[test]
 fn a_failed_profile_switch_stays_in_place_with_the_reason() {
-    let mut h = Harness::with_settings(Seed::demo(), 100, 30, |s| {
-        s.profiles = vec!["demo".into(), "broken".into()];
-    });
-    h.reply_all();
+    let mut h = with_profiles(&["demo", "broken"]);
     to_hive(&mut h);
-    h.key(KeyCode::Char('a'));
-    h.type_text("vip");
-    h.key(KeyCode::Enter);
+    add_vip(&mut h);
     assert_eq!(h.app.in_flight(), 1);
     h.send(Message::Switching {
         profile: "broken".into(),
@@ -116,14 +127,9 @@ fn a_failed_profile_switch_stays_in_place_with_the_reason() {
 // Item 2: plural forms in the switch dialog (item 12 too).
 #[test]
 fn the_switch_dialog_counts_requests_in_good_english() {
-    let mut h = Harness::with_settings(Seed::demo(), 100, 30, |s| {
-        s.profiles = vec!["demo".into(), "other".into()];
-    });
-    h.reply_all();
+    let mut h = with_profiles(&["demo", "other"]);
     to_hive(&mut h);
-    h.key(KeyCode::Char('a'));
-    h.type_text("vip");
-    h.key(KeyCode::Enter);
+    add_vip(&mut h);
     h.key_mod(KeyCode::Char('P'), KeyModifiers::SHIFT);
     h.key(KeyCode::Down);
     h.key(KeyCode::Enter);
@@ -193,9 +199,7 @@ fn rendered_commands_name_the_profile() {
     // Demo mode says --demo.
     let mut d = Harness::demo(100, 30);
     to_hive(&mut d);
-    d.key(KeyCode::Char('a'));
-    d.type_text("vip");
-    d.key(KeyCode::Enter);
+    add_vip(&mut d);
     d.reply_all();
     d.key(KeyCode::Tab);
     d.key(KeyCode::Tab);
@@ -358,9 +362,7 @@ fn slash_on_the_action_log_filters_the_log() {
         h.key(KeyCode::Char('o'));
         h.type_text(patron);
         h.key(KeyCode::Enter);
-        h.key(KeyCode::Char('a'));
-        h.type_text("vip");
-        h.key(KeyCode::Enter);
+        add_vip(&mut h);
     }
     h.reply_all();
     h.key(KeyCode::Tab);
@@ -477,16 +479,12 @@ fn an_identical_request_in_flight_is_not_sent_twice() {
     let mut h = Harness::demo(100, 30);
     to_hive(&mut h);
     for _ in 0..4 {
-        h.key(KeyCode::Char('a'));
-        h.type_text("vip");
-        h.key(KeyCode::Enter);
+        add_vip(&mut h);
     }
     assert_eq!(h.pending.len(), 1);
     assert!(status(&h).contains("already in flight"), "{}", status(&h));
     h.reply_all();
-    h.key(KeyCode::Char('a'));
-    h.type_text("vip");
-    h.key(KeyCode::Enter);
+    add_vip(&mut h);
     assert_eq!(h.pending.len(), 1, "once answered, it can be sent again");
 }
 
@@ -563,9 +561,7 @@ fn the_log_target_column_grows_with_the_terminal() {
     h.key(KeyCode::Char('o'));
     h.type_text(patron);
     h.key(KeyCode::Enter);
-    h.key(KeyCode::Char('a'));
-    h.type_text("vip");
-    h.key(KeyCode::Enter);
+    add_vip(&mut h);
     h.reply_all();
     let screen = h.screen();
     assert!(
@@ -581,9 +577,7 @@ fn the_log_target_column_grows_with_the_terminal() {
 fn status_messages_follow_the_last_action() {
     let mut h = Harness::demo(100, 30);
     to_hive(&mut h);
-    h.key(KeyCode::Char('a'));
-    h.type_text("vip");
-    h.key(KeyCode::Enter);
+    add_vip(&mut h);
     h.reply_all();
     let s = status(&h);
     assert!(
@@ -635,9 +629,7 @@ fn hostile_characters_are_escaped_on_screen() {
 fn an_unjournaled_outcome_is_reported_on_screen() {
     let mut h = Harness::demo(120, 30);
     to_hive(&mut h);
-    h.key(KeyCode::Char('a'));
-    h.type_text("vip");
-    h.key(KeyCode::Enter);
+    add_vip(&mut h);
     let request = h.pending.remove(0);
     let mut reply = h.answer(&request);
     reply.journal_error = Some(
@@ -700,18 +692,13 @@ fn a_cut_listing_says_so_on_screen() {
 // Item 2: nothing new is sent while a switch resolves (the switch would abandon it).
 #[test]
 fn nothing_new_is_sent_while_a_switch_resolves() {
-    let mut h = Harness::with_settings(Seed::demo(), 100, 30, |s| {
-        s.profiles = vec!["demo".into(), "slow".into()];
-    });
-    h.reply_all();
+    let mut h = with_profiles(&["demo", "slow"]);
     h.send(Message::Switching {
         profile: "slow".into(),
         command: true,
     });
     to_hive(&mut h);
-    h.key(KeyCode::Char('a'));
-    h.type_text("vip");
-    h.key(KeyCode::Enter);
+    add_vip(&mut h);
     h.key(KeyCode::Char('r'));
     assert!(h.pending.is_empty(), "nothing sent during the switch");
     assert!(h.screen().contains("nothing new is sent meanwhile"));
@@ -719,9 +706,7 @@ fn nothing_new_is_sent_while_a_switch_resolves() {
         profile: "slow".into(),
         reason: "no key".into(),
     });
-    h.key(KeyCode::Char('a'));
-    h.type_text("vip");
-    h.key(KeyCode::Enter);
+    add_vip(&mut h);
     assert_eq!(
         h.pending.len(),
         1,

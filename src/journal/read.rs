@@ -199,8 +199,6 @@ pub struct StreamReport {
     pub entries: usize,
     /// Lines that could not be read: the file, where, and why.
     pub problems: Vec<(PathBuf, Spot, String)>,
-    /// Entries printed before their outcome arrived because the pairing window was full.
-    pub unpaired_early: usize,
 }
 
 /// An entry waiting in the pairing window.
@@ -303,9 +301,6 @@ pub fn stream(
                     break;
                 }
                 let Some(w) = queue.pop_front() else { break };
-                if w.entry.outcome.is_none() {
-                    report.unpaired_early += 1;
-                }
                 queued_bytes = queued_bytes.saturating_sub(w.bytes);
                 index.remove(w.entry.id());
                 front_seq += 1;

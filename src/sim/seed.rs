@@ -127,6 +127,27 @@ impl Seed {
         Self::parse(DEMO_SEED, "assets/demo.toml").unwrap_or_else(|_| Self::empty())
     }
 
+    /// The demo seed with `n` users: copies of the demo users (tags included) with new ids
+    /// (from 2,000,000), names, emails and member ids. For benchmarks and scale tests.
+    pub fn grown(n: usize) -> Self {
+        let mut seed = Self::demo();
+        let base = std::mem::take(&mut seed.cerego.users);
+        if base.is_empty() {
+            return seed;
+        }
+        seed.cerego.users = (0..n)
+            .filter_map(|i| {
+                let mut u = base[i % base.len()].clone();
+                u.id = CeregoUserId::parse(&(2_000_000 + i).to_string()).ok()?;
+                u.name = format!("{} {i}", u.name);
+                u.email = format!("user{i}@example.edu");
+                u.member_id = Some(format!("M-{i}"));
+                Some(u)
+            })
+            .collect();
+        seed
+    }
+
     /// No users, no patrons, no tags: only the partner, a profile and one tag type, so the
     /// API surface still works.
     pub fn empty() -> Self {
@@ -288,6 +309,13 @@ mod tests {
             .tags
             .push(ApiField::parse("nope").unwrap());
         assert!(seed.check().unwrap_err().contains("not in hive.tags"));
+    }
+
+    #[test]
+    fn a_grown_seed_is_valid() {
+        let seed = Seed::grown(100);
+        assert_eq!(seed.cerego.users.len(), 100);
+        assert!(seed.check().is_ok());
     }
 
     #[test]

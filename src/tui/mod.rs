@@ -369,11 +369,8 @@ pub async fn run(session: &Session, options: &crate::setup::Options) -> color_ey
     let (reply_tx, mut reply_rx) = mpsc::unbounded_channel();
     let backend = backend::spawn(clients, journal, profile.retry, request_rx, reply_tx);
 
-    let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<SwitchResult>();
-    let mut state = Loop {
-        app: None,
-        end: None,
-    };
+    let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<SwitchEvent>();
+    let mut state = Loop { end: None };
     let result = drive(
         &mut state,
         settings,
@@ -406,12 +403,16 @@ pub async fn run(session: &Session, options: &crate::setup::Options) -> color_ey
     Ok(state.end.take().unwrap_or(RunEnd::Quit))
 }
 
-/// A profile switch resolved in the background: the prepared session, or (profile, why).
-type SwitchResult = Result<crate::setup::Prepared, (String, String)>;
+/// What the background resolution of a profile switch reports.
+enum SwitchEvent {
+    /// A key command of this profile is about to run (it may take up to 15 s).
+    RunningKeyCommand(String),
+    /// The prepared session, or (profile, why it cannot be used).
+    Resolved(Box<Result<crate::setup::Prepared, (String, String)>>),
+}
 
 /// What the loop leaves behind for [`run`].
 struct Loop {
-    app: Option<App>,
     end: Option<RunEnd>,
 }
 
@@ -427,8 +428,8 @@ async fn drive(
     request_tx: &mpsc::UnboundedSender<backend::Request>,
     reply_rx: &mut mpsc::UnboundedReceiver<backend::Event>,
     (switch_tx, switch_rx): (
-        &mpsc::UnboundedSender<SwitchResult>,
-        &mut mpsc::UnboundedReceiver<SwitchResult>,
+        &mpsc::UnboundedSender<SwitchEvent>,
+        &mut mpsc::UnboundedReceiver<SwitchEvent>,
     ),
     options: &crate::setup::Options,
 ) -> color_eyre::Result<()> {
@@ -463,23 +464,23 @@ async fn drive(
                 }
                 Effect::Quit => state.end = Some(RunEnd::Quit),
                 Effect::SwitchProfile(name) => {
-                    let command = crate::config::load(&options_paths(options).config_file)
-                        .ok()
-                        .flatten()
-                        .is_some_and(|(f, _)| !crate::config::key_commands(&f, &name).is_empty());
                     app.update(Message::Switching {
                         profile: name.clone(),
-                        command,
+                        command: false,
                     });
                     let mut target = options.clone();
                     target.profile = Some(name.clone());
                     target.demo = false;
                     let tx = switch_tx.clone();
+                    // The configuration is read, and the keys resolved, off the UI loop.
                     tokio::task::spawn_blocking(move || {
                         let env = |k: &str| std::env::var(k).ok();
+                        let announce = |profile: &str| {
+                            let _ = tx.send(SwitchEvent::RunningKeyCommand(profile.to_string()));
+                        };
                         // A profile none of whose services can be used is not worth
                         // leaving this one for: the switch fails in place, with the reasons.
-                        let prepared = crate::setup::prepare(&target, &env)
+                        let prepared = crate::setup::prepare_announcing(&target, &env, &announce)
                             .map_err(|e| (name.clone(), e.0))
                             .and_then(|p| match &p.profile {
                                 Some(profile)
@@ -495,7 +496,7 @@ async fn drive(
                                 Some(_) => Ok(p),
                                 None => Err((name.clone(), "it resolves to demo mode".into())),
                             });
-                        let _ = tx.send(prepared);
+                        let _ = tx.send(SwitchEvent::Resolved(Box::new(prepared)));
                     });
                 }
                 Effect::Suspend => {
@@ -532,10 +533,15 @@ async fn drive(
             },
             Some(event) = reply_rx.recv() => batch.push(event_message(event)),
             Some(switched) = switch_rx.recv() => match switched {
-                Ok(prepared) => {
-                    state.end = Some(RunEnd::Switch(Box::new(prepared)));
+                SwitchEvent::RunningKeyCommand(profile) => {
+                    batch.push(Message::Switching { profile, command: true });
                 }
-                Err((profile, reason)) => batch.push(Message::SwitchFailed { profile, reason }),
+                SwitchEvent::Resolved(resolved) => match *resolved {
+                    Ok(prepared) => state.end = Some(RunEnd::Switch(Box::new(prepared))),
+                    Err((profile, reason)) => {
+                        batch.push(Message::SwitchFailed { profile, reason });
+                    }
+                },
             },
             _ = tick.tick(), if app.needs_tick() => batch.push(Message::Tick),
             _ = &mut stop => batch.push(Message::Stop),
@@ -550,10 +556,5 @@ async fn drive(
         }
     };
     drop(guard);
-    state.app = Some(app);
     outcome
-}
-
-fn options_paths(options: &crate::setup::Options) -> crate::config::Paths {
-    crate::config::Paths::resolve(options.config.as_deref(), &|k| std::env::var(k).ok())
 }

@@ -6,7 +6,7 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::log::{journaled_hive, severity_color, summary};
+use super::log::{severity_color, summary};
 use super::popups::centered;
 use super::text::clean;
 use crate::api::hive::HiveOutcome;
@@ -191,7 +191,7 @@ fn history_lines(h: &Entry) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(
         format!("From the journal (journal id {}).", h.intent.id).dark_gray(),
     )];
-    if let Some(o) = journaled_hive(h) {
+    if let Some(o) = h.hive_outcome() {
         lines.push(Line::from(""));
         lines.extend(hive_lines(&o));
     }

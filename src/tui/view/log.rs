@@ -8,7 +8,6 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::text::{cell, fit};
 use super::{SPINNER, pane_block, pane_title, selection_style, selection_symbol};
-use crate::api::hive::HiveOutcome;
 use crate::api::outcome::{MessageCheck, Severity};
 use crate::backend::Output;
 use crate::journal::{Entry, OutcomeKind};
@@ -111,11 +110,6 @@ fn status_prefix(status: Option<u16>) -> String {
     status.map(|s| format!("{s} ")).unwrap_or_default()
 }
 
-/// A Hive outcome read back from a journaled response body, if it is one.
-pub fn journaled_hive(entry: &Entry) -> Option<HiveOutcome> {
-    entry.hive_outcome()
-}
-
 /// The summary of an entry from an earlier run's journal.
 fn history_summary(entry: &Entry) -> (String, String, Color, Option<MessageCheck>) {
     let Some(outcome) = &entry.outcome else {
@@ -127,7 +121,7 @@ fn history_summary(entry: &Entry) -> (String, String, Color, Option<MessageCheck
         );
     };
     match outcome.result {
-        OutcomeKind::Ok => match journaled_hive(entry) {
+        OutcomeKind::Ok => match entry.hive_outcome() {
             Some(o) => {
                 let s = o.scenario();
                 (

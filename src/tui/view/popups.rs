@@ -45,23 +45,22 @@ fn help_lines(app: &App) -> Vec<Line<'static>> {
     lines
 }
 
-fn help_area(app: &App, area: Rect, lines: usize) -> (Rect, u16) {
+fn help_area(area: Rect, lines: usize) -> (Rect, u16) {
     let width = 76.min(area.width);
     let h = (lines as u16 + 2).min(area.height);
     let max_scroll = (lines as u16 + 2).saturating_sub(h);
-    let _ = app;
     (centered(area, width, h), max_scroll)
 }
 
 /// How far the help can scroll at the console's current size.
 pub fn help_max_scroll(app: &App) -> u16 {
     let area = Rect::new(0, 0, app.size.0, app.size.1);
-    help_area(app, area, help_lines(app).len()).1
+    help_area(area, help_lines(app).len()).1
 }
 
 pub fn draw_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
     let lines = help_lines(app);
-    let (popup, max_scroll) = help_area(app, area, lines.len());
+    let (popup, max_scroll) = help_area(area, lines.len());
     frame.render_widget(Clear, popup);
     let hint = if max_scroll > 0 {
         " ↑/↓ scroll · esc close "
