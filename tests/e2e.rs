@@ -979,7 +979,7 @@ api_key_cmd = ["sh", "-c", "sleep 1; exit 3"]
     tui.wait_for("Switch profile");
     tui.send("j");
     tui.send("\r");
-    tui.wait_for("Running api_key_cmd for profile zz_broken");
+    tui.wait_for("running api_key_cmd for profile zz_broken");
     let screen = tui.wait_for("Cannot switch to profile zz_broken");
     assert!(screen.contains("profile: e2e"), "{screen}");
     assert!(tui.exited().is_none(), "the console is still running");

@@ -105,7 +105,7 @@ fn a_failed_profile_switch_stays_in_place_with_the_reason() {
     });
     let screen = h.screen();
     assert!(
-        screen.contains("Running api_key_cmd for profile broken"),
+        screen.contains("running api_key_cmd for profile broken"),
         "{screen}"
     );
     h.send(Message::SwitchFailed {

@@ -439,7 +439,7 @@ impl App {
             self.set_status(
                 Level::Warn,
                 format!(
-                    "The same request is already in flight (sent at {at}): nothing was sent. Wait for its outcome."
+                    "Same request already in flight (sent at {at}): nothing was sent. Wait for its outcome."
                 ),
             );
             return Vec::new();

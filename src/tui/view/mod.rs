@@ -229,10 +229,10 @@ fn short_help(action: Action) -> &'static str {
 /// What the status line says: the message of the last action, or what is going on.
 fn status_text(app: &App) -> Option<(Level, String)> {
     if let Some((profile, command)) = &app.switching {
+        // The console stays on its profile (the header still names it) until this answers.
         let text = if *command {
             format!(
-                "Running api_key_cmd for profile {profile}… (still on {}; nothing new is sent meanwhile)",
-                app.settings.profile
+                "Switching: running api_key_cmd for profile {profile}… (nothing new is sent meanwhile)"
             )
         } else {
             format!("Switching to profile {profile}… (nothing new is sent meanwhile)")
