@@ -860,29 +860,37 @@ fn after_kill_9_the_next_start_repairs_and_loads_the_journal() {
 fn wait_in_the_quit_dialog_quits_once_nothing_is_in_flight() {
     let dirs = Dirs::new();
     let sim = Sim::start(&["hive.add:latency=3000"]);
-    dirs.write_config(&sim.base_url());
-    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
-    tui.wait_for("profile: e2e");
-    open_patron(&mut tui, "user_abc123");
-    tui.wait_idle();
-    add_hive_tags(&mut tui, "vip");
-    tui.wait_for_line(&["Hive add", "user_abc123", "pending"]);
+    let (mut tui, id) = mid_request(&dirs, &sim);
 
-    // q while the add is in flight asks first.
+    // q while the add is in flight asks first; w waits for it.
     tui.send("q");
     tui.wait_for("1 request is still in flight");
-    // The add finishes while the dialog is open (the log is below the dialog).
-    tui.wait_for_line(&[
-        "Hive add",
-        "user_abc123",
-        "Successfully added tags to patron.",
-    ]);
-    tui.wait_idle();
-
-    // "wait, then quit": nothing is in flight any more, so tagdesk should quit now.
     tui.send("w");
+    tui.wait_for("Quitting when the 1 request in flight finishes");
     let status = tui.wait_exit();
     assert!(status.success(), "{status:?}");
+    let records = journal_records(&dirs.journal());
+    let outcomes = outcomes_for(&records, &id);
+    assert_eq!(outcomes.len(), 1, "{records:#?}");
+    assert_eq!(outcomes[0]["result"], "ok", "{:#}", outcomes[0]);
+}
+
+#[test]
+fn the_quit_dialog_quits_when_the_last_request_finishes_under_it() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&["hive.add:latency=2000"]);
+    let (mut tui, id) = mid_request(&dirs, &sim);
+
+    // q while the add is in flight asks; nobody answers, the add finishes: the
+    // question is moot and the operator asked to quit, so tagdesk quits.
+    tui.send("q");
+    tui.wait_for("1 request is still in flight");
+    let status = tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+    let records = journal_records(&dirs.journal());
+    let outcomes = outcomes_for(&records, &id);
+    assert_eq!(outcomes.len(), 1, "{records:#?}");
+    assert_eq!(outcomes[0]["result"], "ok", "{:#}", outcomes[0]);
 }
 
 /// Starts the console on a request that will not be answered for a long time, returns the

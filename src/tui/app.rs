@@ -571,7 +571,10 @@ impl App {
             Message::Reply(reply) => {
                 let mut effects = self.on_reply(*reply);
                 self.refilter_log();
-                if self.quit_when_idle && self.in_flight() == 0 {
+                // The quit dialog only asks what to do with requests in flight: once the
+                // last one has its outcome the question is moot, and the operator asked to quit.
+                let asked = self.quit_when_idle || matches!(self.popup, Some(Popup::Quit));
+                if asked && self.in_flight() == 0 {
                     effects.push(Effect::Quit);
                 }
                 effects
