@@ -6,12 +6,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
-use tagdesk::api::cerego::UsersPage;
-use tagdesk::api::hive::HiveOutcome;
-use tagdesk::api::outcome::HiveAction;
+use tagdesk::core::op::cerego::UsersPage;
+use tagdesk::core::op::hive::HiveOutcome;
+use tagdesk::core::op::scenario::HiveAction;
 
-use tagdesk::api::cerego::UserList;
-use tagdesk::backend::{Output, Reply};
+use tagdesk::core::op::Output;
+use tagdesk::core::op::cerego::UserList;
+use tagdesk::engine::backend::Reply;
 use tagdesk::sim::Model;
 use tagdesk::sim::seed::Seed;
 use tagdesk::tui::app::{App, Effect, Message};

@@ -20,8 +20,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tagdesk::journal::{IntentRecord, Journal, JournalOptions, OutcomeRecord, Record};
-use tagdesk::op::Op;
+use tagdesk::core::op::Op;
+use tagdesk::engine::journal::{IntentRecord, Journal, JournalOptions, OutcomeRecord, Record};
 use tagdesk::sim::seed::Seed;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tagdesk");
@@ -83,8 +83,8 @@ fn measure(mut command: Command) -> (Duration, u64, String) {
 
 fn line(id: &str, time: chrono::DateTime<Utc>, intent: bool) -> String {
     let op = Op::HiveAdd {
-        patron: tagdesk::domain::PatronId::parse(&format!("patron_{id}")).expect("id"),
-        fields: tagdesk::domain::ApiField::parse_list("vip newsletter").expect("fields"),
+        patron: tagdesk::core::domain::PatronId::parse(&format!("patron_{id}")).expect("id"),
+        fields: tagdesk::core::domain::ApiField::parse_list("vip newsletter").expect("fields"),
     };
     let record = if intent {
         let mut i = IntentRecord::new(id, "bench", &op, None);
@@ -102,7 +102,7 @@ fn line(id: &str, time: chrono::DateTime<Utc>, intent: bool) -> String {
 /// 300 entries from the last minutes.
 fn make_journal(dir: &Path, size: u64) {
     std::fs::create_dir_all(dir).expect("dir");
-    let path = tagdesk::journal::file_for(dir, "bench");
+    let path = tagdesk::engine::journal::file_for(dir, "bench");
     let mut f = std::fs::File::create(&path).expect("journal");
     let old = Utc::now() - chrono::Duration::days(30);
     let mut written = 0u64;
@@ -147,7 +147,7 @@ fn console_open(dir: &Path) -> usize {
         rotate_bytes: u64::MAX,
     };
     let (journal, _report) = Journal::open_with(dir, "bench", vec![], options).expect("open");
-    let (entries, _) = tagdesk::journal::recent(journal.path(), 200).expect("recent");
+    let (entries, _) = tagdesk::engine::journal::recent(journal.path(), 200).expect("recent");
     entries.len()
 }
 
@@ -180,9 +180,10 @@ fn journal_benches(root: &Path) {
             c.args(["--demo", "log", "--since", "1h"])
                 .env("TAGDESK_DATA_DIR", &dir)
                 .env("TAGDESK_CONFIG", dir.join("none.toml"));
-            let demo = tagdesk::journal::file_for(&dir, "demo");
+            let demo = tagdesk::engine::journal::file_for(&dir, "demo");
             if !demo.exists() {
-                std::fs::hard_link(tagdesk::journal::file_for(&dir, "bench"), &demo).expect("link");
+                std::fs::hard_link(tagdesk::engine::journal::file_for(&dir, "bench"), &demo)
+                    .expect("link");
             }
             let (t, peak, out) = measure(c);
             assert_eq!(out.lines().filter(|l| !l.starts_with(' ')).count(), 300);
@@ -251,15 +252,15 @@ fn child_console_listing(base: &str) {
             tagdesk::sim::DEFAULT_CEREGO_KEY,
         );
         profile.limits.max_users = 1_000_000;
-        let clients = tagdesk::setup::clients_for(&profile).expect("clients");
+        let clients = tagdesk::session::clients_for(&profile).expect("clients");
         let settings = tagdesk::tui::settings_from(&profile, Vec::new(), Vec::new(), Vec::new());
         let (mut app, effects) = tagdesk::tui::app::App::new(settings, Utc::now());
         let (request_tx, request_rx) = tokio::sync::mpsc::unbounded_channel();
         let (event_tx, mut event_rx) = tokio::sync::mpsc::unbounded_channel();
-        let backend = tagdesk::backend::spawn(
+        let backend = tagdesk::engine::backend::spawn(
             clients,
             None,
-            tagdesk::retry::RetryPolicy::default(),
+            tagdesk::engine::retry::RetryPolicy::default(),
             request_rx,
             event_tx,
         );
@@ -270,15 +271,17 @@ fn child_console_listing(base: &str) {
         }
         let started = Instant::now();
         while let Some(event) = event_rx.recv().await {
-            let done = matches!(event, tagdesk::backend::Event::Done(_));
+            let done = matches!(event, tagdesk::engine::backend::Event::Done(_));
             let message = match event {
-                tagdesk::backend::Event::Retrying { id, notice } => {
+                tagdesk::engine::backend::Event::Retrying { id, notice } => {
                     tagdesk::tui::app::Message::Retrying { id, notice }
                 }
-                tagdesk::backend::Event::Page { id, progress } => {
+                tagdesk::engine::backend::Event::Page { id, progress } => {
                     tagdesk::tui::app::Message::Page { id, progress }
                 }
-                tagdesk::backend::Event::Done(reply) => tagdesk::tui::app::Message::Reply(reply),
+                tagdesk::engine::backend::Event::Done(reply) => {
+                    tagdesk::tui::app::Message::Reply(reply)
+                }
             };
             app.update(message);
             if done {

@@ -9,12 +9,12 @@
 
 use serde_json::{Value, json};
 
-use crate::api::ApiError;
 use crate::cli::{Format, exit};
 use crate::config::{self, ConfigError, Paths, Profile};
-use crate::domain::PatronId;
-use crate::op::Service;
-use crate::setup::clients_for;
+use crate::core::domain::PatronId;
+use crate::core::op::ApiError;
+use crate::core::op::Service;
+use crate::session::clients_for;
 
 /// The patron the Hive probe names (nothing is done to it).
 pub const PROBE_PATRON: &str = "tagdesk-config-check";
@@ -79,7 +79,7 @@ async fn check_profile(profile: &Profile) -> Vec<Check> {
                 Err(e @ ApiError::Http { .. }) => {
                     (exit::REFUSED, format!("GET /v3/my/profile → {e}"))
                 }
-                Err(e @ ApiError::Local { .. }) => (exit::USAGE, e.to_string()),
+                Err(e) if e.is_local() => (exit::USAGE, e.to_string()),
                 Err(e) => (exit::UNREACHABLE, format!("GET /v3/my/profile → {e}")),
             };
             checks.push(Check {
@@ -121,7 +121,7 @@ async fn check_profile(profile: &Profile) -> Vec<Check> {
                         "probe (remove nothing) → 200: key accepted, nothing changed".to_string(),
                     ),
                     Err(e @ ApiError::Http { .. }) => (exit::REFUSED, format!("probe → {e}")),
-                    Err(e @ ApiError::Local { .. }) => (exit::USAGE, e.to_string()),
+                    Err(e) if e.is_local() => (exit::USAGE, e.to_string()),
                     Err(e) => (exit::UNREACHABLE, format!("probe → {e}")),
                 },
                 Err(e) => (exit::USAGE, e.to_string()),
@@ -265,12 +265,12 @@ pub async fn run(
     }
     let code = worst(codes);
     match format {
-        Format::Json => crate::cli::out(&crate::printable::json_text(
+        Format::Json => crate::cli::out(&crate::core::printable::json_text(
             &json!({"config": paths.config_file, "ok": code == exit::OK, "exit_code": code, "profiles": report}),
         )),
         Format::Human => {
             for l in lines {
-                crate::cli::out(&crate::printable::printable(&l));
+                crate::cli::out(&crate::core::printable::printable(&l));
             }
         }
     }

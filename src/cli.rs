@@ -5,17 +5,18 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::api::ApiError;
-use crate::api::hive::HiveOutcome;
-use crate::api::outcome::MessageCheck;
-use crate::backend::{self, Output, PageProgress};
 use crate::config::ConfigError;
-use crate::gate::{self, Decision, Policy};
-use crate::journal::Journal;
-use crate::op::Op;
-use crate::printable::{json_text, printable};
-use crate::retry::RetryNotice;
-use crate::setup::Session;
+use crate::core::gate::{self, Decision, Policy};
+use crate::core::op::ApiError;
+use crate::core::op::Op;
+use crate::core::op::Output;
+use crate::core::op::hive::HiveOutcome;
+use crate::core::op::scenario::MessageCheck;
+use crate::core::printable::{json_text, printable};
+use crate::engine::exec::{self, PageProgress};
+use crate::engine::journal::Journal;
+use crate::engine::retry::RetryNotice;
+use crate::session::Session;
 
 /// Exit codes, as documented in `--help` and the README.
 pub mod exit {
@@ -56,7 +57,7 @@ pub fn exit_code(result: &Result<Output, ApiError>) -> u8 {
         Ok(Output::Hive(o)) if !o.failed.is_empty() => exit::SOME_FAILED,
         Ok(_) => exit::OK,
         Err(ApiError::Http { .. }) => exit::REFUSED,
-        Err(ApiError::Local { .. }) => exit::USAGE,
+        Err(e) if e.is_local() => exit::USAGE,
         Err(_) => exit::UNREACHABLE,
     }
 }
@@ -166,8 +167,8 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
         Err(ConfigError(m)) => return fail(format, &m, exit::USAGE),
     };
     let service_missing = match op.service() {
-        crate::op::Service::Hive => clients.hive.is_none(),
-        crate::op::Service::Cerego => clients.cerego.is_none(),
+        crate::core::op::Service::Hive => clients.hive.is_none(),
+        crate::core::op::Service::Cerego => clients.cerego.is_none(),
     };
     if service_missing {
         let why = session
@@ -183,7 +184,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
             });
         return fail(format, &why, exit::USAGE);
     }
-    let options = crate::journal::JournalOptions {
+    let options = crate::engine::journal::JournalOptions {
         demo: session.profile.demo,
         rotate_bytes: session.profile.journal_rotate_bytes,
     };
@@ -212,7 +213,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
         }
     };
     let place = session.profile.place();
-    let id = crate::journal::new_id();
+    let id = crate::engine::journal::new_id();
     let started = Instant::now();
     let notify = |n: RetryNotice| {
         err(&format!(
@@ -237,12 +238,12 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
             printer.page(&page);
         }
     };
-    let hooks = backend::Hooks {
+    let hooks = exec::Hooks {
         notify: &notify,
         on_page: &on_page,
         keep_users: !listing,
     };
-    let run = backend::execute_journaled_with(
+    let run = exec::execute_journaled_with(
         &clients,
         journal.as_ref(),
         &id,
@@ -401,7 +402,7 @@ impl UserPrinter {
 }
 
 /// One user as a line of `tagdesk cerego users`.
-fn user_row(u: &crate::api::cerego::CeregoUser) -> String {
+fn user_row(u: &crate::core::op::cerego::CeregoUser) -> String {
     let tags: Vec<String> = u
         .tags
         .iter()
@@ -460,7 +461,7 @@ pub fn output_json(output: &Output) -> Value {
         }
         Output::Tag(t) => json!(t),
         Output::Users(u) => json!(u),
-        Output::Profile(p) => json!(p),
+        Output::KeyOwner(p) => json!(p),
     }
 }
 
@@ -525,7 +526,7 @@ pub fn human(op: &Op, output: &Output, status: Option<u16>) -> String {
         // A listing is printed page by page as it arrives (see `UserPrinter`); this is
         // what stays to say at its end.
         Output::Users(_) => printable(&output.summary()).into_owned(),
-        Output::Profile(p) => format!(
+        Output::KeyOwner(p) => format!(
             "{} · {status}\n{} <{}> (user {})",
             printable(&op.describe()),
             printable(p.name.as_deref().unwrap_or("?")),

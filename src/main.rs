@@ -7,10 +7,12 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 use tagdesk::cli::{self, EXIT_CODES_HELP, Format, exit};
 use tagdesk::config::{self, ConfigError};
-use tagdesk::domain::{ApiField, CeregoUserId, LookupQuery, PatronId, TagId, TagTypeId, TagValue};
-use tagdesk::op::Op;
-use tagdesk::printable::{self, printable};
-use tagdesk::setup::{self, Options, Session};
+use tagdesk::core::domain::{
+    ApiField, CeregoUserId, LookupQuery, PatronId, TagId, TagTypeId, TagValue,
+};
+use tagdesk::core::op::Op;
+use tagdesk::core::printable::{self, printable};
+use tagdesk::session::{self, Options, Session};
 use tagdesk::sim::faults::FaultRule;
 use tagdesk::sim::seed::Seed;
 use tagdesk::sim::{self, SimOptions, Simulator};
@@ -348,15 +350,18 @@ fn cerego_op(c: CeregoCommand, session: &Session) -> Result<Op, String> {
                 .cerego
                 .as_ref()
                 .map(|c| c.partner_id.clone())
-                .ok_or_else(
-                    || match session.profile.unavailable(tagdesk::op::Service::Cerego) {
+                .ok_or_else(|| {
+                    match session
+                        .profile
+                        .unavailable(tagdesk::core::op::Service::Cerego)
+                    {
                         Some(u) => format!("{}: nothing was sent", u.reason),
                         None => format!(
                             "Cerego is not configured in profile {}: nothing was sent",
                             session.profile.name
                         ),
-                    },
-                )?;
+                    }
+                })?;
             let query = query
                 .map(|q| LookupQuery::parse(&q).map(|q| q.to_string()))
                 .transpose()
@@ -383,11 +388,11 @@ fn block_on(format: Format, fut: impl std::future::Future<Output = Result<u8, u8
 
 /// Opens the session; configuration problems are reported and exit 2.
 async fn open_session(options: &Options, format: Format) -> Result<Session, u8> {
-    let session = setup::open(options, &env)
+    let session = session::open(options, &env)
         .await
         .map_err(|ConfigError(m)| cli::fail(format, &m, exit::USAGE))?;
     if session.profile.demo {
-        cli::err(&format!("tagdesk: {}", setup::demo_notice()));
+        cli::err(&format!("tagdesk: {}", session::demo_notice()));
     }
     for w in &session.warnings {
         cli::err(&format!("tagdesk: warning: {}", printable(w)));
@@ -414,15 +419,16 @@ fn run_console(mut options: Options) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let _log_guard =
-        tagdesk::logging::init(&config::Paths::resolve(options.config.as_deref(), &env).data_dir);
+    let _log_guard = tagdesk::engine::logging::init(
+        &config::Paths::resolve(options.config.as_deref(), &env).data_dir,
+    );
     let result = rt.block_on(async {
-        let mut next: Option<setup::Prepared> = None;
+        let mut next: Option<session::Prepared> = None;
         loop {
             let prepared = match next.take() {
                 Some(prepared) => prepared,
                 // Before the console takes the terminal: say why the screen waits.
-                None => setup::prepare_announcing(&options, &env, &|name| {
+                None => session::prepare_announcing(&options, &env, &|name| {
                     cli::err(&format!(
                         "tagdesk: running api_key_cmd for profile {}…",
                         printable(name)
@@ -430,7 +436,7 @@ fn run_console(mut options: Options) -> ExitCode {
                 })
                 .map_err(|e| color_eyre::eyre::eyre!(e.0))?,
             };
-            let session = setup::start(prepared, &options)
+            let session = session::start(prepared, &options)
                 .await
                 .map_err(|e| color_eyre::eyre::eyre!(e.0))?;
             let end = tagdesk::tui::run(&session, &options).await;
@@ -555,14 +561,14 @@ fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
         Err(m) => return cli::fail(format, &m, exit::USAGE),
     };
     let since = match &args.since {
-        Some(s) => match tagdesk::journal::parse_since(s, chrono::Utc::now()) {
+        Some(s) => match tagdesk::engine::journal::parse_since(s, chrono::Utc::now()) {
             Ok(t) => Some(t),
             Err(e) => return cli::fail(format, &format!("--since: {e}"), exit::USAGE),
         },
         None => None,
     };
-    let path = tagdesk::journal::file_for(&paths.data_dir, &profile);
-    let files = tagdesk::journal::files_of(&path);
+    let path = tagdesk::engine::journal::file_for(&paths.data_dir, &profile);
+    let files = tagdesk::engine::journal::files_of(&path);
     if !files.iter().any(|f| f.exists()) {
         cli::err(&printable(&format!(
             "tagdesk: no journal for profile {profile} yet ({})",
@@ -571,16 +577,16 @@ fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
         return exit::OK;
     }
     if args.csv {
-        cli::out_raw(tagdesk::journal::csv_header());
+        cli::out_raw(tagdesk::engine::journal::csv_header());
     }
     let jsonl = args.jsonl || format == Format::Json;
-    let streamed = tagdesk::journal::stream(&path, since, |entry| {
+    let streamed = tagdesk::engine::journal::stream(&path, since, |entry| {
         let text = if args.csv {
-            tagdesk::journal::csv_row(&entry)
+            tagdesk::engine::journal::csv_row(&entry)
         } else if jsonl {
-            tagdesk::journal::json_entry(&entry)
+            tagdesk::engine::journal::json_entry(&entry)
         } else {
-            tagdesk::journal::human_entry(&entry)
+            tagdesk::engine::journal::human_entry(&entry)
         };
         cli::out_raw(&text);
         Ok(())

@@ -546,11 +546,11 @@ fn the_template_with_no_keys_set_still_opens() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("config.toml");
     std::fs::write(&path, tagdesk::config::TEMPLATE).expect("template");
-    let options = tagdesk::setup::Options {
+    let options = tagdesk::session::Options {
         config: Some(path),
         ..Default::default()
     };
-    let prepared = tagdesk::setup::prepare(&options, &|_| None).expect("prepares");
+    let prepared = tagdesk::session::prepare(&options, &|_| None).expect("prepares");
     let profile = prepared.profile.expect("the staging profile");
     assert_eq!(profile.name, "staging");
     assert!(profile.cerego.is_none() && profile.hive.is_none());
@@ -610,12 +610,12 @@ async fn a_keys_only_file_means_demo_mode_with_its_keys() {
         ),
     ] {
         std::fs::write(&path, text).expect("config");
-        let options = tagdesk::setup::Options {
+        let options = tagdesk::session::Options {
             config: Some(path.clone()),
             demo,
             ..Default::default()
         };
-        let session = tagdesk::setup::open(&options, &|_| None)
+        let session = tagdesk::session::open(&options, &|_| None)
             .await
             .expect("demo mode");
         assert!(session.profile.demo, "{text}");

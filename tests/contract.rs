@@ -6,11 +6,16 @@
 use std::fmt::Debug;
 
 use serde_json::{Value, json};
-use tagdesk::api::cerego::{CeregoClient, CeregoTag};
-use tagdesk::api::hive::{FailedTag, HiveClient, HiveOutcome};
-use tagdesk::api::outcome::{HiveAction, MessageCheck};
-use tagdesk::api::{ApiError, Call, ClientConfig, Exchange};
-use tagdesk::domain::{ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagTypeId, TagValue};
+use tagdesk::core::domain::{
+    ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagTypeId, TagValue,
+};
+use tagdesk::core::op::cerego::CeregoTag;
+use tagdesk::core::op::hive::{FailedTag, HiveOutcome};
+use tagdesk::core::op::scenario::{HiveAction, MessageCheck};
+use tagdesk::core::op::{ApiError, Exchange};
+use tagdesk::engine::api::cerego::CeregoClient;
+use tagdesk::engine::api::hive::HiveClient;
+use tagdesk::engine::api::{Call, ClientConfig};
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 

@@ -6,11 +6,12 @@
 
 use std::time::{Duration, Instant};
 
-use tagdesk::api::cerego::CeregoClient;
-use tagdesk::api::hive::HiveClient;
-use tagdesk::api::outcome::MessageCheck;
-use tagdesk::api::{ApiError, ClientConfig};
-use tagdesk::domain::{ApiField, CeregoUserId, PartnerId, PatronId, TagTypeId, TagValue};
+use tagdesk::core::domain::{ApiField, CeregoUserId, PartnerId, PatronId, TagTypeId, TagValue};
+use tagdesk::core::op::ApiError;
+use tagdesk::core::op::scenario::MessageCheck;
+use tagdesk::engine::api::ClientConfig;
+use tagdesk::engine::api::cerego::CeregoClient;
+use tagdesk::engine::api::hive::HiveClient;
 use tagdesk::sim::faults::FaultRule;
 use tagdesk::sim::{DEFAULT_CEREGO_KEY, DEFAULT_HIVE_KEY, SimOptions, Simulator};
 
@@ -61,7 +62,9 @@ fn partner() -> PartnerId {
     PartnerId::parse("4242").unwrap()
 }
 
-async fn cerego_add(client: &CeregoClient) -> tagdesk::api::Call<tagdesk::api::cerego::CeregoTag> {
+async fn cerego_add(
+    client: &CeregoClient,
+) -> tagdesk::engine::api::Call<tagdesk::core::op::cerego::CeregoTag> {
     client
         .add_tag(
             &TagTypeId::parse("3").unwrap(),

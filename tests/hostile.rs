@@ -30,7 +30,7 @@ fn acts_on_a_terminal(bytes: &[u8]) -> Option<String> {
     // CSV ends its lines with CRLF (RFC 4180); any other CR is a problem.
     let text = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
     text.chars()
-        .find(|&c| c != '\n' && tagdesk::printable::is_risky(c))
+        .find(|&c| c != '\n' && tagdesk::core::printable::is_risky(c))
         .map(|c| format!("{c:?} in {text}"))
 }
 
@@ -100,7 +100,7 @@ api_key_env = "T_HIVE_KEY"
             .expect("join")
     }
     fn journal(&self) -> PathBuf {
-        tagdesk::journal::file_for(&self.data(), "h")
+        tagdesk::engine::journal::file_for(&self.data(), "h")
     }
 }
 
@@ -343,7 +343,7 @@ async fn short_keys_never_break_a_request_or_the_journal() {
             .await
             .expect("join");
         assert_eq!(code(&o), 0, "key {cerego_key:?}: {}", stderr(&o));
-        let contents = tagdesk::journal::read(&dirs.journal()).expect("read");
+        let contents = tagdesk::engine::journal::read(&dirs.journal()).expect("read");
         assert!(contents.problems.is_empty(), "{:?}", contents.problems);
         assert_eq!(contents.records.len(), 4, "two intents, two outcomes");
         let mut c = run(&["log", "--json"]);
@@ -429,23 +429,24 @@ async fn an_endless_user_list_streams_in_bounded_memory_and_is_cut_with_a_reason
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_console_listing_is_bounded_too() {
-    use tagdesk::backend::{Clients, Hooks, ListLimits, Output, execute_journaled_with};
+    use tagdesk::core::op::Output;
+    use tagdesk::engine::exec::{Clients, Hooks, ListLimits, execute_journaled_with};
     let server = users_server(Endless { per_page: 100 }).await;
-    let cfg = tagdesk::api::ClientConfig::new(server.uri(), CEREGO_KEY);
+    let cfg = tagdesk::engine::api::ClientConfig::new(server.uri(), CEREGO_KEY);
     let clients = Clients {
-        cerego: Some(tagdesk::api::cerego::CeregoClient::new(&cfg).expect("client")),
+        cerego: Some(tagdesk::engine::api::cerego::CeregoClient::new(&cfg).expect("client")),
         limits: ListLimits {
             max_users: 2_050,
             max_bytes: 1 << 30,
         },
         ..Default::default()
     };
-    let op = tagdesk::op::Op::CeregoListUsers {
-        partner: tagdesk::domain::PartnerId::parse("4242").expect("id"),
+    let op = tagdesk::core::op::Op::CeregoListUsers {
+        partner: tagdesk::core::domain::PartnerId::parse("4242").expect("id"),
         query: None,
     };
     let pages = std::sync::Mutex::new(0u32);
-    let on_page = |_: tagdesk::backend::PageProgress| {
+    let on_page = |_: tagdesk::engine::exec::PageProgress| {
         *pages.lock().expect("lock") += 1;
     };
     let hooks = Hooks {
@@ -458,7 +459,7 @@ async fn the_console_listing_is_bounded_too() {
         None,
         "t",
         &op,
-        &tagdesk::retry::RetryPolicy::none(),
+        &tagdesk::engine::retry::RetryPolicy::none(),
         &hooks,
     )
     .await;
@@ -481,10 +482,10 @@ async fn the_console_listing_is_bounded_too() {
 // ------------------------------------------------------------------------------------------
 
 fn record_line(id: &str, time: chrono::DateTime<chrono::Utc>, intent: bool) -> String {
-    use tagdesk::journal::{IntentRecord, OutcomeRecord, Record};
-    let op = tagdesk::op::Op::HiveAdd {
-        patron: tagdesk::domain::PatronId::parse(&format!("patron_{id}")).expect("id"),
-        fields: vec![tagdesk::domain::ApiField::parse("vip").expect("field")],
+    use tagdesk::engine::journal::{IntentRecord, OutcomeRecord, Record};
+    let op = tagdesk::core::op::Op::HiveAdd {
+        patron: tagdesk::core::domain::PatronId::parse(&format!("patron_{id}")).expect("id"),
+        fields: vec![tagdesk::core::domain::ApiField::parse("vip").expect("field")],
     };
     let record = if intent {
         let mut i = IntentRecord::new(id, "h", &op, None);
@@ -554,7 +555,7 @@ async fn a_gigabyte_journal_costs_its_tail_not_its_size() {
 
     // What the console does at start: open (tail only) and read its history backwards.
     let (journal, report) =
-        tagdesk::journal::Journal::open(&dirs.data(), "h", vec![]).expect("open");
+        tagdesk::engine::journal::Journal::open(&dirs.data(), "h", vec![]).expect("open");
     assert!(
         report.scanned_from > 1 << 30,
         "only the tail was read (from {})",
@@ -563,7 +564,7 @@ async fn a_gigabyte_journal_costs_its_tail_not_its_size() {
     let rotated = report.rotated.clone().expect("rotated past the size limit");
     assert!(rotated.exists());
     drop(journal);
-    let (recent, _) = tagdesk::journal::recent(&path, 200).expect("recent");
+    let (recent, _) = tagdesk::engine::journal::recent(&path, 200).expect("recent");
     let ids: Vec<&str> = recent.iter().map(|e| e.id()).collect();
     assert_eq!(ids, ["new-0", "new-1", "new-2", "new-3", "new-4"]);
 
@@ -603,7 +604,7 @@ async fn a_live_cli_request_gets_exactly_one_outcome() {
     }
     // A console starts on the same profile meanwhile.
     let (mut journal, report) =
-        tagdesk::journal::Journal::open(&dirs.data(), "h", vec![]).expect("open");
+        tagdesk::engine::journal::Journal::open(&dirs.data(), "h", vec![]).expect("open");
     assert_eq!(report.pending.len(), 1, "the CLI's intent is open");
     let abandoned = journal.abandon_orphans(&report).expect("orphans");
     assert!(abandoned.is_empty(), "its writer is alive: not abandoned");
@@ -615,35 +616,36 @@ async fn a_live_cli_request_gets_exactly_one_outcome() {
     .await
     .expect("join");
     assert!(status.success());
-    let contents = tagdesk::journal::read(&path).expect("read");
+    let contents = tagdesk::engine::journal::read(&path).expect("read");
     let outcomes: Vec<&str> = contents
         .records
         .iter()
         .filter_map(|r| match r {
-            tagdesk::journal::Record::Outcome(o) => Some(o.result.as_str()),
+            tagdesk::engine::journal::Record::Outcome(o) => Some(o.result.as_str()),
             _ => None,
         })
         .collect();
     assert_eq!(outcomes, ["ok"], "exactly one outcome, the real one");
     // Once its writer is gone, an open intent is abandoned at the next start.
-    let mut j = tagdesk::journal::Journal::open(&dirs.data(), "h", vec![])
+    let mut j = tagdesk::engine::journal::Journal::open(&dirs.data(), "h", vec![])
         .expect("open")
         .0;
-    let mut gone = tagdesk::journal::IntentRecord::new(
+    let mut gone = tagdesk::engine::journal::IntentRecord::new(
         "from-a-dead-run",
         "h",
-        &tagdesk::op::Op::CeregoProfile,
+        &tagdesk::core::op::Op::CeregoProfile,
         None,
     );
-    gone.writer = Some(tagdesk::journal::Writer {
+    gone.writer = Some(tagdesk::engine::journal::Writer {
         pid: u32::MAX - 7,
         start: Some(1),
         boot: None,
     });
-    j.append(&tagdesk::journal::Record::Intent(gone))
+    j.append(&tagdesk::engine::journal::Record::Intent(gone))
         .expect("append");
     drop(j);
-    let (mut j, report) = tagdesk::journal::Journal::open(&dirs.data(), "h", vec![]).expect("open");
+    let (mut j, report) =
+        tagdesk::engine::journal::Journal::open(&dirs.data(), "h", vec![]).expect("open");
     assert_eq!(
         j.abandon_orphans(&report).expect("orphans"),
         ["from-a-dead-run"]
@@ -876,7 +878,7 @@ async fn plain_http_to_another_host_needs_allow_insecure_http() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_retry_budget_bounds_the_last_attempt_too() {
-    use tagdesk::backend::{Clients, execute_journaled};
+    use tagdesk::engine::exec::{Clients, execute_journaled};
     let sim = Simulator::start_local(SimOptions::default())
         .await
         .expect("sim");
@@ -886,21 +888,22 @@ async fn the_retry_budget_bounds_the_last_attempt_too() {
         "hive.add:latency=3000".parse().expect("rule"),
         "hive.add:503".parse().expect("rule"),
     ]);
-    let cfg = tagdesk::api::ClientConfig::new(sim.base_url(), tagdesk::sim::DEFAULT_HIVE_KEY)
-        .with_timeouts(Duration::from_secs(2), Duration::from_millis(3_500));
+    let cfg =
+        tagdesk::engine::api::ClientConfig::new(sim.base_url(), tagdesk::sim::DEFAULT_HIVE_KEY)
+            .with_timeouts(Duration::from_secs(2), Duration::from_millis(3_500));
     let clients = Clients {
-        hive: Some(tagdesk::api::hive::HiveClient::new(&cfg).expect("client")),
+        hive: Some(tagdesk::engine::api::hive::HiveClient::new(&cfg).expect("client")),
         ..Default::default()
     };
-    let policy = tagdesk::retry::RetryPolicy {
+    let policy = tagdesk::engine::retry::RetryPolicy {
         max_attempts: 10,
         base: Duration::from_millis(50),
         max_wait: Duration::from_millis(200),
         budget: Duration::from_secs(4),
     };
-    let op = tagdesk::op::Op::HiveAdd {
-        patron: tagdesk::domain::PatronId::parse("p").expect("id"),
-        fields: vec![tagdesk::domain::ApiField::parse("vip").expect("field")],
+    let op = tagdesk::core::op::Op::HiveAdd {
+        patron: tagdesk::core::domain::PatronId::parse("p").expect("id"),
+        fields: vec![tagdesk::core::domain::ApiField::parse("vip").expect("field")],
     };
     let started = Instant::now();
     let run = execute_journaled(&clients, None, "t", &op, &policy, &|_| {}, &|_| {}).await;
@@ -1068,7 +1071,7 @@ async fn a_listing_that_fails_part_way_is_still_one_json_object() {
 /// redacted from what the console's inspector shows.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_escaped_key_in_a_json_body_is_redacted_too() {
-    use tagdesk::backend::{Clients, execute_journaled};
+    use tagdesk::engine::exec::{Clients, execute_journaled};
     let key = "hive/SECRET-A77";
     let server = MockServer::start().await;
     // The key written with an escaped slash and an escaped letter.
@@ -1079,22 +1082,22 @@ async fn an_escaped_key_in_a_json_body_is_redacted_too() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
         .mount(&server)
         .await;
-    let profile_key = tagdesk::api::ClientConfig::new(server.uri(), key);
+    let profile_key = tagdesk::engine::api::ClientConfig::new(server.uri(), key);
     let clients = Clients {
-        hive: Some(tagdesk::api::hive::HiveClient::new(&profile_key).expect("client")),
-        redactor: tagdesk::redact::Redactor::new([key.to_string()]),
+        hive: Some(tagdesk::engine::api::hive::HiveClient::new(&profile_key).expect("client")),
+        redactor: tagdesk::core::redact::Redactor::new([key.to_string()]),
         ..Default::default()
     };
-    let op = tagdesk::op::Op::HiveAdd {
-        patron: tagdesk::domain::PatronId::parse("p").expect("id"),
-        fields: vec![tagdesk::domain::ApiField::parse("vip").expect("field")],
+    let op = tagdesk::core::op::Op::HiveAdd {
+        patron: tagdesk::core::domain::PatronId::parse("p").expect("id"),
+        fields: vec![tagdesk::core::domain::ApiField::parse("vip").expect("field")],
     };
     let run = execute_journaled(
         &clients,
         None,
         "t",
         &op,
-        &tagdesk::retry::RetryPolicy::none(),
+        &tagdesk::engine::retry::RetryPolicy::none(),
         &|_| {},
         &|_| {},
     )
@@ -1104,7 +1107,7 @@ async fn an_escaped_key_in_a_json_body_is_redacted_too() {
     let message = decoded["message"].as_str().expect("message");
     assert!(!message.contains(key), "{message}");
     assert!(message.contains("[redacted]"), "{message}");
-    let Ok(tagdesk::backend::Output::Hive(o)) = run.result else {
+    let Ok(tagdesk::core::op::Output::Hive(o)) = run.result else {
         panic!("a Hive outcome")
     };
     assert!(!o.message.unwrap_or_default().contains(key));

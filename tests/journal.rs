@@ -8,15 +8,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
-use tagdesk::api::hive::HiveOutcome;
-use tagdesk::api::outcome::HiveAction;
-use tagdesk::api::{ApiError, Exchange};
-use tagdesk::backend::Output;
-use tagdesk::domain::{ApiField, PatronId, TagId, TagValue};
-use tagdesk::journal::{
+use tagdesk::core::domain::{ApiField, PatronId, TagId, TagValue};
+use tagdesk::core::op::Op;
+use tagdesk::core::op::Output;
+use tagdesk::core::op::hive::HiveOutcome;
+use tagdesk::core::op::scenario::HiveAction;
+use tagdesk::core::op::{ApiError, Exchange};
+use tagdesk::engine::journal::{
     self, Entry, IntentRecord, Journal, OutcomeKind, OutcomeRecord, Record, RequestInfo,
 };
-use tagdesk::op::Op;
 
 const SECRET: &str = "sk-live-0123456789abcdef";
 
@@ -143,7 +143,7 @@ fn intents_and_outcomes_are_linked_by_id_in_order() {
     assert_eq!(first.intent.op, add);
     assert_eq!(
         first.intent.command,
-        add.cli_command(&tagdesk::op::Place::of("work", false))
+        add.cli_command(&tagdesk::core::op::Place::of("work", false))
     );
     assert!(
         first
@@ -172,7 +172,7 @@ fn intents_and_outcomes_are_linked_by_id_in_order() {
 
     assert_eq!(
         second.intent.command,
-        update.cli_command(&tagdesk::op::Place::of("work", false))
+        update.cli_command(&tagdesk::core::op::Place::of("work", false))
     );
     assert_eq!(second.result_label(), "http_error");
     assert_eq!(second.status(), Some(422));
@@ -670,7 +670,7 @@ fn exports_carry_the_scenario_and_the_message_check() {
     for (id, response) in [("m", body), ("x", odd)] {
         j.record_intent(id, &hive_add("p", "vip"), None).unwrap();
         let output =
-            tagdesk::backend::interpret(&hive_add("p", "vip"), 200, response.as_bytes()).unwrap();
+            tagdesk::core::op::interpret(&hive_add("p", "vip"), 200, response.as_bytes()).unwrap();
         j.record_outcome(OutcomeRecord::from_execution(
             id,
             &[exchange("{}", 200, response)],

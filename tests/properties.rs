@@ -17,15 +17,15 @@ use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use serde_json::{Value, json};
 
 use support::Harness;
-use tagdesk::api::cerego::{CeregoTag, Profile, UsersPage};
-use tagdesk::api::hive::HiveOutcome;
-use tagdesk::api::outcome::{HiveAction, MessageCheck, Scenario};
-use tagdesk::api::{self, ApiError};
-use tagdesk::backend::{self, Output};
-use tagdesk::domain::{
+use tagdesk::core::domain::{
     ApiField, CeregoUserId, LookupQuery, PartnerId, PatronId, TagId, TagTypeId, TagValue,
 };
-use tagdesk::op::Op;
+use tagdesk::core::op::ApiError;
+use tagdesk::core::op::Op;
+use tagdesk::core::op::Output;
+use tagdesk::core::op::cerego::{CeregoTag, KeyOwner, UsersPage};
+use tagdesk::core::op::hive::HiveOutcome;
+use tagdesk::core::op::scenario::{HiveAction, MessageCheck, Scenario};
 use tagdesk::sim::Model;
 use tagdesk::sim::hive::HiveState;
 use tagdesk::sim::seed::{DEMO_SEED, Seed};
@@ -598,7 +598,7 @@ proptest! {
         let is_json = serde_json::from_slice::<Value>(&body).is_ok();
         let tag = CeregoTag::parse_document(&body);
         let page = UsersPage::parse(&body);
-        let profile = Profile::parse(&body);
+        let profile = KeyOwner::parse(&body);
         if !is_json {
             prop_assert!(tag.is_err() && page.is_err() && profile.is_err());
         }
@@ -608,7 +608,7 @@ proptest! {
     /// blank.
     #[test]
     fn extract_error_message_is_bounded(status in status(), body in any_body()) {
-        let (code, message) = api::extract_error_message(status, &body);
+        let (code, message) = tagdesk::core::op::error::extract_error_message(status, &body);
         prop_assert!(message.chars().count() <= 300, "{} chars", message.chars().count());
         prop_assert!(
             !message.trim().is_empty(),
@@ -631,7 +631,7 @@ proptest! {
         parser_ok in any::<bool>(),
     ) {
         let mut called = false;
-        let result = api::interpret(status, &body, retry_after.clone(), |b| {
+        let result = tagdesk::core::op::error::interpret(status, &body, retry_after.clone(), |b| {
             called = true;
             if b != &body[..] {
                 return Err("the parser got another body".to_string());
@@ -651,7 +651,7 @@ proptest! {
             }
         } else {
             prop_assert!(!called);
-            let (want_code, want_message) = api::extract_error_message(status, &body);
+            let (want_code, want_message) = tagdesk::core::op::error::extract_error_message(status, &body);
             match result {
                 Err(ApiError::Http { status: s, code, message, retry_after: r }) => {
                     prop_assert_eq!(s, status);
@@ -668,7 +668,7 @@ proptest! {
     /// error; anything else is an Http error with that status.
     #[test]
     fn backend_interpret_matches_the_op(op in any_op(), status in status(), body in any_body()) {
-        let result = backend::interpret(&op, status, &body);
+        let result = tagdesk::core::op::interpret(&op, status, &body);
         if (200..300).contains(&status) {
             match (&op, &result) {
                 (Op::HiveAdd { .. }, Ok(Output::Hive(o))) => {
@@ -683,7 +683,7 @@ proptest! {
                 (Op::CeregoListUsers { .. }, Ok(Output::Users(list))) => {
                     prop_assert_eq!(list.pages_fetched, 1);
                 }
-                (Op::CeregoProfile, Ok(Output::Profile(_))) => {}
+                (Op::CeregoProfile, Ok(Output::KeyOwner(_))) => {}
                 (_, Err(ApiError::Decode { status: s, message })) => {
                     prop_assert_eq!(*s, status);
                     prop_assert!(!message.is_empty());
@@ -707,7 +707,7 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 
 fn valid<T>(
-    parse: fn(&str) -> Result<T, tagdesk::domain::InvalidInput>,
+    parse: fn(&str) -> Result<T, tagdesk::core::domain::InvalidInput>,
     seeded: &'static [&'static str],
     other: impl Strategy<Value = String>,
 ) -> impl Strategy<Value = T>
@@ -751,7 +751,7 @@ fn api_field() -> impl Strategy<Value = ApiField> {
 }
 
 fn numeric_id<T: std::fmt::Debug + Clone>(
-    parse: fn(&str) -> Result<T, tagdesk::domain::InvalidInput>,
+    parse: fn(&str) -> Result<T, tagdesk::core::domain::InvalidInput>,
     seeded: &'static [&'static str],
 ) -> impl Strategy<Value = T> {
     valid(parse, seeded, "[0-9]{1,18}")
@@ -819,7 +819,7 @@ proptest! {
                 [200u16, 201, 400, 404, 422].contains(&status),
                 "{op:?} answered {status}: {body}"
             );
-            let result = backend::interpret(op, status, body.to_string().as_bytes());
+            let result = tagdesk::core::op::interpret(op, status, body.to_string().as_bytes());
             match (op, &result) {
                 (Op::HiveAdd { fields, .. } | Op::HiveRemove { fields, .. }, Ok(Output::Hive(o))) => {
                     prop_assert_eq!(status, 200);
@@ -850,7 +850,7 @@ proptest! {
                         }
                     }
                 }
-                (Op::CeregoProfile, Ok(Output::Profile(p))) => {
+                (Op::CeregoProfile, Ok(Output::KeyOwner(p))) => {
                     prop_assert_eq!(status, 200);
                     prop_assert!(!p.id.is_empty());
                 }
@@ -897,7 +897,7 @@ proptest! {
                     let code = answer.get("error_code").and_then(Value::as_str).unwrap_or("");
                     prop_assert!(["PARAM_REQUIRED", "INVALID_PATRON"].contains(&code), "{answer}");
                     let (read_code, message) =
-                        api::extract_error_message(400, answer.to_string().as_bytes());
+                        tagdesk::core::op::error::extract_error_message(400, answer.to_string().as_bytes());
                     prop_assert_eq!(read_code.as_deref(), Some(code));
                     prop_assert!(!message.trim().is_empty());
                 }
@@ -1053,7 +1053,7 @@ proptest! {
                 partner: seed.cerego.partner_id.clone(),
                 query: None,
             });
-            let _ = backend::interpret(
+            let _ = tagdesk::core::op::interpret(
                 &Op::CeregoListUsers { partner: seed.cerego.partner_id.clone(), query: None },
                 200,
                 users.to_string().as_bytes(),
@@ -1103,7 +1103,7 @@ fn raw_input() -> impl Strategy<Value = String> {
 /// characters, and read back as themselves.
 fn check_text_value<T: PartialEq + std::fmt::Debug>(
     raw: &str,
-    parse: fn(&str) -> Result<T, tagdesk::domain::InvalidInput>,
+    parse: fn(&str) -> Result<T, tagdesk::core::domain::InvalidInput>,
     as_str: fn(&T) -> &str,
     max: usize,
 ) -> Result<Option<String>, TestCaseError> {
@@ -1381,7 +1381,7 @@ fn harness(variant: u8) -> Harness {
         4 => Harness::with_settings(seed, 80, 24, |s| {
             s.cerego = None;
             s.unavailable = vec![tagdesk::config::Unavailable {
-                service: tagdesk::op::Service::Cerego,
+                service: tagdesk::core::op::Service::Cerego,
                 configured: true,
                 reason: "Cerego: no API key".into(),
             }];
@@ -1390,7 +1390,7 @@ fn harness(variant: u8) -> Harness {
             s.hive = None;
             s.patrons.clear();
             s.unavailable = vec![tagdesk::config::Unavailable {
-                service: tagdesk::op::Service::Hive,
+                service: tagdesk::core::op::Service::Hive,
                 configured: true,
                 reason: "Hive: no API key".into(),
             }];
@@ -1442,7 +1442,7 @@ fn run_step(h: &mut Harness, step: &Step) -> bool {
                 ex.status = Some(*status);
                 ex.response_body = Some(String::from_utf8_lossy(body).into_owned());
             }
-            reply.result = backend::interpret(&r.op, *status, body);
+            reply.result = tagdesk::core::op::interpret(&r.op, *status, body);
             h.send(Message::Reply(Box::new(reply)));
             return false;
         }
@@ -1467,7 +1467,7 @@ fn run_step(h: &mut Harness, step: &Step) -> bool {
         Step::Retrying(i) => {
             if !h.pending.is_empty() {
                 let id = h.pending[i.index(h.pending.len())].id;
-                let notice = tagdesk::retry::RetryNotice {
+                let notice = tagdesk::engine::retry::RetryNotice {
                     attempt: 2,
                     max_attempts: 4,
                     wait_ms: 1500,
@@ -1684,7 +1684,7 @@ fn console_draws_at_every_small_size() {
 #[test]
 fn bug_error_message_blank_for_json_string_body() {
     for body in [&br#""""#[..], br#""   ""#, b" \"\\n\" "] {
-        let (_, message) = api::extract_error_message(502, body);
+        let (_, message) = tagdesk::core::op::error::extract_error_message(502, body);
         assert!(
             !message.trim().is_empty(),
             "blank message {message:?} for {:?}",
@@ -1700,7 +1700,7 @@ fn bug_error_message_blank_for_rails_errors_without_text() {
         br#"{"errors": {" ": [null, ""]}}"#,
         br#"{"error": {"errors": {"": {}}}}"#,
     ] {
-        let (_, message) = api::extract_error_message(422, body);
+        let (_, message) = tagdesk::core::op::error::extract_error_message(422, body);
         assert!(
             !message.trim().is_empty(),
             "blank message {message:?} for {:?}",
@@ -1754,12 +1754,12 @@ fn bug_edit_of_a_tag_with_a_long_id_closes_silently() {
         "included": [{"id": "1234567890123456789", "type": "partner-user-tags", "attributes": {"value": "Gold"},
         "relationships": {"partner-user-tag-type": {"data": {"id": "5"}}}}],
         "meta": {"total-pages": 1, "total-count": 1}}"#;
-    let reply = tagdesk::backend::Reply {
+    let reply = tagdesk::engine::backend::Reply {
         id: request.id,
         op: request.op.clone(),
         exchanges: Vec::new(),
         retries: Vec::new(),
-        result: tagdesk::backend::interpret(&request.op, 200, body),
+        result: tagdesk::core::op::interpret(&request.op, 200, body),
         finished_at: h.app.now,
         journal_error: None,
     };

@@ -3,15 +3,16 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tagdesk::api::ApiError;
-use tagdesk::api::ClientConfig;
-use tagdesk::api::cerego::CeregoClient;
-use tagdesk::api::hive::HiveClient;
-use tagdesk::backend::{Clients, Execution, Output, execute_journaled};
-use tagdesk::domain::{ApiField, CeregoUserId, PatronId, TagTypeId, TagValue};
-use tagdesk::journal::Journal;
-use tagdesk::op::Op;
-use tagdesk::retry::{RetryNotice, RetryPolicy};
+use tagdesk::core::domain::{ApiField, CeregoUserId, PatronId, TagTypeId, TagValue};
+use tagdesk::core::op::ApiError;
+use tagdesk::core::op::Op;
+use tagdesk::core::op::Output;
+use tagdesk::engine::api::ClientConfig;
+use tagdesk::engine::api::cerego::CeregoClient;
+use tagdesk::engine::api::hive::HiveClient;
+use tagdesk::engine::exec::{Clients, Execution, execute_journaled};
+use tagdesk::engine::journal::Journal;
+use tagdesk::engine::retry::{RetryNotice, RetryPolicy};
 use tagdesk::sim::{DEFAULT_CEREGO_KEY, DEFAULT_HIVE_KEY, SimOptions, Simulator};
 
 async fn setup() -> (Simulator, Clients) {
@@ -137,7 +138,7 @@ async fn cerego_add_is_not_repeated_after_it_may_have_landed() {
     // But an update (idempotent) is retried.
     sim.set_faults(vec!["cerego.update:502*1".parse().expect("rule")]);
     let op = Op::CeregoUpdate {
-        tag: tagdesk::domain::TagId::parse("84001").expect("id"),
+        tag: tagdesk::core::domain::TagId::parse("84001").expect("id"),
         value: TagValue::parse("y").expect("value"),
     };
     let (run, seen) = go(&clients, None, &op, &fast()).await;
@@ -178,7 +179,9 @@ async fn the_journal_gets_one_outcome_naming_the_retries() {
     let (run, _) = go(&clients, Some(&journal), &hive_add(), &fast()).await;
     assert!(run.result.is_ok());
     let path = journal.lock().expect("lock").path().to_path_buf();
-    let entries = tagdesk::journal::entries(tagdesk::journal::read(&path).expect("read").records);
+    let entries = tagdesk::engine::journal::entries(
+        tagdesk::engine::journal::read(&path).expect("read").records,
+    );
     assert_eq!(entries.len(), 1);
     let outcome = entries[0].outcome.as_ref().expect("one outcome");
     assert!(

@@ -9,11 +9,14 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tagdesk::api::cerego::CeregoClient;
-use tagdesk::api::hive::HiveClient;
-use tagdesk::api::outcome::{HiveAction, MessageCheck};
-use tagdesk::api::{ApiError, ClientConfig};
-use tagdesk::domain::{ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagTypeId, TagValue};
+use tagdesk::core::domain::{
+    ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagTypeId, TagValue,
+};
+use tagdesk::core::op::ApiError;
+use tagdesk::core::op::scenario::{HiveAction, MessageCheck};
+use tagdesk::engine::api::ClientConfig;
+use tagdesk::engine::api::cerego::CeregoClient;
+use tagdesk::engine::api::hive::HiveClient;
 use tagdesk::sim::{DEFAULT_CEREGO_KEY, DEFAULT_HIVE_KEY, SimOptions, Simulator};
 
 const UNKNOWN_FIELD: &str = "Tag api_field does not exist in application.";

@@ -4,7 +4,7 @@ mod support;
 
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use support::Harness;
-use tagdesk::op::Op;
+use tagdesk::core::op::Op;
 use tagdesk::sim::seed::Seed;
 use tagdesk::tui::app::{Pane, Popup, Tab};
 
@@ -296,7 +296,7 @@ fn action_log_holds_every_scenario_in_colour() {
         .log
         .iter()
         .filter_map(|e| match &e.reply.as_ref()?.result {
-            Ok(tagdesk::backend::Output::Hive(o)) => o.message.clone(),
+            Ok(tagdesk::core::op::Output::Hive(o)) => o.message.clone(),
             _ => None,
         })
         .collect();
@@ -411,7 +411,7 @@ fn retries_show_a_countdown_then_the_outcome() {
     h.type_text("vip");
     h.key(KeyCode::Enter);
     let request = h.pending.remove(0);
-    let notice = tagdesk::retry::RetryNotice {
+    let notice = tagdesk::engine::retry::RetryNotice {
         attempt: 2,
         max_attempts: 4,
         wait_ms: 3000,
@@ -524,24 +524,24 @@ fn demo_mode_does_not_save_a_workspace() {
 
 #[test]
 fn history_from_the_journal_shows_in_the_log_and_the_inspector() {
-    use tagdesk::journal::{Journal, OutcomeRecord};
+    use tagdesk::engine::journal::{Journal, OutcomeRecord};
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut journal, _) = Journal::open(dir.path(), "demo", vec![]).expect("journal");
     let mut scratch = Harness::demo(SMALL.0, SMALL.1);
     let ops = [
         Op::HiveAdd {
-            patron: tagdesk::domain::PatronId::parse("user_abc123").expect("id"),
-            fields: tagdesk::domain::ApiField::parse_list("vip bogus").expect("fields"),
+            patron: tagdesk::core::domain::PatronId::parse("user_abc123").expect("id"),
+            fields: tagdesk::core::domain::ApiField::parse_list("vip bogus").expect("fields"),
         },
         Op::HiveRemove {
-            patron: tagdesk::domain::PatronId::parse("ghost").expect("id"),
-            fields: tagdesk::domain::ApiField::parse_list("vip").expect("fields"),
+            patron: tagdesk::core::domain::PatronId::parse("ghost").expect("id"),
+            fields: tagdesk::core::domain::ApiField::parse_list("vip").expect("fields"),
         },
     ];
     for (i, op) in ops.iter().enumerate() {
         let id = format!("old-{i}");
         journal.record_intent(&id, op, None).expect("intent");
-        let reply = scratch.answer(&tagdesk::backend::Request {
+        let reply = scratch.answer(&tagdesk::engine::backend::Request {
             id: 99,
             op: op.clone(),
         });
@@ -558,7 +558,7 @@ fn history_from_the_journal_shows_in_the_log_and_the_inspector() {
         .expect("intent");
     journal.record_abandoned(["old-2"]).expect("abandoned");
     let (entries, problems) =
-        tagdesk::journal::recent(journal.path(), 200).expect("read the journal");
+        tagdesk::engine::journal::recent(journal.path(), 200).expect("read the journal");
     assert!(problems.is_empty());
     let mut h = demo(LARGE);
     h.app.load_history(entries);
@@ -660,10 +660,11 @@ fn users_show_page_by_page_while_the_list_loads() {
     let model = tagdesk::sim::Model::new(&seed);
     let params = std::collections::HashMap::from([("page[number]".to_string(), "1".to_string())]);
     let (_, body) = model.cerego.list_users("4242", &params);
-    let page = tagdesk::api::cerego::UsersPage::parse(body.to_string().as_bytes()).expect("page");
+    let page =
+        tagdesk::core::op::cerego::UsersPage::parse(body.to_string().as_bytes()).expect("page");
     h.send(tagdesk::tui::app::Message::Page {
         id: request.id,
-        progress: tagdesk::backend::PageProgress {
+        progress: tagdesk::engine::exec::PageProgress {
             listed: page.users.len() as u64,
             users: page.users,
             page: 1,

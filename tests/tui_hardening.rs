@@ -6,9 +6,9 @@ mod support;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::style::{Color, Modifier};
 use support::Harness;
-use tagdesk::backend::Request;
-use tagdesk::journal::{Entry, IntentRecord, OutcomeRecord};
-use tagdesk::op::{Op, Service};
+use tagdesk::core::op::{Op, Service};
+use tagdesk::engine::backend::Request;
+use tagdesk::engine::journal::{Entry, IntentRecord, OutcomeRecord};
 use tagdesk::sim::seed::{Seed, UserSeed};
 use tagdesk::tui::app::{Level, Message, Pane, Popup, Tab};
 
@@ -171,7 +171,7 @@ fn rendered_commands_name_the_profile() {
     let mut h = Harness::with_settings(Seed::demo(), 100, 30, |s| {
         s.demo = false;
         s.profile = "prod".into();
-        s.place = tagdesk::op::Place::of("prod", false);
+        s.place = tagdesk::core::op::Place::of("prod", false);
         s.policy.profile = "prod".into();
         s.policy.confirm = true;
     });
@@ -616,7 +616,10 @@ fn hostile_characters_are_escaped_on_screen() {
     let buffer = h.terminal.backend().buffer().clone();
     for cell in buffer.content.iter() {
         assert!(
-            !cell.symbol().chars().any(tagdesk::printable::is_risky),
+            !cell
+                .symbol()
+                .chars()
+                .any(tagdesk::core::printable::is_risky),
             "{cell:?}"
         );
     }
@@ -654,7 +657,7 @@ fn a_dropped_cerego_add_says_the_tag_may_exist() {
     h.key(KeyCode::Enter);
     let request = h.pending.remove(0);
     let mut reply = h.answer(&request);
-    reply.result = Err(tagdesk::api::ApiError::Network {
+    reply.result = Err(tagdesk::core::op::ApiError::Network {
         message: "connection reset by peer".into(),
         connect: false,
     });
@@ -673,7 +676,7 @@ fn a_cut_listing_says_so_on_screen() {
     let mut h = Harness::with_seed(Seed::demo(), 120, 30);
     let request = h.pending.remove(0);
     let mut reply = h.answer(&request);
-    if let Ok(tagdesk::backend::Output::Users(list)) = &mut reply.result {
+    if let Ok(tagdesk::core::op::Output::Users(list)) = &mut reply.result {
         list.users.truncate(10);
         list.listed = 10;
         list.total_count = Some(1_000_000);

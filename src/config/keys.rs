@@ -192,7 +192,7 @@ fn run_key_command_within(argv: &[String], what: &str, limit: Duration) -> Resul
             if first.is_empty() {
                 String::new()
             } else {
-                format!(": {}", crate::printable::printable(&first))
+                format!(": {}", crate::core::printable::printable(&first))
             }
         ));
     }

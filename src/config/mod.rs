@@ -21,8 +21,8 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::domain::{ApiField, PartnerId, TagTypeId};
-use crate::op::Service;
+use crate::core::domain::{ApiField, PartnerId, TagTypeId};
+use crate::core::op::Service;
 pub use keys::KeySource;
 use lines::error_at;
 
@@ -125,12 +125,12 @@ impl Default for Retries {
 }
 
 impl Retries {
-    pub fn policy(&self) -> crate::retry::RetryPolicy {
-        crate::retry::RetryPolicy {
+    pub fn policy(&self) -> crate::engine::retry::RetryPolicy {
+        crate::engine::retry::RetryPolicy {
             max_attempts: self.attempts,
             max_wait: Duration::from_secs_f64(self.max_wait),
             budget: Duration::from_secs_f64(self.budget),
-            ..crate::retry::RetryPolicy::default()
+            ..crate::engine::retry::RetryPolicy::default()
         }
     }
 }
@@ -148,10 +148,10 @@ pub struct Limits {
 }
 
 fn default_max_users() -> u64 {
-    crate::backend::DEFAULT_MAX_USERS
+    crate::engine::exec::DEFAULT_MAX_USERS
 }
 fn default_max_list_mib() -> u64 {
-    crate::backend::DEFAULT_MAX_LIST_BYTES >> 20
+    crate::engine::exec::DEFAULT_MAX_LIST_BYTES >> 20
 }
 
 impl Default for Limits {
@@ -164,8 +164,8 @@ impl Default for Limits {
 }
 
 impl Limits {
-    pub fn list_limits(&self) -> crate::backend::ListLimits {
-        crate::backend::ListLimits {
+    pub fn list_limits(&self) -> crate::engine::exec::ListLimits {
+        crate::engine::exec::ListLimits {
             max_users: self.max_users,
             max_bytes: self.max_list_mib.saturating_mul(1024 * 1024),
         }
@@ -182,7 +182,7 @@ pub struct JournalSettings {
 }
 
 fn default_rotate_mib() -> u64 {
-    crate::journal::DEFAULT_ROTATE_BYTES >> 20
+    crate::engine::journal::DEFAULT_ROTATE_BYTES >> 20
 }
 
 impl Default for JournalSettings {
@@ -327,8 +327,8 @@ pub struct Profile {
     pub warnings: Vec<String>,
     pub connect_timeout: Duration,
     pub total_timeout: Duration,
-    pub retry: crate::retry::RetryPolicy,
-    pub limits: crate::backend::ListLimits,
+    pub retry: crate::engine::retry::RetryPolicy,
+    pub limits: crate::engine::exec::ListLimits,
     pub journal_rotate_bytes: u64,
     /// Console key overrides from the file's `[keys]` (already checked).
     pub keys: BTreeMap<String, Vec<String>>,
@@ -370,8 +370,8 @@ impl Profile {
     }
 
     /// Where commands of this profile run (for the equivalent command lines).
-    pub fn place(&self) -> crate::op::Place {
-        crate::op::Place::of(&self.name, self.demo)
+    pub fn place(&self) -> crate::core::op::Place {
+        crate::core::op::Place::of(&self.name, self.demo)
     }
 
     /// A demo profile pointing at a simulator at `base_url` with its keys.
@@ -416,11 +416,11 @@ impl Profile {
             }),
             unavailable: Vec::new(),
             warnings: Vec::new(),
-            connect_timeout: crate::api::DEFAULT_CONNECT_TIMEOUT,
-            total_timeout: crate::api::DEFAULT_TOTAL_TIMEOUT,
-            retry: crate::retry::RetryPolicy::default(),
-            limits: crate::backend::ListLimits::default(),
-            journal_rotate_bytes: crate::journal::DEFAULT_ROTATE_BYTES,
+            connect_timeout: crate::engine::api::DEFAULT_CONNECT_TIMEOUT,
+            total_timeout: crate::engine::api::DEFAULT_TOTAL_TIMEOUT,
+            retry: crate::engine::retry::RetryPolicy::default(),
+            limits: crate::engine::exec::ListLimits::default(),
+            journal_rotate_bytes: crate::engine::journal::DEFAULT_ROTATE_BYTES,
             keys: BTreeMap::new(),
             source: None,
         }
@@ -591,9 +591,9 @@ fn profile_names(config: &FileConfig) -> String {
 }
 
 /// Reads the configuration file, if there is one. `Ok(None)` when it does not exist. The
-/// path must name a regular file of at most [`crate::files::MAX_CONFIG_BYTES`].
+/// path must name a regular file of at most [`crate::engine::fs::MAX_CONFIG_BYTES`].
 pub fn load(path: &Path) -> Result<Option<(FileConfig, String)>, ConfigError> {
-    use crate::files::{MAX_CONFIG_BYTES, ReadError, read_text};
+    use crate::engine::fs::{MAX_CONFIG_BYTES, ReadError, read_text};
     match read_text(path, MAX_CONFIG_BYTES) {
         Ok(text) => Ok(Some((parse(&text, path)?, text))),
         Err(ReadError::NotFound) => Ok(None),
@@ -847,11 +847,11 @@ pub fn profile_from_env(
         hive,
         unavailable,
         warnings: Vec::new(),
-        connect_timeout: crate::api::DEFAULT_CONNECT_TIMEOUT,
-        total_timeout: crate::api::DEFAULT_TOTAL_TIMEOUT,
-        retry: crate::retry::RetryPolicy::default(),
-        limits: crate::backend::ListLimits::default(),
-        journal_rotate_bytes: crate::journal::DEFAULT_ROTATE_BYTES,
+        connect_timeout: crate::engine::api::DEFAULT_CONNECT_TIMEOUT,
+        total_timeout: crate::engine::api::DEFAULT_TOTAL_TIMEOUT,
+        retry: crate::engine::retry::RetryPolicy::default(),
+        limits: crate::engine::exec::ListLimits::default(),
+        journal_rotate_bytes: crate::engine::journal::DEFAULT_ROTATE_BYTES,
         keys: BTreeMap::new(),
         source: None,
     }))
@@ -885,7 +885,7 @@ pub fn permission_warning(path: &Path, config: &FileConfig) -> Option<String> {
 pub fn write_new_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::files::create_private_dir(dir)?;
+        crate::engine::fs::create_private_dir(dir)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

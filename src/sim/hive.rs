@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::seed::{HiveSeed, HiveTagSeed};
-use crate::api::outcome::{HiveAction, Scenario};
+use crate::core::op::scenario::{HiveAction, Scenario};
 
 /// The reason given in `failed` for an api_field the application does not define.
 pub const UNKNOWN_FIELD_ERROR: &str = "Tag api_field does not exist in application.";

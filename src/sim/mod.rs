@@ -38,9 +38,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::api::hive::HiveClient;
-use crate::api::outcome::HiveAction;
-use crate::op::Op;
+use crate::core::op::request::Method as Verb;
+use crate::core::op::scenario::HiveAction;
+use crate::core::op::{Op, RequestSpec};
 use cerego::CeregoState;
 use faults::{FaultKind, FaultRule};
 use hive::HiveState;
@@ -89,42 +89,53 @@ impl Model {
         }
     }
 
-    /// The status and body the server answers to an Op (the user list as one page of up to
-    /// 100 users).
+    /// The status and body the server answers to an Op: its `Op::request()` served by the
+    /// same handlers as the HTTP routes (the user list as one page of up to 100 users).
     pub fn answer(&mut self, op: &Op) -> (u16, Value) {
-        let (status, body) = match op {
-            Op::HiveAdd { patron, fields } => self.hive.handle(
-                HiveAction::Add,
-                HiveClient::body(patron, fields).to_string().as_bytes(),
-            ),
-            Op::HiveRemove { patron, fields } => self.hive.handle(
-                HiveAction::Remove,
-                HiveClient::body(patron, fields).to_string().as_bytes(),
-            ),
-            Op::CeregoAdd {
-                user,
-                tag_type,
-                value,
-            } => self.cerego.add_tag(
-                tag_type.as_str(),
-                json!({"user_id": user.as_str(), "value": value.as_str()})
-                    .to_string()
-                    .as_bytes(),
-            ),
-            Op::CeregoUpdate { tag, value } => self.cerego.update_tag(
-                tag.as_str(),
-                json!({"value": value.as_str()}).to_string().as_bytes(),
-            ),
-            Op::CeregoListUsers { partner, query } => {
-                let mut params = HashMap::from([("page[size]".to_string(), "100".to_string())]);
-                if let Some(q) = query {
-                    params.insert("query".into(), q.clone());
-                }
-                self.cerego.list_users(partner.as_str(), &params)
-            }
-            Op::CeregoProfile => self.cerego.profile(),
-        };
+        let mut spec = op.request();
+        if matches!(op, Op::CeregoListUsers { .. }) {
+            spec.query.push(("page[size]".into(), "100".into()));
+        }
+        let (status, body) = self.serve(&spec);
         (status.as_u16(), body)
+    }
+
+    /// Serves one request described as the clients describe it: routed by method and path
+    /// like the HTTP server, its body read from the JSON the client would send.
+    pub fn serve(&mut self, spec: &RequestSpec) -> (StatusCode, Value) {
+        let body = spec
+            .body
+            .as_ref()
+            .map(|b| b.to_string().into_bytes())
+            .unwrap_or_default();
+        let parts: Vec<&str> = spec.path.trim_matches('/').split('/').collect();
+        match (spec.method, parts.as_slice()) {
+            (Verb::Post, ["api", "v1", "user_tags", "add"]) => {
+                self.hive.handle(HiveAction::Add, &body)
+            }
+            (Verb::Post, ["api", "v1", "user_tags", "remove"]) => {
+                self.hive.handle(HiveAction::Remove, &body)
+            }
+            (
+                Verb::Post,
+                [
+                    "v3",
+                    "partner_user_tag_types",
+                    tag_type,
+                    "partner_user_tags",
+                ],
+            ) => self.cerego.add_tag(tag_type, &body),
+            (Verb::Put, ["v3", "partner_user_tags", tag]) => self.cerego.update_tag(tag, &body),
+            (Verb::Get, ["v3", "partners", partner, "users"]) => {
+                let params: HashMap<String, String> = spec.query.iter().cloned().collect();
+                self.cerego.list_users(partner, &params)
+            }
+            (Verb::Get, ["v3", "my", "profile"]) => self.cerego.profile(),
+            _ => (
+                StatusCode::NOT_FOUND,
+                json!({"error": format!("no such endpoint: {} {}", spec.method.as_str(), spec.path)}),
+            ),
+        }
     }
 }
 

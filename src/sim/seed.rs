@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ApiField, CeregoUserId, PartnerId, PatronId, TagTypeId, TagValue};
+use crate::core::domain::{ApiField, CeregoUserId, PartnerId, PatronId, TagTypeId, TagValue};
 
 /// The seed compiled into the binary.
 pub const DEMO_SEED: &str = include_str!("../../assets/demo.toml");
@@ -113,7 +113,7 @@ pub enum SeedError {
     #[error("seed file {path}: {source}")]
     Io {
         path: String,
-        source: crate::files::ReadError,
+        source: crate::engine::fs::ReadError,
     },
     #[error("seed {origin}: {message}")]
     Invalid { origin: String, message: String },
@@ -173,15 +173,14 @@ impl Seed {
         }
     }
 
-    /// Loads a seed file: a regular file of at most [`crate::files::MAX_SEED_BYTES`].
+    /// Loads a seed file: a regular file of at most [`crate::engine::fs::MAX_SEED_BYTES`].
     pub fn load(path: &Path) -> Result<Self, SeedError> {
-        let text =
-            crate::files::read_text(path, crate::files::MAX_SEED_BYTES).map_err(|source| {
-                SeedError::Io {
-                    path: path.display().to_string(),
-                    source,
-                }
-            })?;
+        let text = crate::engine::fs::read_text(path, crate::engine::fs::MAX_SEED_BYTES).map_err(
+            |source| SeedError::Io {
+                path: path.display().to_string(),
+                source,
+            },
+        )?;
         Self::parse(&text, &path.display().to_string())
     }
 
@@ -200,11 +199,11 @@ impl Seed {
     /// Cross-reference checks that serde cannot express.
     fn check(&self) -> Result<(), String> {
         let c = &self.cerego;
-        if c.first_tag_id >= 10u64.pow(crate::domain::NUMERIC_ID_MAX as u32) / 2 {
+        if c.first_tag_id >= 10u64.pow(crate::core::domain::NUMERIC_ID_MAX as u32) / 2 {
             return Err(format!(
                 "cerego.first_tag_id {} leaves no room: tag ids must stay under {} digits",
                 c.first_tag_id,
-                crate::domain::NUMERIC_ID_MAX
+                crate::core::domain::NUMERIC_ID_MAX
             ));
         }
         if c.page_size == 0 || c.page_size > 1000 {

@@ -10,12 +10,12 @@ use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 use tui_input::Input;
 
-use crate::api::cerego::CeregoUser;
-use crate::backend::{Reply, Request, RequestId};
 use crate::config::Unavailable;
-use crate::domain::{ApiField, PartnerId, PatronId, TagTypeId};
-use crate::gate::{Decision, Policy};
-use crate::op::{Op, Place, Service};
+use crate::core::domain::{ApiField, PartnerId, PatronId, TagTypeId};
+use crate::core::gate::{Decision, Policy};
+use crate::core::op::cerego::CeregoUser;
+use crate::core::op::{Op, Place, Service};
+use crate::engine::backend::{Reply, Request, RequestId};
 
 use super::filter;
 use super::forms::Form;
@@ -124,9 +124,9 @@ pub struct LogEntry {
     /// None while the request is in flight (or for history).
     pub reply: Option<Reply>,
     /// An entry loaded from the journal at start (an earlier run).
-    pub history: Option<Box<crate::journal::Entry>>,
+    pub history: Option<Box<crate::engine::journal::Entry>>,
     /// Retries announced so far while the request is in flight.
-    pub retries: Vec<crate::retry::RetryNotice>,
+    pub retries: Vec<crate::engine::retry::RetryNotice>,
 }
 
 impl LogEntry {
@@ -289,12 +289,12 @@ pub enum Message {
     /// A request failed transiently and will be retried.
     Retrying {
         id: RequestId,
-        notice: crate::retry::RetryNotice,
+        notice: crate::engine::retry::RetryNotice,
     },
     /// A page of a user list arrived while the rest are still loading.
     Page {
         id: RequestId,
-        progress: crate::backend::PageProgress,
+        progress: crate::engine::exec::PageProgress,
     },
     /// The loop is resolving the profile the operator switches to (`command`: a key
     /// command runs meanwhile, which may take a while).
@@ -318,7 +318,7 @@ pub enum Effect {
     Send(Request),
     Quit,
     /// Write the workspace (known patrons, look-ups) to disk.
-    Save(Box<crate::workspace::Workspace>),
+    Save(Box<crate::engine::workspace::Workspace>),
     /// Leave and start again on another profile.
     SwitchProfile(String),
     /// Ctrl-Z: hand the terminal back to the shell until it continues us.
@@ -444,7 +444,7 @@ impl App {
             );
             return Vec::new();
         }
-        match crate::gate::check(&op, &self.settings.policy) {
+        match crate::core::gate::check(&op, &self.settings.policy) {
             Decision::Allow => {}
             Decision::Confirm(_) if confirmed => {}
             Decision::Confirm(question) => {
@@ -495,7 +495,7 @@ impl App {
     }
 
     /// Puts earlier runs' journal entries at the top of the action log.
-    pub fn load_history(&mut self, entries: Vec<crate::journal::Entry>) {
+    pub fn load_history(&mut self, entries: Vec<crate::engine::journal::Entry>) {
         let mut old: Vec<LogEntry> = entries
             .into_iter()
             .map(|e| LogEntry {
@@ -514,8 +514,8 @@ impl App {
     }
 
     /// The workspace as it should be saved now.
-    pub fn workspace(&self) -> crate::workspace::Workspace {
-        use crate::workspace::{SavedPatron, SavedTag, Workspace};
+    pub fn workspace(&self) -> crate::engine::workspace::Workspace {
+        use crate::engine::workspace::{SavedPatron, SavedTag, Workspace};
         Workspace {
             patrons: self
                 .hive

@@ -1,12 +1,13 @@
 //! The operator's actions (add, edit, remove, open, refresh), the popups that gather their
 //! input, and how replies change the console's view.
 
-use crate::api::ApiError;
-use crate::api::cerego::CeregoTag;
-use crate::api::outcome::HiveAction;
-use crate::backend::{Output, Reply};
-use crate::domain::{ApiField, CeregoUserId, PatronId, TagId, TagValue};
-use crate::op::Op;
+use crate::core::domain::{ApiField, CeregoUserId, PatronId, TagId, TagValue};
+use crate::core::op::ApiError;
+use crate::core::op::Op;
+use crate::core::op::Output;
+use crate::core::op::cerego::CeregoTag;
+use crate::core::op::scenario::HiveAction;
+use crate::engine::backend::Reply;
 
 use super::app::{App, Confirm, Effect, KnownPatron, KnownTag, Level, OnYes, Pane, Popup, Tab};
 use super::forms::{Form, FormEvent, FormKind};
@@ -242,7 +243,7 @@ impl App {
             }
             FormKind::CeregoLookup => {
                 let (Ok(query), Some(c)) = (
-                    crate::domain::LookupQuery::parse(&text),
+                    crate::core::domain::LookupQuery::parse(&text),
                     self.settings.cerego.as_ref(),
                 ) else {
                     return Vec::new();
@@ -254,7 +255,7 @@ impl App {
                 let lookups = &mut self.settings.lookups;
                 lookups.retain(|q| q != query.as_str());
                 lookups.insert(0, query.to_string());
-                lookups.truncate(crate::workspace::MAX_LOOKUPS);
+                lookups.truncate(crate::engine::workspace::MAX_LOOKUPS);
                 let mut effects = self.request(op, false);
                 effects.extend(self.save_effect());
                 effects
@@ -422,7 +423,7 @@ impl App {
         match self.tab {
             Tab::Hive => {
                 if self.settings.hive.is_none() {
-                    let why = self.unavailable(crate::op::Service::Hive);
+                    let why = self.unavailable(crate::core::op::Service::Hive);
                     self.set_status(Level::Warn, format!("{why}: nothing can be added."));
                     return Vec::new();
                 }
@@ -443,7 +444,7 @@ impl App {
             }
             Tab::Cerego => {
                 if self.settings.cerego.is_none() {
-                    let why = self.unavailable(crate::op::Service::Cerego);
+                    let why = self.unavailable(crate::core::op::Service::Cerego);
                     self.set_status(Level::Warn, format!("{why}: nothing can be added."));
                     return Vec::new();
                 }
@@ -636,7 +637,7 @@ impl App {
     /// Opens the look-up form, empty; ↑/↓ walk the recent queries.
     pub(super) fn lookup_form(&mut self) {
         if self.settings.cerego.is_none() {
-            let why = self.unavailable(crate::op::Service::Cerego);
+            let why = self.unavailable(crate::core::op::Service::Cerego);
             return self.set_status(Level::Warn, format!("{why}: nothing to look up."));
         }
         self.tab = Tab::Cerego;
@@ -696,7 +697,7 @@ impl App {
 
     pub(super) fn refresh(&mut self) -> Vec<Effect> {
         let Some(c) = &self.settings.cerego else {
-            let why = self.unavailable(crate::op::Service::Cerego);
+            let why = self.unavailable(crate::core::op::Service::Cerego);
             self.set_status(Level::Warn, format!("{why}: nothing to reload."));
             return Vec::new();
         };
@@ -883,10 +884,10 @@ impl App {
                 self.hive.marked.clear();
                 if journal_ok {
                     let level = match outcome.scenario().severity() {
-                        crate::api::outcome::Severity::Applied
-                        | crate::api::outcome::Severity::AlreadyThere => Level::Info,
-                        crate::api::outcome::Severity::Partial
-                        | crate::api::outcome::Severity::Nothing => Level::Warn,
+                        crate::core::op::scenario::Severity::Applied
+                        | crate::core::op::scenario::Severity::AlreadyThere => Level::Info,
+                        crate::core::op::scenario::Severity::Partial
+                        | crate::core::op::scenario::Severity::Nothing => Level::Warn,
                     };
                     let message = outcome
                         .message

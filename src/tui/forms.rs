@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::domain::{ApiField, PatronId, TagValue};
+use crate::core::domain::{ApiField, PatronId, TagValue};
 
 /// Which form is open, with what it needs to know about its target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +134,7 @@ impl Form {
                 ApiField::parse_list(text).map(|_| ())
             }
             FormKind::HiveOpen => PatronId::parse(text).map(|_| ()),
-            FormKind::CeregoLookup => crate::domain::LookupQuery::parse(text).map(|_| ()),
+            FormKind::CeregoLookup => crate::core::domain::LookupQuery::parse(text).map(|_| ()),
             FormKind::CeregoAdd { .. } | FormKind::CeregoEdit { .. } => {
                 TagValue::parse(text).map(|_| ())
             }

@@ -22,12 +22,12 @@ use tokio::sync::mpsc;
 
 use std::sync::{Arc, Mutex};
 
-use crate::backend;
 use crate::config::Profile;
-use crate::journal::Journal;
-use crate::setup::Session;
+use crate::engine::backend;
+use crate::engine::journal::Journal;
+use crate::engine::workspace::Workspace;
+use crate::session::Session;
 use crate::sim::seed::Seed;
-use crate::workspace::Workspace;
 use app::{
     App, CeregoSettings, Effect, HiveSettings, HiveTagInfo, KnownPatron, KnownTag, Message,
     Settings, TagTypeInfo,
@@ -191,7 +191,7 @@ pub fn settings_from(
         }),
         patrons,
         utc_offset: Local::now().offset().fix(),
-        policy: crate::gate::Policy {
+        policy: crate::core::gate::Policy {
             profile: profile.name.clone(),
             read_only: profile.read_only,
             confirm: profile.confirm,
@@ -281,7 +281,7 @@ async fn stop_signal() {
 pub enum RunEnd {
     Quit,
     /// Start again on this profile, already resolved (keys and all).
-    Switch(Box<crate::setup::Prepared>),
+    Switch(Box<crate::session::Prepared>),
 }
 
 /// How many journal entries of earlier runs the action log shows at start.
@@ -296,14 +296,17 @@ fn say(text: &str) {
 /// Runs the console until the operator quits, switches profile, or a stop signal arrives.
 /// Whatever ends it — a quit, a signal, a lost terminal, an error — the requests still in
 /// flight are journaled as abandoned before it returns.
-pub async fn run(session: &Session, options: &crate::setup::Options) -> color_eyre::Result<RunEnd> {
+pub async fn run(
+    session: &Session,
+    options: &crate::session::Options,
+) -> color_eyre::Result<RunEnd> {
     let profile = &session.profile;
     let clients = session.clients()?;
     let data_dir = session.paths.data_dir.clone();
     let mut notices: Vec<String> = session.warnings.clone();
 
     // The journal: history for the log, and the record of this run.
-    let journal_options = crate::journal::JournalOptions {
+    let journal_options = crate::engine::journal::JournalOptions {
         demo: profile.demo,
         rotate_bytes: profile.journal_rotate_bytes,
     };
@@ -346,7 +349,7 @@ pub async fn run(session: &Session, options: &crate::setup::Options) -> color_ey
                 .unwrap_or_else(|e| e.into_inner())
                 .path()
                 .to_path_buf();
-            match crate::journal::recent(&path, HISTORY) {
+            match crate::engine::journal::recent(&path, HISTORY) {
                 Ok((entries, _)) => entries,
                 Err(e) => {
                     notices.push(e.to_string());
@@ -359,7 +362,7 @@ pub async fn run(session: &Session, options: &crate::setup::Options) -> color_ey
     let workspace = if profile.demo {
         Workspace::default()
     } else {
-        let (w, problem) = crate::workspace::load(&data_dir, &profile.name);
+        let (w, problem) = crate::engine::workspace::load(&data_dir, &profile.name);
         notices.extend(problem);
         w
     };
@@ -408,7 +411,7 @@ enum SwitchEvent {
     /// A key command of this profile is about to run (it may take up to 15 s).
     RunningKeyCommand(String),
     /// The prepared session, or (profile, why it cannot be used).
-    Resolved(Box<Result<crate::setup::Prepared, (String, String)>>),
+    Resolved(Box<Result<crate::session::Prepared, (String, String)>>),
 }
 
 /// What the loop leaves behind for [`run`].
@@ -421,7 +424,7 @@ struct Loop {
 async fn drive(
     state: &mut Loop,
     settings: Settings,
-    history: Vec<crate::journal::Entry>,
+    history: Vec<crate::engine::journal::Entry>,
     notices: Vec<String>,
     data_dir: &std::path::Path,
     profile_name: &str,
@@ -431,7 +434,7 @@ async fn drive(
         &mpsc::UnboundedSender<SwitchEvent>,
         &mut mpsc::UnboundedReceiver<SwitchEvent>,
     ),
-    options: &crate::setup::Options,
+    options: &crate::session::Options,
 ) -> color_eyre::Result<()> {
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal().size()?;
@@ -480,7 +483,7 @@ async fn drive(
                         };
                         // A profile none of whose services can be used is not worth
                         // leaving this one for: the switch fails in place, with the reasons.
-                        let prepared = crate::setup::prepare_announcing(&target, &env, &announce)
+                        let prepared = crate::session::prepare_announcing(&target, &env, &announce)
                             .map_err(|e| (name.clone(), e.0))
                             .and_then(|p| match &p.profile {
                                 Some(profile)
@@ -508,7 +511,7 @@ async fn drive(
                 Effect::Save(workspace) => {
                     let (dir, name) = (data_dir.to_path_buf(), profile_name.to_string());
                     tokio::task::spawn_blocking(move || {
-                        if let Err(e) = crate::workspace::save(&dir, &name, &workspace) {
+                        if let Err(e) = crate::engine::workspace::save(&dir, &name, &workspace) {
                             tracing::error!("saving the workspace: {e}");
                         }
                     });

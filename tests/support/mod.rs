@@ -12,8 +12,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
-use tagdesk::api::Exchange;
-use tagdesk::backend::{self, Reply, Request};
+use tagdesk::core::op::Exchange;
+use tagdesk::engine::backend::{Reply, Request};
 use tagdesk::sim::Model;
 use tagdesk::sim::seed::Seed;
 use tagdesk::tui::app::{App, Effect, Message};
@@ -33,9 +33,9 @@ pub struct Harness {
     pub terminal: Terminal<TestBackend>,
     pub quit: bool,
     /// Clients that are never used to send: they give requests their URLs.
-    clients: backend::Clients,
+    clients: tagdesk::engine::exec::Clients,
     /// The last workspace the App asked to save.
-    pub saved: Option<tagdesk::workspace::Workspace>,
+    pub saved: Option<tagdesk::engine::workspace::Workspace>,
     /// The profile the App asked to switch to.
     pub switched: Option<String>,
     /// Seconds since t0; every message advances the clock by one second.
@@ -65,19 +65,17 @@ impl Harness {
             pending: Vec::new(),
             terminal: Terminal::new(TestBackend::new(width, height)).expect("test terminal"),
             quit: false,
-            clients: backend::Clients {
+            clients: tagdesk::engine::exec::Clients {
                 hive: Some(
-                    tagdesk::api::hive::HiveClient::new(&tagdesk::api::ClientConfig::new(
-                        "http://sim.test",
-                        "unused",
-                    ))
+                    tagdesk::engine::api::hive::HiveClient::new(
+                        &tagdesk::engine::api::ClientConfig::new("http://sim.test", "unused"),
+                    )
                     .expect("client"),
                 ),
                 cerego: Some(
-                    tagdesk::api::cerego::CeregoClient::new(&tagdesk::api::ClientConfig::new(
-                        "http://sim.test",
-                        "unused",
-                    ))
+                    tagdesk::engine::api::cerego::CeregoClient::new(
+                        &tagdesk::engine::api::ClientConfig::new("http://sim.test", "unused"),
+                    )
                     .expect("client"),
                 ),
                 ..Default::default()
@@ -156,7 +154,10 @@ impl Harness {
         let (status, mut body) = self.model.answer(&r.op);
         self.pin_timestamps(&mut body);
         let text = body.to_string();
-        let planned = backend::planned_request(&r.op, &self.clients);
+        let planned = tagdesk::engine::journal::RequestInfo::planned(
+            &r.op,
+            self.clients.base_url(r.op.service()),
+        );
         Reply {
             id: r.id,
             op: r.op.clone(),
@@ -169,7 +170,7 @@ impl Harness {
                 response_body: Some(text.clone()),
                 duration_ms: 12,
             }],
-            result: backend::interpret(&r.op, status, text.as_bytes()),
+            result: tagdesk::core::op::interpret(&r.op, status, text.as_bytes()),
             finished_at: self.app.now,
             journal_error: None,
         }

@@ -9,11 +9,11 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::log::{severity_color, summary};
 use super::popups::centered;
 use super::text::clean;
-use crate::api::hive::HiveOutcome;
-use crate::api::outcome::MessageCheck;
-use crate::api::{ApiError, Exchange};
-use crate::backend::Output;
-use crate::journal::Entry;
+use crate::core::op::Output;
+use crate::core::op::hive::HiveOutcome;
+use crate::core::op::scenario::MessageCheck;
+use crate::core::op::{ApiError, Exchange};
+use crate::engine::journal::Entry;
 use crate::tui::app::{App, LogEntry};
 
 fn heading(text: &str) -> Line<'static> {
@@ -179,7 +179,11 @@ fn error_lines(e: &ApiError) -> Vec<Line<'static>> {
                 format!("the body could not be read: {message}"),
             ));
         }
-        ApiError::Timeout { .. } | ApiError::Network { .. } | ApiError::Local { .. } => {
+        ApiError::Timeout { .. }
+        | ApiError::Network { .. }
+        | ApiError::NotConfigured { .. }
+        | ApiError::JournalUnwritable { .. }
+        | ApiError::Local { .. } => {
             lines.push(Line::from(clean(&e.to_string())).red());
         }
     }
@@ -304,8 +308,8 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
         Ok(_) => {}
     }
     let scheme = match entry.op.service() {
-        crate::op::Service::Hive => "token",
-        crate::op::Service::Cerego => "Bearer",
+        crate::core::op::Service::Hive => "token",
+        crate::core::op::Service::Cerego => "Bearer",
     };
     for (i, ex) in reply.exchanges.iter().enumerate() {
         lines.push(Line::from(""));

@@ -8,9 +8,9 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::text::{cell, fit};
 use super::{SPINNER, pane_block, pane_title, selection_style, selection_symbol};
-use crate::api::outcome::{MessageCheck, Severity};
-use crate::backend::Output;
-use crate::journal::{Entry, OutcomeKind};
+use crate::core::op::Output;
+use crate::core::op::scenario::{MessageCheck, Severity};
+use crate::engine::journal::{Entry, OutcomeKind};
 use crate::tui::app::{App, LogEntry, Pane};
 use crate::tui::keymap::Action;
 

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Row, Table, TableState};
 
 use super::text::{cell, fit};
 use super::{pane_block, pane_title, selection_style, selection_symbol};
-use crate::op::Service;
+use crate::core::op::Service;
 use crate::tui::app::{App, Filter, Load, Pane};
 use crate::tui::keymap::Action;
 
@@ -172,7 +172,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     let id_w = 8;
     let show_email = w >= 40;
     let shown = window(view.selected, view.visible.len(), rows_area.height as usize);
-    let on_screen: Vec<&crate::api::cerego::CeregoUser> = view.visible[shown.clone()]
+    let on_screen: Vec<&crate::core::op::cerego::CeregoUser> = view.visible[shown.clone()]
         .iter()
         .filter_map(|&i| view.users.get(i))
         .collect();

@@ -7,7 +7,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// the same function every output path uses, so a hostile value can neither move the
 /// cursor nor reorder or misalign a pane.
 pub fn fit(s: &str, width: usize) -> String {
-    let clean = crate::printable::printable(s).into_owned();
+    let clean = crate::core::printable::printable(s).into_owned();
     if clean.width() <= width {
         return clean;
     }
@@ -38,7 +38,7 @@ pub fn cell(s: &str, width: usize) -> String {
 
 /// `s` made printable, for text drawn without [`fit`] (the inspector's bodies).
 pub fn clean(s: &str) -> String {
-    crate::printable::printable(s).into_owned()
+    crate::core::printable::printable(s).into_owned()
 }
 
 /// Breaks `s` into lines of at most `width` columns at spaces (a word longer than a line is

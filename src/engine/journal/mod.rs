@@ -56,10 +56,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::op::Op;
-use crate::redact::Redactor;
+use crate::core::op::Op;
+use crate::core::redact::Redactor;
 
-pub use crate::redact::REDACTED;
+pub use crate::core::redact::REDACTED;
 pub use export::{
     csv_header, csv_row, human_entry, json_entry, parse_since, to_csv, to_human, to_json_lines,
 };
@@ -535,7 +535,7 @@ impl Drop for FileLock<'_> {
     }
 }
 
-pub use crate::files::create_private_dir;
+pub use crate::engine::fs::create_private_dir;
 
 fn open_private_file(path: &Path) -> Result<File, JournalError> {
     let mut options = OpenOptions::new();
@@ -663,8 +663,8 @@ impl Entry {
 
     /// The Hive outcome read back from the journaled response body, when this entry is a
     /// Hive add or remove that was answered.
-    pub fn hive_outcome(&self) -> Option<crate::api::hive::HiveOutcome> {
-        use crate::api::outcome::HiveAction;
+    pub fn hive_outcome(&self) -> Option<crate::core::op::hive::HiveOutcome> {
+        use crate::core::op::scenario::HiveAction;
         let action = match self.intent.op {
             Op::HiveAdd { .. } => HiveAction::Add,
             Op::HiveRemove { .. } => HiveAction::Remove,
@@ -677,7 +677,7 @@ impl Entry {
         if outcome.result != OutcomeKind::Ok {
             return None;
         }
-        crate::api::hive::HiveOutcome::from_value(action, outcome.response_body.as_ref()?).ok()
+        crate::core::op::hive::HiveOutcome::from_value(action, outcome.response_body.as_ref()?).ok()
     }
 }
 

@@ -11,7 +11,7 @@
 use serde_json::{Map, Value};
 
 use super::Record;
-use crate::redact::Redactor;
+use crate::core::redact::Redactor;
 
 /// Fields of a record that hold tagdesk's own structure, never free text.
 const STRUCTURAL: &[&str] = &[
@@ -77,13 +77,13 @@ fn redact_op(value: &mut Value, r: &Redactor) {
             continue;
         }
         match v {
-            Value::String(s) if r.hits(s) => *s = crate::redact::REDACTED.to_string(),
+            Value::String(s) if r.hits(s) => *s = crate::core::redact::REDACTED.to_string(),
             Value::Array(items) => {
                 for item in items.iter_mut() {
                     if let Value::String(s) = item
                         && r.hits(s)
                     {
-                        *s = crate::redact::REDACTED.to_string();
+                        *s = crate::core::redact::REDACTED.to_string();
                     }
                 }
             }
@@ -110,8 +110,8 @@ fn redact_fields(value: &mut Value, r: &Redactor, keep: &[&str]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::{IntentRecord, OutcomeRecord, RequestInfo};
-    use crate::op::Op;
+    use crate::core::op::Op;
+    use crate::engine::journal::{IntentRecord, OutcomeRecord, RequestInfo};
 
     fn redactor(keys: &[&str]) -> Redactor {
         Redactor::new(keys.iter().map(|k| k.to_string()))
@@ -129,7 +129,7 @@ mod tests {
         ));
         let line = redacted_line(&Record::Intent(intent), &r).unwrap();
         assert!(!line.contains("cret-key"), "{line}");
-        assert!(line.contains(crate::redact::REDACTED));
+        assert!(line.contains(crate::core::redact::REDACTED));
     }
 
     #[test]
@@ -137,8 +137,8 @@ mod tests {
         // Every letter of the journal's own field names and kinds is a key here.
         let r = redactor(&["k", "t", "i", "n", "o", "demo", "e", "a"]);
         let op = Op::HiveAdd {
-            patron: crate::domain::PatronId::parse("demo_patron").unwrap(),
-            fields: vec![crate::domain::ApiField::parse("vip").unwrap()],
+            patron: crate::core::domain::PatronId::parse("demo_patron").unwrap(),
+            fields: vec![crate::core::domain::ApiField::parse("vip").unwrap()],
         };
         let intent = IntentRecord::new("id-1", "demo", &op, None);
         let line = redacted_line(&Record::Intent(intent), &r).unwrap();
@@ -158,8 +158,8 @@ mod tests {
         let r = redactor(&["k"]);
         let patron = "k".repeat(200);
         let op = Op::HiveAdd {
-            patron: crate::domain::PatronId::parse(&patron).unwrap(),
-            fields: vec![crate::domain::ApiField::parse("kkk").unwrap()],
+            patron: crate::core::domain::PatronId::parse(&patron).unwrap(),
+            fields: vec![crate::core::domain::ApiField::parse("kkk").unwrap()],
         };
         let intent = IntentRecord::new("id-2", "p", &op, None);
         let line = redacted_line(&Record::Intent(intent), &r).unwrap();
@@ -177,9 +177,9 @@ mod tests {
     fn a_key_that_would_change_an_id_is_refused_not_mangled() {
         let r = redactor(&["1185304"]);
         let op = Op::CeregoAdd {
-            user: crate::domain::CeregoUserId::parse("1185304").unwrap(),
-            tag_type: crate::domain::TagTypeId::parse("3").unwrap(),
-            value: crate::domain::TagValue::parse("v").unwrap(),
+            user: crate::core::domain::CeregoUserId::parse("1185304").unwrap(),
+            tag_type: crate::core::domain::TagTypeId::parse("3").unwrap(),
+            value: crate::core::domain::TagValue::parse("v").unwrap(),
         };
         let intent = IntentRecord::new("x", "p", &op, None);
         let err = redacted_line(&Record::Intent(intent), &r).unwrap_err();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::PatronId;
+use crate::core::domain::PatronId;
 
 /// How many Cerego look-ups are remembered.
 pub const MAX_LOOKUPS: usize = 20;
@@ -58,9 +58,9 @@ pub fn file_for(dir: &Path, profile: &str) -> PathBuf {
 
 /// Loads the workspace; a missing file is an empty workspace, a broken one is set aside
 /// and reported in the second value. The file must be a regular file of at most
-/// [`crate::files::MAX_WORKSPACE_BYTES`].
+/// [`crate::engine::fs::MAX_WORKSPACE_BYTES`].
 pub fn load(dir: &Path, profile: &str) -> (Workspace, Option<String>) {
-    use crate::files::{MAX_WORKSPACE_BYTES, ReadError, read_text};
+    use crate::engine::fs::{MAX_WORKSPACE_BYTES, ReadError, read_text};
     let path = file_for(dir, profile);
     let parsed = match read_text(&path, MAX_WORKSPACE_BYTES) {
         Ok(text) => serde_json::from_str::<Workspace>(&text).map_err(|e| e.to_string()),
@@ -102,7 +102,7 @@ pub fn load(dir: &Path, profile: &str) -> (Workspace, Option<String>) {
 /// Saves atomically: a private temporary file, fsync'd, renamed over the old one.
 pub fn save(dir: &Path, profile: &str, workspace: &Workspace) -> std::io::Result<()> {
     use std::io::Write;
-    crate::files::create_private_dir(dir)?;
+    crate::engine::fs::create_private_dir(dir)?;
     let path = file_for(dir, profile);
     let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
     let text = serde_json::to_vec_pretty(workspace).map_err(std::io::Error::other)?;

@@ -1,69 +1,10 @@
-//! HTTP clients for the two services, their typed errors, and Hive outcome classification.
-//!
-//! Both clients share one request path ([`http::Transport`]) that applies the timeouts, caps
-//! the body size, records a redacted transcript of every exchange (for the inspector and the
-//! journal) and turns every failure into an [`ApiError`] value. Nothing a server sends can
-//! make them panic.
+//! Why a request did not produce the expected result, and the transcript of an exchange —
+//! the values every layer (clients, journal, console, CLI) shares.
 
-pub mod cerego;
-mod errors;
-pub mod hive;
-mod http;
-pub mod outcome;
-
-use std::time::Duration;
-
-use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-pub use errors::extract_error_message;
-pub use http::Transport;
-
-/// Default time allowed to open a connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default time allowed for a whole request, body included.
-pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(20);
-/// Bodies larger than this are refused rather than buffered.
-pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
-
-/// Where and how to reach one service.
-#[derive(Clone)]
-pub struct ClientConfig {
-    /// e.g. `https://partners.cerego.com` or `https://api.hivemoderation.com`; any trailing
-    /// `/v3` or `/` is tolerated.
-    pub base_url: String,
-    pub api_key: SecretString,
-    pub connect_timeout: Duration,
-    pub total_timeout: Duration,
-}
-
-impl std::fmt::Debug for ClientConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &"[redacted]")
-            .field("connect_timeout", &self.connect_timeout)
-            .field("total_timeout", &self.total_timeout)
-            .finish()
-    }
-}
-
-impl ClientConfig {
-    pub fn new(base_url: impl Into<String>, api_key: impl Into<String>) -> Self {
-        Self {
-            base_url: base_url.into(),
-            api_key: SecretString::from(api_key.into()),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            total_timeout: DEFAULT_TOTAL_TIMEOUT,
-        }
-    }
-
-    pub fn with_timeouts(mut self, connect: Duration, total: Duration) -> Self {
-        self.connect_timeout = connect;
-        self.total_timeout = total;
-        self
-    }
-}
+use super::Service;
+pub use super::error_message::{extract_error_message, reason};
 
 /// One HTTP exchange as the operator may see it: the authorization header is never recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,8 +33,16 @@ pub enum ApiError {
     /// out).
     #[error("no answer within {:.1} s (the request may have been carried out)", *.ms as f64 / 1000.0)]
     Timeout { ms: u64 },
-    /// tagdesk itself could not send the request (the service is not configured, the
-    /// journal could not be written): nothing reached the network.
+    /// The service has no client in this profile (no key, or its key could not be
+    /// resolved): nothing was sent. Never retried — waiting does not configure it.
+    #[error("{} is not configured for this profile: nothing was sent", .service.name())]
+    NotConfigured { service: Service },
+    /// The intent of a change could not be written to the journal, so the change was not
+    /// sent (tagdesk never sends what it could not record). Never retried.
+    #[error("not sent: the journal could not be written: {reason}")]
+    JournalUnwritable { reason: String },
+    /// tagdesk itself could not send the request for another local reason (a client that
+    /// could not be built): nothing reached the network. Never retried.
     #[error("{message}")]
     Local { message: String },
     /// The server answered with an error status.
@@ -128,6 +77,19 @@ fn http_error_line(status: u16, code: Option<&str>, message: &str) -> String {
 }
 
 impl ApiError {
+    /// Whether tagdesk stopped the request itself, before anything reached the network.
+    pub fn is_local(&self) -> bool {
+        match self {
+            ApiError::NotConfigured { .. }
+            | ApiError::JournalUnwritable { .. }
+            | ApiError::Local { .. } => true,
+            ApiError::Network { .. }
+            | ApiError::Timeout { .. }
+            | ApiError::Http { .. }
+            | ApiError::Decode { .. } => false,
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Http { status, .. } | ApiError::Decode { status, .. } => Some(*status),
@@ -139,24 +101,6 @@ impl ApiError {
         match self {
             ApiError::Http { code, .. } => code.as_deref(),
             _ => None,
-        }
-    }
-}
-
-/// The result of one client call together with every exchange it took (a user list may take
-/// several pages). The exchanges are kept even when the call failed, so the inspector can
-/// show exactly what went over the wire.
-#[derive(Debug, Clone)]
-pub struct Call<T> {
-    pub exchanges: Vec<Exchange>,
-    pub result: Result<T, ApiError>,
-}
-
-impl<T> Call<T> {
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Call<U> {
-        Call {
-            exchanges: self.exchanges,
-            result: self.result.map(f),
         }
     }
 }
@@ -180,15 +124,6 @@ pub fn interpret<T>(
         });
     }
     parse(body).map_err(|message| ApiError::Decode { status, message })
-}
-
-/// Joins a base URL and a path, tolerating a trailing slash on the base.
-pub fn join_url(base: &str, path: &str) -> String {
-    format!(
-        "{}/{}",
-        base.trim_end_matches('/'),
-        path.trim_start_matches('/')
-    )
 }
 
 #[cfg(test)]
@@ -222,14 +157,22 @@ mod tests {
     }
 
     #[test]
-    fn config_debug_hides_the_key() {
-        let c = ClientConfig::new("http://x", "super-secret-key");
-        assert!(!format!("{c:?}").contains("super-secret-key"));
-    }
-
-    #[test]
-    fn join_url_tolerates_slashes() {
-        assert_eq!(join_url("http://h/", "/v3/x"), "http://h/v3/x");
-        assert_eq!(join_url("http://h", "v3/x"), "http://h/v3/x");
+    fn local_failures_read_as_what_happened() {
+        let e = ApiError::NotConfigured {
+            service: Service::Hive,
+        };
+        assert_eq!(
+            e.to_string(),
+            "Hive is not configured for this profile: nothing was sent"
+        );
+        let e = ApiError::JournalUnwritable {
+            reason: "disk full".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "not sent: the journal could not be written: disk full"
+        );
+        assert!(e.is_local());
+        assert!(!ApiError::Timeout { ms: 1 }.is_local());
     }
 }

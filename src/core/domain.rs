@@ -1,7 +1,7 @@
 //! Validated values that travel to the APIs.
 //!
 //! Everything an operator types, a script passes or a file holds goes through one of these
-//! constructors before it may become part of an [`crate::op::Op`]. The rules are deliberately
+//! constructors before it may become part of an [`crate::core::op::Op`]. The rules are deliberately
 //! the same in the console, the CLI and the simulator's seed loader, so a value that is refused
 //! in one place is refused everywhere, with the same message.
 //!

@@ -7,7 +7,9 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AF
 use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
 
-use super::{ApiError, ClientConfig, Exchange, MAX_BODY_BYTES, join_url};
+use super::{ClientConfig, MAX_BODY_BYTES, join_url};
+use crate::core::op::request::{self, RequestSpec};
+use crate::core::op::{ApiError, Exchange};
 
 /// A response that arrived whole, before any interpretation.
 #[derive(Debug)]
@@ -86,15 +88,16 @@ impl Transport {
     }
 
     /// Sends one request and returns the transcript plus the raw response (any status).
-    pub async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&serde_json::Value>,
-    ) -> (Exchange, Result<RawResponse, ApiError>) {
+    pub async fn send(&self, spec: &RequestSpec) -> (Exchange, Result<RawResponse, ApiError>) {
         let started = Instant::now();
-        let url = join_url(&self.base_url, path);
+        let method = match spec.method {
+            request::Method::Get => Method::GET,
+            request::Method::Post => Method::POST,
+            request::Method::Put => Method::PUT,
+        };
+        let query = spec.query.as_slice();
+        let body = spec.body.as_ref();
+        let url = join_url(&self.base_url, &spec.path);
         let mut shown_url = url.clone();
         let mut request = self
             .client

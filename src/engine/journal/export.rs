@@ -1,7 +1,7 @@
 //! `tagdesk log`: reading `--since`, and the human, CSV and JSON-lines forms of entries.
 //!
 //! Journal text came from servers and operators, so every form goes through
-//! [`crate::printable`]: printing the log must not drive the terminal, and a CSV opened in a
+//! [`crate::core::printable`]: printing the log must not drive the terminal, and a CSV opened in a
 //! spreadsheet must not run formulas.
 
 use std::fmt::Write as _;
@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Entry, OutcomeRecord, RequestInfo};
-use crate::api::outcome::MessageCheck;
-use crate::printable::{csv_cell, json_text, printable};
+use crate::core::op::scenario::MessageCheck;
+use crate::core::printable::{csv_cell, json_text, printable};
 
 /// Reads `--since WHEN`: an RFC 3339 time (`2026-11-22T10:00:00Z`), a date (`2026-11-22`,
 /// meaning midnight UTC), or a duration back from `now` (`45s`, `30m`, `2h`, `7d`, `2w`).
@@ -84,7 +84,7 @@ pub fn csv_header() -> &'static str {
 }
 
 /// One entry as a CSV row (RFC 4180, CRLF line end). Every cell goes through
-/// [`crate::printable::csv_cell`]: made printable, and neutralised against formula
+/// [`crate::core::printable::csv_cell`]: made printable, and neutralised against formula
 /// injection (a cell starting with `=`, `+`, `-` or `@` gets a leading `'`).
 pub fn csv_row(e: &Entry) -> String {
     let status = e.status().map(|s| s.to_string()).unwrap_or_default();
@@ -144,7 +144,7 @@ struct Exported<'a> {
 
 /// One entry as a JSON object on one line (ending in `\n`), for `tagdesk log --json`.
 /// Control characters are escaped by JSON; bidirectional and zero-width characters are
-/// written as `\uXXXX` escapes too ([`crate::printable::json_text`]).
+/// written as `\uXXXX` escapes too ([`crate::core::printable::json_text`]).
 pub fn json_entry(e: &Entry) -> String {
     let sc = scenario_and_check(e);
     let exported = Exported {

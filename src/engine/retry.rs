@@ -14,8 +14,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::api::ApiError;
-use crate::op::Op;
+use crate::core::op::ApiError;
+use crate::core::op::{Op, RetrySafety};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
@@ -70,7 +70,12 @@ pub fn is_transient(error: &ApiError) -> bool {
     match error {
         ApiError::Network { .. } => true,
         ApiError::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
-        ApiError::Timeout { .. } | ApiError::Decode { .. } | ApiError::Local { .. } => false,
+        // Waiting does not configure a service, free a disk or fix a body.
+        ApiError::Timeout { .. }
+        | ApiError::Decode { .. }
+        | ApiError::NotConfigured { .. }
+        | ApiError::JournalUnwritable { .. }
+        | ApiError::Local { .. } => false,
     }
 }
 
@@ -79,16 +84,10 @@ pub fn may_retry(op: &Op, error: &ApiError) -> bool {
     if !is_transient(error) {
         return false;
     }
-    // Exhaustive on purpose: a new Op is not retried until someone decides it is safe.
-    match op {
-        // A create: only when it provably never left.
-        Op::CeregoAdd { .. } => matches!(error, ApiError::Network { connect: true, .. }),
-        // Converge on the same state when repeated, or change nothing.
-        Op::HiveAdd { .. }
-        | Op::HiveRemove { .. }
-        | Op::CeregoUpdate { .. }
-        | Op::CeregoListUsers { .. }
-        | Op::CeregoProfile => true,
+    match op.retry_safety() {
+        RetrySafety::Repeatable => true,
+        // Only when it provably never left.
+        RetrySafety::OnlyIfNeverSent => matches!(error, ApiError::Network { connect: true, .. }),
     }
 }
 
@@ -145,10 +144,16 @@ pub fn next_wait(
     Some((wait, honoured))
 }
 
+impl crate::core::redact::Scrub for RetryNotice {
+    fn scrub(&mut self, r: &crate::core::redact::Redactor) {
+        self.reason.scrub(r);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ApiField, CeregoUserId, PatronId, TagTypeId, TagValue};
+    use crate::core::domain::{ApiField, CeregoUserId, PatronId, TagTypeId, TagValue};
 
     fn hive() -> Op {
         Op::HiveAdd {
@@ -204,7 +209,7 @@ mod tests {
     fn only_a_create_is_kept_from_retrying_a_503() {
         // Over one example of every Op variant: deciding a new Op's retry safety is not
         // optional (may_retry is an exhaustive match), and only Cerego add waits for proof.
-        for op in crate::op::one_of_each() {
+        for op in crate::core::op::one_of_each() {
             let retried = may_retry(&op, &http(503, None));
             assert_eq!(retried, !matches!(op, Op::CeregoAdd { .. }), "{op:?}");
             assert!(!may_retry(

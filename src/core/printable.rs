@@ -87,6 +87,11 @@ pub fn json_text(value: &serde_json::Value) -> String {
     out
 }
 
+/// `1 user`, `2 users`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

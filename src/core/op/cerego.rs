@@ -1,13 +1,10 @@
-//! Cerego partner API (v3, JSON:API) client: partner user tags and the partner's users.
+//! What the Cerego partner API (v3, JSON:API) answers: partner user tags, the partner's
+//! users page by page, and the API key's owner — read leniently from the documents.
 
 use std::collections::HashMap;
 
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-
-use super::{ApiError, Call, ClientConfig, Transport, interpret};
-use crate::domain::{CeregoUserId, PartnerId, TagId, TagTypeId, TagValue};
+use serde_json::Value;
 
 /// A partner user tag. Fields other than the id may be unknown when the server omitted them
 /// (for example a user's tag listed without its `included` document).
@@ -53,7 +50,7 @@ pub struct UserList {
 
 /// The API key owner, from `/v3/my/profile`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Profile {
+pub struct KeyOwner {
     pub id: String,
     pub name: Option<String>,
     pub email: Option<String>,
@@ -212,7 +209,7 @@ impl UsersPage {
     }
 }
 
-impl Profile {
+impl KeyOwner {
     pub fn parse(body: &[u8]) -> Result<Self, String> {
         let json: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
         let data = json
@@ -224,163 +221,6 @@ impl Profile {
             email: attr_string(data, "email"),
             username: attr_string(data, "username"),
         })
-    }
-}
-
-/// The Cerego client. Cheap to clone.
-#[derive(Debug, Clone)]
-pub struct CeregoClient {
-    transport: Transport,
-}
-
-impl CeregoClient {
-    pub fn new(config: &ClientConfig) -> Result<Self, ApiError> {
-        // The documented base URL ends in /v3/; paths below carry /v3 themselves.
-        let mut config = config.clone();
-        let trimmed = config.base_url.trim_end_matches('/');
-        config.base_url = trimmed.strip_suffix("/v3").unwrap_or(trimmed).to_string();
-        Ok(Self {
-            transport: Transport::new(&config, "Bearer")?,
-        })
-    }
-
-    pub fn base_url(&self) -> &str {
-        self.transport.base_url()
-    }
-
-    /// The total timeout of one request.
-    pub fn total_timeout(&self) -> std::time::Duration {
-        self.transport.total_timeout()
-    }
-
-    /// The same client, with no request running past `deadline`.
-    pub fn until(&self, deadline: tokio::time::Instant) -> Self {
-        Self {
-            transport: self.transport.until(deadline),
-        }
-    }
-
-    pub async fn add_tag(
-        &self,
-        tag_type: &TagTypeId,
-        user: &CeregoUserId,
-        value: &TagValue,
-    ) -> Call<CeregoTag> {
-        let path = format!("/v3/partner_user_tag_types/{tag_type}/partner_user_tags");
-        let body = json!({"user_id": user.as_str(), "value": value.as_str()});
-        self.document(
-            Method::POST,
-            &path,
-            &[],
-            Some(body),
-            CeregoTag::parse_document,
-        )
-        .await
-    }
-
-    pub async fn update_tag(&self, tag: &TagId, value: &TagValue) -> Call<CeregoTag> {
-        let path = format!("/v3/partner_user_tags/{tag}");
-        let body = json!({"value": value.as_str()});
-        self.document(
-            Method::PUT,
-            &path,
-            &[],
-            Some(body),
-            CeregoTag::parse_document,
-        )
-        .await
-    }
-
-    pub async fn profile(&self) -> Call<Profile> {
-        self.document(Method::GET, "/v3/my/profile", &[], None, Profile::parse)
-            .await
-    }
-
-    /// One page of the partner's users (`page` counts from 1).
-    pub async fn users_page(
-        &self,
-        partner: &PartnerId,
-        query: Option<&str>,
-        page: u32,
-    ) -> Call<UsersPage> {
-        let path = format!("/v3/partners/{partner}/users");
-        let mut params = vec![("page[number]", page.to_string())];
-        if let Some(q) = query.filter(|q| !q.trim().is_empty()) {
-            params.insert(0, ("query", q.trim().to_string()));
-        }
-        self.document(Method::GET, &path, &params, None, UsersPage::parse)
-            .await
-    }
-
-    /// Every page of the partner's users. Follows `meta.total-pages`, or `links.next` when the
-    /// server gives no page count, and stops at the first empty page. (The backend lists
-    /// page by page itself, with retries and limits; this is the plain form.)
-    pub async fn list_users(&self, partner: &PartnerId, query: Option<&str>) -> Call<UserList> {
-        self.list_users_with(partner, query, &|_, _| {}).await
-    }
-
-    /// [`Self::list_users`], calling `on_page(page, page_number)` as each page arrives so a
-    /// console can show users while the rest are still loading.
-    pub async fn list_users_with(
-        &self,
-        partner: &PartnerId,
-        query: Option<&str>,
-        on_page: &(dyn Fn(&UsersPage, u32) + Send + Sync),
-    ) -> Call<UserList> {
-        let mut exchanges = Vec::new();
-        let mut list = UserList::default();
-        let mut page = 1;
-        loop {
-            let call = self.users_page(partner, query, page).await;
-            exchanges.extend(call.exchanges);
-            let parsed = match call.result {
-                Ok(p) => p,
-                Err(e) => {
-                    return Call {
-                        exchanges,
-                        result: Err(e),
-                    };
-                }
-            };
-            on_page(&parsed, page);
-            list.pages_fetched = page;
-            list.total_count = parsed.total_count.or(list.total_count);
-            let empty = parsed.users.is_empty();
-            list.listed += parsed.users.len() as u64;
-            list.users.extend(parsed.users);
-            let more = match parsed.total_pages {
-                Some(total) => u64::from(page) < total && !empty,
-                None => parsed.has_next_link && !empty,
-            };
-            match page.checked_add(1) {
-                Some(next) if more => page = next,
-                _ => break,
-            }
-        }
-        Call {
-            exchanges,
-            result: Ok(list),
-        }
-    }
-
-    async fn document<T>(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<Value>,
-        parse: fn(&[u8]) -> Result<T, String>,
-    ) -> Call<T> {
-        let (exchange, raw) = self
-            .transport
-            .send(method, path, query, body.as_ref())
-            .await;
-        let result =
-            raw.and_then(|raw| interpret(raw.status.as_u16(), &raw.body, raw.retry_after, parse));
-        Call {
-            exchanges: vec![exchange],
-            result,
-        }
     }
 }
 
@@ -441,6 +281,6 @@ mod tests {
         assert!(CeregoTag::parse_document(b"{\"data\": {}}").is_err());
         assert!(UsersPage::parse(b"{\"data\": 5}").is_err());
         assert!(UsersPage::parse(b"<html>").is_err());
-        assert!(Profile::parse(b"{\"data\": []}").is_err());
+        assert!(KeyOwner::parse(b"{\"data\": []}").is_err());
     }
 }

@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use crate::api::ClientConfig;
-use crate::api::cerego::CeregoClient;
-use crate::api::hive::HiveClient;
-use crate::backend::Clients;
 use crate::config::{self, ConfigError, Paths, Profile};
-use crate::redact::Redactor;
+use crate::core::redact::Redactor;
+use crate::engine::api::ClientConfig;
+use crate::engine::api::cerego::CeregoClient;
+use crate::engine::api::hive::HiveClient;
+use crate::engine::exec::Clients;
 use crate::sim::{self, SimOptions, Simulator};
 
 /// The options every command shares.

@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 /// Starts logging to `dir/tagdesk.log` (created 0600). Returns the guard that flushes the
 /// log on drop, or None when the file cannot be opened (the console runs without a log).
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
-    crate::files::create_private_dir(dir).ok()?;
+    crate::engine::fs::create_private_dir(dir).ok()?;
     let path = dir.join("tagdesk.log");
     let mut options = std::fs::OpenOptions::new();
     options.create(true).append(true);
@@ -20,7 +20,7 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
     }
     let file = options.open(&path).ok()?;
     // A log that already existed keeps the mode it was created with: narrow it.
-    crate::files::make_private(&file).ok()?;
+    crate::engine::fs::make_private(&file).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = EnvFilter::try_from_env("TAGDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -6,13 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::{ApiError, Exchange};
-use crate::backend::Output;
-use crate::op::Op;
+use crate::core::op::{ApiError, Exchange, Op, Output};
 
 use super::MAX_STORED_BODY_BYTES;
 use super::writer::Writer;
-use crate::op::Place;
+use crate::core::op::Place;
 
 /// Response bodies of reads (user lists, the profile) longer than this are journaled as a
 /// one-line summary: the journal audits changes, it does not archive the partner's data.
@@ -104,6 +102,18 @@ pub struct RequestInfo {
 }
 
 impl RequestInfo {
+    /// The request `op` will make against `base_url`, as its intent records it before
+    /// sending: `Op::request()`'s method, path and body. (A listing's intent names the
+    /// endpoint without its page number: it stands for every page.)
+    pub fn planned(op: &Op, base_url: &str) -> Self {
+        let spec = op.request();
+        Self {
+            method: spec.method.as_str().to_string(),
+            url: crate::engine::api::join_url(base_url, &spec.path),
+            body: spec.body,
+        }
+    }
+
     pub fn new(method: impl Into<String>, url: impl Into<String>, body: Option<&str>) -> Self {
         Self {
             method: method.into(),
@@ -183,7 +193,9 @@ impl OutcomeKind {
             ApiError::Timeout { .. } => OutcomeKind::Timeout,
             ApiError::Http { .. } => OutcomeKind::HttpError,
             ApiError::Decode { .. } => OutcomeKind::Decode,
-            ApiError::Local { .. } => OutcomeKind::Refused,
+            ApiError::NotConfigured { .. }
+            | ApiError::JournalUnwritable { .. }
+            | ApiError::Local { .. } => OutcomeKind::Refused,
         }
     }
 }
@@ -223,7 +235,7 @@ pub struct OutcomeRecord {
 }
 
 impl OutcomeRecord {
-    /// The outcome of one [`crate::backend::execute`] call that took `duration`. The
+    /// The outcome of one [`crate::engine::exec::execute`] call that took `duration`. The
     /// response body of a large read is kept as a summary only.
     pub fn from_execution(
         id: &str,
@@ -250,7 +262,7 @@ impl OutcomeRecord {
             status,
             error,
             response_body: last.and_then(|x| x.response_body.as_deref()).map(|body| {
-                let read = matches!(result, Ok(Output::Users(_) | Output::Profile(_)));
+                let read = matches!(result, Ok(Output::Users(_) | Output::KeyOwner(_)));
                 if read && body.len() > MAX_STORED_READ_BODY_BYTES {
                     Value::String(format!(
                         "[a read of {} bytes: summarised, not journaled]",

@@ -7,7 +7,24 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagTypeId, TagValue};
+pub use crate::core::domain::{
+    ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagTypeId, TagValue,
+};
+
+pub mod cerego;
+mod cli_line;
+pub mod error;
+mod error_message;
+pub mod hive;
+pub mod outcome;
+pub mod request;
+pub mod scenario;
+mod scrub;
+
+pub use cli_line::shell_quote;
+pub use error::{ApiError, Exchange};
+pub use outcome::{Output, interpret};
+pub use request::{Method, RequestSpec};
 
 /// Which service an [`Op`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -80,6 +97,37 @@ impl Op {
         }
     }
 
+    /// Whether sending this Op again is safe when an attempt failed in a way that may have
+    /// reached the server. Exhaustive on purpose: a new Op is not retried until someone
+    /// decides it is safe.
+    pub fn retry_safety(&self) -> RetrySafety {
+        match self {
+            // A create makes one more tag each time it is carried out.
+            Op::CeregoAdd { .. } => RetrySafety::OnlyIfNeverSent,
+            // Converge on the same state when repeated, or change nothing.
+            Op::HiveAdd { .. }
+            | Op::HiveRemove { .. }
+            | Op::CeregoUpdate { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile => RetrySafety::Repeatable,
+        }
+    }
+
+    /// How this Op could be undone. Exhaustive on purpose: a new Op has no undo until
+    /// someone says what it is.
+    pub fn invertibility(&self) -> Invertibility {
+        match self {
+            // Removing what was added (only the tags the reply says were added).
+            Op::HiveAdd { .. } | Op::HiveRemove { .. } => Invertibility::FromOutcome,
+            // Setting the value it had before (known from the state before the change).
+            Op::CeregoUpdate { .. } => Invertibility::FromPriorValue,
+            Op::CeregoAdd { .. } => Invertibility::Impossible(
+                "the Cerego API has no endpoint to delete a partner user tag",
+            ),
+            Op::CeregoListUsers { .. } | Op::CeregoProfile => Invertibility::NothingChanged,
+        }
+    }
+
     /// A short verb for the action log's operation column.
     pub fn verb(&self) -> &'static str {
         match self {
@@ -128,81 +176,28 @@ impl Op {
             Op::CeregoProfile => "Cerego: fetch the API key owner's profile".to_string(),
         }
     }
+}
 
-    /// The equivalent `tagdesk` command line, quoted for a POSIX shell. It names where the
-    /// Op ran (`--profile NAME`, or `--demo`), so pasting it always acts on the same place.
-    pub fn cli_command(&self, place: &Place) -> String {
-        let mut words: Vec<String> = vec!["tagdesk".into()];
-        match place {
-            Place::Demo => words.push("--demo".into()),
-            Place::Profile(name) => {
-                words.push("--profile".into());
-                words.push(name.clone());
-            }
-        }
-        let mut push = |w: &str| words.push(w.to_string());
-        match self {
-            Op::HiveAdd { patron, fields } | Op::HiveRemove { patron, fields } => {
-                push("hive");
-                push(if matches!(self, Op::HiveAdd { .. }) {
-                    "add"
-                } else {
-                    "remove"
-                });
-                let positional: Vec<&str> = std::iter::once(patron.as_str())
-                    .chain(fields.iter().map(|f| f.as_str()))
-                    .collect();
-                if positional.iter().any(|w| w.starts_with('-')) {
-                    push("--");
-                }
-                for w in positional {
-                    push(w);
-                }
-            }
-            Op::CeregoAdd {
-                user,
-                tag_type,
-                value,
-            } => {
-                push("cerego");
-                push("add");
-                push("--user");
-                push(user.as_str());
-                push("--type");
-                push(tag_type.as_str());
-                if value.as_str().starts_with('-') {
-                    push("--");
-                }
-                push(value.as_str());
-            }
-            Op::CeregoUpdate { tag, value } => {
-                push("cerego");
-                push("update");
-                if value.as_str().starts_with('-') {
-                    push("--");
-                }
-                push(tag.as_str());
-                push(value.as_str());
-            }
-            Op::CeregoListUsers { query, .. } => {
-                push("cerego");
-                push("users");
-                if let Some(q) = query {
-                    push("--query");
-                    push(q);
-                }
-            }
-            Op::CeregoProfile => {
-                push("cerego");
-                push("profile");
-            }
-        }
-        words
-            .iter()
-            .map(|w| shell_quote(w))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
+/// Whether an Op may be sent again after a failure that may have reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetrySafety {
+    /// Repeating it converges on the same state (or it changes nothing).
+    Repeatable,
+    /// Each send may create something: retried only when it provably never left.
+    OnlyIfNeverSent,
+}
+
+/// How an Op could be undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invertibility {
+    /// A read: there is nothing to undo.
+    NothingChanged,
+    /// The opposite Op, built from what the reply says changed.
+    FromOutcome,
+    /// The same Op with the value known from before the change.
+    FromPriorValue,
+    /// It cannot be undone through the API, and why.
+    Impossible(&'static str),
 }
 
 /// Where an Op runs: the profile it was sent through, or demo mode (the built-in simulator).
@@ -228,20 +223,6 @@ fn join_fields(fields: &[ApiField]) -> String {
         .map(|f| f.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Quotes a word for a POSIX shell: plain words stay as they are, anything else is wrapped
-/// in single quotes with embedded single quotes written as `'\''`.
-pub fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-.,/:@%+=".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
 }
 
 /// One example of every Op variant, for tests that must hold for all of them (the write

@@ -1,94 +1,20 @@
-//! The backend task: the only place that talks to the APIs.
-//!
-//! The UI sends `Request { id, op }` and gets `Reply { id, .. }` back on another channel, so
-//! the console never waits on the network. Each request runs in its own task, so several can
-//! be in flight at once; the client timeouts bound every one of them.
+//! Running one Op: the clients, retries under the policy, a listing page by page within its
+//! limits, and the journal records around it (intent before, outcome after).
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use tokio::sync::mpsc;
+use chrono::Utc;
 
-use crate::api::cerego::{CeregoClient, CeregoTag, Profile, UserList};
-use crate::api::hive::{HiveClient, HiveOutcome};
-use crate::api::{self, ApiError, Call, Exchange};
-use crate::journal::{Journal, OutcomeRecord, RequestInfo};
-use crate::op::Op;
-use crate::redact::{Redactor, Scrub};
-use crate::retry::{self, RetryNotice, RetryPolicy};
-
-/// Identifies a request for the lifetime of the process.
-pub type RequestId = u64;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
-    pub id: RequestId,
-    pub op: Op,
-}
-
-/// What a successful Op produced.
-#[derive(Debug, Clone)]
-pub enum Output {
-    Hive(HiveOutcome),
-    Tag(CeregoTag),
-    Users(UserList),
-    Profile(Profile),
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-impl Output {
-    /// One line saying what the Op produced: the same words in the console's log, in the
-    /// journal, and in `tagdesk log` (the Hive message verbatim).
-    pub fn summary(&self) -> String {
-        match self {
-            Output::Hive(o) => o.summary(),
-            Output::Tag(t) => match &t.value {
-                Some(v) => format!("tag {} = \"{v}\"", t.id),
-                None => format!("tag {}", t.id),
-            },
-            Output::Users(l) => {
-                let pages = plural(u64::from(l.pages_fetched), "page", "pages");
-                let mut out = match l.total_count {
-                    Some(total) if total != l.listed => {
-                        format!(
-                            "{} of {} ({pages})",
-                            l.listed,
-                            plural(total, "user", "users")
-                        )
-                    }
-                    _ => format!("{} ({pages})", plural(l.listed, "user", "users")),
-                };
-                if let Some(cut) = &l.cut {
-                    out.push_str(&format!(" — cut short: {cut}"));
-                }
-                out
-            }
-            Output::Profile(p) => match &p.name {
-                Some(name) => format!("profile {}: {name}", p.id),
-                None => format!("profile {}", p.id),
-            },
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Reply {
-    pub id: RequestId,
-    pub op: Op,
-    /// Every exchange, across attempts (a long listing keeps its first pages and its last).
-    pub exchanges: Vec<Exchange>,
-    /// The retries that were made before the final result.
-    pub retries: Vec<RetryNotice>,
-    pub result: Result<Output, ApiError>,
-    pub finished_at: DateTime<Utc>,
-    /// The outcome could not be written to the journal (the request was sent).
-    pub journal_error: Option<String>,
-}
+use crate::core::op::cerego::UserList;
+use crate::core::op::{ApiError, Exchange, Op, Output, Service};
+use crate::core::printable::plural;
+use crate::core::redact::{Redactor, Scrub};
+use crate::engine::api::cerego::CeregoClient;
+use crate::engine::api::hive::HiveClient;
+use crate::engine::api::{self, Call};
+use crate::engine::journal::{Journal, OutcomeRecord, RequestInfo};
+use crate::engine::retry::{self, RetryNotice, RetryPolicy};
 
 /// Bounds on one listing of a partner's users, so that no server can make tagdesk hold
 /// more than this (`[limits]` in the configuration).
@@ -128,6 +54,15 @@ pub struct Clients {
 }
 
 impl Clients {
+    /// The base URL of `service`'s client ("" when it has none).
+    pub fn base_url(&self, service: Service) -> &str {
+        match service {
+            Service::Hive => self.hive.as_ref().map(HiveClient::base_url),
+            Service::Cerego => self.cerego.as_ref().map(CeregoClient::base_url),
+        }
+        .unwrap_or("")
+    }
+
     /// The longest total timeout of the configured clients.
     fn total_timeout(&self) -> Duration {
         let h = self.hive.as_ref().map(HiveClient::total_timeout);
@@ -150,7 +85,7 @@ impl Clients {
 /// One page of a user list as it arrives (the console shows users while the rest load).
 #[derive(Debug, Clone)]
 pub struct PageProgress {
-    pub users: Vec<crate::api::cerego::CeregoUser>,
+    pub users: Vec<crate::core::op::cerego::CeregoUser>,
     pub page: u32,
     pub total_pages: Option<u64>,
     pub total_count: Option<u64>,
@@ -169,10 +104,8 @@ pub struct Hooks<'a> {
     pub keep_users: bool,
 }
 
-fn unconfigured(service: &str) -> ApiError {
-    ApiError::Local {
-        message: format!("{service} is not configured for this profile: nothing was sent"),
-    }
+fn unconfigured(service: Service) -> ApiError {
+    ApiError::NotConfigured { service }
 }
 
 /// Runs one Op once (no retries; a user list: its first page only). Public so tests can
@@ -185,11 +118,11 @@ pub async fn execute(clients: &Clients, op: &Op) -> (Vec<Exchange>, Result<Outpu
     match op {
         Op::HiveAdd { patron, fields } => match &clients.hive {
             Some(c) => done(c.add(patron, fields).await, Output::Hive),
-            None => missing("Hive"),
+            None => missing(Service::Hive),
         },
         Op::HiveRemove { patron, fields } => match &clients.hive {
             Some(c) => done(c.remove(patron, fields).await, Output::Hive),
-            None => missing("Hive"),
+            None => missing(Service::Hive),
         },
         Op::CeregoAdd {
             user,
@@ -197,11 +130,11 @@ pub async fn execute(clients: &Clients, op: &Op) -> (Vec<Exchange>, Result<Outpu
             value,
         } => match &clients.cerego {
             Some(c) => done(c.add_tag(tag_type, user, value).await, Output::Tag),
-            None => missing("Cerego"),
+            None => missing(Service::Cerego),
         },
         Op::CeregoUpdate { tag, value } => match &clients.cerego {
             Some(c) => done(c.update_tag(tag, value).await, Output::Tag),
-            None => missing("Cerego"),
+            None => missing(Service::Cerego),
         },
         Op::CeregoListUsers { partner, query } => match &clients.cerego {
             Some(c) => {
@@ -215,11 +148,11 @@ pub async fn execute(clients: &Clients, op: &Op) -> (Vec<Exchange>, Result<Outpu
                 });
                 done(listing, Output::Users)
             }
-            None => missing("Cerego"),
+            None => missing(Service::Cerego),
         },
         Op::CeregoProfile => match &clients.cerego {
-            Some(c) => done(c.profile().await, Output::Profile),
-            None => missing("Cerego"),
+            Some(c) => done(c.profile().await, Output::KeyOwner),
+            None => missing(Service::Cerego),
         },
     }
 }
@@ -285,7 +218,7 @@ async fn list_all(
     hooks: &Hooks<'_>,
 ) -> (Vec<Exchange>, Result<Output, ApiError>, Vec<RetryNotice>) {
     let (Op::CeregoListUsers { partner, query }, Some(client)) = (op, &clients.cerego) else {
-        return (Vec::new(), Err(unconfigured("Cerego")), Vec::new());
+        return (Vec::new(), Err(unconfigured(Service::Cerego)), Vec::new());
     };
     let limits = clients.limits;
     let span = policy.budget.max(clients.total_timeout());
@@ -380,87 +313,6 @@ async fn list_all(
     (exchanges, Ok(Output::Users(list)), retries)
 }
 
-/// Reads a whole response to an Op the way the clients do (one page for a user list).
-/// Lets tests and tools turn a status and body into exactly the reply the console gets.
-pub fn interpret(op: &Op, status: u16, body: &[u8]) -> Result<Output, ApiError> {
-    use crate::api::cerego::UsersPage;
-    use crate::api::outcome::HiveAction;
-    match op {
-        Op::HiveAdd { .. } => api::interpret(status, body, None, |b| {
-            HiveOutcome::parse(HiveAction::Add, b)
-        })
-        .map(Output::Hive),
-        Op::HiveRemove { .. } => api::interpret(status, body, None, |b| {
-            HiveOutcome::parse(HiveAction::Remove, b)
-        })
-        .map(Output::Hive),
-        Op::CeregoAdd { .. } | Op::CeregoUpdate { .. } => {
-            api::interpret(status, body, None, CeregoTag::parse_document).map(Output::Tag)
-        }
-        Op::CeregoListUsers { .. } => {
-            api::interpret(status, body, None, UsersPage::parse).map(|p| {
-                Output::Users(UserList {
-                    listed: p.users.len() as u64,
-                    users: p.users,
-                    total_count: p.total_count,
-                    pages_fetched: 1,
-                    cut: None,
-                })
-            })
-        }
-        Op::CeregoProfile => {
-            api::interpret(status, body, None, Profile::parse).map(Output::Profile)
-        }
-    }
-}
-
-/// The request an Op will make, as the journal records it before sending.
-pub fn planned_request(op: &Op, clients: &Clients) -> RequestInfo {
-    use serde_json::json;
-    let hive = clients.hive.as_ref().map(|c| c.base_url()).unwrap_or("");
-    let cerego = clients.cerego.as_ref().map(|c| c.base_url()).unwrap_or("");
-    let (method, url, body) = match op {
-        Op::HiveAdd { patron, fields } => (
-            "POST",
-            api::join_url(hive, crate::api::hive::ADD_PATH),
-            Some(HiveClient::body(patron, fields)),
-        ),
-        Op::HiveRemove { patron, fields } => (
-            "POST",
-            api::join_url(hive, crate::api::hive::REMOVE_PATH),
-            Some(HiveClient::body(patron, fields)),
-        ),
-        Op::CeregoAdd {
-            user,
-            tag_type,
-            value,
-        } => (
-            "POST",
-            api::join_url(
-                cerego,
-                &format!("/v3/partner_user_tag_types/{tag_type}/partner_user_tags"),
-            ),
-            Some(json!({"user_id": user.as_str(), "value": value.as_str()})),
-        ),
-        Op::CeregoUpdate { tag, value } => (
-            "PUT",
-            api::join_url(cerego, &format!("/v3/partner_user_tags/{tag}")),
-            Some(json!({"value": value.as_str()})),
-        ),
-        Op::CeregoListUsers { partner, .. } => (
-            "GET",
-            api::join_url(cerego, &format!("/v3/partners/{partner}/users")),
-            None,
-        ),
-        Op::CeregoProfile => ("GET", api::join_url(cerego, "/v3/my/profile"), None),
-    };
-    RequestInfo {
-        method: method.to_string(),
-        url,
-        body,
-    }
-}
-
 /// The journal as the backend shares it between request tasks.
 pub type SharedJournal = Arc<Mutex<Journal>>;
 
@@ -508,7 +360,7 @@ pub async fn execute_journaled_with(
             journal.clone(),
             journal_id.to_string(),
             op.clone(),
-            planned_request(op, clients),
+            RequestInfo::planned(op, clients.base_url(op.service())),
         );
         let written =
             tokio::task::spawn_blocking(move || lock(&j).record_intent(&id, &o, Some(req))).await;
@@ -523,9 +375,7 @@ pub async fn execute_journaled_with(
                 return Execution {
                     exchanges: Vec::new(),
                     retries: Vec::new(),
-                    result: Err(ApiError::Local {
-                        message: format!("not sent: the journal could not be written: {reason}"),
-                    }),
+                    result: Err(ApiError::JournalUnwritable { reason }),
                     journal_error: None,
                 };
             }
@@ -534,7 +384,11 @@ pub async fn execute_journaled_with(
     let started = Instant::now();
     let (mut exchanges, mut result, mut retries) = match op {
         Op::CeregoListUsers { .. } => list_all(clients, op, policy, hooks).await,
-        _ => {
+        Op::HiveAdd { .. }
+        | Op::HiveRemove { .. }
+        | Op::CeregoAdd { .. }
+        | Op::CeregoUpdate { .. }
+        | Op::CeregoProfile => {
             // The retry budget bounds the whole operation, the last attempt included.
             let span = policy.budget.max(clients.total_timeout());
             let bounded = clients.until(tokio::time::Instant::now() + span);
@@ -592,245 +446,6 @@ pub async fn execute_journaled_with(
     }
 }
 
-fn lock(j: &SharedJournal) -> std::sync::MutexGuard<'_, Journal> {
+pub(crate) fn lock(j: &SharedJournal) -> std::sync::MutexGuard<'_, Journal> {
     j.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-// Redaction of everything a reply carries.
-
-/// A body as text, redacted: as JSON values when it is JSON (so a key written with any
-/// escape is found once decoded), as text otherwise.
-fn scrub_body(body: &mut Option<String>, r: &Redactor) {
-    let Some(text) = body else {
-        return;
-    };
-    if r.is_empty() {
-        return;
-    }
-    if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) {
-        let before = value.clone();
-        r.value(&mut value);
-        if value != before {
-            *text = value.to_string();
-        }
-    }
-    r.string(text);
-}
-
-impl Scrub for Exchange {
-    fn scrub(&mut self, r: &Redactor) {
-        self.url.scrub(r);
-        scrub_body(&mut self.request_body, r);
-        scrub_body(&mut self.response_body, r);
-    }
-}
-
-impl Scrub for ApiError {
-    fn scrub(&mut self, r: &Redactor) {
-        match self {
-            ApiError::Network { message, .. }
-            | ApiError::Decode { message, .. }
-            | ApiError::Local { message } => message.scrub(r),
-            ApiError::Http {
-                code,
-                message,
-                retry_after,
-                ..
-            } => {
-                code.scrub(r);
-                message.scrub(r);
-                retry_after.scrub(r);
-            }
-            ApiError::Timeout { .. } => {}
-        }
-    }
-}
-
-impl Scrub for RetryNotice {
-    fn scrub(&mut self, r: &Redactor) {
-        self.reason.scrub(r);
-    }
-}
-
-impl Scrub for crate::api::hive::FailedTag {
-    fn scrub(&mut self, r: &Redactor) {
-        self.api_field.scrub(r);
-        self.reason.scrub(r);
-    }
-}
-
-impl Scrub for HiveOutcome {
-    fn scrub(&mut self, r: &Redactor) {
-        self.message.scrub(r);
-        self.patron_id.scrub(r);
-        self.changed.scrub(r);
-        self.unchanged.scrub(r);
-        self.failed.scrub(r);
-    }
-}
-
-impl Scrub for CeregoTag {
-    fn scrub(&mut self, r: &Redactor) {
-        self.id.scrub(r);
-        self.value.scrub(r);
-        self.tag_type_id.scrub(r);
-        self.user_id.scrub(r);
-        self.created_at.scrub(r);
-        self.updated_at.scrub(r);
-    }
-}
-
-impl Scrub for crate::api::cerego::CeregoUser {
-    fn scrub(&mut self, r: &Redactor) {
-        if r.is_empty() {
-            return;
-        }
-        self.id.scrub(r);
-        self.name.scrub(r);
-        self.username.scrub(r);
-        self.email.scrub(r);
-        self.member_id.scrub(r);
-        self.guid.scrub(r);
-        self.created_at.scrub(r);
-        self.last_logged_in_at.scrub(r);
-        self.tags.scrub(r);
-    }
-}
-
-impl Scrub for Profile {
-    fn scrub(&mut self, r: &Redactor) {
-        self.id.scrub(r);
-        self.name.scrub(r);
-        self.email.scrub(r);
-        self.username.scrub(r);
-    }
-}
-
-impl Scrub for Output {
-    fn scrub(&mut self, r: &Redactor) {
-        match self {
-            Output::Hive(o) => o.scrub(r),
-            Output::Tag(t) => t.scrub(r),
-            Output::Users(l) => {
-                l.users.scrub(r);
-                l.cut.scrub(r);
-            }
-            Output::Profile(p) => p.scrub(r),
-        }
-    }
-}
-
-/// The backend: its task and what it needs to settle requests still in flight at quit.
-pub struct Backend {
-    task: tokio::task::JoinHandle<()>,
-    in_flight: Arc<Mutex<HashMap<RequestId, String>>>,
-    journal: Option<SharedJournal>,
-}
-
-impl Backend {
-    /// Journals every request still in flight as abandoned (outcome unknown) and stops.
-    /// Returns how many there were.
-    pub fn abandon_in_flight(self) -> usize {
-        self.task.abort();
-        let ids: Vec<String> = self
-            .in_flight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .drain()
-            .map(|(_, j)| j)
-            .collect();
-        if let Some(journal) = &self.journal
-            && let Err(e) = lock(journal).record_abandoned(ids.iter().map(String::as_str))
-        {
-            tracing::error!("journal: {e}");
-        }
-        ids.len()
-    }
-}
-
-/// What the backend tells the console.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// A request failed transiently and will be sent again.
-    Retrying {
-        id: RequestId,
-        notice: RetryNotice,
-    },
-    /// A page of a user list arrived (more may follow).
-    Page {
-        id: RequestId,
-        progress: PageProgress,
-    },
-    Done(Box<Reply>),
-}
-
-/// Spawns the backend loop. It ends when the request channel closes.
-pub fn spawn(
-    clients: Clients,
-    journal: Option<SharedJournal>,
-    policy: RetryPolicy,
-    mut requests: mpsc::UnboundedReceiver<Request>,
-    events: mpsc::UnboundedSender<Event>,
-) -> Backend {
-    let in_flight: Arc<Mutex<HashMap<RequestId, String>>> = Arc::default();
-    let tracked = in_flight.clone();
-    let shared_journal = journal.clone();
-    let task = tokio::spawn(async move {
-        while let Some(Request { id, op }) = requests.recv().await {
-            let clients = clients.clone();
-            let events = events.clone();
-            let journal = shared_journal.clone();
-            let tracked = tracked.clone();
-            let journal_id = crate::journal::new_id();
-            tracked
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(id, journal_id.clone());
-            tokio::spawn(async move {
-                let progress = events.clone();
-                let notify = move |notice: RetryNotice| {
-                    let _ = progress.send(Event::Retrying { id, notice });
-                };
-                let pages = events.clone();
-                let on_page = move |progress: PageProgress| {
-                    let _ = pages.send(Event::Page { id, progress });
-                };
-                // The console takes the partner listing's users page by page, so its final
-                // reply does not carry them a second time; a look-up's users come in the reply.
-                let hooks = Hooks {
-                    notify: &notify,
-                    on_page: &on_page,
-                    keep_users: !matches!(op, Op::CeregoListUsers { query: None, .. }),
-                };
-                let run = execute_journaled_with(
-                    &clients,
-                    journal.as_ref(),
-                    &journal_id,
-                    &op,
-                    &policy,
-                    &hooks,
-                )
-                .await;
-                tracked
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&id);
-                // The UI may have gone away; then nobody wants the reply.
-                let _ = events.send(Event::Done(Box::new(Reply {
-                    id,
-                    op,
-                    exchanges: run.exchanges,
-                    retries: run.retries,
-                    result: run.result,
-                    finished_at: Utc::now(),
-                    journal_error: run.journal_error,
-                })));
-            });
-        }
-    });
-    Backend {
-        task,
-        in_flight,
-        journal,
-    }
 }

@@ -1,15 +1,10 @@
-//! Hive Moderation user_tags client: add and remove tag api_fields on a patron.
+//! What a Hive add or remove answered: the outcome message and the per-tag arrays, read
+//! leniently from whatever shape the server sent.
 
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::outcome::{HiveAction, MessageCheck, Scenario};
-use super::{ApiError, Call, ClientConfig, Transport, interpret};
-use crate::domain::{ApiField, PatronId};
-
-pub const ADD_PATH: &str = "/api/v1/user_tags/add";
-pub const REMOVE_PATH: &str = "/api/v1/user_tags/remove";
+use super::scenario::{HiveAction, MessageCheck, Scenario};
 
 /// One entry of `failed`: the api_field and, when the server gave one, the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,78 +154,6 @@ fn failed_entry(v: &Value) -> FailedTag {
             api_field: id_string(other).unwrap_or_else(|| other.to_string()),
             reason: None,
         },
-    }
-}
-
-/// The Hive client. Cheap to clone.
-#[derive(Debug, Clone)]
-pub struct HiveClient {
-    transport: Transport,
-}
-
-impl HiveClient {
-    pub fn new(config: &ClientConfig) -> Result<Self, ApiError> {
-        Ok(Self {
-            transport: Transport::new(config, "token")?,
-        })
-    }
-
-    pub fn base_url(&self) -> &str {
-        self.transport.base_url()
-    }
-
-    /// The total timeout of one request.
-    pub fn total_timeout(&self) -> std::time::Duration {
-        self.transport.total_timeout()
-    }
-
-    /// The same client, with no request running past `deadline`.
-    pub fn until(&self, deadline: tokio::time::Instant) -> Self {
-        Self {
-            transport: self.transport.until(deadline),
-        }
-    }
-
-    pub async fn add(&self, patron: &PatronId, fields: &[ApiField]) -> Call<HiveOutcome> {
-        self.call(HiveAction::Add, patron, fields).await
-    }
-
-    pub async fn remove(&self, patron: &PatronId, fields: &[ApiField]) -> Call<HiveOutcome> {
-        self.call(HiveAction::Remove, patron, fields).await
-    }
-
-    /// The request body for an add or remove.
-    pub fn body(patron: &PatronId, fields: &[ApiField]) -> Value {
-        json!({
-            "patron_id": patron.as_str(),
-            "user_tags_api_fields": fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
-        })
-    }
-
-    async fn call(
-        &self,
-        action: HiveAction,
-        patron: &PatronId,
-        fields: &[ApiField],
-    ) -> Call<HiveOutcome> {
-        let path = match action {
-            HiveAction::Add => ADD_PATH,
-            HiveAction::Remove => REMOVE_PATH,
-        };
-        let body = Self::body(patron, fields);
-        let (exchange, raw) = self
-            .transport
-            .send(Method::POST, path, &[], Some(&body))
-            .await;
-        let result = raw.and_then(|raw| {
-            interpret(raw.status.as_u16(), &raw.body, raw.retry_after, |b| {
-                HiveOutcome::parse(action, b)
-            })
-        });
-        Call {
-            exchanges: vec![exchange],
-            result,
-        }
     }
 }
 

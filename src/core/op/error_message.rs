@@ -165,9 +165,10 @@ fn cut(s: &str) -> String {
     out
 }
 
-/// The standard reason phrase for a status, or a generic one.
+/// The standard reason phrase for a status, or a generic one (from the `http` crate, the
+/// status vocabulary reqwest and axum share; pure).
 pub fn reason(status: u16) -> &'static str {
-    reqwest::StatusCode::from_u16(status)
+    http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Unexpected status")

@@ -1,7 +1,7 @@
 //! The one write gate. Every Op that changes something passes here, from the console and
 //! from the CLI alike, before it is journaled or sent.
 
-use crate::op::Op;
+use crate::core::op::Op;
 
 /// What the active profile allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub fn check(op: &Op, policy: &Policy) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ApiField, PartnerId, PatronId};
+    use crate::core::domain::{ApiField, PartnerId, PatronId};
 
     fn add() -> Op {
         Op::HiveAdd {
@@ -83,7 +83,7 @@ mod tests {
         // Over one example of every Op variant: a new mutating Op cannot slip through a
         // read-only profile unnoticed.
         let locked = policy(true, false);
-        for op in crate::op::one_of_each() {
+        for op in crate::core::op::one_of_each() {
             let d = check(&op, &locked);
             if op.is_mutation() {
                 assert!(matches!(d, Decision::Refuse(_)), "{op:?}: {d:?}");
@@ -98,7 +98,7 @@ mod tests {
                 ));
             }
         }
-        let mutations = crate::op::one_of_each()
+        let mutations = crate::core::op::one_of_each()
             .iter()
             .filter(|o| o.is_mutation())
             .count();

@@ -1,0 +1,1 @@
+//! What tagdesk knows of both services (filled in below).

@@ -1,0 +1,95 @@
+//! The equivalent `tagdesk` command line of an Op, so anything done by hand can be
+//! repeated from a script.
+
+use super::{Op, Place};
+
+impl Op {
+    /// The equivalent `tagdesk` command line, quoted for a POSIX shell. It names where the
+    /// Op ran (`--profile NAME`, or `--demo`), so pasting it always acts on the same place.
+    pub fn cli_command(&self, place: &Place) -> String {
+        let mut words: Vec<String> = vec!["tagdesk".into()];
+        match place {
+            Place::Demo => words.push("--demo".into()),
+            Place::Profile(name) => {
+                words.push("--profile".into());
+                words.push(name.clone());
+            }
+        }
+        let mut push = |w: &str| words.push(w.to_string());
+        match self {
+            Op::HiveAdd { patron, fields } | Op::HiveRemove { patron, fields } => {
+                push("hive");
+                push(if matches!(self, Op::HiveAdd { .. }) {
+                    "add"
+                } else {
+                    "remove"
+                });
+                let positional: Vec<&str> = std::iter::once(patron.as_str())
+                    .chain(fields.iter().map(|f| f.as_str()))
+                    .collect();
+                if positional.iter().any(|w| w.starts_with('-')) {
+                    push("--");
+                }
+                for w in positional {
+                    push(w);
+                }
+            }
+            Op::CeregoAdd {
+                user,
+                tag_type,
+                value,
+            } => {
+                push("cerego");
+                push("add");
+                push("--user");
+                push(user.as_str());
+                push("--type");
+                push(tag_type.as_str());
+                if value.as_str().starts_with('-') {
+                    push("--");
+                }
+                push(value.as_str());
+            }
+            Op::CeregoUpdate { tag, value } => {
+                push("cerego");
+                push("update");
+                if value.as_str().starts_with('-') {
+                    push("--");
+                }
+                push(tag.as_str());
+                push(value.as_str());
+            }
+            Op::CeregoListUsers { query, .. } => {
+                push("cerego");
+                push("users");
+                if let Some(q) = query {
+                    push("--query");
+                    push(q);
+                }
+            }
+            Op::CeregoProfile => {
+                push("cerego");
+                push("profile");
+            }
+        }
+        words
+            .iter()
+            .map(|w| shell_quote(w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Quotes a word for a POSIX shell: plain words stay as they are, anything else is wrapped
+/// in single quotes with embedded single quotes written as `'\''`.
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.,/:@%+=".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}

@@ -1,0 +1,84 @@
+//! What a successful Op produced, and how a whole response becomes that value.
+
+use super::Op;
+use super::cerego::{CeregoTag, KeyOwner, UserList, UsersPage};
+use super::error::{self, ApiError};
+use super::hive::HiveOutcome;
+use super::scenario::HiveAction;
+use crate::core::printable::plural;
+
+/// What a successful Op produced.
+#[derive(Debug, Clone)]
+pub enum Output {
+    Hive(HiveOutcome),
+    Tag(CeregoTag),
+    Users(UserList),
+    KeyOwner(KeyOwner),
+}
+
+impl Output {
+    /// One line saying what the Op produced: the same words in the console's log, in the
+    /// journal, and in `tagdesk log` (the Hive message verbatim).
+    pub fn summary(&self) -> String {
+        match self {
+            Output::Hive(o) => o.summary(),
+            Output::Tag(t) => match &t.value {
+                Some(v) => format!("tag {} = \"{v}\"", t.id),
+                None => format!("tag {}", t.id),
+            },
+            Output::Users(l) => {
+                let pages = plural(u64::from(l.pages_fetched), "page", "pages");
+                let mut out = match l.total_count {
+                    Some(total) if total != l.listed => {
+                        format!(
+                            "{} of {} ({pages})",
+                            l.listed,
+                            plural(total, "user", "users")
+                        )
+                    }
+                    _ => format!("{} ({pages})", plural(l.listed, "user", "users")),
+                };
+                if let Some(cut) = &l.cut {
+                    out.push_str(&format!(" — cut short: {cut}"));
+                }
+                out
+            }
+            Output::KeyOwner(p) => match &p.name {
+                Some(name) => format!("profile {}: {name}", p.id),
+                None => format!("profile {}", p.id),
+            },
+        }
+    }
+}
+
+/// Reads a whole response to an Op the way the clients do (one page for a user list).
+/// Lets tests and tools turn a status and body into exactly the reply the console gets.
+pub fn interpret(op: &Op, status: u16, body: &[u8]) -> Result<Output, ApiError> {
+    match op {
+        Op::HiveAdd { .. } => error::interpret(status, body, None, |b| {
+            HiveOutcome::parse(HiveAction::Add, b)
+        })
+        .map(Output::Hive),
+        Op::HiveRemove { .. } => error::interpret(status, body, None, |b| {
+            HiveOutcome::parse(HiveAction::Remove, b)
+        })
+        .map(Output::Hive),
+        Op::CeregoAdd { .. } | Op::CeregoUpdate { .. } => {
+            error::interpret(status, body, None, CeregoTag::parse_document).map(Output::Tag)
+        }
+        Op::CeregoListUsers { .. } => {
+            error::interpret(status, body, None, UsersPage::parse).map(|p| {
+                Output::Users(UserList {
+                    listed: p.users.len() as u64,
+                    users: p.users,
+                    total_count: p.total_count,
+                    pages_fetched: 1,
+                    cut: None,
+                })
+            })
+        }
+        Op::CeregoProfile => {
+            error::interpret(status, body, None, KeyOwner::parse).map(Output::KeyOwner)
+        }
+    }
+}

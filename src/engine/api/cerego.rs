@@ -1,0 +1,152 @@
+//! Cerego partner API (v3, JSON:API) client: partner user tags and the partner's users.
+//! The requests are `Op::request()`'s; the answers are read by `core::op::cerego`.
+
+use super::{Call, ClientConfig, Transport};
+use crate::core::op::cerego::{CeregoTag, KeyOwner, UserList, UsersPage};
+use crate::core::op::error::interpret;
+use crate::core::op::{
+    ApiError, CeregoUserId, Op, PartnerId, RequestSpec, TagId, TagTypeId, TagValue,
+};
+
+/// The Cerego client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct CeregoClient {
+    transport: Transport,
+}
+
+impl CeregoClient {
+    pub fn new(config: &ClientConfig) -> Result<Self, ApiError> {
+        // The documented base URL ends in /v3/; paths below carry /v3 themselves.
+        let mut config = config.clone();
+        let trimmed = config.base_url.trim_end_matches('/');
+        config.base_url = trimmed.strip_suffix("/v3").unwrap_or(trimmed).to_string();
+        Ok(Self {
+            transport: Transport::new(&config, "Bearer")?,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.transport.base_url()
+    }
+
+    /// The total timeout of one request.
+    pub fn total_timeout(&self) -> std::time::Duration {
+        self.transport.total_timeout()
+    }
+
+    /// The same client, with no request running past `deadline`.
+    pub fn until(&self, deadline: tokio::time::Instant) -> Self {
+        Self {
+            transport: self.transport.until(deadline),
+        }
+    }
+
+    pub async fn add_tag(
+        &self,
+        tag_type: &TagTypeId,
+        user: &CeregoUserId,
+        value: &TagValue,
+    ) -> Call<CeregoTag> {
+        let op = Op::CeregoAdd {
+            user: user.clone(),
+            tag_type: tag_type.clone(),
+            value: value.clone(),
+        };
+        self.document(&op.request(), CeregoTag::parse_document)
+            .await
+    }
+
+    pub async fn update_tag(&self, tag: &TagId, value: &TagValue) -> Call<CeregoTag> {
+        let op = Op::CeregoUpdate {
+            tag: tag.clone(),
+            value: value.clone(),
+        };
+        self.document(&op.request(), CeregoTag::parse_document)
+            .await
+    }
+
+    pub async fn profile(&self) -> Call<KeyOwner> {
+        self.document(&Op::CeregoProfile.request(), KeyOwner::parse)
+            .await
+    }
+
+    /// One page of the partner's users (`page` counts from 1).
+    pub async fn users_page(
+        &self,
+        partner: &PartnerId,
+        query: Option<&str>,
+        page: u32,
+    ) -> Call<UsersPage> {
+        let op = Op::CeregoListUsers {
+            partner: partner.clone(),
+            query: query.map(str::to_string),
+        };
+        self.document(&op.page_request(page), UsersPage::parse)
+            .await
+    }
+
+    /// Every page of the partner's users. Follows `meta.total-pages`, or `links.next` when the
+    /// server gives no page count, and stops at the first empty page. (The backend lists
+    /// page by page itself, with retries and limits; this is the plain form.)
+    pub async fn list_users(&self, partner: &PartnerId, query: Option<&str>) -> Call<UserList> {
+        self.list_users_with(partner, query, &|_, _| {}).await
+    }
+
+    /// [`Self::list_users`], calling `on_page(page, page_number)` as each page arrives so a
+    /// console can show users while the rest are still loading.
+    pub async fn list_users_with(
+        &self,
+        partner: &PartnerId,
+        query: Option<&str>,
+        on_page: &(dyn Fn(&UsersPage, u32) + Send + Sync),
+    ) -> Call<UserList> {
+        let mut exchanges = Vec::new();
+        let mut list = UserList::default();
+        let mut page = 1;
+        loop {
+            let call = self.users_page(partner, query, page).await;
+            exchanges.extend(call.exchanges);
+            let parsed = match call.result {
+                Ok(p) => p,
+                Err(e) => {
+                    return Call {
+                        exchanges,
+                        result: Err(e),
+                    };
+                }
+            };
+            on_page(&parsed, page);
+            list.pages_fetched = page;
+            list.total_count = parsed.total_count.or(list.total_count);
+            let empty = parsed.users.is_empty();
+            list.listed += parsed.users.len() as u64;
+            list.users.extend(parsed.users);
+            let more = match parsed.total_pages {
+                Some(total) => u64::from(page) < total && !empty,
+                None => parsed.has_next_link && !empty,
+            };
+            match page.checked_add(1) {
+                Some(next) if more => page = next,
+                _ => break,
+            }
+        }
+        Call {
+            exchanges,
+            result: Ok(list),
+        }
+    }
+
+    async fn document<T>(
+        &self,
+        spec: &RequestSpec,
+        parse: fn(&[u8]) -> Result<T, String>,
+    ) -> Call<T> {
+        let (exchange, raw) = self.transport.send(spec).await;
+        let result =
+            raw.and_then(|raw| interpret(raw.status.as_u16(), &raw.body, raw.retry_after, parse));
+        Call {
+            exchanges: vec![exchange],
+            result,
+        }
+    }
+}

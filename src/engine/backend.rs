@@ -1,0 +1,155 @@
+//! The backend task: the only place that talks to the APIs.
+//!
+//! The UI sends `Request { id, op }` and gets `Reply { id, .. }` back on another channel, so
+//! the console never waits on the network. Each request runs in its own task, so several can
+//! be in flight at once; the client timeouts bound every one of them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+
+use crate::core::op::{ApiError, Exchange, Op, Output};
+use crate::engine::exec::{
+    Clients, Hooks, PageProgress, SharedJournal, execute_journaled_with, lock,
+};
+use crate::engine::retry::{RetryNotice, RetryPolicy};
+
+/// Identifies a request for the lifetime of the process.
+pub type RequestId = u64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub id: RequestId,
+    pub op: Op,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub id: RequestId,
+    pub op: Op,
+    /// Every exchange, across attempts (a long listing keeps its first pages and its last).
+    pub exchanges: Vec<Exchange>,
+    /// The retries that were made before the final result.
+    pub retries: Vec<RetryNotice>,
+    pub result: Result<Output, ApiError>,
+    pub finished_at: DateTime<Utc>,
+    /// The outcome could not be written to the journal (the request was sent).
+    pub journal_error: Option<String>,
+}
+
+/// The backend: its task and what it needs to settle requests still in flight at quit.
+pub struct Backend {
+    task: tokio::task::JoinHandle<()>,
+    in_flight: Arc<Mutex<HashMap<RequestId, String>>>,
+    journal: Option<SharedJournal>,
+}
+
+impl Backend {
+    /// Journals every request still in flight as abandoned (outcome unknown) and stops.
+    /// Returns how many there were.
+    pub fn abandon_in_flight(self) -> usize {
+        self.task.abort();
+        let ids: Vec<String> = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .map(|(_, j)| j)
+            .collect();
+        if let Some(journal) = &self.journal
+            && let Err(e) = lock(journal).record_abandoned(ids.iter().map(String::as_str))
+        {
+            tracing::error!("journal: {e}");
+        }
+        ids.len()
+    }
+}
+
+/// What the backend tells the console.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A request failed transiently and will be sent again.
+    Retrying {
+        id: RequestId,
+        notice: RetryNotice,
+    },
+    /// A page of a user list arrived (more may follow).
+    Page {
+        id: RequestId,
+        progress: PageProgress,
+    },
+    Done(Box<Reply>),
+}
+
+/// Spawns the backend loop. It ends when the request channel closes.
+pub fn spawn(
+    clients: Clients,
+    journal: Option<SharedJournal>,
+    policy: RetryPolicy,
+    mut requests: mpsc::UnboundedReceiver<Request>,
+    events: mpsc::UnboundedSender<Event>,
+) -> Backend {
+    let in_flight: Arc<Mutex<HashMap<RequestId, String>>> = Arc::default();
+    let tracked = in_flight.clone();
+    let shared_journal = journal.clone();
+    let task = tokio::spawn(async move {
+        while let Some(Request { id, op }) = requests.recv().await {
+            let clients = clients.clone();
+            let events = events.clone();
+            let journal = shared_journal.clone();
+            let tracked = tracked.clone();
+            let journal_id = crate::engine::journal::new_id();
+            tracked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id, journal_id.clone());
+            tokio::spawn(async move {
+                let progress = events.clone();
+                let notify = move |notice: RetryNotice| {
+                    let _ = progress.send(Event::Retrying { id, notice });
+                };
+                let pages = events.clone();
+                let on_page = move |progress: PageProgress| {
+                    let _ = pages.send(Event::Page { id, progress });
+                };
+                // The console takes the partner listing's users page by page, so its final
+                // reply does not carry them a second time; a look-up's users come in the reply.
+                let hooks = Hooks {
+                    notify: &notify,
+                    on_page: &on_page,
+                    keep_users: !matches!(op, Op::CeregoListUsers { query: None, .. }),
+                };
+                let run = execute_journaled_with(
+                    &clients,
+                    journal.as_ref(),
+                    &journal_id,
+                    &op,
+                    &policy,
+                    &hooks,
+                )
+                .await;
+                tracked
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&id);
+                // The UI may have gone away; then nobody wants the reply.
+                let _ = events.send(Event::Done(Box::new(Reply {
+                    id,
+                    op,
+                    exchanges: run.exchanges,
+                    retries: run.retries,
+                    result: run.result,
+                    finished_at: Utc::now(),
+                    journal_error: run.journal_error,
+                })));
+            });
+        }
+    });
+    Backend {
+        task,
+        in_flight,
+        journal,
+    }
+}
