@@ -245,11 +245,12 @@ fn child_console_listing(base: &str) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
         let seed = Seed::demo();
-        let mut profile = tagdesk::config::Profile::demo(
+        let mut profile = seed.demo_profile(
             base,
-            &seed,
-            tagdesk::sim::DEFAULT_HIVE_KEY,
-            tagdesk::sim::DEFAULT_CEREGO_KEY,
+            tagdesk::config::DemoKeys {
+                hive: tagdesk::sim::DEFAULT_HIVE_KEY,
+                cerego: tagdesk::sim::DEFAULT_CEREGO_KEY,
+            },
         );
         profile.limits.max_users = 1_000_000;
         let clients = tagdesk::session::clients_for(&profile).expect("clients");
@@ -291,7 +292,7 @@ fn child_console_listing(base: &str) {
         let took = started.elapsed();
         drop(request_tx);
         backend.abandon_in_flight();
-        println!("{} {}", app.cerego.users.len(), took.as_millis());
+        println!("{} {}", app.known.cerego.len(), took.as_millis());
     });
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::{self, ConfigError, Paths, Profile};
+use crate::config::{self, ConfigError, DemoKeys, Paths, Profile};
 use crate::core::redact::Redactor;
 use crate::engine::api::ClientConfig;
 use crate::engine::api::cerego::CeregoClient;
@@ -217,11 +217,12 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
             let sim = Simulator::start_local(sim_options.clone())
                 .await
                 .map_err(|e| ConfigError(format!("cannot start the demo simulator: {e}")))?;
-            let mut p = Profile::demo(
+            let mut p = sim_options.seed.demo_profile(
                 &sim.base_url(),
-                &sim_options.seed,
-                &sim_options.hive_key,
-                &sim_options.cerego_key,
+                DemoKeys {
+                    hive: &sim_options.hive_key,
+                    cerego: &sim_options.cerego_key,
+                },
             );
             p.keys = keys;
             if options.read_only {

@@ -81,8 +81,8 @@ fn the_engine_knows_neither_the_console_nor_the_cli() {
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
-/// The arms of every `match` in `code` (the text at the match's own brace depth), for the
-/// matches that have an arm naming `Op::`.
+/// The patterns of the arms of every `match` in `code` that has an arm naming `Op::` in
+/// its pattern (a tuple pattern included).
 fn matches_over_op(code: &str) -> Vec<Vec<String>> {
     let bytes = code.as_bytes();
     let mut out = Vec::new();
@@ -95,45 +95,57 @@ fn matches_over_op(code: &str) -> Vec<Vec<String>> {
             break;
         };
         let mut depth = 0usize;
-        let mut arms = vec![String::new()];
-        let mut end = open;
-        for (k, &b) in bytes.iter().enumerate().skip(open) {
+        // Each arm's pattern: its text up to the `=>` at the block's own depth.
+        let mut patterns = vec![String::new()];
+        let mut in_body = false;
+        let mut k = open;
+        while k < bytes.len() {
+            let b = bytes[k];
             match b {
                 b'{' | b'(' | b'[' => depth += 1,
                 b'}' | b')' | b']' => {
                     depth -= 1;
                     if depth == 0 {
-                        end = k;
                         break;
                     }
                     // A block body ends its arm (no comma needed after `=> { … }`).
-                    if depth == 1 && b == b'}' && arms.last().is_some_and(|a| a.contains("=>")) {
-                        arms.push(String::new());
+                    if depth == 1 && b == b'}' && in_body {
+                        patterns.push(String::new());
+                        in_body = false;
+                        k += 1;
+                        continue;
                     }
                 }
-                b',' if depth == 1 => arms.push(String::new()),
-                _ if depth == 1 => {
-                    if let Some(last) = arms.last_mut() {
-                        last.push(b as char);
+                b',' if depth == 1 => {
+                    if in_body {
+                        patterns.push(String::new());
+                        in_body = false;
                     }
+                    k += 1;
+                    continue;
                 }
+                b'=' if depth == 1 && bytes.get(k + 1) == Some(&b'>') => in_body = true,
                 _ => {}
             }
+            if !in_body
+                && k > open
+                && let Some(last) = patterns.last_mut()
+            {
+                last.push(b as char);
+            }
+            k += 1;
         }
-        let arms: Vec<String> = arms
+        let patterns: Vec<String> = patterns
             .into_iter()
-            .map(|a| a.trim().to_string())
+            .map(|a| a.split_whitespace().collect::<Vec<_>>().join(" "))
             .filter(|a| !a.is_empty())
             .collect();
-        let over_op = arms.iter().any(|a| {
-            let a = a.trim_start_matches('&');
-            a.starts_with("Op::") || a.starts_with("Some(Op::") || a.starts_with("(Op::")
+        let over_op = patterns.iter().any(|a| {
+            let a = a.trim_start_matches(['(', '&', ' ']);
+            a.starts_with("Op::") || a.starts_with("Some(Op::")
         });
         if over_op {
-            out.push(arms);
-        }
-        if end <= start {
-            break;
+            out.push(patterns);
         }
     }
     out
@@ -144,10 +156,7 @@ fn no_match_over_op_has_a_catch_all_arm() {
     let mut bad = Vec::new();
     for f in src("") {
         for arms in matches_over_op(&code_of(&f)) {
-            if arms
-                .iter()
-                .any(|a| a.starts_with("_ =>") || a.starts_with("_ if"))
-            {
+            if arms.iter().any(|a| a == "_" || a.starts_with("_ if")) {
                 bad.push(format!("{}: {arms:?}", f.display()));
             }
         }
@@ -160,12 +169,25 @@ fn the_catch_all_check_sees_a_catch_all() {
     let code = "fn f(op: &Op) -> u8 { match op { Op::HiveAdd { .. } => 1, _ => 2 } }";
     let found = matches_over_op(code);
     assert_eq!(found.len(), 1);
-    assert!(found[0].iter().any(|a| a.starts_with("_ =>")), "{found:?}");
+    assert!(found[0].iter().any(|a| a == "_"), "{found:?}");
     let fine =
         "fn f(op: &Op) -> u8 { match op { Op::HiveAdd { .. } => 1, Op::CeregoProfile => 2 } }";
-    assert!(
-        matches_over_op(fine)[0]
-            .iter()
-            .all(|a| !a.starts_with("_ =>"))
+    assert_eq!(
+        matches_over_op(fine),
+        vec![vec![
+            "Op::HiveAdd { .. }".to_string(),
+            "Op::CeregoProfile".to_string()
+        ]]
+    );
+    // Tuple patterns and block bodies.
+    let tuple =
+        "match (op, r) { (Op::HiveAdd { .. }, Ok(x)) => { f(x) } (_, Err(e)) if ok => {} _ => {} }";
+    assert_eq!(
+        matches_over_op(tuple),
+        vec![vec![
+            "(Op::HiveAdd { .. }, Ok(x))".to_string(),
+            "(_, Err(e)) if ok".to_string(),
+            "_".to_string()
+        ]]
     );
 }

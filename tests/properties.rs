@@ -1505,7 +1505,7 @@ fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCaseError> {
         c.visible.len()
     );
     prop_assert!(
-        c.visible.iter().all(|&i| i < c.users.len()),
+        c.visible.iter().all(|&i| i < app.known.cerego.len()),
         "cerego.visible out of range"
     );
     let user_tags = app.selected_user().map(|u| u.tags.len()).unwrap_or(0);
@@ -1523,7 +1523,7 @@ fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCaseError> {
         hv.visible.len()
     );
     prop_assert!(
-        hv.visible.iter().all(|&i| i < hv.patrons.len()),
+        hv.visible.iter().all(|&i| i < app.known.hive.patrons.len()),
         "hive.visible out of range"
     );
     let patron = app.selected_patron();
@@ -1562,7 +1562,7 @@ fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCaseError> {
         }
         None => prop_assert!(hv.marked.is_empty(), "marks without a selected patron"),
     }
-    for p in &hv.patrons {
+    for p in &app.known.hive.patrons {
         let known: HashSet<&str> = p.tags.iter().map(|t| t.api_field.as_str()).collect();
         prop_assert_eq!(known.len(), p.tags.len(), "duplicate tags on {}", p.id);
     }
@@ -1574,7 +1574,7 @@ fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCaseError> {
     }
     // tagdesk's own view of Hive (built from responses) agrees with the simulator: every
     // reply has been applied, so a patron's known tags are what Hive holds.
-    for p in &hv.patrons {
+    for p in &app.known.hive.patrons {
         let known: HashSet<&str> = p.tags.iter().map(|t| t.api_field.as_str()).collect();
         let truth: HashSet<&str> = h
             .model
@@ -1596,7 +1596,7 @@ fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCaseError> {
         }
     }
     // The same for Cerego: every user shown carries exactly the tags the simulator holds.
-    for u in &c.users {
+    for u in app.known.cerego.users() {
         let shown: Vec<(String, Option<String>)> = u
             .tags
             .iter()

@@ -36,7 +36,7 @@ fn the_user_list_is_requested_at_start_and_fills_the_pane() {
     assert!(h.screen().contains("Loading users…"));
     assert_eq!(h.app.in_flight(), 1);
     h.reply_all();
-    assert_eq!(h.app.cerego.users.len(), 36);
+    assert_eq!(h.app.known.cerego.len(), 36);
     assert_eq!(h.app.in_flight(), 0);
 }
 
@@ -672,7 +672,7 @@ fn users_show_page_by_page_while_the_list_loads() {
             total_count: page.total_count,
         },
     });
-    assert_eq!(h.app.cerego.users.len(), 25);
+    assert_eq!(h.app.known.cerego.len(), 25);
     let screen = h.screen();
     assert!(
         screen.contains("Users · loading 1/2 · 25 of 36"),
@@ -686,6 +686,6 @@ fn users_show_page_by_page_while_the_list_loads() {
     // The whole list arrives: no duplicates, the count settles.
     let reply = h.answer(&request);
     h.send(tagdesk::tui::app::Message::Reply(Box::new(reply)));
-    assert_eq!(h.app.cerego.users.len(), 36);
+    assert_eq!(h.app.known.cerego.len(), 36);
     assert!(h.screen().contains("Users · partner 4242 · 36 "));
 }

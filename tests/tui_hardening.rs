@@ -86,7 +86,7 @@ fn r_reloads_when_the_journal_already_holds_list_entries() {
         Op::CeregoListUsers { query: None, .. }
     ));
     h.reply_all();
-    assert_eq!(h.app.cerego.users.len(), 36);
+    assert_eq!(h.app.known.cerego.len(), 36);
     // And again: each reload is a new request once the previous one is answered.
     h.key(KeyCode::Char('r'));
     assert_eq!(h.pending.len(), 1);
@@ -332,7 +332,8 @@ fn the_filter_puts_an_exact_id_first_and_selects_it() {
     let selected = h.app.selected_user().map(|u| u.id.clone());
     assert_eq!(selected.as_deref(), Some("2000420"));
     assert_eq!(
-        h.app.cerego.users[h.app.cerego.visible[0]].id, "2000420",
+        h.app.known.cerego.users()[h.app.cerego.visible[0]].id,
+        "2000420",
         "the exact match ranks first"
     );
     // Member ids match too, exactly first.

@@ -21,7 +21,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::core::domain::{ApiField, PartnerId, TagTypeId};
+use crate::core::domain::{HiveTag, PartnerId, TagType};
 use crate::core::op::Service;
 pub use keys::KeySource;
 use lines::error_at;
@@ -216,16 +216,9 @@ pub struct CeregoConfig {
     pub base_url: String,
     pub partner_id: PartnerId,
     #[serde(default)]
-    pub tag_types: Vec<TagTypeConfig>,
+    pub tag_types: Vec<TagType>,
     #[serde(flatten)]
     pub key: KeySource,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TagTypeConfig {
-    pub id: TagTypeId,
-    pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -234,16 +227,9 @@ pub struct HiveConfig {
     #[serde(default = "default_hive_url")]
     pub base_url: String,
     #[serde(default)]
-    pub tags: Vec<HiveTagConfig>,
+    pub tags: Vec<HiveTag>,
     #[serde(flatten)]
     pub key: KeySource,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HiveTagConfig {
-    pub api_field: ApiField,
-    pub name: String,
 }
 
 fn default_cerego_url() -> String {
@@ -263,14 +249,14 @@ pub struct ConfigError(pub String);
 pub struct CeregoProfile {
     pub base_url: String,
     pub partner_id: PartnerId,
-    pub tag_types: Vec<TagTypeConfig>,
+    pub tag_types: Vec<TagType>,
     pub key: SecretString,
 }
 
 #[derive(Clone)]
 pub struct HiveProfile {
     pub base_url: String,
-    pub tags: Vec<HiveTagConfig>,
+    pub tags: Vec<HiveTag>,
     pub key: SecretString,
 }
 
@@ -374,12 +360,15 @@ impl Profile {
         crate::core::op::Place::of(&self.name, self.demo)
     }
 
-    /// A demo profile pointing at a simulator at `base_url` with its keys.
+    /// A demo profile pointing at a simulator at `base_url` with its keys, for a partner
+    /// with these tag types and a Hive application with this catalogue (the simulator's
+    /// seed says which: `sim::seed::Seed::demo_profile`).
     pub fn demo(
         base_url: &str,
-        seed: &crate::sim::seed::Seed,
-        hive_key: &str,
-        cerego_key: &str,
+        keys: DemoKeys<'_>,
+        partner_id: PartnerId,
+        tag_types: Vec<TagType>,
+        hive_tags: Vec<HiveTag>,
     ) -> Self {
         Self {
             name: "demo".into(),
@@ -389,30 +378,14 @@ impl Profile {
             color: "yellow".into(),
             cerego: Some(CeregoProfile {
                 base_url: base_url.into(),
-                partner_id: seed.cerego.partner_id.clone(),
-                tag_types: seed
-                    .cerego
-                    .tag_types
-                    .iter()
-                    .map(|t| TagTypeConfig {
-                        id: t.id.clone(),
-                        name: t.name.clone(),
-                    })
-                    .collect(),
-                key: SecretString::from(cerego_key.to_string()),
+                partner_id,
+                tag_types,
+                key: SecretString::from(keys.cerego.to_string()),
             }),
             hive: Some(HiveProfile {
                 base_url: base_url.into(),
-                tags: seed
-                    .hive
-                    .tags
-                    .iter()
-                    .map(|t| HiveTagConfig {
-                        api_field: t.api_field.clone(),
-                        name: t.name.clone(),
-                    })
-                    .collect(),
-                key: SecretString::from(hive_key.to_string()),
+                tags: hive_tags,
+                key: SecretString::from(keys.hive.to_string()),
             }),
             unavailable: Vec::new(),
             warnings: Vec::new(),
@@ -425,6 +398,13 @@ impl Profile {
             source: None,
         }
     }
+}
+
+/// The keys a demo profile's simulator accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoKeys<'a> {
+    pub hive: &'a str,
+    pub cerego: &'a str,
 }
 
 /// Where tagdesk keeps its files.

@@ -267,6 +267,25 @@ impl TagValue {
     }
 }
 
+/// A Cerego tag type: its id and the name people know it by. The one type for it, shared
+/// by the configuration (`[[profiles.*.cerego.tag_types]]`), the simulator's seed and the
+/// console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagType {
+    pub id: TagTypeId,
+    pub name: String,
+}
+
+/// A tag of the Hive application's catalogue: its api_field and its display name. The one
+/// type for it, shared by the configuration, the simulator's seed and the console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HiveTag {
+    pub api_field: ApiField,
+    pub name: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,10 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use crate::core::domain::PatronId;
+use crate::core::model::KnownPatron;
 
 /// How many Cerego look-ups are remembered.
 pub const MAX_LOOKUPS: usize = 20;
@@ -18,28 +18,10 @@ pub const MAX_LOOKUPS: usize = 20;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workspace {
     #[serde(default)]
-    pub patrons: Vec<SavedPatron>,
+    pub patrons: Vec<KnownPatron>,
     /// Most recent first.
     #[serde(default)]
     pub cerego_lookups: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedPatron {
-    pub id: PatronId,
-    #[serde(default)]
-    pub tags: Vec<SavedTag>,
-    #[serde(default)]
-    pub note: String,
-    pub confirmed_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub complete: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedTag {
-    pub api_field: String,
-    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
 pub fn file_for(dir: &Path, profile: &str) -> PathBuf {
@@ -131,9 +113,9 @@ mod tests {
         assert_eq!(w, Workspace::default());
         assert!(warn.is_none());
         let w = Workspace {
-            patrons: vec![SavedPatron {
-                id: PatronId::parse("user_1").unwrap(),
-                tags: vec![SavedTag {
+            patrons: vec![KnownPatron {
+                id: crate::core::domain::PatronId::parse("user_1").unwrap(),
+                tags: vec![crate::core::model::KnownTag {
                     api_field: "vip".into(),
                     confirmed_at: None,
                 }],

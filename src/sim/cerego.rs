@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::seed::{CeregoSeed, ProfileSeed, TagTypeSeed};
+use super::seed::{CeregoSeed, ProfileSeed};
+use crate::core::domain::TagType;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SimUser {
@@ -35,7 +36,7 @@ pub struct CeregoState {
     pub partner_id: String,
     pub page_size: usize,
     pub profile: ProfileSeed,
-    pub tag_types: Vec<TagTypeSeed>,
+    pub tag_types: Vec<TagType>,
     pub users: Vec<SimUser>,
     pub tags: BTreeMap<u64, SimTag>,
     pub next_tag_id: u64,

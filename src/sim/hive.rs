@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::seed::{HiveSeed, HiveTagSeed};
+use super::seed::HiveSeed;
+use crate::core::domain::HiveTag;
 use crate::core::op::scenario::{HiveAction, Scenario};
 
 /// The reason given in `failed` for an api_field the application does not define.
@@ -18,7 +19,7 @@ pub const INVALID_KEY_MESSAGE: &str = "No application matches the provided API k
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HiveState {
-    pub catalogue: Vec<HiveTagSeed>,
+    pub catalogue: Vec<HiveTag>,
     /// patron id → api_fields, in the order they were added.
     pub patrons: BTreeMap<String, Vec<String>>,
 }

@@ -10,7 +10,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::domain::{ApiField, CeregoUserId, PartnerId, PatronId, TagTypeId, TagValue};
+use crate::config::{DemoKeys, Profile};
+use crate::core::domain::{
+    ApiField, CeregoUserId, HiveTag, PartnerId, PatronId, TagType, TagValue,
+};
 
 /// The seed compiled into the binary.
 pub const DEMO_SEED: &str = include_str!("../../assets/demo.toml");
@@ -36,7 +39,7 @@ pub struct CeregoSeed {
     #[serde(default = "default_seeded_at")]
     pub seeded_at: String,
     pub profile: ProfileSeed,
-    pub tag_types: Vec<TagTypeSeed>,
+    pub tag_types: Vec<TagType>,
     #[serde(default)]
     pub users: Vec<UserSeed>,
 }
@@ -48,13 +51,6 @@ pub struct ProfileSeed {
     pub name: String,
     pub email: String,
     pub username: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TagTypeSeed {
-    pub id: TagTypeId,
-    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,16 +73,9 @@ pub struct UserSeed {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HiveSeed {
-    pub tags: Vec<HiveTagSeed>,
+    pub tags: Vec<HiveTag>,
     #[serde(default)]
     pub patrons: Vec<PatronSeed>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HiveTagSeed {
-    pub api_field: ApiField,
-    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,6 +94,20 @@ fn default_first_tag_id() -> u64 {
 }
 fn default_seeded_at() -> String {
     "2026-01-05T09:00:00.000Z".into()
+}
+
+impl Seed {
+    /// The demo profile for a simulator serving this seed at `base_url` with these keys:
+    /// its partner, its tag types and its Hive catalogue.
+    pub fn demo_profile(&self, base_url: &str, keys: DemoKeys<'_>) -> Profile {
+        Profile::demo(
+            base_url,
+            keys,
+            self.cerego.partner_id.clone(),
+            self.cerego.tag_types.clone(),
+            self.hive.tags.clone(),
+        )
+    }
 }
 
 /// A seed that could not be used, with where and why.

@@ -4,15 +4,17 @@
 //! a tick) and returns the [`Effect`]s the loop must carry out (send a request, quit). It
 //! never performs IO, so tests drive the real App with messages and snapshot what it draws.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 use tui_input::Input;
 
 use crate::config::Unavailable;
-use crate::core::domain::{ApiField, PartnerId, PatronId, TagTypeId};
+use crate::core::domain::PartnerId;
+use crate::core::domain::{HiveTag, TagType};
 use crate::core::gate::{Decision, Policy};
+use crate::core::model::{KnownPatron, KnownState};
 use crate::core::op::cerego::CeregoUser;
 use crate::core::op::{Op, Place, Service};
 use crate::engine::backend::{Reply, Request, RequestId};
@@ -35,29 +37,15 @@ pub enum Pane {
     Log,
 }
 
-/// A configured Cerego tag type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TagTypeInfo {
-    pub id: TagTypeId,
-    pub name: String,
-}
-
-/// A tag of the Hive application's catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HiveTagInfo {
-    pub api_field: ApiField,
-    pub name: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CeregoSettings {
     pub partner_id: PartnerId,
-    pub tag_types: Vec<TagTypeInfo>,
+    pub tag_types: Vec<TagType>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HiveSettings {
-    pub catalogue: Vec<HiveTagInfo>,
+    pub catalogue: Vec<HiveTag>,
 }
 
 /// What the console was started with.
@@ -91,28 +79,6 @@ pub struct Settings {
     pub lookups: Vec<String>,
     /// The key table in force (defaults plus the configuration's `[keys]`).
     pub keymap: Keymap,
-}
-
-/// A Hive tag as tagdesk last saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownTag {
-    pub api_field: String,
-    /// When a response last confirmed it; None when it came from the seed or a saved view.
-    pub confirmed_at: Option<DateTime<Utc>>,
-}
-
-/// A Hive patron tagdesk knows about. Hive has no read endpoint, so this is tagdesk's own
-/// view, built from responses (SPEC.md 2.4).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownPatron {
-    pub id: PatronId,
-    pub tags: Vec<KnownTag>,
-    /// Where the view came from or what was last learned ("from the demo seed", ...).
-    pub note: String,
-    pub confirmed_at: Option<DateTime<Utc>>,
-    /// Whether `tags` is the patron's whole tag set. A patron opened by hand starts unknown;
-    /// responses then tell about the api_fields they name, never about the others.
-    pub complete: bool,
 }
 
 /// One line of the action log.
@@ -211,14 +177,11 @@ pub enum Load {
     Failed(String),
 }
 
+/// The Cerego list as the console shows it (the users themselves are `App::known`'s).
 #[derive(Debug, Clone)]
 pub struct CeregoView {
-    pub users: Vec<CeregoUser>,
-    /// user id → position in `users`.
-    pub index: std::collections::HashMap<String, usize>,
     pub load: Load,
-    pub total_count: Option<u64>,
-    /// Indices into `users` that pass the filter.
+    /// Indices into the known users that pass the filter.
     pub visible: Vec<usize>,
     /// Position in `visible`.
     pub selected: usize,
@@ -226,52 +189,10 @@ pub struct CeregoView {
     pub filter: Filter,
     /// While the list loads: the last page received and the page count, if known.
     pub progress: Option<(u32, Option<u64>)>,
-    /// The ids seen by the listing in progress, so that users gone from the partner leave
-    /// the list when it completes.
-    pub seen: Option<HashSet<String>>,
-    /// Why the last complete listing stopped short (a limit), if it did.
-    pub cut: Option<String>,
-}
-
-impl CeregoView {
-    /// Adds users, replacing any with the same id (a page seen twice after a retry, or a
-    /// look-up of a listed user). O(users added), through the id index.
-    pub fn merge_users(&mut self, users: Vec<CeregoUser>) {
-        for user in users {
-            match self.index.get(&user.id) {
-                Some(&i) if i < self.users.len() => self.users[i] = user,
-                _ => {
-                    self.index.insert(user.id.clone(), self.users.len());
-                    self.users.push(user);
-                }
-            }
-        }
-    }
-
-    /// Keeps only the users `keep` accepts, and rebuilds the index.
-    pub fn retain_users(&mut self, keep: impl Fn(&CeregoUser) -> bool) {
-        self.users.retain(|u| keep(u));
-        self.reindex();
-    }
-
-    pub fn reindex(&mut self) {
-        self.index = self
-            .users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id.clone(), i))
-            .collect();
-    }
-
-    /// The position of a user in `users`.
-    pub fn position(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
-    }
 }
 
 #[derive(Debug, Clone)]
 pub struct HiveView {
-    pub patrons: Vec<KnownPatron>,
     pub visible: Vec<usize>,
     pub selected: usize,
     pub tag_selected: usize,
@@ -329,6 +250,8 @@ pub struct App {
     pub settings: Settings,
     pub tab: Tab,
     pub focus: Pane,
+    /// What tagdesk knows of both services (what replies mean is `core::model`'s).
+    pub known: KnownState,
     pub cerego: CeregoView,
     pub hive: HiveView,
     pub log: Vec<LogEntry>,
@@ -367,7 +290,10 @@ const PAGE: usize = 10;
 impl App {
     /// Builds the App and the effects to run at start (loading the Cerego user list).
     pub fn new(settings: Settings, now: DateTime<Utc>) -> (Self, Vec<Effect>) {
-        let patrons = settings.patrons.clone();
+        let mut known = KnownState::with_patrons(settings.patrons.clone());
+        if settings.cerego.is_some() {
+            known.cerego.begin_listing();
+        }
         let cerego_load = if settings.cerego.is_some() {
             Load::Loading
         } else {
@@ -381,21 +307,16 @@ impl App {
             },
             settings,
             focus: Pane::List,
+            known,
             cerego: CeregoView {
-                users: Vec::new(),
-                index: Default::default(),
                 load: cerego_load,
-                total_count: None,
                 visible: Vec::new(),
                 selected: 0,
                 tag_selected: 0,
                 filter: Filter::default(),
                 progress: None,
-                seen: Some(HashSet::new()),
-                cut: None,
             },
             hive: HiveView {
-                patrons,
                 visible: Vec::new(),
                 selected: 0,
                 tag_selected: 0,
@@ -515,27 +436,8 @@ impl App {
 
     /// The workspace as it should be saved now.
     pub fn workspace(&self) -> crate::engine::workspace::Workspace {
-        use crate::engine::workspace::{SavedPatron, SavedTag, Workspace};
-        Workspace {
-            patrons: self
-                .hive
-                .patrons
-                .iter()
-                .map(|p| SavedPatron {
-                    id: p.id.clone(),
-                    tags: p
-                        .tags
-                        .iter()
-                        .map(|t| SavedTag {
-                            api_field: t.api_field.clone(),
-                            confirmed_at: t.confirmed_at,
-                        })
-                        .collect(),
-                    note: p.note.clone(),
-                    confirmed_at: p.confirmed_at,
-                    complete: p.complete,
-                })
-                .collect(),
+        crate::engine::workspace::Workspace {
+            patrons: self.known.hive.patrons.clone(),
             cerego_lookups: self.settings.lookups.clone(),
         }
     }
@@ -586,12 +488,9 @@ impl App {
                         && matches!(e.op, Op::CeregoListUsers { query: None, .. })
                 });
                 if wanted {
-                    if let Some(seen) = &mut self.cerego.seen {
-                        seen.extend(progress.users.iter().map(|u| u.id.clone()));
-                    }
                     self.cerego.progress = Some((progress.page, progress.total_pages));
                     if progress.total_count.is_some() {
-                        self.cerego.total_count = progress.total_count;
+                        self.known.cerego.total_count = progress.total_count;
                     }
                     self.intake_users(progress.users);
                 }
@@ -633,11 +532,9 @@ impl App {
     /// Adds users that arrived (a page, a look-up), keeping the visible rows in step
     /// without re-filtering the whole list when no filter is active: O(page).
     fn intake_users(&mut self, users: Vec<CeregoUser>) {
-        let before = self.cerego.users.len();
-        self.cerego.merge_users(users);
-        if self.cerego.filter.text().trim().is_empty() && self.cerego.visible.len() == before {
-            let after = self.cerego.users.len();
-            self.cerego.visible.extend(before..after);
+        let new = self.known.cerego.intake(users);
+        if self.cerego.filter.text().trim().is_empty() && self.cerego.visible.len() == new.start {
+            self.cerego.visible.extend(new);
         } else {
             self.refilter_cerego();
         }
@@ -889,11 +786,12 @@ impl App {
         let keep = self.selected_user().map(|u| u.id.clone());
         let query = self.cerego.filter.text().trim().to_lowercase();
         if query.is_empty() {
-            self.cerego.visible = (0..self.cerego.users.len()).collect();
+            self.cerego.visible = (0..self.known.cerego.len()).collect();
         } else {
             let hay: Vec<String> = self
+                .known
                 .cerego
-                .users
+                .users()
                 .iter()
                 .map(|u| {
                     format!(
@@ -905,7 +803,7 @@ impl App {
                     )
                 })
                 .collect();
-            let users = &self.cerego.users;
+            let users = self.known.cerego.users();
             let exact = |i: usize| users.get(i).is_some_and(|u| exactly(u, &query));
             self.cerego.visible = filter::ranked(self.cerego.filter.text(), &hay, exact);
         }
@@ -914,7 +812,7 @@ impl App {
                 .cerego
                 .visible
                 .first()
-                .and_then(|&i| self.cerego.users.get(i))
+                .and_then(|&i| self.known.cerego.get(i))
                 .is_some_and(|u| exactly(u, &query));
         self.cerego.selected = if exact_first {
             0
@@ -923,7 +821,7 @@ impl App {
                 self.cerego
                     .visible
                     .iter()
-                    .position(|&i| self.cerego.users[i].id == id)
+                    .position(|&i| self.known.cerego.users()[i].id == id)
             })
             .unwrap_or(0)
         };
@@ -933,8 +831,14 @@ impl App {
     pub(super) fn refilter_hive(&mut self) {
         let keep = self.selected_patron().map(|p| p.id.clone());
         let query = self.hive.filter.text().trim().to_string();
-        let hay: Vec<String> = self.hive.patrons.iter().map(|p| p.id.to_string()).collect();
-        let patrons = &self.hive.patrons;
+        let hay: Vec<String> = self
+            .known
+            .hive
+            .patrons
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect();
+        let patrons = &self.known.hive.patrons;
         let exact = |i: usize| patrons.get(i).is_some_and(|p| p.id.as_str() == query);
         self.hive.visible = filter::ranked(self.hive.filter.text(), &hay, exact);
         let exact_first = !query.is_empty()
@@ -942,7 +846,7 @@ impl App {
                 .hive
                 .visible
                 .first()
-                .is_some_and(|&i| self.hive.patrons[i].id.as_str() == query);
+                .is_some_and(|&i| self.known.hive.patrons[i].id.as_str() == query);
         self.hive.selected = if exact_first {
             0
         } else {
@@ -951,7 +855,7 @@ impl App {
                     self.hive
                         .visible
                         .iter()
-                        .position(|&i| self.hive.patrons[i].id == *id)
+                        .position(|&i| self.known.hive.patrons[i].id == *id)
                 })
                 .unwrap_or(0)
         };
@@ -987,14 +891,14 @@ impl App {
         self.cerego
             .visible
             .get(self.cerego.selected)
-            .and_then(|&i| self.cerego.users.get(i))
+            .and_then(|&i| self.known.cerego.get(i))
     }
 
     pub fn selected_patron(&self) -> Option<&KnownPatron> {
         self.hive
             .visible
             .get(self.hive.selected)
-            .and_then(|&i| self.hive.patrons.get(i))
+            .and_then(|&i| self.known.hive.patrons.get(i))
     }
 
     /// The time shown for a UTC instant, in the console's zone.

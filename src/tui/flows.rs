@@ -4,14 +4,13 @@
 use crate::core::domain::{ApiField, CeregoUserId, PatronId, TagId, TagValue};
 use crate::core::op::ApiError;
 use crate::core::op::Op;
-use crate::core::op::Output;
-use crate::core::op::cerego::CeregoTag;
-use crate::core::op::scenario::HiveAction;
 use crate::engine::backend::Reply;
 
-use super::app::{App, Confirm, Effect, KnownPatron, KnownTag, Level, OnYes, Pane, Popup, Tab};
+use super::app::{App, Confirm, Effect, Level, OnYes, Pane, Popup, Tab};
 use super::forms::{Form, FormEvent, FormKind};
 use super::keymap::Action;
+use crate::core::model::Folded;
+use crate::core::op::scenario::Severity;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 impl App {
@@ -302,8 +301,9 @@ impl App {
                 };
                 // Cerego only creates a tag of a type the user lacks: offer to edit instead.
                 let existing = self
+                    .known
                     .cerego
-                    .users
+                    .users()
                     .iter()
                     .find(|u| u.id == user_id)
                     .and_then(|u| {
@@ -671,22 +671,14 @@ impl App {
 
     /// Selects a patron, adding it to the known list first if needed.
     fn open_known_patron(&mut self, id: PatronId) {
-        if !self.hive.patrons.iter().any(|p| p.id == id) {
-            self.hive.patrons.push(KnownPatron {
-                id: id.clone(),
-                tags: Vec::new(),
-                note: "opened by hand; tags unknown until Hive answers an add or remove".into(),
-                confirmed_at: None,
-                complete: false,
-            });
-        }
+        self.known.hive.open(&id);
         self.hive.filter = Default::default();
         self.refilter_hive();
         if let Some(pos) = self
             .hive
             .visible
             .iter()
-            .position(|&i| self.hive.patrons[i].id == id)
+            .position(|&i| self.known.hive.patrons[i].id == id)
         {
             self.hive.selected = pos;
         }
@@ -719,11 +711,12 @@ impl App {
             return Vec::new();
         }
         self.cerego.load = super::app::Load::Loading;
-        self.cerego.seen = Some(Default::default());
+        self.known.cerego.begin_listing();
         vec![self.send(op)]
     }
 
-    /// A backend reply: settle its log line and fold the result into the view.
+    /// A backend reply: settle its log line, fold the result into what is known
+    /// (`core::model`), then let the view follow and say what happened.
     pub(super) fn on_reply(&mut self, reply: Reply) -> Vec<Effect> {
         let Some(entry) = self
             .log
@@ -734,160 +727,97 @@ impl App {
             return Vec::new();
         };
         entry.reply = Some(reply.clone());
-        let at = reply.finished_at;
         if let Some(problem) = &reply.journal_error {
             self.set_status(Level::Error, problem.clone());
         }
         let journal_ok = reply.journal_error.is_none();
-        match (&reply.op, &reply.result) {
-            (Op::CeregoListUsers { query: None, .. }, Ok(Output::Users(list))) => {
-                self.cerego.progress = None;
-                let mut seen = self.cerego.seen.take().unwrap_or_default();
-                seen.extend(list.users.iter().map(|u| u.id.clone()));
-                self.cerego.merge_users(list.users.clone());
-                // Users the complete listing did not name are gone from the partner; a
-                // listing cut short by a limit says nothing about the rest.
-                if list.cut.is_none() {
-                    self.cerego.retain_users(|u| seen.contains(&u.id));
+        let folded = self
+            .known
+            .apply_result(&reply.op, &reply.result, reply.finished_at);
+        if let (Folded::ListingFailed, Err(e)) = (&folded, &reply.result) {
+            self.cerego.load = super::app::Load::Failed(e.to_string());
+        }
+        let effects = self.follow(folded, journal_ok);
+        if let Err(e) = &reply.result
+            && journal_ok
+        {
+            self.say_failure(&reply.op, e);
+        }
+        effects
+    }
+
+    /// The view after a fold: selection, filters, load state, the status line.
+    fn follow(&mut self, folded: Folded, journal_ok: bool) -> Vec<Effect> {
+        match folded {
+            Folded::Nothing | Folded::TagCreated { .. } | Folded::TagUpdated { .. } => {
+                if let Folded::TagCreated { tag_id } | Folded::TagUpdated { tag_id } = &folded
+                    && journal_ok
+                {
+                    let verb = if matches!(folded, Folded::TagCreated { .. }) {
+                        "created"
+                    } else {
+                        "updated"
+                    };
+                    self.set_status(Level::Info, format!("Cerego {verb} tag {tag_id}."));
                 }
-                self.cerego.total_count = list.total_count;
-                self.cerego.cut = list.cut.clone();
+                Vec::new()
+            }
+            Folded::Listed { cut } => {
+                self.cerego.progress = None;
                 self.cerego.load = super::app::Load::Loaded;
                 self.refilter_cerego();
-                if let Some(cut) = &list.cut
+                if let Some(cut) = cut
                     && journal_ok
                 {
                     let msg = format!(
                         "Showing {} users: {cut}. Press {} to look up others.",
-                        self.cerego.users.len(),
+                        self.known.cerego.len(),
                         self.key(Action::Lookup)
                     );
                     self.set_status(Level::Warn, msg);
                 }
+                Vec::new()
             }
-            (Op::CeregoListUsers { query: Some(q), .. }, Ok(Output::Users(list))) => {
-                // A look-up: merge what was found into the list and select it.
-                if let Some(seen) = &mut self.cerego.seen {
-                    seen.extend(list.users.iter().map(|u| u.id.clone()));
-                }
-                self.cerego.merge_users(list.users.clone());
+            Folded::ListingFailed => {
+                // The reason is the failure's (see `say_failure`).
+                self.cerego.progress = None;
+                Vec::new()
+            }
+            Folded::LookedUp { query, found } => {
+                // A look-up: what was found is in the list now; select the first.
                 if self.cerego.load != super::app::Load::Loaded {
                     self.cerego.load = super::app::Load::Loaded;
                 }
                 self.cerego.filter = Default::default();
                 self.refilter_cerego();
-                if let Some(first) = list.users.first()
+                if let Some(first) = found.first()
                     && let Some(pos) = self
                         .cerego
                         .visible
                         .iter()
-                        .position(|&i| self.cerego.users[i].id == first.id)
+                        .position(|&i| self.known.cerego.users()[i].id == *first)
                 {
                     self.cerego.selected = pos;
                 }
-                let n = list.users.len();
+                let n = found.len();
                 if journal_ok {
                     self.set_status(
                         if n == 0 { Level::Warn } else { Level::Info },
                         format!(
-                            "Look-up \"{q}\": {n} user{} found.",
+                            "Look-up \"{query}\": {n} user{} found.",
                             if n == 1 { "" } else { "s" }
                         ),
                     );
                 }
+                Vec::new()
             }
-            (Op::CeregoListUsers { query, .. }, Err(e)) => {
-                if query.is_none() {
-                    self.cerego.progress = None;
-                    self.cerego.seen = None;
-                    self.cerego.load = super::app::Load::Failed(e.to_string());
-                }
-                if journal_ok {
-                    self.set_status(Level::Error, format!("Loading Cerego users failed: {e}"));
-                }
-            }
-            (Op::CeregoAdd { user, .. }, Ok(Output::Tag(tag))) => {
-                self.store_tag(user.as_str(), tag.clone());
-                if journal_ok {
-                    self.set_status(Level::Info, format!("Cerego created tag {}.", tag.id));
-                }
-            }
-            (Op::CeregoUpdate { tag: id, .. }, Ok(Output::Tag(tag))) => {
-                let owner = self
-                    .cerego
-                    .users
-                    .iter()
-                    .find(|u| u.tags.iter().any(|t| t.id == id.as_str()))
-                    .map(|u| u.id.clone());
-                if let Some(owner) = owner.or_else(|| tag.user_id.clone()) {
-                    self.store_tag(&owner, tag.clone());
-                }
-                if journal_ok {
-                    self.set_status(Level::Info, format!("Cerego updated tag {}.", tag.id));
-                }
-            }
-            (Op::CeregoAdd { .. }, Err(ApiError::Http { status: 422, .. })) if journal_ok => {
-                let msg = format!(
-                    "Cerego refused the add: the user already has a tag of that type. Press {} to reload, then {} to edit it.",
-                    self.key(Action::Refresh),
-                    self.key(Action::Edit)
-                );
-                self.set_status(Level::Error, msg);
-            }
-            (
-                Op::CeregoAdd { .. },
-                Err(e @ (ApiError::Network { connect: false, .. } | ApiError::Timeout { .. })),
-            ) if journal_ok => {
-                let msg = format!(
-                    "{e}: the tag may have been created; reload the user ({}) before adding again.",
-                    self.key(Action::Refresh)
-                );
-                self.set_status(Level::Error, msg);
-            }
-            (
-                Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. },
-                Ok(Output::Hive(outcome)),
-            ) => {
-                let patron = patron.clone();
-                let outcome = outcome.clone();
-                let p = self.known_patron_mut(&patron);
-                let (present, absent): (Vec<&String>, Vec<&String>) = match outcome.action {
-                    HiveAction::Add => (
-                        outcome
-                            .changed
-                            .iter()
-                            .chain(outcome.unchanged.iter())
-                            .collect(),
-                        Vec::new(),
-                    ),
-                    HiveAction::Remove => (
-                        Vec::new(),
-                        outcome
-                            .changed
-                            .iter()
-                            .chain(outcome.unchanged.iter())
-                            .collect(),
-                    ),
-                };
-                for field in present {
-                    match p.tags.iter_mut().find(|t| t.api_field == *field) {
-                        Some(t) => t.confirmed_at = Some(at),
-                        None => p.tags.push(KnownTag {
-                            api_field: field.clone(),
-                            confirmed_at: Some(at),
-                        }),
-                    }
-                }
-                p.tags.retain(|t| !absent.contains(&&t.api_field));
-                p.confirmed_at = Some(at);
-                p.note = format!("last {} confirmed by Hive", outcome.action.name());
+            Folded::Patron { id, outcome } => {
+                self.refilter_hive();
                 self.hive.marked.clear();
                 if journal_ok {
                     let level = match outcome.scenario().severity() {
-                        crate::core::op::scenario::Severity::Applied
-                        | crate::core::op::scenario::Severity::AlreadyThere => Level::Info,
-                        crate::core::op::scenario::Severity::Partial
-                        | crate::core::op::scenario::Severity::Nothing => Level::Warn,
+                        Severity::Applied | Severity::AlreadyThere => Level::Info,
+                        Severity::Partial | Severity::Nothing => Level::Warn,
                     };
                     let message = outcome
                         .message
@@ -895,68 +825,48 @@ impl App {
                         .unwrap_or_else(|| "(no message in the response)".into());
                     self.set_status(
                         level,
-                        format!("Hive {} on {patron}: {message}", outcome.action.name()),
+                        format!("Hive {} on {id}: {message}", outcome.action.name()),
                     );
                 }
                 let len = self.selected_patron().map(|p| p.tags.len()).unwrap_or(0);
                 self.hive.tag_selected = self.hive.tag_selected.min(len.saturating_sub(1));
-                return self.save_effect().into_iter().collect();
+                self.save_effect().into_iter().collect()
             }
-            (
-                Op::HiveRemove { patron, .. },
-                Err(ApiError::Http {
-                    code: Some(code), ..
-                }),
-            ) if code == "INVALID_PATRON" => {
-                let patron = patron.clone();
-                let p = self.known_patron_mut(&patron);
-                p.tags.clear();
-                p.complete = true;
-                p.confirmed_at = Some(at);
-                p.note = "Hive does not know this patron (INVALID_PATRON): it has no tags".into();
-                self.hive.marked.clear();
-                return self.save_effect().into_iter().collect();
-            }
-            (_, Err(e)) if journal_ok => {
-                self.set_status(Level::Error, format!("{} failed: {e}", reply.op.describe()));
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn known_patron_mut(&mut self, id: &PatronId) -> &mut KnownPatron {
-        // Patrons are few (typed or seen in a response); a scan is fine here.
-        let index = match self.hive.patrons.iter().position(|p| p.id == *id) {
-            Some(i) => i,
-            None => {
-                self.hive.patrons.push(KnownPatron {
-                    id: id.clone(),
-                    tags: Vec::new(),
-                    note: String::new(),
-                    confirmed_at: None,
-                    complete: false,
-                });
-                let i = self.hive.patrons.len() - 1;
+            Folded::PatronUnknown { .. } => {
                 self.refilter_hive();
-                i
+                self.hive.marked.clear();
+                self.save_effect().into_iter().collect()
             }
-        };
-        &mut self.hive.patrons[index]
+        }
     }
 
-    /// Puts a tag the server returned into its user's list (replacing one with the same id).
-    fn store_tag(&mut self, user_id: &str, tag: CeregoTag) {
-        let Some(user) = self
-            .cerego
-            .position(user_id)
-            .and_then(|i| self.cerego.users.get_mut(i))
-        else {
+    /// The status line for a failed request: what failed, and what to do about it when
+    /// there is something to do.
+    fn say_failure(&mut self, op: &Op, e: &ApiError) {
+        let message = if matches!(op, Op::CeregoListUsers { .. }) {
+            format!("Loading Cerego users failed: {e}")
+        } else if matches!(op, Op::CeregoAdd { .. }) && e.status() == Some(422) {
+            format!(
+                "Cerego refused the add: the user already has a tag of that type. Press {} to reload, then {} to edit it.",
+                self.key(Action::Refresh),
+                self.key(Action::Edit)
+            )
+        } else if matches!(op, Op::CeregoAdd { .. })
+            && matches!(
+                e,
+                ApiError::Network { connect: false, .. } | ApiError::Timeout { .. }
+            )
+        {
+            format!(
+                "{e}: the tag may have been created; reload the user ({}) before adding again.",
+                self.key(Action::Refresh)
+            )
+        } else if matches!(op, Op::HiveRemove { .. }) && e.code() == Some("INVALID_PATRON") {
+            // The patron pane says what this means; the log line shows the error.
             return;
+        } else {
+            format!("{} failed: {e}", op.describe())
         };
-        match user.tags.iter_mut().find(|t| t.id == tag.id) {
-            Some(t) => *t = tag,
-            None => user.tags.push(tag),
-        }
+        self.set_status(Level::Error, message);
     }
 }

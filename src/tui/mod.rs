@@ -23,15 +23,13 @@ use tokio::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use crate::config::Profile;
+use crate::core::model::KnownPatron;
 use crate::engine::backend;
 use crate::engine::journal::Journal;
 use crate::engine::workspace::Workspace;
 use crate::session::Session;
 use crate::sim::seed::Seed;
-use app::{
-    App, CeregoSettings, Effect, HiveSettings, HiveTagInfo, KnownPatron, KnownTag, Message,
-    Settings, TagTypeInfo,
-};
+use app::{App, CeregoSettings, Effect, HiveSettings, Message, Settings};
 
 /// Puts the terminal back as the shell expects it: cooked mode, main screen, no
 /// bracketed paste or mouse reporting, cursor visible. Safe to call more than once.
@@ -119,42 +117,7 @@ fn seed_patrons(seed: &Seed) -> Vec<KnownPatron> {
     seed.hive
         .patrons
         .iter()
-        .map(|p| KnownPatron {
-            id: p.id.clone(),
-            tags: p
-                .tags
-                .iter()
-                .map(|t| KnownTag {
-                    api_field: t.to_string(),
-                    confirmed_at: None,
-                })
-                .collect(),
-            note: "tags from the demo seed; Hive has no read endpoint".into(),
-            confirmed_at: None,
-            complete: true,
-        })
-        .collect()
-}
-
-/// The saved workspace's patrons.
-fn workspace_patrons(workspace: &Workspace) -> Vec<KnownPatron> {
-    workspace
-        .patrons
-        .iter()
-        .map(|p| KnownPatron {
-            id: p.id.clone(),
-            tags: p
-                .tags
-                .iter()
-                .map(|t| KnownTag {
-                    api_field: t.api_field.clone(),
-                    confirmed_at: t.confirmed_at,
-                })
-                .collect(),
-            note: p.note.clone(),
-            confirmed_at: p.confirmed_at,
-            complete: p.complete,
-        })
+        .map(|p| KnownPatron::from_seed(p.id.clone(), &p.tags))
         .collect()
 }
 
@@ -170,24 +133,10 @@ pub fn settings_from(
         profile: profile.name.clone(),
         cerego: profile.cerego.as_ref().map(|c| CeregoSettings {
             partner_id: c.partner_id.clone(),
-            tag_types: c
-                .tag_types
-                .iter()
-                .map(|t| TagTypeInfo {
-                    id: t.id.clone(),
-                    name: t.name.clone(),
-                })
-                .collect(),
+            tag_types: c.tag_types.clone(),
         }),
         hive: profile.hive.as_ref().map(|h| HiveSettings {
-            catalogue: h
-                .tags
-                .iter()
-                .map(|t| HiveTagInfo {
-                    api_field: t.api_field.clone(),
-                    name: t.name.clone(),
-                })
-                .collect(),
+            catalogue: h.tags.clone(),
         }),
         patrons,
         utc_offset: Local::now().offset().fix(),
@@ -218,7 +167,7 @@ pub fn no_color_requested() -> bool {
 pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
     let patrons = match &session.simulator {
         Some(sim) => seed_patrons(&sim.options().seed),
-        None => workspace_patrons(workspace),
+        None => workspace.patrons.clone(),
     };
     let mut settings = settings_from(
         &session.profile,
@@ -232,7 +181,11 @@ pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
 
 /// Demo-mode settings straight from a seed (for tests and benchmarks).
 pub fn demo_settings(seed: &Seed) -> Settings {
-    let profile = Profile::demo("http://127.0.0.1:0", seed, "", "");
+    let keys = crate::config::DemoKeys {
+        hive: "",
+        cerego: "",
+    };
+    let profile = seed.demo_profile("http://127.0.0.1:0", keys);
     settings_from(&profile, Vec::new(), seed_patrons(seed), Vec::new())
 }
 

@@ -1,1 +1,233 @@
-//! What tagdesk knows of both services (filled in below).
+//! What tagdesk knows of both services: the partner's Cerego users with their tags, and the
+//! Hive patrons it has seen with theirs.
+//!
+//! Hive has no read endpoint, so its half is tagdesk's own view, built from replies
+//! (SPEC.md 2.4). [`fold`] is the one place that says what a reply means for this
+//! knowledge; the console, the CLI, dry-run and undo all read it from here.
+
+mod fold;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::core::domain::PatronId;
+use crate::core::op::cerego::{CeregoTag, CeregoUser};
+
+pub use fold::Folded;
+
+/// Both services, as far as tagdesk knows them.
+#[derive(Debug, Clone, Default)]
+pub struct KnownState {
+    pub cerego: KnownUsers,
+    pub hive: KnownPatrons,
+}
+
+impl KnownState {
+    /// Starts from the patrons a workspace or the demo seed holds.
+    pub fn with_patrons(patrons: Vec<KnownPatron>) -> Self {
+        Self {
+            cerego: KnownUsers::default(),
+            hive: KnownPatrons { patrons },
+        }
+    }
+}
+
+/// The partner's users as listed, looked up and changed, indexed by id (page intake and
+/// a look-up cost O(users added), whatever the list's size).
+#[derive(Debug, Clone, Default)]
+pub struct KnownUsers {
+    users: Vec<CeregoUser>,
+    /// user id → position in `users`.
+    index: HashMap<String, usize>,
+    /// The partner's user count, as the last listing's server said.
+    pub total_count: Option<u64>,
+    /// Why the last complete listing stopped short (a limit), if it did.
+    pub cut: Option<String>,
+    /// The ids seen by the listing in progress: users it does not name leave the list
+    /// when it completes.
+    listing: Option<HashSet<String>>,
+}
+
+impl KnownUsers {
+    pub fn users(&self) -> &[CeregoUser] {
+        &self.users
+    }
+
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    pub fn get(&self, position: usize) -> Option<&CeregoUser> {
+        self.users.get(position)
+    }
+
+    /// The position of a user in [`Self::users`].
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// A complete listing starts: the users it names are counted from now.
+    pub fn begin_listing(&mut self) {
+        self.listing = Some(HashSet::new());
+    }
+
+    /// Whether a complete listing is in progress.
+    pub fn is_listing(&self) -> bool {
+        self.listing.is_some()
+    }
+
+    /// A listing's page arrived. Returns the positions of users new to the list (they are
+    /// appended, so a view can extend itself without re-reading the rest).
+    pub fn intake(&mut self, users: Vec<CeregoUser>) -> std::ops::Range<usize> {
+        if let Some(seen) = &mut self.listing {
+            seen.extend(users.iter().map(|u| u.id.clone()));
+        }
+        let before = self.users.len();
+        self.merge(users);
+        before..self.users.len()
+    }
+
+    /// Adds users, replacing any with the same id (a page seen twice after a retry, or a
+    /// look-up of a listed user).
+    fn merge(&mut self, users: Vec<CeregoUser>) {
+        for user in users {
+            match self.index.get(&user.id) {
+                Some(&i) if i < self.users.len() => self.users[i] = user,
+                _ => {
+                    self.index.insert(user.id.clone(), self.users.len());
+                    self.users.push(user);
+                }
+            }
+        }
+    }
+
+    /// Keeps only the users `keep` accepts, and rebuilds the index.
+    fn retain(&mut self, keep: impl Fn(&CeregoUser) -> bool) {
+        self.users.retain(|u| keep(u));
+        self.index = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .collect();
+    }
+
+    /// The user holding the tag with this id.
+    pub fn owner_of(&self, tag_id: &str) -> Option<&CeregoUser> {
+        self.users
+            .iter()
+            .find(|u| u.tags.iter().any(|t| t.id == tag_id))
+    }
+
+    /// Puts a tag the server returned into its user's list (replacing one with the same
+    /// id). A user tagdesk has not listed is left unknown.
+    fn store_tag(&mut self, user_id: &str, tag: CeregoTag) -> bool {
+        let Some(user) = self.position(user_id).and_then(|i| self.users.get_mut(i)) else {
+            return false;
+        };
+        match user.tags.iter_mut().find(|t| t.id == tag.id) {
+            Some(t) => *t = tag,
+            None => user.tags.push(tag),
+        }
+        true
+    }
+}
+
+/// The Hive patrons tagdesk has seen (typed, or named in a reply). Few, so a scan is fine.
+#[derive(Debug, Clone, Default)]
+pub struct KnownPatrons {
+    pub patrons: Vec<KnownPatron>,
+}
+
+impl KnownPatrons {
+    pub fn get(&self, id: &PatronId) -> Option<&KnownPatron> {
+        self.patrons.iter().find(|p| p.id == *id)
+    }
+
+    /// Adds a patron opened by hand (tags unknown until Hive answers); returns whether it
+    /// was new.
+    pub fn open(&mut self, id: &PatronId) -> bool {
+        if self.get(id).is_some() {
+            return false;
+        }
+        self.patrons.push(KnownPatron {
+            id: id.clone(),
+            tags: Vec::new(),
+            note: "opened by hand; tags unknown until Hive answers an add or remove".into(),
+            confirmed_at: None,
+            complete: false,
+        });
+        true
+    }
+
+    fn entry(&mut self, id: &PatronId) -> &mut KnownPatron {
+        let index = match self.patrons.iter().position(|p| p.id == *id) {
+            Some(i) => i,
+            None => {
+                self.patrons.push(KnownPatron {
+                    id: id.clone(),
+                    tags: Vec::new(),
+                    note: String::new(),
+                    confirmed_at: None,
+                    complete: false,
+                });
+                self.patrons.len() - 1
+            }
+        };
+        &mut self.patrons[index]
+    }
+}
+
+/// A Hive tag as tagdesk last saw it on a patron.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownTag {
+    pub api_field: String,
+    /// When a response last confirmed it; None when it came from the seed or a saved view.
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// A Hive patron tagdesk knows about: its own view, built from responses. This is also the
+/// workspace file's format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownPatron {
+    pub id: PatronId,
+    #[serde(default)]
+    pub tags: Vec<KnownTag>,
+    /// Where the view came from or what was last learned ("from the demo seed", ...).
+    #[serde(default)]
+    pub note: String,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Whether `tags` is the patron's whole tag set. A patron opened by hand starts unknown;
+    /// responses then tell about the api_fields they name, never about the others.
+    #[serde(default)]
+    pub complete: bool,
+}
+
+impl KnownPatron {
+    /// A patron of the demo seed: its tags, complete, not confirmed by Hive yet.
+    pub fn from_seed(id: PatronId, tags: &[crate::core::domain::ApiField]) -> Self {
+        Self {
+            id,
+            tags: tags
+                .iter()
+                .map(|t| KnownTag {
+                    api_field: t.to_string(),
+                    confirmed_at: None,
+                })
+                .collect(),
+            note: "tags from the demo seed; Hive has no read endpoint".into(),
+            confirmed_at: None,
+            complete: true,
+        }
+    }
+
+    pub fn has(&self, api_field: &str) -> bool {
+        self.tags.iter().any(|t| t.api_field == api_field)
+    }
+}

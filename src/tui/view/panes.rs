@@ -99,8 +99,8 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         .map(|c| c.partner_id.to_string());
     // While pages arrive the title says how far the load is (and drops the partner id to
     // stay readable at 80 columns); a listing cut by a limit says so.
-    let loaded = view.users.len();
-    let detail = match (&partner, view.progress, view.total_count) {
+    let loaded = app.known.cerego.len();
+    let detail = match (&partner, view.progress, app.known.cerego.total_count) {
         (None, _, _) => " · not configured".to_string(),
         (Some(_), Some((page, Some(pages))), Some(total)) => {
             format!(" · loading {page}/{pages} · {loaded} of {total}")
@@ -109,7 +109,9 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
             format!(" · loading {page}/{pages} · {loaded}")
         }
         (Some(_), Some((page, None)), _) => format!(" · loading {page}… · {loaded}"),
-        (Some(p), None, Some(total)) if view.cut.is_some() || total != loaded as u64 => {
+        (Some(p), None, Some(total))
+            if app.known.cerego.cut.is_some() || total != loaded as u64 =>
+        {
             format!(" · partner {p} · {loaded} of {total}")
         }
         (Some(p), None, _) => format!(" · partner {p} · {loaded}"),
@@ -120,7 +122,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         area,
         ("Users", detail),
         &view.filter,
-        (view.visible.len(), view.users.len()),
+        (view.visible.len(), app.known.cerego.len()),
     );
     match &view.load {
         Load::NotConfigured => {
@@ -134,14 +136,14 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
                 ],
             );
         }
-        Load::Loading if view.users.is_empty() => {
+        Load::Loading if app.known.cerego.is_empty() => {
             return empty_message(
                 frame,
                 rows_area,
                 vec![Line::from("Loading users…".yellow())],
             );
         }
-        Load::Failed(e) if view.users.is_empty() => {
+        Load::Failed(e) if app.known.cerego.is_empty() => {
             return empty_message(
                 frame,
                 rows_area,
@@ -157,7 +159,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         _ => {}
     }
     if view.visible.is_empty() {
-        let msg = if view.users.is_empty() {
+        let msg = if app.known.cerego.is_empty() {
             "This partner has no users.".to_string()
         } else {
             format!(
@@ -174,7 +176,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     let shown = window(view.selected, view.visible.len(), rows_area.height as usize);
     let on_screen: Vec<&crate::core::op::cerego::CeregoUser> = view.visible[shown.clone()]
         .iter()
-        .filter_map(|&i| view.users.get(i))
+        .filter_map(|&i| app.known.cerego.get(i))
         .collect();
     let longest_name = on_screen
         .iter()
@@ -398,7 +400,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     let view = &app.hive;
     let focused = app.focus == Pane::List;
     let detail = if app.settings.hive.is_some() {
-        format!(" · {} known", view.patrons.len())
+        format!(" · {} known", app.known.hive.patrons.len())
     } else {
         " · not configured".to_string()
     };
@@ -408,7 +410,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         area,
         ("Patrons", detail),
         &view.filter,
-        (view.visible.len(), view.patrons.len()),
+        (view.visible.len(), app.known.hive.patrons.len()),
     );
     if app.settings.hive.is_none() {
         return empty_message(
@@ -422,7 +424,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         );
     }
     if view.visible.is_empty() {
-        let msg = if view.patrons.is_empty() {
+        let msg = if app.known.hive.patrons.is_empty() {
             format!(
                 "No patrons known yet. Press {} to open one by its id.",
                 app.key(Action::Open)
@@ -441,7 +443,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     let shown = window(view.selected, view.visible.len(), rows_area.height as usize);
     let rows: Vec<Row> = view.visible[shown.clone()]
         .iter()
-        .filter_map(|&i| view.patrons.get(i))
+        .filter_map(|&i| app.known.hive.patrons.get(i))
         .map(|p| {
             let n = p.tags.len();
             let count = match (p.complete, n) {
