@@ -191,3 +191,47 @@ fn the_catch_all_check_sees_a_catch_all() {
         ]]
     );
 }
+
+#[test]
+fn config_knows_neither_the_console_nor_the_simulator() {
+    let bad = offenders(
+        &src("config"),
+        &["crate::tui", "crate::sim", "ratatui", "crossterm"],
+    );
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn key_codes_live_in_the_key_table_only() {
+    let files: Vec<PathBuf> = src("")
+        .into_iter()
+        .filter(|f| !f.ends_with("tui/keymap.rs"))
+        .collect();
+    let bad = offenders(&files, &["KeyCode::", "KeyModifiers::"]);
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn colours_live_in_the_theme_only() {
+    let files: Vec<PathBuf> = src("")
+        .into_iter()
+        .filter(|f| !f.ends_with("tui/theme.rs"))
+        .collect();
+    let bad = offenders(
+        &files,
+        &[
+            "Color::",
+            ".red()",
+            ".green()",
+            ".yellow()",
+            ".blue()",
+            ".cyan()",
+            ".magenta()",
+            ".gray()",
+            ".dark_gray()",
+            ".white()",
+            ".black()",
+        ],
+    );
+    assert!(bad.is_empty(), "{bad:#?}");
+}

@@ -1197,9 +1197,10 @@ enum Step {
 
 fn key_pool() -> Vec<(KeyCode, KeyModifiers)> {
     let none = KeyModifiers::NONE;
-    let mut pool: Vec<(KeyCode, KeyModifiers)> = keymap::BINDINGS
+    let mut pool: Vec<(KeyCode, KeyModifiers)> = keymap::Keymap::default()
+        .bound_events()
         .iter()
-        .flat_map(|b| b.keys.iter().copied())
+        .map(|e| (e.code, e.modifiers))
         .collect();
     pool.extend(('a'..='z').map(|c| (KeyCode::Char(c), none)));
     pool.extend(('A'..='Z').map(|c| (KeyCode::Char(c), KeyModifiers::SHIFT)));

@@ -454,7 +454,7 @@ fn profile_harness(read_only: bool, confirm: bool) -> Harness {
         s.policy.profile = "prod".into();
         s.policy.read_only = read_only;
         s.policy.confirm = confirm;
-        s.color = "red".into();
+        s.color = tagdesk::config::colour::Colour::Red;
         s.persist = true;
     });
     h.reply_all();
@@ -688,4 +688,90 @@ fn users_show_page_by_page_while_the_list_loads() {
     h.send(tagdesk::tui::app::Message::Reply(Box::new(reply)));
     assert_eq!(h.app.known.cerego.len(), 36);
     assert!(h.screen().contains("Users · partner 4242 · 36 "));
+}
+
+/// `[keys]` rebinding `close` and `up` reaches every popup and form, not only the main
+/// screen: the new keys work there, the old ones no longer close anything.
+#[test]
+fn rebinding_close_and_up_reaches_every_popup() {
+    let overrides = [
+        ("close".to_string(), vec!["ctrl-g".to_string()]),
+        ("up".to_string(), vec!["ctrl-k".to_string()]),
+    ]
+    .into();
+    let mut h = Harness::with_settings(Seed::demo(), LARGE.0, LARGE.1, |s| {
+        s.keymap = tagdesk::tui::keymap::Keymap::with_overrides(&overrides).expect("valid");
+        s.profiles = vec!["prod".into(), "staging".into(), "demo".into()];
+    });
+    h.reply_all();
+    let close = |h: &mut Harness| h.key_mod(KeyCode::Char('g'), KeyModifiers::CONTROL);
+
+    // Help: esc no longer closes it, ctrl-g does; its hint says so.
+    h.key(KeyCode::Char('?'));
+    assert!(h.screen().contains("C-g / ? close") || h.screen().contains("C-g close"));
+    h.key(KeyCode::Esc);
+    assert!(
+        matches!(h.app.popup, Some(Popup::Help { .. })),
+        "esc is not close"
+    );
+    close(&mut h);
+    assert!(h.app.popup.is_none(), "ctrl-g closes the help");
+
+    // A form: ctrl-g cancels; the form's hint names ctrl-g.
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    assert!(
+        h.screen().contains("enter submit · C-g cancel"),
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Esc);
+    assert!(
+        matches!(h.app.popup, Some(Popup::Form(_))),
+        "esc is not close"
+    );
+    close(&mut h);
+    assert!(h.app.popup.is_none(), "ctrl-g cancels the form");
+
+    // The quit dialog: ctrl-g stays.
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('q'));
+    assert!(matches!(h.app.popup, Some(Popup::Quit)));
+    assert!(h.screen().contains(" C-g  stay"), "{}", h.screen());
+    close(&mut h);
+    assert!(h.app.popup.is_none() && !h.quit, "ctrl-g stays");
+    h.reply_all();
+
+    // The profile picker: ctrl-k moves up, ctrl-g closes.
+    h.key_mod(KeyCode::Char('P'), KeyModifiers::SHIFT);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.key_mod(KeyCode::Char('k'), KeyModifiers::CONTROL);
+    assert!(matches!(h.app.popup, Some(Popup::Profiles { selected: 1 })));
+    close(&mut h);
+    assert!(h.app.popup.is_none(), "ctrl-g closes the picker");
+
+    // The inspector: ctrl-g closes it.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.popup, Some(Popup::Inspector { .. })));
+    close(&mut h);
+    assert!(h.app.popup.is_none(), "ctrl-g closes the inspector");
+
+    // A confirmation (remove asks first): ctrl-g cancels and nothing is sent.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('d'));
+    h.key(KeyCode::Char('d'));
+    assert!(
+        matches!(h.app.popup, Some(Popup::Confirm(_))),
+        "{}",
+        h.screen()
+    );
+    let before = h.pending.len();
+    close(&mut h);
+    assert!(h.app.popup.is_none());
+    assert_eq!(h.pending.len(), before, "nothing was sent");
 }

@@ -11,6 +11,8 @@
 //!
 //! Submodules: `keys` (key sources and `api_key_cmd`), `lines` (where a key is in the file).
 
+pub mod bindings;
+pub mod colour;
 pub mod keys;
 pub mod lines;
 
@@ -462,7 +464,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
             "timeouts.total must be between 0 and 3600 seconds".into(),
         ));
     }
-    if let Err(e) = crate::tui::keymap::Keymap::with_overrides(&config.keys) {
+    if let Err(e) = bindings::Bindings::with_overrides(&config.keys) {
         // Point at the action the message names, or at [keys].
         let named = config.keys.keys().find(|name| {
             e.contains(&format!("\"{name}\""))
@@ -511,7 +513,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     }
     for (name, p) in &config.profiles {
         if let Some(color) = &p.color
-            && color.parse::<ratatui::style::Color>().is_err()
+            && colour::Colour::parse(color).is_none()
         {
             return Err(at(
                 &["profiles", name, "color"],

@@ -186,9 +186,9 @@ impl fmt::Display for FaultRule {
     }
 }
 
-/// What the fault layer decided for one request.
+/// What the fault layer injects into one request (not to be confused with the write gate's `Decision`).
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Decision {
+pub struct Injection {
     pub latency_ms: u64,
     /// The first terminal fault that fired (status, malformed or drop).
     pub terminal: Option<FaultKind>,
@@ -196,8 +196,8 @@ pub struct Decision {
 
 /// Applies the rules to one request: every matching latency rule that fires adds up; the
 /// first matching terminal rule that fires wins. Rules with a count are used up and removed.
-pub fn decide(rules: &mut Vec<FaultRule>, endpoint: &str) -> Decision {
-    let mut decision = Decision::default();
+pub fn decide(rules: &mut Vec<FaultRule>, endpoint: &str) -> Injection {
+    let mut decision = Injection::default();
     let mut i = 0;
     while i < rules.len() {
         let rule = &mut rules[i];
@@ -306,6 +306,6 @@ mod tests {
         let d = decide(&mut rules, "cerego.users");
         assert_eq!(d.latency_ms, 5);
         let mut none: Vec<FaultRule> = vec!["hive:drop@0".parse().unwrap()];
-        assert_eq!(decide(&mut none, "hive.add"), Decision::default());
+        assert_eq!(decide(&mut none, "hive.add"), Injection::default());
     }
 }

@@ -21,7 +21,7 @@ use crate::engine::backend::{Reply, Request, RequestId};
 
 use super::filter;
 use super::forms::Form;
-use super::keymap::{Action, Keymap};
+use super::keymap::{Action, Context, Keymap};
 
 /// The console's two services, as tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,7 @@ pub struct Settings {
     /// What the write gate allows.
     pub policy: Policy,
     /// The header colour of the profile (ratatui colour name or #rrggbb).
-    pub color: String,
+    pub color: crate::config::colour::Colour,
     /// Other profiles the operator can switch to.
     pub profiles: Vec<String>,
     /// Why a service is not available (shown in its panes).
@@ -564,8 +564,7 @@ impl App {
             return self.popup_key(key);
         }
         if self.focused_filter_mut().editing {
-            self.filter_key(key);
-            return Vec::new();
+            return self.filter_key(key);
         }
         let Some(action) = self.settings.keymap.action_for(&key) else {
             return Vec::new();
@@ -648,6 +647,8 @@ impl App {
             Action::Refresh => return self.refresh(),
             Action::Lookup => self.lookup_form(),
             Action::SwitchProfile => self.profile_picker(),
+            // The popups' own actions: the main screen's table does not read them.
+            Action::Submit | Action::Yes | Action::No | Action::Wait | Action::Abandon => {}
         }
         Vec::new()
     }
@@ -745,30 +746,25 @@ impl App {
         }
     }
 
-    fn filter_key(&mut self, key: KeyEvent) {
-        use ratatui::crossterm::event::{Event, KeyCode};
-        use tui_input::backend::crossterm::EventHandler;
-        match key.code {
-            KeyCode::Esc => {
+    /// A key while a filter line has the keyboard: its actions (close clears, submit,
+    /// down or next pane keep the filter and leave the line), or text.
+    fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match self.settings.keymap.action_in(Context::Filter, &key) {
+            Some(Action::ForceQuit) => return vec![Effect::Quit],
+            Some(Action::Close) => {
                 let f = self.focused_filter_mut();
                 f.editing = false;
                 f.input = Input::default();
                 self.refilter_focused();
             }
-            KeyCode::Enter | KeyCode::Down | KeyCode::Tab => {
-                self.focused_filter_mut().editing = false;
-            }
-            _ => {
-                if self
-                    .focused_filter_mut()
-                    .input
-                    .handle_event(&Event::Key(key))
-                    .is_some()
-                {
+            Some(_) => self.focused_filter_mut().editing = false,
+            None => {
+                if super::forms::edit(&mut self.focused_filter_mut().input, key) {
                     self.refilter_focused();
                 }
             }
         }
+        Vec::new()
     }
 
     /// Recomputes the visible rows of the current tab's list after its filter changed.

@@ -8,10 +8,10 @@ use crate::engine::backend::Reply;
 
 use super::app::{App, Confirm, Effect, Level, OnYes, Pane, Popup, Tab};
 use super::forms::{Form, FormEvent, FormKind};
-use super::keymap::Action;
+use super::keymap::{Action, Context};
 use crate::core::model::Folded;
 use crate::core::op::scenario::Severity;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 
 impl App {
     /// Moves a scroll position or a cursor by a navigation action (the key table in force
@@ -33,7 +33,15 @@ impl App {
         let Some(popup) = self.popup.take() else {
             return Vec::new();
         };
-        let action = self.settings.keymap.action_for(&key);
+        let context = match &popup {
+            Popup::Help { .. } => Context::Help,
+            Popup::Inspector { .. } => Context::Inspector,
+            Popup::Profiles { .. } => Context::Profiles,
+            Popup::Quit => Context::Quit,
+            Popup::Confirm(_) => Context::Confirm,
+            Popup::Form(_) => Context::Form,
+        };
+        let action = self.settings.keymap.action_in(context, &key);
         if action == Some(Action::ForceQuit) {
             return vec![Effect::Quit];
         }
@@ -74,7 +82,7 @@ impl App {
                     self.popup = Some(Popup::Profiles { selected: to });
                     return Vec::new();
                 }
-                if key.code != KeyCode::Enter {
+                if action != Some(Action::Submit) {
                     self.popup = Some(Popup::Profiles { selected });
                     return Vec::new();
                 }
@@ -110,27 +118,26 @@ impl App {
                 }
                 vec![Effect::SwitchProfile(name)]
             }
-            Popup::Quit => match key.code {
-                KeyCode::Char('w') | KeyCode::Char('W') | KeyCode::Enter => {
+            Popup::Quit => match action {
+                Some(Action::Wait) => {
                     let n = self.in_flight();
                     if n == 0 {
                         // Everything got its outcome while the dialog was open.
                         return vec![Effect::Quit];
                     }
                     self.quit_when_idle = true;
-                    self.set_status(
-                        Level::Warn,
-                        format!(
-                            "Quitting when the {n} request{} in flight finish{}… (Esc to stay, Ctrl-C to abandon)",
-                            if n == 1 { "" } else { "s" },
-                            if n == 1 { "es" } else { "" }
-                        ),
+                    let message = format!(
+                        "Quitting when the {n} request{} in flight finish{}… ({} to stay, {} to abandon)",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "es" } else { "" },
+                        self.key(Action::Close),
+                        self.key(Action::ForceQuit)
                     );
+                    self.set_status(Level::Warn, message);
                     Vec::new()
                 }
-                KeyCode::Char('a') | KeyCode::Char('A') | KeyCode::Char('y') => vec![Effect::Quit],
-                KeyCode::Char('c') if key.modifiers == KeyModifiers::CONTROL => vec![Effect::Quit],
-                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                Some(Action::Abandon) => vec![Effect::Quit],
+                Some(Action::No | Action::Close | Action::Quit) => {
                     self.quit_when_idle = false;
                     Vec::new()
                 }
@@ -139,62 +146,54 @@ impl App {
                     Vec::new()
                 }
             },
-            Popup::Confirm(confirm) => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                    self.confirmed(confirm.on_yes)
-                }
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+            Popup::Confirm(confirm) => match action {
+                Some(Action::Yes) => self.confirmed(confirm.on_yes),
+                Some(Action::No | Action::Close | Action::Quit) => {
                     self.set_status(Level::Info, "Cancelled: nothing was sent.");
                     Vec::new()
                 }
-                KeyCode::Char('c') if key.modifiers == KeyModifiers::CONTROL => vec![Effect::Quit],
                 _ => {
                     self.popup = Some(Popup::Confirm(confirm));
                     Vec::new()
                 }
             },
-            Popup::Form(mut form) => {
-                if key.code == KeyCode::Char('c') && key.modifiers == KeyModifiers::CONTROL {
-                    return vec![Effect::Quit];
+            Popup::Form(mut form) => match form.handle_key(action, key) {
+                FormEvent::Cancel => {
+                    self.set_status(Level::Info, "Cancelled: nothing was sent.");
+                    Vec::new()
                 }
-                match form.handle_key(key) {
-                    FormEvent::Cancel => {
-                        self.set_status(Level::Info, "Cancelled: nothing was sent.");
-                        Vec::new()
-                    }
-                    FormEvent::Submit => self.submit(*form),
-                    FormEvent::Cycle(step) if form.kind == FormKind::CeregoLookup => {
-                        let recent = self.settings.lookups.clone();
-                        form.walk_history(&recent, step);
-                        self.popup = Some(Popup::Form(form));
-                        Vec::new()
-                    }
-                    FormEvent::Cycle(step) => {
-                        if let FormKind::CeregoAdd { type_index, .. } = &mut form.kind {
-                            let n = self
-                                .settings
-                                .cerego
-                                .as_ref()
-                                .map(|c| c.tag_types.len())
-                                .unwrap_or(0)
-                                .max(1) as i32;
-                            *type_index = (*type_index as i32 + step).rem_euclid(n) as usize;
-                        }
-                        self.popup = Some(Popup::Form(form));
-                        Vec::new()
-                    }
-                    FormEvent::Complete => {
-                        let catalogue = self.catalogue_fields();
-                        form.complete(&catalogue);
-                        self.popup = Some(Popup::Form(form));
-                        Vec::new()
-                    }
-                    FormEvent::Changed | FormEvent::Ignored => {
-                        self.popup = Some(Popup::Form(form));
-                        Vec::new()
-                    }
+                FormEvent::Submit => self.submit(*form),
+                FormEvent::Cycle(step) if form.kind == FormKind::CeregoLookup => {
+                    let recent = self.settings.lookups.clone();
+                    form.walk_history(&recent, step);
+                    self.popup = Some(Popup::Form(form));
+                    Vec::new()
                 }
-            }
+                FormEvent::Cycle(step) => {
+                    if let FormKind::CeregoAdd { type_index, .. } = &mut form.kind {
+                        let n = self
+                            .settings
+                            .cerego
+                            .as_ref()
+                            .map(|c| c.tag_types.len())
+                            .unwrap_or(0)
+                            .max(1) as i32;
+                        *type_index = (*type_index as i32 + step).rem_euclid(n) as usize;
+                    }
+                    self.popup = Some(Popup::Form(form));
+                    Vec::new()
+                }
+                FormEvent::Complete => {
+                    let catalogue = self.catalogue_fields();
+                    form.complete(&catalogue);
+                    self.popup = Some(Popup::Form(form));
+                    Vec::new()
+                }
+                FormEvent::Changed | FormEvent::Ignored => {
+                    self.popup = Some(Popup::Form(form));
+                    Vec::new()
+                }
+            },
         }
     }
 

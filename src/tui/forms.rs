@@ -1,11 +1,18 @@
 //! Popup forms: one single-line input each (tui-input), validated as the operator types
 //! with the domain types' own messages.
 
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::keymap::Action;
 use crate::core::domain::{ApiField, PatronId, TagValue};
+
+/// A key typed into a text field: tui-input reads the terminal event itself (cursor keys,
+/// ctrl-w, …). Returns whether the text or the cursor changed.
+pub fn edit(input: &mut Input, key: KeyEvent) -> bool {
+    input.handle_event(&Event::Key(key)).is_some()
+}
 
 /// Which form is open, with what it needs to know about its target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,34 +157,31 @@ impl Form {
         )
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> FormEvent {
-        let event = match (key.code, key.modifiers) {
-            (KeyCode::Enter, _) => return FormEvent::Submit,
-            (KeyCode::Esc, _) => return FormEvent::Cancel,
-            (KeyCode::Up, _) | (KeyCode::Char('p'), KeyModifiers::CONTROL) => {
-                return FormEvent::Cycle(-1);
-            }
-            (KeyCode::Down, _) | (KeyCode::Char('n'), KeyModifiers::CONTROL) => {
-                return FormEvent::Cycle(1);
-            }
-            (KeyCode::Tab, _) => {
+    /// What a key does to the form: `action` is what the key table of forms says it asks
+    /// for (submit, close, up, down, next/previous pane); any other key is typed.
+    pub fn handle_key(&mut self, action: Option<Action>, key: KeyEvent) -> FormEvent {
+        match action {
+            Some(Action::Submit) => return FormEvent::Submit,
+            Some(Action::Close) => return FormEvent::Cancel,
+            Some(Action::Up | Action::PrevPane) => return FormEvent::Cycle(-1),
+            Some(Action::Down) => return FormEvent::Cycle(1),
+            Some(Action::NextPane) => {
                 return if self.completes_api_fields() {
                     FormEvent::Complete
                 } else {
                     FormEvent::Cycle(1)
                 };
             }
-            (KeyCode::BackTab, _) => return FormEvent::Cycle(-1),
-            _ => Event::Key(key),
-        };
-        match self.input.handle_event(&event) {
-            Some(_) => {
-                self.completion = None;
-                self.note = None;
-                self.error = self.validate().err();
-                FormEvent::Changed
-            }
-            None => FormEvent::Ignored,
+            Some(_) => return FormEvent::Ignored,
+            None => {}
+        }
+        if edit(&mut self.input, key) {
+            self.completion = None;
+            self.note = None;
+            self.error = self.validate().err();
+            FormEvent::Changed
+        } else {
+            FormEvent::Ignored
         }
     }
 
@@ -278,9 +282,17 @@ impl Form {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::keymap::{Context, Keymap, key_event};
 
-    fn key(c: char) -> KeyEvent {
-        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    /// A key as the console hands it to a form: looked up in the forms' table first.
+    fn press(f: &mut Form, text: &str) -> FormEvent {
+        let key = key_event(text).unwrap();
+        let action = Keymap::default().action_in(Context::Form, &key);
+        f.handle_key(action, key)
+    }
+
+    fn key(c: char) -> String {
+        c.to_string()
     }
 
     fn hive_form() -> Form {
@@ -297,13 +309,13 @@ mod tests {
         let mut f = hive_form();
         assert!(f.error.is_some(), "empty is invalid from the start");
         for c in "vip".chars() {
-            assert_eq!(f.handle_key(key(c)), FormEvent::Changed);
+            assert_eq!(press(&mut f, &key(c)), FormEvent::Changed);
         }
         assert_eq!(f.error, None);
-        assert_eq!(
-            f.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
-            FormEvent::Submit
-        );
+        assert_eq!(press(&mut f, "enter"), FormEvent::Submit);
+        assert_eq!(press(&mut f, "k"), FormEvent::Changed, "k is typed, not up");
+        assert_eq!(f.input.value(), "vipk");
+        assert_eq!(press(&mut f, "ctrl-p"), FormEvent::Cycle(-1));
     }
 
     #[test]
@@ -321,7 +333,7 @@ mod tests {
         f.walk_history(&recent, 1);
         assert_eq!(f.input.value(), "", "past the newest: empty again");
         f.walk_history(&recent, -1);
-        f.handle_key(key('x'));
+        press(&mut f, "x");
         assert_eq!(
             f.input.value(),
             "new@x.orgx",
@@ -353,8 +365,8 @@ mod tests {
         assert_eq!(f.input.value(), "newsletter verified_email");
         f.complete(&catalogue);
         assert_eq!(f.input.value(), "newsletter vip");
-        f.handle_key(key(' '));
-        f.handle_key(key('z'));
+        press(&mut f, "space");
+        press(&mut f, "z");
         f.complete(&catalogue);
         assert!(f.note.as_deref().unwrap_or("").contains("\"z\""));
     }

@@ -1,37 +1,14 @@
-//! Keys become semantic actions here, and only here. The same table drives key handling,
-//! the help overlay and the status-bar hints, so they cannot drift apart.
+//! Keys become semantic actions here, and only here: terminal events are turned into
+//! [`Chord`]s (the one place that names terminal key codes) and looked up in the table of
+//! the context that has the keyboard (`config::bindings`, overridable in `[keys]`). The
+//! same table drives key handling, the help overlay, the status-bar hints and every
+//! "press X" text, so they cannot drift apart; [`availability`] says which actions can do
+//! anything where the operator is, for the handlers and the hints alike.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    First,
-    Last,
-    NextPane,
-    PrevPane,
-    TabCerego,
-    TabHive,
-    Add,
-    Edit,
-    Remove,
-    RemoveTyped,
-    Mark,
-    Open,
-    Refresh,
-    Lookup,
-    SwitchProfile,
-    Filter,
-    Inspect,
-    Help,
-    Quit,
-    ForceQuit,
-    Suspend,
-    Close,
-}
+use super::app::{App, Pane, Tab};
+pub use crate::config::bindings::{Action, Bindings, Chord, Context, Key, Mods};
 
 /// Where an action is offered (for hints and help grouping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,501 +20,294 @@ pub enum Scope {
     HiveOnly,
 }
 
-pub struct Binding {
-    pub keys: &'static [(KeyCode, KeyModifiers)],
-    pub label: &'static str,
-    pub action: Action,
-    pub help: &'static str,
-    pub scope: Scope,
-    /// Shown in the status bar's hints.
-    pub hint: bool,
+/// How the main screen presents an action: its help line, where it is offered, and
+/// whether the status bar hints it (with which word).
+struct Presentation {
+    help: &'static str,
+    scope: Scope,
+    hint: Option<&'static str>,
 }
 
-const NONE: KeyModifiers = KeyModifiers::NONE;
-const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
-const CTRL: KeyModifiers = KeyModifiers::CONTROL;
-
-/// The key table. Order is the order of the help overlay.
-pub const BINDINGS: &[Binding] = &[
-    Binding {
-        keys: &[(KeyCode::Char('a'), NONE)],
-        label: "a",
-        action: Action::Add,
-        help: "add tags (Hive: api_fields; Cerego: a tag of a type)",
-        scope: Scope::Everywhere,
-        hint: true,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('e'), NONE)],
-        label: "e",
-        action: Action::Edit,
-        help: "edit the selected Cerego tag's value",
-        scope: Scope::Tags,
-        hint: true,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('d'), NONE), (KeyCode::Delete, NONE)],
-        label: "d",
-        action: Action::Remove,
-        help: "remove the selected or marked Hive tags (asks first)",
-        scope: Scope::Tags,
-        hint: true,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('D'), SHIFT), (KeyCode::Char('D'), NONE)],
-        label: "D",
-        action: Action::RemoveTyped,
-        help: "remove Hive api_fields by typing them (also ones not shown)",
-        scope: Scope::HiveOnly,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Char(' '), NONE)],
-        label: "space",
-        action: Action::Mark,
-        help: "mark / unmark a Hive tag for removal",
-        scope: Scope::HiveOnly,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('o'), NONE)],
-        label: "o",
-        action: Action::Open,
-        help: "open a Hive patron by typing its id",
-        scope: Scope::HiveOnly,
-        hint: true,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('/'), NONE)],
-        label: "/",
-        action: Action::Filter,
-        help: "filter the list or the action log (fuzzy); Esc clears",
-        scope: Scope::Lists,
-        hint: true,
-    },
-    Binding {
-        keys: &[(KeyCode::Enter, NONE)],
-        label: "enter",
-        action: Action::Inspect,
-        help: "inspect the selected log entry (request, response, outcome)",
-        scope: Scope::Log,
-        hint: true,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('r'), NONE)],
-        label: "r",
-        action: Action::Refresh,
-        help: "reload the Cerego user list",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('f'), NONE)],
-        label: "f",
-        action: Action::Lookup,
-        help: "look up a Cerego user by email or member id",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('P'), SHIFT), (KeyCode::Char('P'), NONE)],
-        label: "P",
-        action: Action::SwitchProfile,
-        help: "switch profile",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Tab, NONE)],
-        label: "tab",
-        action: Action::NextPane,
-        help: "next pane",
-        scope: Scope::Everywhere,
-        hint: true,
-    },
-    Binding {
-        keys: &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)],
-        label: "S-tab",
-        action: Action::PrevPane,
-        help: "previous pane",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('1'), NONE)],
-        label: "1",
-        action: Action::TabCerego,
-        help: "Cerego users",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('2'), NONE)],
-        label: "2",
-        action: Action::TabHive,
-        help: "Hive patrons",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
-        label: "↑/k",
-        action: Action::Up,
-        help: "move up",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
-        label: "↓/j",
-        action: Action::Down,
-        help: "move down",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::PageUp, NONE), (KeyCode::Char('u'), CTRL)],
-        label: "PgUp",
-        action: Action::PageUp,
-        help: "page up",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::PageDown, NONE), (KeyCode::Char('d'), CTRL)],
-        label: "PgDn",
-        action: Action::PageDown,
-        help: "page down",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Home, NONE), (KeyCode::Char('g'), NONE)],
-        label: "g",
-        action: Action::First,
-        help: "first item",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[
-            (KeyCode::End, NONE),
-            (KeyCode::Char('G'), SHIFT),
-            (KeyCode::Char('G'), NONE),
-        ],
-        label: "G",
-        action: Action::Last,
-        help: "last item",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
-        label: "?",
-        action: Action::Help,
-        help: "this help",
-        scope: Scope::Everywhere,
-        hint: true,
-    },
-    Binding {
-        keys: &[(KeyCode::Esc, NONE)],
-        label: "esc",
-        action: Action::Close,
-        help: "close a popup, clear the filter or the marks",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('q'), NONE)],
-        label: "q",
-        action: Action::Quit,
-        help: "quit (asks first while requests are in flight)",
-        scope: Scope::Everywhere,
-        hint: true,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('c'), CTRL)],
-        label: "C-c",
-        action: Action::ForceQuit,
-        help: "quit now (requests in flight are journaled as abandoned)",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('z'), CTRL)],
-        label: "C-z",
-        action: Action::Suspend,
-        help: "suspend to the shell (fg resumes)",
-        scope: Scope::Everywhere,
-        hint: false,
-    },
-];
-
-/// A key as the table compares it: for characters and Shift-Tab the Shift modifier is
-/// dropped (terminals differ in whether they report it; the character already says it).
-fn normalize((code, mods): (KeyCode, KeyModifiers)) -> (KeyCode, KeyModifiers) {
-    match code {
-        KeyCode::Char(_) | KeyCode::BackTab => (code, mods - KeyModifiers::SHIFT),
-        _ => (code, mods),
-    }
-}
-
-/// The name of an action in the `[keys]` table of the configuration file.
-pub fn action_name(action: Action) -> &'static str {
+fn presentation(action: Action) -> Option<Presentation> {
+    let p = |help, scope, hint| Some(Presentation { help, scope, hint });
+    use Scope::*;
     match action {
-        Action::Up => "up",
-        Action::Down => "down",
-        Action::PageUp => "page_up",
-        Action::PageDown => "page_down",
-        Action::First => "first",
-        Action::Last => "last",
-        Action::NextPane => "next_pane",
-        Action::PrevPane => "prev_pane",
-        Action::TabCerego => "tab_cerego",
-        Action::TabHive => "tab_hive",
-        Action::Add => "add",
-        Action::Edit => "edit",
-        Action::Remove => "remove",
-        Action::RemoveTyped => "remove_typed",
-        Action::Mark => "mark",
-        Action::Open => "open",
-        Action::Refresh => "refresh",
-        Action::Lookup => "lookup",
-        Action::SwitchProfile => "switch_profile",
-        Action::Filter => "filter",
-        Action::Inspect => "inspect",
-        Action::Help => "help",
-        Action::Quit => "quit",
-        Action::ForceQuit => "force_quit",
-        Action::Suspend => "suspend",
-        Action::Close => "close",
+        Action::Add => p(
+            "add tags (Hive: api_fields; Cerego: a tag of a type)",
+            Everywhere,
+            Some("add"),
+        ),
+        Action::Edit => p("edit the selected Cerego tag's value", Tags, Some("edit")),
+        Action::Remove => p(
+            "remove the selected or marked Hive tags (asks first)",
+            Tags,
+            Some("remove"),
+        ),
+        Action::RemoveTyped => p(
+            "remove Hive api_fields by typing them (also ones not shown)",
+            HiveOnly,
+            None,
+        ),
+        Action::Mark => p("mark / unmark a Hive tag for removal", HiveOnly, None),
+        Action::Open => p(
+            "open a Hive patron by typing its id",
+            HiveOnly,
+            Some("open patron"),
+        ),
+        Action::Filter => p(
+            "filter the list or the action log (fuzzy); Esc clears",
+            Lists,
+            Some("filter"),
+        ),
+        Action::Inspect => p(
+            "inspect the selected log entry (request, response, outcome)",
+            Log,
+            Some("inspect"),
+        ),
+        Action::Refresh => p("reload the Cerego user list", Everywhere, None),
+        Action::Lookup => p(
+            "look up a Cerego user by email or member id",
+            Everywhere,
+            None,
+        ),
+        Action::SwitchProfile => p("switch profile", Everywhere, None),
+        Action::NextPane => p("next pane", Everywhere, Some("pane")),
+        Action::PrevPane => p("previous pane", Everywhere, None),
+        Action::TabCerego => p("Cerego users", Everywhere, None),
+        Action::TabHive => p("Hive patrons", Everywhere, None),
+        Action::Up => p("move up", Everywhere, None),
+        Action::Down => p("move down", Everywhere, None),
+        Action::PageUp => p("page up", Everywhere, None),
+        Action::PageDown => p("page down", Everywhere, None),
+        Action::First => p("first item", Everywhere, None),
+        Action::Last => p("last item", Everywhere, None),
+        Action::Help => p("this help", Everywhere, Some("help")),
+        Action::Close => p(
+            "close a popup, clear the filter or the marks",
+            Everywhere,
+            None,
+        ),
+        Action::Quit => p(
+            "quit (asks first while requests are in flight)",
+            Everywhere,
+            Some("quit"),
+        ),
+        Action::ForceQuit => p(
+            "quit now (requests in flight are journaled as abandoned)",
+            Everywhere,
+            None,
+        ),
+        Action::Suspend => p("suspend to the shell (fg resumes)", Everywhere, None),
+        // The popups' own actions are shown by the popups that read them.
+        Action::Submit | Action::Yes | Action::No | Action::Wait | Action::Abandon => None,
     }
 }
 
-/// Reads a key as written in the configuration: `a`, `G`, `?`, `ctrl-x`, `alt-x`, `enter`,
-/// `esc`, `tab`, `backtab`, `space`, `backspace`, `delete`, `insert`, `up`, `down`, `left`,
-/// `right`, `home`, `end`, `pgup`, `pgdn`, `f1`…`f12`.
-pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
-    let mut mods = KeyModifiers::NONE;
-    let mut rest = text.trim();
-    loop {
-        let lower = rest.to_ascii_lowercase();
-        if let Some(r) = lower
-            .strip_prefix("ctrl-")
-            .or_else(|| lower.strip_prefix("c-"))
-        {
-            mods |= KeyModifiers::CONTROL;
-            rest = &rest[rest.len() - r.len()..];
-        } else if let Some(r) = lower
-            .strip_prefix("alt-")
-            .or_else(|| lower.strip_prefix("m-"))
-        {
-            mods |= KeyModifiers::ALT;
-            rest = &rest[rest.len() - r.len()..];
-        } else if let Some(r) = lower.strip_prefix("shift-") {
-            mods |= KeyModifiers::SHIFT;
-            rest = &rest[rest.len() - r.len()..];
-        } else {
-            break;
-        }
-    }
-    let mut chars = rest.chars();
-    let code = match (chars.next(), chars.next()) {
-        (Some(c), None) if !c.is_control() => {
-            KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
-                c.to_ascii_lowercase()
-            } else {
-                c
-            })
-        }
-        _ => match rest.to_ascii_lowercase().as_str() {
-            "enter" | "return" => KeyCode::Enter,
-            "esc" | "escape" => KeyCode::Esc,
-            "tab" => KeyCode::Tab,
-            "backtab" => KeyCode::BackTab,
-            "space" => KeyCode::Char(' '),
-            "backspace" => KeyCode::Backspace,
-            "delete" | "del" => KeyCode::Delete,
-            "insert" | "ins" => KeyCode::Insert,
-            "up" => KeyCode::Up,
-            "down" => KeyCode::Down,
-            "left" => KeyCode::Left,
-            "right" => KeyCode::Right,
-            "home" => KeyCode::Home,
-            "end" => KeyCode::End,
-            "pgup" | "pageup" => KeyCode::PageUp,
-            "pgdn" | "pagedown" => KeyCode::PageDown,
-            f if f.starts_with('f')
-                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
-            {
-                KeyCode::F(f[1..].parse::<u8>().unwrap_or(1))
-            }
-            _ => {
-                return Err(format!(
-                    "\"{text}\" is not a key (examples: a, G, ctrl-x, enter, f2)"
-                ));
-            }
-        },
-    };
-    Ok(normalize((code, mods)))
-}
-
-/// One action's keys in the table in force.
+/// One action of the main screen in the table in force, as the help and hints show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct ActionKeys {
     pub action: Action,
-    pub keys: Vec<(KeyCode, KeyModifiers)>,
     /// How the first key is shown in hints and help.
     pub label: String,
+    /// Every key of the action (`d/delete`).
+    pub keys_label: String,
     pub help: &'static str,
     pub scope: Scope,
-    pub hint: bool,
+    /// The status bar's word for it, when it is hinted.
+    pub hint: Option<&'static str>,
 }
 
-impl Entry {
-    /// Every key of the action, as the help shows them (`d/delete`).
-    pub fn keys_label(&self) -> String {
-        let mut names: Vec<String> = Vec::new();
-        for k in &self.keys {
-            let name = key_name(*k);
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        names.join("/")
-    }
-}
-
-/// How a key is written for people: `a`, `G`, `space`, `↑`, `delete`, `C-c`, `f2`.
-pub fn key_name((code, mods): (KeyCode, KeyModifiers)) -> String {
-    let base = match code {
-        KeyCode::Char(' ') => "space".to_string(),
-        KeyCode::Char(c) => c.to_string(),
-        KeyCode::Up => "↑".into(),
-        KeyCode::Down => "↓".into(),
-        KeyCode::Left => "←".into(),
-        KeyCode::Right => "→".into(),
-        KeyCode::PageUp => "PgUp".into(),
-        KeyCode::PageDown => "PgDn".into(),
-        KeyCode::Home => "home".into(),
-        KeyCode::End => "end".into(),
-        KeyCode::Enter => "enter".into(),
-        KeyCode::Esc => "esc".into(),
-        KeyCode::Tab => "tab".into(),
-        KeyCode::BackTab => "S-tab".into(),
-        KeyCode::Delete => "delete".into(),
-        KeyCode::Insert => "insert".into(),
-        KeyCode::Backspace => "backspace".into(),
-        KeyCode::F(n) => format!("f{n}"),
-        other => format!("{other:?}").to_lowercase(),
-    };
-    let mut out = String::new();
-    if mods.contains(KeyModifiers::CONTROL) {
-        out.push_str("C-");
-    }
-    if mods.contains(KeyModifiers::ALT) {
-        out.push_str("M-");
-    }
-    out.push_str(&base);
-    out
-}
-
-/// The key table in force: [`BINDINGS`] with the configuration's `[keys]` overrides.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The key table in force: the defaults with the configuration's `[keys]` overrides.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Keymap {
-    entries: Vec<Entry>,
-}
-
-impl Default for Keymap {
-    fn default() -> Self {
-        Self {
-            entries: BINDINGS
-                .iter()
-                .map(|b| {
-                    let mut keys: Vec<_> = b.keys.iter().map(|k| normalize(*k)).collect();
-                    keys.dedup();
-                    Entry {
-                        action: b.action,
-                        keys,
-                        label: b.label.to_string(),
-                        help: b.help,
-                        scope: b.scope,
-                        hint: b.hint,
-                    }
-                })
-                .collect(),
-        }
-    }
+    bindings: Bindings,
 }
 
 impl Keymap {
-    /// Applies overrides (action name → keys, replacing that action's defaults). Unknown
-    /// actions, unreadable keys and a key bound to two actions are refused with the reason.
+    /// Applies overrides (action name → keys); see [`Bindings::with_overrides`].
     pub fn with_overrides(
         overrides: &std::collections::BTreeMap<String, Vec<String>>,
     ) -> Result<Self, String> {
-        let mut map = Self::default();
-        for (name, keys) in overrides {
-            let Some(entry) = map
-                .entries
-                .iter_mut()
-                .find(|e| action_name(e.action) == name)
-            else {
-                let known: Vec<&str> = map.entries.iter().map(|e| action_name(e.action)).collect();
-                return Err(format!(
-                    "unknown action \"{name}\"; actions: {}",
-                    known.join(", ")
-                ));
-            };
-            if keys.is_empty() {
-                return Err(format!("{name}: give at least one key"));
-            }
-            entry.keys = keys
-                .iter()
-                .map(|k| parse_key(k))
-                .collect::<Result<_, _>>()
-                .map_err(|e| format!("{name}: {e}"))?;
-            entry.label = keys[0].trim().to_string();
-        }
-        let mut seen: std::collections::HashMap<(KeyCode, KeyModifiers), Action> =
-            Default::default();
-        for e in &map.entries {
-            for k in &e.keys {
-                if let Some(other) = seen.insert(*k, e.action)
-                    && other != e.action
-                {
-                    return Err(format!(
-                        "the key {} is bound to both {} and {}",
-                        e.label,
-                        action_name(other),
-                        action_name(e.action)
-                    ));
-                }
-            }
-        }
-        Ok(map)
+        Ok(Self {
+            bindings: Bindings::with_overrides(overrides)?,
+        })
     }
 
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
-    }
-
-    /// Looks a key up in the table.
+    /// What a key asks for on the main screen.
     pub fn action_for(&self, key: &KeyEvent) -> Option<Action> {
-        let pressed = normalize((key.code, key.modifiers));
-        self.entries
-            .iter()
-            .find(|e| e.keys.contains(&pressed))
-            .map(|e| e.action)
+        self.action_in(Context::Main, key)
     }
 
-    /// The label of an action's first key (for messages such as "press e to edit").
+    /// What a key asks for in `context`.
+    pub fn action_in(&self, context: Context, key: &KeyEvent) -> Option<Action> {
+        self.bindings.action_in(context, chord(key)?)
+    }
+
+    /// The label of an action's first key (for texts such as "press e to edit").
     pub fn label_for(&self, action: Action) -> &str {
-        self.entries
+        self.bindings.label(action)
+    }
+
+    /// The name of an action's first key (`↑`, `enter`), for a popup's own hints.
+    pub fn first_key(&self, action: Action) -> String {
+        self.bindings
+            .keys(action)
+            .first()
+            .map(Chord::name)
+            .unwrap_or_else(|| "?".into())
+    }
+
+    /// The main screen's actions in help order.
+    pub fn entries(&self) -> Vec<ActionKeys> {
+        Action::ALL
             .iter()
-            .find(|e| e.action == action)
-            .map(|e| e.label.as_str())
-            .unwrap_or("?")
+            .filter_map(|&action| {
+                let p = presentation(action)?;
+                Some(ActionKeys {
+                    action,
+                    label: self.bindings.label(action).to_string(),
+                    keys_label: self.bindings.keys_label(action),
+                    help: p.help,
+                    scope: p.scope,
+                    hint: p.hint,
+                })
+            })
+            .collect()
+    }
+
+    /// Every key event bound to something (for tests that press every bound key).
+    pub fn bound_events(&self) -> Vec<KeyEvent> {
+        Action::ALL
+            .iter()
+            .flat_map(|&a| self.bindings.keys(a).iter().filter_map(|c| event_of(*c)))
+            .collect()
+    }
+}
+
+/// A terminal key event as the table compares it (None for keys no table binds: media
+/// keys, modifier presses…).
+pub fn chord(key: &KeyEvent) -> Option<Chord> {
+    let k = match key.code {
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Delete => Key::Delete,
+        KeyCode::Insert => Key::Insert,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::F(n) => Key::F(n),
+        _ => return None,
+    };
+    let m = key.modifiers;
+    Some(Chord::new(
+        k,
+        Mods {
+            ctrl: m.contains(KeyModifiers::CONTROL),
+            alt: m.contains(KeyModifiers::ALT),
+            shift: m.contains(KeyModifiers::SHIFT),
+        },
+    ))
+}
+
+/// The terminal event a chord stands for.
+fn event_of(chord: Chord) -> Option<KeyEvent> {
+    let code = match chord.key {
+        Key::Char(c) => KeyCode::Char(c),
+        Key::Enter => KeyCode::Enter,
+        Key::Esc => KeyCode::Esc,
+        Key::Tab => KeyCode::Tab,
+        Key::BackTab => KeyCode::BackTab,
+        Key::Backspace => KeyCode::Backspace,
+        Key::Delete => KeyCode::Delete,
+        Key::Insert => KeyCode::Insert,
+        Key::Up => KeyCode::Up,
+        Key::Down => KeyCode::Down,
+        Key::Left => KeyCode::Left,
+        Key::Right => KeyCode::Right,
+        Key::Home => KeyCode::Home,
+        Key::End => KeyCode::End,
+        Key::PageUp => KeyCode::PageUp,
+        Key::PageDown => KeyCode::PageDown,
+        Key::F(n) => KeyCode::F(n),
+    };
+    let mut mods = KeyModifiers::NONE;
+    if chord.mods.ctrl {
+        mods |= KeyModifiers::CONTROL;
+    }
+    if chord.mods.alt {
+        mods |= KeyModifiers::ALT;
+    }
+    if chord.mods.shift {
+        mods |= KeyModifiers::SHIFT;
+    }
+    Some(KeyEvent::new(code, mods))
+}
+
+/// The key event written as the configuration writes keys (`"enter"`, `"ctrl-c"`, `"a"`):
+/// for tests and benchmarks, which then need no terminal key codes either.
+pub fn key_event(text: &str) -> Option<KeyEvent> {
+    event_of(Chord::parse(text).ok()?)
+}
+
+/// Whether `action` can do anything where the operator is. The handlers refuse what is not
+/// available (with the reason), and the hints offer only what is.
+pub fn availability(app: &App, action: Action) -> bool {
+    let read_only = app.settings.policy.read_only;
+    let configured = |tab: Tab| match tab {
+        Tab::Cerego => app.settings.cerego.is_some(),
+        Tab::Hive => app.settings.hive.is_some(),
+    };
+    match action {
+        Action::Add => !read_only && configured(app.tab),
+        Action::Edit => !read_only && app.tab == Tab::Cerego && configured(Tab::Cerego),
+        Action::Remove | Action::RemoveTyped | Action::Mark => {
+            !read_only && app.tab == Tab::Hive && configured(Tab::Hive)
+        }
+        Action::Refresh | Action::Lookup => configured(Tab::Cerego),
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::First
+        | Action::Last
+        | Action::NextPane
+        | Action::PrevPane
+        | Action::TabCerego
+        | Action::TabHive
+        | Action::Open
+        | Action::Inspect
+        | Action::SwitchProfile
+        | Action::Filter
+        | Action::Help
+        | Action::Quit
+        | Action::ForceQuit
+        | Action::Suspend
+        | Action::Close
+        | Action::Submit
+        | Action::Yes
+        | Action::No
+        | Action::Wait
+        | Action::Abandon => true,
+    }
+}
+
+/// Whether an action is offered where the operator is (its scope), for the hints.
+pub fn in_scope(app: &App, scope: Scope) -> bool {
+    match scope {
+        Scope::Everywhere => true,
+        Scope::Lists => app.focus != Pane::Tags,
+        Scope::Tags => app.focus != Pane::Log,
+        Scope::Log => app.focus == Pane::Log,
+        Scope::HiveOnly => app.tab == Tab::Hive,
     }
 }
 
@@ -545,34 +315,33 @@ impl Keymap {
 mod tests {
     use super::*;
 
+    fn ev(text: &str) -> KeyEvent {
+        key_event(text).unwrap()
+    }
+
     #[test]
-    fn every_action_reachable_and_no_key_bound_twice() {
+    fn terminal_events_become_actions() {
         let map = Keymap::default();
-        let mut seen = std::collections::HashSet::new();
-        for e in map.entries() {
-            for k in &e.keys {
-                assert!(seen.insert(*k), "{k:?} is bound twice");
-            }
-        }
-        let key = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
-        assert_eq!(map.action_for(&key), Some(Action::Add));
-        let key = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(map.action_for(&key), Some(Action::ForceQuit));
-        let key = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(map.action_for(&key), Some(Action::Last));
+        assert_eq!(map.action_for(&ev("a")), Some(Action::Add));
+        assert_eq!(map.action_for(&ev("ctrl-c")), Some(Action::ForceQuit));
+        assert_eq!(map.action_for(&ev("shift-G")), Some(Action::Last));
+        assert_eq!(map.action_in(Context::Quit, &ev("w")), Some(Action::Wait));
         assert_eq!(map.label_for(Action::Edit), "e");
         let remove = map
             .entries()
-            .iter()
+            .into_iter()
             .find(|e| e.action == Action::Remove)
             .unwrap();
-        assert_eq!(remove.keys_label(), "d/delete");
-        let quit = map
-            .entries()
-            .iter()
-            .find(|e| e.action == Action::ForceQuit)
-            .unwrap();
-        assert_eq!(quit.keys_label(), "C-c");
+        assert_eq!(remove.keys_label, "d/delete");
+    }
+
+    #[test]
+    fn every_bound_key_round_trips() {
+        let map = Keymap::default();
+        for e in map.bound_events() {
+            let c = chord(&e).unwrap();
+            assert_eq!(chord(&event_of(c).unwrap()), Some(c));
+        }
     }
 
     #[test]
@@ -583,27 +352,9 @@ mod tests {
         )]
         .into();
         let map = Keymap::with_overrides(&o).unwrap();
-        let ins = KeyEvent::new(KeyCode::Insert, KeyModifiers::NONE);
-        assert_eq!(map.action_for(&ins), Some(Action::Add));
-        let ctrl_a = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL);
-        assert_eq!(map.action_for(&ctrl_a), Some(Action::Add));
-        let a = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
-        assert_eq!(map.action_for(&a), None, "the default is replaced");
+        assert_eq!(map.action_for(&ev("insert")), Some(Action::Add));
+        assert_eq!(map.action_for(&ev("ctrl-a")), Some(Action::Add));
+        assert_eq!(map.action_for(&ev("a")), None, "the default is replaced");
         assert_eq!(map.label_for(Action::Add), "insert");
-    }
-
-    #[test]
-    fn bad_overrides_are_refused_with_the_reason() {
-        let bad = |name: &str, key: &str| {
-            Keymap::with_overrides(&[(name.to_string(), vec![key.to_string()])].into()).unwrap_err()
-        };
-        assert!(bad("fly", "x").contains("unknown action \"fly\""));
-        assert!(bad("add", "ctrl-").contains("is not a key"));
-        assert!(bad("add", "q").contains("bound to both"));
-        assert!(parse_key("f13").is_err());
-        assert_eq!(
-            parse_key("F2").unwrap(),
-            (KeyCode::F(2), KeyModifiers::NONE)
-        );
     }
 }

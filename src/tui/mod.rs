@@ -5,6 +5,7 @@ pub mod filter;
 mod flows;
 pub mod forms;
 pub mod keymap;
+pub mod theme;
 pub mod view;
 
 use std::io::{self, Write};
@@ -145,7 +146,8 @@ pub fn settings_from(
             read_only: profile.read_only,
             confirm: profile.confirm,
         },
-        color: profile.color.clone(),
+        color: crate::config::colour::Colour::parse(&profile.color)
+            .unwrap_or(crate::config::colour::Colour::Cyan),
         profiles,
         unavailable: profile.unavailable.clone(),
         place: profile.place(),

@@ -1,8 +1,10 @@
 //! The inspector: everything about one request, with Hive's outcome taken apart.
 
+use crate::tui::keymap::Action;
+use crate::tui::theme::{self, Themed};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -17,15 +19,12 @@ use crate::engine::journal::Entry;
 use crate::tui::app::{App, LogEntry};
 
 fn heading(text: &str) -> Line<'static> {
-    Line::from(Span::styled(
-        format!("── {text} "),
-        Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-    ))
+    Line::from(Span::styled(format!("── {text} "), theme::KEY))
 }
 
 fn field(name: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{name:<22}"), Style::new().dark_gray()),
+        Span::styled(format!("{name:<22}"), Style::new().fg(theme::MUTED)),
         Span::raw(clean(&value.into())),
     ])
 }
@@ -57,21 +56,21 @@ fn exchange_lines(ex: &Exchange, scheme: &str) -> Vec<Line<'static>> {
     match ex.status {
         Some(status) => {
             let color = if (200..300).contains(&status) {
-                Color::Green
+                theme::OK
             } else {
-                Color::Red
+                theme::ERROR
             };
             lines.push(Line::from(vec![
                 Span::styled(format!("HTTP {status}"), Style::new().fg(color).bold()),
                 Span::styled(
                     format!("  ({} ms)", ex.duration_ms),
-                    Style::new().dark_gray(),
+                    Style::new().fg(theme::MUTED),
                 ),
             ]));
             lines.extend(pretty(ex.response_body.as_deref().unwrap_or("")));
         }
         None => lines.push(Line::from(
-            format!("no response ({} ms)", ex.duration_ms).red(),
+            format!("no response ({} ms)", ex.duration_ms).error(),
         )),
     }
     lines
@@ -91,7 +90,7 @@ fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
     let color = severity_color(s.severity());
     let mut lines = vec![heading("Outcome")];
     lines.push(Line::from(vec![
-        Span::styled(format!("{:<22}", "scenario"), Style::new().dark_gray()),
+        Span::styled(format!("{:<22}", "scenario"), Style::new().fg(theme::MUTED)),
         Span::styled(s.label().to_string(), Style::new().fg(color).bold()),
     ]));
     lines.push(field(changed, list_or_none(&o.changed)));
@@ -107,7 +106,10 @@ fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
                 .unwrap_or_else(|| "(no reason given)".into());
             lines.push(Line::from(vec![
                 Span::raw(format!("  • {} ", clean(&f.api_field))),
-                Span::styled(format!("— {}", clean(&reason)), Style::new().fg(Color::Red)),
+                Span::styled(
+                    format!("— {}", clean(&reason)),
+                    Style::new().fg(theme::ERROR),
+                ),
             ]));
         }
     }
@@ -127,21 +129,12 @@ fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
         },
     ));
     let check = match o.message_check() {
-        MessageCheck::Match => Span::styled(
-            " MATCH ",
-            Style::new().fg(Color::Black).bg(Color::Green).bold(),
-        ),
-        MessageCheck::Mismatch => Span::styled(
-            " MISMATCH ",
-            Style::new().fg(Color::White).bg(Color::Magenta).bold(),
-        ),
-        MessageCheck::Undocumented => Span::styled(
-            " UNDOCUMENTED ",
-            Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
-        ),
+        MessageCheck::Match => Span::styled(" MATCH ", theme::BADGE_SAFE),
+        MessageCheck::Mismatch => Span::styled(" MISMATCH ", theme::BADGE_MISMATCH),
+        MessageCheck::Undocumented => Span::styled(" UNDOCUMENTED ", theme::BADGE_ACT),
     };
     lines.push(Line::from(vec![
-        Span::styled(format!("{:<22}", "check"), Style::new().dark_gray()),
+        Span::styled(format!("{:<22}", "check"), Style::new().fg(theme::MUTED)),
         check,
     ]));
     if !o.missing_fields.is_empty() {
@@ -184,7 +177,7 @@ fn error_lines(e: &ApiError) -> Vec<Line<'static>> {
         | ApiError::NotConfigured { .. }
         | ApiError::JournalUnwritable { .. }
         | ApiError::Local { .. } => {
-            lines.push(Line::from(clean(&e.to_string())).red());
+            lines.push(Line::from(clean(&e.to_string())).error());
         }
     }
     lines
@@ -193,7 +186,7 @@ fn error_lines(e: &ApiError) -> Vec<Line<'static>> {
 /// An earlier run's entry, as the journal kept it.
 fn history_lines(h: &Entry) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(
-        format!("From the journal (journal id {}).", h.intent.id).dark_gray(),
+        format!("From the journal (journal id {}).", h.intent.id).muted(),
     )];
     if let Some(o) = h.hive_outcome() {
         lines.push(Line::from(""));
@@ -201,7 +194,7 @@ fn history_lines(h: &Entry) -> Vec<Line<'static>> {
     }
     match &h.outcome {
         None => lines.push(Line::from(
-            "No outcome was recorded: tagdesk stopped before the answer arrived. Whether the change happened is unknown.".magenta(),
+            "No outcome was recorded: tagdesk stopped before the answer arrived. Whether the change happened is unknown.".unknown(),
         )),
         Some(o) => {
             lines.push(Line::from(""));
@@ -266,7 +259,7 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
         field("started", started),
         field("command", command),
         Line::from(vec![
-            Span::styled(format!("{:<22}", "result"), Style::new().dark_gray()),
+            Span::styled(format!("{:<22}", "result"), Style::new().fg(theme::MUTED)),
             Span::styled(clean(&format!("{mark} {text}")), Style::new().fg(color)),
         ]),
         Line::from(""),
@@ -276,12 +269,12 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
         return lines;
     }
     let Some(reply) = &entry.reply else {
-        lines.push(Line::from("Waiting for the reply…".yellow()));
+        lines.push(Line::from("Waiting for the reply…".warn()));
         return lines;
     };
     if let Some(problem) = &reply.journal_error {
         lines.push(heading("Journal"));
-        lines.push(Line::from(clean(problem)).red());
+        lines.push(Line::from(clean(problem)).error());
         lines.push(Line::from(""));
     }
     if !reply.retries.is_empty() {
@@ -358,9 +351,17 @@ pub fn draw_inspector(app: &App, entry: usize, scroll: u16, frame: &mut Frame, a
         None => format!(" Inspector · request #{} ", log_entry.id),
     };
     let block = Block::bordered()
-        .border_style(Style::new().fg(Color::Cyan))
+        .border_style(theme::BORDER_INFO)
         .title(Line::from(title).bold())
-        .title_bottom(Line::from(" ↑/↓ scroll · esc close ").dark_gray());
+        .title_bottom(
+            Line::from(format!(
+                " {}/{} scroll · {} close ",
+                app.settings.keymap.first_key(Action::Up),
+                app.settings.keymap.first_key(Action::Down),
+                app.settings.keymap.first_key(Action::Close)
+            ))
+            .muted(),
+        );
     let lines = inspector_lines(app, log_entry);
     let inner_w = popup.width.saturating_sub(2);
     let inner_h = popup.height.saturating_sub(2) as usize;

@@ -1,8 +1,9 @@
 //! The action log pane: one line per request.
 
+use crate::tui::theme::{self, Themed};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
@@ -16,12 +17,7 @@ use crate::tui::keymap::Action;
 
 /// The colour of an outcome severity.
 pub fn severity_color(s: Severity) -> Color {
-    match s {
-        Severity::Applied => Color::Green,
-        Severity::AlreadyThere => Color::Cyan,
-        Severity::Partial => Color::Yellow,
-        Severity::Nothing => Color::Red,
-    }
+    theme::severity(s)
 }
 
 /// The mark of an outcome severity.
@@ -62,7 +58,7 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
         return (
             SPINNER[app.frame % SPINNER.len()].to_string(),
             text,
-            Color::Yellow,
+            theme::WARN,
             None,
         );
     };
@@ -81,7 +77,7 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
         Err(e) => (
             "✗".into(),
             format!("{e}{retries}{journal}"),
-            Color::Red,
+            theme::ERROR,
             None,
         ),
         Ok(Output::Hive(o)) => {
@@ -100,7 +96,7 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
                 status_prefix(status),
                 output.summary()
             ),
-            Color::Green,
+            theme::OK,
             None,
         ),
     }
@@ -116,7 +112,7 @@ fn history_summary(entry: &Entry) -> (String, String, Color, Option<MessageCheck
         return (
             "?".into(),
             entry.summary().to_string(),
-            Color::Magenta,
+            theme::UNKNOWN,
             None,
         );
     };
@@ -134,17 +130,17 @@ fn history_summary(entry: &Entry) -> (String, String, Color, Option<MessageCheck
             None => (
                 "✓".into(),
                 format!("{}{}", status_prefix(outcome.status), outcome.summary),
-                Color::Green,
+                theme::OK,
                 None,
             ),
         },
         OutcomeKind::Abandoned | OutcomeKind::Timeout => {
-            ("?".into(), outcome.summary.clone(), Color::Magenta, None)
+            ("?".into(), outcome.summary.clone(), theme::UNKNOWN, None)
         }
         OutcomeKind::Cancelled | OutcomeKind::Refused => {
-            ("-".into(), outcome.summary.clone(), Color::DarkGray, None)
+            ("-".into(), outcome.summary.clone(), theme::MUTED, None)
         }
-        _ => ("✗".into(), outcome.summary.clone(), Color::Red, None),
+        _ => ("✗".into(), outcome.summary.clone(), theme::ERROR, None),
     }
 }
 
@@ -198,7 +194,7 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
     if app.log.is_empty() {
         frame.render_widget(
             Paragraph::new("No requests yet. Every request and its outcome will show here.")
-                .dark_gray(),
+                .muted(),
             inner,
         );
         return;
@@ -209,7 +205,7 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
                 "No entry matches the filter. {} clears it.",
                 app.key(Action::Close)
             ))
-            .dark_gray(),
+            .muted(),
             inner,
         );
         return;
@@ -241,9 +237,9 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
                 local.format("%b %d  ").to_string()
             };
             let time_style = if entry.history.is_some() {
-                Style::new().dark_gray().italic()
+                Style::new().fg(theme::MUTED).italic()
             } else {
-                Style::new().dark_gray()
+                Style::new().fg(theme::MUTED)
             };
             let mut spans = vec![
                 Span::styled(format!("{time} "), time_style),
@@ -266,7 +262,7 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
             if !tail.is_empty() {
                 spans.push(Span::styled(
                     tail,
-                    Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+                    Style::new().fg(theme::UNKNOWN).add_modifier(Modifier::BOLD),
                 ));
             }
             ListItem::new(Line::from(spans))
@@ -282,9 +278,9 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
 fn draw_log_filter(app: &App, frame: &mut Frame, area: Rect) {
     let f = &app.log_filter;
     let style = if f.editing {
-        Style::new().fg(Color::Yellow)
+        Style::new().fg(theme::WARN)
     } else {
-        Style::new().fg(Color::Cyan)
+        Style::new().fg(theme::ACCENT)
     };
     let count = format!(" {} of {}", app.log_visible.len(), app.log.len());
     let room = (area.width as usize).saturating_sub(count.len() + 2);
@@ -293,7 +289,7 @@ fn draw_log_filter(app: &App, frame: &mut Frame, area: Rect) {
         Line::from(vec![
             Span::styled("/", style.bold()),
             Span::styled(text.clone(), style),
-            Span::styled(count, Style::new().fg(Color::DarkGray)),
+            Span::styled(count, Style::new().fg(theme::MUTED)),
         ]),
         area,
     );

@@ -12,14 +12,15 @@ mod panes;
 mod popups;
 mod text;
 
+use crate::tui::theme::{self};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::app::{App, Level, Pane, Popup, Tab};
-use super::keymap::{Action, Scope};
+use super::keymap::{self, Action};
 
 pub use inspector::inspector_max_scroll;
 pub use log::log_search_text;
@@ -75,7 +76,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         None => {}
         Some(Popup::Help { scroll }) => popups::draw_help(app, *scroll, frame, area),
         Some(Popup::Form(form)) => popups::draw_form(app, form, frame, area),
-        Some(Popup::Confirm(c)) => popups::draw_confirm(c, frame, area),
+        Some(Popup::Confirm(c)) => popups::draw_confirm(app, c, frame, area),
         Some(Popup::Quit) => popups::draw_quit(app, frame, area),
         Some(Popup::Profiles { selected }) => popups::draw_profiles(app, *selected, frame, area),
         Some(Popup::Inspector { entry, scroll }) => {
@@ -90,11 +91,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
 /// Removes every colour from the frame (`NO_COLOR`): no colour sequence is then written at
 /// all, so no terminal can reset bold or reverse video along with a colour.
 fn strip_colour(frame: &mut Frame) {
-    for cell in frame.buffer_mut().content.iter_mut() {
-        cell.fg = Color::Reset;
-        cell.bg = Color::Reset;
-        cell.underline_color = Color::Reset;
-    }
+    theme::strip(frame.buffer_mut());
 }
 
 fn draw_too_small(frame: &mut Frame, area: Rect) {
@@ -121,9 +118,9 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
     let no_color = app.settings.no_color;
     let tab = |label: &'static str, key: &str, active: bool| {
         let style = match (active, no_color) {
-            (true, false) => Style::new().fg(Color::Black).bg(Color::Cyan).bold(),
+            (true, false) => theme::SELECTED,
             (true, true) => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-            (false, _) => Style::new().fg(Color::Gray),
+            (false, _) => Style::new().fg(theme::TEXT),
         };
         Span::styled(format!(" {key} {label} "), style)
     };
@@ -133,7 +130,7 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         Span::raw(" "),
         tab("Hive", app.key(Action::TabHive), app.tab == Tab::Hive),
     ];
-    let color = app.settings.color.parse::<Color>().unwrap_or(Color::Cyan);
+    let color = theme::colour(app.settings.color);
     let mut badges = String::new();
     if app.settings.policy.read_only {
         badges.push_str(" · read-only");
@@ -147,9 +144,9 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
             (area.width / 2) as usize,
         ),
         if app.settings.demo {
-            Style::new().fg(Color::Gray)
+            Style::new().fg(theme::TEXT)
         } else {
-            Style::new().fg(Color::Black).bg(color).bold()
+            theme::badge(color)
         },
     )];
     if app.settings.demo {
@@ -158,10 +155,7 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             " DEMO · simulator "
         };
-        right.push(Span::styled(
-            badge,
-            Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
-        ));
+        right.push(Span::styled(badge, theme::BADGE_ACT));
     }
     let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
     let [l, r] =
@@ -171,59 +165,16 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Line::from(right).alignment(Alignment::Right), r);
 }
 
-/// Whether an action can do anything where the operator is (hints offer only those).
-fn available(app: &App, action: Action) -> bool {
-    let read_only = app.settings.policy.read_only;
-    match action {
-        Action::Add => !read_only && configured(app, app.tab),
-        Action::Edit => !read_only && app.tab == Tab::Cerego && app.settings.cerego.is_some(),
-        Action::Remove | Action::RemoveTyped | Action::Mark => {
-            !read_only && app.tab == Tab::Hive && app.settings.hive.is_some()
-        }
-        Action::Refresh | Action::Lookup => app.settings.cerego.is_some(),
-        _ => true,
-    }
-}
-
-fn configured(app: &App, tab: Tab) -> bool {
-    match tab {
-        Tab::Cerego => app.settings.cerego.is_some(),
-        Tab::Hive => app.settings.hive.is_some(),
-    }
-}
-
 /// The hints for the current context, generated from the key table.
-pub fn hints(app: &App) -> Vec<(&str, &'static str)> {
+pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     app.settings
         .keymap
         .entries()
-        .iter()
-        .filter(|b| b.hint)
-        .filter(|b| match b.scope {
-            Scope::Everywhere => true,
-            Scope::Lists => app.focus != Pane::Tags,
-            Scope::Tags => app.focus != Pane::Log,
-            Scope::Log => app.focus == Pane::Log,
-            Scope::HiveOnly => app.tab == Tab::Hive,
-        })
-        .filter(|b| available(app, b.action))
-        .map(|b| (b.label.as_str(), short_help(b.action)))
+        .into_iter()
+        .filter(|b| keymap::in_scope(app, b.scope))
+        .filter(|b| keymap::availability(app, b.action))
+        .filter_map(|b| Some((b.label, b.hint?)))
         .collect()
-}
-
-fn short_help(action: Action) -> &'static str {
-    match action {
-        Action::Add => "add",
-        Action::Edit => "edit",
-        Action::Remove => "remove",
-        Action::Open => "open patron",
-        Action::Filter => "filter",
-        Action::Inspect => "inspect",
-        Action::NextPane => "pane",
-        Action::Help => "help",
-        Action::Quit => "quit",
-        _ => "",
-    }
 }
 
 /// What the status line says: the message of the last action, or what is going on.
@@ -258,10 +209,10 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let right = if n > 0 {
         Span::styled(
             format!(" {} {n} in flight ", SPINNER[app.frame % SPINNER.len()]),
-            Style::new().fg(Color::Yellow),
+            Style::new().fg(theme::WARN),
         )
     } else {
-        Span::styled(" idle ", Style::new().fg(Color::DarkGray))
+        Span::styled(" idle ", Style::new().fg(theme::MUTED))
     };
     let right_width = right.width() as u16;
     let [l, r] =
@@ -270,9 +221,9 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
         Some((level, text)) => {
             // The glyph says the level where colour cannot.
             let (style, glyph) = match level {
-                Level::Info => (Style::new().fg(Color::Cyan), ""),
-                Level::Warn => (Style::new().fg(Color::Yellow), "! "),
-                Level::Error => (Style::new().fg(Color::Red).bold(), "✗ "),
+                Level::Info => (Style::new().fg(theme::ACCENT), ""),
+                Level::Warn => (Style::new().fg(theme::WARN), "! "),
+                Level::Error => (Style::new().fg(theme::ERROR).bold(), "✗ "),
             };
             Line::from(Span::styled(
                 fit(&format!(" {glyph}{text}"), l.width as usize),
@@ -282,13 +233,10 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
         None => {
             let mut spans = Vec::new();
             for (key, help) in hints(app) {
-                spans.push(Span::styled(
-                    format!(" {key}"),
-                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-                ));
+                spans.push(Span::styled(format!(" {key}"), theme::KEY));
                 spans.push(Span::styled(
                     format!(" {help} "),
-                    Style::new().fg(Color::Gray),
+                    Style::new().fg(theme::TEXT),
                 ));
             }
             Line::from(spans)
@@ -321,14 +269,14 @@ pub(crate) fn pane_title(app: &App, name: &str, detail: String, focused: bool) -
 pub(crate) fn pane_block(app: &App, title: Line<'static>, focused: bool) -> Block<'static> {
     // The focused pane's border carries the profile's colour (cyan in demo mode).
     let accent = if app.settings.demo {
-        Color::Cyan
+        theme::ACCENT
     } else {
-        app.settings.color.parse().unwrap_or(Color::Cyan)
+        theme::colour(app.settings.color)
     };
     let style = if focused {
         Style::new().fg(accent)
     } else {
-        Style::new().fg(Color::DarkGray)
+        Style::new().fg(theme::MUTED)
     };
     Block::bordered().border_style(style).title(title)
 }

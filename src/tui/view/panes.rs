@@ -1,8 +1,9 @@
 //! The list pane (users / patrons) and the tags pane of each service.
 
+use crate::tui::theme::{self, Themed};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style, Stylize};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, TableState};
 
@@ -25,9 +26,9 @@ fn list_areas(area: Rect, filter: &Filter) -> (Rect, Option<Rect>) {
 
 fn draw_filter(frame: &mut Frame, area: Rect, filter: &Filter, shown: usize, total: usize) {
     let style = if filter.editing {
-        Style::new().fg(Color::Yellow)
+        Style::new().fg(theme::WARN)
     } else {
-        Style::new().fg(Color::Cyan)
+        Style::new().fg(theme::ACCENT)
     };
     let count = format!(" {shown} of {total}");
     let room = (area.width as usize).saturating_sub(count.len() + 2);
@@ -35,7 +36,7 @@ fn draw_filter(frame: &mut Frame, area: Rect, filter: &Filter, shown: usize, tot
     let line = Line::from(vec![
         Span::styled("/", style.bold()),
         Span::styled(text.clone(), style),
-        Span::styled(count, Style::new().fg(Color::DarkGray)),
+        Span::styled(count, Style::new().fg(theme::MUTED)),
     ]);
     frame.render_widget(line, area);
     if filter.editing {
@@ -132,27 +133,21 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
                 vec![
                     Line::from("Cerego is not configured for this profile:"),
                     Line::from(fit(&app.unavailable(Service::Cerego), 500)),
-                    Line::from("See the README: Configuration.".dark_gray()),
+                    Line::from("See the README: Configuration.".muted()),
                 ],
             );
         }
         Load::Loading if app.known.cerego.is_empty() => {
-            return empty_message(
-                frame,
-                rows_area,
-                vec![Line::from("Loading users…".yellow())],
-            );
+            return empty_message(frame, rows_area, vec![Line::from("Loading users…".warn())]);
         }
         Load::Failed(e) if app.known.cerego.is_empty() => {
             return empty_message(
                 frame,
                 rows_area,
                 vec![
-                    Line::from("Could not load users:".red()),
+                    Line::from("Could not load users:".error()),
                     Line::from(fit(e, 2000)),
-                    Line::from(
-                        format!("Press {} to try again.", app.key(Action::Refresh)).dark_gray(),
-                    ),
+                    Line::from(format!("Press {} to try again.", app.key(Action::Refresh)).muted()),
                 ],
             );
         }
@@ -168,7 +163,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
                 app.key(Action::Lookup)
             )
         };
-        return empty_message(frame, rows_area, vec![Line::from(msg.dark_gray())]);
+        return empty_message(frame, rows_area, vec![Line::from(msg.muted())]);
     }
     let w = (rows_area.width as usize).saturating_sub(selection_symbol(app).chars().count());
     let id_w = 8;
@@ -234,7 +229,7 @@ fn tags_frame(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if selected.is_none() {
-        empty_message(frame, inner, vec![Line::from(nothing_selected.dark_gray())]);
+        empty_message(frame, inner, vec![Line::from(nothing_selected.muted())]);
         return None;
     }
     let [info, rows] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
@@ -265,8 +260,8 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(
         Paragraph::new(vec![
-            Line::from(fit(&first, w)).dark_gray(),
-            Line::from(fit(&last, w)).dark_gray(),
+            Line::from(fit(&first, w)).muted(),
+            Line::from(fit(&last, w)).muted(),
         ]),
         info,
     );
@@ -275,7 +270,7 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
             frame,
             rows_area,
             vec![Line::from(
-                format!("No tags. Press {} to add one.", app.key(Action::Add)).dark_gray(),
+                format!("No tags. Press {} to add one.", app.key(Action::Add)).muted(),
             )],
         );
     }
@@ -288,7 +283,7 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
     if layout.time_w > 0 {
         header.push(cell("Updated", layout.time_w));
     }
-    let header = Row::new(header).style(Style::new().fg(Color::DarkGray).bold());
+    let header = Row::new(header).style(theme::HEADER);
     let rows: Vec<Row> = user
         .tags
         .iter()
@@ -297,7 +292,7 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
                 Some(v) => Span::raw(cell(v, layout.value_w)),
                 None => Span::styled(
                     cell("(value unknown)", layout.value_w),
-                    Style::new().dark_gray(),
+                    Style::new().fg(theme::MUTED),
                 ),
             };
             let mut cells = vec![
@@ -318,7 +313,7 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
                     .unwrap_or_default();
                 cells.push(Span::styled(
                     cell(&at, layout.time_w),
-                    Style::new().dark_gray(),
+                    Style::new().fg(theme::MUTED),
                 ));
             }
             Row::new(cells)
@@ -419,7 +414,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
             vec![
                 Line::from("Hive is not configured for this profile:"),
                 Line::from(fit(&app.unavailable(Service::Hive), 500)),
-                Line::from("See the README: Configuration.".dark_gray()),
+                Line::from("See the README: Configuration.".muted()),
             ],
         );
     }
@@ -435,7 +430,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
                 app.key(Action::Close)
             )
         };
-        return empty_message(frame, rows_area, vec![Line::from(msg.dark_gray())]);
+        return empty_message(frame, rows_area, vec![Line::from(msg.muted())]);
     }
     let w = (rows_area.width as usize).saturating_sub(selection_symbol(app).chars().count());
     let count_w = 8;
@@ -453,7 +448,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
             };
             Row::new(vec![
                 Span::raw(cell(p.id.as_str(), id_w)),
-                Span::styled(format!("{count:>count_w$}"), Style::new().dark_gray()),
+                Span::styled(format!("{count:>count_w$}"), Style::new().fg(theme::MUTED)),
             ])
         })
         .collect();
@@ -492,8 +487,8 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(
         Paragraph::new(vec![
-            Line::from(fit(&when, w)).dark_gray(),
-            Line::from(fit(&patron.note, w)).dark_gray(),
+            Line::from(fit(&when, w)).muted(),
+            Line::from(fit(&patron.note, w)).muted(),
         ]),
         info,
     );
@@ -507,7 +502,7 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
                 app.key(Action::Remove)
             )
         };
-        return empty_message(frame, rows_area, vec![Line::from(msg.dark_gray())]);
+        return empty_message(frame, rows_area, vec![Line::from(msg.muted())]);
     }
     let catalogue = app
         .settings
@@ -526,7 +521,7 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
         cell("Name", name_w),
         cell("Confirmed", time_w),
     ])
-    .style(Style::new().fg(Color::DarkGray).bold());
+    .style(theme::HEADER);
     let rows: Vec<Row> = patron
         .tags
         .iter()
@@ -545,14 +540,14 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
                 Span::styled(
                     cell(if marked { "[x]" } else { "[ ]" }, mark_w),
                     if marked {
-                        Style::new().fg(Color::Red).bold()
+                        Style::new().fg(theme::ERROR).bold()
                     } else {
-                        Style::new().dark_gray()
+                        Style::new().fg(theme::MUTED)
                     },
                 ),
                 Span::raw(cell(&t.api_field, field_w)),
                 Span::raw(cell(&name, name_w)),
-                Span::styled(cell(&when, time_w), Style::new().dark_gray()),
+                Span::styled(cell(&when, time_w), Style::new().fg(theme::MUTED)),
             ])
         })
         .collect();

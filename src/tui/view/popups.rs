@@ -1,8 +1,10 @@
 //! Popups: help (generated from the key table), forms and confirmations.
 
+use crate::tui::keymap::Action;
+use crate::tui::theme::{self, Themed};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style, Stylize};
+use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -26,19 +28,31 @@ fn help_lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from("Keys".bold())];
     for b in app.settings.keymap.entries() {
         // Every key of the action, so that second keys (delete, End, ctrl-d…) are found too.
-        let keys = b.keys_label();
+        let keys = &b.keys_label;
         lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<12}"), Style::new().fg(Color::Cyan).bold()),
+            Span::styled(format!("  {keys:<12}"), theme::KEY),
             Span::raw(b.help),
         ]));
     }
     lines.push(Line::from(""));
     lines.push(Line::from("In forms".bold()));
+    let k = |a| app.settings.keymap.first_key(a);
     for text in [
-        "enter submits · esc cancels",
-        "tab completes api_fields from the catalogue",
-        "↑/↓ change the Cerego tag type, or walk the recent look-ups",
-        "←/→ home/end move the cursor · ctrl-w deletes a word · paste works",
+        format!(
+            "{} submits · {} cancels",
+            k(Action::Submit),
+            k(Action::Close)
+        ),
+        format!(
+            "{} completes api_fields from the catalogue",
+            k(Action::NextPane)
+        ),
+        format!(
+            "{}/{} change the Cerego tag type, or walk the recent look-ups",
+            k(Action::Up),
+            k(Action::Down)
+        ),
+        "←/→ home/end move the cursor · ctrl-w deletes a word · paste works".to_string(),
     ] {
         lines.push(Line::from(format!("  {text}")));
     }
@@ -62,15 +76,21 @@ pub fn draw_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
     let lines = help_lines(app);
     let (popup, max_scroll) = help_area(area, lines.len());
     frame.render_widget(Clear, popup);
+    let k = |a| app.settings.keymap.first_key(a);
     let hint = if max_scroll > 0 {
-        " ↑/↓ scroll · esc close "
+        format!(
+            " {}/{} scroll · {} close ",
+            k(Action::Up),
+            k(Action::Down),
+            k(Action::Close)
+        )
     } else {
-        " esc / ? close "
+        format!(" {} / {} close ", k(Action::Close), k(Action::Help))
     };
     let block = Block::bordered()
-        .border_style(Style::new().fg(Color::Cyan))
+        .border_style(theme::BORDER_INFO)
         .title(" Help ".bold())
-        .title_bottom(Line::from(hint).dark_gray());
+        .title_bottom(Line::from(hint).muted());
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -94,12 +114,16 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
                 .unwrap_or(&[]);
             if let Some(t) = types.get(*type_index) {
                 lines.push(Line::from(vec![
-                    Span::styled("tag type   ", Style::new().dark_gray()),
+                    Span::styled("tag type   ", Style::new().fg(theme::MUTED)),
+                    Span::styled(format!("◀ {} {} ▶", t.id, t.name), theme::KEY),
                     Span::styled(
-                        format!("◀ {} {} ▶", t.id, t.name),
-                        Style::new().fg(Color::Cyan).bold(),
+                        format!(
+                            "  ({}/{} to change)",
+                            app.settings.keymap.first_key(Action::Up),
+                            app.settings.keymap.first_key(Action::Down)
+                        ),
+                        Style::new().fg(theme::MUTED),
                     ),
-                    Span::styled("  (↑/↓ to change)", Style::new().dark_gray()),
                 ]));
                 let existing = app.selected_user().and_then(|u| {
                     u.tags
@@ -110,13 +134,14 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
                     lines.push(Line::from(
                         fit(
                             &format!(
-                                "already has \"{}\" (tag {}): enter will offer to edit it",
+                                "already has \"{}\" (tag {}): {} will offer to edit it",
                                 existing.value.as_deref().unwrap_or("?"),
-                                existing.id
+                                existing.id,
+                                app.settings.keymap.first_key(Action::Submit)
                             ),
                             inner_w,
                         )
-                        .yellow(),
+                        .warn(),
                     ));
                 } else {
                     lines.push(Line::from(""));
@@ -130,40 +155,39 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
             ..
         } => {
             lines.push(Line::from(vec![
-                Span::styled("tag        ", Style::new().dark_gray()),
+                Span::styled("tag        ", Style::new().fg(theme::MUTED)),
                 Span::raw(fit(
                     &format!("{tag_id} ({type_name})"),
                     inner_w.saturating_sub(11),
                 )),
             ]));
             lines.push(Line::from(vec![
-                Span::styled("was        ", Style::new().dark_gray()),
+                Span::styled("was        ", Style::new().fg(theme::MUTED)),
                 Span::raw(fit(&format!("\"{old_value}\""), inner_w.saturating_sub(11))),
             ]));
         }
         FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. } => {
             lines.push(Line::from(
-                "One or more api_fields, separated by commas or spaces.".dark_gray(),
+                "One or more api_fields, separated by commas or spaces.".muted(),
             ));
             lines.push(Line::from(""));
         }
         FormKind::HiveOpen => {
             lines.push(Line::from(
-                "The patron id as your platform names the user (free-form).".dark_gray(),
+                "The patron id as your platform names the user (free-form).".muted(),
             ));
             lines.push(Line::from(""));
         }
         FormKind::CeregoLookup => {
             lines.push(Line::from(
-                "An email address or a member id; Cerego answers with the matching user."
-                    .dark_gray(),
+                "An email address or a member id; Cerego answers with the matching user.".muted(),
             ));
             let recent = &app.settings.lookups;
             if recent.is_empty() {
                 lines.push(Line::from(""));
             } else {
                 lines.push(Line::from(
-                    fit(&format!("recent: {}", recent.join(", ")), inner_w).dark_gray(),
+                    fit(&format!("recent: {}", recent.join(", ")), inner_w).muted(),
                 ));
             }
         }
@@ -174,8 +198,8 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
     let scroll = form.input.visual_scroll(field_w);
     let visible: String = form.input.value().chars().skip(scroll).collect();
     lines.push(Line::from(vec![
-        Span::styled(label.clone(), Style::new().dark_gray()),
-        Span::styled(fit(&visible, field_w), Style::new().fg(Color::White).bold()),
+        Span::styled(label.clone(), Style::new().fg(theme::MUTED)),
+        Span::styled(fit(&visible, field_w), theme::INPUT),
     ]));
     if form.completes_api_fields() {
         let catalogue = app.catalogue_fields();
@@ -185,7 +209,7 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
         } else {
             format!("tab: {}", suggestions.join(" "))
         };
-        lines.push(Line::from(fit(&text, inner_w).dark_gray()));
+        lines.push(Line::from(fit(&text, inner_w).muted()));
         let unknown: Vec<String> = form
             .input
             .value()
@@ -199,16 +223,18 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
                     &format!("not in the catalogue: {}", unknown.join(", ")),
                     inner_w,
                 )
-                .yellow(),
+                .warn(),
             ));
         }
     }
     lines.push(Line::from(""));
     let (text, style) = match (&form.error, &form.note) {
-        (Some(e), _) if !form.input.value().is_empty() => (format!("✗ {e}"), Style::new().red()),
-        (_, Some(note)) => (note.clone(), Style::new().yellow()),
+        (Some(e), _) if !form.input.value().is_empty() => {
+            (format!("✗ {e}"), Style::new().fg(theme::ERROR))
+        }
+        (_, Some(note)) => (note.clone(), Style::new().fg(theme::WARN)),
         // An empty field is not an error yet: say what is needed, quietly.
-        (Some(e), _) => (e.clone(), Style::new().dark_gray()),
+        (Some(e), _) => (e.clone(), Style::new().fg(theme::MUTED)),
         (None, None) => (String::new(), Style::new()),
     };
     if !text.is_empty() {
@@ -220,9 +246,16 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
     let popup = centered(area, width, h);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
-        .border_style(Style::new().fg(Color::Yellow))
+        .border_style(theme::BORDER_ASK)
         .title(Line::from(fit(&form.title(), inner_w)).bold())
-        .title_bottom(Line::from(" enter submit · esc cancel ").dark_gray());
+        .title_bottom(
+            Line::from(format!(
+                " {} submit · {} cancel ",
+                app.settings.keymap.first_key(Action::Submit),
+                app.settings.keymap.first_key(Action::Close)
+            ))
+            .muted(),
+        );
     let inner = block.inner(popup);
     frame.render_widget(
         Paragraph::new(lines)
@@ -238,7 +271,7 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
     }
 }
 
-pub fn draw_confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
+pub fn draw_confirm(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
     let width = c
         .lines
         .iter()
@@ -256,17 +289,20 @@ pub fn draw_confirm(c: &Confirm, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
         Span::styled(
-            " y ",
-            Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
+            format!(" {} ", app.settings.keymap.first_key(Action::Yes)),
+            theme::BADGE_ACT,
         ),
         Span::raw(format!(" {}    ", fit(&c.yes, 40))),
-        Span::styled(" n ", Style::new().fg(Color::Black).bg(Color::Gray).bold()),
+        Span::styled(
+            format!(" {} ", app.settings.keymap.first_key(Action::No)),
+            theme::BADGE_NONE,
+        ),
         Span::raw(" cancel"),
     ]));
     let popup = centered(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
-        .border_style(Style::new().fg(Color::Yellow))
+        .border_style(theme::BORDER_ASK)
         .title(Line::from(fit(&c.title, width.saturating_sub(4) as usize)).bold());
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
@@ -282,7 +318,7 @@ pub fn draw_profiles(app: &App, selected: usize, frame: &mut Frame, area: Rect) 
             if current { "  (current)" } else { "" }
         );
         let style = if i == selected {
-            Style::new().fg(Color::Black).bg(Color::Cyan).bold()
+            theme::SELECTED
         } else {
             Style::new()
         };
@@ -298,13 +334,21 @@ pub fn draw_profiles(app: &App, selected: usize, frame: &mut Frame, area: Rect) 
     let popup = centered(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
-        .border_style(Style::new().fg(Color::Cyan))
+        .border_style(theme::BORDER_INFO)
         .title(" Switch profile ".bold())
-        .title_bottom(Line::from(" enter switch · esc close ").dark_gray());
+        .title_bottom(
+            Line::from(format!(
+                " {} switch · {} close ",
+                app.settings.keymap.first_key(Action::Submit),
+                app.settings.keymap.first_key(Action::Close)
+            ))
+            .muted(),
+        );
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 
 pub fn draw_quit(app: &App, frame: &mut Frame, area: Rect) {
+    let k = |a| app.settings.keymap.first_key(a);
     let n = app.in_flight();
     let lines = vec![
         Line::from(format!(
@@ -316,17 +360,11 @@ pub fn draw_quit(app: &App, frame: &mut Frame, area: Rect) {
         Line::from("abandoned). Waiting quits as soon as each has its outcome."),
         Line::from(""),
         Line::from(vec![
-            Span::styled(" w ", Style::new().fg(Color::Black).bg(Color::Green).bold()),
+            Span::styled(format!(" {} ", k(Action::Wait)), theme::BADGE_SAFE),
             Span::raw(" wait, then quit    "),
-            Span::styled(
-                " a ",
-                Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
-            ),
+            Span::styled(format!(" {} ", k(Action::Abandon)), theme::BADGE_ACT),
             Span::raw(" abandon and quit    "),
-            Span::styled(
-                " esc ",
-                Style::new().fg(Color::Black).bg(Color::Gray).bold(),
-            ),
+            Span::styled(format!(" {} ", k(Action::Close)), theme::BADGE_NONE),
             Span::raw(" stay"),
         ]),
     ];
@@ -334,7 +372,7 @@ pub fn draw_quit(app: &App, frame: &mut Frame, area: Rect) {
     let popup = centered(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
-        .border_style(Style::new().fg(Color::Yellow))
+        .border_style(theme::BORDER_ASK)
         .title(" Quit? ".bold());
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
