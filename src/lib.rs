@@ -6,7 +6,6 @@
 //! `session` (the composition root), `cli`, `sim` (the embedded simulator) and `tui`.
 #![forbid(unsafe_code)]
 
-pub mod check;
 pub mod cli;
 pub mod config;
 pub mod core;

@@ -1,0 +1,216 @@
+//! The command line, as clap reads it. What each command does is in the sibling modules;
+//! turning arguments into an Op is `ops`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use super::EXIT_CODES_HELP;
+use crate::sim;
+use crate::sim::faults::FaultRule;
+
+/// A terminal console for Cerego partner user tags and Hive Moderation patron user_tags.
+///
+/// With no command it opens the console. Without configuration or API keys it runs in demo
+/// mode against a built-in simulator of both APIs.
+#[derive(Debug, Parser)]
+#[command(name = "tagdesk", version, about, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: TopOptions,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The options of the console and of every command that uses a profile, given before the
+/// command (`tagdesk --profile prod hive add ...`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TopOptions {
+    /// Profile to use (else TAGDESK_PROFILE, else the file's default_profile).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Configuration file (default: the platform config dir, e.g. ~/.config/tagdesk/config.toml).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Demo mode: use the built-in simulator, whatever is configured.
+    #[arg(long)]
+    pub demo: bool,
+    /// Refuse every change (reads still work).
+    #[arg(long)]
+    pub read_only: bool,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Answer yes to the confirmation a `confirm = true` profile asks for.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// The same options given after a command (`tagdesk hive add --profile prod ...`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CommandOptions {
+    /// Profile to use (else TAGDESK_PROFILE, else the file's default_profile).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Configuration file (default: the platform config dir, e.g. ~/.config/tagdesk/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Demo mode: use the built-in simulator, whatever is configured.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Refuse every change (reads still work).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Print one JSON object instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Answer yes to the confirmation a `confirm = true` profile asks for.
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+}
+
+impl TopOptions {
+    /// These options with those given after the command taking precedence.
+    pub fn with(&self, after: &CommandOptions) -> TopOptions {
+        TopOptions {
+            profile: after.profile.clone().or_else(|| self.profile.clone()),
+            config: after.config.clone().or_else(|| self.config.clone()),
+            demo: self.demo || after.demo,
+            read_only: self.read_only || after.read_only,
+            json: self.json || after.json,
+            yes: self.yes || after.yes,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add or remove Hive patron user_tags.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Hive {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(subcommand)]
+        command: HiveCommand,
+    },
+    /// Add or update Cerego partner user tags, list the partner's users.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Cerego {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(subcommand)]
+        command: CeregoCommand,
+    },
+    /// Print or export the audit journal.
+    Log {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(flatten)]
+        args: LogArgs,
+    },
+    /// Write, check or locate the configuration.
+    Config {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Serve the simulator of both APIs standalone (Cerego under /v3, Hive under /api/v1).
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HiveCommand {
+    /// Add tags (api_fields) to a patron; Hive creates an unknown patron.
+    Add {
+        /// The patron id.
+        patron: String,
+        /// One or more api_fields (commas also separate).
+        #[arg(required = true)]
+        api_fields: Vec<String>,
+    },
+    /// Remove tags (api_fields) from a patron.
+    Remove {
+        patron: String,
+        #[arg(required = true)]
+        api_fields: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CeregoCommand {
+    /// Add a tag of a tag type to a user (only if the user has none of that type).
+    Add {
+        /// The user id.
+        #[arg(long)]
+        user: String,
+        /// The tag type id.
+        #[arg(long = "type", value_name = "TAG_TYPE_ID")]
+        tag_type: String,
+        /// The tag's value.
+        value: String,
+    },
+    /// Change the value of a tag (by the tag's own id).
+    Update { tag_id: String, value: String },
+    /// List the partner's users (every page), or look one up.
+    Users {
+        /// An email or member id.
+        #[arg(long)]
+        query: Option<String>,
+    },
+    /// Show the API key owner's profile (a harmless check of the key).
+    Profile,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// Only entries since: RFC 3339 time, a date (2026-11-22), or an age (30m, 2h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Export as CSV.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Export as JSON lines (also with the global --json).
+    #[arg(long = "jsonl")]
+    pub jsonl: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented template (never overwrites).
+    Init,
+    /// Check every profile (or only --profile NAME): the file parses, keys resolve, and
+    /// each API accepts its key.
+    Check,
+    /// Print where the configuration and data files are.
+    Path,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+    /// Seed file (TOML, the format of assets/demo.toml). Default: the built-in demo seed.
+    #[arg(long, conflicts_with = "empty")]
+    pub seed: Option<PathBuf>,
+    /// Start with no users, no patrons and no tags.
+    #[arg(long)]
+    pub empty: bool,
+    /// The Hive API key the simulator accepts.
+    #[arg(long, default_value = sim::DEFAULT_HIVE_KEY)]
+    pub hive_key: String,
+    /// The Cerego API key (bearer token) the simulator accepts.
+    #[arg(long, default_value = sim::DEFAULT_CEREGO_KEY)]
+    pub cerego_key: String,
+    /// Add this much latency to every API request.
+    #[arg(long, value_name = "MS")]
+    pub latency_ms: Option<u64>,
+    /// A fault rule, TARGET:KIND[@RATE][*TIMES], e.g. hive.add:503*1 or cerego:429=2@0.3
+    /// (repeatable; see the README).
+    #[arg(long = "fault", value_name = "RULE")]
+    pub faults: Vec<FaultRule>,
+}

@@ -1,0 +1,63 @@
+//! `tagdesk config`: write a template, check every profile, print where files live.
+
+use super::args::ConfigCommand;
+use super::{Format, env, exit, runtime};
+use crate::config;
+use crate::core::printable::{self, printable};
+use crate::session::Options;
+
+pub fn config_command(c: ConfigCommand, options: &Options, format: Format) -> u8 {
+    let paths = config::Paths::resolve(options.config.as_deref(), &env);
+    match c {
+        ConfigCommand::Path => {
+            match format {
+                Format::Json => super::out(&printable::json_text(
+                    &serde_json::json!({"config": paths.config_file, "data": paths.data_dir}),
+                )),
+                Format::Human => {
+                    super::out(&printable(&format!(
+                        "config: {}",
+                        paths.config_file.display()
+                    )));
+                    super::out(&printable(&format!("data:   {}", paths.data_dir.display())));
+                }
+            }
+            exit::OK
+        }
+        ConfigCommand::Init => {
+            if paths.config_file.exists() {
+                return super::fail(
+                    format,
+                    &format!(
+                        "{} already exists; it was left as it is",
+                        paths.config_file.display()
+                    ),
+                    exit::USAGE,
+                );
+            }
+            match config::write_new_private(&paths.config_file, config::TEMPLATE) {
+                Ok(()) => {
+                    super::out(&printable(&format!(
+                        "wrote {} (mode 0600); edit it, then run: tagdesk config check",
+                        paths.config_file.display()
+                    )));
+                    exit::OK
+                }
+                Err(e) => super::fail(
+                    format,
+                    &format!("cannot write {}: {e}", paths.config_file.display()),
+                    exit::USAGE,
+                ),
+            }
+        }
+        ConfigCommand::Check => match runtime() {
+            Ok(rt) => rt.block_on(super::check::run(
+                &paths,
+                format,
+                &env,
+                options.profile.as_deref(),
+            )),
+            Err(e) => super::fail(format, &e, exit::USAGE),
+        },
+    }
+}

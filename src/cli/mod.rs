@@ -1,0 +1,254 @@
+//! The command line: the non-interactive commands run the same Ops, write gate and journal
+//! as the console. `args` is what clap reads, `ops` turns arguments into Ops (unit-tested),
+//! `run` sends one and `render` prints its outcome; `config`, `log`, `sim` and `console` are
+//! one command family each. `main.rs` only calls [`main`].
+
+pub mod args;
+pub mod check;
+mod config;
+mod console;
+mod log;
+pub mod ops;
+pub mod render;
+pub mod run;
+mod sim;
+
+use std::io::Write;
+
+use serde_json::json;
+
+use crate::config::ConfigError;
+use crate::core::domain::PartnerId;
+use crate::core::op::ApiError;
+use crate::core::op::Output;
+use crate::core::op::Service;
+use crate::core::printable::{json_text, printable};
+use crate::session::{self, Options, Session};
+use args::{Cli, Command, TopOptions};
+use clap::{CommandFactory, Parser};
+use std::process::ExitCode;
+
+/// Exit codes, as documented in `--help` and the README.
+pub mod exit {
+    /// Done, and nothing failed.
+    pub const OK: u8 = 0;
+    /// The API answered, but some tags failed.
+    pub const SOME_FAILED: u8 = 1;
+    /// Bad usage, input or configuration: nothing was sent.
+    pub const USAGE: u8 = 2;
+    /// The API refused the request (an HTTP error status).
+    pub const REFUSED: u8 = 3;
+    /// No usable answer: unreachable, timed out, or an unreadable response.
+    pub const UNREACHABLE: u8 = 4;
+    /// The request was answered, but its outcome could not be written to the journal.
+    pub const JOURNAL: u8 = 5;
+    /// Standard output was closed early (`| head`): the conventional status of SIGPIPE.
+    pub const CLOSED_PIPE: u8 = 141;
+}
+
+/// The text `--help` shows about exit codes.
+pub const EXIT_CODES_HELP: &str = "Exit codes:
+  0  done, and nothing failed
+  1  the API answered, but some tags failed
+  2  bad usage, input or configuration (nothing was sent)
+  3  the API refused the request (HTTP error)
+  4  no usable answer: unreachable, timed out, or an unreadable response
+  5  answered, but the outcome could not be written to the journal (see stderr)";
+
+/// How to print results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub fn exit_code(result: &Result<Output, ApiError>) -> u8 {
+    match result {
+        Ok(Output::Hive(o)) if !o.failed.is_empty() => exit::SOME_FAILED,
+        Ok(_) => exit::OK,
+        Err(ApiError::Http { .. }) => exit::REFUSED,
+        Err(e) if e.is_local() => exit::USAGE,
+        Err(_) => exit::UNREACHABLE,
+    }
+}
+
+/// Writes a line to stdout. A closed stdout (`tagdesk log | head`) ends the process
+/// quietly with the conventional status, never a panic.
+pub fn out(line: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_all(line.as_bytes())
+        .and_then(|()| stdout.write_all(b"\n"));
+    if let Err(e) = written {
+        closed(&e);
+    }
+}
+
+/// Writes text to stdout as it is (no line end added), with [`out`]'s handling of a closed
+/// pipe.
+pub fn out_raw(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()) {
+        closed(&e);
+    }
+}
+
+/// Flushes stdout, with [`out`]'s handling of a closed pipe.
+pub fn flush() {
+    if let Err(e) = std::io::stdout().flush() {
+        closed(&e);
+    }
+}
+
+/// Writes a line to stderr; a stderr that cannot be written is ignored (never a panic).
+pub fn err(line: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_all(line.as_bytes())
+        .and_then(|()| stderr.write_all(b"\n"));
+}
+
+fn closed(e: &std::io::Error) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(i32::from(exit::CLOSED_PIPE));
+    }
+    // Any other failure to write stdout: say so once on stderr and stop.
+    err(&format!("tagdesk: cannot write the output: {e}"));
+    std::process::exit(i32::from(exit::USAGE));
+}
+
+/// Prints a usage / configuration error the way every command does.
+pub fn fail(format: Format, message: &str, code: u8) -> u8 {
+    match format {
+        Format::Human => err(&format!("tagdesk: {}", printable(message))),
+        Format::Json => out(&json_text(
+            &json!({"ok": false, "exit_code": code, "error": {"kind": "usage", "message": message}}),
+        )),
+    }
+    code
+}
+
+pub(crate) fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn options_of(top: &TopOptions) -> (Options, Format) {
+    let format = if top.json {
+        Format::Json
+    } else {
+        Format::Human
+    };
+    let options = Options {
+        profile: top.profile.clone(),
+        config: top.config.clone(),
+        demo: top.demo,
+        read_only: top.read_only,
+    };
+    (options, format)
+}
+
+/// The whole command line: parse, then run what it asks for.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        None => {
+            let (options, _) = options_of(&cli.common);
+            return console::run_console(options);
+        }
+        Some(Command::Sim(args)) => return sim::run_sim(args),
+        Some(Command::Completions { shell }) => {
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tagdesk", &mut text);
+            out_raw(&String::from_utf8_lossy(&text));
+            flush();
+            exit::OK
+        }
+        Some(Command::Config { options, command }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            config::config_command(command, &options, format)
+        }
+        Some(Command::Log { options, args }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            log::log_command(args, &options, format)
+        }
+        Some(Command::Hive { options, command }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            match ops::hive_op(command) {
+                Ok(op) => block_on(format, async move {
+                    let session = open_session(&options, format).await?;
+                    let code = run::run_op(&session, op, format, top.yes).await;
+                    close(session).await;
+                    Ok(code)
+                }),
+                Err(e) => fail(format, &e, exit::USAGE),
+            }
+        }
+        Some(Command::Cerego { options, command }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            block_on(format, async move {
+                let session = open_session(&options, format).await?;
+                let code = match ops::cerego_op(command, || partner_of(&session)) {
+                    Ok(op) => run::run_op(&session, op, format, top.yes).await,
+                    Err(e) => fail(format, &e, exit::USAGE),
+                };
+                close(session).await;
+                Ok(code)
+            })
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// The partner a `cerego` command lists, or why Cerego cannot be used in this profile.
+fn partner_of(session: &Session) -> Result<PartnerId, String> {
+    session
+        .profile
+        .cerego
+        .as_ref()
+        .map(|c| c.partner_id.clone())
+        .ok_or_else(|| match session.profile.unavailable(Service::Cerego) {
+            Some(u) => format!("{}: nothing was sent", u.reason),
+            None => format!(
+                "Cerego is not configured in profile {}: nothing was sent",
+                session.profile.name
+            ),
+        })
+}
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Runs a command's future to its exit code.
+fn block_on(format: Format, fut: impl std::future::Future<Output = Result<u8, u8>>) -> u8 {
+    match runtime() {
+        Ok(rt) => match rt.block_on(fut) {
+            Ok(code) | Err(code) => code,
+        },
+        Err(e) => fail(format, &e, exit::USAGE),
+    }
+}
+
+/// Opens the session; configuration problems are reported and exit 2.
+pub(crate) async fn open_session(options: &Options, format: Format) -> Result<Session, u8> {
+    let session = session::open(options, &env)
+        .await
+        .map_err(|ConfigError(m)| fail(format, &m, exit::USAGE))?;
+    if session.profile.demo {
+        err(&format!("tagdesk: {}", session::demo_notice()));
+    }
+    for w in &session.warnings {
+        err(&format!("tagdesk: warning: {}", printable(w)));
+    }
+    Ok(session)
+}
+
+pub(crate) async fn close(session: Session) {
+    if let Some(sim) = session.simulator {
+        sim.shutdown().await;
+    }
+}

@@ -1,0 +1,214 @@
+//! How an outcome is printed: human lines and JSON objects, a listing streamed row by row.
+
+use super::{Format, err, out, out_raw};
+use serde_json::{Value, json};
+
+use crate::core::op::hive::HiveOutcome;
+use crate::core::op::scenario::MessageCheck;
+use crate::core::op::{Op, Output};
+use crate::core::printable::{json_text, printable};
+use crate::engine::exec::PageProgress;
+
+/// Prints a user listing page by page: a header and rows for people, or one JSON object
+/// whose `result.users` array is written as pages arrive.
+pub(crate) struct UserPrinter {
+    format: Format,
+    started: std::sync::atomic::AtomicBool,
+    first_user: std::sync::atomic::AtomicBool,
+}
+
+impl UserPrinter {
+    pub(crate) fn new(format: Format) -> Self {
+        Self {
+            format,
+            started: std::sync::atomic::AtomicBool::new(false),
+            first_user: std::sync::atomic::AtomicBool::new(true),
+        }
+    }
+
+    pub(crate) fn page(&self, page: &PageProgress) {
+        use std::sync::atomic::Ordering;
+        let first = !self.started.swap(true, Ordering::SeqCst);
+        match self.format {
+            Format::Human => {
+                if first {
+                    out(&format!("{:<10} {:<24} {:<32} tags", "id", "name", "email"));
+                }
+                for u in &page.users {
+                    out(&user_row(u));
+                }
+            }
+            Format::Json => {
+                if first {
+                    out_raw("{\"result\":{\"users\":[");
+                }
+                for u in &page.users {
+                    let sep = if self.first_user.swap(false, Ordering::SeqCst) {
+                        ""
+                    } else {
+                        ","
+                    };
+                    out_raw(&format!("{sep}{}", json_text(&json!(u))));
+                }
+            }
+        }
+    }
+
+    pub(crate) fn finish_human(&self, output: &Output) {
+        if let Output::Users(_) = output {
+            // The summary ends with "— cut short: …" when a limit stopped the listing.
+            err(&format!("tagdesk: {}", printable(&output.summary())));
+        }
+    }
+
+    /// Closes the streamed JSON object with the rest of `value` (its other fields).
+    pub(crate) fn finish_json(&self, mut value: Value) {
+        use std::sync::atomic::Ordering;
+        if !self.started.load(Ordering::SeqCst) {
+            out_raw("{\"result\":{\"users\":[");
+        }
+        let (result_rest, rest) = match value.as_object_mut() {
+            Some(map) => {
+                let result = map.remove("result");
+                let result_rest = match result {
+                    Some(Value::Object(mut r)) => {
+                        r.remove("users");
+                        r
+                    }
+                    _ => serde_json::Map::new(),
+                };
+                (result_rest, std::mem::take(map))
+            }
+            None => (serde_json::Map::new(), serde_json::Map::new()),
+        };
+        let mut tail = String::from("]");
+        for (k, v) in result_rest {
+            tail.push_str(&format!(",{}:{}", json_text(&json!(k)), json_text(&v)));
+        }
+        tail.push('}');
+        for (k, v) in rest {
+            tail.push_str(&format!(",{}:{}", json_text(&json!(k)), json_text(&v)));
+        }
+        tail.push('}');
+        out(&tail);
+    }
+}
+
+/// One user as a line of `tagdesk cerego users`.
+fn user_row(u: &crate::core::op::cerego::CeregoUser) -> String {
+    let tags: Vec<String> = u
+        .tags
+        .iter()
+        .map(|t| {
+            format!(
+                "{}:{}={}",
+                t.id,
+                t.tag_type_id.as_deref().unwrap_or("?"),
+                t.value.as_deref().unwrap_or("?")
+            )
+        })
+        .collect();
+    printable(&format!(
+        "{:<10} {:<24} {:<32} {}",
+        u.id,
+        u.name.as_deref().unwrap_or(""),
+        u.email.as_deref().unwrap_or(""),
+        tags.join(" ")
+    ))
+    .into_owned()
+}
+
+/// The JSON form of a result.
+pub fn output_json(output: &Output) -> Value {
+    match output {
+        Output::Hive(o) => {
+            let s = o.scenario();
+            let (changed, unchanged) = HiveOutcome::array_names(o.action);
+            json!({
+                "message": o.message,
+                "patron_id": o.patron_id,
+                changed: o.changed,
+                unchanged: o.unchanged,
+                "failed": o.failed,
+                "scenario": s.label(),
+                "documented_message": s.documented_message(),
+                "message_check": o.message_check(),
+                "missing_fields": o.missing_fields,
+            })
+        }
+        Output::Tag(t) => json!(t),
+        Output::Users(u) => json!(u),
+        Output::KeyOwner(p) => json!(p),
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// The human form of a result, made printable.
+pub fn human(op: &Op, output: &Output, status: Option<u16>) -> String {
+    let status = status.map(|s| format!("HTTP {s}")).unwrap_or_default();
+    match output {
+        Output::Hive(o) => {
+            let s = o.scenario();
+            let (changed, unchanged) = HiveOutcome::array_names(o.action);
+            let check = match o.message_check() {
+                MessageCheck::Match => "MATCH".to_string(),
+                MessageCheck::Mismatch => format!(
+                    "MISMATCH (documented: \"{}\")",
+                    s.documented_message().unwrap_or("")
+                ),
+                MessageCheck::Undocumented => "UNDOCUMENTED (all arrays empty)".to_string(),
+            };
+            let mut out = format!(
+                "{} · {status}\n{}\nscenario: {} · {check}\n{changed:<22}{}\n{unchanged:<22}{}\n",
+                printable(&op.describe()),
+                printable(
+                    o.message
+                        .as_deref()
+                        .unwrap_or("(no message in the response)")
+                ),
+                s.label(),
+                printable(&list(&o.changed)),
+                printable(&list(&o.unchanged)),
+            );
+            if o.failed.is_empty() {
+                out.push_str(&format!("{:<22}(none)", "failed"));
+            } else {
+                out.push_str("failed");
+                for f in &o.failed {
+                    out.push_str(&format!(
+                        "\n  {} — {}",
+                        printable(&f.api_field),
+                        printable(f.reason.as_deref().unwrap_or("(no reason given)"))
+                    ));
+                }
+            }
+            out
+        }
+        Output::Tag(t) => format!(
+            "{} · {status}\ntag {} (type {}) of user {} = \"{}\" · updated {}",
+            printable(&op.describe()),
+            printable(&t.id),
+            printable(t.tag_type_id.as_deref().unwrap_or("?")),
+            printable(t.user_id.as_deref().unwrap_or("?")),
+            printable(t.value.as_deref().unwrap_or("")),
+            printable(t.updated_at.as_deref().unwrap_or("?")),
+        ),
+        // A listing is printed page by page as it arrives (see `UserPrinter`); this is
+        // what stays to say at its end.
+        Output::Users(_) => printable(&output.summary()).into_owned(),
+        Output::KeyOwner(p) => format!(
+            "{} · {status}\n{} <{}> (user {})",
+            printable(&op.describe()),
+            printable(p.name.as_deref().unwrap_or("?")),
+            printable(p.email.as_deref().unwrap_or("?")),
+            printable(&p.id)
+        ),
+    }
+}
