@@ -17,9 +17,14 @@
 //! - `POST /_sim/reset`: back to the seed, no faults, counts cleared.
 
 pub mod cerego;
+mod control;
 pub mod faults;
 pub mod hive;
+mod model;
 pub mod seed;
+
+use control::*;
+pub use model::Model;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -69,72 +74,6 @@ impl Default for SimOptions {
             hive_key: DEFAULT_HIVE_KEY.into(),
             cerego_key: DEFAULT_CEREGO_KEY.into(),
             faults: Vec::new(),
-        }
-    }
-}
-
-/// The simulated services' data and rules, without HTTP: what the server serves, and what
-/// tests use to produce exactly the answer the server would give to an [`Op`].
-#[derive(Debug, Clone)]
-pub struct Model {
-    pub cerego: CeregoState,
-    pub hive: HiveState,
-}
-
-impl Model {
-    pub fn new(seed: &Seed) -> Self {
-        Self {
-            cerego: CeregoState::from_seed(&seed.cerego),
-            hive: HiveState::from_seed(&seed.hive),
-        }
-    }
-
-    /// The status and body the server answers to an Op: its `Op::request()` served by the
-    /// same handlers as the HTTP routes (the user list as one page of up to 100 users).
-    pub fn answer(&mut self, op: &Op) -> (u16, Value) {
-        let mut spec = op.request();
-        if matches!(op, Op::CeregoListUsers { .. }) {
-            spec.query.push(("page[size]".into(), "100".into()));
-        }
-        let (status, body) = self.serve(&spec);
-        (status.as_u16(), body)
-    }
-
-    /// Serves one request described as the clients describe it: routed by method and path
-    /// like the HTTP server, its body read from the JSON the client would send.
-    pub fn serve(&mut self, spec: &RequestSpec) -> (StatusCode, Value) {
-        let body = spec
-            .body
-            .as_ref()
-            .map(|b| b.to_string().into_bytes())
-            .unwrap_or_default();
-        let parts: Vec<&str> = spec.path.trim_matches('/').split('/').collect();
-        match (spec.method, parts.as_slice()) {
-            (Verb::Post, ["api", "v1", "user_tags", "add"]) => {
-                self.hive.handle(HiveAction::Add, &body)
-            }
-            (Verb::Post, ["api", "v1", "user_tags", "remove"]) => {
-                self.hive.handle(HiveAction::Remove, &body)
-            }
-            (
-                Verb::Post,
-                [
-                    "v3",
-                    "partner_user_tag_types",
-                    tag_type,
-                    "partner_user_tags",
-                ],
-            ) => self.cerego.add_tag(tag_type, &body),
-            (Verb::Put, ["v3", "partner_user_tags", tag]) => self.cerego.update_tag(tag, &body),
-            (Verb::Get, ["v3", "partners", partner, "users"]) => {
-                let params: HashMap<String, String> = spec.query.iter().cloned().collect();
-                self.cerego.list_users(partner, &params)
-            }
-            (Verb::Get, ["v3", "my", "profile"]) => self.cerego.profile(),
-            _ => (
-                StatusCode::NOT_FOUND,
-                json!({"error": format!("no such endpoint: {} {}", spec.method.as_str(), spec.path)}),
-            ),
         }
     }
 }
@@ -515,84 +454,6 @@ async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
         StatusCode::NOT_FOUND,
         json!({"error": true, "status": 404, "message": format!("No route for {method} {}.", uri.path())}),
     )
-}
-
-fn state_json(world: &World) -> Value {
-    json!({
-        "cerego": world.model.cerego,
-        "hive": world.model.hive,
-        "faults": world.faults,
-        "requests": world.requests,
-    })
-}
-
-async fn control_state(State(shared): State<AppState>) -> Response {
-    json_response(StatusCode::OK, state_json(&shared.world()))
-}
-
-async fn control_faults(State(shared): State<AppState>) -> Response {
-    json_response(StatusCode::OK, json!(shared.world().faults))
-}
-
-fn bad_control(message: String) -> Response {
-    json_response(StatusCode::BAD_REQUEST, json!({"error": message}))
-}
-
-fn parse_rule(v: Value) -> Result<FaultRule, String> {
-    if let Some(spec) = v.get("spec").and_then(Value::as_str) {
-        return spec.parse();
-    }
-    let rule: FaultRule =
-        serde_json::from_value(v).map_err(|e| format!("not a fault rule: {e}"))?;
-    rule.validate()?;
-    Ok(rule)
-}
-
-async fn control_add_fault(State(shared): State<AppState>, body: Bytes) -> Response {
-    let parsed = serde_json::from_slice::<Value>(&body)
-        .map_err(|e| format!("not JSON: {e}"))
-        .and_then(parse_rule);
-    match parsed {
-        Ok(rule) => {
-            let mut world = shared.world();
-            world.faults.push(rule);
-            json_response(StatusCode::OK, json!(world.faults))
-        }
-        Err(e) => bad_control(e),
-    }
-}
-
-async fn control_set_faults(State(shared): State<AppState>, body: Bytes) -> Response {
-    let parsed = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Array(items)) => items
-            .into_iter()
-            .map(parse_rule)
-            .collect::<Result<Vec<_>, _>>(),
-        Ok(_) => Err("expected a JSON list of fault rules".to_string()),
-        Err(e) => Err(format!("not JSON: {e}")),
-    };
-    match parsed {
-        Ok(rules) => {
-            let mut world = shared.world();
-            world.faults = rules;
-            json_response(StatusCode::OK, json!(world.faults))
-        }
-        Err(e) => bad_control(e),
-    }
-}
-
-async fn control_clear_faults(State(shared): State<AppState>) -> Response {
-    shared.world().faults.clear();
-    json_response(StatusCode::OK, json!([]))
-}
-
-async fn control_reset(State(shared): State<AppState>) -> Response {
-    let fresh = World {
-        faults: Vec::new(),
-        ..World::new(&shared.options)
-    };
-    *shared.world() = fresh;
-    json_response(StatusCode::OK, json!({"reset": true}))
 }
 
 /// The summary `tagdesk sim` prints after its first line.

@@ -38,7 +38,9 @@
 //! scanning and tail repair in `scan`, reading backwards and streaming in `read`, and the
 //! identity of the writing process in `writer`.
 
+mod contents;
 mod export;
+mod files;
 mod read;
 mod record;
 mod redact;
@@ -60,9 +62,13 @@ use crate::core::op::Op;
 use crate::core::redact::Redactor;
 
 pub use crate::core::redact::REDACTED;
+use contents::later_outcome_wins;
+pub use contents::{Entry, JournalContents, entries, read};
 pub use export::{
     csv_header, csv_row, human_entry, json_entry, parse_since, to_csv, to_human, to_json_lines,
 };
+use files::rotated_name;
+pub use files::{file_for, files_of};
 pub use read::{StreamReport, recent, stream};
 pub use record::{
     IntentRecord, MAX_STORED_READ_BODY_BYTES, OutcomeError, OutcomeKind, OutcomeRecord, Record,
@@ -102,92 +108,6 @@ pub const TAIL_WINDOW_BYTES: u64 = 4 * 1024 * 1024;
 /// rotate_mib`).
 pub const DEFAULT_ROTATE_BYTES: u64 = 32 * 1024 * 1024;
 /// Longest profile part of a journal file name.
-const MAX_PROFILE_FILE_CHARS: usize = 100;
-
-fn safe_profile(profile: &str) -> String {
-    let mut safe: String = profile
-        .chars()
-        .take(MAX_PROFILE_FILE_CHARS)
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if safe.is_empty() {
-        safe.push('_');
-    }
-    safe
-}
-
-/// The journal file for `profile` in `dir`: `dir/journal-<profile>.jsonl`.
-///
-/// The profile name is made safe for a file name: ASCII letters, digits, `_` and `-` are
-/// kept, every other character becomes `_`, an empty name becomes `_`, and the name is cut
-/// at 100 characters. Two profiles whose names differ only in such characters share a file;
-/// every record also carries the exact profile name, so they can still be told apart.
-pub fn file_for(dir: &Path, profile: &str) -> PathBuf {
-    dir.join(format!("journal-{}.jsonl", safe_profile(profile)))
-}
-
-/// The files of the journal whose active file is `active`, oldest first: the rotated ones
-/// (`journal-P.TIME.jsonl`, in time order), then the active file itself (listed even when it
-/// does not exist yet).
-pub fn files_of(active: &Path) -> Vec<PathBuf> {
-    let (Some(dir), Some(name)) = (active.parent(), active.file_name()) else {
-        return vec![active.to_path_buf()];
-    };
-    let name = name.to_string_lossy();
-    let stem = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
-    let prefix = format!("{stem}.");
-    let mut rotated: Vec<((String, u32), PathBuf)> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let n = e.file_name().to_string_lossy().into_owned();
-            let middle = n.strip_prefix(&prefix)?.strip_suffix(".jsonl")?.to_string();
-            // TIME is 20261123T062400Z, optionally -N; nothing else is ours.
-            let stamp_like = middle.len() >= 16
-                && middle
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || matches!(c, 'T' | 'Z' | '-'));
-            stamp_like.then(|| {
-                // TIME, then the -N of a second rotation within the same second, in order.
-                let (stamp, n) = match middle.split_once('-') {
-                    Some((stamp, n)) => (stamp.to_string(), n.parse::<u32>().unwrap_or(0)),
-                    None => (middle.clone(), 1),
-                };
-                ((stamp, n), e.path())
-            })
-        })
-        .collect();
-    rotated.sort();
-    let mut out: Vec<PathBuf> = rotated.into_iter().map(|(_, p)| p).collect();
-    out.push(active.to_path_buf());
-    out
-}
-
-/// A fresh name for the active file `active` rotated now.
-fn rotated_name(active: &Path) -> PathBuf {
-    let name = active
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let stem = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
-    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
-    let dir = active.parent().unwrap_or(Path::new("."));
-    let mut candidate = dir.join(format!("{stem}.{stamp}.jsonl"));
-    let mut n = 2;
-    while candidate.exists() {
-        candidate = dir.join(format!("{stem}.{stamp}-{n}.jsonl"));
-        n += 1;
-    }
-    candidate
-}
-
 /// A fresh record id, unique across process restarts: the process start in unix
 /// milliseconds (hex), the process id (hex) and a process-wide counter.
 pub fn new_id() -> String {
@@ -562,165 +482,6 @@ fn open_private_file(path: &Path) -> Result<File, JournalError> {
         }
     }
     Ok(file)
-}
-
-/// Everything a journal file holds, in file order, plus what could not be read.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JournalContents {
-    pub records: Vec<Record>,
-    /// (1-based line, reason): corrupt lines, an incomplete last line, outcomes without an
-    /// intent before them.
-    pub problems: LineProblems,
-}
-
-/// Reads a journal file without changing it. A file that does not exist reads as empty
-/// (a profile that never sent anything has no journal yet).
-pub fn read(path: &Path) -> Result<JournalContents, JournalError> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(JournalContents::default()),
-        Err(e) => return Err(JournalError::io(path, "open")(e)),
-    };
-    let mut contents = JournalContents::default();
-    let mut intents: HashSet<String> = HashSet::new();
-    scan::scan_lines(&file, MAX_LINE_BYTES, 0, |line| {
-        let (meta, parsed) = line.split();
-        match parsed {
-            scan::Parsed::Record(record) => {
-                match &*record {
-                    Record::Intent(i) => {
-                        intents.insert(i.id.clone());
-                    }
-                    Record::Outcome(o) if !intents.contains(&o.id) => {
-                        contents.problems.push((
-                            meta.number,
-                            format!("an outcome for id {} without an intent before it", o.id),
-                        ));
-                    }
-                    Record::Outcome(_) => {}
-                }
-                contents.records.push(*record);
-            }
-            scan::Parsed::Unknown(reason) => contents.problems.push((meta.number, reason)),
-            scan::Parsed::Invalid(reason) if !meta.terminated => contents.problems.push((
-                meta.number,
-                format!(
-                    "an incomplete last line of {} bytes, an interrupted write ({reason})",
-                    meta.len
-                ),
-            )),
-            scan::Parsed::Invalid(reason) => contents.problems.push((meta.number, reason)),
-        }
-    })
-    .map_err(JournalError::io(path, "read"))?;
-    Ok(contents)
-}
-
-/// One Op as the log shows it: its intent and, once known, its outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    pub intent: IntentRecord,
-    pub outcome: Option<OutcomeRecord>,
-}
-
-impl Entry {
-    pub fn id(&self) -> &str {
-        &self.intent.id
-    }
-
-    pub fn time(&self) -> DateTime<Utc> {
-        self.intent.time
-    }
-
-    /// No outcome recorded: still in flight, or a run ended without journaling it (outcome
-    /// unknown).
-    pub fn is_pending(&self) -> bool {
-        self.outcome.is_none()
-    }
-
-    /// `ok`, `http_error`, ..., `abandoned`, or `pending` when no outcome is recorded.
-    pub fn result_label(&self) -> &'static str {
-        self.outcome
-            .as_ref()
-            .map_or("pending", |o| o.result.as_str())
-    }
-
-    pub fn status(&self) -> Option<u16> {
-        self.outcome.as_ref().and_then(|o| o.status)
-    }
-
-    pub fn summary(&self) -> &str {
-        self.outcome.as_ref().map_or(
-            "no outcome recorded (in flight, or tagdesk stopped first: outcome unknown)",
-            |o| o.summary.as_str(),
-        )
-    }
-
-    /// The command that repeats this entry's Op, naming its profile (or `--demo`).
-    pub fn command(&self) -> String {
-        self.intent.replay_command()
-    }
-
-    /// The Hive outcome read back from the journaled response body, when this entry is a
-    /// Hive add or remove that was answered.
-    pub fn hive_outcome(&self) -> Option<crate::core::op::hive::HiveOutcome> {
-        use crate::core::op::scenario::HiveAction;
-        let action = match self.intent.op {
-            Op::HiveAdd { .. } => HiveAction::Add,
-            Op::HiveRemove { .. } => HiveAction::Remove,
-            Op::CeregoAdd { .. }
-            | Op::CeregoUpdate { .. }
-            | Op::CeregoListUsers { .. }
-            | Op::CeregoProfile => return None,
-        };
-        let outcome = self.outcome.as_ref()?;
-        if outcome.result != OutcomeKind::Ok {
-            return None;
-        }
-        crate::core::op::hive::HiveOutcome::from_value(action, outcome.response_body.as_ref()?).ok()
-    }
-}
-
-/// Whether `candidate`, seen after `current` in the file, should replace it. The rule
-/// that makes pairing deterministic: the first real outcome wins; `abandoned` (written at
-/// quit or at the next start when the answer was not seen) counts only when no real outcome
-/// exists, whichever order they were written in.
-pub(crate) fn later_outcome_wins(
-    current: Option<&OutcomeRecord>,
-    candidate: &OutcomeRecord,
-) -> bool {
-    match current {
-        None => true,
-        Some(c) => c.result == OutcomeKind::Abandoned && candidate.result != OutcomeKind::Abandoned,
-    }
-}
-
-/// Pairs intents with their outcomes by id, in intent order. An outcome without an intent
-/// is left out (`read` reports it). If an id has several outcomes, the first real one wins,
-/// and `abandoned` counts only when there is no real one (see [`later_outcome_wins`]).
-pub fn entries(records: impl IntoIterator<Item = Record>) -> Vec<Entry> {
-    let mut out: Vec<Entry> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for record in records {
-        match record {
-            Record::Intent(intent) => {
-                index.insert(intent.id.clone(), out.len());
-                out.push(Entry {
-                    intent,
-                    outcome: None,
-                });
-            }
-            Record::Outcome(outcome) => {
-                if let Some(&i) = index.get(&outcome.id)
-                    && let Some(entry) = out.get_mut(i)
-                    && later_outcome_wins(entry.outcome.as_ref(), &outcome)
-                {
-                    entry.outcome = Some(outcome);
-                }
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

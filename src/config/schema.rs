@@ -1,0 +1,357 @@
+//! The configuration file's tables as serde reads them, and every check that needs no
+//! environment (each error names the file and, where it can, the line).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::lines::error_at;
+use super::profile::check_url;
+use super::*;
+use crate::core::domain::{HiveTag, PartnerId, TagType};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    #[serde(default)]
+    pub retries: Retries,
+    #[serde(default)]
+    pub limits: Limits,
+    #[serde(default)]
+    pub journal: JournalSettings,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileConfig>,
+    /// Console key overrides: action name → keys (see the README, Keys).
+    #[serde(default)]
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    /// Seconds to open a connection.
+    #[serde(default = "default_connect")]
+    pub connect: f64,
+    /// Seconds for a whole request.
+    #[serde(default = "default_total")]
+    pub total: f64,
+}
+
+fn default_connect() -> f64 {
+    5.0
+}
+fn default_total() -> f64 {
+    20.0
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: default_connect(),
+            total: default_total(),
+        }
+    }
+}
+
+/// How transient failures are retried (see `src/retry.rs`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retries {
+    /// Attempts in all, the first included (1 = never retry).
+    #[serde(default = "default_attempts")]
+    pub attempts: u32,
+    /// Seconds the whole operation may take, retries and the last attempt included.
+    #[serde(default = "default_budget")]
+    pub budget: f64,
+    /// The longest single wait, in seconds (a longer Retry-After is not waited for).
+    #[serde(default = "default_max_wait")]
+    pub max_wait: f64,
+}
+
+fn default_attempts() -> u32 {
+    4
+}
+fn default_budget() -> f64 {
+    45.0
+}
+fn default_max_wait() -> f64 {
+    10.0
+}
+
+impl Default for Retries {
+    fn default() -> Self {
+        Self {
+            attempts: default_attempts(),
+            budget: default_budget(),
+            max_wait: default_max_wait(),
+        }
+    }
+}
+
+impl Retries {
+    pub fn policy(&self) -> crate::engine::retry::RetryPolicy {
+        crate::engine::retry::RetryPolicy {
+            max_attempts: self.attempts,
+            max_wait: Duration::from_secs_f64(self.max_wait),
+            budget: Duration::from_secs_f64(self.budget),
+            ..crate::engine::retry::RetryPolicy::default()
+        }
+    }
+}
+
+/// Bounds on what one listing of a partner's users may hold (`[limits]`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Users one listing reads at most.
+    #[serde(default = "default_max_users")]
+    pub max_users: u64,
+    /// MiB of responses one listing reads at most.
+    #[serde(default = "default_max_list_mib")]
+    pub max_list_mib: u64,
+}
+
+fn default_max_users() -> u64 {
+    crate::engine::exec::DEFAULT_MAX_USERS
+}
+fn default_max_list_mib() -> u64 {
+    crate::engine::exec::DEFAULT_MAX_LIST_BYTES >> 20
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_users: default_max_users(),
+            max_list_mib: default_max_list_mib(),
+        }
+    }
+}
+
+impl Limits {
+    pub fn list_limits(&self) -> crate::engine::exec::ListLimits {
+        crate::engine::exec::ListLimits {
+            max_users: self.max_users,
+            max_bytes: self.max_list_mib.saturating_mul(1024 * 1024),
+        }
+    }
+}
+
+/// The journal's rotation (`[journal]`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalSettings {
+    /// Rotate the active journal file once it reaches this many MiB.
+    #[serde(default = "default_rotate_mib")]
+    pub rotate_mib: u64,
+}
+
+fn default_rotate_mib() -> u64 {
+    crate::engine::journal::DEFAULT_ROTATE_BYTES >> 20
+}
+
+impl Default for JournalSettings {
+    fn default() -> Self {
+        Self {
+            rotate_mib: default_rotate_mib(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub confirm: bool,
+    pub color: Option<String>,
+    /// Allow `http://` base URLs of hosts other than this machine (the key then crosses
+    /// the network in clear).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
+    pub cerego: Option<CeregoConfig>,
+    pub hive: Option<HiveConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CeregoConfig {
+    #[serde(default = "default_cerego_url")]
+    pub base_url: String,
+    pub partner_id: PartnerId,
+    #[serde(default)]
+    pub tag_types: Vec<TagType>,
+    #[serde(flatten)]
+    pub key: KeySource,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HiveConfig {
+    #[serde(default = "default_hive_url")]
+    pub base_url: String,
+    #[serde(default)]
+    pub tags: Vec<HiveTag>,
+    #[serde(flatten)]
+    pub key: KeySource,
+}
+
+fn default_cerego_url() -> String {
+    DEFAULT_CEREGO_URL.into()
+}
+fn default_hive_url() -> String {
+    DEFAULT_HIVE_URL.into()
+}
+
+/// Parses a configuration file's text and checks everything that can be checked without
+/// the environment. Every error names the file and, where it can, the line.
+pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    let config: FileConfig = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim().to_string();
+        match e.span() {
+            Some(span) => {
+                let (line, col) = lines::line_col(text, span.start);
+                ConfigError(format!("{}:{line}:{col}: {message}", path.display()))
+            }
+            None => ConfigError(format!("{}: {message}", path.display())),
+        }
+    })?;
+    let at = |keys: &[&str], message: String| error_at(path, text, keys, message);
+    if !(config.timeouts.connect > 0.0 && config.timeouts.connect <= 600.0) {
+        return Err(at(
+            &["timeouts", "connect"],
+            "timeouts.connect must be between 0 and 600 seconds".into(),
+        ));
+    }
+    if !(config.timeouts.total > 0.0 && config.timeouts.total <= 3600.0) {
+        return Err(at(
+            &["timeouts", "total"],
+            "timeouts.total must be between 0 and 3600 seconds".into(),
+        ));
+    }
+    if let Err(e) = bindings::Bindings::with_overrides(&config.keys) {
+        // Point at the action the message names, or at [keys].
+        let named = config.keys.keys().find(|name| {
+            e.contains(&format!("\"{name}\""))
+                || e.starts_with(&format!("{name}:"))
+                || e.ends_with(&format!(" {name}"))
+                || e.contains(&format!(" {name} "))
+        });
+        let mut keys = vec!["keys"];
+        if let Some(n) = named {
+            keys.push(n.as_str());
+        }
+        return Err(at(&keys, format!("[keys] {e}")));
+    }
+    let r = &config.retries;
+    let sane = (1..=10).contains(&r.attempts)
+        && (0.0..=3600.0).contains(&r.budget)
+        && (0.0..=600.0).contains(&r.max_wait);
+    if !sane {
+        return Err(at(
+            &["retries"],
+            "retries: attempts must be 1 to 10, budget 0 to 3600 s, max_wait 0 to 600 s".into(),
+        ));
+    }
+    if config.limits.max_users == 0 || config.limits.max_list_mib == 0 {
+        return Err(at(
+            &["limits"],
+            "limits: max_users and max_list_mib must be at least 1".into(),
+        ));
+    }
+    if config.journal.rotate_mib == 0 {
+        return Err(at(
+            &["journal", "rotate_mib"],
+            "journal.rotate_mib must be at least 1".into(),
+        ));
+    }
+    if let Some(d) = &config.default_profile
+        && !config.profiles.contains_key(d)
+    {
+        return Err(at(
+            &["default_profile"],
+            format!(
+                "default_profile \"{d}\" is not one of the profiles ({})",
+                profile_names(&config)
+            ),
+        ));
+    }
+    for (name, p) in &config.profiles {
+        if let Some(color) = &p.color
+            && colour::Colour::parse(color).is_none()
+        {
+            return Err(at(
+                &["profiles", name, "color"],
+                format!(
+                    "profile {name}: color \"{color}\" is not a colour name (red, green, …) or #rrggbb"
+                ),
+            ));
+        }
+        let services: [(&str, Option<(&String, &KeySource)>); 2] = [
+            ("cerego", p.cerego.as_ref().map(|c| (&c.base_url, &c.key))),
+            ("hive", p.hive.as_ref().map(|h| (&h.base_url, &h.key))),
+        ];
+        for (service, found) in services {
+            let Some((url, key)) = found else { continue };
+            let given = key.given();
+            if given.len() > 1 {
+                // Point at the source written last: the one that made it two.
+                let last = given
+                    .iter()
+                    .max_by_key(|k| {
+                        lines::span_of(text, &["profiles", name, service, k])
+                            .map(|s| s.start)
+                            .unwrap_or(0)
+                    })
+                    .copied()
+                    .unwrap_or(given[1]);
+                return Err(at(
+                    &["profiles", name, service, last],
+                    format!(
+                        "profile {name}, {service}: give one of api_key_env, api_key_cmd and api_key, not {} ({})",
+                        given.len(),
+                        given.join(" and ")
+                    ),
+                ));
+            }
+            if let Err(e) = check_url(url, p.allow_insecure_http, name) {
+                return Err(at(
+                    &["profiles", name, service, "base_url"],
+                    format!("profile {name}, {service}: {e}"),
+                ));
+            }
+        }
+    }
+    Ok(config)
+}
+
+pub(super) fn profile_names(config: &FileConfig) -> String {
+    if config.profiles.is_empty() {
+        return "none defined".into();
+    }
+    config
+        .profiles
+        .keys()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads the configuration file, if there is one. `Ok(None)` when it does not exist. The
+/// path must name a regular file of at most [`crate::engine::fs::MAX_CONFIG_BYTES`].
+pub fn load(path: &Path) -> Result<Option<(FileConfig, String)>, ConfigError> {
+    use crate::engine::fs::{MAX_CONFIG_BYTES, ReadError, read_text};
+    match read_text(path, MAX_CONFIG_BYTES) {
+        Ok(text) => Ok(Some((parse(&text, path)?, text))),
+        Err(ReadError::NotFound) => Ok(None),
+        Err(e) => Err(ConfigError(format!(
+            "{}: the configuration {e}",
+            path.display()
+        ))),
+    }
+}
