@@ -1500,13 +1500,13 @@ fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCaseError> {
     let app = &h.app;
     let c = &app.cerego;
     prop_assert!(
-        c.selected < c.visible.len().max(1),
+        c.list.selected() < c.list.visible().len().max(1),
         "cerego.selected {} of {} visible",
-        c.selected,
-        c.visible.len()
+        c.list.selected(),
+        c.list.visible().len()
     );
     prop_assert!(
-        c.visible.iter().all(|&i| i < app.known.cerego.len()),
+        c.list.visible().iter().all(|&i| i < app.known.cerego.len()),
         "cerego.visible out of range"
     );
     let user_tags = app.selected_user().map(|u| u.tags.len()).unwrap_or(0);
@@ -1518,13 +1518,16 @@ fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCaseError> {
     );
     let hv = &app.hive;
     prop_assert!(
-        hv.selected < hv.visible.len().max(1),
+        hv.list.selected() < hv.list.visible().len().max(1),
         "hive.selected {} of {} visible",
-        hv.selected,
-        hv.visible.len()
+        hv.list.selected(),
+        hv.list.visible().len()
     );
     prop_assert!(
-        hv.visible.iter().all(|&i| i < app.known.hive.patrons.len()),
+        hv.list
+            .visible()
+            .iter()
+            .all(|&i| i < app.known.hive.patrons.len()),
         "hive.visible out of range"
     );
     let patron = app.selected_patron();

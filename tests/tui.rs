@@ -66,7 +66,7 @@ fn filter_is_incremental_fuzzy_and_esc_clears() {
     h.key(KeyCode::Char('/'));
     h.type_text("hopr");
     assert_eq!(
-        h.app.cerego.visible.len(),
+        h.app.cerego.list.visible().len(),
         1,
         "fuzzy: hopr matches Hopper only"
     );
@@ -77,9 +77,9 @@ fn filter_is_incremental_fuzzy_and_esc_clears() {
     let selected = h.app.selected_user().map(|u| u.name.clone());
     assert_eq!(selected, Some(Some("Grace Hopper".to_string())));
     h.key(KeyCode::Enter);
-    assert!(!h.app.cerego.filter.editing);
+    assert!(!h.app.cerego.list.filter.editing);
     h.key(KeyCode::Esc);
-    assert_eq!(h.app.cerego.visible.len(), 36);
+    assert_eq!(h.app.cerego.list.visible().len(), 36);
 }
 
 #[test]

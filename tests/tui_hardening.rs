@@ -332,7 +332,7 @@ fn the_filter_puts_an_exact_id_first_and_selects_it() {
     let selected = h.app.selected_user().map(|u| u.id.clone());
     assert_eq!(selected.as_deref(), Some("2000420"));
     assert_eq!(
-        h.app.known.cerego.users()[h.app.cerego.visible[0]].id,
+        h.app.known.cerego.users()[h.app.cerego.list.visible()[0]].id,
         "2000420",
         "the exact match ranks first"
     );

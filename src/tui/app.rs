@@ -19,9 +19,10 @@ use crate::core::op::cerego::CeregoUser;
 use crate::core::op::{Op, Place, Service};
 use crate::engine::backend::{Reply, Request, RequestId};
 
-use super::filter;
 use super::forms::Form;
 use super::keymap::{Action, Context, Keymap};
+pub use super::state::Filter;
+use super::state::{Filterable, FilteredList};
 
 /// The console's two services, as tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,24 +152,6 @@ pub enum Popup {
     Quit,
 }
 
-/// A list's incremental filter.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    pub input: Input,
-    /// The filter line has the keyboard.
-    pub editing: bool,
-}
-
-impl Filter {
-    pub fn text(&self) -> &str {
-        self.input.value()
-    }
-
-    pub fn is_active(&self) -> bool {
-        self.editing || !self.input.value().is_empty()
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Load {
     NotConfigured,
@@ -181,24 +164,20 @@ pub enum Load {
 #[derive(Debug, Clone)]
 pub struct CeregoView {
     pub load: Load,
-    /// Indices into the known users that pass the filter.
-    pub visible: Vec<usize>,
-    /// Position in `visible`.
-    pub selected: usize,
+    /// The known users that pass the filter, and the selected one.
+    pub list: FilteredList<CeregoUser>,
     pub tag_selected: usize,
-    pub filter: Filter,
     /// While the list loads: the last page received and the page count, if known.
     pub progress: Option<(u32, Option<u64>)>,
 }
 
 #[derive(Debug, Clone)]
 pub struct HiveView {
-    pub visible: Vec<usize>,
-    pub selected: usize,
+    /// The known patrons that pass the filter, and the selected one.
+    pub list: FilteredList<KnownPatron>,
     pub tag_selected: usize,
     /// api_fields marked for removal on the selected patron.
     pub marked: BTreeSet<String>,
-    pub filter: Filter,
 }
 
 #[derive(Debug, Clone)]
@@ -272,16 +251,43 @@ pub struct App {
     next_id: RequestId,
 }
 
-/// Whether a user is exactly what the operator typed (lower-cased): its id, member id or
-/// email — the row the filter must put first and select.
-fn exactly(u: &CeregoUser, query: &str) -> bool {
-    u.id == query
-        || u.member_id
-            .as_deref()
-            .is_some_and(|m| m.to_lowercase() == query)
-        || u.email
-            .as_deref()
-            .is_some_and(|e| e.to_lowercase() == query)
+/// The Cerego list filters on name, email, user id and member id; an exact id, member id
+/// or email (any case) ranks first and is selected, so `e` never edits a near-miss.
+impl Filterable for CeregoUser {
+    fn haystack(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.name.as_deref().unwrap_or(""),
+            self.email.as_deref().unwrap_or(""),
+            self.id,
+            self.member_id.as_deref().unwrap_or("")
+        )
+    }
+
+    fn is_exactly(&self, query: &str) -> bool {
+        let query = query.to_lowercase();
+        let same = |v: &Option<String>| v.as_deref().is_some_and(|v| v.to_lowercase() == query);
+        self.id == query || same(&self.member_id) || same(&self.email)
+    }
+
+    fn same(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+/// The patron list filters on the patron id; the exact id ranks first.
+impl Filterable for KnownPatron {
+    fn haystack(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn is_exactly(&self, query: &str) -> bool {
+        self.id.as_str() == query
+    }
+
+    fn same(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
 }
 
 /// Rows a page-up / page-down moves.
@@ -310,18 +316,14 @@ impl App {
             known,
             cerego: CeregoView {
                 load: cerego_load,
-                visible: Vec::new(),
-                selected: 0,
+                list: FilteredList::default(),
                 tag_selected: 0,
-                filter: Filter::default(),
                 progress: None,
             },
             hive: HiveView {
-                visible: Vec::new(),
-                selected: 0,
+                list: FilteredList::default(),
                 tag_selected: 0,
                 marked: BTreeSet::new(),
-                filter: Filter::default(),
             },
             log: Vec::new(),
             log_selected: 0,
@@ -533,8 +535,7 @@ impl App {
     /// without re-filtering the whole list when no filter is active: O(page).
     fn intake_users(&mut self, users: Vec<CeregoUser>) {
         let new = self.known.cerego.intake(users);
-        if self.cerego.filter.text().trim().is_empty() && self.cerego.visible.len() == new.start {
-            self.cerego.visible.extend(new);
+        if self.cerego.list.extend(new) {
         } else {
             self.refilter_cerego();
         }
@@ -696,16 +697,12 @@ impl App {
                 }
             }
             (Pane::List, Tab::Cerego) => {
-                let new = step(self.cerego.selected, self.cerego.visible.len(), delta);
-                if new != self.cerego.selected {
-                    self.cerego.selected = new;
+                if self.cerego.list.move_by(delta) {
                     self.cerego.tag_selected = 0;
                 }
             }
             (Pane::List, Tab::Hive) => {
-                let new = step(self.hive.selected, self.hive.visible.len(), delta);
-                if new != self.hive.selected {
-                    self.hive.selected = new;
+                if self.hive.list.move_by(delta) {
                     self.hive.tag_selected = 0;
                     self.hive.marked.clear();
                 }
@@ -724,8 +721,8 @@ impl App {
     /// The filter of the current tab's list.
     pub fn current_filter_mut(&mut self) -> &mut Filter {
         match self.tab {
-            Tab::Cerego => &mut self.cerego.filter,
-            Tab::Hive => &mut self.hive.filter,
+            Tab::Cerego => &mut self.cerego.list.filter,
+            Tab::Hive => &mut self.hive.list.filter,
         }
     }
 
@@ -775,86 +772,15 @@ impl App {
         }
     }
 
-    /// The rows of the Cerego list that pass the filter: matches on name, email, user id
-    /// and member id; an exact id, member id or email comes first and is selected, so `e`
-    /// never edits a near-miss.
+    /// The rows of the Cerego list that pass the filter (see `Filterable for CeregoUser`).
     pub(super) fn refilter_cerego(&mut self) {
-        let keep = self.selected_user().map(|u| u.id.clone());
-        let query = self.cerego.filter.text().trim().to_lowercase();
-        if query.is_empty() {
-            self.cerego.visible = (0..self.known.cerego.len()).collect();
-        } else {
-            let hay: Vec<String> = self
-                .known
-                .cerego
-                .users()
-                .iter()
-                .map(|u| {
-                    format!(
-                        "{} {} {} {}",
-                        u.name.as_deref().unwrap_or(""),
-                        u.email.as_deref().unwrap_or(""),
-                        u.id,
-                        u.member_id.as_deref().unwrap_or("")
-                    )
-                })
-                .collect();
-            let users = self.known.cerego.users();
-            let exact = |i: usize| users.get(i).is_some_and(|u| exactly(u, &query));
-            self.cerego.visible = filter::ranked(self.cerego.filter.text(), &hay, exact);
-        }
-        let exact_first = !query.is_empty()
-            && self
-                .cerego
-                .visible
-                .first()
-                .and_then(|&i| self.known.cerego.get(i))
-                .is_some_and(|u| exactly(u, &query));
-        self.cerego.selected = if exact_first {
-            0
-        } else {
-            keep.and_then(|id| {
-                self.cerego
-                    .visible
-                    .iter()
-                    .position(|&i| self.known.cerego.users()[i].id == id)
-            })
-            .unwrap_or(0)
-        };
+        self.cerego.list.refilter(self.known.cerego.users());
         self.cerego.tag_selected = 0;
     }
 
     pub(super) fn refilter_hive(&mut self) {
         let keep = self.selected_patron().map(|p| p.id.clone());
-        let query = self.hive.filter.text().trim().to_string();
-        let hay: Vec<String> = self
-            .known
-            .hive
-            .patrons
-            .iter()
-            .map(|p| p.id.to_string())
-            .collect();
-        let patrons = &self.known.hive.patrons;
-        let exact = |i: usize| patrons.get(i).is_some_and(|p| p.id.as_str() == query);
-        self.hive.visible = filter::ranked(self.hive.filter.text(), &hay, exact);
-        let exact_first = !query.is_empty()
-            && self
-                .hive
-                .visible
-                .first()
-                .is_some_and(|&i| self.known.hive.patrons[i].id.as_str() == query);
-        self.hive.selected = if exact_first {
-            0
-        } else {
-            keep.as_ref()
-                .and_then(|id| {
-                    self.hive
-                        .visible
-                        .iter()
-                        .position(|&i| self.known.hive.patrons[i].id == *id)
-                })
-                .unwrap_or(0)
-        };
+        self.hive.list.refilter(&self.known.hive.patrons);
         self.hive.tag_selected = 0;
         // Marks belong to the patron they were made on.
         if self.selected_patron().map(|p| &p.id) != keep.as_ref() {
@@ -874,7 +800,7 @@ impl App {
                 .iter()
                 .map(|e| super::view::log_search_text(self, e))
                 .collect();
-            self.log_visible = filter::ranked(&query, &hay, |_| false);
+            self.log_visible = super::filter::ranked(&query, &hay, |_| false);
         }
         if !self.log_visible.contains(&self.log_selected)
             && let Some(&last) = self.log_visible.last()
@@ -884,17 +810,11 @@ impl App {
     }
 
     pub fn selected_user(&self) -> Option<&CeregoUser> {
-        self.cerego
-            .visible
-            .get(self.cerego.selected)
-            .and_then(|&i| self.known.cerego.get(i))
+        self.cerego.list.selected_item(self.known.cerego.users())
     }
 
     pub fn selected_patron(&self) -> Option<&KnownPatron> {
-        self.hive
-            .visible
-            .get(self.hive.selected)
-            .and_then(|&i| self.known.hive.patrons.get(i))
+        self.hive.list.selected_item(&self.known.hive.patrons)
     }
 
     /// The time shown for a UTC instant, in the console's zone.

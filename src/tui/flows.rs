@@ -671,15 +671,10 @@ impl App {
     /// Selects a patron, adding it to the known list first if needed.
     fn open_known_patron(&mut self, id: PatronId) {
         self.known.hive.open(&id);
-        self.hive.filter = Default::default();
+        self.hive.list.clear_filter();
         self.refilter_hive();
-        if let Some(pos) = self
-            .hive
-            .visible
-            .iter()
-            .position(|&i| self.known.hive.patrons[i].id == id)
-        {
-            self.hive.selected = pos;
+        if let Some(index) = self.known.hive.patrons.iter().position(|p| p.id == id) {
+            self.hive.list.select_index(index);
         }
         self.hive.marked.clear();
         self.focus = Pane::Tags;
@@ -787,16 +782,10 @@ impl App {
                 if self.cerego.load != super::app::Load::Loaded {
                     self.cerego.load = super::app::Load::Loaded;
                 }
-                self.cerego.filter = Default::default();
+                self.cerego.list.clear_filter();
                 self.refilter_cerego();
-                if let Some(first) = found.first()
-                    && let Some(pos) = self
-                        .cerego
-                        .visible
-                        .iter()
-                        .position(|&i| self.known.cerego.users()[i].id == *first)
-                {
-                    self.cerego.selected = pos;
+                if let Some(index) = found.first().and_then(|id| self.known.cerego.position(id)) {
+                    self.cerego.list.select_index(index);
                 }
                 let n = found.len();
                 if journal_ok {

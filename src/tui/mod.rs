@@ -5,6 +5,7 @@ pub mod filter;
 mod flows;
 pub mod forms;
 pub mod keymap;
+pub mod state;
 pub mod theme;
 pub mod view;
 

@@ -122,8 +122,8 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         frame,
         area,
         ("Users", detail),
-        &view.filter,
-        (view.visible.len(), app.known.cerego.len()),
+        &view.list.filter,
+        (view.list.visible().len(), app.known.cerego.len()),
     );
     match &view.load {
         Load::NotConfigured => {
@@ -153,7 +153,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         }
         _ => {}
     }
-    if view.visible.is_empty() {
+    if view.list.visible().is_empty() {
         let msg = if app.known.cerego.is_empty() {
             "This partner has no users.".to_string()
         } else {
@@ -168,8 +168,12 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     let w = (rows_area.width as usize).saturating_sub(selection_symbol(app).chars().count());
     let id_w = 8;
     let show_email = w >= 40;
-    let shown = window(view.selected, view.visible.len(), rows_area.height as usize);
-    let on_screen: Vec<&crate::core::op::cerego::CeregoUser> = view.visible[shown.clone()]
+    let shown = window(
+        view.list.selected(),
+        view.list.visible().len(),
+        rows_area.height as usize,
+    );
+    let on_screen: Vec<&crate::core::op::cerego::CeregoUser> = view.list.visible()[shown.clone()]
         .iter()
         .filter_map(|&i| app.known.cerego.get(i))
         .collect();
@@ -205,7 +209,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         .column_spacing(1)
         .row_highlight_style(selection_style(app, focused, true))
         .highlight_symbol(selection_symbol(app));
-    let mut state = TableState::default().with_selected(Some(view.selected - shown.start));
+    let mut state = TableState::default().with_selected(Some(view.list.selected() - shown.start));
     frame.render_stateful_widget(table, rows_area, &mut state);
 }
 
@@ -404,8 +408,8 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         frame,
         area,
         ("Patrons", detail),
-        &view.filter,
-        (view.visible.len(), app.known.hive.patrons.len()),
+        &view.list.filter,
+        (view.list.visible().len(), app.known.hive.patrons.len()),
     );
     if app.settings.hive.is_none() {
         return empty_message(
@@ -418,7 +422,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
             ],
         );
     }
-    if view.visible.is_empty() {
+    if view.list.visible().is_empty() {
         let msg = if app.known.hive.patrons.is_empty() {
             format!(
                 "No patrons known yet. Press {} to open one by its id.",
@@ -435,8 +439,12 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     let w = (rows_area.width as usize).saturating_sub(selection_symbol(app).chars().count());
     let count_w = 8;
     let id_w = w.saturating_sub(count_w + 1);
-    let shown = window(view.selected, view.visible.len(), rows_area.height as usize);
-    let rows: Vec<Row> = view.visible[shown.clone()]
+    let shown = window(
+        view.list.selected(),
+        view.list.visible().len(),
+        rows_area.height as usize,
+    );
+    let rows: Vec<Row> = view.list.visible()[shown.clone()]
         .iter()
         .filter_map(|&i| app.known.hive.patrons.get(i))
         .map(|p| {
@@ -462,7 +470,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     .column_spacing(1)
     .row_highlight_style(selection_style(app, focused, true))
     .highlight_symbol(selection_symbol(app));
-    let mut state = TableState::default().with_selected(Some(view.selected - shown.start));
+    let mut state = TableState::default().with_selected(Some(view.list.selected() - shown.start));
     frame.render_stateful_widget(table, rows_area, &mut state);
 }
 

@@ -1,0 +1,6 @@
+//! The console's view state that is more than a field: lists the operator filters and moves
+//! through, and the request store behind the action log.
+
+pub mod list;
+
+pub use list::{Fallback, Filter, Filterable, FilteredList};
