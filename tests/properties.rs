@@ -1539,13 +1539,13 @@ fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCaseError> {
         patron_tags
     );
     prop_assert!(
-        app.log_selected < app.log.len().max(1),
-        "log_selected {} of {}",
-        app.log_selected,
-        app.log.len()
+        app.log.list.selected() < app.log.list.visible().len().max(1),
+        "log selection {} of {} visible",
+        app.log.list.selected(),
+        app.log.list.visible().len()
     );
     match &app.popup {
-        Some(Popup::Inspector { entry, .. }) => prop_assert!(*entry < app.log.len()),
+        Some(Popup::Inspector { key, .. }) => prop_assert!(app.log.get(key).is_some()),
         Some(Popup::Profiles { selected }) => {
             prop_assert!(*selected < app.settings.profiles.len().max(1))
         }

@@ -295,7 +295,7 @@ fn action_log_holds_every_scenario_in_colour() {
         .app
         .log
         .iter()
-        .filter_map(|e| match &e.reply.as_ref()?.result {
+        .filter_map(|e| match &e.reply()?.result {
             Ok(tagdesk::core::op::Output::Hive(o)) => o.message.clone(),
             _ => None,
         })
@@ -544,6 +544,7 @@ fn history_from_the_journal_shows_in_the_log_and_the_inspector() {
         let reply = scratch.answer(&tagdesk::engine::backend::Request {
             id: 99,
             op: op.clone(),
+            journal_id: String::new(),
         });
         let outcome = OutcomeRecord::from_execution(
             &id,

@@ -54,6 +54,7 @@ fn journaled_listing(h: &mut Harness) -> Entry {
     let reply = h.answer(&Request {
         id: 999,
         op: op.clone(),
+        journal_id: String::new(),
     });
     let intent = IntentRecord::new("old-list", "demo", &op, None);
     let outcome = OutcomeRecord::from_execution(
@@ -371,17 +372,20 @@ fn slash_on_the_action_log_filters_the_log() {
     h.key(KeyCode::Char('/'));
     assert_eq!(h.app.focus, Pane::Log, "the log keeps the keyboard");
     h.type_text("def456");
-    assert_eq!(h.app.log_visible.len(), 1);
-    let shown = &h.app.log[h.app.log_visible[0]];
+    assert_eq!(h.app.log.list.visible().len(), 1);
+    let shown = &h.app.log.entries()[h.app.log.list.visible()[0]];
     assert_eq!(shown.op.target(), "user_def456");
-    assert_eq!(h.app.log_selected, h.app.log_visible[0]);
+    assert_eq!(
+        h.app.log.list.selected_index(),
+        Some(h.app.log.list.visible()[0])
+    );
     let screen = h.screen();
     assert!(screen.contains("/def456 1 of 3"), "{screen}");
     // By outcome text too.
     h.key(KeyCode::Esc);
     h.key(KeyCode::Char('/'));
     h.type_text("Successfully added");
-    assert_eq!(h.app.log_visible.len(), 2);
+    assert_eq!(h.app.log.list.visible().len(), 2);
     h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
     assert!(matches!(h.app.popup, Some(Popup::Inspector { .. })));
@@ -521,10 +525,10 @@ fn the_inspector_does_not_scroll_past_its_end() {
         h.key(KeyCode::PageDown);
         h.key(KeyCode::Down);
     }
-    let Some(Popup::Inspector { scroll, entry }) = h.app.popup.clone() else {
+    let Some(Popup::Inspector { scroll, key }) = h.app.popup.clone() else {
         panic!("the inspector")
     };
-    let max = tagdesk::tui::view::inspector_max_scroll(&h.app, entry);
+    let max = tagdesk::tui::view::inspector_max_scroll(&h.app, &key);
     assert!(max > 0);
     assert_eq!(scroll, max, "stopped at the last line");
     // The last line of the body is on screen, and the one before the frame too.

@@ -23,6 +23,9 @@ pub type RequestId = u64;
 pub struct Request {
     pub id: RequestId,
     pub op: Op,
+    /// The journal id the request is recorded under (the console keys its log by it);
+    /// empty: the backend makes one.
+    pub journal_id: String,
 }
 
 #[derive(Debug, Clone)]
@@ -95,12 +98,16 @@ pub fn spawn(
     let tracked = in_flight.clone();
     let shared_journal = journal.clone();
     let task = tokio::spawn(async move {
-        while let Some(Request { id, op }) = requests.recv().await {
+        while let Some(Request { id, op, journal_id }) = requests.recv().await {
             let clients = clients.clone();
             let events = events.clone();
             let journal = shared_journal.clone();
             let tracked = tracked.clone();
-            let journal_id = crate::engine::journal::new_id();
+            let journal_id = if journal_id.is_empty() {
+                crate::engine::journal::new_id()
+            } else {
+                journal_id
+            };
             tracked
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

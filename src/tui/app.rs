@@ -10,6 +10,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 use tui_input::Input;
 
+use super::state::requests::RequestLog;
 use crate::config::Unavailable;
 use crate::core::domain::PartnerId;
 use crate::core::domain::{HiveTag, TagType};
@@ -82,26 +83,6 @@ pub struct Settings {
     pub keymap: Keymap,
 }
 
-/// One line of the action log.
-#[derive(Debug, Clone)]
-pub struct LogEntry {
-    pub id: RequestId,
-    pub started_at: DateTime<Utc>,
-    pub op: Op,
-    /// None while the request is in flight (or for history).
-    pub reply: Option<Reply>,
-    /// An entry loaded from the journal at start (an earlier run).
-    pub history: Option<Box<crate::engine::journal::Entry>>,
-    /// Retries announced so far while the request is in flight.
-    pub retries: Vec<crate::engine::retry::RetryNotice>,
-}
-
-impl LogEntry {
-    pub fn is_pending(&self) -> bool {
-        self.reply.is_none() && self.history.is_none()
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Info,
@@ -140,8 +121,9 @@ pub enum Popup {
     },
     Form(Box<Form>),
     Confirm(Confirm),
+    /// The inspector of the log entry with this journal id.
     Inspector {
-        entry: usize,
+        key: String,
         scroll: u16,
     },
     /// The profile picker.
@@ -233,8 +215,8 @@ pub struct App {
     pub known: KnownState,
     pub cerego: CeregoView,
     pub hive: HiveView,
-    pub log: Vec<LogEntry>,
-    pub log_selected: usize,
+    /// Every request of this run and the journal's history (the action log).
+    pub log: RequestLog,
     pub popup: Option<Popup>,
     pub status: Option<(Level, String)>,
     pub size: (u16, u16),
@@ -245,9 +227,6 @@ pub struct App {
     pub quit_when_idle: bool,
     /// The profile being switched to, while its keys are resolved.
     pub switching: Option<(String, bool)>,
-    /// The action log's filter, and the entries (indices into `log`) that pass it.
-    pub log_filter: Filter,
-    pub log_visible: Vec<usize>,
     next_id: RequestId,
 }
 
@@ -325,8 +304,7 @@ impl App {
                 tag_selected: 0,
                 marked: BTreeSet::new(),
             },
-            log: Vec::new(),
-            log_selected: 0,
+            log: RequestLog::default(),
             popup: None,
             status: None,
             size: (80, 24),
@@ -334,8 +312,6 @@ impl App {
             frame: 0,
             quit_when_idle: false,
             switching: None,
-            log_filter: Filter::default(),
-            log_visible: Vec::new(),
             next_id: 1,
         };
         app.refilter_hive();
@@ -395,45 +371,25 @@ impl App {
         self.switching.is_some()
     }
 
-    /// Records an Op in the log as pending and returns the effect that sends it.
+    /// Records an Op in the log as pending and returns the effect that sends it. The
+    /// journal id is made here, so the log and the journal name the request alike.
     pub(super) fn send(&mut self, op: Op) -> Effect {
         let id = self.next_id;
         self.next_id += 1;
-        self.log.push(LogEntry {
-            id,
-            started_at: self.now,
-            op: op.clone(),
-            reply: None,
-            history: None,
-            retries: Vec::new(),
-        });
-        self.log_selected = self.log.len() - 1;
-        self.refilter_log();
-        Effect::Send(Request { id, op })
+        let journal_id = crate::engine::journal::new_id();
+        self.log
+            .push_pending(journal_id.clone(), id, self.now, op.clone());
+        Effect::Send(Request { id, op, journal_id })
     }
 
     /// Requests still waiting for a reply.
     pub fn in_flight(&self) -> usize {
-        self.log.iter().filter(|e| e.is_pending()).count()
+        self.log.in_flight()
     }
 
     /// Puts earlier runs' journal entries at the top of the action log.
     pub fn load_history(&mut self, entries: Vec<crate::engine::journal::Entry>) {
-        let mut old: Vec<LogEntry> = entries
-            .into_iter()
-            .map(|e| LogEntry {
-                id: 0,
-                started_at: e.intent.time,
-                op: e.intent.op.clone(),
-                reply: None,
-                history: Some(Box::new(e)),
-                retries: Vec::new(),
-            })
-            .collect();
-        old.append(&mut self.log);
-        self.log = old;
-        self.log_selected = self.log.len().saturating_sub(1);
-        self.refilter_log();
+        self.log.prepend_history(entries);
     }
 
     /// The workspace as it should be saved now.
@@ -474,7 +430,6 @@ impl App {
             }
             Message::Reply(reply) => {
                 let mut effects = self.on_reply(*reply);
-                self.refilter_log();
                 // The quit dialog only asks what to do with requests in flight: once the
                 // last one has its outcome the question is moot, and the operator asked to quit.
                 let asked = self.quit_when_idle || matches!(self.popup, Some(Popup::Quit));
@@ -484,10 +439,8 @@ impl App {
                 effects
             }
             Message::Page { id, progress } => {
-                let wanted = self.log.iter().any(|e| {
-                    e.id == id
-                        && e.is_pending()
-                        && matches!(e.op, Op::CeregoListUsers { query: None, .. })
+                let wanted = self.log.is_pending_where(id, |op| {
+                    matches!(op, Op::CeregoListUsers { query: None, .. })
                 });
                 if wanted {
                     self.cerego.progress = Some((progress.page, progress.total_pages));
@@ -499,13 +452,7 @@ impl App {
                 Vec::new()
             }
             Message::Retrying { id, notice } => {
-                if let Some(e) = self
-                    .log
-                    .iter_mut()
-                    .find(|e| e.id == id && e.history.is_none() && e.reply.is_none())
-                {
-                    e.retries.push(notice);
-                }
+                self.log.retrying(id, notice);
                 Vec::new()
             }
             Message::Tick => {
@@ -612,11 +559,13 @@ impl App {
                 self.focused_filter_mut().editing = true;
             }
             Action::Inspect => match self.focus {
-                Pane::Log if self.log_visible.contains(&self.log_selected) => {
-                    self.popup = Some(Popup::Inspector {
-                        entry: self.log_selected,
-                        scroll: 0,
-                    });
+                Pane::Log => {
+                    if let Some(entry) = self.log.selected() {
+                        self.popup = Some(Popup::Inspector {
+                            key: entry.key.clone(),
+                            scroll: 0,
+                        });
+                    }
                 }
                 Pane::List => self.focus = Pane::Tags,
                 _ => {}
@@ -686,15 +635,7 @@ impl App {
         }
         match (self.focus, self.tab) {
             (Pane::Log, _) => {
-                let at = self
-                    .log_visible
-                    .iter()
-                    .position(|&i| i == self.log_selected)
-                    .unwrap_or(self.log_visible.len().saturating_sub(1));
-                let new = step(at, self.log_visible.len(), delta);
-                if let Some(&i) = self.log_visible.get(new) {
-                    self.log_selected = i;
-                }
+                self.log.list.move_by(delta);
             }
             (Pane::List, Tab::Cerego) => {
                 if self.cerego.list.move_by(delta) {
@@ -729,7 +670,7 @@ impl App {
     /// The filter `/` edits: the action log's when the log has the keyboard, else the list's.
     pub fn focused_filter_mut(&mut self) -> &mut Filter {
         if self.focus == Pane::Log {
-            &mut self.log_filter
+            &mut self.log.list.filter
         } else {
             self.current_filter_mut()
         }
@@ -788,25 +729,9 @@ impl App {
         }
     }
 
-    /// The action log's visible entries: those matching its filter (patron or target,
-    /// operation, message, outcome), the selection kept on a visible entry.
+    /// The action log's visible entries (see `Filterable for LogEntry`).
     pub(super) fn refilter_log(&mut self) {
-        let query = self.log_filter.text().trim().to_string();
-        if query.is_empty() {
-            self.log_visible = (0..self.log.len()).collect();
-        } else {
-            let hay: Vec<String> = self
-                .log
-                .iter()
-                .map(|e| super::view::log_search_text(self, e))
-                .collect();
-            self.log_visible = super::filter::ranked(&query, &hay, |_| false);
-        }
-        if !self.log_visible.contains(&self.log_selected)
-            && let Some(&last) = self.log_visible.last()
-        {
-            self.log_selected = last;
-        }
+        self.log.refilter();
     }
 
     pub fn selected_user(&self) -> Option<&CeregoUser> {

@@ -61,16 +61,16 @@ impl App {
                 self.popup = Some(Popup::Help { scroll });
                 Vec::new()
             }
-            Popup::Inspector { entry, scroll } => {
+            Popup::Inspector { key, scroll } => {
                 let closes = matches!(action, Some(Action::Close | Action::Quit | Action::Inspect));
                 if closes {
                     return Vec::new();
                 }
-                let max = super::view::inspector_max_scroll(self, entry) as usize;
+                let max = super::view::inspector_max_scroll(self, &key) as usize;
                 let scroll = Self::scrolled(action, scroll as usize, max)
                     .map(|s| s as u16)
                     .unwrap_or(scroll);
-                self.popup = Some(Popup::Inspector { entry, scroll });
+                self.popup = Some(Popup::Inspector { key, scroll });
                 Vec::new()
             }
             Popup::Profiles { selected } => {
@@ -712,15 +712,10 @@ impl App {
     /// A backend reply: settle its log line, fold the result into what is known
     /// (`core::model`), then let the view follow and say what happened.
     pub(super) fn on_reply(&mut self, reply: Reply) -> Vec<Effect> {
-        let Some(entry) = self
-            .log
-            .iter_mut()
-            .find(|e| e.id == reply.id && e.history.is_none())
-        else {
+        if !self.log.settle(&reply) {
             // Not ours (or no longer wanted).
             return Vec::new();
-        };
-        entry.reply = Some(reply.clone());
+        }
         if let Some(problem) = &reply.journal_error {
             self.set_status(Level::Error, problem.clone());
         }

@@ -2,5 +2,7 @@
 //! through, and the request store behind the action log.
 
 pub mod list;
+pub mod requests;
 
 pub use list::{Fallback, Filter, Filterable, FilteredList};
+pub use requests::{LogEntry, RequestLog, RequestState, Summary};

@@ -8,7 +8,7 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::log::{severity_color, summary};
+use super::log::summary;
 use super::popups::centered;
 use super::text::clean;
 use crate::core::op::Output;
@@ -16,7 +16,8 @@ use crate::core::op::hive::HiveOutcome;
 use crate::core::op::scenario::MessageCheck;
 use crate::core::op::{ApiError, Exchange};
 use crate::engine::journal::Entry;
-use crate::tui::app::{App, LogEntry};
+use crate::tui::app::App;
+use crate::tui::state::LogEntry;
 
 fn heading(text: &str) -> Line<'static> {
     Line::from(Span::styled(format!("── {text} "), theme::KEY))
@@ -87,7 +88,7 @@ fn list_or_none(items: &[String]) -> String {
 fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
     let s = o.scenario();
     let (changed, unchanged) = HiveOutcome::array_names(o.action);
-    let color = severity_color(s.severity());
+    let color = theme::severity(s.severity());
     let mut lines = vec![heading("Outcome")];
     lines.push(Line::from(vec![
         Span::styled(format!("{:<22}", "scenario"), Style::new().fg(theme::MUTED)),
@@ -184,13 +185,13 @@ fn error_lines(e: &ApiError) -> Vec<Line<'static>> {
 }
 
 /// An earlier run's entry, as the journal kept it.
-fn history_lines(h: &Entry) -> Vec<Line<'static>> {
+fn history_lines(h: &Entry, hive: Option<&HiveOutcome>) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(
         format!("From the journal (journal id {}).", h.intent.id).muted(),
     )];
-    if let Some(o) = h.hive_outcome() {
+    if let Some(o) = hive {
         lines.push(Line::from(""));
-        lines.extend(hive_lines(&o));
+        lines.extend(hive_lines(o));
     }
     match &h.outcome {
         None => lines.push(Line::from(
@@ -247,7 +248,7 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
         .to_string();
     // The command names the profile (or --demo) the entry ran on, so pasting it repeats
     // the action in the same place.
-    let command = match &entry.history {
+    let command = match entry.history() {
         Some(h) => h.command(),
         None => entry.op.cli_command(&app.settings.place),
     };
@@ -264,11 +265,11 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
         ]),
         Line::from(""),
     ];
-    if let Some(h) = &entry.history {
-        lines.extend(history_lines(h));
+    if let Some(h) = entry.history() {
+        lines.extend(history_lines(h, entry.hive_outcome()));
         return lines;
     }
-    let Some(reply) = &entry.reply else {
+    let Some(reply) = entry.reply() else {
         lines.push(Line::from("Waiting for the reply…".warn()));
         return lines;
     };
@@ -327,8 +328,8 @@ fn inspector_area(area: Rect) -> Rect {
 
 /// How far the inspector of log entry `entry` can scroll at the console's current size: its
 /// last line at the bottom of the popup, never past it.
-pub fn inspector_max_scroll(app: &App, entry: usize) -> u16 {
-    let Some(entry) = app.log.get(entry) else {
+pub fn inspector_max_scroll(app: &App, key: &str) -> u16 {
+    let Some(entry) = app.log.get(key) else {
         return 0;
     };
     let popup = inspector_area(Rect::new(0, 0, app.size.0, app.size.1));
@@ -340,15 +341,16 @@ pub fn inspector_max_scroll(app: &App, entry: usize) -> u16 {
     u16::try_from(rows.saturating_sub(inner_h)).unwrap_or(u16::MAX)
 }
 
-pub fn draw_inspector(app: &App, entry: usize, scroll: u16, frame: &mut Frame, area: Rect) {
-    let Some(log_entry) = app.log.get(entry) else {
+pub fn draw_inspector(app: &App, key: &str, scroll: u16, frame: &mut Frame, area: Rect) {
+    let Some(log_entry) = app.log.get(key) else {
         return;
     };
     let popup = inspector_area(area);
     frame.render_widget(Clear, popup);
-    let title = match &log_entry.history {
-        Some(h) => format!(" Inspector · from the journal ({}) ", clean(h.id())),
-        None => format!(" Inspector · request #{} ", log_entry.id),
+    let title = match (log_entry.history(), log_entry.id) {
+        (Some(h), _) => format!(" Inspector · from the journal ({}) ", clean(h.id())),
+        (None, Some(id)) => format!(" Inspector · request #{id} "),
+        (None, None) => format!(" Inspector · {} ", clean(&log_entry.key)),
     };
     let block = Block::bordered()
         .border_style(theme::BORDER_INFO)

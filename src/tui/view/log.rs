@@ -9,171 +9,57 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::text::{cell, fit};
 use super::{SPINNER, pane_block, pane_title, selection_style, selection_symbol};
-use crate::core::op::Output;
-use crate::core::op::scenario::{MessageCheck, Severity};
-use crate::engine::journal::{Entry, OutcomeKind};
-use crate::tui::app::{App, LogEntry, Pane};
+use crate::core::op::scenario::MessageCheck;
+use crate::tui::app::{App, Pane};
 use crate::tui::keymap::Action;
+use crate::tui::state::{Filterable, LogEntry};
 
-/// The colour of an outcome severity.
-pub fn severity_color(s: Severity) -> Color {
-    theme::severity(s)
-}
-
-/// The mark of an outcome severity.
-pub fn severity_mark(s: Severity) -> &'static str {
-    match s {
-        Severity::Applied => "✓",
-        Severity::AlreadyThere => "=",
-        Severity::Partial => "◐",
-        Severity::Nothing => "✗",
-    }
-}
-
-/// A mark, a text and a colour summing up a log entry's result. An entry reads the same
-/// whether it happened in this run or comes from the journal: the status, then
-/// [`Output::summary`] (the Hive message verbatim), then the retries it took.
+/// A mark, a text and a colour summing up a log entry: a settled entry's summary (made once,
+/// when its reply or history arrived), or what a pending one is waiting for.
 pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<MessageCheck>) {
-    if let Some(h) = &entry.history {
-        return history_summary(h);
-    }
-    let Some(reply) = &entry.reply else {
-        let text = match entry.retries.last() {
-            Some(r) => {
-                let left = (r.at - app.now).num_milliseconds().max(0) as f64 / 1000.0;
-                if left > 0.0 {
-                    format!(
-                        "retry {}/{} in {left:.0}s · {}",
-                        r.attempt, r.max_attempts, r.reason
-                    )
-                } else {
-                    format!(
-                        "retry {}/{} sent… · {}",
-                        r.attempt, r.max_attempts, r.reason
-                    )
-                }
-            }
-            None => "pending…".into(),
-        };
+    if let Some(s) = &entry.summary {
         return (
-            SPINNER[app.frame % SPINNER.len()].to_string(),
-            text,
-            theme::WARN,
-            None,
+            s.mark.to_string(),
+            s.text.clone(),
+            s.colour,
+            s.check.clone(),
         );
-    };
-    let status = reply.exchanges.last().and_then(|e| e.status);
-    let retries = match reply.retries.len() {
-        0 => String::new(),
-        1 => " (after 1 retry)".to_string(),
-        n => format!(" (after {n} retries)"),
-    };
-    let journal = if reply.journal_error.is_some() {
-        " · NOT JOURNALED"
-    } else {
-        ""
-    };
-    match &reply.result {
-        Err(e) => (
-            "✗".into(),
-            format!("{e}{retries}{journal}"),
-            theme::ERROR,
-            None,
-        ),
-        Ok(Output::Hive(o)) => {
-            let s = o.scenario();
-            (
-                severity_mark(s.severity()).into(),
-                format!("{}{retries}{journal}", o.summary()),
-                severity_color(s.severity()),
-                Some(o.message_check()),
-            )
-        }
-        Ok(output) => (
-            "✓".into(),
-            format!(
-                "{}{}{retries}{journal}",
-                status_prefix(status),
-                output.summary()
-            ),
-            theme::OK,
-            None,
-        ),
     }
-}
-
-fn status_prefix(status: Option<u16>) -> String {
-    status.map(|s| format!("{s} ")).unwrap_or_default()
-}
-
-/// The summary of an entry from an earlier run's journal.
-fn history_summary(entry: &Entry) -> (String, String, Color, Option<MessageCheck>) {
-    let Some(outcome) = &entry.outcome else {
-        return (
-            "?".into(),
-            entry.summary().to_string(),
-            theme::UNKNOWN,
-            None,
-        );
-    };
-    match outcome.result {
-        OutcomeKind::Ok => match entry.hive_outcome() {
-            Some(o) => {
-                let s = o.scenario();
-                (
-                    severity_mark(s.severity()).into(),
-                    outcome.summary.clone(),
-                    severity_color(s.severity()),
-                    Some(o.message_check()),
+    let text = match entry.retries().last() {
+        Some(r) => {
+            let left = (r.at - app.now).num_milliseconds().max(0) as f64 / 1000.0;
+            if left > 0.0 {
+                format!(
+                    "retry {}/{} in {left:.0}s · {}",
+                    r.attempt, r.max_attempts, r.reason
+                )
+            } else {
+                format!(
+                    "retry {}/{} sent… · {}",
+                    r.attempt, r.max_attempts, r.reason
                 )
             }
-            None => (
-                "✓".into(),
-                format!("{}{}", status_prefix(outcome.status), outcome.summary),
-                theme::OK,
-                None,
-            ),
-        },
-        OutcomeKind::Abandoned | OutcomeKind::Timeout => {
-            ("?".into(), outcome.summary.clone(), theme::UNKNOWN, None)
         }
-        OutcomeKind::Cancelled | OutcomeKind::Refused => {
-            ("-".into(), outcome.summary.clone(), theme::MUTED, None)
-        }
-        _ => ("✗".into(), outcome.summary.clone(), theme::ERROR, None),
-    }
+        None => "pending…".into(),
+    };
+    (
+        SPINNER[app.frame % SPINNER.len()].to_string(),
+        text,
+        theme::WARN,
+        None,
+    )
 }
 
-/// What `/` on the action log matches: the service and operation, the target (patron,
-/// user, tag), the result text and the MISMATCH mark.
-pub fn log_search_text(app: &App, entry: &LogEntry) -> String {
-    let (mark, text, _, check) = summary(app, entry);
-    let check = match check {
-        Some(MessageCheck::Mismatch) => " MISMATCH",
-        Some(MessageCheck::Match) => " MATCH",
-        _ => "",
-    };
-    let result = match &entry.history {
-        Some(h) => h.result_label(),
-        None => match &entry.reply {
-            Some(r) if r.result.is_ok() => "ok",
-            Some(_) => "failed",
-            None => "pending",
-        },
-    };
-    format!(
-        "{} {} {} {mark} {text}{check} {result}",
-        entry.op.service().name(),
-        entry.op.verb(),
-        entry.op.target()
-    )
+/// What `/` on the action log matches (see `Filterable for LogEntry`).
+pub fn log_search_text(entry: &LogEntry) -> String {
+    entry.haystack()
 }
 
 pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Log;
-    let filtered = app.log_filter.is_active();
+    let filtered = app.log.list.filter.is_active();
     let count = if filtered {
-        format!(" · {} of {}", app.log_visible.len(), app.log.len())
+        format!(" · {} of {}", app.log.list.visible().len(), app.log.len())
     } else {
         format!(" · {}", app.log.len())
     };
@@ -199,7 +85,8 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    if app.log_visible.is_empty() {
+    let visible = app.log.list.visible();
+    if visible.is_empty() {
         frame.render_widget(
             Paragraph::new(format!(
                 "No entry matches the filter. {} clears it.",
@@ -215,19 +102,15 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
     // The target column grows with the terminal: patron ids are free-form and often long.
     let target_w = (w / 6).clamp(12, 40);
     // Only the rows on screen are built.
-    let selected = app
-        .log_visible
-        .iter()
-        .position(|&i| i == app.log_selected)
-        .unwrap_or(app.log_visible.len() - 1);
+    let selected = app.log.list.selected().min(visible.len() - 1);
     let height = inner.height.max(1) as usize;
     let start = (selected + 1)
         .saturating_sub(height)
-        .min(app.log_visible.len().saturating_sub(1));
-    let shown = &app.log_visible[start..(start + height).min(app.log_visible.len())];
+        .min(visible.len().saturating_sub(1));
+    let shown = &visible[start..(start + height).min(visible.len())];
     let items: Vec<ListItem> = shown
         .iter()
-        .filter_map(|&i| app.log.get(i))
+        .filter_map(|&i| app.log.entries().get(i))
         .map(|entry| {
             let (mark, text, color, check) = summary(app, entry);
             let local = app.local(entry.started_at);
@@ -236,7 +119,7 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 local.format("%b %d  ").to_string()
             };
-            let time_style = if entry.history.is_some() {
+            let time_style = if entry.history().is_some() {
                 Style::new().fg(theme::MUTED).italic()
             } else {
                 Style::new().fg(theme::MUTED)
@@ -276,13 +159,13 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn draw_log_filter(app: &App, frame: &mut Frame, area: Rect) {
-    let f = &app.log_filter;
+    let f = &app.log.list.filter;
     let style = if f.editing {
         Style::new().fg(theme::WARN)
     } else {
         Style::new().fg(theme::ACCENT)
     };
-    let count = format!(" {} of {}", app.log_visible.len(), app.log.len());
+    let count = format!(" {} of {}", app.log.list.visible().len(), app.log.len());
     let room = (area.width as usize).saturating_sub(count.len() + 2);
     let text = fit(f.text(), room);
     frame.render_widget(

@@ -79,8 +79,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Some(Popup::Confirm(c)) => popups::draw_confirm(app, c, frame, area),
         Some(Popup::Quit) => popups::draw_quit(app, frame, area),
         Some(Popup::Profiles { selected }) => popups::draw_profiles(app, *selected, frame, area),
-        Some(Popup::Inspector { entry, scroll }) => {
-            inspector::draw_inspector(app, *entry, *scroll, frame, area)
+        Some(Popup::Inspector { key, scroll }) => {
+            inspector::draw_inspector(app, key, *scroll, frame, area)
         }
     }
     if app.settings.no_color {

@@ -1,0 +1,500 @@
+//! The request store behind the action log: every request of this run and every entry of
+//! the journal's history, keyed by journal id, each in an explicit state. A row's summary
+//! (its mark, text and colour, the Hive message check) is computed once, when its reply or
+//! its history arrives — drawing reads it, never re-reads a body.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use ratatui::style::Color;
+
+use super::list::{Fallback, Filterable, FilteredList};
+use crate::core::op::hive::HiveOutcome;
+use crate::core::op::scenario::{MessageCheck, Severity};
+use crate::core::op::{Op, Output};
+use crate::engine::backend::{Reply, RequestId};
+use crate::engine::journal::{Entry, OutcomeKind};
+use crate::engine::retry::RetryNotice;
+use crate::tui::theme;
+
+/// Where a request is in its life.
+#[derive(Debug, Clone)]
+pub enum RequestState {
+    /// Sent, no outcome yet; the retries announced so far.
+    Pending { retries: Vec<RetryNotice> },
+    /// This run's request, answered (or failed for good).
+    Done(Box<Reply>),
+    /// An earlier run's entry, as the journal kept it (its Hive outcome read once).
+    FromJournal {
+        entry: Box<Entry>,
+        hive: Option<Box<HiveOutcome>>,
+    },
+}
+
+/// What a settled row says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// ✓ = ◐ ✗ ? or -.
+    pub mark: &'static str,
+    pub text: String,
+    pub colour: Color,
+    /// For a Hive outcome: whether the message is the documented one.
+    pub check: Option<MessageCheck>,
+}
+
+/// One line of the action log.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    /// The journal id: the entry's key, in this run and in the journal alike.
+    pub key: String,
+    /// This run's request id (None for the journal's history).
+    pub id: Option<RequestId>,
+    pub started_at: DateTime<Utc>,
+    pub op: Op,
+    pub state: RequestState,
+    /// The row's summary, once settled.
+    pub summary: Option<Summary>,
+}
+
+impl LogEntry {
+    pub fn is_pending(&self) -> bool {
+        matches!(self.state, RequestState::Pending { .. })
+    }
+
+    pub fn reply(&self) -> Option<&Reply> {
+        match &self.state {
+            RequestState::Done(r) => Some(r),
+            RequestState::Pending { .. } | RequestState::FromJournal { .. } => None,
+        }
+    }
+
+    pub fn history(&self) -> Option<&Entry> {
+        match &self.state {
+            RequestState::FromJournal { entry, .. } => Some(entry),
+            RequestState::Pending { .. } | RequestState::Done(_) => None,
+        }
+    }
+
+    /// The Hive outcome the row shows (a reply's, or the journal's read once).
+    pub fn hive_outcome(&self) -> Option<&HiveOutcome> {
+        match &self.state {
+            RequestState::Done(r) => match &r.result {
+                Ok(Output::Hive(o)) => Some(o),
+                Ok(_) | Err(_) => None,
+            },
+            RequestState::FromJournal { hive, .. } => hive.as_deref(),
+            RequestState::Pending { .. } => None,
+        }
+    }
+
+    /// The retries announced while pending.
+    pub fn retries(&self) -> &[RetryNotice] {
+        match &self.state {
+            RequestState::Pending { retries } => retries,
+            RequestState::Done(r) => &r.retries,
+            RequestState::FromJournal { .. } => &[],
+        }
+    }
+
+    /// One word for the filter: ok, failed, pending, or the journal's result.
+    fn result_word(&self) -> &'static str {
+        match &self.state {
+            RequestState::Pending { .. } => "pending",
+            RequestState::Done(r) if r.result.is_ok() => "ok",
+            RequestState::Done(_) => "failed",
+            RequestState::FromJournal { entry, .. } => entry.result_label(),
+        }
+    }
+}
+
+/// The action log's filter matches the service and operation, the target (patron, user,
+/// tag), the result text and the MATCH / MISMATCH mark.
+impl Filterable for LogEntry {
+    fn haystack(&self) -> String {
+        let (mark, text, check) = match &self.summary {
+            Some(s) => (
+                s.mark,
+                s.text.as_str(),
+                match s.check {
+                    Some(MessageCheck::Mismatch) => " MISMATCH",
+                    Some(MessageCheck::Match) => " MATCH",
+                    Some(MessageCheck::Undocumented) | None => "",
+                },
+            ),
+            None => ("", "pending…", ""),
+        };
+        format!(
+            "{} {} {} {mark} {text}{check} {}",
+            self.op.service().name(),
+            self.op.verb(),
+            self.op.target(),
+            self.result_word()
+        )
+    }
+
+    fn is_exactly(&self, _query: &str) -> bool {
+        false
+    }
+
+    fn same(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+/// The mark of an outcome severity.
+pub fn severity_mark(s: Severity) -> &'static str {
+    match s {
+        Severity::Applied => "✓",
+        Severity::AlreadyThere => "=",
+        Severity::Partial => "◐",
+        Severity::Nothing => "✗",
+    }
+}
+
+/// A reply's summary: the status, then `Output::summary` (the Hive message verbatim),
+/// then the retries it took — the same words the journal keeps.
+fn reply_summary(reply: &Reply) -> Summary {
+    let status = reply.exchanges.last().and_then(|e| e.status);
+    let retries = match reply.retries.len() {
+        0 => String::new(),
+        1 => " (after 1 retry)".to_string(),
+        n => format!(" (after {n} retries)"),
+    };
+    let journal = if reply.journal_error.is_some() {
+        " · NOT JOURNALED"
+    } else {
+        ""
+    };
+    match &reply.result {
+        Err(e) => Summary {
+            mark: "✗",
+            text: format!("{e}{retries}{journal}"),
+            colour: theme::ERROR,
+            check: None,
+        },
+        Ok(Output::Hive(o)) => {
+            let s = o.scenario().severity();
+            Summary {
+                mark: severity_mark(s),
+                text: format!("{}{retries}{journal}", o.summary()),
+                colour: theme::severity(s),
+                check: Some(o.message_check()),
+            }
+        }
+        Ok(output) => Summary {
+            mark: "✓",
+            text: format!(
+                "{}{}{retries}{journal}",
+                status_prefix(status),
+                output.summary()
+            ),
+            colour: theme::OK,
+            check: None,
+        },
+    }
+}
+
+fn status_prefix(status: Option<u16>) -> String {
+    status.map(|s| format!("{s} ")).unwrap_or_default()
+}
+
+/// The summary of an entry from an earlier run's journal.
+fn history_summary(entry: &Entry, hive: Option<&HiveOutcome>) -> Summary {
+    let plain = |mark, text: &str, colour| Summary {
+        mark,
+        text: text.to_string(),
+        colour,
+        check: None,
+    };
+    let Some(outcome) = &entry.outcome else {
+        return plain("?", entry.summary(), theme::UNKNOWN);
+    };
+    match outcome.result {
+        OutcomeKind::Ok => match hive {
+            Some(o) => {
+                let s = o.scenario().severity();
+                Summary {
+                    mark: severity_mark(s),
+                    text: outcome.summary.clone(),
+                    colour: theme::severity(s),
+                    check: Some(o.message_check()),
+                }
+            }
+            None => plain(
+                "✓",
+                &format!("{}{}", status_prefix(outcome.status), outcome.summary),
+                theme::OK,
+            ),
+        },
+        OutcomeKind::Abandoned | OutcomeKind::Timeout => {
+            plain("?", &outcome.summary, theme::UNKNOWN)
+        }
+        OutcomeKind::Cancelled | OutcomeKind::Refused => plain("-", &outcome.summary, theme::MUTED),
+        OutcomeKind::HttpError | OutcomeKind::Network | OutcomeKind::Decode => {
+            plain("✗", &outcome.summary, theme::ERROR)
+        }
+    }
+}
+
+/// Every request of this run and the journal's history, in order, with the log's filter
+/// and selection.
+#[derive(Debug, Clone, Default)]
+pub struct RequestLog {
+    entries: Vec<LogEntry>,
+    /// journal id → position in `entries`.
+    by_key: HashMap<String, usize>,
+    /// The entries that pass the log's filter, and the selected one.
+    pub list: FilteredList<LogEntry>,
+}
+
+impl RequestLog {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn entries(&self) -> &[LogEntry] {
+        &self.entries
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, LogEntry> {
+        self.entries.iter()
+    }
+
+    /// Forgets every entry (the journal keeps them).
+    pub fn clear(&mut self) {
+        *self = Self::default();
+    }
+
+    /// The entry with this journal id.
+    pub fn get(&self, key: &str) -> Option<&LogEntry> {
+        self.by_key.get(key).and_then(|&i| self.entries.get(i))
+    }
+
+    /// The selected entry, if it passes the filter.
+    pub fn selected(&self) -> Option<&LogEntry> {
+        self.list.selected_item(&self.entries)
+    }
+
+    /// Requests still waiting for their outcome.
+    pub fn in_flight(&self) -> usize {
+        self.entries.iter().filter(|e| e.is_pending()).count()
+    }
+
+    /// A request of this run was sent: it is pending, last, and selected.
+    pub fn push_pending(&mut self, key: String, id: RequestId, started_at: DateTime<Utc>, op: Op) {
+        self.by_key.insert(key.clone(), self.entries.len());
+        self.entries.push(LogEntry {
+            key,
+            id: Some(id),
+            started_at,
+            op,
+            state: RequestState::Pending {
+                retries: Vec::new(),
+            },
+            summary: None,
+        });
+        let last = self.entries.len() - 1;
+        self.refilter();
+        if !self.list.select_index(last) {
+            self.list.select_last();
+        }
+    }
+
+    /// Puts earlier runs' journal entries before this run's, the last one selected.
+    pub fn prepend_history(&mut self, history: Vec<Entry>) {
+        let mut old: Vec<LogEntry> = history
+            .into_iter()
+            .map(|e| {
+                let hive = e.hive_outcome().map(Box::new);
+                let summary = history_summary(&e, hive.as_deref());
+                LogEntry {
+                    key: e.intent.id.clone(),
+                    id: None,
+                    started_at: e.intent.time,
+                    op: e.intent.op.clone(),
+                    state: RequestState::FromJournal {
+                        entry: Box::new(e),
+                        hive,
+                    },
+                    summary: Some(summary),
+                }
+            })
+            .collect();
+        old.append(&mut self.entries);
+        self.entries = old;
+        self.by_key = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.key.clone(), i))
+            .collect();
+        self.refilter();
+        self.list.select_last();
+    }
+
+    /// A request of this run got its outcome; returns whether it was one of ours still
+    /// pending.
+    pub fn settle(&mut self, reply: &Reply) -> bool {
+        let Some(entry) = self
+            .entries
+            .iter_mut()
+            .find(|e| e.id == Some(reply.id) && e.is_pending())
+        else {
+            return false;
+        };
+        entry.summary = Some(reply_summary(reply));
+        entry.state = RequestState::Done(Box::new(reply.clone()));
+        self.refilter();
+        true
+    }
+
+    /// A pending request of this run announced a retry.
+    pub fn retrying(&mut self, id: RequestId, notice: RetryNotice) {
+        if let Some(LogEntry {
+            state: RequestState::Pending { retries },
+            ..
+        }) = self.entries.iter_mut().find(|e| e.id == Some(id))
+        {
+            retries.push(notice);
+        }
+    }
+
+    /// Whether this run's request `id` is still pending and satisfies `what`.
+    pub fn is_pending_where(&self, id: RequestId, what: impl Fn(&Op) -> bool) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.id == Some(id) && e.is_pending() && what(&e.op))
+    }
+
+    /// Recomputes the visible entries after the filter or the entries changed (the
+    /// selection stays on its entry, else goes to the last visible one).
+    pub fn refilter(&mut self) {
+        let keep = self
+            .list
+            .selected_item(&self.entries)
+            .and_then(|s| self.by_key.get(&s.key).copied());
+        let entries = &self.entries;
+        self.list.refilter_with(
+            entries.len(),
+            |i| entries[i].haystack(),
+            |_, _| false,
+            keep,
+            Fallback::Last,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::core::domain::{ApiField, PatronId};
+    use crate::core::op::ApiError;
+    use crate::engine::journal::{IntentRecord, OutcomeRecord};
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+    }
+
+    fn add() -> Op {
+        Op::HiveAdd {
+            patron: PatronId::parse("user_abc123").unwrap(),
+            fields: vec![ApiField::parse("vip").unwrap()],
+        }
+    }
+
+    fn reply(id: RequestId, result: Result<Output, ApiError>) -> Reply {
+        Reply {
+            id,
+            op: add(),
+            exchanges: Vec::new(),
+            retries: Vec::new(),
+            result,
+            finished_at: at(),
+            journal_error: None,
+        }
+    }
+
+    #[test]
+    fn a_request_goes_from_pending_to_done_once() {
+        let mut log = RequestLog::default();
+        log.push_pending("j-1".into(), 7, at(), add());
+        assert_eq!(log.in_flight(), 1);
+        assert_eq!(log.selected().map(|e| e.key.as_str()), Some("j-1"));
+        assert!(log.get("j-1").is_some_and(|e| e.summary.is_none()));
+        let notice = RetryNotice {
+            attempt: 2,
+            max_attempts: 4,
+            wait_ms: 1000,
+            at: at(),
+            reason: "HTTP 503".into(),
+            from_retry_after: false,
+        };
+        log.retrying(7, notice);
+        assert_eq!(log.get("j-1").map(|e| e.retries().len()), Some(1));
+        assert!(
+            !log.settle(&reply(8, Err(ApiError::Timeout { ms: 1 }))),
+            "not ours"
+        );
+        assert!(log.settle(&reply(7, Err(ApiError::Timeout { ms: 1 }))));
+        assert!(
+            !log.settle(&reply(7, Err(ApiError::Timeout { ms: 1 }))),
+            "settled once"
+        );
+        let entry = log.get("j-1").unwrap();
+        assert!(matches!(entry.state, RequestState::Done(_)));
+        let summary = entry.summary.as_ref().unwrap();
+        assert_eq!(summary.mark, "✗");
+        assert!(
+            summary.text.starts_with("no answer within"),
+            "{}",
+            summary.text
+        );
+        assert_eq!(log.in_flight(), 0);
+    }
+
+    #[test]
+    fn history_is_keyed_by_its_journal_id_and_summarised_once() {
+        let mut log = RequestLog::default();
+        log.push_pending("live".into(), 1, at(), add());
+        let intent = IntentRecord::new("old-1", "demo", &add(), None);
+        let outcome = OutcomeRecord::from_execution(
+            "old-1",
+            &[],
+            &Err(ApiError::Timeout { ms: 1 }),
+            std::time::Duration::from_millis(5),
+        );
+        let entry = crate::engine::journal::entries([
+            crate::engine::journal::Record::Intent(intent),
+            crate::engine::journal::Record::Outcome(outcome),
+        ]);
+        log.prepend_history(entry);
+        assert_eq!(log.len(), 2);
+        let old = log.get("old-1").unwrap();
+        assert!(old.id.is_none());
+        assert!(old.history().is_some());
+        assert_eq!(old.summary.as_ref().map(|s| s.mark), Some("?"));
+        // The live entry is still found by its key after the history went before it.
+        assert_eq!(log.get("live").and_then(|e| e.id), Some(1));
+        assert_eq!(log.selected().map(|e| e.key.as_str()), Some("live"));
+    }
+
+    #[test]
+    fn the_filter_keeps_the_selection_on_its_entry() {
+        let mut log = RequestLog::default();
+        log.push_pending("a".into(), 1, at(), add());
+        log.push_pending("b".into(), 2, at(), Op::CeregoProfile);
+        log.list.filter.input = tui_input::Input::new("hive".into());
+        log.refilter();
+        assert_eq!(log.list.visible().len(), 1);
+        assert_eq!(log.selected().map(|e| e.key.as_str()), Some("a"));
+        log.list.filter.input = tui_input::Input::new(String::new());
+        log.refilter();
+        assert_eq!(log.selected().map(|e| e.key.as_str()), Some("a"));
+    }
+}
