@@ -235,3 +235,22 @@ fn colours_live_in_the_theme_only() {
     );
     assert!(bad.is_empty(), "{bad:#?}");
 }
+
+#[test]
+fn no_source_file_grows_past_600_lines() {
+    let mut bad = Vec::new();
+    for f in src("") {
+        let lines = fs::read_to_string(&f).expect("read").lines().count();
+        if lines > 600 {
+            bad.push(format!("{}: {lines} lines", f.display()));
+        }
+    }
+    assert!(bad.is_empty(), "split these along a real seam: {bad:#?}");
+}
+
+#[test]
+fn main_is_a_short_dispatcher() {
+    let main = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/main.rs");
+    let lines = fs::read_to_string(main).expect("read main.rs").lines().count();
+    assert!(lines <= 20, "main.rs has {lines} lines: commands belong in cli/");
+}

@@ -29,8 +29,9 @@ use tagdesk::core::op::scenario::{HiveAction, MessageCheck, Scenario};
 use tagdesk::sim::Model;
 use tagdesk::sim::hive::HiveState;
 use tagdesk::sim::seed::{DEMO_SEED, Seed};
-use tagdesk::tui::app::{Message, Popup};
+use tagdesk::tui::app::Message;
 use tagdesk::tui::keymap;
+use tagdesk::tui::popups::Popup;
 
 // ---------------------------------------------------------------------------------------------
 // Shared fixtures and strategies

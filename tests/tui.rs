@@ -6,7 +6,8 @@ use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use support::Harness;
 use tagdesk::core::op::Op;
 use tagdesk::sim::seed::Seed;
-use tagdesk::tui::app::{Pane, Popup, Tab};
+use tagdesk::tui::app::{Pane, Tab};
+use tagdesk::tui::popups::Popup;
 
 const SMALL: (u16, u16) = (80, 24);
 const LARGE: (u16, u16) = (120, 40);

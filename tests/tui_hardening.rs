@@ -10,7 +10,8 @@ use tagdesk::core::op::{Op, Service};
 use tagdesk::engine::backend::Request;
 use tagdesk::engine::journal::{Entry, IntentRecord, OutcomeRecord};
 use tagdesk::sim::seed::{Seed, UserSeed};
-use tagdesk::tui::app::{Level, Message, Pane, Popup, Tab};
+use tagdesk::tui::app::{Level, Message, Pane, Tab};
+use tagdesk::tui::popups::Popup;
 
 fn to_hive(h: &mut Harness) {
     h.key(KeyCode::Char('2'));

@@ -62,7 +62,7 @@ pub fn run_sim(args: SimArgs) -> ExitCode {
         };
         // Handlers first, so a supervisor that signals as soon as it reads the first line
         // still gets a clean stop.
-        let stop = stop_signals();
+        let stop = crate::tui::terminal::stop_signals();
         super::out(&format!("listening on {}", simulator.base_url()));
         // The summary names what the seed file holds: made printable line by line.
         for line in summary.lines() {
@@ -82,39 +82,4 @@ pub fn run_sim(args: SimArgs) -> ExitCode {
         simulator.shutdown().await;
         ExitCode::SUCCESS
     })
-}
-
-/// Installs the Ctrl-C, SIGTERM and SIGHUP handlers now and returns a future that
-/// resolves when one of them fires.
-fn stop_signals() -> impl std::future::Future<Output = ()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let term = signal(SignalKind::terminate()).ok();
-        let hup = signal(SignalKind::hangup()).ok();
-        let int = signal(SignalKind::interrupt()).ok();
-        let quit = signal(SignalKind::quit()).ok();
-        async move {
-            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
-                match s {
-                    Some(mut s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                _ = wait(term) => {}
-                _ = wait(hup) => {}
-                _ = wait(int) => {}
-                _ = wait(quit) => {}
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        async {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }

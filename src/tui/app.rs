@@ -20,10 +20,10 @@ use crate::core::op::cerego::CeregoUser;
 use crate::core::op::{Op, Place, Service};
 use crate::engine::backend::{Reply, Request, RequestId};
 
-use super::forms::Form;
-use super::keymap::{Action, Context, Keymap};
+use super::keymap::{Action, Keymap};
+use super::popups::{Confirm, OnYes, Popup};
 pub use super::state::Filter;
-use super::state::{Filterable, FilteredList};
+use super::state::FilteredList;
 
 /// The console's two services, as tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,50 +88,6 @@ pub enum Level {
     Info,
     Warn,
     Error,
-}
-
-/// What a confirmation does when the operator says yes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OnYes {
-    Send(Op),
-    /// Open the edit form for an existing Cerego tag, starting from `value`.
-    EditInstead {
-        tag_id: String,
-        user_name: String,
-        type_name: String,
-        old_value: String,
-        value: String,
-    },
-    Quit,
-    SwitchProfile(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Confirm {
-    pub title: String,
-    pub lines: Vec<String>,
-    pub yes: String,
-    pub on_yes: OnYes,
-}
-
-#[derive(Debug, Clone)]
-pub enum Popup {
-    Help {
-        scroll: u16,
-    },
-    Form(Box<Form>),
-    Confirm(Confirm),
-    /// The inspector of the log entry with this journal id.
-    Inspector {
-        key: String,
-        scroll: u16,
-    },
-    /// The profile picker.
-    Profiles {
-        selected: usize,
-    },
-    /// Quit with requests in flight: wait for them, or abandon them.
-    Quit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,45 +184,6 @@ pub struct App {
     /// The profile being switched to, while its keys are resolved.
     pub switching: Option<(String, bool)>,
     next_id: RequestId,
-}
-
-/// The Cerego list filters on name, email, user id and member id; an exact id, member id
-/// or email (any case) ranks first and is selected, so `e` never edits a near-miss.
-impl Filterable for CeregoUser {
-    fn haystack(&self) -> String {
-        format!(
-            "{} {} {} {}",
-            self.name.as_deref().unwrap_or(""),
-            self.email.as_deref().unwrap_or(""),
-            self.id,
-            self.member_id.as_deref().unwrap_or("")
-        )
-    }
-
-    fn is_exactly(&self, query: &str) -> bool {
-        let query = query.to_lowercase();
-        let same = |v: &Option<String>| v.as_deref().is_some_and(|v| v.to_lowercase() == query);
-        self.id == query || same(&self.member_id) || same(&self.email)
-    }
-
-    fn same(&self, other: &Self) -> bool {
-        self.id == other.id
-    }
-}
-
-/// The patron list filters on the patron id; the exact id ranks first.
-impl Filterable for KnownPatron {
-    fn haystack(&self) -> String {
-        self.id.to_string()
-    }
-
-    fn is_exactly(&self, query: &str) -> bool {
-        self.id.as_str() == query
-    }
-
-    fn same(&self, other: &Self) -> bool {
-        self.id == other.id
-    }
 }
 
 /// Rows a page-up / page-down moves.
@@ -478,16 +395,6 @@ impl App {
         }
     }
 
-    /// Adds users that arrived (a page, a look-up), keeping the visible rows in step
-    /// without re-filtering the whole list when no filter is active: O(page).
-    fn intake_users(&mut self, users: Vec<CeregoUser>) {
-        let new = self.known.cerego.intake(users);
-        if self.cerego.list.extend(new) {
-        } else {
-            self.refilter_cerego();
-        }
-    }
-
     fn on_paste(&mut self, text: &str) {
         match &mut self.popup {
             Some(Popup::Form(form)) => form.paste(text),
@@ -601,137 +508,6 @@ impl App {
             Action::Submit | Action::Yes | Action::No | Action::Wait | Action::Abandon => {}
         }
         Vec::new()
-    }
-
-    fn quit(&mut self, force: bool) -> Vec<Effect> {
-        if force || self.in_flight() == 0 {
-            return vec![Effect::Quit];
-        }
-        self.popup = Some(Popup::Quit);
-        Vec::new()
-    }
-
-    fn switch_tab(&mut self, tab: Tab) {
-        self.tab = tab;
-        if self.focus == Pane::Tags {
-            self.focus = Pane::List;
-        }
-    }
-
-    fn cycle_focus(&mut self, step: i32) {
-        let order = [Pane::List, Pane::Tags, Pane::Log];
-        let i = order.iter().position(|p| *p == self.focus).unwrap_or(0) as i32;
-        self.focus = order[(i + step).rem_euclid(order.len() as i32) as usize];
-    }
-
-    fn move_selection(&mut self, delta: i64) {
-        fn step(current: usize, len: usize, delta: i64) -> usize {
-            if len == 0 {
-                return 0;
-            }
-            (current as i64)
-                .saturating_add(delta)
-                .clamp(0, len as i64 - 1) as usize
-        }
-        match (self.focus, self.tab) {
-            (Pane::Log, _) => {
-                self.log.list.move_by(delta);
-            }
-            (Pane::List, Tab::Cerego) => {
-                if self.cerego.list.move_by(delta) {
-                    self.cerego.tag_selected = 0;
-                }
-            }
-            (Pane::List, Tab::Hive) => {
-                if self.hive.list.move_by(delta) {
-                    self.hive.tag_selected = 0;
-                    self.hive.marked.clear();
-                }
-            }
-            (Pane::Tags, Tab::Cerego) => {
-                let len = self.selected_user().map(|u| u.tags.len()).unwrap_or(0);
-                self.cerego.tag_selected = step(self.cerego.tag_selected, len, delta);
-            }
-            (Pane::Tags, Tab::Hive) => {
-                let len = self.selected_patron().map(|p| p.tags.len()).unwrap_or(0);
-                self.hive.tag_selected = step(self.hive.tag_selected, len, delta);
-            }
-        }
-    }
-
-    /// The filter of the current tab's list.
-    pub fn current_filter_mut(&mut self) -> &mut Filter {
-        match self.tab {
-            Tab::Cerego => &mut self.cerego.list.filter,
-            Tab::Hive => &mut self.hive.list.filter,
-        }
-    }
-
-    /// The filter `/` edits: the action log's when the log has the keyboard, else the list's.
-    pub fn focused_filter_mut(&mut self) -> &mut Filter {
-        if self.focus == Pane::Log {
-            &mut self.log.list.filter
-        } else {
-            self.current_filter_mut()
-        }
-    }
-
-    fn refilter_focused(&mut self) {
-        if self.focus == Pane::Log {
-            self.refilter_log();
-        } else {
-            self.refilter();
-        }
-    }
-
-    /// A key while a filter line has the keyboard: its actions (close clears, submit,
-    /// down or next pane keep the filter and leave the line), or text.
-    fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        match self.settings.keymap.action_in(Context::Filter, &key) {
-            Some(Action::ForceQuit) => return vec![Effect::Quit],
-            Some(Action::Close) => {
-                let f = self.focused_filter_mut();
-                f.editing = false;
-                f.input = Input::default();
-                self.refilter_focused();
-            }
-            Some(_) => self.focused_filter_mut().editing = false,
-            None => {
-                if super::forms::edit(&mut self.focused_filter_mut().input, key) {
-                    self.refilter_focused();
-                }
-            }
-        }
-        Vec::new()
-    }
-
-    /// Recomputes the visible rows of the current tab's list after its filter changed.
-    pub(super) fn refilter(&mut self) {
-        match self.tab {
-            Tab::Cerego => self.refilter_cerego(),
-            Tab::Hive => self.refilter_hive(),
-        }
-    }
-
-    /// The rows of the Cerego list that pass the filter (see `Filterable for CeregoUser`).
-    pub(super) fn refilter_cerego(&mut self) {
-        self.cerego.list.refilter(self.known.cerego.users());
-        self.cerego.tag_selected = 0;
-    }
-
-    pub(super) fn refilter_hive(&mut self) {
-        let keep = self.selected_patron().map(|p| p.id.clone());
-        self.hive.list.refilter(&self.known.hive.patrons);
-        self.hive.tag_selected = 0;
-        // Marks belong to the patron they were made on.
-        if self.selected_patron().map(|p| &p.id) != keep.as_ref() {
-            self.hive.marked.clear();
-        }
-    }
-
-    /// The action log's visible entries (see `Filterable for LogEntry`).
-    pub(super) fn refilter_log(&mut self) {
-        self.log.refilter();
     }
 
     pub fn selected_user(&self) -> Option<&CeregoUser> {

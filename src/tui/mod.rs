@@ -1,235 +1,39 @@
 //! The console: terminal ownership, the event loop, and the pieces it drives.
 
+mod actions;
 pub mod app;
 pub mod filter;
-mod flows;
-pub mod forms;
 pub mod keymap;
+pub mod popups;
+mod settings;
 pub mod state;
+pub mod terminal;
 pub mod theme;
 pub mod view;
 
-use std::io::{self, Write};
 use std::time::Duration;
 
-use chrono::{Local, Offset, Utc};
+use chrono::Utc;
 use futures_util::StreamExt;
-use ratatui::crossterm::cursor::Show;
-use ratatui::crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, Event, EventStream,
-};
-use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::crossterm::event::EventStream;
 use tokio::sync::mpsc;
 
 use std::sync::{Arc, Mutex};
 
-use crate::config::Profile;
-use crate::core::model::KnownPatron;
 use crate::engine::backend;
 use crate::engine::journal::Journal;
 use crate::engine::workspace::Workspace;
 use crate::session::Session;
-use crate::sim::seed::Seed;
-use app::{App, CeregoSettings, Effect, HiveSettings, Message, Settings};
-
-/// Puts the terminal back as the shell expects it: cooked mode, main screen, no
-/// bracketed paste or mouse reporting, cursor visible. Safe to call more than once.
-pub fn restore_terminal() {
-    let _ = ratatui::crossterm::terminal::disable_raw_mode();
-    let _ = execute!(
-        io::stdout(),
-        DisableBracketedPaste,
-        DisableMouseCapture,
-        LeaveAlternateScreen,
-        Show
-    );
-    let _ = io::stdout().flush();
-}
-
-/// Restores the terminal before the previous panic hook prints, so the panic message lands
-/// on a usable screen. Installed once per process.
-fn install_panic_hook() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            restore_terminal();
-            previous(info);
-        }));
-    });
-}
-
-/// Owns the terminal while the console runs: restores it exactly once on every way out
-/// (normal quit, error, unwinding panic) through `Drop`, and through the panic hook too.
-pub struct TerminalGuard {
-    /// Never dropped: ratatui's `Terminal` prints to stderr from its `Drop` when it cannot
-    /// show the cursor, which panics — and aborts — when the terminal is gone (a hang-up).
-    /// [`restore_terminal`] does everything that drop would, without printing.
-    terminal: std::mem::ManuallyDrop<ratatui::DefaultTerminal>,
-}
-
-impl TerminalGuard {
-    pub fn enter() -> io::Result<Self> {
-        install_panic_hook();
-        ratatui::crossterm::terminal::enable_raw_mode()?;
-        let entered = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste);
-        if let Err(e) = entered {
-            restore_terminal();
-            return Err(e);
-        }
-        let terminal =
-            ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
-                .inspect_err(|_| restore_terminal())?;
-        Ok(Self {
-            terminal: std::mem::ManuallyDrop::new(terminal),
-        })
-    }
-
-    pub fn terminal(&mut self) -> &mut ratatui::DefaultTerminal {
-        &mut self.terminal
-    }
-
-    /// Ctrl-Z: give the terminal back, stop the process (SIGTSTP, as a shell expects), and
-    /// take the terminal again when the shell continues it.
-    #[cfg(unix)]
-    pub fn suspend(&mut self) -> io::Result<()> {
-        restore_terminal();
-        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP);
-        // Here again after SIGCONT.
-        ratatui::crossterm::terminal::enable_raw_mode()?;
-        execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
-        self.terminal.clear()
-    }
-
-    #[cfg(not(unix))]
-    pub fn suspend(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-/// The demo seed's patrons, as the console knows them at start.
-fn seed_patrons(seed: &Seed) -> Vec<KnownPatron> {
-    seed.hive
-        .patrons
-        .iter()
-        .map(|p| KnownPatron::from_seed(p.id.clone(), &p.tags))
-        .collect()
-}
-
-/// The console's settings for a profile.
-pub fn settings_from(
-    profile: &Profile,
-    profiles: Vec<String>,
-    patrons: Vec<KnownPatron>,
-    lookups: Vec<String>,
-) -> Settings {
-    Settings {
-        demo: profile.demo,
-        profile: profile.name.clone(),
-        cerego: profile.cerego.as_ref().map(|c| CeregoSettings {
-            partner_id: c.partner_id.clone(),
-            tag_types: c.tag_types.clone(),
-        }),
-        hive: profile.hive.as_ref().map(|h| HiveSettings {
-            catalogue: h.tags.clone(),
-        }),
-        patrons,
-        utc_offset: Local::now().offset().fix(),
-        policy: crate::core::gate::Policy {
-            profile: profile.name.clone(),
-            read_only: profile.read_only,
-            confirm: profile.confirm,
-        },
-        color: crate::config::colour::Colour::parse(&profile.color)
-            .unwrap_or(crate::config::colour::Colour::Cyan),
-        profiles,
-        unavailable: profile.unavailable.clone(),
-        place: profile.place(),
-        no_color: false,
-        persist: !profile.demo,
-        lookups,
-        // Checked when the configuration was read; the defaults otherwise.
-        keymap: keymap::Keymap::with_overrides(&profile.keys).unwrap_or_default(),
-    }
-}
-
-/// Whether `NO_COLOR` asks for no colour (any non-empty value, as no-color.org says).
-pub fn no_color_requested() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-}
-
-/// The settings of a session: known Hive patrons come from the demo seed in demo mode,
-/// otherwise from the saved workspace.
-pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
-    let patrons = match &session.simulator {
-        Some(sim) => seed_patrons(&sim.options().seed),
-        None => workspace.patrons.clone(),
-    };
-    let mut settings = settings_from(
-        &session.profile,
-        session.profiles.clone(),
-        patrons,
-        workspace.cerego_lookups.clone(),
-    );
-    settings.no_color = no_color_requested();
-    settings
-}
-
-/// Demo-mode settings straight from a seed (for tests and benchmarks).
-pub fn demo_settings(seed: &Seed) -> Settings {
-    let keys = crate::config::DemoKeys {
-        hive: "",
-        cerego: "",
-    };
-    let profile = seed.demo_profile("http://127.0.0.1:0", keys);
-    settings_from(&profile, Vec::new(), seed_patrons(seed), Vec::new())
-}
+use app::{App, Effect, Message, Settings};
+pub use settings::{demo_settings, no_color_requested, settings_for, settings_from};
+pub use terminal::{TerminalGuard, restore_terminal};
+use terminal::{say, to_message};
 
 fn event_message(event: backend::Event) -> Message {
     match event {
         backend::Event::Retrying { id, notice } => Message::Retrying { id, notice },
         backend::Event::Page { id, progress } => Message::Page { id, progress },
         backend::Event::Done(reply) => Message::Reply(reply),
-    }
-}
-
-fn to_message(event: Event) -> Option<Message> {
-    match event {
-        Event::Key(key) => Some(Message::Key(key)),
-        Event::Paste(text) => Some(Message::Paste(text)),
-        Event::Resize(w, h) => Some(Message::Resize(w, h)),
-        _ => None,
-    }
-}
-
-/// Resolves when the process is asked to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT).
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let kinds = [
-            SignalKind::terminate(),
-            SignalKind::hangup(),
-            SignalKind::interrupt(),
-            SignalKind::quit(),
-        ];
-        let mut streams: Vec<_> = kinds.iter().filter_map(|k| signal(*k).ok()).collect();
-        if streams.is_empty() {
-            std::future::pending::<()>().await;
-        }
-        let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
-        futures_util::future::select_all(waits).await;
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -242,12 +46,6 @@ pub enum RunEnd {
 
 /// How many journal entries of earlier runs the action log shows at start.
 pub const HISTORY: usize = 200;
-
-/// Writes to stderr without ever panicking (the terminal may be gone).
-fn say(text: &str) {
-    let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "{text}");
-}
 
 /// Runs the console until the operator quits, switches profile, or a stop signal arrives.
 /// Whatever ends it — a quit, a signal, a lost terminal, an error — the requests still in
@@ -413,7 +211,7 @@ async fn drive(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let stop = stop_signal();
+    let stop = terminal::stop_signals();
     tokio::pin!(stop);
     let outcome = 'events: loop {
         for effect in pending_effects.drain(..) {

@@ -6,11 +6,11 @@
 //! drawn at all (the buffer is stripped of it after drawing) and the selection, the active
 //! tab and the focused title use reverse video too.
 
-mod inspector;
-mod log;
+mod cerego;
+mod hive;
+pub(crate) mod log;
 mod panes;
-mod popups;
-mod text;
+pub(crate) mod text;
 
 use crate::tui::theme::{self};
 use ratatui::Frame;
@@ -19,12 +19,12 @@ use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::app::{App, Level, Pane, Popup, Tab};
+use super::app::{App, Level, Pane, Tab};
 use super::keymap::{self, Action};
+use super::popups;
 
-pub use inspector::inspector_max_scroll;
 pub use log::log_search_text;
-pub use popups::help_max_scroll;
+pub use popups::{help_max_scroll, inspector_max_scroll};
 pub use text::fit;
 
 /// Smallest terminal the console draws in.
@@ -62,26 +62,18 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Layout::horizontal([Constraint::Length(list_width), Constraint::Fill(1)]).areas(top);
     match app.tab {
         Tab::Cerego => {
-            panes::draw_users(app, frame, list_area);
-            panes::draw_cerego_tags(app, frame, tags_area);
+            cerego::draw_users(app, frame, list_area);
+            cerego::draw_cerego_tags(app, frame, tags_area);
         }
         Tab::Hive => {
-            panes::draw_patrons(app, frame, list_area);
-            panes::draw_hive_tags(app, frame, tags_area);
+            hive::draw_patrons(app, frame, list_area);
+            hive::draw_hive_tags(app, frame, tags_area);
         }
     }
     log::draw_log(app, frame, log_area);
     draw_status(app, frame, status);
-    match &app.popup {
-        None => {}
-        Some(Popup::Help { scroll }) => popups::draw_help(app, *scroll, frame, area),
-        Some(Popup::Form(form)) => popups::draw_form(app, form, frame, area),
-        Some(Popup::Confirm(c)) => popups::draw_confirm(app, c, frame, area),
-        Some(Popup::Quit) => popups::draw_quit(app, frame, area),
-        Some(Popup::Profiles { selected }) => popups::draw_profiles(app, *selected, frame, area),
-        Some(Popup::Inspector { key, scroll }) => {
-            inspector::draw_inspector(app, key, *scroll, frame, area)
-        }
+    if let Some(popup) = &app.popup {
+        popups::draw(app, popup, frame, area);
     }
     if app.settings.no_color {
         strip_colour(frame);

@@ -1,12 +1,12 @@
 //! Popup forms: one single-line input each (tui-input), validated as the operator types
-//! with the domain types' own messages.
+//! with the domain types' own messages; what Enter sends; how a form is drawn.
 
 use ratatui::crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::keymap::Action;
 use crate::core::domain::{ApiField, PatronId, TagValue};
+use crate::tui::keymap::Action;
 
 /// A key typed into a text field: tui-input reads the terminal event itself (cursor keys,
 /// ctrl-w, …). Returns whether the text or the cursor changed.
@@ -278,6 +278,11 @@ impl Form {
             .collect()
     }
 }
+
+mod draw;
+mod submit;
+
+pub use draw::draw_form;
 
 #[cfg(test)]
 mod tests {

@@ -8,16 +8,37 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::log::summary;
-use super::popups::centered;
-use super::text::clean;
+use super::Popup;
+use super::centered;
 use crate::core::op::Output;
 use crate::core::op::hive::HiveOutcome;
 use crate::core::op::scenario::MessageCheck;
 use crate::core::op::{ApiError, Exchange};
 use crate::engine::journal::Entry;
-use crate::tui::app::App;
+use crate::tui::app::{App, Effect};
 use crate::tui::state::LogEntry;
+use crate::tui::view::log::summary;
+use crate::tui::view::text::clean;
+
+impl App {
+    pub(in crate::tui) fn inspector_key(
+        &mut self,
+        action: Option<Action>,
+        key: String,
+        scroll: u16,
+    ) -> Vec<Effect> {
+        let closes = matches!(action, Some(Action::Close | Action::Quit | Action::Inspect));
+        if closes {
+            return Vec::new();
+        }
+        let max = crate::tui::view::inspector_max_scroll(self, &key) as usize;
+        let scroll = Self::scrolled(action, scroll as usize, max)
+            .map(|s| s as u16)
+            .unwrap_or(scroll);
+        self.popup = Some(Popup::Inspector { key, scroll });
+        Vec::new()
+    }
+}
 
 fn heading(text: &str) -> Line<'static> {
     Line::from(Span::styled(format!("── {text} "), theme::KEY))

@@ -1,0 +1,8 @@
+//! What the operator's actions do, one file per feature. Each is an `impl App` block: it
+//! reads the known state and the view state, and returns the effects to run (a request to
+//! send, a workspace to save); none does IO.
+
+mod change;
+mod navigate;
+mod open;
+mod reply;

@@ -1,0 +1,63 @@
+//! Finding who to act on: open a Hive patron by id, look up a Cerego user, reload the list.
+
+use crate::core::domain::PatronId;
+use crate::core::op::Op;
+use crate::tui::app::{App, Effect, Level, Pane, Tab};
+use crate::tui::popups::{Form, FormKind, Popup};
+
+impl App {
+    pub(in crate::tui) fn open_patron(&mut self) {
+        if self.tab != Tab::Hive {
+            self.tab = Tab::Hive;
+        }
+        self.popup = Some(Popup::Form(Box::new(Form::new(FormKind::HiveOpen, ""))));
+    }
+    /// Selects a patron, adding it to the known list first if needed.
+    pub(in crate::tui) fn open_known_patron(&mut self, id: PatronId) {
+        self.known.hive.open(&id);
+        self.hive.list.clear_filter();
+        self.refilter_hive();
+        if let Some(index) = self.known.hive.patrons.iter().position(|p| p.id == id) {
+            self.hive.list.select_index(index);
+        }
+        self.hive.marked.clear();
+        self.focus = Pane::Tags;
+        self.set_status(Level::Info, format!("Opened patron {id}."));
+    }
+    /// Opens the look-up form, empty; ↑/↓ walk the recent queries.
+    pub(in crate::tui) fn lookup_form(&mut self) {
+        if self.settings.cerego.is_none() {
+            let why = self.unavailable(crate::core::op::Service::Cerego);
+            return self.set_status(Level::Warn, format!("{why}: nothing to look up."));
+        }
+        self.tab = Tab::Cerego;
+        self.popup = Some(Popup::Form(Box::new(Form::new(FormKind::CeregoLookup, ""))));
+    }
+    pub(in crate::tui) fn refresh(&mut self) -> Vec<Effect> {
+        let Some(c) = &self.settings.cerego else {
+            let why = self.unavailable(crate::core::op::Service::Cerego);
+            self.set_status(Level::Warn, format!("{why}: nothing to reload."));
+            return Vec::new();
+        };
+        let op = Op::CeregoListUsers {
+            partner: c.partner_id.clone(),
+            query: None,
+        };
+        if self.refuse_while_switching() {
+            return Vec::new();
+        }
+        // Only a listing of this run that has no answer yet is "loading": entries of the
+        // journal's history never get a reply and must not block a reload.
+        if self
+            .log
+            .iter()
+            .any(|e| e.is_pending() && matches!(e.op, Op::CeregoListUsers { query: None, .. }))
+        {
+            self.set_status(Level::Info, "The user list is already loading.");
+            return Vec::new();
+        }
+        self.cerego.load = crate::tui::app::Load::Loading;
+        self.known.cerego.begin_listing();
+        vec![self.send(op)]
+    }
+}

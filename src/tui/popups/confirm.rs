@@ -1,0 +1,147 @@
+//! A question before anything changes: what would be sent, and where.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Stylize;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::{Form, FormKind, Popup, centered};
+use crate::core::domain::{ApiField, PatronId};
+use crate::core::op::Op;
+use crate::tui::app::{App, Effect, Level};
+use crate::tui::keymap::Action;
+use crate::tui::theme::{self};
+use crate::tui::view::text::fit;
+
+/// What a confirmation does when the operator says yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnYes {
+    Send(Op),
+    /// Open the edit form for an existing Cerego tag, starting from `value`.
+    EditInstead {
+        tag_id: String,
+        user_name: String,
+        type_name: String,
+        old_value: String,
+        value: String,
+    },
+    Quit,
+    SwitchProfile(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub yes: String,
+    pub on_yes: OnYes,
+}
+
+impl App {
+    pub(in crate::tui) fn confirm_key(
+        &mut self,
+        action: Option<Action>,
+        confirm: Confirm,
+    ) -> Vec<Effect> {
+        match action {
+            Some(Action::Yes) => self.confirmed(confirm.on_yes),
+            Some(Action::No | Action::Close | Action::Quit) => {
+                self.set_status(Level::Info, "Cancelled: nothing was sent.");
+                Vec::new()
+            }
+            _ => {
+                self.popup = Some(Popup::Confirm(confirm));
+                Vec::new()
+            }
+        }
+    }
+
+    pub(in crate::tui) fn confirmed(&mut self, on_yes: OnYes) -> Vec<Effect> {
+        match on_yes {
+            OnYes::Send(op) => self.request(op, true),
+            OnYes::Quit => vec![Effect::Quit],
+            OnYes::SwitchProfile(name) => vec![Effect::SwitchProfile(name)],
+            OnYes::EditInstead {
+                tag_id,
+                user_name,
+                type_name,
+                old_value,
+                value,
+            } => {
+                self.popup = Some(Popup::Form(Box::new(Form::new(
+                    FormKind::CeregoEdit {
+                        tag_id,
+                        user_name,
+                        type_name,
+                        old_value,
+                    },
+                    &value,
+                ))));
+                Vec::new()
+            }
+        }
+    }
+    pub(in crate::tui) fn confirm_hive_remove(&mut self, patron: PatronId, fields: Vec<ApiField>) {
+        let names: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+        self.popup = Some(Popup::Confirm(Confirm {
+            title: " Remove Hive tags? ".into(),
+            lines: vec![
+                format!("Patron:  {patron}"),
+                format!("Tags:    {}", names.join(", ")),
+                String::new(),
+                format!(
+                    "Sends POST /api/v1/user_tags/remove for {} tag{}.",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" }
+                ),
+            ]
+            .into_iter()
+            .chain(self.settings.policy.confirm.then(|| {
+                format!(
+                    "Profile {} asks for confirmation.",
+                    self.settings.policy.profile.to_uppercase()
+                )
+            }))
+            .collect(),
+            yes: "remove".into(),
+            on_yes: OnYes::Send(Op::HiveRemove { patron, fields }),
+        }));
+    }
+}
+
+pub fn draw_confirm(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
+    let width = c
+        .lines
+        .iter()
+        .map(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) as u16)
+        .max()
+        .unwrap_or(20)
+        .max(30)
+        + 4;
+    let width = width.min(area.width.saturating_sub(2));
+    let mut lines: Vec<Line> = c
+        .lines
+        .iter()
+        .map(|l| Line::from(fit(l, width.saturating_sub(4) as usize)))
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!(" {} ", app.settings.keymap.first_key(Action::Yes)),
+            theme::BADGE_ACT,
+        ),
+        Span::raw(format!(" {}    ", fit(&c.yes, 40))),
+        Span::styled(
+            format!(" {} ", app.settings.keymap.first_key(Action::No)),
+            theme::BADGE_NONE,
+        ),
+        Span::raw(" cancel"),
+    ]));
+    let popup = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(theme::BORDER_ASK)
+        .title(Line::from(fit(&c.title, width.saturating_sub(4) as usize)).bold());
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}

@@ -1,0 +1,206 @@
+//! What a form does: its keys (submit, cancel, cycle, complete) and what Enter sends.
+
+use super::*;
+use crate::core::domain::{ApiField, CeregoUserId, PatronId, TagId, TagValue};
+use crate::core::op::Op;
+use crate::tui::app::{App, Effect, Level};
+use crate::tui::keymap::Action;
+use crate::tui::popups::{Confirm, OnYes, Popup};
+use ratatui::crossterm::event::KeyEvent;
+
+impl App {
+    pub(in crate::tui) fn form_key(
+        &mut self,
+        action: Option<Action>,
+        key: KeyEvent,
+        mut form: Box<Form>,
+    ) -> Vec<Effect> {
+        match form.handle_key(action, key) {
+            FormEvent::Cancel => {
+                self.set_status(Level::Info, "Cancelled: nothing was sent.");
+                Vec::new()
+            }
+            FormEvent::Submit => self.submit(*form),
+            FormEvent::Cycle(step) if form.kind == FormKind::CeregoLookup => {
+                let recent = self.settings.lookups.clone();
+                form.walk_history(&recent, step);
+                self.popup = Some(Popup::Form(form));
+                Vec::new()
+            }
+            FormEvent::Cycle(step) => {
+                if let FormKind::CeregoAdd { type_index, .. } = &mut form.kind {
+                    let n = self
+                        .settings
+                        .cerego
+                        .as_ref()
+                        .map(|c| c.tag_types.len())
+                        .unwrap_or(0)
+                        .max(1) as i32;
+                    *type_index = (*type_index as i32 + step).rem_euclid(n) as usize;
+                }
+                self.popup = Some(Popup::Form(form));
+                Vec::new()
+            }
+            FormEvent::Complete => {
+                let catalogue = self.catalogue_fields();
+                form.complete(&catalogue);
+                self.popup = Some(Popup::Form(form));
+                Vec::new()
+            }
+            FormEvent::Changed | FormEvent::Ignored => {
+                self.popup = Some(Popup::Form(form));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Enter in a form: refuse invalid input in place, otherwise confirm or send.
+    fn submit(&mut self, mut form: Form) -> Vec<Effect> {
+        if let Err(e) = form.validate() {
+            form.error = Some(e);
+            self.popup = Some(Popup::Form(Box::new(form)));
+            return Vec::new();
+        }
+        let text = form.input.value().to_string();
+        match form.kind.clone() {
+            FormKind::HiveOpen => {
+                let Ok(id) = PatronId::parse(&text) else {
+                    return Vec::new();
+                };
+                self.open_known_patron(id);
+                self.save_effect().into_iter().collect()
+            }
+            FormKind::CeregoLookup => {
+                let (Ok(query), Some(c)) = (
+                    crate::core::domain::LookupQuery::parse(&text),
+                    self.settings.cerego.as_ref(),
+                ) else {
+                    return Vec::new();
+                };
+                let op = Op::CeregoListUsers {
+                    partner: c.partner_id.clone(),
+                    query: Some(query.to_string()),
+                };
+                let lookups = &mut self.settings.lookups;
+                lookups.retain(|q| q != query.as_str());
+                lookups.insert(0, query.to_string());
+                lookups.truncate(crate::engine::workspace::MAX_LOOKUPS);
+                let mut effects = self.request(op, false);
+                effects.extend(self.save_effect());
+                effects
+            }
+            FormKind::HiveAdd { patron } => match ApiField::parse_list(&text) {
+                Ok(fields) => {
+                    self.status = None;
+                    self.request(Op::HiveAdd { patron, fields }, false)
+                }
+                Err(_) => Vec::new(),
+            },
+            FormKind::HiveRemove { patron } => {
+                if let Ok(fields) = ApiField::parse_list(&text) {
+                    self.confirm_hive_remove(patron, fields);
+                }
+                Vec::new()
+            }
+            FormKind::CeregoAdd {
+                user_id,
+                user_name,
+                type_index,
+            } => {
+                let Some(tag_type) = self
+                    .settings
+                    .cerego
+                    .as_ref()
+                    .and_then(|c| c.tag_types.get(type_index))
+                    .cloned()
+                else {
+                    return Vec::new();
+                };
+                let user = match CeregoUserId::parse(&user_id) {
+                    Ok(u) => u,
+                    Err(e) => {
+                        self.set_status(
+                            Level::Error,
+                            format!("Cannot add to user \"{user_id}\" as Cerego listed it: {e}. Nothing was sent."),
+                        );
+                        return Vec::new();
+                    }
+                };
+                let Ok(value) = TagValue::parse(&text) else {
+                    return Vec::new();
+                };
+                // Cerego only creates a tag of a type the user lacks: offer to edit instead.
+                let existing = self
+                    .known
+                    .cerego
+                    .users()
+                    .iter()
+                    .find(|u| u.id == user_id)
+                    .and_then(|u| {
+                        u.tags
+                            .iter()
+                            .find(|t| t.tag_type_id.as_deref() == Some(tag_type.id.as_str()))
+                    })
+                    .cloned();
+                if let Some(existing) = existing {
+                    let old = existing.value.clone().unwrap_or_default();
+                    self.popup = Some(Popup::Confirm(Confirm {
+                        title: " Tag type already used ".into(),
+                        lines: vec![
+                            format!(
+                                "{user_name} already has a {} tag (tag {}):",
+                                tag_type.name, existing.id
+                            ),
+                            format!("  \"{old}\""),
+                            "Cerego adds a tag only for a type the user does not have yet,".into(),
+                            format!(
+                                "so this add would be refused. Edit that tag to \"{value}\" instead?"
+                            ),
+                        ],
+                        yes: "edit instead".into(),
+                        on_yes: OnYes::EditInstead {
+                            tag_id: existing.id,
+                            user_name,
+                            type_name: tag_type.name,
+                            old_value: old,
+                            value: value.to_string(),
+                        },
+                    }));
+                    return Vec::new();
+                }
+                self.status = None;
+                self.request(
+                    Op::CeregoAdd {
+                        user,
+                        tag_type: tag_type.id,
+                        value,
+                    },
+                    false,
+                )
+            }
+            FormKind::CeregoEdit {
+                tag_id, old_value, ..
+            } => {
+                let tag = match TagId::parse(&tag_id) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        self.set_status(
+                            Level::Error,
+                            format!("Cannot edit tag \"{tag_id}\" as Cerego listed it: {e}. Nothing was sent."),
+                        );
+                        return Vec::new();
+                    }
+                };
+                let Ok(value) = TagValue::parse(&text) else {
+                    return Vec::new();
+                };
+                if value.as_str() == old_value {
+                    self.set_status(Level::Info, "The value is unchanged: nothing was sent.");
+                    return Vec::new();
+                }
+                self.status = None;
+                self.request(Op::CeregoUpdate { tag, value }, false)
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The console's settings for a profile (or the demo seed): what the App starts with.
+
+use chrono::{Local, Offset};
+
+use super::app::{CeregoSettings, HiveSettings, Settings};
+use super::keymap;
+use crate::config::Profile;
+use crate::core::model::KnownPatron;
+use crate::engine::workspace::Workspace;
+use crate::session::Session;
+use crate::sim::seed::Seed;
+
+/// The demo seed's patrons, as the console knows them at start.
+fn seed_patrons(seed: &Seed) -> Vec<KnownPatron> {
+    seed.hive
+        .patrons
+        .iter()
+        .map(|p| KnownPatron::from_seed(p.id.clone(), &p.tags))
+        .collect()
+}
+
+/// The console's settings for a profile.
+pub fn settings_from(
+    profile: &Profile,
+    profiles: Vec<String>,
+    patrons: Vec<KnownPatron>,
+    lookups: Vec<String>,
+) -> Settings {
+    Settings {
+        demo: profile.demo,
+        profile: profile.name.clone(),
+        cerego: profile.cerego.as_ref().map(|c| CeregoSettings {
+            partner_id: c.partner_id.clone(),
+            tag_types: c.tag_types.clone(),
+        }),
+        hive: profile.hive.as_ref().map(|h| HiveSettings {
+            catalogue: h.tags.clone(),
+        }),
+        patrons,
+        utc_offset: Local::now().offset().fix(),
+        policy: crate::core::gate::Policy {
+            profile: profile.name.clone(),
+            read_only: profile.read_only,
+            confirm: profile.confirm,
+        },
+        color: crate::config::colour::Colour::parse(&profile.color)
+            .unwrap_or(crate::config::colour::Colour::Cyan),
+        profiles,
+        unavailable: profile.unavailable.clone(),
+        place: profile.place(),
+        no_color: false,
+        persist: !profile.demo,
+        lookups,
+        // Checked when the configuration was read; the defaults otherwise.
+        keymap: keymap::Keymap::with_overrides(&profile.keys).unwrap_or_default(),
+    }
+}
+
+/// Whether `NO_COLOR` asks for no colour (any non-empty value, as no-color.org says).
+pub fn no_color_requested() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// The settings of a session: known Hive patrons come from the demo seed in demo mode,
+/// otherwise from the saved workspace.
+pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
+    let patrons = match &session.simulator {
+        Some(sim) => seed_patrons(&sim.options().seed),
+        None => workspace.patrons.clone(),
+    };
+    let mut settings = settings_from(
+        &session.profile,
+        session.profiles.clone(),
+        patrons,
+        workspace.cerego_lookups.clone(),
+    );
+    settings.no_color = no_color_requested();
+    settings
+}
+
+/// Demo-mode settings straight from a seed (for tests and benchmarks).
+pub fn demo_settings(seed: &Seed) -> Settings {
+    let keys = crate::config::DemoKeys {
+        hive: "",
+        cerego: "",
+    };
+    let profile = seed.demo_profile("http://127.0.0.1:0", keys);
+    settings_from(&profile, Vec::new(), seed_patrons(seed), Vec::new())
+}

@@ -1,0 +1,145 @@
+//! The terminal: one owner of it (a guard that restores it on drop, a panic hook that
+//! restores it before the message), suspend (ctrl-z), the stop signals (shared with
+//! `tagdesk sim`), and turning terminal events into messages.
+
+use std::io::{self, Write};
+
+use ratatui::crossterm::cursor::Show;
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, Event,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
+
+use super::app::Message;
+
+/// Puts the terminal back as the shell expects it: cooked mode, main screen, no
+/// bracketed paste or mouse reporting, cursor visible. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = ratatui::crossterm::terminal::disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
+    let _ = io::stdout().flush();
+}
+
+/// Restores the terminal before the previous panic hook prints, so the panic message lands
+/// on a usable screen. Installed once per process.
+pub(super) fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            previous(info);
+        }));
+    });
+}
+
+/// Owns the terminal while the console runs: restores it exactly once on every way out
+/// (normal quit, error, unwinding panic) through `Drop`, and through the panic hook too.
+pub struct TerminalGuard {
+    /// Never dropped: ratatui's `Terminal` prints to stderr from its `Drop` when it cannot
+    /// show the cursor, which panics — and aborts — when the terminal is gone (a hang-up).
+    /// [`restore_terminal`] does everything that drop would, without printing.
+    terminal: std::mem::ManuallyDrop<ratatui::DefaultTerminal>,
+}
+
+impl TerminalGuard {
+    pub fn enter() -> io::Result<Self> {
+        install_panic_hook();
+        ratatui::crossterm::terminal::enable_raw_mode()?;
+        let entered = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste);
+        if let Err(e) = entered {
+            restore_terminal();
+            return Err(e);
+        }
+        let terminal =
+            ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+                .inspect_err(|_| restore_terminal())?;
+        Ok(Self {
+            terminal: std::mem::ManuallyDrop::new(terminal),
+        })
+    }
+
+    pub fn terminal(&mut self) -> &mut ratatui::DefaultTerminal {
+        &mut self.terminal
+    }
+
+    /// Ctrl-Z: give the terminal back, stop the process (SIGTSTP, as a shell expects), and
+    /// take the terminal again when the shell continues it.
+    #[cfg(unix)]
+    pub fn suspend(&mut self) -> io::Result<()> {
+        restore_terminal();
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP);
+        // Here again after SIGCONT.
+        ratatui::crossterm::terminal::enable_raw_mode()?;
+        execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+        self.terminal.clear()
+    }
+
+    #[cfg(not(unix))]
+    pub fn suspend(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+pub(super) fn to_message(event: Event) -> Option<Message> {
+    match event {
+        Event::Key(key) => Some(Message::Key(key)),
+        Event::Paste(text) => Some(Message::Paste(text)),
+        Event::Resize(w, h) => Some(Message::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// Installs the Ctrl-C, SIGTERM and SIGHUP handlers now and returns a future that
+/// resolves when one of them fires.
+pub fn stop_signals() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate()).ok();
+        let hup = signal(SignalKind::hangup()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        let quit = signal(SignalKind::quit()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = wait(term) => {}
+                _ = wait(hup) => {}
+                _ = wait(int) => {}
+                _ = wait(quit) => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Writes to stderr without ever panicking (the terminal may be gone).
+pub(super) fn say(text: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "{text}");
+}
