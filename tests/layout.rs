@@ -251,6 +251,12 @@ fn no_source_file_grows_past_600_lines() {
 #[test]
 fn main_is_a_short_dispatcher() {
     let main = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/main.rs");
-    let lines = fs::read_to_string(main).expect("read main.rs").lines().count();
-    assert!(lines <= 20, "main.rs has {lines} lines: commands belong in cli/");
+    let lines = fs::read_to_string(main)
+        .expect("read main.rs")
+        .lines()
+        .count();
+    assert!(
+        lines <= 20,
+        "main.rs has {lines} lines: commands belong in cli/"
+    );
 }

@@ -447,6 +447,10 @@ impl App {
     }
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        if let Err(no) = super::keymap::availability(self, action) {
+            self.set_status(no.level, no.reason);
+            return Vec::new();
+        }
         match action {
             Action::Up => self.move_selection(-1),
             Action::Down => self.move_selection(1),

@@ -7,8 +7,9 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, Pane, Tab};
+use super::app::{App, Level, Pane, Tab};
 pub use crate::config::bindings::{Action, Bindings, Chord, Context, Key, Mods};
+use crate::core::op::Service;
 
 /// Where an action is offered (for hints and help grouping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,21 +259,85 @@ pub fn key_event(text: &str) -> Option<KeyEvent> {
     event_of(Chord::parse(text).ok()?)
 }
 
-/// Whether `action` can do anything where the operator is. The handlers refuse what is not
-/// available (with the reason), and the hints offer only what is.
-pub fn availability(app: &App, action: Action) -> bool {
-    let read_only = app.settings.policy.read_only;
+/// Why an action cannot do anything where the operator is: how loud to say it, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable {
+    pub level: Level,
+    pub reason: String,
+}
+
+/// Whether `action` can do anything where the operator is, and if not why. The one place
+/// that decides it: the handlers say the reason instead of acting, and the hints offer
+/// only what is available.
+pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
+    let no = |level, reason: String| Err(Unavailable { level, reason });
+    let read_only = |what: &str| {
+        no(
+            Level::Error,
+            format!(
+                "Profile {} is read-only: {what} is refused, nothing is sent (reads still work).",
+                app.settings.profile
+            ),
+        )
+    };
     let configured = |tab: Tab| match tab {
         Tab::Cerego => app.settings.cerego.is_some(),
         Tab::Hive => app.settings.hive.is_some(),
     };
+    let service = |tab: Tab| match tab {
+        Tab::Cerego => Service::Cerego,
+        Tab::Hive => Service::Hive,
+    };
+    let policy_read_only = app.settings.policy.read_only;
     match action {
-        Action::Add => !read_only && configured(app.tab),
-        Action::Edit => !read_only && app.tab == Tab::Cerego && configured(Tab::Cerego),
-        Action::Remove | Action::RemoveTyped | Action::Mark => {
-            !read_only && app.tab == Tab::Hive && configured(Tab::Hive)
+        Action::Add if policy_read_only => read_only("adding tags"),
+        Action::Add if !configured(app.tab) => no(
+            Level::Warn,
+            format!(
+                "{}: nothing can be added.",
+                app.unavailable(service(app.tab))
+            ),
+        ),
+        Action::Edit if app.tab == Tab::Hive => no(
+            Level::Info,
+            format!(
+                "Hive tags have no value to edit: add ({}) or remove ({}) them.",
+                app.key(Action::Add),
+                app.key(Action::Remove)
+            ),
+        ),
+        Action::Edit if policy_read_only => read_only("editing a tag"),
+        Action::Edit if !configured(Tab::Cerego) => no(
+            Level::Warn,
+            format!("{}: nothing to edit.", app.unavailable(Service::Cerego)),
+        ),
+        Action::Remove if app.tab == Tab::Cerego => no(
+            Level::Warn,
+            format!(
+                "Cerego's API has no way to remove a tag, so nothing was sent. Press {} to change its value instead.",
+                app.key(Action::Edit)
+            ),
+        ),
+        Action::RemoveTyped if app.tab == Tab::Cerego => no(
+            Level::Warn,
+            "Cerego's API has no way to remove a tag, so nothing was sent.".into(),
+        ),
+        Action::Remove | Action::RemoveTyped if policy_read_only => read_only("removing tags"),
+        Action::Remove | Action::RemoveTyped if !configured(Tab::Hive) => no(
+            Level::Warn,
+            format!("{}: nothing to remove.", app.unavailable(Service::Hive)),
+        ),
+        Action::Mark if app.tab == Tab::Cerego || policy_read_only || !configured(Tab::Hive) => {
+            no(Level::Info, "Marks select Hive tags for removal.".into())
         }
-        Action::Refresh | Action::Lookup => configured(Tab::Cerego),
+        Action::Lookup if !configured(Tab::Cerego) => no(
+            Level::Warn,
+            format!("{}: nothing to look up.", app.unavailable(Service::Cerego)),
+        ),
+        Action::Refresh if !configured(Tab::Cerego) => no(
+            Level::Warn,
+            format!("{}: nothing to reload.", app.unavailable(Service::Cerego)),
+        ),
         Action::Up
         | Action::Down
         | Action::PageUp
@@ -283,10 +348,17 @@ pub fn availability(app: &App, action: Action) -> bool {
         | Action::PrevPane
         | Action::TabCerego
         | Action::TabHive
+        | Action::Add
+        | Action::Edit
+        | Action::Remove
+        | Action::RemoveTyped
+        | Action::Mark
         | Action::Open
-        | Action::Inspect
+        | Action::Refresh
+        | Action::Lookup
         | Action::SwitchProfile
         | Action::Filter
+        | Action::Inspect
         | Action::Help
         | Action::Quit
         | Action::ForceQuit
@@ -296,7 +368,7 @@ pub fn availability(app: &App, action: Action) -> bool {
         | Action::Yes
         | Action::No
         | Action::Wait
-        | Action::Abandon => true,
+        | Action::Abandon => Ok(()),
     }
 }
 
@@ -356,5 +428,46 @@ mod tests {
         assert_eq!(map.action_for(&ev("ctrl-a")), Some(Action::Add));
         assert_eq!(map.action_for(&ev("a")), None, "the default is replaced");
         assert_eq!(map.label_for(Action::Add), "insert");
+    }
+
+    #[test]
+    fn one_availability_feeds_the_handler_and_the_hints() {
+        use crate::tui::app::{App, Message};
+        let seed = crate::sim::seed::Seed::demo();
+        let mut settings = crate::tui::demo_settings(&seed);
+        settings.policy.read_only = true;
+        let (mut app, _) = App::new(settings, chrono::Utc::now());
+        let no = availability(&app, Action::Add).unwrap_err();
+        assert_eq!(no.level, Level::Error);
+        assert!(
+            no.reason.contains("read-only: adding tags is refused"),
+            "{no:?}"
+        );
+        let hinted = |app: &App| -> Vec<&'static str> {
+            crate::tui::view::hints(app)
+                .into_iter()
+                .map(|(_, h)| h)
+                .collect()
+        };
+        assert!(
+            !hinted(&app).contains(&"add"),
+            "no hint for what is unavailable"
+        );
+        // The key says the same reason, and nothing opens.
+        app.update(Message::Key(ev("a")));
+        assert!(app.popup.is_none());
+        assert_eq!(
+            app.status.as_ref().map(|s| s.1.as_str()),
+            Some(no.reason.as_str())
+        );
+        // Reads stay available.
+        assert!(availability(&app, Action::Refresh).is_ok());
+        assert!(availability(&app, Action::Lookup).is_ok());
+        // Remove on the Cerego tab explains the API has none, whatever the profile.
+        let cerego = availability(&app, Action::Remove).unwrap_err();
+        assert!(
+            cerego.reason.contains("no way to remove a tag"),
+            "{cerego:?}"
+        );
     }
 }

@@ -130,6 +130,7 @@ pub fn stop_signals() -> impl std::future::Future<Output = ()> {
             }
         }
     }
+
     #[cfg(not(unix))]
     {
         async {

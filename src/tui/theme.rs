@@ -112,15 +112,19 @@ pub trait Themed: Styled + Sized {
         let style = self.style().fg(colour);
         self.set_style(style)
     }
+
     fn muted(self) -> Self::Item {
         self.with_fg(MUTED)
     }
+
     fn error(self) -> Self::Item {
         self.with_fg(ERROR)
     }
+
     fn warn(self) -> Self::Item {
         self.with_fg(WARN)
     }
+
     fn unknown(self) -> Self::Item {
         self.with_fg(UNKNOWN)
     }

@@ -7,31 +7,9 @@ use crate::tui::keymap::Action;
 use crate::tui::popups::{Form, FormKind, Popup};
 
 impl App {
-    /// Refuses a change on a read-only profile at the key, before any form opens.
-    pub(in crate::tui) fn refuse_read_only(&mut self, what: &str) -> bool {
-        if !self.settings.policy.read_only {
-            return false;
-        }
-        self.set_status(
-            Level::Error,
-            format!(
-                "Profile {} is read-only: {what} is refused, nothing is sent (reads still work).",
-                self.settings.profile
-            ),
-        );
-        true
-    }
     pub(in crate::tui) fn add(&mut self) -> Vec<Effect> {
-        if self.refuse_read_only("adding tags") {
-            return Vec::new();
-        }
         match self.tab {
             Tab::Hive => {
-                if self.settings.hive.is_none() {
-                    let why = self.unavailable(crate::core::op::Service::Hive);
-                    self.set_status(Level::Warn, format!("{why}: nothing can be added."));
-                    return Vec::new();
-                }
                 let Some(patron) = self.selected_patron().map(|p| p.id.clone()) else {
                     self.set_status(
                         Level::Warn,
@@ -48,11 +26,6 @@ impl App {
                 ))));
             }
             Tab::Cerego => {
-                if self.settings.cerego.is_none() {
-                    let why = self.unavailable(crate::core::op::Service::Cerego);
-                    self.set_status(Level::Warn, format!("{why}: nothing can be added."));
-                    return Vec::new();
-                }
                 let types = self
                     .settings
                     .cerego
@@ -93,116 +66,83 @@ impl App {
         }
         Vec::new()
     }
+
     pub(in crate::tui) fn edit(&mut self) -> Vec<Effect> {
-        if self.tab == Tab::Cerego && self.refuse_read_only("editing a tag") {
+        // Availability (keymap::availability) has said this is the Cerego tab.
+        let Some(user) = self.selected_user() else {
+            self.set_status(Level::Warn, "No user selected.");
             return Vec::new();
-        }
-        match self.tab {
-            Tab::Hive => {
-                let msg = format!(
-                    "Hive tags have no value to edit: add ({}) or remove ({}) them.",
-                    self.key(Action::Add),
-                    self.key(Action::Remove)
-                );
-                self.set_status(Level::Info, msg);
-            }
-            Tab::Cerego => {
-                let Some(user) = self.selected_user() else {
-                    self.set_status(Level::Warn, "No user selected.");
-                    return Vec::new();
-                };
-                let Some(tag) = user.tags.get(self.cerego.tag_selected).cloned() else {
-                    let msg = format!(
-                        "This user has no tags to edit: press {} to add one.",
-                        self.key(Action::Add)
-                    );
-                    self.set_status(Level::Warn, msg);
-                    return Vec::new();
-                };
-                let kind = FormKind::CeregoEdit {
-                    tag_id: tag.id.clone(),
-                    user_name: user
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| format!("user {}", user.id)),
-                    type_name: self.tag_type_name(tag.tag_type_id.as_deref()),
-                    old_value: tag.value.clone().unwrap_or_default(),
-                };
-                let value = tag.value.unwrap_or_default();
-                self.popup = Some(Popup::Form(Box::new(Form::new(kind, &value))));
-            }
-        }
+        };
+        let Some(tag) = user.tags.get(self.cerego.tag_selected).cloned() else {
+            let msg = format!(
+                "This user has no tags to edit: press {} to add one.",
+                self.key(Action::Add)
+            );
+            self.set_status(Level::Warn, msg);
+            return Vec::new();
+        };
+        let kind = FormKind::CeregoEdit {
+            tag_id: tag.id.clone(),
+            user_name: user
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("user {}", user.id)),
+            type_name: self.tag_type_name(tag.tag_type_id.as_deref()),
+            old_value: tag.value.clone().unwrap_or_default(),
+        };
+        let value = tag.value.unwrap_or_default();
+        self.popup = Some(Popup::Form(Box::new(Form::new(kind, &value))));
         Vec::new()
     }
+
     pub(in crate::tui) fn remove(&mut self) -> Vec<Effect> {
-        match self.tab {
-            Tab::Cerego => {
-                let msg = format!(
-                    "Cerego's API has no way to remove a tag, so nothing was sent. Press {} to change its value instead.",
-                    self.key(Action::Edit)
-                );
-                self.set_status(Level::Warn, msg);
-            }
-            Tab::Hive => {
-                if self.refuse_read_only("removing tags") {
-                    return Vec::new();
-                }
-                let Some(patron) = self.selected_patron().cloned() else {
-                    self.set_status(Level::Warn, "No patron selected.");
-                    return Vec::new();
-                };
-                let fields: Vec<ApiField> = if !self.hive.marked.is_empty() {
-                    // In the order the tags are shown.
-                    patron
-                        .tags
-                        .iter()
-                        .filter(|t| self.hive.marked.contains(&t.api_field))
-                        .filter_map(|t| ApiField::parse(&t.api_field).ok())
-                        .collect()
-                } else if patron.tags.is_empty() {
-                    Vec::new()
-                } else if self.focus != Pane::Tags {
-                    // The tags cursor is not on screen as a choice: let the operator pick.
-                    self.focus = Pane::Tags;
-                    let msg = format!(
-                        "Choose the tag to remove ({} marks several), then press {} again.",
-                        self.key(Action::Mark),
-                        self.key(Action::Remove)
-                    );
-                    self.set_status(Level::Info, msg);
-                    return Vec::new();
-                } else {
-                    patron
-                        .tags
-                        .get(self.hive.tag_selected)
-                        .and_then(|t| ApiField::parse(&t.api_field).ok())
-                        .into_iter()
-                        .collect()
-                };
-                if fields.is_empty() {
-                    // No known tags: let the operator type which ones to remove.
-                    self.popup = Some(Popup::Form(Box::new(Form::new(
-                        FormKind::HiveRemove { patron: patron.id },
-                        "",
-                    ))));
-                } else {
-                    self.confirm_hive_remove(patron.id, fields);
-                }
-            }
+        // Availability (keymap::availability) has said this is the Hive tab, writable.
+        let Some(patron) = self.selected_patron().cloned() else {
+            self.set_status(Level::Warn, "No patron selected.");
+            return Vec::new();
+        };
+        let fields: Vec<ApiField> = if !self.hive.marked.is_empty() {
+            // In the order the tags are shown.
+            patron
+                .tags
+                .iter()
+                .filter(|t| self.hive.marked.contains(&t.api_field))
+                .filter_map(|t| ApiField::parse(&t.api_field).ok())
+                .collect()
+        } else if patron.tags.is_empty() {
+            Vec::new()
+        } else if self.focus != Pane::Tags {
+            // The tags cursor is not on screen as a choice: let the operator pick.
+            self.focus = Pane::Tags;
+            let msg = format!(
+                "Choose the tag to remove ({} marks several), then press {} again.",
+                self.key(Action::Mark),
+                self.key(Action::Remove)
+            );
+            self.set_status(Level::Info, msg);
+            return Vec::new();
+        } else {
+            patron
+                .tags
+                .get(self.hive.tag_selected)
+                .and_then(|t| ApiField::parse(&t.api_field).ok())
+                .into_iter()
+                .collect()
+        };
+        if fields.is_empty() {
+            // No known tags: let the operator type which ones to remove.
+            self.popup = Some(Popup::Form(Box::new(Form::new(
+                FormKind::HiveRemove { patron: patron.id },
+                "",
+            ))));
+        } else {
+            self.confirm_hive_remove(patron.id, fields);
         }
         Vec::new()
     }
+
     /// Opens the form for removing api_fields typed by the operator.
     pub(in crate::tui) fn remove_typed(&mut self) {
-        if self.tab != Tab::Hive {
-            return self.set_status(
-                Level::Warn,
-                "Cerego's API has no way to remove a tag, so nothing was sent.",
-            );
-        }
-        if self.refuse_read_only("removing tags") {
-            return;
-        }
         match self.selected_patron().map(|p| p.id.clone()) {
             Some(patron) => {
                 self.popup = Some(Popup::Form(Box::new(Form::new(
@@ -213,12 +153,10 @@ impl App {
             None => self.set_status(Level::Warn, "No patron selected."),
         }
     }
+
     /// Marks or unmarks the tag under the cursor and moves to the next one, so a run of
     /// tags is marked by pressing the key repeatedly.
     pub(in crate::tui) fn toggle_mark(&mut self) {
-        if self.tab != Tab::Hive {
-            return;
-        }
         let Some((tag, count)) = self.selected_patron().and_then(|p| {
             p.tags
                 .get(self.hive.tag_selected)

@@ -16,11 +16,13 @@ impl App {
             self.focus = Pane::List;
         }
     }
+
     pub(in crate::tui) fn cycle_focus(&mut self, step: i32) {
         let order = [Pane::List, Pane::Tags, Pane::Log];
         let i = order.iter().position(|p| *p == self.focus).unwrap_or(0) as i32;
         self.focus = order[(i + step).rem_euclid(order.len() as i32) as usize];
     }
+
     pub(in crate::tui) fn move_selection(&mut self, delta: i64) {
         fn step(current: usize, len: usize, delta: i64) -> usize {
             if len == 0 {
@@ -55,6 +57,7 @@ impl App {
             }
         }
     }
+
     /// The filter of the current tab's list.
     pub fn current_filter_mut(&mut self) -> &mut Filter {
         match self.tab {
@@ -62,6 +65,7 @@ impl App {
             Tab::Hive => &mut self.hive.list.filter,
         }
     }
+
     /// The filter `/` edits: the action log's when the log has the keyboard, else the list's.
     pub fn focused_filter_mut(&mut self) -> &mut Filter {
         if self.focus == Pane::Log {
@@ -70,6 +74,7 @@ impl App {
             self.current_filter_mut()
         }
     }
+
     pub(in crate::tui) fn refilter_focused(&mut self) {
         if self.focus == Pane::Log {
             self.refilter_log();
@@ -77,6 +82,7 @@ impl App {
             self.refilter();
         }
     }
+
     /// A key while a filter line has the keyboard: its actions (close clears, submit,
     /// down or next pane keep the filter and leave the line), or text.
     pub(in crate::tui) fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -97,6 +103,7 @@ impl App {
         }
         Vec::new()
     }
+
     /// Recomputes the visible rows of the current tab's list after its filter changed.
     pub(in crate::tui) fn refilter(&mut self) {
         match self.tab {
@@ -104,11 +111,13 @@ impl App {
             Tab::Hive => self.refilter_hive(),
         }
     }
+
     /// The rows of the Cerego list that pass the filter (see `Filterable for CeregoUser`).
     pub(in crate::tui) fn refilter_cerego(&mut self) {
         self.cerego.list.refilter(self.known.cerego.users());
         self.cerego.tag_selected = 0;
     }
+
     pub(in crate::tui) fn refilter_hive(&mut self) {
         let keep = self.selected_patron().map(|p| p.id.clone());
         self.hive.list.refilter(&self.known.hive.patrons);
@@ -118,6 +127,7 @@ impl App {
             self.hive.marked.clear();
         }
     }
+
     /// The action log's visible entries (see `Filterable for LogEntry`).
     pub(in crate::tui) fn refilter_log(&mut self) {
         self.log.refilter();

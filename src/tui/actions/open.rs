@@ -12,6 +12,7 @@ impl App {
         }
         self.popup = Some(Popup::Form(Box::new(Form::new(FormKind::HiveOpen, ""))));
     }
+
     /// Selects a patron, adding it to the known list first if needed.
     pub(in crate::tui) fn open_known_patron(&mut self, id: PatronId) {
         self.known.hive.open(&id);
@@ -24,19 +25,16 @@ impl App {
         self.focus = Pane::Tags;
         self.set_status(Level::Info, format!("Opened patron {id}."));
     }
+
     /// Opens the look-up form, empty; ↑/↓ walk the recent queries.
     pub(in crate::tui) fn lookup_form(&mut self) {
-        if self.settings.cerego.is_none() {
-            let why = self.unavailable(crate::core::op::Service::Cerego);
-            return self.set_status(Level::Warn, format!("{why}: nothing to look up."));
-        }
+        // Availability (keymap::availability) has said Cerego is configured.
         self.tab = Tab::Cerego;
         self.popup = Some(Popup::Form(Box::new(Form::new(FormKind::CeregoLookup, ""))));
     }
+
     pub(in crate::tui) fn refresh(&mut self) -> Vec<Effect> {
         let Some(c) = &self.settings.cerego else {
-            let why = self.unavailable(crate::core::op::Service::Cerego);
-            self.set_status(Level::Warn, format!("{why}: nothing to reload."));
             return Vec::new();
         };
         let op = Op::CeregoListUsers {

@@ -35,6 +35,7 @@ impl App {
         }
         effects
     }
+
     /// The view after a fold: selection, filters, load state, the status line.
     pub(in crate::tui) fn follow(&mut self, folded: Folded, journal_ok: bool) -> Vec<Effect> {
         match folded {
@@ -122,6 +123,7 @@ impl App {
             }
         }
     }
+
     /// The status line for a failed request: what failed, and what to do about it when
     /// there is something to do.
     pub(in crate::tui) fn say_failure(&mut self, op: &Op, e: &ApiError) {
@@ -151,6 +153,7 @@ impl App {
         };
         self.set_status(Level::Error, message);
     }
+
     /// Adds users that arrived (a page, a look-up), keeping the visible rows in step
     /// without re-filtering the whole list when no filter is active: O(page).
     pub(in crate::tui) fn intake_users(&mut self, users: Vec<CeregoUser>) {

@@ -82,6 +82,7 @@ impl App {
             }
         }
     }
+
     pub(in crate::tui) fn confirm_hive_remove(&mut self, patron: PatronId, fields: Vec<ApiField>) {
         let names: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
         self.popup = Some(Popup::Confirm(Confirm {

@@ -30,6 +30,7 @@ impl App {
             .unwrap_or(0);
         self.popup = Some(Popup::Profiles { selected });
     }
+
     pub(in crate::tui) fn profiles_key(
         &mut self,
         action: Option<Action>,

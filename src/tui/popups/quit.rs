@@ -19,6 +19,7 @@ impl App {
         self.popup = Some(Popup::Quit);
         Vec::new()
     }
+
     pub(in crate::tui) fn quit_key(&mut self, action: Option<Action>) -> Vec<Effect> {
         match action {
             Some(Action::Wait) => {

@@ -164,7 +164,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
         .entries()
         .into_iter()
         .filter(|b| keymap::in_scope(app, b.scope))
-        .filter(|b| keymap::availability(app, b.action))
+        .filter(|b| keymap::availability(app, b.action).is_ok())
         .filter_map(|b| Some((b.label, b.hint?)))
         .collect()
 }
