@@ -3,12 +3,13 @@
 //! must accept. No simulator is involved: these pin what goes over the wire and how every
 //! documented (or merely plausible) answer is read.
 
+mod support;
+
 use std::fmt::Debug;
 
 use serde_json::{Value, json};
-use tagdesk::core::domain::{
-    ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagTypeId, TagValue,
-};
+use support::{fields, patron};
+use tagdesk::core::domain::{CeregoUserId, PartnerId, TagId, TagTypeId, TagValue};
 use tagdesk::core::op::cerego::CeregoTag;
 use tagdesk::core::op::hive::{FailedTag, HiveOutcome};
 use tagdesk::core::op::scenario::{HiveAction, MessageCheck};
@@ -148,16 +149,6 @@ fn bearer() -> String {
 
 fn token() -> String {
     format!("token {HIVE_KEY}")
-}
-
-fn patron(s: &str) -> PatronId {
-    PatronId::parse(s).expect("valid patron id")
-}
-
-fn fields(list: &[&str]) -> Vec<ApiField> {
-    list.iter()
-        .map(|f| ApiField::parse(f).expect("valid api_field"))
-        .collect()
 }
 
 fn json_response(status: u16, body: &str) -> ResponseTemplate {

@@ -4,9 +4,12 @@
 //! Timing bounds are deliberately generous (machines are noisy): they only prove the client
 //! gave up long before the injected latency would have ended.
 
+mod support;
+use support::{fields, partner, patron};
+
 use std::time::{Duration, Instant};
 
-use tagdesk::core::domain::{ApiField, CeregoUserId, PartnerId, PatronId, TagTypeId, TagValue};
+use tagdesk::core::domain::{CeregoUserId, TagTypeId, TagValue};
 use tagdesk::core::op::ApiError;
 use tagdesk::core::op::scenario::MessageCheck;
 use tagdesk::engine::api::ClientConfig;
@@ -48,18 +51,6 @@ fn cerego(sim: &Simulator, total: Duration) -> CeregoClient {
         &ClientConfig::new(sim.base_url(), DEFAULT_CEREGO_KEY).with_timeouts(CONNECT, total),
     )
     .expect("cerego client")
-}
-
-fn patron(s: &str) -> PatronId {
-    PatronId::parse(s).unwrap()
-}
-
-fn fields(list: &[&str]) -> Vec<ApiField> {
-    list.iter().map(|f| ApiField::parse(f).unwrap()).collect()
-}
-
-fn partner() -> PartnerId {
-    PartnerId::parse("4242").unwrap()
 }
 
 async fn cerego_add(

@@ -3,15 +3,16 @@
 //!
 //! Each test starts its own simulator (its state is mutable), on a free port.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tagdesk::core::domain::{
-    ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagTypeId, TagValue,
-};
+use support::{fields, partner, patron};
+use tagdesk::core::domain::{CeregoUserId, PartnerId, TagId, TagTypeId, TagValue};
 use tagdesk::core::op::ApiError;
 use tagdesk::core::op::scenario::{HiveAction, MessageCheck};
 use tagdesk::engine::api::ClientConfig;
@@ -37,20 +38,6 @@ fn hive(sim: &Simulator) -> HiveClient {
 fn cerego(sim: &Simulator) -> CeregoClient {
     CeregoClient::new(&ClientConfig::new(sim.base_url(), DEFAULT_CEREGO_KEY))
         .expect("cerego client")
-}
-
-fn patron(s: &str) -> PatronId {
-    PatronId::parse(s).expect("valid patron id")
-}
-
-fn fields(list: &[&str]) -> Vec<ApiField> {
-    list.iter()
-        .map(|f| ApiField::parse(f).expect("valid api_field"))
-        .collect()
-}
-
-fn partner() -> PartnerId {
-    PartnerId::parse("4242").unwrap()
 }
 
 fn tag_type(s: &str) -> TagTypeId {

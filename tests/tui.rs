@@ -658,21 +658,9 @@ fn users_show_page_by_page_while_the_list_loads() {
     let mut h = Harness::with_seed(Seed::demo(), SMALL.0, SMALL.1);
     let request = h.pending.remove(0);
     // The first page of 25, as the client reports it before fetching the second.
-    let seed = Seed::demo();
-    let model = tagdesk::sim::Model::new(&seed);
-    let params = std::collections::HashMap::from([("page[number]".to_string(), "1".to_string())]);
-    let (_, body) = model.cerego.list_users("4242", &params);
-    let page =
-        tagdesk::core::op::cerego::UsersPage::parse(body.to_string().as_bytes()).expect("page");
     h.send(tagdesk::tui::app::Message::Page {
         id: request.id,
-        progress: tagdesk::engine::exec::PageProgress {
-            listed: page.users.len() as u64,
-            users: page.users,
-            page: 1,
-            total_pages: page.total_pages,
-            total_count: page.total_count,
-        },
+        progress: support::reply_page(&Seed::demo(), 1),
     });
     assert_eq!(h.app.known.cerego.len(), 25);
     let screen = h.screen();
@@ -776,4 +764,105 @@ fn rebinding_close_and_up_reaches_every_popup() {
     close(&mut h);
     assert!(h.app.popup.is_none());
     assert_eq!(h.pending.len(), before, "nothing was sent");
+}
+
+// Regressions the console property test found (tests/properties/console.rs).
+
+#[test]
+fn bug_marks_survive_a_filter_that_changes_the_patron() {
+    // Found by console_survives_any_session (minimal case: variant 4, keys ' ', '/', 'k').
+    // Mark user_abc123's tag "newsletter", then filter the list so that user_def456 (which
+    // also has "newsletter") becomes the selected patron: the mark stays, and `d` then offers
+    // to remove "newsletter" from user_def456, a patron the operator never marked.
+    let mut h = Harness::with_seed(Seed::demo(), 80, 24);
+    h.reply_all();
+    h.key(KeyCode::Char('2'));
+    assert_eq!(
+        h.app.selected_patron().map(|p| p.id.as_str()),
+        Some("user_abc123")
+    );
+    h.key(KeyCode::Char(' '));
+    assert!(h.app.hive.marked.contains("newsletter"));
+    h.key(KeyCode::Char('/'));
+    h.paste("def");
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.app.selected_patron().map(|p| p.id.as_str()),
+        Some("user_def456")
+    );
+    let stale = h.app.hive.marked.clone();
+    h.key(KeyCode::Char('d'));
+    let offered = match &h.app.popup {
+        Some(Popup::Confirm(c)) => format!("{:?}", c.on_yes),
+        other => format!("{other:?}"),
+    };
+    assert!(
+        stale.is_empty(),
+        "marks {stale:?} made on user_abc123 survived the change of patron; `d` now offers: {offered}"
+    );
+}
+
+#[test]
+fn bug_edit_of_a_tag_with_a_long_id_closes_silently() {
+    // A server may list tag ids tagdesk cannot send back (19+ digits, or not digits at all);
+    // editing such a tag must say why nothing was sent, not close the form silently.
+    let mut h = Harness::with_seed(Seed::demo(), 100, 30);
+    let request = h.pending.remove(0);
+    let body = br#"{"data": [{"id": "1185304", "type": "users", "attributes": {"name": "Ada Lovelace"},
+        "relationships": {"partner-user-tags": {"data": [{"id": "1234567890123456789", "type": "partner-user-tags"}]}}}],
+        "included": [{"id": "1234567890123456789", "type": "partner-user-tags", "attributes": {"value": "Gold"},
+        "relationships": {"partner-user-tag-type": {"data": {"id": "5"}}}}],
+        "meta": {"total-pages": 1, "total-count": 1}}"#;
+    let reply = support::reply_with(&request, 200, body, h.app.now);
+    h.send(tagdesk::tui::app::Message::Reply(Box::new(reply)));
+    let tag = &h.app.selected_user().expect("a user").tags[0];
+    assert!(
+        tagdesk::core::domain::TagId::parse(&tag.id).is_err(),
+        "the listed id is not a valid TagId"
+    );
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('e'));
+    assert!(
+        matches!(h.app.popup, Some(Popup::Form(_))),
+        "the edit form opens"
+    );
+    h.paste(" changed");
+    h.key(KeyCode::Enter);
+    let sent = !h.pending.is_empty();
+    let told = h.app.status.is_some() || h.app.popup.is_some();
+    assert!(
+        sent || told,
+        "Enter neither sent the update nor said why (status {:?})",
+        h.app.status
+    );
+}
+
+#[test]
+fn bug_api_field_form_panics_on_multibyte_whitespace() {
+    // Found by console_survives_any_session: the Hive add form, a paste holding U+2000 (EN
+    // QUAD: whitespace, not a control character, so the paste keeps it), then a draw.
+    for ws in ['\u{a0}', '\u{2000}', '\u{2028}', '\u{3000}'] {
+        let drawn = std::panic::catch_unwind(|| {
+            let mut h = Harness::demo(80, 24);
+            h.key(KeyCode::Char('2'));
+            h.key(KeyCode::Char('a'));
+            assert!(matches!(h.app.popup, Some(Popup::Form(_))));
+            h.paste(&format!("vip{ws}ne"));
+            h.draw();
+        });
+        let completed = std::panic::catch_unwind(|| {
+            let mut h = Harness::demo(80, 24);
+            h.key(KeyCode::Char('2'));
+            h.key(KeyCode::Char('a'));
+            h.paste(&format!("vip{ws}ne"));
+            h.key(KeyCode::Tab);
+        });
+        assert!(
+            drawn.is_ok() && completed.is_ok(),
+            "U+{:04X}: draw {}, Tab {}",
+            ws as u32,
+            if drawn.is_ok() { "ok" } else { "panicked" },
+            if completed.is_ok() { "ok" } else { "panicked" },
+        );
+    }
 }

@@ -235,4 +235,34 @@ mod tests {
         let (_, m) = extract_error_message(500, &[0xff, 0xfe, 0x00, 0x41]);
         assert!(!m.is_empty());
     }
+
+    // A regression the property tests found (kept beside the code it guards).
+    #[test]
+    fn bug_error_message_blank_for_json_string_body() {
+        for body in [&br#""""#[..], br#""   ""#, b" \"\\n\" "] {
+            let (_, message) = extract_error_message(502, body);
+            assert!(
+                !message.trim().is_empty(),
+                "blank message {message:?} for {:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    // A regression the property tests found (kept beside the code it guards).
+    #[test]
+    fn bug_error_message_blank_for_rails_errors_without_text() {
+        for body in [
+            &br#"{"errors": {"": []}}"#[..],
+            br#"{"errors": {" ": [null, ""]}}"#,
+            br#"{"error": {"errors": {"": {}}}}"#,
+        ] {
+            let (_, message) = extract_error_message(422, body);
+            assert!(
+                !message.trim().is_empty(),
+                "blank message {message:?} for {:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
 }

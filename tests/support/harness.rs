@@ -1,0 +1,259 @@
+//! A harness that runs the real console App on ratatui's TestBackend.
+//!
+//! Requests the App sends are answered by the simulator's model (the same rules the HTTP
+//! server applies), read back through the clients' own parsers, and fed to the App as
+//! backend replies, so a test drives the console only through Messages: keys, pastes,
+//! resizes and replies.
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::Value;
+use tagdesk::core::op::Exchange;
+use tagdesk::engine::backend::{Reply, Request};
+use tagdesk::sim::Model;
+use tagdesk::sim::seed::Seed;
+use tagdesk::tui::app::{App, Effect, Message};
+use tagdesk::tui::{demo_settings, view};
+
+/// The instant every harness starts at.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 14, 12, 0, 0)
+        .single()
+        .expect("valid date")
+}
+
+pub struct Harness {
+    pub app: App,
+    pub model: Model,
+    pub pending: Vec<Request>,
+    pub terminal: Terminal<TestBackend>,
+    pub quit: bool,
+    /// Clients that are never used to send: they give requests their URLs.
+    clients: tagdesk::engine::exec::Clients,
+    /// The last workspace the App asked to save.
+    pub saved: Option<tagdesk::engine::workspace::Workspace>,
+    /// The profile the App asked to switch to.
+    pub switched: Option<String>,
+    /// Seconds since t0; every message advances the clock by one second.
+    clock: i64,
+    seeded_at: String,
+}
+
+impl Harness {
+    pub fn with_seed(seed: Seed, width: u16, height: u16) -> Self {
+        Self::with_settings(seed, width, height, |_| {})
+    }
+
+    /// Like `with_seed`, with the settings adjusted first (profile policy, colour, ...).
+    pub fn with_settings(
+        seed: Seed,
+        width: u16,
+        height: u16,
+        adjust: impl FnOnce(&mut tagdesk::tui::app::Settings),
+    ) -> Self {
+        let mut settings = demo_settings(&seed);
+        settings.utc_offset = FixedOffset::east_opt(0).expect("zero offset");
+        adjust(&mut settings);
+        let (app, effects) = App::new(settings, t0());
+        let mut h = Self {
+            app,
+            model: Model::new(&seed),
+            pending: Vec::new(),
+            terminal: Terminal::new(TestBackend::new(width, height)).expect("test terminal"),
+            quit: false,
+            clients: tagdesk::engine::exec::Clients {
+                hive: Some(
+                    tagdesk::engine::api::hive::HiveClient::new(
+                        &tagdesk::engine::api::ClientConfig::new("http://sim.test", "unused"),
+                    )
+                    .expect("client"),
+                ),
+                cerego: Some(
+                    tagdesk::engine::api::cerego::CeregoClient::new(
+                        &tagdesk::engine::api::ClientConfig::new("http://sim.test", "unused"),
+                    )
+                    .expect("client"),
+                ),
+                ..Default::default()
+            },
+            saved: None,
+            switched: None,
+            clock: 0,
+            seeded_at: seed.cerego.seeded_at.clone(),
+        };
+        h.apply(effects);
+        h.send(Message::Resize(width, height));
+        h
+    }
+
+    /// The demo seed, with the Cerego user list already answered.
+    pub fn demo(width: u16, height: u16) -> Self {
+        let mut h = Self::with_seed(Seed::demo(), width, height);
+        h.reply_all();
+        h
+    }
+
+    fn apply(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Send(r) => self.pending.push(r),
+                Effect::Quit => self.quit = true,
+                Effect::Save(w) => self.saved = Some(*w),
+                Effect::SwitchProfile(p) => self.switched = Some(p),
+                Effect::Suspend => {}
+            }
+        }
+    }
+
+    pub fn send(&mut self, m: Message) {
+        self.clock += 1;
+        self.app.now = t0() + chrono::Duration::seconds(self.clock);
+        let effects = self.app.update(m);
+        self.apply(effects);
+    }
+
+    pub fn key(&mut self, code: KeyCode) {
+        self.key_mod(code, KeyModifiers::NONE);
+    }
+
+    pub fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.send(Message::Key(KeyEvent::new(code, mods)));
+    }
+
+    /// Types text one key at a time.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let mods = if c.is_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            self.key_mod(KeyCode::Char(c), mods);
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        self.send(Message::Paste(text.to_string()));
+    }
+
+    /// Answers every pending request, oldest first.
+    pub fn reply_all(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        for r in pending {
+            let reply = self.answer(&r);
+            self.send(Message::Reply(Box::new(reply)));
+        }
+    }
+
+    /// The reply the backend would produce for a request against the simulator.
+    pub fn answer(&mut self, r: &Request) -> Reply {
+        let (status, mut body) = self.model.answer(&r.op);
+        self.pin_timestamps(&mut body);
+        let text = body.to_string();
+        let planned = tagdesk::engine::journal::RequestInfo::planned(
+            &r.op,
+            self.clients.base_url(r.op.service()),
+        );
+        Reply {
+            id: r.id,
+            op: r.op.clone(),
+            retries: Vec::new(),
+            exchanges: vec![Exchange {
+                method: planned.method,
+                url: planned.url,
+                request_body: planned.body.map(|b| b.to_string()),
+                status: Some(status),
+                response_body: Some(text.clone()),
+                duration_ms: 12,
+            }],
+            result: tagdesk::core::op::interpret(&r.op, status, text.as_bytes()),
+            finished_at: self.app.now,
+            journal_error: None,
+        }
+    }
+
+    /// Tags created or updated during a test get a fixed time instead of the wall clock.
+    fn pin_timestamps(&self, v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, val) in map.iter_mut() {
+                    if (k == "created-at" || k == "updated-at")
+                        && val.as_str().is_some_and(|s| s != self.seeded_at)
+                    {
+                        *val = Value::String("2026-03-14T12:00:05.000Z".into());
+                    } else {
+                        self.pin_timestamps(val);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| self.pin_timestamps(i)),
+            _ => {}
+        }
+    }
+
+    pub fn draw(&mut self) {
+        let app = &self.app;
+        self.terminal
+            .draw(|f| view::draw(app, f))
+            .expect("draw to the test backend");
+    }
+
+    /// The screen as text (one line per row).
+    pub fn screen(&mut self) -> String {
+        self.draw();
+        let buffer = self.terminal.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            let mut line = String::new();
+            for x in 0..buffer.area.width {
+                line.push_str(buffer[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The screen with colours: each row, then the runs of foreground / background colour
+    /// and modifiers that differ from the default.
+    pub fn screen_styled(&mut self) -> String {
+        self.draw();
+        let buffer = self.terminal.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            let mut text = String::new();
+            let mut runs: Vec<String> = Vec::new();
+            let mut run: Option<(u16, String)> = None;
+            for x in 0..buffer.area.width {
+                let c = &buffer[(x, y)];
+                text.push_str(c.symbol());
+                let style = format!("{:?}/{:?}/{:?}", c.fg, c.bg, c.modifier);
+                let plain = c.fg == ratatui::style::Color::Reset
+                    && c.bg == ratatui::style::Color::Reset
+                    && c.modifier.is_empty();
+                match &run {
+                    Some((_, s)) if *s == style => {}
+                    _ => {
+                        if let Some((start, s)) = run.take() {
+                            runs.push(format!("{start}-{}:{s}", x - 1));
+                        }
+                        if !plain {
+                            run = Some((x, style));
+                        }
+                    }
+                }
+            }
+            if let Some((start, s)) = run.take() {
+                runs.push(format!("{start}-{}:{s}", buffer.area.width - 1));
+            }
+            out.push_str(text.trim_end());
+            out.push('\n');
+            if !runs.is_empty() {
+                out.push_str(&format!("    {}\n", runs.join(" ")));
+            }
+        }
+        out
+    }
+}
