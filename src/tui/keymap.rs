@@ -119,19 +119,43 @@ pub struct ActionKeys {
 }
 
 /// The key table in force: the defaults with the configuration's `[keys]` overrides.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     bindings: Bindings,
+    /// The main screen's actions as help and hints show them, made once.
+    entries: Vec<ActionKeys>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Self::of(Bindings::default())
+    }
 }
 
 impl Keymap {
+    fn of(bindings: Bindings) -> Self {
+        let entries = Action::ALL
+            .iter()
+            .filter_map(|&action| {
+                let p = presentation(action)?;
+                Some(ActionKeys {
+                    action,
+                    label: bindings.label(action).to_string(),
+                    keys_label: bindings.keys_label(action),
+                    help: p.help,
+                    scope: p.scope,
+                    hint: p.hint,
+                })
+            })
+            .collect();
+        Self { bindings, entries }
+    }
+
     /// Applies overrides (action name → keys); see [`Bindings::with_overrides`].
     pub fn with_overrides(
         overrides: &std::collections::BTreeMap<String, Vec<String>>,
     ) -> Result<Self, String> {
-        Ok(Self {
-            bindings: Bindings::with_overrides(overrides)?,
-        })
+        Ok(Self::of(Bindings::with_overrides(overrides)?))
     }
 
     /// What a key asks for on the main screen.
@@ -159,21 +183,8 @@ impl Keymap {
     }
 
     /// The main screen's actions in help order.
-    pub fn entries(&self) -> Vec<ActionKeys> {
-        Action::ALL
-            .iter()
-            .filter_map(|&action| {
-                let p = presentation(action)?;
-                Some(ActionKeys {
-                    action,
-                    label: self.bindings.label(action).to_string(),
-                    keys_label: self.bindings.keys_label(action),
-                    help: p.help,
-                    scope: p.scope,
-                    hint: p.hint,
-                })
-            })
-            .collect()
+    pub fn entries(&self) -> &[ActionKeys] {
+        &self.entries
     }
 
     /// Every key event bound to something (for tests that press every bound key).
@@ -401,7 +412,7 @@ mod tests {
         assert_eq!(map.label_for(Action::Edit), "e");
         let remove = map
             .entries()
-            .into_iter()
+            .iter()
             .find(|e| e.action == Action::Remove)
             .unwrap();
         assert_eq!(remove.keys_label, "d/delete");

@@ -6,7 +6,7 @@
 //! terminal key code. Rebinding an action in `[keys]` reaches every context that reads it:
 //! `close` closes every popup, `up` moves in every list, popup and form.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 mod action;
 mod chord;
@@ -19,6 +19,8 @@ pub use chord::{Chord, Key, Mods};
 pub struct Bindings {
     /// Per action (in [`Action::ALL`] order): its keys and the label of the first.
     keys: Vec<(Action, Vec<Chord>, String)>,
+    /// What each key asks for in each context, built once (a key press is one lookup).
+    table: HashMap<(Context, Chord), Action>,
 }
 
 impl Default for Bindings {
@@ -33,7 +35,12 @@ impl Default for Bindings {
                 (a, chords, label.to_string())
             })
             .collect();
-        Self { keys }
+        let mut bindings = Self {
+            keys,
+            table: HashMap::new(),
+        };
+        bindings.build_table();
+        bindings
     }
 }
 
@@ -64,7 +71,22 @@ impl Bindings {
         for context in Context::ALL {
             table.check(context)?;
         }
+        table.build_table();
         Ok(table)
+    }
+
+    /// Fills the lookup table from the keys (first action of a context's order wins,
+    /// though `check` has made sure no key means two things in one context).
+    fn build_table(&mut self) {
+        let mut table = HashMap::new();
+        for context in Context::ALL {
+            for action in context.actions() {
+                for chord in self.chords_in(context, action) {
+                    table.entry((context, chord)).or_insert(action);
+                }
+            }
+        }
+        self.table = table;
     }
 
     /// No key of `context` may mean two actions there.
@@ -110,10 +132,7 @@ impl Bindings {
 
     /// What `chord` asks for in `context`, if anything.
     pub fn action_in(&self, context: Context, chord: Chord) -> Option<Action> {
-        context
-            .actions()
-            .into_iter()
-            .find(|&a| self.chords_in(context, a).contains(&chord))
+        self.table.get(&(context, chord)).copied()
     }
 
     /// Every key of an action.

@@ -158,14 +158,14 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// The hints for the current context, generated from the key table.
-pub fn hints(app: &App) -> Vec<(String, &'static str)> {
+pub fn hints(app: &App) -> Vec<(&str, &'static str)> {
     app.settings
         .keymap
         .entries()
-        .into_iter()
+        .iter()
         .filter(|b| keymap::in_scope(app, b.scope))
         .filter(|b| keymap::availability(app, b.action).is_ok())
-        .filter_map(|b| Some((b.label, b.hint?)))
+        .filter_map(|b| Some((b.label.as_str(), b.hint?)))
         .collect()
 }
 
