@@ -218,6 +218,15 @@ mod tests {
                     message: "x".into()
                 }
             ));
+            // Waiting configures no service and frees no disk.
+            let service = op.service();
+            assert!(!may_retry(&op, &ApiError::NotConfigured { service }));
+            assert!(!may_retry(
+                &op,
+                &ApiError::JournalUnwritable {
+                    reason: "disk full".into()
+                }
+            ));
         }
     }
 

@@ -128,6 +128,18 @@ impl Op {
         }
     }
 
+    /// What this Op touches (what it changes, for a mutation). Exhaustive on purpose: a
+    /// new Op says what it acts on before the fold, dry-run and undo can use it.
+    pub fn subject(&self) -> Subject<'_> {
+        match self {
+            Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. } => Subject::Patron(patron),
+            Op::CeregoAdd { user, .. } => Subject::User(user),
+            Op::CeregoUpdate { tag, .. } => Subject::Tag(tag),
+            Op::CeregoListUsers { partner, .. } => Subject::Partner(partner),
+            Op::CeregoProfile => Subject::KeyOwner,
+        }
+    }
+
     /// A short verb for the action log's operation column.
     pub fn verb(&self) -> &'static str {
         match self {
@@ -176,6 +188,21 @@ impl Op {
             Op::CeregoProfile => "Cerego: fetch the API key owner's profile".to_string(),
         }
     }
+}
+
+/// What an Op acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// A Hive patron's tags.
+    Patron(&'a PatronId),
+    /// A Cerego user's tags (a new tag).
+    User(&'a CeregoUserId),
+    /// One Cerego tag's value.
+    Tag(&'a TagId),
+    /// The partner's user list (read only).
+    Partner(&'a PartnerId),
+    /// The API key's owner (read only).
+    KeyOwner,
 }
 
 /// Whether an Op may be sent again after a failure that may have reached the server.
@@ -287,6 +314,24 @@ mod tests {
 
     fn fields(s: &str) -> Vec<ApiField> {
         ApiField::parse_list(s).unwrap()
+    }
+
+    #[test]
+    fn every_op_says_what_it_touches_and_whether_it_can_be_undone() {
+        for op in one_of_each() {
+            let subject = op.subject();
+            let changes = matches!(
+                subject,
+                Subject::Patron(_) | Subject::User(_) | Subject::Tag(_)
+            );
+            assert_eq!(changes, op.is_mutation(), "{op:?}");
+            assert_eq!(
+                op.invertibility() == Invertibility::NothingChanged,
+                !op.is_mutation(),
+                "{op:?}"
+            );
+        }
+        assert!(matches!(Op::CeregoProfile.subject(), Subject::KeyOwner));
     }
 
     #[test]
