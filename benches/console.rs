@@ -119,3 +119,47 @@ fn parse_and_classify_hive_outcome(bencher: divan::Bencher) {
         o.message_check()
     });
 }
+
+/// A page of 25 users arriving while the partner listing loads, with `users` already in
+/// the list: page intake must not grow with the list (an index by id, O(page)).
+#[divan::bench(args = [1_000, 50_000])]
+fn page_intake_of_25(bencher: divan::Bencher, users: usize) {
+    let seed = Seed::grown(users + 2_500);
+    let all: Vec<tagdesk::core::op::cerego::CeregoUser> = seed
+        .cerego
+        .users
+        .iter()
+        .map(|u| tagdesk::core::op::cerego::CeregoUser {
+            id: u.id.to_string(),
+            name: Some(u.name.clone()),
+            email: Some(u.email.clone()),
+            ..Default::default()
+        })
+        .collect();
+    let (mut app, effects) = App::new(demo_settings(&seed), Utc::now());
+    let Some(Effect::Send(listing)) = effects.into_iter().next() else {
+        panic!("the listing is requested at start");
+    };
+    let page = |app: &mut App, chunk: &[tagdesk::core::op::cerego::CeregoUser]| {
+        app.update(Message::Page {
+            id: listing.id,
+            progress: tagdesk::engine::exec::PageProgress {
+                users: chunk.to_vec(),
+                page: 1,
+                total_pages: None,
+                total_count: None,
+                listed: 0,
+            },
+        });
+    };
+    for chunk in all[..users].chunks(25) {
+        page(&mut app, chunk);
+    }
+    let rest: Vec<&[tagdesk::core::op::cerego::CeregoUser]> = all[users..].chunks(25).collect();
+    let mut next = 0;
+    bencher.bench_local(|| {
+        // New users first, then the same pages again (a retried page replaces in place).
+        page(&mut app, rest[next % rest.len()]);
+        next += 1;
+    });
+}

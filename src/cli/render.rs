@@ -142,51 +142,39 @@ pub fn output_json(output: &Output) -> Value {
     }
 }
 
-fn list(items: &[String]) -> String {
-    if items.is_empty() {
-        "(none)".into()
-    } else {
-        items.join(", ")
-    }
-}
-
 /// The human form of a result, made printable.
 pub fn human(op: &Op, output: &Output, status: Option<u16>) -> String {
     let status = status.map(|s| format!("HTTP {s}")).unwrap_or_default();
     match output {
         Output::Hive(o) => {
-            let s = o.scenario();
-            let (changed, unchanged) = HiveOutcome::array_names(o.action);
-            let check = match o.message_check() {
+            let b = o.breakdown();
+            let check = match b.check {
                 MessageCheck::Match => "MATCH".to_string(),
-                MessageCheck::Mismatch => format!(
-                    "MISMATCH (documented: \"{}\")",
-                    s.documented_message().unwrap_or("")
-                ),
+                MessageCheck::Mismatch => {
+                    format!("MISMATCH (documented: \"{}\")", b.documented.unwrap_or(""))
+                }
                 MessageCheck::Undocumented => "UNDOCUMENTED (all arrays empty)".to_string(),
             };
+            let (changed, changed_list) = &b.changed;
+            let (unchanged, unchanged_list) = &b.unchanged;
             let mut out = format!(
                 "{} · {status}\n{}\nscenario: {} · {check}\n{changed:<22}{}\n{unchanged:<22}{}\n",
                 printable(&op.describe()),
                 printable(
-                    o.message
+                    b.message
                         .as_deref()
                         .unwrap_or("(no message in the response)")
                 ),
-                s.label(),
-                printable(&list(&o.changed)),
-                printable(&list(&o.unchanged)),
+                b.scenario,
+                printable(changed_list),
+                printable(unchanged_list),
             );
-            if o.failed.is_empty() {
+            if b.failed.is_empty() {
                 out.push_str(&format!("{:<22}(none)", "failed"));
             } else {
                 out.push_str("failed");
-                for f in &o.failed {
-                    out.push_str(&format!(
-                        "\n  {} — {}",
-                        printable(&f.api_field),
-                        printable(f.reason.as_deref().unwrap_or("(no reason given)"))
-                    ));
+                for (field, reason) in &b.failed {
+                    out.push_str(&format!("\n  {} — {}", printable(field), printable(reason)));
                 }
             }
             out

@@ -6,6 +6,24 @@ use serde_json::Value;
 
 use super::scenario::{HiveAction, MessageCheck, Scenario};
 
+/// A Hive outcome taken apart (see [`HiveOutcome::breakdown`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breakdown {
+    /// The documented scenario, in words ("some tags added, some already there").
+    pub scenario: &'static str,
+    /// The changed array's name and its api_fields (`(none)` when empty).
+    pub changed: (&'static str, String),
+    /// The unchanged array's name and its api_fields.
+    pub unchanged: (&'static str, String),
+    /// Each failed api_field with the server's reason.
+    pub failed: Vec<(String, String)>,
+    /// The server's message, verbatim.
+    pub message: Option<String>,
+    /// What the documentation says for this scenario, if anything.
+    pub documented: Option<&'static str>,
+    pub check: MessageCheck,
+}
+
 /// One entry of `failed`: the api_field and, when the server gave one, the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailedTag {
@@ -56,6 +74,36 @@ impl HiveOutcome {
 
     pub fn message_check(&self) -> MessageCheck {
         self.scenario().check(self.message.as_deref())
+    }
+
+    /// The outcome taken apart, as plain text: the CLI prints it and the inspector styles
+    /// it, so both say the same words.
+    pub fn breakdown(&self) -> Breakdown {
+        let scenario = self.scenario();
+        let (changed, unchanged) = Self::array_names(self.action);
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "(none)".to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        Breakdown {
+            scenario: scenario.label(),
+            changed: (changed, list(&self.changed)),
+            unchanged: (unchanged, list(&self.unchanged)),
+            failed: self
+                .failed
+                .iter()
+                .map(|f| {
+                    let reason = f.reason.as_deref().unwrap_or("(no reason given)");
+                    (f.api_field.clone(), reason.to_string())
+                })
+                .collect(),
+            message: self.message.clone(),
+            documented: scenario.documented_message(),
+            check: self.message_check(),
+        }
     }
 
     /// Names of the two arrays for this action, as the API spells them.
@@ -226,5 +274,28 @@ mod tests {
         assert!(HiveOutcome::parse(HiveAction::Add, b"[1,2]").is_err());
         assert!(HiveOutcome::parse(HiveAction::Add, b"{\"added_tag_ids\": 5}").is_err());
         assert!(HiveOutcome::parse(HiveAction::Add, b"{\"message\": \"Succ").is_err());
+    }
+
+    #[test]
+    fn the_breakdown_names_each_array_and_each_failure() {
+        let body = br#"{"message": "Some tags were added. Some tags may already exist on patron. Some tags failed to add.",
+            "patron_id": "p", "added_tag_ids": ["vip"], "pre_existing_tag_ids": [],
+            "failed": [{"api_field": "bogus", "error": "Tag api_field does not exist in application."}, "x"]}"#;
+        let b = HiveOutcome::parse(HiveAction::Add, body)
+            .unwrap()
+            .breakdown();
+        assert_eq!(b.changed, ("added_tag_ids", "vip".to_string()));
+        assert_eq!(b.unchanged, ("pre_existing_tag_ids", "(none)".to_string()));
+        assert_eq!(
+            b.failed,
+            [
+                (
+                    "bogus".to_string(),
+                    "Tag api_field does not exist in application.".to_string()
+                ),
+                ("x".to_string(), "(no reason given)".to_string())
+            ]
+        );
+        assert!(b.documented.is_some());
     }
 }

@@ -98,38 +98,26 @@ fn exchange_lines(ex: &Exchange, scheme: &str) -> Vec<Line<'static>> {
     lines
 }
 
-fn list_or_none(items: &[String]) -> String {
-    if items.is_empty() {
-        "(none)".into()
-    } else {
-        items.join(", ")
-    }
-}
-
 fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
-    let s = o.scenario();
-    let (changed, unchanged) = HiveOutcome::array_names(o.action);
-    let color = theme::severity(s.severity());
+    // The same breakdown the CLI prints (HiveOutcome::breakdown), styled.
+    let b = o.breakdown();
+    let color = theme::severity(o.scenario().severity());
     let mut lines = vec![heading("Outcome")];
     lines.push(Line::from(vec![
         Span::styled(format!("{:<22}", "scenario"), Style::new().fg(theme::MUTED)),
-        Span::styled(s.label().to_string(), Style::new().fg(color).bold()),
+        Span::styled(b.scenario.to_string(), Style::new().fg(color).bold()),
     ]));
-    lines.push(field(changed, list_or_none(&o.changed)));
-    lines.push(field(unchanged, list_or_none(&o.unchanged)));
-    if o.failed.is_empty() {
+    lines.push(field(b.changed.0, b.changed.1.clone()));
+    lines.push(field(b.unchanged.0, b.unchanged.1.clone()));
+    if b.failed.is_empty() {
         lines.push(field("failed", "(none)"));
     } else {
         lines.push(field("failed", ""));
-        for f in &o.failed {
-            let reason = f
-                .reason
-                .clone()
-                .unwrap_or_else(|| "(no reason given)".into());
+        for (api_field, reason) in &b.failed {
             lines.push(Line::from(vec![
-                Span::raw(format!("  • {} ", clean(&f.api_field))),
+                Span::raw(format!("  • {} ", clean(api_field))),
                 Span::styled(
-                    format!("— {}", clean(&reason)),
+                    format!("— {}", clean(reason)),
                     Style::new().fg(theme::ERROR),
                 ),
             ]));
@@ -138,19 +126,19 @@ fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
     lines.push(Line::from(""));
     lines.push(field(
         "server message",
-        match &o.message {
+        match &b.message {
             Some(m) => format!("\"{m}\""),
             None => "(missing)".into(),
         },
     ));
     lines.push(field(
         "documented message",
-        match s.documented_message() {
+        match b.documented {
             Some(m) => format!("\"{m}\""),
             None => "(the documentation has none for empty arrays)".into(),
         },
     ));
-    let check = match o.message_check() {
+    let check = match b.check {
         MessageCheck::Match => Span::styled(" MATCH ", theme::BADGE_SAFE),
         MessageCheck::Mismatch => Span::styled(" MISMATCH ", theme::BADGE_MISMATCH),
         MessageCheck::Undocumented => Span::styled(" UNDOCUMENTED ", theme::BADGE_ACT),
