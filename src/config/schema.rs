@@ -58,7 +58,7 @@ impl Default for Timeouts {
     }
 }
 
-/// How transient failures are retried (see `src/retry.rs`).
+/// How transient failures are retried (see `src/engine/retry.rs`).
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Retries {
