@@ -77,7 +77,7 @@ impl App {
 
     pub(in crate::tui) fn refilter_focused(&mut self) {
         if self.focus == Pane::Log {
-            self.refilter_log();
+            self.log.refilter();
         } else {
             self.refilter();
         }
@@ -126,11 +126,6 @@ impl App {
         if self.selected_patron().map(|p| &p.id) != keep.as_ref() {
             self.hive.marked.clear();
         }
-    }
-
-    /// The action log's visible entries (see `Filterable for LogEntry`).
-    pub(in crate::tui) fn refilter_log(&mut self) {
-        self.log.refilter();
     }
 }
 

@@ -158,8 +158,7 @@ impl App {
     /// without re-filtering the whole list when no filter is active: O(page).
     pub(in crate::tui) fn intake_users(&mut self, users: Vec<CeregoUser>) {
         let new = self.known.cerego.intake(users);
-        if self.cerego.list.extend(new) {
-        } else {
+        if !self.cerego.list.extend(new) {
             self.refilter_cerego();
         }
     }

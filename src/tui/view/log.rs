@@ -12,7 +12,7 @@ use super::{SPINNER, pane_block, pane_title, selection_style, selection_symbol};
 use crate::core::op::scenario::MessageCheck;
 use crate::tui::app::{App, Pane};
 use crate::tui::keymap::Action;
-use crate::tui::state::{Filterable, LogEntry};
+use crate::tui::state::LogEntry;
 
 /// A mark, a text and a colour summing up a log entry: a settled entry's summary (made once,
 /// when its reply or history arrived), or what a pending one is waiting for.
@@ -48,11 +48,6 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
         theme::WARN,
         None,
     )
-}
-
-/// What `/` on the action log matches (see `Filterable for LogEntry`).
-pub fn log_search_text(entry: &LogEntry) -> String {
-    entry.haystack()
 }
 
 pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {

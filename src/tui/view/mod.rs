@@ -23,7 +23,6 @@ use super::app::{App, Level, Pane, Tab};
 use super::keymap::{self, Action};
 use super::popups;
 
-pub use log::log_search_text;
 pub use popups::{help_max_scroll, inspector_max_scroll};
 pub use text::fit;
 
