@@ -125,6 +125,8 @@ fn intents_and_outcomes_are_linked_by_id_in_order() {
         .map(|r| match r {
             Record::Intent(i) => ("intent", i.id.as_str()),
             Record::Outcome(o) => ("outcome", o.id.as_str()),
+            Record::Batch(b) => ("batch", b.batch_id.as_str()),
+            Record::DryRun(d) => ("dry_run", d.batch_id.as_str()),
         })
         .collect();
     assert_eq!(

@@ -10,5 +10,6 @@ pub mod domain;
 pub mod gate;
 pub mod model;
 pub mod op;
+pub mod plan;
 pub mod printable;
 pub mod redact;

@@ -16,6 +16,7 @@ mod cli_line;
 pub mod error;
 mod error_message;
 pub mod hive;
+pub mod inverse;
 pub mod outcome;
 pub mod request;
 pub mod scenario;

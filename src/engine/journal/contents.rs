@@ -36,7 +36,7 @@ pub fn read(path: &Path) -> Result<JournalContents, JournalError> {
                             format!("an outcome for id {} without an intent before it", o.id),
                         ));
                     }
-                    Record::Outcome(_) => {}
+                    Record::Outcome(_) | Record::Batch(_) | Record::DryRun(_) => {}
                 }
                 contents.records.push(*record);
             }
@@ -157,6 +157,7 @@ pub fn entries(records: impl IntoIterator<Item = Record>) -> Vec<Entry> {
                     entry.outcome = Some(outcome);
                 }
             }
+            Record::Batch(_) | Record::DryRun(_) => {}
         }
     }
     out

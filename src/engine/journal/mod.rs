@@ -71,8 +71,9 @@ use files::rotated_name;
 pub use files::{file_for, files_of};
 pub use read::{StreamReport, recent, stream};
 pub use record::{
-    IntentRecord, MAX_STORED_READ_BODY_BYTES, OutcomeError, OutcomeKind, OutcomeRecord, Record,
-    RequestInfo, body_value,
+    BatchCounts, BatchEvent, BatchRecord, BatchTag, DryRunRecord, IntentRecord,
+    MAX_STORED_READ_BODY_BYTES, OutcomeError, OutcomeKind, OutcomeRecord, Record, RequestInfo,
+    body_value,
 };
 pub use writer::Writer;
 
@@ -363,13 +364,43 @@ impl Journal {
         if matches!(record, Record::Intent(_)) {
             self.rotate_if_full()?;
         }
+        self.write_synced(&bytes)
+    }
+
+    /// Appends several records with one write and one fsync (group commit): a batch's
+    /// workers hand their intents and outcomes to one writer, so durability does not cap
+    /// throughput. All or nothing: a failed write is cut back like [`Journal::append`].
+    pub fn append_many(&mut self, records: &[Record]) -> Result<(), JournalError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut bytes = Vec::new();
+        for record in records {
+            let line = redact::redacted_line(record, &self.redactor).map_err(|reason| {
+                JournalError::Record {
+                    path: self.path.clone(),
+                    reason,
+                }
+            })?;
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.push(b'\n');
+        }
+        self.follow_rotation()?;
+        if records.iter().any(|r| matches!(r, Record::Intent(_))) {
+            self.rotate_if_full()?;
+        }
+        self.write_synced(&bytes)
+    }
+
+    /// One write of whole lines and an fsync, under the file lock; cut back on failure.
+    fn write_synced(&mut self, bytes: &[u8]) -> Result<(), JournalError> {
         let _lock = FileLock::acquire(&self.file).map_err(JournalError::io(&self.path, "lock"))?;
         let before = self
             .file
             .metadata()
             .map_err(JournalError::io(&self.path, "read the size of"))?
             .len();
-        if let Err(e) = (&self.file).write_all(&bytes) {
+        if let Err(e) = (&self.file).write_all(bytes) {
             let _ = self.file.set_len(before);
             return Err(JournalError::io(&self.path, "append to")(e));
         }

@@ -173,6 +173,7 @@ pub fn recent(path: &Path, n: usize) -> Result<(Vec<Entry>, SpotProblems), Journ
                                 let outcome = outcomes.remove(&intent.id);
                                 found.push(Entry { intent, outcome });
                             }
+                            Record::Batch(_) | Record::DryRun(_) => {}
                         },
                         Parsed::Unknown(reason) | Parsed::Invalid(reason) => {
                             if !bytes.is_empty() {
@@ -284,6 +285,7 @@ pub fn stream(
                                 w.entry.outcome = Some(o);
                             }
                         }
+                        Record::Batch(_) | Record::DryRun(_) => {}
                     }
                 }
                 Parsed::Unknown(reason) => report.problems.push((file_path.clone(), spot, reason)),

@@ -22,15 +22,116 @@ pub const MAX_STORED_READ_BODY_BYTES: usize = 16 * 1024;
 pub enum Record {
     Intent(IntentRecord),
     Outcome(OutcomeRecord),
+    /// A batch started, resumed or ended (the rows' intents and outcomes name it).
+    Batch(BatchRecord),
+    /// A dry-run of a plan: what would have been sent; nothing was.
+    DryRun(DryRunRecord),
 }
 
 impl Record {
+    /// The id of the intent / outcome, or of the batch.
     pub fn id(&self) -> &str {
         match self {
             Record::Intent(i) => &i.id,
             Record::Outcome(o) => &o.id,
+            Record::Batch(b) => &b.batch_id,
+            Record::DryRun(d) => &d.batch_id,
         }
     }
+}
+
+/// Where an intent sits in a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchTag {
+    /// The batch id.
+    pub id: String,
+    /// The row's index in the batch's plan.
+    pub row: usize,
+    /// Its first physical line in the source file (0 when it came from no file).
+    pub line: usize,
+    /// Every line merged into it, when more than one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<usize>,
+}
+
+/// Counts of a batch run, by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchCounts {
+    pub requests: usize,
+    pub ok: usize,
+    pub partial: usize,
+    pub failed: usize,
+    pub refused: usize,
+    pub errors: usize,
+    pub pending: usize,
+    pub unchanged: usize,
+}
+
+/// What happened to a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum BatchEvent {
+    /// The plan is about to run: its source, size and options.
+    Start {
+        op: crate::core::plan::BatchOp,
+        /// The source file's name (`-` for standard input), if it came from a file.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<String>,
+        /// The SHA-256 of the source file's bytes, hex.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sha256: Option<String>,
+        /// Data rows read from the source.
+        rows: usize,
+        /// Requests planned.
+        requests: usize,
+        /// Rows left out by `--skip-invalid`.
+        #[serde(default)]
+        skipped: usize,
+        concurrency: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rate: Option<f64>,
+        /// The batch or journal id this batch undoes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        undo_of: Option<String>,
+        writer: Writer,
+    },
+    /// A later run takes up the batch's unfinished rows.
+    Resume { requests: usize, writer: Writer },
+    /// The run ended: its counts, and whether the operator cancelled it.
+    End {
+        counts: BatchCounts,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cancelled: bool,
+    },
+}
+
+/// A batch's header, resume and closing records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchRecord {
+    pub batch_id: String,
+    pub time: DateTime<Utc>,
+    pub profile: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
+    #[serde(flatten)]
+    pub event: BatchEvent,
+}
+
+/// A dry-run: the plan that would have run, and nothing sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DryRunRecord {
+    pub batch_id: String,
+    pub time: DateTime<Utc>,
+    pub profile: String,
+    pub op: crate::core::plan::BatchOp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    pub rows: usize,
+    pub requests: usize,
+    pub unchanged: usize,
+    pub invalid: usize,
 }
 
 /// Written before a request is sent: what is about to happen.
@@ -56,6 +157,12 @@ pub struct IntentRecord {
     /// waiting for the answer (absent in journals of older versions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub writer: Option<Writer>,
+    /// The batch this intent belongs to, and its row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchTag>,
+    /// A Cerego update: the value it replaces, so it can be undone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior: Option<String>,
 }
 
 impl IntentRecord {
@@ -77,6 +184,8 @@ impl IntentRecord {
             request,
             demo,
             writer: Some(Writer::current().clone()),
+            batch: None,
+            prior: None,
         }
     }
 

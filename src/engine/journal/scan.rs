@@ -70,6 +70,7 @@ pub(super) fn repair(file: &File, path: &Path, window: u64) -> Result<OpenReport
                     Record::Outcome(o) => {
                         pending.remove(&o.id);
                     }
+                    Record::Batch(_) | Record::DryRun(_) => {}
                 }
                 LineProblem::None
             }

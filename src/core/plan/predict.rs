@@ -1,0 +1,178 @@
+//! Dry-run: what each row of a plan is expected to do, from what tagdesk knows — labelled as
+//! a prediction, with what it is based on. Hive has no read endpoint, so a Hive prediction
+//! is only as good as tagdesk's last confirmed view of the patron (SPEC.md 2.4).
+
+use serde::Serialize;
+
+use super::PlanRow;
+use crate::core::domain::{HiveTag, TagType};
+use crate::core::model::KnownState;
+use crate::core::op::Op;
+use crate::core::printable::printable;
+
+/// The expected effect on one api_field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    /// Add: not on the patron as far as tagdesk knows; it would be added.
+    Added,
+    /// Add: already on the patron; Hive reports it as pre-existing.
+    Present,
+    /// Remove: on the patron; it would be removed.
+    Removed,
+    /// Remove: not on the patron; Hive reports it as non-existent.
+    Absent,
+    /// Not in the profile's catalogue: Hive reports it as failed.
+    Fails,
+    /// tagdesk does not know (a patron never seen, or seen only in part).
+    Unknown,
+}
+
+impl Expect {
+    /// The glyph the preview and the results use (documented in the README).
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Expect::Added => "+",
+            Expect::Present => "=",
+            Expect::Removed => "−",
+            Expect::Absent => "∅",
+            Expect::Fails => "✗",
+            Expect::Unknown => "?",
+        }
+    }
+}
+
+/// A row's expected effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Prediction {
+    /// Hive: each api_field and its expected fate (empty for Cerego).
+    pub fields: Vec<(String, Expect)>,
+    /// One line: `+vip =newsletter ✗bogus`, `update Cohort: "Fall" → "Spring"`, ...
+    pub effect: String,
+    /// What the prediction rests on: `last confirmed at …`, `unknown: never seen`, ...
+    pub basis: String,
+}
+
+/// Predicts `row` from `known` (the Hive patrons tagdesk has seen; the partner's users).
+pub fn predict(
+    row: &PlanRow,
+    known: &KnownState,
+    catalogue: &[HiveTag],
+    tag_types: &[TagType],
+) -> Prediction {
+    let type_name = |id: &str| {
+        tag_types
+            .iter()
+            .find(|t| t.id.as_str() == id)
+            .map_or_else(|| format!("tag type {id}"), |t| printable(&t.name).into_owned())
+    };
+    match &row.op {
+        Op::HiveAdd { patron, fields } | Op::HiveRemove { patron, fields } => {
+            let remove = matches!(row.op, Op::HiveRemove { .. });
+            let seen = known.hive.get(patron);
+            let fields: Vec<(String, Expect)> = fields
+                .iter()
+                .map(|f| {
+                    let name = f.to_string();
+                    let fate = if !catalogue.is_empty()
+                        && !catalogue.iter().any(|t| t.api_field == *f)
+                    {
+                        Expect::Fails
+                    } else {
+                        match seen {
+                            Some(p) if p.has(&name) => {
+                                if remove {
+                                    Expect::Removed
+                                } else {
+                                    Expect::Present
+                                }
+                            }
+                            Some(p) if p.complete => {
+                                if remove {
+                                    Expect::Absent
+                                } else {
+                                    Expect::Added
+                                }
+                            }
+                            _ => Expect::Unknown,
+                        }
+                    };
+                    (name, fate)
+                })
+                .collect();
+            let effect = fields
+                .iter()
+                .map(|(f, e)| format!("{}{}", e.glyph(), printable(f)))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let basis = match seen {
+                Some(p) => match p.confirmed_at {
+                    Some(t) => format!(
+                        "last confirmed at {}{}",
+                        t.format("%Y-%m-%d %H:%M:%S UTC"),
+                        if p.complete {
+                            ""
+                        } else {
+                            " (only the tags Hive has named)"
+                        }
+                    ),
+                    None if p.complete => {
+                        format!("not confirmed by Hive yet ({})", printable(&p.note))
+                    }
+                    None => "unknown: seen, but no tags confirmed yet".into(),
+                },
+                None if remove => "unknown: never seen (Hive answers INVALID_PATRON if no patron \
+                                   has this id)"
+                    .into(),
+                None => "unknown: never seen (Hive creates the patron if it is new)".into(),
+            };
+            Prediction {
+                fields,
+                effect,
+                basis,
+            }
+        }
+        Op::CeregoAdd {
+            tag_type, value, ..
+        } => Prediction {
+            fields: Vec::new(),
+            effect: format!(
+                "add {} = \"{}\"",
+                type_name(tag_type.as_str()),
+                printable(value.as_str())
+            ),
+            basis: "the user has no tag of this type in the partner's user list".into(),
+        },
+        Op::CeregoUpdate { value, .. } => {
+            let name = row
+                .want
+                .as_ref()
+                .map_or_else(|| "the tag".to_string(), |w| type_name(w.tag_type.as_str()));
+            let effect = if row.unchanged {
+                format!(
+                    "unchanged: {name} is already \"{}\"",
+                    printable(value.as_str())
+                )
+            } else {
+                format!(
+                    "update {name}: {} → \"{}\"",
+                    row.prior.as_deref().map_or_else(
+                        || "(value unknown)".to_string(),
+                        |p| format!("\"{}\"", printable(p))
+                    ),
+                    printable(value.as_str())
+                )
+            };
+            Prediction {
+                fields: Vec::new(),
+                effect,
+                basis: "from the partner's user list read before planning".into(),
+            }
+        }
+        Op::CeregoListUsers { .. } | Op::CeregoProfile => Prediction {
+            fields: Vec::new(),
+            effect: "a read: changes nothing".into(),
+            basis: String::new(),
+        },
+    }
+}

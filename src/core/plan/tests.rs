@@ -1,0 +1,187 @@
+use super::*;
+use crate::core::model::{KnownPatron, KnownState, KnownTag};
+use crate::core::op::cerego::{CeregoTag, CeregoUser};
+
+fn catalogue(names: &[&str]) -> Vec<HiveTag> {
+    names
+        .iter()
+        .map(|n| HiveTag {
+            api_field: ApiField::parse(n).unwrap(),
+            name: n.to_string(),
+        })
+        .collect()
+}
+
+fn hive(text: &str, remove: bool) -> Plan {
+    hive_plan(
+        &read_table(text.as_bytes()),
+        None,
+        remove,
+        &catalogue(&["vip", "newsletter", "beta"]),
+    )
+}
+
+fn fields_of(op: &Op) -> Vec<&str> {
+    match op {
+        Op::HiveAdd { fields, .. } | Op::HiveRemove { fields, .. } => {
+            fields.iter().map(|f| f.as_str()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn hive_rows_with_a_header_in_any_order_and_quoted_lists() {
+    let p = hive(
+        "User_Tags,user_id\r\n\"vip, newsletter\",p1\r\nbeta,p2\r\n",
+        false,
+    );
+    assert!(p.invalid.is_empty(), "{:?}", p.invalid);
+    assert_eq!(p.data_rows, 2);
+    assert_eq!(p.rows.len(), 2);
+    assert_eq!(p.rows[0].op.target(), "p1");
+    assert_eq!(fields_of(&p.rows[0].op), ["vip", "newsletter"]);
+    assert_eq!(p.rows[0].lines, [2]);
+    assert_eq!(p.rows[1].lines, [3]);
+    assert_eq!(p.op, BatchOp::HiveAdd);
+}
+
+#[test]
+fn without_a_header_column_one_is_the_patron() {
+    let p = hive("p1,vip\np2,\"beta ,  newsletter\"\n", true);
+    assert_eq!(p.rows.len(), 2);
+    assert!(matches!(p.rows[0].op, Op::HiveRemove { .. }));
+    assert_eq!(fields_of(&p.rows[1].op), ["beta", "newsletter"]);
+    assert_eq!(p.op, BatchOp::HiveRemove);
+}
+
+#[test]
+fn the_same_patron_on_several_lines_is_one_request_in_order() {
+    let p = hive("user_id,user_tags\np1,vip\np2,beta\np1,\"newsletter, vip\"\n", false);
+    assert_eq!(p.rows.len(), 2);
+    assert_eq!(p.rows[0].lines, [2, 4]);
+    assert_eq!(fields_of(&p.rows[0].op), ["vip", "newsletter"]);
+    assert_eq!(p.merged().count(), 1);
+    assert_eq!(p.data_rows, 3);
+    assert_eq!(p.requests(), 2);
+}
+
+#[test]
+fn every_bad_row_is_listed_with_its_physical_line() {
+    let p = hive(
+        "user_id,user_tags\n\np1,vip\n  ,vip\np3,\"vip user\"\np4\np5, , \n",
+        false,
+    );
+    let lines: Vec<usize> = p.invalid.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [4, 5, 6, 7], "{:?}", p.invalid);
+    assert!(p.invalid[0].reason.contains("patron id"), "{:?}", p.invalid);
+    assert!(p.invalid[1].reason.contains("contains a space"));
+    assert!(p.invalid[2].reason.contains("no user_tags column"));
+    assert!(p.invalid[3].reason.contains("no api_fields"));
+    assert_eq!(p.rows.len(), 1);
+    assert_eq!(p.data_rows, 5);
+}
+
+#[test]
+fn tags_outside_the_catalogue_are_warnings_not_errors() {
+    let p = hive("p1,\"vip, bogus\"\n", false);
+    assert!(p.invalid.is_empty());
+    assert_eq!(p.rows[0].warnings.len(), 1);
+    assert!(p.rows[0].warnings[0].contains("bogus"));
+    assert!(p.rows[0].warnings[0].contains("will report it as failed"));
+    // An unknown catalogue warns about nothing.
+    let p = hive_plan(&read_table(b"p1,bogus\n"), None, false, &[]);
+    assert!(p.rows[0].warnings.is_empty());
+}
+
+fn users() -> KnownUsers {
+    let tag = |id: &str, t: &str, v: &str| CeregoTag {
+        id: id.into(),
+        value: Some(v.into()),
+        tag_type_id: Some(t.into()),
+        user_id: None,
+        created_at: None,
+        updated_at: None,
+    };
+    let user = |id: &str, tags: Vec<CeregoTag>| CeregoUser {
+        id: id.into(),
+        name: None,
+        username: None,
+        email: None,
+        member_id: None,
+        guid: None,
+        created_at: None,
+        last_logged_in_at: None,
+        tags,
+    };
+    let mut u = KnownUsers::default();
+    u.intake(vec![
+        user("10", vec![tag("900", "3", "Fall")]),
+        user("11", vec![tag("901", "3", "Spring")]),
+        user("12", vec![]),
+    ]);
+    u
+}
+
+fn types() -> Vec<TagType> {
+    vec![TagType {
+        id: TagTypeId::parse("3").unwrap(),
+        name: "Cohort".into(),
+    }]
+}
+
+#[test]
+fn cerego_rows_become_add_update_or_unchanged_from_the_user_list() {
+    let table = read_table(b"user_id,tag_type_id,value\n10,3,Spring\n11,3,Spring\n12,3,Spring\n");
+    let p = cerego_plan(&table, None, &types(), &users());
+    assert!(p.invalid.is_empty(), "{:?}", p.invalid);
+    assert!(matches!(&p.rows[0].op, Op::CeregoUpdate { tag, .. } if tag.as_str() == "900"));
+    assert_eq!(p.rows[0].prior.as_deref(), Some("Fall"));
+    assert!(!p.rows[0].unchanged);
+    assert!(p.rows[1].unchanged);
+    assert!(matches!(&p.rows[2].op, Op::CeregoAdd { user, .. } if user.as_str() == "12"));
+    assert_eq!(p.requests(), 2);
+    assert_eq!(p.unchanged(), 1);
+}
+
+#[test]
+fn cerego_errors_name_the_line_and_the_reason() {
+    let table = read_table(b"10,7,x\n99,3,x\n10,3,a\n10,3,b\nabc,3,x\n10,3\n");
+    let p = cerego_plan(&table, None, &types(), &users());
+    let got: Vec<(usize, bool)> = p.invalid.iter().map(|e| (e.line, true)).collect();
+    assert_eq!(got.len(), 5, "{:?}", p.invalid);
+    assert!(p.invalid[0].reason.contains("tag type 7 is not configured"));
+    assert!(p.invalid[1].reason.contains("not among the partner's 3 users"));
+    assert_eq!(p.invalid[2].line, 4);
+    assert!(p.invalid[2].reason.contains("already set on line 3"));
+    assert!(p.invalid[3].reason.contains("not a number"));
+    assert!(p.invalid[4].reason.contains("no value column"));
+}
+
+#[test]
+fn predictions_say_what_they_rest_on() {
+    let p = hive("p1,\"vip, newsletter, bogus\"\nnew,vip\n", false);
+    let mut known = KnownState::default();
+    known.hive.patrons.push(KnownPatron {
+        id: PatronId::parse("p1").unwrap(),
+        tags: vec![KnownTag {
+            api_field: "newsletter".into(),
+            confirmed_at: Some(chrono::DateTime::UNIX_EPOCH),
+        }],
+        note: String::new(),
+        confirmed_at: Some(chrono::DateTime::UNIX_EPOCH),
+        complete: true,
+    });
+    let cat = catalogue(&["vip", "newsletter"]);
+    let first = predict(&p.rows[0], &known, &cat, &[]);
+    assert_eq!(first.effect, "+vip =newsletter ✗bogus");
+    assert!(first.basis.starts_with("last confirmed at 1970-01-01"));
+    let second = predict(&p.rows[1], &known, &cat, &[]);
+    assert_eq!(second.effect, "?vip");
+    assert!(second.basis.starts_with("unknown: never seen"));
+
+    let table = read_table(b"10,3,Spring\n");
+    let c = cerego_plan(&table, None, &types(), &users());
+    let pr = predict(&c.rows[0], &known, &[], &types());
+    assert_eq!(pr.effect, "update Cohort: \"Fall\" → \"Spring\"");
+}
