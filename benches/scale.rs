@@ -89,7 +89,7 @@ fn line(id: &str, time: chrono::DateTime<Utc>, intent: bool) -> String {
     let record = if intent {
         let mut i = IntentRecord::new(id, "bench", &op, None);
         i.time = time;
-        Record::Intent(i)
+        Record::Intent(Box::new(i))
     } else {
         let mut o = OutcomeRecord::cancelled(id, "bench");
         o.time = time;

@@ -491,7 +491,7 @@ fn record_line(id: &str, time: chrono::DateTime<chrono::Utc>, intent: bool) -> S
         let mut i = IntentRecord::new(id, "h", &op, None);
         i.time = time;
         i.writer = None;
-        Record::Intent(i)
+        Record::Intent(Box::new(i))
     } else {
         let mut o = OutcomeRecord::cancelled(id, "test");
         o.time = time;
@@ -641,7 +641,7 @@ async fn a_live_cli_request_gets_exactly_one_outcome() {
         start: Some(1),
         boot: None,
     });
-    j.append(&tagdesk::engine::journal::Record::Intent(gone))
+    j.append(&tagdesk::engine::journal::Record::Intent(Box::new(gone)))
         .expect("append");
     drop(j);
     let (mut j, report) =

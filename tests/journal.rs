@@ -477,12 +477,12 @@ fn pending_and_abandoned_entries() {
     assert!(entries[2].summary().contains("outcome unknown"));
 
     // A real answer beats an "abandoned" written around it at quit, in either order.
-    let mut records = vec![Record::Intent(IntentRecord::new(
+    let mut records = vec![Record::Intent(Box::new(IntentRecord::new(
         "r",
         "work",
         &hive_add("p", "vip"),
         None,
-    ))];
+    )))];
     let ok = OutcomeRecord::from_execution("r", &[], &Ok(hive_ok("done")), Duration::ZERO);
     records.push(Record::Outcome(ok.clone()));
     records.push(Record::Outcome(OutcomeRecord::abandoned("r")));

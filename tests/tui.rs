@@ -419,6 +419,7 @@ fn retries_show_a_countdown_then_the_outcome() {
         at: h.app.now + chrono::Duration::seconds(4),
         reason: "HTTP 503 SERVICE_UNAVAILABLE: Injected fault: HTTP 503 from tagdesk sim.".into(),
         from_retry_after: false,
+        status: None,
     };
     h.send(tagdesk::tui::app::Message::Retrying {
         id: request.id,

@@ -102,6 +102,28 @@ pub enum Command {
         #[command(subcommand)]
         command: CeregoCommand,
     },
+    /// List, show, resume or undo batches (imports).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Batch {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(subcommand)]
+        command: BatchCommand,
+    },
+    /// Undo one journal entry (an add, remove or update) from its outcome.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Undo {
+        #[command(flatten)]
+        options: CommandOptions,
+        /// The journal id (see `tagdesk log`).
+        #[arg(value_name = "JOURNAL_ID")]
+        journal_id: String,
+        /// Show what the undo would send; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        run: RunArgs,
+    },
     /// Print or export the audit journal.
     Log {
         #[command(flatten)]
@@ -138,6 +160,86 @@ pub enum HiveCommand {
         #[arg(required = true)]
         api_fields: Vec<String>,
     },
+    /// Add (or with --remove, remove) tags in bulk from a CSV file: columns user_id and
+    /// user_tags (a comma-separated list in one cell), with or without a header row.
+    Import {
+        #[command(flatten)]
+        import: ImportArgs,
+        /// Remove the listed tags instead of adding them.
+        #[arg(long)]
+        remove: bool,
+    },
+}
+
+/// What every import takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// The CSV file, or - for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// Check and predict every row; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send the valid rows and list the invalid ones (default: any invalid row stops the
+    /// whole file).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// How a batch runs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Requests in flight at once (1 to 32).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+    /// At most N requests per second (default: unlimited).
+    #[arg(long, value_name = "N", value_parser = positive_rate)]
+    pub rate: Option<f64>,
+    /// Write every request's outcome to this CSV file (the columns of `batch show --csv`).
+    #[arg(long, value_name = "OUT.csv")]
+    pub results: Option<PathBuf>,
+}
+
+fn positive_rate(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(r) if r > 0.0 && r.is_finite() && r <= 100_000.0 => Ok(r),
+        _ => Err(format!(
+            "\"{raw}\" is not a rate: give requests per second as a number above 0 (e.g. 20 or 0.5)"
+        )),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// List the batches of the profile, newest first.
+    List,
+    /// Show every request of a batch and its outcome.
+    Show {
+        #[arg(value_name = "ID")]
+        batch_id: String,
+        /// As CSV (the columns of --results).
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+    /// Send a batch's rows that were never sent or whose outcome is unknown.
+    Resume {
+        #[arg(value_name = "ID")]
+        batch_id: String,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Undo a batch from its outcomes (only what it changed).
+    Undo {
+        #[arg(value_name = "ID")]
+        batch_id: String,
+        /// Show what the undo would send; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        run: RunArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +265,12 @@ pub enum CeregoCommand {
     },
     /// Show the API key owner's profile (a harmless check of the key).
     Profile,
+    /// Set tag values in bulk from a CSV file: columns user_id, tag_type_id, value. Each row
+    /// becomes an add, an update, or nothing (the value is already set).
+    Import {
+        #[command(flatten)]
+        import: ImportArgs,
+    },
 }
 
 #[derive(Debug, clap::Args)]

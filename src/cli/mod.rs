@@ -4,11 +4,16 @@
 //! one command family each. `main.rs` only calls [`main`].
 
 pub mod args;
+mod batch;
 pub mod check;
 mod config;
 mod console;
+mod dry_run;
+mod import;
+mod launch;
 mod log;
 pub mod ops;
+mod progress;
 pub mod render;
 pub mod run;
 mod sim;
@@ -172,6 +177,60 @@ pub fn main() -> ExitCode {
             let top = cli.common.with(&options);
             let (options, format) = options_of(&top);
             log::log_command(args, &options, format)
+        }
+        Some(Command::Hive {
+            options,
+            command: args::HiveCommand::Import { import, remove },
+        }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            block_on(format, async move {
+                let session = open_session(&options, format).await?;
+                let kind = import::Kind::Hive { remove };
+                let code = import::import(&session, import, kind, format, top.yes).await;
+                close(session).await;
+                Ok(code)
+            })
+        }
+        Some(Command::Cerego {
+            options,
+            command: args::CeregoCommand::Import { import },
+        }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            block_on(format, async move {
+                let session = open_session(&options, format).await?;
+                let code =
+                    import::import(&session, import, import::Kind::Cerego, format, top.yes).await;
+                close(session).await;
+                Ok(code)
+            })
+        }
+        Some(Command::Batch { options, command }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            block_on(format, async move {
+                let session = open_session(&options, format).await?;
+                let code = batch::batch_command(&session, command, format, top.yes).await;
+                close(session).await;
+                Ok(code)
+            })
+        }
+        Some(Command::Undo {
+            options,
+            journal_id,
+            dry_run,
+            run,
+        }) => {
+            let top = cli.common.with(&options);
+            let (options, format) = options_of(&top);
+            block_on(format, async move {
+                let session = open_session(&options, format).await?;
+                let code =
+                    batch::undo_command(&session, &journal_id, run, dry_run, format, top.yes).await;
+                close(session).await;
+                Ok(code)
+            })
         }
         Some(Command::Hive { options, command }) => {
             let top = cli.common.with(&options);

@@ -13,6 +13,9 @@ pub fn hive_op(c: HiveCommand) -> Result<Op, String> {
     let (patron, fields, add) = match c {
         HiveCommand::Add { patron, api_fields } => (patron, api_fields, true),
         HiveCommand::Remove { patron, api_fields } => (patron, api_fields, false),
+        HiveCommand::Import { .. } => {
+            return Err("an import is a batch, not one Op (see `tagdesk hive import`)".into());
+        }
     };
     let patron = PatronId::parse(&patron).map_err(|e| e.to_string())?;
     let mut parsed: Vec<ApiField> = Vec::new();
@@ -71,6 +74,9 @@ pub fn cerego_op(
             Op::CeregoListUsers { partner, query }
         }
         CeregoCommand::Profile => Op::CeregoProfile,
+        CeregoCommand::Import { .. } => {
+            return Err("an import is a batch, not one Op (see `tagdesk cerego import`)".into());
+        }
     })
 }
 

@@ -153,6 +153,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
     .await;
     let (exchanges, result) = (run.exchanges, run.result);
     let took = started.elapsed();
+    remember(session, &op, &result);
     let mut code = exit_code(&result);
     if let Some(message) = &run.journal_error {
         err(&format!("tagdesk: {}", printable(message)));
@@ -215,8 +216,31 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
     code
 }
 
+/// Folds a Hive reply into the profile's workspace, so the console and later dry-runs know
+/// what this command learned about the patron (Hive has no read endpoint).
+fn remember(session: &Session, op: &Op, result: &Result<crate::core::op::Output, ApiError>) {
+    if session.profile.demo || op.service() != crate::core::op::Service::Hive {
+        return;
+    }
+    let dir = &session.paths.data_dir;
+    let (mut w, _) = crate::engine::workspace::load(dir, &session.profile.name);
+    let mut known = crate::core::model::KnownState::with_patrons(std::mem::take(&mut w.patrons));
+    if matches!(
+        known.apply_result(op, result, chrono::Utc::now()),
+        crate::core::model::Folded::Nothing
+    ) {
+        return;
+    }
+    w.patrons = known.hive.patrons;
+    if let Err(e) = crate::engine::workspace::save(dir, &session.profile.name, &w) {
+        err(&format!(
+            "tagdesk: warning: the workspace could not be saved: {e}"
+        ));
+    }
+}
+
 /// Asks a yes/no question on the terminal; no terminal means no.
-fn ask(question: &str) -> bool {
+pub(crate) fn ask(question: &str) -> bool {
     if !std::io::stdin().is_terminal() {
         return false;
     }

@@ -1,7 +1,9 @@
 //! The one write gate. Every Op that changes something passes here, from the console and
 //! from the CLI alike, before it is journaled or sent.
 
-use crate::core::op::Op;
+use crate::core::op::{Op, Service};
+use crate::core::plan::{BatchOp, TYPE_THE_COUNT_ABOVE};
+use crate::core::printable::plural;
 
 /// What the active profile allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,64 @@ pub fn check(op: &Op, policy: &Policy) -> Decision {
         ));
     }
     Decision::Allow
+}
+
+/// What a batch's gate decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanDecision {
+    Allow,
+    /// Ask once; `type_count`: the operator must type this number (a plan over
+    /// [`crate::core::plan::TYPE_THE_COUNT_ABOVE`] requests).
+    Confirm {
+        question: String,
+        type_count: Option<usize>,
+    },
+    Refuse(String),
+}
+
+/// What a service's tags drive downstream, said where a batch is confirmed.
+pub fn downstream(service: Service) -> &'static str {
+    match service {
+        Service::Hive => {
+            "Hive rules can use user tags as conditions and act on them (and assign tags \
+             themselves)"
+        }
+        Service::Cerego => {
+            "Cerego tag values drive Smart Groups, which can enrol users in courses \
+             automatically"
+        }
+    }
+}
+
+/// Gates a whole plan once: a read-only profile refuses it whole; a confirm profile asks
+/// once, naming the profile, the request count, the operation and what the tags drive.
+pub fn check_plan(op: BatchOp, service: Service, requests: usize, policy: &Policy) -> PlanDecision {
+    if requests == 0 {
+        return PlanDecision::Allow;
+    }
+    let what = format!(
+        "{} ({})",
+        plural(requests as u64, "request", "requests"),
+        op.describe()
+    );
+    if policy.read_only {
+        return PlanDecision::Refuse(format!(
+            "profile {} is read-only: the batch of {what} was not sent",
+            policy.profile
+        ));
+    }
+    if policy.confirm {
+        return PlanDecision::Confirm {
+            question: format!(
+                "Profile {} asks for confirmation. Send {what} through {}? {}.",
+                policy.profile.to_uppercase(),
+                service.name(),
+                downstream(service)
+            ),
+            type_count: (requests > TYPE_THE_COUNT_ABOVE).then_some(requests),
+        };
+    }
+    PlanDecision::Allow
 }
 
 #[cfg(test)]
@@ -113,5 +173,42 @@ mod tests {
             "{d:?}"
         );
         assert_eq!(check(&add(), &policy(false, false)), Decision::Allow);
+    }
+
+    #[test]
+    fn a_plan_is_gated_once_and_big_ones_ask_for_the_count() {
+        let d = check_plan(BatchOp::HiveAdd, Service::Hive, 300, &policy(true, true));
+        assert!(
+            matches!(&d, PlanDecision::Refuse(r) if r.contains("read-only") && r.contains("300 requests")),
+            "{d:?}"
+        );
+        let d = check_plan(
+            BatchOp::CeregoImport,
+            Service::Cerego,
+            101,
+            &policy(false, true),
+        );
+        let PlanDecision::Confirm {
+            question,
+            type_count,
+        } = d
+        else {
+            panic!("a confirm profile asks")
+        };
+        assert!(question.contains("PROD") && question.contains("101 requests"));
+        assert!(question.contains("Smart Groups"), "{question}");
+        assert_eq!(type_count, Some(101));
+        let d = check_plan(BatchOp::HiveAdd, Service::Hive, 100, &policy(false, true));
+        assert!(matches!(
+            d,
+            PlanDecision::Confirm {
+                type_count: None,
+                ..
+            }
+        ));
+        assert_eq!(
+            check_plan(BatchOp::HiveAdd, Service::Hive, 5, &policy(false, false)),
+            PlanDecision::Allow
+        );
     }
 }

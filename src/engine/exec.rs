@@ -193,6 +193,7 @@ where
             at: Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
             reason: redactor.text(&error.to_string()).into_owned(),
             from_retry_after,
+            status: error.status(),
         };
         tracing::warn!(
             "{}: {}; retry {}/{} in {} ms",
@@ -313,6 +314,39 @@ async fn list_all(
     (exchanges, Ok(Output::Users(list)), retries)
 }
 
+/// Runs `op` with retries under `policy` (a listing: every page, within the limits),
+/// without journaling: the caller writes the intent before and the outcome after. A
+/// listing's users are dropped from the result unless `hooks.keep_users`.
+pub async fn attempt(
+    clients: &Clients,
+    op: &Op,
+    policy: &RetryPolicy,
+    hooks: &Hooks<'_>,
+) -> (Vec<Exchange>, Result<Output, ApiError>, Vec<RetryNotice>) {
+    let (exchanges, mut result, retries) = match op {
+        Op::CeregoListUsers { .. } => list_all(clients, op, policy, hooks).await,
+        Op::HiveAdd { .. }
+        | Op::HiveRemove { .. }
+        | Op::CeregoAdd { .. }
+        | Op::CeregoUpdate { .. }
+        | Op::CeregoProfile => {
+            // The retry budget bounds the whole operation, the last attempt included.
+            let span = policy.budget.max(clients.total_timeout());
+            let bounded = clients.until(tokio::time::Instant::now() + span);
+            with_retries(policy, op, hooks.notify, &clients.redactor, || {
+                execute(&bounded, op)
+            })
+            .await
+        }
+    };
+    if !hooks.keep_users
+        && let Ok(Output::Users(list)) = &mut result
+    {
+        list.users = Vec::new();
+    }
+    (exchanges, result, retries)
+}
+
 /// The journal as the backend shares it between request tasks.
 pub type SharedJournal = Arc<Mutex<Journal>>;
 
@@ -382,27 +416,7 @@ pub async fn execute_journaled_with(
         }
     }
     let started = Instant::now();
-    let (mut exchanges, mut result, mut retries) = match op {
-        Op::CeregoListUsers { .. } => list_all(clients, op, policy, hooks).await,
-        Op::HiveAdd { .. }
-        | Op::HiveRemove { .. }
-        | Op::CeregoAdd { .. }
-        | Op::CeregoUpdate { .. }
-        | Op::CeregoProfile => {
-            // The retry budget bounds the whole operation, the last attempt included.
-            let span = policy.budget.max(clients.total_timeout());
-            let bounded = clients.until(tokio::time::Instant::now() + span);
-            with_retries(policy, op, hooks.notify, &clients.redactor, || {
-                execute(&bounded, op)
-            })
-            .await
-        }
-    };
-    if !hooks.keep_users
-        && let Ok(Output::Users(list)) = &mut result
-    {
-        list.users = Vec::new();
-    }
+    let (mut exchanges, mut result, mut retries) = attempt(clients, op, policy, hooks).await;
     let mut journal_error = None;
     if let Some(journal) = journal {
         let mut outcome =

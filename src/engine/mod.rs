@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod backend;
+pub mod batch;
 pub mod exec;
 pub mod fs;
 pub mod journal;

@@ -63,6 +63,10 @@ pub struct RetryNotice {
     pub reason: String,
     /// Whether the wait came from the server's Retry-After.
     pub from_retry_after: bool,
+    /// The HTTP status that caused the retry, if one arrived (a batch slows down on 429 and
+    /// 503).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
 }
 
 /// Whether the failure is worth another attempt at all.

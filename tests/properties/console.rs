@@ -311,6 +311,7 @@ pub(crate) fn run_step(h: &mut Harness, step: &Step) -> bool {
                     at: h.app.now + chrono::Duration::milliseconds(1500),
                     reason: "HTTP 503: Service Unavailable (empty body)".into(),
                     from_retry_after: false,
+                    status: None,
                 };
                 h.send(Message::Retrying { id, notice });
             }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code, unused_imports)]
 
+pub mod cli;
 mod fixtures;
 mod harness;
 

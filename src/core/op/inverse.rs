@@ -190,10 +190,7 @@ mod tests {
                 value: TagValue::parse("Fall").unwrap()
             }
         );
-        assert!(matches!(
-            inverse(&op, &out, None),
-            Inverse::Impossible(_)
-        ));
+        assert!(matches!(inverse(&op, &out, None), Inverse::Impossible(_)));
         assert!(matches!(
             inverse(&op, &out, Some("Spring")),
             Inverse::Nothing(_)

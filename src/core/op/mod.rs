@@ -141,6 +141,18 @@ impl Op {
         }
     }
 
+    /// The Op's name as the journal and `batch show` spell it (`hive_add`, `cerego_update`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::HiveAdd { .. } => "hive_add",
+            Op::HiveRemove { .. } => "hive_remove",
+            Op::CeregoAdd { .. } => "cerego_add",
+            Op::CeregoUpdate { .. } => "cerego_update",
+            Op::CeregoListUsers { .. } => "cerego_list_users",
+            Op::CeregoProfile => "cerego_profile",
+        }
+    }
+
     /// A short verb for the action log's operation column.
     pub fn verb(&self) -> &'static str {
         match self {
@@ -315,6 +327,14 @@ mod tests {
 
     fn fields(s: &str) -> Vec<ApiField> {
         ApiField::parse_list(s).unwrap()
+    }
+
+    #[test]
+    fn every_op_name_is_its_journal_tag() {
+        for op in one_of_each() {
+            let json = serde_json::to_value(&op).unwrap();
+            assert_eq!(json["op"], op.name(), "{op:?}");
+        }
     }
 
     #[test]

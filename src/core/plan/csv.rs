@@ -44,7 +44,9 @@ pub fn read_table(bytes: &[u8]) -> Table {
     // count line ends up to where each record really starts.
     let ends: Vec<usize> = memchr_all(bytes);
     let line_at = |byte: u64| -> usize {
-        let mut at = usize::try_from(byte).unwrap_or(bytes.len()).min(bytes.len());
+        let mut at = usize::try_from(byte)
+            .unwrap_or(bytes.len())
+            .min(bytes.len());
         while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
             at += 1;
         }

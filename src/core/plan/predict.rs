@@ -61,10 +61,10 @@ pub fn predict(
     tag_types: &[TagType],
 ) -> Prediction {
     let type_name = |id: &str| {
-        tag_types
-            .iter()
-            .find(|t| t.id.as_str() == id)
-            .map_or_else(|| format!("tag type {id}"), |t| printable(&t.name).into_owned())
+        tag_types.iter().find(|t| t.id.as_str() == id).map_or_else(
+            || format!("tag type {id}"),
+            |t| printable(&t.name).into_owned(),
+        )
     };
     match &row.op {
         Op::HiveAdd { patron, fields } | Op::HiveRemove { patron, fields } => {
@@ -74,29 +74,28 @@ pub fn predict(
                 .iter()
                 .map(|f| {
                     let name = f.to_string();
-                    let fate = if !catalogue.is_empty()
-                        && !catalogue.iter().any(|t| t.api_field == *f)
-                    {
-                        Expect::Fails
-                    } else {
-                        match seen {
-                            Some(p) if p.has(&name) => {
-                                if remove {
-                                    Expect::Removed
-                                } else {
-                                    Expect::Present
+                    let fate =
+                        if !catalogue.is_empty() && !catalogue.iter().any(|t| t.api_field == *f) {
+                            Expect::Fails
+                        } else {
+                            match seen {
+                                Some(p) if p.has(&name) => {
+                                    if remove {
+                                        Expect::Removed
+                                    } else {
+                                        Expect::Present
+                                    }
                                 }
-                            }
-                            Some(p) if p.complete => {
-                                if remove {
-                                    Expect::Absent
-                                } else {
-                                    Expect::Added
+                                Some(p) if p.complete => {
+                                    if remove {
+                                        Expect::Absent
+                                    } else {
+                                        Expect::Added
+                                    }
                                 }
+                                _ => Expect::Unknown,
                             }
-                            _ => Expect::Unknown,
-                        }
-                    };
+                        };
                     (name, fate)
                 })
                 .collect();

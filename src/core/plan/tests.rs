@@ -22,11 +22,10 @@ fn hive(text: &str, remove: bool) -> Plan {
 }
 
 fn fields_of(op: &Op) -> Vec<&str> {
-    match op {
-        Op::HiveAdd { fields, .. } | Op::HiveRemove { fields, .. } => {
-            fields.iter().map(|f| f.as_str()).collect()
-        }
-        _ => Vec::new(),
+    if let Op::HiveAdd { fields, .. } | Op::HiveRemove { fields, .. } = op {
+        fields.iter().map(|f| f.as_str()).collect()
+    } else {
+        Vec::new()
     }
 }
 
@@ -57,7 +56,10 @@ fn without_a_header_column_one_is_the_patron() {
 
 #[test]
 fn the_same_patron_on_several_lines_is_one_request_in_order() {
-    let p = hive("user_id,user_tags\np1,vip\np2,beta\np1,\"newsletter, vip\"\n", false);
+    let p = hive(
+        "user_id,user_tags\np1,vip\np2,beta\np1,\"newsletter, vip\"\n",
+        false,
+    );
     assert_eq!(p.rows.len(), 2);
     assert_eq!(p.rows[0].lines, [2, 4]);
     assert_eq!(fields_of(&p.rows[0].op), ["vip", "newsletter"]);
@@ -151,7 +153,11 @@ fn cerego_errors_name_the_line_and_the_reason() {
     let got: Vec<(usize, bool)> = p.invalid.iter().map(|e| (e.line, true)).collect();
     assert_eq!(got.len(), 5, "{:?}", p.invalid);
     assert!(p.invalid[0].reason.contains("tag type 7 is not configured"));
-    assert!(p.invalid[1].reason.contains("not among the partner's 3 users"));
+    assert!(
+        p.invalid[1]
+            .reason
+            .contains("not among the partner's 3 users")
+    );
     assert_eq!(p.invalid[2].line, 4);
     assert!(p.invalid[2].reason.contains("already set on line 3"));
     assert!(p.invalid[3].reason.contains("not a number"));

@@ -55,6 +55,26 @@ pub fn read(path: &Path) -> Result<JournalContents, JournalError> {
     Ok(contents)
 }
 
+/// Calls `each` with every record of the journal whose active file is `path`, rotated
+/// files first, in file order (lines that are not records are skipped: `tagdesk log`
+/// reports them). Constant memory whatever the journal's size.
+pub fn each_record(path: &Path, mut each: impl FnMut(Record)) -> Result<(), JournalError> {
+    for file_path in files_of(path) {
+        let file = match File::open(&file_path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(JournalError::io(&file_path, "open")(e)),
+        };
+        scan::scan_lines(&file, MAX_LINE_BYTES, 0, |line| {
+            if let (_, scan::Parsed::Record(record)) = line.split() {
+                each(*record);
+            }
+        })
+        .map_err(JournalError::io(&file_path, "read"))?;
+    }
+    Ok(())
+}
+
 /// One Op as the log shows it: its intent and, once known, its outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -145,7 +165,7 @@ pub fn entries(records: impl IntoIterator<Item = Record>) -> Vec<Entry> {
             Record::Intent(intent) => {
                 index.insert(intent.id.clone(), out.len());
                 out.push(Entry {
-                    intent,
+                    intent: *intent,
                     outcome: None,
                 });
             }

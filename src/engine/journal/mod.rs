@@ -63,7 +63,7 @@ use crate::core::redact::Redactor;
 
 pub use crate::core::redact::REDACTED;
 use contents::later_outcome_wins;
-pub use contents::{Entry, JournalContents, entries, read};
+pub use contents::{Entry, JournalContents, each_record, entries, read};
 pub use export::{
     csv_header, csv_row, human_entry, json_entry, parse_since, to_csv, to_human, to_json_lines,
 };
@@ -308,7 +308,7 @@ impl Journal {
         request: Option<RequestInfo>,
     ) -> Result<(), JournalError> {
         let intent = IntentRecord::at(id, &self.profile, self.options.demo, op, request);
-        self.append(&Record::Intent(intent))
+        self.append(&Record::Intent(Box::new(intent)))
     }
 
     /// Journals how a request ended.

@@ -171,7 +171,10 @@ pub fn recent(path: &Path, n: usize) -> Result<(Vec<Entry>, SpotProblems), Journ
                             }
                             Record::Intent(intent) => {
                                 let outcome = outcomes.remove(&intent.id);
-                                found.push(Entry { intent, outcome });
+                                found.push(Entry {
+                                    intent: *intent,
+                                    outcome,
+                                });
                             }
                             Record::Batch(_) | Record::DryRun(_) => {}
                         },
@@ -265,7 +268,7 @@ pub fn stream(
                                 queued_bytes += meta.len as usize;
                                 queue.push_back(Waiting {
                                     entry: Entry {
-                                        intent,
+                                        intent: *intent,
                                         outcome: None,
                                     },
                                     bytes: meta.len as usize,

@@ -20,7 +20,7 @@ pub const MAX_STORED_READ_BODY_BYTES: usize = 16 * 1024;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Record {
-    Intent(IntentRecord),
+    Intent(Box<IntentRecord>),
     Outcome(OutcomeRecord),
     /// A batch started, resumed or ended (the rows' intents and outcomes name it).
     Batch(BatchRecord),

@@ -127,7 +127,7 @@ mod tests {
             "http://h/?k=se\"cret-key",
             Some(r#"{"se\"cret-key": "x se\"cret-key y"}"#),
         ));
-        let line = redacted_line(&Record::Intent(intent), &r).unwrap();
+        let line = redacted_line(&Record::Intent(Box::new(intent)), &r).unwrap();
         assert!(!line.contains("cret-key"), "{line}");
         assert!(line.contains(crate::core::redact::REDACTED));
     }
@@ -141,7 +141,7 @@ mod tests {
             fields: vec![crate::core::domain::ApiField::parse("vip").unwrap()],
         };
         let intent = IntentRecord::new("id-1", "demo", &op, None);
-        let line = redacted_line(&Record::Intent(intent), &r).unwrap();
+        let line = redacted_line(&Record::Intent(Box::new(intent)), &r).unwrap();
         let back: Record = serde_json::from_str(&line).unwrap();
         assert!(matches!(back, Record::Intent(_)));
         assert!(!line.contains("demo_patron"), "{line}");
@@ -162,7 +162,7 @@ mod tests {
             fields: vec![crate::core::domain::ApiField::parse("kkk").unwrap()],
         };
         let intent = IntentRecord::new("id-2", "p", &op, None);
-        let line = redacted_line(&Record::Intent(intent), &r).unwrap();
+        let line = redacted_line(&Record::Intent(Box::new(intent)), &r).unwrap();
         let Record::Intent(back) = serde_json::from_str::<Record>(&line).unwrap() else {
             panic!("an intent")
         };
@@ -182,7 +182,7 @@ mod tests {
             value: crate::core::domain::TagValue::parse("v").unwrap(),
         };
         let intent = IntentRecord::new("x", "p", &op, None);
-        let err = redacted_line(&Record::Intent(intent), &r).unwrap_err();
+        let err = redacted_line(&Record::Intent(Box::new(intent)), &r).unwrap_err();
         assert!(err.contains("cannot be redacted"), "{err}");
     }
 }

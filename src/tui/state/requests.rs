@@ -434,6 +434,7 @@ mod tests {
             at: at(),
             reason: "HTTP 503".into(),
             from_retry_after: false,
+            status: None,
         };
         log.retrying(7, notice);
         assert_eq!(log.get("j-1").map(|e| e.retries().len()), Some(1));
@@ -470,7 +471,7 @@ mod tests {
             std::time::Duration::from_millis(5),
         );
         let entry = crate::engine::journal::entries([
-            crate::engine::journal::Record::Intent(intent),
+            crate::engine::journal::Record::Intent(Box::new(intent)),
             crate::engine::journal::Record::Outcome(outcome),
         ]);
         log.prepend_history(entry);

@@ -1,0 +1,408 @@
+//! Batches from the command line: `batch list`, `batch show`, `batch resume`, `batch undo`
+//! and `undo`, plus what the import, launch and dry-run code shares (the journal, the known
+//! state, the partner's users). Running a plan is `launch`.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+
+use super::args::{BatchCommand, RunArgs};
+use super::launch::{Launch, finish, human_row, launch};
+use super::{Format, err, exit, fail, flush, out};
+use crate::core::gate::Policy;
+use crate::core::model::KnownState;
+use crate::core::op::{Op, Place, Service};
+use crate::core::plan::RowError;
+use crate::core::printable::{json_text, plural, printable};
+use crate::engine::batch::{self, SavedPlan, history, report};
+use crate::engine::exec::{self, Clients, Hooks, PageProgress, SharedJournal};
+use crate::engine::journal::{self, BatchCounts, Journal, JournalOptions};
+use crate::session::Session;
+
+/// `tagdesk [--profile NAME | --demo] WORDS…`: a command that runs in the same place.
+pub(crate) fn command_in(place: &Place, words: &str) -> String {
+    match place {
+        Place::Demo => format!("tagdesk --demo {words}"),
+        Place::Profile(p) => format!(
+            "tagdesk --profile {} {words}",
+            crate::core::op::shell_quote(p)
+        ),
+    }
+}
+
+pub(crate) fn policy_of(session: &Session) -> Policy {
+    Policy {
+        profile: session.profile.name.clone(),
+        read_only: session.profile.read_only,
+        confirm: session.profile.confirm,
+    }
+}
+
+/// The service a plan talks to (its first row's), Hive for an empty plan.
+pub(crate) fn service_of(plan: &SavedPlan) -> Service {
+    plan.rows.first().map_or(Service::Hive, |r| r.op.service())
+}
+
+pub(crate) fn open_journal(session: &Session) -> Result<SharedJournal, String> {
+    let options = JournalOptions {
+        demo: session.profile.demo,
+        rotate_bytes: session.profile.journal_rotate_bytes,
+    };
+    let (mut j, report) = Journal::open_with(
+        &session.paths.data_dir,
+        &session.profile.name,
+        session.profile.secrets(),
+        options,
+    )
+    .map_err(|e| format!("the journal cannot be opened: {e}"))?;
+    for w in report.warnings() {
+        err(&format!("tagdesk: {}", printable(&w)));
+    }
+    // Rows a killed run left in flight become abandoned, so a resume sends them again.
+    if let Err(e) = j.abandon_orphans(&report) {
+        err(&format!("tagdesk: journal: {e}"));
+    }
+    Ok(Arc::new(Mutex::new(j)))
+}
+
+pub(crate) fn journal_path(session: &Session) -> std::path::PathBuf {
+    journal::file_for(&session.paths.data_dir, &session.profile.name)
+}
+
+/// The known state a plan's predictions start from: the demo seed's patrons in demo mode,
+/// else the profile's workspace.
+pub(crate) fn known_state(session: &Session) -> KnownState {
+    if session.profile.demo {
+        let seed = crate::sim::seed::Seed::demo();
+        KnownState::with_patrons(
+            seed.hive
+                .patrons
+                .iter()
+                .map(|p| crate::core::model::KnownPatron::from_seed(p.id.clone(), &p.tags))
+                .collect(),
+        )
+    } else {
+        let (w, problem) =
+            crate::engine::workspace::load(&session.paths.data_dir, &session.profile.name);
+        if let Some(p) = problem {
+            err(&format!("tagdesk: warning: {}", printable(&p)));
+        }
+        KnownState::with_patrons(w.patrons)
+    }
+}
+
+/// Reads the partner's users once (every page), for planning a Cerego file.
+pub(crate) async fn partner_users(
+    session: &Session,
+    clients: &Clients,
+) -> Result<crate::core::model::KnownUsers, String> {
+    let Some(cerego) = &session.profile.cerego else {
+        return Err(super::partner_of(session).err().unwrap_or_default());
+    };
+    let op = Op::CeregoListUsers {
+        partner: cerego.partner_id.clone(),
+        query: None,
+    };
+    let notify = |n: crate::engine::retry::RetryNotice| {
+        err(&format!(
+            "tagdesk: listing the partner's users: {}; retry {}/{}",
+            printable(&n.reason),
+            n.attempt,
+            n.max_attempts
+        ));
+    };
+    let on_page = |_: PageProgress| {};
+    let hooks = Hooks {
+        notify: &notify,
+        on_page: &on_page,
+        keep_users: true,
+    };
+    let (_, result, _) = exec::attempt(clients, &op, &session.profile.retry, &hooks).await;
+    match result {
+        Ok(crate::core::op::Output::Users(list)) => {
+            if let Some(cut) = &list.cut {
+                err(&format!(
+                    "tagdesk: warning: the user list is incomplete ({}): rows for users past \
+                     the limit are reported as not in the partner",
+                    printable(cut)
+                ));
+            }
+            let mut users = crate::core::model::KnownUsers::default();
+            users.total_count = list.total_count;
+            users.intake(list.users);
+            Ok(users)
+        }
+        Ok(_) => Err("the user list answer was not a user list".into()),
+        Err(e) => Err(format!(
+            "the partner's user list could not be read, so the file cannot be planned: {e}"
+        )),
+    }
+}
+
+pub(crate) fn print_row_errors(errors: &[RowError], what: &str) {
+    for e in errors {
+        err(&format!("tagdesk: {what}{e}"));
+    }
+}
+
+/// `tagdesk batch …`.
+pub(crate) async fn batch_command(
+    session: &Session,
+    command: BatchCommand,
+    format: Format,
+    yes: bool,
+) -> u8 {
+    let path = journal_path(session);
+    match command {
+        BatchCommand::List => match history::list(&path) {
+            Ok(list) => {
+                match format {
+                    Format::Json => out(&json_text(&json!(list))),
+                    Format::Human => {
+                        if list.is_empty() {
+                            err(&format!(
+                                "tagdesk: no batches in profile {} yet",
+                                session.profile.name
+                            ));
+                        }
+                        for b in &list {
+                            out(&format!(
+                                "{}  {}  {:<13} {:>7} rows  {:<11} {}",
+                                b.batch_id,
+                                b.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                                b.op,
+                                b.rows,
+                                b.state.as_str(),
+                                printable(
+                                    b.source
+                                        .as_deref()
+                                        .or(b.undo_of.as_deref().map(|_| "undo"))
+                                        .unwrap_or("")
+                                )
+                            ));
+                        }
+                    }
+                }
+                flush();
+                exit::OK
+            }
+            Err(e) => fail(format, &e, exit::USAGE),
+        },
+        BatchCommand::Show { batch_id, csv } => {
+            let plan = match batch::load(&session.paths.data_dir, &batch_id) {
+                Ok(p) => p,
+                Err(e) => return fail(format, &e, exit::USAGE),
+            };
+            let entries = match history::entries_of(&path, &plan) {
+                Ok(e) => e,
+                Err(e) => return fail(format, &e, exit::USAGE),
+            };
+            let rows = history::reports(&plan, &entries);
+            if csv {
+                out(&report::CSV_COLUMNS.join(","));
+                for r in &rows {
+                    out(&report::csv_line(r));
+                }
+            } else {
+                match format {
+                    Format::Json => out(&json_text(&json!({
+                        "batch_id": plan.batch_id,
+                        "profile": plan.profile,
+                        "op": plan.op.name(),
+                        "undo_of": plan.undo_of,
+                        "source": plan.source,
+                        "sha256": plan.sha256,
+                        "rows": rows,
+                    }))),
+                    Format::Human => {
+                        for r in &rows {
+                            out(&human_row(r));
+                        }
+                    }
+                }
+            }
+            flush();
+            exit::OK
+        }
+        BatchCommand::Resume { batch_id, run } => {
+            resume(session, &batch_id, run, format, yes).await
+        }
+        BatchCommand::Undo {
+            batch_id,
+            dry_run,
+            run,
+        } => {
+            let plan = match batch::load(&session.paths.data_dir, &batch_id) {
+                Ok(p) => p,
+                Err(e) => return fail(format, &e, exit::USAGE),
+            };
+            if let Err(e) = not_running(&path, &batch_id) {
+                return fail(format, &e, exit::USAGE);
+            }
+            let entries = match history::entries_of(&path, &plan) {
+                Ok(e) => e,
+                Err(e) => return fail(format, &e, exit::USAGE),
+            };
+            let undo = history::undo_plan(
+                &plan,
+                &entries,
+                journal::new_id(),
+                &session.profile.name,
+                session.profile.demo,
+            );
+            start_undo(session, undo, run, dry_run, format, yes).await
+        }
+    }
+}
+
+pub(crate) fn not_running(path: &std::path::Path, batch_id: &str) -> Result<(), String> {
+    match history::info(path, batch_id)? {
+        Some(info) if info.state == history::BatchState::Running => Err(format!(
+            "batch {batch_id} is running in another tagdesk right now: wait for it to end (or \
+             cancel it there) first"
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) async fn start_undo(
+    session: &Session,
+    undo: SavedPlan,
+    run: RunArgs,
+    dry_run: bool,
+    format: Format,
+    yes: bool,
+) -> u8 {
+    let todo = undo.to_send();
+    let launch_it = Launch {
+        todo,
+        resume: false,
+        run,
+        dry_run,
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+        known: known_state(session),
+        unchanged: 0,
+        plan: undo,
+    };
+    launch(session, launch_it, format, yes).await
+}
+
+pub(crate) async fn resume(
+    session: &Session,
+    batch_id: &str,
+    run: RunArgs,
+    format: Format,
+    yes: bool,
+) -> u8 {
+    let path = journal_path(session);
+    let mut plan = match batch::load(&session.paths.data_dir, batch_id) {
+        Ok(p) => p,
+        Err(e) => return fail(format, &e, exit::USAGE),
+    };
+    if let Err(e) = not_running(&path, batch_id) {
+        return fail(format, &e, exit::USAGE);
+    }
+    // Close what a killed run left in flight first, so those rows read as abandoned.
+    if let Err(e) = open_journal(session) {
+        return fail(format, &format!("not sent: {e}"), exit::USAGE);
+    }
+    let entries = match history::entries_of(&path, &plan) {
+        Ok(e) => e,
+        Err(e) => return fail(format, &e, exit::USAGE),
+    };
+    let mut todo = history::to_resume(&plan, &entries);
+    let before = todo.len();
+    if todo.iter().any(|&i| plan.rows[i].want.is_some()) {
+        let clients = match session.clients() {
+            Ok(c) => c,
+            Err(e) => return fail(format, &e.0, exit::USAGE),
+        };
+        let users = match partner_users(session, &clients).await {
+            Ok(u) => u,
+            Err(e) => return fail(format, &format!("not sent: {e}"), exit::USAGE),
+        };
+        todo = history::replan_cerego(&mut plan, &todo, &users);
+    }
+    let now_unchanged = before - todo.len();
+    if todo.is_empty() {
+        if now_unchanged > 0 {
+            // Rows found already done: the plan file says so from now on.
+            if let Err(e) = batch::save(&session.paths.data_dir, &plan) {
+                err(&format!("tagdesk: warning: {e}"));
+            }
+        }
+        err(&format!(
+            "tagdesk: batch {batch_id} has nothing left to send"
+        ));
+        let counts = BatchCounts {
+            unchanged: now_unchanged,
+            ..BatchCounts::default()
+        };
+        return finish(
+            session,
+            &plan,
+            &[],
+            counts,
+            None,
+            &run,
+            Vec::new(),
+            Vec::new(),
+            format,
+        );
+    }
+    err(&format!(
+        "tagdesk: resuming batch {batch_id}: {} to send{}",
+        plural(todo.len() as u64, "row", "rows"),
+        if now_unchanged > 0 {
+            format!(" ({now_unchanged} found already done)")
+        } else {
+            String::new()
+        }
+    ));
+    let launch_it = Launch {
+        todo,
+        resume: true,
+        run,
+        dry_run: false,
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+        known: known_state(session),
+        unchanged: now_unchanged,
+        plan,
+    };
+    launch(session, launch_it, format, yes).await
+}
+
+/// `tagdesk undo JOURNAL_ID`.
+pub(crate) async fn undo_command(
+    session: &Session,
+    journal_id: &str,
+    run: RunArgs,
+    dry_run: bool,
+    format: Format,
+    yes: bool,
+) -> u8 {
+    let path = journal_path(session);
+    let entry = match history::find_entry(&path, journal_id) {
+        Ok(Some(e)) => e,
+        Ok(None) => {
+            return fail(
+                format,
+                &format!(
+                    "no journal entry {journal_id} in profile {} (see `tagdesk log`)",
+                    session.profile.name
+                ),
+                exit::USAGE,
+            );
+        }
+        Err(e) => return fail(format, &e, exit::USAGE),
+    };
+    let undo = history::undo_entry(
+        &entry,
+        journal::new_id(),
+        &session.profile.name,
+        session.profile.demo,
+    );
+    start_undo(session, undo, run, dry_run, format, yes).await
+}

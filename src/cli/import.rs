@@ -1,0 +1,137 @@
+//! `tagdesk hive import` and `tagdesk cerego import`: a CSV file (or standard input) read,
+//! validated and planned, then previewed (`--dry-run`) or run as a batch.
+
+use std::io::Read;
+
+use super::args::ImportArgs;
+use super::batch::{known_state, partner_users};
+use super::launch::{Launch, launch, refuse_invalid};
+use super::{Format, exit, fail};
+use crate::core::plan::{self, read_table};
+use crate::engine::batch::{self, SavedPlan};
+use crate::engine::journal;
+use crate::session::Session;
+
+/// Batch files larger than this are refused (a million rows of a typical export is far
+/// smaller).
+pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Which import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Hive { remove: bool },
+    Cerego,
+}
+
+/// The bytes of `file` (`-`: standard input), within [`MAX_SOURCE_BYTES`].
+pub fn read_source(file: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    if file == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_SOURCE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("standard input could not be read: {e}"))?;
+    } else {
+        let f = std::fs::File::open(file).map_err(|e| format!("{file}: {e}"))?;
+        let meta = f.metadata().map_err(|e| format!("{file}: {e}"))?;
+        if !meta.is_file() {
+            return Err(format!("{file} is not a file"));
+        }
+        f.take(MAX_SOURCE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{file}: {e}"))?;
+    }
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(format!(
+            "{file} is larger than {} MiB: split it into several files",
+            MAX_SOURCE_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads, validates, plans and launches an import; returns the exit code.
+pub(crate) async fn import(
+    session: &Session,
+    args: ImportArgs,
+    kind: Kind,
+    format: Format,
+    yes: bool,
+) -> u8 {
+    let bytes = match read_source(&args.file) {
+        Ok(b) => b,
+        Err(e) => return fail(format, &e, exit::USAGE),
+    };
+    let table = read_table(&bytes);
+    let mut known = known_state(session);
+    let built = match kind {
+        Kind::Hive { remove } => {
+            let catalogue = session
+                .profile
+                .hive
+                .as_ref()
+                .map(|h| h.tags.clone())
+                .unwrap_or_default();
+            plan::hive_plan(&table, None, remove, &catalogue)
+        }
+        Kind::Cerego => {
+            let clients = match session.clients() {
+                Ok(c) => c,
+                Err(e) => return fail(format, &e.0, exit::USAGE),
+            };
+            let users = match partner_users(session, &clients).await {
+                Ok(u) => u,
+                Err(e) => return fail(format, &format!("not sent: {e}"), exit::USAGE),
+            };
+            let tag_types = session
+                .profile
+                .cerego
+                .as_ref()
+                .map(|c| c.tag_types.clone())
+                .unwrap_or_default();
+            let p = plan::cerego_plan(&table, None, &tag_types, &users);
+            known.cerego = users;
+            p
+        }
+    };
+    if built.data_rows == 0 {
+        return fail(
+            format,
+            &format!("{} has no data rows: nothing to send", args.file),
+            exit::USAGE,
+        );
+    }
+    if !built.invalid.is_empty() && !args.skip_invalid {
+        return refuse_invalid(session, &built, format);
+    }
+    let warnings = built.warnings();
+    let unchanged = built.unchanged();
+    let saved = SavedPlan {
+        batch_id: journal::new_id(),
+        created_at: chrono::Utc::now(),
+        profile: session.profile.name.clone(),
+        demo: session.profile.demo,
+        op: built.op,
+        source: Some(args.file.clone()),
+        sha256: Some(batch::sha256_hex(&bytes)),
+        data_rows: built.data_rows,
+        rows: built.rows,
+        skipped: built.invalid.clone(),
+        undo_of: None,
+        notes: Vec::new(),
+    };
+    let todo = saved.to_send();
+    let l = Launch {
+        todo,
+        resume: false,
+        run: args.run,
+        dry_run: args.dry_run,
+        skipped: built.invalid,
+        warnings,
+        known,
+        unchanged,
+        plan: saved,
+    };
+    launch(session, l, format, yes).await
+}

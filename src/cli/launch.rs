@@ -1,0 +1,481 @@
+//! Running a plan from the command line: the gate once (asking on a terminal, the count
+//! typed for a big plan), the plan file, progress on stderr, results on stdout and in
+//! `--results`, and the one summary object `--json` prints.
+
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::watch;
+
+use super::args::RunArgs;
+use super::batch::{command_in, open_journal, policy_of, print_row_errors, service_of};
+use super::dry_run::dry_run;
+use super::progress::ProgressLine;
+use super::{Format, err, exit, fail, flush, out};
+use crate::core::gate::{self, PlanDecision};
+use crate::core::model::KnownState;
+use crate::core::op::Service;
+use crate::core::plan::RowError;
+use crate::core::printable::{json_text, plural, printable};
+use crate::engine::batch::{
+    self, Control, Progress, RowReport, RunContext, RunOptions, SavedPlan, report,
+};
+use crate::engine::journal::{BatchCounts, BatchEvent, Writer};
+use crate::session::Session;
+
+/// A plan ready to be checked, previewed and run.
+pub(crate) struct Launch {
+    pub plan: SavedPlan,
+    /// The rows to send, by index.
+    pub todo: Vec<usize>,
+    /// The first run of the batch, or a resume of it.
+    pub resume: bool,
+    pub run: RunArgs,
+    pub dry_run: bool,
+    /// Invalid rows left out by `--skip-invalid`.
+    pub skipped: Vec<RowError>,
+    pub warnings: Vec<RowError>,
+    /// What tagdesk knows, for predictions (and folded with the outcomes afterwards).
+    pub known: KnownState,
+    /// Rows that need nothing sent (already set), counted as `unchanged`.
+    pub unchanged: usize,
+}
+
+/// The one object `--json` prints for an import, a resume or an undo.
+#[derive(Debug, Serialize)]
+pub(crate) struct Summary {
+    pub(crate) batch_id: String,
+    pub(crate) dry_run: bool,
+    pub(crate) rows: usize,
+    pub(crate) requests: usize,
+    pub(crate) ok: usize,
+    pub(crate) partial: usize,
+    pub(crate) failed: usize,
+    pub(crate) refused: usize,
+    pub(crate) errors: usize,
+    pub(crate) pending: usize,
+    pub(crate) unchanged: usize,
+    pub(crate) skipped: usize,
+    pub(crate) results: Option<String>,
+    pub(crate) exit_code: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) undo_of: Option<String>,
+    pub(crate) profile: String,
+    pub(crate) op: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) invalid: Vec<RowError>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) warnings: Vec<RowError>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) notes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) journal_error: Option<String>,
+    /// A dry-run: every request it would send, predicted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) plan: Option<Vec<serde_json::Value>>,
+}
+
+/// The exit code of a batch run, from its counts.
+pub fn batch_exit(c: &BatchCounts) -> u8 {
+    if c.errors > 0 || c.pending > 0 {
+        exit::UNREACHABLE
+    } else if c.refused > 0 {
+        exit::REFUSED
+    } else if c.failed > 0 || c.partial > 0 {
+        exit::SOME_FAILED
+    } else {
+        exit::OK
+    }
+}
+
+/// Asks on the terminal; a plan over the threshold must have its count typed.
+pub(crate) fn confirm(question: &str, type_count: Option<usize>) -> bool {
+    if !super::run::ask(question) {
+        return false;
+    }
+    let Some(n) = type_count else {
+        return true;
+    };
+    let mut stderr = std::io::stderr().lock();
+    let _ = std::io::Write::write_all(
+        &mut stderr,
+        format!("Type the number of requests ({n}) to go on: ").as_bytes(),
+    );
+    let _ = std::io::Write::flush(&mut stderr);
+    drop(stderr);
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    answer.trim() == n.to_string()
+}
+
+/// Checks, previews or runs a plan; returns the exit code.
+pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, yes: bool) -> u8 {
+    for row in launch.plan.rows.iter().filter(|r| r.lines.len() > 1) {
+        err(&format!(
+            "tagdesk: {} is on lines {}: merged into one request",
+            printable(&row.op.target()),
+            row.lines
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    print_row_errors(&launch.warnings, "warning: ");
+    if !launch.skipped.is_empty() {
+        print_row_errors(&launch.skipped, "skipped (--skip-invalid): ");
+    }
+    for n in &launch.plan.notes {
+        err(&format!("tagdesk: {}", printable(n)));
+    }
+    if launch.dry_run {
+        return dry_run(session, &launch, format);
+    }
+    let service = service_of(&launch.plan);
+    match gate::check_plan(
+        launch.plan.op,
+        service,
+        launch.todo.len(),
+        &policy_of(session),
+    ) {
+        PlanDecision::Allow => {}
+        PlanDecision::Refuse(reason) => return fail(format, &reason, exit::USAGE),
+        PlanDecision::Confirm {
+            question,
+            type_count,
+        } => {
+            if !yes && !confirm(&question, type_count) {
+                return fail(
+                    format,
+                    &format!(
+                        "not sent: profile {} asks for confirmation (answer at the prompt, or \
+                         pass --yes)",
+                        session.profile.name
+                    ),
+                    exit::USAGE,
+                );
+            }
+        }
+    }
+    let clients = match session.clients() {
+        Ok(c) => c,
+        Err(e) => return fail(format, &e.0, exit::USAGE),
+    };
+    if !launch.todo.is_empty() {
+        let missing = match service {
+            Service::Hive => clients.hive.is_none(),
+            Service::Cerego => clients.cerego.is_none(),
+        };
+        if missing {
+            let why = session
+                .profile
+                .unavailable(service)
+                .map(|u| u.reason.clone())
+                .unwrap_or_else(|| format!("{} is not configured", service.name()));
+            return fail(format, &format!("{why}: nothing was sent"), exit::USAGE);
+        }
+    }
+    let journal = match open_journal(session) {
+        Ok(j) => j,
+        Err(e) => return fail(format, &format!("not sent: {e}"), exit::USAGE),
+    };
+    if let Err(e) = batch::save(&session.paths.data_dir, &launch.plan) {
+        return fail(
+            format,
+            &format!("not sent: the batch plan cannot be saved: {e}"),
+            exit::USAGE,
+        );
+    }
+    let begin = if launch.resume {
+        BatchEvent::Resume {
+            requests: launch.todo.len(),
+            writer: Writer::current().clone(),
+        }
+    } else {
+        BatchEvent::Start {
+            op: launch.plan.op,
+            source: launch.plan.source.clone(),
+            sha256: launch.plan.sha256.clone(),
+            rows: launch.plan.data_rows,
+            requests: launch.todo.len(),
+            skipped: launch.skipped.len(),
+            concurrency: usize::from(launch.run.concurrency),
+            rate: launch.run.rate,
+            undo_of: launch.plan.undo_of.clone(),
+            writer: Writer::current().clone(),
+        }
+    };
+    let ctx = Arc::new(RunContext {
+        clients,
+        journal,
+        profile: session.profile.name.clone(),
+        demo: session.profile.demo,
+        policy: session.profile.retry,
+        options: RunOptions {
+            concurrency: usize::from(launch.run.concurrency),
+            rate: launch.run.rate,
+            group_commit: true,
+        },
+    });
+    let bar = Arc::new(ProgressLine::new(launch.todo.len()));
+    let known = Arc::new(Mutex::new(launch.known));
+    let progress: Arc<dyn Fn(Progress) + Send + Sync> = {
+        let (bar, known) = (bar.clone(), known.clone());
+        Arc::new(move |p: Progress| match p {
+            Progress::Sent { .. } => {}
+            Progress::Done {
+                report, op, result, ..
+            } => {
+                bar.done(report.outcome);
+                known
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .apply_result(&op, &result, chrono::Utc::now());
+            }
+            Progress::Throttled { wait_ms, reason } => bar.throttled(wait_ms, &reason),
+        })
+    };
+    let (control, watch_rx) = watch::channel(Control::Run);
+    let place = session.profile.place();
+    let resume_hint = command_in(&place, &format!("batch resume {}", launch.plan.batch_id));
+    let cancel = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            err(&format!(
+                "\ntagdesk: cancelling: requests in flight finish, the rest stay pending \
+                 (`{resume_hint}` sends them)"
+            ));
+            let _ = control.send(Control::Cancel);
+        }
+    });
+    let plan = Arc::new(launch.plan);
+    let report = batch::run(
+        ctx,
+        plan.clone(),
+        launch.todo.clone(),
+        begin,
+        watch_rx,
+        progress,
+    )
+    .await;
+    cancel.abort();
+    bar.finish();
+    if !session.profile.demo && service == Service::Hive {
+        let known = known.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut w, _) =
+            crate::engine::workspace::load(&session.paths.data_dir, &session.profile.name);
+        w.patrons = known.hive.patrons.clone();
+        if let Err(e) =
+            crate::engine::workspace::save(&session.paths.data_dir, &session.profile.name, &w)
+        {
+            err(&format!(
+                "tagdesk: warning: the workspace could not be saved: {e}"
+            ));
+        }
+    }
+    let mut counts = report.counts;
+    counts.unchanged += launch.unchanged;
+    finish(
+        session,
+        &plan,
+        &report.rows,
+        counts,
+        report.journal_error,
+        &launch.run,
+        launch.skipped,
+        launch.warnings,
+        format,
+    )
+}
+
+/// Writes the results, prints the rows and the summary; returns the exit code.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn finish(
+    session: &Session,
+    plan: &SavedPlan,
+    rows: &[(usize, RowReport)],
+    counts: BatchCounts,
+    journal_error: Option<String>,
+    run: &RunArgs,
+    skipped: Vec<RowError>,
+    warnings: Vec<RowError>,
+    format: Format,
+) -> u8 {
+    let mut code = batch_exit(&counts);
+    if let Some(e) = &journal_error {
+        err(&format!("tagdesk: {}", printable(e)));
+        if code == exit::OK {
+            code = exit::JOURNAL;
+        }
+    }
+    let mut results = None;
+    if let Some(path) = &run.results {
+        let mut text = report::CSV_COLUMNS.join(",");
+        text.push('\n');
+        for (_, r) in rows {
+            text.push_str(&report::csv_line(r));
+            text.push('\n');
+        }
+        match std::fs::write(path, text) {
+            Ok(()) => results = Some(path.display().to_string()),
+            Err(e) => {
+                err(&format!(
+                    "tagdesk: the results could not be written to {}: {e}",
+                    path.display()
+                ));
+                if code == exit::OK {
+                    code = exit::USAGE;
+                }
+            }
+        }
+    }
+    let place = session.profile.place();
+    match format {
+        Format::Json => {
+            let summary = Summary {
+                batch_id: plan.batch_id.clone(),
+                dry_run: false,
+                rows: plan.data_rows,
+                requests: counts.requests,
+                ok: counts.ok,
+                partial: counts.partial,
+                failed: counts.failed,
+                refused: counts.refused,
+                errors: counts.errors,
+                pending: counts.pending,
+                unchanged: counts.unchanged,
+                skipped: skipped.len(),
+                results,
+                exit_code: code,
+                undo_of: plan.undo_of.clone(),
+                profile: session.profile.name.clone(),
+                op: plan.op.name(),
+                invalid: skipped,
+                warnings,
+                notes: plan.notes.clone(),
+                journal_error,
+                plan: None,
+            };
+            out(&json_text(&json!(summary)));
+        }
+        Format::Human => {
+            for (_, r) in rows {
+                out(&human_row(r));
+            }
+            out(&format!(
+                "batch {} ({}): {} sent · {} ok · {} partial · {} failed · {} refused · {} \
+                 errors · {} pending · {} unchanged{}",
+                plan.batch_id,
+                plan.op.name(),
+                plural(counts.requests as u64, "request", "requests"),
+                counts.ok,
+                counts.partial,
+                counts.failed,
+                counts.refused,
+                counts.errors,
+                counts.pending,
+                counts.unchanged,
+                results
+                    .map(|r| format!(" · results in {r}"))
+                    .unwrap_or_default()
+            ));
+            if counts.pending > 0 || counts.errors > 0 {
+                err(&format!(
+                    "tagdesk: unsent or unknown rows remain: `{}` sends them",
+                    command_in(&place, &format!("batch resume {}", plan.batch_id))
+                ));
+            }
+            if counts.ok + counts.partial > 0 {
+                err(&format!(
+                    "tagdesk: to undo it: `{}` (add --dry-run to see what it would send)",
+                    command_in(&place, &format!("batch undo {}", plan.batch_id))
+                ));
+            }
+        }
+    }
+    flush();
+    code
+}
+
+/// One result line for people.
+pub(crate) fn human_row(r: &RowReport) -> String {
+    let mut tags = Vec::new();
+    tags.extend(r.added.iter().map(|t| format!("+{t}")));
+    tags.extend(r.pre_existing.iter().map(|t| format!("={t}")));
+    tags.extend(r.removed.iter().map(|t| format!("−{t}")));
+    tags.extend(r.non_existent.iter().map(|t| format!("∅{t}")));
+    tags.extend(r.failed.iter().map(|t| format!("✗{t}")));
+    let status = r
+        .http_status
+        .map(|s| format!("HTTP {s}"))
+        .unwrap_or_default();
+    format!(
+        "line {:<5} {} {:<10} {:<24} {:<8} {}{}{}",
+        r.line,
+        r.outcome.glyph(),
+        r.outcome.as_str(),
+        printable(&r.target),
+        status,
+        r.error_code
+            .as_deref()
+            .map(|c| format!("{c}: "))
+            .unwrap_or_default(),
+        printable(r.message.as_deref().unwrap_or("")),
+        if tags.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", printable(&tags.join(" ")))
+        }
+    )
+}
+
+/// A file with invalid rows and no `--skip-invalid`: every bad row listed, nothing sent.
+pub(crate) fn refuse_invalid(
+    session: &Session,
+    plan: &crate::core::plan::Plan,
+    format: Format,
+) -> u8 {
+    let code = exit::USAGE;
+    match format {
+        Format::Human => {
+            print_row_errors(&plan.invalid, "");
+            err(&format!(
+                "tagdesk: {} of {} invalid: nothing was sent (fix them, or pass --skip-invalid \
+                 to send the valid rows)",
+                plural(plan.invalid.len() as u64, "row", "rows"),
+                plan.data_rows
+            ));
+        }
+        Format::Json => {
+            let summary = Summary {
+                batch_id: String::new(),
+                dry_run: false,
+                rows: plan.data_rows,
+                requests: 0,
+                ok: 0,
+                partial: 0,
+                failed: 0,
+                refused: 0,
+                errors: 0,
+                pending: 0,
+                unchanged: 0,
+                skipped: 0,
+                results: None,
+                exit_code: code,
+                undo_of: None,
+                profile: session.profile.name.clone(),
+                op: plan.op.name(),
+                invalid: plan.invalid.clone(),
+                warnings: plan.warnings(),
+                notes: Vec::new(),
+                journal_error: None,
+                plan: None,
+            };
+            out(&json_text(&json!(summary)));
+        }
+    }
+    flush();
+    code
+}

@@ -1,0 +1,365 @@
+//! Batches read back from the journal and their plan files: the list, one batch's rows,
+//! which rows a resume sends, and the plan that undoes a batch or a single entry.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::SavedPlan;
+use super::report::{self, RowOutcome, RowReport, output_of};
+use crate::core::model::KnownUsers;
+use crate::core::op::Op;
+use crate::core::op::inverse::{Inverse, inverse};
+use crate::core::plan::{BatchOp, PlanRow, cerego_row};
+use crate::engine::journal::{self, BatchCounts, BatchEvent, Entry, Record, Writer};
+
+/// Where a batch stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchState {
+    /// A process is running it now.
+    Running,
+    /// Its last run ended and closed the batch.
+    Finished,
+    /// Cancelled, or its process ended without closing it: `batch resume` takes it up.
+    Interrupted,
+}
+
+impl BatchState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchState::Running => "running",
+            BatchState::Finished => "finished",
+            BatchState::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// One batch as `batch list` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchInfo {
+    pub batch_id: String,
+    pub created_at: DateTime<Utc>,
+    pub profile: String,
+    pub op: &'static str,
+    pub rows: usize,
+    pub state: BatchState,
+    #[serde(skip)]
+    pub source: Option<String>,
+    #[serde(skip)]
+    pub undo_of: Option<String>,
+    /// The counts of its last run, once one ended.
+    #[serde(skip)]
+    pub counts: Option<BatchCounts>,
+}
+
+enum Last {
+    Started(Writer),
+    Ended { cancelled: bool, pending: usize },
+}
+
+/// Every batch in the journal whose active file is `journal_path`, newest first.
+pub fn list(journal_path: &Path) -> Result<Vec<BatchInfo>, String> {
+    let mut found: Vec<(BatchInfo, Last)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    journal::each_record(journal_path, |record| {
+        let Record::Batch(b) = record else {
+            return;
+        };
+        match b.event {
+            BatchEvent::Start {
+                op,
+                source,
+                rows,
+                undo_of,
+                writer,
+                ..
+            } => {
+                index.insert(b.batch_id.clone(), found.len());
+                found.push((
+                    BatchInfo {
+                        batch_id: b.batch_id,
+                        created_at: b.time,
+                        profile: b.profile,
+                        op: op.name(),
+                        rows,
+                        state: BatchState::Running,
+                        source,
+                        undo_of,
+                        counts: None,
+                    },
+                    Last::Started(writer),
+                ));
+            }
+            BatchEvent::Resume { writer, .. } => {
+                if let Some(&i) = index.get(&b.batch_id) {
+                    found[i].1 = Last::Started(writer);
+                }
+            }
+            BatchEvent::End { counts, cancelled } => {
+                if let Some(&i) = index.get(&b.batch_id) {
+                    found[i].0.counts = Some(counts);
+                    found[i].1 = Last::Ended {
+                        cancelled,
+                        pending: counts.pending,
+                    };
+                }
+            }
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    let mut out: Vec<BatchInfo> = found
+        .into_iter()
+        .map(|(mut info, last)| {
+            info.state = match last {
+                Last::Ended { cancelled, pending } if cancelled || pending > 0 => {
+                    BatchState::Interrupted
+                }
+                Last::Ended { .. } => BatchState::Finished,
+                Last::Started(w) if w.is_gone() => BatchState::Interrupted,
+                Last::Started(_) => BatchState::Running,
+            };
+            info
+        })
+        .collect();
+    out.reverse();
+    Ok(out)
+}
+
+/// The batch `batch_id` as `batch list` shows it, if the journal has it.
+pub fn info(journal_path: &Path, batch_id: &str) -> Result<Option<BatchInfo>, String> {
+    Ok(list(journal_path)?
+        .into_iter()
+        .find(|b| b.batch_id == batch_id))
+}
+
+/// The latest journal entry of each row of `plan` (None: never sent).
+pub fn entries_of(journal_path: &Path, plan: &SavedPlan) -> Result<Vec<Option<Entry>>, String> {
+    let mut rows: Vec<Option<Entry>> = vec![None; plan.rows.len()];
+    journal::stream(journal_path, None, |entry| {
+        if let Some(tag) = &entry.intent.batch
+            && tag.id == plan.batch_id
+            && let Some(slot) = rows.get_mut(tag.row)
+        {
+            *slot = Some(entry);
+        }
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(rows)
+}
+
+/// Every row's report, in plan order.
+pub fn reports(plan: &SavedPlan, entries: &[Option<Entry>]) -> Vec<RowReport> {
+    plan.rows
+        .iter()
+        .zip(entries)
+        .map(|(row, e)| report::report(row, e.as_ref()))
+        .collect()
+}
+
+/// The rows a resume sends: never sent, or sent with no usable answer. Safe for Hive add
+/// and remove and for Cerego updates (they converge); a Cerego add is re-planned first
+/// (see [`replan_cerego`]).
+pub fn to_resume(plan: &SavedPlan, entries: &[Option<Entry>]) -> Vec<usize> {
+    plan.rows
+        .iter()
+        .zip(entries)
+        .enumerate()
+        .filter(|(_, (row, e))| {
+            !row.unchanged && report::report(row, e.as_ref()).outcome.needs_resume()
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Re-plans the Cerego rows of `todo` against a fresh user list: a row whose value is now
+/// what the file asked (an earlier attempt took effect) becomes unchanged and leaves
+/// `todo`; an add whose tag now exists becomes an update. Returns the rows still to send.
+pub fn replan_cerego(plan: &mut SavedPlan, todo: &[usize], users: &KnownUsers) -> Vec<usize> {
+    let mut out = Vec::new();
+    for &i in todo {
+        let Some(row) = plan.rows.get_mut(i) else {
+            continue;
+        };
+        let Some(want) = row.want.clone() else {
+            out.push(i);
+            continue;
+        };
+        if let Ok(fresh) = cerego_row(want, users, row.line()) {
+            row.op = fresh.op;
+            row.prior = fresh.prior;
+            row.unchanged = fresh.unchanged;
+        }
+        if !row.unchanged {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// The plan that undoes the rows of `original` from their outcomes.
+pub fn undo_plan(
+    original: &SavedPlan,
+    entries: &[Option<Entry>],
+    batch_id: String,
+    profile: &str,
+    demo: bool,
+) -> SavedPlan {
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    let mut nothing = 0usize;
+    let mut never_sent = 0usize;
+    let mut patrons_stay = 0usize;
+    for (row, entry) in original.rows.iter().zip(entries) {
+        let Some(entry) = entry else {
+            never_sent += 1;
+            continue;
+        };
+        match undo_row(row, entry) {
+            Undo::Row(r, stays) => {
+                patrons_stay += usize::from(stays);
+                rows.push(*r);
+            }
+            Undo::Nothing => nothing += 1,
+            Undo::Note(n) => notes.push(n),
+        }
+    }
+    if patrons_stay > 0 {
+        notes.push(format!(
+            "if Hive created any of the {patrons_stay} patron(s) these adds named, they stay: no \
+             API deletes patrons"
+        ));
+    }
+    if nothing > 0 {
+        notes.push(format!(
+            "{nothing} row(s) changed nothing (no tags added or removed, refused, or unchanged): \
+             nothing to undo"
+        ));
+    }
+    if never_sent > 0 {
+        notes.push(format!(
+            "{never_sent} row(s) were never sent: nothing to undo"
+        ));
+    }
+    SavedPlan {
+        batch_id,
+        created_at: Utc::now(),
+        profile: profile.to_string(),
+        demo,
+        op: BatchOp::Undo,
+        source: None,
+        sha256: None,
+        data_rows: rows.len(),
+        rows,
+        skipped: Vec::new(),
+        undo_of: Some(original.batch_id.clone()),
+        notes,
+    }
+}
+
+/// The plan that undoes one journal entry.
+pub fn undo_entry(entry: &Entry, batch_id: String, profile: &str, demo: bool) -> SavedPlan {
+    let row = PlanRow {
+        lines: Vec::new(),
+        op: entry.intent.op.clone(),
+        unchanged: false,
+        prior: entry.intent.prior.clone(),
+        want: None,
+        warnings: Vec::new(),
+    };
+    let single = SavedPlan {
+        batch_id: entry.intent.id.clone(),
+        created_at: entry.intent.time,
+        profile: profile.to_string(),
+        demo,
+        op: BatchOp::Undo,
+        source: None,
+        sha256: None,
+        data_rows: 1,
+        rows: vec![row],
+        skipped: Vec::new(),
+        undo_of: None,
+        notes: Vec::new(),
+    };
+    let mut plan = undo_plan(&single, &[Some(entry.clone())], batch_id, profile, demo);
+    plan.undo_of = Some(entry.intent.id.clone());
+    if plan.rows.is_empty() && plan.notes.is_empty() {
+        plan.notes.push("nothing to undo".into());
+    }
+    plan
+}
+
+enum Undo {
+    /// Send this row; whether it undoes an add (a patron Hive may have created stays).
+    Row(Box<PlanRow>, bool),
+    Nothing,
+    Note(String),
+}
+
+fn undo_row(row: &PlanRow, entry: &Entry) -> Undo {
+    let r = report::report(row, Some(entry));
+    let at = if row.line() > 0 {
+        format!("line {} ({})", row.line(), entry.intent.op.target())
+    } else {
+        format!(
+            "journal id {} ({})",
+            entry.intent.id,
+            entry.intent.op.target()
+        )
+    };
+    match r.outcome {
+        RowOutcome::Ok | RowOutcome::Partial | RowOutcome::Failed => {}
+        RowOutcome::Refused | RowOutcome::Pending | RowOutcome::Unchanged => return Undo::Nothing,
+        RowOutcome::Error | RowOutcome::Abandoned => {
+            return Undo::Note(format!(
+                "{at}: the outcome is unknown, so tagdesk cannot tell what to undo; check it by \
+                 hand"
+            ));
+        }
+    }
+    let Some(output) = output_of(entry) else {
+        return Undo::Note(format!("{at}: the journaled reply cannot be read"));
+    };
+    match inverse(&entry.intent.op, &output, entry.intent.prior.as_deref()) {
+        Inverse::Op { op, note } => {
+            // What the undo replaces: the value the original update set.
+            let prior = match &entry.intent.op {
+                Op::CeregoUpdate { value, .. } => Some(value.to_string()),
+                Op::HiveAdd { .. }
+                | Op::HiveRemove { .. }
+                | Op::CeregoAdd { .. }
+                | Op::CeregoListUsers { .. }
+                | Op::CeregoProfile => None,
+            };
+            Undo::Row(
+                Box::new(PlanRow {
+                    lines: row.lines.clone(),
+                    op,
+                    unchanged: false,
+                    prior,
+                    want: None,
+                    warnings: Vec::new(),
+                }),
+                note.is_some(),
+            )
+        }
+        Inverse::Nothing(_) => Undo::Nothing,
+        Inverse::Impossible(why) => Undo::Note(format!("{at}: {why}")),
+    }
+}
+
+/// The journal entry with id `id`, if the journal has it.
+pub fn find_entry(journal_path: &Path, id: &str) -> Result<Option<Entry>, String> {
+    let mut found = None;
+    journal::stream(journal_path, None, |entry| {
+        if entry.intent.id == id {
+            found = Some(entry);
+        }
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(found)
+}

@@ -1,0 +1,150 @@
+//! Batches: one engine runs every plan (a CSV import, the console's marked rows, a resume,
+//! an undo) for the console and the CLI alike.
+//!
+//! A batch is its plan file (`batches/BATCH_ID.json` in the data directory: the rows it
+//! runs, so rows never sent can be found again) plus its journal records: a header (source
+//! file and its SHA-256, profile, operation, rows, options), each row's intent and outcome
+//! tagged with the batch id and the row's lines, and a closing record with the counts.
+//! `history` reads batches back (list, show, resume, undo); `run` runs one; `report` says
+//! how each row ended.
+
+pub mod history;
+pub mod report;
+mod run;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::core::plan::{BatchOp, PlanRow, RowError};
+pub use report::{RowOutcome, RowReport};
+pub use run::{Control, Progress, RunContext, RunReport, run};
+
+/// Requests in flight at once, unless told otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The most requests in flight at once.
+pub const MAX_CONCURRENCY: usize = 32;
+
+/// How a batch runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunOptions {
+    pub concurrency: usize,
+    /// Requests per second at most (None: unlimited).
+    pub rate: Option<f64>,
+    /// Gather the records of several workers into one write and one fsync (always, except
+    /// in the benchmark that measures what it saves).
+    pub group_commit: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: DEFAULT_CONCURRENCY,
+            rate: None,
+            group_commit: true,
+        }
+    }
+}
+
+/// A batch's plan as saved beside the journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedPlan {
+    pub batch_id: String,
+    pub created_at: DateTime<Utc>,
+    pub profile: String,
+    #[serde(default)]
+    pub demo: bool,
+    pub op: BatchOp,
+    /// The source file's name (`-`: standard input), if any.
+    pub source: Option<String>,
+    pub sha256: Option<String>,
+    /// Data rows read from the source.
+    pub data_rows: usize,
+    pub rows: Vec<PlanRow>,
+    /// Rows left out by `--skip-invalid`.
+    #[serde(default)]
+    pub skipped: Vec<RowError>,
+    /// The batch or journal id this batch undoes.
+    #[serde(default)]
+    pub undo_of: Option<String>,
+    /// What the plan could not do (rows an undo cannot reverse, and why).
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+impl SavedPlan {
+    /// The rows that send a request, by index.
+    pub fn to_send(&self) -> Vec<usize> {
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.unchanged)
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// Where batch plans are kept.
+pub fn dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("batches")
+}
+
+fn file_for(data_dir: &Path, batch_id: &str) -> Result<PathBuf, String> {
+    let safe = !batch_id.is_empty()
+        && batch_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !safe {
+        return Err(format!("\"{batch_id}\" is not a batch id"));
+    }
+    Ok(dir(data_dir).join(format!("{batch_id}.json")))
+}
+
+/// Saves a plan (0600, written whole then renamed, so a crash leaves the old or the new).
+pub fn save(data_dir: &Path, plan: &SavedPlan) -> Result<(), String> {
+    use std::io::Write;
+    let path = file_for(data_dir, &plan.batch_id)?;
+    let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+    crate::engine::fs::create_private_dir(data_dir).map_err(fail)?;
+    crate::engine::fs::create_private_dir(&dir(data_dir)).map_err(fail)?;
+    let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
+    let text = serde_json::to_vec(plan).map_err(|e| e.to_string())?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp).map_err(fail)?;
+    file.write_all(&text).map_err(fail)?;
+    file.sync_all().map_err(fail)?;
+    drop(file);
+    std::fs::rename(&tmp, &path).map_err(fail)
+}
+
+/// Plans larger than this are not read back (a 100,000-row plan is about 15 MiB).
+const MAX_PLAN_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Loads a saved plan.
+pub fn load(data_dir: &Path, batch_id: &str) -> Result<SavedPlan, String> {
+    use crate::engine::fs::{ReadError, read_text};
+    let path = file_for(data_dir, batch_id)?;
+    match read_text(&path, MAX_PLAN_BYTES) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| format!("{}: the batch plan cannot be read: {e}", path.display())),
+        Err(ReadError::NotFound) => Err(format!(
+            "no batch {batch_id} in {} (see `tagdesk batch list`)",
+            dir(data_dir).display()
+        )),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// The SHA-256 of `bytes`, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,303 @@
+//! How one row of a batch ended, read from its journal entry: the same for a row that just
+//! finished, for `batch show` days later, and for the results file.
+
+use serde::Serialize;
+
+use crate::core::op::{ApiError, Op, Output, interpret};
+use crate::core::plan::PlanRow;
+use crate::engine::journal::{BatchCounts, Entry, OutcomeError, OutcomeKind};
+
+/// A row's outcome, as `batch show` and the results file name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowOutcome {
+    /// Answered, and every tag was handled.
+    Ok,
+    /// Answered; some tags failed.
+    Partial,
+    /// Answered; every tag failed.
+    Failed,
+    /// An HTTP error status: the server said no.
+    Refused,
+    /// No usable answer (unreachable, timed out, unreadable, or not sent for a local reason).
+    Error,
+    /// The run that sent it ended before the answer: outcome unknown.
+    Abandoned,
+    /// Never sent (or in flight right now).
+    Pending,
+    /// Nothing needed sending.
+    Unchanged,
+}
+
+impl RowOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowOutcome::Ok => "ok",
+            RowOutcome::Partial => "partial",
+            RowOutcome::Failed => "failed",
+            RowOutcome::Refused => "refused",
+            RowOutcome::Error => "error",
+            RowOutcome::Abandoned => "abandoned",
+            RowOutcome::Pending => "pending",
+            RowOutcome::Unchanged => "unchanged",
+        }
+    }
+
+    /// The glyph the console's batch pane shows.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            RowOutcome::Ok => "✓",
+            RowOutcome::Partial => "◐",
+            RowOutcome::Failed => "✗",
+            RowOutcome::Refused => "⊘",
+            RowOutcome::Error => "!",
+            RowOutcome::Abandoned => "?",
+            RowOutcome::Pending => "·",
+            RowOutcome::Unchanged => "=",
+        }
+    }
+
+    /// Whether a resume sends the row again: it was never sent, or nobody knows whether it
+    /// took effect.
+    pub fn needs_resume(self) -> bool {
+        matches!(
+            self,
+            RowOutcome::Pending | RowOutcome::Abandoned | RowOutcome::Error
+        )
+    }
+}
+
+/// One row of `batch show --json` and of the results file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowReport {
+    /// Its first line in the source file.
+    pub line: usize,
+    /// Every line merged into it.
+    pub lines: Vec<usize>,
+    pub target: String,
+    /// The Op's name (`hive_add`, `cerego_update`, ...).
+    pub op: &'static str,
+    pub outcome: RowOutcome,
+    pub http_status: Option<u16>,
+    pub error_code: Option<String>,
+    /// The Hive scenario in the documentation's terms.
+    pub scenario: Option<String>,
+    /// `MATCH` / `MISMATCH` / `UNDOCUMENTED`: the Hive message against the documented one.
+    pub check: Option<String>,
+    /// The server's message verbatim (Hive's outcome message, an error's message), or what
+    /// tagdesk knows when there was none.
+    pub message: Option<String>,
+    pub added: Vec<String>,
+    pub pre_existing: Vec<String>,
+    pub removed: Vec<String>,
+    pub non_existent: Vec<String>,
+    pub failed: Vec<String>,
+    pub journal_id: Option<String>,
+}
+
+/// The reply an outcome record holds, as the Op would have read it live.
+pub fn output_of(entry: &Entry) -> Option<Output> {
+    let outcome = entry.outcome.as_ref()?;
+    if outcome.result != OutcomeKind::Ok {
+        return None;
+    }
+    let body = match outcome.response_body.as_ref()? {
+        serde_json::Value::String(s) => s.clone().into_bytes(),
+        other => serde_json::to_vec(other).ok()?,
+    };
+    interpret(&entry.intent.op, outcome.status.unwrap_or(200), &body).ok()
+}
+
+/// How `row` ended, from its latest journal entry (None: never sent).
+pub fn report(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
+    let op: &Op = entry.map_or(&row.op, |e| &e.intent.op);
+    let mut r = RowReport {
+        line: row.line(),
+        lines: row.lines.clone(),
+        target: op.target(),
+        op: op.name(),
+        outcome: RowOutcome::Pending,
+        http_status: None,
+        error_code: None,
+        scenario: None,
+        check: None,
+        message: None,
+        added: Vec::new(),
+        pre_existing: Vec::new(),
+        removed: Vec::new(),
+        non_existent: Vec::new(),
+        failed: Vec::new(),
+        journal_id: entry.map(|e| e.intent.id.clone()),
+    };
+    if row.unchanged {
+        r.outcome = RowOutcome::Unchanged;
+        r.message = Some(match &row.prior {
+            Some(v) => format!("unchanged: the value is already \"{v}\""),
+            None => "unchanged: nothing needed sending".into(),
+        });
+        return r;
+    }
+    let Some(entry) = entry else {
+        r.message = Some("not sent".into());
+        return r;
+    };
+    let Some(outcome) = &entry.outcome else {
+        let gone = entry
+            .intent
+            .writer
+            .as_ref()
+            .is_none_or(crate::engine::journal::Writer::is_gone);
+        r.outcome = if gone {
+            RowOutcome::Abandoned
+        } else {
+            RowOutcome::Pending
+        };
+        r.message = Some(if gone {
+            "no outcome recorded: the run that sent it ended first; outcome unknown".into()
+        } else {
+            "in flight".into()
+        });
+        return r;
+    };
+    r.http_status = outcome.status;
+    match outcome.result {
+        OutcomeKind::Ok => match output_of(entry) {
+            Some(Output::Hive(o)) => {
+                let scenario = o.scenario();
+                r.scenario = Some(scenario.label().to_string());
+                r.check = Some(
+                    match o.message_check() {
+                        crate::core::op::scenario::MessageCheck::Match => "MATCH",
+                        crate::core::op::scenario::MessageCheck::Mismatch => "MISMATCH",
+                        crate::core::op::scenario::MessageCheck::Undocumented => "UNDOCUMENTED",
+                    }
+                    .to_string(),
+                );
+                r.message = o.message.clone();
+                let failed: Vec<String> = o.failed.iter().map(|f| f.api_field.clone()).collect();
+                r.outcome = if failed.is_empty() {
+                    RowOutcome::Ok
+                } else if o.changed.is_empty() && o.unchanged.is_empty() {
+                    RowOutcome::Failed
+                } else {
+                    RowOutcome::Partial
+                };
+                match o.action {
+                    crate::core::op::scenario::HiveAction::Add => {
+                        r.added = o.changed;
+                        r.pre_existing = o.unchanged;
+                    }
+                    crate::core::op::scenario::HiveAction::Remove => {
+                        r.removed = o.changed;
+                        r.non_existent = o.unchanged;
+                    }
+                }
+                r.failed = failed;
+            }
+            Some(other) => {
+                r.outcome = RowOutcome::Ok;
+                r.message = Some(other.summary());
+            }
+            None => {
+                r.outcome = RowOutcome::Ok;
+                r.message = Some(outcome.summary.clone());
+            }
+        },
+        OutcomeKind::HttpError => {
+            r.outcome = RowOutcome::Refused;
+            match &outcome.error {
+                Some(OutcomeError::Api(ApiError::Http { code, message, .. })) => {
+                    r.error_code = code.clone();
+                    r.message = Some(message.clone());
+                }
+                _ => r.message = Some(outcome.summary.clone()),
+            }
+        }
+        OutcomeKind::Network
+        | OutcomeKind::Timeout
+        | OutcomeKind::Decode
+        | OutcomeKind::Refused => {
+            r.outcome = RowOutcome::Error;
+            r.message = Some(outcome.summary.clone());
+        }
+        OutcomeKind::Abandoned => {
+            r.outcome = RowOutcome::Abandoned;
+            r.message = Some(outcome.summary.clone());
+        }
+        OutcomeKind::Cancelled => {
+            r.outcome = RowOutcome::Pending;
+            r.message = Some(outcome.summary.clone());
+        }
+    }
+    r
+}
+
+/// Adds one row's outcome to `counts` (a request, unless nothing was sent).
+pub fn count(counts: &mut BatchCounts, outcome: RowOutcome) {
+    match outcome {
+        RowOutcome::Ok => counts.ok += 1,
+        RowOutcome::Partial => counts.partial += 1,
+        RowOutcome::Failed => counts.failed += 1,
+        RowOutcome::Refused => counts.refused += 1,
+        RowOutcome::Error | RowOutcome::Abandoned => counts.errors += 1,
+        RowOutcome::Pending => counts.pending += 1,
+        RowOutcome::Unchanged => counts.unchanged += 1,
+    }
+}
+
+/// The columns of `batch show --csv` and of `--results`.
+pub const CSV_COLUMNS: [&str; 16] = [
+    "line",
+    "lines",
+    "target",
+    "op",
+    "outcome",
+    "http_status",
+    "error_code",
+    "scenario",
+    "check",
+    "message",
+    "added",
+    "pre_existing",
+    "removed",
+    "non_existent",
+    "failed",
+    "journal_id",
+];
+
+/// One CSV line of a row (cells quoted and made printable; arrays joined with spaces).
+pub fn csv_line(r: &RowReport) -> String {
+    use crate::core::printable::{csv_cell, printable};
+    let join = |v: &[String]| v.join(" ");
+    let lines = r
+        .lines
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(" ");
+    [
+        r.line.to_string(),
+        lines,
+        r.target.clone(),
+        r.op.to_string(),
+        r.outcome.as_str().to_string(),
+        r.http_status.map(|s| s.to_string()).unwrap_or_default(),
+        r.error_code.clone().unwrap_or_default(),
+        r.scenario.clone().unwrap_or_default(),
+        r.check.clone().unwrap_or_default(),
+        r.message
+            .as_deref()
+            .map(|m| printable(m).into_owned())
+            .unwrap_or_default(),
+        join(&r.added),
+        join(&r.pre_existing),
+        join(&r.removed),
+        join(&r.non_existent),
+        join(&r.failed),
+        r.journal_id.clone().unwrap_or_default(),
+    ]
+    .iter()
+    .map(|c| csv_cell(c))
+    .collect::<Vec<_>>()
+    .join(",")
+}

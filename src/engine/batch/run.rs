@@ -1,0 +1,448 @@
+//! Running a plan: bounded concurrency, a client-side rate, a whole-batch slow-down on 429
+//! and 503, pause / resume / cancel, and group commit of the journal.
+//!
+//! Every row's intent is on disk before its request leaves, and its outcome reaches the
+//! journal as it arrives. Workers hand their records to one committer task, which writes
+//! whatever has gathered in one `write` and one `fsync` — under concurrency several
+//! intents share a sync, so durability does not cap throughput.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::report::{self, RowOutcome, RowReport};
+use super::{RunOptions, SavedPlan};
+use crate::core::printable::plural;
+use crate::engine::exec::{self, Clients, Hooks, PageProgress, SharedJournal, lock};
+use crate::engine::journal::{
+    BatchCounts, BatchEvent, BatchRecord, BatchTag, Entry, IntentRecord, OutcomeRecord, Record,
+    RequestInfo, new_id,
+};
+use crate::engine::retry::{RetryNotice, RetryPolicy};
+
+/// Whether the batch runs, waits, or stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Run,
+    /// No new request starts; those in flight finish.
+    Pause,
+    /// No new request starts; those in flight finish; the rest stay pending.
+    Cancel,
+}
+
+/// What the caller hears while a batch runs.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// The row's intent is journaled and its request is leaving.
+    Sent { row: usize },
+    /// The row ended: how, and the reply (for the known state's fold).
+    Done {
+        row: usize,
+        report: Box<RowReport>,
+        op: Box<crate::core::op::Op>,
+        result: Box<Result<crate::core::op::Output, crate::core::op::ApiError>>,
+    },
+    /// The server asked the whole batch to slow down (429 / 503): no request starts
+    /// before `wait_ms` has passed.
+    Throttled { wait_ms: u64, reason: String },
+}
+
+/// Everything a run needs.
+pub struct RunContext {
+    pub clients: Clients,
+    pub journal: SharedJournal,
+    pub profile: String,
+    pub demo: bool,
+    pub policy: RetryPolicy,
+    pub options: RunOptions,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Default)]
+pub struct RunReport {
+    /// Counts of this run's rows (those it was asked to send, plus the plan's unchanged
+    /// rows when it was the first run).
+    pub counts: BatchCounts,
+    /// The report of every row this run was asked to send, by plan row.
+    pub rows: Vec<(usize, RowReport)>,
+    pub cancelled: bool,
+    /// The journal failed: the batch stopped, and why.
+    pub journal_error: Option<String>,
+}
+
+struct Commit {
+    records: Vec<Record>,
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+/// The one writer of a batch's records.
+#[derive(Clone)]
+struct Committer(mpsc::UnboundedSender<Commit>);
+
+impl Committer {
+    fn start(journal: SharedJournal, group: bool) -> Self {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Commit>();
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut waiting = vec![first];
+                if group {
+                    while let Ok(more) = rx.try_recv() {
+                        waiting.push(more);
+                    }
+                }
+                let records: Vec<Record> = waiting
+                    .iter_mut()
+                    .flat_map(|c| std::mem::take(&mut c.records))
+                    .collect();
+                let j = journal.clone();
+                let written = tokio::task::spawn_blocking(move || lock(&j).append_many(&records))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()));
+                for c in waiting {
+                    let _ = c.done.send(written.clone());
+                }
+            }
+        });
+        Self(tx)
+    }
+
+    async fn write(&self, records: Vec<Record>) -> Result<(), String> {
+        let (done, wait) = oneshot::channel();
+        self.0
+            .send(Commit { records, done })
+            .map_err(|_| "the journal writer stopped".to_string())?;
+        wait.await
+            .map_err(|_| "the journal writer stopped".to_string())?
+    }
+}
+
+/// The pace of the whole batch: a client-side rate, plus a hold and a slow-down every
+/// worker honours after a 429 or 503, easing back as requests succeed.
+struct Pace {
+    /// From `--rate`: the least time between two request starts.
+    interval: Duration,
+    state: Mutex<PaceState>,
+}
+
+struct PaceState {
+    next: Instant,
+    hold_until: Instant,
+    /// Extra spacing after a throttle; halves back towards zero as requests succeed.
+    slow: Duration,
+}
+
+const SLOW_FIRST: Duration = Duration::from_millis(50);
+const SLOW_MAX: Duration = Duration::from_secs(5);
+
+impl Pace {
+    fn new(rate: Option<f64>) -> Self {
+        let interval = rate
+            .filter(|r| *r > 0.0 && r.is_finite())
+            .map_or(Duration::ZERO, |r| Duration::from_secs_f64(1.0 / r));
+        let now = Instant::now();
+        Self {
+            interval,
+            state: Mutex::new(PaceState {
+                next: now,
+                hold_until: now,
+                slow: Duration::ZERO,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, PaceState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for this worker's turn.
+    async fn turn(&self) {
+        let at = {
+            let mut s = self.lock();
+            let spacing = self.interval.max(s.slow);
+            let start = Instant::now().max(s.next).max(s.hold_until);
+            s.next = start + spacing;
+            start
+        };
+        tokio::time::sleep_until(at.into()).await;
+    }
+
+    /// The server said slow down: nobody starts before `until`, and requests are spaced.
+    fn hold(&self, until: Instant) {
+        let mut s = self.lock();
+        s.hold_until = s.hold_until.max(until);
+        s.slow = (s.slow * 2).clamp(SLOW_FIRST, SLOW_MAX);
+    }
+
+    /// A request went through: ease back towards full speed.
+    fn eased(&self) {
+        let mut s = self.lock();
+        if !s.slow.is_zero() {
+            s.slow = s.slow * 3 / 4;
+            if s.slow < Duration::from_millis(2) {
+                s.slow = Duration::ZERO;
+            }
+        }
+    }
+}
+
+struct Shared {
+    plan: Arc<SavedPlan>,
+    queue: Mutex<VecDeque<usize>>,
+    pace: Pace,
+    committer: Committer,
+    journal_error: Mutex<Option<String>>,
+}
+
+/// Runs the rows `todo` (indices into `plan.rows`) of `plan`: `begin` is journaled first
+/// (the batch's start, or a resume), then every row, then the end with its counts.
+pub async fn run(
+    ctx: Arc<RunContext>,
+    plan: Arc<SavedPlan>,
+    todo: Vec<usize>,
+    begin: BatchEvent,
+    mut control: watch::Receiver<Control>,
+    progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> RunReport {
+    let committer = Committer::start(ctx.journal.clone(), ctx.options.group_commit);
+    let header = |event: BatchEvent| {
+        Record::Batch(BatchRecord {
+            batch_id: plan.batch_id.clone(),
+            time: chrono::Utc::now(),
+            profile: ctx.profile.clone(),
+            demo: ctx.demo,
+            event,
+        })
+    };
+    let mut out = RunReport::default();
+    if let Err(e) = committer.write(vec![header(begin)]).await {
+        out.journal_error = Some(format!("the batch was not started: {e}"));
+        out.counts.pending = todo.len();
+        return out;
+    }
+    let shared = Arc::new(Shared {
+        plan: plan.clone(),
+        queue: Mutex::new(todo.iter().copied().collect()),
+        pace: Pace::new(ctx.options.rate),
+        committer: committer.clone(),
+        journal_error: Mutex::new(None),
+    });
+    let results: Arc<Mutex<Vec<(usize, RowReport)>>> = Arc::new(Mutex::new(Vec::new()));
+    let mut workers = tokio::task::JoinSet::new();
+    let n = ctx.options.concurrency.clamp(1, super::MAX_CONCURRENCY);
+    for _ in 0..n.min(todo.len().max(1)) {
+        let (ctx, shared, results, progress, control) = (
+            ctx.clone(),
+            shared.clone(),
+            results.clone(),
+            progress.clone(),
+            control.clone(),
+        );
+        workers.spawn(async move { worker(ctx, shared, results, progress, control).await });
+    }
+    while workers.join_next().await.is_some() {}
+    out.cancelled = *control.borrow_and_update() == Control::Cancel;
+    out.journal_error = shared
+        .journal_error
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let mut rows = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
+    let sent: std::collections::HashSet<usize> = rows.iter().map(|(i, _)| *i).collect();
+    for &i in &todo {
+        if !sent.contains(&i)
+            && let Some(row) = plan.rows.get(i)
+        {
+            rows.push((i, report::report(row, None)));
+        }
+    }
+    rows.sort_by_key(|(i, _)| *i);
+    for (_, r) in &rows {
+        report::count(&mut out.counts, r.outcome);
+        if !matches!(r.outcome, RowOutcome::Pending | RowOutcome::Unchanged) {
+            out.counts.requests += 1;
+        }
+    }
+    out.rows = rows;
+    let end = BatchEvent::End {
+        counts: out.counts,
+        cancelled: out.cancelled || out.journal_error.is_some(),
+    };
+    if let Err(e) = committer.write(vec![header(end)]).await {
+        out.journal_error.get_or_insert(e);
+    }
+    out
+}
+
+async fn wait_while_paused(control: &mut watch::Receiver<Control>) -> bool {
+    loop {
+        let now = *control.borrow_and_update();
+        match now {
+            Control::Run => return true,
+            Control::Cancel => return false,
+            Control::Pause => {
+                if control.changed().await.is_err() {
+                    return false;
+                }
+            }
+        }
+    }
+}
+
+async fn worker(
+    ctx: Arc<RunContext>,
+    shared: Arc<Shared>,
+    results: Arc<Mutex<Vec<(usize, RowReport)>>>,
+    progress: Arc<dyn Fn(Progress) + Send + Sync>,
+    mut control: watch::Receiver<Control>,
+) {
+    loop {
+        if !wait_while_paused(&mut control).await {
+            return;
+        }
+        if shared
+            .journal_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+        {
+            return;
+        }
+        let Some(index) = shared
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
+        else {
+            return;
+        };
+        shared.pace.turn().await;
+        if *control.borrow() != Control::Run {
+            // Paused or cancelled while waiting for the turn: the row goes back.
+            shared
+                .queue
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push_front(index);
+            continue;
+        }
+        let Some(row) = shared.plan.rows.get(index) else {
+            continue;
+        };
+        let op = row.op.clone();
+        let id = new_id();
+        let mut intent = IntentRecord::at(
+            &id,
+            &ctx.profile,
+            ctx.demo,
+            &op,
+            Some(RequestInfo::planned(
+                &op,
+                ctx.clients.base_url(op.service()),
+            )),
+        );
+        intent.batch = Some(BatchTag {
+            id: shared.plan.batch_id.clone(),
+            row: index,
+            line: row.line(),
+            lines: if row.lines.len() > 1 {
+                row.lines.clone()
+            } else {
+                Vec::new()
+            },
+        });
+        intent.prior = row.prior.clone();
+        if let Err(e) = shared
+            .committer
+            .write(vec![Record::Intent(Box::new(intent.clone()))])
+            .await
+        {
+            // Nothing is sent that could not be journaled; the batch stops.
+            let message = format!("the journal could not be written, so the batch stopped: {e}");
+            tracing::error!("{message}");
+            shared
+                .journal_error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(message);
+            shared
+                .queue
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push_front(index);
+            return;
+        }
+        progress(Progress::Sent { row: index });
+        let started = Instant::now();
+        let throttle = |n: RetryNotice| {
+            if matches!(n.status, Some(429 | 503)) {
+                shared
+                    .pace
+                    .hold(Instant::now() + Duration::from_millis(n.wait_ms));
+                progress(Progress::Throttled {
+                    wait_ms: n.wait_ms,
+                    reason: n.reason.clone(),
+                });
+            }
+        };
+        let on_page = |_: PageProgress| {};
+        let hooks = Hooks {
+            notify: &throttle,
+            on_page: &on_page,
+            keep_users: false,
+        };
+        let (exchanges, result, retries) =
+            exec::attempt(&ctx.clients, &op, &ctx.policy, &hooks).await;
+        if result.is_ok() {
+            shared.pace.eased();
+        }
+        let mut outcome =
+            OutcomeRecord::from_execution(&id, &exchanges, &result, started.elapsed());
+        if !retries.is_empty() {
+            outcome.summary = format!(
+                "{} (after {})",
+                outcome.summary,
+                plural(retries.len() as u64, "retry", "retries")
+            );
+        }
+        if let Err(e) = shared
+            .committer
+            .write(vec![Record::Outcome(outcome.clone())])
+            .await
+        {
+            let message = format!(
+                "the outcome of row {} (journal id {id}) could not be written to the journal, \
+                 so the batch stopped: {e}",
+                row.line()
+            );
+            tracing::error!("{message}");
+            shared
+                .journal_error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(message);
+        }
+        let entry = Entry {
+            intent,
+            outcome: Some(outcome),
+        };
+        let mut r = report::report(row, Some(&entry));
+        if let Some(m) = &mut r.message {
+            *m = ctx.clients.redactor.text(m).into_owned();
+        }
+        let mut result = result;
+        crate::core::redact::Scrub::scrub(&mut result, &ctx.clients.redactor);
+        progress(Progress::Done {
+            row: index,
+            report: Box::new(r.clone()),
+            op: Box::new(op),
+            result: Box::new(result),
+        });
+        results
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((index, r));
+    }
+}

@@ -1,0 +1,136 @@
+//! The `tagdesk` binary against a simulator: a temporary config and data directory, the
+//! keys in the environment, and helpers to read what a run printed.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tagdesk::sim::{SimOptions, Simulator};
+
+pub const HIVE_KEY: &str = "hive-SECRET-7f3a9c";
+pub const CEREGO_KEY: &str = "cerego-SECRET-b81e44";
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub sim: Simulator,
+}
+
+impl Env {
+    pub async fn new() -> Self {
+        let options = SimOptions {
+            hive_key: HIVE_KEY.into(),
+            cerego_key: CEREGO_KEY.into(),
+            ..SimOptions::default()
+        };
+        let sim = Simulator::start_local(options).await.expect("simulator");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let env = Self { dir, sim };
+        env.write_config(&env.default_config());
+        env
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("config.toml")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn default_config(&self) -> String {
+        let base = self.sim.base_url();
+        format!(
+            r#"default_profile = "staging"
+
+[timeouts]
+connect = 2
+total = 1.5
+
+[profiles.staging.cerego]
+base_url = "{base}"
+partner_id = "4242"
+api_key_env = "TEST_CEREGO_KEY"
+tag_types = [{{ id = "3", name = "Cohort" }}]
+
+[profiles.staging.hive]
+base_url = "{base}"
+api_key_env = "TEST_HIVE_KEY"
+
+[profiles.locked]
+read_only = true
+[profiles.locked.hive]
+base_url = "{base}"
+api_key_env = "TEST_HIVE_KEY"
+
+[profiles.prod]
+confirm = true
+[profiles.prod.hive]
+base_url = "{base}"
+api_key_cmd = ["printf", "%s", "{HIVE_KEY}"]
+
+[profiles.wrongkey.hive]
+base_url = "{base}"
+api_key_env = "TEST_WRONG_KEY"
+"#
+        )
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config_path(), text).expect("write config");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(self.config_path(), std::fs::Permissions::from_mode(0o600))
+                .expect("chmod");
+        }
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tagdesk"));
+        if !args.contains(&"--config") {
+            c.arg("--config").arg(self.config_path());
+        }
+        c.args(args)
+            .env_remove("TAGDESK_PROFILE")
+            .env_remove("TAGDESK_HIVE_API_KEY")
+            .env_remove("TAGDESK_CEREGO_API_KEY")
+            .env_remove("TAGDESK_HIVE_URL")
+            .env_remove("TAGDESK_CEREGO_URL")
+            .env("TAGDESK_DATA_DIR", self.data_dir())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg"))
+            .env("TEST_HIVE_KEY", HIVE_KEY)
+            .env("TEST_CEREGO_KEY", CEREGO_KEY)
+            .env("TEST_WRONG_KEY", "not-the-key")
+            .stdin(std::process::Stdio::null());
+        c
+    }
+
+    pub async fn run(&self, args: &[&str]) -> Output {
+        let mut c = self.command(args);
+        tokio::task::spawn_blocking(move || c.output().expect("run tagdesk"))
+            .await
+            .expect("join")
+    }
+
+    pub fn requests(&self, endpoint: &str) -> u64 {
+        self.sim.state_json()["requests"][endpoint]
+            .as_u64()
+            .unwrap_or(0)
+    }
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn json(o: &Output) -> Value {
+    serde_json::from_str(stdout(o).trim()).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
