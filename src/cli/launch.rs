@@ -266,7 +266,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
         let known = known.lock().unwrap_or_else(|e| e.into_inner());
         let (mut w, _) =
             crate::engine::workspace::load(&session.paths.data_dir, &session.profile.name);
-        w.patrons = known.hive.patrons.clone();
+        w.patrons = known.hive.patrons().to_vec();
         if let Err(e) =
             crate::engine::workspace::save(&session.paths.data_dir, &session.profile.name, &w)
         {

@@ -231,7 +231,7 @@ fn remember(session: &Session, op: &Op, result: &Result<crate::core::op::Output,
     ) {
         return;
     }
-    w.patrons = known.hive.patrons;
+    w.patrons = known.hive.into_patrons();
     if let Err(e) = crate::engine::workspace::save(dir, &session.profile.name, &w) {
         err(&format!(
             "tagdesk: warning: the workspace could not be saved: {e}"

@@ -312,7 +312,7 @@ impl App {
     /// The workspace as it should be saved now.
     pub fn workspace(&self) -> crate::engine::workspace::Workspace {
         crate::engine::workspace::Workspace {
-            patrons: self.known.hive.patrons.clone(),
+            patrons: self.known.hive.patrons().to_vec(),
             cerego_lookups: self.settings.lookups.clone(),
         }
     }
@@ -519,7 +519,7 @@ impl App {
     }
 
     pub fn selected_patron(&self) -> Option<&KnownPatron> {
-        self.hive.list.selected_item(&self.known.hive.patrons)
+        self.hive.list.selected_item(self.known.hive.patrons())
     }
 
     /// The time shown for a UTC instant, in the console's zone.

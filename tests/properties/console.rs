@@ -364,7 +364,7 @@ pub(crate) fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCa
         hv.list
             .visible()
             .iter()
-            .all(|&i| i < app.known.hive.patrons.len()),
+            .all(|&i| i < app.known.hive.patrons().len()),
         "hive.visible out of range"
     );
     let patron = app.selected_patron();
@@ -403,7 +403,7 @@ pub(crate) fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCa
         }
         None => prop_assert!(hv.marked.is_empty(), "marks without a selected patron"),
     }
-    for p in &app.known.hive.patrons {
+    for p in app.known.hive.patrons() {
         let known: HashSet<&str> = p.tags.iter().map(|t| t.api_field.as_str()).collect();
         prop_assert_eq!(known.len(), p.tags.len(), "duplicate tags on {}", p.id);
     }
@@ -415,7 +415,7 @@ pub(crate) fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCa
     }
     // tagdesk's own view of Hive (built from responses) agrees with the simulator: every
     // reply has been applied, so a patron's known tags are what Hive holds.
-    for p in &app.known.hive.patrons {
+    for p in app.known.hive.patrons() {
         let known: HashSet<&str> = p.tags.iter().map(|t| t.api_field.as_str()).collect();
         let truth: HashSet<&str> = h
             .model

@@ -168,7 +168,7 @@ fn cerego_errors_name_the_line_and_the_reason() {
 fn predictions_say_what_they_rest_on() {
     let p = hive("p1,\"vip, newsletter, bogus\"\nnew,vip\n", false);
     let mut known = KnownState::default();
-    known.hive.patrons.push(KnownPatron {
+    known.hive.insert(KnownPatron {
         id: PatronId::parse("p1").unwrap(),
         tags: vec![KnownTag {
             api_field: "newsletter".into(),

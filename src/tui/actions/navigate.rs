@@ -120,7 +120,7 @@ impl App {
 
     pub(in crate::tui) fn refilter_hive(&mut self) {
         let keep = self.selected_patron().map(|p| p.id.clone());
-        self.hive.list.refilter(&self.known.hive.patrons);
+        self.hive.list.refilter(self.known.hive.patrons());
         self.hive.tag_selected = 0;
         // Marks belong to the patron they were made on.
         if self.selected_patron().map(|p| &p.id) != keep.as_ref() {

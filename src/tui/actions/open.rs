@@ -18,7 +18,7 @@ impl App {
         self.known.hive.open(&id);
         self.hive.list.clear_filter();
         self.refilter_hive();
-        if let Some(index) = self.known.hive.patrons.iter().position(|p| p.id == id) {
+        if let Some(index) = self.known.hive.position(&id) {
             self.hive.list.select_index(index);
         }
         self.hive.marked.clear();

@@ -18,7 +18,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     let view = &app.hive;
     let focused = app.focus == Pane::List;
     let detail = if app.settings.hive.is_some() {
-        format!(" · {} known", app.known.hive.patrons.len())
+        format!(" · {} known", app.known.hive.len())
     } else {
         " · not configured".to_string()
     };
@@ -28,7 +28,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         area,
         ("Patrons", detail),
         &view.list.filter,
-        (view.list.visible().len(), app.known.hive.patrons.len()),
+        (view.list.visible().len(), app.known.hive.len()),
     );
     if app.settings.hive.is_none() {
         return empty_message(
@@ -42,7 +42,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         );
     }
     if view.list.visible().is_empty() {
-        let msg = if app.known.hive.patrons.is_empty() {
+        let msg = if app.known.hive.is_empty() {
             format!(
                 "No patrons known yet. Press {} to open one by its id.",
                 app.key(Action::Open)
@@ -65,7 +65,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     );
     let rows: Vec<Row> = view.list.visible()[shown.clone()]
         .iter()
-        .filter_map(|&i| app.known.hive.patrons.get(i))
+        .filter_map(|&i| app.known.hive.patrons().get(i))
         .map(|p| {
             let n = p.tags.len();
             let count = match (p.complete, n) {

@@ -1,0 +1,400 @@
+//! Batches: throughput, concurrency under latency, the journal's cost per row, and memory.
+//!
+//! `cargo bench --bench batch` prints medians (3 runs each, all in one run of the bench, so
+//! the figures compare) against a `tagdesk sim` in its own process:
+//!
+//! - Throughput: a 10,000-row Hive import (`tagdesk hive import`, every row journaled) at
+//!   the default concurrency (4) and at 16, beside `xargs -P 8` running one `curl` per row
+//!   over the same rows on the same simulator (skipped when curl is not installed).
+//! - Latency: with `hive:latency=50` on the simulator, 400 rows at 4, 8 and 16 in flight,
+//!   against the ideal concurrency ÷ latency.
+//! - The journal per row: the engine in this process, 2,000 rows at 16 in flight, with group
+//!   commit (one write + one fsync for whatever intents and outcomes have gathered) and
+//!   without it (one fsync per record).
+//! - Memory: the peak resident size (VmHWM) of `tagdesk hive import` on a 100,000-row file,
+//!   as a dry-run (preview) and as a run.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tagdesk::core::plan::{self, BatchOp};
+use tagdesk::core::redact::Redactor;
+use tagdesk::engine::api::ClientConfig;
+use tagdesk::engine::api::hive::HiveClient;
+use tagdesk::engine::batch::{self, Control, RunContext, RunOptions, SavedPlan};
+use tagdesk::engine::exec::Clients;
+use tagdesk::engine::journal::{BatchEvent, Journal, Writer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tagdesk");
+const RUNS: usize = 3;
+const KEY: &str = "demo-hive-key";
+
+struct Sim {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_sim(faults: &[&str]) -> Sim {
+    let mut c = Command::new(BIN);
+    c.args(["sim", "--listen", "127.0.0.1:0"]);
+    for f in faults {
+        c.args(["--fault", f]);
+    }
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sim");
+    let mut first = String::new();
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    out.read_line(&mut first).expect("first line");
+    std::thread::spawn(move || for _ in out.lines() {});
+    let base = first
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("address")
+        .to_string();
+    Sim { child, base }
+}
+
+fn config(dir: &Path, base: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "default_profile = \"bench\"\n[profiles.bench.hive]\nbase_url = \"{base}\"\napi_key_env = \"BENCH_HIVE_KEY\"\n"
+        ),
+    )
+    .expect("config");
+    path
+}
+
+fn rows_file(dir: &Path, name: &str, n: usize) -> PathBuf {
+    let path = dir.join(name);
+    let mut text = String::from("user_id,user_tags\n");
+    for i in 0..n {
+        text.push_str(&format!("{name}_{i},\"vip, newsletter\"\n"));
+    }
+    std::fs::write(&path, text).expect("rows");
+    path
+}
+
+fn tagdesk(dir: &Path, config: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.arg("--config")
+        .arg(config)
+        .args(args)
+        .env("BENCH_HIVE_KEY", KEY)
+        .env("TAGDESK_DATA_DIR", dir.join("data"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+fn timed(mut c: Command) -> Duration {
+    let started = Instant::now();
+    let status = c.status().expect("run");
+    assert!(status.success() || status.code() == Some(1), "{status}");
+    started.elapsed()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Runs a command to its end; returns its wall time and peak resident size in KiB.
+fn peak_of(mut command: Command) -> (Duration, u64) {
+    let started = Instant::now();
+    let mut child = command.spawn().expect("spawn");
+    let pid = child.id();
+    let mut peak = 0u64;
+    loop {
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            && let Some(kb) = s
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse::<u64>().ok())
+        {
+            peak = peak.max(kb);
+        }
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (started.elapsed(), peak)
+}
+
+fn curl_available() -> bool {
+    Command::new("curl")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `xargs -P 8` running one curl per row (patron ids on stdin).
+fn curl_fanout(base: &str, ids: &[String]) -> Duration {
+    let url = format!("{base}/api/v1/user_tags/add");
+    let started = Instant::now();
+    let mut child = Command::new("xargs")
+        .args([
+            "-P",
+            "8",
+            "-I",
+            "{}",
+            "curl",
+            "-s",
+            "-o",
+            "/dev/null",
+            "-H",
+            &format!("Authorization: token {KEY}"),
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            "{\"patron_id\":\"{}\",\"user_tags_api_fields\":[\"vip\",\"newsletter\"]}",
+            &url,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("xargs");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        for id in ids {
+            writeln!(stdin, "{id}").expect("write ids");
+        }
+    }
+    child.wait().expect("xargs");
+    started.elapsed()
+}
+
+fn throughput(root: &Path) {
+    let sim = start_sim(&[]);
+    let dir = root.join("throughput");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let config = config(&dir, &sim.base);
+    const N: usize = 10_000;
+    println!("\nthroughput: a {N}-row Hive import against `tagdesk sim` (no latency)");
+    let mut rows_per_s = Vec::new();
+    for concurrency in ["4", "16"] {
+        let times: Vec<Duration> = (0..RUNS)
+            .map(|run| {
+                let file = rows_file(&dir, &format!("c{concurrency}r{run}"), N);
+                timed(tagdesk(
+                    &dir,
+                    &config,
+                    &[
+                        "hive",
+                        "import",
+                        "--concurrency",
+                        concurrency,
+                        file.to_str().expect("path"),
+                    ],
+                ))
+            })
+            .collect();
+        let m = median(times);
+        let rate = N as f64 / m.as_secs_f64();
+        rows_per_s.push(rate);
+        println!(
+            "  tagdesk hive import --concurrency {concurrency:<3} {:>8.0} rows/s  (median {:.2} s, every row journaled)",
+            rate,
+            m.as_secs_f64()
+        );
+    }
+    if curl_available() {
+        let times: Vec<Duration> = (0..RUNS)
+            .map(|run| {
+                let ids: Vec<String> = (0..N).map(|i| format!("curl{run}_{i}")).collect();
+                curl_fanout(&sim.base, &ids)
+            })
+            .collect();
+        let m = median(times);
+        let rate = N as f64 / m.as_secs_f64();
+        println!(
+            "  xargs -P 8 curl (one per row)      {:>8.0} rows/s  (median {:.2} s, nothing journaled)",
+            rate,
+            m.as_secs_f64()
+        );
+        println!(
+            "  ratio tagdesk/curl: {:.2}× at 4, {:.2}× at 16",
+            rows_per_s[0] / rate,
+            rows_per_s[1] / rate
+        );
+    } else {
+        println!("  (curl is not installed: the xargs/curl comparison is skipped)");
+    }
+}
+
+fn latency(root: &Path) {
+    let sim = start_sim(&["hive:latency=50"]);
+    let dir = root.join("latency");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let config = config(&dir, &sim.base);
+    const N: usize = 400;
+    println!("\nconcurrency under latency: {N} rows, hive:latency=50 on the simulator");
+    for concurrency in [4usize, 8, 16] {
+        let c = concurrency.to_string();
+        let times: Vec<Duration> = (0..RUNS)
+            .map(|run| {
+                let file = rows_file(&dir, &format!("l{c}r{run}"), N);
+                timed(tagdesk(
+                    &dir,
+                    &config,
+                    &[
+                        "hive",
+                        "import",
+                        "--concurrency",
+                        &c,
+                        file.to_str().expect("path"),
+                    ],
+                ))
+            })
+            .collect();
+        let m = median(times);
+        let rate = N as f64 / m.as_secs_f64();
+        let ideal = concurrency as f64 / 0.050;
+        println!(
+            "  {concurrency:>2} in flight: {rate:>6.0} rows/s, ideal {ideal:>4.0} → {:.0}% (median {:.2} s)",
+            100.0 * rate / ideal,
+            m.as_secs_f64()
+        );
+    }
+}
+
+fn journal_cost(root: &Path) {
+    let sim = start_sim(&[]);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    const N: usize = 2_000;
+    println!("\nthe journal per row: {N} rows in this process, 16 in flight, no latency");
+    for group in [true, false] {
+        let times: Vec<Duration> = (0..RUNS)
+            .map(|run| {
+                let dir = root.join(format!("journal-{group}-{run}"));
+                let (journal, _) = Journal::open(&dir, "bench", vec![]).expect("journal");
+                let journal = Arc::new(std::sync::Mutex::new(journal));
+                let client = HiveClient::new(&ClientConfig {
+                    base_url: sim.base.clone(),
+                    api_key: KEY.to_string().into(),
+                    connect_timeout: Duration::from_secs(5),
+                    total_timeout: Duration::from_secs(30),
+                })
+                .expect("client");
+                let table = plan::read_table(
+                    (0..N)
+                        .map(|i| format!("j{group}{run}_{i},vip\n"))
+                        .collect::<String>()
+                        .as_bytes(),
+                );
+                let p = plan::hive_plan(&table, None, false, &[]);
+                let saved = SavedPlan {
+                    batch_id: format!("bench{group}{run}"),
+                    created_at: chrono::Utc::now(),
+                    profile: "bench".into(),
+                    demo: false,
+                    op: BatchOp::HiveAdd,
+                    source: None,
+                    sha256: None,
+                    data_rows: N,
+                    rows: p.rows,
+                    skipped: Vec::new(),
+                    undo_of: None,
+                    notes: Vec::new(),
+                };
+                let todo = saved.to_send();
+                let ctx = Arc::new(RunContext {
+                    clients: Clients {
+                        hive: Some(client),
+                        cerego: None,
+                        redactor: Redactor::new(vec![]),
+                        limits: Default::default(),
+                    },
+                    journal,
+                    profile: "bench".into(),
+                    demo: false,
+                    policy: Default::default(),
+                    options: RunOptions {
+                        concurrency: 16,
+                        rate: None,
+                        group_commit: group,
+                    },
+                });
+                let (_tx, rx) = tokio::sync::watch::channel(Control::Run);
+                let begin = BatchEvent::Resume {
+                    requests: N,
+                    writer: Writer::current().clone(),
+                };
+                let started = Instant::now();
+                let report = rt.block_on(batch::run(
+                    ctx,
+                    Arc::new(saved),
+                    todo,
+                    begin,
+                    rx,
+                    Arc::new(|_| {}),
+                ));
+                assert_eq!(report.counts.ok, N);
+                started.elapsed()
+            })
+            .collect();
+        let m = median(times);
+        println!(
+            "  group commit {:<3}: {:>6.0} µs per row ({:.0} rows/s)",
+            if group { "on" } else { "off" },
+            m.as_secs_f64() * 1e6 / N as f64,
+            N as f64 / m.as_secs_f64()
+        );
+    }
+}
+
+fn memory(root: &Path) {
+    let sim = start_sim(&[]);
+    let dir = root.join("memory");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let config = config(&dir, &sim.base);
+    const N: usize = 100_000;
+    let file = rows_file(&dir, "big", N);
+    let path = file.to_str().expect("path");
+    println!("\nmemory: a {N}-row Hive file");
+    let (took, peak) = peak_of(tagdesk(&dir, &config, &["hive", "import", "--dry-run", path]));
+    println!(
+        "  preview (--dry-run): peak RSS {:.0} MiB, {:.1} s",
+        peak as f64 / 1024.0,
+        took.as_secs_f64()
+    );
+    let (took, peak) = peak_of(tagdesk(
+        &dir,
+        &config,
+        &["hive", "import", "--concurrency", "16", path],
+    ));
+    println!(
+        "  run (16 in flight):  peak RSS {:.0} MiB, {:.1} s",
+        peak as f64 / 1024.0,
+        took.as_secs_f64()
+    );
+}
+
+fn main() {
+    let root = tempfile::tempdir().expect("tempdir");
+    println!("tagdesk batch benchmarks ({RUNS} runs each, medians)");
+    throughput(root.path());
+    latency(root.path());
+    journal_cost(root.path());
+    memory(root.path());
+}
