@@ -372,7 +372,11 @@ fn memory(root: &Path) {
     let file = rows_file(&dir, "big", N);
     let path = file.to_str().expect("path");
     println!("\nmemory: a {N}-row Hive file");
-    let (took, peak) = peak_of(tagdesk(&dir, &config, &["hive", "import", "--dry-run", path]));
+    let (took, peak) = peak_of(tagdesk(
+        &dir,
+        &config,
+        &["hive", "import", "--dry-run", path],
+    ));
     println!(
         "  preview (--dry-run): peak RSS {:.0} MiB, {:.1} s",
         peak as f64 / 1024.0,

@@ -283,6 +283,8 @@ fn child_console_listing(base: &str) {
                 tagdesk::engine::backend::Event::Done(reply) => {
                     tagdesk::tui::app::Message::Reply(reply)
                 }
+                tagdesk::engine::backend::Event::Batch { .. }
+                | tagdesk::engine::backend::Event::BatchEnded { .. } => continue,
             };
             app.update(message);
             if done {

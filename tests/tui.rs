@@ -782,6 +782,8 @@ fn bug_marks_survive_a_filter_that_changes_the_patron() {
         h.app.selected_patron().map(|p| p.id.as_str()),
         Some("user_abc123")
     );
+    // Space marks tags in the tags pane (in the list pane it marks patrons for a batch).
+    h.key(KeyCode::Tab);
     h.key(KeyCode::Char(' '));
     assert!(h.app.hive.marked.contains("newsletter"));
     h.key(KeyCode::Char('/'));

@@ -1,8 +1,6 @@
 //! `tagdesk hive import` and `tagdesk cerego import`: a CSV file (or standard input) read,
 //! validated and planned, then previewed (`--dry-run`) or run as a batch.
 
-use std::io::Read;
-
 use super::args::ImportArgs;
 use super::batch::{known_state, partner_users};
 use super::launch::{Launch, launch, refuse_invalid};
@@ -12,43 +10,11 @@ use crate::engine::batch::{self, SavedPlan};
 use crate::engine::journal;
 use crate::session::Session;
 
-/// Batch files larger than this are refused (a million rows of a typical export is far
-/// smaller).
-pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
-
 /// Which import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Hive { remove: bool },
     Cerego,
-}
-
-/// The bytes of `file` (`-`: standard input), within [`MAX_SOURCE_BYTES`].
-pub fn read_source(file: &str) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    if file == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_SOURCE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("standard input could not be read: {e}"))?;
-    } else {
-        let f = std::fs::File::open(file).map_err(|e| format!("{file}: {e}"))?;
-        let meta = f.metadata().map_err(|e| format!("{file}: {e}"))?;
-        if !meta.is_file() {
-            return Err(format!("{file} is not a file"));
-        }
-        f.take(MAX_SOURCE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("{file}: {e}"))?;
-    }
-    if bytes.len() as u64 > MAX_SOURCE_BYTES {
-        return Err(format!(
-            "{file} is larger than {} MiB: split it into several files",
-            MAX_SOURCE_BYTES >> 20
-        ));
-    }
-    Ok(bytes)
 }
 
 /// Reads, validates, plans and launches an import; returns the exit code.
@@ -59,7 +25,7 @@ pub(crate) async fn import(
     format: Format,
     yes: bool,
 ) -> u8 {
-    let bytes = match read_source(&args.file) {
+    let bytes = match batch::read_source(&args.file) {
         Ok(b) => b,
         Err(e) => return fail(format, &e, exit::USAGE),
     };

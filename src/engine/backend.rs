@@ -84,6 +84,16 @@ pub enum Event {
         progress: PageProgress,
     },
     Done(Box<Reply>),
+    /// A batch of this run made progress.
+    Batch {
+        batch_id: String,
+        progress: crate::engine::batch::Progress,
+    },
+    /// A batch of this run ended.
+    BatchEnded {
+        batch_id: String,
+        report: Box<crate::engine::batch::RunReport>,
+    },
 }
 
 /// Spawns the backend loop. It ends when the request channel closes.

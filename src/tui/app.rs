@@ -10,6 +10,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 use tui_input::Input;
 
+pub use super::message::{Effect, Message, RunBatch};
+use super::state::batch::{BatchView, Marks};
 use super::state::requests::RequestLog;
 use crate::config::Unavailable;
 use crate::core::domain::PartnerId;
@@ -18,7 +20,7 @@ use crate::core::gate::{Decision, Policy};
 use crate::core::model::{KnownPatron, KnownState};
 use crate::core::op::cerego::CeregoUser;
 use crate::core::op::{Op, Place, Service};
-use crate::engine::backend::{Reply, Request, RequestId};
+use crate::engine::backend::{Request, RequestId};
 
 use super::keymap::{Action, Keymap};
 use super::popups::{Confirm, OnYes, Popup};
@@ -107,6 +109,8 @@ pub struct CeregoView {
     pub tag_selected: usize,
     /// While the list loads: the last page received and the page count, if known.
     pub progress: Option<(u32, Option<u64>)>,
+    /// Users marked for a batch (by user id).
+    pub marks: Marks,
 }
 
 #[derive(Debug, Clone)]
@@ -116,51 +120,8 @@ pub struct HiveView {
     pub tag_selected: usize,
     /// api_fields marked for removal on the selected patron.
     pub marked: BTreeSet<String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Message {
-    Key(KeyEvent),
-    Paste(String),
-    Resize(u16, u16),
-    Reply(Box<Reply>),
-    /// A request failed transiently and will be retried.
-    Retrying {
-        id: RequestId,
-        notice: crate::engine::retry::RetryNotice,
-    },
-    /// A page of a user list arrived while the rest are still loading.
-    Page {
-        id: RequestId,
-        progress: crate::engine::exec::PageProgress,
-    },
-    /// The loop is resolving the profile the operator switches to (`command`: a key
-    /// command runs meanwhile, which may take a while).
-    Switching {
-        profile: String,
-        command: bool,
-    },
-    /// The switch could not be made; the console stays where it is.
-    SwitchFailed {
-        profile: String,
-        reason: String,
-    },
-    /// Time passed (only sent while something animates).
-    Tick,
-    /// SIGTERM / SIGHUP / SIGINT: leave now, through the normal path.
-    Stop,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    Send(Request),
-    Quit,
-    /// Write the workspace (known patrons, look-ups) to disk.
-    Save(Box<crate::engine::workspace::Workspace>),
-    /// Leave and start again on another profile.
-    SwitchProfile(String),
-    /// Ctrl-Z: hand the terminal back to the shell until it continues us.
-    Suspend,
+    /// Patrons marked for a batch (by patron id).
+    pub marks: Marks,
 }
 
 pub struct App {
@@ -183,6 +144,8 @@ pub struct App {
     pub quit_when_idle: bool,
     /// The profile being switched to, while its keys are resolved.
     pub switching: Option<(String, bool)>,
+    /// The batches of this run, oldest first.
+    pub batches: Vec<BatchView>,
     next_id: RequestId,
 }
 
@@ -215,11 +178,13 @@ impl App {
                 list: FilteredList::default(),
                 tag_selected: 0,
                 progress: None,
+                marks: Marks::default(),
             },
             hive: HiveView {
                 list: FilteredList::default(),
                 tag_selected: 0,
                 marked: BTreeSet::new(),
+                marks: Marks::default(),
             },
             log: RequestLog::default(),
             popup: None,
@@ -229,6 +194,7 @@ impl App {
             frame: 0,
             quit_when_idle: false,
             switching: None,
+            batches: Vec::new(),
             next_id: 1,
         };
         app.refilter_hive();
@@ -304,6 +270,20 @@ impl App {
         self.log.in_flight()
     }
 
+    /// Requests of running batches that have not ended yet.
+    pub fn batch_rows_left(&self) -> usize {
+        self.batches
+            .iter()
+            .filter(|b| b.phase != super::state::batch::BatchPhase::Finished)
+            .map(|b| b.todo.len().saturating_sub(b.done()))
+            .sum()
+    }
+
+    /// What quitting would leave without an outcome: requests in flight and batch rows.
+    pub fn busy(&self) -> usize {
+        self.in_flight() + self.batch_rows_left()
+    }
+
     /// Puts earlier runs' journal entries at the top of the action log.
     pub fn load_history(&mut self, entries: Vec<crate::engine::journal::Entry>) {
         self.log.prepend_history(entries);
@@ -326,7 +306,7 @@ impl App {
 
     /// Whether the loop should send ticks (only while the spinner shows).
     pub fn needs_tick(&self) -> bool {
-        self.in_flight() > 0
+        self.busy() > 0
     }
 
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
@@ -350,7 +330,7 @@ impl App {
                 // The quit dialog only asks what to do with requests in flight: once the
                 // last one has its outcome the question is moot, and the operator asked to quit.
                 let asked = self.quit_when_idle || matches!(self.popup, Some(Popup::Quit));
-                if asked && self.in_flight() == 0 {
+                if asked && self.busy() == 0 {
                     effects.push(Effect::Quit);
                 }
                 effects
@@ -370,6 +350,25 @@ impl App {
             }
             Message::Retrying { id, notice } => {
                 self.log.retrying(id, notice);
+                Vec::new()
+            }
+            Message::Batch { batch_id, progress } => {
+                self.batch_progress(&batch_id, progress);
+                Vec::new()
+            }
+            Message::BatchEnded { batch_id, report } => {
+                let mut effects = self.batch_ended(&batch_id, *report);
+                if self.quit_when_idle && self.busy() == 0 {
+                    effects.push(Effect::Quit);
+                }
+                effects
+            }
+            Message::ImportRead {
+                path,
+                service,
+                result,
+            } => {
+                self.import_read(path, service, result);
                 Vec::new()
             }
             Message::Tick => {
@@ -471,7 +470,13 @@ impl App {
             }
             Action::Inspect => match self.focus {
                 Pane::Log => {
-                    if let Some(entry) = self.log.selected() {
+                    if let Some(entry) = self.log.selected()
+                        && entry.is_batch()
+                    {
+                        self.popup = Some(Popup::Batch {
+                            batch_id: entry.key.clone(),
+                        });
+                    } else if let Some(entry) = self.log.selected() {
                         self.popup = Some(Popup::Inspector {
                             key: entry.key.clone(),
                             scroll: 0,
@@ -488,7 +493,13 @@ impl App {
                     self.set_status(Level::Info, "Staying.");
                     return Vec::new();
                 }
-                if self.tab == Tab::Hive && !self.hive.marked.is_empty() && self.focus != Pane::Log
+                if self.focus == Pane::List && self.has_marks() {
+                    let n = self.marks().len();
+                    self.marks_mut().clear();
+                    self.set_status(Level::Info, format!("Cleared {n} marks."));
+                } else if self.tab == Tab::Hive
+                    && !self.hive.marked.is_empty()
+                    && self.focus != Pane::Log
                 {
                     self.hive.marked.clear();
                 } else if !self.focused_filter_mut().text().is_empty() {
@@ -499,17 +510,36 @@ impl App {
             Action::Quit => return self.quit(false),
             Action::ForceQuit => return self.quit(true),
             Action::Suspend => return vec![Effect::Suspend],
+            Action::Add if self.has_marks() && self.focus != Pane::Log => self.batch_form(false),
+            Action::Remove | Action::RemoveTyped
+                if self.tab == Tab::Hive && self.has_marks() && self.focus == Pane::List =>
+            {
+                self.batch_form(true)
+            }
             Action::Add => return self.add(),
             Action::Edit => return self.edit(),
             Action::Remove => return self.remove(),
             Action::RemoveTyped => self.remove_typed(),
+            Action::Mark if self.focus == Pane::List => self.mark_row(),
             Action::Mark => self.toggle_mark(),
+            Action::MarkRange => self.mark_range(),
+            Action::InvertMarks => self.invert_marks(),
+            Action::Import => self.import_form(),
+            Action::Undo => self.undo_selected(),
             Action::Open => self.open_patron(),
             Action::Refresh => return self.refresh(),
             Action::Lookup => self.lookup_form(),
             Action::SwitchProfile => self.profile_picker(),
             // The popups' own actions: the main screen's table does not read them.
-            Action::Submit | Action::Yes | Action::No | Action::Wait | Action::Abandon => {}
+            Action::Submit
+            | Action::Yes
+            | Action::No
+            | Action::Wait
+            | Action::Abandon
+            | Action::Pause
+            | Action::CancelBatch
+            | Action::Header
+            | Action::Column => {}
         }
         Vec::new()
     }

@@ -49,7 +49,27 @@ fn presentation(action: Action) -> Option<Presentation> {
             HiveOnly,
             None,
         ),
-        Action::Mark => p("mark / unmark a Hive tag for removal", HiveOnly, None),
+        Action::Mark => p(
+            "mark a row for a batch (Hive tags pane: a tag to remove)",
+            Everywhere,
+            None,
+        ),
+        Action::MarkRange => p(
+            "mark a range: press at one end, move, press again",
+            Lists,
+            None,
+        ),
+        Action::InvertMarks => p("invert the marks of the rows shown", Lists, None),
+        Action::Import => p(
+            "import a CSV file as a batch (preview first)",
+            Everywhere,
+            None,
+        ),
+        Action::Undo => p(
+            "undo the selected log entry or batch (preview first)",
+            Log,
+            Some("undo"),
+        ),
         Action::Open => p(
             "open a Hive patron by typing its id",
             HiveOnly,
@@ -100,7 +120,15 @@ fn presentation(action: Action) -> Option<Presentation> {
         ),
         Action::Suspend => p("suspend to the shell (fg resumes)", Everywhere, None),
         // The popups' own actions are shown by the popups that read them.
-        Action::Submit | Action::Yes | Action::No | Action::Wait | Action::Abandon => None,
+        Action::Submit
+        | Action::Yes
+        | Action::No
+        | Action::Wait
+        | Action::Abandon
+        | Action::Pause
+        | Action::CancelBatch
+        | Action::Header
+        | Action::Column => None,
     }
 }
 
@@ -338,9 +366,39 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
             Level::Warn,
             format!("{}: nothing to remove.", app.unavailable(Service::Hive)),
         ),
-        Action::Mark if app.tab == Tab::Cerego || policy_read_only || !configured(Tab::Hive) => {
-            no(Level::Info, "Marks select Hive tags for removal.".into())
+        Action::Mark if app.focus == Pane::Log => no(
+            Level::Info,
+            "Marks select rows of the user or patron list (tab to it).".into(),
+        ),
+        Action::Mark | Action::MarkRange | Action::InvertMarks if !configured(app.tab) => no(
+            Level::Warn,
+            format!("{}: nothing to mark.", app.unavailable(service(app.tab))),
+        ),
+        Action::Mark if app.focus == Pane::Tags && (app.tab == Tab::Cerego || policy_read_only) => {
+            no(
+                Level::Info,
+                "Marks in the tags pane select Hive tags for removal; in the list pane they \
+                 select rows for a batch."
+                    .into(),
+            )
         }
+        Action::MarkRange | Action::InvertMarks if app.focus != Pane::List => no(
+            Level::Info,
+            "Ranges and inversion mark rows of the user or patron list (tab to it).".into(),
+        ),
+        Action::Import if policy_read_only => read_only("importing a batch"),
+        Action::Import if !configured(app.tab) => no(
+            Level::Warn,
+            format!(
+                "{}: nothing can be imported.",
+                app.unavailable(service(app.tab))
+            ),
+        ),
+        Action::Undo if policy_read_only => read_only("undoing a change"),
+        Action::Undo if app.focus != Pane::Log => no(
+            Level::Info,
+            "Select an entry or a batch in the action log (tab to it), then undo it.".into(),
+        ),
         Action::Lookup if !configured(Tab::Cerego) => no(
             Level::Warn,
             format!("{}: nothing to look up.", app.unavailable(Service::Cerego)),
@@ -364,6 +422,10 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::Remove
         | Action::RemoveTyped
         | Action::Mark
+        | Action::MarkRange
+        | Action::InvertMarks
+        | Action::Import
+        | Action::Undo
         | Action::Open
         | Action::Refresh
         | Action::Lookup
@@ -379,7 +441,11 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::Yes
         | Action::No
         | Action::Wait
-        | Action::Abandon => Ok(()),
+        | Action::Abandon
+        | Action::Pause
+        | Action::CancelBatch
+        | Action::Header
+        | Action::Column => Ok(()),
     }
 }
 

@@ -2,8 +2,10 @@
 
 mod actions;
 pub mod app;
+mod batches;
 pub mod filter;
 pub mod keymap;
+pub mod message;
 pub mod popups;
 mod settings;
 pub mod state;
@@ -34,6 +36,8 @@ fn event_message(event: backend::Event) -> Message {
         backend::Event::Retrying { id, notice } => Message::Retrying { id, notice },
         backend::Event::Page { id, progress } => Message::Page { id, progress },
         backend::Event::Done(reply) => Message::Reply(reply),
+        backend::Event::Batch { batch_id, progress } => Message::Batch { batch_id, progress },
+        backend::Event::BatchEnded { batch_id, report } => Message::BatchEnded { batch_id, report },
     }
 }
 
@@ -124,6 +128,26 @@ pub async fn run(
 
     let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (reply_tx, mut reply_rx) = mpsc::unbounded_channel();
+    let (message_tx, mut message_rx) = mpsc::unbounded_channel();
+    let journal_path = journal.as_ref().map(|j| {
+        j.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .path()
+            .to_path_buf()
+    });
+    let resume_offer = journal_path
+        .as_deref()
+        .and_then(|p| batches::interrupted(p, &data_dir));
+    let mut runner = batches::BatchRunner::new(
+        clients.clone(),
+        journal.clone(),
+        profile.name.clone(),
+        profile.demo,
+        profile.retry,
+        data_dir.clone(),
+        reply_tx.clone(),
+        message_tx,
+    );
     let backend = backend::spawn(clients, journal, profile.retry, request_rx, reply_tx);
 
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<SwitchEvent>();
@@ -138,10 +162,12 @@ pub async fn run(
         &request_tx,
         &mut reply_rx,
         (&switch_tx, &mut switch_rx),
+        (&mut runner, &mut message_rx, resume_offer),
         options,
     )
     .await;
     drop(request_tx);
+    runner.abort_all();
     // Every way out passes here: abandon what is still in flight, then report.
     let abandoned = tokio::task::spawn_blocking(move || backend.abandon_in_flight())
         .await
@@ -188,6 +214,11 @@ async fn drive(
         &mpsc::UnboundedSender<SwitchEvent>,
         &mut mpsc::UnboundedReceiver<SwitchEvent>,
     ),
+    (runner, message_rx, resume_offer): (
+        &mut batches::BatchRunner,
+        &mut mpsc::UnboundedReceiver<Message>,
+        Option<batches::ResumeOffer>,
+    ),
     options: &crate::session::Options,
 ) -> color_eyre::Result<()> {
     let mut guard = TerminalGuard::enter()?;
@@ -207,6 +238,9 @@ async fn drive(
         tracing::warn!("{n}");
     }
     let mut pending_effects = effects;
+    if let Some((plan, todo)) = resume_offer {
+        app.offer_resume(plan, todo);
+    }
 
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
@@ -219,6 +253,9 @@ async fn drive(
                 Effect::Send(request) => {
                     let _ = request_tx.send(request);
                 }
+                Effect::ReadImport { path, service } => runner.read_import(path, service),
+                Effect::RunBatch(job) => runner.run(*job),
+                Effect::ControlBatch { batch_id, control } => runner.control(&batch_id, control),
                 Effect::Quit => state.end = Some(RunEnd::Quit),
                 Effect::SwitchProfile(name) => {
                     app.update(Message::Switching {
@@ -289,6 +326,7 @@ async fn drive(
                 Some(Err(_)) | None => batch.push(Message::Stop),
             },
             Some(event) = reply_rx.recv() => batch.push(event_message(event)),
+            Some(message) = message_rx.recv() => batch.push(message),
             Some(switched) = switch_rx.recv() => match switched {
                 SwitchEvent::RunningKeyCommand(profile) => {
                     batch.push(Message::Switching { profile, command: true });

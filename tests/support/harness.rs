@@ -36,6 +36,12 @@ pub struct Harness {
     pub saved: Option<tagdesk::engine::workspace::Workspace>,
     /// The profile the App asked to switch to.
     pub switched: Option<String>,
+    /// Batches the App asked to run, not yet run by [`Harness::run_batch`].
+    pub jobs: Vec<tagdesk::tui::app::RunBatch>,
+    /// Import files the App asked to read.
+    pub reads: Vec<(String, tagdesk::core::op::Service)>,
+    /// Pause / cancel requests, in order.
+    pub controls: Vec<(String, tagdesk::engine::batch::Control)>,
     /// Seconds since t0; every message advances the clock by one second.
     clock: i64,
     seeded_at: String,
@@ -80,6 +86,9 @@ impl Harness {
             },
             saved: None,
             switched: None,
+            jobs: Vec::new(),
+            reads: Vec::new(),
+            controls: Vec::new(),
             clock: 0,
             seeded_at: seed.cerego.seeded_at.clone(),
         };
@@ -103,6 +112,11 @@ impl Harness {
                 Effect::Save(w) => self.saved = Some(*w),
                 Effect::SwitchProfile(p) => self.switched = Some(p),
                 Effect::Suspend => {}
+                Effect::RunBatch(job) => self.jobs.push(*job),
+                Effect::ReadImport { path, service } => self.reads.push((path, service)),
+                Effect::ControlBatch { batch_id, control } => {
+                    self.controls.push((batch_id, control))
+                }
             }
         }
     }
@@ -144,6 +158,67 @@ impl Harness {
         for r in pending {
             let reply = self.answer(&r);
             self.send(Message::Reply(Box::new(reply)));
+        }
+    }
+
+    /// Runs the oldest batch the App asked for against the simulator's model, as the engine
+    /// would: at most `rows` of its requests (all when None), each reported as it ends;
+    /// the batch ends once every request has.
+    pub fn run_batch(&mut self, rows: Option<usize>) {
+        use tagdesk::engine::batch::{Progress, RunReport, report};
+        use tagdesk::engine::journal::{BatchTag, Entry, IntentRecord, OutcomeRecord};
+        let Some(job) = self.jobs.first().cloned() else {
+            return;
+        };
+        let id = job.plan.batch_id.clone();
+        let done_before = self.app.batch(&id).map(|b| b.reports.len()).unwrap_or(0);
+        let todo: Vec<usize> = job.todo.iter().copied().skip(done_before).collect();
+        let take = rows.unwrap_or(todo.len()).min(todo.len());
+        for (n, &row) in todo.iter().take(take).enumerate() {
+            let plan_row = &job.plan.rows[row];
+            let request = Request {
+                id: 10_000 + n as u64,
+                op: plan_row.op.clone(),
+                journal_id: format!("{id}-row{row}"),
+            };
+            let reply = self.answer(&request);
+            let mut intent = IntentRecord::at(&request.journal_id, "demo", true, &request.op, None);
+            intent.time = self.app.now;
+            intent.batch = Some(BatchTag {
+                id: id.clone(),
+                row,
+                line: plan_row.line(),
+                lines: Vec::new(),
+            });
+            let mut outcome = OutcomeRecord::from_execution(
+                &request.journal_id,
+                &reply.exchanges,
+                &reply.result,
+                std::time::Duration::from_millis(12),
+            );
+            outcome.time = self.app.now;
+            let entry = Entry {
+                intent,
+                outcome: Some(outcome),
+            };
+            let r = report::report(plan_row, Some(&entry));
+            self.send(Message::Batch {
+                batch_id: id.clone(),
+                progress: Progress::Done {
+                    row,
+                    report: Box::new(r),
+                    entry: Box::new(entry),
+                    op: Box::new(request.op.clone()),
+                    result: Box::new(reply.result.clone()),
+                },
+            });
+        }
+        if take == todo.len() {
+            self.jobs.remove(0);
+            self.send(Message::BatchEnded {
+                batch_id: id,
+                report: Box::new(RunReport::default()),
+            });
         }
     }
 

@@ -19,6 +19,22 @@ pub enum Action {
     Remove,
     RemoveTyped,
     Mark,
+    /// Marks a range of the list: from where it was pressed to where it is pressed again.
+    MarkRange,
+    /// Inverts the marks of the rows the list shows.
+    InvertMarks,
+    /// Imports a CSV file as a batch.
+    Import,
+    /// Undoes the selected log entry or batch (a preview first).
+    Undo,
+    /// A running batch: pause or go on.
+    Pause,
+    /// A running batch: stop sending (what is in flight finishes).
+    CancelBatch,
+    /// An import's preview: whether the first row is a header.
+    Header,
+    /// An import's preview: which column holds the users.
+    Column,
     Open,
     Refresh,
     Lookup,
@@ -44,12 +60,20 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 39] = [
         Action::Add,
         Action::Edit,
         Action::Remove,
         Action::RemoveTyped,
         Action::Mark,
+        Action::MarkRange,
+        Action::InvertMarks,
+        Action::Import,
+        Action::Undo,
+        Action::Pause,
+        Action::CancelBatch,
+        Action::Header,
+        Action::Column,
         Action::Open,
         Action::Filter,
         Action::Inspect,
@@ -96,6 +120,14 @@ impl Action {
             Action::Remove => "remove",
             Action::RemoveTyped => "remove_typed",
             Action::Mark => "mark",
+            Action::MarkRange => "mark_range",
+            Action::InvertMarks => "invert_marks",
+            Action::Import => "import",
+            Action::Undo => "undo",
+            Action::Pause => "pause",
+            Action::CancelBatch => "cancel_batch",
+            Action::Header => "header",
+            Action::Column => "column",
             Action::Open => "open",
             Action::Refresh => "refresh",
             Action::Lookup => "lookup",
@@ -123,6 +155,14 @@ impl Action {
             Action::Remove => (&["d", "delete"], "d"),
             Action::RemoveTyped => (&["D"], "D"),
             Action::Mark => (&["space"], "space"),
+            Action::MarkRange => (&["v"], "v"),
+            Action::InvertMarks => (&["*"], "*"),
+            Action::Import => (&["I"], "I"),
+            Action::Undo => (&["u"], "u"),
+            Action::Pause => (&["p"], "p"),
+            Action::CancelBatch => (&["c"], "c"),
+            Action::Header => (&["h"], "h"),
+            Action::Column => (&["c"], "c"),
             Action::Open => (&["o"], "o"),
             Action::Filter => (&["/"], "/"),
             Action::Inspect => (&["enter"], "enter"),
@@ -165,6 +205,10 @@ pub enum Context {
     Inspector,
     Quit,
     Profiles,
+    /// A batch's preview (marked rows, an import, an undo, a resume).
+    Preview,
+    /// A running or finished batch.
+    Batch,
 }
 
 const NAVIGATION: [Action; 6] = [
@@ -177,7 +221,7 @@ const NAVIGATION: [Action; 6] = [
 ];
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 10] = [
         Context::Main,
         Context::Filter,
         Context::Form,
@@ -186,6 +230,8 @@ impl Context {
         Context::Inspector,
         Context::Quit,
         Context::Profiles,
+        Context::Preview,
+        Context::Batch,
     ];
 
     /// The actions this context reads, in order of precedence.
@@ -242,13 +288,43 @@ impl Context {
                 .chain(NAVIGATION)
                 .chain([Action::ForceQuit])
                 .collect(),
+            Context::Preview => [
+                Action::Submit,
+                Action::Close,
+                Action::Header,
+                Action::Column,
+            ]
+            .into_iter()
+            .chain(NAVIGATION)
+            .chain([Action::ForceQuit])
+            .collect(),
+            Context::Batch => [
+                Action::Pause,
+                Action::CancelBatch,
+                Action::Inspect,
+                Action::Undo,
+                Action::Close,
+                Action::Quit,
+            ]
+            .into_iter()
+            .chain(NAVIGATION)
+            .chain([Action::ForceQuit])
+            .collect(),
         }
     }
 
     /// Whether the main screen reads `action` (the popups' own actions it does not).
     fn reads(self, action: Action) -> bool {
         match action {
-            Action::Submit | Action::Yes | Action::No | Action::Wait | Action::Abandon => false,
+            Action::Submit
+            | Action::Yes
+            | Action::No
+            | Action::Wait
+            | Action::Abandon
+            | Action::Pause
+            | Action::CancelBatch
+            | Action::Header
+            | Action::Column => false,
             Action::Up
             | Action::Down
             | Action::PageUp
@@ -264,6 +340,10 @@ impl Context {
             | Action::Remove
             | Action::RemoveTyped
             | Action::Mark
+            | Action::MarkRange
+            | Action::InvertMarks
+            | Action::Import
+            | Action::Undo
             | Action::Open
             | Action::Refresh
             | Action::Lookup
@@ -289,7 +369,9 @@ impl Context {
             | Context::Help
             | Context::Inspector
             | Context::Quit
-            | Context::Profiles => &[],
+            | Context::Profiles
+            | Context::Preview
+            | Context::Batch => &[],
         }
     }
 
@@ -309,6 +391,8 @@ impl Context {
             Context::Inspector => "the inspector",
             Context::Quit => "the quit dialog",
             Context::Profiles => "the profile picker",
+            Context::Preview => "a batch preview",
+            Context::Batch => "the batch window",
         }
     }
 }

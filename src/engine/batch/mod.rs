@@ -142,6 +142,39 @@ pub fn load(data_dir: &Path, batch_id: &str) -> Result<SavedPlan, String> {
     }
 }
 
+/// Batch files larger than this are refused (a million rows of a typical export is far
+/// smaller).
+pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The bytes of `file` (`-`: standard input), within [`MAX_SOURCE_BYTES`].
+pub fn read_source(file: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    if file == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_SOURCE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("standard input could not be read: {e}"))?;
+    } else {
+        let f = std::fs::File::open(file).map_err(|e| format!("{file}: {e}"))?;
+        let meta = f.metadata().map_err(|e| format!("{file}: {e}"))?;
+        if !meta.is_file() {
+            return Err(format!("{file} is not a file"));
+        }
+        f.take(MAX_SOURCE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{file}: {e}"))?;
+    }
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(format!(
+            "{file} is larger than {} MiB: split it into several files",
+            MAX_SOURCE_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
 /// The SHA-256 of `bytes`, as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;

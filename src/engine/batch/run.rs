@@ -41,6 +41,8 @@ pub enum Progress {
     Done {
         row: usize,
         report: Box<RowReport>,
+        /// The row's intent and outcome, as journaled.
+        entry: Box<Entry>,
         op: Box<crate::core::op::Op>,
         result: Box<Result<crate::core::op::Output, crate::core::op::ApiError>>,
     },
@@ -437,6 +439,7 @@ async fn worker(
         progress(Progress::Done {
             row: index,
             report: Box::new(r.clone()),
+            entry: Box::new(entry),
             op: Box::new(op),
             result: Box::new(result),
         });

@@ -2,7 +2,10 @@
 //! reads the known state and the view state, and returns the effects to run (a request to
 //! send, a workspace to save); none does IO.
 
+mod batch;
 mod change;
+mod marks;
 mod navigate;
 mod open;
 mod reply;
+mod undo;

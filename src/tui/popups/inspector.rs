@@ -338,7 +338,7 @@ fn inspector_area(area: Rect) -> Rect {
 /// How far the inspector of log entry `entry` can scroll at the console's current size: its
 /// last line at the bottom of the popup, never past it.
 pub fn inspector_max_scroll(app: &App, key: &str) -> u16 {
-    let Some(entry) = app.log.get(key) else {
+    let Some(entry) = app.entry(key) else {
         return 0;
     };
     let popup = inspector_area(Rect::new(0, 0, app.size.0, app.size.1));
@@ -351,7 +351,7 @@ pub fn inspector_max_scroll(app: &App, key: &str) -> u16 {
 }
 
 pub fn draw_inspector(app: &App, key: &str, scroll: u16, frame: &mut Frame, area: Rect) {
-    let Some(log_entry) = app.log.get(key) else {
+    let Some(log_entry) = app.entry(key) else {
         return;
     };
     let popup = inspector_area(area);

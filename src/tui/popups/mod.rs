@@ -2,10 +2,12 @@
 //! gitui's `popups/`): a popup reads the key table of its own context, so `[keys]` reaches
 //! it, and draws from its state alone.
 
+mod batch;
 mod confirm;
 mod form;
 mod help;
 mod inspector;
+mod preview;
 mod profiles;
 mod quit;
 
@@ -16,6 +18,7 @@ pub use confirm::{Confirm, OnYes};
 pub use form::{Form, FormEvent, FormKind, edit};
 pub use help::help_max_scroll;
 pub use inspector::{inspector_lines, inspector_max_scroll};
+pub use preview::{ImportSource, Preview};
 
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::{Action, Context};
@@ -38,6 +41,12 @@ pub enum Popup {
     },
     /// Quit with requests in flight: wait for them, or abandon them.
     Quit,
+    /// A batch's preview, before anything is sent.
+    Preview(Box<Preview>),
+    /// The window of a batch of this run.
+    Batch {
+        batch_id: String,
+    },
 }
 
 impl Popup {
@@ -50,6 +59,8 @@ impl Popup {
             Popup::Quit => Context::Quit,
             Popup::Confirm(_) => Context::Confirm,
             Popup::Form(_) => Context::Form,
+            Popup::Preview(_) => Context::Preview,
+            Popup::Batch { .. } => Context::Batch,
         }
     }
 }
@@ -71,6 +82,8 @@ impl App {
             Popup::Quit => self.quit_key(action),
             Popup::Confirm(confirm) => self.confirm_key(action, confirm),
             Popup::Form(form) => self.form_key(action, key, form),
+            Popup::Preview(preview) => self.preview_key(action, key, preview),
+            Popup::Batch { batch_id } => self.batch_key(action, batch_id),
         }
     }
 
@@ -101,6 +114,8 @@ pub fn draw(app: &App, popup: &Popup, frame: &mut ratatui::Frame, area: Rect) {
         }
         Popup::Profiles { selected } => profiles::draw_profiles(app, *selected, frame, area),
         Popup::Quit => quit::draw_quit(app, frame, area),
+        Popup::Preview(p) => preview::draw_preview(app, p, frame, area),
+        Popup::Batch { batch_id } => batch::draw_batch(app, batch_id, frame, area),
     }
 }
 

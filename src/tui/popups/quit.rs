@@ -13,7 +13,7 @@ use crate::tui::theme::{self};
 
 impl App {
     pub(in crate::tui) fn quit(&mut self, force: bool) -> Vec<Effect> {
-        if force || self.in_flight() == 0 {
+        if force || self.busy() == 0 {
             return vec![Effect::Quit];
         }
         self.popup = Some(Popup::Quit);
@@ -23,7 +23,7 @@ impl App {
     pub(in crate::tui) fn quit_key(&mut self, action: Option<Action>) -> Vec<Effect> {
         match action {
             Some(Action::Wait) => {
-                let n = self.in_flight();
+                let n = self.busy();
                 if n == 0 {
                     // Everything got its outcome while the dialog was open.
                     return vec![Effect::Quit];
@@ -55,11 +55,21 @@ impl App {
 pub fn draw_quit(app: &App, frame: &mut Frame, area: Rect) {
     let k = |a| app.settings.keymap.first_key(a);
     let n = app.in_flight();
-    let lines = vec![
-        Line::from(format!(
-            "{n} request{} still in flight.",
-            if n == 1 { " is" } else { "s are" }
-        )),
+    let left = app.batch_rows_left();
+    let mut lines = vec![Line::from(format!(
+        "{n} request{} still in flight.",
+        if n == 1 { " is" } else { "s are" }
+    ))];
+    if left > 0 {
+        lines.push(Line::from(format!(
+            "A batch has {left} request{} still to finish: abandoning stops it, and the next",
+            if left == 1 { "" } else { "s" }
+        )));
+        lines.push(Line::from(
+            "start offers to resume it (or `tagdesk batch resume ID`).",
+        ));
+    }
+    lines.extend([
         Line::from("Abandoning them now leaves their outcome unknown: the server may"),
         Line::from("or may not have carried them out (the journal records them as"),
         Line::from("abandoned). Waiting quits as soon as each has its outcome."),
@@ -72,7 +82,7 @@ pub fn draw_quit(app: &App, frame: &mut Frame, area: Rect) {
             Span::styled(format!(" {} ", k(Action::Close)), theme::BADGE_NONE),
             Span::raw(" stay"),
         ]),
-    ];
+    ]);
     let width = 72.min(area.width);
     let popup = centered(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);

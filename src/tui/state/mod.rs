@@ -1,6 +1,7 @@
 //! The console's view state that is more than a field: lists the operator filters and moves
 //! through, and the request store behind the action log.
 
+pub mod batch;
 pub mod list;
 pub mod requests;
 

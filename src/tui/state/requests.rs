@@ -29,6 +29,8 @@ pub enum RequestState {
         entry: Box<Entry>,
         hive: Option<Box<HiveOutcome>>,
     },
+    /// A batch of this run (its rows are in `App::batches`): what it is and its size.
+    Batch { what: String, target: String },
 }
 
 /// What a settled row says.
@@ -64,14 +66,56 @@ impl LogEntry {
     pub fn reply(&self) -> Option<&Reply> {
         match &self.state {
             RequestState::Done(r) => Some(r),
-            RequestState::Pending { .. } | RequestState::FromJournal { .. } => None,
+            RequestState::Pending { .. }
+            | RequestState::FromJournal { .. }
+            | RequestState::Batch { .. } => None,
+        }
+    }
+
+    /// Whether the line stands for a whole batch.
+    pub fn is_batch(&self) -> bool {
+        matches!(self.state, RequestState::Batch { .. })
+    }
+
+    /// The operation column: service and verb, or what a batch does.
+    pub fn what(&self) -> String {
+        match &self.state {
+            RequestState::Batch { what, .. } => what.clone(),
+            _ => format!("{} {}", self.op.service().name(), self.op.verb()),
+        }
+    }
+
+    /// The target column: what the Op acts on, or the size of a batch.
+    pub fn target(&self) -> String {
+        match &self.state {
+            RequestState::Batch { target, .. } => target.clone(),
+            _ => self.op.target(),
+        }
+    }
+
+    /// An entry of an earlier run (or a batch row), as the journal keeps it.
+    pub fn from_entry(e: Entry) -> Self {
+        let hive = e.hive_outcome().map(Box::new);
+        let summary = history_summary(&e, hive.as_deref());
+        LogEntry {
+            key: e.intent.id.clone(),
+            id: None,
+            started_at: e.intent.time,
+            op: e.intent.op.clone(),
+            state: RequestState::FromJournal {
+                entry: Box::new(e),
+                hive,
+            },
+            summary: Some(summary),
         }
     }
 
     pub fn history(&self) -> Option<&Entry> {
         match &self.state {
             RequestState::FromJournal { entry, .. } => Some(entry),
-            RequestState::Pending { .. } | RequestState::Done(_) => None,
+            RequestState::Pending { .. } | RequestState::Done(_) | RequestState::Batch { .. } => {
+                None
+            }
         }
     }
 
@@ -83,7 +127,7 @@ impl LogEntry {
                 Ok(_) | Err(_) => None,
             },
             RequestState::FromJournal { hive, .. } => hive.as_deref(),
-            RequestState::Pending { .. } => None,
+            RequestState::Pending { .. } | RequestState::Batch { .. } => None,
         }
     }
 
@@ -92,7 +136,7 @@ impl LogEntry {
         match &self.state {
             RequestState::Pending { retries } => retries,
             RequestState::Done(r) => &r.retries,
-            RequestState::FromJournal { .. } => &[],
+            RequestState::FromJournal { .. } | RequestState::Batch { .. } => &[],
         }
     }
 
@@ -103,6 +147,7 @@ impl LogEntry {
             RequestState::Done(r) if r.result.is_ok() => "ok",
             RequestState::Done(_) => "failed",
             RequestState::FromJournal { entry, .. } => entry.result_label(),
+            RequestState::Batch { .. } => "batch",
         }
     }
 }
@@ -124,10 +169,9 @@ impl Filterable for LogEntry {
             None => ("", "pending…", ""),
         };
         format!(
-            "{} {} {} {mark} {text}{check} {}",
-            self.op.service().name(),
-            self.op.verb(),
-            self.op.target(),
+            "{} {} {mark} {text}{check} {}",
+            self.what(),
+            self.target(),
             self.result_word()
         )
     }
@@ -304,26 +348,54 @@ impl RequestLog {
         }
     }
 
+    /// A batch of this run started: one line for it, last and selected.
+    pub fn push_batch(
+        &mut self,
+        key: String,
+        started_at: DateTime<Utc>,
+        op: Op,
+        what: String,
+        target: String,
+    ) {
+        self.by_key.insert(key.clone(), self.entries.len());
+        self.entries.push(LogEntry {
+            key,
+            id: None,
+            started_at,
+            op,
+            state: RequestState::Batch { what, target },
+            summary: None,
+        });
+        let last = self.entries.len() - 1;
+        self.refilter();
+        if !self.list.select_index(last) {
+            self.list.select_last();
+        }
+    }
+
+    /// A batch's line says where it is now.
+    pub fn set_batch_summary(
+        &mut self,
+        key: &str,
+        mark: &'static str,
+        text: String,
+        colour: Color,
+    ) {
+        if let Some(&i) = self.by_key.get(key)
+            && let Some(e) = self.entries.get_mut(i)
+        {
+            e.summary = Some(Summary {
+                mark,
+                text,
+                colour,
+                check: None,
+            });
+        }
+    }
+
     /// Puts earlier runs' journal entries before this run's, the last one selected.
     pub fn prepend_history(&mut self, history: Vec<Entry>) {
-        let mut old: Vec<LogEntry> = history
-            .into_iter()
-            .map(|e| {
-                let hive = e.hive_outcome().map(Box::new);
-                let summary = history_summary(&e, hive.as_deref());
-                LogEntry {
-                    key: e.intent.id.clone(),
-                    id: None,
-                    started_at: e.intent.time,
-                    op: e.intent.op.clone(),
-                    state: RequestState::FromJournal {
-                        entry: Box::new(e),
-                        hive,
-                    },
-                    summary: Some(summary),
-                }
-            })
-            .collect();
+        let mut old: Vec<LogEntry> = history.into_iter().map(LogEntry::from_entry).collect();
         old.append(&mut self.entries);
         self.entries = old;
         self.by_key = self

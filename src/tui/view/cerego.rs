@@ -25,7 +25,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     // While pages arrive the title says how far the load is (and drops the partner id to
     // stay readable at 80 columns); a listing cut by a limit says so.
     let loaded = app.known.cerego.len();
-    let detail = match (&partner, view.progress, app.known.cerego.total_count) {
+    let mut detail = match (&partner, view.progress, app.known.cerego.total_count) {
         (None, _, _) => " · not configured".to_string(),
         (Some(_), Some((page, Some(pages))), Some(total)) => {
             format!(" · loading {page}/{pages} · {loaded} of {total}")
@@ -41,6 +41,9 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         }
         (Some(p), None, _) => format!(" · partner {p} · {loaded}"),
     };
+    if !view.marks.is_empty() {
+        detail.push_str(&format!(" · {} marked", view.marks.len()));
+    }
     let rows_area = list_frame(
         app,
         frame,
@@ -116,7 +119,14 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|u| {
             let name = u.name.as_deref().unwrap_or("(no name)");
-            let mut cells = vec![cell(name, name_w)];
+            let name = if view.marks.is_empty() {
+                name.to_string()
+            } else if view.marks.contains(&u.id) {
+                format!("● {name}")
+            } else {
+                format!("  {name}")
+            };
+            let mut cells = vec![cell(&name, name_w)];
             if show_email {
                 cells.push(cell(u.email.as_deref().unwrap_or(""), email_w));
             }

@@ -17,11 +17,14 @@ use crate::tui::keymap::Action;
 pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     let view = &app.hive;
     let focused = app.focus == Pane::List;
-    let detail = if app.settings.hive.is_some() {
+    let mut detail = if app.settings.hive.is_some() {
         format!(" · {} known", app.known.hive.len())
     } else {
         " · not configured".to_string()
     };
+    if !view.marks.is_empty() {
+        detail.push_str(&format!(" · {} marked", view.marks.len()));
+    }
     let rows_area = list_frame(
         app,
         frame,
@@ -74,7 +77,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
                 (true, n) => format!("{n} tag{}", if n == 1 { "" } else { "s" }),
             };
             Row::new(vec![
-                Span::raw(cell(p.id.as_str(), id_w)),
+                Span::raw(cell(&marked(&view.marks, p.id.as_str()), id_w)),
                 Span::styled(format!("{count:>count_w$}"), Style::new().fg(theme::MUTED)),
             ])
         })
@@ -193,4 +196,15 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
     .highlight_symbol(selection_symbol(app));
     let mut state = TableState::default().with_selected(Some(app.hive.tag_selected));
     frame.render_stateful_widget(table, rows_area, &mut state);
+}
+
+/// A list row's first cell with its batch mark (`●`), once anything is marked.
+pub fn marked(marks: &crate::tui::state::batch::Marks, id: &str) -> String {
+    if marks.is_empty() {
+        id.to_string()
+    } else if marks.contains(id) {
+        format!("● {id}")
+    } else {
+        format!("  {id}")
+    }
 }

@@ -121,12 +121,9 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
             };
             let mut spans = vec![
                 Span::styled(format!("{time} "), time_style),
-                Span::raw(cell(
-                    &format!("{} {}", entry.op.service().name(), entry.op.verb()),
-                    13,
-                )),
+                Span::raw(cell(&entry.what(), 13)),
                 Span::raw(" "),
-                Span::raw(cell(&entry.op.target(), target_w)),
+                Span::raw(cell(&entry.target(), target_w)),
                 Span::raw(" "),
                 Span::styled(format!("{mark} "), Style::new().fg(color).bold()),
             ];

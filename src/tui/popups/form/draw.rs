@@ -17,7 +17,7 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
     let inner_w = width.saturating_sub(4) as usize;
     let mut lines: Vec<Line> = Vec::new();
     match &form.kind {
-        FormKind::CeregoAdd { type_index, .. } => {
+        FormKind::CeregoAdd { type_index, .. } | FormKind::CeregoBatch { type_index, .. } => {
             let types = app
                 .settings
                 .cerego
@@ -37,7 +37,8 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
                         Style::new().fg(theme::MUTED),
                     ),
                 ]));
-                let existing = app.selected_user().and_then(|u| {
+                let single = matches!(form.kind, FormKind::CeregoAdd { .. });
+                let existing = app.selected_user().filter(|_| single).and_then(|u| {
                     u.tags
                         .iter()
                         .find(|tag| tag.tag_type_id.as_deref() == Some(t.id.as_str()))
@@ -55,8 +56,14 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
                         )
                         .warn(),
                     ));
-                } else {
+                } else if single {
                     lines.push(Line::from(""));
+                } else {
+                    lines.push(Line::from(
+                        "Each user gets an add, an update, or nothing (already set); a preview \
+                         shows which."
+                            .muted(),
+                    ));
                 }
             }
         }
@@ -83,6 +90,40 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
                 "One or more api_fields, separated by commas or spaces.".muted(),
             ));
             lines.push(Line::from(""));
+        }
+        FormKind::HiveBatch { .. } => {
+            lines.push(Line::from(
+                "One or more api_fields, separated by commas or spaces.".muted(),
+            ));
+            lines.push(Line::from(
+                "One request per marked patron; a preview shows each first.".muted(),
+            ));
+        }
+        FormKind::Import { service } => {
+            lines.push(Line::from(
+                fit(
+                    match service {
+                        crate::core::op::Service::Hive => {
+                            "Columns user_id, user_tags (\"vip, newsletter\"); header optional."
+                        }
+                        crate::core::op::Service::Cerego => {
+                            "Columns user_id, tag_type_id, value; header optional."
+                        }
+                    },
+                    inner_w,
+                )
+                .muted(),
+            ));
+            lines.push(Line::from(
+                fit(
+                    &format!(
+                        "{} completes the path; a preview shows every row first.",
+                        app.settings.keymap.first_key(Action::NextPane)
+                    ),
+                    inner_w,
+                )
+                .muted(),
+            ));
         }
         FormKind::HiveOpen => {
             lines.push(Line::from(

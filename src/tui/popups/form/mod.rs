@@ -37,6 +37,20 @@ pub enum FormKind {
         type_name: String,
         old_value: String,
     },
+    /// api_fields to add to (or remove from) every marked patron.
+    HiveBatch {
+        remove: bool,
+        count: usize,
+    },
+    /// A value of a tag type to set on every marked user.
+    CeregoBatch {
+        count: usize,
+        type_index: usize,
+    },
+    /// The path of a CSV file to import.
+    Import {
+        service: crate::core::op::Service,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -121,15 +135,29 @@ impl Form {
             FormKind::CeregoLookup => " Look up a Cerego user ".to_string(),
             FormKind::CeregoAdd { user_name, .. } => format!(" Add a Cerego tag to {user_name} "),
             FormKind::CeregoEdit { user_name, .. } => format!(" Edit a Cerego tag of {user_name} "),
+            FormKind::HiveBatch { remove, count } => format!(
+                " {} Hive tags {} {count} marked patrons ",
+                if *remove { "Remove" } else { "Add" },
+                if *remove { "from" } else { "to" }
+            ),
+            FormKind::CeregoBatch { count, .. } => {
+                format!(" Set a Cerego tag on {count} marked users ")
+            }
+            FormKind::Import { service } => format!(" Import a {} CSV file ", service.name()),
         }
     }
 
     pub fn label(&self) -> &'static str {
         match self.kind {
-            FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. } => "api_fields",
+            FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. } | FormKind::HiveBatch { .. } => {
+                "api_fields"
+            }
             FormKind::HiveOpen => "patron id",
             FormKind::CeregoLookup => "query",
-            FormKind::CeregoAdd { .. } | FormKind::CeregoEdit { .. } => "value",
+            FormKind::CeregoAdd { .. }
+            | FormKind::CeregoEdit { .. }
+            | FormKind::CeregoBatch { .. } => "value",
+            FormKind::Import { .. } => "file",
         }
     }
 
@@ -137,13 +165,19 @@ impl Form {
     pub fn validate(&self) -> Result<(), String> {
         let text = self.input.value();
         let result = match self.kind {
-            FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. } => {
+            FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. } | FormKind::HiveBatch { .. } => {
                 ApiField::parse_list(text).map(|_| ())
             }
             FormKind::HiveOpen => PatronId::parse(text).map(|_| ()),
             FormKind::CeregoLookup => crate::core::domain::LookupQuery::parse(text).map(|_| ()),
-            FormKind::CeregoAdd { .. } | FormKind::CeregoEdit { .. } => {
-                TagValue::parse(text).map(|_| ())
+            FormKind::CeregoAdd { .. }
+            | FormKind::CeregoEdit { .. }
+            | FormKind::CeregoBatch { .. } => TagValue::parse(text).map(|_| ()),
+            FormKind::Import { .. } => {
+                if text.trim().is_empty() {
+                    return Err("file: give the path of a CSV file (Tab completes)".into());
+                }
+                Ok(())
             }
         };
         result.map_err(|e| e.to_string())
@@ -153,7 +187,7 @@ impl Form {
     pub fn completes_api_fields(&self) -> bool {
         matches!(
             self.kind,
-            FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. }
+            FormKind::HiveAdd { .. } | FormKind::HiveRemove { .. } | FormKind::HiveBatch { .. }
         )
     }
 
@@ -166,7 +200,9 @@ impl Form {
             Some(Action::Up | Action::PrevPane) => return FormEvent::Cycle(-1),
             Some(Action::Down) => return FormEvent::Cycle(1),
             Some(Action::NextPane) => {
-                return if self.completes_api_fields() {
+                return if self.completes_api_fields()
+                    || matches!(self.kind, FormKind::Import { .. })
+                {
                     FormEvent::Complete
                 } else {
                     FormEvent::Cycle(1)
@@ -254,6 +290,58 @@ impl Form {
         self.input = Input::new(new_value).with_cursor(cursor);
         self.completion = Some((prefix, index + 1));
         self.note = None;
+        self.error = self.validate().err();
+    }
+
+    /// Tab completion of a file path: the longest common completion of the names in its
+    /// directory that start with what was typed (a directory gets its `/`). Reads one
+    /// directory listing, as a shell's completion does.
+    pub fn complete_path(&mut self) {
+        let value = self.input.value().to_string();
+        let (dir, prefix) = match value.rfind('/') {
+            Some(i) => (value[..=i].to_string(), value[i + 1..].to_string()),
+            None => (String::new(), value.clone()),
+        };
+        let read_from = if dir.is_empty() { "." } else { dir.as_str() };
+        let Ok(entries) = std::fs::read_dir(read_from) else {
+            self.note = Some(format!("Cannot read the directory {read_from}."));
+            return;
+        };
+        let mut names: Vec<(String, bool)> = entries
+            .filter_map(Result::ok)
+            .take(10_000)
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                (name.starts_with(&prefix) && (!name.starts_with('.') || prefix.starts_with('.')))
+                    .then_some((name, is_dir))
+            })
+            .collect();
+        names.sort();
+        let Some((first, _)) = names.first() else {
+            self.note = Some(format!("No file starts with \"{value}\"."));
+            return;
+        };
+        let mut common = first.clone();
+        for (n, _) in &names[1..] {
+            while !n.starts_with(&common) {
+                common.pop();
+            }
+        }
+        let mut completed = format!("{dir}{common}");
+        if names.len() == 1 && names[0].1 {
+            completed.push('/');
+        }
+        self.note = (names.len() > 1).then(|| {
+            let shown: Vec<&str> = names.iter().take(8).map(|(n, _)| n.as_str()).collect();
+            format!(
+                "{}{}",
+                shown.join("  "),
+                if names.len() > 8 { "  …" } else { "" }
+            )
+        });
+        let cursor = completed.chars().count();
+        self.input = Input::new(completed).with_cursor(cursor);
         self.error = self.validate().err();
     }
 

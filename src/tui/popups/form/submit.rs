@@ -28,7 +28,9 @@ impl App {
                 Vec::new()
             }
             FormEvent::Cycle(step) => {
-                if let FormKind::CeregoAdd { type_index, .. } = &mut form.kind {
+                if let FormKind::CeregoAdd { type_index, .. }
+                | FormKind::CeregoBatch { type_index, .. } = &mut form.kind
+                {
                     let n = self
                         .settings
                         .cerego
@@ -38,6 +40,11 @@ impl App {
                         .max(1) as i32;
                     *type_index = (*type_index as i32 + step).rem_euclid(n) as usize;
                 }
+                self.popup = Some(Popup::Form(form));
+                Vec::new()
+            }
+            FormEvent::Complete if matches!(form.kind, FormKind::Import { .. }) => {
+                form.complete_path();
                 self.popup = Some(Popup::Form(form));
                 Vec::new()
             }
@@ -200,6 +207,26 @@ impl App {
                 }
                 self.status = None;
                 self.request(Op::CeregoUpdate { tag, value }, false)
+            }
+            FormKind::HiveBatch { remove, .. } => match ApiField::parse_list(&text) {
+                Ok(fields) => {
+                    self.marked_hive_preview(&fields, remove);
+                    Vec::new()
+                }
+                Err(_) => Vec::new(),
+            },
+            FormKind::CeregoBatch { type_index, .. } => {
+                if let Ok(value) = TagValue::parse(&text) {
+                    self.marked_cerego_preview(type_index, value);
+                }
+                Vec::new()
+            }
+            FormKind::Import { service } => {
+                self.set_status(Level::Info, format!("Reading {text}…"));
+                vec![Effect::ReadImport {
+                    path: text.trim().to_string(),
+                    service,
+                }]
             }
         }
     }

@@ -1,0 +1,383 @@
+//! Batches in the console: marking rows (space, a range with `v`, `*` inverts, Esc clears),
+//! the plan of an action on every marked row, an import, an undo or a resume, its preview,
+//! and the batch's life (progress, pause, cancel, the end).
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use crate::core::domain::{ApiField, CeregoUserId, PatronId, TagValue};
+use crate::core::op::Service;
+use crate::core::plan::{self, BatchOp, CeregoWant, Plan, cerego_row};
+use crate::engine::batch::{Control, Progress, RunReport, SavedPlan};
+use crate::tui::app::{App, Effect, Level, RunBatch, Tab};
+use crate::tui::popups::{Form, FormKind, ImportSource, Popup, Preview};
+use crate::tui::state::batch::{BatchPhase, BatchView};
+use crate::tui::state::requests::LogEntry;
+use crate::tui::theme;
+
+impl App {
+    fn new_plan(&self, plan: Plan, source: Option<(String, String)>) -> SavedPlan {
+        SavedPlan {
+            batch_id: crate::engine::journal::new_id(),
+            created_at: Utc::now(),
+            profile: self.settings.profile.clone(),
+            demo: self.settings.demo,
+            op: plan.op,
+            source: source.as_ref().map(|(name, _)| name.clone()),
+            sha256: source.map(|(_, sha)| sha),
+            data_rows: plan.data_rows,
+            rows: plan.rows,
+            skipped: Vec::new(),
+            undo_of: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The marked patrons, in list order, as one plan; its preview opens.
+    pub(in crate::tui) fn marked_hive_preview(&mut self, fields: &[ApiField], remove: bool) {
+        let patrons: Vec<PatronId> = self
+            .known
+            .hive
+            .patrons()
+            .iter()
+            .filter(|p| self.hive.marks.contains(p.id.as_str()))
+            .map(|p| p.id.clone())
+            .collect();
+        let plan = plan::marked_hive_plan(&patrons, fields, remove);
+        let saved = self.new_plan(plan, None);
+        self.open_preview(saved, Vec::new(), None, false, "marked patrons".into());
+    }
+
+    /// The marked users get a value of a tag type: each an add, an update or nothing.
+    pub(in crate::tui) fn marked_cerego_preview(&mut self, type_index: usize, value: TagValue) {
+        let Some(tag_type) = self
+            .settings
+            .cerego
+            .as_ref()
+            .and_then(|c| c.tag_types.get(type_index))
+            .map(|t| t.id.clone())
+        else {
+            return;
+        };
+        let mut rows = Vec::new();
+        let mut invalid = Vec::new();
+        for u in self.known.cerego.users() {
+            if !self.cerego.marks.contains(&u.id) {
+                continue;
+            }
+            let row = CeregoUserId::parse(&u.id)
+                .map_err(|e| e.to_string())
+                .and_then(|user| {
+                    let want = CeregoWant {
+                        user,
+                        tag_type: tag_type.clone(),
+                        value: value.clone(),
+                    };
+                    cerego_row(want, &self.known.cerego, 0)
+                });
+            match row {
+                Ok(mut r) => {
+                    r.lines = Vec::new();
+                    rows.push(r);
+                }
+                Err(reason) => invalid.push(format!("user {}: {reason}", u.id)),
+            }
+        }
+        let plan = Plan {
+            op: BatchOp::CeregoImport,
+            data_rows: rows.len(),
+            rows,
+            invalid: Vec::new(),
+            layout: None,
+        };
+        let mut saved = self.new_plan(plan, None);
+        saved.notes = invalid;
+        self.open_preview(saved, Vec::new(), None, false, "marked users".into());
+    }
+
+    /// `I`: the import form for the tab's service.
+    pub(in crate::tui) fn import_form(&mut self) {
+        let service = match self.tab {
+            Tab::Cerego => Service::Cerego,
+            Tab::Hive => Service::Hive,
+        };
+        self.popup = Some(Popup::Form(Box::new(Form::new(
+            FormKind::Import { service },
+            "",
+        ))));
+    }
+
+    /// The import's file arrived: plan it and open the preview.
+    pub(in crate::tui) fn import_read(
+        &mut self,
+        path: String,
+        service: Service,
+        result: Result<Arc<Vec<u8>>, String>,
+    ) {
+        let bytes = match result {
+            Ok(b) => b,
+            Err(e) => {
+                self.set_status(
+                    Level::Error,
+                    format!("Cannot import: {e}. Nothing was sent."),
+                );
+                return;
+            }
+        };
+        if service == Service::Cerego && self.cerego.load != crate::tui::app::Load::Loaded {
+            self.set_status(
+                Level::Warn,
+                "The partner's user list has not finished loading: a Cerego import is planned \
+                 against it. Try again once it has.",
+            );
+            return;
+        }
+        self.status = None;
+        let table = plan::read_table(&bytes);
+        let names: &[&str] = match service {
+            Service::Hive => &plan::HIVE_COLUMNS,
+            Service::Cerego => &plan::CEREGO_COLUMNS,
+        };
+        let layout = plan::detect_layout(&table, names).unwrap_or(plan::Layout {
+            header: false,
+            columns: (0..names.len()).collect(),
+        });
+        let source = ImportSource {
+            path,
+            sha256: crate::engine::batch::sha256_hex(&bytes),
+            table: Arc::new(table),
+            layout,
+            service,
+            remove: false,
+        };
+        self.preview_import(source);
+    }
+
+    /// (Re)plans an import with its source's layout and opens the preview.
+    pub(in crate::tui) fn preview_import(&mut self, source: ImportSource) {
+        let plan = match source.service {
+            Service::Hive => {
+                let catalogue = self
+                    .settings
+                    .hive
+                    .as_ref()
+                    .map(|h| h.catalogue.clone())
+                    .unwrap_or_default();
+                plan::hive_plan(
+                    &source.table,
+                    Some(source.layout.clone()),
+                    source.remove,
+                    &catalogue,
+                )
+            }
+            Service::Cerego => {
+                let types = self
+                    .settings
+                    .cerego
+                    .as_ref()
+                    .map(|c| c.tag_types.clone())
+                    .unwrap_or_default();
+                plan::cerego_plan(
+                    &source.table,
+                    Some(source.layout.clone()),
+                    &types,
+                    &self.known.cerego,
+                )
+            }
+        };
+        let invalid = plan.invalid.clone();
+        let name = source.path.clone();
+        let saved = self.new_plan(plan, Some((name.clone(), source.sha256.clone())));
+        self.open_preview(saved, invalid, Some(source), false, name);
+    }
+
+    pub(in crate::tui) fn open_preview(
+        &mut self,
+        plan: SavedPlan,
+        invalid: Vec<plan::RowError>,
+        source: Option<ImportSource>,
+        resume: bool,
+        from: String,
+    ) {
+        let catalogue = self
+            .settings
+            .hive
+            .as_ref()
+            .map(|h| h.catalogue.clone())
+            .unwrap_or_default();
+        let types = self
+            .settings
+            .cerego
+            .as_ref()
+            .map(|c| c.tag_types.clone())
+            .unwrap_or_default();
+        let preview = Preview::new(
+            plan,
+            invalid,
+            source,
+            resume,
+            from,
+            &self.known,
+            &catalogue,
+            &types,
+            &self.settings.policy,
+        );
+        self.popup = Some(Popup::Preview(Box::new(preview)));
+    }
+
+    /// Enter in a preview the gate allows: the batch starts.
+    pub(in crate::tui) fn run_preview(&mut self, preview: Preview) -> Vec<Effect> {
+        let todo = preview.todo.clone();
+        let plan = preview.plan;
+        let first = plan
+            .rows
+            .first()
+            .map(|r| r.op.clone())
+            .unwrap_or(crate::core::op::Op::CeregoProfile);
+        let service = first.service();
+        let what = format!("{} batch", service.name());
+        let target = format!(
+            "{} · {}",
+            crate::core::printable::plural(todo.len() as u64, "request", "requests"),
+            plan.op.name()
+        );
+        let unchanged = plan.rows.iter().filter(|r| r.unchanged).count();
+        let view = BatchView::new(Arc::new(plan.clone()), todo.clone(), unchanged, self.now);
+        let key = plan.batch_id.clone();
+        self.log
+            .push_batch(key.clone(), self.now, first, what, target);
+        self.batches.retain(|b| b.plan.batch_id != key);
+        self.batches.push(view);
+        self.refresh_batch_line(&key);
+        if preview.source.is_none() && !preview.resume {
+            // The marks did their job.
+            self.marks_mut().clear();
+        }
+        self.popup = Some(Popup::Batch {
+            batch_id: key.clone(),
+        });
+        self.set_status(
+            Level::Info,
+            format!(
+                "Batch {key} started: {} in flight at most.",
+                crate::engine::batch::DEFAULT_CONCURRENCY
+            ),
+        );
+        vec![Effect::RunBatch(Box::new(RunBatch {
+            plan,
+            todo,
+            resume: preview.resume,
+        }))]
+    }
+
+    pub fn batch(&self, batch_id: &str) -> Option<&BatchView> {
+        self.batches.iter().find(|b| b.plan.batch_id == batch_id)
+    }
+
+    fn batch_mut(&mut self, batch_id: &str) -> Option<&mut BatchView> {
+        self.batches
+            .iter_mut()
+            .find(|b| b.plan.batch_id == batch_id)
+    }
+
+    fn refresh_batch_line(&mut self, batch_id: &str) {
+        let Some(b) = self.batch(batch_id) else {
+            return;
+        };
+        let (mark, text) = (b.mark(), b.summary());
+        let colour = match mark {
+            "✓" => theme::OK,
+            "◐" => theme::WARN,
+            "✗" => theme::ERROR,
+            "?" => theme::UNKNOWN,
+            _ => theme::MUTED,
+        };
+        self.log.set_batch_summary(batch_id, mark, text, colour);
+    }
+
+    /// A row of a batch ended, or the server asked it to slow down.
+    pub(in crate::tui) fn batch_progress(&mut self, batch_id: &str, progress: Progress) {
+        match progress {
+            Progress::Sent { .. } => {}
+            Progress::Throttled { wait_ms, reason } => {
+                if let Some(b) = self.batch_mut(batch_id) {
+                    b.throttled = Some(format!(
+                        "the server asked to slow down ({reason}): every worker waited {:.1} s",
+                        wait_ms as f64 / 1000.0
+                    ));
+                }
+            }
+            Progress::Done {
+                row,
+                report,
+                entry,
+                op,
+                result,
+            } => {
+                let at = self.now;
+                self.known.apply_result(&op, &result, at);
+                let log_entry = LogEntry::from_entry(*entry);
+                if let Some(b) = self.batch_mut(batch_id) {
+                    b.row_done(row, *report, Some(log_entry));
+                }
+                self.refresh_batch_line(batch_id);
+            }
+        }
+    }
+
+    /// The batch ended: its counts are final; the known patrons are saved.
+    pub(in crate::tui) fn batch_ended(&mut self, batch_id: &str, report: RunReport) -> Vec<Effect> {
+        let now = self.now;
+        if let Some(b) = self.batch_mut(batch_id) {
+            for (row, r) in report.rows {
+                b.row_done(row, r, None);
+            }
+            b.phase = BatchPhase::Finished;
+            b.finished_at = Some(now);
+            b.journal_error = report.journal_error.clone();
+        }
+        self.refresh_batch_line(batch_id);
+        self.refilter_hive();
+        if let Some(e) = report.journal_error {
+            self.set_status(Level::Error, e);
+        } else if let Some(b) = self.batch(batch_id) {
+            let text = format!("Batch {batch_id}: {}.", b.summary());
+            self.set_status(Level::Info, text);
+        }
+        self.save_effect().into_iter().collect()
+    }
+
+    /// Pause / go on / cancel the batch in the batch window.
+    pub(in crate::tui) fn control_batch(
+        &mut self,
+        batch_id: &str,
+        control: Control,
+    ) -> Vec<Effect> {
+        let Some(b) = self.batch_mut(batch_id) else {
+            return Vec::new();
+        };
+        if b.phase == BatchPhase::Finished {
+            return Vec::new();
+        }
+        b.phase = match control {
+            Control::Run => BatchPhase::Running,
+            Control::Pause => BatchPhase::Paused,
+            Control::Cancel => BatchPhase::Cancelling,
+        };
+        self.refresh_batch_line(batch_id);
+        vec![Effect::ControlBatch {
+            batch_id: batch_id.to_string(),
+            control,
+        }]
+    }
+
+    /// The log entry with this journal id: this run's or the journal's, or a batch row's.
+    pub fn entry(&self, key: &str) -> Option<&LogEntry> {
+        self.log.get(key).or_else(|| {
+            self.batches
+                .iter()
+                .find_map(|b| b.entries.values().find(|e| e.key == key))
+        })
+    }
+}

@@ -1,0 +1,194 @@
+//! The loop's side of batches: reading an import's file, saving a plan and running it with
+//! the engine (the same one the CLI uses), pause / cancel, and the offer to resume a batch
+//! an earlier run left unfinished. Progress comes back as backend events, file reads as
+//! messages, so the App stays pure.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
+
+use super::app::{Message, RunBatch};
+use crate::core::op::Service;
+use crate::engine::backend::Event;
+use crate::engine::batch::{self, Control, Progress, RunContext, RunOptions, RunReport, SavedPlan};
+use crate::engine::exec::{Clients, SharedJournal};
+use crate::engine::journal::{BatchEvent, Writer};
+use crate::engine::retry::RetryPolicy;
+
+pub struct BatchRunner {
+    pub clients: Clients,
+    pub journal: Option<SharedJournal>,
+    pub profile: String,
+    pub demo: bool,
+    pub policy: RetryPolicy,
+    pub data_dir: PathBuf,
+    pub events: mpsc::UnboundedSender<Event>,
+    pub messages: mpsc::UnboundedSender<Message>,
+    controls: HashMap<String, watch::Sender<Control>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl BatchRunner {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        clients: Clients,
+        journal: Option<SharedJournal>,
+        profile: String,
+        demo: bool,
+        policy: RetryPolicy,
+        data_dir: PathBuf,
+        events: mpsc::UnboundedSender<Event>,
+        messages: mpsc::UnboundedSender<Message>,
+    ) -> Self {
+        Self {
+            clients,
+            journal,
+            profile,
+            demo,
+            policy,
+            data_dir,
+            events,
+            messages,
+            controls: HashMap::new(),
+            tasks: Vec::new(),
+        }
+    }
+
+    /// Reads an import's file off the loop.
+    pub fn read_import(&self, path: String, service: Service) {
+        let tx = self.messages.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = batch::read_source(&path).map(Arc::new);
+            let _ = tx.send(Message::ImportRead {
+                path,
+                service,
+                result,
+            });
+        });
+    }
+
+    /// Saves the plan and runs it; progress and the end come back as events.
+    pub fn run(&mut self, job: RunBatch) {
+        let RunBatch { plan, todo, resume } = job;
+        let batch_id = plan.batch_id.clone();
+        let events = self.events.clone();
+        let Some(journal) = self.journal.clone() else {
+            ended(
+                &events,
+                &batch_id,
+                "the journal is unavailable, so the batch was not sent".into(),
+                todo.len(),
+            );
+            return;
+        };
+        let (control, watch_rx) = watch::channel(Control::Run);
+        self.controls.insert(batch_id.clone(), control);
+        let ctx = Arc::new(RunContext {
+            clients: self.clients.clone(),
+            journal,
+            profile: self.profile.clone(),
+            demo: self.demo,
+            policy: self.policy,
+            options: RunOptions::default(),
+        });
+        let data_dir = self.data_dir.clone();
+        let begin = if resume {
+            BatchEvent::Resume {
+                requests: todo.len(),
+                writer: Writer::current().clone(),
+            }
+        } else {
+            BatchEvent::Start {
+                op: plan.op,
+                source: plan.source.clone(),
+                sha256: plan.sha256.clone(),
+                rows: plan.data_rows,
+                requests: todo.len(),
+                skipped: plan.skipped.len(),
+                concurrency: batch::DEFAULT_CONCURRENCY,
+                rate: None,
+                undo_of: plan.undo_of.clone(),
+                writer: Writer::current().clone(),
+            }
+        };
+        let task = tokio::spawn(async move {
+            let saved = plan.clone();
+            let dir = data_dir.clone();
+            let stored = tokio::task::spawn_blocking(move || batch::save(&dir, &saved)).await;
+            if let Err(why) = stored
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| format!("the batch plan cannot be saved: {e}")))
+            {
+                ended(
+                    &events,
+                    &batch_id,
+                    format!("{why}; nothing was sent"),
+                    todo.len(),
+                );
+                return;
+            }
+            let progress_events = events.clone();
+            let id = batch_id.clone();
+            let progress: Arc<dyn Fn(Progress) + Send + Sync> = Arc::new(move |p| {
+                let _ = progress_events.send(Event::Batch {
+                    batch_id: id.clone(),
+                    progress: p,
+                });
+            });
+            let report = batch::run(ctx, Arc::new(plan), todo, begin, watch_rx, progress).await;
+            let _ = events.send(Event::BatchEnded {
+                batch_id,
+                report: Box::new(report),
+            });
+        });
+        self.tasks.push(task);
+    }
+
+    pub fn control(&self, batch_id: &str, control: Control) {
+        if let Some(tx) = self.controls.get(batch_id) {
+            let _ = tx.send(control);
+        }
+    }
+
+    /// Stops every batch now (quit): requests in flight keep an intent without an outcome,
+    /// which the next start journals as abandoned and offers to resume.
+    pub fn abort_all(&mut self) {
+        for t in self.tasks.drain(..) {
+            t.abort();
+        }
+    }
+}
+
+/// Tells the App a batch ended without running.
+fn ended(events: &mpsc::UnboundedSender<Event>, batch_id: &str, why: String, todo: usize) {
+    let mut report = RunReport {
+        journal_error: Some(why),
+        ..RunReport::default()
+    };
+    report.counts.pending = todo;
+    let _ = events.send(Event::BatchEnded {
+        batch_id: batch_id.to_string(),
+        report: Box::new(report),
+    });
+}
+
+/// A batch an earlier run left unfinished, and the rows to send again.
+pub type ResumeOffer = (SavedPlan, Vec<usize>);
+
+/// The most recent batch an earlier run left interrupted, with the rows to resend, if any.
+pub fn interrupted(
+    journal_path: &std::path::Path,
+    data_dir: &std::path::Path,
+) -> Option<ResumeOffer> {
+    use crate::engine::batch::history;
+    let list = history::list(journal_path).ok()?;
+    let info = list
+        .into_iter()
+        .find(|b| b.state == history::BatchState::Interrupted && b.counts.is_none())?;
+    let plan = batch::load(data_dir, &info.batch_id).ok()?;
+    let entries = history::entries_of(journal_path, &plan).ok()?;
+    let todo = history::to_resume(&plan, &entries);
+    (!todo.is_empty()).then_some((plan, todo))
+}

@@ -1,0 +1,92 @@
+//! What the console's App consumes (a [`Message`]: a key, a reply, a batch's progress) and
+//! what it asks the loop to do (an [`Effect`]: send, save, run a batch). The App never does
+//! IO itself.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::core::op::Service;
+use crate::engine::backend::{Reply, Request, RequestId};
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    Reply(Box<Reply>),
+    /// A request failed transiently and will be retried.
+    Retrying {
+        id: RequestId,
+        notice: crate::engine::retry::RetryNotice,
+    },
+    /// A page of a user list arrived while the rest are still loading.
+    Page {
+        id: RequestId,
+        progress: crate::engine::exec::PageProgress,
+    },
+    /// The loop is resolving the profile the operator switches to (`command`: a key
+    /// command runs meanwhile, which may take a while).
+    Switching {
+        profile: String,
+        command: bool,
+    },
+    /// The switch could not be made; the console stays where it is.
+    SwitchFailed {
+        profile: String,
+        reason: String,
+    },
+    /// A batch of this run made progress.
+    Batch {
+        batch_id: String,
+        progress: crate::engine::batch::Progress,
+    },
+    /// A batch of this run ended.
+    BatchEnded {
+        batch_id: String,
+        report: Box<crate::engine::batch::RunReport>,
+    },
+    /// The file of an import was read (or why it could not be).
+    ImportRead {
+        path: String,
+        service: Service,
+        result: Result<std::sync::Arc<Vec<u8>>, String>,
+    },
+    /// Time passed (only sent while something animates).
+    Tick,
+    /// SIGTERM / SIGHUP / SIGINT: leave now, through the normal path.
+    Stop,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Send(Request),
+    Quit,
+    /// Write the workspace (known patrons, look-ups) to disk.
+    Save(Box<crate::engine::workspace::Workspace>),
+    /// Leave and start again on another profile.
+    SwitchProfile(String),
+    /// Ctrl-Z: hand the terminal back to the shell until it continues us.
+    Suspend,
+    /// Read an import's file off the loop.
+    ReadImport {
+        path: String,
+        service: Service,
+    },
+    /// Save the plan and run it (or resume it).
+    RunBatch(Box<RunBatch>),
+    /// Pause, resume or cancel a running batch.
+    ControlBatch {
+        batch_id: String,
+        control: crate::engine::batch::Control,
+    },
+}
+
+/// A plan the operator confirmed, for the loop to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunBatch {
+    pub plan: crate::engine::batch::SavedPlan,
+    pub todo: Vec<usize>,
+    /// A later run of an interrupted batch.
+    pub resume: bool,
+}
+
+impl Eq for RunBatch {}

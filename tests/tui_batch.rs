@@ -1,0 +1,238 @@
+//! Batches in the console: marks, the preview of marked rows and of an import, a running
+//! batch, a finished one with mixed outcomes, and the undo preview — driven through
+//! Messages on TestBackend, answered by the simulator's model, snapshotted with insta.
+
+mod support;
+
+use std::sync::Arc;
+
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use support::Harness;
+use tagdesk::core::op::{Op, Service};
+use tagdesk::engine::batch::Control;
+use tagdesk::tui::app::{Message, Pane, Tab};
+use tagdesk::tui::popups::Popup;
+
+const LARGE: (u16, u16) = (120, 32);
+
+/// A snapshot with the batch ids (made from the clock and the process id) replaced.
+fn snapshot(name: &str, screen: String) {
+    insta::with_settings!({filters => vec![(r"\b[0-9a-f]{9,}-[0-9a-f]+-[0-9]+\b", "[batch-id]")]}, {
+        insta::assert_snapshot!(name, screen);
+    });
+}
+
+fn hive(size: (u16, u16)) -> Harness {
+    let mut h = Harness::demo(size.0, size.1);
+    h.key(KeyCode::Char('2'));
+    assert_eq!(h.app.tab, Tab::Hive);
+    h
+}
+
+fn tags_of(h: &Harness, patron: &str) -> Vec<String> {
+    h.model
+        .hive
+        .patrons
+        .get(patron)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Marks the first three patrons: space twice, then a range of one with `v` `v`.
+fn mark_three(h: &mut Harness) {
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('v'));
+    h.key(KeyCode::Char('v'));
+    assert_eq!(h.app.hive.marks.len(), 3);
+}
+
+#[test]
+fn marks_are_shown_counted_inverted_and_cleared() {
+    let mut h = hive(LARGE);
+    mark_three(&mut h);
+    let screen = h.screen();
+    assert!(screen.contains("3 marked"), "{screen}");
+    snapshot("batch_marks_120x32", screen);
+    h.key(KeyCode::Char('*'));
+    let known = h.app.known.hive.len();
+    assert_eq!(
+        h.app.hive.marks.len(),
+        known - 3,
+        "inverted over the rows shown"
+    );
+    h.key(KeyCode::Esc);
+    assert!(h.app.hive.marks.is_empty());
+    assert!(!h.screen().contains("marked"));
+}
+
+#[test]
+fn adding_to_marked_patrons_is_one_preview_then_one_batch() {
+    let mut h = hive(LARGE);
+    let before: Vec<Vec<String>> = ["user_abc123", "user_def456", "user_ghi789"]
+        .iter()
+        .map(|p| tags_of(&h, p))
+        .collect();
+    mark_three(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip, escalated");
+    h.key(KeyCode::Enter);
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("a preview opens, nothing is sent yet")
+    };
+    assert_eq!(p.todo.len(), 3);
+    assert!(h.pending.is_empty() && h.jobs.is_empty());
+    snapshot("batch_marked_preview_120x32", h.screen());
+    h.key(KeyCode::Enter);
+    assert_eq!(h.jobs.len(), 1, "Enter runs the plan");
+    assert!(h.app.hive.marks.is_empty(), "the marks did their job");
+
+    // Running: one row done of three.
+    h.run_batch(Some(1));
+    let screen = h.screen();
+    assert!(screen.contains("1/3"), "{screen}");
+    snapshot("batch_running_120x32", screen);
+    h.key(KeyCode::Char('p'));
+    assert_eq!(h.controls.last().map(|c| c.1), Some(Control::Pause));
+    assert!(h.screen().contains("paused"));
+    h.key(KeyCode::Char('p'));
+    assert_eq!(h.controls.last().map(|c| c.1), Some(Control::Run));
+    // Quitting while the batch runs asks first, and says what abandoning it means.
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('q'));
+    assert!(matches!(h.app.popup, Some(Popup::Quit)));
+    assert!(
+        h.screen()
+            .contains("A batch has 2 requests still to finish")
+    );
+    h.key(KeyCode::Esc);
+    assert!(!h.quit);
+    h.app.focus = Pane::Log;
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(h.app.popup, Some(Popup::Batch { .. })),
+        "Enter on the batch's log line reopens its window"
+    );
+    h.run_batch(None);
+    assert!(h.screen().contains("finished"));
+
+    // The undo preview removes exactly what was added.
+    h.key(KeyCode::Char('u'));
+    let Some(Popup::Preview(undo)) = &h.app.popup else {
+        panic!("u opens the undo's preview")
+    };
+    let removes: Vec<String> = undo
+        .plan
+        .rows
+        .iter()
+        .map(|r| match &r.op {
+            Op::HiveRemove { patron, fields } => format!(
+                "{patron}: {}",
+                fields
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            other => panic!("an undo of an add removes: {other:?}"),
+        })
+        .collect();
+    assert!(
+        removes
+            .iter()
+            .all(|r| r.contains("vip") || r.contains("escalated"))
+    );
+    snapshot("batch_undo_preview_120x32", h.screen());
+    h.key(KeyCode::Enter);
+    h.run_batch(None);
+    let after: Vec<Vec<String>> = ["user_abc123", "user_def456", "user_ghi789"]
+        .iter()
+        .map(|p| tags_of(&h, p))
+        .collect();
+    assert_eq!(after, before, "every patron has its exact tags again");
+}
+
+#[test]
+fn a_finished_batch_with_mixed_outcomes_and_its_log_line() {
+    let mut h = hive(LARGE);
+    h.key(KeyCode::Char('I'));
+    h.type_text("patrons.csv");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.reads, [("patrons.csv".to_string(), Service::Hive)]);
+    let file = "user_id,user_tags\r\nuser_abc123,\"vip, bogus\"\r\nuser_def456,newsletter\r\nnew_patron,nope\r\n";
+    h.send(Message::ImportRead {
+        path: "patrons.csv".into(),
+        service: Service::Hive,
+        result: Ok(Arc::new(file.as_bytes().to_vec())),
+    });
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("the import's preview opens")
+    };
+    assert_eq!(p.todo.len(), 3);
+    assert!(p.source.as_ref().is_some_and(|s| s.layout.header));
+    snapshot("batch_import_preview_120x32", h.screen());
+    // The header choice re-plans the file: without a header its first row is data.
+    h.key(KeyCode::Char('h'));
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("still the preview")
+    };
+    assert_eq!(p.plan.rows.len(), 4);
+    h.key(KeyCode::Char('h'));
+    h.key(KeyCode::Enter);
+    h.run_batch(None);
+    let screen = h.screen();
+    assert!(screen.contains("partial"), "{screen}");
+    assert!(screen.contains("failed"), "{screen}");
+    snapshot("batch_finished_mixed_120x32", screen);
+    // Enter on a row opens its inspector entry.
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.popup, Some(Popup::Inspector { .. })));
+    h.key(KeyCode::Esc);
+    // The action log shows one line for the batch.
+    h.key(KeyCode::Esc);
+    h.app.focus = Pane::Log;
+    let screen = h.screen();
+    assert!(screen.contains("Hive batch"), "{screen}");
+    assert_eq!(
+        h.app.log.iter().filter(|e| e.is_batch()).count(),
+        1,
+        "one line per batch"
+    );
+}
+
+#[test]
+fn cerego_marks_plan_add_update_or_nothing() {
+    let mut h = Harness::demo(LARGE.0, LARGE.1);
+    // The first three users; Cohort (type 3) is the first configured type.
+    for _ in 0..3 {
+        h.key(KeyCode::Char(' '));
+    }
+    h.key(KeyCode::Char('a'));
+    h.type_text("Spring 2026");
+    h.key(KeyCode::Enter);
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("a preview opens")
+    };
+    let ops: Vec<&str> = p.plan.rows.iter().map(|r| r.op.name()).collect();
+    assert_eq!(ops, ["cerego_add", "cerego_update", "cerego_update"]);
+    assert!(
+        p.plan.rows[2].unchanged,
+        "Alan Turing already has Spring 2026"
+    );
+    assert_eq!(p.todo.len(), 2);
+}
+
+#[test]
+fn read_only_refuses_batches_at_the_key() {
+    let mut h = Harness::with_settings(tagdesk::sim::seed::Seed::demo(), LARGE.0, LARGE.1, |s| {
+        s.policy.read_only = true
+    });
+    h.reply_all();
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('a'));
+    assert!(h.app.popup.is_none());
+    assert!(h.screen().contains("read-only"));
+    h.key_mod(KeyCode::Char('I'), KeyModifiers::SHIFT);
+    assert!(h.app.popup.is_none());
+}
