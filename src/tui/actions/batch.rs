@@ -237,11 +237,7 @@ impl App {
             .unwrap_or(crate::core::op::Op::CeregoProfile);
         let service = first.service();
         let what = format!("{} batch", service.name());
-        let target = format!(
-            "{} · {}",
-            crate::core::printable::plural(todo.len() as u64, "request", "requests"),
-            plan.op.name()
-        );
+        let target = format!("{} × {}", todo.len(), plan.op.name());
         let unchanged = plan.rows.iter().filter(|r| r.unchanged).count();
         let view = BatchView::new(Arc::new(plan.clone()), todo.clone(), unchanged, self.now);
         let key = plan.batch_id.clone();
