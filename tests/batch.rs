@@ -517,3 +517,30 @@ async fn a_killed_batch_resumes_and_every_row_ends_once() {
     assert_eq!(json(&again)["requests"], 0);
     assert_eq!(env.hive_requests(), before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn standard_input_is_a_file_too() {
+    let env = Env::new().await;
+    let mut c = env.command(&["--json", "hive", "import", "-"]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let out = tokio::task::spawn_blocking(move || {
+        let mut child = c.spawn().expect("spawn");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin
+                .write_all(b"user_id,user_tags\npiped,\"vip, newsletter\"\n")
+                .expect("write");
+        }
+        child.wait_with_output().expect("wait")
+    })
+    .await
+    .expect("join");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(json(&out)["ok"], 1);
+    assert_eq!(env.tags_of("piped").unwrap(), strs(&["vip", "newsletter"]));
+    let list = env.run(&["--json", "batch", "list"]).await;
+    assert_eq!(json(&list)[0]["rows"], 1);
+}

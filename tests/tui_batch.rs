@@ -236,3 +236,34 @@ fn read_only_refuses_batches_at_the_key() {
     h.key_mod(KeyCode::Char('I'), KeyModifiers::SHIFT);
     assert!(h.app.popup.is_none());
 }
+
+#[test]
+fn a_confirm_profile_wants_the_count_typed_for_a_big_batch() {
+    let mut h = Harness::with_settings(tagdesk::sim::seed::Seed::demo(), LARGE.0, LARGE.1, |s| {
+        s.policy.confirm = true
+    });
+    h.reply_all();
+    h.key(KeyCode::Char('2'));
+    let rows: String = (0..101).map(|i| format!("bulk_{i},vip\n")).collect();
+    h.send(Message::ImportRead {
+        path: "bulk.csv".into(),
+        service: Service::Hive,
+        result: Ok(Arc::new(rows.into_bytes())),
+    });
+    let screen = h.screen();
+    assert!(screen.contains("asks for confirmation"), "{screen}");
+    assert!(screen.contains("Type 101 to send them"), "{screen}");
+    h.key(KeyCode::Enter);
+    assert!(h.jobs.is_empty(), "not without the count");
+    assert!(matches!(h.app.popup, Some(Popup::Preview(_))));
+    h.type_text("100");
+    h.key(KeyCode::Enter);
+    assert!(h.jobs.is_empty(), "not with the wrong count");
+    for _ in 0..3 {
+        h.key(KeyCode::Backspace);
+    }
+    h.type_text("101");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.jobs.len(), 1);
+    assert_eq!(h.jobs[0].todo.len(), 101);
+}

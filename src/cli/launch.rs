@@ -251,6 +251,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
         }
     });
     let plan = Arc::new(launch.plan);
+    batch::mark_running(&session.paths.data_dir, &plan.batch_id);
     let report = batch::run(
         ctx,
         plan.clone(),
@@ -261,6 +262,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
     )
     .await;
     cancel.abort();
+    batch::mark_ended(&session.paths.data_dir, &plan.batch_id);
     bar.finish();
     if !session.profile.demo && service == Service::Hive {
         let known = known.lock().unwrap_or_else(|e| e.into_inner());

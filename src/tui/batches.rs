@@ -137,7 +137,10 @@ impl BatchRunner {
                     progress: p,
                 });
             });
+            let batch_id_for_marks = plan.batch_id.clone();
+            batch::mark_running(&data_dir, &batch_id_for_marks);
             let report = batch::run(ctx, Arc::new(plan), todo, begin, watch_rx, progress).await;
+            batch::mark_ended(&data_dir, &batch_id_for_marks);
             let _ = events.send(Event::BatchEnded {
                 batch_id,
                 report: Box::new(report),
@@ -183,11 +186,10 @@ pub fn interrupted(
     data_dir: &std::path::Path,
 ) -> Option<ResumeOffer> {
     use crate::engine::batch::history;
-    let list = history::list(journal_path).ok()?;
-    let info = list
-        .into_iter()
-        .find(|b| b.state == history::BatchState::Interrupted && b.counts.is_none())?;
-    let plan = batch::load(data_dir, &info.batch_id).ok()?;
+    // The markers say which batch a crash left unfinished, without reading the journal;
+    // only then is the journal read for that batch's rows.
+    let id = batch::unfinished(data_dir).into_iter().next()?;
+    let plan = batch::load(data_dir, &id).ok()?;
     let entries = history::entries_of(journal_path, &plan).ok()?;
     let todo = history::to_resume(&plan, &entries);
     (!todo.is_empty()).then_some((plan, todo))

@@ -124,6 +124,49 @@ pub fn save(data_dir: &Path, plan: &SavedPlan) -> Result<(), String> {
     std::fs::rename(&tmp, &path).map_err(fail)
 }
 
+/// Marks a batch as running in this process (`batches/BATCH_ID.running`, holding the
+/// writer's identity), so the next start can find a batch a crash left unfinished without
+/// reading the journal. Best effort: the journal stays the record.
+pub fn mark_running(data_dir: &Path, batch_id: &str) {
+    let Ok(path) = file_for(data_dir, batch_id).map(|p| p.with_extension("running")) else {
+        return;
+    };
+    let _ = crate::engine::fs::create_private_dir(data_dir);
+    let _ = crate::engine::fs::create_private_dir(&dir(data_dir));
+    if let Ok(text) = serde_json::to_vec(crate::engine::journal::Writer::current())
+        && let Err(e) = std::fs::write(&path, text)
+    {
+        tracing::warn!("{}: {e}", path.display());
+    }
+}
+
+/// The batch's run ended (finished or cancelled): it is no longer unfinished.
+pub fn mark_ended(data_dir: &Path, batch_id: &str) {
+    if let Ok(path) = file_for(data_dir, batch_id).map(|p| p.with_extension("running")) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Batches whose run ended without closing them (their process is gone), newest first.
+pub fn unfinished(data_dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir(data_dir)) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(std::time::SystemTime, String)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let id = name.strip_suffix(".running")?.to_string();
+            let text = std::fs::read(e.path()).ok()?;
+            let writer: crate::engine::journal::Writer = serde_json::from_slice(&text).ok()?;
+            let when = e.metadata().and_then(|m| m.modified()).ok()?;
+            writer.is_gone().then_some((when, id))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().rev().map(|(_, id)| id).collect()
+}
+
 /// Plans larger than this are not read back (a 100,000-row plan is about 15 MiB).
 const MAX_PLAN_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -180,4 +223,33 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_whose_process_is_gone_is_unfinished_until_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        mark_running(dir.path(), "mine");
+        assert!(dir.path().join("batches/mine.running").exists());
+        assert!(unfinished(dir.path()).is_empty(), "this process is alive");
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let gone = crate::engine::journal::Writer {
+            pid: child.id(),
+            start: None,
+            boot: None,
+        };
+        child.wait().unwrap();
+        std::fs::write(
+            dir.path().join("batches").join("crashed.running"),
+            serde_json::to_vec(&gone).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(unfinished(dir.path()), ["crashed"]);
+        mark_ended(dir.path(), "crashed");
+        assert!(unfinished(dir.path()).is_empty());
+        assert!(file_for(dir.path(), "../x").is_err(), "ids are not paths");
+    }
 }
