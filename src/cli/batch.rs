@@ -91,8 +91,21 @@ pub(crate) fn known_state(session: &Session) -> KnownState {
     }
 }
 
+/// The partner's users for planning, or the exit code after saying why they cannot be read.
+pub(crate) async fn users_for_planning(
+    session: &Session,
+    format: Format,
+) -> Result<crate::core::model::KnownUsers, u8> {
+    let clients = session
+        .clients()
+        .map_err(|e| fail(format, &e.0, exit::USAGE))?;
+    partner_users(session, &clients)
+        .await
+        .map_err(|e| fail(format, &format!("not sent: {e}"), exit::USAGE))
+}
+
 /// Reads the partner's users once (every page), for planning a Cerego file.
-pub(crate) async fn partner_users(
+async fn partner_users(
     session: &Session,
     clients: &Clients,
 ) -> Result<crate::core::model::KnownUsers, String> {
@@ -314,13 +327,9 @@ pub(crate) async fn resume(
     let mut todo = history::to_resume(&plan, &entries);
     let before = todo.len();
     if todo.iter().any(|&i| plan.rows[i].want.is_some()) {
-        let clients = match session.clients() {
-            Ok(c) => c,
-            Err(e) => return fail(format, &e.0, exit::USAGE),
-        };
-        let users = match partner_users(session, &clients).await {
+        let users = match users_for_planning(session, format).await {
             Ok(u) => u,
-            Err(e) => return fail(format, &format!("not sent: {e}"), exit::USAGE),
+            Err(code) => return code,
         };
         todo = history::replan_cerego(&mut plan, &todo, &users);
     }

@@ -11,7 +11,7 @@ use crate::core::op::Place;
 use crate::core::plan::{Prediction, predict};
 use crate::core::printable::{json_text, plural, printable};
 use crate::engine::exec::{self, Clients};
-use crate::engine::journal::{DryRunRecord, Record, RequestInfo};
+use crate::engine::journal::{BatchCounts, DryRunRecord, Record, RequestInfo};
 use crate::session::Session;
 
 /// One predicted request, for a dry-run's JSON.
@@ -103,28 +103,16 @@ pub(crate) fn dry_run(session: &Session, launch: &Launch, format: Format) -> u8 
         Err(e) => err(&format!("tagdesk: {e}")),
     }
     let summary = Summary {
-        batch_id: launch.plan.batch_id.clone(),
         dry_run: true,
-        rows: launch.plan.data_rows,
-        requests: 0,
-        ok: 0,
-        partial: 0,
-        failed: 0,
-        refused: 0,
-        errors: 0,
-        pending: 0,
-        unchanged,
+        counts: BatchCounts {
+            unchanged,
+            ..BatchCounts::default()
+        },
         skipped: launch.skipped.len(),
-        results: None,
-        exit_code: exit::OK,
-        undo_of: launch.plan.undo_of.clone(),
-        profile: session.profile.name.clone(),
-        op: launch.plan.op.name(),
         invalid: launch.skipped.clone(),
         warnings: launch.warnings.clone(),
-        notes: launch.plan.notes.clone(),
-        journal_error: None,
         plan: (format == Format::Json).then_some(planned),
+        ..Summary::of(&launch.plan, &session.profile.name)
     };
     match format {
         Format::Json => out(&json_text(&json!(summary))),

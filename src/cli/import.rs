@@ -2,7 +2,8 @@
 //! validated and planned, then previewed (`--dry-run`) or run as a batch.
 
 use super::args::ImportArgs;
-use super::batch::{known_state, partner_users};
+use super::batch::{known_state, users_for_planning};
+use super::dry_run::catalogue_of;
 use super::launch::{Launch, launch, refuse_invalid};
 use super::{Format, exit, fail};
 use crate::core::plan::{self, read_table};
@@ -32,31 +33,13 @@ pub(crate) async fn import(
     let table = read_table(&bytes);
     let mut known = known_state(session);
     let built = match kind {
-        Kind::Hive { remove } => {
-            let catalogue = session
-                .profile
-                .hive
-                .as_ref()
-                .map(|h| h.tags.clone())
-                .unwrap_or_default();
-            plan::hive_plan(&table, None, remove, &catalogue)
-        }
+        Kind::Hive { remove } => plan::hive_plan(&table, None, remove, &catalogue_of(session).0),
         Kind::Cerego => {
-            let clients = match session.clients() {
-                Ok(c) => c,
-                Err(e) => return fail(format, &e.0, exit::USAGE),
-            };
-            let users = match partner_users(session, &clients).await {
+            let users = match users_for_planning(session, format).await {
                 Ok(u) => u,
-                Err(e) => return fail(format, &format!("not sent: {e}"), exit::USAGE),
+                Err(code) => return code,
             };
-            let tag_types = session
-                .profile
-                .cerego
-                .as_ref()
-                .map(|c| c.tag_types.clone())
-                .unwrap_or_default();
-            let p = plan::cerego_plan(&table, None, &tag_types, &users);
+            let p = plan::cerego_plan(&table, None, &catalogue_of(session).1, &users);
             known.cerego = users;
             p
         }

@@ -48,14 +48,9 @@ pub(crate) struct Summary {
     pub(crate) batch_id: String,
     pub(crate) dry_run: bool,
     pub(crate) rows: usize,
-    pub(crate) requests: usize,
-    pub(crate) ok: usize,
-    pub(crate) partial: usize,
-    pub(crate) failed: usize,
-    pub(crate) refused: usize,
-    pub(crate) errors: usize,
-    pub(crate) pending: usize,
-    pub(crate) unchanged: usize,
+    /// `requests`, `ok`, `partial`, `failed`, `refused`, `errors`, `pending`, `unchanged`.
+    #[serde(flatten)]
+    pub(crate) counts: BatchCounts,
     pub(crate) skipped: usize,
     pub(crate) results: Option<String>,
     pub(crate) exit_code: u8,
@@ -74,6 +69,29 @@ pub(crate) struct Summary {
     /// A dry-run: every request it would send, predicted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) plan: Option<Vec<serde_json::Value>>,
+}
+
+impl Summary {
+    /// The summary of `plan` with nothing counted yet.
+    pub(crate) fn of(plan: &SavedPlan, profile: &str) -> Self {
+        Self {
+            batch_id: plan.batch_id.clone(),
+            dry_run: false,
+            rows: plan.data_rows,
+            counts: BatchCounts::default(),
+            skipped: plan.skipped.len(),
+            results: None,
+            exit_code: exit::OK,
+            undo_of: plan.undo_of.clone(),
+            profile: profile.to_string(),
+            op: plan.op.name(),
+            invalid: Vec::new(),
+            warnings: Vec::new(),
+            notes: plan.notes.clone(),
+            journal_error: None,
+            plan: None,
+        }
+    }
 }
 
 /// The exit code of a batch run, from its counts.
@@ -337,28 +355,14 @@ pub(crate) fn finish(
     match format {
         Format::Json => {
             let summary = Summary {
-                batch_id: plan.batch_id.clone(),
-                dry_run: false,
-                rows: plan.data_rows,
-                requests: counts.requests,
-                ok: counts.ok,
-                partial: counts.partial,
-                failed: counts.failed,
-                refused: counts.refused,
-                errors: counts.errors,
-                pending: counts.pending,
-                unchanged: counts.unchanged,
+                counts,
                 skipped: skipped.len(),
                 results,
                 exit_code: code,
-                undo_of: plan.undo_of.clone(),
-                profile: session.profile.name.clone(),
-                op: plan.op.name(),
                 invalid: skipped,
                 warnings,
-                notes: plan.notes.clone(),
                 journal_error,
-                plan: None,
+                ..Summary::of(plan, &session.profile.name)
             };
             out(&json_text(&json!(summary)));
         }
@@ -453,27 +457,15 @@ pub(crate) fn refuse_invalid(
         Format::Json => {
             let summary = Summary {
                 batch_id: String::new(),
-                dry_run: false,
                 rows: plan.data_rows,
-                requests: 0,
-                ok: 0,
-                partial: 0,
-                failed: 0,
-                refused: 0,
-                errors: 0,
-                pending: 0,
-                unchanged: 0,
                 skipped: 0,
-                results: None,
                 exit_code: code,
                 undo_of: None,
-                profile: session.profile.name.clone(),
                 op: plan.op.name(),
                 invalid: plan.invalid.clone(),
                 warnings: plan.warnings(),
                 notes: Vec::new(),
-                journal_error: None,
-                plan: None,
+                ..Summary::of(&SavedPlan::empty(plan.op), &session.profile.name)
             };
             out(&json_text(&json!(summary)));
         }

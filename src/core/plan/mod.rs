@@ -165,6 +165,27 @@ impl Plan {
             .collect()
     }
 
+    /// The layout to read `table` with (the caller's, else the detected one), the header
+    /// row no longer counted as data; None (and the reason as a row error) when the first
+    /// row is half a header.
+    fn take_layout(
+        &mut self,
+        table: &Table,
+        layout: Option<Layout>,
+        names: &[&str],
+    ) -> Option<Layout> {
+        match layout.map_or_else(|| detect_layout(table, names), Ok) {
+            Ok(l) => {
+                self.data_rows = self.data_rows.saturating_sub(usize::from(l.header));
+                Some(l)
+            }
+            Err((line, reason)) => {
+                self.invalid.push(RowError { line, reason });
+                None
+            }
+        }
+    }
+
     fn empty(op: BatchOp, table: &Table) -> Self {
         Self {
             op,
@@ -226,15 +247,10 @@ pub fn hive_plan(
         BatchOp::HiveAdd
     };
     let mut plan = Plan::empty(op, table);
-    let layout = match layout.map_or_else(|| detect_layout(table, &HIVE_COLUMNS), Ok) {
-        Ok(l) => l,
-        Err((line, reason)) => {
-            plan.invalid.push(RowError { line, reason });
-            return plan;
-        }
+    let Some(layout) = plan.take_layout(table, layout, &HIVE_COLUMNS) else {
+        return plan;
     };
     let skip = usize::from(layout.header);
-    plan.data_rows = plan.data_rows.saturating_sub(skip);
     let mut by_patron: HashMap<PatronId, usize> = HashMap::new();
     for row in table.rows.iter().skip(skip) {
         let parsed = cell(row, layout.columns[0], "user_id")
@@ -395,15 +411,10 @@ pub fn cerego_plan(
     users: &KnownUsers,
 ) -> Plan {
     let mut plan = Plan::empty(BatchOp::CeregoImport, table);
-    let layout = match layout.map_or_else(|| detect_layout(table, &CEREGO_COLUMNS), Ok) {
-        Ok(l) => l,
-        Err((line, reason)) => {
-            plan.invalid.push(RowError { line, reason });
-            return plan;
-        }
+    let Some(layout) = plan.take_layout(table, layout, &CEREGO_COLUMNS) else {
+        return plan;
     };
     let skip = usize::from(layout.header);
-    plan.data_rows = plan.data_rows.saturating_sub(skip);
     let mut seen: HashMap<(CeregoUserId, TagTypeId), usize> = HashMap::new();
     for row in table.rows.iter().skip(skip) {
         let parsed = (|| -> Result<PlanRow, String> {

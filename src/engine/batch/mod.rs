@@ -74,6 +74,24 @@ pub struct SavedPlan {
 }
 
 impl SavedPlan {
+    /// A plan of no rows (for a summary of a file that could not be planned).
+    pub fn empty(op: BatchOp) -> Self {
+        Self {
+            batch_id: String::new(),
+            created_at: Utc::now(),
+            profile: String::new(),
+            demo: false,
+            op,
+            source: None,
+            sha256: None,
+            data_rows: 0,
+            rows: Vec::new(),
+            skipped: Vec::new(),
+            undo_of: None,
+            notes: Vec::new(),
+        }
+    }
+
     /// The rows that send a request, by index.
     pub fn to_send(&self) -> Vec<usize> {
         self.rows

@@ -198,6 +198,24 @@ struct Shared {
     journal_error: Mutex<Option<String>>,
 }
 
+impl Shared {
+    /// The journal failed: no further row starts, and the run reports why.
+    fn stop(&self, message: String) {
+        tracing::error!("{message}");
+        self.journal_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(message);
+    }
+
+    fn stopped(&self) -> bool {
+        self.journal_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+}
+
 /// Runs the rows `todo` (indices into `plan.rows`) of `plan`: `begin` is journaled first
 /// (the batch's start, or a resume), then every row, then the end with its counts.
 pub async fn run(
@@ -304,12 +322,7 @@ async fn worker(
         if !wait_while_paused(&mut control).await {
             return;
         }
-        if shared
-            .journal_error
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some()
-        {
+        if shared.stopped() {
             return;
         }
         let Some(index) = shared
@@ -362,13 +375,9 @@ async fn worker(
             .await
         {
             // Nothing is sent that could not be journaled; the batch stops.
-            let message = format!("the journal could not be written, so the batch stopped: {e}");
-            tracing::error!("{message}");
-            shared
-                .journal_error
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get_or_insert(message);
+            shared.stop(format!(
+                "the journal could not be written, so the batch stopped: {e}"
+            ));
             shared
                 .queue
                 .lock()
@@ -419,12 +428,7 @@ async fn worker(
                  so the batch stopped: {e}",
                 row.line()
             );
-            tracing::error!("{message}");
-            shared
-                .journal_error
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get_or_insert(message);
+            shared.stop(message);
         }
         let entry = Entry {
             intent,

@@ -157,34 +157,18 @@ impl App {
     /// (Re)plans an import with its source's layout and opens the preview.
     pub(in crate::tui) fn preview_import(&mut self, source: ImportSource) {
         let plan = match source.service {
-            Service::Hive => {
-                let catalogue = self
-                    .settings
-                    .hive
-                    .as_ref()
-                    .map(|h| h.catalogue.clone())
-                    .unwrap_or_default();
-                plan::hive_plan(
-                    &source.table,
-                    Some(source.layout.clone()),
-                    source.remove,
-                    &catalogue,
-                )
-            }
-            Service::Cerego => {
-                let types = self
-                    .settings
-                    .cerego
-                    .as_ref()
-                    .map(|c| c.tag_types.clone())
-                    .unwrap_or_default();
-                plan::cerego_plan(
-                    &source.table,
-                    Some(source.layout.clone()),
-                    &types,
-                    &self.known.cerego,
-                )
-            }
+            Service::Hive => plan::hive_plan(
+                &source.table,
+                Some(source.layout.clone()),
+                source.remove,
+                self.catalogue(),
+            ),
+            Service::Cerego => plan::cerego_plan(
+                &source.table,
+                Some(source.layout.clone()),
+                self.tag_types(),
+                &self.known.cerego,
+            ),
         };
         let invalid = plan.invalid.clone();
         let name = source.path.clone();
@@ -200,18 +184,6 @@ impl App {
         resume: bool,
         from: String,
     ) {
-        let catalogue = self
-            .settings
-            .hive
-            .as_ref()
-            .map(|h| h.catalogue.clone())
-            .unwrap_or_default();
-        let types = self
-            .settings
-            .cerego
-            .as_ref()
-            .map(|c| c.tag_types.clone())
-            .unwrap_or_default();
         let preview = Preview::new(
             plan,
             invalid,
@@ -219,8 +191,8 @@ impl App {
             resume,
             from,
             &self.known,
-            &catalogue,
-            &types,
+            self.catalogue(),
+            self.tag_types(),
             &self.settings.policy,
         );
         self.popup = Some(Popup::Preview(Box::new(preview)));
@@ -366,6 +338,22 @@ impl App {
             batch_id: batch_id.to_string(),
             control,
         }]
+    }
+
+    /// The profile's Hive tag catalogue (empty when not configured).
+    fn catalogue(&self) -> &[crate::core::domain::HiveTag] {
+        self.settings
+            .hive
+            .as_ref()
+            .map_or(&[], |h| h.catalogue.as_slice())
+    }
+
+    /// The profile's Cerego tag types (empty when not configured).
+    fn tag_types(&self) -> &[crate::core::domain::TagType] {
+        self.settings
+            .cerego
+            .as_ref()
+            .map_or(&[], |c| c.tag_types.as_slice())
     }
 
     /// The log entry with this journal id: this run's or the journal's, or a batch row's.
