@@ -544,3 +544,62 @@ async fn standard_input_is_a_file_too() {
     let list = env.run(&["--json", "batch", "list"]).await;
     assert_eq!(json(&list)[0]["rows"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_rate_spaces_requests_and_ctrl_c_leaves_the_rest_pending() {
+    let env = Env::new().await;
+    let file = env.file("r.csv", b"r1,vip\nr2,vip\nr3,vip\nr4,vip\nr5,vip\n");
+    let started = std::time::Instant::now();
+    let out = env
+        .run(&["--json", "hive", "import", "--rate", "10", p(&file)])
+        .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(400),
+        "5 requests at 10/s take at least 0.4 s"
+    );
+    let bad = env.run(&["hive", "import", "--rate", "0", p(&file)]).await;
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("is not a rate"), "{}", stderr(&bad));
+
+    // Ctrl-C (SIGINT): requests in flight finish, the rest stay pending (exit 4), and the
+    // batch is interrupted until a resume sends the rest.
+    env.sim
+        .set_faults(vec!["hive:latency=200".parse::<FaultRule>().unwrap()]);
+    let rows: String = (0..30).map(|i| format!("c{i},vip\n")).collect();
+    let file = env.file("c.csv", rows.as_bytes());
+    let child = env
+        .command(&["--json", "hive", "import", "--concurrency", "2", p(&file)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while env.hive_requests() < 10 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .expect("signal");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().expect("wait"))
+        .await
+        .expect("join");
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let j = json(&out);
+    let pending = j["pending"].as_u64().unwrap();
+    assert!(pending > 0 && pending < 30, "{j}");
+    assert_eq!(j["ok"].as_u64().unwrap() + pending, 30);
+    let list = env.run(&["--json", "batch", "list"]).await;
+    assert_eq!(json(&list)[0]["state"], "interrupted");
+    env.sim.set_faults(Vec::new());
+    let id = j["batch_id"].as_str().unwrap().to_string();
+    let resumed = env.run(&["--json", "batch", "resume", &id]).await;
+    assert_eq!(code(&resumed), 0, "{}", stderr(&resumed));
+    assert_eq!(json(&resumed)["requests"].as_u64(), Some(pending));
+    for i in 0..30 {
+        assert_eq!(env.tags_of(&format!("c{i}")).unwrap(), strs(&["vip"]));
+    }
+}

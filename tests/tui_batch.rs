@@ -267,3 +267,35 @@ fn a_confirm_profile_wants_the_count_typed_for_a_big_batch() {
     assert_eq!(h.jobs.len(), 1);
     assert_eq!(h.jobs[0].todo.len(), 101);
 }
+
+#[test]
+fn an_interrupted_batch_is_offered_for_resume() {
+    let mut h = hive(LARGE);
+    let table = tagdesk::core::plan::read_table(b"user_abc123,vip\nuser_def456,vip\n");
+    let plan = tagdesk::core::plan::hive_plan(&table, None, false, &[]);
+    let saved = tagdesk::engine::batch::SavedPlan {
+        batch_id: "crashed".into(),
+        created_at: chrono::Utc::now(),
+        profile: "demo".into(),
+        demo: true,
+        op: plan.op,
+        source: Some("t.csv".into()),
+        sha256: None,
+        data_rows: plan.data_rows,
+        rows: plan.rows,
+        skipped: Vec::new(),
+        undo_of: None,
+        notes: Vec::new(),
+    };
+    h.app.offer_resume(saved, vec![1]);
+    let screen = h.screen();
+    assert!(screen.contains("This batch was interrupted"), "{screen}");
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("the offer is a preview")
+    };
+    assert_eq!(p.todo, [1], "only the unfinished row");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.jobs.len(), 1);
+    assert!(h.jobs[0].resume, "a resume of the same batch");
+    assert_eq!(h.jobs[0].plan.batch_id, "crashed");
+}

@@ -464,3 +464,34 @@ mod tests {
         assert!(f.note.as_deref().unwrap_or("").contains("\"z\""));
     }
 }
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn tab_completes_a_path_to_the_common_part_and_a_directory_gets_its_slash() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("alpha.csv"), "").unwrap();
+        std::fs::write(dir.path().join("alpine.csv"), "").unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        let base = dir.path().to_string_lossy().into_owned();
+        let kind = FormKind::Import {
+            service: crate::core::op::Service::Hive,
+        };
+        let mut form = Form::new(kind.clone(), &format!("{base}/al"));
+        form.complete_path();
+        assert_eq!(form.input.value(), format!("{base}/alp"));
+        assert!(
+            form.note
+                .as_deref()
+                .is_some_and(|n| n.contains("alpha.csv"))
+        );
+        let mut form = Form::new(kind.clone(), &format!("{base}/d"));
+        form.complete_path();
+        assert_eq!(form.input.value(), format!("{base}/data/"));
+        let mut form = Form::new(kind, &format!("{base}/zz"));
+        form.complete_path();
+        assert!(form.note.as_deref().is_some_and(|n| n.contains("No file")));
+    }
+}
