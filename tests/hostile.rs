@@ -453,6 +453,7 @@ async fn the_console_listing_is_bounded_too() {
         notify: &|_| {},
         on_page: &on_page,
         keep_users: false,
+        prior: None,
     };
     let run = execute_journaled_with(
         &clients,

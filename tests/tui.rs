@@ -547,6 +547,7 @@ fn history_from_the_journal_shows_in_the_log_and_the_inspector() {
             id: 99,
             op: op.clone(),
             journal_id: String::new(),
+            prior: None,
         });
         let outcome = OutcomeRecord::from_execution(
             &id,

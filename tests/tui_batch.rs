@@ -299,3 +299,41 @@ fn an_interrupted_batch_is_offered_for_resume() {
     assert!(h.jobs[0].resume, "a resume of the same batch");
     assert_eq!(h.jobs[0].plan.batch_id, "crashed");
 }
+
+#[test]
+fn a_single_cerego_edit_is_undone_to_the_value_it_replaced() {
+    let mut h = Harness::demo(LARGE.0, LARGE.1);
+    // Ada Lovelace's first tag: Plan = Gold (tag 84001).
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('e'));
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("Platinum");
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.pending[0].prior.as_deref(),
+        Some("Gold"),
+        "journaled for undo"
+    );
+    h.reply_all();
+    h.app.focus = Pane::Log;
+    h.key(KeyCode::Char('G'));
+    h.key(KeyCode::Char('u'));
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("u opens the undo's preview: {}", h.screen())
+    };
+    assert!(
+        matches!(&p.plan.rows[0].op, Op::CeregoUpdate { tag, value } if tag.as_str() == "84001" && value.as_str() == "Gold"),
+        "{:?}",
+        p.plan.rows
+    );
+    h.key(KeyCode::Enter);
+    h.run_batch(None);
+    let value = h
+        .model
+        .cerego
+        .tags
+        .values()
+        .find(|t| t.id == 84001)
+        .map(|t| t.value.clone());
+    assert_eq!(value.as_deref(), Some("Gold"));
+}

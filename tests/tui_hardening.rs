@@ -56,6 +56,7 @@ fn journaled_listing(h: &mut Harness) -> Entry {
         id: 999,
         op: op.clone(),
         journal_id: String::new(),
+        prior: None,
     });
     let intent = IntentRecord::new("old-list", "demo", &op, None);
     let outcome = OutcomeRecord::from_execution(

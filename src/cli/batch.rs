@@ -129,6 +129,7 @@ async fn partner_users(
         notify: &notify,
         on_page: &on_page,
         keep_users: true,
+        prior: None,
     };
     let (_, result, _) = exec::attempt(clients, &op, &session.profile.retry, &hooks).await;
     match result {

@@ -141,6 +141,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
         notify: &notify,
         on_page: &on_page,
         keep_users: !listing,
+        prior: None,
     };
     let run = exec::execute_journaled_with(
         &clients,

@@ -26,6 +26,9 @@ pub struct Request {
     /// The journal id the request is recorded under (the console keys its log by it);
     /// empty: the backend makes one.
     pub journal_id: String,
+    /// A Cerego update: the value it replaces, as the console knew it (journaled with the
+    /// intent, so the change can be undone).
+    pub prior: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -108,7 +111,13 @@ pub fn spawn(
     let tracked = in_flight.clone();
     let shared_journal = journal.clone();
     let task = tokio::spawn(async move {
-        while let Some(Request { id, op, journal_id }) = requests.recv().await {
+        while let Some(Request {
+            id,
+            op,
+            journal_id,
+            prior,
+        }) = requests.recv().await
+        {
             let clients = clients.clone();
             let events = events.clone();
             let journal = shared_journal.clone();
@@ -137,6 +146,7 @@ pub fn spawn(
                     notify: &notify,
                     on_page: &on_page,
                     keep_users: !matches!(op, Op::CeregoListUsers { query: None, .. }),
+                    prior: prior.as_deref(),
                 };
                 let run = execute_journaled_with(
                     &clients,

@@ -102,6 +102,8 @@ pub struct Hooks<'a> {
     /// Keep a listing's users in the result too (false when `on_page` consumes them, so a
     /// listing of any size costs one page of memory).
     pub keep_users: bool,
+    /// A Cerego update: the value it replaces, journaled with its intent (for undo).
+    pub prior: Option<&'a str>,
 }
 
 fn unconfigured(service: Service) -> ApiError {
@@ -376,6 +378,7 @@ pub async fn execute_journaled(
         notify,
         on_page,
         keep_users: true,
+        prior: None,
     };
     execute_journaled_with(clients, journal, journal_id, op, policy, &hooks).await
 }
@@ -390,14 +393,17 @@ pub async fn execute_journaled_with(
     hooks: &Hooks<'_>,
 ) -> Execution {
     if let Some(journal) = journal {
-        let (j, id, o, req) = (
+        let (j, id, o, req, prior) = (
             journal.clone(),
             journal_id.to_string(),
             op.clone(),
             RequestInfo::planned(op, clients.base_url(op.service())),
+            hooks.prior.map(str::to_string),
         );
-        let written =
-            tokio::task::spawn_blocking(move || lock(&j).record_intent(&id, &o, Some(req))).await;
+        let written = tokio::task::spawn_blocking(move || {
+            lock(&j).record_intent_with(&id, &o, Some(req), prior)
+        })
+        .await;
         let failure = match written {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e.to_string()),

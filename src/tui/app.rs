@@ -260,9 +260,29 @@ impl App {
         let id = self.next_id;
         self.next_id += 1;
         let journal_id = crate::engine::journal::new_id();
+        // An update's current value, as far as tagdesk knows it: journaled with the intent,
+        // so the change can be undone.
+        let prior = match &op {
+            Op::CeregoUpdate { tag, .. } => self
+                .known
+                .cerego
+                .owner_of(tag.as_str())
+                .and_then(|u| u.tags.iter().find(|t| t.id == tag.as_str()))
+                .and_then(|t| t.value.clone()),
+            Op::HiveAdd { .. }
+            | Op::HiveRemove { .. }
+            | Op::CeregoAdd { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile => None,
+        };
         self.log
-            .push_pending(journal_id.clone(), id, self.now, op.clone());
-        Effect::Send(Request { id, op, journal_id })
+            .push_pending(journal_id.clone(), id, self.now, op.clone(), prior.clone());
+        Effect::Send(Request {
+            id,
+            op,
+            journal_id,
+            prior,
+        })
     }
 
     /// Requests still waiting for a reply.

@@ -180,6 +180,7 @@ impl Harness {
                 id: 10_000 + n as u64,
                 op: plan_row.op.clone(),
                 journal_id: format!("{id}-row{row}"),
+                prior: None,
             };
             let reply = self.answer(&request);
             let mut intent = IntentRecord::at(&request.journal_id, "demo", true, &request.op, None);

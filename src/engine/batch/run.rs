@@ -403,6 +403,7 @@ async fn worker(
             notify: &throttle,
             on_page: &on_page,
             keep_users: false,
+            prior: None,
         };
         let (exchanges, result, retries) =
             exec::attempt(&ctx.clients, &op, &ctx.policy, &hooks).await;

@@ -307,7 +307,19 @@ impl Journal {
         op: &Op,
         request: Option<RequestInfo>,
     ) -> Result<(), JournalError> {
-        let intent = IntentRecord::at(id, &self.profile, self.options.demo, op, request);
+        self.record_intent_with(id, op, request, None)
+    }
+
+    /// [`Journal::record_intent`] for a change whose prior value is known (a Cerego update).
+    pub fn record_intent_with(
+        &mut self,
+        id: &str,
+        op: &Op,
+        request: Option<RequestInfo>,
+        prior: Option<String>,
+    ) -> Result<(), JournalError> {
+        let mut intent = IntentRecord::at(id, &self.profile, self.options.demo, op, request);
+        intent.prior = prior;
         self.append(&Record::Intent(Box::new(intent)))
     }
 

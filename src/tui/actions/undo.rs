@@ -56,7 +56,7 @@ impl App {
                     );
                     return;
                 };
-                let single = single_undo(&reply.op, output, &entry.key);
+                let single = single_undo(&reply.op, output, entry.prior.as_deref(), &entry.key);
                 let mut plan = SavedPlan {
                     batch_id: id,
                     created_at: Utc::now(),
@@ -118,15 +118,24 @@ impl App {
 fn single_undo(
     op: &crate::core::op::Op,
     output: &crate::core::op::Output,
+    prior: Option<&str>,
     key: &str,
 ) -> Result<PlanRow, String> {
     use crate::core::op::inverse::{Inverse, inverse};
-    match inverse(op, output, None) {
-        Inverse::Op { op, .. } => Ok(PlanRow {
+    match inverse(op, output, prior) {
+        Inverse::Op { op: undo, .. } => Ok(PlanRow {
             lines: Vec::new(),
-            op,
+            // What the undo replaces: the value the original update set.
+            prior: match op {
+                crate::core::op::Op::CeregoUpdate { value, .. } => Some(value.to_string()),
+                crate::core::op::Op::HiveAdd { .. }
+                | crate::core::op::Op::HiveRemove { .. }
+                | crate::core::op::Op::CeregoAdd { .. }
+                | crate::core::op::Op::CeregoListUsers { .. }
+                | crate::core::op::Op::CeregoProfile => None,
+            },
+            op: undo,
             unchanged: false,
-            prior: None,
             want: None,
             warnings: Vec::new(),
         }),

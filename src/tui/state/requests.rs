@@ -56,6 +56,8 @@ pub struct LogEntry {
     pub state: RequestState,
     /// The row's summary, once settled.
     pub summary: Option<Summary>,
+    /// A Cerego update of this run: the value it replaced (for undo).
+    pub prior: Option<String>,
 }
 
 impl LogEntry {
@@ -102,6 +104,7 @@ impl LogEntry {
             id: None,
             started_at: e.intent.time,
             op: e.intent.op.clone(),
+            prior: e.intent.prior.clone(),
             state: RequestState::FromJournal {
                 entry: Box::new(e),
                 hive,
@@ -329,7 +332,14 @@ impl RequestLog {
     }
 
     /// A request of this run was sent: it is pending, last, and selected.
-    pub fn push_pending(&mut self, key: String, id: RequestId, started_at: DateTime<Utc>, op: Op) {
+    pub fn push_pending(
+        &mut self,
+        key: String,
+        id: RequestId,
+        started_at: DateTime<Utc>,
+        op: Op,
+        prior: Option<String>,
+    ) {
         self.by_key.insert(key.clone(), self.entries.len());
         self.entries.push(LogEntry {
             key,
@@ -340,6 +350,7 @@ impl RequestLog {
                 retries: Vec::new(),
             },
             summary: None,
+            prior,
         });
         let last = self.entries.len() - 1;
         self.refilter();
@@ -365,6 +376,7 @@ impl RequestLog {
             op,
             state: RequestState::Batch { what, target },
             summary: None,
+            prior: None,
         });
         let last = self.entries.len() - 1;
         self.refilter();
@@ -495,7 +507,7 @@ mod tests {
     #[test]
     fn a_request_goes_from_pending_to_done_once() {
         let mut log = RequestLog::default();
-        log.push_pending("j-1".into(), 7, at(), add());
+        log.push_pending("j-1".into(), 7, at(), add(), None);
         assert_eq!(log.in_flight(), 1);
         assert_eq!(log.selected().map(|e| e.key.as_str()), Some("j-1"));
         assert!(log.get("j-1").is_some_and(|e| e.summary.is_none()));
@@ -534,7 +546,7 @@ mod tests {
     #[test]
     fn history_is_keyed_by_its_journal_id_and_summarised_once() {
         let mut log = RequestLog::default();
-        log.push_pending("live".into(), 1, at(), add());
+        log.push_pending("live".into(), 1, at(), add(), None);
         let intent = IntentRecord::new("old-1", "demo", &add(), None);
         let outcome = OutcomeRecord::from_execution(
             "old-1",
@@ -560,8 +572,8 @@ mod tests {
     #[test]
     fn the_filter_keeps_the_selection_on_its_entry() {
         let mut log = RequestLog::default();
-        log.push_pending("a".into(), 1, at(), add());
-        log.push_pending("b".into(), 2, at(), Op::CeregoProfile);
+        log.push_pending("a".into(), 1, at(), add(), None);
+        log.push_pending("b".into(), 2, at(), Op::CeregoProfile, None);
         log.list.filter.input = tui_input::Input::new("hive".into());
         log.refilter();
         assert_eq!(log.list.visible().len(), 1);
