@@ -146,6 +146,9 @@ pub struct App {
     pub switching: Option<(String, bool)>,
     /// The batches of this run, oldest first.
     pub batches: Vec<BatchView>,
+    /// Batch ids are `PREFIX-1`, `PREFIX-2`… instead of unique ones (tests, scripted demos).
+    pub id_prefix: Option<String>,
+    pub(super) batch_serial: u64,
     next_id: RequestId,
 }
 
@@ -195,6 +198,8 @@ impl App {
             quit_when_idle: false,
             switching: None,
             batches: Vec::new(),
+            id_prefix: None,
+            batch_serial: 0,
             next_id: 1,
         };
         app.refilter_hive();
@@ -263,12 +268,7 @@ impl App {
         // An update's current value, as far as tagdesk knows it: journaled with the intent,
         // so the change can be undone.
         let prior = match &op {
-            Op::CeregoUpdate { tag, .. } => self
-                .known
-                .cerego
-                .owner_of(tag.as_str())
-                .and_then(|u| u.tags.iter().find(|t| t.id == tag.as_str()))
-                .and_then(|t| t.value.clone()),
+            Op::CeregoUpdate { tag, .. } => self.known.cerego.tag_value(tag.as_str()),
             Op::HiveAdd { .. }
             | Op::HiveRemove { .. }
             | Op::CeregoAdd { .. }
@@ -288,20 +288,6 @@ impl App {
     /// Requests still waiting for a reply.
     pub fn in_flight(&self) -> usize {
         self.log.in_flight()
-    }
-
-    /// Requests of running batches that have not ended yet.
-    pub fn batch_rows_left(&self) -> usize {
-        self.batches
-            .iter()
-            .filter(|b| b.phase != super::state::batch::BatchPhase::Finished)
-            .map(|b| b.todo.len().saturating_sub(b.done()))
-            .sum()
-    }
-
-    /// What quitting would leave without an outcome: requests in flight and batch rows.
-    pub fn busy(&self) -> usize {
-        self.in_flight() + self.batch_rows_left()
     }
 
     /// Puts earlier runs' journal entries at the top of the action log.

@@ -293,6 +293,7 @@ impl Context {
                 Action::Close,
                 Action::Header,
                 Action::Column,
+                Action::Remove,
             ]
             .into_iter()
             .chain(NAVIGATION)

@@ -125,6 +125,13 @@ impl KnownUsers {
             .find(|u| u.tags.iter().any(|t| t.id == tag_id))
     }
 
+    /// The value of a tag as last listed (None when the tag or its value is unknown).
+    pub fn tag_value(&self, tag_id: &str) -> Option<String> {
+        self.owner_of(tag_id)
+            .and_then(|u| u.tags.iter().find(|t| t.id == tag_id))
+            .and_then(|t| t.value.clone())
+    }
+
     /// Puts a tag the server returned into its user's list (replacing one with the same
     /// id). A user tagdesk has not listed is left unknown.
     fn store_tag(&mut self, user_id: &str, tag: CeregoTag) -> bool {

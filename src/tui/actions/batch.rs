@@ -17,9 +17,9 @@ use crate::tui::state::requests::LogEntry;
 use crate::tui::theme;
 
 impl App {
-    fn new_plan(&self, plan: Plan, source: Option<(String, String)>) -> SavedPlan {
+    fn new_plan(&mut self, plan: Plan, source: Option<(String, String)>) -> SavedPlan {
         SavedPlan {
-            batch_id: crate::engine::journal::new_id(),
+            batch_id: self.new_batch_id(),
             created_at: Utc::now(),
             profile: self.settings.profile.clone(),
             demo: self.settings.demo,
@@ -338,6 +338,32 @@ impl App {
             batch_id: batch_id.to_string(),
             control,
         }]
+    }
+
+    /// Requests of running batches that have not ended yet.
+    pub fn batch_rows_left(&self) -> usize {
+        self.batches
+            .iter()
+            .filter(|b| b.phase != BatchPhase::Finished)
+            .map(|b| b.todo.len().saturating_sub(b.done()))
+            .sum()
+    }
+
+    /// What quitting would leave without an outcome: requests in flight and batch rows.
+    pub fn busy(&self) -> usize {
+        self.in_flight() + self.batch_rows_left()
+    }
+
+    /// A new batch id: unique across runs (as journal ids are), or `PREFIX-N` when the App
+    /// was given a prefix (tests and scripted demos, whose screens must not change).
+    pub(in crate::tui) fn new_batch_id(&mut self) -> String {
+        match &self.id_prefix {
+            Some(prefix) => {
+                self.batch_serial += 1;
+                format!("{prefix}-{}", self.batch_serial)
+            }
+            None => crate::engine::journal::new_id(),
+        }
     }
 
     /// The profile's Hive tag catalogue (empty when not configured).

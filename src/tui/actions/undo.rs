@@ -19,7 +19,7 @@ impl App {
             self.set_status(Level::Info, "Nothing selected in the action log.");
             return;
         };
-        let id = crate::engine::journal::new_id();
+        let id = self.new_batch_id();
         let (profile, demo) = (self.settings.profile.clone(), self.settings.demo);
         let plan = match &entry.state {
             RequestState::Batch { .. } => {

@@ -132,12 +132,18 @@ impl App {
                 Vec::new()
             }
             Some(Action::Submit) => self.submit_preview(preview),
-            Some(Action::Header) | Some(Action::Column) if preview.source.is_some() => {
+            Some(Action::Header) | Some(Action::Column) | Some(Action::Remove)
+                if preview.source.is_some() =>
+            {
                 let Some(mut source) = preview.source.take() else {
                     return Vec::new();
                 };
                 if action == Some(Action::Header) {
                     source.layout.header = !source.layout.header;
+                } else if action == Some(Action::Remove) {
+                    if source.service == Service::Hive {
+                        source.remove = !source.remove;
+                    }
                 } else {
                     // The users' column moves to the next one; the others follow it.
                     let width = source
@@ -251,7 +257,11 @@ pub fn draw_preview(app: &App, p: &Preview, frame: &mut Frame, area: Rect) {
                     keys.first_key(Action::Header),
                     s.layout.columns.first().map_or(1, |c| c + 1),
                     keys.first_key(Action::Column),
-                    if s.remove { " · remove" } else { "" }
+                    match (s.service, s.remove) {
+                        (Service::Hive, true) => " · REMOVE the listed tags",
+                        (Service::Hive, false) => " · add the listed tags",
+                        (Service::Cerego, _) => "",
+                    }
                 ),
                 w,
             )
@@ -347,12 +357,23 @@ pub fn draw_preview(app: &App, p: &Preview, frame: &mut Frame, area: Rect) {
         keys.first_key(Action::Up),
         keys.first_key(Action::Down)
     );
-    if p.source.is_some() {
+    if let Some(s) = &p.source {
         hint.push_str(&format!(
             " · {} header row · {} users' column",
             keys.first_key(Action::Header),
             keys.first_key(Action::Column)
         ));
+        if s.service == Service::Hive {
+            hint.push_str(&format!(
+                " · {} {}",
+                keys.first_key(Action::Remove),
+                if s.remove {
+                    "add instead"
+                } else {
+                    "remove instead"
+                }
+            ));
+        }
     }
     lines.push(Line::from(fit(&hint, w).muted()));
     let title = format!(
