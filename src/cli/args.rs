@@ -138,6 +138,16 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Print the documented Hive outcome table, or explain a saved response body.
+    Outcomes {
+        #[command(flatten)]
+        options: CommandOptions,
+        /// As Markdown tables.
+        #[arg(long, conflicts_with = "json")]
+        markdown: bool,
+        #[command(subcommand)]
+        command: Option<OutcomesCommand>,
+    },
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Serve the simulator of both APIs standalone (Cerego under /v3, Hive under /api/v1).
@@ -209,6 +219,18 @@ fn positive_rate(raw: &str) -> Result<f64, String> {
             "\"{raw}\" is not a rate: give requests per second as a number above 0 (e.g. 20 or 0.5)"
         )),
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutcomesCommand {
+    /// Explain a saved Hive response body: its scenario, the documented message, MATCH or
+    /// MISMATCH with the difference (exit 0 match or a documented error body, 1 mismatch,
+    /// 2 not a Hive response).
+    Check {
+        /// The body (JSON); - or nothing for standard input.
+        #[arg(value_name = "FILE", default_value = "-")]
+        file: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

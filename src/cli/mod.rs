@@ -13,6 +13,7 @@ mod import;
 mod launch;
 mod log;
 pub mod ops;
+mod outcomes;
 mod progress;
 pub mod render;
 pub mod run;
@@ -161,6 +162,17 @@ pub fn main() -> ExitCode {
             return console::run_console(options);
         }
         Some(Command::Sim(args)) => return sim::run_sim(args),
+        Some(Command::Outcomes {
+            options,
+            markdown,
+            command,
+        }) => {
+            let (_, format) = options_of(&cli.common.with(&options));
+            match command {
+                None => outcomes::table(format, markdown),
+                Some(args::OutcomesCommand::Check { file }) => outcomes::check(&file, format),
+            }
+        }
         Some(Command::Completions { shell }) => {
             let mut text = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "tagdesk", &mut text);

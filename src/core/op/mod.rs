@@ -13,6 +13,7 @@ pub use crate::core::domain::{
 
 pub mod cerego;
 mod cli_line;
+pub mod diff;
 pub mod error;
 mod error_message;
 pub mod hive;

@@ -60,6 +60,64 @@ pub enum MessageCheck {
     Undocumented,
 }
 
+/// The 14 documented scenarios, in the documentation's tables' order (add, then remove;
+/// each: changed only, changed + unchanged, changed + failed, all three, unchanged only,
+/// unchanged + failed, failed only).
+pub const DOCUMENTED: [Scenario; 14] = {
+    const fn s(action: HiveAction, changed: bool, unchanged: bool, failed: bool) -> Scenario {
+        Scenario {
+            action,
+            changed,
+            unchanged,
+            failed,
+        }
+    }
+    use HiveAction::{Add, Remove};
+    [
+        s(Add, true, false, false),
+        s(Add, true, true, false),
+        s(Add, true, false, true),
+        s(Add, true, true, true),
+        s(Add, false, true, false),
+        s(Add, false, true, true),
+        s(Add, false, false, true),
+        s(Remove, true, false, false),
+        s(Remove, true, true, false),
+        s(Remove, true, false, true),
+        s(Remove, true, true, true),
+        s(Remove, false, true, false),
+        s(Remove, false, true, true),
+        s(Remove, false, false, true),
+    ]
+};
+
+/// An error code the Hive documentation lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DocumentedError {
+    pub status: u16,
+    pub error_code: &'static str,
+    pub when: &'static str,
+}
+
+/// The three documented error codes.
+pub const DOCUMENTED_ERRORS: [DocumentedError; 3] = [
+    DocumentedError {
+        status: 400,
+        error_code: "PARAM_REQUIRED",
+        when: "a required parameter is missing or empty",
+    },
+    DocumentedError {
+        status: 400,
+        error_code: "INVALID_PATRON",
+        when: "remove only: no patron has that patron_id",
+    },
+    DocumentedError {
+        status: 403,
+        error_code: "INVALID_API_KEY",
+        when: "no application matches the key",
+    },
+];
+
 impl Scenario {
     pub fn from_counts(
         action: HiveAction,
@@ -167,6 +225,16 @@ impl Scenario {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_list_is_the_table_in_order() {
+        let listed: Vec<&str> = DOCUMENTED
+            .iter()
+            .map(|s| s.documented_message().unwrap())
+            .collect();
+        let table: Vec<&str> = TABLE.iter().map(|t| t.4).collect();
+        assert_eq!(listed, table);
+    }
 
     /// Every documented scenario, as (action, changed, unchanged, failed, message), copied
     /// from the seed document's two tables.
