@@ -42,6 +42,9 @@ pub struct Summary {
     pub colour: Color,
     /// For a Hive outcome: whether the message is the documented one.
     pub check: Option<MessageCheck>,
+    /// For a Hive outcome: each api_field's fate (`+vip =newsletter ✗bogus` for an add,
+    /// `−vip ∅newsletter ✗bogus` for a remove).
+    pub tags: Option<String>,
 }
 
 /// One line of the action log.
@@ -188,6 +191,22 @@ impl Filterable for LogEntry {
     }
 }
 
+/// Each api_field of a Hive outcome with its fate: `+` added, `=` already there, `−`
+/// removed, `∅` not there, `✗` failed (the glyphs the README documents).
+pub fn tag_glyphs(o: &HiveOutcome) -> String {
+    let (changed, unchanged) = match o.action {
+        crate::core::op::scenario::HiveAction::Add => ("+", "="),
+        crate::core::op::scenario::HiveAction::Remove => ("−", "∅"),
+    };
+    o.changed
+        .iter()
+        .map(|t| format!("{changed}{t}"))
+        .chain(o.unchanged.iter().map(|t| format!("{unchanged}{t}")))
+        .chain(o.failed.iter().map(|f| format!("✗{}", f.api_field)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The mark of an outcome severity.
 pub fn severity_mark(s: Severity) -> &'static str {
     match s {
@@ -218,6 +237,7 @@ fn reply_summary(reply: &Reply) -> Summary {
             text: format!("{e}{retries}{journal}"),
             colour: theme::ERROR,
             check: None,
+            tags: None,
         },
         Ok(Output::Hive(o)) => {
             let s = o.scenario().severity();
@@ -226,6 +246,7 @@ fn reply_summary(reply: &Reply) -> Summary {
                 text: format!("{}{retries}{journal}", o.summary()),
                 colour: theme::severity(s),
                 check: Some(o.message_check()),
+                tags: Some(tag_glyphs(o)),
             }
         }
         Ok(output) => Summary {
@@ -237,6 +258,7 @@ fn reply_summary(reply: &Reply) -> Summary {
             ),
             colour: theme::OK,
             check: None,
+            tags: None,
         },
     }
 }
@@ -252,6 +274,7 @@ fn history_summary(entry: &Entry, hive: Option<&HiveOutcome>) -> Summary {
         text: text.to_string(),
         colour,
         check: None,
+        tags: None,
     };
     let Some(outcome) = &entry.outcome else {
         return plain("?", entry.summary(), theme::UNKNOWN);
@@ -265,6 +288,7 @@ fn history_summary(entry: &Entry, hive: Option<&HiveOutcome>) -> Summary {
                     text: outcome.summary.clone(),
                     colour: theme::severity(s),
                     check: Some(o.message_check()),
+                    tags: Some(tag_glyphs(o)),
                 }
             }
             None => plain(
@@ -401,6 +425,7 @@ impl RequestLog {
                 text,
                 colour,
                 check: None,
+                tags: None,
             });
         }
     }

@@ -18,12 +18,7 @@ use crate::tui::state::LogEntry;
 /// when its reply or history arrived), or what a pending one is waiting for.
 pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<MessageCheck>) {
     if let Some(s) = &entry.summary {
-        return (
-            s.mark.to_string(),
-            s.text.clone(),
-            s.colour,
-            s.check.clone(),
-        );
+        return (s.mark.to_string(), s.text.clone(), s.colour, s.check.clone());
     }
     let text = match entry.retries().last() {
         Some(r) => {
@@ -94,8 +89,6 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
     }
     let symbol = selection_symbol(app);
     let w = (inner.width as usize).saturating_sub(symbol.chars().count());
-    // The target column grows with the terminal: patron ids are free-form and often long.
-    let target_w = (w / 6).clamp(12, 40);
     // Only the rows on screen are built.
     let selected = app.log.list.selected().min(visible.len() - 1);
     let height = inner.height.max(1) as usize;
@@ -103,6 +96,16 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
         .saturating_sub(height)
         .min(visible.len().saturating_sub(1));
     let shown = &visible[start..(start + height).min(visible.len())];
+    // The target column is as wide as the longest target shown, within a share of the
+    // terminal that grows with it (patron ids are free-form and often long); the message
+    // and its breakdown get the rest.
+    let longest = shown
+        .iter()
+        .filter_map(|&i| app.log.entries().get(i))
+        .map(|e| unicode_width::UnicodeWidthStr::width(e.target().as_str()))
+        .max()
+        .unwrap_or(0);
+    let target_w = longest.clamp(8, (w / 6).clamp(12, 40));
     let items: Vec<ListItem> = shown
         .iter()
         .filter_map(|&i| app.log.entries().get(i))
@@ -128,17 +131,26 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
                 Span::styled(format!("{mark} "), Style::new().fg(color).bold()),
             ];
             let used = 9 + 14 + target_w + 1 + 2;
-            let tail = match check {
-                Some(MessageCheck::Mismatch) => " MISMATCH",
-                _ => "",
+            let (tail, tail_style) = match check {
+                Some(MessageCheck::Mismatch) => (
+                    " MISMATCH",
+                    Style::new().fg(theme::UNKNOWN).add_modifier(Modifier::BOLD),
+                ),
+                Some(MessageCheck::Match) => (" MATCH", Style::new().fg(theme::MUTED)),
+                Some(MessageCheck::Undocumented) | None => ("", Style::new()),
             };
             let room = w.saturating_sub(used + tail.len());
+            let message_w = unicode_width::UnicodeWidthStr::width(text.as_str());
             spans.push(Span::styled(fit(&text, room), Style::new().fg(color)));
+            // The per-tag breakdown follows the message when there is room for it whole.
+            if let Some(tags) = entry.summary.as_ref().and_then(|s| s.tags.as_deref()) {
+                let tags_w = unicode_width::UnicodeWidthStr::width(tags) + 2;
+                if message_w + tags_w <= room {
+                    spans.push(Span::styled(format!("  {tags}"), Style::new().fg(theme::TEXT)));
+                }
+            }
             if !tail.is_empty() {
-                spans.push(Span::styled(
-                    tail,
-                    Style::new().fg(theme::UNKNOWN).add_modifier(Modifier::BOLD),
-                ));
+                spans.push(Span::styled(tail, tail_style));
             }
             ListItem::new(Line::from(spans))
         })
