@@ -598,6 +598,30 @@ fn demo_start_shows_populated_panes() {
 }
 
 #[test]
+fn demo_mode_starts_with_a_clean_action_log() {
+    // The demo's simulator starts fresh from the seed each time, so the log must not replay
+    // earlier demo runs (they stay in the journal).
+    let dirs = Dirs::new();
+    for run in 1..=2 {
+        let mut tui = Tui::start(&dirs, Mode::Demo);
+        tui.wait_for_line(&["Cerego list", "partner 4242"]);
+        let screen = tui.wait_for("Action log · ");
+        assert!(
+            screen.contains("Action log · 1 "),
+            "run {run}: only this run's listing:\n{screen}"
+        );
+        tui.wait_idle();
+        tui.send("q");
+        assert!(tui.wait_exit().success());
+    }
+    let lists = journal_records(&dirs.data().join("journal-demo.jsonl"))
+        .iter()
+        .filter(|r| r["kind"] == "intent")
+        .count();
+    assert_eq!(lists, 2, "both runs are in the journal");
+}
+
+#[test]
 fn hive_add_then_remove_shows_each_outcome() {
     let dirs = Dirs::new();
     let mut tui = Tui::start(&dirs, Mode::Demo);

@@ -100,7 +100,10 @@ pub async fn run(
             None
         }
     };
+    // Demo mode starts clean: its simulator starts fresh from the seed, so earlier demo runs
+    // stay in the journal (`tagdesk --demo log`) but off the screen.
     let history = match &journal {
+        Some(_) if profile.demo => Vec::new(),
         Some(j) => {
             let path = j
                 .lock()
@@ -135,8 +138,10 @@ pub async fn run(
             .path()
             .to_path_buf()
     });
+    // A demo batch cannot be resumed against a simulator that started fresh.
     let resume_offer = journal_path
         .as_deref()
+        .filter(|_| !profile.demo)
         .and_then(|p| batches::interrupted(p, &data_dir));
     let mut runner = batches::BatchRunner::new(
         clients.clone(),

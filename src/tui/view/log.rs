@@ -18,7 +18,12 @@ use crate::tui::state::LogEntry;
 /// when its reply or history arrived), or what a pending one is waiting for.
 pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<MessageCheck>) {
     if let Some(s) = &entry.summary {
-        return (s.mark.to_string(), s.text.clone(), s.colour, s.check.clone());
+        return (
+            s.mark.to_string(),
+            s.text.clone(),
+            s.colour,
+            s.check.clone(),
+        );
     }
     let text = match entry.retries().last() {
         Some(r) => {
@@ -146,7 +151,10 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
             if let Some(tags) = entry.summary.as_ref().and_then(|s| s.tags.as_deref()) {
                 let tags_w = unicode_width::UnicodeWidthStr::width(tags) + 2;
                 if message_w + tags_w <= room {
-                    spans.push(Span::styled(format!("  {tags}"), Style::new().fg(theme::TEXT)));
+                    spans.push(Span::styled(
+                        format!("  {tags}"),
+                        Style::new().fg(theme::TEXT),
+                    ));
                 }
             }
             if !tail.is_empty() {
