@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod list;
 pub mod requests;
+mod summary;
 
 pub use list::{Fallback, Filter, Filterable, FilteredList};
 pub use requests::{LogEntry, RequestLog, RequestState, Summary};

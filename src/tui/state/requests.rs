@@ -9,13 +9,14 @@ use chrono::{DateTime, Utc};
 use ratatui::style::Color;
 
 use super::list::{Fallback, Filterable, FilteredList};
+pub use super::summary::{Summary, severity_mark, tag_glyphs};
+use super::summary::{history_summary, reply_summary};
 use crate::core::op::hive::HiveOutcome;
-use crate::core::op::scenario::{MessageCheck, Severity};
+use crate::core::op::scenario::MessageCheck;
 use crate::core::op::{Op, Output};
 use crate::engine::backend::{Reply, RequestId};
-use crate::engine::journal::{Entry, OutcomeKind};
+use crate::engine::journal::Entry;
 use crate::engine::retry::RetryNotice;
-use crate::tui::theme;
 
 /// Where a request is in its life.
 #[derive(Debug, Clone)]
@@ -31,20 +32,6 @@ pub enum RequestState {
     },
     /// A batch of this run (its rows are in `App::batches`): what it is and its size.
     Batch { what: String, target: String },
-}
-
-/// What a settled row says.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Summary {
-    /// ✓ = ◐ ✗ ? or -.
-    pub mark: &'static str,
-    pub text: String,
-    pub colour: Color,
-    /// For a Hive outcome: whether the message is the documented one.
-    pub check: Option<MessageCheck>,
-    /// For a Hive outcome: each api_field's fate (`+vip =newsletter ✗bogus` for an add,
-    /// `−vip ∅newsletter ✗bogus` for a remove).
-    pub tags: Option<String>,
 }
 
 /// One line of the action log.
@@ -188,122 +175,6 @@ impl Filterable for LogEntry {
 
     fn same(&self, other: &Self) -> bool {
         self.key == other.key
-    }
-}
-
-/// Each api_field of a Hive outcome with its fate: `+` added, `=` already there, `−`
-/// removed, `∅` not there, `✗` failed (the glyphs the README documents).
-pub fn tag_glyphs(o: &HiveOutcome) -> String {
-    let (changed, unchanged) = match o.action {
-        crate::core::op::scenario::HiveAction::Add => ("+", "="),
-        crate::core::op::scenario::HiveAction::Remove => ("−", "∅"),
-    };
-    o.changed
-        .iter()
-        .map(|t| format!("{changed}{t}"))
-        .chain(o.unchanged.iter().map(|t| format!("{unchanged}{t}")))
-        .chain(o.failed.iter().map(|f| format!("✗{}", f.api_field)))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The mark of an outcome severity.
-pub fn severity_mark(s: Severity) -> &'static str {
-    match s {
-        Severity::Applied => "✓",
-        Severity::AlreadyThere => "=",
-        Severity::Partial => "◐",
-        Severity::Nothing => "✗",
-    }
-}
-
-/// A reply's summary: the status, then `Output::summary` (the Hive message verbatim),
-/// then the retries it took — the same words the journal keeps.
-fn reply_summary(reply: &Reply) -> Summary {
-    let status = reply.exchanges.last().and_then(|e| e.status);
-    let retries = match reply.retries.len() {
-        0 => String::new(),
-        1 => " (after 1 retry)".to_string(),
-        n => format!(" (after {n} retries)"),
-    };
-    let journal = if reply.journal_error.is_some() {
-        " · NOT JOURNALED"
-    } else {
-        ""
-    };
-    match &reply.result {
-        Err(e) => Summary {
-            mark: "✗",
-            text: format!("{e}{retries}{journal}"),
-            colour: theme::ERROR,
-            check: None,
-            tags: None,
-        },
-        Ok(Output::Hive(o)) => {
-            let s = o.scenario().severity();
-            Summary {
-                mark: severity_mark(s),
-                text: format!("{}{retries}{journal}", o.summary()),
-                colour: theme::severity(s),
-                check: Some(o.message_check()),
-                tags: Some(tag_glyphs(o)),
-            }
-        }
-        Ok(output) => Summary {
-            mark: "✓",
-            text: format!(
-                "{}{}{retries}{journal}",
-                status_prefix(status),
-                output.summary()
-            ),
-            colour: theme::OK,
-            check: None,
-            tags: None,
-        },
-    }
-}
-
-fn status_prefix(status: Option<u16>) -> String {
-    status.map(|s| format!("{s} ")).unwrap_or_default()
-}
-
-/// The summary of an entry from an earlier run's journal.
-fn history_summary(entry: &Entry, hive: Option<&HiveOutcome>) -> Summary {
-    let plain = |mark, text: &str, colour| Summary {
-        mark,
-        text: text.to_string(),
-        colour,
-        check: None,
-        tags: None,
-    };
-    let Some(outcome) = &entry.outcome else {
-        return plain("?", entry.summary(), theme::UNKNOWN);
-    };
-    match outcome.result {
-        OutcomeKind::Ok => match hive {
-            Some(o) => {
-                let s = o.scenario().severity();
-                Summary {
-                    mark: severity_mark(s),
-                    text: outcome.summary.clone(),
-                    colour: theme::severity(s),
-                    check: Some(o.message_check()),
-                    tags: Some(tag_glyphs(o)),
-                }
-            }
-            None => plain(
-                "✓",
-                &format!("{}{}", status_prefix(outcome.status), outcome.summary),
-                theme::OK,
-            ),
-        },
-        OutcomeKind::Abandoned | OutcomeKind::Timeout => {
-            plain("?", &outcome.summary, theme::UNKNOWN)
-        }
-        OutcomeKind::Cancelled | OutcomeKind::Refused => plain("-", &outcome.summary, theme::MUTED),
-        OutcomeKind::HttpError | OutcomeKind::Network | OutcomeKind::Decode => {
-            plain("✗", &outcome.summary, theme::ERROR)
-        }
     }
 }
 
