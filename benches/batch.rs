@@ -14,7 +14,7 @@
 //! - Memory: the peak resident size (VmHWM) of `tagdesk hive import` on a 100,000-row file,
 //!   as a dry-run (preview) and as a run.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -28,44 +28,12 @@ use tagdesk::engine::batch::{self, Control, RunContext, RunOptions, SavedPlan};
 use tagdesk::engine::exec::Clients;
 use tagdesk::engine::journal::{BatchEvent, Journal, Writer};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tagdesk");
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{BIN, measure, median, start_sim};
 const RUNS: usize = 3;
 const KEY: &str = "demo-hive-key";
-
-struct Sim {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_sim(faults: &[&str]) -> Sim {
-    let mut c = Command::new(BIN);
-    c.args(["sim", "--listen", "127.0.0.1:0"]);
-    for f in faults {
-        c.args(["--fault", f]);
-    }
-    let mut child = c
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sim");
-    let mut first = String::new();
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    out.read_line(&mut first).expect("first line");
-    std::thread::spawn(move || for _ in out.lines() {});
-    let base = first
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("address")
-        .to_string();
-    Sim { child, base }
-}
 
 fn config(dir: &Path, base: &str) -> PathBuf {
     let path = dir.join("config.toml");
@@ -107,35 +75,6 @@ fn timed(mut c: Command) -> Duration {
     let status = c.status().expect("run");
     assert!(status.success() || status.code() == Some(1), "{status}");
     started.elapsed()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-/// Runs a command to its end; returns its wall time and peak resident size in KiB.
-fn peak_of(mut command: Command) -> (Duration, u64) {
-    let started = Instant::now();
-    let mut child = command.spawn().expect("spawn");
-    let pid = child.id();
-    let mut peak = 0u64;
-    loop {
-        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status"))
-            && let Some(kb) = s
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse::<u64>().ok())
-        {
-            peak = peak.max(kb);
-        }
-        if child.try_wait().expect("wait").is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    (started.elapsed(), peak)
 }
 
 fn curl_available() -> bool {
@@ -372,7 +311,7 @@ fn memory(root: &Path) {
     let file = rows_file(&dir, "big", N);
     let path = file.to_str().expect("path");
     println!("\nmemory: a {N}-row Hive file");
-    let (took, peak) = peak_of(tagdesk(
+    let (took, peak, _) = measure(tagdesk(
         &dir,
         &config,
         &["hive", "import", "--dry-run", path],
@@ -382,7 +321,7 @@ fn memory(root: &Path) {
         peak as f64 / 1024.0,
         took.as_secs_f64()
     );
-    let (took, peak) = peak_of(tagdesk(
+    let (took, peak, _) = measure(tagdesk(
         &dir,
         &config,
         &["hive", "import", "--concurrency", "16", path],

@@ -14,17 +14,20 @@
 //!   `tagdesk cerego users` (streamed to /dev/null) and by the console's path (the backend
 //!   handing pages to `App::update`, as the console does).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use chrono::Utc;
 use tagdesk::core::op::Op;
 use tagdesk::engine::journal::{IntentRecord, Journal, JournalOptions, OutcomeRecord, Record};
 use tagdesk::sim::seed::Seed;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tagdesk");
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{BIN, measure, median, start_sim};
 const RUNS: usize = 7;
 
 fn main() {
@@ -38,43 +41,6 @@ fn main() {
     println!("tagdesk scale benchmarks ({RUNS} runs each, medians; peak RSS = max VmHWM)");
     journal_benches(dir.path());
     user_benches(dir.path());
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-/// Runs a command to its end; returns the wall time and its peak resident size in KiB.
-fn measure(mut command: Command) -> (Duration, u64, String) {
-    command.stdout(Stdio::piped()).stderr(Stdio::null());
-    let started = Instant::now();
-    let mut child = command.spawn().expect("spawn");
-    let pid = child.id();
-    let mut out = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut out, &mut s);
-        s
-    });
-    let mut peak = 0u64;
-    loop {
-        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status"))
-            && let Some(kb) = s
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse::<u64>().ok())
-        {
-            peak = peak.max(kb);
-        }
-        if child.try_wait().expect("wait").is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    let took = started.elapsed();
-    (took, peak, reader.join().unwrap_or_default())
 }
 
 // ------------------------------------------------------------------------------------------
@@ -207,38 +173,6 @@ fn journal_benches(root: &Path) {
 // A partner of 100,000 users.
 // ------------------------------------------------------------------------------------------
 
-struct Sim {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_sim(seed: &Path) -> Sim {
-    let mut child = Command::new(BIN)
-        .args(["sim", "--listen", "127.0.0.1:0", "--seed"])
-        .arg(seed)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sim");
-    let mut first = String::new();
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    out.read_line(&mut first).expect("first line");
-    std::thread::spawn(move || for _ in out.lines() {});
-    let base = first
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("address")
-        .to_string();
-    Sim { child, base }
-}
-
 /// The console's listing in this process: the real backend against the simulator, each page
 /// handed to `App::update` as the console's loop does.
 fn child_console_listing(base: &str) {
@@ -302,7 +236,7 @@ fn user_benches(root: &Path) {
     let n = 100_000;
     let seed_path: PathBuf = root.join("users-100k.toml");
     std::fs::write(&seed_path, toml::to_string(&Seed::grown(n)).expect("seed")).expect("write");
-    let sim = start_sim(&seed_path);
+    let sim = start_sim(&["--seed", seed_path.to_str().expect("a UTF-8 path")]);
     let config = root.join("users.toml");
     std::fs::write(
         &config,

@@ -193,39 +193,18 @@ pub fn main() -> ExitCode {
         Some(Command::Hive {
             options,
             command: args::HiveCommand::Import { import, remove },
-        }) => {
-            let top = cli.common.with(&options);
-            let (options, format) = options_of(&top);
-            block_on(format, async move {
-                let session = open_session(&options, format).await?;
-                let kind = import::Kind::Hive { remove };
-                let code = import::import(&session, import, kind, format, top.yes).await;
-                close(session).await;
-                Ok(code)
-            })
-        }
+        }) => with_session(&cli.common.with(&options), async |s, format, yes| {
+            import::import(s, import, import::Kind::Hive { remove }, format, yes).await
+        }),
         Some(Command::Cerego {
             options,
             command: args::CeregoCommand::Import { import },
-        }) => {
-            let top = cli.common.with(&options);
-            let (options, format) = options_of(&top);
-            block_on(format, async move {
-                let session = open_session(&options, format).await?;
-                let code =
-                    import::import(&session, import, import::Kind::Cerego, format, top.yes).await;
-                close(session).await;
-                Ok(code)
-            })
-        }
+        }) => with_session(&cli.common.with(&options), async |s, format, yes| {
+            import::import(s, import, import::Kind::Cerego, format, yes).await
+        }),
         Some(Command::Batch { options, command }) => {
-            let top = cli.common.with(&options);
-            let (options, format) = options_of(&top);
-            block_on(format, async move {
-                let session = open_session(&options, format).await?;
-                let code = batch::batch_command(&session, command, format, top.yes).await;
-                close(session).await;
-                Ok(code)
+            with_session(&cli.common.with(&options), async |s, format, yes| {
+                batch::batch_command(s, command, format, yes).await
             })
         }
         Some(Command::Undo {
@@ -233,17 +212,9 @@ pub fn main() -> ExitCode {
             journal_id,
             dry_run,
             run,
-        }) => {
-            let top = cli.common.with(&options);
-            let (options, format) = options_of(&top);
-            block_on(format, async move {
-                let session = open_session(&options, format).await?;
-                let code =
-                    batch::undo_command(&session, &journal_id, run, dry_run, format, top.yes).await;
-                close(session).await;
-                Ok(code)
-            })
-        }
+        }) => with_session(&cli.common.with(&options), async |s, format, yes| {
+            batch::undo_command(s, &journal_id, run, dry_run, format, yes).await
+        }),
         Some(Command::Hive { options, command }) => {
             let top = cli.common.with(&options);
             let (options, format) = options_of(&top);
@@ -292,6 +263,19 @@ fn partner_of(session: &Session) -> Result<PartnerId, String> {
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Opens the session the options name, runs `command` with it (the session, the output
+/// format, `--yes`), closes it; the exit code (2 when the session cannot be opened).
+fn with_session(top: &TopOptions, command: impl AsyncFnOnce(&Session, Format, bool) -> u8) -> u8 {
+    let (options, format) = options_of(top);
+    let yes = top.yes;
+    block_on(format, async move {
+        let session = open_session(&options, format).await?;
+        let code = command(&session, format, yes).await;
+        close(session).await;
+        Ok(code)
+    })
 }
 
 /// Runs a command's future to its exit code.

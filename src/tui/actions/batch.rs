@@ -384,10 +384,8 @@ impl App {
 
     /// The log entry with this journal id: this run's or the journal's, or a batch row's.
     pub fn entry(&self, key: &str) -> Option<&LogEntry> {
-        self.log.get(key).or_else(|| {
-            self.batches
-                .iter()
-                .find_map(|b| b.entries.values().find(|e| e.key == key))
-        })
+        self.log
+            .get(key)
+            .or_else(|| self.batches.iter().find_map(|b| b.entry(key)))
     }
 }

@@ -67,9 +67,9 @@ pub struct BatchView {
     pub reports: HashMap<usize, RowReport>,
     /// Plan row → its log entry (for the inspector), once it ended.
     pub entries: HashMap<usize, LogEntry>,
+    /// Journal id → plan row, so the inspector finds a row's entry at once.
+    by_key: HashMap<String, usize>,
     pub counts: BatchCounts,
-    /// Rows that need nothing sent.
-    pub unchanged: usize,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub phase: BatchPhase,
@@ -93,11 +93,11 @@ impl BatchView {
             todo,
             reports: HashMap::new(),
             entries: HashMap::new(),
+            by_key: HashMap::new(),
             counts: BatchCounts {
                 unchanged,
                 ..BatchCounts::default()
             },
-            unchanged,
             started_at: now,
             finished_at: None,
             phase: BatchPhase::Running,
@@ -123,8 +123,14 @@ impl BatchView {
         }
         self.reports.insert(row, report);
         if let Some(e) = entry {
+            self.by_key.insert(e.key.clone(), row);
             self.entries.insert(row, e);
         }
+    }
+
+    /// The log entry of the row journaled under `key`.
+    pub fn entry(&self, key: &str) -> Option<&LogEntry> {
+        self.by_key.get(key).and_then(|row| self.entries.get(row))
     }
 
     /// Requests per second since the start (up to the end, once finished).
