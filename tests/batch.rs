@@ -212,6 +212,28 @@ async fn a_dry_run_sends_nothing_and_journals_only_its_record() {
         })
         .collect();
     assert_eq!(kinds, ["intent", "outcome", "dry_run"]);
+
+    // An intent a killed run left open stays open through a dry-run (only a resume or the
+    // console closes it): the dry-run writes its own record and nothing else.
+    let orphan = r#"{"kind":"intent","id":"orphan-1","time":"2026-11-23T10:00:00Z","profile":"staging","op":{"op":"hive_add","patron":"p","fields":["vip"]},"target":"p","describe":"d","command":"c","request":null,"writer":{"pid":4000000000}}"#;
+    let path = env.data_dir().join("journal-staging.jsonl");
+    std::fs::write(&path, format!("{journal}{orphan}\n")).unwrap();
+    let out = env
+        .run(&["--json", "hive", "import", "--dry-run", p(&file)])
+        .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let after = std::fs::read_to_string(&path).unwrap();
+    let added: Vec<String> = after
+        .lines()
+        .skip(journal.lines().count() + 1)
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(added, ["dry_run"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -43,7 +43,13 @@ pub(crate) fn service_of(plan: &SavedPlan) -> Service {
     plan.rows.first().map_or(Service::Hive, |r| r.op.service())
 }
 
-pub(crate) fn open_journal(session: &Session) -> Result<SharedJournal, String> {
+/// Opens the profile's journal; with `close_orphans`, intents a killed run left without an
+/// outcome are journaled as abandoned first (a resume does this; a dry-run writes nothing
+/// but its own record).
+pub(crate) fn open_journal(
+    session: &Session,
+    close_orphans: bool,
+) -> Result<SharedJournal, String> {
     let options = JournalOptions {
         demo: session.profile.demo,
         rotate_bytes: session.profile.journal_rotate_bytes,
@@ -59,7 +65,7 @@ pub(crate) fn open_journal(session: &Session) -> Result<SharedJournal, String> {
         err(&format!("tagdesk: {}", printable(&w)));
     }
     // Rows a killed run left in flight become abandoned, so a resume sends them again.
-    if let Err(e) = j.abandon_orphans(&report) {
+    if close_orphans && let Err(e) = j.abandon_orphans(&report) {
         err(&format!("tagdesk: journal: {e}"));
     }
     Ok(Arc::new(Mutex::new(j)))
@@ -318,7 +324,7 @@ pub(crate) async fn resume(
         return fail(format, &e, exit::USAGE);
     }
     // Close what a killed run left in flight first, so those rows read as abandoned.
-    if let Err(e) = open_journal(session) {
+    if let Err(e) = open_journal(session, true) {
         return fail(format, &format!("not sent: {e}"), exit::USAGE);
     }
     let entries = match history::entries_of(&path, &plan) {

@@ -94,7 +94,7 @@ pub(crate) fn dry_run(session: &Session, launch: &Launch, format: Format) -> u8 
         unchanged,
         invalid: launch.skipped.len(),
     });
-    match open_journal(session) {
+    match open_journal(session, false) {
         Ok(j) => {
             if let Err(e) = exec::lock(&j).append(&record) {
                 err(&format!("tagdesk: journal: {e}"));

@@ -196,7 +196,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
             return fail(format, &format!("{why}: nothing was sent"), exit::USAGE);
         }
     }
-    let journal = match open_journal(session) {
+    let journal = match open_journal(session, false) {
         Ok(j) => j,
         Err(e) => return fail(format, &format!("not sent: {e}"), exit::USAGE),
     };
