@@ -285,6 +285,13 @@ async fn exit_codes_and_the_results_file() {
     assert_eq!(j["ok"], 1);
     assert_eq!(j["results"], p(&results));
     let csv = std::fs::read_to_string(&results).unwrap();
+    // Everything tagdesk writes is private to its user (README), the results too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&results).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the results file is 0600");
+    }
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),

@@ -141,6 +141,33 @@ fn the_switch_dialog_counts_requests_in_good_english() {
     assert!(screen.contains("abandons it"), "{screen}");
 }
 
+// Item 12: the quit dialog speaks of one request in the singular ("abandoning it").
+#[test]
+fn the_quit_dialog_counts_requests_in_good_english() {
+    let mut h = with_profiles(&["demo"]);
+    to_hive(&mut h);
+    add_vip(&mut h);
+    h.key(KeyCode::Char('q'));
+    let screen = h.screen();
+    assert!(screen.contains("1 request is still in flight."), "{screen}");
+    assert!(screen.contains("Abandoning it now"), "{screen}");
+    assert!(screen.contains("carried it out"), "{screen}");
+    assert!(!screen.contains("them"), "{screen}");
+    h.key(KeyCode::Esc);
+    // Two requests: the plural.
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('a'));
+    h.type_text("newsletter");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('q'));
+    let screen = h.screen();
+    assert!(
+        screen.contains("2 requests are still in flight."),
+        "{screen}"
+    );
+    assert!(screen.contains("Abandoning them now"), "{screen}");
+}
+
 // Item 3 (the console's side): a service whose key failed says why in its panes.
 #[test]
 fn an_unavailable_service_shows_the_reason_in_its_panes() {
@@ -593,6 +620,20 @@ fn status_messages_follow_the_last_action() {
     );
     h.key(KeyCode::Down);
     assert!(h.app.status.is_none(), "the next action clears it");
+    // A remove says what it did too.
+    h.key(KeyCode::Up);
+    h.key_mod(KeyCode::Char('D'), KeyModifiers::SHIFT);
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    if matches!(h.app.popup, Some(Popup::Confirm(_))) {
+        h.key(KeyCode::Char('y'));
+    }
+    h.reply_all();
+    let s = status(&h);
+    assert!(
+        s.contains("Hive remove on user_abc123: Successfully removed tags from patron."),
+        "{s}"
+    );
 }
 
 // Item 12: g / G in the profile picker.

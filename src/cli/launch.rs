@@ -338,7 +338,7 @@ pub(crate) fn finish(
             text.push_str(&report::csv_line(r));
             text.push('\n');
         }
-        match std::fs::write(path, text) {
+        match crate::engine::fs::write_private(path, text) {
             Ok(()) => results = Some(path.display().to_string()),
             Err(e) => {
                 err(&format!(

@@ -148,15 +148,30 @@ pub fn spawn(
                     keep_users: !matches!(op, Op::CeregoListUsers { query: None, .. }),
                     prior: prior.as_deref(),
                 };
-                let run = execute_journaled_with(
-                    &clients,
-                    journal.as_ref(),
-                    &journal_id,
-                    &op,
-                    &policy,
-                    &hooks,
-                )
-                .await;
+                // No journal (it could not be opened): a change is not sent, as nothing could
+                // record its intent; reads still work.
+                let run = if journal.is_none() && op.is_mutation() {
+                    crate::engine::exec::Execution {
+                        exchanges: Vec::new(),
+                        retries: Vec::new(),
+                        result: Err(crate::core::op::ApiError::JournalUnwritable {
+                            reason: "the journal could not be opened when the console started, \
+                                     so this change was not sent (reads still work)"
+                                .into(),
+                        }),
+                        journal_error: None,
+                    }
+                } else {
+                    execute_journaled_with(
+                        &clients,
+                        journal.as_ref(),
+                        &journal_id,
+                        &op,
+                        &policy,
+                        &hooks,
+                    )
+                    .await
+                };
                 tracked
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())

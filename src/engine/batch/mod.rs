@@ -152,7 +152,7 @@ pub fn mark_running(data_dir: &Path, batch_id: &str) {
     let _ = crate::engine::fs::create_private_dir(data_dir);
     let _ = crate::engine::fs::create_private_dir(&dir(data_dir));
     if let Ok(text) = serde_json::to_vec(crate::engine::journal::Writer::current())
-        && let Err(e) = std::fs::write(&path, text)
+        && let Err(e) = crate::engine::fs::write_private(&path, text)
     {
         tracing::warn!("{}: {e}", path.display());
     }
@@ -252,6 +252,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         mark_running(dir.path(), "mine");
         assert!(dir.path().join("batches/mine.running").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let meta = std::fs::metadata(dir.path().join("batches/mine.running")).unwrap();
+            assert_eq!(
+                meta.permissions().mode() & 0o777,
+                0o600,
+                "markers are private"
+            );
+        }
         assert!(unfinished(dir.path()).is_empty(), "this process is alive");
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let gone = crate::engine::journal::Writer {

@@ -69,10 +69,22 @@ pub fn draw_quit(app: &App, frame: &mut Frame, area: Rect) {
             "start offers to resume it (or `tagdesk batch resume ID`).",
         ));
     }
+    // "1 request … abandoning it", "2 requests … abandoning them".
+    let (them, each) = if n + left == 1 {
+        ("it", "it has")
+    } else {
+        ("them", "each has")
+    };
     lines.extend([
-        Line::from("Abandoning them now leaves their outcome unknown: the server may"),
-        Line::from("or may not have carried them out (the journal records them as"),
-        Line::from("abandoned). Waiting quits as soon as each has its outcome."),
+        Line::from(format!(
+            "Abandoning {them} now leaves the outcome unknown: the server may"
+        )),
+        Line::from(format!(
+            "or may not have carried {them} out (the journal records {them} as"
+        )),
+        Line::from(format!(
+            "abandoned). Waiting quits as soon as {each} its outcome."
+        )),
         Line::from(""),
         Line::from(vec![
             Span::styled(format!(" {} ", k(Action::Wait)), theme::BADGE_SAFE),
