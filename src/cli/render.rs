@@ -139,6 +139,7 @@ pub fn output_json(output: &Output) -> Value {
         Output::Tag(t) => json!(t),
         Output::Users(u) => json!(u),
         Output::KeyOwner(p) => json!(p),
+        Output::Raw { status } => json!({ "status": status }),
     }
 }
 
@@ -198,5 +199,6 @@ pub fn human(op: &Op, output: &Output, status: Option<u16>) -> String {
             printable(p.email.as_deref().unwrap_or("?")),
             printable(&p.id)
         ),
+        Output::Raw { .. } => format!("{} · {status}", printable(&op.describe())),
     }
 }

@@ -162,7 +162,10 @@ mod tests {
             .iter()
             .filter(|o| o.is_mutation())
             .count();
-        assert_eq!(mutations, 4, "Hive add/remove, Cerego add/update");
+        assert_eq!(
+            mutations, 5,
+            "Hive add/remove, Cerego add/update, a raw POST"
+        );
     }
 
     #[test]

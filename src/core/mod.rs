@@ -11,5 +11,6 @@ pub mod gate;
 pub mod model;
 pub mod op;
 pub mod plan;
+pub mod playground;
 pub mod printable;
 pub mod redact;

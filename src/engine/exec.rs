@@ -156,6 +156,19 @@ pub async fn execute(clients: &Clients, op: &Op) -> (Vec<Exchange>, Result<Outpu
             Some(c) => done(c.profile().await, Output::KeyOwner),
             None => missing(Service::Cerego),
         },
+        Op::Raw(raw) => {
+            let call = match raw.service {
+                Service::Hive => match &clients.hive {
+                    Some(c) => c.raw(raw).await,
+                    None => return missing(Service::Hive),
+                },
+                Service::Cerego => match &clients.cerego {
+                    Some(c) => c.raw(raw).await,
+                    None => return missing(Service::Cerego),
+                },
+            };
+            (call.exchanges, call.result)
+        }
     }
 }
 
@@ -331,7 +344,8 @@ pub async fn attempt(
         | Op::HiveRemove { .. }
         | Op::CeregoAdd { .. }
         | Op::CeregoUpdate { .. }
-        | Op::CeregoProfile => {
+        | Op::CeregoProfile
+        | Op::Raw(_) => {
             // The retry budget bounds the whole operation, the last attempt included.
             let span = policy.budget.max(clients.total_timeout());
             let bounded = clients.until(tokio::time::Instant::now() + span);

@@ -210,12 +210,17 @@ mod tests {
     }
 
     #[test]
-    fn only_a_create_is_kept_from_retrying_a_503() {
+    fn only_a_create_and_a_raw_request_are_kept_from_retrying_a_503() {
         // Over one example of every Op variant: deciding a new Op's retry safety is not
-        // optional (may_retry is an exhaustive match), and only Cerego add waits for proof.
+        // optional (may_retry is an exhaustive match), and only Cerego add waits for proof
+        // (a raw request is sent once, as written, so its answer is the one shown).
         for op in crate::core::op::one_of_each() {
             let retried = may_retry(&op, &http(503, None));
-            assert_eq!(retried, !matches!(op, Op::CeregoAdd { .. }), "{op:?}");
+            assert_eq!(
+                retried,
+                !matches!(op, Op::CeregoAdd { .. } | Op::Raw(_)),
+                "{op:?}"
+            );
             assert!(!may_retry(
                 &op,
                 &ApiError::Local {

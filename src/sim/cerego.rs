@@ -43,10 +43,10 @@ pub struct CeregoState {
     /// user id → the ids of the user's tags, so a page of users costs O(page), not
     /// O(page × every tag).
     #[serde(skip)]
-    tags_of: HashMap<String, Vec<u64>>,
+    pub(super) tags_of: HashMap<String, Vec<u64>>,
     /// user id → position in `users`.
     #[serde(skip)]
-    user_index: HashMap<String, usize>,
+    pub(super) user_index: HashMap<String, usize>,
 }
 
 type Reply = (StatusCode, Value);
@@ -64,7 +64,7 @@ pub fn error(status: StatusCode, detail: &str) -> Reply {
 }
 
 /// A stable, UUID-shaped guid derived from the user id (so screens are reproducible).
-fn guid_for(id: &str) -> String {
+pub(super) fn guid_for(id: &str) -> String {
     let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
     for b in id.bytes() {
         h ^= u128::from(b);
@@ -81,7 +81,7 @@ fn guid_for(id: &str) -> String {
     )
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()

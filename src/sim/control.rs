@@ -80,3 +80,15 @@ pub(super) async fn control_reset(State(shared): State<AppState>) -> Response {
     *shared.world() = fresh;
     json_response(StatusCode::OK, json!({"reset": true}))
 }
+
+pub(super) async fn control_setup(State(shared): State<AppState>, body: Bytes) -> Response {
+    let steps: Vec<crate::core::playground::Setup> = match serde_json::from_slice(&body) {
+        Ok(steps) => steps,
+        Err(e) => return bad_control(format!("not a list of setup steps: {e}")),
+    };
+    let result = shared.world().model.setup(&steps);
+    match result {
+        Ok(reply) => json_response(StatusCode::OK, json!(reply)),
+        Err(e) => bad_control(e),
+    }
+}

@@ -15,6 +15,8 @@
 //! - `PUT /_sim/faults`: replace all rules with a JSON list.
 //! - `DELETE /_sim/faults`: remove every rule.
 //! - `POST /_sim/reset`: back to the seed, no faults, counts cleared.
+//! - `POST /_sim/setup`: a JSON list of playground setup steps
+//!   ([`crate::core::playground::Setup`]); answers the tags they left.
 
 pub mod cerego;
 mod control;
@@ -22,6 +24,7 @@ pub mod faults;
 pub mod hive;
 mod model;
 pub mod seed;
+mod setup;
 
 use control::*;
 pub use model::Model;
@@ -227,6 +230,7 @@ fn router(shared: AppState) -> Router {
                 .delete(control_clear_faults),
         )
         .route("/_sim/reset", post(control_reset))
+        .route("/_sim/setup", post(control_setup))
         .layer(middleware::from_fn(loopback_only));
     api.merge(control).fallback(not_found).with_state(shared)
 }
@@ -374,11 +378,24 @@ fn auth_ok(headers: &HeaderMap, scheme: &str, key: &str) -> bool {
 }
 
 fn cerego_unauthorized() -> Response {
-    let (status, body) = cerego::error(
-        StatusCode::UNAUTHORIZED,
-        "The bearer token is missing or not valid.",
-    );
+    let (status, body) = wrong_key_answer(crate::core::op::Service::Cerego);
     json_response(status, body)
+}
+
+/// What a service answers a request whose key it does not know (also what the model
+/// gives a raw request sent with a wrong key, as the HTTP layer checks keys).
+pub fn wrong_key_answer(service: crate::core::op::Service) -> (StatusCode, Value) {
+    match service {
+        crate::core::op::Service::Cerego => cerego::error(
+            StatusCode::UNAUTHORIZED,
+            "The bearer token is missing or not valid.",
+        ),
+        crate::core::op::Service::Hive => hive::error(
+            StatusCode::FORBIDDEN,
+            "INVALID_API_KEY",
+            hive::INVALID_KEY_MESSAGE,
+        ),
+    }
 }
 
 async fn cerego_profile(State(shared): State<AppState>, headers: HeaderMap) -> Response {
@@ -438,11 +455,7 @@ async fn hive_remove(State(shared): State<AppState>, headers: HeaderMap, body: B
 
 fn hive_call(shared: &Shared, action: HiveAction, headers: &HeaderMap, body: &[u8]) -> Response {
     if !auth_ok(headers, "token", &shared.options.hive_key) {
-        let (status, body) = hive::error(
-            StatusCode::FORBIDDEN,
-            "INVALID_API_KEY",
-            hive::INVALID_KEY_MESSAGE,
-        );
+        let (status, body) = wrong_key_answer(crate::core::op::Service::Hive);
         return json_response(status, body);
     }
     let (status, body) = shared.world().model.hive.handle(action, body);

@@ -22,6 +22,12 @@ impl Model {
     /// The status and body the server answers to an Op: its `Op::request()` served by the
     /// same handlers as the HTTP routes (the user list as one page of up to 100 users).
     pub fn answer(&mut self, op: &Op) -> (u16, Value) {
+        if let Op::Raw(raw) = op
+            && raw.wrong_key
+        {
+            let (status, body) = super::wrong_key_answer(raw.service);
+            return (status.as_u16(), body);
+        }
         let mut spec = op.request();
         if matches!(op, Op::CeregoListUsers { .. }) {
             spec.query.push(("page[size]".into(), "100".into()));

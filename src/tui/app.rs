@@ -83,6 +83,8 @@ pub struct Settings {
     pub lookups: Vec<String>,
     /// The key table in force (defaults plus the configuration's `[keys]`).
     pub keymap: Keymap,
+    /// Demo mode: the embedded simulator's address (for curl, shown in help and the picker).
+    pub simulator: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +151,7 @@ pub struct App {
     /// Batch ids are `PREFIX-1`, `PREFIX-2`… instead of unique ones (tests, scripted demos).
     pub id_prefix: Option<String>,
     pub(super) batch_serial: u64,
+    pub play: super::state::playground::PlayState,
     next_id: RequestId,
 }
 
@@ -200,6 +203,7 @@ impl App {
             batches: Vec::new(),
             id_prefix: None,
             batch_serial: 0,
+            play: Default::default(),
             next_id: 1,
         };
         app.refilter_hive();
@@ -273,7 +277,8 @@ impl App {
             | Op::HiveRemove { .. }
             | Op::CeregoAdd { .. }
             | Op::CeregoListUsers { .. }
-            | Op::CeregoProfile => None,
+            | Op::CeregoProfile
+            | Op::Raw(_) => None,
         };
         self.log
             .push_pending(journal_id.clone(), id, self.now, op.clone(), prior.clone());
@@ -377,6 +382,7 @@ impl App {
                 self.import_read(path, service, result);
                 Vec::new()
             }
+            Message::PlayReady { key, result } => self.play_ready(&key, result),
             Message::Tick => {
                 self.frame = self.frame.wrapping_add(1);
                 Vec::new()
@@ -536,6 +542,7 @@ impl App {
             Action::Refresh => return self.refresh(),
             Action::Lookup => self.lookup_form(),
             Action::SwitchProfile => self.profile_picker(),
+            Action::Scenarios => self.scenario_picker(),
             // The popups' own actions: the main screen's table does not read them.
             Action::Submit
             | Action::Yes

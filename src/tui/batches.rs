@@ -69,6 +69,26 @@ impl BatchRunner {
         });
     }
 
+    /// Sets the simulator behind `service` up for a play, off the loop; the answer comes back
+    /// as [`Message::PlayReady`].
+    pub fn set_up_play(
+        &self,
+        key: String,
+        service: Service,
+        steps: Vec<crate::core::playground::Setup>,
+    ) {
+        let tx = self.messages.clone();
+        let base = self.clients.base_url(service).to_string();
+        tokio::spawn(async move {
+            let result = match crate::engine::api::sim::SimControl::new(&base) {
+                Err(_) if base.is_empty() => Err(format!("{} is not configured", service.name())),
+                Ok(control) => control.setup(&steps).await,
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(Message::PlayReady { key, result });
+        });
+    }
+
     /// Saves the plan and runs it; progress and the end come back as events.
     pub fn run(&mut self, job: RunBatch) {
         let RunBatch { plan, todo, resume } = job;

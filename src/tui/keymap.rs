@@ -92,6 +92,11 @@ fn presentation(action: Action) -> Option<Presentation> {
             None,
         ),
         Action::SwitchProfile => p("switch profile", Everywhere, None),
+        Action::Scenarios => p(
+            "scenarios: set up and send any documented outcome",
+            Everywhere,
+            None,
+        ),
         Action::NextPane => p("next pane", Everywhere, Some("pane")),
         Action::PrevPane => p("previous pane", Everywhere, None),
         Action::TabCerego => p("Cerego users", Everywhere, None),
@@ -430,6 +435,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::Refresh
         | Action::Lookup
         | Action::SwitchProfile
+        | Action::Scenarios
         | Action::Filter
         | Action::Inspect
         | Action::Help

@@ -50,6 +50,11 @@ pub enum Message {
         service: Service,
         result: Result<std::sync::Arc<Vec<u8>>, String>,
     },
+    /// The simulator was set up for a play (or why it could not be).
+    PlayReady {
+        key: String,
+        result: Result<crate::core::playground::SetupReply, String>,
+    },
     /// Time passed (only sent while something animates).
     Tick,
     /// SIGTERM / SIGHUP / SIGINT: leave now, through the normal path.
@@ -73,6 +78,12 @@ pub enum Effect {
     },
     /// Save the plan and run it (or resume it).
     RunBatch(Box<RunBatch>),
+    /// Set the simulator behind `service` up for the play `key`.
+    SetUpPlay {
+        key: String,
+        service: Service,
+        steps: Vec<crate::core::playground::Setup>,
+    },
     /// Pause, resume or cancel a running batch.
     ControlBatch {
         batch_id: String,

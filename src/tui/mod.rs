@@ -95,7 +95,7 @@ pub async fn run(
         }
         Err(e) => {
             notices.push(format!(
-                "journal unavailable, changes are not recorded: {e}"
+                "journal unavailable, changes are not sent (reads still work): {e}"
             ));
             None
         }
@@ -261,6 +261,11 @@ async fn drive(
                 Effect::ReadImport { path, service } => runner.read_import(path, service),
                 Effect::RunBatch(job) => runner.run(*job),
                 Effect::ControlBatch { batch_id, control } => runner.control(&batch_id, control),
+                Effect::SetUpPlay {
+                    key,
+                    service,
+                    steps,
+                } => runner.set_up_play(key, service, steps),
                 Effect::Quit => state.end = Some(RunEnd::Quit),
                 Effect::SwitchProfile(name) => {
                     app.update(Message::Switching {

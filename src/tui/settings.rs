@@ -53,6 +53,7 @@ pub fn settings_from(
         lookups,
         // Checked when the configuration was read; the defaults otherwise.
         keymap: keymap::Keymap::with_overrides(&profile.keys).unwrap_or_default(),
+        simulator: None,
     }
 }
 
@@ -75,6 +76,7 @@ pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
         workspace.cerego_lookups.clone(),
     );
     settings.no_color = no_color_requested();
+    settings.simulator = session.simulator.as_ref().map(|s| s.base_url());
     settings
 }
 

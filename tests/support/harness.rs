@@ -117,6 +117,11 @@ impl Harness {
                 Effect::ControlBatch { batch_id, control } => {
                     self.controls.push((batch_id, control))
                 }
+                // The simulator's model is set up at once, as `POST /_sim/setup` would.
+                Effect::SetUpPlay { key, steps, .. } => {
+                    let result = self.model.setup(&steps);
+                    self.send(Message::PlayReady { key, result });
+                }
             }
         }
     }

@@ -35,6 +35,8 @@ pub enum Action {
     Header,
     /// An import's preview: which column holds the users.
     Column,
+    /// The playground's scenario picker.
+    Scenarios,
     Open,
     Refresh,
     Lookup,
@@ -60,7 +62,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 40] = [
         Action::Add,
         Action::Edit,
         Action::Remove,
@@ -74,6 +76,7 @@ impl Action {
         Action::CancelBatch,
         Action::Header,
         Action::Column,
+        Action::Scenarios,
         Action::Open,
         Action::Filter,
         Action::Inspect,
@@ -128,6 +131,7 @@ impl Action {
             Action::CancelBatch => "cancel_batch",
             Action::Header => "header",
             Action::Column => "column",
+            Action::Scenarios => "scenarios",
             Action::Open => "open",
             Action::Refresh => "refresh",
             Action::Lookup => "lookup",
@@ -163,6 +167,7 @@ impl Action {
             Action::CancelBatch => (&["c"], "c"),
             Action::Header => (&["h"], "h"),
             Action::Column => (&["c"], "c"),
+            Action::Scenarios => (&["S"], "S"),
             Action::Open => (&["o"], "o"),
             Action::Filter => (&["/"], "/"),
             Action::Inspect => (&["enter"], "enter"),
@@ -209,6 +214,8 @@ pub enum Context {
     Preview,
     /// A running or finished batch.
     Batch,
+    /// The playground's scenario picker.
+    Scenarios,
 }
 
 const NAVIGATION: [Action; 6] = [
@@ -221,7 +228,7 @@ const NAVIGATION: [Action; 6] = [
 ];
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Main,
         Context::Filter,
         Context::Form,
@@ -232,6 +239,7 @@ impl Context {
         Context::Profiles,
         Context::Preview,
         Context::Batch,
+        Context::Scenarios,
     ];
 
     /// The actions this context reads, in order of precedence.
@@ -283,7 +291,7 @@ impl Context {
                 Action::Quit,
                 Action::ForceQuit,
             ],
-            Context::Profiles => [Action::Submit, Action::Close, Action::Quit]
+            Context::Profiles | Context::Scenarios => [Action::Submit, Action::Close, Action::Quit]
                 .into_iter()
                 .chain(NAVIGATION)
                 .chain([Action::ForceQuit])
@@ -345,6 +353,7 @@ impl Context {
             | Action::InvertMarks
             | Action::Import
             | Action::Undo
+            | Action::Scenarios
             | Action::Open
             | Action::Refresh
             | Action::Lookup
@@ -372,7 +381,8 @@ impl Context {
             | Context::Quit
             | Context::Profiles
             | Context::Preview
-            | Context::Batch => &[],
+            | Context::Batch
+            | Context::Scenarios => &[],
         }
     }
 
@@ -394,6 +404,7 @@ impl Context {
             Context::Profiles => "the profile picker",
             Context::Preview => "a batch preview",
             Context::Batch => "the batch window",
+            Context::Scenarios => "the scenario picker",
         }
     }
 }

@@ -42,7 +42,9 @@ impl KnownState {
         match op {
             Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. } => match output {
                 Output::Hive(outcome) => self.hive_outcome(patron, outcome, at),
-                Output::Tag(_) | Output::Users(_) | Output::KeyOwner(_) => Folded::Nothing,
+                Output::Tag(_) | Output::Users(_) | Output::KeyOwner(_) | Output::Raw { .. } => {
+                    Folded::Nothing
+                }
             },
             Op::CeregoListUsers { query, .. } => {
                 let Output::Users(list) = output else {
@@ -102,7 +104,8 @@ impl KnownState {
                     tag_id: tag.id.clone(),
                 }
             }
-            Op::CeregoProfile => Folded::Nothing,
+            // A raw request is shown as answered; what is known is not built from it.
+            Op::CeregoProfile | Op::Raw(_) => Folded::Nothing,
         }
     }
 
@@ -126,7 +129,8 @@ impl KnownState {
             | Op::CeregoListUsers { query: Some(_), .. }
             | Op::CeregoAdd { .. }
             | Op::CeregoUpdate { .. }
-            | Op::CeregoProfile => Folded::Nothing,
+            | Op::CeregoProfile
+            | Op::Raw(_) => Folded::Nothing,
         }
     }
 

@@ -71,6 +71,23 @@ impl Op {
                 push("cerego");
                 push("profile");
             }
+            // tagdesk has no command that sends a request past its checks: the equivalent
+            // is curl, against the service's URL variable (never the key's value).
+            Op::Raw(raw) => {
+                let base = match raw.service {
+                    super::Service::Hive => "$TAGDESK_HIVE_URL",
+                    super::Service::Cerego => "$TAGDESK_CEREGO_URL",
+                };
+                // A shell comment names where it ran, as every rendered command does.
+                let place = match place {
+                    Place::Demo => "--demo".to_string(),
+                    Place::Profile(name) => format!("--profile {}", shell_quote(name)),
+                };
+                return format!(
+                    "{}  # raw request, sent through tagdesk {place}",
+                    super::raw::curl_command(raw.service, base, &raw.spec(), raw.wrong_key)
+                );
+            }
         }
         words
             .iter()

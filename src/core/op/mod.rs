@@ -19,6 +19,7 @@ mod error_message;
 pub mod hive;
 pub mod inverse;
 pub mod outcome;
+pub mod raw;
 pub mod request;
 pub mod scenario;
 mod scrub;
@@ -26,6 +27,7 @@ mod scrub;
 pub use cli_line::shell_quote;
 pub use error::{ApiError, Exchange};
 pub use outcome::{Output, interpret};
+pub use raw::RawRequest;
 pub use request::{Method, RequestSpec};
 
 /// Which service an [`Op`] talks to.
@@ -73,6 +75,9 @@ pub enum Op {
     },
     /// `GET /v3/my/profile`
     CeregoProfile,
+    /// A request sent as written, past the input checks (the playground's PARAM_REQUIRED,
+    /// 400 and wrong-key scenarios), so the server's own answer is shown.
+    Raw(Box<RawRequest>),
 }
 
 impl Op {
@@ -84,6 +89,7 @@ impl Op {
             | Op::CeregoUpdate { .. }
             | Op::CeregoListUsers { .. }
             | Op::CeregoProfile => Service::Cerego,
+            Op::Raw(raw) => raw.service,
         }
     }
 
@@ -96,6 +102,8 @@ impl Op {
             | Op::CeregoAdd { .. }
             | Op::CeregoUpdate { .. } => true,
             Op::CeregoListUsers { .. } | Op::CeregoProfile => false,
+            // Whatever it asks, it goes through the write gate unless it only reads.
+            Op::Raw(raw) => raw.method != request::Method::Get,
         }
     }
 
@@ -104,8 +112,9 @@ impl Op {
     /// decides it is safe.
     pub fn retry_safety(&self) -> RetrySafety {
         match self {
-            // A create makes one more tag each time it is carried out.
-            Op::CeregoAdd { .. } => RetrySafety::OnlyIfNeverSent,
+            // A create makes one more tag each time it is carried out; a raw request is
+            // sent once, as written, so its answer is the one shown.
+            Op::CeregoAdd { .. } | Op::Raw(_) => RetrySafety::OnlyIfNeverSent,
             // Converge on the same state when repeated, or change nothing.
             Op::HiveAdd { .. }
             | Op::HiveRemove { .. }
@@ -127,6 +136,9 @@ impl Op {
                 "the Cerego API has no endpoint to delete a partner user tag",
             ),
             Op::CeregoListUsers { .. } | Op::CeregoProfile => Invertibility::NothingChanged,
+            Op::Raw(_) => Invertibility::Impossible(
+                "a raw request is shown as the server answered it, never undone",
+            ),
         }
     }
 
@@ -139,6 +151,7 @@ impl Op {
             Op::CeregoUpdate { tag, .. } => Subject::Tag(tag),
             Op::CeregoListUsers { partner, .. } => Subject::Partner(partner),
             Op::CeregoProfile => Subject::KeyOwner,
+            Op::Raw(raw) => Subject::Raw(&raw.path),
         }
     }
 
@@ -151,6 +164,7 @@ impl Op {
             Op::CeregoUpdate { .. } => "cerego_update",
             Op::CeregoListUsers { .. } => "cerego_list_users",
             Op::CeregoProfile => "cerego_profile",
+            Op::Raw(_) => "raw",
         }
     }
 
@@ -162,6 +176,7 @@ impl Op {
             Op::CeregoUpdate { .. } => "update",
             Op::CeregoListUsers { .. } => "list",
             Op::CeregoProfile => "profile",
+            Op::Raw(_) => "raw",
         }
     }
 
@@ -173,6 +188,13 @@ impl Op {
             Op::CeregoUpdate { tag, .. } => format!("tag {tag}"),
             Op::CeregoListUsers { partner, .. } => format!("partner {partner}"),
             Op::CeregoProfile => "my profile".to_string(),
+            Op::Raw(raw) => raw
+                .body
+                .as_ref()
+                .and_then(|b| b.get("patron_id"))
+                .and_then(|p| p.as_str())
+                .map(str::to_string)
+                .unwrap_or_else(|| raw.path.clone()),
         }
     }
 
@@ -200,6 +222,18 @@ impl Op {
                 None => format!("Cerego: list the users of partner {partner}"),
             },
             Op::CeregoProfile => "Cerego: fetch the API key owner's profile".to_string(),
+            Op::Raw(raw) => format!(
+                "{}: raw {} {} ({}){}",
+                raw.service.name(),
+                raw.method.as_str(),
+                raw.path,
+                raw.label,
+                if raw.wrong_key {
+                    ", with a wrong key"
+                } else {
+                    ""
+                }
+            ),
         }
     }
 }
@@ -217,6 +251,8 @@ pub enum Subject<'a> {
     Partner(&'a PartnerId),
     /// The API key's owner (read only).
     KeyOwner,
+    /// Whatever a raw request's path names.
+    Raw(&'a str),
 }
 
 /// Whether an Op may be sent again after a failure that may have reached the server.
@@ -293,6 +329,14 @@ pub(crate) fn one_of_each() -> Vec<Op> {
             query: None,
         },
         Op::CeregoProfile,
+        Op::Raw(Box::new(RawRequest {
+            service: Service::Hive,
+            method: request::Method::Post,
+            path: request::HIVE_ADD_PATH.into(),
+            body: Some(serde_json::json!({"patron_id": "p"})),
+            wrong_key: false,
+            label: "no user_tags_api_fields".into(),
+        })),
     ]
 }
 
@@ -306,6 +350,7 @@ pub(crate) fn variant(op: &Op) -> usize {
         Op::CeregoUpdate { .. } => 3,
         Op::CeregoListUsers { .. } => 4,
         Op::CeregoProfile => 5,
+        Op::Raw(_) => 6,
     }
 }
 
@@ -344,7 +389,7 @@ mod tests {
             let subject = op.subject();
             let changes = matches!(
                 subject,
-                Subject::Patron(_) | Subject::User(_) | Subject::Tag(_)
+                Subject::Patron(_) | Subject::User(_) | Subject::Tag(_) | Subject::Raw(_)
             );
             assert_eq!(changes, op.is_mutation(), "{op:?}");
             assert_eq!(

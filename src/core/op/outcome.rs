@@ -14,6 +14,11 @@ pub enum Output {
     Tag(CeregoTag),
     Users(UserList),
     KeyOwner(KeyOwner),
+    /// A raw request to a path no Op uses answered with a success status (its body is in
+    /// the transcript).
+    Raw {
+        status: u16,
+    },
 }
 
 impl Output {
@@ -47,6 +52,7 @@ impl Output {
                 Some(name) => format!("profile {}: {name}", p.id),
                 None => format!("profile {}", p.id),
             },
+            Output::Raw { status } => format!("HTTP {status} (raw request)"),
         }
     }
 }
@@ -80,5 +86,55 @@ pub fn interpret(op: &Op, status: u16, body: &[u8]) -> Result<Output, ApiError> 
         Op::CeregoProfile => {
             error::interpret(status, body, None, KeyOwner::parse).map(Output::KeyOwner)
         }
+        Op::Raw(raw) => interpret_raw(raw.endpoint(), status, body, None),
+    }
+}
+
+/// Reads the answer to a raw request the way the Op with the same endpoint would be read, so
+/// a raw Hive request that succeeds is still classified (and any other success is kept as
+/// its status).
+pub fn interpret_raw(
+    endpoint: &str,
+    status: u16,
+    body: &[u8],
+    retry_after: Option<String>,
+) -> Result<Output, ApiError> {
+    match endpoint {
+        "hive.add" => error::interpret(status, body, retry_after, |b| {
+            HiveOutcome::parse(HiveAction::Add, b)
+        })
+        .map(Output::Hive),
+        "hive.remove" => error::interpret(status, body, retry_after, |b| {
+            HiveOutcome::parse(HiveAction::Remove, b)
+        })
+        .map(Output::Hive),
+        "cerego.add" | "cerego.update" => {
+            error::interpret(status, body, retry_after, CeregoTag::parse_document).map(Output::Tag)
+        }
+        _ => {
+            error::interpret(status, body, retry_after, |_| Ok(())).map(|()| Output::Raw { status })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_counts_in_good_english() {
+        let list = |listed: u64, pages: u32, total: Option<u64>| {
+            Output::Users(UserList {
+                listed,
+                users: Vec::new(),
+                total_count: total,
+                pages_fetched: pages,
+                cut: None,
+            })
+            .summary()
+        };
+        assert_eq!(list(1, 1, Some(1)), "1 user (1 page)");
+        assert_eq!(list(36, 2, None), "36 users (2 pages)");
+        assert_eq!(list(1, 1, Some(40)), "1 of 40 users (1 page)");
     }
 }

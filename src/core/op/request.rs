@@ -16,7 +16,8 @@ pub const HIVE_REMOVE_PATH: &str = "/api/v1/user_tags/remove";
 pub const CEREGO_PROFILE_PATH: &str = "/v3/my/profile";
 
 /// The HTTP methods the two APIs use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
     Post,
@@ -115,6 +116,7 @@ impl Op {
                 spec
             }
             Op::CeregoProfile => RequestSpec::new(Method::Get, CEREGO_PROFILE_PATH, None),
+            Op::Raw(raw) => raw.spec(),
         }
     }
 
@@ -128,6 +130,7 @@ impl Op {
             Op::CeregoUpdate { .. } => "cerego.update",
             Op::CeregoListUsers { .. } => "cerego.users",
             Op::CeregoProfile => "cerego.profile",
+            Op::Raw(raw) => raw.endpoint(),
         }
     }
 }
@@ -198,7 +201,8 @@ mod tests {
             assert_eq!(spec.body.is_some(), op.is_mutation(), "{op:?}");
             assert_eq!(
                 op.endpoint().starts_with("hive."),
-                op.service() == super::super::Service::Hive
+                op.service() == super::super::Service::Hive,
+                "{op:?}"
             );
         }
     }

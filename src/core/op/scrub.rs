@@ -122,6 +122,7 @@ impl Scrub for Output {
                 l.cut.scrub(r);
             }
             Output::KeyOwner(p) => p.scrub(r),
+            Output::Raw { .. } => {}
         }
     }
 }

@@ -173,5 +173,11 @@ pub fn predict(
             effect: "a read: changes nothing".into(),
             basis: String::new(),
         },
+        Op::Raw(raw) => Prediction {
+            fields: Vec::new(),
+            effect: format!("raw request: {}", printable(&raw.label)),
+            basis: "a raw request is sent as written: only the server's answer says what it did"
+                .into(),
+        },
     }
 }

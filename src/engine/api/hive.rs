@@ -29,6 +29,11 @@ impl HiveClient {
         self.transport.total_timeout()
     }
 
+    /// Sends a raw request as written (see [`crate::core::op::raw`]).
+    pub async fn raw(&self, raw: &crate::core::op::RawRequest) -> Call<crate::core::op::Output> {
+        self.transport.raw(raw).await
+    }
+
     /// The same client, with no request running past `deadline`.
     pub fn until(&self, deadline: tokio::time::Instant) -> Self {
         Self {

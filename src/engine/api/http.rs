@@ -7,9 +7,11 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AF
 use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
 
-use super::{ClientConfig, MAX_BODY_BYTES, join_url};
+use super::{Call, ClientConfig, MAX_BODY_BYTES, join_url};
+use crate::core::op::outcome::interpret_raw;
+use crate::core::op::raw::WRONG_KEY;
 use crate::core::op::request::{self, RequestSpec};
-use crate::core::op::{ApiError, Exchange};
+use crate::core::op::{ApiError, Exchange, Output, RawRequest};
 
 /// A response that arrived whole, before any interpretation.
 #[derive(Debug)]
@@ -30,6 +32,8 @@ pub struct Transport {
     client: reqwest::Client,
     base_url: String,
     auth: HeaderValue,
+    /// The scheme word, for a raw request's deliberately wrong key.
+    scheme: &'static str,
     total_timeout: Duration,
     /// No request may run past this instant (the retry budget of the operation).
     deadline: Option<tokio::time::Instant>,
@@ -45,7 +49,7 @@ impl std::fmt::Debug for Transport {
 
 impl Transport {
     /// `scheme` is the word before the key in the Authorization header (`Bearer`, `token`).
-    pub fn new(config: &ClientConfig, scheme: &str) -> Result<Self, ApiError> {
+    pub fn new(config: &ClientConfig, scheme: &'static str) -> Result<Self, ApiError> {
         let client = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.total_timeout)
@@ -66,6 +70,7 @@ impl Transport {
             client,
             base_url: config.base_url.clone(),
             auth,
+            scheme,
             total_timeout: config.total_timeout,
             deadline: None,
         })
@@ -84,6 +89,33 @@ impl Transport {
         Self {
             deadline: Some(deadline),
             ..self.clone()
+        }
+    }
+
+    /// The same transport, sending [`WRONG_KEY`] instead of the profile's key (a raw
+    /// request's wrong-key scenario).
+    pub fn with_wrong_key(&self) -> Self {
+        let mut other = self.clone();
+        if let Ok(v) = HeaderValue::from_str(&format!("{} {WRONG_KEY}", self.scheme)) {
+            other.auth = v;
+        }
+        other
+    }
+
+    /// Sends a raw request as written and reads its answer the way the Op with the same
+    /// endpoint would be read.
+    pub async fn raw(&self, raw: &RawRequest) -> Call<Output> {
+        let transport = if raw.wrong_key {
+            self.with_wrong_key()
+        } else {
+            self.clone()
+        };
+        let (exchange, response) = transport.send(&raw.spec()).await;
+        let result = response
+            .and_then(|r| interpret_raw(raw.endpoint(), r.status.as_u16(), &r.body, r.retry_after));
+        Call {
+            exchanges: vec![exchange],
+            result,
         }
     }
 

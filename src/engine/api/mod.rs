@@ -9,6 +9,7 @@
 pub mod cerego;
 pub mod hive;
 mod http;
+pub mod sim;
 
 use std::time::Duration;
 

@@ -332,7 +332,8 @@ fn undo_row(row: &PlanRow, entry: &Entry) -> Undo {
                 | Op::HiveRemove { .. }
                 | Op::CeregoAdd { .. }
                 | Op::CeregoListUsers { .. }
-                | Op::CeregoProfile => None,
+                | Op::CeregoProfile
+                | Op::Raw(_) => None,
             };
             Undo::Row(
                 Box::new(PlanRow {

@@ -124,9 +124,14 @@ impl Entry {
     /// Hive add or remove that was answered.
     pub fn hive_outcome(&self) -> Option<crate::core::op::hive::HiveOutcome> {
         use crate::core::op::scenario::HiveAction;
-        let action = match self.intent.op {
+        let action = match &self.intent.op {
             Op::HiveAdd { .. } => HiveAction::Add,
             Op::HiveRemove { .. } => HiveAction::Remove,
+            Op::Raw(raw) => match raw.endpoint() {
+                "hive.add" => HiveAction::Add,
+                "hive.remove" => HiveAction::Remove,
+                _ => return None,
+            },
             Op::CeregoAdd { .. }
             | Op::CeregoUpdate { .. }
             | Op::CeregoListUsers { .. }

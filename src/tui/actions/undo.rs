@@ -132,7 +132,8 @@ fn single_undo(
                 | crate::core::op::Op::HiveRemove { .. }
                 | crate::core::op::Op::CeregoAdd { .. }
                 | crate::core::op::Op::CeregoListUsers { .. }
-                | crate::core::op::Op::CeregoProfile => None,
+                | crate::core::op::Op::CeregoProfile
+                | crate::core::op::Op::Raw(_) => None,
             },
             op: undo,
             unchanged: false,

@@ -10,6 +10,7 @@ mod inspector;
 mod preview;
 mod profiles;
 mod quit;
+mod scenarios;
 
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -47,6 +48,10 @@ pub enum Popup {
     Batch {
         batch_id: String,
     },
+    /// The playground's scenario picker.
+    Scenarios {
+        selected: usize,
+    },
 }
 
 impl Popup {
@@ -61,6 +66,7 @@ impl Popup {
             Popup::Form(_) => Context::Form,
             Popup::Preview(_) => Context::Preview,
             Popup::Batch { .. } => Context::Batch,
+            Popup::Scenarios { .. } => Context::Scenarios,
         }
     }
 }
@@ -84,6 +90,7 @@ impl App {
             Popup::Form(form) => self.form_key(action, key, form),
             Popup::Preview(preview) => self.preview_key(action, key, preview),
             Popup::Batch { batch_id } => self.batch_key(action, batch_id),
+            Popup::Scenarios { selected } => self.scenarios_key(action, selected),
         }
     }
 
@@ -116,6 +123,7 @@ pub fn draw(app: &App, popup: &Popup, frame: &mut ratatui::Frame, area: Rect) {
         Popup::Quit => quit::draw_quit(app, frame, area),
         Popup::Preview(p) => preview::draw_preview(app, p, frame, area),
         Popup::Batch { batch_id } => batch::draw_batch(app, batch_id, frame, area),
+        Popup::Scenarios { selected } => scenarios::draw_scenarios(app, *selected, frame, area),
     }
 }
 

@@ -3,8 +3,9 @@
 
 pub mod batch;
 pub mod list;
+pub mod playground;
 pub mod requests;
-mod summary;
+pub(crate) mod summary;
 
 pub use list::{Fallback, Filter, Filterable, FilteredList};
 pub use requests::{LogEntry, RequestLog, RequestState, Summary};

@@ -1,0 +1,222 @@
+//! `S`: the scenario picker of the playground. Every documented outcome of both APIs, Hive
+//! first in the documented tables' order; choosing one sets the simulator up so the outcome
+//! is certain, then sends the request through the normal path (journal, log, inspector).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::{Popup, centered};
+use crate::core::playground::{Expect, Group, Play, SetupReply, plays};
+use crate::tui::app::{App, Effect, Level};
+use crate::tui::keymap::Action;
+use crate::tui::theme::{self, Themed};
+use crate::tui::view::text::fit;
+
+impl App {
+    pub(in crate::tui) fn scenario_picker(&mut self) {
+        self.popup = Some(Popup::Scenarios {
+            selected: self.play.last_selected,
+        });
+    }
+
+    pub(in crate::tui) fn scenarios_key(
+        &mut self,
+        action: Option<Action>,
+        selected: usize,
+    ) -> Vec<Effect> {
+        let all = plays();
+        if matches!(action, Some(Action::Close | Action::Quit)) {
+            return Vec::new();
+        }
+        if let Some(to) = Self::scrolled(action, selected, all.len().saturating_sub(1)) {
+            self.popup = Some(Popup::Scenarios { selected: to });
+            return Vec::new();
+        }
+        if action != Some(Action::Submit) {
+            self.popup = Some(Popup::Scenarios { selected });
+            return Vec::new();
+        }
+        self.play.last_selected = selected;
+        match all.into_iter().nth(selected) {
+            Some(play) => self.play(play),
+            None => Vec::new(),
+        }
+    }
+
+    /// Asks the loop to set the simulator up for `play`; the request follows when it is.
+    pub(in crate::tui) fn play(&mut self, play: Play) -> Vec<Effect> {
+        if self.refuse_while_switching() {
+            return Vec::new();
+        }
+        if let Some(waiting) = &self.play.setting_up {
+            self.set_status(
+                Level::Warn,
+                format!("Still setting up the simulator for \"{waiting}\"."),
+            );
+            return Vec::new();
+        }
+        self.set_status(
+            Level::Info,
+            format!("Setting up the simulator for \"{}\"…", play.title),
+        );
+        self.play.setting_up = Some(play.title.clone());
+        vec![Effect::SetUpPlay {
+            key: play.key.clone(),
+            service: play.service(),
+            steps: play.setup,
+        }]
+    }
+
+    /// The simulator was set up for the play `key` (or could not be): send its request.
+    pub(in crate::tui) fn play_ready(
+        &mut self,
+        key: &str,
+        reply: Result<SetupReply, String>,
+    ) -> Vec<Effect> {
+        self.play.setting_up = None;
+        let Some(play) = crate::core::playground::find(key) else {
+            return Vec::new();
+        };
+        let op = reply.and_then(|r| play.op(&r));
+        match op {
+            Ok(op) => {
+                self.play.played.insert(play.key.clone());
+                let effects = self.request(op, false);
+                if !effects.is_empty() {
+                    self.set_status(
+                        Level::Info,
+                        format!("Playing \"{}\": {}", play.title, play.explain),
+                    );
+                }
+                effects
+            }
+            Err(e) => {
+                self.set_status(
+                    Level::Error,
+                    format!("\"{}\" was not played: {e}", play.title),
+                );
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The picker's lines: group headings, then one line per play (title and explanation).
+fn lines(app: &App, selected: usize, width: usize) -> (Vec<Line<'static>>, usize) {
+    let mut lines = Vec::new();
+    let mut at = 0;
+    let mut group: Option<Group> = None;
+    let title_width = 34.min(width / 2);
+    for (i, play) in plays().iter().enumerate() {
+        if group != Some(play.group) {
+            if group.is_some() {
+                lines.push(Line::from(""));
+            }
+            group = Some(play.group);
+            lines.push(Line::from(Span::styled(
+                format!(" {}", play.group.title()),
+                theme::HEADER,
+            )));
+        }
+        if i == selected {
+            at = lines.len();
+        }
+        let played = app.play.played.contains(&play.key);
+        let (glyph, colour) = expect_glyph(play.expect);
+        let title = format!(
+            "{} {} ",
+            if i == selected { "▶" } else { " " },
+            fit(&play.title, title_width.saturating_sub(3)),
+        );
+        let style = if i == selected {
+            theme::SELECTED
+        } else {
+            Style::new()
+        };
+        let rest = width.saturating_sub(title_width + 6);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{glyph} "), Style::new().fg(colour)),
+            Span::styled(format!("{title:<title_width$}"), style),
+            Span::raw(if played { "✓ " } else { "  " }),
+            Span::raw(fit(&play.explain, rest)).muted(),
+        ]));
+    }
+    (lines, at)
+}
+
+/// How a play's expected outcome is shown: the log's glyph and colour for it.
+fn expect_glyph(expect: Expect) -> (&'static str, ratatui::style::Color) {
+    match expect {
+        Expect::Hive(s) => {
+            let severity = s.severity();
+            (
+                crate::tui::state::summary::severity_mark(severity),
+                theme::severity(severity),
+            )
+        }
+        Expect::Created | Expect::Updated => ("✓", theme::OK),
+        Expect::Error { .. } => ("✗", theme::ERROR),
+    }
+}
+
+pub fn draw_scenarios(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
+    let width = area.width.saturating_sub(4).min(150);
+    let height = area.height.saturating_sub(2);
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    let inner = width.saturating_sub(2) as usize;
+    let (lines, at) = lines(app, selected, inner);
+    let all = plays();
+    let detail = all
+        .get(selected)
+        .map(|p| p.explain.clone())
+        .unwrap_or_default();
+    // The explanation of the selected play in full, under the list.
+    let detail_rows = (detail.chars().count() / inner.max(1) + 1).min(3) as u16;
+    let list_rows = height.saturating_sub(3 + detail_rows) as usize;
+    let scroll = at
+        .saturating_sub(list_rows.saturating_sub(2) / 2)
+        .min(lines.len().saturating_sub(list_rows));
+    let where_ = match &app.settings.simulator {
+        Some(sim) => format!(" on the simulator at {sim} "),
+        None => " on this profile's simulator ".to_string(),
+    };
+    let k = |a| app.settings.keymap.first_key(a);
+    let block = Block::bordered()
+        .border_style(theme::BORDER_INFO)
+        .title(Line::from(vec![
+            " Scenarios ".bold(),
+            Span::raw(format!("· {} ", all.len())),
+            Span::raw(where_).muted(),
+        ]))
+        .title_bottom(
+            Line::from(format!(
+                " {} set up & send · {}/{} move · {} close · ✓ played ",
+                k(Action::Submit),
+                k(Action::Up),
+                k(Action::Down),
+                k(Action::Close)
+            ))
+            .muted(),
+        );
+    let inner_area = block.inner(popup);
+    frame.render_widget(block, popup);
+    let list_area = Rect {
+        height: list_rows as u16,
+        ..inner_area
+    };
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), list_area);
+    let detail_area = Rect {
+        y: inner_area.y + list_rows as u16 + 1,
+        height: detail_rows,
+        ..inner_area
+    };
+    frame.render_widget(
+        Paragraph::new(crate::core::printable::printable(&detail).into_owned())
+            .wrap(Wrap { trim: true }),
+        detail_area,
+    );
+}

@@ -1,0 +1,258 @@
+//! The playground (`S`): every documented outcome of both APIs chosen from the picker, with
+//! the simulator's state checked before the request is answered and after; raw requests
+//! shown with the server's own answer; the picker snapshotted at three sizes.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use ratatui::crossterm::event::KeyCode;
+use support::Harness;
+use tagdesk::core::op::scenario::HiveAction;
+use tagdesk::core::op::{Op, Output};
+use tagdesk::core::playground::{self, Expect, Play, Setup};
+use tagdesk::sim::Model;
+use tagdesk::tui::popups::Popup;
+
+/// Opens the picker and plays the `index`th scenario.
+fn choose(h: &mut Harness, index: usize) {
+    h.key(KeyCode::Char('S'));
+    assert!(matches!(h.app.popup, Some(Popup::Scenarios { .. })));
+    h.key(KeyCode::Home);
+    for _ in 0..index {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+}
+
+fn patron_tags(model: &Model, patron: &str) -> Option<BTreeSet<String>> {
+    model
+        .hive
+        .patrons
+        .get(patron)
+        .map(|t| t.iter().cloned().collect())
+}
+
+/// The Cerego user's tags as (type, value, id).
+fn player_tags(model: &Model) -> Vec<(String, String, u64)> {
+    let mut tags: Vec<_> = model
+        .cerego
+        .tags
+        .values()
+        .filter(|t| t.user_id == playground::PLAYER_ID)
+        .map(|t| (t.tag_type_id.clone(), t.value.clone(), t.id))
+        .collect();
+    tags.sort();
+    tags
+}
+
+fn set_up_patron(play: &Play) -> Option<(String, Option<Vec<String>>)> {
+    play.setup.iter().find_map(|s| match s {
+        Setup::HivePatron { patron, tags } => Some((patron.clone(), tags.clone())),
+        _ => None,
+    })
+}
+
+#[test]
+fn every_scenario_from_the_picker_gives_its_documented_outcome() {
+    let mut h = Harness::demo(120, 40);
+    let plays = playground::plays();
+    assert_eq!(
+        plays.len(),
+        26,
+        "14 Hive outcomes, 4 Hive errors, 8 Cerego outcomes"
+    );
+    for (index, play) in plays.iter().enumerate() {
+        let sent_before = h.app.log.len();
+        choose(&mut h, index);
+        assert!(h.app.popup.is_none(), "{}: the picker closes", play.key);
+        // The simulator is set up and the request is on its way, not yet answered.
+        assert_eq!(h.pending.len(), 1, "{}: one request sent", play.key);
+        let op = h.pending[0].op.clone();
+        let before_player = player_tags(&h.model);
+        if let Some((patron, tags)) = set_up_patron(play) {
+            assert_eq!(
+                patron_tags(&h.model, &patron),
+                tags.clone().map(|t| t.into_iter().collect()),
+                "{}: set up before the request",
+                play.key
+            );
+        }
+        h.reply_all();
+        assert_eq!(h.app.log.len(), sent_before + 1);
+        let entry = h.app.log.iter().last().expect("the play's log entry");
+        assert_eq!(entry.op, op);
+        let result = &entry.reply().expect("answered").result;
+        match (play.expect, result) {
+            (Expect::Hive(s), Ok(Output::Hive(o))) => {
+                assert_eq!(o.scenario(), s, "{}", play.key);
+                assert_eq!(
+                    o.message.as_deref(),
+                    s.documented_message(),
+                    "{}: the documented message",
+                    play.key
+                );
+                // The state after: what the scenario says happened to each api_field.
+                let (patron, held) = set_up_patron(play).expect("a Hive play sets up its patron");
+                let held: BTreeSet<String> = held.unwrap_or_default().into_iter().collect();
+                let (Op::HiveAdd { fields, .. } | Op::HiveRemove { fields, .. }) = &op else {
+                    panic!("{}: {op:?}", play.key)
+                };
+                let defined: BTreeSet<String> = fields
+                    .iter()
+                    .map(|f| f.to_string())
+                    .filter(|f| f != playground::UNDEFINED)
+                    .collect();
+                let want: BTreeSet<String> = match s.action {
+                    HiveAction::Add => held.union(&defined).cloned().collect(),
+                    HiveAction::Remove => held.difference(&defined).cloned().collect(),
+                };
+                assert_eq!(patron_tags(&h.model, &patron), Some(want), "{}", play.key);
+            }
+            (Expect::Error { status, code }, Err(e)) => {
+                assert_eq!(e.status(), Some(status), "{}: {e}", play.key);
+                assert_eq!(e.code(), code, "{}", play.key);
+                // An error changes nothing.
+                if let Some((patron, tags)) = set_up_patron(play) {
+                    assert_eq!(
+                        patron_tags(&h.model, &patron),
+                        tags.map(|t| t.into_iter().collect())
+                    );
+                }
+                assert_eq!(player_tags(&h.model), before_player, "{}", play.key);
+            }
+            (Expect::Created, Ok(Output::Tag(t))) => {
+                let after = player_tags(&h.model);
+                assert!(
+                    after
+                        .iter()
+                        .any(|(ty, v, id)| ty == "7" && v == "EMEA" && id.to_string() == t.id)
+                );
+                assert!(!before_player.iter().any(|(ty, ..)| ty == "7"));
+            }
+            (Expect::Updated, Ok(Output::Tag(t))) => {
+                let before = before_player.iter().find(|(ty, ..)| ty == "5").unwrap();
+                let after = player_tags(&h.model);
+                let now = after.iter().find(|(ty, ..)| ty == "5").unwrap();
+                assert_eq!((before.1.as_str(), now.1.as_str()), ("Silver", "Gold"));
+                assert_eq!(before.2, now.2, "the same tag, a new value");
+                assert_eq!(t.id, now.2.to_string());
+            }
+            (want, got) => panic!("{}: expected {want:?}, got {got:?}", play.key),
+        }
+        assert!(h.app.play.played.contains(&play.key));
+    }
+    // Played again, every scenario is set up afresh and gives the same outcome.
+    choose(&mut h, 3);
+    h.reply_all();
+    let again = h.app.log.iter().last().unwrap();
+    let Ok(Output::Hive(o)) = &again.reply().unwrap().result else {
+        panic!()
+    };
+    assert_eq!(
+        o.message.as_deref().unwrap(),
+        "Some tags were added. Some tags may already exist on patron. Some tags failed to add."
+    );
+}
+
+#[test]
+fn raw_requests_show_the_servers_own_answer_and_are_marked_raw() {
+    let mut h = Harness::demo(120, 40);
+    let index = playground::plays()
+        .iter()
+        .position(|p| p.key == "hive.error.param_missing")
+        .unwrap();
+    choose(&mut h, index);
+    let Op::Raw(raw) = &h.pending[0].op else {
+        panic!("{:?}", h.pending[0].op)
+    };
+    assert_eq!(
+        raw.body,
+        Some(serde_json::json!({"patron_id": "demo_param_missing"}))
+    );
+    h.reply_all();
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    let screen = h.screen();
+    // The log says raw, and shows the server's message verbatim.
+    let line = screen
+        .lines()
+        .find(|l| l.contains("demo_param_missing"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(line.contains("raw"), "{line}");
+    assert!(line.contains("PARAM_REQUIRED"), "{line}");
+    assert!(line.contains("user_tags_api_fields is required."), "{line}");
+}
+
+#[test]
+fn the_picker_at_three_sizes() {
+    for (w, h_) in [(80, 24), (120, 40), (200, 50)] {
+        let mut h = Harness::demo(w, h_);
+        // One scenario played, so its ✓ shows.
+        choose(&mut h, 0);
+        h.reply_all();
+        h.key(KeyCode::Char('S'));
+        for _ in 0..4 {
+            h.key(KeyCode::Down);
+        }
+        insta::assert_snapshot!(format!("picker_{w}x{h_}"), h.screen());
+    }
+}
+
+/// The same plays over HTTP, as the console's loop runs them: `POST /_sim/setup` through
+/// the control client, then the request through the real clients (the wrong-key scenarios
+/// reach the simulator's key check here).
+#[tokio::test(flavor = "multi_thread")]
+async fn every_play_over_http_gives_its_outcome() {
+    use tagdesk::engine::api::sim::SimControl;
+    use tagdesk::engine::api::{ClientConfig, cerego::CeregoClient, hive::HiveClient};
+    use tagdesk::engine::exec::{Clients, execute};
+    use tagdesk::sim::{DEFAULT_CEREGO_KEY, DEFAULT_HIVE_KEY, SimOptions, Simulator};
+    let sim = Simulator::start_local(SimOptions::default())
+        .await
+        .expect("sim");
+    let base = sim.base_url();
+    let clients = Clients {
+        hive: Some(HiveClient::new(&ClientConfig::new(&base, DEFAULT_HIVE_KEY)).expect("client")),
+        cerego: Some(
+            CeregoClient::new(&ClientConfig::new(&base, DEFAULT_CEREGO_KEY)).expect("client"),
+        ),
+        ..Default::default()
+    };
+    let control = SimControl::new(&base).expect("a loopback simulator");
+    for play in playground::plays() {
+        let reply = control.setup(&play.setup).await.expect("set up");
+        let op = play.op(&reply).expect("the op");
+        let (exchanges, result) = execute(&clients, &op).await;
+        assert_eq!(exchanges.len(), 1, "{}", play.key);
+        match (play.expect, result) {
+            (Expect::Hive(s), Ok(Output::Hive(o))) => {
+                assert_eq!(o.scenario(), s, "{}", play.key);
+                assert_eq!(o.message.as_deref(), s.documented_message());
+            }
+            (Expect::Error { status, code }, Err(e)) => {
+                assert_eq!(e.status(), Some(status), "{}: {e}", play.key);
+                assert_eq!(e.code(), code, "{}", play.key);
+            }
+            (Expect::Created, Ok(Output::Tag(_))) => {
+                assert_eq!(exchanges[0].status, Some(201), "{}", play.key)
+            }
+            (Expect::Updated, Ok(Output::Tag(_))) => {
+                assert_eq!(exchanges[0].status, Some(200), "{}", play.key)
+            }
+            (want, got) => panic!("{}: expected {want:?}, got {got:?}", play.key),
+        }
+        // The wrong key is never the profile's, and no request carries the real one raw.
+        if let Op::Raw(raw) = &op
+            && raw.wrong_key
+        {
+            assert!(!exchanges[0].request_body.as_deref().unwrap_or("").contains(DEFAULT_HIVE_KEY));
+        }
+    }
+    // The control client refuses what is not a simulator on this machine.
+    assert!(SimControl::new("https://api.hivemoderation.com").is_err());
+    // A reset brings the seed back: the playground's patrons are gone.
+    control.reset().await.expect("reset");
+    let state = sim.state_json();
+    assert!(state["hive"]["patrons"].get("demo_added").is_none());
+}
