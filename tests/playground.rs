@@ -246,7 +246,13 @@ async fn every_play_over_http_gives_its_outcome() {
         if let Op::Raw(raw) = &op
             && raw.wrong_key
         {
-            assert!(!exchanges[0].request_body.as_deref().unwrap_or("").contains(DEFAULT_HIVE_KEY));
+            assert!(
+                !exchanges[0]
+                    .request_body
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains(DEFAULT_HIVE_KEY)
+            );
         }
     }
     // The control client refuses what is not a simulator on this machine.
