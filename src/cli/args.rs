@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueHint};
 
 use super::EXIT_CODES_HELP;
 use crate::sim;
@@ -149,7 +149,17 @@ pub enum Command {
         command: Option<OutcomesCommand>,
     },
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff: `tagdesk man | man -l -`), or write it and a page per
+    /// command into a directory.
+    Man {
+        /// Write tagdesk.1 and tagdesk-COMMAND.1 pages into this directory instead.
+        #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+        out: Option<PathBuf>,
+    },
     /// Serve the simulator of both APIs standalone (Cerego under /v3, Hive under /api/v1).
     Sim(SimArgs),
 }
@@ -166,7 +176,9 @@ pub enum HiveCommand {
     },
     /// Remove tags (api_fields) from a patron.
     Remove {
+        /// The patron id.
         patron: String,
+        /// One or more api_fields (commas also separate).
         #[arg(required = true)]
         api_fields: Vec<String>,
     },
@@ -239,6 +251,7 @@ pub enum BatchCommand {
     List,
     /// Show every request of a batch and its outcome.
     Show {
+        /// The batch id (see `tagdesk batch list`).
         #[arg(value_name = "ID")]
         batch_id: String,
         /// As CSV (the columns of --results).
@@ -247,6 +260,7 @@ pub enum BatchCommand {
     },
     /// Send a batch's rows that were never sent or whose outcome is unknown.
     Resume {
+        /// The batch id (see `tagdesk batch list`).
         #[arg(value_name = "ID")]
         batch_id: String,
         #[command(flatten)]
@@ -254,6 +268,7 @@ pub enum BatchCommand {
     },
     /// Undo a batch from its outcomes (only what it changed).
     Undo {
+        /// The batch id (see `tagdesk batch list`).
         #[arg(value_name = "ID")]
         batch_id: String,
         /// Show what the undo would send; send nothing.
@@ -278,7 +293,12 @@ pub enum CeregoCommand {
         value: String,
     },
     /// Change the value of a tag (by the tag's own id).
-    Update { tag_id: String, value: String },
+    Update {
+        /// The tag's own id.
+        tag_id: String,
+        /// The new value.
+        value: String,
+    },
     /// List the partner's users (every page), or look one up.
     Users {
         /// An email or member id.

@@ -1,7 +1,7 @@
 //! The command line: the non-interactive commands run the same Ops, write gate and journal
 //! as the console. `args` is what clap reads, `ops` turns arguments into Ops (unit-tested),
 //! `run` sends one and `render` prints its outcome; `config`, `log`, `sim` and `console` are
-//! one command family each. `main.rs` only calls [`main`].
+//! one command family each; `man` prints the manual page. `main.rs` only calls [`main`].
 
 pub mod args;
 mod batch;
@@ -12,6 +12,7 @@ mod dry_run;
 mod import;
 mod launch;
 mod log;
+pub mod man;
 pub mod ops;
 mod outcomes;
 mod progress;
@@ -180,6 +181,7 @@ pub fn main() -> ExitCode {
             flush();
             exit::OK
         }
+        Some(Command::Man { out }) => man::man_command(out.as_deref()),
         Some(Command::Config { options, command }) => {
             let top = cli.common.with(&options);
             let (options, format) = options_of(&top);
