@@ -5,8 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueHint};
+use clap_complete::engine::ArgValueCandidates;
 
 use super::EXIT_CODES_HELP;
+use super::complete;
 use crate::sim;
 use crate::sim::faults::FaultRule;
 
@@ -28,7 +30,11 @@ pub struct Cli {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct TopOptions {
     /// Profile to use (else TAGDESK_PROFILE, else the file's default_profile).
-    #[arg(long, value_name = "NAME")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        add = ArgValueCandidates::new(complete::profiles)
+    )]
     pub profile: Option<String>,
     /// Configuration file (default: the platform config dir, e.g. ~/.config/tagdesk/config.toml).
     #[arg(long, value_name = "PATH")]
@@ -51,7 +57,12 @@ pub struct TopOptions {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct CommandOptions {
     /// Profile to use (else TAGDESK_PROFILE, else the file's default_profile).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        add = ArgValueCandidates::new(complete::profiles)
+    )]
     pub profile: Option<String>,
     /// Configuration file (default: the platform config dir, e.g. ~/.config/tagdesk/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
@@ -148,7 +159,8 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<OutcomesCommand>,
     },
-    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    /// Print a shell's completion script (bash, zsh, fish, elvish, powershell): it completes
+    /// commands, options, profile names and api_fields from the configuration.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -171,7 +183,7 @@ pub enum HiveCommand {
         /// The patron id.
         patron: String,
         /// One or more api_fields (commas also separate).
-        #[arg(required = true)]
+        #[arg(required = true, add = ArgValueCandidates::new(complete::api_fields))]
         api_fields: Vec<String>,
     },
     /// Remove tags (api_fields) from a patron.
@@ -179,7 +191,7 @@ pub enum HiveCommand {
         /// The patron id.
         patron: String,
         /// One or more api_fields (commas also separate).
-        #[arg(required = true)]
+        #[arg(required = true, add = ArgValueCandidates::new(complete::api_fields))]
         api_fields: Vec<String>,
     },
     /// Add (or with --remove, remove) tags in bulk from a CSV file: columns user_id and
@@ -197,7 +209,7 @@ pub enum HiveCommand {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImportArgs {
     /// The CSV file, or - for standard input.
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub file: String,
     /// Check and predict every row; send nothing.
     #[arg(long)]
@@ -240,7 +252,7 @@ pub enum OutcomesCommand {
     /// 2 not a Hive response).
     Check {
         /// The body (JSON); - or nothing for standard input.
-        #[arg(value_name = "FILE", default_value = "-")]
+        #[arg(value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
         file: String,
     },
 }
@@ -287,7 +299,11 @@ pub enum CeregoCommand {
         #[arg(long)]
         user: String,
         /// The tag type id.
-        #[arg(long = "type", value_name = "TAG_TYPE_ID")]
+        #[arg(
+            long = "type",
+            value_name = "TAG_TYPE_ID",
+            add = ArgValueCandidates::new(complete::tag_types)
+        )]
         tag_type: String,
         /// The tag's value.
         value: String,

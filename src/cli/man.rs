@@ -261,6 +261,10 @@ fn closing_sections() -> Roff {
             "NO_COLOR",
             "When set to a non-empty value, the console uses no colour.",
         ),
+        (
+            super::complete::VAR,
+            "Set by the completion scripts when they ask tagdesk for candidates; not for use by hand.",
+        ),
     ];
     definitions(&mut r, &env.map(|(k, v)| (k.to_string(), v.to_string())));
 
@@ -310,7 +314,7 @@ fn closing_sections() -> Roff {
         ),
         (
             "source <(tagdesk completions bash)",
-            "Complete commands and options in bash.",
+            "Complete commands, options, profile names and api_fields in bash.",
         ),
         ("tagdesk man | man -l -", "Read this page."),
     ];

@@ -1,4 +1,6 @@
-//! Issue 11, item 12: `tagdesk man` documents every command the clap definitions have.
+//! Issue 11, item 12: `tagdesk man` documents every command the clap definitions have, and
+//! shell completion offers the profiles and api_fields of the configuration, silently and
+//! without resolving a key.
 
 use std::collections::BTreeSet;
 
@@ -126,5 +128,173 @@ async fn man_out_writes_a_page_per_command() {
         let file = format!("{}.1", path.replace(' ', "-"));
         assert!(dir.join(&file).is_file(), "{file}");
         assert!(stdout(&written).contains(&file), "{file} is listed");
+    }
+}
+
+/// What tagdesk's completion answers for `words`, the word at `index` being completed, as
+/// the bash script asks it.
+async fn complete(env: &Env, index: usize, words: &[&str]) -> std::process::Output {
+    let mut args = vec!["--"];
+    args.extend_from_slice(words);
+    let mut c = env.command(&args);
+    c.env("TAGDESK_COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", index.to_string())
+        .env("_CLAP_IFS", "\n");
+    tokio::task::spawn_blocking(move || c.output().expect("run tagdesk"))
+        .await
+        .expect("join")
+}
+
+fn candidates(o: &std::process::Output) -> Vec<String> {
+    assert_eq!(code(o), 0, "{}", stderr(o));
+    assert!(stderr(o).is_empty(), "{}", stderr(o));
+    stdout(o).lines().map(str::to_string).collect()
+}
+
+/// The candidates that are values (not the options clap offers beside them).
+fn values(o: &std::process::Output) -> Vec<String> {
+    let all = candidates(o);
+    all.into_iter().filter(|c| !c.starts_with('-')).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completion_offers_the_configured_profiles_and_api_fields() {
+    let env = Env::new().await;
+    let marker = env.dir.path().join("key-command-ran");
+    let config = format!(
+        r#"default_profile = "staging"
+
+[profiles.staging.hive]
+api_key_cmd = ["touch", "{}"]
+tags = [{{ api_field = "vip", name = "VIP" }}, {{ api_field = "newsletter", name = "Newsletter" }}]
+
+[profiles.staging.cerego]
+partner_id = "4242"
+api_key_env = "TEST_CEREGO_KEY"
+tag_types = [{{ id = "3", name = "Cohort" }}, {{ id = "5", name = "Plan" }}]
+
+[profiles.prod.hive]
+api_key = "{HIVE_KEY}"
+tags = [{{ api_field = "escalated", name = "Escalated" }}]
+"#,
+        marker.display()
+    );
+    env.write_config(&config);
+    let path = env.config_path();
+    let path = path.to_string_lossy();
+    let c = path.as_ref();
+
+    let profiles = complete(&env, 4, &["tagdesk", "--config", c, "--profile", ""]).await;
+    assert_eq!(candidates(&profiles), ["prod", "staging"]);
+    let after = complete(
+        &env,
+        5,
+        &["tagdesk", "--config", c, "log", "--profile", "st"],
+    )
+    .await;
+    assert_eq!(candidates(&after), ["staging"]);
+
+    // The default profile's catalogue, then another profile's, named before or after.
+    let add = complete(
+        &env,
+        6,
+        &["tagdesk", "--config", c, "hive", "add", "p1", ""],
+    )
+    .await;
+    assert_eq!(values(&add), ["vip", "newsletter"]);
+    let line = [
+        "tagdesk",
+        "--config",
+        c,
+        "--profile",
+        "prod",
+        "hive",
+        "remove",
+        "p1",
+        "",
+    ];
+    assert_eq!(values(&complete(&env, 8, &line).await), ["escalated"]);
+    let line = [
+        "tagdesk",
+        "--config",
+        c,
+        "hive",
+        "add",
+        "--profile",
+        "prod",
+        "p1",
+        "vip",
+        "e",
+    ];
+    assert_eq!(candidates(&complete(&env, 9, &line).await), ["escalated"]);
+    let line = ["tagdesk", "--config", c, "hive", "add", "p1", "vip", "n"];
+    assert_eq!(candidates(&complete(&env, 7, &line).await), ["newsletter"]);
+    let line = ["tagdesk", "--config", c, "cerego", "add", "--type", ""];
+    assert_eq!(candidates(&complete(&env, 6, &line).await), ["3", "5"]);
+
+    // Completion reads the file only: no key command runs and no key is printed.
+    assert!(!marker.exists(), "completion ran api_key_cmd");
+    for o in [&profiles, &add] {
+        assert!(!stdout(o).contains(HIVE_KEY) && !stdout(o).contains(CEREGO_KEY));
+    }
+
+    // No configuration file: demo mode, whose catalogue is the demo seed's.
+    let demo = complete(&env, 4, &["tagdesk", "hive", "add", "p1", ""]).await;
+    let demo = values(&demo);
+    assert!(demo.iter().any(|f| f == "beta_tester"), "{demo:?}");
+    let line = ["tagdesk", "--config", c, "--demo", "hive", "add", "p", ""];
+    assert_eq!(values(&complete(&env, 7, &line).await), demo);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completion_on_a_broken_configuration_prints_nothing() {
+    let env = Env::new().await;
+    let path = env.config_path();
+    let path = path.to_string_lossy();
+    let c = path.as_ref();
+    for broken in [
+        "default_profile = [\n",
+        "default_profile = \"nosuch\"\n[profiles.a.hive]\ntags = []\n",
+        "[profiles.a.hive]\ntags = [{ api_field = 3 }]\n",
+    ] {
+        env.write_config(broken);
+        let profiles = complete(&env, 4, &["tagdesk", "--config", c, "--profile", ""]).await;
+        assert_eq!(candidates(&profiles), Vec::<String>::new(), "{broken}");
+        let fields = complete(&env, 6, &["tagdesk", "--config", c, "hive", "add", "p", ""]).await;
+        assert_eq!(values(&fields), Vec::<String>::new(), "{broken}");
+    }
+    // A `--config` that does not exist completes no values either (a run would stop).
+    let missing = env.dir.path().join("missing.toml");
+    let missing = missing.to_string_lossy();
+    let line = [
+        "tagdesk",
+        "--config",
+        missing.as_ref(),
+        "hive",
+        "add",
+        "p",
+        "",
+    ];
+    assert_eq!(
+        values(&complete(&env, 6, &line).await),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completion_scripts_call_back_into_tagdesk() {
+    let env = Env::new().await;
+    for (shell, registers) in [
+        ("bash", "complete -o"),
+        ("zsh", "compdef"),
+        ("fish", "complete"),
+        ("elvish", "edit:completion"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let script = env.run(&["completions", shell]).await;
+        assert_eq!(code(&script), 0, "{shell}: {}", stderr(&script));
+        let text = stdout(&script);
+        assert!(text.contains("TAGDESK_COMPLETE"), "{shell}: {text}");
+        assert!(text.contains(registers), "{shell}: {text}");
     }
 }
