@@ -552,3 +552,7 @@ async fn smaller_cli_defects() {
         stderr(&future)
     );
 }
+
+// Issue 11, item 12: the manual page and shell completion.
+#[path = "cli/man.rs"]
+mod man;

@@ -4,9 +4,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueHint};
+use clap_complete::engine::ArgValueCandidates;
 
 use super::EXIT_CODES_HELP;
+use super::complete;
 use crate::sim;
 use crate::sim::faults::FaultRule;
 
@@ -28,7 +30,11 @@ pub struct Cli {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct TopOptions {
     /// Profile to use (else TAGDESK_PROFILE, else the file's default_profile).
-    #[arg(long, value_name = "NAME")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        add = ArgValueCandidates::new(complete::profiles)
+    )]
     pub profile: Option<String>,
     /// Configuration file (default: the platform config dir, e.g. ~/.config/tagdesk/config.toml).
     #[arg(long, value_name = "PATH")]
@@ -51,7 +57,12 @@ pub struct TopOptions {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct CommandOptions {
     /// Profile to use (else TAGDESK_PROFILE, else the file's default_profile).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        add = ArgValueCandidates::new(complete::profiles)
+    )]
     pub profile: Option<String>,
     /// Configuration file (default: the platform config dir, e.g. ~/.config/tagdesk/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
@@ -148,8 +159,19 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<OutcomesCommand>,
     },
-    /// Print shell completions (bash, zsh, fish, elvish, powershell).
-    Completions { shell: clap_complete::Shell },
+    /// Print a shell's completion script (bash, zsh, fish, elvish, powershell): it completes
+    /// commands, options, profile names and api_fields from the configuration.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff: `tagdesk man | man -l -`), or write it and a page per
+    /// command into a directory.
+    Man {
+        /// Write tagdesk.1 and tagdesk-COMMAND.1 pages into this directory instead.
+        #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+        out: Option<PathBuf>,
+    },
     /// Serve the simulator of both APIs standalone (Cerego under /v3, Hive under /api/v1).
     Sim(SimArgs),
 }
@@ -161,13 +183,15 @@ pub enum HiveCommand {
         /// The patron id.
         patron: String,
         /// One or more api_fields (commas also separate).
-        #[arg(required = true)]
+        #[arg(required = true, add = ArgValueCandidates::new(complete::api_fields))]
         api_fields: Vec<String>,
     },
     /// Remove tags (api_fields) from a patron.
     Remove {
+        /// The patron id.
         patron: String,
-        #[arg(required = true)]
+        /// One or more api_fields (commas also separate).
+        #[arg(required = true, add = ArgValueCandidates::new(complete::api_fields))]
         api_fields: Vec<String>,
     },
     /// Add (or with --remove, remove) tags in bulk from a CSV file: columns user_id and
@@ -185,7 +209,7 @@ pub enum HiveCommand {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImportArgs {
     /// The CSV file, or - for standard input.
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub file: String,
     /// Check and predict every row; send nothing.
     #[arg(long)]
@@ -228,7 +252,7 @@ pub enum OutcomesCommand {
     /// 2 not a Hive response).
     Check {
         /// The body (JSON); - or nothing for standard input.
-        #[arg(value_name = "FILE", default_value = "-")]
+        #[arg(value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
         file: String,
     },
 }
@@ -239,6 +263,7 @@ pub enum BatchCommand {
     List,
     /// Show every request of a batch and its outcome.
     Show {
+        /// The batch id (see `tagdesk batch list`).
         #[arg(value_name = "ID")]
         batch_id: String,
         /// As CSV (the columns of --results).
@@ -247,6 +272,7 @@ pub enum BatchCommand {
     },
     /// Send a batch's rows that were never sent or whose outcome is unknown.
     Resume {
+        /// The batch id (see `tagdesk batch list`).
         #[arg(value_name = "ID")]
         batch_id: String,
         #[command(flatten)]
@@ -254,6 +280,7 @@ pub enum BatchCommand {
     },
     /// Undo a batch from its outcomes (only what it changed).
     Undo {
+        /// The batch id (see `tagdesk batch list`).
         #[arg(value_name = "ID")]
         batch_id: String,
         /// Show what the undo would send; send nothing.
@@ -272,13 +299,22 @@ pub enum CeregoCommand {
         #[arg(long)]
         user: String,
         /// The tag type id.
-        #[arg(long = "type", value_name = "TAG_TYPE_ID")]
+        #[arg(
+            long = "type",
+            value_name = "TAG_TYPE_ID",
+            add = ArgValueCandidates::new(complete::tag_types)
+        )]
         tag_type: String,
         /// The tag's value.
         value: String,
     },
     /// Change the value of a tag (by the tag's own id).
-    Update { tag_id: String, value: String },
+    Update {
+        /// The tag's own id.
+        tag_id: String,
+        /// The new value.
+        value: String,
+    },
     /// List the partner's users (every page), or look one up.
     Users {
         /// An email or member id.

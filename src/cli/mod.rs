@@ -1,17 +1,20 @@
 //! The command line: the non-interactive commands run the same Ops, write gate and journal
 //! as the console. `args` is what clap reads, `ops` turns arguments into Ops (unit-tested),
 //! `run` sends one and `render` prints its outcome; `config`, `log`, `sim` and `console` are
-//! one command family each. `main.rs` only calls [`main`].
+//! one command family each; `man` prints the manual page and `complete` answers shell
+//! completion. `main.rs` only calls [`main`].
 
 pub mod args;
 mod batch;
 pub mod check;
+pub mod complete;
 mod config;
 mod console;
 mod dry_run;
 mod import;
 mod launch;
 mod log;
+pub mod man;
 pub mod ops;
 mod outcomes;
 mod progress;
@@ -31,7 +34,7 @@ use crate::core::op::Service;
 use crate::core::printable::{json_text, printable};
 use crate::session::{self, Options, Session};
 use args::{Cli, Command, TopOptions};
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use std::process::ExitCode;
 
 /// Exit codes, as documented in `--help` and the README.
@@ -155,6 +158,8 @@ fn options_of(top: &TopOptions) -> (Options, Format) {
 
 /// The whole command line: parse, then run what it asks for.
 pub fn main() -> ExitCode {
+    // A completion script asking for candidates: answered here, before anything else runs.
+    complete::answer_if_asked();
     let cli = Cli::parse();
     let code = match cli.command {
         None => {
@@ -174,12 +179,11 @@ pub fn main() -> ExitCode {
             }
         }
         Some(Command::Completions { shell }) => {
-            let mut text = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "tagdesk", &mut text);
-            out_raw(&String::from_utf8_lossy(&text));
+            out_raw(&String::from_utf8_lossy(&complete::registration(shell)));
             flush();
             exit::OK
         }
+        Some(Command::Man { out }) => man::man_command(out.as_deref()),
         Some(Command::Config { options, command }) => {
             let top = cli.common.with(&options);
             let (options, format) = options_of(&top);
