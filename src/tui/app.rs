@@ -16,14 +16,14 @@ use super::state::requests::RequestLog;
 use crate::config::Unavailable;
 use crate::core::domain::PartnerId;
 use crate::core::domain::{HiveTag, TagType};
-use crate::core::gate::{Decision, Policy};
+use crate::core::gate::Policy;
 use crate::core::model::{KnownPatron, KnownState};
 use crate::core::op::cerego::CeregoUser;
 use crate::core::op::{Op, Place, Service};
-use crate::engine::backend::{Request, RequestId};
+use crate::engine::backend::RequestId;
 
 use super::keymap::{Action, Keymap};
-use super::popups::{Confirm, OnYes, Popup};
+use super::popups::Popup;
 pub use super::state::Filter;
 use super::state::FilteredList;
 
@@ -152,7 +152,7 @@ pub struct App {
     pub id_prefix: Option<String>,
     pub(super) batch_serial: u64,
     pub play: super::state::playground::PlayState,
-    next_id: RequestId,
+    pub(super) next_id: RequestId,
 }
 
 /// Rows a page-up / page-down moves.
@@ -216,78 +216,6 @@ impl App {
             effects.push(app.send(op));
         }
         (app, effects)
-    }
-
-    /// Sends an Op through the write gate: allowed Ops go out, confirm profiles ask first
-    /// (unless the operator already confirmed in a dialog naming the profile), read-only
-    /// profiles refuse with the reason in the status line.
-    pub(super) fn request(&mut self, op: Op, confirmed: bool) -> Vec<Effect> {
-        if self.refuse_while_switching() {
-            return Vec::new();
-        }
-        if let Some(same) = self.log.iter().find(|e| e.is_pending() && e.op == op) {
-            let at = self.local(same.started_at).format("%H:%M:%S");
-            self.set_status(
-                Level::Warn,
-                format!(
-                    "Same request already in flight (sent at {at}): nothing was sent. Wait for its outcome."
-                ),
-            );
-            return Vec::new();
-        }
-        match crate::core::gate::check(&op, &self.settings.policy) {
-            Decision::Allow => {}
-            Decision::Confirm(_) if confirmed => {}
-            Decision::Confirm(question) => {
-                self.popup = Some(Popup::Confirm(Confirm {
-                    title: format!(" {} ", self.settings.policy.profile.to_uppercase()),
-                    lines: vec![question, op.cli_command(&self.settings.place)],
-                    yes: "send".into(),
-                    on_yes: OnYes::Send(op),
-                }));
-                return Vec::new();
-            }
-            Decision::Refuse(reason) => {
-                self.set_status(Level::Error, reason);
-                return Vec::new();
-            }
-        }
-        self.status = None;
-        vec![self.send(op)]
-    }
-
-    /// While a profile switch is resolving, nothing new is sent: a request started now would
-    /// be abandoned by the switch without the operator having agreed to it.
-    pub(super) fn refuse_while_switching(&self) -> bool {
-        // The status line says so while the switch runs (see `view::status_text`).
-        self.switching.is_some()
-    }
-
-    /// Records an Op in the log as pending and returns the effect that sends it. The
-    /// journal id is made here, so the log and the journal name the request alike.
-    pub(super) fn send(&mut self, op: Op) -> Effect {
-        let id = self.next_id;
-        self.next_id += 1;
-        let journal_id = crate::engine::journal::new_id();
-        // An update's current value, as far as tagdesk knows it: journaled with the intent,
-        // so the change can be undone.
-        let prior = match &op {
-            Op::CeregoUpdate { tag, .. } => self.known.cerego.tag_value(tag.as_str()),
-            Op::HiveAdd { .. }
-            | Op::HiveRemove { .. }
-            | Op::CeregoAdd { .. }
-            | Op::CeregoListUsers { .. }
-            | Op::CeregoProfile
-            | Op::Raw(_) => None,
-        };
-        self.log
-            .push_pending(journal_id.clone(), id, self.now, op.clone(), prior.clone());
-        Effect::Send(Request {
-            id,
-            op,
-            journal_id,
-            prior,
-        })
     }
 
     /// Requests still waiting for a reply.

@@ -8,4 +8,5 @@ mod marks;
 mod navigate;
 mod open;
 mod reply;
+mod send;
 mod undo;

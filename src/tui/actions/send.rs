@@ -1,0 +1,82 @@
+//! Sending one Op: the write gate (confirm / refuse), no duplicate of a request in flight,
+//! nothing new while a profile switch resolves, and the log entry made before it leaves.
+
+use crate::core::gate::Decision;
+use crate::core::op::Op;
+use crate::engine::backend::Request;
+use crate::tui::app::{App, Effect, Level};
+use crate::tui::popups::{Confirm, OnYes, Popup};
+
+impl App {
+    /// Sends an Op through the write gate: allowed Ops go out, confirm profiles ask first
+    /// (unless the operator already confirmed in a dialog naming the profile), read-only
+    /// profiles refuse with the reason in the status line.
+    pub(in crate::tui) fn request(&mut self, op: Op, confirmed: bool) -> Vec<Effect> {
+        if self.refuse_while_switching() {
+            return Vec::new();
+        }
+        if let Some(same) = self.log.iter().find(|e| e.is_pending() && e.op == op) {
+            let at = self.local(same.started_at).format("%H:%M:%S");
+            self.set_status(
+                Level::Warn,
+                format!(
+                    "Same request already in flight (sent at {at}): nothing was sent. Wait for its outcome."
+                ),
+            );
+            return Vec::new();
+        }
+        match crate::core::gate::check(&op, &self.settings.policy) {
+            Decision::Allow => {}
+            Decision::Confirm(_) if confirmed => {}
+            Decision::Confirm(question) => {
+                self.popup = Some(Popup::Confirm(Confirm {
+                    title: format!(" {} ", self.settings.policy.profile.to_uppercase()),
+                    lines: vec![question, op.cli_command(&self.settings.place)],
+                    yes: "send".into(),
+                    on_yes: OnYes::Send(op),
+                }));
+                return Vec::new();
+            }
+            Decision::Refuse(reason) => {
+                self.set_status(Level::Error, reason);
+                return Vec::new();
+            }
+        }
+        self.status = None;
+        vec![self.send(op)]
+    }
+
+    /// While a profile switch is resolving, nothing new is sent: a request started now would
+    /// be abandoned by the switch without the operator having agreed to it.
+    pub(in crate::tui) fn refuse_while_switching(&self) -> bool {
+        // The status line says so while the switch runs (see `view::status_text`).
+        self.switching.is_some()
+    }
+
+    /// Records an Op in the log as pending and returns the effect that sends it. The
+    /// journal id is made here, so the log and the journal name the request alike.
+    pub(in crate::tui) fn send(&mut self, op: Op) -> Effect {
+        let id = self.next_id;
+        self.next_id += 1;
+        let journal_id = crate::engine::journal::new_id();
+        // An update's current value, as far as tagdesk knows it: journaled with the intent,
+        // so the change can be undone.
+        let prior = match &op {
+            Op::CeregoUpdate { tag, .. } => self.known.cerego.tag_value(tag.as_str()),
+            Op::HiveAdd { .. }
+            | Op::HiveRemove { .. }
+            | Op::CeregoAdd { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile
+            | Op::Raw(_) => None,
+        };
+        self.log
+            .push_pending(journal_id.clone(), id, self.now, op.clone(), prior.clone());
+        Effect::Send(Request {
+            id,
+            op,
+            journal_id,
+            prior,
+        })
+    }
+}
