@@ -257,8 +257,113 @@ async fn every_play_over_http_gives_its_outcome() {
     }
     // The control client refuses what is not a simulator on this machine.
     assert!(SimControl::new("https://api.hivemoderation.com").is_err());
-    // A reset brings the seed back: the playground's patrons are gone.
+    // Faults through the control client, as the console's faults menu sends them.
+    let rules = control.add_fault("hive:503=2*1").await.expect("add");
+    assert_eq!(rules, vec!["hive:503=2*1".to_string()]);
+    assert_eq!(control.faults().await.expect("read"), rules);
+    assert!(
+        control.add_fault("nonsense").await.is_err(),
+        "a bad rule is refused"
+    );
+    control.clear_faults().await.expect("clear");
+    assert!(control.faults().await.expect("read").is_empty());
+    control.add_fault("all:latency=10").await.expect("add");
+    // A reset brings the seed back: the playground's patrons are gone, and the faults.
     control.reset().await.expect("reset");
+    assert!(control.faults().await.expect("read").is_empty());
     let state = sim.state_json();
     assert!(state["hive"]["patrons"].get("demo_added").is_none());
+}
+
+#[test]
+fn a_reset_puts_the_simulator_and_the_console_back_to_the_seed() {
+    use ratatui::crossterm::event::KeyModifiers;
+    use tagdesk::tui::app::SimCommand;
+    let mut h = Harness::demo(120, 40);
+    // A play leaves a patron and a Cerego user the seed does not have.
+    choose(&mut h, 0);
+    h.reply_all();
+    let known = |h: &Harness, id: &str| {
+        h.app
+            .known
+            .hive
+            .patrons()
+            .iter()
+            .any(|p| p.id.as_str() == id)
+    };
+    assert!(known(&h, "demo_added"));
+    assert!(h.model.hive.patrons.contains_key("demo_added"));
+    h.key_mod(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    assert!(matches!(h.app.popup, Some(Popup::Confirm(_))), "asks first");
+    assert!(h.sim_commands.is_empty(), "nothing before the answer");
+    assert!(h.screen().contains("Reset the simulator?"));
+    h.key(KeyCode::Char('y'));
+    assert_eq!(h.sim_commands, vec![SimCommand::Reset]);
+    // The simulator is back to its seed, and so is the console: no stale patron, and the
+    // user list reloads from the simulator.
+    assert!(!h.model.hive.patrons.contains_key("demo_added"));
+    assert!(!known(&h, "demo_added"), "no stale pane after a reset");
+    assert!(
+        known(&h, "user_abc123"),
+        "the seed's patrons are known again"
+    );
+    assert!(
+        h.pending
+            .iter()
+            .any(|r| matches!(r.op, Op::CeregoListUsers { query: None, .. })),
+        "the user list reloads"
+    );
+    h.reply_all();
+    assert!(h.screen().contains("Simulator reset to its seed"));
+}
+
+#[test]
+fn faults_are_added_from_the_console_and_shown_in_the_header() {
+    use tagdesk::tui::app::SimCommand;
+    let mut h = Harness::demo(120, 40);
+    h.key(KeyCode::Char('F'));
+    assert!(matches!(h.app.popup, Some(Popup::Faults { .. })));
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.sim_commands,
+        vec![SimCommand::AddFault("hive:503=2*1".into())]
+    );
+    let screen = h.screen();
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains("faults: hive:503=2*1"), "{header}");
+    // The latency preset, then clear: the header follows.
+    h.key(KeyCode::Char('F'));
+    for _ in 0..3 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .contains("hive:503=2*1 · all:latency=800"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('F'));
+    h.key(KeyCode::End);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.sim_commands.last(), Some(&SimCommand::ClearFaults));
+    assert!(!h.screen().lines().next().unwrap().contains("faults:"));
+}
+
+#[test]
+fn help_names_the_demo_simulators_address() {
+    let mut h = Harness::with_settings(tagdesk::sim::seed::Seed::demo(), 120, 60, |s| {
+        s.simulator = Some("http://127.0.0.1:41234".into());
+    });
+    h.reply_all();
+    h.key(KeyCode::Char('?'));
+    let screen = h.screen();
+    assert!(
+        screen.contains("http://127.0.0.1:41234  (both APIs"),
+        "{screen}"
+    );
+    assert!(screen.contains("/_sim/state"), "{screen}");
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 use tui_input::Input;
 
-pub use super::message::{Effect, Message, RunBatch};
+pub use super::message::{Effect, Message, RunBatch, SimCommand};
 use super::state::batch::{BatchView, Marks};
 use super::state::requests::RequestLog;
 use crate::config::Unavailable;
@@ -266,6 +266,7 @@ impl App {
             }
             Message::Reply(reply) => {
                 let mut effects = self.on_reply(*reply);
+                effects.extend(self.refresh_faults());
                 // The quit dialog only asks what to do with requests in flight: once the
                 // last one has its outcome the question is moot, and the operator asked to quit.
                 let asked = self.quit_when_idle || matches!(self.popup, Some(Popup::Quit));
@@ -311,6 +312,7 @@ impl App {
                 Vec::new()
             }
             Message::PlayReady { key, result } => self.play_ready(&key, result),
+            Message::Sim { command, result } => self.sim_answered(command, result),
             Message::Tick => {
                 self.frame = self.frame.wrapping_add(1);
                 Vec::new()
@@ -471,6 +473,8 @@ impl App {
             Action::Lookup => self.lookup_form(),
             Action::SwitchProfile => self.profile_picker(),
             Action::Scenarios => self.scenario_picker(),
+            Action::ResetSim => self.ask_reset_sim(),
+            Action::Faults => self.faults_menu(),
             // The popups' own actions: the main screen's table does not read them.
             Action::Submit
             | Action::Yes

@@ -89,6 +89,47 @@ impl BatchRunner {
         });
     }
 
+    /// Carries out a command on the simulator behind each configured service (once per
+    /// distinct address), off the loop; the fault rules after it come back as
+    /// [`Message::Sim`].
+    pub fn sim(&self, command: crate::tui::app::SimCommand) {
+        use crate::engine::api::sim::SimControl;
+        use crate::tui::app::SimCommand;
+        let tx = self.messages.clone();
+        let mut bases: Vec<String> = [Service::Hive, Service::Cerego]
+            .iter()
+            .map(|s| self.clients.base_url(*s).to_string())
+            .filter(|b| !b.is_empty())
+            .collect();
+        bases.dedup();
+        tokio::spawn(async move {
+            let mut result = Err("no service is configured".to_string());
+            for base in &bases {
+                let one = async {
+                    let control = SimControl::new(base)?;
+                    match &command {
+                        SimCommand::Reset => control.reset().await?,
+                        SimCommand::AddFault(spec) => {
+                            control.add_fault(spec).await?;
+                        }
+                        SimCommand::ClearFaults => control.clear_faults().await?,
+                        SimCommand::ReadFaults => {}
+                    }
+                    control.faults().await
+                }
+                .await;
+                // The first simulator's rules are the ones shown; any failure wins.
+                result = match (result, one) {
+                    (Err(e), _) if !e.starts_with("no service") => Err(e),
+                    (_, Err(e)) => Err(e),
+                    (Ok(first), Ok(_)) => Ok(first),
+                    (Err(_), Ok(rules)) => Ok(rules),
+                };
+            }
+            let _ = tx.send(Message::Sim { command, result });
+        });
+    }
+
     /// Saves the plan and runs it; progress and the end come back as events.
     pub fn run(&mut self, job: RunBatch) {
         let RunBatch { plan, todo, resume } = job;

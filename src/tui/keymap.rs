@@ -92,6 +92,12 @@ fn presentation(action: Action) -> Option<Presentation> {
             None,
         ),
         Action::SwitchProfile => p("switch profile", Everywhere, None),
+        Action::ResetSim => p(
+            "simulator: reset to its seed (asks first)",
+            Everywhere,
+            None,
+        ),
+        Action::Faults => p("simulator: add or clear faults", Everywhere, None),
         Action::Scenarios => p(
             "scenarios: set up and send any documented outcome",
             Everywhere,
@@ -436,6 +442,8 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::Lookup
         | Action::SwitchProfile
         | Action::Scenarios
+        | Action::ResetSim
+        | Action::Faults
         | Action::Filter
         | Action::Inspect
         | Action::Help

@@ -55,6 +55,11 @@ pub enum Message {
         key: String,
         result: Result<crate::core::playground::SetupReply, String>,
     },
+    /// The simulator carried out a command: its fault rules now (or why it could not).
+    Sim {
+        command: SimCommand,
+        result: Result<Vec<String>, String>,
+    },
     /// Time passed (only sent while something animates).
     Tick,
     /// SIGTERM / SIGHUP / SIGINT: leave now, through the normal path.
@@ -84,6 +89,8 @@ pub enum Effect {
         service: Service,
         steps: Vec<crate::core::playground::Setup>,
     },
+    /// Ask the simulator behind the profile to do something (its control API).
+    Sim(SimCommand),
     /// Pause, resume or cancel a running batch.
     ControlBatch {
         batch_id: String,
@@ -101,3 +108,15 @@ pub struct RunBatch {
 }
 
 impl Eq for RunBatch {}
+
+/// What the console asks of the simulator's control API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimCommand {
+    /// Back to the seed: state, faults and counts.
+    Reset,
+    /// Add a fault rule in its text form (`hive.add:503=2*1`).
+    AddFault(String),
+    ClearFaults,
+    /// Read the active rules (rules with a count retire as they fire).
+    ReadFaults,
+}

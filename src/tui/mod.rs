@@ -266,6 +266,7 @@ async fn drive(
                     service,
                     steps,
                 } => runner.set_up_play(key, service, steps),
+                Effect::Sim(command) => runner.sim(command),
                 Effect::Quit => state.end = Some(RunEnd::Quit),
                 Effect::SwitchProfile(name) => {
                     app.update(Message::Switching {

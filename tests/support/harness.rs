@@ -40,6 +40,11 @@ pub struct Harness {
     pub jobs: Vec<tagdesk::tui::app::RunBatch>,
     /// Import files the App asked to read.
     pub reads: Vec<(String, tagdesk::core::op::Service)>,
+    /// Commands for the simulator's control API, in order.
+    pub sim_commands: Vec<tagdesk::tui::app::SimCommand>,
+    /// The fault rules the simulator would hold (the model has none of its own).
+    pub faults: Vec<String>,
+    seed: Seed,
     /// Pause / cancel requests, in order.
     pub controls: Vec<(String, tagdesk::engine::batch::Control)>,
     /// Seconds since t0; every message advances the clock by one second.
@@ -89,6 +94,9 @@ impl Harness {
             jobs: Vec::new(),
             reads: Vec::new(),
             controls: Vec::new(),
+            sim_commands: Vec::new(),
+            faults: Vec::new(),
+            seed: seed.clone(),
             clock: 0,
             seeded_at: seed.cerego.seeded_at.clone(),
         };
@@ -116,6 +124,22 @@ impl Harness {
                 Effect::ReadImport { path, service } => self.reads.push((path, service)),
                 Effect::ControlBatch { batch_id, control } => {
                     self.controls.push((batch_id, control))
+                }
+                // The control API, carried out on the model as the simulator would.
+                Effect::Sim(command) => {
+                    use tagdesk::tui::app::SimCommand;
+                    self.sim_commands.push(command.clone());
+                    match &command {
+                        SimCommand::Reset => {
+                            self.model = Model::new(&self.seed);
+                            self.faults.clear();
+                        }
+                        SimCommand::AddFault(rule) => self.faults.push(rule.clone()),
+                        SimCommand::ClearFaults => self.faults.clear(),
+                        SimCommand::ReadFaults => {}
+                    }
+                    let result = Ok(self.faults.clone());
+                    self.send(Message::Sim { command, result });
                 }
                 // The simulator's model is set up at once, as `POST /_sim/setup` would.
                 Effect::SetUpPlay { key, steps, .. } => {

@@ -37,6 +37,10 @@ pub enum Action {
     Column,
     /// The playground's scenario picker.
     Scenarios,
+    /// The simulator: back to its seed (asks first).
+    ResetSim,
+    /// The simulator: add or clear fault rules.
+    Faults,
     Open,
     Refresh,
     Lookup,
@@ -62,7 +66,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 40] = [
+    pub const ALL: [Action; 42] = [
         Action::Add,
         Action::Edit,
         Action::Remove,
@@ -77,6 +81,8 @@ impl Action {
         Action::Header,
         Action::Column,
         Action::Scenarios,
+        Action::ResetSim,
+        Action::Faults,
         Action::Open,
         Action::Filter,
         Action::Inspect,
@@ -132,6 +138,8 @@ impl Action {
             Action::Header => "header",
             Action::Column => "column",
             Action::Scenarios => "scenarios",
+            Action::ResetSim => "reset_sim",
+            Action::Faults => "faults",
             Action::Open => "open",
             Action::Refresh => "refresh",
             Action::Lookup => "lookup",
@@ -168,6 +176,8 @@ impl Action {
             Action::Header => (&["h"], "h"),
             Action::Column => (&["c"], "c"),
             Action::Scenarios => (&["S"], "S"),
+            Action::ResetSim => (&["ctrl-r"], "C-r"),
+            Action::Faults => (&["F"], "F"),
             Action::Open => (&["o"], "o"),
             Action::Filter => (&["/"], "/"),
             Action::Inspect => (&["enter"], "enter"),
@@ -216,6 +226,8 @@ pub enum Context {
     Batch,
     /// The playground's scenario picker.
     Scenarios,
+    /// A short menu (the simulator's faults, what to copy).
+    Menu,
 }
 
 const NAVIGATION: [Action; 6] = [
@@ -228,7 +240,7 @@ const NAVIGATION: [Action; 6] = [
 ];
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Main,
         Context::Filter,
         Context::Form,
@@ -240,6 +252,7 @@ impl Context {
         Context::Preview,
         Context::Batch,
         Context::Scenarios,
+        Context::Menu,
     ];
 
     /// The actions this context reads, in order of precedence.
@@ -291,11 +304,13 @@ impl Context {
                 Action::Quit,
                 Action::ForceQuit,
             ],
-            Context::Profiles | Context::Scenarios => [Action::Submit, Action::Close, Action::Quit]
-                .into_iter()
-                .chain(NAVIGATION)
-                .chain([Action::ForceQuit])
-                .collect(),
+            Context::Profiles | Context::Scenarios | Context::Menu => {
+                [Action::Submit, Action::Close, Action::Quit]
+                    .into_iter()
+                    .chain(NAVIGATION)
+                    .chain([Action::ForceQuit])
+                    .collect()
+            }
             Context::Preview => [
                 Action::Submit,
                 Action::Close,
@@ -354,6 +369,8 @@ impl Context {
             | Action::Import
             | Action::Undo
             | Action::Scenarios
+            | Action::ResetSim
+            | Action::Faults
             | Action::Open
             | Action::Refresh
             | Action::Lookup
@@ -382,7 +399,8 @@ impl Context {
             | Context::Profiles
             | Context::Preview
             | Context::Batch
-            | Context::Scenarios => &[],
+            | Context::Scenarios
+            | Context::Menu => &[],
         }
     }
 
@@ -405,6 +423,7 @@ impl Context {
             Context::Preview => "a batch preview",
             Context::Batch => "the batch window",
             Context::Scenarios => "the scenario picker",
+            Context::Menu => "menus",
         }
     }
 }

@@ -9,4 +9,7 @@ mod navigate;
 mod open;
 mod reply;
 mod send;
+mod sim;
 mod undo;
+
+pub use sim::FAULT_PRESETS;

@@ -28,6 +28,8 @@ pub enum OnYes {
     },
     Quit,
     SwitchProfile(String),
+    /// Reset the simulator to its seed (and the console's view with it).
+    ResetSim,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +64,10 @@ impl App {
             OnYes::Send(op) => self.request(op, true),
             OnYes::Quit => vec![Effect::Quit],
             OnYes::SwitchProfile(name) => vec![Effect::SwitchProfile(name)],
+            OnYes::ResetSim => {
+                self.set_status(Level::Info, "Resetting the simulator…");
+                vec![Effect::Sim(crate::tui::app::SimCommand::Reset)]
+            }
             OnYes::EditInstead {
                 tag_id,
                 user_name,

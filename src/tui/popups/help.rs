@@ -39,6 +39,20 @@ fn help_lines(app: &App) -> Vec<Line<'static>> {
             Span::raw(b.help),
         ]));
     }
+    if let Some(address) = &app.settings.simulator {
+        lines.push(Line::from(""));
+        lines.push(Line::from("The demo simulator".bold()));
+        lines.push(Line::from(format!(
+            "  {address}  (both APIs; point curl at it)"
+        )));
+        lines.push(Line::from(format!(
+            "  curl -H 'Authorization: token {}' -d '{{\"patron_id\":\"p\",\"user_tags_api_fields\":[\"vip\"]}}' {address}/api/v1/user_tags/add",
+            crate::sim::DEFAULT_HIVE_KEY
+        )));
+        lines.push(Line::from(format!(
+            "  control API: {address}/_sim/state · /_sim/faults · /_sim/reset"
+        )));
+    }
     lines.push(Line::from(""));
     lines.push(Line::from("In forms".bold()));
     let k = |a| app.settings.keymap.first_key(a);

@@ -4,6 +4,7 @@
 
 mod batch;
 mod confirm;
+mod faults;
 mod form;
 mod help;
 mod inspector;
@@ -52,6 +53,10 @@ pub enum Popup {
     Scenarios {
         selected: usize,
     },
+    /// The simulator's faults menu.
+    Faults {
+        selected: usize,
+    },
 }
 
 impl Popup {
@@ -67,6 +72,7 @@ impl Popup {
             Popup::Preview(_) => Context::Preview,
             Popup::Batch { .. } => Context::Batch,
             Popup::Scenarios { .. } => Context::Scenarios,
+            Popup::Faults { .. } => Context::Menu,
         }
     }
 }
@@ -91,6 +97,7 @@ impl App {
             Popup::Preview(preview) => self.preview_key(action, key, preview),
             Popup::Batch { batch_id } => self.batch_key(action, batch_id),
             Popup::Scenarios { selected } => self.scenarios_key(action, selected),
+            Popup::Faults { selected } => self.faults_key(action, selected),
         }
     }
 
@@ -124,6 +131,7 @@ pub fn draw(app: &App, popup: &Popup, frame: &mut ratatui::Frame, area: Rect) {
         Popup::Preview(p) => preview::draw_preview(app, p, frame, area),
         Popup::Batch { batch_id } => batch::draw_batch(app, batch_id, frame, area),
         Popup::Scenarios { selected } => scenarios::draw_scenarios(app, *selected, frame, area),
+        Popup::Faults { selected } => faults::draw_faults(app, *selected, frame, area),
     }
 }
 

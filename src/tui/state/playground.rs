@@ -11,4 +11,6 @@ pub struct PlayState {
     pub setting_up: Option<String>,
     /// The keys of the plays sent since the console started.
     pub played: BTreeSet<String>,
+    /// The simulator's active fault rules, as last read (shown in the header).
+    pub faults: Vec<String>,
 }

@@ -148,6 +148,20 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         };
         right.push(Span::styled(badge, theme::BADGE_ACT));
     }
+    // The simulator's active faults, so nobody mistakes an injected 503 for a real one.
+    if !app.play.faults.is_empty() {
+        right.insert(
+            0,
+            Span::styled(
+                fit(
+                    &format!(" faults: {} ", app.play.faults.join(" · ")),
+                    (area.width / 3) as usize,
+                ),
+                theme::badge(theme::ERROR),
+            ),
+        );
+        right.insert(1, Span::raw(" "));
+    }
     let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
     let [l, r] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
