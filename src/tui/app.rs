@@ -484,7 +484,11 @@ impl App {
             | Action::Pause
             | Action::CancelBatch
             | Action::Header
-            | Action::Column => {}
+            | Action::Column
+            | Action::NextEntry
+            | Action::PrevEntry
+            | Action::Copy
+            | Action::Resend => {}
         }
         Vec::new()
     }

@@ -139,7 +139,11 @@ fn presentation(action: Action) -> Option<Presentation> {
         | Action::Pause
         | Action::CancelBatch
         | Action::Header
-        | Action::Column => None,
+        | Action::Column
+        | Action::NextEntry
+        | Action::PrevEntry
+        | Action::Copy
+        | Action::Resend => None,
     }
 }
 
@@ -444,6 +448,10 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::Scenarios
         | Action::ResetSim
         | Action::Faults
+        | Action::NextEntry
+        | Action::PrevEntry
+        | Action::Copy
+        | Action::Resend
         | Action::Filter
         | Action::Inspect
         | Action::Help

@@ -89,6 +89,12 @@ pub enum Effect {
         service: Service,
         steps: Vec<crate::core::playground::Setup>,
     },
+    /// Put `text` on the terminal's clipboard (OSC 52, so it works over SSH); `what` says
+    /// what it is, for the status line.
+    Copy {
+        what: String,
+        text: String,
+    },
     /// Ask the simulator behind the profile to do something (its control API).
     Sim(SimCommand),
     /// Pause, resume or cancel a running batch.

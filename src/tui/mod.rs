@@ -267,6 +267,11 @@ async fn drive(
                     steps,
                 } => runner.set_up_play(key, service, steps),
                 Effect::Sim(command) => runner.sim(command),
+                Effect::Copy { what, text } => {
+                    if let Err(e) = terminal::copy_to_clipboard(&text) {
+                        app.set_status(app::Level::Error, format!("Could not copy {what}: {e}"));
+                    }
+                }
                 Effect::Quit => state.end = Some(RunEnd::Quit),
                 Effect::SwitchProfile(name) => {
                     app.update(Message::Switching {

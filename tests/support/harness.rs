@@ -42,6 +42,8 @@ pub struct Harness {
     pub reads: Vec<(String, tagdesk::core::op::Service)>,
     /// Commands for the simulator's control API, in order.
     pub sim_commands: Vec<tagdesk::tui::app::SimCommand>,
+    /// What the App asked to copy, as the OSC 52 sequences the loop writes.
+    pub copied: Vec<String>,
     /// The fault rules the simulator would hold (the model has none of its own).
     pub faults: Vec<String>,
     seed: Seed,
@@ -96,6 +98,7 @@ impl Harness {
             controls: Vec::new(),
             sim_commands: Vec::new(),
             faults: Vec::new(),
+            copied: Vec::new(),
             seed: seed.clone(),
             clock: 0,
             seeded_at: seed.cerego.seeded_at.clone(),
@@ -126,6 +129,7 @@ impl Harness {
                     self.controls.push((batch_id, control))
                 }
                 // The control API, carried out on the model as the simulator would.
+                Effect::Copy { text, .. } => self.copied.push(tagdesk::tui::terminal::osc52(&text)),
                 Effect::Sim(command) => {
                     use tagdesk::tui::app::SimCommand;
                     self.sim_commands.push(command.clone());

@@ -41,6 +41,13 @@ pub enum Action {
     ResetSim,
     /// The simulator: add or clear fault rules.
     Faults,
+    /// The inspector: the next / previous log entry.
+    NextEntry,
+    PrevEntry,
+    /// The inspector: copy the command, a curl line, the response or the id.
+    Copy,
+    /// The inspector: send the entry's Op again (through the gate, as a new entry).
+    Resend,
     Open,
     Refresh,
     Lookup,
@@ -66,7 +73,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 46] = [
         Action::Add,
         Action::Edit,
         Action::Remove,
@@ -83,6 +90,10 @@ impl Action {
         Action::Scenarios,
         Action::ResetSim,
         Action::Faults,
+        Action::NextEntry,
+        Action::PrevEntry,
+        Action::Copy,
+        Action::Resend,
         Action::Open,
         Action::Filter,
         Action::Inspect,
@@ -140,6 +151,10 @@ impl Action {
             Action::Scenarios => "scenarios",
             Action::ResetSim => "reset_sim",
             Action::Faults => "faults",
+            Action::NextEntry => "next_entry",
+            Action::PrevEntry => "prev_entry",
+            Action::Copy => "copy",
+            Action::Resend => "resend",
             Action::Open => "open",
             Action::Refresh => "refresh",
             Action::Lookup => "lookup",
@@ -178,6 +193,10 @@ impl Action {
             Action::Scenarios => (&["S"], "S"),
             Action::ResetSim => (&["ctrl-r"], "C-r"),
             Action::Faults => (&["F"], "F"),
+            Action::NextEntry => (&["n"], "n"),
+            Action::PrevEntry => (&["p"], "p"),
+            Action::Copy => (&["y"], "y"),
+            Action::Resend => (&["r"], "r"),
             Action::Open => (&["o"], "o"),
             Action::Filter => (&["/"], "/"),
             Action::Inspect => (&["enter"], "enter"),
@@ -291,11 +310,19 @@ impl Context {
                 .chain(NAVIGATION)
                 .chain([Action::ForceQuit])
                 .collect(),
-            Context::Inspector => [Action::Close, Action::Quit, Action::Inspect]
-                .into_iter()
-                .chain(NAVIGATION)
-                .chain([Action::ForceQuit])
-                .collect(),
+            Context::Inspector => [
+                Action::Close,
+                Action::Quit,
+                Action::Inspect,
+                Action::NextEntry,
+                Action::PrevEntry,
+                Action::Copy,
+                Action::Resend,
+            ]
+            .into_iter()
+            .chain(NAVIGATION)
+            .chain([Action::ForceQuit])
+            .collect(),
             Context::Quit => vec![
                 Action::Wait,
                 Action::Abandon,
@@ -348,7 +375,11 @@ impl Context {
             | Action::Pause
             | Action::CancelBatch
             | Action::Header
-            | Action::Column => false,
+            | Action::Column
+            | Action::NextEntry
+            | Action::PrevEntry
+            | Action::Copy
+            | Action::Resend => false,
             Action::Up
             | Action::Down
             | Action::PageUp

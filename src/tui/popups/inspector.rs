@@ -15,7 +15,7 @@ use crate::core::op::hive::HiveOutcome;
 use crate::core::op::scenario::MessageCheck;
 use crate::core::op::{ApiError, Exchange};
 use crate::engine::journal::Entry;
-use crate::tui::app::{App, Effect};
+use crate::tui::app::{App, Effect, Level};
 use crate::tui::state::LogEntry;
 use crate::tui::view::log::summary;
 use crate::tui::view::text::clean;
@@ -32,11 +32,80 @@ impl App {
             return Vec::new();
         }
         let max = crate::tui::view::inspector_max_scroll(self, &key) as usize;
+        // j / k past the end (or the start) go on to the next (previous) entry.
+        let step = match action {
+            Some(Action::NextEntry) => Some(true),
+            Some(Action::PrevEntry) => Some(false),
+            Some(Action::Down) if scroll as usize >= max => Some(true),
+            Some(Action::Up) if scroll == 0 => Some(false),
+            _ => None,
+        };
+        if let Some(forward) = step {
+            let next = self.log.step_from(&key, forward);
+            if let Some(next) = next {
+                self.popup = Some(Popup::Inspector {
+                    key: next,
+                    scroll: 0,
+                });
+            } else {
+                // The first / last entry: it stays where it is, and says so.
+                self.popup = Some(Popup::Inspector { key, scroll });
+                self.set_status(
+                    Level::Info,
+                    if forward {
+                        "This is the last entry of the log."
+                    } else {
+                        "This is the first entry of the log."
+                    },
+                );
+            }
+            return Vec::new();
+        }
+        match action {
+            Some(Action::Copy) => {
+                self.popup = Some(Popup::Copy { key, selected: 0 });
+                return Vec::new();
+            }
+            Some(Action::Resend) => return self.resend(key, scroll),
+            _ => {}
+        }
         let scroll = Self::scrolled(action, scroll as usize, max)
             .map(|s| s as u16)
             .unwrap_or(scroll);
         self.popup = Some(Popup::Inspector { key, scroll });
         Vec::new()
+    }
+
+    /// `r`: the entry's Op again, through the write gate, as a new entry; the inspector
+    /// follows it (unless the gate asks first or refuses).
+    fn resend(&mut self, key: String, scroll: u16) -> Vec<Effect> {
+        let Some(op) = self.entry(&key).map(|e| e.op.clone()) else {
+            return Vec::new();
+        };
+        if !op.is_mutation()
+            && matches!(op, crate::core::op::Op::CeregoListUsers { query: None, .. })
+        {
+            self.set_status(
+                Level::Info,
+                format!("Reload the user list with {}.", self.key(Action::Refresh)),
+            );
+            self.popup = Some(Popup::Inspector { key, scroll });
+            return Vec::new();
+        }
+        let before = self.log.len();
+        let effects = self.request(op, false);
+        if self.popup.is_none() {
+            let sent = self.log.len() > before;
+            let key = match self.log.entries().last() {
+                Some(e) if sent => e.key.clone(),
+                _ => key,
+            };
+            self.popup = Some(Popup::Inspector {
+                key,
+                scroll: if sent { 0 } else { scroll },
+            });
+        }
+        effects
     }
 }
 
@@ -138,6 +207,38 @@ fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
             None => "(the documentation has none for empty arrays)".into(),
         },
     ));
+    // Where a MISMATCH differs: [-missing-] and {+added+}, readable without colour too.
+    if let (MessageCheck::Mismatch, Some(documented), Some(message)) =
+        (&b.check, b.documented, &b.message)
+    {
+        use crate::core::op::diff::{Part, diff};
+        let mut spans = vec![Span::styled(
+            format!("{:<22}", "difference"),
+            Style::new().fg(theme::MUTED),
+        )];
+        for part in diff(documented, message) {
+            spans.push(match part {
+                Part::Same(s) => Span::raw(clean(&s)),
+                Part::Missing(s) => Span::styled(
+                    format!("[-{}-]", clean(&s)),
+                    Style::new()
+                        .fg(theme::ERROR)
+                        .add_modifier(ratatui::style::Modifier::CROSSED_OUT),
+                ),
+                Part::Added(s) => Span::styled(
+                    format!("{{+{}+}}", clean(&s)),
+                    Style::new()
+                        .fg(theme::OK)
+                        .add_modifier(ratatui::style::Modifier::UNDERLINED),
+                ),
+            });
+        }
+        lines.push(Line::from(spans));
+        lines.push(field(
+            "",
+            "[-…-] is in the documented message only, {+…+} in the server's only",
+        ));
+    }
     let check = match b.check {
         MessageCheck::Match => Span::styled(" MATCH ", theme::BADGE_SAFE),
         MessageCheck::Mismatch => Span::styled(" MISMATCH ", theme::BADGE_MISMATCH),
@@ -366,9 +467,13 @@ pub fn draw_inspector(app: &App, key: &str, scroll: u16, frame: &mut Frame, area
         .title(Line::from(title).bold())
         .title_bottom(
             Line::from(format!(
-                " {}/{} scroll · {} close ",
+                " {}/{} scroll · {}/{} next/previous · {} copy · {} re-send · {} close ",
                 app.settings.keymap.first_key(Action::Up),
                 app.settings.keymap.first_key(Action::Down),
+                app.settings.keymap.first_key(Action::NextEntry),
+                app.settings.keymap.first_key(Action::PrevEntry),
+                app.settings.keymap.first_key(Action::Copy),
+                app.settings.keymap.first_key(Action::Resend),
                 app.settings.keymap.first_key(Action::Close)
             ))
             .muted(),

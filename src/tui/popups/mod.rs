@@ -4,6 +4,7 @@
 
 mod batch;
 mod confirm;
+mod copy;
 mod faults;
 mod form;
 mod help;
@@ -17,6 +18,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 pub use confirm::{Confirm, OnYes};
+pub use copy::{CopyItem, copy_items};
 pub use form::{Form, FormEvent, FormKind, edit};
 pub use help::help_max_scroll;
 pub use inspector::{inspector_lines, inspector_max_scroll};
@@ -57,6 +59,11 @@ pub enum Popup {
     Faults {
         selected: usize,
     },
+    /// What to copy of the log entry with this journal id (opened from its inspector).
+    Copy {
+        key: String,
+        selected: usize,
+    },
 }
 
 impl Popup {
@@ -72,7 +79,7 @@ impl Popup {
             Popup::Preview(_) => Context::Preview,
             Popup::Batch { .. } => Context::Batch,
             Popup::Scenarios { .. } => Context::Scenarios,
-            Popup::Faults { .. } => Context::Menu,
+            Popup::Faults { .. } | Popup::Copy { .. } => Context::Menu,
         }
     }
 }
@@ -98,6 +105,7 @@ impl App {
             Popup::Batch { batch_id } => self.batch_key(action, batch_id),
             Popup::Scenarios { selected } => self.scenarios_key(action, selected),
             Popup::Faults { selected } => self.faults_key(action, selected),
+            Popup::Copy { key, selected } => self.copy_key(action, key, selected),
         }
     }
 
@@ -132,6 +140,7 @@ pub fn draw(app: &App, popup: &Popup, frame: &mut ratatui::Frame, area: Rect) {
         Popup::Batch { batch_id } => batch::draw_batch(app, batch_id, frame, area),
         Popup::Scenarios { selected } => scenarios::draw_scenarios(app, *selected, frame, area),
         Popup::Faults { selected } => faults::draw_faults(app, *selected, frame, area),
+        Popup::Copy { key, selected } => copy::draw_copy(app, key, *selected, frame, area),
     }
 }
 

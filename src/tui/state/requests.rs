@@ -350,6 +350,24 @@ impl RequestLog {
             .any(|e| e.id == Some(id) && e.is_pending() && what(&e.op))
     }
 
+    /// The request entry shown after (or before) the one with this journal id, in the
+    /// log's order and filter, skipping batch lines; it becomes the selected entry.
+    pub fn step_from(&mut self, key: &str, forward: bool) -> Option<String> {
+        let at = *self.by_key.get(key)?;
+        let visible = self.list.visible().to_vec();
+        let pos = visible.iter().position(|&i| i == at)?;
+        let candidates: Vec<usize> = if forward {
+            visible[pos + 1..].to_vec()
+        } else {
+            visible[..pos].iter().rev().copied().collect()
+        };
+        let next = candidates
+            .into_iter()
+            .find(|&i| self.entries.get(i).is_some_and(|e| !e.is_batch()))?;
+        self.list.select_index(next);
+        self.entries.get(next).map(|e| e.key.clone())
+    }
+
     /// Recomputes the visible entries after the filter or the entries changed (the
     /// selection stays on its entry, else goes to the last visible one).
     pub fn refilter(&mut self) {

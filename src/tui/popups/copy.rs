@@ -1,0 +1,221 @@
+//! `y` in the inspector: what to copy of an entry — the command line, the request as
+//! `curl` (the key as `$TAGDESK_HIVE_API_KEY` / `$TAGDESK_CEREGO_API_KEY`, never its value),
+//! the response body, the patron or user id. The loop puts it on the clipboard with OSC 52.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::{Popup, centered};
+use crate::core::op::raw::{curl_command, key_variable};
+use crate::core::op::{Op, Service};
+use crate::tui::app::{App, Effect, Level};
+use crate::tui::keymap::Action;
+use crate::tui::state::LogEntry;
+use crate::tui::theme::{self, Themed};
+use crate::tui::view::text::fit;
+
+/// One thing the menu can copy: what it is, and the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyItem {
+    pub what: &'static str,
+    pub text: String,
+}
+
+/// The base URL a request went to: its URL without the path the Op names (and the query),
+/// or the service's URL variable when it was never sent.
+fn base_of(url: Option<&str>, path: &str, service: Service) -> String {
+    let variable = || match service {
+        Service::Hive => "$TAGDESK_HIVE_URL".to_string(),
+        Service::Cerego => "$TAGDESK_CEREGO_URL".to_string(),
+    };
+    let Some(url) = url else {
+        return variable();
+    };
+    let url = url.split('?').next().unwrap_or(url);
+    match url.find(path) {
+        Some(at) if !path.is_empty() => url[..at].to_string(),
+        _ => variable(),
+    }
+}
+
+/// What can be copied of a log entry, in the menu's order.
+pub fn copy_items(app: &App, entry: &LogEntry) -> Vec<CopyItem> {
+    let op = &entry.op;
+    let (command, sent_url, body) = match (entry.history(), entry.reply()) {
+        (Some(h), _) => (
+            h.command(),
+            h.intent.request.as_ref().map(|r| r.url.clone()),
+            h.outcome.as_ref().and_then(|o| {
+                o.response_body.as_ref().map(|b| match b {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+            }),
+        ),
+        (None, reply) => (
+            op.cli_command(&app.settings.place),
+            reply.and_then(|r| r.exchanges.first().map(|e| e.url.clone())),
+            reply.and_then(|r| r.exchanges.last().and_then(|e| e.response_body.clone())),
+        ),
+    };
+    let spec = op.request();
+    let wrong_key = matches!(op, Op::Raw(raw) if raw.wrong_key);
+    let base = base_of(sent_url.as_deref(), &spec.path, op.service());
+    let mut items = vec![
+        CopyItem {
+            what: "the command line",
+            text: command,
+        },
+        CopyItem {
+            what: "the request as curl",
+            text: curl_command(op.service(), &base, &spec, wrong_key),
+        },
+    ];
+    if let Some(body) = body {
+        items.push(CopyItem {
+            what: "the response body",
+            text: body,
+        });
+    }
+    let id = match op {
+        Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. } => {
+            Some(("the patron id", patron.to_string()))
+        }
+        Op::CeregoAdd { user, .. } => Some(("the user id", user.to_string())),
+        Op::CeregoUpdate { tag, .. } => Some(("the tag id", tag.to_string())),
+        Op::Raw(_) => Some(("the patron id", op.target())),
+        Op::CeregoListUsers { .. } | Op::CeregoProfile => None,
+    };
+    if let Some((what, text)) = id {
+        items.push(CopyItem { what, text });
+    }
+    items
+}
+
+impl App {
+    pub(in crate::tui) fn copy_key(
+        &mut self,
+        action: Option<Action>,
+        key: String,
+        selected: usize,
+    ) -> Vec<Effect> {
+        let back = |app: &mut App, key: String| {
+            app.popup = Some(Popup::Inspector { key, scroll: 0 });
+        };
+        let Some(entry) = self.entry(&key) else {
+            return Vec::new();
+        };
+        let items = copy_items(self, entry);
+        if matches!(action, Some(Action::Close | Action::Quit)) {
+            back(self, key);
+            return Vec::new();
+        }
+        if let Some(to) = Self::scrolled(action, selected, items.len().saturating_sub(1)) {
+            self.popup = Some(Popup::Copy { key, selected: to });
+            return Vec::new();
+        }
+        if action != Some(Action::Submit) {
+            self.popup = Some(Popup::Copy { key, selected });
+            return Vec::new();
+        }
+        let Some(item) = items.into_iter().nth(selected) else {
+            return Vec::new();
+        };
+        self.set_status(
+            Level::Info,
+            format!(
+                "Copied {} (OSC 52: the terminal puts it on the clipboard).",
+                item.what
+            ),
+        );
+        back(self, key);
+        vec![Effect::Copy {
+            what: item.what.to_string(),
+            text: item.text,
+        }]
+    }
+}
+
+pub fn draw_copy(app: &App, key: &str, selected: usize, frame: &mut Frame, area: Rect) {
+    let Some(entry) = app.entry(key) else {
+        return;
+    };
+    let items = copy_items(app, entry);
+    let width = area.width.saturating_sub(8).min(110);
+    let inner = width.saturating_sub(2) as usize;
+    let mut lines = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let style = if i == selected {
+            theme::SELECTED
+        } else {
+            Style::new()
+        };
+        let marker = if i == selected { "▶" } else { " " };
+        lines.push(Line::from(Span::styled(
+            fit(&format!("{marker} {:<20} ", item.what), inner),
+            style,
+        )));
+        lines.push(Line::from(
+            Span::raw(fit(&format!("    {}", item.text.replace('\n', " ")), inner)).muted(),
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        Span::raw(fit(
+            &format!(
+                " keys are never copied: curl reads ${} / ${}",
+                key_variable(Service::Hive),
+                key_variable(Service::Cerego)
+            ),
+            inner,
+        ))
+        .muted(),
+    ));
+    let popup = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    let k = |a| app.settings.keymap.first_key(a);
+    let block = Block::bordered()
+        .border_style(theme::BORDER_INFO)
+        .title(" Copy ".bold())
+        .title_bottom(
+            Line::from(format!(
+                " {} copy · {} back ",
+                k(Action::Submit),
+                k(Action::Close)
+            ))
+            .muted(),
+        );
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_base_url_is_the_sent_url_without_the_path() {
+        assert_eq!(
+            base_of(
+                Some("http://127.0.0.1:9/api/v1/user_tags/add"),
+                "/api/v1/user_tags/add",
+                Service::Hive
+            ),
+            "http://127.0.0.1:9"
+        );
+        assert_eq!(
+            base_of(
+                Some("https://p.example/v3/partners/4242/users?page%5Bnumber%5D=1"),
+                "/v3/partners/4242/users",
+                Service::Cerego
+            ),
+            "https://p.example"
+        );
+        assert_eq!(
+            base_of(None, "/api/v1/user_tags/add", Service::Hive),
+            "$TAGDESK_HIVE_URL"
+        );
+    }
+}
