@@ -367,3 +367,40 @@ fn help_names_the_demo_simulators_address() {
     );
     assert!(screen.contains("/_sim/state"), "{screen}");
 }
+
+#[test]
+fn help_has_an_outcomes_page_marking_what_was_seen_at_three_sizes() {
+    for (w, h_) in [(80, 24), (120, 40), (200, 50)] {
+        let mut h = Harness::demo(w, h_);
+        // Two scenarios and one error code seen since the start.
+        choose(&mut h, 0);
+        h.reply_all();
+        choose(&mut h, 4);
+        h.reply_all();
+        let invalid_patron = playground::plays()
+            .iter()
+            .position(|p| p.key == "hive.error.invalid_patron")
+            .unwrap();
+        choose(&mut h, invalid_patron);
+        h.reply_all();
+        h.key(KeyCode::Char('?'));
+        assert!(h.screen().contains("▶ Keys"));
+        h.key(KeyCode::Right);
+        let screen = h.screen();
+        assert!(screen.contains("▶ Hive outcomes"), "{screen}");
+        if h_ >= 50 {
+            let seen: Vec<&str> = screen.lines().filter(|l| l.contains("seen ")).collect();
+            assert_eq!(seen.len(), 3, "{screen}");
+            assert!(seen[0].contains("Successfully added tags to patron."));
+            assert!(seen[1].contains("No tags were added. All tags already exist on patron."));
+            assert!(seen[2].contains("INVALID_PATRON"));
+        }
+        insta::assert_snapshot!(format!("help_outcomes_{w}x{h_}"), screen);
+        // Tab turns too; the legend is the third page, and ← goes back.
+        h.key(KeyCode::Tab);
+        let legend = h.screen();
+        assert!(legend.contains("▶ Legend"), "{legend}");
+        h.key(KeyCode::Left);
+        assert!(h.screen().contains("▶ Hive outcomes"));
+    }
+}

@@ -428,7 +428,7 @@ impl App {
                 Pane::List => self.focus = Pane::Tags,
                 _ => {}
             },
-            Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            Action::Help => self.popup = Some(Popup::Help { scroll: 0, page: 0 }),
             Action::Close => {
                 if self.quit_when_idle {
                     self.quit_when_idle = false;

@@ -305,11 +305,18 @@ impl Context {
                 Action::Quit,
                 Action::ForceQuit,
             ],
-            Context::Help => [Action::Close, Action::Quit, Action::Help, Action::Inspect]
-                .into_iter()
-                .chain(NAVIGATION)
-                .chain([Action::ForceQuit])
-                .collect(),
+            Context::Help => [
+                Action::Close,
+                Action::Quit,
+                Action::Help,
+                Action::Inspect,
+                Action::NextPane,
+                Action::PrevPane,
+            ]
+            .into_iter()
+            .chain(NAVIGATION)
+            .chain([Action::ForceQuit])
+            .collect(),
             Context::Inspector => [
                 Action::Close,
                 Action::Quit,
@@ -421,10 +428,11 @@ impl Context {
     pub(super) fn aliases(self) -> &'static [(Action, &'static str)] {
         match self {
             Context::Form => &[(Action::Up, "ctrl-p"), (Action::Down, "ctrl-n")],
+            // The help's pages turn with the arrows too.
+            Context::Help => &[(Action::NextPane, "right"), (Action::PrevPane, "left")],
             Context::Main
             | Context::Filter
             | Context::Confirm
-            | Context::Help
             | Context::Inspector
             | Context::Quit
             | Context::Profiles

@@ -1,4 +1,7 @@
-//! `?`: the key table in force, and what forms take.
+//! `?`: help in pages (`Tab` / `→` / `←`): the key table in force and what forms take; the
+//! Hive outcomes (the documented 7 + 7 messages with their scenario, glyph and colour, the
+//! three error codes, and which were seen since the console started); a legend of every
+//! glyph and colour the console uses.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,7 +15,12 @@ use crate::tui::keymap::Action;
 use crate::tui::theme::{self, Themed};
 
 impl App {
-    pub(in crate::tui) fn help_key(&mut self, action: Option<Action>, scroll: u16) -> Vec<Effect> {
+    pub(in crate::tui) fn help_key(
+        &mut self,
+        action: Option<Action>,
+        scroll: u16,
+        page: usize,
+    ) -> Vec<Effect> {
         let closes = matches!(
             action,
             Some(Action::Close | Action::Quit | Action::Help | Action::Inspect)
@@ -20,12 +28,32 @@ impl App {
         if closes {
             return Vec::new();
         }
-        let max = crate::tui::view::help_max_scroll(self) as usize;
+        let turned = match action {
+            Some(Action::NextPane) => Some((page + 1) % PAGES.len()),
+            Some(Action::PrevPane) => Some((page + PAGES.len() - 1) % PAGES.len()),
+            _ => None,
+        };
+        if let Some(page) = turned {
+            self.popup = Some(Popup::Help { scroll: 0, page });
+            return Vec::new();
+        }
+        let max = help_max_scroll(self, page) as usize;
         let scroll = Self::scrolled(action, scroll as usize, max)
             .map(|s| s as u16)
             .unwrap_or(scroll);
-        self.popup = Some(Popup::Help { scroll });
+        self.popup = Some(Popup::Help { scroll, page });
         Vec::new()
+    }
+}
+
+/// The help's pages, in order.
+pub const PAGES: [&str; 3] = ["Keys", "Hive outcomes", "Legend"];
+
+fn page_lines(app: &App, page: usize) -> Vec<Line<'static>> {
+    match page {
+        1 => super::help_pages::outcome_lines(app),
+        2 => super::help_pages::legend_lines(),
+        _ => help_lines(app),
     }
 }
 
@@ -78,37 +106,63 @@ fn help_lines(app: &App) -> Vec<Line<'static>> {
     lines
 }
 
-fn help_area(area: Rect, lines: usize) -> (Rect, u16) {
-    let width = 76.min(area.width);
-    let h = (lines as u16 + 2).min(area.height);
-    let max_scroll = (lines as u16 + 2).saturating_sub(h);
-    (centered(area, width, h), max_scroll)
+/// Where a page draws: as wide as the terminal allows up to 150 columns, as tall as its
+/// lines once wrapped (up to the terminal's height).
+fn help_area(area: Rect, lines: &[Line<'static>]) -> Rect {
+    let width = 150.min(area.width);
+    let rows = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width.saturating_sub(2));
+    let h = (rows as u16).saturating_add(2).min(area.height);
+    centered(area, width, h)
 }
 
-/// How far the help can scroll at the console's current size.
-pub fn help_max_scroll(app: &App) -> u16 {
+/// How far page `page` of the help can scroll at the console's current size.
+pub fn help_max_scroll(app: &App, page: usize) -> u16 {
     let area = Rect::new(0, 0, app.size.0, app.size.1);
-    help_area(area, help_lines(app).len()).1
+    let lines = page_lines(app, page);
+    let popup = help_area(area, &lines);
+    let rows = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .line_count(popup.width.saturating_sub(2));
+    (rows as u16 + 2).saturating_sub(popup.height)
 }
 
-pub fn draw_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
-    let lines = help_lines(app);
-    let (popup, max_scroll) = help_area(area, lines.len());
+pub fn draw_help(app: &App, scroll: u16, page: usize, frame: &mut Frame, area: Rect) {
+    let lines = page_lines(app, page);
+    let popup = help_area(area, &lines);
+    let max_scroll = help_max_scroll(app, page);
     frame.render_widget(Clear, popup);
     let k = |a| app.settings.keymap.first_key(a);
     let hint = if max_scroll > 0 {
         format!(
-            " {}/{} scroll · {} close ",
+            " {}/→ next page · {}/{} scroll · {} close ",
+            k(Action::NextPane),
             k(Action::Up),
             k(Action::Down),
             k(Action::Close)
         )
     } else {
-        format!(" {} / {} close ", k(Action::Close), k(Action::Help))
+        format!(
+            " {}/→ next page · {} / {} close ",
+            k(Action::NextPane),
+            k(Action::Close),
+            k(Action::Help)
+        )
     };
+    // The pages as tabs; the current one reversed and marked, so it shows without colour.
+    let mut title = vec![Span::raw(" Help ").bold()];
+    for (i, name) in PAGES.iter().enumerate() {
+        title.push(Span::raw("│"));
+        if i == page {
+            title.push(Span::styled(format!(" ▶ {name} "), theme::SELECTED));
+        } else {
+            title.push(Span::raw(format!(" {name} ")).muted());
+        }
+    }
     let block = Block::bordered()
         .border_style(theme::BORDER_INFO)
-        .title(" Help ".bold())
+        .title(Line::from(title))
         .title_bottom(Line::from(hint).muted());
     frame.render_widget(
         Paragraph::new(lines)

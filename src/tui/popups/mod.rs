@@ -8,6 +8,7 @@ mod copy;
 mod faults;
 mod form;
 mod help;
+mod help_pages;
 mod inspector;
 mod preview;
 mod profiles;
@@ -20,7 +21,7 @@ use ratatui::layout::Rect;
 pub use confirm::{Confirm, OnYes};
 pub use copy::{CopyItem, copy_items};
 pub use form::{Form, FormEvent, FormKind, edit};
-pub use help::help_max_scroll;
+pub use help::{PAGES as HELP_PAGES, help_max_scroll};
 pub use inspector::{inspector_lines, inspector_max_scroll};
 pub use preview::{ImportSource, Preview};
 
@@ -31,6 +32,8 @@ use crate::tui::keymap::{Action, Context};
 pub enum Popup {
     Help {
         scroll: u16,
+        /// Which page ([`help::PAGES`]).
+        page: usize,
     },
     Form(Box<Form>),
     Confirm(Confirm),
@@ -95,7 +98,7 @@ impl App {
             return vec![Effect::Quit];
         }
         match popup {
-            Popup::Help { scroll } => self.help_key(action, scroll),
+            Popup::Help { scroll, page } => self.help_key(action, scroll, page),
             Popup::Inspector { key, scroll } => self.inspector_key(action, key, scroll),
             Popup::Profiles { selected } => self.profiles_key(action, selected),
             Popup::Quit => self.quit_key(action),
@@ -128,7 +131,7 @@ impl App {
 /// Draws the open popup over the screen.
 pub fn draw(app: &App, popup: &Popup, frame: &mut ratatui::Frame, area: Rect) {
     match popup {
-        Popup::Help { scroll } => help::draw_help(app, *scroll, frame, area),
+        Popup::Help { scroll, page } => help::draw_help(app, *scroll, *page, frame, area),
         Popup::Form(form) => form::draw_form(app, form, frame, area),
         Popup::Confirm(c) => confirm::draw_confirm(app, c, frame, area),
         Popup::Inspector { key, scroll } => {
