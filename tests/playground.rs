@@ -404,3 +404,109 @@ fn help_has_an_outcomes_page_marking_what_was_seen_at_three_sizes() {
         assert!(h.screen().contains("▶ Hive outcomes"));
     }
 }
+
+/// Plays the plays with these keys, each answered.
+fn play_keys(h: &mut Harness, keys: &[&str]) {
+    let all = playground::plays();
+    for key in keys {
+        let index = all.iter().position(|p| p.key == *key).expect("a play");
+        choose(h, index);
+        h.reply_all();
+    }
+}
+
+fn log_lines(screen: &str) -> Vec<String> {
+    let start = screen
+        .lines()
+        .position(|l| l.contains("Action log"))
+        .expect("the log pane");
+    screen
+        .lines()
+        .skip(start + 1)
+        .take_while(|l| !l.starts_with('└'))
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
+        .filter(|l| !l.is_empty() && !l.starts_with('/'))
+        .collect()
+}
+
+#[test]
+fn quick_filters_narrow_the_log() {
+    let mut h = Harness::demo(160, 50);
+    play_keys(
+        &mut h,
+        &[
+            "hive.add.added",
+            "hive.add.add_failed",
+            "hive.error.invalid_patron",
+            "cerego.update",
+        ],
+    );
+    while h.app.focus != tagdesk::tui::app::Pane::Log {
+        h.key(KeyCode::Tab);
+    }
+    let all = log_lines(&h.screen());
+    assert_eq!(all.len(), 5, "the listing and four plays: {all:#?}");
+    // Start on the demo_added entry: "this target" will mean demo_added.
+    h.key(KeyCode::Char('g'));
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char('m'));
+    let screen = h.screen();
+    assert!(screen.contains("changes only · 4 of 5"), "{screen}");
+    assert!(!log_lines(&screen).iter().any(|l| l.contains("Cerego list")));
+    h.key(KeyCode::Char('m'));
+    let failures = log_lines(&h.screen());
+    assert_eq!(failures.len(), 2, "{failures:#?}");
+    assert!(failures[0].contains("demo_add_failed") && failures[1].contains("INVALID_PATRON"));
+    h.key(KeyCode::Char('m'));
+    let screen = h.screen();
+    assert!(screen.contains("MISMATCH only · 0 of 5"), "{screen}");
+    h.key(KeyCode::Char('m'));
+    let screen = h.screen();
+    assert!(screen.contains("only demo_added · 1 of 5"), "{screen}");
+    h.key(KeyCode::Char('m'));
+    assert!(h.screen().contains("Action log · 5"), "back to all");
+    // The text filter works as before.
+    h.key(KeyCode::Char('/'));
+    h.type_text("INVALID");
+    let lines = log_lines(&h.screen());
+    assert!(
+        lines.iter().any(|l| l.contains("demo_no_such_patron")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_log_of_all_fourteen_outcomes_with_their_breakdowns_at_three_sizes() {
+    for (w, h_) in [(80, 24), (120, 40), (200, 50)] {
+        let mut h = Harness::demo(w, h_);
+        let hive: Vec<String> = playground::plays()
+            .into_iter()
+            .filter(|p| matches!(p.expect, Expect::Hive(_)))
+            .map(|p| p.key)
+            .collect();
+        let keys: Vec<&str> = hive.iter().map(String::as_str).collect();
+        play_keys(&mut h, &keys);
+        while h.app.focus != tagdesk::tui::app::Pane::Log {
+            h.key(KeyCode::Tab);
+        }
+        // Changes only, so the fourteen fill the pane.
+        h.key(KeyCode::Char('m'));
+        let screen = h.screen();
+        if w >= 200 {
+            for play in playground::plays()
+                .iter()
+                .filter(|p| matches!(p.expect, Expect::Hive(_)))
+            {
+                let Expect::Hive(s) = play.expect else {
+                    unreachable!()
+                };
+                let message = s.documented_message().unwrap();
+                assert!(screen.contains(message), "{message}: {screen}");
+            }
+            assert!(screen.contains("+vip =newsletter ✗not_a_tag"), "{screen}");
+            assert!(screen.contains("−vip ∅newsletter ✗not_a_tag"), "{screen}");
+            assert_eq!(screen.matches("MATCH").count(), 14, "{screen}");
+        }
+        insta::assert_snapshot!(format!("log_fourteen_outcomes_{w}x{h_}"), screen);
+    }
+}

@@ -475,6 +475,27 @@ impl App {
             Action::Scenarios => self.scenario_picker(),
             Action::ResetSim => self.ask_reset_sim(),
             Action::Faults => self.faults_menu(),
+            Action::QuickFilter if self.focus == Pane::Log => {
+                self.log.cycle_quick();
+                let label = self.log.quick.label();
+                let text = if label.is_empty() {
+                    "Action log: every entry.".to_string()
+                } else {
+                    format!(
+                        "Action log: {label} ({} to change).",
+                        self.key(Action::QuickFilter)
+                    )
+                };
+                self.set_status(Level::Info, text);
+            }
+            Action::QuickFilter => self.set_status(
+                Level::Info,
+                format!(
+                    "{} filters the action log: {} to it first.",
+                    self.key(Action::QuickFilter),
+                    self.key(Action::NextPane)
+                ),
+            ),
             // The popups' own actions: the main screen's table does not read them.
             Action::Submit
             | Action::Yes

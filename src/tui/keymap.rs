@@ -98,6 +98,11 @@ fn presentation(action: Action) -> Option<Presentation> {
             None,
         ),
         Action::Faults => p("simulator: add or clear faults", Everywhere, None),
+        Action::QuickFilter => p(
+            "action log: changes only → failures → MISMATCH → this target → all",
+            Log,
+            Some("view"),
+        ),
         Action::Scenarios => p(
             "scenarios: set up and send any documented outcome",
             Everywhere,
@@ -448,6 +453,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::Scenarios
         | Action::ResetSim
         | Action::Faults
+        | Action::QuickFilter
         | Action::NextEntry
         | Action::PrevEntry
         | Action::Copy

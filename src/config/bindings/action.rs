@@ -41,6 +41,8 @@ pub enum Action {
     ResetSim,
     /// The simulator: add or clear fault rules.
     Faults,
+    /// The action log: the next quick filter.
+    QuickFilter,
     /// The inspector: the next / previous log entry.
     NextEntry,
     PrevEntry,
@@ -73,7 +75,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::Add,
         Action::Edit,
         Action::Remove,
@@ -90,6 +92,7 @@ impl Action {
         Action::Scenarios,
         Action::ResetSim,
         Action::Faults,
+        Action::QuickFilter,
         Action::NextEntry,
         Action::PrevEntry,
         Action::Copy,
@@ -151,6 +154,7 @@ impl Action {
             Action::Scenarios => "scenarios",
             Action::ResetSim => "reset_sim",
             Action::Faults => "faults",
+            Action::QuickFilter => "quick_filter",
             Action::NextEntry => "next_entry",
             Action::PrevEntry => "prev_entry",
             Action::Copy => "copy",
@@ -193,6 +197,7 @@ impl Action {
             Action::Scenarios => (&["S"], "S"),
             Action::ResetSim => (&["ctrl-r"], "C-r"),
             Action::Faults => (&["F"], "F"),
+            Action::QuickFilter => (&["m"], "m"),
             Action::NextEntry => (&["n"], "n"),
             Action::PrevEntry => (&["p"], "p"),
             Action::Copy => (&["y"], "y"),
@@ -409,6 +414,7 @@ impl Context {
             | Action::Scenarios
             | Action::ResetSim
             | Action::Faults
+            | Action::QuickFilter
             | Action::Open
             | Action::Refresh
             | Action::Lookup

@@ -122,6 +122,16 @@ impl<T> FilteredList<T> {
     }
 
     /// Clears the filter (and leaves its line).
+    /// Keeps only the visible rows whose item passes `keep` (a second filter on top of the
+    /// text one); the selection stays on its item, else goes to the last row.
+    pub fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        let selected = self.selected_index();
+        self.visible.retain(|&i| keep(i));
+        self.selected = selected
+            .and_then(|s| self.visible.iter().position(|&i| i == s))
+            .unwrap_or(self.visible.len().saturating_sub(1));
+    }
+
     pub fn clear_filter(&mut self) {
         self.filter = Filter::default();
     }

@@ -8,4 +8,4 @@ pub mod requests;
 pub(crate) mod summary;
 
 pub use list::{Fallback, Filter, Filterable, FilteredList};
-pub use requests::{LogEntry, RequestLog, RequestState, Summary};
+pub use requests::{LogEntry, QuickFilter, RequestLog, RequestState, Summary};

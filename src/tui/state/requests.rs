@@ -178,6 +178,50 @@ impl Filterable for LogEntry {
     }
 }
 
+/// The action log's quick filters (`m` on the log cycles through them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum QuickFilter {
+    #[default]
+    All,
+    /// Changes only: reads (user lists, look-ups, the key's profile) hidden.
+    Changes,
+    /// Failures only: errors, refusals, partial and unknown outcomes.
+    Failures,
+    /// Hive replies whose message is not the documented one.
+    Mismatches,
+    /// One patron, user or tag: the target of the entry selected when it was chosen.
+    Target(String),
+}
+
+impl QuickFilter {
+    /// How the log's title names it ("" for all).
+    pub fn label(&self) -> String {
+        match self {
+            QuickFilter::All => String::new(),
+            QuickFilter::Changes => "changes only".into(),
+            QuickFilter::Failures => "failures only".into(),
+            QuickFilter::Mismatches => "MISMATCH only".into(),
+            QuickFilter::Target(t) => format!("only {t}"),
+        }
+    }
+
+    fn keeps(&self, e: &LogEntry) -> bool {
+        match self {
+            QuickFilter::All => true,
+            QuickFilter::Changes => e.is_batch() || e.op.is_mutation(),
+            QuickFilter::Failures => e
+                .summary
+                .as_ref()
+                .is_some_and(|s| matches!(s.mark, "✗" | "◐" | "?")),
+            QuickFilter::Mismatches => e
+                .summary
+                .as_ref()
+                .is_some_and(|s| s.check == Some(MessageCheck::Mismatch)),
+            QuickFilter::Target(t) => !e.is_batch() && e.target() == *t,
+        }
+    }
+}
+
 /// Every request of this run and the journal's history, in order, with the log's filter
 /// and selection.
 #[derive(Debug, Clone, Default)]
@@ -187,6 +231,11 @@ pub struct RequestLog {
     by_key: HashMap<String, usize>,
     /// The entries that pass the log's filter, and the selected one.
     pub list: FilteredList<LogEntry>,
+    /// The quick filter on top of the text one.
+    pub quick: QuickFilter,
+    /// The target of the entry selected when the quick filters were first turned on (what
+    /// "this target" means once the others have hidden it).
+    quick_anchor: Option<String>,
 }
 
 impl RequestLog {
@@ -383,6 +432,33 @@ impl RequestLog {
             keep,
             Fallback::Last,
         );
+        if self.quick != QuickFilter::All {
+            let quick = &self.quick;
+            self.list
+                .retain(|i| entries.get(i).is_some_and(|e| quick.keeps(e)));
+        }
+    }
+
+    /// The next quick filter: all → changes → failures → MISMATCH → the selected entry's
+    /// target → all.
+    pub fn cycle_quick(&mut self) {
+        self.quick = match &self.quick {
+            QuickFilter::All => {
+                self.quick_anchor = self
+                    .selected()
+                    .filter(|e| !e.is_batch())
+                    .map(LogEntry::target);
+                QuickFilter::Changes
+            }
+            QuickFilter::Changes => QuickFilter::Failures,
+            QuickFilter::Failures => QuickFilter::Mismatches,
+            QuickFilter::Mismatches => match self.quick_anchor.take() {
+                Some(target) => QuickFilter::Target(target),
+                None => QuickFilter::All,
+            },
+            QuickFilter::Target(_) => QuickFilter::All,
+        };
+        self.refilter();
     }
 }
 

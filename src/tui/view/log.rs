@@ -52,11 +52,18 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
 
 pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Log;
-    let filtered = app.log.list.filter.is_active();
-    let count = if filtered {
-        format!(" · {} of {}", app.log.list.visible().len(), app.log.len())
-    } else {
-        format!(" · {}", app.log.len())
+    let filtered =
+        app.log.list.filter.is_active() || app.log.quick != crate::tui::state::QuickFilter::All;
+    let quick = app.log.quick.label();
+    let count = match (filtered, quick.is_empty()) {
+        (true, false) => format!(
+            " · {} · {} of {}",
+            crate::tui::view::text::fit(&quick, 40),
+            app.log.list.visible().len(),
+            app.log.len()
+        ),
+        (true, true) => format!(" · {} of {}", app.log.list.visible().len(), app.log.len()),
+        (false, _) => format!(" · {}", app.log.len()),
     };
     let block = pane_block(app, pane_title(app, "Action log", count, focused), focused);
     let inner = block.inner(area);
