@@ -105,6 +105,8 @@ tags = [ {{ api_field = "vip", name = "VIP" }}, {{ api_field = "newsletter", nam
 /// How to start the console.
 enum Mode<'a> {
     Demo,
+    /// These arguments, nothing else (`demo --step-ms 0`).
+    Args(&'a [&'a str]),
     /// `--config <dirs>/config.toml`, with this Hive key in `E2E_HIVE_KEY`.
     Config {
         hive_key: &'a str,
@@ -154,6 +156,12 @@ impl Tui {
             Mode::Demo => {
                 cmd.env_remove("E2E_HIVE_KEY");
                 cmd.arg("--demo");
+            }
+            Mode::Args(args) => {
+                cmd.env_remove("E2E_HIVE_KEY");
+                for a in args {
+                    cmd.arg(a);
+                }
             }
             Mode::Config { hive_key } => {
                 cmd.env("E2E_HIVE_KEY", hive_key);
@@ -1100,4 +1108,52 @@ fn a_look_up_through_the_real_backend_selects_the_user() {
     assert!(screen.contains("Tags · Joan Clarke"), "{screen}");
     tui.send("q");
     tui.wait_exit();
+}
+
+/// `tagdesk demo` plays every documented outcome and stays open on the result; two runs
+/// journal the same answers in the same order (same seed, same screens).
+#[test]
+fn the_demo_tour_is_deterministic() {
+    let run = || {
+        let dirs = Dirs::new();
+        let mut tui = Tui::start(&dirs, Mode::Args(&["demo", "--step-ms", "0"]));
+        let screen = tui.wait_for_within("Tour finished: 26 steps", Duration::from_secs(90));
+        assert!(screen.contains("q quits"), "{screen}");
+        assert!(tui.exited().is_none(), "the console stays open at the end");
+        tui.send("q");
+        assert!(tui.wait_exit().success());
+        let journal = std::fs::read_to_string(dirs.data().join("journal-demo.jsonl"))
+            .expect("the demo journal");
+        // Each request's answer, in the order the requests were made.
+        let mut order: Vec<String> = Vec::new();
+        let mut answers: std::collections::HashMap<String, String> = Default::default();
+        for line in journal.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("a JSON record");
+            let id = v["id"].as_str().unwrap_or_default().to_string();
+            match v["kind"].as_str() {
+                Some("intent") => order.push(format!("{} {}", v["op"]["op"], id)),
+                Some("outcome") => {
+                    answers.insert(
+                        id,
+                        format!("{} {}", v["status"], v["summary"].as_str().unwrap_or("")),
+                    );
+                }
+                _ => {}
+            }
+        }
+        order
+            .iter()
+            .map(|o| {
+                let (op, id) = o.split_once(' ').unwrap_or_default();
+                format!("{op} {}", answers.get(id).cloned().unwrap_or_default())
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = run();
+    assert_eq!(first.len(), 27, "the listing and 26 plays: {first:#?}");
+    assert!(
+        first.iter().any(|l| l.contains("INVALID_API_KEY")),
+        "{first:#?}"
+    );
+    assert_eq!(first, run());
 }

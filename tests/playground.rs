@@ -510,3 +510,146 @@ fn a_log_of_all_fourteen_outcomes_with_their_breakdowns_at_three_sizes() {
         insta::assert_snapshot!(format!("log_fourteen_outcomes_{w}x{h_}"), screen);
     }
 }
+
+/// Runs a tour on the harness until it ends: ticks move it on, answers come from the model.
+fn run_tour(h: &mut Harness, limit: usize) {
+    for _ in 0..limit {
+        if !h.app.play.tour.as_ref().is_some_and(|t| t.is_running()) {
+            return;
+        }
+        h.send(tagdesk::tui::app::Message::Tick);
+        h.reply_all();
+    }
+    panic!("the tour did not end");
+}
+
+#[test]
+fn play_all_runs_every_scenario_in_order_and_stays_on_the_result() {
+    let mut h = Harness::demo(120, 40);
+    h.key(KeyCode::Char('S'));
+    h.key(KeyCode::End);
+    assert!(h.screen().contains("▶ play all"));
+    h.key(KeyCode::Enter);
+    assert!(h.app.play.tour.is_some());
+    run_tour(&mut h, 500);
+    let screen = h.screen();
+    assert!(screen.contains("Tour finished: 26 steps."), "{screen}");
+    let plays = playground::plays();
+    let entries: Vec<_> = h.app.log.iter().skip(1).collect();
+    assert_eq!(entries.len(), plays.len());
+    for (entry, play) in entries.iter().zip(&plays) {
+        let result = &entry.reply().expect("answered").result;
+        match (play.expect, result) {
+            (Expect::Hive(s), Ok(Output::Hive(o))) => assert_eq!(o.scenario(), s, "{}", play.key),
+            (Expect::Error { status, .. }, Err(e)) => assert_eq!(e.status(), Some(status)),
+            (Expect::Created | Expect::Updated, Ok(Output::Tag(_))) => {}
+            (want, got) => panic!("{}: expected {want:?}, got {got:?}", play.key),
+        }
+    }
+    assert!(!h.quit, "the console stays open");
+}
+
+#[test]
+fn the_tour_is_deterministic_and_its_banner_shows_the_caption_at_three_sizes() {
+    let summaries = |h: &Harness| -> Vec<String> {
+        h.app
+            .log
+            .iter()
+            .map(|e| {
+                e.summary
+                    .as_ref()
+                    .map(|s| s.text.clone())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    let mut runs = Vec::new();
+    for (w, h_) in [(80, 24), (120, 40), (200, 50)] {
+        let mut h = Harness::demo(w, h_);
+        h.app.start_tour(playground::tour::Tour {
+            steps: playground::tour::every_play(),
+            step_ms: 0,
+            manual: true,
+        });
+        // Manual: nothing happens until n.
+        h.send(tagdesk::tui::app::Message::Tick);
+        assert!(h.pending.is_empty());
+        for _ in 0..3 {
+            h.key(KeyCode::Char('n'));
+            h.reply_all();
+            h.send(tagdesk::tui::app::Message::Tick);
+        }
+        let screen = h.screen();
+        assert!(screen.contains("Tour 3/26"), "{screen}");
+        insta::assert_snapshot!(format!("tour_banner_{w}x{h_}"), screen);
+        // The rest by key too, to the end.
+        for _ in 0..40 {
+            h.key(KeyCode::Char('n'));
+            h.reply_all();
+            h.send(tagdesk::tui::app::Message::Tick);
+        }
+        assert!(h.screen().contains("Tour finished: 26 steps."));
+        runs.push(summaries(&h));
+    }
+    assert_eq!(runs[0], runs[1]);
+    assert_eq!(runs[1], runs[2]);
+}
+
+#[test]
+fn a_scripted_tour_plays_its_steps_with_their_setup_and_fault() {
+    use tagdesk::tui::app::SimCommand;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tour.toml");
+    std::fs::write(
+        &path,
+        r#"
+[[step]]
+scenario = "hive.remove.removed_absent"
+caption = "Removing what is there and what is not"
+
+[[step]]
+caption = "A 503 first, then the retry"
+op = "hive_add"
+patron = "demo_tour"
+fields = ["vip", "newsletter"]
+tags = ["newsletter"]
+fault = "hive.add:503=1*1"
+"#,
+    )
+    .unwrap();
+    let steps = tagdesk::cli::read_script(&path).expect("a valid script");
+    let mut h = Harness::demo(120, 40);
+    h.app.start_tour(playground::tour::Tour {
+        steps,
+        step_ms: 0,
+        manual: false,
+    });
+    h.send(tagdesk::tui::app::Message::Tick);
+    assert!(
+        h.screen()
+            .contains("Removing what is there and what is not")
+    );
+    run_tour(&mut h, 100);
+    // The fault was asked for before the second step's request, and its patron set up.
+    assert_eq!(
+        h.sim_commands.first(),
+        Some(&SimCommand::AddFault("hive.add:503=1*1".into()))
+    );
+    let last = h.app.log.iter().last().unwrap();
+    let Ok(Output::Hive(o)) = &last.reply().unwrap().result else {
+        panic!()
+    };
+    assert_eq!(
+        o.message.as_deref(),
+        Some("Successfully added tags to patron. Some tags may already exist on patron.")
+    );
+    assert!(h.screen().contains("Tour finished: 2 steps."));
+    // A bad script is refused before anything starts, naming the step.
+    std::fs::write(
+        &path,
+        "[[step]]\nscenario = \"hive.add.added\"\nfault = \"hive:boom\"\n",
+    )
+    .unwrap();
+    let e = tagdesk::cli::read_script(&path).unwrap_err();
+    assert!(e.contains("step 1: fault \"hive:boom\""), "{e}");
+}

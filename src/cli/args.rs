@@ -149,6 +149,20 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Give a demo: the console in demo mode plays every documented outcome in order (or a
+    /// script's steps), a caption each, pausing between steps; it stays open at the end.
+    Demo {
+        /// The pause after each step's answer, in milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 2500)]
+        step_ms: u64,
+        /// Wait for `n` before each step instead of the pause.
+        #[arg(long)]
+        manual: bool,
+        /// A TOML file of steps (scenario keys or operations, captions, faults) instead of
+        /// every documented outcome.
+        #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+        script: Option<std::path::PathBuf>,
+    },
     /// Print the documented Hive outcome table, or explain a saved response body.
     Outcomes {
         #[command(flatten)]

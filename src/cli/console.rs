@@ -9,7 +9,36 @@ use crate::session::{self, Options};
 
 /// The console. Switching profile ends one run and starts the next on the profile the
 /// console already resolved (a switch that cannot resolve fails in place, in the console).
-pub fn run_console(mut options: Options) -> ExitCode {
+pub fn run_console(options: Options) -> ExitCode {
+    run_console_with(options, None)
+}
+
+/// Reads a tour script: a small regular file of TOML steps, each fault rule checked with
+/// the simulator's own parser. Every problem names the file and the step.
+pub fn read_script(
+    path: &std::path::Path,
+) -> Result<Vec<crate::core::playground::tour::TourStep>, String> {
+    /// A script is a page of steps, not a data file.
+    const MAX_SCRIPT_BYTES: u64 = 1024 * 1024;
+    let text = crate::engine::fs::read_text(path, MAX_SCRIPT_BYTES)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let steps = crate::core::playground::tour::from_script(&text)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    for (i, step) in steps.iter().enumerate() {
+        if let Some(rule) = &step.fault {
+            rule.parse::<crate::sim::faults::FaultRule>()
+                .map_err(|e| format!("{}: step {}: fault {rule:?}: {e}", path.display(), i + 1))?;
+        }
+    }
+    Ok(steps)
+}
+
+/// The console, with a tour to play in it (`tagdesk demo`).
+pub fn run_console_with(
+    mut options: Options,
+    tour: Option<crate::core::playground::tour::Tour>,
+) -> ExitCode {
+    let mut tour = tour;
     if let Err(e) = color_eyre::install() {
         super::err(&format!("tagdesk: {e}"));
     }
@@ -40,7 +69,7 @@ pub fn run_console(mut options: Options) -> ExitCode {
             let session = session::start(prepared, &options)
                 .await
                 .map_err(|e| color_eyre::eyre::eyre!(e.0))?;
-            let end = crate::tui::run(&session, &options).await;
+            let end = crate::tui::run(&session, &options, tour.take()).await;
             if let Some(sim) = session.simulator {
                 sim.shutdown().await;
             }

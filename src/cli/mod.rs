@@ -10,6 +10,7 @@ pub mod check;
 pub mod complete;
 mod config;
 mod console;
+pub use console::read_script;
 mod dry_run;
 mod import;
 mod launch;
@@ -167,6 +168,30 @@ pub fn main() -> ExitCode {
             return console::run_console(options);
         }
         Some(Command::Sim(args)) => return sim::run_sim(args),
+        Some(Command::Demo {
+            step_ms,
+            manual,
+            script,
+        }) => {
+            let (mut options, _) = options_of(&cli.common);
+            options.demo = true;
+            let steps = match script {
+                None => crate::core::playground::tour::every_play(),
+                Some(path) => match console::read_script(&path) {
+                    Ok(steps) => steps,
+                    Err(e) => {
+                        err(&format!("tagdesk: {e}"));
+                        return ExitCode::from(exit::USAGE);
+                    }
+                },
+            };
+            let tour = crate::core::playground::tour::Tour {
+                steps,
+                step_ms,
+                manual,
+            };
+            return console::run_console_with(options, Some(tour));
+        }
         Some(Command::Outcomes {
             options,
             markdown,

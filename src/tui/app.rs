@@ -245,7 +245,7 @@ impl App {
 
     /// Whether the loop should send ticks (only while the spinner shows).
     pub fn needs_tick(&self) -> bool {
-        self.busy() > 0
+        self.busy() > 0 || self.tour_running()
     }
 
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
@@ -315,7 +315,7 @@ impl App {
             Message::Sim { command, result } => self.sim_answered(command, result),
             Message::Tick => {
                 self.frame = self.frame.wrapping_add(1);
-                Vec::new()
+                self.tour_tick()
             }
             Message::Stop => vec![Effect::Quit],
             Message::Switching { profile, command } => {
@@ -429,6 +429,7 @@ impl App {
                 _ => {}
             },
             Action::Help => self.popup = Some(Popup::Help { scroll: 0, page: 0 }),
+            Action::Close if self.tour_running() => self.stop_tour(),
             Action::Close => {
                 if self.quit_when_idle {
                     self.quit_when_idle = false;
@@ -475,6 +476,7 @@ impl App {
             Action::Scenarios => self.scenario_picker(),
             Action::ResetSim => self.ask_reset_sim(),
             Action::Faults => self.faults_menu(),
+            Action::TourNext => return self.tour_next(),
             Action::QuickFilter if self.focus == Pane::Log => {
                 self.log.cycle_quick();
                 let label = self.log.quick.label();

@@ -98,6 +98,11 @@ fn presentation(action: Action) -> Option<Presentation> {
             None,
         ),
         Action::Faults => p("simulator: add or clear faults", Everywhere, None),
+        Action::TourNext => p(
+            "tour stepped by hand (tagdesk demo --manual): the next step",
+            Everywhere,
+            None,
+        ),
         Action::QuickFilter => p(
             "action log: changes only → failures → MISMATCH → this target → all",
             Log,
@@ -454,6 +459,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::ResetSim
         | Action::Faults
         | Action::QuickFilter
+        | Action::TourNext
         | Action::NextEntry
         | Action::PrevEntry
         | Action::Copy

@@ -57,6 +57,7 @@ pub const HISTORY: usize = 200;
 pub async fn run(
     session: &Session,
     options: &crate::session::Options,
+    tour: Option<crate::core::playground::tour::Tour>,
 ) -> color_eyre::Result<RunEnd> {
     let profile = &session.profile;
     let clients = session.clients()?;
@@ -167,7 +168,7 @@ pub async fn run(
         &request_tx,
         &mut reply_rx,
         (&switch_tx, &mut switch_rx),
-        (&mut runner, &mut message_rx, resume_offer),
+        (&mut runner, &mut message_rx, resume_offer, tour),
         options,
     )
     .await;
@@ -219,10 +220,11 @@ async fn drive(
         &mpsc::UnboundedSender<SwitchEvent>,
         &mut mpsc::UnboundedReceiver<SwitchEvent>,
     ),
-    (runner, message_rx, resume_offer): (
+    (runner, message_rx, resume_offer, tour): (
         &mut batches::BatchRunner,
         &mut mpsc::UnboundedReceiver<Message>,
         Option<batches::ResumeOffer>,
+        Option<crate::core::playground::tour::Tour>,
     ),
     options: &crate::session::Options,
 ) -> color_eyre::Result<()> {
@@ -245,6 +247,9 @@ async fn drive(
     let mut pending_effects = effects;
     if let Some((plan, todo)) = resume_offer {
         app.offer_resume(plan, todo);
+    }
+    if let Some(tour) = tour {
+        app.start_tour(tour);
     }
 
     let mut events = EventStream::new();

@@ -43,6 +43,8 @@ pub enum Action {
     Faults,
     /// The action log: the next quick filter.
     QuickFilter,
+    /// A tour stepped by hand: play the next step.
+    TourNext,
     /// The inspector: the next / previous log entry.
     NextEntry,
     PrevEntry,
@@ -75,7 +77,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 48] = [
         Action::Add,
         Action::Edit,
         Action::Remove,
@@ -93,6 +95,7 @@ impl Action {
         Action::ResetSim,
         Action::Faults,
         Action::QuickFilter,
+        Action::TourNext,
         Action::NextEntry,
         Action::PrevEntry,
         Action::Copy,
@@ -155,6 +158,7 @@ impl Action {
             Action::ResetSim => "reset_sim",
             Action::Faults => "faults",
             Action::QuickFilter => "quick_filter",
+            Action::TourNext => "tour_next",
             Action::NextEntry => "next_entry",
             Action::PrevEntry => "prev_entry",
             Action::Copy => "copy",
@@ -198,6 +202,7 @@ impl Action {
             Action::ResetSim => (&["ctrl-r"], "C-r"),
             Action::Faults => (&["F"], "F"),
             Action::QuickFilter => (&["m"], "m"),
+            Action::TourNext => (&["n"], "n"),
             Action::NextEntry => (&["n"], "n"),
             Action::PrevEntry => (&["p"], "p"),
             Action::Copy => (&["y"], "y"),
@@ -415,6 +420,7 @@ impl Context {
             | Action::ResetSim
             | Action::Faults
             | Action::QuickFilter
+            | Action::TourNext
             | Action::Open
             | Action::Refresh
             | Action::Lookup

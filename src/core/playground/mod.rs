@@ -16,6 +16,7 @@ use super::op::scenario::{DOCUMENTED, HiveAction, Scenario};
 use super::op::{Op, RawRequest, Service};
 
 mod cerego;
+pub mod tour;
 
 /// Two api_fields the playground makes sure the Hive application defines, and one it makes
 /// sure it does not.
@@ -123,6 +124,8 @@ pub enum Expect {
     /// A Cerego success with this status.
     Created,
     Updated,
+    /// A scripted step: whatever the server answers.
+    Any,
 }
 
 /// What a play sends once the simulator is set up.

@@ -10,6 +10,7 @@ mod open;
 mod reply;
 mod send;
 mod sim;
+mod tour;
 mod undo;
 
 pub use sim::FAULT_PRESETS;

@@ -81,6 +81,9 @@ impl App {
                 if command != SimCommand::ReadFaults {
                     self.set_status(Level::Error, format!("The simulator did not do it: {e}"));
                 }
+                if matches!(command, SimCommand::AddFault(_)) {
+                    return self.tour_fault_added(false);
+                }
                 return Vec::new();
             }
         };
@@ -102,7 +105,7 @@ impl App {
                         self.play.faults.join(" · ")
                     ),
                 );
-                Vec::new()
+                self.tour_fault_added(true)
             }
             SimCommand::ClearFaults => {
                 self.set_status(Level::Info, "Every fault cleared.");

@@ -15,6 +15,9 @@ use crate::tui::keymap::Action;
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::fit;
 
+/// The pause between the steps of "play all".
+pub const PLAY_ALL_STEP_MS: u64 = 2_500;
+
 impl App {
     pub(in crate::tui) fn scenario_picker(&mut self) {
         self.popup = Some(Popup::Scenarios {
@@ -31,7 +34,8 @@ impl App {
         if matches!(action, Some(Action::Close | Action::Quit)) {
             return Vec::new();
         }
-        if let Some(to) = Self::scrolled(action, selected, all.len().saturating_sub(1)) {
+        // The last row plays them all, as a tour.
+        if let Some(to) = Self::scrolled(action, selected, all.len()) {
             self.popup = Some(Popup::Scenarios { selected: to });
             return Vec::new();
         }
@@ -42,7 +46,22 @@ impl App {
         self.play.last_selected = selected;
         match all.into_iter().nth(selected) {
             Some(play) => self.play(play),
-            None => Vec::new(),
+            None => {
+                self.start_tour(crate::core::playground::tour::Tour {
+                    steps: crate::core::playground::tour::every_play(),
+                    step_ms: PLAY_ALL_STEP_MS,
+                    manual: false,
+                });
+                self.set_status(
+                    Level::Info,
+                    format!(
+                        "Playing every scenario, one every {} s after its answer ({} stops).",
+                        PLAY_ALL_STEP_MS / 1000,
+                        self.key(Action::Close)
+                    ),
+                );
+                Vec::new()
+            }
         }
     }
 
@@ -52,22 +71,21 @@ impl App {
             return Vec::new();
         }
         if let Some(waiting) = &self.play.setting_up {
-            self.set_status(
-                Level::Warn,
-                format!("Still setting up the simulator for \"{waiting}\"."),
-            );
+            let text = format!("Still setting up the simulator for \"{}\".", waiting.title);
+            self.set_status(Level::Warn, text);
             return Vec::new();
         }
         self.set_status(
             Level::Info,
             format!("Setting up the simulator for \"{}\"…", play.title),
         );
-        self.play.setting_up = Some(play.title.clone());
-        vec![Effect::SetUpPlay {
+        let effect = Effect::SetUpPlay {
             key: play.key.clone(),
             service: play.service(),
-            steps: play.setup,
-        }]
+            steps: play.setup.clone(),
+        };
+        self.play.setting_up = Some(play);
+        vec![effect]
     }
 
     /// The simulator was set up for the play `key` (or could not be): send its request.
@@ -76,8 +94,7 @@ impl App {
         key: &str,
         reply: Result<SetupReply, String>,
     ) -> Vec<Effect> {
-        self.play.setting_up = None;
-        let Some(play) = crate::core::playground::find(key) else {
+        let Some(play) = self.play.setting_up.take().filter(|p| p.key == key) else {
             return Vec::new();
         };
         let op = reply.and_then(|r| play.op(&r));
@@ -85,12 +102,17 @@ impl App {
             Ok(op) => {
                 self.play.played.insert(play.key.clone());
                 let effects = self.request(op, false);
-                if !effects.is_empty() {
+                let sent = effects.iter().find_map(|e| match e {
+                    Effect::Send(r) => Some(r.journal_id.clone()),
+                    _ => None,
+                });
+                if sent.is_some() {
                     self.set_status(
                         Level::Info,
                         format!("Playing \"{}\": {}", play.title, play.explain),
                     );
                 }
+                self.tour_sent(sent);
                 effects
             }
             Err(e) => {
@@ -98,6 +120,7 @@ impl App {
                     Level::Error,
                     format!("\"{}\" was not played: {e}", play.title),
                 );
+                self.tour_sent(None);
                 Vec::new()
             }
         }
@@ -144,6 +167,29 @@ fn lines(app: &App, selected: usize, width: usize) -> (Vec<Line<'static>>, usize
             Span::raw(fit(&play.explain, rest)).muted(),
         ]));
     }
+    let all = plays().len();
+    lines.push(Line::from(""));
+    if selected == all {
+        at = lines.len();
+    }
+    let title = format!("{} play all ", if selected == all { "▶" } else { " " });
+    lines.push(Line::from(vec![
+        Span::raw("  "),
+        Span::styled(
+            format!("{title:<title_width$}"),
+            if selected == all {
+                theme::SELECTED
+            } else {
+                Style::new().bold()
+            },
+        ),
+        Span::raw("  "),
+        Span::raw(fit(
+            "every scenario in order, a pause between steps, captions in a banner (Esc stops)",
+            width.saturating_sub(title_width + 6),
+        ))
+        .muted(),
+    ]));
     (lines, at)
 }
 
@@ -159,6 +205,7 @@ fn expect_glyph(expect: Expect) -> (&'static str, ratatui::style::Color) {
         }
         Expect::Created | Expect::Updated => ("✓", theme::OK),
         Expect::Error { .. } => ("✗", theme::ERROR),
+        Expect::Any => ("·", theme::TEXT),
     }
 }
 
@@ -170,10 +217,10 @@ pub fn draw_scenarios(app: &App, selected: usize, frame: &mut Frame, area: Rect)
     let inner = width.saturating_sub(2) as usize;
     let (lines, at) = lines(app, selected, inner);
     let all = plays();
-    let detail = all
-        .get(selected)
-        .map(|p| p.explain.clone())
-        .unwrap_or_default();
+    let detail = all.get(selected).map_or_else(
+        || "Plays every scenario above in order, as `tagdesk demo` does.".to_string(),
+        |p| p.explain.clone(),
+    );
     // The explanation of the selected play in full, under the list.
     let detail_rows = (detail.chars().count() / inner.max(1) + 1).min(3) as u16;
     let list_rows = height.saturating_sub(3 + detail_rows) as usize;

@@ -41,13 +41,18 @@ pub fn draw(app: &App, frame: &mut Frame) {
         draw_too_small(frame, area);
         return;
     }
-    let [header, body, status] = Layout::vertical([
+    let banner_rows = u16::from(app.play.tour.is_some());
+    let [header, body, banner, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
+        Constraint::Length(banner_rows),
         Constraint::Length(1),
     ])
     .areas(area);
     draw_header(app, frame, header);
+    if let Some(tour) = &app.play.tour {
+        draw_banner(app, tour, frame, banner);
+    }
     // The log takes more room while it has the keyboard.
     let log_height = if app.focus == Pane::Log {
         (body.height * 3 / 5).max(5)
@@ -207,6 +212,71 @@ fn status_text(app: &App) -> Option<(Level, String)> {
         ));
     }
     app.status.clone()
+}
+
+/// A tour's caption, where the presenter's audience looks: the step, what it shows, and
+/// what comes next.
+fn draw_banner(
+    app: &App,
+    tour: &crate::tui::state::playground::TourState,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    use crate::tui::state::playground::TourPhase;
+    let of = tour.steps.len();
+    let step = (tour.at + 1).min(of);
+    let (left, right) = match &tour.phase {
+        TourPhase::Done => (
+            format!(" Tour finished: {of} steps. "),
+            format!(
+                " {} quits · {} plays one ",
+                app.key(Action::Quit),
+                app.key(Action::Scenarios)
+            ),
+        ),
+        TourPhase::Stopped => (
+            format!(" Tour stopped at step {step} of {of}. "),
+            format!(" {} plays one ", app.key(Action::Scenarios)),
+        ),
+        TourPhase::Ready { since } => {
+            let shown = tour.at.min(of);
+            let next = if tour.manual {
+                format!(
+                    " {} next step · {} stops ",
+                    app.key(Action::TourNext),
+                    app.key(Action::Close)
+                )
+            } else {
+                let due = *since + chrono::Duration::milliseconds(tour.step_ms as i64);
+                let left = (due - app.now).num_milliseconds().max(0) as f64 / 1000.0;
+                format!(" next in {left:.0} s · {} stops ", app.key(Action::Close))
+            };
+            (format!(" Tour {shown}/{of} · "), next)
+        }
+        TourPhase::Fault | TourPhase::SettingUp | TourPhase::Waiting { .. } => (
+            format!(" Tour {step}/{of} ▶ "),
+            format!(" playing… · {} stops ", app.key(Action::Close)),
+        ),
+    };
+    let caption = tour.caption().unwrap_or("");
+    let right_width = (right.chars().count() as u16).min(area.width / 3);
+    let [l, r] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
+    let text = format!("{left}{caption}");
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(
+            fit(&text, l.width as usize),
+            theme::SELECTED,
+        ))),
+        l,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(
+            fit(&right, r.width as usize),
+            theme::BADGE_NONE,
+        ))),
+        r,
+    );
 }
 
 fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
