@@ -85,6 +85,9 @@ pub struct Settings {
     pub keymap: Keymap,
     /// Demo mode: the embedded simulator's address (for curl, shown in help and the picker).
     pub simulator: Option<String>,
+    /// The colours (`theme` in the configuration; `NO_COLOR` means monochrome and sets
+    /// `no_color` too).
+    pub theme: super::theme::Theme,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

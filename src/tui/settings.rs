@@ -54,6 +54,7 @@ pub fn settings_from(
         // Checked when the configuration was read; the defaults otherwise.
         keymap: keymap::Keymap::with_overrides(&profile.keys).unwrap_or_default(),
         simulator: None,
+        theme: super::theme::Theme::default(),
     }
 }
 
@@ -76,6 +77,9 @@ pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
         workspace.cerego_lookups.clone(),
     );
     settings.no_color = no_color_requested();
+    if settings.no_color {
+        settings.theme = super::theme::Theme::Monochrome;
+    }
     settings.simulator = session.simulator.as_ref().map(|s| s.base_url());
     settings
 }

@@ -1,6 +1,11 @@
 //! Every colour and style the console draws with, named for what it means. Drawing code
-//! says `theme::ERROR` or `"…".muted()`, never a colour, so the palette is changed here
-//! and `NO_COLOR` has one place to undo it ([`strip`]).
+//! says `theme::ERROR` or `"…".muted()`, never a colour, so the palette is changed here.
+//!
+//! Three themes: **dark** (the constants below, for dark backgrounds), **light** (the same
+//! meanings in colours that read on a light background: [`LIGHT`]) and **monochrome** (no
+//! colour at all, selected by `NO_COLOR`). A frame is drawn in the dark palette and
+//! [`apply`] then maps each of its colours to the theme's — one place per theme, and no
+//! drawing code knows which theme is on.
 //!
 //! Colour is never the only carrier of meaning: the selection, the focused pane and the
 //! active tab are also bold or reversed, and results carry their glyph (✓ ◐ = ✗ ?).
@@ -60,6 +65,104 @@ pub const BADGE_SAFE: Style = badge(OK);
 pub const BADGE_NONE: Style = badge(TEXT);
 /// The inspector's MISMATCH.
 pub const BADGE_MISMATCH: Style = Style::new().fg(FIELD).bg(UNKNOWN).add_modifier(BOLD);
+
+/// The console's themes (`theme = "dark" | "light" | "monochrome"` in the configuration;
+/// `NO_COLOR` means monochrome).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Dark,
+    Light,
+    Monochrome,
+}
+
+impl Theme {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "dark" => Some(Theme::Dark),
+            "light" => Some(Theme::Light),
+            "monochrome" | "mono" | "none" => Some(Theme::Monochrome),
+            _ => None,
+        }
+    }
+}
+
+/// One theme's colour for each meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Palette {
+    pub accent: Color,
+    pub warn: Color,
+    pub error: Color,
+    pub ok: Color,
+    pub unknown: Color,
+    pub muted: Color,
+    pub text: Color,
+    pub field: Color,
+    pub on_badge: Color,
+}
+
+impl Palette {
+    fn slots(&self) -> [Color; 9] {
+        [
+            self.accent,
+            self.warn,
+            self.error,
+            self.ok,
+            self.unknown,
+            self.muted,
+            self.text,
+            self.field,
+            self.on_badge,
+        ]
+    }
+}
+
+/// The dark theme: the constants above.
+pub const DARK: Palette = Palette {
+    accent: ACCENT,
+    warn: WARN,
+    error: ERROR,
+    ok: OK,
+    unknown: UNKNOWN,
+    muted: MUTED,
+    text: TEXT,
+    field: FIELD,
+    on_badge: ON_BADGE,
+};
+
+/// The light theme: darker, saturated colours (256-colour indices) that keep their meaning
+/// on a white or cream background; text in near-black, badges with white letters.
+pub const LIGHT: Palette = Palette {
+    accent: Color::Indexed(25),
+    warn: Color::Indexed(130),
+    error: Color::Indexed(160),
+    ok: Color::Indexed(28),
+    unknown: Color::Indexed(127),
+    muted: Color::Indexed(243),
+    text: Color::Indexed(236),
+    field: Color::Black,
+    on_badge: Color::White,
+};
+
+/// Redraws a frame drawn in the dark palette in `theme`'s.
+pub fn apply(buffer: &mut Buffer, theme: Theme) {
+    match theme {
+        Theme::Dark => {}
+        Theme::Monochrome => strip(buffer),
+        Theme::Light => {
+            let (from, to) = (DARK.slots(), LIGHT.slots());
+            let map = |c: Color| match from.iter().position(|f| *f == c) {
+                Some(i) => to[i],
+                None => c,
+            };
+            for cell in buffer.content.iter_mut() {
+                cell.fg = map(cell.fg);
+                cell.bg = map(cell.bg);
+                cell.underline_color = map(cell.underline_color);
+            }
+        }
+    }
+}
 
 /// The colour of a Hive outcome, by how much of the request was carried out.
 pub fn severity(severity: Severity) -> Color {
@@ -131,3 +234,51 @@ pub trait Themed: Styled + Sized {
 }
 
 impl<T: Styled + Sized> Themed for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::layout::Rect;
+
+    #[test]
+    fn every_meaning_has_its_own_colour_in_each_coloured_theme() {
+        for palette in [DARK, LIGHT] {
+            let slots = palette.slots();
+            // Meanings that appear side by side must not share a colour (text and field may:
+            // one is typed, the other is not, and they are never adjacent).
+            let meanings = &slots[..6];
+            for (i, a) in meanings.iter().enumerate() {
+                for b in &meanings[i + 1..] {
+                    assert_ne!(a, b, "{palette:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_light_theme_maps_each_dark_colour_and_leaves_others_alone() {
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 3, 1));
+        buffer[(0, 0)].set_style(SELECTED);
+        buffer[(1, 0)].set_style(Style::new().fg(Color::Rgb(1, 2, 3)));
+        buffer[(2, 0)].set_style(Style::new().fg(MUTED));
+        apply(&mut buffer, Theme::Light);
+        assert_eq!(buffer[(0, 0)].fg, LIGHT.on_badge);
+        assert_eq!(buffer[(0, 0)].bg, LIGHT.accent);
+        assert!(buffer[(0, 0)].modifier.contains(Modifier::BOLD));
+        assert_eq!(
+            buffer[(1, 0)].fg,
+            Color::Rgb(1, 2, 3),
+            "a profile's own colour stays"
+        );
+        assert_eq!(buffer[(2, 0)].fg, LIGHT.muted);
+        apply(&mut buffer, Theme::Monochrome);
+        assert!(
+            buffer
+                .content
+                .iter()
+                .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+        );
+        assert_eq!(Theme::parse("Light"), Some(Theme::Light));
+        assert_eq!(Theme::parse("sepia"), None);
+    }
+}

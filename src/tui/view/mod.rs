@@ -79,15 +79,14 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if let Some(popup) = &app.popup {
         popups::draw(app, popup, frame, area);
     }
-    if app.settings.no_color {
-        strip_colour(frame);
-    }
-}
-
-/// Removes every colour from the frame (`NO_COLOR`): no colour sequence is then written at
-/// all, so no terminal can reset bold or reverse video along with a colour.
-fn strip_colour(frame: &mut Frame) {
-    theme::strip(frame.buffer_mut());
+    // The frame is drawn in the dark palette; the theme in force redraws its colours
+    // (monochrome: none at all).
+    let theme = if app.settings.no_color {
+        theme::Theme::Monochrome
+    } else {
+        app.settings.theme
+    };
+    theme::apply(frame.buffer_mut(), theme);
 }
 
 fn draw_too_small(frame: &mut Frame, area: Rect) {
