@@ -203,6 +203,11 @@ pub fn colour(c: Colour) -> Color {
 /// no colour sequence is written at all.
 pub fn strip(buffer: &mut Buffer) {
     for cell in buffer.content.iter_mut() {
+        // A coloured background marks a highlight (the selection, a badge such as MATCH or
+        // DEMO): without colour it becomes reverse video, so it still stands out.
+        if cell.bg != Color::Reset {
+            cell.modifier.insert(Modifier::REVERSED);
+        }
         cell.fg = Color::Reset;
         cell.bg = Color::Reset;
         cell.underline_color = Color::Reset;
