@@ -1157,3 +1157,51 @@ fn the_demo_tour_is_deterministic() {
     );
     assert_eq!(first, run());
 }
+
+/// `y` in the inspector copies through OSC 52: the real binary writes the sequence to the
+/// terminal, and the curl line in it names the key's variable, never the key.
+#[test]
+fn the_inspector_copies_curl_through_osc52_without_the_key() {
+    use base64::Engine as _;
+    let dirs = Dirs::new();
+    let mut tui = Tui::start(&dirs, Mode::Demo);
+    tui.wait_for("Ada Lovelace");
+    tui.send("2");
+    tui.wait_for("Tags · user_abc123");
+    add_hive_tags(&mut tui, "vip");
+    tui.wait_for_line(&[
+        "Hive add",
+        "user_abc123",
+        "Successfully added tags to patron.",
+    ]);
+    tui.wait_idle();
+    // To the log, inspect the add (the last entry), then copy the curl line.
+    tui.send("\t");
+    tui.send("\t");
+    tui.send("G");
+    tui.send("\r");
+    tui.wait_for("Inspector");
+    tui.send("y");
+    tui.wait_for("the request as curl");
+    tui.send("j");
+    tui.send("\r");
+    tui.wait_for("Copied the request as curl");
+    let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+    let start = raw.find("\x1b]52;c;").expect("an OSC 52 sequence") + "\x1b]52;c;".len();
+    let end = start + raw[start..].find('\x07').expect("its end");
+    let text = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(&raw[start..end])
+            .expect("base64"),
+    )
+    .expect("utf-8");
+    assert!(
+        text.starts_with("curl -sS -X POST http://127.0.0.1:"),
+        "{text}"
+    );
+    assert!(text.contains("$TAGDESK_HIVE_API_KEY"), "{text}");
+    assert!(!text.contains(HIVE_KEY), "never the key: {text}");
+    tui.send("\x1b");
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
