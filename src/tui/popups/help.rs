@@ -71,6 +71,11 @@ fn help_area(area: Rect, lines: usize) -> (Rect, u16) {
     (centered(area, width, h), max_scroll)
 }
 
+/// Where the help goes in `area` (for the mouse).
+pub(super) fn help_rect(app: &App, area: Rect) -> Rect {
+    help_area(area, help_lines(app).len()).0
+}
+
 /// How far the help can scroll at the console's current size.
 pub fn help_max_scroll(app: &App) -> u16 {
     let area = Rect::new(0, 0, app.size.0, app.size.1);

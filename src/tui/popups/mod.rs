@@ -7,6 +7,7 @@ mod confirm;
 mod form;
 mod help;
 mod inspector;
+mod mouse;
 mod preview;
 mod profiles;
 mod quit;
@@ -19,6 +20,7 @@ pub use confirm::{Confirm, OnYes};
 pub use form::{Form, FormEvent, FormKind, edit};
 pub use help::help_max_scroll;
 pub use inspector::{inspector_lines, inspector_max_scroll};
+pub use mouse::hits;
 pub use preview::{ImportSource, Preview};
 
 use crate::tui::app::{App, Effect};
