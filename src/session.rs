@@ -20,6 +20,8 @@ pub struct Options {
     pub demo: bool,
     /// Refuse every change, whatever the profile says.
     pub read_only: bool,
+    /// Leave the mouse to the terminal (its text selection), whatever the file says.
+    pub no_mouse: bool,
 }
 
 /// A session ready to talk to the APIs.
@@ -79,6 +81,8 @@ pub struct Prepared {
     pub warnings: Vec<String>,
     /// `[keys]` of the file, for demo mode.
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
+    /// Whether the console takes the mouse (the file's `mouse`, `--no-mouse`), for demo mode.
+    pub mouse: bool,
 }
 
 /// Resolves the profile `options` ask for, without starting anything: `--demo`, else the
@@ -107,6 +111,7 @@ pub fn prepare_announcing(
         .as_ref()
         .map(|(f, _)| f.keys.clone())
         .unwrap_or_default();
+    let mouse = !options.no_mouse && loaded.as_ref().and_then(|(f, _)| f.mouse) != Some(false);
     if options.demo {
         return Ok(Prepared {
             profile: None,
@@ -114,6 +119,7 @@ pub fn prepare_announcing(
             profiles,
             warnings,
             keys,
+            mouse,
         });
     }
     let profile = match &loaded {
@@ -177,6 +183,7 @@ pub fn prepare_announcing(
         if options.read_only {
             p.read_only = true;
         }
+        p.mouse = mouse;
         warnings.extend(p.warnings.iter().cloned());
         p
     });
@@ -186,6 +193,7 @@ pub fn prepare_announcing(
         profiles,
         warnings,
         keys,
+        mouse,
     })
 }
 
@@ -209,6 +217,7 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
         profiles,
         mut warnings,
         keys,
+        mouse,
     } = prepared;
     let (profile, simulator) = match profile {
         Some(p) => (p, None),
@@ -225,6 +234,7 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
                 },
             );
             p.keys = keys;
+            p.mouse = mouse;
             if options.read_only {
                 p.read_only = true;
             }

@@ -107,6 +107,8 @@ enum Mode<'a> {
     Demo,
     /// These arguments, nothing else (`demo --step-ms 0`).
     Args(&'a [&'a str]),
+    /// `--demo` and these options.
+    DemoWith(&'a [&'a str]),
     /// `--config <dirs>/config.toml`, with this Hive key in `E2E_HIVE_KEY`.
     Config {
         hive_key: &'a str,
@@ -162,6 +164,11 @@ impl Tui {
                 for a in args {
                     cmd.arg(a);
                 }
+            }
+            Mode::DemoWith(args) => {
+                cmd.env_remove("E2E_HIVE_KEY");
+                cmd.arg("--demo");
+                cmd.args(args);
             }
             Mode::Config { hive_key } => {
                 cmd.env("E2E_HIVE_KEY", hive_key);
@@ -781,6 +788,8 @@ fn sigterm_mid_request_restores_the_terminal_and_journals_abandoned() {
         ),
         ("the hidden cursor", b"\x1b[?25l", b"\x1b[?25h"),
         ("bracketed paste", b"\x1b[?2004h", b"\x1b[?2004l"),
+        ("mouse reporting", b"\x1b[?1000h", b"\x1b[?1000l"),
+        ("SGR mouse coordinates", b"\x1b[?1006h", b"\x1b[?1006l"),
     ] {
         let last_on = rfind(&raw, on);
         let last_off = rfind(&raw, off);
@@ -802,7 +811,16 @@ fn sigterm_mid_request_restores_the_terminal_and_journals_abandoned() {
         assert!(!screen.alternate_screen(), "still on the alternate screen");
         assert!(!screen.hide_cursor(), "the cursor is still hidden");
         assert!(!screen.bracketed_paste(), "bracketed paste is still on");
+        assert_eq!(
+            screen.mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "mouse reporting is still on"
+        );
     }
+    assert!(
+        rfind(&raw, b"\x1b[?1000h").is_some(),
+        "the console took the mouse (on by default)"
+    );
     // Back on the main screen, the console says what it did with the request in flight.
     tui.wait_for("journaled as abandoned");
 
@@ -1204,4 +1222,98 @@ fn the_inspector_copies_curl_through_osc52_without_the_key() {
     tui.send("\x1b");
     tui.send("q");
     assert!(tui.wait_exit().success());
+}
+
+/// The last time `on` was written is after the last time `off` was (the mode is on now).
+fn mode_on(raw: &[u8], on: &[u8], off: &[u8]) -> bool {
+    rfind(raw, on) > rfind(raw, off)
+}
+
+/// How many times `what` was written.
+fn count(raw: &[u8], what: &[u8]) -> usize {
+    raw.windows(what.len()).filter(|w| *w == what).count()
+}
+
+/// Waits (bounded) until the console has written `what` `n` times.
+fn wait_written(tui: &mut Tui, what: &[u8], n: usize) {
+    let deadline = Instant::now() + SHOW;
+    while count(&tui.raw(), what) < n {
+        assert!(
+            Instant::now() < deadline,
+            "{what:?} was not written {n} times; modes written: {:?}",
+            String::from_utf8_lossy(&tui.raw())
+                .split('\x1b')
+                .filter(|s| s.starts_with("[?"))
+                .collect::<Vec<_>>()
+        );
+        thread::sleep(POLL);
+    }
+}
+
+#[test]
+fn a_click_through_the_terminal_and_the_mouse_given_back_on_suspend_and_exit() {
+    const ON: &[u8] = b"\x1b[?1000h";
+    const OFF: &[u8] = b"\x1b[?1000l";
+    let dirs = Dirs::new();
+    let mut tui = Tui::start(&dirs, Mode::Demo);
+    let screen = tui.wait_for("Users · partner 4242");
+    wait_written(&mut tui, ON, 1);
+    // A click on the Hive tab, as a terminal reports it (SGR, 1-based cells).
+    let header = screen.lines().next().expect("the header").to_string();
+    let col = header.find("2 Hive").expect("the tab") + 1;
+    tui.send(&format!("\x1b[<0;{col};1M\x1b[<0;{col};1m"));
+    tui.wait_for("Patrons · ");
+
+    // Ctrl-Z hands the terminal back without the mouse, and takes it again on `fg`.
+    // (The kernel does not stop a pty's orphaned process group, so the console comes
+    // straight back here; SIGCONT is what `fg` would send.)
+    tui.send("\x1a");
+    wait_written(&mut tui, OFF, 1);
+    tui.signal("-CONT");
+    wait_written(&mut tui, ON, 2);
+    // Taking the screen again asks where the cursor is: answer as a terminal would.
+    wait_written(&mut tui, b"\x1b[6n", 1);
+    tui.send("\x1b[1;1R");
+    tui.wait_for("Patrons · ");
+    assert!(tui.exited().is_none(), "the console runs on after a resume");
+
+    tui.send("q");
+    let status = tui.wait_exit();
+    assert!(status.success(), "quit by q after the resume: {status:?}");
+    let raw = tui.raw();
+    assert!(
+        !mode_on(&raw, ON, OFF) && !mode_on(&raw, b"\x1b[?1006h", b"\x1b[?1006l"),
+        "the mouse was given back at exit"
+    );
+    let parser = tui.parser.lock().unwrap_or_else(|e| e.into_inner());
+    assert_eq!(
+        parser.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None
+    );
+}
+
+#[test]
+fn no_mouse_or_mouse_false_leaves_the_mouse_to_the_terminal() {
+    let dirs = Dirs::new();
+    let config = dirs.path().join("console.toml");
+    std::fs::write(&config, "mouse = false\n").expect("config");
+    let config = config.to_string_lossy().into_owned();
+    for (mode, env) in [
+        (Mode::DemoWith(&["--no-mouse"]), vec![]),
+        (Mode::Demo, vec![("TAGDESK_CONFIG", config.as_str())]),
+    ] {
+        let mut tui = Tui::start_with(&dirs, mode, &env);
+        tui.wait_for("Users · partner 4242");
+        {
+            let parser = tui.parser.lock().unwrap_or_else(|e| e.into_inner());
+            assert_eq!(
+                parser.screen().mouse_protocol_mode(),
+                vt100::MouseProtocolMode::None,
+                "{env:?}"
+            );
+        }
+        tui.send("q");
+        tui.wait_exit();
+        assert!(rfind(&tui.raw(), b"\x1b[?1000h").is_none(), "{env:?}");
+    }
 }

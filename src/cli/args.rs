@@ -45,6 +45,10 @@ pub struct TopOptions {
     /// Refuse every change (reads still work).
     #[arg(long)]
     pub read_only: bool,
+    /// The console leaves the mouse to the terminal, so its text selection works without
+    /// Shift (clicks and the wheel then do nothing in the console).
+    #[arg(long)]
+    pub no_mouse: bool,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -89,6 +93,7 @@ impl TopOptions {
             config: after.config.clone().or_else(|| self.config.clone()),
             demo: self.demo || after.demo,
             read_only: self.read_only || after.read_only,
+            no_mouse: self.no_mouse,
             json: self.json || after.json,
             yes: self.yes || after.yes,
         }

@@ -153,6 +153,7 @@ fn options_of(top: &TopOptions) -> (Options, Format) {
         config: top.config.clone(),
         demo: top.demo,
         read_only: top.read_only,
+        no_mouse: top.no_mouse,
     };
     (options, format)
 }

@@ -86,6 +86,8 @@ pub struct Profile {
     pub journal_rotate_bytes: u64,
     /// Console key overrides from the file's `[keys]` (already checked).
     pub keys: BTreeMap<String, Vec<String>>,
+    /// The console takes the mouse (the file's `mouse`, unless `--no-mouse`).
+    pub mouse: bool,
     /// The file the profile came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -163,6 +165,7 @@ impl Profile {
             limits: crate::engine::exec::ListLimits::default(),
             journal_rotate_bytes: crate::engine::journal::DEFAULT_ROTATE_BYTES,
             keys: BTreeMap::new(),
+            mouse: true,
             source: None,
         }
     }
@@ -349,6 +352,7 @@ pub fn resolve_profile(
         limits: config.limits.list_limits(),
         journal_rotate_bytes: config.journal.rotate_mib.saturating_mul(1024 * 1024),
         keys: config.keys.clone(),
+        mouse: config.mouse.unwrap_or(true),
         source: Some(path.to_path_buf()),
     })
 }
@@ -428,6 +432,7 @@ pub fn profile_from_env(
         limits: crate::engine::exec::ListLimits::default(),
         journal_rotate_bytes: crate::engine::journal::DEFAULT_ROTATE_BYTES,
         keys: BTreeMap::new(),
+        mouse: true,
         source: None,
     }))
 }

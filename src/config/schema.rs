@@ -29,6 +29,10 @@ pub struct FileConfig {
     /// Console key overrides: action name → keys (see the README, Keys).
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
+    /// The console takes the mouse (clicks, the wheel) unless this is `false`: while it has
+    /// the mouse, the terminal's own text selection needs Shift held. A console setting of
+    /// the whole file, like `[keys]`: it follows the operator, not the profile.
+    pub mouse: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -216,7 +220,11 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
         match e.span() {
             Some(span) => {
                 let (line, col) = lines::line_col(text, span.start);
-                ConfigError(format!("{}:{line}:{col}: {message}", path.display()))
+                ConfigError(format!(
+                    "{}:{line}:{col}: {message}{}",
+                    path.display(),
+                    misplaced_mouse(text, line)
+                ))
             }
             None => ConfigError(format!("{}: {message}", path.display())),
         }
@@ -328,6 +336,25 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
         }
     }
     Ok(config)
+}
+
+/// A hint when the error is at a `mouse = …` line inside a table (`[keys]`, a profile):
+/// it is a top-level setting, and TOML puts every key after a `[table]` header in it.
+fn misplaced_mouse(text: &str, line: usize) -> &'static str {
+    let before = line.saturating_sub(1);
+    let at_mouse = text
+        .lines()
+        .nth(before)
+        .is_some_and(|l| l.trim_start().starts_with("mouse"));
+    let in_table = text
+        .lines()
+        .take(before)
+        .any(|l| l.trim_start().starts_with('['));
+    if at_mouse && in_table {
+        " (mouse is a setting of the whole file: write `mouse = false` before the first [table])"
+    } else {
+        ""
+    }
 }
 
 pub(super) fn profile_names(config: &FileConfig) -> String {

@@ -263,6 +263,7 @@ impl App {
                 self.on_paste(&text);
                 Vec::new()
             }
+            Message::Mouse(gesture) => self.on_mouse(gesture),
             Message::Resize(w, h) => {
                 self.size = (w, h);
                 Vec::new()

@@ -235,6 +235,16 @@ impl Keymap {
             .unwrap_or_else(|| "?".into())
     }
 
+    /// The key event that asks for `action` in `context` (its first key that does there):
+    /// a click on a button presses it, so the click takes the key's path.
+    pub fn event_for(&self, context: Context, action: Action) -> Option<KeyEvent> {
+        self.bindings
+            .keys(action)
+            .iter()
+            .filter_map(|c| event_of(*c))
+            .find(|key| self.action_in(context, key) == Some(action))
+    }
+
     /// The main screen's actions in help order.
     pub fn entries(&self) -> &[ActionKeys] {
         &self.entries

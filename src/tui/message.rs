@@ -11,6 +11,8 @@ use crate::engine::backend::{Reply, Request, RequestId};
 pub enum Message {
     Key(KeyEvent),
     Paste(String),
+    /// A click or the wheel, on what the screen last drawn had there (`tui::mouse`).
+    Mouse(super::mouse::Gesture),
     Resize(u16, u16),
     Reply(Box<Reply>),
     /// A request failed transiently and will be retried.

@@ -6,6 +6,7 @@ mod batches;
 pub mod filter;
 pub mod keymap;
 pub mod message;
+pub mod mouse;
 pub mod popups;
 mod settings;
 pub mod state;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures_util::StreamExt;
-use ratatui::crossterm::event::EventStream;
+use ratatui::crossterm::event::{Event, EventStream};
 use tokio::sync::mpsc;
 
 use std::sync::{Arc, Mutex};
@@ -170,6 +171,7 @@ pub async fn run(
         (&switch_tx, &mut switch_rx),
         (&mut runner, &mut message_rx, resume_offer, tour),
         options,
+        profile.mouse,
     )
     .await;
     drop(request_tx);
@@ -227,8 +229,12 @@ async fn drive(
         Option<crate::core::playground::tour::Tour>,
     ),
     options: &crate::session::Options,
+    mouse: bool,
 ) -> color_eyre::Result<()> {
-    let mut guard = TerminalGuard::enter()?;
+    let mut guard = TerminalGuard::enter(mouse)?;
+    // Where things are on the screen last drawn, for the mouse (`tui::mouse`).
+    let mut hits = mouse::Hits::default();
+    let mut pointer = mouse::Pointer::default();
     let size = guard.terminal().size()?;
     let (mut app, effects) = App::new(settings, Utc::now());
     app.load_history(history);
@@ -333,7 +339,13 @@ async fn drive(
         if state.end.is_some() {
             break Ok(());
         }
-        if let Err(e) = guard.terminal().draw(|frame| view::draw(&app, frame)) {
+        let drawn = guard.terminal().draw(|frame| {
+            view::draw(&app, frame);
+            if mouse {
+                hits = view::hits(&app, frame.area());
+            }
+        });
+        if let Err(e) = drawn {
             // The terminal is gone or broken: leave (in-flight requests are abandoned by
             // the caller, on this path too).
             break Err(e.into());
@@ -342,6 +354,9 @@ async fn drive(
         let mut batch = Vec::new();
         tokio::select! {
             event = events.next() => match event {
+                Some(Ok(Event::Mouse(m))) => {
+                    batch.extend(pointer.message(&hits, &m, std::time::Instant::now()));
+                }
                 Some(Ok(e)) => batch.extend(to_message(e)),
                 // The terminal is gone (hang-up) or unreadable: leave instead of spinning.
                 Some(Err(_)) | None => batch.push(Message::Stop),

@@ -8,13 +8,37 @@ use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, Event,
 };
-use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::crossterm::{Command, execute};
 
 use super::app::Message;
 
+/// Mouse reporting as the console wants it: presses, releases and the wheel (mode 1000) in
+/// SGR coordinates (1006), and no motion reporting — crossterm's `EnableMouseCapture` also
+/// asks for every motion (1003), which would wake the loop each time the pointer moves.
+/// [`restore_terminal`] turns every mouse mode off (`DisableMouseCapture`).
+#[derive(Debug, Clone, Copy)]
+pub struct EnableClicks;
+
+impl Command for EnableClicks {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        f.write_str("\x1b[?1000h\x1b[?1006h")
+    }
+
+    #[cfg(windows)]
+    fn execute_winapi(&self) -> io::Result<()> {
+        ratatui::crossterm::event::EnableMouseCapture.execute_winapi()
+    }
+
+    #[cfg(windows)]
+    fn is_ansi_code_supported(&self) -> bool {
+        false
+    }
+}
+
 /// Puts the terminal back as the shell expects it: cooked mode, main screen, no
-/// bracketed paste or mouse reporting, cursor visible. Safe to call more than once.
+/// bracketed paste or mouse reporting (every mouse mode, whether it was on or not), cursor
+/// visible. Safe to call more than once.
 pub fn restore_terminal() {
     let _ = ratatui::crossterm::terminal::disable_raw_mode();
     let _ = execute!(
@@ -47,14 +71,27 @@ pub struct TerminalGuard {
     /// show the cursor, which panics — and aborts — when the terminal is gone (a hang-up).
     /// [`restore_terminal`] does everything that drop would, without printing.
     terminal: std::mem::ManuallyDrop<ratatui::DefaultTerminal>,
+    /// Mouse reporting is on (taken again after a suspend).
+    mouse: bool,
+}
+
+/// Turns on what the console uses: the alternate screen, bracketed paste, and the mouse
+/// when it is wanted.
+fn take_modes(mouse: bool) -> io::Result<()> {
+    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    if mouse {
+        execute!(io::stdout(), EnableClicks)?;
+    }
+    Ok(())
 }
 
 impl TerminalGuard {
-    pub fn enter() -> io::Result<Self> {
+    /// Takes the terminal; `mouse`: with mouse reporting (which stops the terminal's own
+    /// text selection, so it can be turned off).
+    pub fn enter(mouse: bool) -> io::Result<Self> {
         install_panic_hook();
         ratatui::crossterm::terminal::enable_raw_mode()?;
-        let entered = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste);
-        if let Err(e) = entered {
+        if let Err(e) = take_modes(mouse) {
             restore_terminal();
             return Err(e);
         }
@@ -63,6 +100,7 @@ impl TerminalGuard {
                 .inspect_err(|_| restore_terminal())?;
         Ok(Self {
             terminal: std::mem::ManuallyDrop::new(terminal),
+            mouse,
         })
     }
 
@@ -78,7 +116,7 @@ impl TerminalGuard {
         let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP);
         // Here again after SIGCONT.
         ratatui::crossterm::terminal::enable_raw_mode()?;
-        execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+        take_modes(self.mouse)?;
         self.terminal.clear()
     }
 

@@ -26,6 +26,10 @@ pub(crate) enum Step {
     Retrying(Index),
     Tick,
     Draw,
+    /// A left click at a cell, resolved on the screen as drawn (`double`: two quick ones).
+    Click(u16, u16, bool),
+    /// A notch of the wheel at a cell (`true`: down).
+    Wheel(u16, u16, bool),
     /// A whole operator flow (open a form, fill it, confirm), so that sessions often reach
     /// requests, replies and their errors.
     Flow(Vec<Step>),
@@ -195,6 +199,8 @@ pub(crate) fn step() -> impl Strategy<Value = Step> {
         1 => (any::<Index>(), any::<bool>()).prop_map(|(i, c)| Step::ReplyFailure(i, c)),
         1 => Just(Step::Tick),
         4 => Just(Step::Draw),
+        6 => (0u16..200, 0u16..60, any::<bool>()).prop_map(|(x, y, d)| Step::Click(x, y, d)),
+        2 => (0u16..200, 0u16..60, any::<bool>()).prop_map(|(x, y, d)| Step::Wheel(x, y, d)),
         8 => flow().prop_map(Step::Flow),
     ]
 }
@@ -318,6 +324,9 @@ pub(crate) fn run_step(h: &mut Harness, step: &Step) -> bool {
         }
         Step::Tick => h.send(Message::Tick),
         Step::Draw => h.draw(),
+        Step::Click(x, y, false) => h.click(*x, *y),
+        Step::Click(x, y, true) => h.double_click(*x, *y),
+        Step::Wheel(x, y, down) => h.wheel(*x, *y, *down),
         Step::Flow(steps) => {
             let mut faithful = true;
             for s in steps {

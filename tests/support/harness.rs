@@ -8,13 +8,16 @@
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use serde_json::Value;
 use tagdesk::core::op::Exchange;
 use tagdesk::engine::backend::{Reply, Request};
 use tagdesk::sim::Model;
 use tagdesk::sim::seed::Seed;
 use tagdesk::tui::app::{App, Effect, Message};
+use tagdesk::tui::mouse::{Hits, Pointer};
 use tagdesk::tui::{demo_settings, view};
 
 /// The instant every harness starts at.
@@ -52,6 +55,10 @@ pub struct Harness {
     /// Seconds since t0; every message advances the clock by one second.
     clock: i64,
     seeded_at: String,
+    /// The mouse, as the loop has it: clicks resolved on the screen last drawn.
+    pointer: Pointer,
+    /// The pointer's clock: clicks are a second apart unless a test double-clicks.
+    pointer_at: std::time::Instant,
 }
 
 impl Harness {
@@ -102,6 +109,8 @@ impl Harness {
             seed: seed.clone(),
             clock: 0,
             seeded_at: seed.cerego.seeded_at.clone(),
+            pointer: Pointer::default(),
+            pointer_at: std::time::Instant::now(),
         };
         h.apply(effects);
         h.send(Message::Resize(width, height));
@@ -307,6 +316,87 @@ impl Harness {
         self.terminal
             .draw(|f| view::draw(app, f))
             .expect("draw to the test backend");
+    }
+
+    /// The clickable spots of the screen as it is drawn now (what the loop keeps).
+    pub fn hits(&mut self) -> Hits {
+        self.draw();
+        let area = self.terminal.backend().buffer().area;
+        view::hits(&self.app, area)
+    }
+
+    /// A mouse event at a cell, resolved on the screen as drawn now, `after` the last one.
+    fn mouse(&mut self, kind: MouseEventKind, (x, y): (u16, u16), after: std::time::Duration) {
+        let hits = self.hits();
+        self.pointer_at += after;
+        let event = MouseEvent {
+            kind,
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        };
+        if let Some(m) = self.pointer.message(&hits, &event, self.pointer_at) {
+            self.send(m);
+        }
+    }
+
+    /// A left click at a cell (and its release).
+    pub fn click(&mut self, x: u16, y: u16) {
+        let apart = std::time::Duration::from_secs(2);
+        self.mouse(MouseEventKind::Down(MouseButton::Left), (x, y), apart);
+        self.mouse(
+            MouseEventKind::Up(MouseButton::Left),
+            (x, y),
+            Default::default(),
+        );
+    }
+
+    /// Two quick clicks at a cell.
+    pub fn double_click(&mut self, x: u16, y: u16) {
+        self.click(x, y);
+        let quick = std::time::Duration::from_millis(150);
+        self.mouse(MouseEventKind::Down(MouseButton::Left), (x, y), quick);
+    }
+
+    /// One notch of the wheel at a cell.
+    pub fn wheel(&mut self, x: u16, y: u16, down: bool) {
+        let kind = if down {
+            MouseEventKind::ScrollDown
+        } else {
+            MouseEventKind::ScrollUp
+        };
+        self.mouse(kind, (x, y), std::time::Duration::from_secs(2));
+    }
+
+    /// Where `text` first shows on the screen: the cell of its first character.
+    pub fn find(&mut self, text: &str) -> Option<(u16, u16)> {
+        self.draw();
+        let buffer = self.terminal.backend().buffer().clone();
+        for y in 0..buffer.area.height {
+            let mut line = String::new();
+            let mut starts = Vec::new();
+            for x in 0..buffer.area.width {
+                starts.push((line.len(), x));
+                line.push_str(buffer[(x, y)].symbol());
+            }
+            if let Some(at) = line.find(text) {
+                let x = starts
+                    .iter()
+                    .rev()
+                    .find(|(byte, _)| *byte <= at)
+                    .map_or(0, |(_, x)| *x);
+                return Some((x, y));
+            }
+        }
+        None
+    }
+
+    /// Clicks the first cell showing `text`; panics with the screen when none does.
+    pub fn click_text(&mut self, text: &str) {
+        let Some((x, y)) = self.find(text) else {
+            panic!("{text:?} is not on the screen:\n{}", self.screen());
+        };
+        self.click(x, y);
     }
 
     /// The screen as text (one line per row).

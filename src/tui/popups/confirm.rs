@@ -3,14 +3,16 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Stylize;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
+use super::mouse::{Button, button_hits, button_line};
 use super::{Form, FormKind, Popup, centered};
 use crate::core::domain::{ApiField, PatronId};
 use crate::core::op::Op;
 use crate::tui::app::{App, Effect, Level};
 use crate::tui::keymap::Action;
+use crate::tui::mouse::Hits;
 use crate::tui::theme::{self};
 use crate::tui::view::text::fit;
 
@@ -117,7 +119,24 @@ impl App {
     }
 }
 
-pub fn draw_confirm(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
+/// The dialog's buttons: its yes and its no.
+fn buttons(c: &Confirm) -> [Button; 2] {
+    [
+        Button {
+            action: Action::Yes,
+            style: theme::BADGE_ACT,
+            label: fit(&c.yes, 40),
+        },
+        Button {
+            action: Action::No,
+            style: theme::BADGE_NONE,
+            label: "cancel".into(),
+        },
+    ]
+}
+
+/// Where the dialog goes in `area`, and its lines (the buttons last).
+fn layout(app: &App, c: &Confirm, area: Rect) -> (Rect, Vec<Line<'static>>) {
     let width = c
         .lines
         .iter()
@@ -133,22 +152,28 @@ pub fn draw_confirm(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
         .map(|l| Line::from(fit(l, width.saturating_sub(4) as usize)))
         .collect();
     lines.push(Line::from(""));
-    lines.push(Line::from(vec![
-        Span::styled(
-            format!(" {} ", app.settings.keymap.first_key(Action::Yes)),
-            theme::BADGE_ACT,
-        ),
-        Span::raw(format!(" {}    ", fit(&c.yes, 40))),
-        Span::styled(
-            format!(" {} ", app.settings.keymap.first_key(Action::No)),
-            theme::BADGE_NONE,
-        ),
-        Span::raw(" cancel"),
-    ]));
-    let popup = centered(area, width, lines.len() as u16 + 2);
+    lines.push(button_line(app, &buttons(c)));
+    (centered(area, width, lines.len() as u16 + 2), lines)
+}
+
+pub fn draw_confirm(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
+    let (popup, lines) = layout(app, c, area);
+    let width = popup.width;
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .border_style(theme::BORDER_ASK)
         .title(Line::from(fit(&c.title, width.saturating_sub(4) as usize)).bold());
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+/// The dialog's buttons for the mouse: a click on one presses its key.
+pub(super) fn hits(app: &App, c: &Confirm, area: Rect, hits: &mut Hits) {
+    let (popup, lines) = layout(app, c, area);
+    hits.popup(popup, false, None);
+    // Below the top border, the last line.
+    let y = popup.y + lines.len() as u16;
+    if y + 1 < popup.bottom() {
+        let row = (popup.x + 1, y, popup.right().saturating_sub(1));
+        button_hits(app, &buttons(c), row, hits);
+    }
 }

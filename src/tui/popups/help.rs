@@ -106,15 +106,22 @@ fn help_lines(app: &App) -> Vec<Line<'static>> {
     lines
 }
 
-/// Where a page draws: as wide as the terminal allows up to 150 columns, as tall as its
-/// lines once wrapped (up to the terminal's height).
+/// Where a page draws: as wide as the terminal allows (a margin of two columns, at most 150),
+/// as tall as its lines once wrapped (the header and status rows stay visible).
 fn help_area(area: Rect, lines: &[Line<'static>]) -> Rect {
-    let width = 150.min(area.width);
+    let width = area.width.saturating_sub(4).min(150);
     let rows = Paragraph::new(lines.to_vec())
         .wrap(Wrap { trim: false })
         .line_count(width.saturating_sub(2));
-    let h = (rows as u16).saturating_add(2).min(area.height);
+    let h = (rows as u16)
+        .saturating_add(2)
+        .min(area.height.saturating_sub(2));
     centered(area, width, h)
+}
+
+/// Where page `page` of the help goes in `area` (for the mouse).
+pub(super) fn help_rect(app: &App, page: usize, area: Rect) -> Rect {
+    help_area(area, &page_lines(app, page))
 }
 
 /// How far page `page` of the help can scroll at the console's current size.

@@ -428,7 +428,7 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
 }
 
 /// Where the inspector draws in an area, and its bordered block.
-fn inspector_area(area: Rect) -> Rect {
+pub(super) fn inspector_area(area: Rect) -> Rect {
     centered(
         area,
         area.width.saturating_sub(6).max(20),

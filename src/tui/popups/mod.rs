@@ -10,6 +10,7 @@ mod form;
 mod help;
 mod help_pages;
 mod inspector;
+mod mouse;
 mod preview;
 mod profiles;
 mod quit;
@@ -23,6 +24,7 @@ pub use copy::{CopyItem, copy_items};
 pub use form::{Form, FormEvent, FormKind, edit};
 pub use help::{PAGES as HELP_PAGES, help_max_scroll};
 pub use inspector::{inspector_lines, inspector_max_scroll};
+pub use mouse::hits;
 pub use preview::{ImportSource, Preview};
 
 use crate::tui::app::{App, Effect};

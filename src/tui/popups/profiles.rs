@@ -6,9 +6,11 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
+use super::mouse::{Hint, hint_hits, hint_text};
 use super::{Confirm, OnYes, Popup, centered};
 use crate::tui::app::{App, Effect, Level};
 use crate::tui::keymap::Action;
+use crate::tui::mouse::{Hits, Target};
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::fit;
 
@@ -80,7 +82,8 @@ impl App {
     }
 }
 
-pub fn draw_profiles(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
+/// Where the picker goes in `area`, its lines (one per profile) and its hints.
+fn layout(app: &App, selected: usize, area: Rect) -> (Rect, Vec<Line<'static>>, [Hint; 2]) {
     let mut lines = Vec::new();
     for (i, name) in app.settings.profiles.iter().enumerate() {
         let current = *name == app.settings.profile;
@@ -104,18 +107,32 @@ pub fn draw_profiles(app: &App, selected: usize, frame: &mut Frame, area: Rect) 
         .unwrap_or(10)
         .max(28)
         + 2;
-    let popup = centered(area, width, lines.len() as u16 + 2);
+    let k = |a| app.settings.keymap.first_key(a);
+    let hints = [
+        Hint::button(Action::Submit, format!("{} switch", k(Action::Submit))),
+        Hint::button(Action::Close, format!("{} close", k(Action::Close))),
+    ];
+    (centered(area, width, lines.len() as u16 + 2), lines, hints)
+}
+
+pub fn draw_profiles(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
+    let (popup, lines, hints) = layout(app, selected, area);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .border_style(theme::BORDER_INFO)
         .title(" Switch profile ".bold())
-        .title_bottom(
-            Line::from(format!(
-                " {} switch · {} close ",
-                app.settings.keymap.first_key(Action::Submit),
-                app.settings.keymap.first_key(Action::Close)
-            ))
-            .muted(),
-        );
+        .title_bottom(Line::from(hint_text(&hints)).muted());
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+/// The picker for the mouse: a profile per row, and its hints.
+pub(super) fn hits(app: &App, selected: usize, area: Rect, hits: &mut Hits) {
+    let (popup, lines, hints) = layout(app, selected, area);
+    hits.popup(popup, true, None);
+    let inner = Block::bordered().inner(popup);
+    for i in 0..lines.len().min(inner.height as usize) {
+        let row = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
+        hits.add(row, Target::Choice(i));
+    }
+    hint_hits(&hints, popup, hits);
 }

@@ -3,12 +3,14 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Stylize;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
+use super::mouse::{Button, button_hits, button_line};
 use super::{Popup, centered};
 use crate::tui::app::{App, Effect, Level};
 use crate::tui::keymap::Action;
+use crate::tui::mouse::Hits;
 use crate::tui::theme::{self};
 
 impl App {
@@ -52,8 +54,22 @@ impl App {
     }
 }
 
-pub fn draw_quit(app: &App, frame: &mut Frame, area: Rect) {
-    let k = |a| app.settings.keymap.first_key(a);
+/// The dialog's buttons: wait, abandon, stay.
+fn buttons() -> [Button; 3] {
+    let button = |action, style, label: &str| Button {
+        action,
+        style,
+        label: label.into(),
+    };
+    [
+        button(Action::Wait, theme::BADGE_SAFE, "wait, then quit"),
+        button(Action::Abandon, theme::BADGE_ACT, "abandon and quit"),
+        button(Action::Close, theme::BADGE_NONE, "stay"),
+    ]
+}
+
+/// Where the dialog goes in `area`, and its lines (the buttons last).
+fn layout(app: &App, area: Rect) -> (Rect, Vec<Line<'static>>) {
     let n = app.in_flight();
     let left = app.batch_rows_left();
     let mut lines = vec![Line::from(format!(
@@ -86,17 +102,25 @@ pub fn draw_quit(app: &App, frame: &mut Frame, area: Rect) {
             "abandoned). Waiting quits as soon as {each} its outcome."
         )),
         Line::from(""),
-        Line::from(vec![
-            Span::styled(format!(" {} ", k(Action::Wait)), theme::BADGE_SAFE),
-            Span::raw(" wait, then quit    "),
-            Span::styled(format!(" {} ", k(Action::Abandon)), theme::BADGE_ACT),
-            Span::raw(" abandon and quit    "),
-            Span::styled(format!(" {} ", k(Action::Close)), theme::BADGE_NONE),
-            Span::raw(" stay"),
-        ]),
+        button_line(app, &buttons()),
     ]);
     let width = 72.min(area.width);
-    let popup = centered(area, width, lines.len() as u16 + 2);
+    (centered(area, width, lines.len() as u16 + 2), lines)
+}
+
+/// The dialog's buttons for the mouse: a click on one presses its key.
+pub(super) fn hits(app: &App, area: Rect, hits: &mut Hits) {
+    let (popup, lines) = layout(app, area);
+    hits.popup(popup, false, None);
+    let y = popup.y + lines.len() as u16;
+    if y + 1 < popup.bottom() {
+        let row = (popup.x + 1, y, popup.right().saturating_sub(1));
+        button_hits(app, &buttons(), row, hits);
+    }
+}
+
+pub fn draw_quit(app: &App, frame: &mut Frame, area: Rect) {
+    let (popup, lines) = layout(app, area);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .border_style(theme::BORDER_ASK)

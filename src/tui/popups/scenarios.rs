@@ -8,10 +8,12 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::mouse::{Hint, hint_hits, hint_text};
 use super::{Popup, centered};
 use crate::core::playground::{Expect, Group, Play, SetupReply, plays};
 use crate::tui::app::{App, Effect, Level};
 use crate::tui::keymap::Action;
+use crate::tui::mouse::{Hits, Target};
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::fit;
 
@@ -127,9 +129,15 @@ impl App {
     }
 }
 
-/// The picker's lines: group headings, then one line per play (title and explanation).
-fn lines(app: &App, selected: usize, width: usize) -> (Vec<Line<'static>>, usize) {
+/// The picker's lines: group headings, then one line per play (title and explanation);
+/// where the selected play's line is, and which play each line shows.
+fn lines(
+    app: &App,
+    selected: usize,
+    width: usize,
+) -> (Vec<Line<'static>>, usize, Vec<Option<usize>>) {
     let mut lines = Vec::new();
+    let mut shows = Vec::new();
     let mut at = 0;
     let mut group: Option<Group> = None;
     let title_width = 34.min(width / 2);
@@ -137,12 +145,14 @@ fn lines(app: &App, selected: usize, width: usize) -> (Vec<Line<'static>>, usize
         if group != Some(play.group) {
             if group.is_some() {
                 lines.push(Line::from(""));
+                shows.push(None);
             }
             group = Some(play.group);
             lines.push(Line::from(Span::styled(
                 format!(" {}", play.group.title()),
                 theme::HEADER,
             )));
+            shows.push(None);
         }
         if i == selected {
             at = lines.len();
@@ -166,9 +176,11 @@ fn lines(app: &App, selected: usize, width: usize) -> (Vec<Line<'static>>, usize
             Span::raw(if played { "✓ " } else { "  " }),
             Span::raw(fit(&play.explain, rest)).muted(),
         ]));
+        shows.push(Some(i));
     }
     let all = plays().len();
     lines.push(Line::from(""));
+    shows.push(None);
     if selected == all {
         at = lines.len();
     }
@@ -190,7 +202,8 @@ fn lines(app: &App, selected: usize, width: usize) -> (Vec<Line<'static>>, usize
         ))
         .muted(),
     ]));
-    (lines, at)
+    shows.push(Some(all));
+    (lines, at, shows)
 }
 
 /// How a play's expected outcome is shown: the log's glyph and colour for it.
@@ -209,61 +222,103 @@ fn expect_glyph(expect: Expect) -> (&'static str, ratatui::style::Color) {
     }
 }
 
-pub fn draw_scenarios(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
+/// Where the picker's parts go in `area`.
+struct Picker {
+    popup: Rect,
+    /// The list's lines, from `scroll` on, in `list`.
+    lines: Vec<Line<'static>>,
+    /// The play each line shows.
+    shows: Vec<Option<usize>>,
+    scroll: usize,
+    list: Rect,
+    /// The selected play's explanation, in full, in `detail`.
+    explain: String,
+    detail: Rect,
+    hints: [Hint; 4],
+}
+
+fn layout(app: &App, selected: usize, area: Rect) -> Picker {
     let width = area.width.saturating_sub(4).min(150);
     let height = area.height.saturating_sub(2);
     let popup = centered(area, width, height);
-    frame.render_widget(Clear, popup);
     let inner = width.saturating_sub(2) as usize;
-    let (lines, at) = lines(app, selected, inner);
-    let all = plays();
-    let detail = all.get(selected).map_or_else(
+    let (lines, at, shows) = lines(app, selected, inner);
+    let explain = plays().get(selected).map_or_else(
         || "Plays every scenario above in order, as `tagdesk demo` does.".to_string(),
         |p| p.explain.clone(),
     );
     // The explanation of the selected play in full, under the list.
-    let detail_rows = (detail.chars().count() / inner.max(1) + 1).min(3) as u16;
+    let detail_rows = (explain.chars().count() / inner.max(1) + 1).min(3) as u16;
     let list_rows = height.saturating_sub(3 + detail_rows) as usize;
     let scroll = at
         .saturating_sub(list_rows.saturating_sub(2) / 2)
         .min(lines.len().saturating_sub(list_rows));
-    let where_ = match &app.settings.simulator {
-        Some(sim) => format!(" on the simulator at {sim} "),
-        None => " on this profile's simulator ".to_string(),
-    };
-    let k = |a| app.settings.keymap.first_key(a);
-    let block = Block::bordered()
-        .border_style(theme::BORDER_INFO)
-        .title(Line::from(vec![
-            " Scenarios ".bold(),
-            Span::raw(format!("· {} ", all.len())),
-            Span::raw(where_).muted(),
-        ]))
-        .title_bottom(
-            Line::from(format!(
-                " {} set up & send · {}/{} move · {} close · ✓ played ",
-                k(Action::Submit),
-                k(Action::Up),
-                k(Action::Down),
-                k(Action::Close)
-            ))
-            .muted(),
-        );
-    let inner_area = block.inner(popup);
-    frame.render_widget(block, popup);
-    let list_area = Rect {
+    let inner_area = Block::bordered().inner(popup);
+    let list = Rect {
         height: list_rows as u16,
         ..inner_area
     };
-    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), list_area);
-    let detail_area = Rect {
+    let detail = Rect {
         y: inner_area.y + list_rows as u16 + 1,
         height: detail_rows,
         ..inner_area
     };
+    let k = |a| app.settings.keymap.first_key(a);
+    let hints = [
+        Hint::button(
+            Action::Submit,
+            format!("{} set up & send", k(Action::Submit)),
+        ),
+        Hint::text(format!("{}/{} move", k(Action::Up), k(Action::Down))),
+        Hint::button(Action::Close, format!("{} close", k(Action::Close))),
+        Hint::text("✓ played".into()),
+    ];
+    Picker {
+        popup,
+        lines,
+        shows,
+        scroll,
+        list,
+        explain,
+        detail,
+        hints,
+    }
+}
+
+pub fn draw_scenarios(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
+    let p = layout(app, selected, area);
+    frame.render_widget(Clear, p.popup);
+    let where_ = match &app.settings.simulator {
+        Some(sim) => format!(" on the simulator at {sim} "),
+        None => " on this profile's simulator ".to_string(),
+    };
+    let block = Block::bordered()
+        .border_style(theme::BORDER_INFO)
+        .title(Line::from(vec![
+            " Scenarios ".bold(),
+            Span::raw(format!("· {} ", plays().len())),
+            Span::raw(where_).muted(),
+        ]))
+        .title_bottom(Line::from(hint_text(&p.hints)).muted());
+    frame.render_widget(block, p.popup);
+    frame.render_widget(Paragraph::new(p.lines).scroll((p.scroll as u16, 0)), p.list);
     frame.render_widget(
-        Paragraph::new(crate::core::printable::printable(&detail).into_owned())
+        Paragraph::new(crate::core::printable::printable(&p.explain).into_owned())
             .wrap(Wrap { trim: true }),
-        detail_area,
+        p.detail,
     );
+}
+
+/// The picker for the mouse: a play per line (headings take nothing), and its hints.
+pub(super) fn hits(app: &App, selected: usize, area: Rect, hits: &mut Hits) {
+    let p = layout(app, selected, area);
+    hits.popup(p.popup, true, None);
+    let shown = p.shows.iter().skip(p.scroll).take(p.list.height as usize);
+    for (row, play) in shown.enumerate() {
+        if let Some(play) = play {
+            let line = Rect::new(p.list.x, p.list.y + row as u16, p.list.width, 1);
+            hits.add(line, Target::Choice(*play));
+        }
+    }
+    hint_hits(&p.hints, p.popup, hits);
 }

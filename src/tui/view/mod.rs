@@ -7,10 +7,13 @@
 //! tab and the focused title use reverse video too.
 
 mod cerego;
+mod hits;
 mod hive;
 pub(crate) mod log;
 mod panes;
 pub(crate) mod text;
+
+pub use hits::hits;
 
 use crate::tui::theme::{self};
 use ratatui::Frame;
@@ -35,11 +38,21 @@ const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 /// The marker of the focused pane's title and, without colour, of the selected row.
 pub const MARKER: &str = "▶";
 
-pub fn draw(app: &App, frame: &mut Frame) {
-    let area = frame.area();
+/// Where the main screen's parts go: drawing and the mouse's hit map share it.
+pub(crate) struct Screen {
+    pub header: Rect,
+    pub list: Rect,
+    pub tags: Rect,
+    pub log: Rect,
+    /// A tour's caption line (empty when no tour).
+    pub banner: Rect,
+    pub status: Rect,
+}
+
+/// The main screen's layout in `area`; None when the terminal is too small to draw.
+pub(crate) fn screen(app: &App, area: Rect) -> Option<Screen> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        draw_too_small(frame, area);
-        return;
+        return None;
     }
     let banner_rows = u16::from(app.play.tour.is_some());
     let [header, body, banner, status] = Layout::vertical([
@@ -49,33 +62,49 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
-    draw_header(app, frame, header);
-    if let Some(tour) = &app.play.tour {
-        draw_banner(app, tour, frame, banner);
-    }
     // The log takes more room while it has the keyboard.
     let log_height = if app.focus == Pane::Log {
         (body.height * 3 / 5).max(5)
     } else {
         (body.height * 2 / 5).clamp(5, 16)
     };
-    let [top, log_area] =
+    let [top, log] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(log_height)]).areas(body);
     let list_width = (top.width * 9 / 20).clamp(30, 64);
-    let [list_area, tags_area] =
+    let [list, tags] =
         Layout::horizontal([Constraint::Length(list_width), Constraint::Fill(1)]).areas(top);
+    Some(Screen {
+        header,
+        list,
+        tags,
+        log,
+        banner,
+        status,
+    })
+}
+
+pub fn draw(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let Some(screen) = screen(app, area) else {
+        draw_too_small(frame, area);
+        return;
+    };
+    draw_header(app, frame, screen.header);
     match app.tab {
         Tab::Cerego => {
-            cerego::draw_users(app, frame, list_area);
-            cerego::draw_cerego_tags(app, frame, tags_area);
+            cerego::draw_users(app, frame, screen.list);
+            cerego::draw_cerego_tags(app, frame, screen.tags);
         }
         Tab::Hive => {
-            hive::draw_patrons(app, frame, list_area);
-            hive::draw_hive_tags(app, frame, tags_area);
+            hive::draw_patrons(app, frame, screen.list);
+            hive::draw_hive_tags(app, frame, screen.tags);
         }
     }
-    log::draw_log(app, frame, log_area);
-    draw_status(app, frame, status);
+    log::draw_log(app, frame, screen.log);
+    if let Some(tour) = &app.play.tour {
+        draw_banner(app, tour, frame, screen.banner);
+    }
+    draw_status(app, frame, screen.status);
     if let Some(popup) = &app.popup {
         popups::draw(app, popup, frame, area);
     }
@@ -109,7 +138,8 @@ fn draw_too_small(frame: &mut Frame, area: Rect) {
     );
 }
 
-fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
+/// The header's left part: the name and the tabs (each span with the tab it shows).
+pub(crate) fn header_tabs(app: &App) -> Vec<(Option<Tab>, Span<'static>)> {
     let no_color = app.settings.no_color;
     let tab = |label: &'static str, key: &str, active: bool| {
         let style = match (active, no_color) {
@@ -119,12 +149,22 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         };
         Span::styled(format!(" {key} {label} "), style)
     };
-    let mut left = vec![
-        Span::styled(" tagdesk ", Style::new().bold()),
-        tab("Cerego", app.key(Action::TabCerego), app.tab == Tab::Cerego),
-        Span::raw(" "),
-        tab("Hive", app.key(Action::TabHive), app.tab == Tab::Hive),
-    ];
+    vec![
+        (None, Span::styled(" tagdesk ", Style::new().bold())),
+        (
+            Some(Tab::Cerego),
+            tab("Cerego", app.key(Action::TabCerego), app.tab == Tab::Cerego),
+        ),
+        (None, Span::raw(" ")),
+        (
+            Some(Tab::Hive),
+            tab("Hive", app.key(Action::TabHive), app.tab == Tab::Hive),
+        ),
+    ]
+}
+
+/// The header's right part (profile and badges), and the header split around it.
+pub(crate) fn header_right(app: &App, area: Rect) -> (Vec<Span<'static>>, Rect, Rect) {
     let color = theme::colour(app.settings.color);
     let mut badges = String::new();
     if app.settings.policy.read_only {
@@ -169,6 +209,12 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
     let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
     let [l, r] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
+    (right, l, r)
+}
+
+fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
+    let (right, l, r) = header_right(app, area);
+    let mut left: Vec<Span> = header_tabs(app).into_iter().map(|(_, s)| s).collect();
     left.push(Span::raw(""));
     frame.render_widget(Line::from(left), l);
     frame.render_widget(Line::from(right).alignment(Alignment::Right), r);
@@ -176,13 +222,41 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
 
 /// The hints for the current context, generated from the key table.
 pub fn hints(app: &App) -> Vec<(&str, &'static str)> {
+    hinted(app)
+        .into_iter()
+        .map(|(_, key, hint)| (key, hint))
+        .collect()
+}
+
+/// The hinted actions with their key and word.
+fn hinted(app: &App) -> Vec<(Action, &str, &'static str)> {
     app.settings
         .keymap
         .entries()
         .iter()
         .filter(|b| keymap::in_scope(app, b.scope))
         .filter(|b| keymap::availability(app, b.action).is_ok())
-        .filter_map(|b| Some((b.label.as_str(), b.hint?)))
+        .filter_map(|b| Some((b.action, b.label.as_str(), b.hint?)))
+        .collect()
+}
+
+/// The status line's hints as drawn: two spans (key, word) per hinted action, shown only
+/// while the status line has nothing to say.
+pub(crate) fn hint_spans(app: &App) -> Vec<(Action, [Span<'static>; 2])> {
+    if status_text(app).is_some() {
+        return Vec::new();
+    }
+    hinted(app)
+        .into_iter()
+        .map(|(action, key, help)| {
+            (
+                action,
+                [
+                    Span::styled(format!(" {key}"), theme::KEY),
+                    Span::styled(format!(" {help} "), Style::new().fg(theme::TEXT)),
+                ],
+            )
+        })
         .collect()
 }
 
@@ -278,7 +352,8 @@ fn draw_banner(
     );
 }
 
-fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
+/// The status line's right part (idle, or the spinner), and the line split around it.
+pub(crate) fn status_right(app: &App, area: Rect) -> (Span<'static>, Rect, Rect) {
     let n = app.in_flight();
     let right = if n > 0 {
         Span::styled(
@@ -291,6 +366,11 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let right_width = right.width() as u16;
     let [l, r] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
+    (right, l, r)
+}
+
+fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
+    let (right, l, r) = status_right(app, area);
     let line = match status_text(app) {
         Some((level, text)) => {
             // The glyph says the level where colour cannot.
@@ -304,17 +384,12 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
                 style,
             ))
         }
-        None => {
-            let mut spans = Vec::new();
-            for (key, help) in hints(app) {
-                spans.push(Span::styled(format!(" {key}"), theme::KEY));
-                spans.push(Span::styled(
-                    format!(" {help} "),
-                    Style::new().fg(theme::TEXT),
-                ));
-            }
-            Line::from(spans)
-        }
+        None => Line::from(
+            hint_spans(app)
+                .into_iter()
+                .flat_map(|(_, spans)| spans)
+                .collect::<Vec<_>>(),
+        ),
     };
     frame.render_widget(line, l);
     frame.render_widget(right, r);

@@ -3,7 +3,9 @@
 use super::*;
 use crate::tui::app::App;
 use crate::tui::keymap::Action;
+use crate::tui::mouse::Hits;
 use crate::tui::popups::centered;
+use crate::tui::popups::mouse::{Hint, hint_hits, hint_text};
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::{fit, wrap_words};
 use ratatui::Frame;
@@ -12,7 +14,19 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
+/// Where a form's parts go in an area.
+struct Layout {
+    popup: Rect,
+    lines: Vec<Line<'static>>,
+    /// The field's line, its label and how far its text is scrolled.
+    input_row: usize,
+    label: String,
+    scroll: usize,
+    inner_w: usize,
+    hints: [Hint; 2],
+}
+
+fn layout(app: &App, form: &Form, area: Rect) -> Layout {
     let width = area.width.saturating_sub(8).clamp(40, 76);
     let inner_w = width.saturating_sub(4) as usize;
     let mut lines: Vec<Line> = Vec::new();
@@ -196,19 +210,36 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
         }
     }
     let h = lines.len() as u16 + 2;
-    let popup = centered(area, width, h);
+    let k = |a| app.settings.keymap.first_key(a);
+    Layout {
+        popup: centered(area, width, h),
+        lines,
+        input_row,
+        label,
+        scroll,
+        inner_w,
+        hints: [
+            Hint::button(Action::Submit, format!("{} submit", k(Action::Submit))),
+            Hint::button(Action::Close, format!("{} cancel", k(Action::Close))),
+        ],
+    }
+}
+
+pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
+    let Layout {
+        popup,
+        lines,
+        input_row,
+        label,
+        scroll,
+        inner_w,
+        hints,
+    } = layout(app, form, area);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .border_style(theme::BORDER_ASK)
         .title(Line::from(fit(&form.title(), inner_w)).bold())
-        .title_bottom(
-            Line::from(format!(
-                " {} submit · {} cancel ",
-                app.settings.keymap.first_key(Action::Submit),
-                app.settings.keymap.first_key(Action::Close)
-            ))
-            .muted(),
-        );
+        .title_bottom(Line::from(hint_text(&hints)).muted());
     let inner = block.inner(popup);
     frame.render_widget(
         Paragraph::new(lines)
@@ -222,4 +253,11 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
     if y < inner.bottom() {
         frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));
     }
+}
+
+/// The form for the mouse: its submit and cancel hints (a click presses their keys).
+pub(in crate::tui::popups) fn hits(app: &App, form: &Form, area: Rect, hits: &mut Hits) {
+    let l = layout(app, form, area);
+    hits.popup(l.popup, false, None);
+    hint_hits(&l.hints, l.popup, hits);
 }

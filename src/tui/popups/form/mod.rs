@@ -371,6 +371,7 @@ mod draw;
 mod submit;
 
 pub use draw::draw_form;
+pub(super) use draw::hits;
 
 #[cfg(test)]
 mod tests {
