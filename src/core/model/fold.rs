@@ -183,6 +183,43 @@ impl KnownState {
     }
 }
 
+impl KnownState {
+    /// The playground set a simulator up (`POST /_sim/setup`): what it made Hive patrons
+    /// hold is known from then on, as a reply would have said — so no pane shows what the
+    /// simulator no longer holds. (Cerego setups touch a user the list may not show; the
+    /// next listing or look-up brings them.)
+    pub fn apply_setup(&mut self, steps: &[crate::core::playground::Setup], at: DateTime<Utc>) {
+        use crate::core::playground::Setup;
+        for step in steps {
+            let Setup::HivePatron { patron, tags } = step else {
+                continue;
+            };
+            let Ok(id) = PatronId::parse(patron) else {
+                continue;
+            };
+            let p = self.hive.entry(&id);
+            p.complete = true;
+            p.confirmed_at = Some(at);
+            match tags {
+                Some(tags) => {
+                    p.tags = tags
+                        .iter()
+                        .map(|t| KnownTag {
+                            api_field: t.clone(),
+                            confirmed_at: Some(at),
+                        })
+                        .collect();
+                    p.note = "set up by the playground".into();
+                }
+                None => {
+                    p.tags.clear();
+                    p.note = "set up by the playground: Hive does not know this patron".into();
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -508,5 +545,31 @@ mod tests {
             Folded::Nothing
         );
         assert_eq!(tags(&s, "p"), ["a"]);
+    }
+
+    #[test]
+    fn a_playground_setup_is_known_as_a_reply_would_say() {
+        use crate::core::playground::Setup;
+        let mut k = KnownState::default();
+        k.apply_setup(
+            &[
+                Setup::HivePatron {
+                    patron: "demo_pre".into(),
+                    tags: Some(vec!["newsletter".into()]),
+                },
+                Setup::HivePatron {
+                    patron: "demo_no_such_patron".into(),
+                    tags: None,
+                },
+            ],
+            at(),
+        );
+        let p = k.hive.get(&PatronId::parse("demo_pre").unwrap()).unwrap();
+        assert!(p.complete && p.has("newsletter") && p.tags.len() == 1);
+        let gone = k
+            .hive
+            .get(&PatronId::parse("demo_no_such_patron").unwrap())
+            .unwrap();
+        assert!(gone.complete && gone.tags.is_empty());
     }
 }

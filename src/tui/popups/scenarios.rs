@@ -99,6 +99,11 @@ impl App {
         let Some(play) = self.play.setting_up.take().filter(|p| p.key == key) else {
             return Vec::new();
         };
+        // What the setup made the simulator hold is known now, as a reply would say.
+        if reply.is_ok() {
+            self.known.apply_setup(&play.setup, self.now);
+            self.refilter_hive();
+        }
         let op = reply.and_then(|r| play.op(&r));
         match op {
             Ok(op) => {
