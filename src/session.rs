@@ -83,6 +83,8 @@ pub struct Prepared {
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
     /// Whether the console takes the mouse (the file's `mouse`, `--no-mouse`), for demo mode.
     pub mouse: bool,
+    /// The console's colours (the file's `theme`), for demo mode.
+    pub theme: crate::config::colour::Theme,
 }
 
 /// Resolves the profile `options` ask for, without starting anything: `--demo`, else the
@@ -112,6 +114,11 @@ pub fn prepare_announcing(
         .map(|(f, _)| f.keys.clone())
         .unwrap_or_default();
     let mouse = !options.no_mouse && loaded.as_ref().and_then(|(f, _)| f.mouse) != Some(false);
+    let theme = loaded
+        .as_ref()
+        .and_then(|(f, _)| f.theme.as_deref())
+        .and_then(crate::config::colour::Theme::parse)
+        .unwrap_or_default();
     if options.demo {
         return Ok(Prepared {
             profile: None,
@@ -120,6 +127,7 @@ pub fn prepare_announcing(
             warnings,
             keys,
             mouse,
+            theme,
         });
     }
     let profile = match &loaded {
@@ -184,6 +192,7 @@ pub fn prepare_announcing(
             p.read_only = true;
         }
         p.mouse = mouse;
+        p.theme = theme;
         warnings.extend(p.warnings.iter().cloned());
         p
     });
@@ -194,6 +203,7 @@ pub fn prepare_announcing(
         warnings,
         keys,
         mouse,
+        theme,
     })
 }
 
@@ -218,6 +228,7 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
         mut warnings,
         keys,
         mouse,
+        theme,
     } = prepared;
     let (profile, simulator) = match profile {
         Some(p) => (p, None),
@@ -235,6 +246,7 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
             );
             p.keys = keys;
             p.mouse = mouse;
+            p.theme = theme;
             if options.read_only {
                 p.read_only = true;
             }

@@ -499,6 +499,69 @@ async fn a_keys_only_file_means_demo_mode_with_its_keys() {
     }
 }
 
+/// `theme = "light"` (a setting of the whole file) reaches the console's settings, in demo
+/// mode and on a profile; a theme that does not exist is refused with its line.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_theme_comes_from_the_file_and_a_bad_one_names_its_line() {
+    use tagdesk::tui::theme::Theme;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    for (text, demo, want) in [
+        (
+            "theme = \"light\"\n[keys]\nadd = [\"insert\"]\n",
+            false,
+            Theme::Light,
+        ),
+        (
+            "theme = \"monochrome\"\n[profiles.p.hive]\napi_key_env = \"T_THEME_KEY\"\n",
+            false,
+            Theme::Monochrome,
+        ),
+        ("[keys]\nadd = [\"insert\"]\n", true, Theme::Dark),
+    ] {
+        std::fs::write(&path, text).expect("config");
+        let options = tagdesk::session::Options {
+            config: Some(path.clone()),
+            demo,
+            ..Default::default()
+        };
+        let env = |k: &str| (k == "T_THEME_KEY").then(|| "k".to_string());
+        let session = tagdesk::session::open(&options, &env)
+            .await
+            .expect("a session");
+        assert_eq!(session.profile.theme, want, "{text}");
+        let settings =
+            tagdesk::tui::settings_from(&session.profile, Vec::new(), Vec::new(), Vec::new());
+        assert_eq!(settings.theme, want);
+        assert_eq!(
+            settings.no_color,
+            want == Theme::Monochrome,
+            "monochrome draws as NO_COLOR"
+        );
+        if let Some(sim) = session.simulator {
+            sim.shutdown().await;
+        }
+    }
+    std::fs::write(
+        &path,
+        "default_profile = \"p\"\ntheme = \"sepia\"\n[profiles.p.hive]\napi_key = \"k\"\n",
+    )
+    .expect("config");
+    let options = tagdesk::session::Options {
+        config: Some(path.clone()),
+        ..Default::default()
+    };
+    let Err(e) = tagdesk::session::open(&options, &|_| None).await else {
+        panic!("a bad theme is refused")
+    };
+    assert!(e.0.contains("config.toml:2"), "{}", e.0);
+    assert!(
+        e.0.contains("theme \"sepia\" is not one of dark, light, monochrome"),
+        "{}",
+        e.0
+    );
+}
+
 /// Item 12: `tagdesk sim` options, its bind failure, config lines, `log` profiles and times.
 #[tokio::test(flavor = "multi_thread")]
 async fn smaller_cli_defects() {

@@ -90,3 +90,27 @@ mod tests {
         assert_eq!(Colour::parse("256"), None);
     }
 }
+
+/// The console's themes (`theme = "dark" | "light" | "monochrome"` in the configuration;
+/// `NO_COLOR` means monochrome).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Dark,
+    Light,
+    Monochrome,
+}
+
+impl Theme {
+    /// The names the configuration accepts.
+    pub const NAMES: &'static str = "dark, light, monochrome";
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "dark" => Some(Theme::Dark),
+            "light" => Some(Theme::Light),
+            "monochrome" | "mono" | "none" => Some(Theme::Monochrome),
+            _ => None,
+        }
+    }
+}

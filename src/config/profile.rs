@@ -88,6 +88,8 @@ pub struct Profile {
     pub keys: BTreeMap<String, Vec<String>>,
     /// The console takes the mouse (the file's `mouse`, unless `--no-mouse`).
     pub mouse: bool,
+    /// The console's colours (the file's `theme`).
+    pub theme: super::colour::Theme,
     /// The file the profile came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -166,6 +168,7 @@ impl Profile {
             journal_rotate_bytes: crate::engine::journal::DEFAULT_ROTATE_BYTES,
             keys: BTreeMap::new(),
             mouse: true,
+            theme: super::colour::Theme::default(),
             source: None,
         }
     }
@@ -353,6 +356,11 @@ pub fn resolve_profile(
         journal_rotate_bytes: config.journal.rotate_mib.saturating_mul(1024 * 1024),
         keys: config.keys.clone(),
         mouse: config.mouse.unwrap_or(true),
+        theme: config
+            .theme
+            .as_deref()
+            .and_then(super::colour::Theme::parse)
+            .unwrap_or_default(),
         source: Some(path.to_path_buf()),
     })
 }
@@ -433,6 +441,7 @@ pub fn profile_from_env(
         journal_rotate_bytes: crate::engine::journal::DEFAULT_ROTATE_BYTES,
         keys: BTreeMap::new(),
         mouse: true,
+        theme: super::colour::Theme::default(),
         source: None,
     }))
 }

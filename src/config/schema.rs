@@ -33,6 +33,9 @@ pub struct FileConfig {
     /// the mouse, the terminal's own text selection needs Shift held. A console setting of
     /// the whole file, like `[keys]`: it follows the operator, not the profile.
     pub mouse: Option<bool>,
+    /// The console's colours: `dark` (the default), `light` (for light backgrounds) or
+    /// `monochrome` (no colour; `NO_COLOR` selects it too). A setting of the whole file.
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -287,6 +290,14 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
                 "default_profile \"{d}\" is not one of the profiles ({})",
                 profile_names(&config)
             ),
+        ));
+    }
+    if let Some(theme) = &config.theme
+        && colour::Theme::parse(theme).is_none()
+    {
+        return Err(at(
+            &["theme"],
+            format!("theme \"{theme}\" is not one of {}", colour::Theme::NAMES),
         ));
     }
     for (name, p) in &config.profiles {

@@ -48,13 +48,14 @@ pub fn settings_from(
         profiles,
         unavailable: profile.unavailable.clone(),
         place: profile.place(),
-        no_color: false,
+        // A monochrome theme is drawn as NO_COLOR is: reverse video and bold carry the rest.
+        no_color: profile.theme == super::theme::Theme::Monochrome,
         persist: !profile.demo,
         lookups,
         // Checked when the configuration was read; the defaults otherwise.
         keymap: keymap::Keymap::with_overrides(&profile.keys).unwrap_or_default(),
         simulator: None,
-        theme: super::theme::Theme::default(),
+        theme: profile.theme,
     }
 }
 
@@ -76,7 +77,7 @@ pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
         patrons,
         workspace.cerego_lookups.clone(),
     );
-    settings.no_color = no_color_requested();
+    settings.no_color = settings.no_color || no_color_requested();
     if settings.no_color {
         settings.theme = super::theme::Theme::Monochrome;
     }

@@ -66,26 +66,7 @@ pub const BADGE_NONE: Style = badge(TEXT);
 /// The inspector's MISMATCH.
 pub const BADGE_MISMATCH: Style = Style::new().fg(FIELD).bg(UNKNOWN).add_modifier(BOLD);
 
-/// The console's themes (`theme = "dark" | "light" | "monochrome"` in the configuration;
-/// `NO_COLOR` means monochrome).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Theme {
-    #[default]
-    Dark,
-    Light,
-    Monochrome,
-}
-
-impl Theme {
-    pub fn parse(name: &str) -> Option<Self> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "dark" => Some(Theme::Dark),
-            "light" => Some(Theme::Light),
-            "monochrome" | "mono" | "none" => Some(Theme::Monochrome),
-            _ => None,
-        }
-    }
-}
+pub use crate::config::colour::Theme;
 
 /// One theme's colour for each meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
