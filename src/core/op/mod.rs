@@ -188,13 +188,19 @@ impl Op {
             Op::CeregoUpdate { tag, .. } => format!("tag {tag}"),
             Op::CeregoListUsers { partner, .. } => format!("partner {partner}"),
             Op::CeregoProfile => "my profile".to_string(),
-            Op::Raw(raw) => raw
-                .body
-                .as_ref()
-                .and_then(|b| b.get("patron_id"))
-                .and_then(|p| p.as_str())
-                .map(str::to_string)
-                .unwrap_or_else(|| raw.path.clone()),
+            // What the body names: the patron, or the Cerego user; else the path.
+            Op::Raw(raw) => {
+                let field = |name: &str| {
+                    raw.body
+                        .as_ref()
+                        .and_then(|b| b.get(name))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string)
+                };
+                field("patron_id")
+                    .or_else(|| field("user_id").map(|u| format!("user {u}")))
+                    .unwrap_or_else(|| raw.path.clone())
+            }
         }
     }
 
@@ -222,17 +228,13 @@ impl Op {
                 None => format!("Cerego: list the users of partner {partner}"),
             },
             Op::CeregoProfile => "Cerego: fetch the API key owner's profile".to_string(),
+            // The label says what is unusual about it (a missing field, a wrong key).
             Op::Raw(raw) => format!(
-                "{}: raw {} {} ({}){}",
+                "{}: raw {} {} ({})",
                 raw.service.name(),
                 raw.method.as_str(),
                 raw.path,
                 raw.label,
-                if raw.wrong_key {
-                    ", with a wrong key"
-                } else {
-                    ""
-                }
             ),
         }
     }

@@ -214,6 +214,25 @@ mod tests {
     }
 
     #[test]
+    fn a_raw_op_names_what_its_body_names() {
+        let hive = super::super::Op::Raw(Box::new(missing_field()));
+        assert_eq!(hive.target(), "demo_param_missing");
+        let cerego = super::super::Op::Raw(Box::new(RawRequest {
+            service: Service::Cerego,
+            method: Method::Post,
+            path: "/v3/partner_user_tag_types/7/partner_user_tags".into(),
+            body: Some(json!({"user_id": "990001", "value": "EMEA"})),
+            wrong_key: true,
+            label: "sent with a wrong key".into(),
+        }));
+        assert_eq!(cerego.target(), "user 990001");
+        assert_eq!(
+            cerego.describe(),
+            "Cerego: raw POST /v3/partner_user_tag_types/7/partner_user_tags (sent with a wrong key)"
+        );
+    }
+
+    #[test]
     fn endpoints_follow_the_path() {
         let mut raw = missing_field();
         assert_eq!(raw.endpoint(), "hive.add");

@@ -172,7 +172,7 @@ pub(super) fn plays() -> Vec<Play> {
             setup: with(vec![holds(region.0, None)]),
             send: raw_cerego_add(
                 json!({"user_id": PLAYER_ID, "value": "EMEA"}),
-                "a wrong key",
+                "sent with a wrong key",
                 true,
             ),
         },

@@ -401,7 +401,7 @@ fn hive_errors() -> Vec<Play> {
             send: raw_hive(
                 "demo_wrong_key",
                 json!({"user_tags_api_fields": [DEFINED[0]]}),
-                "a wrong key",
+                "sent with a wrong key",
                 true,
             ),
         },
