@@ -1371,3 +1371,47 @@ async fn the_sim_binary_takes_keys_and_faults_from_its_flags() {
     assert!(rest.contains("Faults: hive.add:503*1"), "{rest}");
     assert!(rest.contains("\"flag-hive-key\""), "{rest}");
 }
+
+/// `tagdesk sim --users N --patrons N` adds deterministic synthetic users (with tags) and
+/// patrons to the seed: the listing counts them, a synthetic user is found by email, and a
+/// synthetic patron answers a remove like any other.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_standalone_simulator_adds_synthetic_users_and_patrons() {
+    let sim = SimProcess::spawn(&["--users", "120", "--patrons", "50"]).await;
+    let http = reqwest::Client::new();
+    let users: Value = http
+        .get(format!("{}/v3/partners/4242/users", sim.base))
+        .header("authorization", format!("Bearer {DEFAULT_CEREGO_KEY}"))
+        .send()
+        .await
+        .expect("the listing")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(users["meta"]["total-count"], 36 + 120, "{}", users["meta"]);
+    let found: Value = http
+        .get(format!(
+            "{}/v3/partners/4242/users?query=synthetic.119@example.edu",
+            sim.base
+        ))
+        .header("authorization", format!("Bearer {DEFAULT_CEREGO_KEY}"))
+        .send()
+        .await
+        .expect("a look-up")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(found["data"][0]["id"], "3000119", "{found}");
+    let client = HiveClient::new(&ClientConfig::new(sim.base.clone(), DEFAULT_HIVE_KEY)).unwrap();
+    let call = client
+        .remove(
+            &tagdesk::core::domain::PatronId::parse("synth_49").unwrap(),
+            &tagdesk::core::domain::ApiField::parse_list("vip").unwrap(),
+        )
+        .await;
+    assert!(
+        call.result.is_ok(),
+        "a known patron, not INVALID_PATRON: {:?}",
+        call.result
+    );
+}

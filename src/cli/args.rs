@@ -385,6 +385,12 @@ pub struct SimArgs {
     /// Start with no users, no patrons and no tags.
     #[arg(long)]
     pub empty: bool,
+    /// Add this many synthetic Cerego users (deterministic, with tags) to the seed.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub users: u64,
+    /// Add this many synthetic Hive patrons (deterministic, with tags) to the seed.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub patrons: u64,
     /// The Hive API key the simulator accepts.
     #[arg(long, default_value = sim::DEFAULT_HIVE_KEY)]
     pub hive_key: String,

@@ -23,6 +23,8 @@ pub fn run_sim(args: SimArgs) -> ExitCode {
     } else {
         Seed::demo()
     };
+    let mut seed = seed;
+    seed.add_synthetic(args.users, args.patrons);
     let mut faults = Vec::new();
     if let Some(ms) = args.latency_ms {
         faults.push(FaultRule {

@@ -151,6 +151,57 @@ impl Seed {
         seed
     }
 
+    /// Adds `users` synthetic Cerego users and `patrons` synthetic Hive patrons to the seed,
+    /// deterministically (the same numbers give the same seed): users copy the tags of the
+    /// seed's own users in turn, with ids from 3,000,000, names `Synthetic User N`, emails
+    /// `synthetic.N@example.edu` and member ids `S-N`; patrons `synth_N` hold up to three
+    /// api_fields of the catalogue, chosen by N. For demos and benchmarks at scale
+    /// (`tagdesk sim --users N --patrons N`).
+    pub fn add_synthetic(&mut self, users: u64, patrons: u64) {
+        let base: Vec<UserSeed> = self.cerego.users.clone();
+        let created = self.cerego.users.first().map_or_else(
+            || "2024-01-01T10:00:00.000Z".to_string(),
+            |u| u.created_at.clone(),
+        );
+        self.cerego.users.reserve(users as usize);
+        for i in 0..users {
+            let Ok(id) = CeregoUserId::parse(&(3_000_000 + i).to_string()) else {
+                continue;
+            };
+            let tags = match base.get(i as usize % base.len().max(1)) {
+                Some(b) => b.tags.clone(),
+                None => BTreeMap::new(),
+            };
+            self.cerego.users.push(UserSeed {
+                id,
+                name: format!("Synthetic User {i}"),
+                username: format!("synthetic{i}"),
+                email: format!("synthetic.{i}@example.edu"),
+                member_id: Some(format!("S-{i}")),
+                created_at: created.clone(),
+                last_logged_in_at: None,
+                tags,
+            });
+        }
+        let fields: Vec<ApiField> = self.hive.tags.iter().map(|t| t.api_field.clone()).collect();
+        self.hive.patrons.reserve(patrons as usize);
+        for i in 0..patrons {
+            let Ok(id) = PatronId::parse(&format!("synth_{i}")) else {
+                continue;
+            };
+            let mut tags: Vec<ApiField> = Vec::new();
+            if !fields.is_empty() {
+                for k in 0..(i % 4) {
+                    let f = &fields[((i * 7 + k * 3) as usize) % fields.len()];
+                    if !tags.contains(f) {
+                        tags.push(f.clone());
+                    }
+                }
+            }
+            self.hive.patrons.push(PatronSeed { id, tags });
+        }
+    }
+
     /// No users, no patrons, no tags: only the partner, a profile and one tag type, so the
     /// API surface still works.
     pub fn empty() -> Self {
@@ -323,5 +374,21 @@ mod tests {
     #[test]
     fn empty_seed_is_valid() {
         assert!(Seed::empty().check().is_ok());
+    }
+
+    #[test]
+    fn synthetic_users_and_patrons_are_deterministic_and_unique() {
+        let mut a = Seed::demo();
+        a.add_synthetic(1_000, 500);
+        let mut b = Seed::demo();
+        b.add_synthetic(1_000, 500);
+        assert_eq!(a, b, "the same numbers give the same seed");
+        assert_eq!(a.cerego.users.len(), 36 + 1_000);
+        assert_eq!(a.hive.patrons.len(), 24 + 500);
+        a.check()
+            .expect("a valid seed: unique ids, known tag types and api_fields");
+        let tagged = a.cerego.users.iter().filter(|u| !u.tags.is_empty()).count();
+        assert!(tagged > 500, "most synthetic users carry tags");
+        assert!(a.hive.patrons.iter().any(|p| p.tags.len() == 3));
     }
 }
