@@ -534,7 +534,7 @@ async fn the_theme_comes_from_the_file_and_a_bad_one_names_its_line() {
             tagdesk::tui::settings_from(&session.profile, Vec::new(), Vec::new(), Vec::new());
         assert_eq!(settings.theme, want);
         assert_eq!(
-            settings.no_color,
+            settings.no_color(),
             want == Theme::Monochrome,
             "monochrome draws as NO_COLOR"
         );

@@ -14,7 +14,6 @@ use tagdesk::tui::theme::Theme;
 fn with_theme(theme: Theme, size: (u16, u16)) -> Harness {
     let mut h = Harness::with_settings(Seed::demo(), size.0, size.1, |s| {
         s.theme = theme;
-        s.no_color = theme == Theme::Monochrome;
     });
     h.reply_all();
     h

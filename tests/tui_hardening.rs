@@ -244,7 +244,9 @@ fn rendered_commands_name_the_profile() {
 // Item 5.
 #[test]
 fn without_colour_selection_focus_and_tab_still_show() {
-    let mut h = Harness::with_settings(Seed::demo(), 100, 30, |s| s.no_color = true);
+    let mut h = Harness::with_settings(Seed::demo(), 100, 30, |s| {
+        s.theme = tagdesk::tui::theme::Theme::Monochrome
+    });
     h.reply_all();
     to_hive(&mut h);
     h.draw();

@@ -101,10 +101,18 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-/// Writes `contents` to `path`, created 0600 (and narrowed to 0600 if it already existed):
-/// everything tagdesk writes is private to its user.
+/// Writes `contents` to `path`, private to its user (0600, whatever was there before) and
+/// whole: written to a temporary file beside it, synced, then renamed over it, so a crash
+/// leaves the old file or the new one. Every file tagdesk writes whole goes through here.
 pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
     use std::io::Write;
+    let tmp = path.with_extension(format!(
+        "{}tmp-{}",
+        path.extension()
+            .map(|e| format!("{}.", e.to_string_lossy()))
+            .unwrap_or_default(),
+        std::process::id()
+    ));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -112,10 +120,12 @@ pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> 
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path)?;
+    let mut file = options.open(&tmp)?;
     make_private(&file)?;
     file.write_all(contents.as_ref())?;
-    file.flush()
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)
 }
 
 /// Narrows an existing file tagdesk writes to 0600 (it may predate tagdesk, or have been

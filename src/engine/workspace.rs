@@ -83,23 +83,9 @@ pub fn load(dir: &Path, profile: &str) -> (Workspace, Option<String>) {
 
 /// Saves atomically: a private temporary file, fsync'd, renamed over the old one.
 pub fn save(dir: &Path, profile: &str, workspace: &Workspace) -> std::io::Result<()> {
-    use std::io::Write;
     crate::engine::fs::create_private_dir(dir)?;
-    let path = file_for(dir, profile);
-    let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
     let text = serde_json::to_vec_pretty(workspace).map_err(std::io::Error::other)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp)?;
-    file.write_all(&text)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, &path)
+    crate::engine::fs::write_private(&file_for(dir, profile), text)
 }
 
 #[cfg(test)]

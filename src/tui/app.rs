@@ -74,9 +74,6 @@ pub struct Settings {
     pub unavailable: Vec<Unavailable>,
     /// Where this console's commands run (`--profile NAME` or `--demo` in command lines).
     pub place: Place,
-    /// `NO_COLOR` is set: no colour at all; selection, focus and the active tab are shown by
-    /// reverse video, bold and a `▶` marker.
-    pub no_color: bool,
     /// Whether the workspace (known patrons, look-ups) is saved between runs.
     pub persist: bool,
     /// Recent Cerego look-ups, most recent first.
@@ -85,9 +82,16 @@ pub struct Settings {
     pub keymap: Keymap,
     /// Demo mode: the embedded simulator's address (for curl, shown in help and the picker).
     pub simulator: Option<String>,
-    /// The colours (`theme` in the configuration; `NO_COLOR` means monochrome and sets
-    /// `no_color` too).
+    /// The colours (`theme` in the configuration; `NO_COLOR` means monochrome).
     pub theme: super::theme::Theme,
+}
+
+impl Settings {
+    /// No colour at all (the monochrome theme, which `NO_COLOR` selects): selection, focus
+    /// and the active tab are shown by reverse video, bold and a `▶` marker.
+    pub fn no_color(&self) -> bool {
+        self.theme == super::theme::Theme::Monochrome
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

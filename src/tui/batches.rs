@@ -103,9 +103,10 @@ impl BatchRunner {
             .collect();
         bases.dedup();
         tokio::spawn(async move {
-            let mut result = Err("no service is configured".to_string());
-            for base in &bases {
-                let one = async {
+            let run = async {
+                // The first simulator's rules are the ones shown; the first failure stops.
+                let mut shown = None;
+                for base in &bases {
                     let control = SimControl::new(base)?;
                     match &command {
                         SimCommand::Reset => control.reset().await?,
@@ -115,17 +116,12 @@ impl BatchRunner {
                         SimCommand::ClearFaults => control.clear_faults().await?,
                         SimCommand::ReadFaults => {}
                     }
-                    control.faults().await
+                    let rules = control.faults().await?;
+                    shown.get_or_insert(rules);
                 }
-                .await;
-                // The first simulator's rules are the ones shown; any failure wins.
-                result = match (result, one) {
-                    (Err(e), _) if !e.starts_with("no service") => Err(e),
-                    (_, Err(e)) => Err(e),
-                    (Ok(first), Ok(_)) => Ok(first),
-                    (Err(_), Ok(rules)) => Ok(rules),
-                };
-            }
+                shown.ok_or_else(|| "no service is configured".to_string())
+            };
+            let result = run.await;
             let _ = tx.send(Message::Sim { command, result });
         });
     }

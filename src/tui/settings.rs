@@ -48,8 +48,6 @@ pub fn settings_from(
         profiles,
         unavailable: profile.unavailable.clone(),
         place: profile.place(),
-        // A monochrome theme is drawn as NO_COLOR is: reverse video and bold carry the rest.
-        no_color: profile.theme == super::theme::Theme::Monochrome,
         persist: !profile.demo,
         lookups,
         // Checked when the configuration was read; the defaults otherwise.
@@ -77,8 +75,7 @@ pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
         patrons,
         workspace.cerego_lookups.clone(),
     );
-    settings.no_color = settings.no_color || no_color_requested();
-    if settings.no_color {
+    if no_color_requested() {
         settings.theme = super::theme::Theme::Monochrome;
     }
     settings.simulator = session.simulator.as_ref().map(|s| s.base_url());

@@ -24,14 +24,7 @@ impl SimControl {
     /// state of a simulator on this machine, never a real service.
     pub fn new(base: &str) -> Result<Self, String> {
         let url = reqwest::Url::parse(base).map_err(|e| format!("{base}: {e}"))?;
-        let host = url.host_str().unwrap_or("");
-        let loopback = host.eq_ignore_ascii_case("localhost")
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        if url.scheme() != "http" || !loopback {
+        if url.scheme() != "http" || !crate::config::is_loopback(&url) {
             return Err(format!(
                 "{base} is not a tagdesk simulator on this machine: the playground works in demo \
                  mode or on a profile pointed at `tagdesk sim`"

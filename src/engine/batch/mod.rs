@@ -121,25 +121,12 @@ fn file_for(data_dir: &Path, batch_id: &str) -> Result<PathBuf, String> {
 
 /// Saves a plan (0600, written whole then renamed, so a crash leaves the old or the new).
 pub fn save(data_dir: &Path, plan: &SavedPlan) -> Result<(), String> {
-    use std::io::Write;
     let path = file_for(data_dir, &plan.batch_id)?;
     let fail = |e: std::io::Error| format!("{}: {e}", path.display());
     crate::engine::fs::create_private_dir(data_dir).map_err(fail)?;
     crate::engine::fs::create_private_dir(&dir(data_dir)).map_err(fail)?;
-    let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
     let text = serde_json::to_vec(plan).map_err(|e| e.to_string())?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp).map_err(fail)?;
-    file.write_all(&text).map_err(fail)?;
-    file.sync_all().map_err(fail)?;
-    drop(file);
-    std::fs::rename(&tmp, &path).map_err(fail)
+    crate::engine::fs::write_private(&path, text).map_err(fail)
 }
 
 /// Marks a batch as running in this process (`batches/BATCH_ID.running`, holding the

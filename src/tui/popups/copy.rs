@@ -4,11 +4,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Style, Stylize};
+use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::{Popup, centered};
+use super::{Popup, centered, menu_row};
 use crate::core::op::raw::{curl_command, key_variable};
 use crate::core::op::{Op, Service};
 use crate::tui::app::{App, Effect, Level};
@@ -148,16 +148,11 @@ pub fn draw_copy(app: &App, key: &str, selected: usize, frame: &mut Frame, area:
     let inner = width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let style = if i == selected {
-            theme::SELECTED
-        } else {
-            Style::new()
-        };
-        let marker = if i == selected { "▶" } else { " " };
-        lines.push(Line::from(Span::styled(
-            fit(&format!("{marker} {:<20} ", item.what), inner),
-            style,
-        )));
+        lines.push(menu_row(
+            &format!("{:<20} ", item.what),
+            i == selected,
+            inner,
+        ));
         lines.push(Line::from(
             Span::raw(fit(&format!("    {}", item.text.replace('\n', " ")), inner)).muted(),
         ));

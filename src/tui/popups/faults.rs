@@ -8,7 +8,7 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::{Popup, centered};
+use super::{Popup, centered, menu_row};
 use crate::tui::actions::FAULT_PRESETS;
 use crate::tui::app::{App, Effect, Level, SimCommand};
 use crate::tui::keymap::Action;
@@ -48,15 +48,7 @@ pub fn draw_faults(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
     let width = area.width.saturating_sub(4).min(84);
     let inner = width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
-    let row = |i: usize, text: String| {
-        let marker = if i == selected { "▶" } else { " " };
-        let style = if i == selected {
-            theme::SELECTED
-        } else {
-            Style::new()
-        };
-        Line::from(Span::styled(fit(&format!("{marker} {text}"), inner), style))
-    };
+    let row = |i: usize, text: String| menu_row(&text, i == selected, inner);
     for (i, (rule, what)) in FAULT_PRESETS.iter().enumerate() {
         lines.push(row(i, format!("{rule:<20} {what}")));
     }

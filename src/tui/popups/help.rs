@@ -108,7 +108,9 @@ fn help_lines(app: &App) -> Vec<Line<'static>> {
 
 /// Where a page draws: as wide as the terminal allows (a margin of two columns, at most 150),
 /// as tall as its lines once wrapped (the header and status rows stay visible).
-fn help_area(area: Rect, lines: &[Line<'static>]) -> Rect {
+/// The page's wrapped lines are counted once: they give both the height and how far the
+/// page scrolls.
+fn help_area(area: Rect, lines: &[Line<'static>]) -> (Rect, u16) {
     let width = area.width.saturating_sub(4).min(150);
     let rows = Paragraph::new(lines.to_vec())
         .wrap(Wrap { trim: false })
@@ -116,29 +118,24 @@ fn help_area(area: Rect, lines: &[Line<'static>]) -> Rect {
     let h = (rows as u16)
         .saturating_add(2)
         .min(area.height.saturating_sub(2));
-    centered(area, width, h)
+    let max_scroll = (rows as u16).saturating_add(2).saturating_sub(h);
+    (centered(area, width, h), max_scroll)
 }
 
 /// Where page `page` of the help goes in `area` (for the mouse).
 pub(super) fn help_rect(app: &App, page: usize, area: Rect) -> Rect {
-    help_area(area, &page_lines(app, page))
+    help_area(area, &page_lines(app, page)).0
 }
 
 /// How far page `page` of the help can scroll at the console's current size.
 pub fn help_max_scroll(app: &App, page: usize) -> u16 {
     let area = Rect::new(0, 0, app.size.0, app.size.1);
-    let lines = page_lines(app, page);
-    let popup = help_area(area, &lines);
-    let rows = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .line_count(popup.width.saturating_sub(2));
-    (rows as u16 + 2).saturating_sub(popup.height)
+    help_area(area, &page_lines(app, page)).1
 }
 
 pub fn draw_help(app: &App, scroll: u16, page: usize, frame: &mut Frame, area: Rect) {
     let lines = page_lines(app, page);
-    let popup = help_area(area, &lines);
-    let max_scroll = help_max_scroll(app, page);
+    let (popup, max_scroll) = help_area(area, &lines);
     frame.render_widget(Clear, popup);
     let k = |a| app.settings.keymap.first_key(a);
     let hint = if max_scroll > 0 {

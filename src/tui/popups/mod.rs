@@ -149,6 +149,19 @@ pub fn draw(app: &App, popup: &Popup, frame: &mut ratatui::Frame, area: Rect) {
     }
 }
 
+/// A row of a short menu: `▶` and the selection style on the chosen one, cut to `width`.
+pub(super) fn menu_row(text: &str, selected: bool, width: usize) -> ratatui::text::Line<'static> {
+    let (marker, style) = if selected {
+        ("▶", crate::tui::theme::SELECTED)
+    } else {
+        (" ", ratatui::style::Style::new())
+    };
+    ratatui::text::Line::from(ratatui::text::Span::styled(
+        crate::tui::view::text::fit(&format!("{marker} {text}"), width),
+        style,
+    ))
+}
+
 /// A rectangle of at most `w` x `h`, centred in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);

@@ -110,12 +110,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
     // The frame is drawn in the dark palette; the theme in force redraws its colours
     // (monochrome: none at all).
-    let theme = if app.settings.no_color {
-        theme::Theme::Monochrome
-    } else {
-        app.settings.theme
-    };
-    theme::apply(frame.buffer_mut(), theme);
+    theme::apply(frame.buffer_mut(), app.settings.theme);
 }
 
 fn draw_too_small(frame: &mut Frame, area: Rect) {
@@ -140,7 +135,7 @@ fn draw_too_small(frame: &mut Frame, area: Rect) {
 
 /// The header's left part: the name and the tabs (each span with the tab it shows).
 pub(crate) fn header_tabs(app: &App) -> Vec<(Option<Tab>, Span<'static>)> {
-    let no_color = app.settings.no_color;
+    let no_color = app.settings.no_color();
     let tab = |label: &'static str, key: &str, active: bool| {
         let style = match (active, no_color) {
             (true, false) => theme::SELECTED,
@@ -399,7 +394,7 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
 /// otherwise (reversed too without colour).
 pub(crate) fn pane_title(app: &App, name: &str, detail: String, focused: bool) -> Line<'static> {
     if focused {
-        let style = if app.settings.no_color {
+        let style = if app.settings.no_color() {
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
         } else {
             Style::new().add_modifier(Modifier::BOLD)
@@ -436,12 +431,12 @@ pub(crate) fn selection_style(app: &App, focused: bool, list: bool) -> Style {
     match (focused, list) {
         (true, _) => Style::new().add_modifier(Modifier::REVERSED),
         (false, true) => Style::new().add_modifier(Modifier::BOLD),
-        (false, false) if app.settings.no_color => Style::new().add_modifier(Modifier::BOLD),
+        (false, false) if app.settings.no_color() => Style::new().add_modifier(Modifier::BOLD),
         (false, false) => Style::new(),
     }
 }
 
 /// The symbol before the selected row: `▶ ` without colour, nothing with it.
 pub(crate) fn selection_symbol(app: &App) -> &'static str {
-    if app.settings.no_color { "▶ " } else { "" }
+    if app.settings.no_color() { "▶ " } else { "" }
 }
