@@ -85,6 +85,28 @@ pub struct Prepared {
     pub mouse: bool,
     /// The console's colours (the file's `theme`), for demo mode.
     pub theme: crate::config::colour::Theme,
+    /// `TAGDESK_CEREGO_TAGS_API`, which overrides the profile's (and the demo's) family of
+    /// Cerego tag endpoints.
+    pub tags_api: Option<crate::core::domain::TagsApi>,
+}
+
+/// Reads `TAGDESK_CEREGO_TAGS_API` ("legacy" or "set"); anything else is refused.
+fn tags_api_override(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<crate::core::domain::TagsApi>, ConfigError> {
+    env(config::ENV_CEREGO_TAGS_API)
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| {
+            crate::core::domain::TagsApi::parse(&v)
+                .map_err(|e| ConfigError(format!("{}: {e}", config::ENV_CEREGO_TAGS_API)))
+        })
+        .transpose()
+}
+
+fn apply_tags_api(profile: &mut Profile, tags_api: Option<crate::core::domain::TagsApi>) {
+    if let (Some(api), Some(c)) = (tags_api, profile.cerego.as_mut()) {
+        c.tags_api = api;
+    }
 }
 
 /// Resolves the profile `options` ask for, without starting anything: `--demo`, else the
@@ -119,6 +141,7 @@ pub fn prepare_announcing(
         .and_then(|(f, _)| f.theme.as_deref())
         .and_then(crate::config::colour::Theme::parse)
         .unwrap_or_default();
+    let tags_api = tags_api_override(env)?;
     if options.demo {
         return Ok(Prepared {
             profile: None,
@@ -128,6 +151,7 @@ pub fn prepare_announcing(
             keys,
             mouse,
             theme,
+            tags_api,
         });
     }
     let profile = match &loaded {
@@ -193,6 +217,7 @@ pub fn prepare_announcing(
         }
         p.mouse = mouse;
         p.theme = theme;
+        apply_tags_api(&mut p, tags_api);
         warnings.extend(p.warnings.iter().cloned());
         p
     });
@@ -204,6 +229,7 @@ pub fn prepare_announcing(
         keys,
         mouse,
         theme,
+        tags_api,
     })
 }
 
@@ -229,6 +255,7 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
         keys,
         mouse,
         theme,
+        tags_api,
     } = prepared;
     let (profile, simulator) = match profile {
         Some(p) => (p, None),
@@ -247,6 +274,7 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
             p.keys = keys;
             p.mouse = mouse;
             p.theme = theme;
+            apply_tags_api(&mut p, tags_api);
             if options.read_only {
                 p.read_only = true;
             }

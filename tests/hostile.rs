@@ -470,6 +470,7 @@ async fn the_console_listing_is_bounded_too() {
     let op = tagdesk::core::op::Op::CeregoListUsers {
         partner: tagdesk::core::domain::PartnerId::parse("4242").expect("id"),
         query: None,
+        departments: false,
     };
     let pages = std::sync::Mutex::new(0u32);
     let on_page = |_: tagdesk::engine::exec::PageProgress| {

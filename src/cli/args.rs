@@ -334,11 +334,26 @@ pub enum CeregoCommand {
         /// The new value.
         value: String,
     },
+    /// Set tag values on a user in one request (profiles on Cerego's set API,
+    /// `cerego.tags_api = "set"`): each TYPE=VALUE creates the user's tag of that type or
+    /// changes its value; types not named are left alone.
+    Set {
+        /// The user id.
+        #[arg(long)]
+        user: String,
+        /// TAG_TYPE_ID=VALUE, one per tag type (e.g. 5=California 9=Marketing).
+        #[arg(required = true, value_name = "TYPE=VALUE")]
+        tags: Vec<String>,
+    },
     /// List the partner's users (every page), or look one up.
     Users {
         /// An email or member id.
         #[arg(long)]
         query: Option<String>,
+        /// Include the users of the partner's departments (the profile's
+        /// `cerego.include_department_users` turns this on for every listing).
+        #[arg(long)]
+        include_department_users: bool,
     },
     /// Show the API key owner's profile (a harmless check of the key).
     Profile,

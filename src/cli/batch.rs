@@ -11,7 +11,7 @@ use super::launch::{Launch, finish, human_row, launch};
 use super::{Format, err, exit, fail, flush, out};
 use crate::core::gate::Policy;
 use crate::core::model::KnownState;
-use crate::core::op::{Op, Place, Service};
+use crate::core::op::{Place, Service};
 use crate::core::plan::RowError;
 use crate::core::printable::{json_text, plural, printable};
 use crate::engine::batch::{self, SavedPlan, history, report};
@@ -118,10 +118,7 @@ async fn partner_users(
     let Some(cerego) = &session.profile.cerego else {
         return Err(super::partner_of(session).err().unwrap_or_default());
     };
-    let op = Op::CeregoListUsers {
-        partner: cerego.partner_id.clone(),
-        query: None,
-    };
+    let op = cerego.listing(None);
     let notify = |n: crate::engine::retry::RetryNotice| {
         err(&format!(
             "tagdesk: listing the partner's users: {}; retry {}/{}",

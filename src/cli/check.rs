@@ -87,6 +87,12 @@ async fn check_profile(profile: &Profile) -> Vec<Check> {
                 code: Some(code),
                 detail: redact(detail),
             });
+            if code == exit::OK {
+                checks.extend(tag_families(c, profile).await.into_iter().map(|mut c| {
+                    c.detail = redact(c.detail);
+                    c
+                }));
+            }
         }
         (None, u) => checks.push(Check::unavailable("cerego", u)),
     }
@@ -135,6 +141,46 @@ async fn check_profile(profile: &Profile) -> Vec<Check> {
         (None, u) => checks.push(Check::unavailable("hive", u)),
     }
     checks
+}
+
+/// Which of Cerego's tag endpoint families the server answers: the profile's own passes or
+/// fails; the other is reported, neither passing nor failing.
+async fn tag_families(
+    client: &crate::engine::api::cerego::CeregoClient,
+    profile: &Profile,
+) -> Vec<Check> {
+    let configured = profile
+        .cerego
+        .as_ref()
+        .map(|c| c.tags_api)
+        .unwrap_or_default();
+    super::check_tags::probe(client, profile)
+        .await
+        .into_iter()
+        .map(|p| {
+            let own = p.family == configured;
+            let code = match (own, p.answers) {
+                (false, _) => None,
+                (true, Some(true)) => Some(exit::OK),
+                (true, Some(false)) => Some(exit::REFUSED),
+                (true, None) => Some(exit::UNREACHABLE),
+            };
+            Check {
+                service: match (p.family, own) {
+                    (crate::core::domain::TagsApi::Legacy, true) => {
+                        "cerego tags (legacy, this profile's)"
+                    }
+                    (crate::core::domain::TagsApi::Legacy, false) => "cerego tags (legacy)",
+                    (crate::core::domain::TagsApi::Set, true) => {
+                        "cerego tags (set, this profile's)"
+                    }
+                    (crate::core::domain::TagsApi::Set, false) => "cerego tags (set)",
+                },
+                code,
+                detail: p.detail,
+            }
+        })
+        .collect()
 }
 
 /// The exit code of several checks: configuration problems first, then refusals, then

@@ -39,7 +39,12 @@ pub(crate) async fn import(
                 Ok(u) => u,
                 Err(code) => return code,
             };
-            let p = plan::cerego_plan(&table, None, &catalogue_of(session).1, &users);
+            let mut p = plan::cerego_plan(&table, None, &catalogue_of(session).1, &users);
+            if session.profile.cerego.as_ref().map(|c| c.tags_api)
+                == Some(crate::core::domain::TagsApi::Set)
+            {
+                p = plan::for_set_api(p);
+            }
             known.cerego = users;
             p
         }

@@ -7,6 +7,7 @@
 pub mod args;
 mod batch;
 pub mod check;
+mod check_tags;
 pub mod complete;
 mod config;
 mod console;
@@ -263,7 +264,7 @@ pub fn main() -> ExitCode {
             let (options, format) = options_of(&top);
             block_on(format, async move {
                 let session = open_session(&options, format).await?;
-                let code = match ops::cerego_op(command, || partner_of(&session)) {
+                let code = match ops::cerego_op(command, || cerego_context(&session)) {
                     Ok(op) => run::run_op(&session, op, format, top.yes).await,
                     Err(e) => fail(format, &e, exit::USAGE),
                 };
@@ -273,6 +274,18 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(code)
+}
+
+/// What a `cerego` command needs of the profile, or why Cerego cannot be used in it.
+fn cerego_context(session: &Session) -> Result<ops::CeregoContext, String> {
+    let partner = partner_of(session)?;
+    let c = session.profile.cerego.as_ref();
+    Ok(ops::CeregoContext {
+        profile: session.profile.name.clone(),
+        partner,
+        tags_api: c.map(|c| c.tags_api).unwrap_or_default(),
+        departments: c.is_some_and(|c| c.include_department_users),
+    })
 }
 
 /// The partner a `cerego` command lists, or why Cerego cannot be used in this profile.

@@ -3,9 +3,43 @@
 
 use super::args::{CeregoCommand, HiveCommand};
 use crate::core::domain::{
-    ApiField, CeregoUserId, LookupQuery, PartnerId, PatronId, TagId, TagTypeId, TagValue,
+    ApiField, CeregoUserId, LookupQuery, PartnerId, PatronId, TagId, TagSetting, TagTypeId,
+    TagValue, TagsApi,
 };
 use crate::core::op::Op;
+
+/// What a `cerego` command needs of the profile: the partner it lists, the family of tag
+/// endpoints it uses, whether listings include department users.
+#[derive(Debug, Clone)]
+pub struct CeregoContext {
+    pub profile: String,
+    pub partner: PartnerId,
+    pub tags_api: TagsApi,
+    pub departments: bool,
+}
+
+impl CeregoContext {
+    /// Refuses a command of the other family, saying what to use instead.
+    fn family(&self, wanted: TagsApi, command: &str) -> Result<(), String> {
+        if self.tags_api == wanted {
+            return Ok(());
+        }
+        let p = &self.profile;
+        Err(match self.tags_api {
+            TagsApi::Set => format!(
+                "profile {p} uses Cerego's set API (cerego.tags_api = \"set\"), which has no \
+                 separate {command}: use `tagdesk cerego set --user USER TYPE=VALUE` (it creates \
+                 the tag or changes its value); nothing was sent"
+            ),
+            TagsApi::Legacy => format!(
+                "profile {p} uses Cerego's legacy tag endpoints (cerego.tags_api = \"legacy\", \
+                 the default): use `tagdesk cerego add` or `tagdesk cerego update`, or set \
+                 cerego.tags_api = \"set\" in the profile ({} for one run); nothing was sent",
+                crate::config::ENV_CEREGO_TAGS_API.to_string() + "=set"
+            ),
+        })
+    }
+}
 
 /// A `hive add` / `hive remove` command as its Op: the same rules as typed input, and
 /// the first bad value refused with its reason.
@@ -45,33 +79,60 @@ pub fn hive_op(c: HiveCommand) -> Result<Op, String> {
     })
 }
 
-/// A `cerego` command as its Op. `partner` says which partner the profile lists (or why
-/// Cerego cannot be used), asked only by `cerego users`.
+/// A `cerego` command as its Op. `context` says what the profile's Cerego is (or why
+/// Cerego cannot be used); asked by every command but `profile`, after the arguments are
+/// checked.
 pub fn cerego_op(
     c: CeregoCommand,
-    partner: impl FnOnce() -> Result<PartnerId, String>,
+    context: impl FnOnce() -> Result<CeregoContext, String>,
 ) -> Result<Op, String> {
     Ok(match c {
         CeregoCommand::Add {
             user,
             tag_type,
             value,
-        } => Op::CeregoAdd {
-            user: CeregoUserId::parse(&user).map_err(|e| e.to_string())?,
-            tag_type: TagTypeId::parse(&tag_type).map_err(|e| e.to_string())?,
-            value: TagValue::parse(&value).map_err(|e| e.to_string())?,
-        },
-        CeregoCommand::Update { tag_id, value } => Op::CeregoUpdate {
-            tag: TagId::parse(&tag_id).map_err(|e| e.to_string())?,
-            value: TagValue::parse(&value).map_err(|e| e.to_string())?,
-        },
-        CeregoCommand::Users { query } => {
-            let partner = partner()?;
+        } => {
+            let op = Op::CeregoAdd {
+                user: CeregoUserId::parse(&user).map_err(|e| e.to_string())?,
+                tag_type: TagTypeId::parse(&tag_type).map_err(|e| e.to_string())?,
+                value: TagValue::parse(&value).map_err(|e| e.to_string())?,
+            };
+            context()?.family(TagsApi::Legacy, "add")?;
+            op
+        }
+        CeregoCommand::Update { tag_id, value } => {
+            let op = Op::CeregoUpdate {
+                tag: TagId::parse(&tag_id).map_err(|e| e.to_string())?,
+                value: TagValue::parse(&value).map_err(|e| e.to_string())?,
+            };
+            context()?.family(TagsApi::Legacy, "update")?;
+            op
+        }
+        CeregoCommand::Set { user, tags } => {
+            let user = CeregoUserId::parse(&user).map_err(|e| e.to_string())?;
+            let tags = tags
+                .iter()
+                .map(|t| TagSetting::parse(t))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            TagSetting::check_list(&tags).map_err(|e| e.to_string())?;
+            context()?.family(TagsApi::Set, "set")?;
+            Op::CeregoSet { user, tags }
+        }
+        CeregoCommand::Users {
+            query,
+            include_department_users,
+        } => {
             let query = query
                 .map(|q| LookupQuery::parse(&q).map(|q| q.to_string()))
                 .transpose()
                 .map_err(|e| e.to_string())?;
-            Op::CeregoListUsers { partner, query }
+            let c = context()?;
+            Op::CeregoListUsers {
+                partner: c.partner,
+                query,
+                departments: include_department_users || c.departments,
+            }
         }
         CeregoCommand::Profile => Op::CeregoProfile,
         CeregoCommand::Import { .. } => {
@@ -94,8 +155,71 @@ mod tests {
         })
     }
 
-    fn partner() -> Result<PartnerId, String> {
-        PartnerId::parse("4242").map_err(|e| e.to_string())
+    fn on(tags_api: TagsApi) -> impl FnOnce() -> Result<CeregoContext, String> {
+        move || {
+            Ok(CeregoContext {
+                profile: "p".into(),
+                partner: PartnerId::parse("4242").map_err(|e| e.to_string())?,
+                tags_api,
+                departments: false,
+            })
+        }
+    }
+
+    fn partner() -> Result<CeregoContext, String> {
+        on(TagsApi::Legacy)()
+    }
+
+    #[test]
+    fn set_arguments_become_one_set_and_each_family_keeps_its_commands() {
+        let set = |tags: &[&str], api| {
+            cerego_op(
+                CeregoCommand::Set {
+                    user: "1185304".into(),
+                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                },
+                on(api),
+            )
+        };
+        let op = set(&["5=California", "9=Sales = Marketing"], TagsApi::Set).unwrap();
+        let Op::CeregoSet { user, tags } = &op else {
+            panic!("{op:?}")
+        };
+        assert_eq!(user.as_str(), "1185304");
+        assert_eq!(
+            tags[1].value.as_str(),
+            "Sales = Marketing",
+            "split at the first ="
+        );
+        let e = set(&["5=a", "5=b"], TagsApi::Set).unwrap_err();
+        assert!(e.contains("tag type 5 is named twice"), "{e}");
+        let e = set(&["California"], TagsApi::Set).unwrap_err();
+        assert!(e.contains("is not TYPE=VALUE"), "{e}");
+        let e = set(&["5="], TagsApi::Set).unwrap_err();
+        assert!(e.starts_with("tag value"), "{e}");
+        let e = set(&["5=x"], TagsApi::Legacy).unwrap_err();
+        assert!(
+            e.contains("legacy tag endpoints") && e.contains("nothing was sent"),
+            "{e}"
+        );
+        let add = CeregoCommand::Add {
+            user: "1".into(),
+            tag_type: "3".into(),
+            value: "v".into(),
+        };
+        let e = cerego_op(add, on(TagsApi::Set)).unwrap_err();
+        assert!(e.contains("cerego set --user USER TYPE=VALUE"), "{e}");
+        let users = CeregoCommand::Users {
+            query: None,
+            include_department_users: true,
+        };
+        assert!(matches!(
+            cerego_op(users, partner).unwrap(),
+            Op::CeregoListUsers {
+                departments: true,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -151,6 +275,7 @@ mod tests {
         let op = cerego_op(
             CeregoCommand::Users {
                 query: Some("a@b.c".into()),
+                include_department_users: false,
             },
             partner,
         )
@@ -159,7 +284,8 @@ mod tests {
             op,
             Op::CeregoListUsers {
                 partner: PartnerId::parse("4242").unwrap(),
-                query: Some("a@b.c".into())
+                query: Some("a@b.c".into()),
+                departments: false,
             }
         );
         assert_eq!(
@@ -193,9 +319,13 @@ mod tests {
         .unwrap_err();
         assert!(e.contains("line break"), "{e}");
         // Without Cerego in the profile, a listing says why.
-        let e = cerego_op(CeregoCommand::Users { query: None }, || {
-            Err("Cerego is not configured in profile p: nothing was sent".into())
-        })
+        let e = cerego_op(
+            CeregoCommand::Users {
+                query: None,
+                include_department_users: false,
+            },
+            || Err("Cerego is not configured in profile p: nothing was sent".into()),
+        )
         .unwrap_err();
         assert!(e.contains("not configured"), "{e}");
     }

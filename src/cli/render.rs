@@ -137,6 +137,7 @@ pub fn output_json(output: &Output) -> Value {
             })
         }
         Output::Tag(t) => json!(t),
+        Output::TagsSet(s) => json!(s),
         Output::Users(u) => json!(u),
         Output::KeyOwner(p) => json!(p),
         Output::Raw { status } => json!({ "status": status }),
@@ -189,6 +190,25 @@ pub fn human(op: &Op, output: &Output, status: Option<u16>) -> String {
             printable(t.value.as_deref().unwrap_or("")),
             printable(t.updated_at.as_deref().unwrap_or("?")),
         ),
+        Output::TagsSet(set) => {
+            let mut out = format!("{} · {status}", printable(&op.describe()));
+            match &set.tags {
+                None => out.push_str("\n(the response listed no tags)"),
+                Some(tags) if tags.is_empty() => out.push_str("\nthe user has no tags"),
+                Some(tags) => {
+                    for t in tags {
+                        out.push_str(&format!(
+                            "\ntag {} (type {}) = \"{}\" · updated {}",
+                            printable(&t.id),
+                            printable(t.tag_type_id.as_deref().unwrap_or("?")),
+                            printable(t.value.as_deref().unwrap_or("")),
+                            printable(t.updated_at.as_deref().unwrap_or("?")),
+                        ));
+                    }
+                }
+            }
+            out
+        }
         // A listing is printed page by page as it arrives (see `UserPrinter`); this is
         // what stays to say at its end.
         Output::Users(_) => printable(&output.summary()).into_owned(),

@@ -27,10 +27,7 @@ fn maybe_created_hint(op: &Op, error: &ApiError, session: &Session) -> Option<St
         ApiError::Network { connect: false, .. } | ApiError::Timeout { .. }
     );
     maybe_sent.then(|| {
-        let check = Op::CeregoListUsers {
-            partner: cerego.partner_id.clone(),
-            query: Some(user.to_string()),
-        };
+        let check = cerego.listing(Some(user.to_string()));
         format!(
             "the tag may have been created: check with `{}` before adding again",
             check.cli_command(&session.profile.place())
@@ -49,6 +46,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
         Decision::Allow => {}
         Decision::Refuse(reason) => return fail(format, &reason, exit::USAGE),
         Decision::Confirm(question) => {
+            let question = format!("{question} {}", gate::drives(op.service()));
             if !yes && !ask(&question) {
                 return fail(
                     format,

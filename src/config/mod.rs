@@ -46,6 +46,8 @@ pub const ENV_CEREGO_KEY: &str = "TAGDESK_CEREGO_API_KEY";
 pub const ENV_HIVE_URL: &str = "TAGDESK_HIVE_URL";
 pub const ENV_CEREGO_URL: &str = "TAGDESK_CEREGO_URL";
 pub const ENV_CEREGO_PARTNER: &str = "TAGDESK_CEREGO_PARTNER_ID";
+/// Overrides every profile's `cerego.tags_api` (the demo's too): "legacy" or "set".
+pub const ENV_CEREGO_TAGS_API: &str = "TAGDESK_CEREGO_TAGS_API";
 pub const ENV_DATA_DIR: &str = "TAGDESK_DATA_DIR";
 pub const ENV_CONFIG: &str = "TAGDESK_CONFIG";
 /// The name of the profile made from `TAGDESK_*` variables alone (no file).

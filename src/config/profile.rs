@@ -18,7 +18,22 @@ pub struct CeregoProfile {
     pub base_url: String,
     pub partner_id: PartnerId,
     pub tag_types: Vec<TagType>,
+    /// Which family of tag endpoints this profile sends to (SPEC §1.0).
+    pub tags_api: crate::core::domain::TagsApi,
+    /// Whether listings include the users of the partner's departments.
+    pub include_department_users: bool,
     pub key: SecretString,
+}
+
+impl CeregoProfile {
+    /// The partner's listing (all users, or a look-up), as this profile asks for it.
+    pub fn listing(&self, query: Option<String>) -> crate::core::op::Op {
+        crate::core::op::Op::CeregoListUsers {
+            partner: self.partner_id.clone(),
+            query,
+            departments: self.include_department_users,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -152,6 +167,8 @@ impl Profile {
                 base_url: base_url.into(),
                 partner_id,
                 tag_types,
+                tags_api: crate::core::domain::TagsApi::default(),
+                include_department_users: false,
                 key: SecretString::from(keys.cerego.to_string()),
             }),
             hive: Some(HiveProfile {
@@ -310,6 +327,8 @@ pub fn resolve_profile(
                 base_url,
                 partner_id: c.partner_id.clone(),
                 tag_types: c.tag_types.clone(),
+                tags_api: c.tags_api,
+                include_department_users: c.include_department_users,
                 key,
             })
         }
@@ -405,6 +424,8 @@ pub fn profile_from_env(
             partner_id: PartnerId::parse(&partner)
                 .map_err(|e| ConfigError(format!("{ENV_CEREGO_PARTNER}: {e}")))?,
             tag_types: Vec::new(),
+            tags_api: crate::core::domain::TagsApi::default(),
+            include_department_users: false,
             key: SecretString::from(k.trim().to_string()),
         }),
         (Some(_), None) => {

@@ -193,6 +193,13 @@ pub struct CeregoConfig {
     pub partner_id: PartnerId,
     #[serde(default)]
     pub tag_types: Vec<TagType>,
+    /// Which family of tag endpoints the server answers (SPEC §1.0): "legacy" (add +
+    /// update, the default) or "set".
+    #[serde(default)]
+    pub tags_api: crate::core::domain::TagsApi,
+    /// List the users of the partner's departments too (`include_department_users`).
+    #[serde(default)]
+    pub include_department_users: bool,
     #[serde(flatten)]
     pub key: KeySource,
 }

@@ -277,6 +277,90 @@ pub struct TagType {
     pub name: String,
 }
 
+/// One object of a Cerego "set tags" request: the tag type and the value it should have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagSetting {
+    pub tag_type: TagTypeId,
+    pub value: TagValue,
+}
+
+impl TagSetting {
+    /// Reads `TYPE=VALUE` (the CLI's and the batch files' spelling): the type id before the
+    /// first `=`, the value after it, each checked like typed input.
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        let Some((tag_type, value)) = raw.split_once('=') else {
+            return Err(InvalidInput::new(
+                "tag setting",
+                format!(
+                    "\"{}\" is not TYPE=VALUE (a tag type id, \"=\", then the value, like \
+                     5=California)",
+                    crate::core::printable::printable(raw)
+                ),
+            ));
+        };
+        Ok(Self {
+            tag_type: TagTypeId::parse(tag_type)?,
+            value: TagValue::parse(value)?,
+        })
+    }
+
+    /// Checks a request's settings: at least one, and each tag type named once (two values
+    /// for one type in one request would leave the result to the server's whim).
+    pub fn check_list(settings: &[TagSetting]) -> Result<(), InvalidInput> {
+        if settings.is_empty() {
+            return Err(InvalidInput::new("tags", "give at least one TYPE=VALUE"));
+        }
+        for (i, s) in settings.iter().enumerate() {
+            if settings[..i].iter().any(|t| t.tag_type == s.tag_type) {
+                return Err(InvalidInput::new(
+                    "tags",
+                    format!(
+                        "tag type {} is named twice; one request sets each type once",
+                        s.tag_type
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which of Cerego's two families of tag endpoints a profile uses (SPEC §1.0): the
+/// original document's add + update pair, or the current docs' one "set tags" endpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TagsApi {
+    /// `POST /v3/partner_user_tag_types/:id/partner_user_tags` and `PUT /v3/partner_user_tags/:id`.
+    #[default]
+    Legacy,
+    /// `POST /v3/users/:user_id/partner_user_tags`.
+    Set,
+}
+
+impl TagsApi {
+    pub fn name(self) -> &'static str {
+        match self {
+            TagsApi::Legacy => "legacy",
+            TagsApi::Set => "set",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        match raw.trim() {
+            "legacy" => Ok(TagsApi::Legacy),
+            "set" => Ok(TagsApi::Set),
+            other => Err(InvalidInput::new(
+                "tags_api",
+                format!(
+                    "\"{}\" is neither \"legacy\" nor \"set\"",
+                    crate::core::printable::printable(other)
+                ),
+            )),
+        }
+    }
+}
+
 /// A tag of the Hive application's catalogue: its api_field and its display name. The one
 /// type for it, shared by the configuration, the simulator's seed and the console.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

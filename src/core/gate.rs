@@ -73,6 +73,15 @@ pub fn downstream(service: Service) -> &'static str {
     }
 }
 
+/// What one change drives downstream, in a line short enough for a dialog at 80 columns
+/// (said where a single change is confirmed; SPEC §1.7 and Hive's rules).
+pub fn drives(service: Service) -> &'static str {
+    match service {
+        Service::Cerego => "Tag values drive Smart Groups: this may enrol the user in courses.",
+        Service::Hive => "Hive moderation rules may act on this patron's user tags.",
+    }
+}
+
 /// Gates a whole plan once: a read-only profile refuses it whole; a confirm profile asks
 /// once, naming the profile, the request count, the operation and what the tags drive.
 pub fn check_plan(op: BatchOp, service: Service, requests: usize, policy: &Policy) -> PlanDecision {
@@ -134,6 +143,7 @@ mod tests {
         let read = Op::CeregoListUsers {
             partner: PartnerId::parse("1").unwrap(),
             query: None,
+            departments: false,
         };
         assert_eq!(check(&read, &policy(true, true)), Decision::Allow);
     }
@@ -163,8 +173,8 @@ mod tests {
             .filter(|o| o.is_mutation())
             .count();
         assert_eq!(
-            mutations, 5,
-            "Hive add/remove, Cerego add/update, a raw POST"
+            mutations, 6,
+            "Hive add/remove, Cerego add/update/set, a raw POST"
         );
     }
 

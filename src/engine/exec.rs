@@ -138,9 +138,13 @@ pub async fn execute(clients: &Clients, op: &Op) -> (Vec<Exchange>, Result<Outpu
             Some(c) => done(c.update_tag(tag, value).await, Output::Tag),
             None => missing(Service::Cerego),
         },
-        Op::CeregoListUsers { partner, query } => match &clients.cerego {
+        Op::CeregoSet { user, tags } => match &clients.cerego {
+            Some(c) => done(c.set_tags(user, tags).await, Output::TagsSet),
+            None => missing(Service::Cerego),
+        },
+        Op::CeregoListUsers { .. } => match &clients.cerego {
             Some(c) => {
-                let call = c.users_page(partner, query.as_deref(), 1).await;
+                let call = c.users_page(op, 1).await;
                 let listing = call.map(|p| UserList {
                     listed: p.users.len() as u64,
                     users: p.users,
@@ -233,7 +237,7 @@ async fn list_all(
     policy: &RetryPolicy,
     hooks: &Hooks<'_>,
 ) -> (Vec<Exchange>, Result<Output, ApiError>, Vec<RetryNotice>) {
-    let (Op::CeregoListUsers { partner, query }, Some(client)) = (op, &clients.cerego) else {
+    let (Op::CeregoListUsers { .. }, Some(client)) = (op, &clients.cerego) else {
         return (Vec::new(), Err(unconfigured(Service::Cerego)), Vec::new());
     };
     let limits = clients.limits;
@@ -249,7 +253,7 @@ async fn list_all(
         let (ex, result, mut r) = with_retries(policy, op, hooks.notify, &clients.redactor, || {
             let c = c.clone();
             async move {
-                let call = c.users_page(partner, query.as_deref(), page).await;
+                let call = c.users_page(op, page).await;
                 (call.exchanges, call.result)
             }
         })
@@ -344,6 +348,7 @@ pub async fn attempt(
         | Op::HiveRemove { .. }
         | Op::CeregoAdd { .. }
         | Op::CeregoUpdate { .. }
+        | Op::CeregoSet { .. }
         | Op::CeregoProfile
         | Op::Raw(_) => {
             // The retry budget bounds the whole operation, the last attempt included.

@@ -45,6 +45,10 @@ pub enum Pane {
 pub struct CeregoSettings {
     pub partner_id: PartnerId,
     pub tag_types: Vec<TagType>,
+    /// Add and edit go through the set endpoint (one operation) on `set` profiles.
+    pub tags_api: crate::core::domain::TagsApi,
+    /// Listings include department users.
+    pub departments: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,10 +220,7 @@ impl App {
         app.refilter_hive();
         let mut effects = Vec::new();
         if let Some(c) = &app.settings.cerego {
-            let op = Op::CeregoListUsers {
-                partner: c.partner_id.clone(),
-                query: None,
-            };
+            let op = c.listing(None);
             effects.push(app.send(op));
         }
         (app, effects)

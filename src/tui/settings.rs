@@ -19,6 +19,29 @@ fn seed_patrons(seed: &Seed) -> Vec<KnownPatron> {
         .collect()
 }
 
+impl super::app::App {
+    /// The family of Cerego tag endpoints this profile uses (legacy when Cerego is not
+    /// configured: nothing is sent then anyway).
+    pub fn cerego_tags_api(&self) -> crate::core::domain::TagsApi {
+        self.settings
+            .cerego
+            .as_ref()
+            .map(|c| c.tags_api)
+            .unwrap_or_default()
+    }
+}
+
+impl CeregoSettings {
+    /// The partner's listing (all users, or a look-up), as this profile asks for it.
+    pub fn listing(&self, query: Option<String>) -> crate::core::op::Op {
+        crate::core::op::Op::CeregoListUsers {
+            partner: self.partner_id.clone(),
+            query,
+            departments: self.departments,
+        }
+    }
+}
+
 /// The console's settings for a profile.
 pub fn settings_from(
     profile: &Profile,
@@ -32,6 +55,8 @@ pub fn settings_from(
         cerego: profile.cerego.as_ref().map(|c| CeregoSettings {
             partner_id: c.partner_id.clone(),
             tag_types: c.tag_types.clone(),
+            tags_api: c.tags_api,
+            departments: c.include_department_users,
         }),
         hive: profile.hive.as_ref().map(|h| HiveSettings {
             catalogue: h.tags.clone(),

@@ -48,14 +48,17 @@ pub(crate) fn valid_documents() -> &'static [Value] {
             Op::CeregoListUsers {
                 partner: PartnerId::parse("4242").unwrap(),
                 query: None,
+                departments: false,
             },
             Op::CeregoListUsers {
                 partner: PartnerId::parse("4242").unwrap(),
                 query: Some("ada.lovelace@example.edu".into()),
+                departments: false,
             },
             Op::CeregoListUsers {
                 partner: PartnerId::parse("1").unwrap(),
                 query: None,
+                departments: false,
             },
             Op::CeregoProfile,
         ];

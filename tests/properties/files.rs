@@ -121,9 +121,10 @@ proptest! {
             let (_, users) = model.answer(&Op::CeregoListUsers {
                 partner: seed.cerego.partner_id.clone(),
                 query: None,
+                departments: false,
             });
             let _ = tagdesk::core::op::interpret(
-                &Op::CeregoListUsers { partner: seed.cerego.partner_id.clone(), query: None },
+                &Op::CeregoListUsers { partner: seed.cerego.partner_id.clone(), query: None, departments: false },
                 200,
                 users.to_string().as_bytes(),
             );

@@ -99,8 +99,13 @@ pub(crate) fn any_op() -> impl Strategy<Value = Op> {
                     .prop_map(str::to_string),
                 text(),
             ]),
+            proptest::bool::ANY,
         )
-            .prop_map(|(partner, query)| Op::CeregoListUsers { partner, query }),
+            .prop_map(|(partner, query, departments)| Op::CeregoListUsers {
+                partner,
+                query,
+                departments
+            }),
         Just(Op::CeregoProfile),
     ]
 }

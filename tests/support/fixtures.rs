@@ -47,6 +47,7 @@ pub fn reply_page(seed: &Seed, page: u32) -> PageProgress {
     let listing = Op::CeregoListUsers {
         partner: seed.cerego.partner_id.clone(),
         query: None,
+        departments: false,
     };
     let (_, body) = model.clone().serve(&listing.page_request(page));
     let parsed = tagdesk::core::op::cerego::UsersPage::parse(body.to_string().as_bytes())

@@ -30,6 +30,9 @@ pub enum Folded {
     TagCreated { tag_id: String },
     /// Cerego changed a tag's value.
     TagUpdated { tag_id: String },
+    /// Cerego set tag values on a user; `known` says whether every value set is now shown
+    /// (false when the response listed no tags and a tag was new, or the user is not listed).
+    TagsSet { user: String, known: bool },
     /// Hive answered an add or remove on this patron.
     Patron { id: PatronId, outcome: HiveOutcome },
     /// Hive does not know this patron: it has no tags.
@@ -42,9 +45,11 @@ impl KnownState {
         match op {
             Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. } => match output {
                 Output::Hive(outcome) => self.hive_outcome(patron, outcome, at),
-                Output::Tag(_) | Output::Users(_) | Output::KeyOwner(_) | Output::Raw { .. } => {
-                    Folded::Nothing
-                }
+                Output::Tag(_)
+                | Output::TagsSet(_)
+                | Output::Users(_)
+                | Output::KeyOwner(_)
+                | Output::Raw { .. } => Folded::Nothing,
             },
             Op::CeregoListUsers { query, .. } => {
                 let Output::Users(list) = output else {
@@ -104,6 +109,18 @@ impl KnownState {
                     tag_id: tag.id.clone(),
                 }
             }
+            Op::CeregoSet { user, tags } => {
+                let Output::TagsSet(set) = output else {
+                    return Folded::Nothing;
+                };
+                let known = self
+                    .cerego
+                    .store_set(user.as_str(), tags, set.tags.as_deref());
+                Folded::TagsSet {
+                    user: user.to_string(),
+                    known,
+                }
+            }
             // A raw request is shown as answered; what is known is not built from it.
             Op::CeregoProfile | Op::Raw(_) => Folded::Nothing,
         }
@@ -129,6 +146,7 @@ impl KnownState {
             | Op::CeregoListUsers { query: Some(_), .. }
             | Op::CeregoAdd { .. }
             | Op::CeregoUpdate { .. }
+            | Op::CeregoSet { .. }
             | Op::CeregoProfile
             | Op::Raw(_) => Folded::Nothing,
         }
@@ -402,6 +420,7 @@ mod tests {
         Op::CeregoListUsers {
             partner: PartnerId::parse("4242").unwrap(),
             query: query.map(str::to_string),
+            departments: false,
         }
     }
 

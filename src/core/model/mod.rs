@@ -132,6 +132,78 @@ impl KnownUsers {
             .and_then(|t| t.value.clone())
     }
 
+    /// What a set of these tag types would replace on this user: each type's current
+    /// value, or `None` for a type the user has no tag of (the set creates it). `None`
+    /// overall when tagdesk has not listed the user, or a tag's type or value is unknown
+    /// (a listing without `included`): then what it replaces is not known.
+    pub fn set_prior(
+        &self,
+        user_id: &str,
+        types: &[&str],
+    ) -> Option<crate::core::op::inverse::SetPrior> {
+        let user = self.position(user_id).and_then(|i| self.users.get(i))?;
+        let mut prior = crate::core::op::inverse::SetPrior::new();
+        for ty in types {
+            if user.tags.iter().any(|t| t.tag_type_id.is_none()) {
+                return None;
+            }
+            let value = match user
+                .tags
+                .iter()
+                .find(|t| t.tag_type_id.as_deref() == Some(ty))
+            {
+                Some(t) => Some(t.value.clone()?),
+                None => None,
+            };
+            prior.insert(ty.to_string(), value);
+        }
+        Some(prior)
+    }
+
+    /// Folds a successful set into the user's tags: the tags the response listed replace
+    /// theirs (one tag per type: a listed tag drops another of its type); without them, the
+    /// values set go into the user's tags of those types, and a type the user had no tag of
+    /// stays unknown until a reload (its new tag's id is not known). Returns whether every
+    /// type set is now known with its value.
+    fn store_set(
+        &mut self,
+        user_id: &str,
+        settings: &[crate::core::domain::TagSetting],
+        listed: Option<&[CeregoTag]>,
+    ) -> bool {
+        let Some(user) = self.position(user_id).and_then(|i| self.users.get_mut(i)) else {
+            return false;
+        };
+        if let Some(tags) = listed {
+            for tag in tags {
+                if let Some(ty) = &tag.tag_type_id {
+                    user.tags
+                        .retain(|t| t.id == tag.id || t.tag_type_id.as_ref() != Some(ty));
+                }
+                match user.tags.iter_mut().find(|t| t.id == tag.id) {
+                    Some(t) => *t = tag.clone(),
+                    None => user.tags.push(tag.clone()),
+                }
+            }
+        } else {
+            for s in settings {
+                if let Some(t) = user
+                    .tags
+                    .iter_mut()
+                    .find(|t| t.tag_type_id.as_deref() == Some(s.tag_type.as_str()))
+                {
+                    t.value = Some(s.value.to_string());
+                }
+            }
+        }
+        settings.iter().all(|s| {
+            user.tags.iter().any(|t| {
+                t.tag_type_id.as_deref() == Some(s.tag_type.as_str())
+                    && t.value.as_deref() == Some(s.value.as_str())
+            })
+        })
+    }
+
     /// Puts a tag the server returned into its user's list (replacing one with the same
     /// id). A user tagdesk has not listed is left unknown.
     fn store_tag(&mut self, user_id: &str, tag: CeregoTag) -> bool {
@@ -278,3 +350,6 @@ impl KnownPatron {
         self.tags.iter().any(|t| t.api_field == api_field)
     }
 }
+
+#[cfg(test)]
+mod set_tests;

@@ -209,6 +209,71 @@ impl UsersPage {
     }
 }
 
+/// What a "set tags" request answered (SPEC §1.6: the response is undocumented, so any
+/// success is a success and the tags are read when the body carries them).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TagsSet {
+    /// The user's tags as the response listed them (all of them, on the simulator), or
+    /// `None` when the body carried no tag resources.
+    pub tags: Option<Vec<CeregoTag>>,
+}
+
+impl TagsSet {
+    /// Reads whatever came back: a JSON:API `data` list of tags, a single tag, or nothing
+    /// usable (never an error: the request succeeded whatever the body says).
+    pub fn parse_lenient(body: &[u8]) -> Self {
+        let Ok(json) = serde_json::from_slice::<Value>(body) else {
+            return Self::default();
+        };
+        let tags = match json.get("data") {
+            Some(Value::Array(items)) => {
+                let tags: Vec<CeregoTag> =
+                    items.iter().filter_map(CeregoTag::from_resource).collect();
+                // An empty list is an answer (the user has no tags); a list of things that
+                // are not tags is not.
+                (tags.len() == items.len()).then_some(tags)
+            }
+            Some(one @ Value::Object(_)) => CeregoTag::from_resource(one).map(|t| vec![t]),
+            _ => None,
+        };
+        Self { tags }
+    }
+
+    /// One line: the user's tags after the change, as far as the response said.
+    pub fn summary(&self) -> String {
+        let Some(tags) = &self.tags else {
+            return "tags set (the response listed no tags)".into();
+        };
+        const SHOWN: usize = 4;
+        let mut parts: Vec<String> = tags
+            .iter()
+            .take(SHOWN)
+            .map(|t| {
+                let ty = t
+                    .tag_type_id
+                    .as_deref()
+                    .map(|ty| format!(" (type {ty})"))
+                    .unwrap_or_default();
+                match &t.value {
+                    Some(v) => format!("tag {}{ty} = \"{v}\"", t.id),
+                    None => format!("tag {}{ty}", t.id),
+                }
+            })
+            .collect();
+        if tags.len() > SHOWN {
+            parts.push(format!("{} more", tags.len() - SHOWN));
+        }
+        match tags.len() {
+            0 => "tags set; the user has no tags".into(),
+            n => format!(
+                "tags set; the user has {}: {}",
+                crate::core::printable::plural(n as u64, "tag", "tags"),
+                parts.join(", ")
+            ),
+        }
+    }
+}
+
 impl KeyOwner {
     pub fn parse(body: &[u8]) -> Result<Self, String> {
         let json: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
@@ -273,6 +338,52 @@ mod tests {
         assert_eq!(u.tags[0].value.as_deref(), Some("Gold"));
         assert_eq!(u.tags[0].tag_type_id.as_deref(), Some("3"));
         assert_eq!(page.total_pages, None);
+    }
+
+    #[test]
+    fn a_null_email_is_no_email() {
+        let body = br#"{"data": [{"id": "8", "type": "users",
+              "attributes": {"name": "Dept Lee", "email": null, "has-password": true},
+              "meta": {"can-edit": false},
+              "relationships": {"partner-user-tags": {"data": []}}}],
+            "meta": {"total-pages": 1, "total-count": 1}}"#;
+        let page = UsersPage::parse(body).unwrap();
+        assert_eq!(page.users[0].id, "8");
+        assert_eq!(page.users[0].email, None);
+        assert_eq!(page.users[0].name.as_deref(), Some("Dept Lee"));
+    }
+
+    #[test]
+    fn a_set_response_is_read_leniently() {
+        let list = br#"{"data": [
+            {"id": "1", "type": "partner-user-tags", "attributes": {"value": "California"},
+             "relationships": {"partner-user-tag-type": {"data": {"id": "5"}}}},
+            {"id": "2", "type": "partner-user-tags", "attributes": {"value": "Marketing"},
+             "relationships": {"partner-user-tag-type": {"data": {"id": "9"}}}}]}"#;
+        let set = TagsSet::parse_lenient(list);
+        let tags = set.tags.as_ref().unwrap();
+        assert_eq!(tags.len(), 2);
+        assert_eq!(tags[1].tag_type_id.as_deref(), Some("9"));
+        assert_eq!(
+            set.summary(),
+            "tags set; the user has 2 tags: tag 1 (type 5) = \"California\", tag 2 (type 9) = \"Marketing\""
+        );
+        let one = TagsSet::parse_lenient(TAG_DOC.as_bytes());
+        assert_eq!(one.tags.unwrap()[0].id, "84918");
+        // Bodies the docs do not promise are successes without tags.
+        for body in [
+            &b""[..],
+            b"<html>ok</html>",
+            b"{}",
+            b"{\"data\": 5}",
+            b"{\"data\": [1]}",
+        ] {
+            let set = TagsSet::parse_lenient(body);
+            assert_eq!(set.tags, None, "{}", String::from_utf8_lossy(body));
+            assert_eq!(set.summary(), "tags set (the response listed no tags)");
+        }
+        let none = TagsSet::parse_lenient(br#"{"data": []}"#);
+        assert_eq!(none.summary(), "tags set; the user has no tags");
     }
 
     #[test]

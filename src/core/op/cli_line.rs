@@ -59,12 +59,27 @@ impl Op {
                 push(tag.as_str());
                 push(value.as_str());
             }
-            Op::CeregoListUsers { query, .. } => {
+            Op::CeregoSet { user, tags } => {
+                push("cerego");
+                push("set");
+                push("--user");
+                push(user.as_str());
+                // TYPE=VALUE never starts with '-': a type id is digits.
+                for t in tags {
+                    push(&format!("{}={}", t.tag_type, t.value));
+                }
+            }
+            Op::CeregoListUsers {
+                query, departments, ..
+            } => {
                 push("cerego");
                 push("users");
                 if let Some(q) = query {
                     push("--query");
                     push(q);
+                }
+                if *departments {
+                    push("--include-department-users");
                 }
             }
             Op::CeregoProfile => {

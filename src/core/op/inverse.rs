@@ -4,7 +4,95 @@
 //! non-existent ones); a Cerego update by setting the value it replaced. What cannot be
 //! undone says why.
 
-use super::{ApiField, Invertibility, Op, Output};
+use std::collections::BTreeMap;
+
+use super::{ApiField, Invertibility, Op, Output, TagSetting, TagTypeId, TagValue};
+
+/// What a Cerego "set tags" request replaced, per tag type, as its intent records it:
+/// the value the type had, or `None` when the user had no tag of that type (the set
+/// created it).
+pub type SetPrior = BTreeMap<String, Option<String>>;
+
+/// The journal's spelling of a [`SetPrior`] (the intent's `prior` is one string): a JSON
+/// object, `{"5": "Fall", "9": null}`.
+pub fn encode_set_prior(prior: &SetPrior) -> String {
+    serde_json::to_string(prior).unwrap_or_default()
+}
+
+/// Reads [`encode_set_prior`]'s text back; `None` when it is not one.
+pub fn decode_set_prior(text: &str) -> Option<SetPrior> {
+    serde_json::from_str(text).ok()
+}
+
+/// The inverse of a set, from the values it replaced.
+fn undo_set(user: &super::CeregoUserId, tags: &[TagSetting], prior: Option<&str>) -> Inverse {
+    let Some(prior) = prior.and_then(decode_set_prior) else {
+        return Inverse::Impossible(
+            "the values this set replaced were not recorded, so they cannot be set back".into(),
+        );
+    };
+    let mut back = Vec::new();
+    let mut created = Vec::new();
+    for t in tags {
+        match prior.get(t.tag_type.as_str()) {
+            None => {
+                return Inverse::Impossible(format!(
+                    "the value tag type {} had before was not recorded, so it cannot be set back",
+                    t.tag_type
+                ));
+            }
+            Some(None) => created.push(t.tag_type.to_string()),
+            Some(Some(p)) if p == t.value.as_str() => {}
+            Some(Some(p)) => match (TagTypeId::parse(t.tag_type.as_str()), TagValue::parse(p)) {
+                (Ok(tag_type), Ok(value)) => back.push(TagSetting { tag_type, value }),
+                (Err(e), _) | (_, Err(e)) => {
+                    return Inverse::Impossible(format!(
+                        "the value it replaced cannot be sent back ({e})"
+                    ));
+                }
+            },
+        }
+    }
+    let created_note = (!created.is_empty()).then(|| {
+        format!(
+            "the set created the tag of type {}; it stays: the Cerego API has no endpoint to \
+             delete a partner user tag",
+            created.join(", type ")
+        )
+    });
+    if back.is_empty() {
+        return match created_note {
+            Some(note) => Inverse::Impossible(format!("cannot be undone: {note}")),
+            None => Inverse::Nothing("the set gave every type the value it already had".into()),
+        };
+    }
+    Inverse::Op {
+        op: Op::CeregoSet {
+            user: user.clone(),
+            tags: back,
+        },
+        note: created_note,
+    }
+}
+
+/// The prior an undo row records: what the original change set, which the undo replaces.
+pub fn undo_prior(op: &Op) -> Option<String> {
+    match op {
+        Op::CeregoUpdate { value, .. } => Some(value.to_string()),
+        Op::CeregoSet { tags, .. } => Some(encode_set_prior(
+            &tags
+                .iter()
+                .map(|t| (t.tag_type.to_string(), Some(t.value.to_string())))
+                .collect(),
+        )),
+        Op::HiveAdd { .. }
+        | Op::HiveRemove { .. }
+        | Op::CeregoAdd { .. }
+        | Op::CeregoListUsers { .. }
+        | Op::CeregoProfile
+        | Op::Raw(_) => None,
+    }
+}
 
 /// How to undo one change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +162,9 @@ pub fn inverse(op: &Op, output: &Output, prior: Option<&str>) -> Inverse {
             }
         }
         Invertibility::FromPriorValue => {
+            if let Op::CeregoSet { user, tags } = op {
+                return undo_set(user, tags, prior);
+            }
             let Op::CeregoUpdate { tag, value } = op else {
                 return Inverse::Impossible("not a Cerego update".into());
             };
@@ -164,6 +255,59 @@ mod tests {
                 fields: fields(&["vip"])
             }
         );
+    }
+
+    fn set(pairs: &[&str]) -> Op {
+        Op::CeregoSet {
+            user: crate::core::op::CeregoUserId::parse("7").unwrap(),
+            tags: pairs
+                .iter()
+                .map(|p| TagSetting::parse(p).unwrap())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_set_is_undone_by_setting_back_the_values_it_replaced() {
+        let op = set(&["5=California", "9=Marketing", "3=Gold"]);
+        let out = Output::TagsSet(Default::default());
+        let prior = encode_set_prior(&SetPrior::from([
+            ("5".to_string(), Some("Oregon".to_string())),
+            ("9".to_string(), None),
+            ("3".to_string(), Some("Gold".to_string())),
+        ]));
+        assert_eq!(prior, r#"{"3":"Gold","5":"Oregon","9":null}"#);
+        let Inverse::Op { op: undo, note } = inverse(&op, &out, Some(&prior)) else {
+            panic!("expected an op")
+        };
+        // Only the type whose value changed goes back; the created one stays, and says so.
+        assert_eq!(undo, set(&["5=Oregon"]));
+        assert!(note.unwrap().contains("created the tag of type 9"));
+        // The undo's own prior is what the set wrote, so undoing the undo works too.
+        assert_eq!(
+            decode_set_prior(&undo_prior(&op).unwrap()).unwrap()["5"].as_deref(),
+            Some("California")
+        );
+        let only_created = encode_set_prior(&SetPrior::from([("9".to_string(), None)]));
+        let Inverse::Impossible(why) = inverse(&set(&["9=x"]), &out, Some(&only_created)) else {
+            panic!("a created tag cannot be removed")
+        };
+        assert!(why.contains("no endpoint to"), "{why}");
+        let same = encode_set_prior(&SetPrior::from([("9".to_string(), Some("x".into()))]));
+        assert!(matches!(
+            inverse(&set(&["9=x"]), &out, Some(&same)),
+            Inverse::Nothing(_)
+        ));
+        assert!(matches!(inverse(&op, &out, None), Inverse::Impossible(_)));
+        assert!(matches!(
+            inverse(&op, &out, Some("not json")),
+            Inverse::Impossible(_)
+        ));
+        let partial = encode_set_prior(&SetPrior::from([("5".to_string(), Some("Oregon".into()))]));
+        let Inverse::Impossible(why) = inverse(&op, &out, Some(&partial)) else {
+            panic!("a type without a recorded value cannot be undone")
+        };
+        assert!(why.contains("type 9"), "{why}");
     }
 
     #[test]

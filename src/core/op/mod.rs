@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::core::domain::{
-    ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagTypeId, TagValue,
+    ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagSetting, TagTypeId, TagValue, TagsApi,
 };
 
 pub mod cerego;
@@ -68,10 +68,19 @@ pub enum Op {
     },
     /// `PUT /v3/partner_user_tags/:id`
     CeregoUpdate { tag: TagId, value: TagValue },
+    /// `POST /v3/users/:user_id/partner_user_tags` (the set family): each named tag type
+    /// gets its value, the tag created when the user has none of that type.
+    CeregoSet {
+        user: CeregoUserId,
+        tags: Vec<TagSetting>,
+    },
     /// `GET /v3/partners/:partner_id/users` (every page)
     CeregoListUsers {
         partner: PartnerId,
         query: Option<String>,
+        /// `include_department_users`: users of the partner's departments too.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        departments: bool,
     },
     /// `GET /v3/my/profile`
     CeregoProfile,
@@ -87,6 +96,7 @@ impl Op {
             Op::HiveAdd { .. } | Op::HiveRemove { .. } => Service::Hive,
             Op::CeregoAdd { .. }
             | Op::CeregoUpdate { .. }
+            | Op::CeregoSet { .. }
             | Op::CeregoListUsers { .. }
             | Op::CeregoProfile => Service::Cerego,
             Op::Raw(raw) => raw.service,
@@ -100,7 +110,8 @@ impl Op {
             Op::HiveAdd { .. }
             | Op::HiveRemove { .. }
             | Op::CeregoAdd { .. }
-            | Op::CeregoUpdate { .. } => true,
+            | Op::CeregoUpdate { .. }
+            | Op::CeregoSet { .. } => true,
             Op::CeregoListUsers { .. } | Op::CeregoProfile => false,
             // Whatever it asks, it goes through the write gate unless it only reads.
             Op::Raw(raw) => raw.method != request::Method::Get,
@@ -119,6 +130,7 @@ impl Op {
             Op::HiveAdd { .. }
             | Op::HiveRemove { .. }
             | Op::CeregoUpdate { .. }
+            | Op::CeregoSet { .. }
             | Op::CeregoListUsers { .. }
             | Op::CeregoProfile => RetrySafety::Repeatable,
         }
@@ -131,7 +143,9 @@ impl Op {
             // Removing what was added (only the tags the reply says were added).
             Op::HiveAdd { .. } | Op::HiveRemove { .. } => Invertibility::FromOutcome,
             // Setting the value it had before (known from the state before the change).
-            Op::CeregoUpdate { .. } => Invertibility::FromPriorValue,
+            // Setting the values they had before (known from the state before the change);
+            // a tag the set created stays (no endpoint deletes one).
+            Op::CeregoUpdate { .. } | Op::CeregoSet { .. } => Invertibility::FromPriorValue,
             Op::CeregoAdd { .. } => Invertibility::Impossible(
                 "the Cerego API has no endpoint to delete a partner user tag",
             ),
@@ -147,7 +161,7 @@ impl Op {
     pub fn subject(&self) -> Subject<'_> {
         match self {
             Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. } => Subject::Patron(patron),
-            Op::CeregoAdd { user, .. } => Subject::User(user),
+            Op::CeregoAdd { user, .. } | Op::CeregoSet { user, .. } => Subject::User(user),
             Op::CeregoUpdate { tag, .. } => Subject::Tag(tag),
             Op::CeregoListUsers { partner, .. } => Subject::Partner(partner),
             Op::CeregoProfile => Subject::KeyOwner,
@@ -162,6 +176,7 @@ impl Op {
             Op::HiveRemove { .. } => "hive_remove",
             Op::CeregoAdd { .. } => "cerego_add",
             Op::CeregoUpdate { .. } => "cerego_update",
+            Op::CeregoSet { .. } => "cerego_set",
             Op::CeregoListUsers { .. } => "cerego_list_users",
             Op::CeregoProfile => "cerego_profile",
             Op::Raw(_) => "raw",
@@ -174,6 +189,7 @@ impl Op {
             Op::HiveAdd { .. } | Op::CeregoAdd { .. } => "add",
             Op::HiveRemove { .. } => "remove",
             Op::CeregoUpdate { .. } => "update",
+            Op::CeregoSet { .. } => "set",
             Op::CeregoListUsers { .. } => "list",
             Op::CeregoProfile => "profile",
             Op::Raw(_) => "raw",
@@ -184,7 +200,7 @@ impl Op {
     pub fn target(&self) -> String {
         match self {
             Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. } => patron.to_string(),
-            Op::CeregoAdd { user, .. } => format!("user {user}"),
+            Op::CeregoAdd { user, .. } | Op::CeregoSet { user, .. } => format!("user {user}"),
             Op::CeregoUpdate { tag, .. } => format!("tag {tag}"),
             Op::CeregoListUsers { partner, .. } => format!("partner {partner}"),
             Op::CeregoProfile => "my profile".to_string(),
@@ -223,10 +239,30 @@ impl Op {
             Op::CeregoUpdate { tag, value } => {
                 format!("Cerego: set the value of tag {tag} to \"{value}\"")
             }
-            Op::CeregoListUsers { partner, query } => match query {
-                Some(q) => format!("Cerego: look up \"{q}\" among the users of partner {partner}"),
-                None => format!("Cerego: list the users of partner {partner}"),
-            },
+            Op::CeregoSet { user, tags } => format!(
+                "Cerego: set {} on user {user}",
+                tags.iter()
+                    .map(|t| format!("type {} = \"{}\"", t.tag_type, t.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Op::CeregoListUsers {
+                partner,
+                query,
+                departments,
+            } => {
+                let with = if *departments {
+                    " (department users included)"
+                } else {
+                    ""
+                };
+                match query {
+                    Some(q) => format!(
+                        "Cerego: look up \"{q}\" among the users of partner {partner}{with}"
+                    ),
+                    None => format!("Cerego: list the users of partner {partner}{with}"),
+                }
+            }
             Op::CeregoProfile => "Cerego: fetch the API key owner's profile".to_string(),
             // The label says what is unusual about it (a missing field, a wrong key).
             Op::Raw(raw) => format!(
@@ -326,9 +362,14 @@ pub(crate) fn one_of_each() -> Vec<Op> {
             tag: TagId::parse("9").expect("literal"),
             value: TagValue::parse("v").expect("literal"),
         },
+        Op::CeregoSet {
+            user: CeregoUserId::parse("1").expect("literal"),
+            tags: vec![TagSetting::parse("3=v").expect("literal")],
+        },
         Op::CeregoListUsers {
             partner: PartnerId::parse("4242").expect("literal"),
             query: None,
+            departments: false,
         },
         Op::CeregoProfile,
         Op::Raw(Box::new(RawRequest {
@@ -353,6 +394,7 @@ pub(crate) fn variant(op: &Op) -> usize {
         Op::CeregoListUsers { .. } => 4,
         Op::CeregoProfile => 5,
         Op::Raw(_) => 6,
+        Op::CeregoSet { .. } => 7,
     }
 }
 
@@ -466,9 +508,42 @@ mod tests {
             op.describe(),
             "Cerego: set the value of tag 84918 to \"-5\""
         );
+        let op = Op::CeregoSet {
+            user: CeregoUserId::parse("1185304").unwrap(),
+            tags: vec![
+                TagSetting::parse("5=California").unwrap(),
+                TagSetting::parse("9=Sales and Marketing").unwrap(),
+            ],
+        };
+        assert_eq!(
+            op.cli_command(&Place::of("staging", false)),
+            "tagdesk --profile staging cerego set --user 1185304 5=California \
+             '9=Sales and Marketing'"
+        );
+        assert_eq!(
+            op.describe(),
+            "Cerego: set type 5 = \"California\", type 9 = \"Sales and Marketing\" on user 1185304"
+        );
+        assert_eq!(op.verb(), "set");
+        assert_eq!(op.target(), "user 1185304");
+        assert_eq!(op.retry_safety(), RetrySafety::Repeatable, "it converges");
+        let op = Op::CeregoListUsers {
+            partner: PartnerId::parse("4242").unwrap(),
+            query: None,
+            departments: true,
+        };
+        assert_eq!(
+            op.cli_command(&Place::Demo),
+            "tagdesk --demo cerego users --include-department-users"
+        );
+        assert_eq!(
+            op.describe(),
+            "Cerego: list the users of partner 4242 (department users included)"
+        );
         let op = Op::CeregoListUsers {
             partner: PartnerId::parse("4242").unwrap(),
             query: Some("a@b.c".into()),
+            departments: false,
         };
         assert_eq!(
             op.cli_command(&Place::Demo),

@@ -1,7 +1,7 @@
 //! What a successful Op produced, and how a whole response becomes that value.
 
 use super::Op;
-use super::cerego::{CeregoTag, KeyOwner, UserList, UsersPage};
+use super::cerego::{CeregoTag, KeyOwner, TagsSet, UserList, UsersPage};
 use super::error::{self, ApiError};
 use super::hive::HiveOutcome;
 use super::scenario::HiveAction;
@@ -12,6 +12,8 @@ use crate::core::printable::plural;
 pub enum Output {
     Hive(HiveOutcome),
     Tag(CeregoTag),
+    /// A "set tags" request succeeded (with the user's tags when the response listed them).
+    TagsSet(TagsSet),
     Users(UserList),
     KeyOwner(KeyOwner),
     /// A raw request to a path no Op uses answered with a success status (its body is in
@@ -31,6 +33,7 @@ impl Output {
                 Some(v) => format!("tag {} = \"{v}\"", t.id),
                 None => format!("tag {}", t.id),
             },
+            Output::TagsSet(t) => t.summary(),
             Output::Users(l) => {
                 let pages = plural(u64::from(l.pages_fetched), "page", "pages");
                 let mut out = match l.total_count {
@@ -72,6 +75,10 @@ pub fn interpret(op: &Op, status: u16, body: &[u8]) -> Result<Output, ApiError> 
         Op::CeregoAdd { .. } | Op::CeregoUpdate { .. } => {
             error::interpret(status, body, None, CeregoTag::parse_document).map(Output::Tag)
         }
+        Op::CeregoSet { .. } => {
+            error::interpret(status, body, None, |b| Ok(TagsSet::parse_lenient(b)))
+                .map(Output::TagsSet)
+        }
         Op::CeregoListUsers { .. } => {
             error::interpret(status, body, None, UsersPage::parse).map(|p| {
                 Output::Users(UserList {
@@ -110,6 +117,10 @@ pub fn interpret_raw(
         .map(Output::Hive),
         "cerego.add" | "cerego.update" => {
             error::interpret(status, body, retry_after, CeregoTag::parse_document).map(Output::Tag)
+        }
+        "cerego.set" => {
+            error::interpret(status, body, retry_after, |b| Ok(TagsSet::parse_lenient(b)))
+                .map(Output::TagsSet)
         }
         _ => {
             error::interpret(status, body, retry_after, |_| Ok(())).map(|()| Output::Raw { status })

@@ -45,6 +45,11 @@ impl RawRequest {
             (Service::Hive, HIVE_REMOVE_PATH) => "hive.remove",
             (Service::Cerego, p) if p.starts_with("/v3/partner_user_tag_types/") => "cerego.add",
             (Service::Cerego, p) if p.starts_with("/v3/partner_user_tags/") => "cerego.update",
+            (Service::Cerego, p)
+                if p.starts_with("/v3/users/") && p.ends_with("/partner_user_tags") =>
+            {
+                "cerego.set"
+            }
             _ => "raw",
         }
     }
@@ -238,6 +243,9 @@ mod tests {
         assert_eq!(raw.endpoint(), "hive.add");
         raw.path = HIVE_REMOVE_PATH.into();
         assert_eq!(raw.endpoint(), "hive.remove");
+        raw.service = Service::Cerego;
+        raw.path = "/v3/users/1185304/partner_user_tags".into();
+        assert_eq!(raw.endpoint(), "cerego.set");
         raw.path = "/elsewhere".into();
         assert_eq!(raw.endpoint(), "raw");
     }

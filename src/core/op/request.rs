@@ -106,11 +106,30 @@ impl Op {
                 format!("/v3/partner_user_tags/{tag}"),
                 Some(json!({"value": value.as_str()})),
             ),
-            Op::CeregoListUsers { partner, query } => {
+            Op::CeregoSet { user, tags } => RequestSpec::new(
+                Method::Post,
+                format!("/v3/users/{user}/partner_user_tags"),
+                Some(json!({"tags": tags
+                    .iter()
+                    .map(|t| json!({
+                        "partner_user_tag_type_id": t.tag_type.as_str(),
+                        "value": t.value.as_str(),
+                    }))
+                    .collect::<Vec<_>>()})),
+            ),
+            Op::CeregoListUsers {
+                partner,
+                query,
+                departments,
+            } => {
                 let mut spec =
                     RequestSpec::new(Method::Get, format!("/v3/partners/{partner}/users"), None);
                 if let Some(q) = query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
                     spec.query.push(("query".into(), q.to_string()));
+                }
+                if *departments {
+                    spec.query
+                        .push(("include_department_users".into(), "true".into()));
                 }
                 spec.query.push(("page[number]".into(), page.to_string()));
                 spec
@@ -128,6 +147,7 @@ impl Op {
             Op::HiveRemove { .. } => "hive.remove",
             Op::CeregoAdd { .. } => "cerego.add",
             Op::CeregoUpdate { .. } => "cerego.update",
+            Op::CeregoSet { .. } => "cerego.set",
             Op::CeregoListUsers { .. } => "cerego.users",
             Op::CeregoProfile => "cerego.profile",
             Op::Raw(raw) => raw.endpoint(),
@@ -139,7 +159,7 @@ impl Op {
 mod tests {
     use super::*;
     use crate::core::domain::{
-        ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagTypeId, TagValue,
+        ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagSetting, TagTypeId, TagValue,
     };
 
     #[test]
@@ -174,9 +194,40 @@ mod tests {
         };
         assert_eq!(update.request().method, Method::Put);
         assert_eq!(update.request().path, "/v3/partner_user_tags/84918");
+        let set = Op::CeregoSet {
+            user: CeregoUserId::parse("1185304").unwrap(),
+            tags: vec![
+                TagSetting::parse("5=California").unwrap(),
+                TagSetting::parse("9=Marketing").unwrap(),
+            ],
+        };
+        let spec = set.request();
+        assert_eq!(spec.method, Method::Post);
+        assert_eq!(spec.path, "/v3/users/1185304/partner_user_tags");
+        assert_eq!(
+            spec.body,
+            Some(json!({"tags": [
+                {"partner_user_tag_type_id": "5", "value": "California"},
+                {"partner_user_tag_type_id": "9", "value": "Marketing"}
+            ]}))
+        );
+        assert_eq!(set.endpoint(), "cerego.set");
+        let departments = Op::CeregoListUsers {
+            partner: PartnerId::parse("4242").unwrap(),
+            query: None,
+            departments: true,
+        };
+        assert_eq!(
+            departments.page_request(1).query,
+            vec![
+                ("include_department_users".to_string(), "true".to_string()),
+                ("page[number]".to_string(), "1".to_string())
+            ]
+        );
         let list = Op::CeregoListUsers {
             partner: PartnerId::parse("4242").unwrap(),
             query: Some("  joan ".into()),
+            departments: false,
         };
         let spec = list.page_request(3);
         assert_eq!(spec.method, Method::Get);

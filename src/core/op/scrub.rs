@@ -117,6 +117,11 @@ impl Scrub for Output {
         match self {
             Output::Hive(o) => o.scrub(r),
             Output::Tag(t) => t.scrub(r),
+            Output::TagsSet(s) => {
+                if let Some(tags) = &mut s.tags {
+                    tags.scrub(r);
+                }
+            }
             Output::Users(l) => {
                 l.users.scrub(r);
                 l.cut.scrub(r);

@@ -401,6 +401,76 @@ pub fn cerego_row(want: CeregoWant, users: &KnownUsers, line: usize) -> Result<P
     Ok(row)
 }
 
+/// A Cerego plan for a profile on the set family (SPEC §1.6): each user's rows become one
+/// set request (one object per tag type), at the place of the user's first row, with the
+/// values they replace recorded for an undo (a type the user had no tag of is recorded as
+/// created; a replaced value that was unknown is not recorded, so that type's undo says
+/// so). Rows already at their value stay as they are and send nothing.
+pub fn for_set_api(plan: Plan) -> Plan {
+    let mut rows: Vec<PlanRow> = Vec::with_capacity(plan.rows.len());
+    let mut by_user: HashMap<CeregoUserId, usize> = HashMap::new();
+    let mut priors: HashMap<usize, crate::core::op::inverse::SetPrior> = HashMap::new();
+    for row in plan.rows {
+        let (Some(want), false) = (row.want.clone(), row.unchanged) else {
+            rows.push(row);
+            continue;
+        };
+        let replaced = match &row.op {
+            Op::CeregoAdd { .. } => Some(None),
+            Op::CeregoUpdate { .. } => row.prior.clone().map(Some),
+            Op::HiveAdd { .. }
+            | Op::HiveRemove { .. }
+            | Op::CeregoSet { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile
+            | Op::Raw(_) => {
+                rows.push(row);
+                continue;
+            }
+        };
+        let setting = crate::core::domain::TagSetting {
+            tag_type: want.tag_type.clone(),
+            value: want.value.clone(),
+        };
+        let at = match by_user.get(&want.user) {
+            Some(&at) => at,
+            None => {
+                by_user.insert(want.user.clone(), rows.len());
+                rows.push(PlanRow {
+                    lines: Vec::new(),
+                    op: Op::CeregoSet {
+                        user: want.user.clone(),
+                        tags: Vec::new(),
+                    },
+                    unchanged: false,
+                    prior: None,
+                    want: None,
+                    warnings: Vec::new(),
+                });
+                rows.len() - 1
+            }
+        };
+        let grouped = &mut rows[at];
+        grouped.lines.extend(row.lines);
+        grouped.warnings.extend(row.warnings);
+        if let Op::CeregoSet { tags, .. } = &mut grouped.op {
+            tags.push(setting);
+        }
+        if let Some(replaced) = replaced {
+            priors
+                .entry(at)
+                .or_default()
+                .insert(want.tag_type.to_string(), replaced);
+        }
+    }
+    for (at, prior) in priors {
+        if let Some(row) = rows.get_mut(at) {
+            row.prior = Some(crate::core::op::inverse::encode_set_prior(&prior));
+        }
+    }
+    Plan { rows, ..plan }
+}
+
 /// Reads a Cerego file (`user_id`, `tag_type_id`, `value`) into a plan against the
 /// partner's users as listed once before planning. A tag type the profile does not
 /// configure, a user not in the partner, and the same user and tag type twice are errors.

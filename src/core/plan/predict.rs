@@ -168,6 +168,35 @@ pub fn predict(
                 basis: "from the partner's user list read before planning".into(),
             }
         }
+        Op::CeregoSet { tags, .. } => {
+            let prior = row
+                .prior
+                .as_deref()
+                .and_then(crate::core::op::inverse::decode_set_prior)
+                .unwrap_or_default();
+            let parts: Vec<String> = tags
+                .iter()
+                .map(|t| {
+                    let was = match prior.get(t.tag_type.as_str()) {
+                        Some(Some(p)) => format!("\"{}\" → ", printable(p)),
+                        Some(None) => "(new) ".to_string(),
+                        None => "(value unknown) → ".to_string(),
+                    };
+                    format!(
+                        "{}: {was}\"{}\"",
+                        type_name(t.tag_type.as_str()),
+                        printable(t.value.as_str())
+                    )
+                })
+                .collect();
+            Prediction {
+                fields: Vec::new(),
+                effect: format!("set {}", parts.join(", ")),
+                basis: "from the partner's user list read before planning (one set request \
+                        per user)"
+                    .into(),
+            }
+        }
         Op::CeregoListUsers { .. } | Op::CeregoProfile => Prediction {
             fields: Vec::new(),
             effect: "a read: changes nothing".into(),

@@ -191,3 +191,39 @@ fn predictions_say_what_they_rest_on() {
     let pr = predict(&c.rows[0], &known, &[], &types());
     assert_eq!(pr.effect, "update Cohort: \"Fall\" → \"Spring\"");
 }
+
+#[test]
+fn on_the_set_family_a_users_rows_become_one_request() {
+    let mut types = types();
+    types.push(TagType {
+        id: TagTypeId::parse("5").unwrap(),
+        name: "Dept".into(),
+    });
+    let table = read_table(b"10,3,Spring\n11,3,Spring\n12,3,Winter\n10,5,Nursing\n");
+    let p = for_set_api(cerego_plan(&table, None, &types, &users()));
+    assert!(p.invalid.is_empty(), "{:?}", p.invalid);
+    assert_eq!(p.rows.len(), 3, "{:#?}", p.rows);
+    let Op::CeregoSet { user, tags } = &p.rows[0].op else {
+        panic!("{:?}", p.rows[0].op)
+    };
+    assert_eq!(user.as_str(), "10");
+    let set: Vec<String> = tags
+        .iter()
+        .map(|t| format!("{}={}", t.tag_type, t.value))
+        .collect();
+    assert_eq!(set, ["3=Spring", "5=Nursing"]);
+    assert_eq!(p.rows[0].lines, [1, 4], "both lines of user 10");
+    assert_eq!(
+        p.rows[0].prior.as_deref(),
+        Some(r#"{"3":"Fall","5":null}"#),
+        "what an undo sets back, and the type it cannot remove"
+    );
+    assert!(p.rows[1].unchanged, "user 11 already has the value");
+    assert!(matches!(&p.rows[2].op, Op::CeregoSet { user, .. } if user.as_str() == "12"));
+    assert_eq!(p.requests(), 2);
+    let known = KnownState::default();
+    assert_eq!(
+        predict(&p.rows[0], &known, &[], &types).effect,
+        "set Cohort: \"Fall\" → \"Spring\", Dept: (new) \"Nursing\""
+    );
+}

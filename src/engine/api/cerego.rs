@@ -2,10 +2,10 @@
 //! The requests are `Op::request()`'s; the answers are read by `core::op::cerego`.
 
 use super::{Call, ClientConfig, Transport};
-use crate::core::op::cerego::{CeregoTag, KeyOwner, UserList, UsersPage};
+use crate::core::op::cerego::{CeregoTag, KeyOwner, TagsSet, UserList, UsersPage};
 use crate::core::op::error::interpret;
 use crate::core::op::{
-    ApiError, CeregoUserId, Op, PartnerId, RequestSpec, TagId, TagTypeId, TagValue,
+    ApiError, CeregoUserId, Op, PartnerId, RequestSpec, TagId, TagSetting, TagTypeId, TagValue,
 };
 
 /// The Cerego client. Cheap to clone.
@@ -70,23 +70,26 @@ impl CeregoClient {
             .await
     }
 
+    /// Sets tag values on a user (the set family, SPEC §1.6). The response is not
+    /// documented: any success is one, and the tags are read when it lists them.
+    pub async fn set_tags(&self, user: &CeregoUserId, tags: &[TagSetting]) -> Call<TagsSet> {
+        let op = Op::CeregoSet {
+            user: user.clone(),
+            tags: tags.to_vec(),
+        };
+        self.document(&op.request(), |b| Ok(TagsSet::parse_lenient(b)))
+            .await
+    }
+
     pub async fn profile(&self) -> Call<KeyOwner> {
         self.document(&Op::CeregoProfile.request(), KeyOwner::parse)
             .await
     }
 
-    /// One page of the partner's users (`page` counts from 1).
-    pub async fn users_page(
-        &self,
-        partner: &PartnerId,
-        query: Option<&str>,
-        page: u32,
-    ) -> Call<UsersPage> {
-        let op = Op::CeregoListUsers {
-            partner: partner.clone(),
-            query: query.map(str::to_string),
-        };
-        self.document(&op.page_request(page), UsersPage::parse)
+    /// One page (counting from 1) of the listing `listing` (an `Op::CeregoListUsers`: the
+    /// partner, a look-up query, whether department users are included).
+    pub async fn users_page(&self, listing: &Op, page: u32) -> Call<UsersPage> {
+        self.document(&listing.page_request(page), UsersPage::parse)
             .await
     }
 
@@ -94,22 +97,26 @@ impl CeregoClient {
     /// server gives no page count, and stops at the first empty page. (The backend lists
     /// page by page itself, with retries and limits; this is the plain form.)
     pub async fn list_users(&self, partner: &PartnerId, query: Option<&str>) -> Call<UserList> {
-        self.list_users_with(partner, query, &|_, _| {}).await
+        let listing = Op::CeregoListUsers {
+            partner: partner.clone(),
+            query: query.map(str::to_string),
+            departments: false,
+        };
+        self.list_users_with(&listing, &|_, _| {}).await
     }
 
     /// [`Self::list_users`], calling `on_page(page, page_number)` as each page arrives so a
     /// console can show users while the rest are still loading.
     pub async fn list_users_with(
         &self,
-        partner: &PartnerId,
-        query: Option<&str>,
+        listing: &Op,
         on_page: &(dyn Fn(&UsersPage, u32) + Send + Sync),
     ) -> Call<UserList> {
         let mut exchanges = Vec::new();
         let mut list = UserList::default();
         let mut page = 1;
         loop {
-            let call = self.users_page(partner, query, page).await;
+            let call = self.users_page(listing, page).await;
             exchanges.extend(call.exchanges);
             let parsed = match call.result {
                 Ok(p) => p,

@@ -10,7 +10,6 @@ use serde::Serialize;
 use super::SavedPlan;
 use super::report::{self, RowOutcome, RowReport, output_of};
 use crate::core::model::KnownUsers;
-use crate::core::op::Op;
 use crate::core::op::inverse::{Inverse, inverse};
 use crate::core::plan::{BatchOp, PlanRow, cerego_row};
 use crate::engine::journal::{self, BatchCounts, BatchEvent, Entry, Record, Writer};
@@ -326,15 +325,7 @@ fn undo_row(row: &PlanRow, entry: &Entry) -> Undo {
     match inverse(&entry.intent.op, &output, entry.intent.prior.as_deref()) {
         Inverse::Op { op, note } => {
             // What the undo replaces: the value the original update set.
-            let prior = match &entry.intent.op {
-                Op::CeregoUpdate { value, .. } => Some(value.to_string()),
-                Op::HiveAdd { .. }
-                | Op::HiveRemove { .. }
-                | Op::CeregoAdd { .. }
-                | Op::CeregoListUsers { .. }
-                | Op::CeregoProfile
-                | Op::Raw(_) => None,
-            };
+            let prior = crate::core::op::inverse::undo_prior(&entry.intent.op);
             Undo::Row(
                 Box::new(PlanRow {
                     lines: row.lines.clone(),

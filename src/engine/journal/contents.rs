@@ -134,6 +134,7 @@ impl Entry {
             },
             Op::CeregoAdd { .. }
             | Op::CeregoUpdate { .. }
+            | Op::CeregoSet { .. }
             | Op::CeregoListUsers { .. }
             | Op::CeregoProfile => return None,
         };

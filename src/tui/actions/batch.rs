@@ -84,16 +84,24 @@ impl App {
                 Err(reason) => invalid.push(format!("user {}: {reason}", u.id)),
             }
         }
-        let plan = Plan {
+        let plan = self.for_tags_api(Plan {
             op: BatchOp::CeregoImport,
             data_rows: rows.len(),
             rows,
             invalid: Vec::new(),
             layout: None,
-        };
+        });
         let mut saved = self.new_plan(plan, None);
         saved.notes = invalid;
         self.open_preview(saved, Vec::new(), None, false, "marked users".into());
+    }
+
+    /// A Cerego plan as this profile sends it: on the set family, one request per user.
+    fn for_tags_api(&self, plan: Plan) -> Plan {
+        match self.cerego_tags_api() {
+            crate::core::domain::TagsApi::Legacy => plan,
+            crate::core::domain::TagsApi::Set => plan::for_set_api(plan),
+        }
     }
 
     /// `I`: the import form for the tab's service.
@@ -163,12 +171,12 @@ impl App {
                 source.remove,
                 self.catalogue(),
             ),
-            Service::Cerego => plan::cerego_plan(
+            Service::Cerego => self.for_tags_api(plan::cerego_plan(
                 &source.table,
                 Some(source.layout.clone()),
                 self.tag_types(),
                 &self.known.cerego,
-            ),
+            )),
         };
         let invalid = plan.invalid.clone();
         let name = source.path.clone();

@@ -60,11 +60,40 @@ impl App {
                         .clone()
                         .unwrap_or_else(|| format!("user {}", user.id)),
                     type_index,
+                    set: self.cerego_tags_api() == crate::core::domain::TagsApi::Set,
                 };
                 self.popup = Some(Popup::Form(Box::new(Form::new(kind, ""))));
             }
         }
         Vec::new()
+    }
+
+    /// Sends a set of one tag type's value (the set family: add and edit are one
+    /// operation), unless the user's tag of that type already has it.
+    pub(in crate::tui) fn set_tag(
+        &mut self,
+        user: crate::core::domain::CeregoUserId,
+        user_id: &str,
+        tag_type: crate::core::domain::TagTypeId,
+        value: crate::core::domain::TagValue,
+    ) -> Vec<Effect> {
+        let current = self
+            .known
+            .cerego
+            .set_prior(user_id, &[tag_type.as_str()])
+            .and_then(|p| p.get(tag_type.as_str()).cloned().flatten());
+        if current.as_deref() == Some(value.as_str()) {
+            self.set_status(Level::Info, "The value is unchanged: nothing was sent.");
+            return Vec::new();
+        }
+        self.status = None;
+        self.request(
+            crate::core::op::Op::CeregoSet {
+                user,
+                tags: vec![crate::core::domain::TagSetting { tag_type, value }],
+            },
+            false,
+        )
     }
 
     pub(in crate::tui) fn edit(&mut self) -> Vec<Effect> {
@@ -89,6 +118,8 @@ impl App {
                 .unwrap_or_else(|| format!("user {}", user.id)),
             type_name: self.tag_type_name(tag.tag_type_id.as_deref()),
             old_value: tag.value.clone().unwrap_or_default(),
+            user_id: user.id.clone(),
+            tag_type: tag.tag_type_id.clone(),
         };
         let value = tag.value.unwrap_or_default();
         self.popup = Some(Popup::Form(Box::new(Form::new(kind, &value))));

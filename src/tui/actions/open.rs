@@ -37,10 +37,7 @@ impl App {
         let Some(c) = &self.settings.cerego else {
             return Vec::new();
         };
-        let op = Op::CeregoListUsers {
-            partner: c.partner_id.clone(),
-            query: None,
-        };
+        let op = c.listing(None);
         if self.refuse_while_switching() {
             return Vec::new();
         }

@@ -52,6 +52,26 @@ impl App {
                 }
                 Vec::new()
             }
+            Folded::TagsSet { user, known } => {
+                if journal_ok {
+                    if known {
+                        self.set_status(
+                            Level::Info,
+                            format!("Cerego set the tags of user {user}."),
+                        );
+                    } else {
+                        self.set_status(
+                            Level::Info,
+                            format!(
+                                "Cerego set the tags of user {user}; the response did not list \
+                                 them: press {} to reload and see the new tag.",
+                                self.key(Action::Refresh)
+                            ),
+                        );
+                    }
+                }
+                Vec::new()
+            }
             Folded::Listed { cut } => {
                 self.cerego.progress = None;
                 self.cerego.load = crate::tui::app::Load::Loaded;

@@ -31,7 +31,11 @@ impl App {
             Decision::Confirm(question) => {
                 self.popup = Some(Popup::Confirm(Confirm {
                     title: format!(" {} ", self.settings.policy.profile.to_uppercase()),
-                    lines: vec![question, op.cli_command(&self.settings.place)],
+                    lines: vec![
+                        question,
+                        crate::core::gate::drives(op.service()).to_string(),
+                        op.cli_command(&self.settings.place),
+                    ],
                     yes: "send".into(),
                     on_yes: OnYes::Send(op),
                 }));
@@ -63,6 +67,14 @@ impl App {
         // so the change can be undone.
         let prior = match &op {
             Op::CeregoUpdate { tag, .. } => self.known.cerego.tag_value(tag.as_str()),
+            // A set's: each type's value, or that the user had none (the set creates it).
+            Op::CeregoSet { user, tags } => {
+                let types: Vec<&str> = tags.iter().map(|t| t.tag_type.as_str()).collect();
+                self.known
+                    .cerego
+                    .set_prior(user.as_str(), &types)
+                    .map(|p| crate::core::op::inverse::encode_set_prior(&p))
+            }
             Op::HiveAdd { .. }
             | Op::HiveRemove { .. }
             | Op::CeregoAdd { .. }

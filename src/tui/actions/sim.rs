@@ -3,7 +3,6 @@
 //! the simulator no longer holds — and `F` adds or clears fault rules, shown in the header.
 
 use crate::core::model::KnownState;
-use crate::core::op::Op;
 use crate::tui::app::{App, Effect, Level, Load, SimCommand};
 use crate::tui::popups::{Confirm, OnYes, Popup};
 
@@ -141,10 +140,7 @@ impl App {
             self.known.cerego.begin_listing();
             self.cerego.load = Load::Loading;
             self.cerego.progress = None;
-            let op = Op::CeregoListUsers {
-                partner: c.partner_id.clone(),
-                query: None,
-            };
+            let op = c.listing(None);
             self.refilter_cerego();
             effects.push(self.send(op));
         }

@@ -126,15 +126,7 @@ fn single_undo(
         Inverse::Op { op: undo, .. } => Ok(PlanRow {
             lines: Vec::new(),
             // What the undo replaces: the value the original update set.
-            prior: match op {
-                crate::core::op::Op::CeregoUpdate { value, .. } => Some(value.to_string()),
-                crate::core::op::Op::HiveAdd { .. }
-                | crate::core::op::Op::HiveRemove { .. }
-                | crate::core::op::Op::CeregoAdd { .. }
-                | crate::core::op::Op::CeregoListUsers { .. }
-                | crate::core::op::Op::CeregoProfile
-                | crate::core::op::Op::Raw(_) => None,
-            },
+            prior: crate::core::op::inverse::undo_prior(op),
             op: undo,
             unchanged: false,
             want: None,

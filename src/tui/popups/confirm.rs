@@ -83,6 +83,8 @@ impl App {
                         user_name,
                         type_name,
                         old_value,
+                        user_id: String::new(),
+                        tag_type: None,
                     },
                     &value,
                 ))));

@@ -84,7 +84,9 @@ pub fn copy_items(app: &App, entry: &LogEntry) -> Vec<CopyItem> {
         Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. } => {
             Some(("the patron id", patron.to_string()))
         }
-        Op::CeregoAdd { user, .. } => Some(("the user id", user.to_string())),
+        Op::CeregoAdd { user, .. } | Op::CeregoSet { user, .. } => {
+            Some(("the user id", user.to_string()))
+        }
         Op::CeregoUpdate { tag, .. } => Some(("the tag id", tag.to_string())),
         Op::Raw(_) => Some(("the patron id", op.target())),
         Op::CeregoListUsers { .. } | Op::CeregoProfile => None,

@@ -108,13 +108,25 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
         return;
     };
     let w = info.width as usize;
-    let when = match patron.confirmed_at {
-        Some(t) => format!(
-            "as last confirmed by Hive at {}",
-            app.local(t).format("%H:%M:%S")
+    // Hive has no read endpoint: what is shown is what tagdesk's own requests confirmed,
+    // and Hive's rules or a dashboard upload can change tags without tagdesk seeing it.
+    // The why is added when the pane is wide enough to show it whole.
+    let (mut when, why) = match patron.confirmed_at {
+        Some(t) => (
+            format!(
+                "last confirmed by tagdesk at {}",
+                app.local(t).format("%H:%M:%S")
+            ),
+            " · rules and dashboard uploads may change tags unseen",
         ),
-        None => "not confirmed by Hive yet".to_string(),
+        None => (
+            "not confirmed by tagdesk yet".to_string(),
+            " (Hive has no endpoint to read tags)",
+        ),
     };
+    if when.chars().count() + why.chars().count() <= w {
+        when.push_str(why);
+    }
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(fit(&when, w)).muted(),

@@ -57,7 +57,20 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
                         .iter()
                         .find(|tag| tag.tag_type_id.as_deref() == Some(t.id.as_str()))
                 });
-                if let Some(existing) = existing {
+                let set = matches!(form.kind, FormKind::CeregoAdd { set: true, .. });
+                if let (Some(existing), true) = (existing, set) {
+                    lines.push(Line::from(
+                        fit(
+                            &format!(
+                                "now \"{}\" (tag {}): the set changes its value",
+                                existing.value.as_deref().unwrap_or("?"),
+                                existing.id,
+                            ),
+                            inner_w,
+                        )
+                        .warn(),
+                    ));
+                } else if let Some(existing) = existing {
                     lines.push(Line::from(
                         fit(
                             &format!(
@@ -69,6 +82,10 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
                             inner_w,
                         )
                         .warn(),
+                    ));
+                } else if set {
+                    lines.push(Line::from(
+                        "the user has no tag of this type: the set creates one".muted(),
                     ));
                 } else if single {
                     lines.push(Line::from(""));

@@ -30,12 +30,17 @@ pub enum FormKind {
         user_name: String,
         /// Index into the configured tag types.
         type_index: usize,
+        /// The profile is on Cerego's set family: the value is set (created or changed).
+        set: bool,
     },
     CeregoEdit {
         tag_id: String,
         user_name: String,
         type_name: String,
         old_value: String,
+        /// For the set family, which names the user and the tag type instead of the tag.
+        user_id: String,
+        tag_type: Option<String>,
     },
     /// api_fields to add to (or remove from) every marked patron.
     HiveBatch {
@@ -133,7 +138,16 @@ impl Form {
             FormKind::HiveRemove { patron } => format!(" Remove Hive tags from {patron} "),
             FormKind::HiveOpen => " Open a Hive patron ".to_string(),
             FormKind::CeregoLookup => " Look up a Cerego user ".to_string(),
-            FormKind::CeregoAdd { user_name, .. } => format!(" Add a Cerego tag to {user_name} "),
+            FormKind::CeregoAdd {
+                user_name,
+                set: false,
+                ..
+            } => format!(" Add a Cerego tag to {user_name} "),
+            FormKind::CeregoAdd {
+                user_name,
+                set: true,
+                ..
+            } => format!(" Set a Cerego tag on {user_name} "),
             FormKind::CeregoEdit { user_name, .. } => format!(" Edit a Cerego tag of {user_name} "),
             FormKind::HiveBatch { remove, count } => format!(
                 " {} Hive tags {} {count} marked patrons ",

@@ -84,10 +84,7 @@ impl App {
                 ) else {
                     return Vec::new();
                 };
-                let op = Op::CeregoListUsers {
-                    partner: c.partner_id.clone(),
-                    query: Some(query.to_string()),
-                };
+                let op = c.listing(Some(query.to_string()));
                 let lookups = &mut self.settings.lookups;
                 lookups.retain(|q| q != query.as_str());
                 lookups.insert(0, query.to_string());
@@ -113,6 +110,7 @@ impl App {
                 user_id,
                 user_name,
                 type_index,
+                set,
             } => {
                 let Some(tag_type) = self
                     .settings
@@ -136,6 +134,9 @@ impl App {
                 let Ok(value) = TagValue::parse(&text) else {
                     return Vec::new();
                 };
+                if set {
+                    return self.set_tag(user, &user_id, tag_type.id, value);
+                }
                 // Cerego only creates a tag of a type the user lacks: offer to edit instead.
                 let existing = self
                     .known
@@ -184,6 +185,39 @@ impl App {
                     },
                     false,
                 )
+            }
+            FormKind::CeregoEdit {
+                tag_id,
+                old_value,
+                user_id,
+                tag_type,
+                ..
+            } if self.cerego_tags_api() == crate::core::domain::TagsApi::Set => {
+                let Ok(value) = TagValue::parse(&text) else {
+                    return Vec::new();
+                };
+                let (Ok(user), Some(Ok(tag_type))) = (
+                    CeregoUserId::parse(&user_id),
+                    tag_type
+                        .as_deref()
+                        .map(crate::core::domain::TagTypeId::parse),
+                ) else {
+                    self.set_status(
+                        Level::Error,
+                        format!(
+                            "Tag {tag_id}'s type is not known (the listing did not include it), \
+                             and the set API names tags by type: press {} to reload. Nothing \
+                             was sent.",
+                            self.key(crate::tui::keymap::Action::Refresh)
+                        ),
+                    );
+                    return Vec::new();
+                };
+                if value.as_str() == old_value {
+                    self.set_status(Level::Info, "The value is unchanged: nothing was sent.");
+                    return Vec::new();
+                }
+                self.set_tag(user, &user_id, tag_type, value)
             }
             FormKind::CeregoEdit {
                 tag_id, old_value, ..
