@@ -168,6 +168,10 @@ fn cut(s: &str) -> String {
 /// The standard reason phrase for a status, or a generic one (from the `http` crate, the
 /// status vocabulary reqwest and axum share; pure).
 pub fn reason(status: u16) -> &'static str {
+    // Cerego's docs say what a 403 means; a body that says nothing gets their words.
+    if status == 403 {
+        return "Forbidden: the resource you requested is not available given your permissions";
+    }
     http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
@@ -177,6 +181,16 @@ pub fn reason(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_403_says_what_cerego_documents() {
+        assert_eq!(
+            extract_error_message(403, b"").1,
+            "Forbidden: the resource you requested is not available given your permissions \
+             (empty body)"
+        );
+        assert_eq!(reason(404), "Not Found");
+    }
 
     #[test]
     fn hive_error_body() {
