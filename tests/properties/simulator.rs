@@ -86,6 +86,26 @@ pub(crate) fn any_op() -> impl Strategy<Value = Op> {
             }),
         (
             numeric_id(
+                CeregoUserId::parse,
+                &["1185304", "1185310", "1185317", "1000001", "1"]
+            ),
+            prop::collection::vec(
+                (
+                    numeric_id(TagTypeId::parse, &["3", "5", "7", "9", "11", "4"]),
+                    tag_value()
+                ),
+                0..4
+            ),
+        )
+            .prop_map(|(user, tags)| Op::CeregoSet {
+                user,
+                tags: tags
+                    .into_iter()
+                    .map(|(tag_type, value)| tagdesk::core::domain::TagSetting { tag_type, value })
+                    .collect(),
+            }),
+        (
+            numeric_id(
                 TagId::parse,
                 &["84001", "84002", "84010", "84050", "84200", "0"]
             ),
@@ -144,6 +164,19 @@ proptest! {
                     prop_assert_eq!(status, 200);
                     prop_assert_eq!(&tag.id, id.as_str());
                     prop_assert_eq!(tag.value.as_deref(), Some(value.as_str()));
+                }
+                (Op::CeregoSet { tags, .. }, Ok(Output::TagsSet(set))) => {
+                    // Every named type now has its value (the last one named, if twice).
+                    prop_assert_eq!(status, 200);
+                    let listed = set.tags.as_ref().expect("the simulator lists the user's tags");
+                    for t in tags {
+                        let last = tags.iter().rev().find(|s| s.tag_type == t.tag_type).map(|s| s.value.as_str());
+                        prop_assert!(
+                            listed.iter().any(|l| l.tag_type_id.as_deref() == Some(t.tag_type.as_str())
+                                && l.value.as_deref() == last),
+                            "type {} not set: {}", t.tag_type, body
+                        );
+                    }
                 }
                 (Op::CeregoListUsers { .. }, Ok(Output::Users(list))) => {
                     prop_assert_eq!(status, 200);

@@ -96,6 +96,7 @@ api_key_env = "TEST_WRONG_KEY"
             .env_remove("TAGDESK_CEREGO_API_KEY")
             .env_remove("TAGDESK_HIVE_URL")
             .env_remove("TAGDESK_CEREGO_URL")
+            .env_remove("TAGDESK_CEREGO_TAGS_API")
             .env("TAGDESK_DATA_DIR", self.data_dir())
             .env("XDG_CONFIG_HOME", self.dir.path().join("xdg"))
             .env("TEST_HIVE_KEY", HIVE_KEY)

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::SavedPlan;
 use super::report::{self, RowOutcome, RowReport, output_of};
 use crate::core::model::KnownUsers;
+use crate::core::op::Op;
 use crate::core::op::inverse::{Inverse, inverse};
 use crate::core::plan::{BatchOp, PlanRow, cerego_row};
 use crate::engine::journal::{self, BatchCounts, BatchEvent, Entry, Record, Writer};
@@ -218,8 +219,13 @@ pub fn undo_plan(
             continue;
         };
         match undo_row(row, entry) {
-            Undo::Row(r, stays) => {
-                patrons_stay += usize::from(stays);
+            Undo::Row(r, note) => {
+                match note {
+                    // The same note for every Hive add: said once, with the count.
+                    Some(_) if matches!(entry.intent.op, Op::HiveAdd { .. }) => patrons_stay += 1,
+                    Some(n) => notes.push(n),
+                    None => {}
+                }
                 rows.push(*r);
             }
             Undo::Nothing => nothing += 1,
@@ -292,8 +298,9 @@ pub fn undo_entry(entry: &Entry, batch_id: String, profile: &str, demo: bool) ->
 }
 
 enum Undo {
-    /// Send this row; whether it undoes an add (a patron Hive may have created stays).
-    Row(Box<PlanRow>, bool),
+    /// Send this row, with what it leaves as it is (a patron Hive may have created, a
+    /// Cerego tag a set created).
+    Row(Box<PlanRow>, Option<String>),
     Nothing,
     Note(String),
 }
@@ -335,7 +342,7 @@ fn undo_row(row: &PlanRow, entry: &Entry) -> Undo {
                     want: None,
                     warnings: Vec::new(),
                 }),
-                note.is_some(),
+                note.map(|n| format!("{at}: {n}")),
             )
         }
         Inverse::Nothing(_) => Undo::Nothing,
