@@ -250,6 +250,10 @@ fn closing_sections() -> Roff {
             "The Cerego base URL, overriding the profile's.",
         ),
         (
+            config::ENV_CEREGO_TAGS_API,
+            "Which family of Cerego tag endpoints to use, overriding the profile's cerego.tags_api (the demo's too): legacy or set.",
+        ),
+        (
             config::ENV_DATA_DIR,
             "Where the journal, the workspace and the log are kept.",
         ),
