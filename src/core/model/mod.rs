@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::domain::PatronId;
 
 pub use fold::Folded;
-pub use row::{Stamp, Tag, Tags, User, UserRow};
+pub use row::{Stamp, Tag, Tags, User, UserRow, kept_bytes};
 pub use users::{Changes, KnownUsers};
 
 /// Both services, as far as tagdesk knows them.

@@ -191,6 +191,22 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The bytes of the fields of a user tagdesk keeps (what `[limits] max_list_mib` counts).
+pub fn kept_bytes(user: &CeregoUser) -> usize {
+    let len = |v: &Option<String>| v.as_ref().map_or(0, String::len);
+    let tags: usize = user
+        .tags
+        .iter()
+        .map(|t| t.id.len() + len(&t.value) + len(&t.tag_type_id) + len(&t.updated_at))
+        .sum();
+    user.id.len()
+        + len(&user.name)
+        + len(&user.email)
+        + len(&user.member_id)
+        + len(&user.last_logged_in_at)
+        + tags
+}
+
 impl UserRow {
     /// Keeps what tagdesk uses of a listed user.
     pub fn new(user: &CeregoUser) -> Self {

@@ -265,9 +265,12 @@ impl FilteredList {
     /// Item `index` changed; `write` writes its new haystack.
     pub fn replace(&mut self, index: usize, write: impl FnOnce(&mut String)) {
         self.hay.replace_with(index, write);
+        // The search in flight read the old text: the item is checked again when it lands.
+        // The rows shown meanwhile follow now (a longer query may start from them).
         if self.pending.is_some() {
             self.dirty.push(index);
-        } else if self.shown.is_some() && index < self.covered {
+        }
+        if self.shown.is_some() && index < self.covered {
             self.forget(index);
             self.place(index);
         }

@@ -185,3 +185,21 @@ fn a_quick_filter_on_top_then_a_longer_query_searches_everything_again() {
         "the retained rows are not the query's answer"
     );
 }
+
+/// Found by the property test (tests/properties/filter.rs): an item changed while a search
+/// ran, then the query grew before it landed; the longer query starts from the rows shown,
+/// which must already know the change.
+#[test]
+fn an_item_changed_during_a_search_is_found_by_a_longer_query_started_before_it_lands() {
+    let mut rows = vec![""; 12];
+    rows.push("b");
+    let mut list = list_of(&rows);
+    list.set_inline_rows(0);
+    typed(&mut list, "b");
+    list.settle();
+    typed(&mut list, "b1");
+    list.replace(3, |s| s.push_str("B1"));
+    typed(&mut list, "b1 ");
+    list.settle();
+    assert_eq!(list.visible(), [3]);
+}

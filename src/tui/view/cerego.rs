@@ -151,21 +151,18 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
 /// many of how many, and how to reach the others. Never a silent cut.
 pub(super) fn cut_notice(app: &App) -> Option<String> {
     let users = &app.known.cerego;
-    let cut = users.cut.as_deref()?;
+    users.cut.as_ref()?;
     if app.cerego.progress.is_some() || app.settings.cerego.is_none() {
         return None;
     }
-    let limit = if cut.contains("max_list_mib") {
-        "[limits] max_list_mib"
-    } else {
-        "[limits] max_users"
+    // Short enough for the pane at 80 columns; the log line and the status line say which
+    // limit stopped the listing.
+    let of = match users.total_count {
+        Some(t) => format!(" of {}", grouped(t)),
+        None => ", cut at a limit".into(),
     };
-    let of = users
-        .total_count
-        .map(|t| format!(" of {}", grouped(t)))
-        .unwrap_or_default();
     Some(format!(
-        "Showing {}{of} users ({limit}) — {} looks up others",
+        "Showing {}{of} — {} looks up others",
         grouped(users.len() as u64),
         app.key(Action::Lookup)
     ))
