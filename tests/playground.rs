@@ -30,15 +30,14 @@ fn patron_tags(model: &Model, patron: &str) -> Option<BTreeSet<String>> {
         .hive
         .patrons
         .get(patron)
-        .map(|t| t.iter().cloned().collect())
+        .map(|t| t.into_iter().map(String::from).collect())
 }
 
 /// The Cerego user's tags as (type, value, id).
 fn player_tags(model: &Model) -> Vec<(String, String, u64)> {
     let mut tags: Vec<_> = model
         .cerego
-        .tags
-        .values()
+        .tags()
         .filter(|t| t.user_id == playground::PLAYER_ID)
         .map(|t| (t.tag_type_id.clone(), t.value.clone(), t.id))
         .collect();

@@ -973,7 +973,8 @@ async fn control_state_shows_the_seed_and_counts_requests() {
     assert_eq!(status, 200);
     assert_eq!(state, sim.state_json(), "HTTP and in-process views agree");
     assert_eq!(state["cerego"]["partner_id"], "4242");
-    assert_eq!(state["cerego"]["users"].as_array().unwrap().len(), 36);
+    // The state holds every user: the 36 listed by default and the 2 department users.
+    assert_eq!(state["cerego"]["users"].as_array().unwrap().len(), 38);
     let type_ids: Vec<&str> = state["cerego"]["tag_types"]
         .as_array()
         .unwrap()

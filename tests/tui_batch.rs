@@ -33,7 +33,7 @@ fn tags_of(h: &Harness, patron: &str) -> Vec<String> {
         .hive
         .patrons
         .get(patron)
-        .cloned()
+        .map(|t| t.into_iter().map(String::from).collect())
         .unwrap_or_default()
 }
 
@@ -338,8 +338,7 @@ fn a_single_cerego_edit_is_undone_to_the_value_it_replaced() {
     let value = h
         .model
         .cerego
-        .tags
-        .values()
+        .tags()
         .find(|t| t.id == 84001)
         .map(|t| t.value.clone());
     assert_eq!(value.as_deref(), Some("Gold"));

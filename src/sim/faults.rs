@@ -3,7 +3,7 @@
 //!
 //! A rule in text form (for `tagdesk sim --fault`) is `TARGET:KIND[@RATE][*TIMES]`:
 //! - TARGET: `all`, `hive`, `cerego`, or an endpoint: `hive.add`, `hive.remove`,
-//!   `cerego.add`, `cerego.update`, `cerego.users`, `cerego.profile`.
+//!   `cerego.add`, `cerego.update`, `cerego.set`, `cerego.users`, `cerego.profile`.
 //! - KIND: `latency=MS`, a status from 400 to 599 with an optional Retry-After in seconds
 //!   (`503`, `429=2`), `malformed` (200 with a truncated JSON body) or `drop` (the
 //!   connection is closed without a complete response).
@@ -19,11 +19,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// Every endpoint name a rule can target.
-pub const ENDPOINTS: [&str; 6] = [
+pub const ENDPOINTS: [&str; 7] = [
     "hive.add",
     "hive.remove",
     "cerego.add",
     "cerego.update",
+    "cerego.set",
     "cerego.users",
     "cerego.profile",
 ];

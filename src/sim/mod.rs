@@ -22,6 +22,7 @@ pub mod cerego;
 mod control;
 pub mod faults;
 pub mod hive;
+mod intern;
 mod model;
 pub mod seed;
 mod setup;
@@ -214,6 +215,7 @@ fn router(shared: AppState) -> Router {
             post(cerego_add),
         )
         .route("/v3/partner_user_tags/{id}", put(cerego_update))
+        .route("/v3/users/{user_id}/partner_user_tags", post(cerego_set))
         .route("/v3/partners/{partner_id}/users", get(cerego_users))
         .route("/api/v1/user_tags/add", post(hive_add))
         .route("/api/v1/user_tags/remove", post(hive_remove))
@@ -281,6 +283,7 @@ fn endpoint_of(method: &Method, path: &str) -> Option<&'static str> {
         ("POST", ["api", "v1", "user_tags", "remove"]) => Some("hive.remove"),
         ("POST", ["v3", "partner_user_tag_types", _, "partner_user_tags"]) => Some("cerego.add"),
         ("PUT", ["v3", "partner_user_tags", _]) => Some("cerego.update"),
+        ("POST", ["v3", "users", _, "partner_user_tags"]) => Some("cerego.set"),
         ("GET", ["v3", "partners", _, "users"]) => Some("cerego.users"),
         ("GET", ["v3", "my", "profile"]) => Some("cerego.profile"),
         _ => None,
@@ -337,6 +340,8 @@ async fn fault_layer(State(shared): State<AppState>, request: Request, next: Nex
                 "{\"message\": \"Successfully removed tags from pat"
             } else if is_hive {
                 "{\"message\": \"Successfully added tags to pat"
+            } else if endpoint == "cerego.set" {
+                "{\"data\": [{\"id\": \"84918\", \"type\": \"partner-user-"
             } else {
                 "{\"data\": {\"id\": \"84918\", \"type\": \"partner-user-"
             };
@@ -432,6 +437,19 @@ async fn cerego_update(
     json_response(status, body)
 }
 
+async fn cerego_set(
+    State(shared): State<AppState>,
+    Path(user_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !bearer_ok(&headers, &shared.options.cerego_key) {
+        return cerego_unauthorized();
+    }
+    let (status, body) = shared.world().model.cerego.set_tags(&user_id, &body);
+    json_response(status, body)
+}
+
 async fn cerego_users(
     State(shared): State<AppState>,
     Path(partner_id): Path<String>,
@@ -474,11 +492,16 @@ pub fn summary(options: &SimOptions) -> String {
     let c = &options.seed.cerego;
     let h = &options.seed.hive;
     let mut out = String::new();
+    let departments = c.users.iter().filter(|u| u.department.is_some()).count() as u64;
+    let listed = c.users.len() as u64 - departments + c.synthetic_users;
+    let also = if departments > 0 {
+        format!(" (and {departments} department users: include_department_users=true)")
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "Cerego: partner {} with {} users; key \"{}\" (Authorization: Bearer KEY)\n",
-        c.partner_id,
-        c.users.len(),
-        options.cerego_key
+        "Cerego: partner {} with {listed} users{also}; key \"{}\" (Authorization: Bearer KEY)\n",
+        c.partner_id, options.cerego_key
     ));
     let types: Vec<String> = c
         .tag_types
@@ -488,7 +511,7 @@ pub fn summary(options: &SimOptions) -> String {
     out.push_str(&format!("  tag types: {}\n", types.join(", ")));
     out.push_str(&format!(
         "Hive: {} patrons; key \"{}\" (Authorization: token KEY)\n",
-        h.patrons.len(),
+        h.patrons.len() as u64 + h.synthetic_patrons,
         options.hive_key
     ));
     let fields: Vec<&str> = h.tags.iter().map(|t| t.api_field.as_str()).collect();

@@ -62,6 +62,9 @@ impl Model {
                 ],
             ) => self.cerego.add_tag(tag_type, &body),
             (Verb::Put, ["v3", "partner_user_tags", tag]) => self.cerego.update_tag(tag, &body),
+            (Verb::Post, ["v3", "users", user, "partner_user_tags"]) => {
+                self.cerego.set_tags(user, &body)
+            }
             (Verb::Get, ["v3", "partners", partner, "users"]) => {
                 let params: HashMap<String, String> = spec.query.iter().cloned().collect();
                 self.cerego.list_users(partner, &params)

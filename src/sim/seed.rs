@@ -42,6 +42,10 @@ pub struct CeregoSeed {
     pub tag_types: Vec<TagType>,
     #[serde(default)]
     pub users: Vec<UserSeed>,
+    /// Synthetic users the simulator adds after `users` (`tagdesk sim --users N`; see
+    /// [`Seed::add_synthetic`]). Never read from or written to a file.
+    #[serde(skip)]
+    pub synthetic_users: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,9 +63,15 @@ pub struct UserSeed {
     pub id: CeregoUserId,
     pub name: String,
     pub username: String,
+    /// Empty (or left out) for a user without an email: the listing says `"email": null`.
+    #[serde(default)]
     pub email: String,
     #[serde(default)]
     pub member_id: Option<String>,
+    /// The department the user belongs to, if any: department users are listed only when
+    /// `include_department_users` is true (SPEC §1.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
     pub created_at: String,
     #[serde(default)]
     pub last_logged_in_at: Option<String>,
@@ -76,6 +86,10 @@ pub struct HiveSeed {
     pub tags: Vec<HiveTag>,
     #[serde(default)]
     pub patrons: Vec<PatronSeed>,
+    /// Synthetic patrons the simulator adds after `patrons` (`tagdesk sim --patrons N`).
+    /// Never read from or written to a file.
+    #[serde(skip)]
+    pub synthetic_patrons: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,11 +144,13 @@ impl Seed {
         Self::parse(DEMO_SEED, "assets/demo.toml").unwrap_or_else(|_| Self::empty())
     }
 
-    /// The demo seed with `n` users: copies of the demo users (tags included) with new ids
-    /// (from 2,000,000), names, emails and member ids. For benchmarks and scale tests.
+    /// The demo seed with `n` users: copies of the demo users outside departments (tags
+    /// included) with new ids (from 2,000,000), names, emails and member ids, so all `n` are
+    /// listed by default. For benchmarks and scale tests.
     pub fn grown(n: usize) -> Self {
         let mut seed = Self::demo();
-        let base = std::mem::take(&mut seed.cerego.users);
+        let mut base = std::mem::take(&mut seed.cerego.users);
+        base.retain(|u| u.department.is_none());
         if base.is_empty() {
             return seed;
         }
@@ -152,54 +168,18 @@ impl Seed {
     }
 
     /// Adds `users` synthetic Cerego users and `patrons` synthetic Hive patrons to the seed,
-    /// deterministically (the same numbers give the same seed): users copy the tags of the
-    /// seed's own users in turn, with ids from 3,000,000, names `Synthetic User N`, emails
-    /// `synthetic.N@example.edu` and member ids `S-N`; patrons `synth_N` hold up to three
-    /// api_fields of the catalogue, chosen by N. For demos and benchmarks at scale
+    /// deterministically (the same numbers give the same state). Users get ids from
+    /// 3,000,000 (N counting from 0), names `Synthetic User N`, usernames `syntheticN`, emails
+    /// `synthetic.N@example.edu`, member ids `S-N`, the creation time of the seed's first user
+    /// and the tags of the seed's users outside departments in turn; patrons `synth_N` hold
+    /// up to three api_fields of the catalogue, chosen by N. An id the seed already uses is
+    /// skipped. The seed only records the numbers: the simulator builds the rows directly,
+    /// compactly ([`crate::sim::cerego::CeregoState`], [`crate::sim::hive::HiveState`]), so
+    /// a million of each start in about a second. For demos and benchmarks at scale
     /// (`tagdesk sim --users N --patrons N`).
     pub fn add_synthetic(&mut self, users: u64, patrons: u64) {
-        let base: Vec<UserSeed> = self.cerego.users.clone();
-        let created = self.cerego.users.first().map_or_else(
-            || "2024-01-01T10:00:00.000Z".to_string(),
-            |u| u.created_at.clone(),
-        );
-        self.cerego.users.reserve(users as usize);
-        for i in 0..users {
-            let Ok(id) = CeregoUserId::parse(&(3_000_000 + i).to_string()) else {
-                continue;
-            };
-            let tags = match base.get(i as usize % base.len().max(1)) {
-                Some(b) => b.tags.clone(),
-                None => BTreeMap::new(),
-            };
-            self.cerego.users.push(UserSeed {
-                id,
-                name: format!("Synthetic User {i}"),
-                username: format!("synthetic{i}"),
-                email: format!("synthetic.{i}@example.edu"),
-                member_id: Some(format!("S-{i}")),
-                created_at: created.clone(),
-                last_logged_in_at: None,
-                tags,
-            });
-        }
-        let fields: Vec<ApiField> = self.hive.tags.iter().map(|t| t.api_field.clone()).collect();
-        self.hive.patrons.reserve(patrons as usize);
-        for i in 0..patrons {
-            let Ok(id) = PatronId::parse(&format!("synth_{i}")) else {
-                continue;
-            };
-            let mut tags: Vec<ApiField> = Vec::new();
-            if !fields.is_empty() {
-                for k in 0..(i % 4) {
-                    let f = &fields[((i * 7 + k * 3) as usize) % fields.len()];
-                    if !tags.contains(f) {
-                        tags.push(f.clone());
-                    }
-                }
-            }
-            self.hive.patrons.push(PatronSeed { id, tags });
-        }
+        self.cerego.synthetic_users = self.cerego.synthetic_users.saturating_add(users);
+        self.hive.synthetic_patrons = self.hive.synthetic_patrons.saturating_add(patrons);
     }
 
     /// No users, no patrons, no tags: only the partner, a profile and one tag type, so the
@@ -219,10 +199,12 @@ impl Seed {
                 },
                 tag_types: Vec::new(),
                 users: Vec::new(),
+                synthetic_users: 0,
             },
             hive: HiveSeed {
                 tags: Vec::new(),
                 patrons: Vec::new(),
+                synthetic_patrons: 0,
             },
         }
     }
@@ -273,6 +255,12 @@ impl Seed {
         for u in &c.users {
             if !users.insert(u.id.as_str()) {
                 return Err(format!("user {} is listed twice", u.id));
+            }
+            if u.department.as_deref().is_some_and(|d| d.trim().is_empty()) {
+                return Err(format!(
+                    "user {}: department is empty (leave it out for a user in no department)",
+                    u.id
+                ));
             }
             for type_id in u.tags.keys() {
                 if !seen.contains(type_id.as_str()) {
@@ -382,13 +370,91 @@ mod tests {
         a.add_synthetic(1_000, 500);
         let mut b = Seed::demo();
         b.add_synthetic(1_000, 500);
-        assert_eq!(a, b, "the same numbers give the same seed");
-        assert_eq!(a.cerego.users.len(), 36 + 1_000);
-        assert_eq!(a.hive.patrons.len(), 24 + 500);
-        a.check()
-            .expect("a valid seed: unique ids, known tag types and api_fields");
-        let tagged = a.cerego.users.iter().filter(|u| !u.tags.is_empty()).count();
-        assert!(tagged > 500, "most synthetic users carry tags");
-        assert!(a.hive.patrons.iter().any(|p| p.tags.len() == 3));
+        assert_eq!(a, b);
+        a.check().expect("the seed's own rows are still checked");
+        let (ma, mb) = (crate::sim::Model::new(&a), crate::sim::Model::new(&b));
+        let state = |m: &crate::sim::Model| {
+            serde_json::to_value((&m.cerego, &m.hive)).expect("the state as JSON")
+        };
+        assert_eq!(
+            state(&ma),
+            state(&mb),
+            "the same numbers give the same state"
+        );
+        assert_eq!(ma.cerego.user_count(), 38 + 1_000);
+        assert_eq!(ma.hive.patrons.len(), 24 + 500);
+        let users = state(&ma)[0]["users"].as_array().unwrap().clone();
+        let ids: std::collections::HashSet<&str> =
+            users.iter().map(|u| u["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), users.len(), "unique user ids");
+        let tagged: std::collections::HashSet<String> = ma
+            .cerego
+            .tags()
+            .filter(|t| t.user_id.starts_with('3'))
+            .map(|t| t.user_id)
+            .collect();
+        assert!(tagged.len() > 500, "most synthetic users carry tags");
+        // Synthetic users copy the tags of the seed's users outside departments, in turn.
+        let first = a
+            .cerego
+            .users
+            .iter()
+            .find(|u| u.department.is_none())
+            .unwrap();
+        let copied: Vec<(String, String)> = ma
+            .cerego
+            .tags_of_user("3000000")
+            .into_iter()
+            .map(|t| (t.tag_type_id, t.value))
+            .collect();
+        let want: Vec<(String, String)> = first
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect();
+        assert_eq!(copied, want);
+        assert_eq!(ma.hive.patrons.get("synth_3").map(|t| t.len()), Some(3));
+        assert_eq!(ma.hive.patrons.get("synth_499").map(|t| t.len()), Some(3));
+        assert_eq!(ma.hive.patrons.get("synth_500"), None);
+        assert_eq!(ma.hive.patrons.get("synth_03"), None);
+    }
+
+    #[test]
+    fn an_id_the_seed_already_uses_is_not_made_again() {
+        let mut seed = Seed::demo();
+        seed.cerego.users[0].id = CeregoUserId::parse("3000001").unwrap();
+        seed.hive.patrons[0].id = PatronId::parse("synth_1").unwrap();
+        seed.hive.patrons[0].tags = vec![ApiField::parse("vip").unwrap()];
+        seed.add_synthetic(5, 5);
+        let model = crate::sim::Model::new(&seed);
+        assert_eq!(model.cerego.user_count(), 38 + 4);
+        assert_eq!(model.hive.patrons.len(), 24 + 4);
+        assert_eq!(
+            model.hive.patrons.get("synth_1"),
+            Some(vec!["vip"]),
+            "the seed's"
+        );
+    }
+
+    #[test]
+    fn department_and_email_are_optional_and_checked() {
+        let seed = Seed::demo();
+        let departments: Vec<&UserSeed> = seed
+            .cerego
+            .users
+            .iter()
+            .filter(|u| u.department.is_some())
+            .collect();
+        assert_eq!(departments.len(), 2);
+        assert!(
+            departments.iter().any(|u| u.email.is_empty()),
+            "one without email"
+        );
+        let mut bad = Seed::demo();
+        bad.cerego.users[0].department = Some(" ".into());
+        assert!(bad.check().unwrap_err().contains("department is empty"));
+        // A seed written out and read back keeps them.
+        let text = toml::to_string(&seed).unwrap();
+        assert_eq!(Seed::parse(&text, "round trip").unwrap(), seed);
     }
 }

@@ -431,7 +431,7 @@ pub(crate) fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCa
             .hive
             .patrons
             .get(p.id.as_str())
-            .map(|tags| tags.iter().map(String::as_str).collect())
+            .map(|tags| tags.into_iter().collect())
             .unwrap_or_default();
         if p.complete {
             prop_assert_eq!(&known, &truth, "patron {}", p.id);
@@ -457,8 +457,7 @@ pub(crate) fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCa
         let mut truth: Vec<(String, Option<String>)> = h
             .model
             .cerego
-            .tags
-            .values()
+            .tags()
             .filter(|t| t.user_id == u.id)
             .map(|t| (t.id.to_string(), Some(t.value.clone())))
             .collect();

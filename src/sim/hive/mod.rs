@@ -1,6 +1,8 @@
 //! The simulated Hive user_tags API: strict about requests, faithful in its answers.
 
-use std::collections::{BTreeMap, HashSet};
+mod patrons;
+
+use std::collections::HashSet;
 
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -9,6 +11,7 @@ use serde_json::{Value, json};
 use super::seed::HiveSeed;
 use crate::core::domain::HiveTag;
 use crate::core::op::scenario::{HiveAction, Scenario};
+pub use patrons::{Patrons, SYNTHETIC_PATRON_PREFIX};
 
 /// The reason given in `failed` for an api_field the application does not define.
 pub const UNKNOWN_FIELD_ERROR: &str = "Tag api_field does not exist in application.";
@@ -21,23 +24,14 @@ pub const INVALID_KEY_MESSAGE: &str = "No application matches the provided API k
 pub struct HiveState {
     pub catalogue: Vec<HiveTag>,
     /// patron id → api_fields, in the order they were added.
-    pub patrons: BTreeMap<String, Vec<String>>,
+    pub patrons: Patrons,
 }
 
 impl HiveState {
     pub fn from_seed(seed: &HiveSeed) -> Self {
         Self {
             catalogue: seed.tags.clone(),
-            patrons: seed
-                .patrons
-                .iter()
-                .map(|p| {
-                    (
-                        p.id.to_string(),
-                        p.tags.iter().map(|t| t.to_string()).collect(),
-                    )
-                })
-                .collect(),
+            patrons: Patrons::from_seed(seed),
         }
     }
 
@@ -51,13 +45,7 @@ impl HiveState {
             HiveAction::Add => ("added_tag_ids", "pre_existing_tag_ids"),
             HiveAction::Remove => ("removed_tag_ids", "non_existent_tag_ids"),
         };
-        if action == HiveAction::Remove && !self.patrons.contains_key(&patron) {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_PATRON",
-                INVALID_PATRON_MESSAGE,
-            );
-        }
+
         let mut changed = Vec::new();
         let mut unchanged = Vec::new();
         let mut failed = Vec::new();
@@ -72,26 +60,37 @@ impl HiveState {
             .map(|f| catalogue.contains(f.as_str()))
             .collect();
         // Add creates an unknown patron before applying tags (even if every tag then fails).
-        let tags = self.patrons.entry(patron.clone()).or_default();
-        let mut present: HashSet<String> = tags.iter().cloned().collect();
+        let Some(entry) = self.patrons.entry(&patron, action == HiveAction::Add) else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_PATRON",
+                INVALID_PATRON_MESSAGE,
+            );
+        };
+        let mut present: HashSet<u32> = entry.tags.iter().copied().collect();
         for (field, defined) in fields.into_iter().zip(defined) {
             if !defined {
                 failed.push(json!({"api_field": field, "error": UNKNOWN_FIELD_ERROR}));
                 continue;
             }
             match action {
-                HiveAction::Add if present.contains(&field) => unchanged.push(field),
                 HiveAction::Add => {
-                    present.insert(field.clone());
-                    tags.push(field.clone());
-                    changed.push(field);
+                    let id = entry.fields.intern(&field);
+                    if present.insert(id) {
+                        entry.tags.push(id);
+                        changed.push(field);
+                    } else {
+                        unchanged.push(field);
+                    }
                 }
-                HiveAction::Remove if present.remove(&field) => changed.push(field),
-                HiveAction::Remove => unchanged.push(field),
+                HiveAction::Remove => match entry.fields.find(&field) {
+                    Some(id) if present.remove(&id) => changed.push(field),
+                    _ => unchanged.push(field),
+                },
             }
         }
         if action == HiveAction::Remove && !changed.is_empty() {
-            tags.retain(|t| present.contains(t));
+            entry.tags.retain(|t| present.contains(t));
         }
         let scenario = Scenario::from_counts(action, changed.len(), unchanged.len(), failed.len());
         // parse_request guarantees at least one api_field, so one array is non-empty.
@@ -205,7 +204,7 @@ mod tests {
             json!({"patron_id": "fresh", "user_tags_api_fields": [" vip ", "", "escalated", "vip", 5]}),
         );
         assert_eq!(v["added_tag_ids"], json!(["vip", "escalated"]));
-        assert_eq!(s.patrons["fresh"], ["vip", "escalated"]);
+        assert_eq!(s.patrons.get("fresh"), Some(vec!["vip", "escalated"]));
         let (status, v) = call(
             &mut s,
             HiveAction::Add,
@@ -286,7 +285,7 @@ mod tests {
         );
         assert_eq!(v["removed_tag_ids"], json!(["vip"]));
         assert_eq!(v["non_existent_tag_ids"], json!(["newsletter"]));
-        assert!(s.patrons["bulk"].is_empty());
+        assert_eq!(s.patrons.get("bulk"), Some(vec![]));
     }
 
     #[test]
@@ -311,5 +310,62 @@ mod tests {
             json!([{"api_field": "no_such_tag", "error": UNKNOWN_FIELD_ERROR}])
         );
         assert!(s.patrons.contains_key("ghost"), "add creates the patron");
+    }
+
+    #[test]
+    fn synthetic_patrons_answer_like_any_other_and_show_in_id_order() {
+        let mut seed = Seed::demo();
+        seed.add_synthetic(0, 12);
+        let mut s = HiveState::from_seed(&seed.hive);
+        assert_eq!(s.patrons.len(), 24 + 12);
+        let held: Vec<String> = s
+            .patrons
+            .get("synth_3")
+            .unwrap()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(held.len(), 3);
+        let (status, v) = call(
+            &mut s,
+            HiveAction::Remove,
+            json!({"patron_id": "synth_3", "user_tags_api_fields": [held[0], "vip"]}),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(v["removed_tag_ids"], json!([held[0]]));
+        assert_eq!(s.patrons.get("synth_3").unwrap(), held[1..]);
+        // Gone (a setup step), then created again by an add.
+        s.patrons.remove("synth_5");
+        assert!(!s.patrons.contains_key("synth_5"));
+        assert_eq!(s.patrons.len(), 24 + 11);
+        let (status, v) = call(
+            &mut s,
+            HiveAction::Remove,
+            json!({"patron_id": "synth_5", "user_tags_api_fields": ["vip"]}),
+        );
+        assert_eq!(
+            (status, v["error_code"].as_str()),
+            (400, Some("INVALID_PATRON"))
+        );
+        call(
+            &mut s,
+            HiveAction::Add,
+            json!({"patron_id": "synth_5", "user_tags_api_fields": ["vip"]}),
+        );
+        assert_eq!(s.patrons.get("synth_5"), Some(vec!["vip"]));
+        s.patrons.insert("synth_6", &["escalated".to_string()]);
+        assert_eq!(s.patrons.get("synth_6"), Some(vec!["escalated"]));
+        assert_eq!(s.patrons.len(), 24 + 12);
+        // Not synthetic: another number, leading zeros, past the last one.
+        for id in ["synth_05", "synth_12", "synth_"] {
+            assert!(!s.patrons.contains_key(id), "{id}");
+        }
+        let shown = serde_json::to_value(&s.patrons).unwrap();
+        let keys: Vec<&String> = shown.as_object().unwrap().keys().collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "ordered by id, as a map of them would be");
+        assert_eq!(keys.len(), 36);
+        assert_eq!(shown["synth_5"], json!(["vip"]));
     }
 }
