@@ -84,26 +84,29 @@ impl Haystacks {
         self.len += 1;
     }
 
-    /// Rewrites row `i`'s haystack (its chunk is rebuilt: O(chunk)).
-    pub fn replace_with(&mut self, i: usize, write: impl FnOnce(&mut String)) {
+    /// Rewrites row `i`'s haystack; returns whether it changed (its chunk is rebuilt then:
+    /// O(chunk); the same text again, as a page read twice gives, costs O(row)).
+    pub fn replace_with(&mut self, i: usize, write: impl FnOnce(&mut String)) -> bool {
+        let mut new = String::new();
+        write(&mut new);
+        cap(&mut new, 0);
+        if i >= self.len || self.get(i) == new {
+            return false;
+        }
         let Some(chunk) = self.chunks.get_mut(i / CHUNK) else {
-            return;
+            return false;
         };
         let chunk = Arc::make_mut(chunk);
         let at = i % CHUNK;
-        if at >= chunk.ends.len() {
-            return;
-        }
         let start = if at == 0 {
             0
         } else {
             chunk.ends[at - 1] as usize
         };
         let end = chunk.ends[at] as usize;
-        let mut text = String::with_capacity(chunk.text.len());
+        let mut text = String::with_capacity(chunk.text.len() + new.len());
         text.push_str(&chunk.text[..start]);
-        write(&mut text);
-        cap(&mut text, start);
+        text.push_str(&new);
         let new_end = text.len();
         text.push_str(&chunk.text[end..]);
         chunk.text = text;
@@ -111,6 +114,7 @@ impl Haystacks {
         for e in &mut chunk.ends[at..] {
             *e = (*e as i64 + shift) as u32;
         }
+        true
     }
 
     /// Forgets every row.
@@ -133,8 +137,12 @@ mod tests {
         assert_eq!(h.get(0), "row 0");
         assert_eq!(h.get(CHUNK), format!("row {CHUNK}"));
         let shared = h.clone();
-        h.replace_with(CHUNK + 1, |s| s.push_str("a much longer row than before"));
-        h.replace_with(CHUNK + 2, |s| s.push_str("x"));
+        assert!(h.replace_with(CHUNK + 1, |s| s.push_str("a much longer row than before")));
+        assert!(h.replace_with(CHUNK + 2, |s| s.push_str("x")));
+        assert!(
+            !h.replace_with(CHUNK + 2, |s| s.push_str("x")),
+            "the same text"
+        );
         assert_eq!(h.get(CHUNK + 1), "a much longer row than before");
         assert_eq!(h.get(CHUNK + 2), "x");
         assert_eq!(h.get(CHUNK + 3), format!("row {}", CHUNK + 3));

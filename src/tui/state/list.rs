@@ -264,7 +264,9 @@ impl FilteredList {
 
     /// Item `index` changed; `write` writes its new haystack.
     pub fn replace(&mut self, index: usize, write: impl FnOnce(&mut String)) {
-        self.hay.replace_with(index, write);
+        if !self.hay.replace_with(index, write) {
+            return;
+        }
         // The search in flight read the old text: the item is checked again when it lands.
         // The rows shown meanwhile follow now (a longer query may start from them).
         if self.pending.is_some() {
@@ -317,10 +319,18 @@ impl FilteredList {
             Some(t) => t == text,
             None => text.trim().is_empty(),
         };
-        if !same {
-            let keep = self.selected_index();
-            self.start(text.to_string(), keep, true);
+        if same {
+            return;
         }
+        if self.shown.as_ref().is_some_and(|s| s.text == text) {
+            // Back to the query shown (a character typed, then erased): nothing to search.
+            self.pending = None;
+            self.dirty.clear();
+            self.catch_up();
+            return;
+        }
+        let keep = self.selected_index();
+        self.start(text.to_string(), keep, true);
     }
 
     fn start(&mut self, text: String, keep: Option<usize>, may_narrow: bool) {
