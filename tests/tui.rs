@@ -75,8 +75,8 @@ fn filter_is_incremental_fuzzy_and_esc_clears() {
     h.key(KeyCode::Backspace);
     h.type_text("PPER");
     insta::assert_snapshot!("cerego_filter_active_80x24", h.screen());
-    let selected = h.app.selected_user().map(|u| u.name.clone());
-    assert_eq!(selected, Some(Some("Grace Hopper".to_string())));
+    let selected = h.app.selected_user().map(|u| u.name);
+    assert_eq!(selected, Some(Some("Grace Hopper")));
     h.key(KeyCode::Enter);
     assert!(!h.app.cerego.list.filter.editing);
     h.key(KeyCode::Esc);
@@ -819,9 +819,10 @@ fn bug_edit_of_a_tag_with_a_long_id_closes_silently() {
         "meta": {"total-pages": 1, "total-count": 1}}"#;
     let reply = support::reply_with(&request, 200, body, h.app.now);
     h.send(tagdesk::tui::app::Message::Reply(Box::new(reply)));
-    let tag = &h.app.selected_user().expect("a user").tags[0];
+    let user = h.app.selected_user().expect("a user");
+    let tag = user.tags.get(0).expect("a tag");
     assert!(
-        tagdesk::core::domain::TagId::parse(&tag.id).is_err(),
+        tagdesk::core::domain::TagId::parse(tag.id).is_err(),
         "the listed id is not a valid TagId"
     );
     h.key(KeyCode::Tab);

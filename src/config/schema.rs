@@ -111,14 +111,15 @@ impl Retries {
     }
 }
 
-/// Bounds on what one listing of a partner's users may hold (`[limits]`).
+/// Bounds on what one listing of a partner's users may read (`[limits]`).
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Users one listing reads at most.
     #[serde(default = "default_max_users")]
     pub max_users: u64,
-    /// MiB of responses one listing reads at most.
+    /// MiB of user data one listing reads at most (the fields the console keeps, not the
+    /// JSON around them).
     #[serde(default = "default_max_list_mib")]
     pub max_list_mib: u64,
 }

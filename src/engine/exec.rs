@@ -16,22 +16,26 @@ use crate::engine::api::{self, Call};
 use crate::engine::journal::{Journal, OutcomeRecord, RequestInfo};
 use crate::engine::retry::{self, RetryNotice, RetryPolicy};
 
-/// Bounds on one listing of a partner's users, so that no server can make tagdesk hold
-/// more than this (`[limits]` in the configuration).
+/// Bounds on one listing of a partner's users, so that no server can make tagdesk read (and
+/// the console hold) more than this (`[limits]` in the configuration). Both are generous
+/// enough for a partner of a million users; a listing that stops at one says so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListLimits {
-    /// Users read, at most (the listing says it was cut when it stops here).
+    /// Users read, at most.
     pub max_users: u64,
-    /// Response bytes read, at most.
+    /// Bytes of user data read, at most: the fields the console keeps of each user (see
+    /// `core::model::kept_bytes`), not the JSON around them, so the bound follows what a
+    /// listing costs in memory whatever the page size or the document's verbosity.
     pub max_bytes: u64,
 }
 
-/// Default [`ListLimits::max_users`].
-pub const DEFAULT_MAX_USERS: u64 = 250_000;
-/// Default [`ListLimits::max_bytes`].
-pub const DEFAULT_MAX_LIST_BYTES: u64 = 256 * 1024 * 1024;
-/// A listing keeps the transcripts of its first pages and of its last one.
-const KEPT_PAGE_EXCHANGES: usize = 5;
+/// Default [`ListLimits::max_users`]: twice the largest partner tagdesk is measured with.
+pub const DEFAULT_MAX_USERS: u64 = 2_000_000;
+/// Default [`ListLimits::max_bytes`]: about 3 million users of typical size.
+pub const DEFAULT_MAX_LIST_BYTES: u64 = 512 * 1024 * 1024;
+/// A listing keeps the transcript of its first page and of its latest one (the rest are
+/// counted in the last one's URL): a summary, whatever the number of pages.
+const KEPT_PAGE_EXCHANGES: usize = 1;
 
 impl Default for ListLimits {
     fn default() -> Self {
@@ -271,7 +275,6 @@ async fn list_all(
             Ok(p) => p,
             Err(e) => return (exchanges, Err(e), retries),
         };
-        bytes += parsed.bytes as u64;
         list.pages_fetched = page;
         list.total_count = parsed.total_count.or(list.total_count);
         let empty = parsed.users.is_empty();
@@ -283,6 +286,7 @@ async fn list_all(
         list.listed += parsed.users.len() as u64;
         for u in &mut parsed.users {
             u.scrub(&clients.redactor);
+            bytes += crate::core::model::kept_bytes(u) as u64;
         }
         if hooks.keep_users {
             list.users.extend(parsed.users.iter().cloned());
@@ -313,10 +317,13 @@ async fn list_all(
         }
         if bytes >= limits.max_bytes {
             list.cut = Some(format!(
-                "stopped after {} MiB of responses, the max_list_mib limit ([limits] in the \
-                 configuration), at {} users",
+                "stopped after {} MiB of user data, the max_list_mib limit ([limits] in the \
+                 configuration), at {} users{}",
                 bytes >> 20,
-                list.listed
+                list.listed,
+                list.total_count
+                    .map(|t| format!("; the partner has {t}"))
+                    .unwrap_or_default()
             ));
             break;
         }

@@ -17,15 +17,14 @@ use crate::config::Unavailable;
 use crate::core::domain::PartnerId;
 use crate::core::domain::{HiveTag, TagType};
 use crate::core::gate::Policy;
-use crate::core::model::{KnownPatron, KnownState};
-use crate::core::op::cerego::CeregoUser;
+use crate::core::model::{KnownPatron, KnownState, User};
 use crate::core::op::{Op, Place, Service};
 use crate::engine::backend::RequestId;
 
 use super::keymap::{Action, Keymap};
 use super::popups::Popup;
 pub use super::state::Filter;
-use super::state::FilteredList;
+use super::state::{Fallback, FilteredList};
 
 /// The console's two services, as tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,11 +113,11 @@ pub enum Load {
 }
 
 /// The Cerego list as the console shows it (the users themselves are `App::known`'s).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CeregoView {
     pub load: Load,
     /// The known users that pass the filter, and the selected one.
-    pub list: FilteredList<CeregoUser>,
+    pub list: FilteredList,
     pub tag_selected: usize,
     /// While the list loads: the last page received and the page count, if known.
     pub progress: Option<(u32, Option<u64>)>,
@@ -126,10 +125,10 @@ pub struct CeregoView {
     pub marks: Marks,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct HiveView {
     /// The known patrons that pass the filter, and the selected one.
-    pub list: FilteredList<KnownPatron>,
+    pub list: FilteredList,
     pub tag_selected: usize,
     /// api_fields marked for removal on the selected patron.
     pub marked: BTreeSet<String>,
@@ -192,13 +191,13 @@ impl App {
             known,
             cerego: CeregoView {
                 load: cerego_load,
-                list: FilteredList::default(),
+                list: FilteredList::new(super::actions::USER_EXACT, Fallback::First),
                 tag_selected: 0,
                 progress: None,
                 marks: Marks::default(),
             },
             hive: HiveView {
-                list: FilteredList::default(),
+                list: FilteredList::new(super::actions::PATRON_EXACT, Fallback::First),
                 tag_selected: 0,
                 marked: BTreeSet::new(),
                 marks: Marks::default(),
@@ -261,7 +260,22 @@ impl App {
     }
 
     pub fn update(&mut self, message: Message) -> Vec<Effect> {
+        // An action must act on the rows the filter's text names, not on those of an
+        // earlier query still on screen: a search in flight lands first (see `tui::filter`).
+        if self.filters_running() && self.acts_on_rows(&message) {
+            self.settle_filters();
+        }
+        let effects = self.handle(message);
+        self.sync_cerego();
+        self.sync_hive();
+        self.poll_filters();
+        effects
+    }
+
+    fn handle(&mut self, message: Message) -> Vec<Effect> {
         match message {
+            // A search landed off the UI thread (`update` takes it).
+            Message::Filtered => Vec::new(),
             Message::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
             Message::Key(key) => self.on_key(key),
             Message::Paste(text) => {
@@ -525,8 +539,11 @@ impl App {
         Vec::new()
     }
 
-    pub fn selected_user(&self) -> Option<&CeregoUser> {
-        self.cerego.list.selected_item(self.known.cerego.users())
+    pub fn selected_user(&self) -> Option<User<'_>> {
+        self.cerego
+            .list
+            .selected_index()
+            .and_then(|i| self.known.cerego.get(i))
     }
 
     pub fn selected_patron(&self) -> Option<&KnownPatron> {

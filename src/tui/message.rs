@@ -62,6 +62,8 @@ pub enum Message {
         command: SimCommand,
         result: Result<Vec<String>, String>,
     },
+    /// A filter's search landed off the UI thread: its rows can be shown.
+    Filtered,
     /// Time passed (only sent while something animates).
     Tick,
     /// SIGTERM / SIGHUP / SIGINT: leave now, through the normal path.

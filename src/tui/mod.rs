@@ -237,6 +237,12 @@ async fn drive(
     let mut pointer = mouse::Pointer::default();
     let size = guard.terminal().size()?;
     let (mut app, effects) = App::new(settings, Utc::now());
+    // A filter's search that lands off the UI thread wakes the loop (no polling: an idle
+    // console costs no CPU).
+    let (filter_tx, mut filter_rx) = mpsc::unbounded_channel::<()>();
+    app.set_filter_waker(Some(std::sync::Arc::new(move || {
+        let _ = filter_tx.send(());
+    })));
     app.load_history(history);
     app.update(Message::Resize(size.width, size.height));
     if let Some(first) = notices.first() {
@@ -363,6 +369,10 @@ async fn drive(
             },
             Some(event) = reply_rx.recv() => batch.push(event_message(event)),
             Some(message) = message_rx.recv() => batch.push(message),
+            Some(()) = filter_rx.recv() => {
+                while filter_rx.try_recv().is_ok() {}
+                batch.push(Message::Filtered);
+            }
             Some(switched) = switch_rx.recv() => match switched {
                 SwitchEvent::RunningKeyCommand(profile) => {
                     batch.push(Message::Switching { profile, command: true });

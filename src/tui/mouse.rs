@@ -312,8 +312,7 @@ impl App {
     fn select_row(&mut self, pane: Pane, key: &str) -> bool {
         let (at, now) = match (pane, self.tab) {
             (Pane::List, Tab::Cerego) => {
-                let users = self.known.cerego.users();
-                let item = users.iter().position(|u| u.id == key);
+                let item = self.known.cerego.position(key);
                 let list = &self.cerego.list;
                 (position(list.visible(), item), list.selected())
             }

@@ -446,11 +446,11 @@ pub(crate) fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCa
         }
     }
     // The same for Cerego: every user shown carries exactly the tags the simulator holds.
-    for u in app.known.cerego.users() {
+    for u in app.known.cerego.iter() {
         let shown: Vec<(String, Option<String>)> = u
             .tags
             .iter()
-            .map(|t| (t.id.clone(), t.value.clone()))
+            .map(|t| (t.id.to_string(), t.value.map(str::to_string)))
             .collect();
         let mut shown_sorted = shown.clone();
         shown_sorted.sort();

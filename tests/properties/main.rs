@@ -46,6 +46,7 @@ pub(crate) use {console::*, documents::*, domain::*, files::*, parsers::*, simul
 mod console;
 mod domain;
 mod files;
+mod filter;
 
 // ---------------------------------------------------------------------------------------------
 // Shared fixtures and strategies

@@ -59,6 +59,10 @@ pub struct Harness {
     pointer: Pointer,
     /// The pointer's clock: clicks are a second apart unless a test double-clicks.
     pointer_at: std::time::Instant,
+    /// Wait for the filters' searches after every message, as if the operator paused
+    /// (true by default, so what a test sees does not depend on timing); a test of a
+    /// search in flight turns it off.
+    pub settle: bool,
 }
 
 impl Harness {
@@ -111,6 +115,7 @@ impl Harness {
             seeded_at: seed.cerego.seeded_at.clone(),
             pointer: Pointer::default(),
             pointer_at: std::time::Instant::now(),
+            settle: true,
         };
         h.apply(effects);
         h.send(Message::Resize(width, height));
@@ -167,6 +172,9 @@ impl Harness {
         self.clock += 1;
         self.app.now = t0() + chrono::Duration::seconds(self.clock);
         let effects = self.app.update(m);
+        if self.settle {
+            self.app.settle_filters();
+        }
         self.apply(effects);
     }
 

@@ -58,14 +58,13 @@ impl KnownState {
                 let users = &mut self.cerego;
                 match query {
                     None => {
-                        let mut seen = users.listing.take().unwrap_or_default();
-                        seen.extend(list.users.iter().map(|u| u.id.clone()));
-                        users.merge(list.users.clone());
+                        if !users.is_listing() {
+                            users.begin_listing();
+                        }
+                        users.intake_from(&list.users);
                         // Users the complete listing did not name are gone from the
                         // partner; a listing cut short by a limit says nothing of the rest.
-                        if list.cut.is_none() {
-                            users.retain(|u| seen.contains(&u.id));
-                        }
+                        users.end_listing(list.cut.is_none());
                         users.total_count = list.total_count;
                         users.cut = list.cut.clone();
                         Folded::Listed {
@@ -73,10 +72,7 @@ impl KnownState {
                         }
                     }
                     Some(q) => {
-                        if let Some(seen) = &mut users.listing {
-                            seen.extend(list.users.iter().map(|u| u.id.clone()));
-                        }
-                        users.merge(list.users.clone());
+                        users.intake_from(&list.users);
                         Folded::LookedUp {
                             query: q.clone(),
                             found: list.users.iter().map(|u| u.id.clone()).collect(),
@@ -97,10 +93,13 @@ impl KnownState {
                 let Output::Tag(tag) = output else {
                     return Folded::Nothing;
                 };
+                // The reply names the tag's user; the list is searched only when it does
+                // not (a scan of every user).
                 let owner = self
                     .cerego
-                    .owner_of(id.as_str())
-                    .map(|u| u.id.clone())
+                    .tag_of(id.as_str(), tag.user_id.as_deref())
+                    .and_then(|(at, _)| self.cerego.get(at))
+                    .map(|u| u.id.to_string())
                     .or_else(|| tag.user_id.clone());
                 if let Some(owner) = owner {
                     self.cerego.store_tag(&owner, tag.clone());
@@ -138,7 +137,7 @@ impl KnownState {
                 Folded::PatronUnknown { id: patron.clone() }
             }
             Op::CeregoListUsers { query: None, .. } => {
-                self.cerego.listing = None;
+                self.cerego.abandon_listing();
                 Folded::ListingFailed
             }
             Op::HiveAdd { .. }
@@ -435,7 +434,7 @@ mod tests {
     }
 
     fn ids(s: &KnownState) -> Vec<&str> {
-        s.cerego.users().iter().map(|u| u.id.as_str()).collect()
+        s.cerego.iter().map(|u| u.id).collect()
     }
 
     #[test]
@@ -541,11 +540,7 @@ mod tests {
         };
         s.apply(&update, &Output::Tag(updated), at());
         let u = s.cerego.get(0).unwrap();
-        let values: Vec<(&str, Option<&str>)> = u
-            .tags
-            .iter()
-            .map(|t| (t.id.as_str(), t.value.as_deref()))
-            .collect();
+        let values: Vec<(&str, Option<&str>)> = u.tags.iter().map(|t| (t.id, t.value)).collect();
         assert_eq!(
             values,
             [("84001", Some("Silver")), ("84002", Some("Spring"))]

@@ -6,16 +6,19 @@
 //! knowledge; the console, the CLI, dry-run and undo all read it from here.
 
 mod fold;
+mod row;
+mod users;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::core::domain::PatronId;
-use crate::core::op::cerego::{CeregoTag, CeregoUser};
 
 pub use fold::Folded;
+pub use row::{Stamp, Tag, Tags, User, UserRow, kept_bytes};
+pub use users::{Changes, KnownUsers};
 
 /// Both services, as far as tagdesk knows them.
 #[derive(Debug, Clone, Default)]
@@ -31,190 +34,6 @@ impl KnownState {
             cerego: KnownUsers::default(),
             hive: KnownPatrons::new(patrons),
         }
-    }
-}
-
-/// The partner's users as listed, looked up and changed, indexed by id (page intake and
-/// a look-up cost O(users added), whatever the list's size).
-#[derive(Debug, Clone, Default)]
-pub struct KnownUsers {
-    users: Vec<CeregoUser>,
-    /// user id → position in `users`.
-    index: HashMap<String, usize>,
-    /// The partner's user count, as the last listing's server said.
-    pub total_count: Option<u64>,
-    /// Why the last complete listing stopped short (a limit), if it did.
-    pub cut: Option<String>,
-    /// The ids seen by the listing in progress: users it does not name leave the list
-    /// when it completes.
-    listing: Option<HashSet<String>>,
-}
-
-impl KnownUsers {
-    pub fn users(&self) -> &[CeregoUser] {
-        &self.users
-    }
-
-    pub fn len(&self) -> usize {
-        self.users.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.users.is_empty()
-    }
-
-    pub fn get(&self, position: usize) -> Option<&CeregoUser> {
-        self.users.get(position)
-    }
-
-    /// The position of a user in [`Self::users`].
-    pub fn position(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
-    }
-
-    /// A complete listing starts: the users it names are counted from now.
-    pub fn begin_listing(&mut self) {
-        self.listing = Some(HashSet::new());
-    }
-
-    /// Whether a complete listing is in progress.
-    pub fn is_listing(&self) -> bool {
-        self.listing.is_some()
-    }
-
-    /// A listing's page arrived. Returns the positions of users new to the list (they are
-    /// appended, so a view can extend itself without re-reading the rest).
-    pub fn intake(&mut self, users: Vec<CeregoUser>) -> std::ops::Range<usize> {
-        if let Some(seen) = &mut self.listing {
-            seen.extend(users.iter().map(|u| u.id.clone()));
-        }
-        let before = self.users.len();
-        self.merge(users);
-        before..self.users.len()
-    }
-
-    /// Adds users, replacing any with the same id (a page seen twice after a retry, or a
-    /// look-up of a listed user).
-    fn merge(&mut self, users: Vec<CeregoUser>) {
-        for user in users {
-            match self.index.get(&user.id) {
-                Some(&i) if i < self.users.len() => self.users[i] = user,
-                _ => {
-                    self.index.insert(user.id.clone(), self.users.len());
-                    self.users.push(user);
-                }
-            }
-        }
-    }
-
-    /// Keeps only the users `keep` accepts, and rebuilds the index.
-    fn retain(&mut self, keep: impl Fn(&CeregoUser) -> bool) {
-        self.users.retain(|u| keep(u));
-        self.index = self
-            .users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id.clone(), i))
-            .collect();
-    }
-
-    /// The user holding the tag with this id.
-    pub fn owner_of(&self, tag_id: &str) -> Option<&CeregoUser> {
-        self.users
-            .iter()
-            .find(|u| u.tags.iter().any(|t| t.id == tag_id))
-    }
-
-    /// The value of a tag as last listed (None when the tag or its value is unknown).
-    pub fn tag_value(&self, tag_id: &str) -> Option<String> {
-        self.owner_of(tag_id)
-            .and_then(|u| u.tags.iter().find(|t| t.id == tag_id))
-            .and_then(|t| t.value.clone())
-    }
-
-    /// What a set of these tag types would replace on this user: each type's current
-    /// value, or `None` for a type the user has no tag of (the set creates it). `None`
-    /// overall when tagdesk has not listed the user, or a tag's type or value is unknown
-    /// (a listing without `included`): then what it replaces is not known.
-    pub fn set_prior(
-        &self,
-        user_id: &str,
-        types: &[&str],
-    ) -> Option<crate::core::op::inverse::SetPrior> {
-        let user = self.position(user_id).and_then(|i| self.users.get(i))?;
-        let mut prior = crate::core::op::inverse::SetPrior::new();
-        for ty in types {
-            if user.tags.iter().any(|t| t.tag_type_id.is_none()) {
-                return None;
-            }
-            let value = match user
-                .tags
-                .iter()
-                .find(|t| t.tag_type_id.as_deref() == Some(ty))
-            {
-                Some(t) => Some(t.value.clone()?),
-                None => None,
-            };
-            prior.insert(ty.to_string(), value);
-        }
-        Some(prior)
-    }
-
-    /// Folds a successful set into the user's tags: the tags the response listed replace
-    /// theirs (one tag per type: a listed tag drops another of its type); without them, the
-    /// values set go into the user's tags of those types, and a type the user had no tag of
-    /// stays unknown until a reload (its new tag's id is not known). Returns whether every
-    /// type set is now known with its value.
-    fn store_set(
-        &mut self,
-        user_id: &str,
-        settings: &[crate::core::domain::TagSetting],
-        listed: Option<&[CeregoTag]>,
-    ) -> bool {
-        let Some(user) = self.position(user_id).and_then(|i| self.users.get_mut(i)) else {
-            return false;
-        };
-        if let Some(tags) = listed {
-            for tag in tags {
-                if let Some(ty) = &tag.tag_type_id {
-                    user.tags
-                        .retain(|t| t.id == tag.id || t.tag_type_id.as_ref() != Some(ty));
-                }
-                match user.tags.iter_mut().find(|t| t.id == tag.id) {
-                    Some(t) => *t = tag.clone(),
-                    None => user.tags.push(tag.clone()),
-                }
-            }
-        } else {
-            for s in settings {
-                if let Some(t) = user
-                    .tags
-                    .iter_mut()
-                    .find(|t| t.tag_type_id.as_deref() == Some(s.tag_type.as_str()))
-                {
-                    t.value = Some(s.value.to_string());
-                }
-            }
-        }
-        settings.iter().all(|s| {
-            user.tags.iter().any(|t| {
-                t.tag_type_id.as_deref() == Some(s.tag_type.as_str())
-                    && t.value.as_deref() == Some(s.value.as_str())
-            })
-        })
-    }
-
-    /// Puts a tag the server returned into its user's list (replacing one with the same
-    /// id). A user tagdesk has not listed is left unknown.
-    fn store_tag(&mut self, user_id: &str, tag: CeregoTag) -> bool {
-        let Some(user) = self.position(user_id).and_then(|i| self.users.get_mut(i)) else {
-            return false;
-        };
-        match user.tags.iter_mut().find(|t| t.id == tag.id) {
-            Some(t) => *t = tag,
-            None => user.tags.push(tag),
-        }
-        true
     }
 }
 

@@ -47,9 +47,9 @@ fn values(s: &KnownState) -> Vec<(String, String, String)> {
         .iter()
         .map(|t| {
             (
-                t.id.clone(),
-                t.tag_type_id.clone().unwrap_or_default(),
-                t.value.clone().unwrap_or_default(),
+                t.id.to_string(),
+                t.tag_type_id.unwrap_or_default().to_string(),
+                t.value.unwrap_or_default().to_string(),
             )
         })
         .collect()

@@ -353,14 +353,11 @@ pub fn marked_hive_plan(patrons: &[PatronId], fields: &[ApiField], remove: bool)
 /// old value, or unchanged. `users` is the partner's user list, read once before planning.
 /// An existing tag whose id the API would not take in a path is an error.
 pub fn cerego_row(want: CeregoWant, users: &KnownUsers, line: usize) -> Result<PlanRow, String> {
-    let existing = users
-        .position(want.user.as_str())
-        .and_then(|i| users.get(i))
-        .and_then(|u| {
-            u.tags
-                .iter()
-                .find(|t| t.tag_type_id.as_deref() == Some(want.tag_type.as_str()))
-        });
+    let existing = users.user(want.user.as_str()).and_then(|u| {
+        u.tags
+            .iter()
+            .find(|t| t.tag_type_id == Some(want.tag_type.as_str()))
+    });
     let mut row = match existing {
         None => PlanRow::of(
             Op::CeregoAdd {
@@ -371,11 +368,11 @@ pub fn cerego_row(want: CeregoWant, users: &KnownUsers, line: usize) -> Result<P
             line,
         ),
         Some(tag) => {
-            let id = TagId::parse(&tag.id).map_err(|_| {
+            let id = TagId::parse(tag.id).map_err(|_| {
                 format!(
                     "the user's tag of type {} has an id tagdesk cannot use ({})",
                     want.tag_type,
-                    printable(&tag.id)
+                    printable(tag.id)
                 )
             })?;
             let mut r = PlanRow::of(
@@ -385,8 +382,8 @@ pub fn cerego_row(want: CeregoWant, users: &KnownUsers, line: usize) -> Result<P
                 },
                 line,
             );
-            r.unchanged = tag.value.as_deref() == Some(want.value.as_str());
-            r.prior = tag.value.clone();
+            r.unchanged = tag.value == Some(want.value.as_str());
+            r.prior = tag.value.map(str::to_string);
             if tag.value.is_none() {
                 r.warnings.push(format!(
                     "the current value of tag {} is unknown (the user list did not include \

@@ -62,11 +62,11 @@ impl App {
         };
         let mut rows = Vec::new();
         let mut invalid = Vec::new();
-        for u in self.known.cerego.users() {
-            if !self.cerego.marks.contains(&u.id) {
+        for u in self.known.cerego.iter() {
+            if !self.cerego.marks.contains(u.id) {
                 continue;
             }
-            let row = CeregoUserId::parse(&u.id)
+            let row = CeregoUserId::parse(u.id)
                 .map_err(|e| e.to_string())
                 .and_then(|user| {
                     let want = CeregoWant {

@@ -50,14 +50,14 @@ impl App {
                         !user
                             .tags
                             .iter()
-                            .any(|tag| tag.tag_type_id.as_deref() == Some(t.id.as_str()))
+                            .any(|tag| tag.tag_type_id == Some(t.id.as_str()))
                     })
                     .unwrap_or(0);
                 let kind = FormKind::CeregoAdd {
-                    user_id: user.id.clone(),
+                    user_id: user.id.to_string(),
                     user_name: user
                         .name
-                        .clone()
+                        .map(str::to_string)
                         .unwrap_or_else(|| format!("user {}", user.id)),
                     type_index,
                     set: self.cerego_tags_api() == crate::core::domain::TagsApi::Set,
@@ -102,7 +102,7 @@ impl App {
             self.set_status(Level::Warn, "No user selected.");
             return Vec::new();
         };
-        let Some(tag) = user.tags.get(self.cerego.tag_selected).cloned() else {
+        let Some(tag) = user.tags.get(self.cerego.tag_selected) else {
             let msg = format!(
                 "This user has no tags to edit: press {} to add one.",
                 self.key(Action::Add)
@@ -111,15 +111,15 @@ impl App {
             return Vec::new();
         };
         let kind = FormKind::CeregoEdit {
-            tag_id: tag.id.clone(),
+            tag_id: tag.id.to_string(),
             user_name: user
                 .name
-                .clone()
+                .map(str::to_string)
                 .unwrap_or_else(|| format!("user {}", user.id)),
-            type_name: self.tag_type_name(tag.tag_type_id.as_deref()),
-            old_value: tag.value.clone().unwrap_or_default(),
-            user_id: user.id.clone(),
-            tag_type: tag.tag_type_id.clone(),
+            type_name: self.tag_type_name(tag.tag_type_id),
+            old_value: tag.value.unwrap_or_default().to_string(),
+            user_id: user.id.to_string(),
+            tag_type: tag.tag_type_id.map(str::to_string),
         };
         let value = tag.value.unwrap_or_default();
         self.popup = Some(Popup::Form(Box::new(Form::new(kind, &value))));

@@ -29,7 +29,7 @@ impl App {
     /// The ids of the tab's list, item by item (patron ids or user ids).
     fn list_id(&self, index: usize) -> Option<String> {
         match self.tab {
-            Tab::Cerego => self.known.cerego.get(index).map(|u| u.id.clone()),
+            Tab::Cerego => self.known.cerego.get(index).map(|u| u.id.to_string()),
             Tab::Hive => self
                 .known
                 .hive

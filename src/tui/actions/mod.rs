@@ -4,6 +4,7 @@
 
 mod batch;
 mod change;
+mod lists;
 mod marks;
 mod navigate;
 mod open;
@@ -13,4 +14,5 @@ mod sim;
 mod tour;
 mod undo;
 
+pub use lists::{PATRON_EXACT, USER_EXACT};
 pub use sim::FAULT_PRESETS;

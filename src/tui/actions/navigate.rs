@@ -3,11 +3,9 @@
 use ratatui::crossterm::event::KeyEvent;
 use tui_input::Input;
 
-use crate::core::model::KnownPatron;
-use crate::core::op::cerego::CeregoUser;
 use crate::tui::app::{App, Effect, Pane, Tab};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::state::{Filter, Filterable};
+use crate::tui::state::Filter;
 
 impl App {
     pub(in crate::tui) fn switch_tab(&mut self, tab: Tab) {
@@ -75,9 +73,14 @@ impl App {
         }
     }
 
+    /// The focused filter's text changed: its list searches again (in the background for a
+    /// large list; see `tui::filter`).
     pub(in crate::tui) fn refilter_focused(&mut self) {
         if self.focus == Pane::Log {
-            self.log.refilter();
+            self.log.list.refresh();
+            if !self.log.list.is_filtering() {
+                self.log.searched();
+            }
         } else {
             self.refilter();
         }
@@ -112,58 +115,22 @@ impl App {
         }
     }
 
-    /// The rows of the Cerego list that pass the filter (see `Filterable for CeregoUser`).
+    /// The Cerego list after its filter or its users changed; the tags pane goes back to
+    /// its first row.
     pub(in crate::tui) fn refilter_cerego(&mut self) {
-        self.cerego.list.refilter(self.known.cerego.users());
+        self.sync_cerego();
+        self.cerego.list.refresh();
         self.cerego.tag_selected = 0;
     }
 
     pub(in crate::tui) fn refilter_hive(&mut self) {
         let keep = self.selected_patron().map(|p| p.id.clone());
-        self.hive.list.refilter(self.known.hive.patrons());
+        self.sync_hive();
+        self.hive.list.refresh();
         self.hive.tag_selected = 0;
         // Marks belong to the patron they were made on.
         if self.selected_patron().map(|p| &p.id) != keep.as_ref() {
             self.hive.marked.clear();
         }
-    }
-}
-
-/// The Cerego list filters on name, email, user id and member id; an exact id, member id
-/// or email (any case) ranks first and is selected, so `e` never edits a near-miss.
-impl Filterable for CeregoUser {
-    fn haystack(&self) -> String {
-        format!(
-            "{} {} {} {}",
-            self.name.as_deref().unwrap_or(""),
-            self.email.as_deref().unwrap_or(""),
-            self.id,
-            self.member_id.as_deref().unwrap_or("")
-        )
-    }
-
-    fn is_exactly(&self, query: &str) -> bool {
-        let query = query.to_lowercase();
-        let same = |v: &Option<String>| v.as_deref().is_some_and(|v| v.to_lowercase() == query);
-        self.id == query || same(&self.member_id) || same(&self.email)
-    }
-
-    fn same(&self, other: &Self) -> bool {
-        self.id == other.id
-    }
-}
-
-/// The patron list filters on the patron id; the exact id ranks first.
-impl Filterable for KnownPatron {
-    fn haystack(&self) -> String {
-        self.id.to_string()
-    }
-
-    fn is_exactly(&self, query: &str) -> bool {
-        self.id.as_str() == query
-    }
-
-    fn same(&self, other: &Self) -> bool {
-        self.id == other.id
     }
 }

@@ -174,12 +174,10 @@ impl App {
         self.set_status(Level::Error, message);
     }
 
-    /// Adds users that arrived (a page, a look-up), keeping the visible rows in step
-    /// without re-filtering the whole list when no filter is active: O(page).
+    /// Adds users that arrived (a page, a look-up), keeping the visible rows in step: the
+    /// new users are appended and, when a filter is active, matched as they arrive: O(page).
     pub(in crate::tui) fn intake_users(&mut self, users: Vec<CeregoUser>) {
-        let new = self.known.cerego.intake(users);
-        if !self.cerego.list.extend(new) {
-            self.refilter_cerego();
-        }
+        self.known.cerego.intake(users);
+        self.sync_cerego();
     }
 }

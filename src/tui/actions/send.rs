@@ -66,7 +66,11 @@ impl App {
         // An update's current value, as far as tagdesk knows it: journaled with the intent,
         // so the change can be undone.
         let prior = match &op {
-            Op::CeregoUpdate { tag, .. } => self.known.cerego.tag_value(tag.as_str()),
+            // The selected user holds the tag being edited (else the list is searched).
+            Op::CeregoUpdate { tag, .. } => {
+                let hint = self.selected_user().map(|u| u.id.to_string());
+                self.known.cerego.tag_value(tag.as_str(), hint.as_deref())
+            }
             // A set's: each type's value, or that the user had none (the set creates it).
             Op::CeregoSet { user, tags } => {
                 let types: Vec<&str> = tags.iter().map(|t| t.tag_type.as_str()).collect();

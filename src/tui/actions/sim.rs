@@ -134,6 +134,7 @@ impl App {
         self.cerego.marks.clear();
         self.hive.tag_selected = 0;
         self.cerego.tag_selected = 0;
+        self.reset_lists();
         self.refilter_hive();
         let mut effects = Vec::new();
         if let Some(c) = &self.settings.cerego {

@@ -1,14 +1,22 @@
 //! A list the operator filters and moves through: which items pass the filter, in which
 //! order, and which one is selected. The items themselves live elsewhere (what tagdesk
-//! knows is `core::model`'s; the log is the request store's), so one type serves the
-//! Cerego users, the Hive patrons and the action log.
+//! knows is `core::model`'s; the log is the request store's): the list keeps each item's
+//! haystack (the text the filter matches, written once when the item arrives) and the
+//! visible rows, so one type serves the Cerego users, the Hive patrons and the action log.
+//!
+//! Filtering runs off the UI thread for a large list (see `tui::filter`): a keystroke
+//! starts a search and returns; the list shows the previous rows until the search lands
+//! ([`FilteredList::poll`]), or until the App needs the answer at once
+//! ([`FilteredList::settle`]). Items appended while a filter is active are matched as they
+//! arrive (O(page)).
 
-use std::marker::PhantomData;
-use std::ops::Range;
+use std::sync::Arc;
 
 use tui_input::Input;
 
-use crate::tui::filter;
+use crate::tui::filter::{
+    self, Exact, Haystacks, INLINE_ROWS, Outcome, Query, RowMatcher, Running, Spec, Verdict, Waker,
+};
 
 /// A list's incremental filter line.
 #[derive(Debug, Clone, Default)]
@@ -28,43 +36,100 @@ impl Filter {
     }
 }
 
-/// How a list's items are filtered: the text the filter matches, and what the operator's
-/// text names exactly (an exact id ranks first and is selected, so an action never lands
-/// on a near-miss).
-pub trait Filterable {
-    /// The text the filter matches against.
-    fn haystack(&self) -> String;
-    /// Whether `query` (trimmed) names this item exactly.
-    fn is_exactly(&self, query: &str) -> bool;
-    /// Whether two items are the same one (to keep the selection across a refilter).
-    fn same(&self, other: &Self) -> bool;
+/// Where the selection goes when the selected item is filtered out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    First,
+    Last,
+}
+
+/// What a search in flight will do once it lands.
+#[derive(Debug)]
+struct Pending {
+    job: Running,
+    query: Query,
+    /// A new query: the item to keep selected. None: rows appended since the last one.
+    keep: Option<Option<usize>>,
 }
 
 /// The visible rows (indices into the items, in order) and the selected one.
-#[derive(Debug, Clone)]
-pub struct FilteredList<T> {
+pub struct FilteredList {
     pub filter: Filter,
-    visible: Vec<usize>,
+    hay: Haystacks,
+    exact: Exact,
+    fallback: Fallback,
+    /// The query the visible rows answer (None: no filter, every item shows).
+    shown: Option<Query>,
+    visible: Arc<Vec<usize>>,
+    /// The first `exact_count` visible rows name the query exactly.
+    exact_count: usize,
+    /// Items `0..covered` are decided for `shown`.
+    covered: usize,
     /// Position in `visible`.
     selected: usize,
-    items: PhantomData<fn(&T)>,
+    /// Whether `visible` is exactly the query's answer (not trimmed by [`Self::retain`]),
+    /// so a longer query may search only these rows.
+    narrowable: bool,
+    pending: Option<Pending>,
+    /// Items replaced while a search ran: checked again when it lands.
+    dirty: Vec<usize>,
+    matcher: RowMatcher,
+    inline_rows: usize,
+    waker: Option<Waker>,
 }
 
-impl<T> Default for FilteredList<T> {
+impl Default for FilteredList {
     fn default() -> Self {
-        Self {
-            filter: Filter::default(),
-            visible: Vec::new(),
-            selected: 0,
-            items: PhantomData,
-        }
+        Self::new(Exact::NONE, Fallback::First)
     }
 }
 
-impl<T> FilteredList<T> {
+impl std::fmt::Debug for FilteredList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FilteredList")
+            .field("filter", &self.filter.text())
+            .field("items", &self.hay.len())
+            .field("visible", &self.visible.len())
+            .field("selected", &self.selected)
+            .field("filtering", &self.pending.is_some())
+            .finish()
+    }
+}
+
+impl FilteredList {
+    /// An empty list whose items `exact` names (see `tui::filter::Exact`).
+    pub fn new(exact: Exact, fallback: Fallback) -> Self {
+        Self {
+            filter: Filter::default(),
+            hay: Haystacks::default(),
+            exact,
+            fallback,
+            shown: None,
+            visible: Arc::new(Vec::new()),
+            exact_count: 0,
+            covered: 0,
+            selected: 0,
+            narrowable: true,
+            pending: None,
+            dirty: Vec::new(),
+            matcher: RowMatcher::default(),
+            inline_rows: INLINE_ROWS,
+            waker: None,
+        }
+    }
+
     /// Indices of the items that pass the filter, in display order.
     pub fn visible(&self) -> &[usize] {
         &self.visible
+    }
+
+    /// How many items the list holds (filtered or not).
+    pub fn len(&self) -> usize {
+        self.hay.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hay.is_empty()
     }
 
     /// The selected row's position among the visible ones.
@@ -77,8 +142,24 @@ impl<T> FilteredList<T> {
         self.visible.get(self.selected).copied()
     }
 
-    pub fn selected_item<'a>(&self, items: &'a [T]) -> Option<&'a T> {
+    pub fn selected_item<'a, T>(&self, items: &'a [T]) -> Option<&'a T> {
         self.selected_index().and_then(|i| items.get(i))
+    }
+
+    /// Whether a search is still running (the visible rows answer an earlier query).
+    pub fn is_filtering(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Who to wake when a search lands off the UI thread.
+    pub fn set_waker(&mut self, waker: Option<Waker>) {
+        self.waker = waker;
+    }
+
+    /// Searches of up to this many rows run at once in the UI thread (tests set 0 to run
+    /// every search in the background).
+    pub fn set_inline_rows(&mut self, rows: usize) {
+        self.inline_rows = rows;
     }
 
     /// Moves the selection by `delta` rows (clamped); returns whether it moved.
@@ -94,9 +175,31 @@ impl<T> FilteredList<T> {
         moved
     }
 
+    /// The position among the visible rows of item `index`, if it is visible.
+    fn position_of(&self, index: usize) -> Option<usize> {
+        if self.shown.is_none() && self.narrowable {
+            // Every item shows, in order.
+            return (self.visible.get(index) == Some(&index)).then_some(index);
+        }
+        if self.narrowable {
+            // Both parts are in list order.
+            let (exact, rest) = self
+                .visible
+                .split_at(self.exact_count.min(self.visible.len()));
+            if let Ok(p) = exact.binary_search(&index) {
+                return Some(p);
+            }
+            if let Ok(p) = rest.binary_search(&index) {
+                return Some(exact.len() + p);
+            }
+            return None;
+        }
+        self.visible.iter().position(|&i| i == index)
+    }
+
     /// Selects the row showing item `index`, if it is visible; returns whether it is.
     pub fn select_index(&mut self, index: usize) -> bool {
-        match self.visible.iter().position(|&i| i == index) {
+        match self.position_of(index) {
             Some(pos) => {
                 self.selected = pos;
                 true
@@ -110,151 +213,322 @@ impl<T> FilteredList<T> {
         self.selected = self.visible.len().saturating_sub(1);
     }
 
-    /// Items were appended (a page of a listing): with no filter and every item shown, the
-    /// new rows are appended as they are (O(new)); otherwise the caller refilters.
-    pub fn extend(&mut self, new: Range<usize>) -> bool {
-        if self.filter.text().trim().is_empty() && self.visible.len() == new.start {
-            self.visible.extend(new);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Clears the filter (and leaves its line).
     /// Keeps only the visible rows whose item passes `keep` (a second filter on top of the
     /// text one); the selection stays on its item, else goes to the last row.
     pub fn retain(&mut self, keep: impl Fn(usize) -> bool) {
         let selected = self.selected_index();
-        self.visible.retain(|&i| keep(i));
+        let exact: Vec<usize> = self.visible[..self.exact_count.min(self.visible.len())]
+            .iter()
+            .copied()
+            .filter(|&i| keep(i))
+            .collect();
+        self.exact_count = exact.len();
+        Arc::make_mut(&mut self.visible).retain(|&i| keep(i));
+        self.narrowable = false;
         self.selected = selected
             .and_then(|s| self.visible.iter().position(|&i| i == s))
             .unwrap_or(self.visible.len().saturating_sub(1));
     }
 
+    /// Clears the filter (and leaves its line); every item shows again.
     pub fn clear_filter(&mut self) {
         self.filter = Filter::default();
+        self.refresh();
     }
 
-    /// Recomputes the visible rows with `haystack` and `exact` given per item (for items
-    /// whose text needs more than the item, such as the log's local times); the selection
-    /// stays on the same item when it is still visible (`keep`), goes to an exact match
-    /// when there is one, else to `fallback` (first or last).
-    pub fn refilter_with(
-        &mut self,
-        len: usize,
-        haystack: impl Fn(usize) -> String,
-        exact: impl Fn(usize, &str) -> bool,
-        keep: Option<usize>,
-        fallback: Fallback,
-    ) {
-        let query = self.filter.text().trim().to_string();
-        if query.is_empty() {
-            self.visible = (0..len).collect();
-        } else {
-            let hay: Vec<String> = (0..len).map(&haystack).collect();
-            self.visible = filter::ranked(self.filter.text(), &hay, |i| exact(i, &query));
+    // ---------------------------------------------------------------------------------
+    // The items.
+    // ---------------------------------------------------------------------------------
+
+    /// An item was appended; `write` writes its haystack. With a filter shown it is
+    /// matched now (O(1)); while a search runs it is checked when that lands.
+    pub fn push(&mut self, write: impl FnOnce(&mut String)) {
+        let index = self.hay.len();
+        self.hay.push_with(write);
+        if self.pending.is_some() {
+            if self.shown.is_none() {
+                // The unfiltered rows shown meanwhile grow as before.
+                Arc::make_mut(&mut self.visible).push(index);
+            }
+            return;
         }
-        let exact_first =
-            !query.is_empty() && self.visible.first().is_some_and(|&i| exact(i, &query));
-        let kept = keep.and_then(|k| self.visible.iter().position(|&i| i == k));
-        self.selected = match (exact_first, kept) {
+        match &self.shown {
+            None => {
+                Arc::make_mut(&mut self.visible).push(index);
+                self.covered = index + 1;
+            }
+            Some(_) if self.covered == index => self.decide(index),
+            Some(_) => {}
+        }
+    }
+
+    /// Item `index` changed; `write` writes its new haystack.
+    pub fn replace(&mut self, index: usize, write: impl FnOnce(&mut String)) {
+        if !self.hay.replace_with(index, write) {
+            return;
+        }
+        // The search in flight read the old text: the item is checked again when it lands.
+        // The rows shown meanwhile follow now (a longer query may start from them).
+        if self.pending.is_some() {
+            self.dirty.push(index);
+        }
+        if self.shown.is_some() && index < self.covered {
+            self.forget(index);
+            self.place(index);
+        }
+    }
+
+    /// Every item changed (they were replaced, or some left): `write(i, out)` writes item
+    /// `i`'s haystack; `keep` is the item to keep selected.
+    pub fn rebuild(
+        &mut self,
+        items: usize,
+        mut write: impl FnMut(usize, &mut String),
+        keep: Option<usize>,
+    ) {
+        self.pending = None;
+        self.dirty.clear();
+        self.hay.clear();
+        for i in 0..items {
+            self.hay.push_with(|s| write(i, s));
+        }
+        self.shown = None;
+        // Until a search lands, the old rows would point at the wrong items.
+        self.visible = Arc::new(Vec::new());
+        self.exact_count = 0;
+        self.start(self.filter.text().to_string(), keep, false);
+    }
+
+    /// Searches every item again for the filter's text (a second filter on top changed).
+    pub fn research(&mut self) {
+        let keep = self.selected_index();
+        self.shown = None;
+        self.start(self.filter.text().to_string(), keep, false);
+    }
+
+    /// The filter's text changed: shows its rows (at once for a small list, else when the
+    /// search lands). The selection stays on its item when it still shows, goes to an exact
+    /// match when there is one, else to the first (or last) row.
+    pub fn refresh(&mut self) {
+        let text = self.filter.text();
+        let target = match &self.pending {
+            Some(p) => Some(p.query.text.as_str()),
+            None => self.shown.as_ref().map(|q| q.text.as_str()),
+        };
+        let same = match target {
+            Some(t) => t == text,
+            None => text.trim().is_empty(),
+        };
+        if same {
+            return;
+        }
+        if self.shown.as_ref().is_some_and(|s| s.text == text) {
+            // Back to the query shown (a character typed, then erased): nothing to search.
+            self.pending = None;
+            self.dirty.clear();
+            self.catch_up();
+            return;
+        }
+        let keep = self.selected_index();
+        self.start(text.to_string(), keep, true);
+    }
+
+    fn start(&mut self, text: String, keep: Option<usize>, may_narrow: bool) {
+        self.pending = None;
+        self.dirty.clear();
+        if text.trim().is_empty() {
+            self.shown = None;
+            self.visible = Arc::new((0..self.hay.len()).collect());
+            self.exact_count = 0;
+            self.covered = self.hay.len();
+            self.narrowable = true;
+            self.select_after(keep, false);
+            return;
+        }
+        let query = Query::parse(&text);
+        let narrow = may_narrow
+            && self.narrowable
+            && self.shown.as_ref().is_some_and(|s| s.narrows_to(&text));
+        let spec = Spec {
+            query: query.clone(),
+            exact: self.exact,
+            hay: self.hay.clone(),
+            base: None,
+            recheck: narrow.then(|| (self.visible.clone(), self.exact_count)),
+            from: if narrow { self.covered } else { 0 },
+        };
+        self.launch(spec, query, Some(keep));
+    }
+
+    /// Runs `spec` here when it is small, else in the background.
+    fn launch(&mut self, spec: Spec, query: Query, keep: Option<Option<usize>>) {
+        if spec.rows() > self.inline_rows
+            && let Some(job) = Running::start(spec.clone(), self.waker.clone())
+        {
+            self.pending = Some(Pending { job, query, keep });
+            return;
+        }
+        let outcome = filter::run_here(&spec);
+        self.land(query, outcome, keep);
+    }
+
+    /// A search's outcome becomes the visible rows.
+    fn land(&mut self, query: Query, outcome: Outcome, keep: Option<Option<usize>>) {
+        let had_exact = self.exact_count > 0;
+        let selected = self.selected_index();
+        self.shown = Some(query);
+        self.visible = Arc::new(outcome.visible);
+        self.exact_count = outcome.exact_count;
+        self.covered = outcome.covered;
+        self.narrowable = true;
+        match keep {
+            Some(keep) => self.select_after(keep, true),
+            None => self.select_after(selected, !had_exact),
+        }
+        for i in std::mem::take(&mut self.dirty) {
+            if i < self.covered {
+                self.forget(i);
+                self.place(i);
+            }
+        }
+        self.catch_up();
+    }
+
+    /// Decides the items appended since the last search: here when they are few, else in
+    /// the background.
+    fn catch_up(&mut self) {
+        let behind = self.hay.len().saturating_sub(self.covered);
+        if behind == 0 {
+            return;
+        }
+        if behind <= self.inline_rows.max(1) {
+            for i in self.covered..self.hay.len() {
+                self.decide(i);
+            }
+            return;
+        }
+        let Some(query) = self.shown.clone() else {
+            return;
+        };
+        let spec = Spec {
+            query: query.clone(),
+            exact: self.exact,
+            hay: self.hay.clone(),
+            base: Some((self.visible.clone(), self.exact_count)),
+            recheck: None,
+            from: self.covered,
+        };
+        self.launch(spec, query, None);
+    }
+
+    /// Where the selection goes after the rows changed: to an exact match when
+    /// `exact_wins` and there is one, else to `keep` if it shows, else the fallback.
+    fn select_after(&mut self, keep: Option<usize>, exact_wins: bool) {
+        let kept = keep.and_then(|k| self.position_of(k));
+        self.selected = match (exact_wins && self.exact_count > 0, kept) {
             (true, _) => 0,
             (false, Some(pos)) => pos,
-            (false, None) => match fallback {
+            (false, None) => match self.fallback {
                 Fallback::First => 0,
                 Fallback::Last => self.visible.len().saturating_sub(1),
             },
         };
     }
-}
 
-/// Where the selection goes when the selected item is filtered out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fallback {
-    First,
-    Last,
-}
+    /// Decides the next item (`index == covered`) for the shown query.
+    fn decide(&mut self, index: usize) {
+        self.covered = index + 1;
+        self.place(index);
+    }
 
-impl<T: Filterable> FilteredList<T> {
-    /// Recomputes the visible rows after the filter or the items changed.
-    pub fn refilter(&mut self, items: &[T]) {
-        let keep = self
-            .selected_item(items)
-            .and_then(|sel| items.iter().position(|i| i.same(sel)));
-        self.refilter_with(
-            items.len(),
-            |i| items[i].haystack(),
-            |i, q| items[i].is_exactly(q),
-            keep,
-            Fallback::First,
-        );
+    /// Puts item `index` where the shown query puts it, if it matches (the selection stays
+    /// on its item; a first exact match is selected).
+    fn place(&mut self, index: usize) {
+        let Some(query) = &self.shown else {
+            return;
+        };
+        let verdict = self.matcher.verdict(query, self.exact, self.hay.get(index));
+        let selected = self.selected_index();
+        let visible = Arc::make_mut(&mut self.visible);
+        let at = match verdict {
+            Verdict::No => return,
+            Verdict::Exact => {
+                let at = visible[..self.exact_count].partition_point(|&i| i < index);
+                self.exact_count += 1;
+                at
+            }
+            Verdict::Fuzzy => {
+                self.exact_count + visible[self.exact_count..].partition_point(|&i| i < index)
+            }
+        };
+        visible.insert(at, index);
+        if verdict == Verdict::Exact && self.exact_count == 1 {
+            self.selected = 0;
+        } else if let Some(s) = selected {
+            self.selected = self.position_of(s).unwrap_or(self.selected);
+        }
+    }
+
+    /// Takes item `index` out of the visible rows (it is about to be decided again).
+    fn forget(&mut self, index: usize) {
+        let Some(pos) = self.position_of(index) else {
+            return;
+        };
+        let selected = self.selected_index();
+        Arc::make_mut(&mut self.visible).remove(pos);
+        if pos < self.exact_count {
+            self.exact_count -= 1;
+        }
+        if let Some(s) = selected.filter(|&s| s != index) {
+            self.selected = self.position_of(s).unwrap_or(0);
+        } else {
+            self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Searches in flight.
+    // ---------------------------------------------------------------------------------
+
+    /// Takes a search's outcome if it has landed; returns whether the visible rows changed.
+    pub fn poll(&mut self) -> bool {
+        let Some(ended) = self.pending.as_ref().and_then(|p| p.job.try_take()) else {
+            return false;
+        };
+        self.finish(ended);
+        true
+    }
+
+    /// Waits for the search in flight, if any, and shows its rows.
+    pub fn settle(&mut self) -> bool {
+        let mut changed = false;
+        while let Some(p) = &self.pending {
+            let ended = p.job.wait();
+            self.finish(ended);
+            changed = true;
+        }
+        changed
+    }
+
+    fn finish(&mut self, ended: Option<Outcome>) {
+        let Some(p) = self.pending.take() else {
+            return;
+        };
+        match ended {
+            Some(outcome) => self.land(p.query, outcome, p.keep),
+            None => {
+                // The search could not finish: do it here.
+                let text = p.query.text.clone();
+                let keep = p.keep.flatten().or(self.selected_index());
+                self.shown = None;
+                let inline = std::mem::replace(&mut self.inline_rows, usize::MAX);
+                self.start(text, keep, false);
+                self.inline_rows = inline;
+            }
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug)]
-    struct Row(&'static str);
-
-    impl Filterable for Row {
-        fn haystack(&self) -> String {
-            self.0.to_string()
-        }
-        fn is_exactly(&self, query: &str) -> bool {
-            self.0 == query
-        }
-        fn same(&self, other: &Self) -> bool {
-            self.0 == other.0
-        }
-    }
-
-    const ROWS: [Row; 4] = [Row("adam"), Row("bea"), Row("ada"), Row("grace")];
-
-    fn typed(list: &mut FilteredList<Row>, text: &str) {
-        list.filter.input = Input::new(text.to_string());
-        list.refilter(&ROWS);
-    }
-
-    #[test]
-    fn an_exact_match_ranks_first_and_is_selected() {
-        let mut list = FilteredList::default();
-        list.refilter(&ROWS);
-        assert_eq!(list.visible(), [0, 1, 2, 3]);
-        typed(&mut list, "ada");
-        assert_eq!(list.visible(), [2, 0], "exact first, then the near-miss");
-        assert_eq!(list.selected_item(&ROWS).map(|r| r.0), Some("ada"));
-    }
-
-    #[test]
-    fn the_selection_stays_on_its_item_across_filters() {
-        let mut list = FilteredList::default();
-        list.refilter(&ROWS);
-        list.move_by(3);
-        assert_eq!(list.selected_item(&ROWS).map(|r| r.0), Some("grace"));
-        typed(&mut list, "a");
-        assert_eq!(list.selected_item(&ROWS).map(|r| r.0), Some("grace"));
-        typed(&mut list, "zzz");
-        assert_eq!(list.selected_item(&ROWS).map(|r| r.0), None);
-        assert!(!list.move_by(1), "an empty list does not move");
-        typed(&mut list, "");
-        assert_eq!(list.selected(), 0, "a lost selection goes to the first row");
-    }
-
-    #[test]
-    fn moving_clamps_and_appending_keeps_the_order() {
-        let mut list: FilteredList<Row> = FilteredList::default();
-        assert!(list.extend(0..2));
-        assert!(list.move_by(10));
-        assert_eq!(list.selected(), 1);
-        assert!(!list.move_by(1));
-        assert!(list.move_by(-5));
-        assert_eq!(list.selected(), 0);
-        assert!(list.extend(2..4));
-        assert_eq!(list.visible(), [0, 1, 2, 3]);
-        list.filter.input = Input::new("a".into());
-        assert!(!list.extend(4..5), "a filtered list is refiltered instead");
-    }
-}
+#[path = "list_tests.rs"]
+mod tests;

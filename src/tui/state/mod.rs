@@ -7,5 +7,5 @@ pub mod playground;
 pub mod requests;
 pub(crate) mod summary;
 
-pub use list::{Fallback, Filter, Filterable, FilteredList};
+pub use list::{Fallback, Filter, FilteredList};
 pub use requests::{LogEntry, QuickFilter, RequestLog, RequestState, Summary};

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use ratatui::style::Color;
 
-use super::list::{Fallback, Filterable, FilteredList};
+use super::list::{Fallback, FilteredList};
 pub use super::summary::{Summary, severity_mark, tag_glyphs};
 use super::summary::{history_summary, reply_summary};
 use crate::core::op::hive::HiveOutcome;
@@ -147,8 +147,9 @@ impl LogEntry {
 
 /// The action log's filter matches the service and operation, the target (patron, user,
 /// tag), the result text and the MATCH / MISMATCH mark.
-impl Filterable for LogEntry {
-    fn haystack(&self) -> String {
+impl LogEntry {
+    fn haystack(&self, out: &mut String) {
+        use std::fmt::Write;
         let (mark, text, check) = match &self.summary {
             Some(s) => (
                 s.mark,
@@ -161,20 +162,13 @@ impl Filterable for LogEntry {
             ),
             None => ("", "pending…", ""),
         };
-        format!(
+        let _ = write!(
+            out,
             "{} {} {mark} {text}{check} {}",
             self.what(),
             self.target(),
             self.result_word()
-        )
-    }
-
-    fn is_exactly(&self, _query: &str) -> bool {
-        false
-    }
-
-    fn same(&self, other: &Self) -> bool {
-        self.key == other.key
+        );
     }
 }
 
@@ -224,18 +218,30 @@ impl QuickFilter {
 
 /// Every request of this run and the journal's history, in order, with the log's filter
 /// and selection.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub struct RequestLog {
     entries: Vec<LogEntry>,
     /// journal id → position in `entries`.
     by_key: HashMap<String, usize>,
     /// The entries that pass the log's filter, and the selected one.
-    pub list: FilteredList<LogEntry>,
+    pub list: FilteredList,
     /// The quick filter on top of the text one.
     pub quick: QuickFilter,
     /// The target of the entry selected when the quick filters were first turned on (what
     /// "this target" means once the others have hidden it).
     quick_anchor: Option<String>,
+}
+
+impl Default for RequestLog {
+    fn default() -> Self {
+        Self {
+            entries: Vec::new(),
+            by_key: HashMap::new(),
+            list: FilteredList::new(crate::tui::filter::Exact::NONE, Fallback::Last),
+            quick: QuickFilter::All,
+            quick_anchor: None,
+        }
+    }
 }
 
 impl RequestLog {
@@ -257,7 +263,11 @@ impl RequestLog {
 
     /// Forgets every entry (the journal keeps them).
     pub fn clear(&mut self) {
-        *self = Self::default();
+        self.entries.clear();
+        self.by_key.clear();
+        self.quick = QuickFilter::All;
+        self.quick_anchor = None;
+        self.list.rebuild(0, |_, _| {}, None);
     }
 
     /// The entry with this journal id.
@@ -296,11 +306,7 @@ impl RequestLog {
             summary: None,
             prior,
         });
-        let last = self.entries.len() - 1;
-        self.refilter();
-        if !self.list.select_index(last) {
-            self.list.select_last();
-        }
+        self.appended();
     }
 
     /// A batch of this run started: one line for it, last and selected.
@@ -322,10 +328,33 @@ impl RequestLog {
             summary: None,
             prior: None,
         });
+        self.appended();
+    }
+
+    /// The entry just appended: into the list, and selected.
+    fn appended(&mut self) {
         let last = self.entries.len() - 1;
-        self.refilter();
+        let entry = &self.entries[last];
+        self.list.push(|s| entry.haystack(s));
+        self.apply_quick();
         if !self.list.select_index(last) {
             self.list.select_last();
+        }
+    }
+
+    /// Entry `i` changed (its outcome arrived, a batch moved on).
+    fn changed(&mut self, i: usize) {
+        if let Some(entry) = self.entries.get(i) {
+            self.list.replace(i, |s| entry.haystack(s));
+            self.apply_quick();
+        }
+    }
+
+    fn apply_quick(&mut self) {
+        if self.quick != QuickFilter::All {
+            let (entries, quick) = (&self.entries, &self.quick);
+            self.list
+                .retain(|i| entries.get(i).is_some_and(|e| quick.keeps(e)));
         }
     }
 
@@ -347,6 +376,7 @@ impl RequestLog {
                 check: None,
                 tags: None,
             });
+            self.changed(i);
         }
     }
 
@@ -361,23 +391,27 @@ impl RequestLog {
             .enumerate()
             .map(|(i, e)| (e.key.clone(), i))
             .collect();
-        self.refilter();
+        let entries = &self.entries;
+        self.list
+            .rebuild(entries.len(), |i, s| entries[i].haystack(s), None);
+        self.apply_quick();
         self.list.select_last();
     }
 
     /// A request of this run got its outcome; returns whether it was one of ours still
     /// pending.
     pub fn settle(&mut self, reply: &Reply) -> bool {
-        let Some(entry) = self
+        let Some(i) = self
             .entries
-            .iter_mut()
-            .find(|e| e.id == Some(reply.id) && e.is_pending())
+            .iter()
+            .position(|e| e.id == Some(reply.id) && e.is_pending())
         else {
             return false;
         };
+        let entry = &mut self.entries[i];
         entry.summary = Some(reply_summary(reply));
         entry.state = RequestState::Done(Box::new(reply.clone()));
-        self.refilter();
+        self.changed(i);
         true
     }
 
@@ -417,26 +451,16 @@ impl RequestLog {
         self.entries.get(next).map(|e| e.key.clone())
     }
 
-    /// Recomputes the visible entries after the filter or the entries changed (the
+    /// Recomputes the visible entries after the filter or the quick filter changed (the
     /// selection stays on its entry, else goes to the last visible one).
     pub fn refilter(&mut self) {
-        let keep = self
-            .list
-            .selected_item(&self.entries)
-            .and_then(|s| self.by_key.get(&s.key).copied());
-        let entries = &self.entries;
-        self.list.refilter_with(
-            entries.len(),
-            |i| entries[i].haystack(),
-            |_, _| false,
-            keep,
-            Fallback::Last,
-        );
-        if self.quick != QuickFilter::All {
-            let quick = &self.quick;
-            self.list
-                .retain(|i| entries.get(i).is_some_and(|e| quick.keeps(e)));
-        }
+        self.list.research();
+        self.apply_quick();
+    }
+
+    /// The text filter's search landed: the quick filter goes on top again.
+    pub fn searched(&mut self) {
+        self.apply_quick();
     }
 
     /// The next quick filter: all → changes → failures → MISMATCH → the selected entry's

@@ -49,8 +49,8 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         frame,
         area,
         ("Users", detail),
-        &view.list.filter,
-        (view.list.visible().len(), app.known.cerego.len()),
+        (&view.list, app.known.cerego.len()),
+        cut_notice(app),
     );
     match &view.load {
         Load::NotConfigured => {
@@ -100,13 +100,13 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         view.list.visible().len(),
         rows_area.height as usize,
     );
-    let on_screen: Vec<&crate::core::op::cerego::CeregoUser> = view.list.visible()[shown.clone()]
+    let on_screen: Vec<crate::core::model::User> = view.list.visible()[shown.clone()]
         .iter()
         .filter_map(|&i| app.known.cerego.get(i))
         .collect();
     let longest_name = on_screen
         .iter()
-        .map(|u| unicode_width::UnicodeWidthStr::width(u.name.as_deref().unwrap_or("")))
+        .map(|u| unicode_width::UnicodeWidthStr::width(u.name.unwrap_or("")))
         .max()
         .unwrap_or(0);
     let name_w = if show_email {
@@ -118,19 +118,19 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     let rows: Vec<Row> = on_screen
         .iter()
         .map(|u| {
-            let name = u.name.as_deref().unwrap_or("(no name)");
+            let name = u.name.unwrap_or("(no name)");
             let name = if view.marks.is_empty() {
                 name.to_string()
-            } else if view.marks.contains(&u.id) {
+            } else if view.marks.contains(u.id) {
                 format!("● {name}")
             } else {
                 format!("  {name}")
             };
             let mut cells = vec![cell(&name, name_w)];
             if show_email {
-                cells.push(cell(u.email.as_deref().unwrap_or(""), email_w));
+                cells.push(cell(u.email.unwrap_or(""), email_w));
             }
-            cells.push(cell(&u.id, id_w));
+            cells.push(cell(u.id, id_w));
             Row::new(cells)
         })
         .collect();
@@ -147,10 +147,44 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_stateful_widget(table, rows_area, &mut state);
 }
 
+/// The line over the users when the last listing stopped at a limit (`[limits]`): how
+/// many of how many, and how to reach the others. Never a silent cut.
+pub(super) fn cut_notice(app: &App) -> Option<String> {
+    let users = &app.known.cerego;
+    users.cut.as_ref()?;
+    if app.cerego.progress.is_some() || app.settings.cerego.is_none() {
+        return None;
+    }
+    // Short enough for the pane at 80 columns; the log line and the status line say which
+    // limit stopped the listing.
+    let of = match users.total_count {
+        Some(t) => format!(" of {}", grouped(t)),
+        None => ", cut at a limit".into(),
+    };
+    Some(format!(
+        "Showing {}{of} — {} looks up others",
+        grouped(users.len() as u64),
+        app.key(Action::Lookup)
+    ))
+}
+
+/// `1000000` → `1,000,000`.
+pub(super) fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Tags;
     let user = app.selected_user();
-    let heading = user.map(|u| u.name.clone().unwrap_or_else(|| u.id.clone()));
+    let heading = user.map(|u| u.name.unwrap_or(u.id).to_string());
     let Some((info, rows_area)) = tags_frame(app, frame, area, heading, "No user selected.") else {
         return;
     };
@@ -159,14 +193,17 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
     };
     let w = info.width as usize;
     let mut first = format!("id {}", user.id);
-    if let Some(m) = &user.member_id {
+    if let Some(m) = user.member_id {
         first.push_str(&format!(" · member {m}"));
     }
-    if let Some(e) = &user.email {
+    if let Some(e) = user.email {
         first.push_str(&format!(" · {e}"));
     }
-    let last = match &user.last_logged_in_at {
-        Some(t) => format!("last login {}", short_time(app, t, "%Y-%m-%d %H:%M")),
+    let last = match user.last_logged_in_at {
+        Some(t) => format!(
+            "last login {}",
+            short_time(app, &t.to_string(), "%Y-%m-%d %H:%M")
+        ),
         None => "never logged in".to_string(),
     };
     frame.render_widget(
@@ -199,7 +236,7 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
         .tags
         .iter()
         .map(|t| {
-            let value = match &t.value {
+            let value = match t.value {
                 Some(v) => Span::raw(cell(v, layout.value_w)),
                 None => Span::styled(
                     cell("(value unknown)", layout.value_w),
@@ -207,20 +244,16 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
                 ),
             };
             let mut cells = vec![
-                Span::raw(cell(
-                    &app.tag_type_name(t.tag_type_id.as_deref()),
-                    layout.type_w,
-                )),
+                Span::raw(cell(&app.tag_type_name(t.tag_type_id), layout.type_w)),
                 value,
             ];
             if layout.id_w > 0 {
-                cells.push(Span::raw(cell(&t.id, layout.id_w)));
+                cells.push(Span::raw(cell(t.id, layout.id_w)));
             }
             if layout.time_w > 0 {
                 let at = t
                     .updated_at
-                    .as_deref()
-                    .map(|s| short_time(app, s, layout.time_format))
+                    .map(|s| short_time(app, &s.to_string(), layout.time_format))
                     .unwrap_or_default();
                 cells.push(Span::styled(
                     cell(&at, layout.time_w),
@@ -293,7 +326,16 @@ impl TagColumns {
 
 #[cfg(test)]
 mod tests {
-    use super::TagColumns;
+    use super::{TagColumns, grouped};
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(500_000), "500,000");
+        assert_eq!(grouped(1_000_000), "1,000,000");
+    }
 
     #[test]
     fn narrow_tag_tables_keep_the_value() {

@@ -99,13 +99,14 @@ fn list_rows(app: &App, area: Rect, hits: &mut Hits) {
     if visible.is_empty() {
         return;
     }
-    let (rows_area, _) = list_areas(inner, filter);
+    let notice = app.tab == Tab::Cerego && super::cerego::cut_notice(app).is_some();
+    let (rows_area, _) = list_areas(inner, filter, notice);
     let shown = &visible[window(selected, visible.len(), rows_area.height as usize)];
     let keys = match app.tab {
         Tab::Cerego => shown
             .iter()
             .filter_map(|&i| app.known.cerego.get(i))
-            .map(|u| u.id.clone())
+            .map(|u| u.id.to_string())
             .collect(),
         Tab::Hive => shown
             .iter()
@@ -122,7 +123,7 @@ fn tag_rows(app: &App, area: Rect, hits: &mut Hits) {
     let (keys, selected): (Vec<String>, usize) = match app.tab {
         Tab::Cerego => (
             app.selected_user()
-                .map(|u| u.tags.iter().map(|t| t.id.clone()).collect())
+                .map(|u| u.tags.iter().map(|t| t.id.to_string()).collect())
                 .unwrap_or_default(),
             app.cerego.tag_selected,
         ),

@@ -30,8 +30,8 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         frame,
         area,
         ("Patrons", detail),
-        &view.list.filter,
-        (view.list.visible().len(), app.known.hive.len()),
+        (&view.list, app.known.hive.len()),
+        None,
     );
     if app.settings.hive.is_none() {
         return empty_message(

@@ -11,9 +11,18 @@ use ratatui::widgets::Paragraph;
 use super::text::fit;
 use super::{pane_block, pane_title};
 use crate::tui::app::{App, Filter, Pane};
+use crate::tui::state::FilteredList;
 
-/// Splits a list pane's inner area into rows and, when a filter is active, a filter line.
-pub(super) fn list_areas(area: Rect, filter: &Filter) -> (Rect, Option<Rect>) {
+/// Splits a list pane's inner area into rows and, when a filter is active, a filter line;
+/// with `notice`, the first line says why the list is not the whole (a listing cut at a
+/// limit).
+pub(super) fn list_areas(area: Rect, filter: &Filter, notice: bool) -> (Rect, Option<Rect>) {
+    let area = if notice {
+        let [_, rows] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        rows
+    } else {
+        area
+    };
     if filter.is_active() {
         let [rows, line] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
@@ -23,19 +32,19 @@ pub(super) fn list_areas(area: Rect, filter: &Filter) -> (Rect, Option<Rect>) {
     }
 }
 
-pub(super) fn draw_filter(
-    frame: &mut Frame,
-    area: Rect,
-    filter: &Filter,
-    shown: usize,
-    total: usize,
-) {
+pub(super) fn draw_filter(frame: &mut Frame, area: Rect, list: &FilteredList, total: usize) {
+    let filter = &list.filter;
     let style = if filter.editing {
         Style::new().fg(theme::WARN)
     } else {
         Style::new().fg(theme::ACCENT)
     };
-    let count = format!(" {shown} of {total}");
+    // While a search runs the rows are the previous query's: say so instead of a count.
+    let count = if list.is_filtering() {
+        format!(" searching {total}…")
+    } else {
+        format!(" {} of {total}", list.visible().len())
+    };
     let room = (area.width as usize).saturating_sub(count.len() + 2);
     let text = fit(filter.text(), room);
     let line = Line::from(vec![
@@ -61,15 +70,16 @@ pub(super) fn window(selected: usize, len: usize, height: usize) -> std::ops::Ra
     start..(start + height).min(len)
 }
 
-/// A list pane's frame: the bordered block titled `(name, detail)`, and the filter line
-/// (with `shown of total`) while a filter is active. Returns the area left for the rows.
+/// A list pane's frame: the bordered block titled `(name, detail)`, the notice line when
+/// there is one, and the filter line (with `shown of total`) while a filter is active.
+/// Returns the area left for the rows.
 pub(super) fn list_frame(
     app: &App,
     frame: &mut Frame,
     area: Rect,
     (name, detail): (&'static str, String),
-    filter: &Filter,
-    (shown, total): (usize, usize),
+    (list, total): (&FilteredList, usize),
+    notice: Option<String>,
 ) -> Rect {
     let focused = app.focus == Pane::List;
     // Corners, the spaces around the title, and the focus marker.
@@ -81,9 +91,16 @@ pub(super) fn list_frame(
     );
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let (rows_area, filter_area) = list_areas(inner, filter);
+    let (rows_area, filter_area) = list_areas(inner, &list.filter, notice.is_some());
+    if let Some(text) = notice {
+        let line = Rect::new(inner.x, inner.y, inner.width, 1.min(inner.height));
+        frame.render_widget(
+            Line::from(fit(&text, inner.width as usize)).style(Style::new().fg(theme::WARN)),
+            line,
+        );
+    }
     if let Some(line) = filter_area {
-        draw_filter(frame, line, filter, shown, total);
+        draw_filter(frame, line, list, total);
     }
     rows_area
 }

@@ -141,23 +141,20 @@ impl App {
                 let existing = self
                     .known
                     .cerego
-                    .users()
-                    .iter()
-                    .find(|u| u.id == user_id)
+                    .user(&user_id)
                     .and_then(|u| {
                         u.tags
                             .iter()
-                            .find(|t| t.tag_type_id.as_deref() == Some(tag_type.id.as_str()))
+                            .find(|t| t.tag_type_id == Some(tag_type.id.as_str()))
                     })
-                    .cloned();
-                if let Some(existing) = existing {
-                    let old = existing.value.clone().unwrap_or_default();
+                    .map(|t| (t.id.to_string(), t.value.unwrap_or_default().to_string()));
+                if let Some((existing_id, old)) = existing {
                     self.popup = Some(Popup::Confirm(Confirm {
                         title: " Tag type already used ".into(),
                         lines: vec![
                             format!(
                                 "{user_name} already has a {} tag (tag {}):",
-                                tag_type.name, existing.id
+                                tag_type.name, existing_id
                             ),
                             format!("  \"{old}\""),
                             "Cerego adds a tag only for a type the user does not have yet,".into(),
@@ -167,7 +164,7 @@ impl App {
                         ],
                         yes: "edit instead".into(),
                         on_yes: OnYes::EditInstead {
-                            tag_id: existing.id,
+                            tag_id: existing_id,
                             user_name,
                             type_name: tag_type.name,
                             old_value: old,

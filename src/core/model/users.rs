@@ -1,0 +1,365 @@
+//! The partner's Cerego users as tagdesk knows them: compact rows ([`UserRow`]) in list
+//! order, an index by id, and what changed since a view last looked.
+
+use std::hash::{BuildHasher, RandomState};
+use std::ops::Range;
+
+use hashbrown::HashTable;
+
+use super::row::{Tag, User, UserRow};
+use crate::core::op::cerego::{CeregoTag, CeregoUser};
+
+/// What changed in the list since [`KnownUsers::take_changes`] was last called (appended
+/// users are not listed: a view compares lengths).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Users left the list: positions changed, a view starts over.
+    pub reset: bool,
+    /// Users replaced in place (a page seen twice, a look-up of a listed user).
+    pub replaced: Vec<usize>,
+}
+
+/// Past this many replacements before a view looks, it starts over instead.
+const MAX_REPLACED: usize = 4096;
+
+/// The partner's users as listed, looked up and changed, indexed by id (page intake and
+/// a look-up cost O(users added), whatever the list's size).
+#[derive(Debug, Clone, Default)]
+pub struct KnownUsers {
+    rows: Vec<UserRow>,
+    /// Positions in `rows`, by the hash of the user's id.
+    index: HashTable<u32>,
+    hasher: RandomState,
+    /// The partner's user count, as the last listing's server said.
+    pub total_count: Option<u64>,
+    /// Why the last complete listing stopped short (a limit), if it did.
+    pub cut: Option<String>,
+    /// Per position, whether the listing in progress named the user: users it does not
+    /// name leave the list when it completes.
+    listing: Option<Vec<bool>>,
+    changes: Changes,
+}
+
+impl KnownUsers {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The user at a position of the list.
+    pub fn get(&self, position: usize) -> Option<User<'_>> {
+        self.rows.get(position).map(UserRow::view)
+    }
+
+    /// Every user, in list order.
+    pub fn iter(&self) -> impl Iterator<Item = User<'_>> + '_ {
+        self.rows.iter().map(UserRow::view)
+    }
+
+    /// The bytes the rows hold (for the figures; the vector and the index come on top).
+    pub fn row_bytes(&self) -> usize {
+        self.rows.iter().map(UserRow::size).sum()
+    }
+
+    /// The position of a user in the list.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        let hash = self.hasher.hash_one(id);
+        self.index
+            .find(hash, |&p| self.rows[p as usize].id() == id)
+            .map(|&p| p as usize)
+    }
+
+    /// The user with this id.
+    pub fn user(&self, id: &str) -> Option<User<'_>> {
+        self.position(id).and_then(|p| self.get(p))
+    }
+
+    /// A complete listing starts: the users it names are counted from now.
+    pub fn begin_listing(&mut self) {
+        self.listing = Some(vec![false; self.rows.len()]);
+    }
+
+    /// Whether a complete listing is in progress.
+    pub fn is_listing(&self) -> bool {
+        self.listing.is_some()
+    }
+
+    /// Users arrived (a listing's page, a look-up): each replaces the one with its id or is
+    /// appended. Returns the positions of users new to the list (appended, so a view can
+    /// extend itself without re-reading the rest).
+    pub fn intake(&mut self, users: Vec<CeregoUser>) -> Range<usize> {
+        self.intake_from(&users)
+    }
+
+    /// [`Self::intake`] from borrowed users.
+    pub fn intake_from(&mut self, users: &[CeregoUser]) -> Range<usize> {
+        let before = self.rows.len();
+        for user in users {
+            let at = self.put(UserRow::new(user));
+            if let Some(seen) = &mut self.listing {
+                match seen.get_mut(at) {
+                    Some(s) => *s = true,
+                    None => seen.push(true),
+                }
+            }
+        }
+        before..self.rows.len()
+    }
+
+    /// Replaces the row with the same id, or appends it; returns its position.
+    fn put(&mut self, row: UserRow) -> usize {
+        match self.position(row.id()) {
+            Some(at) => {
+                self.rows[at] = row;
+                if self.changes.replaced.len() < MAX_REPLACED {
+                    self.changes.replaced.push(at);
+                } else {
+                    self.changes.reset = true;
+                }
+                at
+            }
+            None => {
+                let at = self.rows.len();
+                let hash = self.hasher.hash_one(row.id());
+                let (rows, hasher) = (&self.rows, &self.hasher);
+                self.index
+                    .insert_unique(hash, at as u32, |&p| hasher.hash_one(rows[p as usize].id()));
+                self.rows.push(row);
+                at
+            }
+        }
+    }
+
+    /// The listing in progress ended (`complete`: it was not cut short by a limit): users
+    /// it did not name are gone from the partner. A listing cut short says nothing of the
+    /// rest, so they stay.
+    pub fn end_listing(&mut self, complete: bool) {
+        let Some(seen) = self.listing.take() else {
+            return;
+        };
+        if !complete || seen.iter().all(|&s| s) {
+            return;
+        }
+        let mut at = 0;
+        self.rows.retain(|_| {
+            let keep = seen.get(at).copied().unwrap_or(true);
+            at += 1;
+            keep
+        });
+        self.reindex();
+        self.changes = Changes {
+            reset: true,
+            replaced: Vec::new(),
+        };
+    }
+
+    /// A listing failed: the list stays as it was.
+    pub fn abandon_listing(&mut self) {
+        self.listing = None;
+    }
+
+    fn reindex(&mut self) {
+        self.index.clear();
+        self.index.reserve(self.rows.len(), |_| 0);
+        for (at, row) in self.rows.iter().enumerate() {
+            let hash = self.hasher.hash_one(row.id());
+            let (rows, hasher) = (&self.rows, &self.hasher);
+            self.index
+                .insert_unique(hash, at as u32, |&p| hasher.hash_one(rows[p as usize].id()));
+        }
+    }
+
+    /// What changed since the last call (for a view that keeps its own copy of the rows'
+    /// text, such as the filter).
+    pub fn take_changes(&mut self) -> Changes {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// The position of the user holding the tag with this id (a scan: the caller tries the
+    /// user it expects first, see [`Self::tag_of`]).
+    pub fn owner_of(&self, tag_id: &str) -> Option<usize> {
+        self.rows
+            .iter()
+            .position(|r| r.view().tags.iter().any(|t| t.id == tag_id))
+    }
+
+    /// The tag with this id on the user `hint` names, else on whichever user holds it.
+    pub fn tag_of(&self, tag_id: &str, hint: Option<&str>) -> Option<(usize, Tag<'_>)> {
+        let on = |at: usize| {
+            self.get(at)
+                .and_then(|u| u.tags.iter().find(|t| t.id == tag_id))
+                .map(|t| (at, t))
+        };
+        hint.and_then(|id| self.position(id))
+            .and_then(on)
+            .or_else(|| self.owner_of(tag_id).and_then(on))
+    }
+
+    /// The value of a tag as last listed (None when the tag or its value is unknown).
+    pub fn tag_value(&self, tag_id: &str, hint: Option<&str>) -> Option<String> {
+        self.tag_of(tag_id, hint)
+            .and_then(|(_, t)| t.value.map(str::to_string))
+    }
+
+    /// What a set of these tag types would replace on this user: each type's current
+    /// value, or `None` for a type the user has no tag of (the set creates it). `None`
+    /// overall when tagdesk has not listed the user, or a tag's type or value is unknown
+    /// (a listing without `included`): then what it replaces is not known.
+    pub fn set_prior(
+        &self,
+        user_id: &str,
+        types: &[&str],
+    ) -> Option<crate::core::op::inverse::SetPrior> {
+        let user = self.user(user_id)?;
+        if user.tags.iter().any(|t| t.tag_type_id.is_none()) {
+            return None;
+        }
+        let mut prior = crate::core::op::inverse::SetPrior::new();
+        for ty in types {
+            let value = match user.tags.iter().find(|t| t.tag_type_id == Some(*ty)) {
+                Some(t) => Some(t.value?.to_string()),
+                None => None,
+            };
+            prior.insert(ty.to_string(), value);
+        }
+        Some(prior)
+    }
+
+    /// Folds a successful set into the user's tags: the tags the response listed replace
+    /// theirs (one tag per type: a listed tag drops another of its type); without them, the
+    /// values set go into the user's tags of those types, and a type the user had no tag of
+    /// stays unknown until a reload (its new tag's id is not known). Returns whether every
+    /// type set is now known with its value.
+    pub(super) fn store_set(
+        &mut self,
+        user_id: &str,
+        settings: &[crate::core::domain::TagSetting],
+        listed: Option<&[CeregoTag]>,
+    ) -> bool {
+        let Some(at) = self.position(user_id) else {
+            return false;
+        };
+        let mut user = self.rows[at].view().to_user();
+        if let Some(tags) = listed {
+            for tag in tags {
+                if let Some(ty) = &tag.tag_type_id {
+                    user.tags
+                        .retain(|t| t.id == tag.id || t.tag_type_id.as_ref() != Some(ty));
+                }
+                match user.tags.iter_mut().find(|t| t.id == tag.id) {
+                    Some(t) => *t = tag.clone(),
+                    None => user.tags.push(tag.clone()),
+                }
+            }
+        } else {
+            for s in settings {
+                if let Some(t) = user
+                    .tags
+                    .iter_mut()
+                    .find(|t| t.tag_type_id.as_deref() == Some(s.tag_type.as_str()))
+                {
+                    t.value = Some(s.value.to_string());
+                }
+            }
+        }
+        let known = settings.iter().all(|s| {
+            user.tags.iter().any(|t| {
+                t.tag_type_id.as_deref() == Some(s.tag_type.as_str())
+                    && t.value.as_deref() == Some(s.value.as_str())
+            })
+        });
+        // The id, name and email stay: the filter's text for the row does not change.
+        self.rows[at] = UserRow::new(&user);
+        known
+    }
+
+    /// Puts a tag the server returned into its user's list (replacing one with the same
+    /// id). A user tagdesk has not listed is left unknown.
+    pub(super) fn store_tag(&mut self, user_id: &str, tag: CeregoTag) -> bool {
+        let Some(at) = self.position(user_id) else {
+            return false;
+        };
+        let mut user = self.rows[at].view().to_user();
+        match user.tags.iter_mut().find(|t| t.id == tag.id) {
+            Some(t) => *t = tag,
+            None => user.tags.push(tag),
+        }
+        // The id, name and email stay: the filter's text for the row does not change.
+        self.rows[at] = UserRow::new(&user);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str, name: &str) -> CeregoUser {
+        CeregoUser {
+            id: id.into(),
+            name: Some(name.into()),
+            ..CeregoUser::default()
+        }
+    }
+
+    #[test]
+    fn intake_appends_new_users_and_replaces_known_ones_in_place() {
+        let mut u = KnownUsers::default();
+        assert_eq!(u.intake(vec![user("1", "a"), user("2", "b")]), 0..2);
+        assert_eq!(u.take_changes(), Changes::default());
+        assert_eq!(u.intake(vec![user("2", "B"), user("3", "c")]), 2..3);
+        assert_eq!(u.get(1).and_then(|v| v.name), Some("B"));
+        assert_eq!(u.position("3"), Some(2));
+        assert_eq!(u.position("4"), None);
+        assert_eq!(u.take_changes().replaced, [1]);
+    }
+
+    #[test]
+    fn a_complete_listing_drops_users_it_did_not_name() {
+        let mut u = KnownUsers::default();
+        u.intake(vec![user("1", "a"), user("2", "b"), user("3", "c")]);
+        u.begin_listing();
+        u.intake(vec![user("3", "c"), user("1", "a"), user("4", "d")]);
+        u.end_listing(true);
+        let ids: Vec<&str> = u.iter().map(|v| v.id).collect();
+        assert_eq!(ids, ["1", "3", "4"]);
+        assert_eq!(u.position("4"), Some(2));
+        assert_eq!(u.position("2"), None);
+        assert!(u.take_changes().reset);
+        // Cut short: nothing leaves.
+        u.begin_listing();
+        u.intake(vec![user("1", "a")]);
+        u.end_listing(false);
+        assert_eq!(u.len(), 3);
+        assert!(!u.take_changes().reset);
+    }
+
+    #[test]
+    fn a_tag_is_found_on_the_hinted_user_first() {
+        let mut u = KnownUsers::default();
+        let mut a = user("1", "a");
+        a.tags.push(CeregoTag {
+            id: "900".into(),
+            value: Some("Gold".into()),
+            ..CeregoTag::default()
+        });
+        u.intake(vec![user("0", "z"), a]);
+        assert_eq!(u.tag_value("900", Some("1")).as_deref(), Some("Gold"));
+        assert_eq!(u.tag_value("900", Some("0")).as_deref(), Some("Gold"));
+        assert_eq!(u.tag_value("900", None).as_deref(), Some("Gold"));
+        assert_eq!(u.tag_value("901", None), None);
+        assert!(u.store_tag(
+            "1",
+            CeregoTag {
+                id: "900".into(),
+                value: Some("Silver".into()),
+                ..CeregoTag::default()
+            }
+        ));
+        assert_eq!(u.tag_value("900", None).as_deref(), Some("Silver"));
+        assert!(!u.store_tag("9", CeregoTag::default()), "an unknown user");
+    }
+}
