@@ -122,7 +122,7 @@ impl App {
             tag_type: tag.tag_type_id.map(str::to_string),
         };
         let value = tag.value.unwrap_or_default();
-        self.popup = Some(Popup::Form(Box::new(Form::new(kind, &value))));
+        self.popup = Some(Popup::Form(Box::new(Form::new(kind, value))));
         Vec::new()
     }
 
