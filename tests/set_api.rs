@@ -281,6 +281,11 @@ async fn the_cli_sets_tags_in_one_request_and_keeps_each_family_to_its_commands(
         stderr(&refused)
     );
     assert_eq!(env.requests("cerego.set"), 0);
+    // The demo's simulator serves both families, so --demo takes both commands.
+    let demo = env
+        .run(&["--demo", "cerego", "set", "--user", "1185304", "5=x"])
+        .await;
+    assert_eq!(code(&demo), 0, "{}", stderr(&demo));
     let add = env
         .run(&["cerego", "add", "--user", "1185304", "--type", "3", "Fall"])
         .await;

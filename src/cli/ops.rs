@@ -16,12 +16,14 @@ pub struct CeregoContext {
     pub partner: PartnerId,
     pub tags_api: TagsApi,
     pub departments: bool,
+    /// Demo mode: the simulator answers both families, so neither is refused.
+    pub demo: bool,
 }
 
 impl CeregoContext {
     /// Refuses a command of the other family, saying what to use instead.
     fn family(&self, wanted: TagsApi, command: &str) -> Result<(), String> {
-        if self.tags_api == wanted {
+        if self.tags_api == wanted || self.demo {
             return Ok(());
         }
         let p = &self.profile;
@@ -162,6 +164,7 @@ mod tests {
                 partner: PartnerId::parse("4242").map_err(|e| e.to_string())?,
                 tags_api,
                 departments: false,
+                demo: false,
             })
         }
     }
