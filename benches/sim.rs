@@ -11,7 +11,9 @@
 //! - one page: `GET /v3/partners/4242/users?page[size]=100&page[number]=P` over one kept-alive
 //!   connection, for 60 pages spread over the whole list (first, middle, last included),
 //!   at 1,000 / 100,000 / 1,000,000 synthetic users (plus the 36 of the demo seed); the
-//!   median and the slowest. The same for a query by email (a scan of every user).
+//!   median and the slowest. The same for a query by email (a scan of every user). Then
+//!   the same pages served in this process (`CeregoState::list_users`, no HTTP), to show
+//!   the simulator's own share.
 //!
 //! `TAGDESK_SIM_BIN=/path/to/tagdesk` measures another build (to compare before/after).
 
@@ -166,9 +168,29 @@ fn main() {
             })
             .collect();
         let (query, _) = time_gets(&sim.base, &queries);
+        let mut seed = tagdesk::sim::seed::Seed::demo();
+        seed.add_synthetic(users, 0);
+        let model = tagdesk::sim::Model::new(&seed);
+        let mut served = Vec::new();
+        for path in &paths {
+            let number = path.rsplit('=').next().expect("a page number");
+            let params: std::collections::HashMap<String, String> = [
+                ("page[size]".to_string(), "100".to_string()),
+                ("page[number]".to_string(), number.to_string()),
+            ]
+            .into();
+            let started = Instant::now();
+            let (_, body) = model.cerego.list_users("4242", &params);
+            let bytes = serde_json::to_vec(&body).expect("JSON");
+            served.push(started.elapsed());
+            assert!(bytes.len() > 100);
+        }
         println!(
-            "{total:>9} users: one page of 100 {:>9.2?} median of {PAGES} (slowest {:.2?}); a query by email {:>9.2?} median of 20",
-            page, slowest, query
+            "{total:>9} users: one page of 100 {:>9.2?} median of {PAGES} (slowest {:.2?}) over HTTP, {:>9.2?} in process; a query by email {:>9.2?} median of 20",
+            page,
+            slowest,
+            median(served),
+            query
         );
     }
 }
