@@ -1416,3 +1416,108 @@ async fn the_standalone_simulator_adds_synthetic_users_and_patrons() {
         call.result
     );
 }
+
+/// The set endpoint (SPEC §1.6) over HTTP, beside the legacy family on the same data: an
+/// upsert that keeps the tag's id, 400 / 404 / 401 in the JSON:API error shape, and the
+/// fault target `cerego.set` (a `cerego.set:503*1` rule answers the next set 503, then the
+/// set goes through; the legacy endpoints are not its target).
+#[tokio::test]
+async fn cerego_set_route_upserts_and_answers_its_faults() {
+    let sim = start().await;
+    let path = "/v3/users/1185304/partner_user_tags";
+    let body = json!({"tags": [
+        {"partner_user_tag_type_id": "5", "value": "Silver"},
+        {"partner_user_tag_type_id": "3", "value": "Spring 2026"},
+    ]});
+    let (_, before) = cerego_raw(
+        &sim,
+        Method::GET,
+        "/v3/partners/4242/users?query=1185304",
+        None,
+    )
+    .await;
+    let gold = before["included"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["attributes"]["value"] == "Gold")
+        .expect("Ada's Plan tag")["id"]
+        .clone();
+
+    control(
+        &sim,
+        Method::POST,
+        "faults",
+        Some(json!({"spec": "cerego.set:503*1"})),
+    )
+    .await;
+    let (status, err) = cerego_raw(&sim, Method::POST, path, Some(body.clone())).await;
+    assert_eq!(status, 503);
+    assert_eq!(err["errors"][0]["status"], "503");
+    // The legacy family is another target: not hit.
+    let (status, _) = cerego_raw(
+        &sim,
+        Method::PUT,
+        "/v3/partner_user_tags/84001",
+        Some(json!({"value": "Gold"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let (status, doc) = cerego_raw(&sim, Method::POST, path, Some(body)).await;
+    assert_eq!(status, 200, "{doc}");
+    let data = doc["data"].as_array().expect("data: the user's tags");
+    assert_eq!(data.len(), 3, "{doc}");
+    let plan = data
+        .iter()
+        .find(|t| t["relationships"]["partner-user-tag-type"]["data"]["id"] == "5")
+        .expect("the Plan tag");
+    assert_eq!(plan["id"], gold, "the tag keeps its id");
+    assert_eq!(plan["attributes"]["value"], "Silver");
+    assert_eq!(plan["type"], "partner-user-tags");
+    assert_eq!(doc["meta"]["total-count"], 3);
+    assert_eq!(sim.state_json()["requests"]["cerego.set"], 2);
+
+    // The listing (legacy family's view) shows the change.
+    let (_, after) = cerego_raw(
+        &sim,
+        Method::GET,
+        "/v3/partners/4242/users?query=1185304",
+        None,
+    )
+    .await;
+    let values: Vec<&str> = after["included"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["attributes"]["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["Silver", "EMEA", "Spring 2026"]);
+
+    let (status, err) = cerego_raw(
+        &sim,
+        Method::POST,
+        path,
+        Some(json!({"tags": [{"partner_user_tag_type_id": "5", "value": ""}]})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(err["errors"][0]["detail"], "tags[0].value is required.");
+    let (status, _) = cerego_raw(
+        &sim,
+        Method::POST,
+        "/v3/users/999/partner_user_tags",
+        Some(json!({"tags": [{"partner_user_tag_type_id": "5", "value": "x"}]})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, err) = raw(
+        Method::POST,
+        format!("{}{path}", sim.base_url()),
+        Some("Bearer wrong".into()),
+        Some(b"{}".to_vec()),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(err["errors"][0]["status"], "401");
+}

@@ -77,3 +77,58 @@ impl Model {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(method: Verb, path: &str, query: &[(&str, &str)], body: Option<Value>) -> RequestSpec {
+        RequestSpec {
+            method,
+            path: path.into(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body,
+        }
+    }
+
+    /// In-process requests reach the set endpoint and the department parameter as the HTTP
+    /// routes do.
+    #[test]
+    fn serve_routes_the_set_endpoint_and_the_department_parameter() {
+        let mut model = Model::new(&Seed::demo());
+        let body = json!({"tags": [{"partner_user_tag_type_id": "9", "value": "Active"}]});
+        let mut direct = Model::new(&Seed::demo());
+        let (want_status, want) = direct
+            .cerego
+            .set_tags("1185304", body.to_string().as_bytes());
+        let (status, got) = model.serve(&spec(
+            Verb::Post,
+            "/v3/users/1185304/partner_user_tags",
+            &[],
+            Some(body),
+        ));
+        assert_eq!((status, status), (want_status, StatusCode::OK));
+        let strip = |v: &Value| {
+            v["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| (t["id"].clone(), t["attributes"]["value"].clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strip(&got), strip(&want));
+        let path = "/v3/partners/4242/users";
+        let (_, without) = model.serve(&spec(Verb::Get, path, &[], None));
+        let (_, with) = model.serve(&spec(
+            Verb::Get,
+            path,
+            &[("include_department_users", "true")],
+            None,
+        ));
+        assert_eq!(without["meta"]["total-count"], 36);
+        assert_eq!(with["meta"]["total-count"], 38);
+    }
+}

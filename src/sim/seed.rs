@@ -175,7 +175,7 @@ impl Seed {
     /// up to three api_fields of the catalogue, chosen by N. An id the seed already uses is
     /// skipped. The seed only records the numbers: the simulator builds the rows directly,
     /// compactly ([`crate::sim::cerego::CeregoState`], [`crate::sim::hive::HiveState`]), so
-    /// a million of each start in about a second. For demos and benchmarks at scale
+    /// a million of each start in a fraction of a second. For demos and benchmarks at scale
     /// (`tagdesk sim --users N --patrons N`).
     pub fn add_synthetic(&mut self, users: u64, patrons: u64) {
         self.cerego.synthetic_users = self.cerego.synthetic_users.saturating_add(users);

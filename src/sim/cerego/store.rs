@@ -9,7 +9,8 @@
 //!   and timestamps interned;
 //! - the tags of a user are found from its row (the slots of the tags it was created with,
 //!   which are contiguous, then those added later), so a page of users costs O(page);
-//! - users are found by id through one hash map (numeric ids as numbers).
+//! - users are found by id through a hash map for named users and a vector of positions
+//!   for synthetic ones.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -107,16 +108,23 @@ pub(super) fn canonical_u32(s: &str) -> Option<u32> {
     num_key(s).and_then(|n| u32::try_from(n).ok())
 }
 
+/// Users by id: named users in hash maps (numeric ids as numbers), synthetic user N at
+/// `synthetic[N]` (no hashing: a million are indexed as fast as they are written).
 #[derive(Debug, Clone, Default)]
 struct UserIndex {
     by_num: HashMap<u64, u32>,
     by_text: HashMap<String, u32>,
+    /// Position of synthetic user N, or `DEAD` when there is none.
+    synthetic: Vec<u32>,
 }
 
 impl UserIndex {
     fn get(&self, id: &str) -> Option<u32> {
         match num_key(id) {
-            Some(n) => self.by_num.get(&n).copied(),
+            Some(n) => self.by_num.get(&n).copied().or_else(|| {
+                let i = usize::try_from(n.checked_sub(SYNTHETIC_USER_BASE)?).ok()?;
+                self.synthetic.get(i).copied().filter(|&p| p != DEAD)
+            }),
             None => self.by_text.get(id).copied(),
         }
     }
@@ -226,10 +234,20 @@ impl CeregoState {
         let rounds = (n as usize).div_ceil(patterns.len().max(1));
         self.users.reserve(n as usize);
         self.tags.reserve(per_round.saturating_mul(rounds));
-        self.index.by_num.reserve(n as usize);
+        // A named user with a synthetic user's id wins over it.
+        let mut taken = std::collections::HashSet::new();
+        for &id in self.index.by_num.keys() {
+            if let Some(i) = id
+                .checked_sub(SYNTHETIC_USER_BASE)
+                .filter(|&i| i < u64::from(n))
+            {
+                taken.insert(i as u32);
+            }
+        }
+        self.index.synthetic = Vec::with_capacity(n as usize);
         for i in 0..n {
-            let id = SYNTHETIC_USER_BASE + u64::from(i);
-            if self.index.by_num.contains_key(&id) {
+            if taken.contains(&i) {
+                self.index.synthetic.push(DEAD);
                 continue;
             }
             let pos = pos32(self.users.len());
@@ -244,7 +262,7 @@ impl CeregoState {
                         updated: stamp,
                     }));
             }
-            self.index.by_num.insert(id, pos);
+            self.index.synthetic.push(pos);
             self.users.push(UserRow {
                 who: Who::Synthetic(i),
                 first_tag,
@@ -458,7 +476,11 @@ impl CeregoState {
                 t.user -= 1;
             }
         }
-        self.index = UserIndex::default();
+        let synthetic = self.index.synthetic.len();
+        self.index = UserIndex {
+            synthetic: vec![DEAD; synthetic],
+            ..UserIndex::default()
+        };
         self.departments.clear();
         for pos in 0..self.users.len() {
             let p = pos32(pos);
@@ -470,9 +492,9 @@ impl CeregoState {
                     }
                 }
                 Who::Synthetic(i) => {
-                    self.index
-                        .by_num
-                        .insert(SYNTHETIC_USER_BASE + u64::from(*i), p);
+                    if let Some(slot) = self.index.synthetic.get_mut(*i as usize) {
+                        *slot = p;
+                    }
                 }
             }
         }
