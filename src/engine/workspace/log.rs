@@ -2,7 +2,7 @@
 //!
 //! Appending costs O(change) whatever the number of known patrons: a writer takes the
 //! log's lock, cuts a torn last line left by a crash (so a new line never sticks to it),
-//! writes its lines with one write, syncs and lets go. Several tagdesk processes on one
+//! writes its lines with one write and lets go. Several tagdesk processes on one
 //! profile append without losing each other's changes (the whole-file rewrite it replaces
 //! kept only the last writer's). Reading never trusts the file: a line that is not a
 //! change is skipped and reported, never unwrapped.
@@ -190,8 +190,12 @@ impl Drop for Locked<'_> {
     }
 }
 
-/// Appends `changes` to the log in `file` with one write and a sync, after cutting a
-/// torn last line. The caller holds the lock. Returns the log's size afterwards.
+/// Appends `changes` to the log in `file` with one write, after cutting a torn last line.
+/// The caller holds the lock. Returns the log's size afterwards.
+///
+/// Not synced: the log is a cache of what replies taught, and the journal (synced before
+/// and after every request) is the record. A crash may lose the last changes or leave half
+/// a line, which the next load drops and the next append cuts; it never loses the file.
 pub(super) fn append_locked(file: &File, changes: &[Change]) -> io::Result<u64> {
     let mut bytes = Vec::new();
     for change in changes {
@@ -204,7 +208,7 @@ pub(super) fn append_locked(file: &File, changes: &[Change]) -> io::Result<u64> 
     }
     let before = file.metadata()?.len();
     let mut writer = file;
-    if let Err(e) = writer.write_all(&bytes).and_then(|()| file.sync_data()) {
+    if let Err(e) = writer.write_all(&bytes) {
         // Never leave half a line behind for the next writer to stick to.
         let _ = file.set_len(before);
         return Err(e);
