@@ -61,7 +61,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
             }
         }
     }
-    let clients = match session.clients() {
+    let clients = match session.clients_of(op.service()) {
         Ok(c) => c,
         Err(ConfigError(m)) => return fail(format, &m, exit::USAGE),
     };
