@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::config::{self, ConfigError, DemoKeys, Paths, Profile};
+use crate::core::op::Service;
 use crate::core::redact::Redactor;
 use crate::engine::api::ClientConfig;
 use crate::engine::api::cerego::CeregoClient;
@@ -39,6 +40,19 @@ pub struct Session {
 impl Session {
     pub fn clients(&self) -> Result<Clients, ConfigError> {
         clients_for(&self.profile)
+    }
+
+    /// The client of one service only (a command sending one request needs no other).
+    pub fn clients_of(&self, service: Service) -> Result<Clients, ConfigError> {
+        let mut profile = self.profile.clone();
+        match service {
+            Service::Hive => profile.cerego = None,
+            Service::Cerego => profile.hive = None,
+        }
+        let mut clients = clients_for(&profile)?;
+        // Redact every key of the profile, not only this service's.
+        clients.redactor = Redactor::new(self.profile.secrets());
+        Ok(clients)
     }
 }
 

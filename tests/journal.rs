@@ -741,3 +741,65 @@ fn a_large_journal_is_opened_from_its_tail() {
     assert_eq!(report.pending, ["open"]);
     assert!(report.is_clean(), "{:?}", report.warnings());
 }
+
+/// Issue 12: a command that sends one request looks at the last line only (whatever lies
+/// before it), and still repairs a torn one.
+#[test]
+fn opening_to_append_reads_only_the_last_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = write_pairs(dir.path(), 1);
+    let path = journal::file_for(dir.path(), "work");
+    append_raw(&path, b"not a record, in the middle\n");
+    append_raw(&path, &pair);
+    let good = fs::read(&path).unwrap();
+    let options = journal::JournalOptions::default();
+    let (_, report) =
+        Journal::open_to_append(dir.path(), "work", vec![SECRET.to_string()], options).unwrap();
+    assert!(
+        report.is_clean(),
+        "the middle is not read: {:?}",
+        report.warnings()
+    );
+    assert_eq!(report.records, 1);
+    assert!(report.scanned_from > 0);
+
+    append_raw(&path, br#"{"kind":"intent","id":"id-9","ti"#);
+    let (mut j, report) =
+        Journal::open_to_append(dir.path(), "work", vec![SECRET.to_string()], options).unwrap();
+    assert!(report.torn_tail.is_some(), "{:?}", report.warnings());
+    assert_eq!(fs::read(&path).unwrap(), good);
+    j.record_outcome(OutcomeRecord::abandoned("id-0")).unwrap();
+    let contents = journal::read(&path).unwrap();
+    assert_eq!(
+        contents.problems.len(),
+        1,
+        "only the line in the middle: {:?}",
+        contents.problems
+    );
+}
+
+/// Issue 12: opening a journal while another tagdesk holds its lock (writing a record) does
+/// not wait for it: the lock is taken only to repair or rotate.
+#[test]
+fn opening_does_not_wait_for_a_writer_holding_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    write_pairs(dir.path(), 3);
+    let path = journal::file_for(dir.path(), "work");
+    let holder = fs::File::open(&path).unwrap();
+    holder.lock().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let d = dir.path().to_path_buf();
+    std::thread::spawn(move || {
+        let full = Journal::open(&d, "work", vec![]).map(|(_, r)| r.records);
+        let last =
+            Journal::open_to_append(&d, "work", vec![], Default::default()).map(|(_, r)| r.records);
+        let _ = tx.send((full.ok(), last.ok()));
+    });
+    // Generous: only a wait for the lock (which is never released first) can miss it.
+    let opened = rx.recv_timeout(Duration::from_secs(60));
+    holder.unlock().unwrap();
+    assert_eq!(
+        opened.expect("opening waited for the lock"),
+        (Some(6), Some(1))
+    );
+}

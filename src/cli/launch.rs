@@ -283,13 +283,22 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
     batch::mark_ended(&session.paths.data_dir, &plan.batch_id);
     bar.finish();
     if !session.profile.demo && service == Service::Hive {
-        let known = known.lock().unwrap_or_else(|e| e.into_inner());
-        let (mut w, _) =
-            crate::engine::workspace::load(&session.paths.data_dir, &session.profile.name);
-        w.patrons = known.hive.patrons().to_vec();
-        if let Err(e) =
-            crate::engine::workspace::save(&session.paths.data_dir, &session.profile.name, &w)
-        {
+        // Only the patrons the batch changed (appended to the change log): what another
+        // tagdesk learned meanwhile about the others is kept.
+        let changed = known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .hive
+            .take_changed();
+        let changes: Vec<crate::engine::workspace::Change> = changed
+            .into_iter()
+            .map(crate::engine::workspace::Change::Patron)
+            .collect();
+        if let Err(e) = crate::engine::workspace::append(
+            &session.paths.data_dir,
+            &session.profile.name,
+            &changes,
+        ) {
             err(&format!(
                 "tagdesk: warning: the workspace could not be saved: {e}"
             ));

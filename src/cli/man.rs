@@ -284,7 +284,7 @@ fn closing_sections() -> Roff {
         ),
         (
             "~/.local/share/tagdesk/workspace-PROFILE.json",
-            "The Hive patrons tagdesk knows and recent Cerego look-ups.",
+            "The Hive patrons tagdesk knows and recent Cerego look-ups (a snapshot; what changed since is appended to workspace-PROFILE.changes.jsonl and folded in now and then).",
         ),
         ("~/.local/share/tagdesk/tagdesk.log", "The console's log."),
     ];

@@ -250,7 +250,7 @@ pub fn main() -> ExitCode {
             let top = cli.common.with(&options);
             let (options, format) = options_of(&top);
             match ops::hive_op(command) {
-                Ok(op) => block_on(format, async move {
+                Ok(op) => block_on_one(format, async move {
                     let session = open_session(&options, format).await?;
                     let code = run::run_op(&session, op, format, top.yes).await;
                     close(session).await;
@@ -262,7 +262,7 @@ pub fn main() -> ExitCode {
         Some(Command::Cerego { options, command }) => {
             let top = cli.common.with(&options);
             let (options, format) = options_of(&top);
-            block_on(format, async move {
+            block_on_one(format, async move {
                 let session = open_session(&options, format).await?;
                 let code = match ops::cerego_op(command, || cerego_context(&session)) {
                     Ok(op) => run::run_op(&session, op, format, top.yes).await,
@@ -307,6 +307,21 @@ fn partner_of(session: &Session) -> Result<PartnerId, String> {
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Runs a command that sends one request (or one listing) to its exit code, on a
+/// runtime without worker threads: starting them would cost more than the request.
+fn block_on_one(format: Format, fut: impl std::future::Future<Output = Result<u8, u8>>) -> u8 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"));
+    match rt {
+        Ok(rt) => match rt.block_on(fut) {
+            Ok(code) | Err(code) => code,
+        },
+        Err(e) => fail(format, &e, exit::USAGE),
+    }
 }
 
 /// Opens the session the options name, runs `command` with it (the session, the output

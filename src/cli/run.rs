@@ -59,7 +59,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
             }
         }
     }
-    let clients = match session.clients() {
+    let clients = match session.clients_of(op.service()) {
         Ok(c) => c,
         Err(ConfigError(m)) => return fail(format, &m, exit::USAGE),
     };
@@ -85,7 +85,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
         demo: session.profile.demo,
         rotate_bytes: session.profile.journal_rotate_bytes,
     };
-    let journal = match Journal::open_with(
+    let journal = match Journal::open_to_append(
         &session.paths.data_dir,
         &session.profile.name,
         session.profile.secrets(),
@@ -215,23 +215,19 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
     code
 }
 
-/// Folds a Hive reply into the profile's workspace, so the console and later dry-runs know
-/// what this command learned about the patron (Hive has no read endpoint).
+/// Records what a Hive reply taught in the profile's workspace, so the console and later
+/// dry-runs know it (Hive has no read endpoint): one line appended to its change log, folded
+/// in when the workspace is loaded. Nothing is read, so this costs the same whatever the
+/// number of patrons known.
 fn remember(session: &Session, op: &Op, result: &Result<crate::core::op::Output, ApiError>) {
-    if session.profile.demo || op.service() != crate::core::op::Service::Hive {
+    use crate::engine::workspace::{Change, append};
+    if session.profile.demo {
         return;
     }
-    let dir = &session.paths.data_dir;
-    let (mut w, _) = crate::engine::workspace::load(dir, &session.profile.name);
-    let mut known = crate::core::model::KnownState::with_patrons(std::mem::take(&mut w.patrons));
-    if matches!(
-        known.apply_result(op, result, chrono::Utc::now()),
-        crate::core::model::Folded::Nothing
-    ) {
+    let Some(change) = Change::from_reply(op, result, chrono::Utc::now()) else {
         return;
-    }
-    w.patrons = known.hive.into_patrons();
-    if let Err(e) = crate::engine::workspace::save(dir, &session.profile.name, &w) {
+    };
+    if let Err(e) = append(&session.paths.data_dir, &session.profile.name, &[change]) {
         err(&format!(
             "tagdesk: warning: the workspace could not be saved: {e}"
         ));

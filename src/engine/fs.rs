@@ -58,6 +58,13 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 
 /// Reads a regular file of at most `limit` bytes as UTF-8 text.
 pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
+    let bytes = read_bytes(path, limit)?;
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error().valid_up_to()))
+}
+
+/// Reads a regular file of at most `limit` bytes, with [`read_text`]'s checks but no
+/// requirement on the encoding (a file read line by line checks each line).
+pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(ReadError::NotFound),
@@ -86,7 +93,7 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
             limit,
         });
     }
-    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error().valid_up_to()))
+    Ok(bytes)
 }
 
 /// Creates `dir` (and its parents) 0700 on unix; an existing directory is left alone.

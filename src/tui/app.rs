@@ -235,16 +235,32 @@ impl App {
         self.log.prepend_history(entries);
     }
 
-    /// The workspace as it should be saved now.
+    /// The whole workspace, as it would be saved from scratch (O(known patrons)).
     pub fn workspace(&self) -> crate::engine::workspace::Workspace {
         crate::engine::workspace::Workspace {
             patrons: self.known.hive.patrons().to_vec(),
             cerego_lookups: self.settings.lookups.clone(),
+            extent: crate::engine::workspace::Extent::Whole,
         }
     }
 
-    /// The effect that saves the workspace, when this profile keeps one.
-    pub(super) fn save_effect(&self) -> Option<Effect> {
+    /// The effect that saves what changed in the workspace since the last save, when this
+    /// profile keeps one: the patrons added or changed (O(change), whatever the number of
+    /// patrons known) and the look-ups (at most 20).
+    pub(super) fn save_effect(&mut self) -> Option<Effect> {
+        let patrons = self.known.hive.take_changed();
+        self.settings.persist.then(|| {
+            Effect::Save(Box::new(crate::engine::workspace::Workspace {
+                patrons,
+                cerego_lookups: self.settings.lookups.clone(),
+                extent: crate::engine::workspace::Extent::Changes,
+            }))
+        })
+    }
+
+    /// The effect that saves the whole workspace (what was known was replaced).
+    pub(super) fn save_whole_effect(&mut self) -> Option<Effect> {
+        self.known.hive.take_changed();
         self.settings
             .persist
             .then(|| Effect::Save(Box::new(self.workspace())))

@@ -130,6 +130,13 @@ pub async fn run(
         w
     };
     let settings = settings_for(session, &workspace);
+    // Saves run on a thread of their own, in order; dropping it at the end of `run` waits
+    // for the last one.
+    let saver = crate::engine::workspace::Saver::start(
+        data_dir.clone(),
+        profile.name.clone(),
+        workspace.cerego_lookups,
+    );
 
     let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (reply_tx, mut reply_rx) = mpsc::unbounded_channel();
@@ -164,8 +171,7 @@ pub async fn run(
         settings,
         history,
         notices,
-        &data_dir,
-        &profile.name,
+        &saver,
         &request_tx,
         &mut reply_rx,
         (&switch_tx, &mut switch_rx),
@@ -214,8 +220,7 @@ async fn drive(
     settings: Settings,
     history: Vec<crate::engine::journal::Entry>,
     notices: Vec<String>,
-    data_dir: &std::path::Path,
-    profile_name: &str,
+    saver: &crate::engine::workspace::Saver,
     request_tx: &mpsc::UnboundedSender<backend::Request>,
     reply_rx: &mut mpsc::UnboundedReceiver<backend::Event>,
     (switch_tx, switch_rx): (
@@ -332,14 +337,7 @@ async fn drive(
                     }
                     events = EventStream::new();
                 }
-                Effect::Save(workspace) => {
-                    let (dir, name) = (data_dir.to_path_buf(), profile_name.to_string());
-                    tokio::task::spawn_blocking(move || {
-                        if let Err(e) = crate::engine::workspace::save(&dir, &name, &workspace) {
-                            tracing::error!("saving the workspace: {e}");
-                        }
-                    });
-                }
+                Effect::Save(workspace) => saver.save(*workspace),
             }
         }
         if state.end.is_some() {

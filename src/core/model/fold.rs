@@ -371,6 +371,27 @@ mod tests {
     }
 
     #[test]
+    fn only_what_changed_since_the_last_save_is_handed_out() {
+        let mut s = KnownState::with_patrons(vec![
+            KnownPatron::from_seed(patron("a"), &[ApiField::parse("x").unwrap()]),
+            KnownPatron::from_seed(patron("b"), &[]),
+        ]);
+        assert!(s.hive.take_changed().is_empty(), "what was loaded is saved");
+        s.apply(&add("b"), &hive(HiveAction::Add, &["vip"], &[], &[]), at());
+        s.hive.open(&patron("c"));
+        s.hive.put(KnownPatron::from_seed(patron("a"), &[]));
+        let changed: Vec<String> = s
+            .hive
+            .take_changed()
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect();
+        assert_eq!(changed, ["a", "b", "c"], "in the order first seen");
+        assert!(s.hive.take_changed().is_empty());
+        assert_eq!(s.hive.len(), 3);
+    }
+
+    #[test]
     fn a_patron_opened_by_hand_is_incomplete_until_hive_answers() {
         let mut s = KnownState::default();
         assert!(s.hive.open(&patron("new")));

@@ -9,7 +9,7 @@ mod fold;
 mod row;
 mod users;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -44,6 +44,10 @@ pub struct KnownPatrons {
     patrons: Vec<KnownPatron>,
     /// patron id → position in `patrons`.
     index: HashMap<PatronId, usize>,
+    /// Positions of the patrons added or changed since [`KnownPatrons::new`] or the last
+    /// [`KnownPatrons::take_changed`]: what a saved workspace does not hold yet, so saving
+    /// costs O(change), not O(patrons).
+    changed: BTreeSet<usize>,
 }
 
 impl KnownPatrons {
@@ -53,7 +57,17 @@ impl KnownPatrons {
         for p in patrons {
             known.insert(p);
         }
+        known.changed.clear();
         known
+    }
+
+    /// The patrons added or changed since the last call (or since [`KnownPatrons::new`]), in
+    /// the order tagdesk first saw them; the record of changes starts again empty.
+    pub fn take_changed(&mut self) -> Vec<KnownPatron> {
+        std::mem::take(&mut self.changed)
+            .into_iter()
+            .filter_map(|i| self.patrons.get(i).cloned())
+            .collect()
     }
 
     /// Every known patron, in the order tagdesk first saw them.
@@ -88,8 +102,22 @@ impl KnownPatrons {
             return false;
         }
         self.index.insert(patron.id.clone(), self.patrons.len());
+        self.changed.insert(self.patrons.len());
         self.patrons.push(patron);
         true
+    }
+
+    /// Puts a patron as it is now known: replaces the one with its id, or adds it.
+    pub fn put(&mut self, patron: KnownPatron) {
+        match self.position(&patron.id) {
+            Some(i) => {
+                self.changed.insert(i);
+                self.patrons[i] = patron;
+            }
+            None => {
+                self.insert(patron);
+            }
+        }
     }
 
     /// Adds a patron opened by hand (tags unknown until Hive answers); returns whether it
@@ -118,6 +146,7 @@ impl KnownPatrons {
                 self.patrons.len() - 1
             }
         };
+        self.changed.insert(index);
         &mut self.patrons[index]
     }
 }

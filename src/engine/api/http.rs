@@ -50,10 +50,14 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     /// `scheme` is the word before the key in the Authorization header (`Bearer`, `token`).
     pub fn new(config: &ClientConfig, scheme: &'static str) -> Result<Self, ApiError> {
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.total_timeout)
-            .user_agent(concat!("tagdesk/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("tagdesk/", env!("CARGO_PKG_VERSION")));
+        let client = super::tls::configure(builder, &config.base_url)
+            .map_err(|message| ApiError::Local {
+                message: format!("could not set up the HTTP client: {message}"),
+            })?
             .build()
             .map_err(|e| ApiError::Local {
                 message: format!("could not set up the HTTP client: {}", error_chain(&e)),

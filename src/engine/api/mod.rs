@@ -10,6 +10,7 @@ pub mod cerego;
 pub mod hive;
 mod http;
 pub mod sim;
+pub mod tls;
 
 use std::time::Duration;
 

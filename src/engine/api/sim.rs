@@ -30,9 +30,10 @@ impl SimControl {
                  mode or on a profile pointed at `tagdesk sim`"
             ));
         }
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(CONTROL_TIMEOUT)
-            .connect_timeout(CONTROL_TIMEOUT)
+            .connect_timeout(CONTROL_TIMEOUT);
+        let client = super::tls::configure(builder, base)?
             .build()
             .map_err(|e| format!("could not set up the HTTP client: {e}"))?;
         let origin = format!(

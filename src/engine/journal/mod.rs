@@ -19,6 +19,9 @@
 //!   A last line that *is* a complete record but lost only its line end is kept and
 //!   completed instead: cutting it would destroy a good record. Bad lines anywhere else are
 //!   left exactly where they are and reported — an audit trail is never silently edited.
+//!   [`Journal::open_to_append`] (a command sending one request) looks at the last line
+//!   only. Opening takes no lock while it reads: the lock is taken only to repair or
+//!   rotate, so concurrent commands on one profile never wait for each other's scan.
 //! - Rotation: an active file of [`DEFAULT_ROTATE_BYTES`] or more is renamed to
 //!   `journal-PROFILE.TIME.jsonl` before the next intent, and a new active file is started.
 //!   Rotated files are kept (an audit trail is not pruned) and read by `tagdesk log`.
@@ -253,29 +256,74 @@ impl Journal {
         secrets: Vec<String>,
         options: JournalOptions,
     ) -> Result<(Journal, OpenReport), JournalError> {
+        Self::open_window(
+            dir,
+            profile,
+            secrets,
+            options,
+            scan::Window::Tail(TAIL_WINDOW_BYTES),
+        )
+    }
+
+    /// [`Journal::open_with`] for a command that sends one request and reads nothing back:
+    /// only the last line is looked at (repaired if torn), whatever the size of the file.
+    /// The report's `pending` and `corrupt_lines` then cover that line only.
+    pub fn open_to_append(
+        dir: &Path,
+        profile: &str,
+        secrets: Vec<String>,
+        options: JournalOptions,
+    ) -> Result<(Journal, OpenReport), JournalError> {
+        Self::open_window(dir, profile, secrets, options, scan::Window::LastLine)
+    }
+
+    fn open_window(
+        dir: &Path,
+        profile: &str,
+        secrets: Vec<String>,
+        options: JournalOptions,
+        window: scan::Window,
+    ) -> Result<(Journal, OpenReport), JournalError> {
         create_private_dir(dir).map_err(JournalError::io(dir, "create the directory"))?;
         let path = file_for(dir, profile);
+        let existed = path.exists();
         let mut file = open_private_file(&path)?;
-        // Best effort: make the new directory entry durable too.
-        if let Ok(d) = File::open(dir) {
+        // Best effort: make a new directory entry durable too (an fsync of the directory
+        // can take long on a busy disk, so only when the file is new).
+        if !existed && let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
-        let report = {
-            let _lock = FileLock::acquire(&file).map_err(JournalError::io(&path, "lock"))?;
-            let mut report = scan::repair(&file, &path, TAIL_WINDOW_BYTES)?;
-            let len = file
-                .metadata()
-                .map_err(JournalError::io(&path, "inspect"))?
-                .len();
-            if len >= options.rotate_bytes.max(1) {
+        // The scan takes no lock, so tagdesk processes opening the same journal do not wait
+        // for each other; the lock is taken only to repair or rotate, and the tail is looked
+        // at again under it (another writer may have been in the middle of a line).
+        let (mut report, fix) = scan::inspect(&file, &path, window)?;
+        let len = |file: &File| {
+            file.metadata()
+                .map(|m| m.len())
+                .map_err(JournalError::io(&path, "inspect"))
+        };
+        let full = |len: u64| len >= options.rotate_bytes.max(1);
+        if fix.is_some() || full(len(&file)?) {
+            let lock = FileLock::acquire(&file).map_err(JournalError::io(&path, "lock"))?;
+            if fix.is_some() {
+                let (again, fix) = scan::inspect(&file, &path, window)?;
+                report = again;
+                if let Some(fix) = fix {
+                    scan::apply(&file, &path, fix)?;
+                }
+            }
+            if !is_active(&file, &path) {
+                // Another tagdesk rotated it meanwhile: append to the new active file.
+                drop(lock);
+                file = open_private_file(&path)?;
+            } else if full(len(&file)?) {
                 let to = rotated_name(&path);
                 std::fs::rename(&path, &to).map_err(JournalError::io(&path, "rotate"))?;
                 report.rotated = Some(to);
-                drop(_lock);
+                drop(lock);
                 file = open_private_file(&path)?;
             }
-            report
-        };
+        }
         let journal = Journal {
             path,
             profile: profile.to_string(),
@@ -472,6 +520,23 @@ impl Journal {
         self.file = open_private_file(&self.path)?;
         tracing::info!("journal rotated to {}", to.display());
         Ok(())
+    }
+}
+
+/// Whether `file` is still the file at `path` (not rotated away by another tagdesk).
+fn is_active(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(ours) = file.metadata() else {
+            return true;
+        };
+        std::fs::metadata(path).is_ok_and(|m| m.ino() == ours.ino() && m.dev() == ours.dev())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
     }
 }
 

@@ -20,23 +20,70 @@ enum LineProblem {
     Invalid(String),
 }
 
-/// Scans the end of the file (the last `window` bytes, or all of it when it is smaller),
-/// cuts or completes its last line if needed, and reports. Costs O(window), whatever the
-/// size of the file.
-pub(super) fn repair(file: &File, path: &Path, window: u64) -> Result<OpenReport, JournalError> {
+/// Which part of the file [`inspect`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Window {
+    /// The last `n` bytes (all of the file when it is smaller): pending intents and
+    /// corrupt lines there are reported.
+    Tail(u64),
+    /// The last line only: enough to know whether the tail needs a repair before
+    /// appending (a command that sends one request).
+    LastLine,
+}
+
+/// What must be done to the file before appending to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fix {
+    /// Cut the file back to this length (a torn last line).
+    Cut(u64),
+    /// End the last line with a line end.
+    Complete,
+}
+
+/// Reads the end of the file (see [`Window`]) without changing it, and says what repair
+/// its last line needs, if any. The report is written as if the repair were done. Costs
+/// O(window), whatever the size of the file; takes no lock (the caller takes one only
+/// when there is something to repair, and looks again under it).
+pub(super) fn inspect(
+    file: &File,
+    path: &Path,
+    window: Window,
+) -> Result<(OpenReport, Option<Fix>), JournalError> {
     let len = file
         .metadata()
         .map_err(JournalError::io(path, "inspect"))?
         .len();
-    let mut report = OpenReport::default();
-    let from = if len <= window {
-        0
-    } else {
-        match line_start_after(file, len - window, len).map_err(JournalError::io(path, "read"))? {
-            Some(p) => p,
-            None => return giant_tail(file, path, len - window, len, report),
+    let report = OpenReport::default();
+    let from = match window {
+        Window::Tail(window) if len <= window => 0,
+        Window::Tail(window) => {
+            match line_start_after(file, len - window, len)
+                .map_err(JournalError::io(path, "read"))?
+            {
+                Some(p) => p,
+                None => return giant_tail(file, path, len - window, len, report),
+            }
+        }
+        Window::LastLine if len == 0 => 0,
+        Window::LastLine => {
+            let floor = len.saturating_sub(MAX_LINE_BYTES as u64);
+            match last_line_end_before(file, len - 1, floor)
+                .map_err(JournalError::io(path, "read"))?
+            {
+                Some(p) => p,
+                None => return giant_tail(file, path, floor, len, report),
+            }
         }
     };
+    scan_from(file, path, from, report)
+}
+
+fn scan_from(
+    file: &File,
+    path: &Path,
+    from: u64,
+    mut report: OpenReport,
+) -> Result<(OpenReport, Option<Fix>), JournalError> {
     report.scanned_from = from;
     let spot = |meta: &LineMeta| {
         if from == 0 {
@@ -81,10 +128,11 @@ pub(super) fn repair(file: &File, path: &Path, window: u64) -> Result<OpenReport
     })
     .map_err(JournalError::io(path, "read"))?;
 
+    let mut fix = None;
     if let Some((line, problem)) = last {
         match problem {
             LineProblem::Invalid(reason) => {
-                cut(file, path, line.start)?;
+                fix = Some(Fix::Cut(line.start));
                 let what = if line.terminated {
                     "was not a record"
                 } else {
@@ -101,7 +149,7 @@ pub(super) fn repair(file: &File, path: &Path, window: u64) -> Result<OpenReport
             }
             LineProblem::None | LineProblem::Unknown(_) => {
                 if !line.terminated {
-                    complete_last_line(file, path)?;
+                    fix = Some(Fix::Complete);
                     report.newline_added = true;
                 }
                 if let LineProblem::Unknown(reason) = problem {
@@ -118,7 +166,15 @@ pub(super) fn repair(file: &File, path: &Path, window: u64) -> Result<OpenReport
         }
         report.pending.push(id);
     }
-    Ok(report)
+    Ok((report, fix))
+}
+
+/// Applies what [`inspect`] asked for (the caller holds the file's lock).
+pub(super) fn apply(file: &File, path: &Path, fix: Fix) -> Result<(), JournalError> {
+    match fix {
+        Fix::Cut(len) => cut(file, path, len),
+        Fix::Complete => complete_last_line(file, path),
+    }
 }
 
 /// The start of the first line that begins at or after `at` (the byte after the first line
@@ -142,8 +198,8 @@ fn line_start_after(file: &File, at: u64, len: u64) -> io::Result<Option<u64>> {
     }
 }
 
-/// The tail window holds no line end at all: the last line started before it. Cut it when
-/// its start is within [`MAX_LINE_BYTES`] (an over-long torn write); otherwise leave it,
+/// The window holds no line end at all: the last line started before it. Cut it when its
+/// start is within [`MAX_LINE_BYTES`] (an over-long torn write); otherwise leave it,
 /// report it, and end the file with a line end so that new records start clean.
 fn giant_tail(
     file: &File,
@@ -151,22 +207,21 @@ fn giant_tail(
     window_start: u64,
     len: u64,
     mut report: OpenReport,
-) -> Result<OpenReport, JournalError> {
+) -> Result<(OpenReport, Option<Fix>), JournalError> {
     report.scanned_from = window_start;
     let floor = len.saturating_sub(MAX_LINE_BYTES as u64);
     let start =
         last_line_end_before(file, window_start, floor).map_err(JournalError::io(path, "read"))?;
     match start {
         Some(start) => {
-            cut(file, path, start)?;
             report.torn_tail = Some(format!(
                 "cut {} bytes from the end: the last line (at byte {start}) was an incomplete \
                  write with no line end",
                 len - start
             ));
+            Ok((report, Some(Fix::Cut(start))))
         }
         None => {
-            complete_last_line(file, path)?;
             report.newline_added = true;
             report.corrupt_lines.push((
                 Spot::Byte(len.saturating_sub(MAX_LINE_BYTES as u64)),
@@ -175,9 +230,9 @@ fn giant_tail(
                     MAX_LINE_BYTES >> 20
                 ),
             ));
+            Ok((report, Some(Fix::Complete)))
         }
     }
-    Ok(report)
 }
 
 /// The byte after the last line end in `[floor, before)`, or `Some(0)` when `floor` is the

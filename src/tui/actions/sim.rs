@@ -145,7 +145,7 @@ impl App {
             self.refilter_cerego();
             effects.push(self.send(op));
         }
-        effects.extend(self.save_effect());
+        effects.extend(self.save_whole_effect());
         effects
     }
 }
