@@ -153,12 +153,17 @@ fn child_console(base: &str) {
                 batch.extend(to_message(event));
             }
             let turn = Instant::now();
+            let n = batch.len();
             for m in batch {
                 done |= matches!(m, Message::Reply(_));
                 app.update(m);
             }
+            let updated = turn.elapsed();
             terminal.draw(|f| view::draw(&app, f)).expect("draw");
             loading.0.push(turn.elapsed());
+            if std::env::var("TAGDESK_BENCH_DEBUG").is_ok() && turn.elapsed() > Duration::from_millis(15) {
+                println!("slow turn: {n} messages, update {updated:.2?}, total {:.2?}, {} users", turn.elapsed(), app.known.cerego.len());
+            }
             if first_frame.is_none() && !app.known.cerego.is_empty() {
                 first_frame = Some(started.elapsed());
             }
@@ -185,12 +190,15 @@ fn child_console(base: &str) {
         terminal.draw(|f| view::draw(&app, f)).expect("draw");
         typing.0.push(turn.elapsed());
         let mut last_key = Instant::now();
-        for c in FILTER.chars() {
+        for (n, c) in FILTER.chars().enumerate() {
             let turn = Instant::now();
             app.update(key(c));
             terminal.draw(|f| view::draw(&app, f)).expect("draw");
             typing.0.push(turn.elapsed());
-            last_key = Instant::now();
+            last_key = turn;
+            if n + 1 == FILTER.len() {
+                break;
+            }
             let until = tokio::time::Instant::now() + Duration::from_millis(100);
             while let Ok(Some(())) = tokio::time::timeout_at(until, filter_rx.recv()).await {
                 let turn = Instant::now();
