@@ -74,26 +74,65 @@ fn key(c: char) -> Message {
     Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-/// The stalls seen in one phase: every loop turn's duration.
+/// The UI thread's time on a CPU so far (`CLOCK_THREAD_CPUTIME_ID`): a turn's wall time
+/// minus this is time the thread was ready but another had the core (this bench shares two
+/// cores with the simulator, the backend and the search threads, and the machine with
+/// whatever else runs).
+fn on_cpu() -> Duration {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID)
+        .map(Duration::from)
+        .unwrap_or_default()
+}
+
+/// One loop turn being measured.
+struct Turn {
+    wall: Instant,
+    cpu: Duration,
+}
+
+impl Turn {
+    fn start() -> Self {
+        Self {
+            cpu: on_cpu(),
+            wall: Instant::now(),
+        }
+    }
+}
+
+/// The stalls seen in one phase: every loop turn's wall time and its time on a CPU.
 #[derive(Default)]
-struct Stalls(Vec<Duration>);
+struct Stalls {
+    wall: Vec<Duration>,
+    cpu: Vec<Duration>,
+}
 
 impl Stalls {
+    fn end(&mut self, turn: &Turn) {
+        self.wall.push(turn.wall.elapsed());
+        self.cpu.push(on_cpu().saturating_sub(turn.cpu));
+    }
+
     fn report(&mut self, what: &str) {
-        self.0.sort();
-        let n = self.0.len().max(1);
-        let at = |q: f64| {
-            self.0
-                .get(((n - 1) as f64 * q) as usize)
-                .copied()
-                .unwrap_or_default()
+        let stats = |v: &mut Vec<Duration>| {
+            v.sort();
+            let n = v.len().max(1);
+            let at = |q: f64| {
+                v.get(((n - 1) as f64 * q) as usize)
+                    .copied()
+                    .unwrap_or_default()
+            };
+            format!(
+                "longest {:.2?}, p99 {:.2?}, median {:.2?}",
+                at(1.0),
+                at(0.99),
+                at(0.5)
+            )
         };
         println!(
-            "{what}: {} loop turns, longest {:.2?}, p99 {:.2?}, median {:.2?}",
-            self.0.len(),
-            at(1.0),
-            at(0.99),
-            at(0.5)
+            "{what}: {} loop turns; wall: {}; on a CPU: {}",
+            self.wall.len(),
+            stats(&mut self.wall),
+            stats(&mut self.cpu)
         );
     }
 }
@@ -152,13 +191,13 @@ fn child_console(base: &str) {
             while let Ok(event) = event_rx.try_recv() {
                 batch.extend(to_message(event));
             }
-            let turn = Instant::now();
+            let turn = Turn::start();
             for m in batch {
                 done |= matches!(m, Message::Reply(_));
                 app.update(m);
             }
             terminal.draw(|f| view::draw(&app, f)).expect("draw");
-            loading.0.push(turn.elapsed());
+            loading.end(&turn);
             if first_frame.is_none() && !app.known.cerego.is_empty() {
                 first_frame = Some(started.elapsed());
             }
@@ -180,33 +219,36 @@ fn child_console(base: &str) {
         loading.report("UI thread while loading");
         // Typing: one key every 100 ms; the searches' results are drawn as they land.
         let mut typing = Stalls::default();
-        let turn = Instant::now();
+        let turn = Turn::start();
         app.update(key('/'));
         terminal.draw(|f| view::draw(&app, f)).expect("draw");
-        typing.0.push(turn.elapsed());
+        typing.end(&turn);
         let mut last_key = Instant::now();
-        for c in FILTER.chars() {
-            let turn = Instant::now();
+        for (n, c) in FILTER.chars().enumerate() {
+            let turn = Turn::start();
             app.update(key(c));
             terminal.draw(|f| view::draw(&app, f)).expect("draw");
-            typing.0.push(turn.elapsed());
-            last_key = Instant::now();
+            typing.end(&turn);
+            last_key = turn.wall;
+            if n + 1 == FILTER.len() {
+                break;
+            }
             let until = tokio::time::Instant::now() + Duration::from_millis(100);
             while let Ok(Some(())) = tokio::time::timeout_at(until, filter_rx.recv()).await {
-                let turn = Instant::now();
+                let turn = Turn::start();
                 app.update(Message::Filtered);
                 terminal.draw(|f| view::draw(&app, f)).expect("draw");
-                typing.0.push(turn.elapsed());
+                typing.end(&turn);
             }
         }
         while app.filters_running() {
             if filter_rx.recv().await.is_none() {
                 break;
             }
-            let turn = Instant::now();
+            let turn = Turn::start();
             app.update(Message::Filtered);
             terminal.draw(|f| view::draw(&app, f)).expect("draw");
-            typing.0.push(turn.elapsed());
+            typing.end(&turn);
         }
         let settled = last_key.elapsed();
         typing.report(&format!("UI thread while typing \"{FILTER}\""));

@@ -320,8 +320,12 @@ impl App {
                 });
                 if wanted {
                     self.cerego.progress = Some((progress.page, progress.total_pages));
-                    if progress.total_count.is_some() {
-                        self.known.cerego.total_count = progress.total_count;
+                    if let Some(total) = progress.total_count {
+                        if self.known.cerego.total_count.is_none() || progress.page == 1 {
+                            self.known.cerego.reserve(total);
+                            self.cerego.list.reserve(total);
+                        }
+                        self.known.cerego.total_count = Some(total);
                     }
                     self.intake_users(progress.users);
                 }

@@ -22,13 +22,23 @@ pub struct Changes {
 /// Past this many replacements before a view looks, it starts over instead.
 const MAX_REPLACED: usize = 4096;
 
+/// The most users [`KnownUsers::reserve`] makes room for ahead (the default `max_users`).
+const MAX_RESERVED: u64 = 2_000_000;
+
+/// A table hash from the 32 bits kept with each position (the table takes its bucket from
+/// the low bits and its tag from the high ones).
+fn spread(h: u32) -> u64 {
+    (u64::from(h) << 32) | u64::from(h)
+}
+
 /// The partner's users as listed, looked up and changed, indexed by id (page intake and
 /// a look-up cost O(users added), whatever the list's size).
 #[derive(Debug, Clone, Default)]
 pub struct KnownUsers {
     rows: Vec<UserRow>,
-    /// Positions in `rows`, by the hash of the user's id.
-    index: HashTable<u32>,
+    /// Positions in `rows` with 32 bits of the hash of the user's id, so growing the table
+    /// reads only the table (not a million rows in random order).
+    index: HashTable<(u32, u32)>,
     hasher: RandomState,
     /// The partner's user count, as the last listing's server said.
     pub total_count: Option<u64>,
@@ -66,10 +76,29 @@ impl KnownUsers {
 
     /// The position of a user in the list.
     pub fn position(&self, id: &str) -> Option<usize> {
-        let hash = self.hasher.hash_one(id);
+        let h = self.hash(id);
         self.index
-            .find(hash, |&p| self.rows[p as usize].id() == id)
-            .map(|&p| p as usize)
+            .find(spread(h), |&(p, ph)| {
+                ph == h && self.rows[p as usize].id() == id
+            })
+            .map(|&(p, _)| p as usize)
+    }
+
+    fn hash(&self, id: &str) -> u32 {
+        let h = self.hasher.hash_one(id);
+        (h >> 32) as u32 ^ h as u32
+    }
+
+    /// Room for `users` in all (a listing's total, as its first page says): the index grows
+    /// once, while small, instead of rehashing a large table in the UI thread. A server's
+    /// claim past [`MAX_RESERVED`] users is not taken at its word.
+    pub fn reserve(&mut self, users: u64) {
+        let more = (users.min(MAX_RESERVED) as usize).saturating_sub(self.rows.len());
+        self.rows.reserve(more);
+        self.index.reserve(more, |&(_, h)| spread(h));
+        if let Some(seen) = &mut self.listing {
+            seen.reserve(more);
+        }
     }
 
     /// The user with this id.
@@ -123,10 +152,9 @@ impl KnownUsers {
             }
             None => {
                 let at = self.rows.len();
-                let hash = self.hasher.hash_one(row.id());
-                let (rows, hasher) = (&self.rows, &self.hasher);
+                let h = self.hash(row.id());
                 self.index
-                    .insert_unique(hash, at as u32, |&p| hasher.hash_one(rows[p as usize].id()));
+                    .insert_unique(spread(h), (at as u32, h), |&(_, h)| spread(h));
                 self.rows.push(row);
                 at
             }
@@ -163,12 +191,11 @@ impl KnownUsers {
 
     fn reindex(&mut self) {
         self.index.clear();
-        self.index.reserve(self.rows.len(), |_| 0);
-        for (at, row) in self.rows.iter().enumerate() {
-            let hash = self.hasher.hash_one(row.id());
-            let (rows, hasher) = (&self.rows, &self.hasher);
+        self.index.reserve(self.rows.len(), |&(_, h)| spread(h));
+        for at in 0..self.rows.len() {
+            let h = self.hash(self.rows[at].id());
             self.index
-                .insert_unique(hash, at as u32, |&p| hasher.hash_one(rows[p as usize].id()));
+                .insert_unique(spread(h), (at as u32, h), |&(_, h)| spread(h));
         }
     }
 

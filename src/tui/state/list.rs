@@ -156,6 +156,14 @@ impl FilteredList {
         self.waker = waker;
     }
 
+    /// Room for `items` in all (a listing's total): the visible rows grow once, early.
+    pub fn reserve(&mut self, items: u64) {
+        let more = (items.min(2_000_000) as usize).saturating_sub(self.hay.len());
+        if self.shown.is_none() {
+            Arc::make_mut(&mut self.visible).reserve(more);
+        }
+    }
+
     /// Searches of up to this many rows run at once in the UI thread (tests set 0 to run
     /// every search in the background).
     pub fn set_inline_rows(&mut self, rows: usize) {
