@@ -574,29 +574,4 @@ impl App {
     pub fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
         t.with_timezone(&self.settings.utc_offset)
     }
-
-    pub fn tag_type_name(&self, id: Option<&str>) -> String {
-        let Some(id) = id else {
-            return "(unknown type)".into();
-        };
-        self.settings
-            .cerego
-            .as_ref()
-            .and_then(|c| c.tag_types.iter().find(|t| t.id.as_str() == id))
-            .map(|t| t.name.clone())
-            .unwrap_or_else(|| format!("type {id}"))
-    }
-
-    pub fn catalogue_fields(&self) -> Vec<String> {
-        self.settings
-            .hive
-            .as_ref()
-            .map(|h| {
-                h.catalogue
-                    .iter()
-                    .map(|t| t.api_field.to_string())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
 }

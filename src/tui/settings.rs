@@ -20,6 +20,32 @@ fn seed_patrons(seed: &Seed) -> Vec<KnownPatron> {
 }
 
 impl super::app::App {
+    /// A tag type's configured name ("type 7" when the profile does not name it).
+    pub fn tag_type_name(&self, id: Option<&str>) -> String {
+        let Some(id) = id else {
+            return "(unknown type)".into();
+        };
+        self.settings
+            .cerego
+            .as_ref()
+            .and_then(|c| c.tag_types.iter().find(|t| t.id.as_str() == id))
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| format!("type {id}"))
+    }
+
+    pub fn catalogue_fields(&self) -> Vec<String> {
+        self.settings
+            .hive
+            .as_ref()
+            .map(|h| {
+                h.catalogue
+                    .iter()
+                    .map(|t| t.api_field.to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The family of Cerego tag endpoints this profile uses (legacy when Cerego is not
     /// configured: nothing is sent then anyway).
     pub fn cerego_tags_api(&self) -> crate::core::domain::TagsApi {
