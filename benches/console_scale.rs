@@ -217,6 +217,24 @@ fn child_console(base: &str) {
             app.known.cerego.row_bytes() >> 20
         );
         loading.report("UI thread while loading");
+        // The title, the log line and `G` agree with the server's total.
+        let total = app.known.cerego.total_count.unwrap_or(0);
+        assert_eq!(loaded as u64, total, "every user listed");
+        app.update(Message::Key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE)));
+        assert_eq!(app.cerego.list.selected(), loaded - 1, "G goes to the last user");
+        app.update(key('g'));
+        terminal.draw(|f| view::draw(&app, f)).expect("draw");
+        let screen: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(
+            screen.contains(&format!("partner 4242 · {loaded}")) && screen.contains(&format!("{loaded} users")),
+            "the title and the log line name every user"
+        );
         // Typing: one key every 100 ms; the searches' results are drawn as they land.
         let mut typing = Stalls::default();
         let turn = Turn::start();
