@@ -91,7 +91,7 @@ impl App {
             old_value: tag.value.unwrap_or_default().to_string(),
         };
         let value = tag.value.unwrap_or_default();
-        self.popup = Some(Popup::Form(Box::new(Form::new(kind, &value))));
+        self.popup = Some(Popup::Form(Box::new(Form::new(kind, value))));
         Vec::new()
     }
 
