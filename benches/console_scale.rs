@@ -11,7 +11,7 @@
 //! - the console's resident size once the list is loaded, and its peak (VmHWM, sampled from
 //!   /proc while it runs).
 //!
-//! `cargo bench --bench console_scale` (N = 1,000,000; `TAGDESK_BENCH_USERS=100000` for a
+//! `cargo bench --bench console_scale` (N = 1,000,000; `CONSOLE_SCALE_USERS=100000` for a
 //! smaller partner). The README quotes these figures.
 
 use std::time::{Duration, Instant};
@@ -38,7 +38,7 @@ fn main() {
     if args.get(1).map(String::as_str) == Some("--child-console") {
         return child_console(&args[2]);
     }
-    let users: u64 = std::env::var("TAGDESK_BENCH_USERS")
+    let users: u64 = std::env::var("CONSOLE_SCALE_USERS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000_000);
