@@ -11,7 +11,7 @@
 //! - the console's resident size once the list is loaded, and its peak (VmHWM, sampled from
 //!   /proc while it runs).
 //!
-//! `cargo bench --bench console_scale` (N = 1,000,000; `TAGDESK_BENCH_USERS=100000` for a
+//! `cargo bench --bench console_scale` (N = 1,000,000; `CONSOLE_SCALE_USERS=100000` for a
 //! smaller partner). The README quotes these figures.
 
 use std::time::{Duration, Instant};
@@ -38,7 +38,7 @@ fn main() {
     if args.get(1).map(String::as_str) == Some("--child-console") {
         return child_console(&args[2]);
     }
-    let users: u64 = std::env::var("TAGDESK_BENCH_USERS")
+    let users: u64 = std::env::var("CONSOLE_SCALE_USERS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000_000);
@@ -217,6 +217,24 @@ fn child_console(base: &str) {
             app.known.cerego.row_bytes() >> 20
         );
         loading.report("UI thread while loading");
+        // The title, the log line and `G` agree with the server's total.
+        let total = app.known.cerego.total_count.unwrap_or(0);
+        assert_eq!(loaded as u64, total, "every user listed");
+        app.update(Message::Key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE)));
+        assert_eq!(app.cerego.list.selected(), loaded - 1, "G goes to the last user");
+        app.update(key('g'));
+        terminal.draw(|f| view::draw(&app, f)).expect("draw");
+        let screen: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(
+            screen.contains(&format!("partner 4242 · {loaded}")) && screen.contains(&format!("{loaded} users")),
+            "the title and the log line name every user"
+        );
         // Typing: one key every 100 ms; the searches' results are drawn as they land.
         let mut typing = Stalls::default();
         let turn = Turn::start();

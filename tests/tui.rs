@@ -157,10 +157,7 @@ fn cerego_add_then_edit_round_trip() {
     ));
     h.reply_all();
     let tags = &h.app.selected_user().expect("a user").tags;
-    assert!(
-        tags.iter()
-            .any(|t| t.value.as_deref() == Some("Spring 2026"))
-    );
+    assert!(tags.iter().any(|t| t.value == Some("Spring 2026")));
     // Edit the first tag (Plan = Gold) to Platinum.
     h.key(KeyCode::Tab);
     h.key(KeyCode::Char('e'));

@@ -14,6 +14,9 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 /// Rows per unit of work: the job checks for cancellation between units.
 const UNIT: usize = 8192;
 
+/// What one unit found: its number, then its exact and its other matches.
+type Found = (usize, Vec<usize>, Vec<usize>);
+
 /// The rows a list shows for a query: exact matches first, then the rest, each in list order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
@@ -60,7 +63,7 @@ impl Spec {
         let units_again = again.len().div_ceil(UNIT);
         let units = units_again + fresh.len().div_ceil(UNIT);
         let next = AtomicUsize::new(0);
-        let work = |m: &mut RowMatcher| -> Option<Vec<(usize, Vec<usize>, Vec<usize>)>> {
+        let work = |m: &mut RowMatcher| -> Option<Vec<Found>> {
             let mut done = Vec::new();
             loop {
                 let u = next.fetch_add(1, Ordering::Relaxed);

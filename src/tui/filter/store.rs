@@ -63,7 +63,7 @@ impl Haystacks {
 
     /// Appends a row whose haystack `write` writes.
     pub fn push_with(&mut self, write: impl FnOnce(&mut String)) {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             if let Some(last) = self.chunks.last_mut().and_then(Arc::get_mut) {
                 last.text.shrink_to_fit();
                 last.ends.shrink_to_fit();
@@ -138,11 +138,8 @@ mod tests {
         assert_eq!(h.get(CHUNK), format!("row {CHUNK}"));
         let shared = h.clone();
         assert!(h.replace_with(CHUNK + 1, |s| s.push_str("a much longer row than before")));
-        assert!(h.replace_with(CHUNK + 2, |s| s.push_str("x")));
-        assert!(
-            !h.replace_with(CHUNK + 2, |s| s.push_str("x")),
-            "the same text"
-        );
+        assert!(h.replace_with(CHUNK + 2, |s| s.push('x')));
+        assert!(!h.replace_with(CHUNK + 2, |s| s.push('x')), "the same text");
         assert_eq!(h.get(CHUNK + 1), "a much longer row than before");
         assert_eq!(h.get(CHUNK + 2), "x");
         assert_eq!(h.get(CHUNK + 3), format!("row {}", CHUNK + 3));

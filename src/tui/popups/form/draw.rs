@@ -55,7 +55,7 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
                 let existing = app.selected_user().filter(|_| single).and_then(|u| {
                     u.tags
                         .iter()
-                        .find(|tag| tag.tag_type_id.as_deref() == Some(t.id.as_str()))
+                        .find(|tag| tag.tag_type_id == Some(t.id.as_str()))
                 });
                 let set = matches!(form.kind, FormKind::CeregoAdd { set: true, .. });
                 if let (Some(existing), true) = (existing, set) {
@@ -75,7 +75,7 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
                         fit(
                             &format!(
                                 "already has \"{}\" (tag {}): {} will offer to edit it",
-                                existing.value.as_deref().unwrap_or("?"),
+                                existing.value.unwrap_or("?"),
                                 existing.id,
                                 app.settings.keymap.first_key(Action::Submit)
                             ),
