@@ -8,6 +8,8 @@
 //!   one (a 6 MiB journal and a workspace of 100,000 known patrons).
 //! - `xargs -P 8` running one `tagdesk hive add` per row beside `xargs -P 8` running one
 //!   `curl` per row with the same body and headers (rows/s; skipped without curl).
+//! - Building an API client in this process: plain http, and https (the first one loads the
+//!   system's roots for the whole process).
 //! - The Hive workspace at 100,000 known patrons, in this process: the console's share of
 //!   a Hive reply (`App::update`), what it hands to the saver (the changed patron) beside
 //!   the whole-workspace copy it used to make, saving one reply's change (an append) beside
@@ -29,6 +31,8 @@ use tagdesk::core::model::{KnownPatron, KnownTag};
 use tagdesk::core::op::Output;
 use tagdesk::core::op::hive::HiveOutcome;
 use tagdesk::core::op::scenario::HiveAction;
+use tagdesk::engine::api::ClientConfig;
+use tagdesk::engine::api::hive::HiveClient;
 use tagdesk::engine::backend::Reply;
 use tagdesk::engine::workspace::{self, Extent, Workspace};
 use tagdesk::sim::seed::Seed;
@@ -59,7 +63,40 @@ fn main() {
     );
     one_op(dir.path(), &config, &bins);
     fanout(dir.path(), &config, &sim.base, &bins);
+    client_setup();
     workspace_at_scale(dir.path());
+}
+
+/// Building an API client in this process: plain http (no roots), and https (the system's
+/// roots, loaded by the first https client of the process and shared by the others).
+fn client_setup() {
+    let build = |base: &str| {
+        let started = Instant::now();
+        HiveClient::new(&ClientConfig::new(base, KEY)).expect("client");
+        started.elapsed()
+    };
+    let http: Vec<Duration> = (0..21).map(|_| build("http://127.0.0.1:9")).collect();
+    let first = build("https://api.hivemoderation.com");
+    let later: Vec<Duration> = (0..21)
+        .map(|_| build("https://api.hivemoderation.com"))
+        .collect();
+    // What every client used to pay, whatever its URL: reqwest's own TLS set-up, which loads
+    // the system's roots.
+    let old: Vec<Duration> = (0..21)
+        .map(|_| {
+            let started = Instant::now();
+            reqwest::Client::builder().build().expect("client");
+            started.elapsed()
+        })
+        .collect();
+    println!(
+        "building an API client: plain http {:.2} ms; https, the first of the process {:.1} ms \
+         (loads the system's roots), every later one {:.2} ms; before, every client {:.1} ms",
+        ms(median(http)),
+        ms(first),
+        ms(median(later)),
+        ms(median(old))
+    );
 }
 
 fn config(dir: &Path, base: &str) -> PathBuf {

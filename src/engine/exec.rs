@@ -426,10 +426,9 @@ pub async fn execute_journaled_with(
             RequestInfo::planned(op, clients.base_url(op.service())),
             hooks.prior.map(str::to_string),
         );
-        let written = tokio::task::spawn_blocking(move || {
-            lock(&j).record_intent_with(&id, &o, Some(req), prior)
-        })
-        .await;
+        let written =
+            crate::engine::blocking(move || lock(&j).record_intent_with(&id, &o, Some(req), prior))
+                .await;
         let failure = match written {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e.to_string()),
@@ -461,12 +460,12 @@ pub async fn execute_journaled_with(
             );
         }
         let j = journal.clone();
-        let failure =
-            match tokio::task::spawn_blocking(move || lock(&j).record_outcome(outcome)).await {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(e.to_string()),
-                Err(e) => Some(e.to_string()),
-            };
+        let failure = match crate::engine::blocking(move || lock(&j).record_outcome(outcome)).await
+        {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(e.to_string()),
+        };
         if let Some(reason) = failure {
             let message = format!(
                 "the outcome of \"{}\" (journal id {journal_id}) could not be written to the \

@@ -14,7 +14,8 @@ use std::path::Path;
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// The largest simulator seed file tagdesk reads.
 pub const MAX_SEED_BYTES: u64 = 256 * 1024 * 1024;
-/// The largest workspace file tagdesk reads.
+/// The largest workspace file tagdesk reads: the snapshot, and the change log (compacted
+/// into the snapshot once it outgrows it, so it stays far below this).
 pub const MAX_WORKSPACE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Why a file could not be read.

@@ -302,7 +302,9 @@ pub fn append(dir: &Path, profile: &str, changes: &[Change]) -> std::io::Result<
     if len > COMPACT_MIN_BYTES {
         let snapshot = std::fs::metadata(file_for(dir, profile)).map_or(0, |m| m.len());
         if len > snapshot {
-            compact(dir, profile)?;
+            // The changes are saved either way; a compaction that fails now is tried again
+            // at the next append or load.
+            let _ = compact(dir, profile);
         }
     }
     Ok(())
