@@ -63,7 +63,7 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
                         fit(
                             &format!(
                                 "now \"{}\" (tag {}): the set changes its value",
-                                existing.value.as_deref().unwrap_or("?"),
+                                existing.value.unwrap_or("?"),
                                 existing.id,
                             ),
                             inner_w,
