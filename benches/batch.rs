@@ -182,7 +182,7 @@ fn throughput(root: &Path) {
 }
 
 fn latency(root: &Path) {
-    let sim = start_sim(&["hive:latency=50"]);
+    let sim = start_sim(&["--fault", "hive:latency=50"]);
     let dir = root.join("latency");
     std::fs::create_dir_all(&dir).expect("dir");
     let config = config(&dir, &sim.base);

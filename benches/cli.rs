@@ -90,8 +90,8 @@ fn client_setup() {
         })
         .collect();
     println!(
-        "building an API client: plain http {:.2} ms; https, the first of the process {:.1} ms \
-         (loads the system's roots), every later one {:.2} ms; before, every client {:.1} ms",
+        "building an API client: plain http {:.3} ms; https, the first of the process {:.1} ms \
+         (loads the system's roots), every later one {:.3} ms; before, every client {:.1} ms",
         ms(median(http)),
         ms(first),
         ms(median(later)),

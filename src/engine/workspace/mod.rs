@@ -11,9 +11,10 @@
 //!   not O(known patrons).
 //!
 //! Loading reads the snapshot, then applies the log's changes in order. The log is folded
-//! into a new snapshot (compaction) when it has grown past the snapshot's size (or
-//! [`COMPACT_MIN_BYTES`]) or holds damaged lines; compaction runs under the log's lock so
-//! no concurrent append is lost. A snapshot that cannot be read is moved aside
+//! into a new snapshot (compaction) when a load finds it larger than the snapshot (and than
+//! [`COMPACT_MIN_BYTES`]) or holding damaged lines, or when an append takes it past
+//! [`APPEND_COMPACT_BYTES`]; compaction runs under the log's lock so no concurrent append is
+//! lost. A snapshot that cannot be read is moved aside
 //! (`.corrupt-<time>`) and reported; so is a change log that cannot be read as a whole; a
 //! damaged line is skipped and reported (a torn last line — a crash while appending — is
 //! simply dropped). Nothing in these files stops tagdesk.
@@ -32,10 +33,15 @@ pub use log::{Answer, Change};
 /// How many Cerego look-ups are remembered.
 pub const MAX_LOOKUPS: usize = 20;
 
-/// The change log is folded into the snapshot once it is larger than the snapshot and than
-/// this. (Both files stay under [`MAX_WORKSPACE_BYTES`] in any real use: the log is
-/// compacted long before it gets there.)
+/// Loading folds the change log into the snapshot once the log is larger than the snapshot
+/// and than this.
 pub const COMPACT_MIN_BYTES: u64 = 1024 * 1024;
+
+/// An append folds the log into the snapshot once the log is larger than this, so that it
+/// stays readable (under [`MAX_WORKSPACE_BYTES`]) even when nothing loads the workspace (a
+/// profile used only by scripts). Below it, compaction waits for the next load, which reads
+/// everything anyway: a command never pays for it after a small change.
+pub const APPEND_COMPACT_BYTES: u64 = MAX_WORKSPACE_BYTES / 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workspace {
@@ -287,9 +293,18 @@ pub fn save(dir: &Path, profile: &str, workspace: &Workspace) -> std::io::Result
     }
 }
 
-/// Appends changes to the change log (O(changes), whatever the workspace's size), and
-/// compacts it when it has grown past the snapshot.
+/// Appends changes to the change log (O(changes), whatever the workspace's size); compacts
+/// it only when it has grown past [`APPEND_COMPACT_BYTES`].
 pub fn append(dir: &Path, profile: &str, changes: &[Change]) -> std::io::Result<()> {
+    append_compacting_past(dir, profile, changes, APPEND_COMPACT_BYTES)
+}
+
+fn append_compacting_past(
+    dir: &Path,
+    profile: &str,
+    changes: &[Change],
+    limit: u64,
+) -> std::io::Result<()> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -299,13 +314,10 @@ pub fn append(dir: &Path, profile: &str, changes: &[Change]) -> std::io::Result<
         let _lock = log::Locked::acquire(&file)?;
         log::append_locked(&file, changes)?
     };
-    if len > COMPACT_MIN_BYTES {
-        let snapshot = std::fs::metadata(file_for(dir, profile)).map_or(0, |m| m.len());
-        if len > snapshot {
-            // The changes are saved either way; a compaction that fails now is tried again
-            // at the next append or load.
-            let _ = compact(dir, profile);
-        }
+    if len > limit {
+        // The changes are saved either way; a compaction that fails now is tried again at
+        // the next append or load.
+        let _ = compact(dir, profile);
     }
     Ok(())
 }

@@ -172,50 +172,73 @@ fn a_reply_that_teaches_nothing_is_not_a_change() {
     );
 }
 
-#[test]
-fn the_log_is_compacted_into_the_snapshot_when_it_outgrows_it() {
-    let dir = tempfile::tempdir().unwrap();
-    save(
-        dir.path(),
-        "p",
-        &Workspace {
-            patrons: vec![patron("a", &[])],
-            ..Workspace::default()
-        },
-    )
-    .unwrap();
-    // Over COMPACT_MIN_BYTES of changes, one patron at a time.
+/// Patrons with 40 tags each: about 1.5 KiB a line.
+fn heavy(range: std::ops::Range<usize>) -> Vec<KnownPatron> {
     let tags: Vec<String> = (0..40).map(|i| format!("tag_{i:03}")).collect();
     let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
-    let mut n = 0;
-    let mut last_len = 0;
-    loop {
-        save(
-            dir.path(),
-            "p",
-            &changes(vec![patron(&format!("p{}", n % 500), &tags)]),
-        )
-        .unwrap();
-        n += 1;
-        let len = log_text(dir.path()).len();
-        if len < last_len {
-            break;
-        }
-        last_len = len;
-        assert!(n < 100_000, "the log never shrank");
-    }
-    // The append that crossed the threshold folded the log into the snapshot.
-    assert!(log_text(dir.path()).is_empty());
+    range.map(|i| patron(&format!("p{i}"), &tags)).collect()
+}
+
+#[test]
+fn a_load_folds_a_log_larger_than_the_snapshot_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Workspace {
+        patrons: vec![patron("a", &[])],
+        ..Workspace::default()
+    };
+    save(dir.path(), "p", &first).unwrap();
+    // A small log stays a log.
+    save(dir.path(), "p", &changes(heavy(0..10))).unwrap();
+    let (w, _) = load(dir.path(), "p");
+    assert_eq!(w.patrons.len(), 11);
+    assert!(!log_text(dir.path()).is_empty(), "under COMPACT_MIN_BYTES");
+    // Past COMPACT_MIN_BYTES and the snapshot's size: folded in by the next load.
+    save(dir.path(), "p", &changes(heavy(0..1_000))).unwrap();
+    assert!(log_text(dir.path()).len() as u64 > COMPACT_MIN_BYTES);
     let (w, warn) = load(dir.path(), "p");
     assert!(warn.is_none(), "{warn:?}");
-    assert_eq!(w.patrons.len(), 501);
+    assert!(log_text(dir.path()).is_empty(), "folded into the snapshot");
+    assert_eq!(w.patrons.len(), 1_001);
     assert_eq!(w.patrons[0].id.as_str(), "a");
     assert!(w.patrons.iter().skip(1).all(|p| p.tags.len() == 40));
+    assert_eq!(
+        load(dir.path(), "p"),
+        (w, None),
+        "the same from the snapshot alone"
+    );
     #[cfg(unix)]
     {
         assert_eq!(mode(&file_for(dir.path(), "p")), 0o600);
         assert_eq!(mode(&changes_file_for(dir.path(), "p")), 0o600);
     }
+}
+
+#[test]
+fn an_append_past_the_limit_folds_the_log_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let limit = 64 * 1024;
+    let mut n = 0;
+    while log_text(dir.path()).len() as u64 <= limit / 2 {
+        let batch: Vec<Change> = heavy(n..n + 5).into_iter().map(Change::Patron).collect();
+        append_compacting_past(dir.path(), "p", &batch, limit).unwrap();
+        n += 5;
+    }
+    assert!(!file_for(dir.path(), "p").exists(), "not yet");
+    loop {
+        let batch: Vec<Change> = heavy(n..n + 5).into_iter().map(Change::Patron).collect();
+        append_compacting_past(dir.path(), "p", &batch, limit).unwrap();
+        n += 5;
+        if log_text(dir.path()).is_empty() {
+            break;
+        }
+        assert!(
+            log_text(dir.path()).len() as u64 <= limit,
+            "never past the limit"
+        );
+    }
+    let (w, warn) = load(dir.path(), "p");
+    assert!(warn.is_none(), "{warn:?}");
+    assert_eq!(w.patrons.len(), n);
 }
 
 #[test]
