@@ -15,7 +15,7 @@
 //!   the whole-workspace copy it used to make, saving one reply's change (an append) beside
 //!   rewriting the whole workspace, and loading the workspace (the console's start).
 //!
-//! Set `TAGDESK_BENCH_BEFORE` to another `tagdesk` binary (say, one built from an older
+//! Set `BENCH_BEFORE_BIN` to another `tagdesk` binary (say, one built from an older
 //! commit) to measure it side by side: blocks of its runs alternate with this build's, each
 //! block after a `sync` (so that one binary's writes are not paid for by the other's fsyncs).
 
@@ -48,7 +48,7 @@ const KEY: &str = "demo-hive-key";
 const PATRONS: usize = 100_000;
 
 fn main() {
-    let before = std::env::var("TAGDESK_BENCH_BEFORE").ok();
+    let before = std::env::var("BENCH_BEFORE_BIN").ok();
     let mut bins: Vec<(&str, String)> = Vec::new();
     if let Some(b) = &before {
         bins.push(("before", b.clone()));

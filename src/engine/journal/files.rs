@@ -1,4 +1,5 @@
-//! Which files a profile's journal is: the active one and its rotated predecessors.
+//! Which files a profile's journal is (the active one and its rotated predecessors), and
+//! opening and locking them.
 
 use super::*;
 
@@ -86,4 +87,71 @@ pub(super) fn rotated_name(active: &Path) -> PathBuf {
         n += 1;
     }
     candidate
+}
+
+/// Whether `file` is still the file at `path` (not rotated away by another tagdesk).
+pub(super) fn is_active(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(ours) = file.metadata() else {
+            return true;
+        };
+        std::fs::metadata(path).is_ok_and(|m| m.ino() == ours.ino() && m.dev() == ours.dev())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
+/// Holds an exclusive advisory lock for its lifetime; platforms without file locks get no
+/// lock rather than an error.
+pub(super) struct FileLock<'a>(Option<&'a File>);
+
+impl<'a> FileLock<'a> {
+    pub(super) fn acquire(file: &'a File) -> io::Result<Self> {
+        match file.lock() {
+            Ok(()) => Ok(Self(Some(file))),
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(Self(None)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Drop for FileLock<'_> {
+    fn drop(&mut self) {
+        if let Some(f) = self.0 {
+            // Closing the file releases the lock anyway; nothing useful to do on failure.
+            let _ = f.unlock();
+        }
+    }
+}
+
+pub(super) fn open_private_file(path: &Path) -> Result<File, JournalError> {
+    let mut options = OpenOptions::new();
+    options.read(true).append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path).map_err(JournalError::io(path, "open"))?;
+    let meta = file.metadata().map_err(JournalError::io(path, "inspect"))?;
+    if !meta.is_file() {
+        return Err(JournalError::Record {
+            path: path.to_path_buf(),
+            reason: "is not a regular file".into(),
+        });
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(JournalError::io(path, "restrict the permissions of"))?;
+        }
+    }
+    Ok(file)
 }

@@ -70,7 +70,7 @@ pub use contents::{Entry, JournalContents, each_record, entries, read};
 pub use export::{
     csv_header, csv_row, human_entry, json_entry, parse_since, to_csv, to_human, to_json_lines,
 };
-use files::rotated_name;
+use files::{FileLock, is_active, open_private_file, rotated_name};
 pub use files::{file_for, files_of};
 pub use read::{StreamReport, recent, stream};
 pub use record::{
@@ -523,74 +523,7 @@ impl Journal {
     }
 }
 
-/// Whether `file` is still the file at `path` (not rotated away by another tagdesk).
-fn is_active(file: &File, path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let Ok(ours) = file.metadata() else {
-            return true;
-        };
-        std::fs::metadata(path).is_ok_and(|m| m.ino() == ours.ino() && m.dev() == ours.dev())
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (file, path);
-        true
-    }
-}
-
-/// Holds an exclusive advisory lock for its lifetime; platforms without file locks get no
-/// lock rather than an error.
-struct FileLock<'a>(Option<&'a File>);
-
-impl<'a> FileLock<'a> {
-    fn acquire(file: &'a File) -> io::Result<Self> {
-        match file.lock() {
-            Ok(()) => Ok(Self(Some(file))),
-            Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(Self(None)),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-impl Drop for FileLock<'_> {
-    fn drop(&mut self) {
-        if let Some(f) = self.0 {
-            // Closing the file releases the lock anyway; nothing useful to do on failure.
-            let _ = f.unlock();
-        }
-    }
-}
-
 pub use crate::engine::fs::create_private_dir;
-
-fn open_private_file(path: &Path) -> Result<File, JournalError> {
-    let mut options = OpenOptions::new();
-    options.read(true).append(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options.open(path).map_err(JournalError::io(path, "open"))?;
-    let meta = file.metadata().map_err(JournalError::io(path, "inspect"))?;
-    if !meta.is_file() {
-        return Err(JournalError::Record {
-            path: path.to_path_buf(),
-            reason: "is not a regular file".into(),
-        });
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o077 != 0 {
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(JournalError::io(path, "restrict the permissions of"))?;
-        }
-    }
-    Ok(file)
-}
 
 #[cfg(test)]
 #[path = "open_tests.rs"]
