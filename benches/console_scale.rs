@@ -172,12 +172,7 @@ fn child_console(base: &str) {
             }
         }
         terminal.draw(|f| view::draw(&app, f)).expect("draw");
-        let to_message = |event: Event| match event {
-            Event::Retrying { id, notice } => Some(Message::Retrying { id, notice }),
-            Event::Page { id, progress } => Some(Message::Page { id, progress }),
-            Event::Done(reply) => Some(Message::Reply(reply)),
-            Event::Batch { .. } | Event::BatchEnded { .. } => None,
-        };
+        let to_message = |event: Event| Some(tagdesk::tui::event_message(event));
         // Loading: one loop turn per wake-up, the replies already waiting folded in first.
         let mut loading = Stalls::default();
         let mut first_frame = None;

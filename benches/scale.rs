@@ -207,20 +207,7 @@ fn child_console_listing(base: &str) {
         let started = Instant::now();
         while let Some(event) = event_rx.recv().await {
             let done = matches!(event, tagdesk::engine::backend::Event::Done(_));
-            let message = match event {
-                tagdesk::engine::backend::Event::Retrying { id, notice } => {
-                    tagdesk::tui::app::Message::Retrying { id, notice }
-                }
-                tagdesk::engine::backend::Event::Page { id, progress } => {
-                    tagdesk::tui::app::Message::Page { id, progress }
-                }
-                tagdesk::engine::backend::Event::Done(reply) => {
-                    tagdesk::tui::app::Message::Reply(reply)
-                }
-                tagdesk::engine::backend::Event::Batch { .. }
-                | tagdesk::engine::backend::Event::BatchEnded { .. } => continue,
-            };
-            app.update(message);
+            app.update(tagdesk::tui::event_message(event));
             if done {
                 break;
             }

@@ -103,19 +103,12 @@ async fn the_console_lists_every_one_of_100000_users() {
     }
     let mut pages = 0u64;
     while let Some(event) = event_rx.recv().await {
-        let message = match event {
-            Event::Retrying { id, notice } => Message::Retrying { id, notice },
-            Event::Page { id, progress } => {
-                pages += 1;
-                Message::Page { id, progress }
-            }
-            Event::Done(reply) => {
-                app.update(Message::Reply(reply));
-                break;
-            }
-            Event::Batch { .. } | Event::BatchEnded { .. } => continue,
-        };
-        app.update(message);
+        pages += u64::from(matches!(event, Event::Page { .. }));
+        let done = matches!(event, Event::Done(_));
+        app.update(tagdesk::tui::event_message(event));
+        if done {
+            break;
+        }
     }
     drop(request_tx);
     backend.abandon_in_flight();

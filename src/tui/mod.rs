@@ -32,7 +32,9 @@ pub use settings::{demo_settings, no_color_requested, settings_for, settings_fro
 pub use terminal::{TerminalGuard, restore_terminal};
 use terminal::{say, to_message};
 
-fn event_message(event: backend::Event) -> Message {
+/// The message the App gets for an event of the backend (the loop's translation; benches
+/// and tests that drive the App with the real backend use it too).
+pub fn event_message(event: backend::Event) -> Message {
     match event {
         backend::Event::Retrying { id, notice } => Message::Retrying { id, notice },
         backend::Event::Page { id, progress } => Message::Page { id, progress },
