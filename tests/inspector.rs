@@ -11,7 +11,7 @@ use support::Harness;
 use tagdesk::core::op::Op;
 use tagdesk::sim::seed::Seed;
 use tagdesk::tui::app::Pane;
-use tagdesk::tui::popups::Popup;
+use tagdesk::tui::popups::{CopyMenu, Inspector, Popup};
 
 fn add(h: &mut Harness, fields: &str) {
     h.key(KeyCode::Char('a'));
@@ -36,7 +36,7 @@ fn three_entries(size: (u16, u16)) -> Harness {
 
 fn inspected(h: &Harness) -> Option<String> {
     match &h.app.popup {
-        Some(Popup::Inspector { key, .. }) => Some(key.clone()),
+        Some(Popup::Inspector(Inspector { key, .. })) => Some(key.clone()),
         _ => None,
     }
 }
@@ -164,7 +164,7 @@ fn y_copies_a_curl_line_that_names_the_key_variable_never_the_key() {
     }
     h.key(KeyCode::Enter);
     h.key(KeyCode::Char('y'));
-    assert!(matches!(h.app.popup, Some(Popup::Copy { .. })));
+    assert!(matches!(h.app.popup, Some(Popup::Copy(CopyMenu { .. }))));
     let menu = h.screen();
     for what in [
         "the command line",
@@ -181,7 +181,7 @@ fn y_copies_a_curl_line_that_names_the_key_variable_never_the_key() {
         "tagdesk --profile staging hive add user_abc123 vip"
     );
     assert!(
-        matches!(h.app.popup, Some(Popup::Inspector { .. })),
+        matches!(h.app.popup, Some(Popup::Inspector(Inspector { .. }))),
         "back to the inspector"
     );
     // Then curl.

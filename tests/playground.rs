@@ -12,12 +12,15 @@ use tagdesk::core::op::scenario::HiveAction;
 use tagdesk::core::op::{Op, Output};
 use tagdesk::core::playground::{self, Expect, Play, Setup};
 use tagdesk::sim::Model;
-use tagdesk::tui::popups::Popup;
+use tagdesk::tui::popups::{Faults, Popup, Scenarios};
 
 /// Opens the picker and plays the `index`th scenario.
 fn choose(h: &mut Harness, index: usize) {
     h.key(KeyCode::Char('S'));
-    assert!(matches!(h.app.popup, Some(Popup::Scenarios { .. })));
+    assert!(matches!(
+        h.app.popup,
+        Some(Popup::Scenarios(Scenarios { .. }))
+    ));
     h.key(KeyCode::Home);
     for _ in 0..index {
         h.key(KeyCode::Down);
@@ -321,7 +324,7 @@ fn faults_are_added_from_the_console_and_shown_in_the_header() {
     use tagdesk::tui::app::SimCommand;
     let mut h = Harness::demo(120, 40);
     h.key(KeyCode::Char('F'));
-    assert!(matches!(h.app.popup, Some(Popup::Faults { .. })));
+    assert!(matches!(h.app.popup, Some(Popup::Faults(Faults { .. }))));
     h.key(KeyCode::Enter);
     assert_eq!(
         h.sim_commands,

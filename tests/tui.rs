@@ -7,7 +7,7 @@ use support::Harness;
 use tagdesk::core::op::Op;
 use tagdesk::sim::seed::Seed;
 use tagdesk::tui::app::{Pane, Tab};
-use tagdesk::tui::popups::Popup;
+use tagdesk::tui::popups::{Help, Inspector, Popup, Profiles};
 
 const SMALL: (u16, u16) = (80, 24);
 const LARGE: (u16, u16) = (120, 40);
@@ -700,7 +700,7 @@ fn rebinding_close_and_up_reaches_every_popup() {
     assert!(h.screen().contains("C-g / ? close") || h.screen().contains("C-g close"));
     h.key(KeyCode::Esc);
     assert!(
-        matches!(h.app.popup, Some(Popup::Help { .. })),
+        matches!(h.app.popup, Some(Popup::Help(Help { .. }))),
         "esc is not close"
     );
     close(&mut h);
@@ -727,7 +727,7 @@ fn rebinding_close_and_up_reaches_every_popup() {
     h.type_text("vip");
     h.key(KeyCode::Enter);
     h.key(KeyCode::Char('q'));
-    assert!(matches!(h.app.popup, Some(Popup::Quit)));
+    assert!(matches!(h.app.popup, Some(Popup::Quit(_))));
     assert!(h.screen().contains(" C-g  stay"), "{}", h.screen());
     close(&mut h);
     assert!(h.app.popup.is_none() && !h.quit, "ctrl-g stays");
@@ -738,7 +738,10 @@ fn rebinding_close_and_up_reaches_every_popup() {
     h.key(KeyCode::Down);
     h.key(KeyCode::Down);
     h.key_mod(KeyCode::Char('k'), KeyModifiers::CONTROL);
-    assert!(matches!(h.app.popup, Some(Popup::Profiles { selected: 1 })));
+    assert!(matches!(
+        h.app.popup,
+        Some(Popup::Profiles(Profiles { selected: 1 }))
+    ));
     close(&mut h);
     assert!(h.app.popup.is_none(), "ctrl-g closes the picker");
 
@@ -746,7 +749,10 @@ fn rebinding_close_and_up_reaches_every_popup() {
     h.key(KeyCode::Tab);
     h.key(KeyCode::Tab);
     h.key(KeyCode::Enter);
-    assert!(matches!(h.app.popup, Some(Popup::Inspector { .. })));
+    assert!(matches!(
+        h.app.popup,
+        Some(Popup::Inspector(Inspector { .. }))
+    ));
     close(&mut h);
     assert!(h.app.popup.is_none(), "ctrl-g closes the inspector");
 

@@ -11,7 +11,7 @@ use support::Harness;
 use tagdesk::core::op::{Op, Service};
 use tagdesk::engine::batch::Control;
 use tagdesk::tui::app::{Message, Pane, Tab};
-use tagdesk::tui::popups::Popup;
+use tagdesk::tui::popups::{BatchWindow, Inspector, Popup};
 
 const LARGE: (u16, u16) = (120, 32);
 
@@ -99,7 +99,7 @@ fn adding_to_marked_patrons_is_one_preview_then_one_batch() {
     // Quitting while the batch runs asks first, and says what abandoning it means.
     h.key(KeyCode::Esc);
     h.key(KeyCode::Char('q'));
-    assert!(matches!(h.app.popup, Some(Popup::Quit)));
+    assert!(matches!(h.app.popup, Some(Popup::Quit(_))));
     assert!(
         h.screen()
             .contains("A batch has 2 requests still to finish")
@@ -109,7 +109,7 @@ fn adding_to_marked_patrons_is_one_preview_then_one_batch() {
     h.app.focus = Pane::Log;
     h.key(KeyCode::Enter);
     assert!(
-        matches!(h.app.popup, Some(Popup::Batch { .. })),
+        matches!(h.app.popup, Some(Popup::Batch(BatchWindow { .. }))),
         "Enter on the batch's log line reopens its window"
     );
     h.run_batch(None);
@@ -193,7 +193,10 @@ fn a_finished_batch_with_mixed_outcomes_and_its_log_line() {
     snapshot("batch_finished_mixed_120x32", screen);
     // Enter on a row opens its inspector entry.
     h.key(KeyCode::Enter);
-    assert!(matches!(h.app.popup, Some(Popup::Inspector { .. })));
+    assert!(matches!(
+        h.app.popup,
+        Some(Popup::Inspector(Inspector { .. }))
+    ));
     h.key(KeyCode::Esc);
     // The action log shows one line for the batch.
     h.key(KeyCode::Esc);

@@ -11,7 +11,7 @@ use tagdesk::engine::backend::Request;
 use tagdesk::engine::journal::{Entry, IntentRecord, OutcomeRecord};
 use tagdesk::sim::seed::{Seed, UserSeed};
 use tagdesk::tui::app::{Level, Message, Pane, Tab};
-use tagdesk::tui::popups::Popup;
+use tagdesk::tui::popups::{Inspector, Popup, Profiles};
 
 fn to_hive(h: &mut Harness) {
     h.key(KeyCode::Char('2'));
@@ -418,7 +418,10 @@ fn slash_on_the_action_log_filters_the_log() {
     assert_eq!(h.app.log.list.visible().len(), 2);
     h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
-    assert!(matches!(h.app.popup, Some(Popup::Inspector { .. })));
+    assert!(matches!(
+        h.app.popup,
+        Some(Popup::Inspector(Inspector { .. }))
+    ));
 }
 
 // Item 10.
@@ -555,7 +558,7 @@ fn the_inspector_does_not_scroll_past_its_end() {
         h.key(KeyCode::PageDown);
         h.key(KeyCode::Down);
     }
-    let Some(Popup::Inspector { scroll, key }) = h.app.popup.clone() else {
+    let Some(Popup::Inspector(Inspector { scroll, key })) = h.app.popup.clone() else {
         panic!("the inspector")
     };
     let max = tagdesk::tui::view::inspector_max_scroll(&h.app, &key);
@@ -565,7 +568,7 @@ fn the_inspector_does_not_scroll_past_its_end() {
     let screen = h.screen();
     assert!(screen.contains("\"total-count\": 36"), "{screen}");
     h.key(KeyCode::Char('g'));
-    let Some(Popup::Inspector { scroll, .. }) = h.app.popup.clone() else {
+    let Some(Popup::Inspector(Inspector { scroll, .. })) = h.app.popup.clone() else {
         panic!("the inspector")
     };
     assert_eq!(scroll, 0);
@@ -647,9 +650,15 @@ fn first_and_last_work_in_the_profile_picker() {
     h.reply_all();
     h.key_mod(KeyCode::Char('P'), KeyModifiers::SHIFT);
     h.key_mod(KeyCode::Char('G'), KeyModifiers::SHIFT);
-    assert!(matches!(h.app.popup, Some(Popup::Profiles { selected: 3 })));
+    assert!(matches!(
+        h.app.popup,
+        Some(Popup::Profiles(Profiles { selected: 3 }))
+    ));
     h.key(KeyCode::Char('g'));
-    assert!(matches!(h.app.popup, Some(Popup::Profiles { selected: 0 })));
+    assert!(matches!(
+        h.app.popup,
+        Some(Popup::Profiles(Profiles { selected: 0 }))
+    ));
     h.key(KeyCode::Enter);
     assert_eq!(h.switched.as_deref(), Some("a"));
 }

@@ -12,7 +12,7 @@ use tagdesk::core::op::Op;
 use tagdesk::sim::seed::Seed;
 use tagdesk::tui::app::{Level, Pane, Tab};
 use tagdesk::tui::mouse::Target;
-use tagdesk::tui::popups::{Confirm, OnYes, Popup};
+use tagdesk::tui::popups::{Confirm, Help, Inspector, OnYes, Popup, Profiles, Scenarios};
 
 const SIZE: (u16, u16) = (120, 40);
 
@@ -182,12 +182,12 @@ fn the_wheel_moves_what_is_under_the_pointer_by_three() {
     small.wheel(40, 12, true);
     assert!(matches!(
         small.app.popup,
-        Some(Popup::Help { scroll: 3, .. })
+        Some(Popup::Help(Help { scroll: 3, .. }))
     ));
     small.wheel(40, 12, false);
     assert!(matches!(
         small.app.popup,
-        Some(Popup::Help { scroll: 0, .. })
+        Some(Popup::Help(Help { scroll: 0, .. }))
     ));
 }
 
@@ -200,7 +200,7 @@ fn clicking_the_selected_log_entry_or_double_clicking_one_opens_the_inspector() 
     // The log grew when it took the keyboard: the entry is found where it is now.
     h.click_text("Cerego list");
     assert!(
-        matches!(&h.app.popup, Some(Popup::Inspector { key: k, .. }) if *k == key),
+        matches!(&h.app.popup, Some(Popup::Inspector(Inspector { key: k, .. })) if *k == key),
         "{:?}",
         h.app.popup
     );
@@ -208,7 +208,10 @@ fn clicking_the_selected_log_entry_or_double_clicking_one_opens_the_inspector() 
     // The wheel scrolls it; a click outside closes it (it is read-only).
     let (x, y) = h.find("Inspector").expect("the inspector");
     h.wheel(x, y + 3, true);
-    assert!(matches!(h.app.popup, Some(Popup::Inspector { .. })));
+    assert!(matches!(
+        h.app.popup,
+        Some(Popup::Inspector(Inspector { .. }))
+    ));
     h.click(0, 0);
     assert!(
         h.app.popup.is_none(),
@@ -222,7 +225,7 @@ fn clicking_the_selected_log_entry_or_double_clicking_one_opens_the_inspector() 
     let key = log_key(&d, 0);
     let (x, y) = d.find("Cerego list").expect("the log");
     d.double_click(x, y);
-    assert!(matches!(&d.app.popup, Some(Popup::Inspector { key: k, .. }) if *k == key));
+    assert!(matches!(&d.app.popup, Some(Popup::Inspector(Inspector { key: k, .. })) if *k == key));
 }
 
 #[test]
@@ -263,7 +266,7 @@ fn a_form_submits_from_its_hint_through_the_same_path_as_enter() {
 fn the_status_line_hints_are_clickable() {
     let mut h = demo();
     h.click_text("? help");
-    assert!(matches!(h.app.popup, Some(Popup::Help { .. })));
+    assert!(matches!(h.app.popup, Some(Popup::Help(Help { .. }))));
     h.click(0, 0);
     assert!(h.app.popup.is_none(), "a click outside closes the help");
     h.click_text("tab pane");
@@ -358,7 +361,7 @@ fn the_quit_dialogs_buttons() {
     let mut h = demo();
     h.key(KeyCode::Char('r'));
     h.key(KeyCode::Char('q'));
-    assert!(matches!(h.app.popup, Some(Popup::Quit)));
+    assert!(matches!(h.app.popup, Some(Popup::Quit(_))));
     h.click_text("esc  stay");
     assert!(h.app.popup.is_none() && !h.quit);
     h.key(KeyCode::Char('q'));
@@ -378,7 +381,7 @@ fn the_quit_dialogs_buttons() {
 fn the_scenario_picker_takes_clicks_on_its_rows() {
     let mut h = demo();
     h.key(KeyCode::Char('S'));
-    let Some(Popup::Scenarios { selected }) = h.app.popup else {
+    let Some(Popup::Scenarios(Scenarios { selected })) = h.app.popup else {
         panic!("the picker");
     };
     assert_eq!(selected, 0);
@@ -387,7 +390,7 @@ fn the_scenario_picker_takes_clicks_on_its_rows() {
     h.click_text(&third);
     assert!(matches!(
         h.app.popup,
-        Some(Popup::Scenarios { selected: 2 })
+        Some(Popup::Scenarios(Scenarios { selected: 2 }))
     ));
     assert!(h.pending.is_empty());
     // The wheel moves the selection.
@@ -395,7 +398,7 @@ fn the_scenario_picker_takes_clicks_on_its_rows() {
     h.wheel(x, y, true);
     assert!(matches!(
         h.app.popup,
-        Some(Popup::Scenarios { selected: 5 })
+        Some(Popup::Scenarios(Scenarios { selected: 5 }))
     ));
     h.wheel(x, y, false);
     // A click on the selected row plays it: the simulator is set up, the request sent.
@@ -451,7 +454,10 @@ fn the_profile_picker_takes_clicks() {
     h.reply_all();
     h.key(KeyCode::Char('P'));
     h.click_text("staging");
-    assert!(matches!(h.app.popup, Some(Popup::Profiles { selected: 1 })));
+    assert!(matches!(
+        h.app.popup,
+        Some(Popup::Profiles(Profiles { selected: 1 }))
+    ));
     assert!(h.switched.is_none());
     h.click_text("staging");
     assert_eq!(h.switched.as_deref(), Some("staging"));

@@ -22,7 +22,7 @@ use crate::core::op::{Op, Place, Service};
 use crate::engine::backend::RequestId;
 
 use super::keymap::{Action, Keymap};
-use super::popups::Popup;
+use super::popups::{BatchWindow, Help, Inspector, Popup};
 pub use super::state::Filter;
 use super::state::{Fallback, FilteredList};
 
@@ -308,7 +308,7 @@ impl App {
                 effects.extend(self.refresh_faults());
                 // The quit dialog only asks what to do with requests in flight: once the
                 // last one has its outcome the question is moot, and the operator asked to quit.
-                let asked = self.quit_when_idle || matches!(self.popup, Some(Popup::Quit));
+                let asked = self.quit_when_idle || matches!(self.popup, Some(Popup::Quit(_)));
                 if asked && self.busy() == 0 {
                     effects.push(Effect::Quit);
                 }
@@ -354,6 +354,12 @@ impl App {
                 self.import_read(path, service, result);
                 Vec::new()
             }
+            Message::Listed { dir, result } => {
+                if let Some(Popup::Form(form)) = &mut self.popup {
+                    form.complete_path(&dir, result);
+                }
+                Vec::new()
+            }
             Message::PlayReady { key, result } => self.play_ready(&key, result),
             Message::Sim { command, result } => self.sim_answered(command, result),
             Message::Tick => {
@@ -381,7 +387,7 @@ impl App {
 
     fn on_paste(&mut self, text: &str) {
         match &mut self.popup {
-            Some(Popup::Form(form)) => form.paste(text),
+            Some(popup) => popup.paste(text),
             None => {
                 let flat: String = text
                     .chars()
@@ -394,7 +400,6 @@ impl App {
                     self.refilter_focused();
                 }
             }
-            _ => {}
         }
     }
 
@@ -458,20 +463,17 @@ impl App {
                     if let Some(entry) = self.log.selected()
                         && entry.is_batch()
                     {
-                        self.popup = Some(Popup::Batch {
-                            batch_id: entry.key.clone(),
-                        });
+                        let batch_id = entry.key.clone();
+                        self.open(Popup::Batch(BatchWindow { batch_id }));
                     } else if let Some(entry) = self.log.selected() {
-                        self.popup = Some(Popup::Inspector {
-                            key: entry.key.clone(),
-                            scroll: 0,
-                        });
+                        let key = entry.key.clone();
+                        self.open(Popup::Inspector(Inspector::new(key)));
                     }
                 }
                 Pane::List => self.focus = Pane::Tags,
                 _ => {}
             },
-            Action::Help => self.popup = Some(Popup::Help { scroll: 0, page: 0 }),
+            Action::Help => self.open(Popup::Help(Help::default())),
             Action::Close if self.tour_running() => self.stop_tour(),
             Action::Close => {
                 if self.quit_when_idle {

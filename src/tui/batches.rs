@@ -69,6 +69,16 @@ impl BatchRunner {
         });
     }
 
+    /// Lists the directory a path being typed names, off the loop (Tab in the import form);
+    /// the names come back as [`Message::Listed`].
+    pub fn list_directory(&self, dir: String) {
+        let tx = self.messages.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = list_directory(&dir);
+            let _ = tx.send(Message::Listed { dir, result });
+        });
+    }
+
     /// Sets the simulator behind `service` up for a play, off the loop; the answer comes back
     /// as [`Message::PlayReady`].
     pub fn set_up_play(
@@ -250,4 +260,20 @@ pub fn interrupted(
     let entries = history::entries_of(journal_path, &plan).ok()?;
     let todo = history::to_resume(&plan, &entries);
     (!todo.is_empty()).then_some((plan, todo))
+}
+
+/// The names in `dir` (empty: the current directory) and whether each is a directory, at
+/// most 10,000 of them: what completing a path reads.
+pub fn list_directory(dir: &str) -> Result<Vec<(String, bool)>, String> {
+    let read_from = if dir.is_empty() { "." } else { dir };
+    let entries = std::fs::read_dir(read_from).map_err(|e| e.to_string())?;
+    Ok(entries
+        .filter_map(Result::ok)
+        .take(10_000)
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (name, is_dir)
+        })
+        .collect())
 }

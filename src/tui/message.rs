@@ -52,6 +52,12 @@ pub enum Message {
         service: Service,
         result: Result<std::sync::Arc<Vec<u8>>, String>,
     },
+    /// The directory a path being typed names was listed (names, and whether each is a
+    /// directory), or why it could not be.
+    Listed {
+        dir: String,
+        result: Result<Vec<(String, bool)>, String>,
+    },
     /// The simulator was set up for a play (or why it could not be).
     PlayReady {
         key: String,
@@ -84,6 +90,10 @@ pub enum Effect {
     ReadImport {
         path: String,
         service: Service,
+    },
+    /// List a directory off the loop, to complete a path being typed.
+    ListDirectory {
+        dir: String,
     },
     /// Save the plan and run it (or resume it).
     RunBatch(Box<RunBatch>),

@@ -2,7 +2,7 @@
 
 mod actions;
 pub mod app;
-mod batches;
+pub mod batches;
 pub mod filter;
 pub mod keymap;
 pub mod message;
@@ -283,6 +283,7 @@ async fn drive(
                     let _ = request_tx.send(request);
                 }
                 Effect::ReadImport { path, service } => runner.read_import(path, service),
+                Effect::ListDirectory { dir } => runner.list_directory(dir),
                 Effect::RunBatch(job) => runner.run(*job),
                 Effect::ControlBatch { batch_id, control } => runner.control(&batch_id, control),
                 Effect::SetUpPlay {

@@ -16,7 +16,7 @@ use ratatui::layout::{Position, Rect};
 
 use super::app::{App, Effect, Message, Pane, Tab};
 use super::keymap::{Action, Context};
-use super::popups::Popup;
+use super::popups::{Chosen, Popup};
 
 /// How far one notch of the wheel moves a selection or a popup.
 pub const WHEEL_STEP: usize = 3;
@@ -250,20 +250,10 @@ impl App {
             // The second click of a double click on a button is not a second press: the
             // first may have opened another popup with a button at the same place.
             Target::Button(action) if !double => self.press(action),
-            Target::Choice(n) => {
-                let Some(Popup::Scenarios { selected } | Popup::Profiles { selected }) =
-                    &mut self.popup
-                else {
-                    return Vec::new();
-                };
-                if *selected == n {
-                    return self.press(Action::Submit);
-                }
-                if !double {
-                    *selected = n;
-                }
-                Vec::new()
-            }
+            Target::Choice(n) => match self.popup.as_mut().map(|p| p.choose(n, double)) {
+                Some(Chosen::Take) => self.press(Action::Submit),
+                Some(Chosen::Selected) | None => Vec::new(),
+            },
             _ => Vec::new(),
         }
     }

@@ -34,16 +34,7 @@ impl super::app::App {
     }
 
     pub fn catalogue_fields(&self) -> Vec<String> {
-        self.settings
-            .hive
-            .as_ref()
-            .map(|h| {
-                h.catalogue
-                    .iter()
-                    .map(|t| t.api_field.to_string())
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.settings.catalogue_fields()
     }
 
     /// The family of Cerego tag endpoints this profile uses (legacy when Cerego is not
@@ -53,6 +44,21 @@ impl super::app::App {
             .cerego
             .as_ref()
             .map(|c| c.tags_api)
+            .unwrap_or_default()
+    }
+}
+
+impl Settings {
+    /// The Hive catalogue's api_fields (none when Hive is not configured).
+    pub fn catalogue_fields(&self) -> Vec<String> {
+        self.hive
+            .as_ref()
+            .map(|h| {
+                h.catalogue
+                    .iter()
+                    .map(|t| t.api_field.to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

@@ -391,8 +391,8 @@ pub(crate) fn check_invariants(h: &Harness, faithful: bool) -> Result<(), TestCa
         app.log.list.visible().len()
     );
     match &app.popup {
-        Some(Popup::Inspector { key, .. }) => prop_assert!(app.log.get(key).is_some()),
-        Some(Popup::Profiles { selected }) => {
+        Some(Popup::Inspector(Inspector { key, .. })) => prop_assert!(app.log.get(key).is_some()),
+        Some(Popup::Profiles(Profiles { selected })) => {
             prop_assert!(*selected < app.settings.profiles.len().max(1))
         }
         _ => {}

@@ -34,7 +34,7 @@ use tagdesk::sim::hive::HiveState;
 use tagdesk::sim::seed::{DEMO_SEED, Seed};
 use tagdesk::tui::app::Message;
 use tagdesk::tui::keymap;
-use tagdesk::tui::popups::Popup;
+use tagdesk::tui::popups::{Inspector, Popup, Profiles};
 
 mod documents;
 mod parsers;

@@ -139,6 +139,11 @@ impl Harness {
                 Effect::Suspend => {}
                 Effect::RunBatch(job) => self.jobs.push(*job),
                 Effect::ReadImport { path, service } => self.reads.push((path, service)),
+                // The directory is listed at once, as the loop would off its thread.
+                Effect::ListDirectory { dir } => {
+                    let result = tagdesk::tui::batches::list_directory(&dir);
+                    self.send(Message::Listed { dir, result });
+                }
                 Effect::ControlBatch { batch_id, control } => {
                     self.controls.push((batch_id, control))
                 }

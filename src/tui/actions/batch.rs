@@ -11,7 +11,7 @@ use crate::core::op::Service;
 use crate::core::plan::{self, BatchOp, CeregoWant, Plan, cerego_row};
 use crate::engine::batch::{Control, Progress, RunReport, SavedPlan};
 use crate::tui::app::{App, Effect, Level, RunBatch, Tab};
-use crate::tui::popups::{Form, FormKind, ImportSource, Popup, Preview};
+use crate::tui::popups::{BatchWindow, Form, FormKind, ImportSource, Popup, Preview};
 use crate::tui::state::batch::{BatchPhase, BatchView};
 use crate::tui::state::requests::LogEntry;
 use crate::tui::theme;
@@ -110,7 +110,7 @@ impl App {
             Tab::Cerego => Service::Cerego,
             Tab::Hive => Service::Hive,
         };
-        self.popup = Some(Popup::Form(Box::new(Form::new(
+        self.open(Popup::Form(Box::new(Form::new(
             FormKind::Import { service },
             "",
         ))));
@@ -203,7 +203,7 @@ impl App {
             self.tag_types(),
             &self.settings.policy,
         );
-        self.popup = Some(Popup::Preview(Box::new(preview)));
+        self.open(Popup::Preview(Box::new(preview)));
     }
 
     /// Enter in a preview the gate allows: the batch starts.
@@ -230,9 +230,9 @@ impl App {
             // The marks did their job.
             self.marks_mut().clear();
         }
-        self.popup = Some(Popup::Batch {
+        self.open(Popup::Batch(BatchWindow {
             batch_id: key.clone(),
-        });
+        }));
         self.set_status(
             Level::Info,
             format!(
@@ -249,6 +249,13 @@ impl App {
 
     pub fn batch(&self, batch_id: &str) -> Option<&BatchView> {
         self.batches.iter().find(|b| b.plan.batch_id == batch_id)
+    }
+
+    /// Moves a batch window's selection to `row` of the batch's rows to send.
+    pub(in crate::tui) fn select_batch_row(&mut self, batch_id: &str, row: usize) {
+        if let Some(b) = self.batch_mut(batch_id) {
+            b.selected = row;
+        }
     }
 
     fn batch_mut(&mut self, batch_id: &str) -> Option<&mut BatchView> {

@@ -1,10 +1,11 @@
 //! Changing tags: add, edit and remove (with marks), refused up front on a read-only
 //! profile.
 
-use crate::core::domain::ApiField;
+use crate::core::domain::{ApiField, PatronId};
+use crate::core::op::Op;
 use crate::tui::app::{App, Effect, Level, Pane, Tab};
 use crate::tui::keymap::Action;
-use crate::tui::popups::{Form, FormKind, Popup};
+use crate::tui::popups::{Confirm, Form, FormKind, OnYes, Popup};
 
 impl App {
     pub(in crate::tui) fn add(&mut self) -> Vec<Effect> {
@@ -20,7 +21,7 @@ impl App {
                     );
                     return Vec::new();
                 };
-                self.popup = Some(Popup::Form(Box::new(Form::new(
+                self.open(Popup::Form(Box::new(Form::new(
                     FormKind::HiveAdd { patron },
                     "",
                 ))));
@@ -62,7 +63,7 @@ impl App {
                     type_index,
                     set: self.cerego_tags_api() == crate::core::domain::TagsApi::Set,
                 };
-                self.popup = Some(Popup::Form(Box::new(Form::new(kind, ""))));
+                self.open(Popup::Form(Box::new(Form::new(kind, ""))));
             }
         }
         Vec::new()
@@ -122,7 +123,7 @@ impl App {
             tag_type: tag.tag_type_id.map(str::to_string),
         };
         let value = tag.value.unwrap_or_default();
-        self.popup = Some(Popup::Form(Box::new(Form::new(kind, value))));
+        self.open(Popup::Form(Box::new(Form::new(kind, value))));
         Vec::new()
     }
 
@@ -162,7 +163,7 @@ impl App {
         };
         if fields.is_empty() {
             // No known tags: let the operator type which ones to remove.
-            self.popup = Some(Popup::Form(Box::new(Form::new(
+            self.open(Popup::Form(Box::new(Form::new(
                 FormKind::HiveRemove { patron: patron.id },
                 "",
             ))));
@@ -176,7 +177,7 @@ impl App {
     pub(in crate::tui) fn remove_typed(&mut self) {
         match self.selected_patron().map(|p| p.id.clone()) {
             Some(patron) => {
-                self.popup = Some(Popup::Form(Box::new(Form::new(
+                self.open(Popup::Form(Box::new(Form::new(
                     FormKind::HiveRemove { patron },
                     "",
                 ))));
@@ -202,5 +203,32 @@ impl App {
             self.hive.tag_selected += 1;
         }
         self.focus = Pane::Tags;
+    }
+
+    pub(in crate::tui) fn confirm_hive_remove(&mut self, patron: PatronId, fields: Vec<ApiField>) {
+        let names: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+        self.open(Popup::Confirm(Confirm {
+            title: " Remove Hive tags? ".into(),
+            lines: vec![
+                format!("Patron:  {patron}"),
+                format!("Tags:    {}", names.join(", ")),
+                String::new(),
+                format!(
+                    "Sends POST /api/v1/user_tags/remove for {} tag{}.",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" }
+                ),
+            ]
+            .into_iter()
+            .chain(self.settings.policy.confirm.then(|| {
+                format!(
+                    "Profile {} asks for confirmation.",
+                    self.settings.policy.profile.to_uppercase()
+                )
+            }))
+            .collect(),
+            yes: "remove".into(),
+            on_yes: OnYes::Send(Op::HiveRemove { patron, fields }),
+        }));
     }
 }

@@ -140,6 +140,6 @@ impl App {
                 type_index: 0,
             },
         };
-        self.popup = Some(Popup::Form(Box::new(Form::new(kind, ""))));
+        self.open(Popup::Form(Box::new(Form::new(kind, ""))));
     }
 }

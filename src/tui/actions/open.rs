@@ -10,7 +10,7 @@ impl App {
         if self.tab != Tab::Hive {
             self.tab = Tab::Hive;
         }
-        self.popup = Some(Popup::Form(Box::new(Form::new(FormKind::HiveOpen, ""))));
+        self.open(Popup::Form(Box::new(Form::new(FormKind::HiveOpen, ""))));
     }
 
     /// Selects a patron, adding it to the known list first if needed.
@@ -30,7 +30,7 @@ impl App {
     pub(in crate::tui) fn lookup_form(&mut self) {
         // Availability (keymap::availability) has said Cerego is configured.
         self.tab = Tab::Cerego;
-        self.popup = Some(Popup::Form(Box::new(Form::new(FormKind::CeregoLookup, ""))));
+        self.open(Popup::Form(Box::new(Form::new(FormKind::CeregoLookup, ""))));
     }
 
     pub(in crate::tui) fn refresh(&mut self) -> Vec<Effect> {

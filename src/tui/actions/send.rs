@@ -5,7 +5,7 @@ use crate::core::gate::Decision;
 use crate::core::op::Op;
 use crate::engine::backend::Request;
 use crate::tui::app::{App, Effect, Level};
-use crate::tui::popups::{Confirm, OnYes, Popup};
+use crate::tui::popups::{Confirm, Inspector, OnYes, Popup};
 
 impl App {
     /// Sends an Op through the write gate: allowed Ops go out, confirm profiles ask first
@@ -29,7 +29,7 @@ impl App {
             Decision::Allow => {}
             Decision::Confirm(_) if confirmed => {}
             Decision::Confirm(question) => {
-                self.popup = Some(Popup::Confirm(Confirm {
+                self.open(Popup::Confirm(Confirm {
                     title: format!(" {} ", self.settings.policy.profile.to_uppercase()),
                     lines: vec![
                         question,
@@ -48,6 +48,25 @@ impl App {
         }
         self.status = None;
         vec![self.send(op)]
+    }
+
+    /// The inspector's `r`: the entry's Op again, through the write gate, as a new entry; an
+    /// inspector still open (the gate neither asked nor refused) follows the new entry.
+    pub(in crate::tui) fn resend(&mut self, key: &str) -> Vec<Effect> {
+        let Some(op) = self.entry(key).map(|e| e.op.clone()) else {
+            return Vec::new();
+        };
+        let before = self.log.len();
+        let effects = self.request(op, false);
+        let sent = self.log.len() > before;
+        if sent
+            && matches!(self.popup, Some(Popup::Inspector(_)))
+            && let Some(entry) = self.log.entries().last()
+        {
+            let inspector = Inspector::new(entry.key.clone());
+            self.open(Popup::Inspector(inspector));
+        }
+        effects
     }
 
     /// While a profile switch is resolving, nothing new is sent: a request started now would

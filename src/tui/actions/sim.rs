@@ -4,7 +4,7 @@
 
 use crate::core::model::KnownState;
 use crate::tui::app::{App, Effect, Level, Load, SimCommand};
-use crate::tui::popups::{Confirm, OnYes, Popup};
+use crate::tui::popups::{Confirm, Faults, OnYes, Popup};
 
 /// The fault rules the faults menu offers: (rule, what it does). They cover the four kinds
 /// of the control API: an error status with Retry-After, latency, a malformed body, a
@@ -51,7 +51,7 @@ impl App {
             Some(address) => format!("the demo simulator at {address}"),
             None => "this profile's simulator (a `tagdesk sim` on this machine)".to_string(),
         };
-        self.popup = Some(Popup::Confirm(Confirm {
+        self.open(Popup::Confirm(Confirm {
             title: " Reset the simulator? ".into(),
             lines: vec![
                 format!("Puts {what} back to its seed:"),
@@ -64,7 +64,7 @@ impl App {
     }
 
     pub(in crate::tui) fn faults_menu(&mut self) {
-        self.popup = Some(Popup::Faults { selected: 0 });
+        self.open(Popup::Faults(Faults::default()));
     }
 
     /// The simulator answered a command: show its fault rules, and after a reset start the

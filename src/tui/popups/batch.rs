@@ -10,96 +10,94 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::{Popup, centered};
+use ratatui::crossterm::event::KeyEvent;
+
+use super::{Cx, Do, Inspector, Outcome, Popup, Room, centered, scrolled};
 use crate::core::printable::plural;
 use crate::engine::batch::{Control, RowOutcome};
-use crate::tui::app::{App, Effect, Level};
-use crate::tui::keymap::Action;
+use crate::tui::app::Level;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::mouse::Hits;
 use crate::tui::state::batch::BatchPhase;
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::fit;
 
-impl App {
-    pub(in crate::tui) fn batch_key(
-        &mut self,
-        action: Option<Action>,
-        batch_id: String,
-    ) -> Vec<Effect> {
-        let Some(b) = self.batch(&batch_id) else {
-            return Vec::new();
+/// The window of the batch with this id (its selection is the batch's own, so the window
+/// opens again where it was).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchWindow {
+    pub batch_id: String,
+}
+
+impl Room for BatchWindow {
+    fn context(&self) -> Context {
+        Context::Batch
+    }
+
+    fn on_key(&mut self, action: Option<Action>, _key: KeyEvent, cx: &Cx) -> Outcome {
+        let Some(b) = cx.batch(&self.batch_id) else {
+            return Outcome::close();
         };
-        let (max, selected, phase) = (b.todo.len().saturating_sub(1), b.selected, b.phase);
-        let reopen = |app: &mut App| {
-            app.popup = Some(Popup::Batch {
-                batch_id: batch_id.clone(),
-            })
-        };
-        if let Some(to) = Self::scrolled(action, selected, max) {
-            if let Some(b) = self
-                .batches
-                .iter_mut()
-                .find(|b| b.plan.batch_id == batch_id)
-            {
-                b.selected = to;
-            }
-            reopen(self);
-            return Vec::new();
+        let (max, phase) = (b.todo.len().saturating_sub(1), b.phase);
+        let batch_id = self.batch_id.clone();
+        if let Some(row) = scrolled(action, b.selected, max) {
+            return Outcome::stay().and(Do::SelectBatchRow { batch_id, row });
         }
+        let control = |control| Do::ControlBatch {
+            batch_id: self.batch_id.clone(),
+            control,
+        };
         match action {
-            Some(Action::Close) | Some(Action::Quit) => Vec::new(),
-            Some(Action::Pause) => {
-                reopen(self);
-                match phase {
-                    BatchPhase::Running => self.control_batch(&batch_id, Control::Pause),
-                    BatchPhase::Paused => self.control_batch(&batch_id, Control::Run),
-                    BatchPhase::Cancelling | BatchPhase::Finished => Vec::new(),
-                }
-            }
+            Some(Action::Close) | Some(Action::Quit) => Outcome::close(),
+            Some(Action::Pause) => match phase {
+                BatchPhase::Running => Outcome::stay().and(control(Control::Pause)),
+                BatchPhase::Paused => Outcome::stay().and(control(Control::Run)),
+                BatchPhase::Cancelling | BatchPhase::Finished => Outcome::stay(),
+            },
             Some(Action::CancelBatch) => {
-                reopen(self);
                 if matches!(phase, BatchPhase::Running | BatchPhase::Paused) {
-                    self.set_status(
-                        Level::Warn,
-                        "Cancelling: requests in flight finish, the rest stay pending (resume \
-                         them later with `tagdesk batch resume`).",
-                    );
-                    self.control_batch(&batch_id, Control::Cancel)
+                    Outcome::stay()
+                        .say(
+                            Level::Warn,
+                            "Cancelling: requests in flight finish, the rest stay pending \
+                             (resume them later with `tagdesk batch resume`).",
+                        )
+                        .and(control(Control::Cancel))
                 } else {
-                    Vec::new()
+                    Outcome::stay()
                 }
             }
             Some(Action::Inspect) => {
-                let key = self.batch(&batch_id).and_then(|b| {
-                    let row = *b.todo.get(b.selected)?;
-                    b.entries.get(&row).map(|e| e.key.clone())
-                });
+                let key = b
+                    .todo
+                    .get(b.selected)
+                    .and_then(|row| b.entries.get(row))
+                    .map(|e| e.key.clone());
                 match key {
-                    Some(key) => self.popup = Some(Popup::Inspector { key, scroll: 0 }),
-                    None => {
-                        reopen(self);
-                        self.set_status(Level::Info, "That row has no outcome yet.");
-                    }
+                    Some(key) => Outcome::open(Popup::Inspector(Inspector::new(key))),
+                    None => Outcome::stay().say(Level::Info, "That row has no outcome yet."),
                 }
-                Vec::new()
             }
             Some(Action::Undo) if phase == BatchPhase::Finished => {
-                if let Some(i) = self.log.entries().iter().position(|e| e.key == batch_id) {
-                    self.log.list.select_index(i);
-                }
-                self.undo_selected();
-                Vec::new()
+                Outcome::close().and(Do::UndoBatch(batch_id))
             }
-            _ => {
-                reopen(self);
-                Vec::new()
-            }
+            _ => Outcome::stay(),
         }
+    }
+
+    fn draw(&self, cx: &Cx, frame: &mut Frame, area: Rect) {
+        draw_batch(cx, &self.batch_id, frame, area)
+    }
+
+    /// The window covers nearly the screen: the wheel moves it anywhere; its keys do the rest.
+    fn hits(&self, _cx: &Cx, area: Rect, hits: &mut Hits) {
+        hits.popup(area, true, None);
     }
 }
 
 /// Draws the batch window.
-pub fn draw_batch(app: &App, batch_id: &str, frame: &mut Frame, area: Rect) {
-    let Some(b) = app.batch(batch_id) else {
+fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
+    let Some(b) = cx.batch(batch_id) else {
         return;
     };
     let rect = centered(
@@ -115,9 +113,9 @@ pub fn draw_batch(app: &App, batch_id: &str, frame: &mut Frame, area: Rect) {
         .checked_div(total)
         .unwrap_or(bar_w)
         .min(bar_w);
-    let rate = b.rate(app.now);
+    let rate = b.rate(cx.now);
     let eta = b
-        .eta(app.now)
+        .eta(cx.now)
         .map(|s| format!(" · ETA {s:.0} s"))
         .unwrap_or_default();
     let phase = match b.phase {
@@ -203,7 +201,7 @@ pub fn draw_batch(app: &App, batch_id: &str, frame: &mut Frame, area: Rect) {
         };
         lines.push(Line::from(Span::styled(fit(&text, w), style)));
     }
-    let keys = &app.settings.keymap;
+    let keys = &cx.settings.keymap;
     let hint = if b.phase == BatchPhase::Finished {
         format!(
             "{} inspect row · {} undo the batch · {} close",
@@ -244,4 +242,66 @@ pub fn draw_batch(app: &App, batch_id: &str, frame: &mut Frame, area: Rect) {
         ),
         rect,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::popups::testing::{hive_preview, keys, press, said, screen};
+
+    /// The demo console with a batch of two rows started (its window open).
+    fn running() -> (crate::tui::app::App, BatchWindow) {
+        let mut app = hive_preview();
+        keys(&mut app, &["enter"]);
+        let Some(Popup::Batch(window)) = app.popup.clone() else {
+            panic!("the batch window: {:?}", app.popup);
+        };
+        (app, window)
+    }
+
+    #[test]
+    fn pause_goes_on_and_cancel_control_a_running_batch() {
+        let (app, mut window) = running();
+        let cx = app.cx();
+        let control = |out: &Outcome| match &out.then[..] {
+            [.., Do::ControlBatch { control, .. }] => Some(*control),
+            _ => None,
+        };
+        let out = press(&mut window, &cx, "p");
+        assert!(out.stays());
+        assert_eq!(control(&out), Some(Control::Pause));
+        let out = press(&mut window, &cx, "c");
+        assert_eq!(control(&out), Some(Control::Cancel));
+        assert!(said(&out)[0].starts_with("Cancelling: requests in flight finish"));
+        assert!(press(&mut window, &cx, "esc").closes());
+    }
+
+    #[test]
+    fn rows_are_selected_and_a_row_without_outcome_says_so() {
+        let (app, mut window) = running();
+        let cx = app.cx();
+        let out = press(&mut window, &cx, "j");
+        assert!(
+            matches!(&out.then[..], [Do::SelectBatchRow { row: 1, batch_id }] if *batch_id == window.batch_id)
+        );
+        let out = press(&mut window, &cx, "enter");
+        assert!(out.stays());
+        assert_eq!(said(&out), ["That row has no outcome yet."]);
+        // Undo is for a finished batch only.
+        assert!(press(&mut window, &cx, "u").then.is_empty());
+        // A batch that is gone closes its window.
+        let mut gone = BatchWindow {
+            batch_id: "gone".into(),
+        };
+        assert!(press(&mut gone, &cx, "j").closes());
+    }
+
+    #[test]
+    fn the_window_shows_the_progress_and_the_keys_of_a_running_batch() {
+        let (app, window) = running();
+        let text = screen(&window, &app.cx(), 120, 30);
+        assert!(text.contains("Batch batch-1 · hive_add"), "{text}");
+        assert!(text.contains("0/2"), "{text}");
+        assert!(text.contains("p pause · c cancel"), "{text}");
+    }
 }

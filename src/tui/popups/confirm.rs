@@ -6,12 +6,13 @@ use ratatui::style::Stylize;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
+use ratatui::crossterm::event::KeyEvent;
+
 use super::mouse::{Button, button_hits, button_line};
-use super::{Form, FormKind, Popup, centered};
-use crate::core::domain::{ApiField, PatronId};
+use super::{Cx, Do, Outcome, Room, centered};
 use crate::core::op::Op;
-use crate::tui::app::{App, Effect, Level};
-use crate::tui::keymap::Action;
+use crate::tui::app::Level;
+use crate::tui::keymap::{Action, Context, Keymap};
 use crate::tui::mouse::Hits;
 use crate::tui::theme::{self};
 use crate::tui::view::text::fit;
@@ -42,82 +43,42 @@ pub struct Confirm {
     pub on_yes: OnYes,
 }
 
-impl App {
-    pub(in crate::tui) fn confirm_key(
-        &mut self,
-        action: Option<Action>,
-        confirm: Confirm,
-    ) -> Vec<Effect> {
+impl Room for Confirm {
+    fn context(&self) -> Context {
+        Context::Confirm
+    }
+
+    fn on_key(&mut self, action: Option<Action>, _key: KeyEvent, _cx: &Cx) -> Outcome {
         match action {
-            Some(Action::Yes) => self.confirmed(confirm.on_yes),
+            Some(Action::Yes) => Outcome::close().and(Do::Confirmed(self.on_yes.clone())),
             Some(Action::No | Action::Close | Action::Quit) => {
-                self.set_status(Level::Info, "Cancelled: nothing was sent.");
-                Vec::new()
+                Outcome::close().say(Level::Info, "Cancelled: nothing was sent.")
             }
-            _ => {
-                self.popup = Some(Popup::Confirm(confirm));
-                Vec::new()
-            }
+            _ => Outcome::stay(),
         }
     }
 
-    pub(in crate::tui) fn confirmed(&mut self, on_yes: OnYes) -> Vec<Effect> {
-        match on_yes {
-            OnYes::Send(op) => self.request(op, true),
-            OnYes::Quit => vec![Effect::Quit],
-            OnYes::SwitchProfile(name) => vec![Effect::SwitchProfile(name)],
-            OnYes::ResetSim => {
-                self.set_status(Level::Info, "Resetting the simulator…");
-                vec![Effect::Sim(crate::tui::app::SimCommand::Reset)]
-            }
-            OnYes::EditInstead {
-                tag_id,
-                user_name,
-                type_name,
-                old_value,
-                value,
-            } => {
-                self.popup = Some(Popup::Form(Box::new(Form::new(
-                    FormKind::CeregoEdit {
-                        tag_id,
-                        user_name,
-                        type_name,
-                        old_value,
-                        user_id: String::new(),
-                        tag_type: None,
-                    },
-                    &value,
-                ))));
-                Vec::new()
-            }
-        }
+    fn draw(&self, cx: &Cx, frame: &mut Frame, area: Rect) {
+        let (popup, lines) = layout(&cx.settings.keymap, self, area);
+        let width = popup.width;
+        frame.render_widget(Clear, popup);
+        let block = Block::bordered()
+            .border_style(theme::BORDER_ASK)
+            .title(Line::from(fit(&self.title, width.saturating_sub(4) as usize)).bold());
+        frame.render_widget(Paragraph::new(lines).block(block), popup);
     }
 
-    pub(in crate::tui) fn confirm_hive_remove(&mut self, patron: PatronId, fields: Vec<ApiField>) {
-        let names: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
-        self.popup = Some(Popup::Confirm(Confirm {
-            title: " Remove Hive tags? ".into(),
-            lines: vec![
-                format!("Patron:  {patron}"),
-                format!("Tags:    {}", names.join(", ")),
-                String::new(),
-                format!(
-                    "Sends POST /api/v1/user_tags/remove for {} tag{}.",
-                    names.len(),
-                    if names.len() == 1 { "" } else { "s" }
-                ),
-            ]
-            .into_iter()
-            .chain(self.settings.policy.confirm.then(|| {
-                format!(
-                    "Profile {} asks for confirmation.",
-                    self.settings.policy.profile.to_uppercase()
-                )
-            }))
-            .collect(),
-            yes: "remove".into(),
-            on_yes: OnYes::Send(Op::HiveRemove { patron, fields }),
-        }));
+    /// The dialog's buttons for the mouse: a click on one presses its key.
+    fn hits(&self, cx: &Cx, area: Rect, hits: &mut Hits) {
+        let keymap = &cx.settings.keymap;
+        let (popup, lines) = layout(keymap, self, area);
+        hits.popup(popup, false, None);
+        // Below the top border, the last line.
+        let y = popup.y + lines.len() as u16;
+        if y + 1 < popup.bottom() {
+            let row = (popup.x + 1, y, popup.right().saturating_sub(1));
+            button_hits(keymap, &buttons(self), row, hits);
+        }
     }
 }
 
@@ -138,7 +99,7 @@ fn buttons(c: &Confirm) -> [Button; 2] {
 }
 
 /// Where the dialog goes in `area`, and its lines (the buttons last).
-fn layout(app: &App, c: &Confirm, area: Rect) -> (Rect, Vec<Line<'static>>) {
+fn layout(keymap: &Keymap, c: &Confirm, area: Rect) -> (Rect, Vec<Line<'static>>) {
     let width = c
         .lines
         .iter()
@@ -154,28 +115,51 @@ fn layout(app: &App, c: &Confirm, area: Rect) -> (Rect, Vec<Line<'static>>) {
         .map(|l| Line::from(fit(l, width.saturating_sub(4) as usize)))
         .collect();
     lines.push(Line::from(""));
-    lines.push(button_line(app, &buttons(c)));
+    lines.push(button_line(keymap, &buttons(c)));
     (centered(area, width, lines.len() as u16 + 2), lines)
 }
 
-pub fn draw_confirm(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
-    let (popup, lines) = layout(app, c, area);
-    let width = popup.width;
-    frame.render_widget(Clear, popup);
-    let block = Block::bordered()
-        .border_style(theme::BORDER_ASK)
-        .title(Line::from(fit(&c.title, width.saturating_sub(4) as usize)).bold());
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::domain::{ApiField, PatronId};
+    use crate::tui::popups::testing::{app, press, said, screen};
 
-/// The dialog's buttons for the mouse: a click on one presses its key.
-pub(super) fn hits(app: &App, c: &Confirm, area: Rect, hits: &mut Hits) {
-    let (popup, lines) = layout(app, c, area);
-    hits.popup(popup, false, None);
-    // Below the top border, the last line.
-    let y = popup.y + lines.len() as u16;
-    if y + 1 < popup.bottom() {
-        let row = (popup.x + 1, y, popup.right().saturating_sub(1));
-        button_hits(app, &buttons(c), row, hits);
+    fn remove() -> Confirm {
+        let op = Op::HiveRemove {
+            patron: PatronId::parse("user_1").expect("an id"),
+            fields: vec![ApiField::parse("vip").expect("a field")],
+        };
+        Confirm {
+            title: " Remove Hive tags? ".into(),
+            lines: vec!["Patron:  user_1".into(), "Tags:    vip".into()],
+            yes: "remove".into(),
+            on_yes: OnYes::Send(op),
+        }
+    }
+
+    #[test]
+    fn yes_hands_on_what_was_asked_and_no_cancels() {
+        let app = app();
+        let cx = app.cx();
+        let mut confirm = remove();
+        let out = press(&mut confirm, &cx, "y");
+        assert!(out.closes());
+        assert!(matches!(&out.then[..], [Do::Confirmed(yes)] if *yes == remove().on_yes));
+        for key in ["n", "esc", "q"] {
+            let out = press(&mut confirm, &cx, key);
+            assert!(out.closes(), "{key}");
+            assert_eq!(said(&out), ["Cancelled: nothing was sent."], "{key}");
+        }
+        assert!(press(&mut confirm, &cx, "x").stays());
+    }
+
+    #[test]
+    fn the_dialog_shows_its_lines_and_its_two_buttons() {
+        let app = app();
+        let text = screen(&remove(), &app.cx(), 80, 24);
+        assert!(text.contains("Remove Hive tags?"), "{text}");
+        assert!(text.contains("Tags:    vip"), "{text}");
+        assert!(text.contains(" y  remove     n  cancel"), "{text}");
     }
 }

@@ -8,11 +8,14 @@ use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::{Popup, centered, menu_row};
+use ratatui::crossterm::event::KeyEvent;
+
+use super::{Cx, Inspector, Outcome, Popup, Room, centered, menu_row, scrolled};
 use crate::core::op::raw::{curl_command, key_variable};
 use crate::core::op::{Op, Service};
-use crate::tui::app::{App, Effect, Level};
-use crate::tui::keymap::Action;
+use crate::tui::app::{Effect, Level};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::mouse::Hits;
 use crate::tui::state::LogEntry;
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::fit;
@@ -42,7 +45,7 @@ fn base_of(url: Option<&str>, path: &str, service: Service) -> String {
 }
 
 /// What can be copied of a log entry, in the menu's order.
-pub fn copy_items(app: &App, entry: &LogEntry) -> Vec<CopyItem> {
+pub fn copy_items(cx: &Cx, entry: &LogEntry) -> Vec<CopyItem> {
     let op = &entry.op;
     let (command, sent_url, body) = match (entry.history(), entry.reply()) {
         (Some(h), _) => (
@@ -56,7 +59,7 @@ pub fn copy_items(app: &App, entry: &LogEntry) -> Vec<CopyItem> {
             }),
         ),
         (None, reply) => (
-            op.cli_command(&app.settings.place),
+            op.cli_command(&cx.settings.place),
             reply.and_then(|r| r.exchanges.first().map(|e| e.url.clone())),
             reply.and_then(|r| r.exchanges.last().and_then(|e| e.response_body.clone())),
         ),
@@ -97,55 +100,66 @@ pub fn copy_items(app: &App, entry: &LogEntry) -> Vec<CopyItem> {
     items
 }
 
-impl App {
-    pub(in crate::tui) fn copy_key(
-        &mut self,
-        action: Option<Action>,
-        key: String,
-        selected: usize,
-    ) -> Vec<Effect> {
-        let back = |app: &mut App, key: String| {
-            app.popup = Some(Popup::Inspector { key, scroll: 0 });
+/// The copy menu of the log entry with this journal id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyMenu {
+    pub key: String,
+    pub selected: usize,
+}
+
+impl Room for CopyMenu {
+    fn context(&self) -> Context {
+        Context::Menu
+    }
+
+    fn on_key(&mut self, action: Option<Action>, _key: KeyEvent, cx: &Cx) -> Outcome {
+        let Some(entry) = cx.entry(&self.key) else {
+            return Outcome::close();
         };
-        let Some(entry) = self.entry(&key) else {
-            return Vec::new();
-        };
-        let items = copy_items(self, entry);
+        let back = || Outcome::open(Popup::Inspector(Inspector::new(self.key.clone())));
         if matches!(action, Some(Action::Close | Action::Quit)) {
-            back(self, key);
-            return Vec::new();
+            return back();
         }
-        if let Some(to) = Self::scrolled(action, selected, items.len().saturating_sub(1)) {
-            self.popup = Some(Popup::Copy { key, selected: to });
-            return Vec::new();
+        let items = copy_items(cx, entry);
+        if let Some(to) = scrolled(action, self.selected, items.len().saturating_sub(1)) {
+            self.selected = to;
+            return Outcome::stay();
         }
         if action != Some(Action::Submit) {
-            self.popup = Some(Popup::Copy { key, selected });
-            return Vec::new();
+            return Outcome::stay();
         }
-        let Some(item) = items.into_iter().nth(selected) else {
-            return Vec::new();
+        let Some(item) = items.into_iter().nth(self.selected) else {
+            return Outcome::close();
         };
-        self.set_status(
-            Level::Info,
-            format!(
-                "Copied {} (OSC 52: the terminal puts it on the clipboard).",
-                item.what
-            ),
-        );
-        back(self, key);
-        vec![Effect::Copy {
-            what: item.what.to_string(),
-            text: item.text,
-        }]
+        back()
+            .say(
+                Level::Info,
+                format!(
+                    "Copied {} (OSC 52: the terminal puts it on the clipboard).",
+                    item.what
+                ),
+            )
+            .effect(Effect::Copy {
+                what: item.what.to_string(),
+                text: item.text,
+            })
+    }
+
+    fn draw(&self, cx: &Cx, frame: &mut Frame, area: Rect) {
+        draw_copy(cx, &self.key, self.selected, frame, area)
+    }
+
+    /// The wheel moves the selection, a click outside goes back; the keys do the rest.
+    fn hits(&self, _cx: &Cx, area: Rect, hits: &mut Hits) {
+        hits.popup(area, true, Some(Action::Close));
     }
 }
 
-pub fn draw_copy(app: &App, key: &str, selected: usize, frame: &mut Frame, area: Rect) {
-    let Some(entry) = app.entry(key) else {
+fn draw_copy(cx: &Cx, key: &str, selected: usize, frame: &mut Frame, area: Rect) {
+    let Some(entry) = cx.entry(key) else {
         return;
     };
-    let items = copy_items(app, entry);
+    let items = copy_items(cx, entry);
     let width = area.width.saturating_sub(8).min(110);
     let inner = width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
@@ -173,7 +187,7 @@ pub fn draw_copy(app: &App, key: &str, selected: usize, frame: &mut Frame, area:
     ));
     let popup = centered(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
-    let k = |a| app.settings.keymap.first_key(a);
+    let k = |a| cx.first_key(a);
     let block = Block::bordered()
         .border_style(theme::BORDER_INFO)
         .title(" Copy ".bold())
@@ -214,5 +228,53 @@ mod tests {
             base_of(None, "/api/v1/user_tags/add", Service::Hive),
             "$TAGDESK_HIVE_URL"
         );
+    }
+}
+
+#[cfg(test)]
+mod menu_tests {
+    use super::*;
+    use crate::tui::popups::Do;
+    use crate::tui::popups::testing::{app, press, said, screen};
+
+    #[test]
+    fn enter_copies_the_selected_item_and_goes_back_to_the_inspector() {
+        let app = app();
+        let key = app.log.entries()[0].key.clone();
+        let cx = app.cx();
+        let mut menu = CopyMenu {
+            key: key.clone(),
+            selected: 0,
+        };
+        assert!(press(&mut menu, &cx, "j").stays());
+        assert_eq!(menu.selected, 1);
+        let out = press(&mut menu, &cx, "enter");
+        assert!(matches!(out.opens(), Some(Popup::Inspector(i)) if i.key == key));
+        assert_eq!(
+            said(&out),
+            ["Copied the request as curl (OSC 52: the terminal puts it on the clipboard)."]
+        );
+        assert!(matches!(
+            &out.then[1],
+            Do::Effect(Effect::Copy { what, text }) if *what == "the request as curl"
+                && text.contains("$TAGDESK_CEREGO_API_KEY")
+        ));
+        let out = press(&mut menu, &cx, "esc");
+        assert!(matches!(out.opens(), Some(Popup::Inspector(_))) && out.then.is_empty());
+        let mut gone = CopyMenu {
+            key: "gone".into(),
+            selected: 0,
+        };
+        assert!(press(&mut gone, &cx, "enter").closes());
+    }
+
+    #[test]
+    fn the_menu_shows_each_item_and_never_the_key() {
+        let app = app();
+        let key = app.log.entries()[0].key.clone();
+        let text = screen(&CopyMenu { key, selected: 0 }, &app.cx(), 120, 30);
+        assert!(text.contains("▶ the command line"), "{text}");
+        assert!(text.contains("the request as curl"), "{text}");
+        assert!(text.contains("keys are never copied"), "{text}");
     }
 }

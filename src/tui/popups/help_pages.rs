@@ -6,18 +6,18 @@ use std::collections::{BTreeSet, HashSet};
 use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 
+use super::Cx;
 use crate::core::op::scenario::{DOCUMENTED, DOCUMENTED_ERRORS, HiveAction, Scenario, Severity};
 use crate::core::op::{ApiError, Output, Service};
-use crate::tui::app::App;
 use crate::tui::state::summary::severity_mark;
 use crate::tui::theme::{self, Themed};
 
 /// The Hive scenarios and error codes answered since the console started (history from
 /// earlier runs does not count).
-fn seen(app: &App) -> (HashSet<Scenario>, BTreeSet<String>) {
+fn seen(cx: &Cx) -> (HashSet<Scenario>, BTreeSet<String>) {
     let mut scenarios = HashSet::new();
     let mut codes = BTreeSet::new();
-    for entry in app.log.iter() {
+    for entry in cx.log.iter() {
         let Some(reply) = entry.reply() else {
             continue;
         };
@@ -57,8 +57,8 @@ fn severity_name(s: Severity) -> &'static str {
 }
 
 /// The documented 7 + 7 messages and the three error codes, seen ones marked.
-pub fn outcome_lines(app: &App) -> Vec<Line<'static>> {
-    let (scenarios, codes) = seen(app);
+pub fn outcome_lines(cx: &Cx) -> Vec<Line<'static>> {
+    let (scenarios, codes) = seen(cx);
     let mut lines = vec![Line::from(
         "The documented messages, in the tables' order; \"seen\": answered since the console started. S plays any of them."
             .muted(),

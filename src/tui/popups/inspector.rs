@@ -1,6 +1,7 @@
 //! The inspector: everything about one request, with Hive's outcome taken apart.
 
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::mouse::Hits;
 use crate::tui::theme::{self, Themed};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,104 +9,108 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::Popup;
-use super::centered;
+use ratatui::crossterm::event::KeyEvent;
+
+use super::{CopyMenu, Cx, Do, Outcome, Popup, Room, centered, scrolled};
 use crate::core::op::Output;
 use crate::core::op::hive::HiveOutcome;
 use crate::core::op::scenario::MessageCheck;
 use crate::core::op::{ApiError, Exchange};
 use crate::engine::journal::Entry;
-use crate::tui::app::{App, Effect, Level};
+use crate::tui::app::{App, Level};
 use crate::tui::state::LogEntry;
 use crate::tui::view::log::summary;
 use crate::tui::view::text::clean;
 
-impl App {
-    pub(in crate::tui) fn inspector_key(
-        &mut self,
-        action: Option<Action>,
-        key: String,
-        scroll: u16,
-    ) -> Vec<Effect> {
+/// The inspector of the log entry with this journal id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspector {
+    pub key: String,
+    pub scroll: u16,
+}
+
+impl Inspector {
+    pub fn new(key: String) -> Self {
+        Self { key, scroll: 0 }
+    }
+}
+
+impl Room for Inspector {
+    fn context(&self) -> Context {
+        Context::Inspector
+    }
+
+    fn on_key(&mut self, action: Option<Action>, _key: KeyEvent, cx: &Cx) -> Outcome {
         let closes = matches!(action, Some(Action::Close | Action::Quit | Action::Inspect));
         if closes {
-            return Vec::new();
+            return Outcome::close();
         }
-        let max = crate::tui::view::inspector_max_scroll(self, &key) as usize;
+        let max = max_scroll(cx, &self.key) as usize;
         // j / k past the end (or the start) go on to the next (previous) entry.
         let step = match action {
             Some(Action::NextEntry) => Some(true),
             Some(Action::PrevEntry) => Some(false),
-            Some(Action::Down) if scroll as usize >= max => Some(true),
-            Some(Action::Up) if scroll == 0 => Some(false),
+            Some(Action::Down) if self.scroll as usize >= max => Some(true),
+            Some(Action::Up) if self.scroll == 0 => Some(false),
             _ => None,
         };
         if let Some(forward) = step {
-            let next = self.log.step_from(&key, forward);
-            if let Some(next) = next {
-                self.popup = Some(Popup::Inspector {
-                    key: next,
-                    scroll: 0,
-                });
-            } else {
+            return match cx.log.next_from(&self.key, forward) {
+                Some(next) => {
+                    *self = Inspector::new(next.clone());
+                    Outcome::stay().and(Do::SelectEntry(next))
+                }
                 // The first / last entry: it stays where it is, and says so.
-                self.popup = Some(Popup::Inspector { key, scroll });
-                self.set_status(
+                None => Outcome::stay().say(
                     Level::Info,
                     if forward {
                         "This is the last entry of the log."
                     } else {
                         "This is the first entry of the log."
                     },
-                );
-            }
-            return Vec::new();
+                ),
+            };
         }
         match action {
             Some(Action::Copy) => {
-                self.popup = Some(Popup::Copy { key, selected: 0 });
-                return Vec::new();
+                return Outcome::open(Popup::Copy(CopyMenu {
+                    key: self.key.clone(),
+                    selected: 0,
+                }));
             }
-            Some(Action::Resend) => return self.resend(key, scroll),
+            Some(Action::Resend) => return self.resend(cx),
             _ => {}
         }
-        let scroll = Self::scrolled(action, scroll as usize, max)
-            .map(|s| s as u16)
-            .unwrap_or(scroll);
-        self.popup = Some(Popup::Inspector { key, scroll });
-        Vec::new()
+        if let Some(to) = scrolled(action, self.scroll as usize, max) {
+            self.scroll = to as u16;
+        }
+        Outcome::stay()
     }
 
+    fn draw(&self, cx: &Cx, frame: &mut Frame, area: Rect) {
+        draw_inspector(cx, &self.key, self.scroll, frame, area)
+    }
+
+    /// Read-only: the wheel scrolls it, a click outside closes it.
+    fn hits(&self, _cx: &Cx, area: Rect, hits: &mut Hits) {
+        hits.popup(inspector_area(area), true, Some(Action::Close));
+    }
+}
+
+impl Inspector {
     /// `r`: the entry's Op again, through the write gate, as a new entry; the inspector
     /// follows it (unless the gate asks first or refuses).
-    fn resend(&mut self, key: String, scroll: u16) -> Vec<Effect> {
-        let Some(op) = self.entry(&key).map(|e| e.op.clone()) else {
-            return Vec::new();
+    fn resend(&self, cx: &Cx) -> Outcome {
+        let Some(op) = cx.entry(&self.key).map(|e| &e.op) else {
+            return Outcome::close();
         };
-        if !op.is_mutation()
-            && matches!(op, crate::core::op::Op::CeregoListUsers { query: None, .. })
-        {
-            self.set_status(
+        if matches!(op, crate::core::op::Op::CeregoListUsers { query: None, .. }) {
+            return Outcome::stay().say(
                 Level::Info,
-                format!("Reload the user list with {}.", self.key(Action::Refresh)),
+                format!("Reload the user list with {}.", cx.key(Action::Refresh)),
             );
-            self.popup = Some(Popup::Inspector { key, scroll });
-            return Vec::new();
         }
-        let before = self.log.len();
-        let effects = self.request(op, false);
-        if self.popup.is_none() {
-            let sent = self.log.len() > before;
-            let key = match self.log.entries().last() {
-                Some(e) if sent => e.key.clone(),
-                _ => key,
-            };
-            self.popup = Some(Popup::Inspector {
-                key,
-                scroll: if sent { 0 } else { scroll },
-            });
-        }
-        effects
+        Outcome::stay().and(Do::Resend(self.key.clone()))
     }
 }
 
@@ -350,9 +355,9 @@ fn history_lines(h: &Entry, hive: Option<&HiveOutcome>) -> Vec<Line<'static>> {
 }
 
 /// Every line of the inspector for one log entry.
-pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
-    let (mark, text, color, _) = summary(app, entry);
-    let started = app
+pub fn inspector_lines(cx: &Cx, entry: &LogEntry) -> Vec<Line<'static>> {
+    let (mark, text, color, _) = summary(entry, cx.now, cx.frame);
+    let started = cx
         .local(entry.started_at)
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
@@ -360,7 +365,7 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
     // the action in the same place.
     let command = match entry.history() {
         Some(h) => h.command(),
-        None => entry.op.cli_command(&app.settings.place),
+        None => entry.op.cli_command(&cx.settings.place),
     };
     let mut lines = vec![
         Line::from(Span::styled(
@@ -428,7 +433,7 @@ pub fn inspector_lines(app: &App, entry: &LogEntry) -> Vec<Line<'static>> {
 }
 
 /// Where the inspector draws in an area, and its bordered block.
-pub(super) fn inspector_area(area: Rect) -> Rect {
+fn inspector_area(area: Rect) -> Rect {
     centered(
         area,
         area.width.saturating_sub(6).max(20),
@@ -436,23 +441,28 @@ pub(super) fn inspector_area(area: Rect) -> Rect {
     )
 }
 
-/// How far the inspector of log entry `entry` can scroll at the console's current size: its
+/// How far the inspector of log entry `key` can scroll at the console's current size: its
 /// last line at the bottom of the popup, never past it.
-pub fn inspector_max_scroll(app: &App, key: &str) -> u16 {
-    let Some(entry) = app.entry(key) else {
+fn max_scroll(cx: &Cx, key: &str) -> u16 {
+    let Some(entry) = cx.entry(key) else {
         return 0;
     };
-    let popup = inspector_area(Rect::new(0, 0, app.size.0, app.size.1));
+    let popup = inspector_area(Rect::new(0, 0, cx.size.0, cx.size.1));
     let inner_w = popup.width.saturating_sub(2);
     let inner_h = popup.height.saturating_sub(2) as usize;
-    let rows = Paragraph::new(inspector_lines(app, entry))
+    let rows = Paragraph::new(inspector_lines(cx, entry))
         .wrap(Wrap { trim: false })
         .line_count(inner_w);
     u16::try_from(rows.saturating_sub(inner_h)).unwrap_or(u16::MAX)
 }
 
-pub fn draw_inspector(app: &App, key: &str, scroll: u16, frame: &mut Frame, area: Rect) {
-    let Some(log_entry) = app.entry(key) else {
+/// How far the inspector of log entry `key` can scroll at the console's current size.
+pub fn inspector_max_scroll(app: &App, key: &str) -> u16 {
+    max_scroll(&app.cx(), key)
+}
+
+fn draw_inspector(cx: &Cx, key: &str, scroll: u16, frame: &mut Frame, area: Rect) {
+    let Some(log_entry) = cx.entry(key) else {
         return;
     };
     let popup = inspector_area(area);
@@ -468,17 +478,17 @@ pub fn draw_inspector(app: &App, key: &str, scroll: u16, frame: &mut Frame, area
         .title_bottom(
             Line::from(format!(
                 " {}/{} scroll · {}/{} next/previous · {} copy · {} re-send · {} close ",
-                app.settings.keymap.first_key(Action::Up),
-                app.settings.keymap.first_key(Action::Down),
-                app.settings.keymap.first_key(Action::NextEntry),
-                app.settings.keymap.first_key(Action::PrevEntry),
-                app.settings.keymap.first_key(Action::Copy),
-                app.settings.keymap.first_key(Action::Resend),
-                app.settings.keymap.first_key(Action::Close)
+                cx.first_key(Action::Up),
+                cx.first_key(Action::Down),
+                cx.first_key(Action::NextEntry),
+                cx.first_key(Action::PrevEntry),
+                cx.first_key(Action::Copy),
+                cx.first_key(Action::Resend),
+                cx.first_key(Action::Close)
             ))
             .muted(),
         );
-    let lines = inspector_lines(app, log_entry);
+    let lines = inspector_lines(cx, log_entry);
     let inner_w = popup.width.saturating_sub(2);
     let inner_h = popup.height.saturating_sub(2) as usize;
     let rows = Paragraph::new(lines.clone())
@@ -492,4 +502,80 @@ pub fn draw_inspector(app: &App, key: &str, scroll: u16, frame: &mut Frame, area
             .scroll((scroll.min(max), 0)),
         popup,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::domain::{ApiField, PatronId};
+    use crate::core::op::Op;
+    use crate::tui::popups::testing::{app, press, said, screen};
+
+    /// The demo console with a Hive add of this run after its Cerego listing.
+    fn with_an_add() -> (crate::tui::app::App, String, String) {
+        let mut app = app();
+        let listing = app.log.entries()[0].key.clone();
+        let op = Op::HiveAdd {
+            patron: PatronId::parse("user_1").expect("an id"),
+            fields: vec![ApiField::parse("vip").expect("a field")],
+        };
+        app.log.push_pending("add-1".into(), 99, app.now, op, None);
+        (app, listing, "add-1".into())
+    }
+
+    #[test]
+    fn next_and_previous_walk_the_log_and_say_where_it_ends() {
+        let (app, listing, add) = with_an_add();
+        let cx = app.cx();
+        let mut inspector = Inspector::new(listing.clone());
+        let out = press(&mut inspector, &cx, "n");
+        assert!(out.stays());
+        assert_eq!(inspector.key, add);
+        assert!(matches!(&out.then[..], [Do::SelectEntry(k)] if *k == add));
+        let out = press(&mut inspector, &cx, "n");
+        assert_eq!(said(&out), ["This is the last entry of the log."]);
+        assert_eq!(inspector.key, add, "it stays on the last");
+        let _ = press(&mut inspector, &cx, "p");
+        assert_eq!(inspector.key, listing);
+        let out = press(&mut inspector, &cx, "p");
+        assert_eq!(said(&out), ["This is the first entry of the log."]);
+        for key in ["esc", "q", "enter"] {
+            assert!(press(&mut inspector, &cx, key).closes(), "{key}");
+        }
+    }
+
+    #[test]
+    fn resend_hands_a_change_to_the_gate_but_not_the_user_list() {
+        let (app, listing, add) = with_an_add();
+        let cx = app.cx();
+        let out = press(&mut Inspector::new(add.clone()), &cx, "r");
+        assert!(out.stays());
+        assert!(matches!(&out.then[..], [Do::Resend(k)] if *k == add));
+        let out = press(&mut Inspector::new(listing), &cx, "r");
+        assert_eq!(said(&out), ["Reload the user list with r."]);
+        // An entry that is gone closes the inspector.
+        assert!(press(&mut Inspector::new("gone".into()), &cx, "r").closes());
+    }
+
+    #[test]
+    fn copy_opens_the_copy_menu_of_the_entry() {
+        let (app, _, add) = with_an_add();
+        let out = press(&mut Inspector::new(add.clone()), &app.cx(), "y");
+        assert!(
+            matches!(out.opens(), Some(Popup::Copy(CopyMenu { key, selected: 0 })) if *key == add)
+        );
+    }
+
+    #[test]
+    fn the_inspector_shows_the_command_and_its_keys() {
+        let (app, _, add) = with_an_add();
+        let text = screen(&Inspector::new(add), &app.cx(), 120, 40);
+        assert!(text.contains("Inspector · request #99"), "{text}");
+        assert!(
+            text.contains("tagdesk --demo hive add user_1 vip"),
+            "{text}"
+        );
+        assert!(text.contains("Waiting for the reply…"), "{text}");
+        assert!(text.contains("y copy · r re-send · esc close"), "{text}");
+    }
 }

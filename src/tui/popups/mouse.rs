@@ -1,42 +1,16 @@
 //! The popups' side of the mouse (`tui::mouse`): each popup registers its rectangle, its
 //! buttons — each an action of its own key table, so a click presses that key — and its
-//! choices. Two helpers draw a row of buttons and a bottom-border hint line *and* say where
-//! their parts are, so what is clickable is exactly what is drawn.
+//! choices ([`super::Room::hits`]). The helpers here draw a row of buttons and a
+//! bottom-border hint line *and* say where their parts are, so what is clickable is exactly
+//! what is drawn.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::{Popup, confirm, form, help, inspector, profiles, quit, scenarios};
-use crate::tui::app::App;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Keymap};
 use crate::tui::mouse::{Hits, Target};
-
-/// Registers the open popup's spots. A popup added here with nothing of its own takes the
-/// pointer from the screen beneath and ignores it, which is always safe.
-pub fn hits(app: &App, popup: &Popup, area: Rect, hits: &mut Hits) {
-    match popup {
-        // Read-only popups: the wheel scrolls them, a click outside closes them.
-        Popup::Help { page, .. } => {
-            hits.popup(help::help_rect(app, *page, area), true, Some(Action::Close))
-        }
-        Popup::Inspector { .. } => {
-            hits.popup(inspector::inspector_area(area), true, Some(Action::Close))
-        }
-        Popup::Confirm(c) => confirm::hits(app, c, area, hits),
-        Popup::Quit => quit::hits(app, area, hits),
-        Popup::Form(f) => form::hits(app, f, area, hits),
-        Popup::Profiles { selected } => profiles::hits(app, *selected, area, hits),
-        Popup::Scenarios { selected } => scenarios::hits(app, *selected, area, hits),
-        // A batch's preview and window cover nearly the screen: the wheel moves them
-        // anywhere; their keys do the rest.
-        Popup::Preview(_) | Popup::Batch { .. } => hits.popup(area, true, None),
-        // Short menus (faults, copy): the wheel moves their selection, a click outside
-        // goes back; their keys do the rest.
-        Popup::Faults { .. } | Popup::Copy { .. } => hits.popup(area, true, Some(Action::Close)),
-    }
-}
 
 /// A dialog's button: a key badge and a word, standing for an action of its key table.
 pub(super) struct Button {
@@ -49,12 +23,12 @@ pub(super) struct Button {
 const GAP: &str = "    ";
 
 /// A row of buttons as the dialogs draw it: ` y  send     n  cancel`.
-pub(super) fn button_line(app: &App, buttons: &[Button]) -> Line<'static> {
+pub(super) fn button_line(keymap: &Keymap, buttons: &[Button]) -> Line<'static> {
     let mut spans = Vec::new();
     for (i, b) in buttons.iter().enumerate() {
         let gap = if i + 1 < buttons.len() { GAP } else { "" };
         spans.push(Span::styled(
-            format!(" {} ", app.settings.keymap.first_key(b.action)),
+            format!(" {} ", keymap.first_key(b.action)),
             b.style,
         ));
         spans.push(Span::raw(format!(" {}{gap}", b.label)));
@@ -65,14 +39,14 @@ pub(super) fn button_line(app: &App, buttons: &[Button]) -> Line<'static> {
 /// Where the buttons of a row drawn by [`button_line`] at `(x, y)` are (badge and word),
 /// no further right than `right`.
 pub(super) fn button_hits(
-    app: &App,
+    keymap: &Keymap,
     buttons: &[Button],
     (x, y, right): (u16, u16, u16),
     hits: &mut Hits,
 ) {
     let mut x = x;
     for b in buttons {
-        let badge = app.settings.keymap.first_key(b.action).width() + 2;
+        let badge = keymap.first_key(b.action).width() + 2;
         let width = (badge + 1 + b.label.width()) as u16;
         let end = x.saturating_add(width).min(right);
         if end > x {

@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use tui_input::Input;
 
-use super::{Popup, centered, edit};
+use super::{Cx, Do, Outcome, Room, centered, edit, scrolled};
 use crate::core::domain::{HiveTag, TagType};
 use crate::core::gate::{self, PlanDecision, Policy};
 use crate::core::model::KnownState;
@@ -21,8 +21,9 @@ use crate::core::op::Service;
 use crate::core::plan::{Layout, Prediction, RowError, Table, predict};
 use crate::core::printable::plural;
 use crate::engine::batch::SavedPlan;
-use crate::tui::app::{App, Effect, Level};
-use crate::tui::keymap::Action;
+use crate::tui::app::Level;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::mouse::Hits;
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::fit;
 
@@ -113,30 +114,27 @@ impl Preview {
     }
 }
 
-impl App {
-    pub(in crate::tui) fn preview_key(
-        &mut self,
-        action: Option<Action>,
-        key: KeyEvent,
-        mut preview: Box<Preview>,
-    ) -> Vec<Effect> {
-        let max = preview.plan.rows.len().saturating_sub(1);
-        if let Some(to) = Self::scrolled(action, preview.scroll, max) {
-            preview.scroll = to;
-            self.popup = Some(Popup::Preview(preview));
-            return Vec::new();
+impl Room for Preview {
+    fn context(&self) -> Context {
+        Context::Preview
+    }
+
+    fn on_key(&mut self, action: Option<Action>, key: KeyEvent, _cx: &Cx) -> Outcome {
+        let max = self.plan.rows.len().saturating_sub(1);
+        if let Some(to) = scrolled(action, self.scroll, max) {
+            self.scroll = to;
+            return Outcome::stay();
         }
         match action {
             Some(Action::Close) => {
-                self.set_status(Level::Info, "Backed out: nothing was sent.");
-                Vec::new()
+                Outcome::close().say(Level::Info, "Backed out: nothing was sent.")
             }
-            Some(Action::Submit) => self.submit_preview(preview),
+            Some(Action::Submit) => self.submit(),
             Some(Action::Header) | Some(Action::Column) | Some(Action::Remove)
-                if preview.source.is_some() =>
+                if self.source.is_some() =>
             {
-                let Some(mut source) = preview.source.take() else {
-                    return Vec::new();
+                let Some(mut source) = self.source.clone() else {
+                    return Outcome::stay();
                 };
                 if action == Some(Action::Header) {
                     source.layout.header = !source.layout.header;
@@ -158,30 +156,41 @@ impl App {
                         *c = (*c + 1) % width;
                     }
                 }
-                self.preview_import(source);
-                Vec::new()
+                // The file read again as now laid out: a new preview takes this one's place.
+                Outcome::close().and(Do::Reread(Box::new(source)))
             }
             _ => {
-                if preview.type_count().is_some() && edit(&mut preview.typed, key) {
-                    let digits: String = preview
+                if self.type_count().is_some() && edit(&mut self.typed, key) {
+                    let digits: String = self
                         .typed
                         .value()
                         .chars()
                         .filter(char::is_ascii_digit)
                         .collect();
-                    preview.typed = Input::new(digits);
+                    self.typed = Input::new(digits);
                 }
-                self.popup = Some(Popup::Preview(preview));
-                Vec::new()
+                Outcome::stay()
             }
         }
     }
 
-    fn submit_preview(&mut self, preview: Box<Preview>) -> Vec<Effect> {
-        if !preview.invalid.is_empty() {
-            let n = preview.invalid.len();
-            self.popup = Some(Popup::Preview(preview));
-            self.set_status(
+    fn draw(&self, cx: &Cx, frame: &mut Frame, area: Rect) {
+        draw_preview(cx, self, frame, area)
+    }
+
+    /// The preview covers nearly the screen: the wheel moves it anywhere; its keys do the rest.
+    fn hits(&self, _cx: &Cx, area: Rect, hits: &mut Hits) {
+        hits.popup(area, true, None);
+    }
+}
+
+impl Preview {
+    /// Enter: run the plan, unless rows are invalid, there is nothing to send, the write
+    /// gate refuses, or it wants the count typed and it is not.
+    fn submit(&self) -> Outcome {
+        if !self.invalid.is_empty() {
+            let n = self.invalid.len();
+            return Outcome::stay().say(
                 Level::Error,
                 format!(
                     "{} invalid: nothing is sent until the file is fixed (the CLI's \
@@ -189,38 +198,29 @@ impl App {
                     plural(n as u64, "row is", "rows are")
                 ),
             );
-            return Vec::new();
         }
-        if preview.todo.is_empty() {
-            self.set_status(
+        if self.todo.is_empty() {
+            return Outcome::close().say(
                 Level::Info,
                 "Nothing to send: every row is already as asked.",
             );
-            return Vec::new();
         }
-        match preview.gate.clone() {
-            PlanDecision::Refuse(reason) => {
-                self.set_status(Level::Error, reason);
-                Vec::new()
-            }
+        match &self.gate {
+            PlanDecision::Refuse(reason) => Outcome::close().say(Level::Error, reason.clone()),
             PlanDecision::Confirm {
                 type_count: Some(n),
                 ..
-            } if preview.typed.value() != n.to_string() => {
-                self.popup = Some(Popup::Preview(preview));
-                self.set_status(
-                    Level::Warn,
-                    format!("Type {n}, the number of requests, to send them."),
-                );
-                Vec::new()
-            }
-            PlanDecision::Allow | PlanDecision::Confirm { .. } => self.run_preview(*preview),
+            } if self.typed.value() != n.to_string() => Outcome::stay().say(
+                Level::Warn,
+                format!("Type {n}, the number of requests, to send them."),
+            ),
+            PlanDecision::Allow | PlanDecision::Confirm { .. } => Outcome::close().and(Do::Submit),
         }
     }
 }
 
 /// Draws the preview.
-pub fn draw_preview(app: &App, p: &Preview, frame: &mut Frame, area: Rect) {
+fn draw_preview(cx: &Cx, p: &Preview, frame: &mut Frame, area: Rect) {
     let rect = centered(
         area,
         area.width.saturating_sub(4),
@@ -241,13 +241,13 @@ pub fn draw_preview(app: &App, p: &Preview, frame: &mut Frame, area: Rect) {
                 p.invalid.len(),
                 p.warnings.len(),
                 p.plan.data_rows,
-                app.settings.profile
+                cx.settings.profile
             ),
             w.saturating_sub(14),
         )),
     ]));
     if let Some(s) = &p.source {
-        let keys = &app.settings.keymap;
+        let keys = &cx.settings.keymap;
         lines.push(Line::from(
             fit(
                 &format!(
@@ -349,7 +349,7 @@ pub fn draw_preview(app: &App, p: &Preview, frame: &mut Frame, area: Rect) {
         }
         PlanDecision::Allow => {}
     }
-    let keys = &app.settings.keymap;
+    let keys = &cx.settings.keymap;
     let mut hint = format!(
         "{} send · {} back out · {}/{} scroll",
         keys.first_key(Action::Submit),
@@ -386,4 +386,90 @@ pub fn draw_preview(app: &App, p: &Preview, frame: &mut Frame, area: Rect) {
         Paragraph::new(lines).block(Block::bordered().title(title).border_style(theme::KEY)),
         rect,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::popups::testing::{hive_preview, press, said, screen};
+    use crate::tui::popups::{Next, Popup};
+
+    fn preview(app: &crate::tui::app::App) -> Preview {
+        match &app.popup {
+            Some(Popup::Preview(p)) => (**p).clone(),
+            other => panic!("a preview: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn enter_runs_a_valid_plan_and_esc_backs_out() {
+        let app = hive_preview();
+        let cx = app.cx();
+        let mut p = preview(&app);
+        assert_eq!(p.todo.len(), 2);
+        let out = press(&mut p, &cx, "enter");
+        assert!(out.closes());
+        assert!(matches!(&out.then[..], [Do::Submit]));
+        let out = press(&mut p, &cx, "esc");
+        assert!(out.closes());
+        assert_eq!(said(&out), ["Backed out: nothing was sent."]);
+        let out = press(&mut p, &cx, "j");
+        assert!(matches!(out.next, Next::Stay));
+        assert_eq!(p.scroll, 1);
+    }
+
+    #[test]
+    fn invalid_rows_keep_the_preview_open_and_an_empty_plan_sends_nothing() {
+        let app = hive_preview();
+        let cx = app.cx();
+        let mut p = preview(&app);
+        p.invalid.push(RowError {
+            line: 3,
+            reason: "not a patron id".into(),
+        });
+        let out = press(&mut p, &cx, "enter");
+        assert!(out.stays());
+        assert!(said(&out)[0].starts_with("1 row is invalid: nothing is sent"));
+        let mut p = preview(&app);
+        p.todo.clear();
+        let out = press(&mut p, &cx, "enter");
+        assert!(out.closes());
+        assert_eq!(
+            said(&out),
+            ["Nothing to send: every row is already as asked."]
+        );
+    }
+
+    #[test]
+    fn a_gate_that_wants_the_count_typed_takes_only_digits() {
+        let app = hive_preview();
+        let cx = app.cx();
+        let mut p = preview(&app);
+        p.gate = PlanDecision::Confirm {
+            question: "Type the count".into(),
+            type_count: Some(2),
+        };
+        let out = press(&mut p, &cx, "enter");
+        assert!(out.stays());
+        assert_eq!(
+            said(&out),
+            ["Type 2, the number of requests, to send them."]
+        );
+        for key in ["x", "2"] {
+            let _ = press(&mut p, &cx, key);
+        }
+        assert_eq!(p.typed.value(), "2", "only digits are typed");
+        assert!(matches!(
+            &press(&mut p, &cx, "enter").then[..],
+            [Do::Submit]
+        ));
+    }
+
+    #[test]
+    fn the_preview_counts_the_requests_and_names_the_profile() {
+        let app = hive_preview();
+        let text = screen(&preview(&app), &app.cx(), 120, 40);
+        assert!(text.contains("2 requests"), "{text}");
+        assert!(text.contains("profile demo"), "{text}");
+    }
 }

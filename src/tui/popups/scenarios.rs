@@ -9,10 +9,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::mouse::{Hint, hint_hits, hint_text};
-use super::{Popup, centered};
-use crate::core::playground::{Expect, Group, Play, SetupReply, plays};
-use crate::tui::app::{App, Effect, Level};
-use crate::tui::keymap::Action;
+use ratatui::crossterm::event::KeyEvent;
+
+use super::{Chosen, Cx, Do, Outcome, Room, centered, choose, scrolled};
+use crate::core::playground::{Expect, Group, plays};
+use crate::tui::keymap::{Action, Context};
 use crate::tui::mouse::{Hits, Target};
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::fit;
@@ -20,124 +21,59 @@ use crate::tui::view::text::fit;
 /// The pause between the steps of "play all".
 pub const PLAY_ALL_STEP_MS: u64 = 2_500;
 
-impl App {
-    pub(in crate::tui) fn scenario_picker(&mut self) {
-        self.popup = Some(Popup::Scenarios {
-            selected: self.play.last_selected,
-        });
+/// The scenario picker: every play, then "play all".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scenarios {
+    pub selected: usize,
+}
+
+impl Room for Scenarios {
+    fn context(&self) -> Context {
+        Context::Scenarios
     }
 
-    pub(in crate::tui) fn scenarios_key(
-        &mut self,
-        action: Option<Action>,
-        selected: usize,
-    ) -> Vec<Effect> {
-        let all = plays();
+    fn on_key(&mut self, action: Option<Action>, _key: KeyEvent, _cx: &Cx) -> Outcome {
         if matches!(action, Some(Action::Close | Action::Quit)) {
-            return Vec::new();
+            return Outcome::close();
         }
         // The last row plays them all, as a tour.
-        if let Some(to) = Self::scrolled(action, selected, all.len()) {
-            self.popup = Some(Popup::Scenarios { selected: to });
-            return Vec::new();
+        if let Some(to) = scrolled(action, self.selected, plays().len()) {
+            self.selected = to;
+            return Outcome::stay();
         }
         if action != Some(Action::Submit) {
-            self.popup = Some(Popup::Scenarios { selected });
-            return Vec::new();
+            return Outcome::stay();
         }
-        self.play.last_selected = selected;
-        match all.into_iter().nth(selected) {
-            Some(play) => self.play(play),
-            None => {
-                self.start_tour(crate::core::playground::tour::Tour {
-                    steps: crate::core::playground::tour::every_play(),
-                    step_ms: PLAY_ALL_STEP_MS,
-                    manual: false,
-                });
-                self.set_status(
-                    Level::Info,
-                    format!(
-                        "Playing every scenario, one every {} s after its answer ({} stops).",
-                        PLAY_ALL_STEP_MS / 1000,
-                        self.key(Action::Close)
-                    ),
-                );
-                Vec::new()
-            }
-        }
+        Outcome::close().and(Do::Play(self.selected))
     }
 
-    /// Asks the loop to set the simulator up for `play`; the request follows when it is.
-    pub(in crate::tui) fn play(&mut self, play: Play) -> Vec<Effect> {
-        if self.refuse_while_switching() {
-            return Vec::new();
-        }
-        if let Some(waiting) = &self.play.setting_up {
-            let text = format!("Still setting up the simulator for \"{}\".", waiting.title);
-            self.set_status(Level::Warn, text);
-            return Vec::new();
-        }
-        self.set_status(
-            Level::Info,
-            format!("Setting up the simulator for \"{}\"…", play.title),
-        );
-        let effect = Effect::SetUpPlay {
-            key: play.key.clone(),
-            service: play.service(),
-            steps: play.setup.clone(),
-        };
-        self.play.setting_up = Some(play);
-        vec![effect]
+    fn draw(&self, cx: &Cx, frame: &mut Frame, area: Rect) {
+        draw_scenarios(cx, self.selected, frame, area)
     }
 
-    /// The simulator was set up for the play `key` (or could not be): send its request.
-    pub(in crate::tui) fn play_ready(
-        &mut self,
-        key: &str,
-        reply: Result<SetupReply, String>,
-    ) -> Vec<Effect> {
-        let Some(play) = self.play.setting_up.take().filter(|p| p.key == key) else {
-            return Vec::new();
-        };
-        // What the setup made the simulator hold is known now, as a reply would say.
-        if reply.is_ok() {
-            self.known.apply_setup(&play.setup, self.now);
-            self.refilter_hive();
-        }
-        let op = reply.and_then(|r| play.op(&r));
-        match op {
-            Ok(op) => {
-                self.play.played.insert(play.key.clone());
-                let effects = self.request(op, false);
-                let sent = effects.iter().find_map(|e| match e {
-                    Effect::Send(r) => Some(r.journal_id.clone()),
-                    _ => None,
-                });
-                if sent.is_some() {
-                    self.set_status(
-                        Level::Info,
-                        format!("Playing \"{}\": {}", play.title, play.explain),
-                    );
-                }
-                self.tour_sent(sent);
-                effects
-            }
-            Err(e) => {
-                self.set_status(
-                    Level::Error,
-                    format!("\"{}\" was not played: {e}", play.title),
-                );
-                self.tour_sent(None);
-                Vec::new()
+    /// The picker for the mouse: a play per line (headings take nothing), and its hints.
+    fn hits(&self, cx: &Cx, area: Rect, hits: &mut Hits) {
+        let p = layout(cx, self.selected, area);
+        hits.popup(p.popup, true, None);
+        let shown = p.shows.iter().skip(p.scroll).take(p.list.height as usize);
+        for (row, play) in shown.enumerate() {
+            if let Some(play) = play {
+                let line = Rect::new(p.list.x, p.list.y + row as u16, p.list.width, 1);
+                hits.add(line, Target::Choice(*play));
             }
         }
+        hint_hits(&p.hints, p.popup, hits);
+    }
+
+    fn choose(&mut self, n: usize, double: bool) -> Chosen {
+        choose(&mut self.selected, n, double)
     }
 }
 
 /// The picker's lines: group headings, then one line per play (title and explanation);
 /// where the selected play's line is, and which play each line shows.
 fn lines(
-    app: &App,
+    cx: &Cx,
     selected: usize,
     width: usize,
 ) -> (Vec<Line<'static>>, usize, Vec<Option<usize>>) {
@@ -162,7 +98,7 @@ fn lines(
         if i == selected {
             at = lines.len();
         }
-        let played = app.play.played.contains(&play.key);
+        let played = cx.play.played.contains(&play.key);
         let (glyph, colour) = expect_glyph(play.expect);
         let title = format!(
             "{} {} ",
@@ -242,12 +178,12 @@ struct Picker {
     hints: [Hint; 4],
 }
 
-fn layout(app: &App, selected: usize, area: Rect) -> Picker {
+fn layout(cx: &Cx, selected: usize, area: Rect) -> Picker {
     let width = area.width.saturating_sub(4).min(150);
     let height = area.height.saturating_sub(2);
     let popup = centered(area, width, height);
     let inner = width.saturating_sub(2) as usize;
-    let (lines, at, shows) = lines(app, selected, inner);
+    let (lines, at, shows) = lines(cx, selected, inner);
     let explain = plays().get(selected).map_or_else(
         || "Plays every scenario above in order, as `tagdesk demo` does.".to_string(),
         |p| p.explain.clone(),
@@ -268,7 +204,7 @@ fn layout(app: &App, selected: usize, area: Rect) -> Picker {
         height: detail_rows,
         ..inner_area
     };
-    let k = |a| app.settings.keymap.first_key(a);
+    let k = |a| cx.first_key(a);
     let hints = [
         Hint::button(
             Action::Submit,
@@ -290,10 +226,10 @@ fn layout(app: &App, selected: usize, area: Rect) -> Picker {
     }
 }
 
-pub fn draw_scenarios(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
-    let p = layout(app, selected, area);
+fn draw_scenarios(cx: &Cx, selected: usize, frame: &mut Frame, area: Rect) {
+    let p = layout(cx, selected, area);
     frame.render_widget(Clear, p.popup);
-    let where_ = match &app.settings.simulator {
+    let where_ = match &cx.settings.simulator {
         Some(sim) => format!(" on the simulator at {sim} "),
         None => " on this profile's simulator ".to_string(),
     };
@@ -314,16 +250,59 @@ pub fn draw_scenarios(app: &App, selected: usize, frame: &mut Frame, area: Rect)
     );
 }
 
-/// The picker for the mouse: a play per line (headings take nothing), and its hints.
-pub(super) fn hits(app: &App, selected: usize, area: Rect, hits: &mut Hits) {
-    let p = layout(app, selected, area);
-    hits.popup(p.popup, true, None);
-    let shown = p.shows.iter().skip(p.scroll).take(p.list.height as usize);
-    for (row, play) in shown.enumerate() {
-        if let Some(play) = play {
-            let line = Rect::new(p.list.x, p.list.y + row as u16, p.list.width, 1);
-            hits.add(line, Target::Choice(*play));
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::popups::testing::{app, press, screen};
+
+    #[test]
+    fn enter_plays_the_selected_row_and_the_last_row_plays_them_all() {
+        let app = app();
+        let cx = app.cx();
+        let mut picker = Scenarios::default();
+        let _ = press(&mut picker, &cx, "j");
+        let out = press(&mut picker, &cx, "enter");
+        assert!(out.closes());
+        assert!(matches!(&out.then[..], [Do::Play(1)]));
+        let _ = press(&mut picker, &cx, "G");
+        assert_eq!(
+            picker.selected,
+            plays().len(),
+            "play all, past the last play"
+        );
+        assert!(
+            matches!(&press(&mut picker, &cx, "enter").then[..], [Do::Play(n)] if *n == plays().len())
+        );
+        assert!(press(&mut picker, &cx, "esc").closes());
+        assert!(press(&mut picker, &cx, "x").stays());
     }
-    hint_hits(&p.hints, p.popup, hits);
+
+    #[test]
+    fn a_click_selects_and_a_click_on_the_selected_row_takes_it() {
+        let mut picker = Scenarios::default();
+        assert_eq!(picker.choose(3, false), Chosen::Selected);
+        assert_eq!(picker.selected, 3);
+        assert_eq!(picker.choose(3, true), Chosen::Take);
+        // The second click of a double click on another row only selects it.
+        assert_eq!(picker.choose(5, true), Chosen::Selected);
+        assert_eq!(picker.selected, 3);
+    }
+
+    #[test]
+    fn the_picker_lists_every_play_and_marks_the_played_ones() {
+        let mut app = app();
+        let first = plays()[0].clone();
+        app.play.played.insert(first.key.clone());
+        let text = screen(&Scenarios::default(), &app.cx(), 150, 50);
+        assert!(
+            text.contains(&format!("Scenarios · {}", plays().len())),
+            "{text}"
+        );
+        let row = text
+            .lines()
+            .find(|l| l.contains(&first.title))
+            .expect("the first play's row");
+        assert!(row.contains("✓"), "{row}");
+        assert!(text.contains("play all"), "{text}");
+    }
 }

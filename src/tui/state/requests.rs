@@ -434,21 +434,31 @@ impl RequestLog {
     }
 
     /// The request entry shown after (or before) the one with this journal id, in the
-    /// log's order and filter, skipping batch lines; it becomes the selected entry.
-    pub fn step_from(&mut self, key: &str, forward: bool) -> Option<String> {
+    /// log's order and filter, skipping batch lines.
+    pub fn next_from(&self, key: &str, forward: bool) -> Option<String> {
         let at = *self.by_key.get(key)?;
-        let visible = self.list.visible().to_vec();
+        let visible = self.list.visible();
         let pos = visible.iter().position(|&i| i == at)?;
-        let candidates: Vec<usize> = if forward {
-            visible[pos + 1..].to_vec()
+        let next = if forward {
+            visible[pos + 1..]
+                .iter()
+                .copied()
+                .find(|&i| self.entries.get(i).is_some_and(|e| !e.is_batch()))
         } else {
-            visible[..pos].iter().rev().copied().collect()
-        };
-        let next = candidates
-            .into_iter()
-            .find(|&i| self.entries.get(i).is_some_and(|e| !e.is_batch()))?;
-        self.list.select_index(next);
+            visible[..pos]
+                .iter()
+                .rev()
+                .copied()
+                .find(|&i| self.entries.get(i).is_some_and(|e| !e.is_batch()))
+        }?;
         self.entries.get(next).map(|e| e.key.clone())
+    }
+
+    /// Selects the entry with this journal id (this run's or the journal's).
+    pub fn select_key(&mut self, key: &str) {
+        if let Some(&i) = self.by_key.get(key) {
+            self.list.select_index(i);
+        }
     }
 
     /// Recomputes the visible entries after the filter or the quick filter changed (the

@@ -9,7 +9,6 @@ use super::panes::{list_areas, window};
 use super::{header_right, header_tabs, hint_spans, screen, status_right};
 use crate::tui::app::{App, Pane, Tab};
 use crate::tui::mouse::{Hits, Target};
-use crate::tui::popups;
 
 /// The clickable rectangles of the screen `view::draw` draws in `area` for `app`.
 pub fn hits(app: &App, area: Rect) -> Hits {
@@ -26,7 +25,7 @@ pub fn hits(app: &App, area: Rect) -> Hits {
     log_rows(app, screen.log, &mut hits);
     status(app, screen.status, &mut hits);
     if let Some(popup) = &app.popup {
-        popups::hits(app, popup, area, &mut hits);
+        popup.hits(&app.cx(), area, &mut hits);
     }
     hits
 }

@@ -16,7 +16,11 @@ use crate::tui::state::LogEntry;
 
 /// A mark, a text and a colour summing up a log entry: a settled entry's summary (made once,
 /// when its reply or history arrived), or what a pending one is waiting for.
-pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<MessageCheck>) {
+pub fn summary(
+    entry: &LogEntry,
+    now: chrono::DateTime<chrono::Utc>,
+    frame: usize,
+) -> (String, String, Color, Option<MessageCheck>) {
     if let Some(s) = &entry.summary {
         return (
             s.mark.to_string(),
@@ -27,7 +31,7 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
     }
     let text = match entry.retries().last() {
         Some(r) => {
-            let left = (r.at - app.now).num_milliseconds().max(0) as f64 / 1000.0;
+            let left = (r.at - now).num_milliseconds().max(0) as f64 / 1000.0;
             if left > 0.0 {
                 format!(
                     "retry {}/{} in {left:.0}s · {}",
@@ -43,7 +47,7 @@ pub fn summary(app: &App, entry: &LogEntry) -> (String, String, Color, Option<Me
         None => "pending…".into(),
     };
     (
-        SPINNER[app.frame % SPINNER.len()].to_string(),
+        SPINNER[frame % SPINNER.len()].to_string(),
         text,
         theme::WARN,
         None,
@@ -122,7 +126,7 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
         .iter()
         .filter_map(|&i| app.log.entries().get(i))
         .map(|entry| {
-            let (mark, text, color, check) = summary(app, entry);
+            let (mark, text, color, check) = summary(entry, app.now, app.frame);
             let local = app.local(entry.started_at);
             let time = if local.date_naive() == app.local(app.now).date_naive() {
                 local.format("%H:%M:%S").to_string()

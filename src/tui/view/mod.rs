@@ -106,7 +106,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
     draw_status(app, frame, screen.status);
     if let Some(popup) = &app.popup {
-        popups::draw(app, popup, frame, area);
+        popup.draw(&app.cx(), frame, area);
     }
     // The frame is drawn in the dark palette; the theme in force redraws its colours
     // (monochrome: none at all).

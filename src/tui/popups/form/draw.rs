@@ -1,9 +1,9 @@
 //! How a form is drawn: its field, the catalogue's suggestions, the inline validation.
 
 use super::*;
-use crate::tui::app::App;
 use crate::tui::keymap::Action;
 use crate::tui::mouse::Hits;
+use crate::tui::popups::Cx;
 use crate::tui::popups::centered;
 use crate::tui::popups::mouse::{Hint, hint_hits, hint_text};
 use crate::tui::theme::{self, Themed};
@@ -26,13 +26,13 @@ struct Layout {
     hints: [Hint; 2],
 }
 
-fn layout(app: &App, form: &Form, area: Rect) -> Layout {
+fn layout(cx: &Cx, form: &Form, area: Rect) -> Layout {
     let width = area.width.saturating_sub(8).clamp(40, 76);
     let inner_w = width.saturating_sub(4) as usize;
     let mut lines: Vec<Line> = Vec::new();
     match &form.kind {
         FormKind::CeregoAdd { type_index, .. } | FormKind::CeregoBatch { type_index, .. } => {
-            let types = app
+            let types = cx
                 .settings
                 .cerego
                 .as_ref()
@@ -45,14 +45,14 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
                     Span::styled(
                         format!(
                             "  ({}/{} to change)",
-                            app.settings.keymap.first_key(Action::Up),
-                            app.settings.keymap.first_key(Action::Down)
+                            cx.first_key(Action::Up),
+                            cx.first_key(Action::Down)
                         ),
                         Style::new().fg(theme::MUTED),
                     ),
                 ]));
                 let single = matches!(form.kind, FormKind::CeregoAdd { .. });
-                let existing = app.selected_user().filter(|_| single).and_then(|u| {
+                let existing = cx.selected_user.filter(|_| single).and_then(|u| {
                     u.tags
                         .iter()
                         .find(|tag| tag.tag_type_id == Some(t.id.as_str()))
@@ -77,7 +77,7 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
                                 "already has \"{}\" (tag {}): {} will offer to edit it",
                                 existing.value.unwrap_or("?"),
                                 existing.id,
-                                app.settings.keymap.first_key(Action::Submit)
+                                cx.first_key(Action::Submit)
                             ),
                             inner_w,
                         )
@@ -149,7 +149,7 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
                 fit(
                     &format!(
                         "{} completes the path; a preview shows every row first.",
-                        app.settings.keymap.first_key(Action::NextPane)
+                        cx.first_key(Action::NextPane)
                     ),
                     inner_w,
                 )
@@ -166,7 +166,7 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
             lines.push(Line::from(
                 "An email address or a member id; Cerego answers with the matching user.".muted(),
             ));
-            let recent = &app.settings.lookups;
+            let recent = &cx.settings.lookups;
             if recent.is_empty() {
                 lines.push(Line::from(""));
             } else {
@@ -186,7 +186,7 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
         Span::styled(fit(&visible, field_w), theme::INPUT),
     ]));
     if form.completes_api_fields() {
-        let catalogue = app.catalogue_fields();
+        let catalogue = cx.settings.catalogue_fields();
         let suggestions = form.suggestions(&catalogue);
         let text = if suggestions.is_empty() {
             "no catalogue match (Hive will report unknown api_fields as failed)".to_string()
@@ -227,7 +227,7 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
         }
     }
     let h = lines.len() as u16 + 2;
-    let k = |a| app.settings.keymap.first_key(a);
+    let k = |a| cx.first_key(a);
     Layout {
         popup: centered(area, width, h),
         lines,
@@ -242,7 +242,7 @@ fn layout(app: &App, form: &Form, area: Rect) -> Layout {
     }
 }
 
-pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
+pub(super) fn draw_form(cx: &Cx, form: &Form, frame: &mut Frame, area: Rect) {
     let Layout {
         popup,
         lines,
@@ -251,7 +251,7 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
         scroll,
         inner_w,
         hints,
-    } = layout(app, form, area);
+    } = layout(cx, form, area);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .border_style(theme::BORDER_ASK)
@@ -273,8 +273,8 @@ pub fn draw_form(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
 }
 
 /// The form for the mouse: its submit and cancel hints (a click presses their keys).
-pub(in crate::tui::popups) fn hits(app: &App, form: &Form, area: Rect, hits: &mut Hits) {
-    let l = layout(app, form, area);
+pub(super) fn hits(cx: &Cx, form: &Form, area: Rect, hits: &mut Hits) {
+    let l = layout(cx, form, area);
     hits.popup(l.popup, false, None);
     hint_hits(&l.hints, l.popup, hits);
 }

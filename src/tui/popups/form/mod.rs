@@ -5,8 +5,10 @@ use ratatui::crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::{Cx, Do, Outcome, Room};
 use crate::core::domain::{ApiField, PatronId, TagValue};
-use crate::tui::keymap::Action;
+use crate::tui::app::{Effect, Level};
+use crate::tui::keymap::{Action, Context};
 
 /// A key typed into a text field: tui-input reads the terminal event itself (cursor keys,
 /// ctrl-w, …). Returns whether the text or the cursor changed.
@@ -92,6 +94,15 @@ fn word_start(value: &str) -> usize {
         .rev()
         .find(|&(_, c)| c == ',' || c.is_whitespace())
         .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
+/// A path being typed, as completion reads it: its directory as typed (up to the last `/`,
+/// empty for the current one) and the start of the name.
+pub fn path_parts(value: &str) -> (String, String) {
+    match value.rfind('/') {
+        Some(i) => (value[..=i].to_string(), value[i + 1..].to_string()),
+        None => (String::new(), value.to_string()),
+    }
 }
 
 impl Form {
@@ -308,27 +319,24 @@ impl Form {
     }
 
     /// Tab completion of a file path: the longest common completion of the names in its
-    /// directory that start with what was typed (a directory gets its `/`). Reads one
-    /// directory listing, as a shell's completion does.
-    pub fn complete_path(&mut self) {
+    /// directory that start with what was typed (a directory gets its `/`), from `listed`,
+    /// the names the loop read in `dir` (as a shell's completion reads one directory). A
+    /// listing of another directory than the one the field names now is stale: ignored.
+    pub fn complete_path(&mut self, dir: &str, listed: Result<Vec<(String, bool)>, String>) {
         let value = self.input.value().to_string();
-        let (dir, prefix) = match value.rfind('/') {
-            Some(i) => (value[..=i].to_string(), value[i + 1..].to_string()),
-            None => (String::new(), value.clone()),
-        };
-        let read_from = if dir.is_empty() { "." } else { dir.as_str() };
-        let Ok(entries) = std::fs::read_dir(read_from) else {
+        let (typed_dir, prefix) = path_parts(&value);
+        if typed_dir != dir {
+            return;
+        }
+        let Ok(entries) = listed else {
+            let read_from = if dir.is_empty() { "." } else { dir };
             self.note = Some(format!("Cannot read the directory {read_from}."));
             return;
         };
         let mut names: Vec<(String, bool)> = entries
-            .filter_map(Result::ok)
-            .take(10_000)
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
-                (name.starts_with(&prefix) && (!name.starts_with('.') || prefix.starts_with('.')))
-                    .then_some((name, is_dir))
+            .into_iter()
+            .filter(|(name, _)| {
+                name.starts_with(&prefix) && (!name.starts_with('.') || prefix.starts_with('.'))
             })
             .collect();
         names.sort();
@@ -384,8 +392,67 @@ impl Form {
 mod draw;
 mod submit;
 
-pub use draw::draw_form;
-pub(super) use draw::hits;
+impl Room for Form {
+    fn context(&self) -> Context {
+        Context::Form
+    }
+
+    fn on_key(&mut self, action: Option<Action>, key: KeyEvent, cx: &Cx) -> Outcome {
+        match self.handle_key(action, key) {
+            FormEvent::Cancel => Outcome::close().say(Level::Info, "Cancelled: nothing was sent."),
+            // Invalid input is refused in place; valid input is the App's to send.
+            FormEvent::Submit => match self.validate() {
+                Err(e) => {
+                    self.error = Some(e);
+                    Outcome::stay()
+                }
+                Ok(()) => Outcome::close().and(Do::Submit),
+            },
+            FormEvent::Cycle(step) if self.kind == FormKind::CeregoLookup => {
+                self.walk_history(&cx.settings.lookups, step);
+                Outcome::stay()
+            }
+            FormEvent::Cycle(step) => {
+                if let FormKind::CeregoAdd { type_index, .. }
+                | FormKind::CeregoBatch { type_index, .. } = &mut self.kind
+                {
+                    let n = cx
+                        .settings
+                        .cerego
+                        .as_ref()
+                        .map(|c| c.tag_types.len())
+                        .unwrap_or(0)
+                        .max(1) as i32;
+                    *type_index = (*type_index as i32 + step).rem_euclid(n) as usize;
+                }
+                Outcome::stay()
+            }
+            // A path completes from its directory, which the loop reads (`Message::Listed`).
+            FormEvent::Complete if matches!(self.kind, FormKind::Import { .. }) => {
+                let (dir, _) = path_parts(self.input.value());
+                Outcome::stay().effect(Effect::ListDirectory { dir })
+            }
+            FormEvent::Complete => {
+                self.complete(&cx.settings.catalogue_fields());
+                Outcome::stay()
+            }
+            FormEvent::Changed | FormEvent::Ignored => Outcome::stay(),
+        }
+    }
+
+    fn draw(&self, cx: &Cx, frame: &mut ratatui::Frame, area: ratatui::layout::Rect) {
+        draw::draw_form(cx, self, frame, area)
+    }
+
+    /// The form for the mouse: its submit and cancel hints (a click presses their keys).
+    fn hits(&self, cx: &Cx, area: ratatui::layout::Rect, hits: &mut crate::tui::mouse::Hits) {
+        draw::hits(cx, self, area, hits)
+    }
+
+    fn paste(&mut self, text: &str) {
+        Form::paste(self, text)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -494,8 +561,13 @@ mod path_tests {
         let kind = FormKind::Import {
             service: crate::core::op::Service::Hive,
         };
+        // What the loop does for the form: list the directory the field names.
+        let complete = |form: &mut Form| {
+            let (dir, _) = path_parts(form.input.value());
+            form.complete_path(&dir, crate::tui::batches::list_directory(&dir));
+        };
         let mut form = Form::new(kind.clone(), &format!("{base}/al"));
-        form.complete_path();
+        complete(&mut form);
         assert_eq!(form.input.value(), format!("{base}/alp"));
         assert!(
             form.note
@@ -503,10 +575,112 @@ mod path_tests {
                 .is_some_and(|n| n.contains("alpha.csv"))
         );
         let mut form = Form::new(kind.clone(), &format!("{base}/d"));
-        form.complete_path();
+        complete(&mut form);
         assert_eq!(form.input.value(), format!("{base}/data/"));
         let mut form = Form::new(kind, &format!("{base}/zz"));
-        form.complete_path();
+        complete(&mut form);
         assert!(form.note.as_deref().is_some_and(|n| n.contains("No file")));
+    }
+}
+
+#[cfg(test)]
+mod room_tests {
+    use super::*;
+    use crate::tui::popups::testing::{app, press, said, screen};
+
+    fn hive_add() -> Form {
+        Form::new(
+            FormKind::HiveAdd {
+                patron: PatronId::parse("user_1").expect("an id"),
+            },
+            "",
+        )
+    }
+
+    #[test]
+    fn enter_refuses_invalid_input_in_place_and_hands_on_valid_input() {
+        let app = app();
+        let cx = app.cx();
+        let mut form = hive_add();
+        let out = press(&mut form, &cx, "enter");
+        assert!(out.stays() && out.then.is_empty());
+        assert!(form.error.is_some(), "the reason is shown in the form");
+        for key in ["v", "i", "p"] {
+            assert!(press(&mut form, &cx, key).stays());
+        }
+        assert_eq!(form.input.value(), "vip");
+        let out = press(&mut form, &cx, "enter");
+        assert!(out.closes());
+        assert!(matches!(&out.then[..], [Do::Submit]));
+        let out = press(&mut form, &cx, "esc");
+        assert!(out.closes());
+        assert_eq!(said(&out), ["Cancelled: nothing was sent."]);
+    }
+
+    #[test]
+    fn tab_completes_from_the_catalogue_and_a_path_asks_the_loop_for_its_directory() {
+        let app = app();
+        let cx = app.cx();
+        let mut form = hive_add();
+        let catalogue = cx.settings.catalogue_fields();
+        let first = catalogue.first().expect("the demo has a catalogue").clone();
+        let _ = press(&mut form, &cx, "tab");
+        assert_eq!(form.input.value(), first);
+        let mut import = Form::new(
+            FormKind::Import {
+                service: crate::core::op::Service::Hive,
+            },
+            "data/pat",
+        );
+        let out = press(&mut import, &cx, "tab");
+        assert!(out.stays());
+        assert!(matches!(
+            &out.then[..],
+            [Do::Effect(Effect::ListDirectory { dir })] if dir == "data/"
+        ));
+        // The listing lands: the name completes; a listing of another directory is stale.
+        import.complete_path("elsewhere/", Ok(vec![("patrons.csv".into(), false)]));
+        assert_eq!(import.input.value(), "data/pat");
+        import.complete_path("data/", Ok(vec![("patrons.csv".into(), false)]));
+        assert_eq!(import.input.value(), "data/patrons.csv");
+    }
+
+    #[test]
+    fn up_and_down_change_the_cerego_tag_type() {
+        let app = app();
+        let cx = app.cx();
+        let types = cx
+            .settings
+            .cerego
+            .as_ref()
+            .expect("demo cerego")
+            .tag_types
+            .len();
+        assert!(types > 1);
+        let mut form = Form::new(
+            FormKind::CeregoBatch {
+                count: 2,
+                type_index: 0,
+            },
+            "",
+        );
+        let _ = press(&mut form, &cx, "up");
+        assert!(
+            matches!(form.kind, FormKind::CeregoBatch { type_index, .. } if type_index == types - 1)
+        );
+        let _ = press(&mut form, &cx, "down");
+        assert!(matches!(
+            form.kind,
+            FormKind::CeregoBatch { type_index: 0, .. }
+        ));
+    }
+
+    #[test]
+    fn the_form_draws_its_title_field_and_hints() {
+        let app = app();
+        let text = screen(&hive_add(), &app.cx(), 80, 24);
+        assert!(text.contains("Add Hive tags to user_1"), "{text}");
+        assert!(text.contains("api_fields"), "{text}");
+        assert!(text.contains("enter submit · esc cancel"), "{text}");
     }
 }

@@ -1,73 +1,15 @@
-//! What a form does: its keys (submit, cancel, cycle, complete) and what Enter sends.
+//! What Enter sends, once a form's input is valid: the App's side of a form (`Do::Submit`).
 
 use super::*;
 use crate::core::domain::{ApiField, CeregoUserId, PatronId, TagId, TagValue};
 use crate::core::op::Op;
 use crate::tui::app::{App, Effect, Level};
-use crate::tui::keymap::Action;
 use crate::tui::popups::{Confirm, OnYes, Popup};
-use ratatui::crossterm::event::KeyEvent;
 
 impl App {
-    pub(in crate::tui) fn form_key(
-        &mut self,
-        action: Option<Action>,
-        key: KeyEvent,
-        mut form: Box<Form>,
-    ) -> Vec<Effect> {
-        match form.handle_key(action, key) {
-            FormEvent::Cancel => {
-                self.set_status(Level::Info, "Cancelled: nothing was sent.");
-                Vec::new()
-            }
-            FormEvent::Submit => self.submit(*form),
-            FormEvent::Cycle(step) if form.kind == FormKind::CeregoLookup => {
-                let recent = self.settings.lookups.clone();
-                form.walk_history(&recent, step);
-                self.popup = Some(Popup::Form(form));
-                Vec::new()
-            }
-            FormEvent::Cycle(step) => {
-                if let FormKind::CeregoAdd { type_index, .. }
-                | FormKind::CeregoBatch { type_index, .. } = &mut form.kind
-                {
-                    let n = self
-                        .settings
-                        .cerego
-                        .as_ref()
-                        .map(|c| c.tag_types.len())
-                        .unwrap_or(0)
-                        .max(1) as i32;
-                    *type_index = (*type_index as i32 + step).rem_euclid(n) as usize;
-                }
-                self.popup = Some(Popup::Form(form));
-                Vec::new()
-            }
-            FormEvent::Complete if matches!(form.kind, FormKind::Import { .. }) => {
-                form.complete_path();
-                self.popup = Some(Popup::Form(form));
-                Vec::new()
-            }
-            FormEvent::Complete => {
-                let catalogue = self.catalogue_fields();
-                form.complete(&catalogue);
-                self.popup = Some(Popup::Form(form));
-                Vec::new()
-            }
-            FormEvent::Changed | FormEvent::Ignored => {
-                self.popup = Some(Popup::Form(form));
-                Vec::new()
-            }
-        }
-    }
-
-    /// Enter in a form: refuse invalid input in place, otherwise confirm or send.
-    fn submit(&mut self, mut form: Form) -> Vec<Effect> {
-        if let Err(e) = form.validate() {
-            form.error = Some(e);
-            self.popup = Some(Popup::Form(Box::new(form)));
-            return Vec::new();
-        }
+    /// Enter in a form whose input is valid (the form checked it): send it, confirm it first
+    /// or preview it, as its kind asks.
+    pub(in crate::tui) fn submit(&mut self, form: Form) -> Vec<Effect> {
         let text = form.input.value().to_string();
         match form.kind.clone() {
             FormKind::HiveOpen => {
@@ -149,7 +91,7 @@ impl App {
                     })
                     .map(|t| (t.id.to_string(), t.value.unwrap_or_default().to_string()));
                 if let Some((existing_id, old)) = existing {
-                    self.popup = Some(Popup::Confirm(Confirm {
+                    self.open(Popup::Confirm(Confirm {
                         title: " Tag type already used ".into(),
                         lines: vec![
                             format!(
