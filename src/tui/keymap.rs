@@ -8,154 +8,8 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{App, Level, Pane, Tab};
-pub use crate::config::bindings::{Action, Bindings, Chord, Context, Key, Mods};
+pub use crate::config::bindings::{Action, Bindings, Chord, Context, Key, Mods, Scope};
 use crate::core::op::Service;
-
-/// Where an action is offered (for hints and help grouping).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Everywhere,
-    Lists,
-    Tags,
-    Log,
-    HiveOnly,
-}
-
-/// How the main screen presents an action: its help line, where it is offered, and
-/// whether the status bar hints it (with which word).
-struct Presentation {
-    help: &'static str,
-    scope: Scope,
-    hint: Option<&'static str>,
-}
-
-fn presentation(action: Action) -> Option<Presentation> {
-    let p = |help, scope, hint| Some(Presentation { help, scope, hint });
-    use Scope::*;
-    match action {
-        Action::Add => p(
-            "add tags (Hive: api_fields; Cerego: a tag of a type)",
-            Everywhere,
-            Some("add"),
-        ),
-        Action::Edit => p("edit the selected Cerego tag's value", Tags, Some("edit")),
-        Action::Remove => p(
-            "remove the selected or marked Hive tags (asks first)",
-            Tags,
-            Some("remove"),
-        ),
-        Action::RemoveTyped => p(
-            "remove Hive api_fields by typing them (also ones not shown)",
-            HiveOnly,
-            None,
-        ),
-        Action::Mark => p(
-            "mark a row for a batch (Hive tags pane: a tag to remove)",
-            Everywhere,
-            None,
-        ),
-        Action::MarkRange => p(
-            "mark a range: press at one end, move, press again",
-            Lists,
-            None,
-        ),
-        Action::InvertMarks => p("invert the marks of the rows shown", Lists, None),
-        Action::Import => p(
-            "import a CSV file as a batch (preview first)",
-            Everywhere,
-            None,
-        ),
-        Action::Undo => p(
-            "undo the selected log entry or batch (preview first)",
-            Log,
-            Some("undo"),
-        ),
-        Action::Open => p(
-            "open a Hive patron by typing its id",
-            HiveOnly,
-            Some("open patron"),
-        ),
-        Action::Filter => p(
-            "filter the list or the action log (fuzzy); Esc clears",
-            Lists,
-            Some("filter"),
-        ),
-        Action::Inspect => p(
-            "inspect the selected log entry (request, response, outcome)",
-            Log,
-            Some("inspect"),
-        ),
-        Action::Refresh => p("reload the Cerego user list", Everywhere, None),
-        Action::Lookup => p(
-            "look up a Cerego user by email or member id",
-            Everywhere,
-            None,
-        ),
-        Action::SwitchProfile => p("switch profile", Everywhere, None),
-        Action::ResetSim => p(
-            "simulator: reset to its seed (asks first)",
-            Everywhere,
-            None,
-        ),
-        Action::Faults => p("simulator: add or clear faults", Everywhere, None),
-        Action::TourNext => p(
-            "tour stepped by hand (tagdesk demo --manual): the next step",
-            Everywhere,
-            None,
-        ),
-        Action::QuickFilter => p(
-            "action log: changes only → failures → MISMATCH → this target → all",
-            Log,
-            Some("view"),
-        ),
-        Action::Scenarios => p(
-            "scenarios: set up and send any documented outcome",
-            Everywhere,
-            None,
-        ),
-        Action::NextPane => p("next pane", Everywhere, Some("pane")),
-        Action::PrevPane => p("previous pane", Everywhere, None),
-        Action::TabCerego => p("Cerego users", Everywhere, None),
-        Action::TabHive => p("Hive patrons", Everywhere, None),
-        Action::Up => p("move up", Everywhere, None),
-        Action::Down => p("move down", Everywhere, None),
-        Action::PageUp => p("page up", Everywhere, None),
-        Action::PageDown => p("page down", Everywhere, None),
-        Action::First => p("first item", Everywhere, None),
-        Action::Last => p("last item", Everywhere, None),
-        Action::Help => p("this help", Everywhere, Some("help")),
-        Action::Close => p(
-            "close a popup, clear the filter or the marks",
-            Everywhere,
-            None,
-        ),
-        Action::Quit => p(
-            "quit (asks first while requests are in flight)",
-            Everywhere,
-            Some("quit"),
-        ),
-        Action::ForceQuit => p(
-            "quit now (requests in flight are journaled as abandoned)",
-            Everywhere,
-            None,
-        ),
-        Action::Suspend => p("suspend to the shell (fg resumes)", Everywhere, None),
-        // The popups' own actions are shown by the popups that read them.
-        Action::Submit
-        | Action::Yes
-        | Action::No
-        | Action::Wait
-        | Action::Abandon
-        | Action::Pause
-        | Action::CancelBatch
-        | Action::Header
-        | Action::Column
-        | Action::NextEntry
-        | Action::PrevEntry
-        | Action::Copy
-        | Action::Resend => None,
-    }
-}
 
 /// One action of the main screen in the table in force, as the help and hints show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,17 +41,18 @@ impl Default for Keymap {
 
 impl Keymap {
     fn of(bindings: Bindings) -> Self {
-        let entries = Action::ALL
+        // The main screen's actions, as the action table presents them (in its order).
+        let entries = crate::config::bindings::TABLE
             .iter()
-            .filter_map(|&action| {
-                let p = presentation(action)?;
+            .filter_map(|spec| {
+                let main = spec.main?;
                 Some(ActionKeys {
-                    action,
-                    label: bindings.label(action).to_string(),
-                    keys_label: bindings.keys_label(action),
-                    help: p.help,
-                    scope: p.scope,
-                    hint: p.hint,
+                    action: spec.action,
+                    label: bindings.label(spec.action).to_string(),
+                    keys_label: bindings.keys_label(spec.action),
+                    help: main.help,
+                    scope: main.scope,
+                    hint: main.hint,
                 })
             })
             .collect();

@@ -1,8 +1,18 @@
 //! What a key can ask for ([`Action`], named as in `[keys]`) and where ([`Context`]): which
-//! actions each context reads, and the default keys.
+//! actions each context reads. What is fixed about each action is in one table
+//! ([`TABLE`](super::TABLE)).
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::table::{Spec, TABLE};
 
 /// Everything a key can ask for. Which ones a key can reach depends on the [`Context`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Its `[keys]` name is the one serde gives it (`PageUp` is `page_up`); every variant has
+/// one row in [`TABLE`](super::TABLE) (a test checks it against serde's list of variants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     Up,
     Down,
@@ -76,165 +86,75 @@ pub enum Action {
 }
 
 impl Action {
-    /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 48] = [
-        Action::Add,
-        Action::Edit,
-        Action::Remove,
-        Action::RemoveTyped,
-        Action::Mark,
-        Action::MarkRange,
-        Action::InvertMarks,
-        Action::Import,
-        Action::Undo,
-        Action::Pause,
-        Action::CancelBatch,
-        Action::Header,
-        Action::Column,
-        Action::Scenarios,
-        Action::ResetSim,
-        Action::Faults,
-        Action::QuickFilter,
-        Action::TourNext,
-        Action::NextEntry,
-        Action::PrevEntry,
-        Action::Copy,
-        Action::Resend,
-        Action::Open,
-        Action::Filter,
-        Action::Inspect,
-        Action::Refresh,
-        Action::Lookup,
-        Action::SwitchProfile,
-        Action::NextPane,
-        Action::PrevPane,
-        Action::TabCerego,
-        Action::TabHive,
-        Action::Up,
-        Action::Down,
-        Action::PageUp,
-        Action::PageDown,
-        Action::First,
-        Action::Last,
-        Action::Help,
-        Action::Close,
-        Action::Quit,
-        Action::ForceQuit,
-        Action::Suspend,
-        Action::Submit,
-        Action::Yes,
-        Action::No,
-        Action::Wait,
-        Action::Abandon,
-    ];
+    /// Every action, in the order the help lists them (the table's order).
+    pub const ALL: [Action; TABLE.len()] = {
+        let mut all = [Action::Up; TABLE.len()];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = TABLE[i].action;
+            i += 1;
+        }
+        all
+    };
 
-    /// The action's name in the `[keys]` table.
+    /// The action's name in the `[keys]` table: serde's name of the variant.
     pub fn name(self) -> &'static str {
-        match self {
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::PageUp => "page_up",
-            Action::PageDown => "page_down",
-            Action::First => "first",
-            Action::Last => "last",
-            Action::NextPane => "next_pane",
-            Action::PrevPane => "prev_pane",
-            Action::TabCerego => "tab_cerego",
-            Action::TabHive => "tab_hive",
-            Action::Add => "add",
-            Action::Edit => "edit",
-            Action::Remove => "remove",
-            Action::RemoveTyped => "remove_typed",
-            Action::Mark => "mark",
-            Action::MarkRange => "mark_range",
-            Action::InvertMarks => "invert_marks",
-            Action::Import => "import",
-            Action::Undo => "undo",
-            Action::Pause => "pause",
-            Action::CancelBatch => "cancel_batch",
-            Action::Header => "header",
-            Action::Column => "column",
-            Action::Scenarios => "scenarios",
-            Action::ResetSim => "reset_sim",
-            Action::Faults => "faults",
-            Action::QuickFilter => "quick_filter",
-            Action::TourNext => "tour_next",
-            Action::NextEntry => "next_entry",
-            Action::PrevEntry => "prev_entry",
-            Action::Copy => "copy",
-            Action::Resend => "resend",
-            Action::Open => "open",
-            Action::Refresh => "refresh",
-            Action::Lookup => "lookup",
-            Action::SwitchProfile => "switch_profile",
-            Action::Filter => "filter",
-            Action::Inspect => "inspect",
-            Action::Help => "help",
-            Action::Quit => "quit",
-            Action::ForceQuit => "force_quit",
-            Action::Suspend => "suspend",
-            Action::Close => "close",
-            Action::Submit => "submit",
-            Action::Yes => "yes",
-            Action::No => "no",
-            Action::Wait => "wait",
-            Action::Abandon => "abandon",
+        // Serde lists the variants in the order they are declared, as `as usize` numbers
+        // them (a test checks every name against serde's serialization).
+        variant_names()[self as usize]
+    }
+
+    /// The action's row in the table.
+    pub fn spec(self) -> &'static Spec {
+        TABLE
+            .iter()
+            .find(|s| s.action == self)
+            .expect("every action has a row in the table (tested)")
+    }
+}
+
+/// The `[keys]` names of [`Action`]'s variants in the order they are declared, as serde's
+/// derived `Deserialize` knows them, read once: serde hands them to the deserializer when
+/// it asks for an enum, and this deserializer keeps them and reads nothing.
+pub(super) fn variant_names() -> &'static [&'static str] {
+    use serde::de::{Error, Visitor, value};
+
+    struct Names(Option<&'static [&'static str]>);
+
+    impl<'de> serde::Deserializer<'de> for &mut Names {
+        type Error = value::Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, value::Error> {
+            Err(value::Error::custom(
+                "only an enum's variant names are read",
+            ))
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            variants: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, value::Error> {
+            self.0 = Some(variants);
+            Err(value::Error::custom("the names are read"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
+            identifier ignored_any
         }
     }
 
-    /// The default keys, and how the first is shown in hints.
-    pub(super) fn defaults(self) -> (&'static [&'static str], &'static str) {
-        match self {
-            Action::Add => (&["a"], "a"),
-            Action::Edit => (&["e"], "e"),
-            Action::Remove => (&["d", "delete"], "d"),
-            Action::RemoveTyped => (&["D"], "D"),
-            Action::Mark => (&["space"], "space"),
-            Action::MarkRange => (&["v"], "v"),
-            Action::InvertMarks => (&["*"], "*"),
-            Action::Import => (&["I"], "I"),
-            Action::Undo => (&["u"], "u"),
-            Action::Pause => (&["p"], "p"),
-            Action::CancelBatch => (&["c"], "c"),
-            Action::Header => (&["h"], "h"),
-            Action::Column => (&["c"], "c"),
-            Action::Scenarios => (&["S"], "S"),
-            Action::ResetSim => (&["ctrl-r"], "C-r"),
-            Action::Faults => (&["F"], "F"),
-            Action::QuickFilter => (&["m"], "m"),
-            Action::TourNext => (&["n"], "n"),
-            Action::NextEntry => (&["n"], "n"),
-            Action::PrevEntry => (&["p"], "p"),
-            Action::Copy => (&["y"], "y"),
-            Action::Resend => (&["r"], "r"),
-            Action::Open => (&["o"], "o"),
-            Action::Filter => (&["/"], "/"),
-            Action::Inspect => (&["enter"], "enter"),
-            Action::Refresh => (&["r"], "r"),
-            Action::Lookup => (&["f"], "f"),
-            Action::SwitchProfile => (&["P"], "P"),
-            Action::NextPane => (&["tab"], "tab"),
-            Action::PrevPane => (&["backtab"], "S-tab"),
-            Action::TabCerego => (&["1"], "1"),
-            Action::TabHive => (&["2"], "2"),
-            Action::Up => (&["up", "k"], "↑/k"),
-            Action::Down => (&["down", "j"], "↓/j"),
-            Action::PageUp => (&["pgup", "ctrl-u"], "PgUp"),
-            Action::PageDown => (&["pgdn", "ctrl-d"], "PgDn"),
-            Action::First => (&["home", "g"], "g"),
-            Action::Last => (&["end", "G"], "G"),
-            Action::Help => (&["?"], "?"),
-            Action::Close => (&["esc"], "esc"),
-            Action::Quit => (&["q"], "q"),
-            Action::ForceQuit => (&["ctrl-c"], "C-c"),
-            Action::Suspend => (&["ctrl-z"], "C-z"),
-            Action::Submit => (&["enter"], "enter"),
-            Action::Yes => (&["y", "Y", "enter"], "y"),
-            Action::No => (&["n", "N"], "n"),
-            Action::Wait => (&["w", "W", "enter"], "w"),
-            Action::Abandon => (&["a", "A", "y"], "a"),
-        }
-    }
+    static NAMES: OnceLock<&'static [&'static str]> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = Names(None);
+        let _ = Action::deserialize(&mut names);
+        names
+            .0
+            .expect("serde's derived Deserialize names an enum's variants")
+    })
 }
 
 /// Where keys are read: the main screen, or the popup or text field that has them.
@@ -287,10 +207,11 @@ impl Context {
     /// The actions this context reads, in order of precedence.
     pub fn actions(self) -> Vec<Action> {
         match self {
-            Context::Main => Action::ALL
+            // The main screen reads the actions the table says it does, in its order.
+            Context::Main => TABLE
                 .iter()
-                .copied()
-                .filter(|a| Context::Main.reads(*a))
+                .filter(|s| s.main.is_some())
+                .map(|s| s.action)
                 .collect(),
             Context::Filter => vec![
                 Action::Close,
@@ -378,80 +299,6 @@ impl Context {
             .chain(NAVIGATION)
             .chain([Action::ForceQuit])
             .collect(),
-        }
-    }
-
-    /// Whether the main screen reads `action` (the popups' own actions it does not).
-    fn reads(self, action: Action) -> bool {
-        match action {
-            Action::Submit
-            | Action::Yes
-            | Action::No
-            | Action::Wait
-            | Action::Abandon
-            | Action::Pause
-            | Action::CancelBatch
-            | Action::Header
-            | Action::Column
-            | Action::NextEntry
-            | Action::PrevEntry
-            | Action::Copy
-            | Action::Resend => false,
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::First
-            | Action::Last
-            | Action::NextPane
-            | Action::PrevPane
-            | Action::TabCerego
-            | Action::TabHive
-            | Action::Add
-            | Action::Edit
-            | Action::Remove
-            | Action::RemoveTyped
-            | Action::Mark
-            | Action::MarkRange
-            | Action::InvertMarks
-            | Action::Import
-            | Action::Undo
-            | Action::Scenarios
-            | Action::ResetSim
-            | Action::Faults
-            | Action::QuickFilter
-            | Action::TourNext
-            | Action::Open
-            | Action::Refresh
-            | Action::Lookup
-            | Action::SwitchProfile
-            | Action::Filter
-            | Action::Inspect
-            | Action::Help
-            | Action::Quit
-            | Action::ForceQuit
-            | Action::Suspend
-            | Action::Close => self == Context::Main,
-        }
-    }
-
-    /// Keys this context adds to an action's own (a form also takes ctrl-p / ctrl-n for
-    /// ↑ / ↓, as readline does).
-    pub(super) fn aliases(self) -> &'static [(Action, &'static str)] {
-        match self {
-            Context::Form => &[(Action::Up, "ctrl-p"), (Action::Down, "ctrl-n")],
-            // The help's pages turn with the arrows too.
-            Context::Help => &[(Action::NextPane, "right"), (Action::PrevPane, "left")],
-            Context::Main
-            | Context::Filter
-            | Context::Confirm
-            | Context::Inspector
-            | Context::Quit
-            | Context::Profiles
-            | Context::Preview
-            | Context::Batch
-            | Context::Scenarios
-            | Context::Menu => &[],
         }
     }
 

@@ -1,5 +1,7 @@
 //! The `[keys]` table's schema: the actions a key can be bound to, the contexts that read
-//! each of them, how a key is written, and the default table.
+//! each of them, how a key is written, and the default table. What is fixed about each
+//! action — its default keys, and how the main screen presents it — is one row of one
+//! table ([`TABLE`]).
 //!
 //! Keys are plain values here ([`Chord`]); the console turns terminal events into chords in
 //! one place (`tui::keymap`), so neither this module nor the console's handlers name a
@@ -10,9 +12,11 @@ use std::collections::{BTreeMap, HashMap};
 
 mod action;
 mod chord;
+mod table;
 
 pub use action::{Action, Context};
 pub use chord::{Chord, Key, Mods};
+pub use table::{OnMain, Scope, Spec, TABLE};
 
 /// The key table in force: the defaults with the configuration's `[keys]` overrides.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,11 +32,14 @@ impl Default for Bindings {
         let keys = Action::ALL
             .iter()
             .map(|&a| {
-                let (texts, label) = a.defaults();
-                let mut chords: Vec<Chord> =
-                    texts.iter().filter_map(|t| Chord::parse(t).ok()).collect();
+                let spec = a.spec();
+                let mut chords: Vec<Chord> = spec
+                    .keys
+                    .iter()
+                    .filter_map(|t| Chord::parse(t).ok())
+                    .collect();
                 chords.dedup();
-                (a, chords, label.to_string())
+                (a, chords, spec.label.to_string())
             })
             .collect();
         let mut bindings = Self {
@@ -120,12 +127,13 @@ impl Bindings {
     /// type a character).
     fn chords_in(&self, context: Context, action: Action) -> Vec<Chord> {
         let own = self.keys(action).iter().copied();
-        let aliases = context
-            .aliases()
+        let added = action
+            .spec()
+            .context_keys
             .iter()
-            .filter(|(a, _)| *a == action)
+            .filter(|(c, _)| *c == context)
             .filter_map(|(_, text)| Chord::parse(text).ok());
-        own.chain(aliases)
+        own.chain(added)
             .filter(|c| !(context.is_text() && c.is_text()))
             .collect()
     }
