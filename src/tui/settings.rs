@@ -1,14 +1,77 @@
-//! The console's settings for a profile (or the demo seed): what the App starts with.
+//! The console's settings for a profile (or the demo seed): what the App starts with, how
+//! they are made from a profile, a session or the demo seed, and what is read from them.
 
 use chrono::{Local, Offset};
 
-use super::app::{CeregoSettings, HiveSettings, Settings};
 use super::keymap;
+use super::keymap::Keymap;
 use crate::config::Profile;
+use crate::config::Unavailable;
+use crate::core::domain::{HiveTag, PartnerId, TagType};
+use crate::core::gate::Policy;
 use crate::core::model::KnownPatron;
+use crate::core::op::Place;
 use crate::engine::workspace::Workspace;
 use crate::session::Session;
 use crate::sim::seed::Seed;
+use chrono::FixedOffset;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CeregoSettings {
+    pub partner_id: PartnerId,
+    pub tag_types: Vec<TagType>,
+    /// Add and edit go through the set endpoint (one operation) on `set` profiles.
+    pub tags_api: crate::core::domain::TagsApi,
+    /// Listings include department users.
+    pub departments: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiveSettings {
+    pub catalogue: Vec<HiveTag>,
+}
+
+/// What the console was started with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Demo mode: talking to the embedded simulator.
+    pub demo: bool,
+    pub profile: String,
+    pub cerego: Option<CeregoSettings>,
+    pub hive: Option<HiveSettings>,
+    /// Patrons known at start (demo seed or saved workspace).
+    pub patrons: Vec<KnownPatron>,
+    /// Offset used to show times (the local zone at start; fixed in tests).
+    pub utc_offset: FixedOffset,
+    /// What the write gate allows.
+    pub policy: Policy,
+    /// The header colour of the profile (ratatui colour name or #rrggbb).
+    pub color: crate::config::colour::Colour,
+    /// Other profiles the operator can switch to.
+    pub profiles: Vec<String>,
+    /// Why a service is not available (shown in its panes).
+    pub unavailable: Vec<Unavailable>,
+    /// Where this console's commands run (`--profile NAME` or `--demo` in command lines).
+    pub place: Place,
+    /// Whether the workspace (known patrons, look-ups) is saved between runs.
+    pub persist: bool,
+    /// Recent Cerego look-ups, most recent first.
+    pub lookups: Vec<String>,
+    /// The key table in force (defaults plus the configuration's `[keys]`).
+    pub keymap: Keymap,
+    /// Demo mode: the embedded simulator's address (for curl, shown in help and the picker).
+    pub simulator: Option<String>,
+    /// The colours (`theme` in the configuration; `NO_COLOR` means monochrome).
+    pub theme: super::theme::Theme,
+}
+
+impl Settings {
+    /// No colour at all (the monochrome theme, which `NO_COLOR` selects): selection, focus
+    /// and the active tab are shown by reverse video, bold and a `▶` marker.
+    pub fn no_color(&self) -> bool {
+        self.theme == super::theme::Theme::Monochrome
+    }
+}
 
 /// The demo seed's patrons, as the console knows them at start.
 fn seed_patrons(seed: &Seed) -> Vec<KnownPatron> {
