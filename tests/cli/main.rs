@@ -1,6 +1,7 @@
 //! The `tagdesk` binary as scripts use it: configuration, profiles, key sources, the write
 //! gate, exit codes against the simulator and its faults, the journal and secret hygiene.
 
+#[path = "../support/mod.rs"]
 mod support;
 
 use std::path::Path;
@@ -617,5 +618,4 @@ async fn smaller_cli_defects() {
 }
 
 // Issue 11, item 12: the manual page and shell completion.
-#[path = "cli/man.rs"]
 mod man;
