@@ -17,14 +17,14 @@ struct SimProcess {
 impl SimProcess {
     /// Spawns `tagdesk sim --listen 127.0.0.1:0 EXTRA...` and reads its first line.
     async fn spawn(extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tagdesk"))
-            .args(["sim", "--listen", "127.0.0.1:0"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tagdesk"));
+        cmd.args(["sim", "--listen", "127.0.0.1:0"])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("tagdesk sim starts");
+            .stderr(Stdio::inherit());
+        support::env::clean_env().apply(&mut cmd);
+        let mut child = cmd.spawn().expect("tagdesk sim starts");
         let pid = child.id();
         let stdout = child.stdout.take().expect("piped stdout");
         let mut process = Self {
