@@ -8,12 +8,15 @@
 //! exits) or from the structure (what was read); nothing here times how fast anything runs,
 //! only that it ends within generous bounds.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use support::env::clean_env;
 use tagdesk::sim::{SimOptions, Simulator};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -80,17 +83,15 @@ api_key_env = "T_HIVE_KEY"
     }
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
-        c.arg("--config").arg(self.config()).args(args);
-        for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("TAGDESK_") {
-                c.env_remove(k);
-            }
-        }
-        c.env("TAGDESK_DATA_DIR", self.data())
-            .env("T_HIVE_KEY", HIVE_KEY)
-            .env("T_CEREGO_KEY", CEREGO_KEY)
-            .env("XDG_CONFIG_HOME", self.root.path().join("xdg"))
+        c.arg("--config")
+            .arg(self.config())
+            .args(args)
             .stdin(Stdio::null());
+        clean_env()
+            .dirs(self.data(), self.root.path().join("xdg"))
+            .var("T_HIVE_KEY", HIVE_KEY)
+            .var("T_CEREGO_KEY", CEREGO_KEY)
+            .apply(&mut c);
         c
     }
     async fn run(&self, args: &[&str]) -> Output {
@@ -824,8 +825,10 @@ async fn config_and_seed_paths_that_are_not_small_files_are_refused() {
         c.arg("--config")
             .arg(&path)
             .args(["config", "check"])
-            .env("TAGDESK_DATA_DIR", dirs.data())
             .stdin(Stdio::null());
+        clean_env()
+            .var("TAGDESK_DATA_DIR", dirs.data())
+            .apply(&mut c);
         let (o, _) = tokio::task::spawn_blocking(move || run_measured(c, Duration::from_secs(20)))
             .await
             .expect("join");
@@ -842,6 +845,7 @@ async fn config_and_seed_paths_that_are_not_small_files_are_refused() {
         c.args(["sim", "--listen", "127.0.0.1:0", "--seed"])
             .arg(&path)
             .stdin(Stdio::null());
+        clean_env().apply(&mut c);
         let (o, _) = tokio::task::spawn_blocking(move || run_measured(c, Duration::from_secs(20)))
             .await
             .expect("join");
@@ -922,6 +926,7 @@ async fn the_control_api_answers_loopback_clients_only() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .stdin(Stdio::null());
+    clean_env().apply(&mut c);
     let mut child = c.spawn().expect("sim");
     let mut err = BufReader::new(child.stderr.take().expect("stderr"));
     let mut line = String::new();

@@ -1,6 +1,7 @@
 //! The layout rules of README "Architecture", checked on the source so they cannot erode:
 //! what the pure core may use, what config may depend on, where key codes and colours live,
-//! how big a file may grow, and that no match over `Op` hides a new variant behind `_ =>`.
+//! how big a file's code may grow (its test module not counted), that no module is named by
+//! `#[path]`, and that no match over `Op` hides a new variant behind `_ =>`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -75,9 +76,22 @@ fn the_core_does_no_io_and_knows_no_outer_layer() {
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
+/// `core` ← `engine` ← `session` / `cli` / `tui`, with `config` and `sim` beside: the engine
+/// names none of the layers above it, nor config or the simulator (what it shares with
+/// them lives in `core`, or in the engine for config to use).
 #[test]
 fn the_engine_knows_neither_the_console_nor_the_cli() {
-    let bad = offenders(&src("engine"), &["crate::tui", "crate::cli", "ratatui"]);
+    let bad = offenders(
+        &src("engine"),
+        &[
+            "crate::tui",
+            "crate::cli",
+            "crate::session",
+            "crate::config",
+            "crate::sim",
+            "ratatui",
+        ],
+    );
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
@@ -236,16 +250,61 @@ fn colours_live_in_the_theme_only() {
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
+/// The lines of a file's code: those before its test module, which starts at the first line
+/// that is exactly `#[cfg(test)]` (at column 0) followed by a `mod` item (other attributes
+/// may come between). Tests beside their code do not count towards a file's size.
+fn code_lines(text: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let starts_test_module = |i: usize| {
+        lines[i] == "#[cfg(test)]"
+            && lines[i + 1..]
+                .iter()
+                .find(|l| !l.starts_with("#["))
+                .is_some_and(|l| {
+                    let item = l
+                        .trim_start_matches("pub ")
+                        .trim_start_matches("pub(crate) ");
+                    item.starts_with("mod ")
+                })
+    };
+    (0..lines.len())
+        .find(|&i| starts_test_module(i))
+        .unwrap_or(lines.len())
+}
+
+#[test]
+fn the_line_count_stops_at_the_test_module() {
+    let file = "use a;\n\nfn f() {}\n#[cfg(test)]\nmod tests {\n    fn t() {}\n}\n";
+    assert_eq!(code_lines(file), 3);
+    let file_mod = "fn f() {}\n#[cfg(test)]\nmod tests;\n";
+    assert_eq!(code_lines(file_mod), 1);
+    // A `#[cfg(test)]` on anything but a module, or indented, is code.
+    let helper = "fn f() {}\n#[cfg(test)]\nfn helper() {}\nfn g() {}\n";
+    assert_eq!(code_lines(helper), 4);
+    let nested = "impl A {\n    #[cfg(test)]\n    mod inner {}\n}\n";
+    assert_eq!(code_lines(nested), 4);
+    // No test module: every line counts.
+    assert_eq!(code_lines("a\nb\n"), 2);
+}
+
 #[test]
 fn no_source_file_grows_past_600_lines() {
     let mut bad = Vec::new();
     for f in src("") {
-        let lines = fs::read_to_string(&f).expect("read").lines().count();
+        let lines = code_lines(&fs::read_to_string(&f).expect("read"));
         if lines > 600 {
             bad.push(format!("{}: {lines} lines", f.display()));
         }
     }
     assert!(bad.is_empty(), "split these along a real seam: {bad:#?}");
+}
+
+/// A test module lives beside its code: inline, or as an ordinary submodule (`tests.rs`
+/// next to a `mod.rs`), never a file named by `#[path]`.
+#[test]
+fn no_source_file_names_a_module_by_path() {
+    let bad = offenders(&src(""), &["#[path"]);
+    assert!(bad.is_empty(), "{bad:#?}");
 }
 
 #[test]

@@ -232,17 +232,9 @@ pub fn choose_profile(
     Ok(name)
 }
 
-/// Whether `url`'s host is this machine (so plain http never leaves it).
-pub fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
+/// Whether `url`'s host is this machine: the engine's rule, which the playground's control
+/// client applies too (the engine knows nothing of config).
+pub use crate::engine::api::is_loopback;
 
 /// Checks a base URL: http or https, and http only to this machine unless the profile
 /// allows it (the key would cross the network in clear).

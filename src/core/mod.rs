@@ -7,6 +7,7 @@
 //! `tests/layout.rs` holds that).
 
 pub mod domain;
+pub mod fault;
 pub mod gate;
 pub mod model;
 pub mod op;

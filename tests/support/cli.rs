@@ -90,19 +90,13 @@ api_key_env = "TEST_WRONG_KEY"
         if !args.contains(&"--config") {
             c.arg("--config").arg(self.config_path());
         }
-        c.args(args)
-            .env_remove("TAGDESK_PROFILE")
-            .env_remove("TAGDESK_HIVE_API_KEY")
-            .env_remove("TAGDESK_CEREGO_API_KEY")
-            .env_remove("TAGDESK_HIVE_URL")
-            .env_remove("TAGDESK_CEREGO_URL")
-            .env_remove("TAGDESK_CEREGO_TAGS_API")
-            .env("TAGDESK_DATA_DIR", self.data_dir())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg"))
-            .env("TEST_HIVE_KEY", HIVE_KEY)
-            .env("TEST_CEREGO_KEY", CEREGO_KEY)
-            .env("TEST_WRONG_KEY", "not-the-key")
-            .stdin(std::process::Stdio::null());
+        c.args(args).stdin(std::process::Stdio::null());
+        super::env::clean_env()
+            .dirs(self.data_dir(), self.dir.path().join("xdg"))
+            .var("TEST_HIVE_KEY", HIVE_KEY)
+            .var("TEST_CEREGO_KEY", CEREGO_KEY)
+            .var("TEST_WRONG_KEY", "not-the-key")
+            .apply(&mut c);
         c
     }
 

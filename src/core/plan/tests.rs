@@ -1,5 +1,6 @@
 use super::*;
-use crate::core::model::{KnownPatron, KnownState, KnownTag};
+use crate::core::domain::{ApiField, HiveTag, PatronId, TagType};
+use crate::core::model::{KnownPatron, KnownState, KnownTag, KnownUsers};
 use crate::core::op::cerego::{CeregoTag, CeregoUser};
 
 fn catalogue(names: &[&str]) -> Vec<HiveTag> {

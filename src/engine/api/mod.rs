@@ -66,6 +66,19 @@ impl ClientConfig {
     }
 }
 
+/// Whether `url`'s host is this machine (so plain http never leaves it): a profile may use
+/// plain http to it, and the playground controls only a simulator there.
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The result of one client call together with every exchange it took (a user list may take
 /// several pages). The exchanges are kept even when the call failed, so the inspector can
 /// show exactly what went over the wire.

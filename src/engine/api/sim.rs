@@ -24,7 +24,7 @@ impl SimControl {
     /// state of a simulator on this machine, never a real service.
     pub fn new(base: &str) -> Result<Self, String> {
         let url = reqwest::Url::parse(base).map_err(|e| format!("{base}: {e}"))?;
-        if url.scheme() != "http" || !crate::config::is_loopback(&url) {
+        if url.scheme() != "http" || !super::is_loopback(&url) {
             return Err(format!(
                 "{base} is not a tagdesk simulator on this machine: the playground works in demo \
                  mode or on a profile pointed at `tagdesk sim`"
@@ -132,7 +132,7 @@ fn fault_specs(value: &Value) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter_map(|rule| {
-            serde_json::from_value::<crate::sim::faults::FaultRule>(rule.clone())
+            serde_json::from_value::<crate::core::fault::FaultRule>(rule.clone())
                 .ok()
                 .map(|r| r.to_string())
         })

@@ -14,6 +14,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::report::{self, RowOutcome, RowReport};
 use super::{RunOptions, SavedPlan};
+use crate::core::op::{ApiError, Exchange, Op, Output};
+use crate::core::plan::PlanRow;
 use crate::core::printable::plural;
 use crate::engine::exec::{self, Clients, Hooks, PageProgress, SharedJournal, lock};
 use crate::engine::journal::{
@@ -208,6 +210,14 @@ impl Shared {
             .get_or_insert(message);
     }
 
+    /// A row taken but not sent goes back to the front of the queue.
+    fn put_back(&self, index: usize) {
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_front(index);
+    }
+
     fn stopped(&self) -> bool {
         self.journal_error
             .lock()
@@ -311,6 +321,23 @@ async fn wait_while_paused(control: &mut watch::Receiver<Control>) -> bool {
     }
 }
 
+/// One of the batch's workers; `run` starts as many as the batch's concurrency (never more
+/// than rows). A worker owns only its receiver of the batch's control (run, pause,
+/// cancel); the plan, the queue of row indices still to send, the pace and the committer
+/// it shares with the others (`Shared`), so the workers together send every row once, in
+/// queue order, at most `concurrency` at a time, and one task writes the journal.
+///
+/// Each turn of the loop is one row, in the order that keeps the journal honest:
+/// [`next_row`] waits while the batch is paused and for the pace (the `--rate` and any
+/// slow-down a 429 or 503 asked for); [`journal_intent`] puts the row's intent on disk
+/// before anything leaves; [`send`] sends it with the engine's retries, holding the whole
+/// batch back when the server throttles; [`journal_outcome`] writes how it ended as it
+/// arrives; [`record_result`] reports the row to the caller (`Progress`) and to the run's
+/// report.
+///
+/// A worker stops when no row is left, when the batch is cancelled (rows not taken stay
+/// pending; requests in flight finish), or when the journal fails (the row whose intent
+/// could not be written goes back to the queue, and no worker starts another row).
 async fn worker(
     ctx: Arc<RunContext>,
     shared: Arc<Shared>,
@@ -319,138 +346,189 @@ async fn worker(
     mut control: watch::Receiver<Control>,
 ) {
     loop {
-        if !wait_while_paused(&mut control).await {
-            return;
-        }
-        if shared.stopped() {
-            return;
-        }
-        let Some(index) = shared
-            .queue
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop_front()
-        else {
+        let Some(index) = next_row(&shared, &mut control).await else {
             return;
         };
-        shared.pace.turn().await;
-        if *control.borrow() != Control::Run {
-            // Paused or cancelled while waiting for the turn: the row goes back.
-            shared
-                .queue
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push_front(index);
-            continue;
-        }
         let Some(row) = shared.plan.rows.get(index) else {
             continue;
         };
-        let op = row.op.clone();
-        let id = new_id();
-        let mut intent = IntentRecord::at(
-            &id,
-            &ctx.profile,
-            ctx.demo,
-            &op,
-            Some(RequestInfo::planned(
-                &op,
-                ctx.clients.base_url(op.service()),
-            )),
-        );
-        intent.batch = Some(BatchTag {
-            id: shared.plan.batch_id.clone(),
-            row: index,
-            line: row.line(),
-            lines: if row.lines.len() > 1 {
-                row.lines.clone()
-            } else {
-                Vec::new()
-            },
-        });
-        intent.prior = row.prior.clone();
-        if let Err(e) = shared
-            .committer
-            .write(vec![Record::Intent(Box::new(intent.clone()))])
-            .await
-        {
-            // Nothing is sent that could not be journaled; the batch stops.
-            shared.stop(format!(
-                "the journal could not be written, so the batch stopped: {e}"
-            ));
-            shared
-                .queue
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push_front(index);
+        let Some(intent) = journal_intent(&ctx, &shared, index, row).await else {
             return;
-        }
+        };
         progress(Progress::Sent { row: index });
         let started = Instant::now();
-        let throttle = |n: RetryNotice| {
-            if matches!(n.status, Some(429 | 503)) {
-                shared
-                    .pace
-                    .hold(Instant::now() + Duration::from_millis(n.wait_ms));
-                progress(Progress::Throttled {
-                    wait_ms: n.wait_ms,
-                    reason: n.reason.clone(),
-                });
-            }
-        };
-        let on_page = |_: PageProgress| {};
-        let hooks = Hooks {
-            notify: &throttle,
-            on_page: &on_page,
-            keep_users: false,
-            prior: None,
-        };
-        let (exchanges, result, retries) =
-            exec::attempt(&ctx.clients, &op, &ctx.policy, &hooks).await;
-        if result.is_ok() {
-            shared.pace.eased();
-        }
-        let mut outcome =
-            OutcomeRecord::from_execution(&id, &exchanges, &result, started.elapsed());
-        if !retries.is_empty() {
-            outcome.summary = format!(
-                "{} (after {})",
-                outcome.summary,
-                plural(retries.len() as u64, "retry", "retries")
-            );
-        }
-        if let Err(e) = shared
-            .committer
-            .write(vec![Record::Outcome(outcome.clone())])
-            .await
-        {
-            let message = format!(
-                "the outcome of row {} (journal id {id}) could not be written to the journal, \
-                 so the batch stopped: {e}",
-                row.line()
-            );
-            shared.stop(message);
-        }
+        let (exchanges, result, retries) = send(&ctx, &shared, progress.as_ref(), &row.op).await;
+        let outcome = journal_outcome(
+            &shared, &intent.id, row, &exchanges, &result, &retries, started,
+        )
+        .await;
         let entry = Entry {
             intent,
             outcome: Some(outcome),
         };
-        let mut r = report::report(row, Some(&entry));
-        if let Some(m) = &mut r.message {
-            *m = ctx.clients.redactor.text(m).into_owned();
+        record_result(&ctx, &results, progress.as_ref(), index, row, entry, result);
+    }
+}
+
+/// The next row this worker sends, once the batch runs and its turn has come: None when the
+/// batch is cancelled, the journal has failed, or no row is left. A row taken before a pause
+/// or a cancel that came while waiting for the turn goes back to the front of the queue.
+async fn next_row(shared: &Shared, control: &mut watch::Receiver<Control>) -> Option<usize> {
+    loop {
+        if !wait_while_paused(control).await || shared.stopped() {
+            return None;
         }
-        let mut result = result;
-        crate::core::redact::Scrub::scrub(&mut result, &ctx.clients.redactor);
-        progress(Progress::Done {
-            row: index,
-            report: Box::new(r.clone()),
-            entry: Box::new(entry),
-            op: Box::new(op),
-            result: Box::new(result),
-        });
-        results
+        let index = shared
+            .queue
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((index, r));
+            .pop_front()?;
+        shared.pace.turn().await;
+        if *control.borrow() == Control::Run {
+            return Some(index);
+        }
+        // Paused or cancelled while waiting for the turn: the row goes back.
+        shared.put_back(index);
     }
+}
+
+/// Journals the row's intent (tagged with the batch, the row and its lines, and the value
+/// an undo would set back) before its request leaves. None when the journal could not take
+/// it: nothing is sent that could not be journaled, so the batch stops and the row goes
+/// back to the queue (it is reported pending).
+async fn journal_intent(
+    ctx: &RunContext,
+    shared: &Shared,
+    index: usize,
+    row: &PlanRow,
+) -> Option<IntentRecord> {
+    let op = &row.op;
+    let id = new_id();
+    let mut intent = IntentRecord::at(
+        &id,
+        &ctx.profile,
+        ctx.demo,
+        op,
+        Some(RequestInfo::planned(op, ctx.clients.base_url(op.service()))),
+    );
+    intent.batch = Some(BatchTag {
+        id: shared.plan.batch_id.clone(),
+        row: index,
+        line: row.line(),
+        lines: if row.lines.len() > 1 {
+            row.lines.clone()
+        } else {
+            Vec::new()
+        },
+    });
+    intent.prior = row.prior.clone();
+    if let Err(e) = shared
+        .committer
+        .write(vec![Record::Intent(Box::new(intent.clone()))])
+        .await
+    {
+        shared.stop(format!(
+            "the journal could not be written, so the batch stopped: {e}"
+        ));
+        shared.put_back(index);
+        return None;
+    }
+    Some(intent)
+}
+
+/// Sends the row's request with the engine's retries. A 429 or 503 on the way holds the
+/// whole batch back (every worker waits, then requests are spaced) and is reported as
+/// `Progress::Throttled`; a success eases the pace back towards full speed.
+async fn send(
+    ctx: &RunContext,
+    shared: &Shared,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+    op: &Op,
+) -> (Vec<Exchange>, Result<Output, ApiError>, Vec<RetryNotice>) {
+    let throttle = |n: RetryNotice| {
+        if matches!(n.status, Some(429 | 503)) {
+            shared
+                .pace
+                .hold(Instant::now() + Duration::from_millis(n.wait_ms));
+            progress(Progress::Throttled {
+                wait_ms: n.wait_ms,
+                reason: n.reason.clone(),
+            });
+        }
+    };
+    let on_page = |_: PageProgress| {};
+    let hooks = Hooks {
+        notify: &throttle,
+        on_page: &on_page,
+        keep_users: false,
+        prior: None,
+    };
+    let (exchanges, result, retries) = exec::attempt(&ctx.clients, op, &ctx.policy, &hooks).await;
+    if result.is_ok() {
+        shared.pace.eased();
+    }
+    (exchanges, result, retries)
+}
+
+/// Journals how the row ended (its retries counted in the summary), as it arrives. When the
+/// journal cannot take it the batch stops; the row is still reported as it ended.
+async fn journal_outcome(
+    shared: &Shared,
+    id: &str,
+    row: &PlanRow,
+    exchanges: &[Exchange],
+    result: &Result<Output, ApiError>,
+    retries: &[RetryNotice],
+    started: Instant,
+) -> OutcomeRecord {
+    let mut outcome = OutcomeRecord::from_execution(id, exchanges, result, started.elapsed());
+    if !retries.is_empty() {
+        outcome.summary = format!(
+            "{} (after {})",
+            outcome.summary,
+            plural(retries.len() as u64, "retry", "retries")
+        );
+    }
+    if let Err(e) = shared
+        .committer
+        .write(vec![Record::Outcome(outcome.clone())])
+        .await
+    {
+        let message = format!(
+            "the outcome of row {} (journal id {id}) could not be written to the journal, \
+             so the batch stopped: {e}",
+            row.line()
+        );
+        shared.stop(message);
+    }
+    outcome
+}
+
+/// Reports the row to the caller (`Progress::Done`, with the reply for the known state's
+/// fold) and to the run's report, its message and reply scrubbed of the keys.
+fn record_result(
+    ctx: &RunContext,
+    results: &Mutex<Vec<(usize, RowReport)>>,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+    index: usize,
+    row: &PlanRow,
+    entry: Entry,
+    mut result: Result<Output, ApiError>,
+) {
+    let mut r = report::report(row, Some(&entry));
+    if let Some(m) = &mut r.message {
+        *m = ctx.clients.redactor.text(m).into_owned();
+    }
+    crate::core::redact::Scrub::scrub(&mut result, &ctx.clients.redactor);
+    progress(Progress::Done {
+        row: index,
+        report: Box::new(r.clone()),
+        entry: Box::new(entry),
+        op: Box::new(row.op.clone()),
+        result: Box::new(result),
+    });
+    results
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((index, r));
 }

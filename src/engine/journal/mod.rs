@@ -526,5 +526,4 @@ impl Journal {
 pub use crate::engine::fs::create_private_dir;
 
 #[cfg(test)]
-#[path = "open_tests.rs"]
 mod tests;

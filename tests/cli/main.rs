@@ -1,6 +1,7 @@
 //! The `tagdesk` binary as scripts use it: configuration, profiles, key sources, the write
 //! gate, exit codes against the simulator and its faults, the journal and secret hygiene.
 
+#[path = "../support/mod.rs"]
 mod support;
 
 use std::path::Path;
@@ -616,6 +617,46 @@ async fn smaller_cli_defects() {
     );
 }
 
+/// Every `tagdesk` a test starts gets the one clean environment (`support::env`): every
+/// inherited `TAGDESK_` variable removed, whatever its name, then the test's own set.
+#[test]
+fn the_clean_environment_drops_every_tagdesk_variable() {
+    use std::ffi::{OsStr, OsString};
+
+    let vars = [
+        ("TAGDESK_PROFILE", "prod"),
+        ("TAGDESK_SOMETHING_NEW", "x"),
+        ("HOME", "/home/someone"),
+        ("NOT_TAGDESK_X", "y"),
+    ]
+    .map(|(k, v)| (OsString::from(k), OsString::from(v)));
+    assert_eq!(
+        support::env::tagdesk_vars(vars),
+        ["TAGDESK_PROFILE", "TAGDESK_SOMETHING_NEW"]
+    );
+
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"));
+    support::env::clean_env()
+        .dirs("/data", "/xdg")
+        .var("TEST_KEY", "k")
+        .apply(&mut c);
+    let envs: Vec<(&OsStr, Option<&OsStr>)> = c.get_envs().collect();
+    for key in support::env::tagdesk_vars(std::env::vars_os()) {
+        if key != "TAGDESK_DATA_DIR" {
+            assert!(envs.contains(&(key.as_os_str(), None)), "{key:?} inherited");
+        }
+    }
+    for (key, value) in [
+        ("TAGDESK_DATA_DIR", "/data"),
+        ("XDG_CONFIG_HOME", "/xdg"),
+        ("TEST_KEY", "k"),
+    ] {
+        assert!(
+            envs.contains(&(OsStr::new(key), Some(OsStr::new(value)))),
+            "{key} not set: {envs:?}"
+        );
+    }
+}
+
 // Issue 11, item 12: the manual page and shell completion.
-#[path = "cli/man.rs"]
 mod man;
