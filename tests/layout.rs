@@ -319,3 +319,83 @@ fn main_is_a_short_dispatcher() {
         "main.rs has {lines} lines: commands belong in cli/"
     );
 }
+
+/// The code of a file before its test module (tests may write files to read back).
+fn code_before_tests(path: &Path) -> String {
+    let code = code_of(path);
+    let text = fs::read_to_string(path).expect("read a source file");
+    code.lines()
+        .take(code_lines(&text))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What the console's `App::update` may not do: IO of any kind. The loop (`tui/mod.rs`,
+/// `terminal.rs`, `batches.rs`) carries out its effects; the filter's searches run on their
+/// own threads (`filter/`), over rows already in memory.
+const IO: [&str; 9] = [
+    "std::fs",
+    "std::net",
+    "std::process",
+    "std::io",
+    "read_dir",
+    "File::",
+    "tokio",
+    "reqwest",
+    "crate::engine::api",
+];
+
+/// The files of the App and what it calls while it handles a message.
+fn app_files() -> Vec<PathBuf> {
+    let tui = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui");
+    let mut files: Vec<PathBuf> = ["actions", "popups", "state", "view"]
+        .iter()
+        .flat_map(|d| rust_files(&tui.join(d)))
+        .collect();
+    for f in [
+        "app.rs",
+        "message.rs",
+        "keymap.rs",
+        "mouse.rs",
+        "settings.rs",
+        "theme.rs",
+    ] {
+        files.push(tui.join(f));
+    }
+    files
+}
+
+#[test]
+fn the_app_does_no_io() {
+    let mut bad = Vec::new();
+    for f in app_files() {
+        let code = code_before_tests(&f);
+        for word in IO {
+            if code.contains(word) {
+                bad.push(format!("{} uses {word}", f.display()));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "App::update is pure: ask the loop with an Effect instead: {bad:#?}"
+    );
+}
+
+#[test]
+fn the_io_check_reads_code_before_the_tests() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("f.rs");
+    fs::write(
+        &file,
+        "fn f() { let _ = std::fs::read_dir(\".\"); }\n#[cfg(test)]\nmod tests {}\n",
+    )
+    .expect("write");
+    assert!(code_before_tests(&file).contains("std::fs"));
+    fs::write(
+        &file,
+        "fn f() {}\n#[cfg(test)]\nmod tests { fn t() { std::fs::write(\"x\", \"\").ok(); } }\n",
+    )
+    .expect("write");
+    assert!(!code_before_tests(&file).contains("std::fs"));
+}
