@@ -160,7 +160,7 @@ impl App {
         let mut effects = Vec::new();
         if let Some(c) = &app.settings.cerego {
             let op = c.listing(None);
-            effects.push(app.send(op));
+            effects.push(app.log_and_send(op));
         }
         (app, effects)
     }
@@ -208,7 +208,7 @@ impl App {
 
     /// Whether the loop should send ticks (only while the spinner shows).
     pub fn needs_tick(&self) -> bool {
-        self.busy() > 0 || self.tour_running()
+        self.unfinished() > 0 || self.tour_running()
     }
 
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
@@ -249,7 +249,7 @@ impl App {
                 // The quit dialog only asks what to do with requests in flight: once the
                 // last one has its outcome the question is moot, and the operator asked to quit.
                 let asked = self.quit_when_idle || matches!(self.popup, Some(Popup::Quit(_)));
-                if asked && self.busy() == 0 {
+                if asked && self.unfinished() == 0 {
                     effects.push(Effect::Quit);
                 }
                 effects
@@ -281,7 +281,7 @@ impl App {
             }
             Message::BatchEnded { batch_id, report } => {
                 let mut effects = self.batch_ended(&batch_id, *report);
-                if self.quit_when_idle && self.busy() == 0 {
+                if self.quit_when_idle && self.unfinished() == 0 {
                     effects.push(Effect::Quit);
                 }
                 effects
@@ -361,7 +361,7 @@ impl App {
     }
 
     /// The label of an action's key in the table in force ("press {} to add").
-    pub fn key(&self, action: Action) -> &str {
+    pub fn key_label(&self, action: Action) -> &str {
         self.settings.keymap.label_for(action)
     }
 
@@ -470,7 +470,7 @@ impl App {
                 } else {
                     format!(
                         "Action log: {label} ({} to change).",
-                        self.key(Action::QuickFilter)
+                        self.key_label(Action::QuickFilter)
                     )
                 };
                 self.set_status(Level::Info, text);
@@ -479,8 +479,8 @@ impl App {
                 Level::Info,
                 format!(
                     "{} filters the action log: {} to it first.",
-                    self.key(Action::QuickFilter),
-                    self.key(Action::NextPane)
+                    self.key_label(Action::QuickFilter),
+                    self.key_label(Action::NextPane)
                 ),
             ),
             // The popups' own actions: the main screen's table does not read them.

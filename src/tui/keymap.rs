@@ -231,8 +231,8 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
             Level::Info,
             format!(
                 "Hive tags have no value to edit: add ({}) or remove ({}) them.",
-                app.key(Action::Add),
-                app.key(Action::Remove)
+                app.key_label(Action::Add),
+                app.key_label(Action::Remove)
             ),
         ),
         Action::Edit if policy_read_only => read_only("editing a tag"),
@@ -244,7 +244,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
             Level::Warn,
             format!(
                 "Cerego's API has no way to remove a tag, so nothing was sent. Press {} to change its value instead.",
-                app.key(Action::Edit)
+                app.key_label(Action::Edit)
             ),
         ),
         Action::RemoveTyped if app.tab == Tab::Cerego => no(

@@ -365,7 +365,7 @@ impl App {
     }
 
     /// What quitting would leave without an outcome: requests in flight and batch rows.
-    pub fn busy(&self) -> usize {
+    pub fn unfinished(&self) -> usize {
         self.in_flight() + self.batch_rows_left()
     }
 

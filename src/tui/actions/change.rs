@@ -16,7 +16,7 @@ impl App {
                         Level::Warn,
                         format!(
                             "No patron selected: press {} to open one by its id.",
-                            self.key(Action::Open)
+                            self.key_label(Action::Open)
                         ),
                     );
                     return Vec::new();
@@ -88,7 +88,7 @@ impl App {
             return Vec::new();
         }
         self.status = None;
-        self.request(
+        self.gate_and_send(
             crate::core::op::Op::CeregoSet {
                 user,
                 tags: vec![crate::core::domain::TagSetting { tag_type, value }],
@@ -106,7 +106,7 @@ impl App {
         let Some(tag) = user.tags.get(self.cerego.tag_selected) else {
             let msg = format!(
                 "This user has no tags to edit: press {} to add one.",
-                self.key(Action::Add)
+                self.key_label(Action::Add)
             );
             self.set_status(Level::Warn, msg);
             return Vec::new();
@@ -148,8 +148,8 @@ impl App {
             self.focus = Pane::Tags;
             let msg = format!(
                 "Choose the tag to remove ({} marks several), then press {} again.",
-                self.key(Action::Mark),
-                self.key(Action::Remove)
+                self.key_label(Action::Mark),
+                self.key_label(Action::Remove)
             );
             self.set_status(Level::Info, msg);
             return Vec::new();

@@ -64,8 +64,8 @@ impl App {
             format!(
                 "{n} {noun}{} marked: {} acts on every marked one; {} clears.",
                 if n == 1 { "" } else { "s" },
-                self.key(crate::tui::keymap::Action::Add),
-                self.key(crate::tui::keymap::Action::Close)
+                self.key_label(crate::tui::keymap::Action::Add),
+                self.key_label(crate::tui::keymap::Action::Close)
             ),
         );
     }
@@ -93,7 +93,7 @@ impl App {
                     Level::Info,
                     format!(
                         "Range started: move to its other end and press {} again.",
-                        self.key(crate::tui::keymap::Action::MarkRange)
+                        self.key_label(crate::tui::keymap::Action::MarkRange)
                     ),
                 );
             }

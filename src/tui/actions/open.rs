@@ -53,6 +53,6 @@ impl App {
         }
         self.cerego.load = crate::tui::app::Load::Loading;
         self.known.cerego.begin_listing();
-        vec![self.send(op)]
+        vec![self.log_and_send(op)]
     }
 }

@@ -30,7 +30,7 @@ impl App {
                     format!(
                         "Playing every scenario, one every {} s after its answer ({} stops).",
                         PLAY_ALL_STEP_MS / 1000,
-                        self.key(Action::Close)
+                        self.key_label(Action::Close)
                     ),
                 );
                 Vec::new()
@@ -79,7 +79,7 @@ impl App {
         match op {
             Ok(op) => {
                 self.play.played.insert(play.key.clone());
-                let effects = self.request(op, false);
+                let effects = self.gate_and_send(op, false);
                 let sent = effects.iter().find_map(|e| match e {
                     Effect::Send(r) => Some(r.journal_id.clone()),
                     _ => None,

@@ -27,7 +27,7 @@ impl App {
         if let (Folded::ListingFailed, Err(e)) = (&folded, &reply.result) {
             self.cerego.load = crate::tui::app::Load::Failed(e.to_string());
         }
-        let effects = self.follow(folded, journal_ok);
+        let effects = self.show_fold(folded, journal_ok);
         if let Err(e) = &reply.result
             && journal_ok
         {
@@ -37,7 +37,7 @@ impl App {
     }
 
     /// The view after a fold: selection, filters, load state, the status line.
-    pub(in crate::tui) fn follow(&mut self, folded: Folded, journal_ok: bool) -> Vec<Effect> {
+    pub(in crate::tui) fn show_fold(&mut self, folded: Folded, journal_ok: bool) -> Vec<Effect> {
         match folded {
             Folded::Nothing | Folded::TagCreated { .. } | Folded::TagUpdated { .. } => {
                 if let Folded::TagCreated { tag_id } | Folded::TagUpdated { tag_id } = &folded
@@ -65,7 +65,7 @@ impl App {
                             format!(
                                 "Cerego set the tags of user {user}; the response did not list \
                                  them: press {} to reload and see the new tag.",
-                                self.key(Action::Refresh)
+                                self.key_label(Action::Refresh)
                             ),
                         );
                     }
@@ -82,7 +82,7 @@ impl App {
                     let msg = format!(
                         "Showing {} users: {cut}. Press {} to look up others.",
                         self.known.cerego.len(),
-                        self.key(Action::Lookup)
+                        self.key_label(Action::Lookup)
                     );
                     self.set_status(Level::Warn, msg);
                 }
@@ -152,8 +152,8 @@ impl App {
         } else if matches!(op, Op::CeregoAdd { .. }) && e.status() == Some(422) {
             format!(
                 "Cerego refused the add: the user already has a tag of that type. Press {} to reload, then {} to edit it.",
-                self.key(Action::Refresh),
-                self.key(Action::Edit)
+                self.key_label(Action::Refresh),
+                self.key_label(Action::Edit)
             )
         } else if matches!(op, Op::CeregoAdd { .. })
             && matches!(
@@ -163,7 +163,7 @@ impl App {
         {
             format!(
                 "{e}: the tag may have been created; reload the user ({}) before adding again.",
-                self.key(Action::Refresh)
+                self.key_label(Action::Refresh)
             )
         } else if matches!(op, Op::HiveRemove { .. }) && e.code() == Some("INVALID_PATRON") {
             // The patron pane says what this means; the log line shows the error.

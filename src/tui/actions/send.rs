@@ -11,7 +11,7 @@ impl App {
     /// Sends an Op through the write gate: allowed Ops go out, confirm profiles ask first
     /// (unless the operator already confirmed in a dialog naming the profile), read-only
     /// profiles refuse with the reason in the status line.
-    pub(in crate::tui) fn request(&mut self, op: Op, confirmed: bool) -> Vec<Effect> {
+    pub(in crate::tui) fn gate_and_send(&mut self, op: Op, confirmed: bool) -> Vec<Effect> {
         if self.refuse_while_switching() {
             return Vec::new();
         }
@@ -47,7 +47,7 @@ impl App {
             }
         }
         self.status = None;
-        vec![self.send(op)]
+        vec![self.log_and_send(op)]
     }
 
     /// The inspector's `r`: the entry's Op again, through the write gate, as a new entry; an
@@ -57,7 +57,7 @@ impl App {
             return Vec::new();
         };
         let before = self.log.len();
-        let effects = self.request(op, false);
+        let effects = self.gate_and_send(op, false);
         let sent = self.log.len() > before;
         if sent
             && matches!(self.popup, Some(Popup::Inspector(_)))
@@ -78,7 +78,7 @@ impl App {
 
     /// Records an Op in the log as pending and returns the effect that sends it. The
     /// journal id is made here, so the log and the journal name the request alike.
-    pub(in crate::tui) fn send(&mut self, op: Op) -> Effect {
+    pub(in crate::tui) fn log_and_send(&mut self, op: Op) -> Effect {
         let id = self.next_id;
         self.next_id += 1;
         let journal_id = crate::engine::journal::new_id();

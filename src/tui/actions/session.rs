@@ -6,7 +6,7 @@ use crate::tui::popups::{Popup, Profiles, Quit};
 impl App {
     /// `q` (or `Ctrl-C`, `force`): quit now when nothing is in flight, else ask.
     pub(in crate::tui) fn quit(&mut self, force: bool) -> Vec<Effect> {
-        if force || self.busy() == 0 {
+        if force || self.unfinished() == 0 {
             return vec![Effect::Quit];
         }
         self.open(Popup::Quit(Quit));

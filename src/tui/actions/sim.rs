@@ -40,7 +40,7 @@ pub const FAULT_PRESETS: [(&str, &str); 8] = [
 
 impl App {
     pub(in crate::tui) fn ask_reset_sim(&mut self) {
-        if self.busy() > 0 {
+        if self.unfinished() > 0 {
             self.set_status(
                 Level::Warn,
                 "Requests are in flight: wait for them before resetting the simulator.",
@@ -143,7 +143,7 @@ impl App {
             self.cerego.progress = None;
             let op = c.listing(None);
             self.refilter_cerego();
-            effects.push(self.send(op));
+            effects.push(self.log_and_send(op));
         }
         effects.extend(self.save_whole_effect());
         effects

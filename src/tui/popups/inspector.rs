@@ -107,7 +107,10 @@ impl Inspector {
         if matches!(op, crate::core::op::Op::CeregoListUsers { query: None, .. }) {
             return Outcome::stay().say(
                 Level::Info,
-                format!("Reload the user list with {}.", cx.key(Action::Refresh)),
+                format!(
+                    "Reload the user list with {}.",
+                    cx.key_label(Action::Refresh)
+                ),
             );
         }
         Outcome::stay().and(Do::Resend(self.key.clone()))

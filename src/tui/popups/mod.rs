@@ -81,7 +81,7 @@ pub struct Cx<'a> {
 
 impl Cx<'_> {
     /// The label of an action's key in the table in force ("press {} to add").
-    pub fn key(&self, action: Action) -> &str {
+    pub fn key_label(&self, action: Action) -> &str {
         self.settings.keymap.label_for(action)
     }
 
@@ -102,7 +102,7 @@ impl Cx<'_> {
     }
 
     /// What quitting would leave without an outcome: requests in flight and batch rows.
-    pub fn busy(&self) -> usize {
+    pub fn unfinished(&self) -> usize {
         self.in_flight + self.batch_rows_left
     }
 

@@ -159,7 +159,7 @@ impl App {
     /// A confirmation said yes: what it asked about.
     pub(in crate::tui) fn confirmed(&mut self, on_yes: OnYes) -> Vec<Effect> {
         match on_yes {
-            OnYes::Send(op) => self.request(op, true),
+            OnYes::Send(op) => self.gate_and_send(op, true),
             OnYes::Quit => vec![Effect::Quit],
             OnYes::SwitchProfile(name) => vec![Effect::SwitchProfile(name)],
             OnYes::ResetSim => {

@@ -27,7 +27,7 @@ impl Room for Quit {
     fn on_key(&mut self, action: Option<Action>, _key: KeyEvent, cx: &Cx) -> Outcome {
         match action {
             Some(Action::Wait) => {
-                let n = cx.busy();
+                let n = cx.unfinished();
                 if n == 0 {
                     // Everything got its outcome while the dialog was open.
                     return Outcome::close().effect(Effect::Quit);
@@ -36,8 +36,8 @@ impl Room for Quit {
                     "Quitting when the {n} request{} in flight finish{}… ({} to stay, {} to abandon)",
                     if n == 1 { "" } else { "s" },
                     if n == 1 { "es" } else { "" },
-                    cx.key(Action::Close),
-                    cx.key(Action::ForceQuit)
+                    cx.key_label(Action::Close),
+                    cx.key_label(Action::ForceQuit)
                 );
                 Outcome::close()
                     .and(Do::QuitWhenIdle(true))

@@ -74,7 +74,9 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
                 vec![
                     Line::from("Could not load users:".error()),
                     Line::from(fit(e, 2000)),
-                    Line::from(format!("Press {} to try again.", app.key(Action::Refresh)).muted()),
+                    Line::from(
+                        format!("Press {} to try again.", app.key_label(Action::Refresh)).muted(),
+                    ),
                 ],
             );
         }
@@ -86,8 +88,8 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             format!(
                 "No user matches the filter. {} clears it; {} looks up a user who is not listed.",
-                app.key(Action::Close),
-                app.key(Action::Lookup)
+                app.key_label(Action::Close),
+                app.key_label(Action::Lookup)
             )
         };
         return empty_message(frame, rows_area, vec![Line::from(msg.muted())]);
@@ -164,7 +166,7 @@ pub(super) fn cut_notice(app: &App) -> Option<String> {
     Some(format!(
         "Showing {}{of} — {} looks up others",
         grouped(users.len() as u64),
-        app.key(Action::Lookup)
+        app.key_label(Action::Lookup)
     ))
 }
 
@@ -218,7 +220,7 @@ pub fn draw_cerego_tags(app: &App, frame: &mut Frame, area: Rect) {
             frame,
             rows_area,
             vec![Line::from(
-                format!("No tags. Press {} to add one.", app.key(Action::Add)).muted(),
+                format!("No tags. Press {} to add one.", app.key_label(Action::Add)).muted(),
             )],
         );
     }

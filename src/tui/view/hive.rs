@@ -48,12 +48,12 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         let msg = if app.known.hive.is_empty() {
             format!(
                 "No patrons known yet. Press {} to open one by its id.",
-                app.key(Action::Open)
+                app.key_label(Action::Open)
             )
         } else {
             format!(
                 "No patron matches the filter. {} clears it.",
-                app.key(Action::Close)
+                app.key_label(Action::Close)
             )
         };
         return empty_message(frame, rows_area, vec![Line::from(msg.muted())]);
@@ -136,12 +136,12 @@ pub fn draw_hive_tags(app: &App, frame: &mut Frame, area: Rect) {
     );
     if patron.tags.is_empty() {
         let msg = if patron.confirmed_at.is_some() {
-            format!("No tags. Press {} to add some.", app.key(Action::Add))
+            format!("No tags. Press {} to add some.", app.key_label(Action::Add))
         } else {
             format!(
                 "No tags known. Press {} to add, or {} to remove by api_field.",
-                app.key(Action::Add),
-                app.key(Action::Remove)
+                app.key_label(Action::Add),
+                app.key_label(Action::Remove)
             )
         };
         return empty_message(frame, rows_area, vec![Line::from(msg.muted())]);

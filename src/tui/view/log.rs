@@ -96,7 +96,7 @@ pub fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(
             Paragraph::new(format!(
                 "No entry matches the filter. {} clears it.",
-                app.key(Action::Close)
+                app.key_label(Action::Close)
             ))
             .muted(),
             inner,

@@ -148,12 +148,16 @@ pub(crate) fn header_tabs(app: &App) -> Vec<(Option<Tab>, Span<'static>)> {
         (None, Span::styled(" tagdesk ", Style::new().bold())),
         (
             Some(Tab::Cerego),
-            tab("Cerego", app.key(Action::TabCerego), app.tab == Tab::Cerego),
+            tab(
+                "Cerego",
+                app.key_label(Action::TabCerego),
+                app.tab == Tab::Cerego,
+            ),
         ),
         (None, Span::raw(" ")),
         (
             Some(Tab::Hive),
-            tab("Hive", app.key(Action::TabHive), app.tab == Tab::Hive),
+            tab("Hive", app.key_label(Action::TabHive), app.tab == Tab::Hive),
         ),
     ]
 }
@@ -298,32 +302,35 @@ fn draw_banner(
             format!(" Tour finished: {of} steps. "),
             format!(
                 " {} quits · {} plays one ",
-                app.key(Action::Quit),
-                app.key(Action::Scenarios)
+                app.key_label(Action::Quit),
+                app.key_label(Action::Scenarios)
             ),
         ),
         TourPhase::Stopped => (
             format!(" Tour stopped at step {step} of {of}. "),
-            format!(" {} plays one ", app.key(Action::Scenarios)),
+            format!(" {} plays one ", app.key_label(Action::Scenarios)),
         ),
         TourPhase::Ready { since } => {
             let shown = tour.at.min(of);
             let next = if tour.manual {
                 format!(
                     " {} next step · {} stops ",
-                    app.key(Action::TourNext),
-                    app.key(Action::Close)
+                    app.key_label(Action::TourNext),
+                    app.key_label(Action::Close)
                 )
             } else {
                 let due = *since + chrono::Duration::milliseconds(tour.step_ms as i64);
                 let left = (due - app.now).num_milliseconds().max(0) as f64 / 1000.0;
-                format!(" next in {left:.0} s · {} stops ", app.key(Action::Close))
+                format!(
+                    " next in {left:.0} s · {} stops ",
+                    app.key_label(Action::Close)
+                )
             };
             (format!(" Tour {shown}/{of} · "), next)
         }
         TourPhase::Fault | TourPhase::SettingUp | TourPhase::Waiting { .. } => (
             format!(" Tour {step}/{of} ▶ "),
-            format!(" playing… · {} stops ", app.key(Action::Close)),
+            format!(" playing… · {} stops ", app.key_label(Action::Close)),
         ),
     };
     let caption = tour.caption().unwrap_or("");

@@ -31,14 +31,14 @@ impl App {
                 lookups.retain(|q| q != query.as_str());
                 lookups.insert(0, query.to_string());
                 lookups.truncate(crate::engine::workspace::MAX_LOOKUPS);
-                let mut effects = self.request(op, false);
+                let mut effects = self.gate_and_send(op, false);
                 effects.extend(self.save_effect());
                 effects
             }
             FormKind::HiveAdd { patron } => match ApiField::parse_list(&text) {
                 Ok(fields) => {
                     self.status = None;
-                    self.request(Op::HiveAdd { patron, fields }, false)
+                    self.gate_and_send(Op::HiveAdd { patron, fields }, false)
                 }
                 Err(_) => Vec::new(),
             },
@@ -116,7 +116,7 @@ impl App {
                     return Vec::new();
                 }
                 self.status = None;
-                self.request(
+                self.gate_and_send(
                     Op::CeregoAdd {
                         user,
                         tag_type: tag_type.id,
@@ -147,7 +147,7 @@ impl App {
                             "Tag {tag_id}'s type is not known (the listing did not include it), \
                              and the set API names tags by type: press {} to reload. Nothing \
                              was sent.",
-                            self.key(crate::tui::keymap::Action::Refresh)
+                            self.key_label(crate::tui::keymap::Action::Refresh)
                         ),
                     );
                     return Vec::new();
@@ -179,7 +179,7 @@ impl App {
                     return Vec::new();
                 }
                 self.status = None;
-                self.request(Op::CeregoUpdate { tag, value }, false)
+                self.gate_and_send(Op::CeregoUpdate { tag, value }, false)
             }
             FormKind::HiveBatch { remove, .. } => match ApiField::parse_list(&text) {
                 Ok(fields) => {
