@@ -211,6 +211,12 @@ impl App {
         self.unfinished() > 0 || self.tour_running()
     }
 
+    /// Opens `popup` over whatever is open (the main screen's actions; a popup's own keys
+    /// open another through its `Outcome`).
+    pub(in crate::tui) fn open(&mut self, popup: Popup) {
+        self.popup = Some(popup);
+    }
+
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
         self.status = Some((level, text.into()));
     }

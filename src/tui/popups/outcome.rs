@@ -188,9 +188,4 @@ impl App {
             }
         }
     }
-
-    /// Opens `popup` over whatever is open.
-    pub(in crate::tui) fn open(&mut self, popup: Popup) {
-        self.popup = Some(popup);
-    }
 }
