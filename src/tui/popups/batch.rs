@@ -74,7 +74,10 @@ impl Room for BatchWindow {
                     .and_then(|row| b.entries.get(row))
                     .map(|e| e.key.clone());
                 match key {
-                    Some(key) => Outcome::open(Popup::Inspector(Inspector::new(key))),
+                    Some(key) => Outcome::open(Popup::Inspector(Inspector::of_batch_row(
+                        key,
+                        self.batch_id.clone(),
+                    ))),
                     None => Outcome::stay().say(Level::Info, "That row has no outcome yet."),
                 }
             }
