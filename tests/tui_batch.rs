@@ -346,3 +346,44 @@ fn a_single_cerego_edit_is_undone_to_the_value_it_replaced() {
         .map(|t| t.value.clone());
     assert_eq!(value.as_deref(), Some("Gold"));
 }
+
+#[test]
+fn a_cancelled_batch_says_so_and_counts_only_the_rows_that_ended() {
+    use tagdesk::engine::batch::{RunReport, report};
+    let mut h = hive(LARGE);
+    mark_three(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.popup, Some(Popup::Batch(_))));
+    // One row ends, then the operator cancels: the other two are never sent.
+    h.run_batch(Some(1));
+    h.key(KeyCode::Char('c'));
+    assert_eq!(h.controls.len(), 1);
+    let job = h.jobs.remove(0);
+    let left: Vec<_> = job.todo[1..]
+        .iter()
+        .map(|&row| (row, report::report(&job.plan.rows[row], None)))
+        .collect();
+    h.send(Message::BatchEnded {
+        batch_id: job.plan.batch_id.clone(),
+        report: Box::new(RunReport {
+            rows: left,
+            cancelled: true,
+            ..RunReport::default()
+        }),
+    });
+    let screen = h.screen();
+    assert!(
+        screen.contains(" 1/3 · "),
+        "done counts ended rows only: {screen}"
+    );
+    assert!(screen.contains("cancelled"), "{screen}");
+    assert!(!screen.contains("finished"), "{screen}");
+    assert!(screen.contains("pending 2"), "{screen}");
+    snapshot("batch_cancelled_120x32", screen);
+    let line = h.app.log.entries().last().map(|e| e.key.clone());
+    let summary = h.app.batch(&line.unwrap()).map(|b| b.summary()).unwrap();
+    assert!(summary.starts_with("cancelled 1/3"), "{summary}");
+}

@@ -317,6 +317,7 @@ impl App {
                 b.row_done(row, r, None);
             }
             b.phase = BatchPhase::Finished;
+            b.cancelled |= report.cancelled;
             b.finished_at = Some(now);
             b.journal_error = report.journal_error.clone();
         }
@@ -348,6 +349,7 @@ impl App {
             Control::Pause => BatchPhase::Paused,
             Control::Cancel => BatchPhase::Cancelling,
         };
+        b.cancelled |= control == Control::Cancel;
         self.refresh_batch_line(batch_id);
         vec![Effect::ControlBatch {
             batch_id: batch_id.to_string(),

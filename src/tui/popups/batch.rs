@@ -121,12 +121,7 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
         .eta(cx.now)
         .map(|s| format!(" · ETA {s:.0} s"))
         .unwrap_or_default();
-    let phase = match b.phase {
-        BatchPhase::Running => "running",
-        BatchPhase::Paused => "paused",
-        BatchPhase::Cancelling => "cancelling",
-        BatchPhase::Finished => "finished",
-    };
+    let phase = b.phase_word("finished");
     let mut lines = vec![
         Line::from(vec![
             Span::styled("█".repeat(filled), Style::new().fg(theme::OK)),
@@ -143,7 +138,7 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
                 b.counts.failed,
                 b.counts.refused,
                 b.counts.errors,
-                total.saturating_sub(done) + b.counts.pending,
+                total.saturating_sub(done),
                 b.counts.unchanged
             ),
             w,
