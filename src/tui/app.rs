@@ -498,6 +498,7 @@ impl App {
             | Action::Pause
             | Action::CancelBatch
             | Action::Header
+            | Action::SkipInvalid
             | Action::Column
             | Action::NextEntry
             | Action::PrevEntry

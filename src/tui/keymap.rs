@@ -344,6 +344,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::Pause
         | Action::CancelBatch
         | Action::Header
+        | Action::SkipInvalid
         | Action::Column => Ok(()),
     }
 }
