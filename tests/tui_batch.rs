@@ -297,9 +297,23 @@ fn an_interrupted_batch_is_offered_for_resume() {
         undo_of: None,
         notes: Vec::new(),
     };
-    h.app.offer_resume(saved, vec![1]);
+    let last = [(1, "abandoned".to_string())].into();
+    h.app.offer_resume(saved, vec![1], last);
     let screen = h.screen();
     assert!(screen.contains("This batch was interrupted"), "{screen}");
+    // Only the row to send again, with its last known outcome; the done one is counted.
+    assert!(screen.contains("1 request to send again"), "{screen}");
+    assert!(screen.contains("1 already done"), "{screen}");
+    let row = screen
+        .lines()
+        .find(|l| l.contains("user_def456") && l.contains("hive_add"))
+        .unwrap_or_else(|| panic!("the row to resend: {screen}"));
+    assert!(row.contains("last: abandoned"), "{row}");
+    assert!(
+        !screen.contains("user_abc123 hive_add"),
+        "the done row is not listed: {screen}"
+    );
+    snapshot("batch_resume_preview_120x32", screen);
     let Some(Popup::Preview(p)) = &h.app.popup else {
         panic!("the offer is a preview")
     };
