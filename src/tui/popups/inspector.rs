@@ -103,6 +103,7 @@ impl Room for Inspector {
                 return Outcome::open(Popup::Copy(CopyMenu {
                     key: self.key.clone(),
                     selected: 0,
+                    batch: self.batch.clone(),
                 }));
             }
             Some(Action::Resend) => return self.resend(cx),
@@ -636,7 +637,7 @@ mod tests {
         let (app, _, add) = with_an_add();
         let out = press(&mut Inspector::new(add.clone()), &app.cx(), "y");
         assert!(
-            matches!(out.opens(), Some(Popup::Copy(CopyMenu { key, selected: 0 })) if *key == add)
+            matches!(out.opens(), Some(Popup::Copy(CopyMenu { key, selected: 0, .. })) if *key == add)
         );
     }
 
