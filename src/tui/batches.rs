@@ -204,10 +204,27 @@ impl BatchRunner {
                     progress: p,
                 });
             });
+            // One runner per batch: this batch, and the batch an undo undoes.
+            let mut locks = Vec::new();
+            for id in std::iter::once(&plan.batch_id).chain(plan.undo_of.as_ref()) {
+                match batch::lock_batch(&data_dir, id) {
+                    Ok(l) => locks.push(l),
+                    Err(e) => {
+                        ended(
+                            &events,
+                            &batch_id,
+                            format!("batch {id}: {e}; nothing was sent"),
+                            todo.len(),
+                        );
+                        return;
+                    }
+                }
+            }
             let batch_id_for_marks = plan.batch_id.clone();
-            batch::mark_running(&data_dir, &batch_id_for_marks);
+            batch::mark_running(&data_dir, &batch_id_for_marks, &ctx.profile, ctx.demo);
             let report = batch::run(ctx, Arc::new(plan), todo, begin, watch_rx, progress).await;
             batch::mark_ended(&data_dir, &batch_id_for_marks);
+            drop(locks);
             let _ = events.send(Event::BatchEnded {
                 batch_id,
                 report: Box::new(report),
@@ -247,16 +264,23 @@ fn ended(events: &mpsc::UnboundedSender<Event>, batch_id: &str, why: String, tod
 /// A batch an earlier run left unfinished, and the rows to send again.
 pub type ResumeOffer = (SavedPlan, Vec<usize>);
 
-/// The most recent batch an earlier run left interrupted, with the rows to resend, if any.
+/// The most recent batch an earlier run on `profile` (and demo mode, or not) left
+/// interrupted, with the rows to resend, if any: another profile's batch is never offered.
 pub fn interrupted(
     journal_path: &std::path::Path,
     data_dir: &std::path::Path,
+    profile: &str,
+    demo: bool,
 ) -> Option<ResumeOffer> {
     use crate::engine::batch::history;
     // The markers say which batch a crash left unfinished, without reading the journal;
     // only then is the journal read for that batch's rows.
-    let id = batch::unfinished(data_dir).into_iter().next()?;
-    let plan = batch::load(data_dir, &id).ok()?;
+    let id = batch::unfinished(data_dir, profile, demo)
+        .into_iter()
+        .next()?;
+    let plan = batch::load(data_dir, &id)
+        .ok()
+        .filter(|p| p.belongs_to(profile, demo))?;
     let entries = history::entries_of(journal_path, &plan).ok()?;
     let todo = history::to_resume(&plan, &entries);
     (!todo.is_empty()).then_some((plan, todo))
@@ -276,4 +300,53 @@ pub fn list_directory(dir: &str) -> Result<Vec<(String, bool)>, String> {
             (name, is_dir)
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan of one Hive add on `profile`, whose run a process now gone left unfinished.
+    fn left_unfinished(data_dir: &std::path::Path, id: &str, profile: &str, demo: bool) {
+        let table = crate::core::plan::read_table(b"p1,vip\n");
+        let built = crate::core::plan::hive_plan(&table, None, false, &[]);
+        let mut plan = SavedPlan::empty(built.op);
+        plan.batch_id = id.into();
+        plan.profile = profile.into();
+        plan.demo = demo;
+        plan.data_rows = built.data_rows;
+        plan.rows = built.rows;
+        batch::save(data_dir, &plan).unwrap();
+        batch::mark_running(data_dir, id, profile, demo);
+        // The marker's writer is this (live) process: make it one that is gone.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        let path = batch::dir(data_dir).join(format!("{id}.running"));
+        let mut marker: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        marker["pid"] = pid.into();
+        marker["start"] = serde_json::Value::Null;
+        std::fs::write(&path, serde_json::to_vec(&marker).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn the_resume_offer_lists_only_this_profiles_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal-staging.jsonl");
+        left_unfinished(dir.path(), "demo-batch", "demo", true);
+        assert!(
+            interrupted(&journal, dir.path(), "staging", false).is_none(),
+            "a killed demo batch is not offered to profile staging"
+        );
+        left_unfinished(dir.path(), "prod-batch", "prod", false);
+        assert!(interrupted(&journal, dir.path(), "staging", false).is_none());
+        left_unfinished(dir.path(), "staging-batch", "staging", false);
+        let (plan, todo) = interrupted(&journal, dir.path(), "staging", false).expect("offered");
+        assert_eq!(plan.batch_id, "staging-batch");
+        assert_eq!(todo, [0]);
+        let (plan, _) = interrupted(&journal, dir.path(), "prod", false).expect("offered");
+        assert_eq!(plan.batch_id, "prod-batch");
+        assert!(interrupted(&journal, dir.path(), "demo", false).is_none());
+    }
 }
