@@ -366,6 +366,14 @@ async fn a_finished_undo_is_not_repeated_without_again() {
         "{err}"
     );
     assert_eq!(env.requests("hive.remove"), removes, "nothing sent");
+    // A dry-run shows what another undo would send, and says it was undone.
+    let preview = env.run(&["batch", "undo", "--dry-run", &id]).await;
+    assert_eq!(code(&preview), 0, "{}", stderr(&preview));
+    assert!(
+        stderr(&preview).contains(&format!("note: batch {id} was already undone at")),
+        "{}",
+        stderr(&preview)
+    );
 
     let forced = env.run(&["--json", "batch", "undo", "--again", &id]).await;
     assert_ne!(code(&forced), 2, "{}", stderr(&forced));

@@ -275,7 +275,7 @@ pub(crate) async fn batch_command(
             if let Err(e) = not_running(&path, &batch_id) {
                 return fail(format, &e, exit::USAGE);
             }
-            if let Err(e) = not_undone(session, &batch_id, "batch", again) {
+            if let Err(e) = not_undone(session, &batch_id, "batch", again, dry_run) {
                 return fail(format, &e, exit::USAGE);
             }
             report_damage(&path);
@@ -359,32 +359,46 @@ fn report_damage(journal_path: &std::path::Path) {
 }
 
 /// Refuses to undo `id` (a batch or a journal entry) again once an undo of it finished,
-/// unless `again`; an interrupted undo is resumed rather than started over.
-fn not_undone(session: &Session, id: &str, what: &str, again: bool) -> Result<(), String> {
+/// unless `again`; an undo that was interrupted or left errors is resumed rather than
+/// started over. A dry-run only says so.
+fn not_undone(
+    session: &Session,
+    id: &str,
+    what: &str,
+    again: bool,
+    dry_run: bool,
+) -> Result<(), String> {
     if again {
         return Ok(());
     }
-    let undos = history::list(&journal_path(session))?;
-    let Some(undo) = undos.iter().find(|b| b.undo_of.as_deref() == Some(id)) else {
+    let Some(undo) = history::last_undo_of(&journal_path(session), id)? else {
         return Ok(());
     };
     let place = session.profile.place();
-    match undo.state {
-        history::BatchState::Finished => Err(format!(
+    let complete =
+        undo.state == history::BatchState::Finished && undo.counts.is_some_and(|c| c.errors == 0);
+    let why = if complete {
+        format!(
             "{what} {id} was already undone at {} (batch {}): pass --again to undo it again",
             undo.ended_at
                 .unwrap_or(undo.created_at)
                 .format("%Y-%m-%d %H:%M:%S UTC"),
             undo.batch_id
-        )),
-        _ => Err(format!(
+        )
+    } else {
+        format!(
             "{what} {id} has an unfinished undo (batch {}, started at {}): `{}` finishes it \
              (or pass --again to start another)",
             undo.batch_id,
             undo.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
             command_in(&place, &format!("batch resume {}", undo.batch_id))
-        )),
+        )
+    };
+    if dry_run {
+        err(&format!("tagdesk: note: {}", printable(&why)));
+        return Ok(());
     }
+    Err(why)
 }
 
 pub(crate) fn not_running(path: &std::path::Path, batch_id: &str) -> Result<(), String> {
@@ -551,7 +565,7 @@ pub(crate) async fn undo_command(
         }
         Err(e) => return fail(format, &e, exit::USAGE),
     };
-    if let Err(e) = not_undone(session, journal_id, "journal entry", again) {
+    if let Err(e) = not_undone(session, journal_id, "journal entry", again, dry_run) {
         return fail(format, &e, exit::USAGE);
     }
     let undo = history::undo_entry(

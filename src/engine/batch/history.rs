@@ -166,6 +166,14 @@ pub fn unstarted(
     out
 }
 
+/// The latest undo of `id` (a batch or a journal entry), if there is one: an undo that
+/// finished is not started again without being asked (the console and the CLI say when).
+pub fn last_undo_of(journal_path: &Path, id: &str) -> Result<Option<BatchInfo>, String> {
+    Ok(list(journal_path)?
+        .into_iter()
+        .find(|b| b.undo_of.as_deref() == Some(id)))
+}
+
 /// The batch `batch_id` as `batch list` shows it, if the journal has it.
 pub fn info(journal_path: &Path, batch_id: &str) -> Result<Option<BatchInfo>, String> {
     Ok(list(journal_path)?
