@@ -438,6 +438,20 @@ async fn batch_commands_report_a_damaged_journal_and_list_unstarted_plans() {
         );
     }
 
+    // A resume reports it once (the journal's own opening does not repeat it).
+    let out = env.run(&["batch", "resume", &id]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out)
+            .lines()
+            .filter(|l| l.contains(&format!("line {}", n + 1)))
+            .count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains(&report), "{}", stderr(&out));
+
     // A plan whose start never reached the journal, and a stale temporary file.
     let batches = env.data_dir().join("batches");
     let mut plan: Value =

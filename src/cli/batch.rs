@@ -2,6 +2,7 @@
 //! and `undo`, plus what the import, launch and dry-run code shares (the journal, the known
 //! state, the partner's users). Running a plan is `launch`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
@@ -61,9 +62,20 @@ pub(crate) fn open_journal(
         options,
     )
     .map_err(|e| format!("the journal cannot be opened: {e}"))?;
-    for w in report.warnings() {
-        err(&format!("tagdesk: {}", printable(&w)));
+    // Each finding once per command; unreadable lines not again once `report_damage` has
+    // reported every file's (in the words of `tagdesk log`).
+    let mut repaired = report.clone();
+    if DAMAGE_REPORTED.load(Ordering::Relaxed) {
+        repaired.corrupt_lines.clear();
     }
+    let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
+    for w in repaired.warnings() {
+        if !shown.contains(&w) {
+            err(&format!("tagdesk: {}", printable(&w)));
+            shown.push(w);
+        }
+    }
+    drop(shown);
     // Rows a killed run left in flight become abandoned, so a resume sends them again.
     if close_orphans && let Err(e) = j.abandon_orphans(&report) {
         err(&format!("tagdesk: journal: {e}"));
@@ -349,9 +361,15 @@ fn load_here(session: &Session, batch_id: &str, verb: &str) -> Result<SavedPlan,
     ))
 }
 
+/// `report_damage` has reported the journal's unreadable lines.
+static DAMAGE_REPORTED: AtomicBool = AtomicBool::new(false);
+/// The journal warnings this command has printed.
+static SHOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
 /// Prints what `tagdesk log` prints about lines of the journal that cannot be read (on
 /// standard error): the rows they held read as never sent.
 fn report_damage(journal_path: &std::path::Path) {
+    DAMAGE_REPORTED.store(true, Ordering::Relaxed);
     match journal::stream(journal_path, None, |_| Ok(())) {
         Ok(report) => super::log::print_problems(&report.problems),
         Err(e) => err(&format!("tagdesk: {}", printable(&e.to_string()))),
