@@ -491,3 +491,27 @@ async fn batch_commands_report_a_damaged_journal_and_list_unstarted_plans() {
         .unwrap();
     assert_eq!(started["state"], "finished", "{list}");
 }
+
+/// Item 4: two undos of one batch started together send its removes once.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_undos_at_once_send_once() {
+    let env = Env::new().await;
+    let rows: String = (0..20).map(|i| format!("w{i},vip\n")).collect();
+    let file = env.file("w.csv", rows.as_bytes());
+    let out = env.run(&["--json", "hive", "import", p(&file)]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let id = batch_id(&out);
+    env.latency(200);
+    let a = env.spawn(&["--json", "batch", "undo", &id]);
+    let b = env.spawn(&["--json", "batch", "undo", &id]);
+    let (a, b) = (finish(a).await, finish(b).await);
+    let codes = [code(&a), code(&b)];
+    assert!(codes.contains(&0) && codes.contains(&2), "{codes:?}");
+    let loser = if code(&a) == 2 { &a } else { &b };
+    let said = stdout(loser);
+    assert!(
+        said.contains("is running it right now") || said.contains("was already undone at"),
+        "{said}"
+    );
+    assert_eq!(env.requests("hive.remove"), 20, "each tag removed once");
+}
