@@ -220,6 +220,21 @@ impl BatchRunner {
                     }
                 }
             }
+            // What to resend was read before the lock: if another tagdesk has sent any of
+            // it since, nothing is sent twice.
+            if resume && let Some(done) = sent_since(&ctx.journal, &plan, &todo).await {
+                ended(
+                    &events,
+                    &batch_id,
+                    format!(
+                        "batch {batch_id} was resumed elsewhere since it was offered ({done} of \
+                         its rows have ended since): nothing was sent; open it again to see \
+                         what is left"
+                    ),
+                    todo.len(),
+                );
+                return;
+            }
             let batch_id_for_marks = plan.batch_id.clone();
             batch::mark_running(&data_dir, &batch_id_for_marks, &ctx.profile, ctx.demo);
             let report = batch::run(ctx, Arc::new(plan), todo, begin, watch_rx, progress).await;
@@ -246,6 +261,27 @@ impl BatchRunner {
             t.abort();
         }
     }
+}
+
+/// How many rows of `todo` no longer need sending, per the journal now (None: all still
+/// do, or the journal cannot be read — the run's own checks then apply).
+async fn sent_since(journal: &SharedJournal, plan: &SavedPlan, todo: &[usize]) -> Option<usize> {
+    use crate::engine::batch::history;
+    let path = journal
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .path()
+        .to_path_buf();
+    let (plan, todo) = (plan.clone(), todo.to_vec());
+    tokio::task::spawn_blocking(move || {
+        let entries = history::entries_of(&path, &plan).ok()?;
+        let left = history::to_resume(&plan, &entries);
+        let done = todo.iter().filter(|i| !left.contains(i)).count();
+        (done > 0).then_some(done)
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// Tells the App a batch ended without running.
@@ -328,6 +364,41 @@ mod tests {
         marker["pid"] = pid.into();
         marker["start"] = serde_json::Value::Null;
         std::fs::write(&path, serde_json::to_vec(&marker).unwrap()).unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_offer_sent_elsewhere_since_is_not_sent_again() {
+        use crate::engine::journal::{
+            BatchTag, IntentRecord, Journal, JournalOptions, OutcomeRecord, Record,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let table = crate::core::plan::read_table(b"p1,vip\np2,vip\n");
+        let built = crate::core::plan::hive_plan(&table, None, false, &[]);
+        let mut plan = SavedPlan::empty(built.op);
+        plan.batch_id = "B1".into();
+        plan.profile = "staging".into();
+        plan.rows = built.rows;
+        let (journal, _) =
+            Journal::open_with(dir.path(), "staging", Vec::new(), JournalOptions::default())
+                .unwrap();
+        let journal: SharedJournal = Arc::new(std::sync::Mutex::new(journal));
+        assert_eq!(sent_since(&journal, &plan, &[0, 1]).await, None);
+        // Another tagdesk sends row 0 and gets an answer.
+        let mut intent = IntentRecord::at("J1", "staging", false, &plan.rows[0].op, None);
+        intent.batch = Some(BatchTag {
+            id: "B1".into(),
+            row: 0,
+            line: 1,
+            lines: Vec::new(),
+        });
+        // The server's answer: an HTTP error (a final outcome, not resent).
+        let mut answer = OutcomeRecord::refused("J1", "400");
+        answer.result = crate::engine::journal::OutcomeKind::HttpError;
+        answer.status = Some(400);
+        let records = [Record::Intent(Box::new(intent)), Record::Outcome(answer)];
+        journal.lock().unwrap().append_many(&records).unwrap();
+        assert_eq!(sent_since(&journal, &plan, &[0, 1]).await, Some(1));
+        assert_eq!(sent_since(&journal, &plan, &[1]).await, None);
     }
 
     #[test]
