@@ -137,6 +137,9 @@ pub enum Command {
         /// Show what the undo would send; send nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Undo it again, though an earlier undo of it finished.
+        #[arg(long)]
+        again: bool,
         #[command(flatten)]
         run: RunArgs,
     },
@@ -251,8 +254,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = positive_rate)]
     pub rate: Option<f64>,
     /// Write every request's outcome to this CSV file (the columns of `batch show --csv`).
+    /// Never the journal, anything in tagdesk's data folder, the configuration or the input
+    /// file; - for standard output.
     #[arg(long, value_name = "OUT.csv")]
     pub results: Option<PathBuf>,
+    /// With --results: replace a symbolic link, device or other file that is not a regular
+    /// file at that path (the data folder and the input file are still refused).
+    #[arg(long, requires = "results")]
+    pub force: bool,
 }
 
 fn positive_rate(raw: &str) -> Result<f64, String> {
@@ -305,6 +314,9 @@ pub enum BatchCommand {
         /// Show what the undo would send; send nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Undo it again, though an earlier undo of it finished.
+        #[arg(long)]
+        again: bool,
         #[command(flatten)]
         run: RunArgs,
     },

@@ -2,12 +2,13 @@
 //! and `undo`, plus what the import, launch and dry-run code shares (the journal, the known
 //! state, the partner's users). Running a plan is `launch`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
 use super::args::{BatchCommand, RunArgs};
-use super::launch::{Launch, finish, human_row, launch};
+use super::launch::{Launch, finish, human_row, launch, lock_batch, results_usable};
 use super::{Format, err, exit, fail, flush, out};
 use crate::core::gate::Policy;
 use crate::core::model::KnownState;
@@ -61,9 +62,20 @@ pub(crate) fn open_journal(
         options,
     )
     .map_err(|e| format!("the journal cannot be opened: {e}"))?;
-    for w in report.warnings() {
-        err(&format!("tagdesk: {}", printable(&w)));
+    // Each finding once per command; unreadable lines not again once `report_damage` has
+    // reported every file's (in the words of `tagdesk log`).
+    let mut repaired = report.clone();
+    if DAMAGE_REPORTED.load(Ordering::Relaxed) {
+        repaired.corrupt_lines.clear();
     }
+    let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
+    for w in repaired.warnings() {
+        if !shown.contains(&w) {
+            err(&format!("tagdesk: {}", printable(&w)));
+            shown.push(w);
+        }
+    }
+    drop(shown);
     // Rows a killed run left in flight become abandoned, so a resume sends them again.
     if close_orphans && let Err(e) = j.abandon_orphans(&report) {
         err(&format!("tagdesk: journal: {e}"));
@@ -172,7 +184,15 @@ pub(crate) async fn batch_command(
     let path = journal_path(session);
     match command {
         BatchCommand::List => match history::list(&path) {
-            Ok(list) => {
+            Ok(mut list) => {
+                report_damage(&path);
+                let (name, demo) = (&session.profile.name, session.profile.demo);
+                let headers = batch::plan_headers(&session.paths.data_dir);
+                list.extend(history::unstarted(&list, &headers, name, demo));
+                list.sort_by_key(|b| std::cmp::Reverse(b.created_at));
+                if format == Format::Human {
+                    others_note(&headers, name, demo);
+                }
                 match format {
                     Format::Json => out(&json_text(&json!(list))),
                     Format::Human => {
@@ -206,10 +226,11 @@ pub(crate) async fn batch_command(
             Err(e) => fail(format, &e, exit::USAGE),
         },
         BatchCommand::Show { batch_id, csv } => {
-            let plan = match batch::load(&session.paths.data_dir, &batch_id) {
+            let plan = match load_here(session, &batch_id, "show") {
                 Ok(p) => p,
                 Err(e) => return fail(format, &e, exit::USAGE),
             };
+            report_damage(&path);
             let entries = match history::entries_of(&path, &plan) {
                 Ok(e) => e,
                 Err(e) => return fail(format, &e, exit::USAGE),
@@ -247,15 +268,29 @@ pub(crate) async fn batch_command(
         BatchCommand::Undo {
             batch_id,
             dry_run,
+            again,
             run,
         } => {
-            let plan = match batch::load(&session.paths.data_dir, &batch_id) {
+            let plan = match load_here(session, &batch_id, "undo") {
                 Ok(p) => p,
                 Err(e) => return fail(format, &e, exit::USAGE),
+            };
+            // Held until the undo ends: nobody resumes or undoes the batch meanwhile.
+            let _lock = if dry_run {
+                None
+            } else {
+                match lock_batch(session, &batch_id) {
+                    Ok(l) => Some(l),
+                    Err(e) => return fail(format, &e, exit::USAGE),
+                }
             };
             if let Err(e) = not_running(&path, &batch_id) {
                 return fail(format, &e, exit::USAGE);
             }
+            if let Err(e) = not_undone(session, &batch_id, "batch", again, dry_run) {
+                return fail(format, &e, exit::USAGE);
+            }
+            report_damage(&path);
             let entries = match history::entries_of(&path, &plan) {
                 Ok(e) => e,
                 Err(e) => return fail(format, &e, exit::USAGE),
@@ -270,6 +305,118 @@ pub(crate) async fn batch_command(
             start_undo(session, undo, run, dry_run, format, yes).await
         }
     }
+}
+
+/// Says on standard error that other profiles' batches are not listed, and how to see them.
+fn others_note(headers: &[batch::PlanHeader], profile: &str, demo: bool) {
+    let mut places: Vec<(String, Place, usize)> = Vec::new();
+    for h in headers.iter().filter(|h| !h.belongs_to(profile, demo)) {
+        let (label, place) = if h.demo {
+            ("demo mode".to_string(), Place::Demo)
+        } else {
+            (
+                format!("profile {}", h.profile),
+                Place::Profile(h.profile.clone()),
+            )
+        };
+        match places.iter_mut().find(|(_, p, _)| *p == place) {
+            Some((_, _, n)) => *n += 1,
+            None => places.push((label, place, 1)),
+        }
+    }
+    places.sort_by(|a, b| a.0.cmp(&b.0));
+    for (label, place, n) in places {
+        err(&printable(&format!(
+            "tagdesk: {} of {label} not listed: `{}`",
+            plural(n as u64, "batch", "batches"),
+            command_in(&place, "batch list")
+        )));
+    }
+}
+
+/// The plan of `batch_id`, if it belongs to this profile (and demo mode, or not): a batch
+/// is shown, resumed and undone only where it was made.
+fn load_here(session: &Session, batch_id: &str, verb: &str) -> Result<SavedPlan, String> {
+    let plan = batch::load(&session.paths.data_dir, batch_id)?;
+    let (name, demo) = (&session.profile.name, session.profile.demo);
+    if plan.belongs_to(name, demo) {
+        return Ok(plan);
+    }
+    let (made, theirs) = if plan.demo {
+        ("in demo mode".to_string(), Place::Demo)
+    } else {
+        (
+            format!("on profile {}", plan.profile),
+            Place::Profile(plan.profile.clone()),
+        )
+    };
+    let here = if demo {
+        "this is demo mode".to_string()
+    } else {
+        format!("this is profile {name}")
+    };
+    Err(format!(
+        "batch {batch_id} was made {made}; {here}: run `{}`",
+        command_in(&theirs, &format!("batch {verb} {batch_id}"))
+    ))
+}
+
+/// `report_damage` has reported the journal's unreadable lines.
+static DAMAGE_REPORTED: AtomicBool = AtomicBool::new(false);
+/// The journal warnings this command has printed.
+static SHOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Prints what `tagdesk log` prints about lines of the journal that cannot be read (on
+/// standard error): the rows they held read as never sent.
+fn report_damage(journal_path: &std::path::Path) {
+    DAMAGE_REPORTED.store(true, Ordering::Relaxed);
+    match journal::stream(journal_path, None, |_| Ok(())) {
+        Ok(report) => super::log::print_problems(&report.problems),
+        Err(e) => err(&format!("tagdesk: {}", printable(&e.to_string()))),
+    }
+}
+
+/// Refuses to undo `id` (a batch or a journal entry) again once an undo of it finished,
+/// unless `again`; an undo that was interrupted or left errors is resumed rather than
+/// started over. A dry-run only says so.
+fn not_undone(
+    session: &Session,
+    id: &str,
+    what: &str,
+    again: bool,
+    dry_run: bool,
+) -> Result<(), String> {
+    if again {
+        return Ok(());
+    }
+    let Some(undo) = history::last_undo_of(&journal_path(session), id)? else {
+        return Ok(());
+    };
+    let place = session.profile.place();
+    let complete =
+        undo.state == history::BatchState::Finished && undo.counts.is_some_and(|c| c.errors == 0);
+    let why = if complete {
+        format!(
+            "{what} {id} was already undone at {} (batch {}): pass --again to undo it again",
+            undo.ended_at
+                .unwrap_or(undo.created_at)
+                .format("%Y-%m-%d %H:%M:%S UTC"),
+            undo.batch_id
+        )
+    } else {
+        format!(
+            "{what} {id} has an unfinished undo (batch {}, started at {}): `{}` finishes it \
+             (or pass --again to start another)",
+            undo.batch_id,
+            undo.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            command_in(&place, &format!("batch resume {}", undo.batch_id))
+        )
+    };
+    if dry_run {
+        err(&format!("tagdesk: note: {}", printable(&why)));
+        return Ok(());
+    }
+    Err(why)
 }
 
 pub(crate) fn not_running(path: &std::path::Path, batch_id: &str) -> Result<(), String> {
@@ -301,6 +448,7 @@ pub(crate) async fn start_undo(
         known: known_state(session),
         unchanged: 0,
         plan: undo,
+        lock: None,
     };
     launch(session, launch_it, format, yes).await
 }
@@ -313,17 +461,31 @@ pub(crate) async fn resume(
     yes: bool,
 ) -> u8 {
     let path = journal_path(session);
-    let mut plan = match batch::load(&session.paths.data_dir, batch_id) {
+    let mut plan = match load_here(session, batch_id, "resume") {
         Ok(p) => p,
+        Err(e) => return fail(format, &e, exit::USAGE),
+    };
+    if let Err(e) = results_usable(session, &run, &plan, format) {
+        return fail(format, &format!("not sent: {e}"), exit::USAGE);
+    }
+    // One runner per batch: taken before reading what is left to send, held to the end.
+    let lock = match lock_batch(session, batch_id) {
+        Ok(l) => l,
         Err(e) => return fail(format, &e, exit::USAGE),
     };
     if let Err(e) = not_running(&path, batch_id) {
         return fail(format, &e, exit::USAGE);
     }
+    report_damage(&path);
     // Close what a killed run left in flight first, so those rows read as abandoned.
     if let Err(e) = open_journal(session, true) {
         return fail(format, &format!("not sent: {e}"), exit::USAGE);
     }
+    // A batch whose start never reached the journal is started, not resumed.
+    let started = match history::info(&path, batch_id) {
+        Ok(info) => info.is_some(),
+        Err(e) => return fail(format, &e, exit::USAGE),
+    };
     let entries = match history::entries_of(&path, &plan) {
         Ok(e) => e,
         Err(e) => return fail(format, &e, exit::USAGE),
@@ -375,7 +537,7 @@ pub(crate) async fn resume(
     ));
     let launch_it = Launch {
         todo,
-        resume: true,
+        resume: started,
         run,
         dry_run: false,
         skipped: Vec::new(),
@@ -383,6 +545,7 @@ pub(crate) async fn resume(
         known: known_state(session),
         unchanged: now_unchanged,
         plan,
+        lock: Some(lock),
     };
     launch(session, launch_it, format, yes).await
 }
@@ -393,10 +556,19 @@ pub(crate) async fn undo_command(
     journal_id: &str,
     run: RunArgs,
     dry_run: bool,
+    again: bool,
     format: Format,
     yes: bool,
 ) -> u8 {
     let path = journal_path(session);
+    let _lock = if dry_run {
+        None
+    } else {
+        match lock_batch(session, journal_id) {
+            Ok(l) => Some(l),
+            Err(e) => return fail(format, &e, exit::USAGE),
+        }
+    };
     let entry = match history::find_entry(&path, journal_id) {
         Ok(Some(e)) => e,
         Ok(None) => {
@@ -411,6 +583,9 @@ pub(crate) async fn undo_command(
         }
         Err(e) => return fail(format, &e, exit::USAGE),
     };
+    if let Err(e) = not_undone(session, journal_id, "journal entry", again, dry_run) {
+        return fail(format, &e, exit::USAGE);
+    }
     let undo = history::undo_entry(
         &entry,
         journal::new_id(),

@@ -86,6 +86,7 @@ pub(crate) async fn import(
         known,
         unchanged,
         plan: saved,
+        lock: None,
     };
     launch(session, l, format, yes).await
 }

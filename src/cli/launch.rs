@@ -12,6 +12,7 @@ use super::args::RunArgs;
 use super::batch::{command_in, open_journal, policy_of, print_row_errors, service_of};
 use super::dry_run::dry_run;
 use super::progress::ProgressLine;
+use super::results::Target;
 use super::{Format, err, exit, fail, flush, out};
 use crate::core::gate::{self, PlanDecision};
 use crate::core::model::KnownState;
@@ -19,7 +20,7 @@ use crate::core::op::Service;
 use crate::core::plan::RowError;
 use crate::core::printable::{json_text, plural, printable};
 use crate::engine::batch::{
-    self, Control, Progress, RowReport, RunContext, RunOptions, SavedPlan, report,
+    self, BatchLock, Control, Progress, RowReport, RunContext, RunOptions, SavedPlan, report,
 };
 use crate::engine::journal::{BatchCounts, BatchEvent, Writer};
 use crate::session::Session;
@@ -40,6 +41,9 @@ pub(crate) struct Launch {
     pub known: KnownState,
     /// Rows that need nothing sent (already set), counted as `unchanged`.
     pub unchanged: usize,
+    /// The batch's lock, when the caller took it before reading what to send (a resume);
+    /// else `launch` takes it.
+    pub lock: Option<BatchLock>,
 }
 
 /// The one object `--json` prints for an import, a resume or an undo.
@@ -152,6 +156,17 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
     if launch.dry_run {
         return dry_run(session, &launch, format);
     }
+    if let Err(e) = results_usable(session, &launch.run, &launch.plan, format) {
+        return fail(format, &format!("not sent: {e}"), exit::USAGE);
+    }
+    // One runner per batch, from before the question to the end of the run.
+    let _lock = match launch.lock {
+        Some(l) => l,
+        None => match lock_batch(session, &launch.plan.batch_id) {
+            Ok(l) => l,
+            Err(e) => return fail(format, &e, exit::USAGE),
+        },
+    };
     let service = service_of(&launch.plan);
     match gate::check_plan(
         launch.plan.op,
@@ -269,7 +284,12 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
         }
     });
     let plan = Arc::new(launch.plan);
-    batch::mark_running(&session.paths.data_dir, &plan.batch_id);
+    batch::mark_running(
+        &session.paths.data_dir,
+        &plan.batch_id,
+        &session.profile.name,
+        session.profile.demo,
+    );
     let report = batch::run(
         ctx,
         plan.clone(),
@@ -340,6 +360,7 @@ pub(crate) fn finish(
         }
     }
     let mut results = None;
+    let mut to_stdout = false;
     if let Some(path) = &run.results {
         let mut text = report::CSV_COLUMNS.join(",");
         text.push('\n');
@@ -347,15 +368,34 @@ pub(crate) fn finish(
             text.push_str(&report::csv_line(r));
             text.push('\n');
         }
-        match crate::engine::fs::write_private(path, text) {
-            Ok(()) => results = Some(path.display().to_string()),
+        // Checked again: the path may have changed while the batch ran.
+        let written =
+            super::results::check(session, path, plan.source.as_deref(), run.force, false)
+                .and_then(|target| match &target {
+                    Target::Stdout => {
+                        to_stdout = true;
+                        super::out_raw(&text);
+                        Ok(target)
+                    }
+                    Target::File { full, .. } => crate::engine::fs::write_private(full, text)
+                        .map(|()| target.clone())
+                        .map_err(|e| format!("{}: {e}", path.display())),
+                });
+        match written {
+            Ok(target) => results = Some(target.shown()),
             Err(e) => {
                 err(&format!(
-                    "tagdesk: the results could not be written to {}: {e}",
-                    path.display()
+                    "tagdesk: batch {} was run, but its results could not be written: {} \
+                     (`{}` prints them)",
+                    plan.batch_id,
+                    printable(&e),
+                    command_in(
+                        &session.profile.place(),
+                        &format!("batch show --csv {}", plan.batch_id)
+                    )
                 ));
                 if code == exit::OK {
-                    code = exit::USAGE;
+                    code = exit::JOURNAL;
                 }
             }
         }
@@ -376,10 +416,14 @@ pub(crate) fn finish(
             out(&json_text(&json!(summary)));
         }
         Format::Human => {
-            for (_, r) in rows {
-                out(&human_row(r));
+            // With `--results -` standard output carries the CSV alone.
+            let line = |text: &str| if to_stdout { err(text) } else { out(text) };
+            if !to_stdout {
+                for (_, r) in rows {
+                    out(&human_row(r));
+                }
             }
-            out(&format!(
+            line(&format!(
                 "batch {} ({}): {} sent · {} ok · {} partial · {} failed · {} refused · {} \
                  errors · {} pending · {} unchanged{}",
                 plan.batch_id,
@@ -481,4 +525,34 @@ pub(crate) fn refuse_invalid(
     }
     flush();
     code
+}
+
+/// Whether the `--results` of `run` can be written, checked before anything is sent.
+pub(crate) fn results_usable(
+    session: &Session,
+    run: &RunArgs,
+    plan: &SavedPlan,
+    format: Format,
+) -> Result<(), String> {
+    let Some(path) = &run.results else {
+        return Ok(());
+    };
+    let target = super::results::check(session, path, plan.source.as_deref(), run.force, true)?;
+    if target == Target::Stdout && format == Format::Json {
+        return Err(
+            "--results - and --json both write to standard output: give --results a file".into(),
+        );
+    }
+    Ok(())
+}
+
+/// Takes the lock of `batch_id` for this run, or says who holds it.
+pub(crate) fn lock_batch(session: &Session, batch_id: &str) -> Result<BatchLock, String> {
+    batch::lock_batch(&session.paths.data_dir, batch_id).map_err(|e| match e {
+        batch::LockError::Held { .. } => format!(
+            "not sent: batch {batch_id} is being run: {e}; wait for it to end (or cancel it \
+             there) first"
+        ),
+        batch::LockError::Io(_) => format!("not sent: batch {batch_id}: {e}"),
+    })
 }

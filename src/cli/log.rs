@@ -83,12 +83,7 @@ pub fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
         Err(e) => return super::fail(format, &e.to_string(), exit::USAGE),
     };
     super::flush();
-    for (file, spot, problem) in &report.problems {
-        super::err(&printable(&format!(
-            "tagdesk: {}: {spot}: {problem}",
-            file.display()
-        )));
-    }
+    print_problems(&report.problems);
     if report.entries == 0 {
         let when = match (&args.since, since) {
             (Some(text), Some(t)) => format!(
@@ -103,4 +98,17 @@ pub fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
         ));
     }
     exit::OK
+}
+
+/// Reports the journal's unreadable lines on standard error, one line each: the file,
+/// where, and why (what `tagdesk log` and the batch commands print).
+pub(crate) fn print_problems(
+    problems: &[(std::path::PathBuf, crate::engine::journal::Spot, String)],
+) {
+    for (file, spot, problem) in problems {
+        super::err(&printable(&format!(
+            "tagdesk: {}: {spot}: {problem}",
+            file.display()
+        )));
+    }
 }

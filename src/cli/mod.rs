@@ -21,6 +21,7 @@ pub mod ops;
 mod outcomes;
 mod progress;
 pub mod render;
+mod results;
 pub mod run;
 mod sim;
 
@@ -51,7 +52,8 @@ pub mod exit {
     pub const REFUSED: u8 = 3;
     /// No usable answer: unreachable, timed out, or an unreadable response.
     pub const UNREACHABLE: u8 = 4;
-    /// The request was answered, but its outcome could not be written to the journal.
+    /// The request was answered, but its outcome could not be written to the journal (or a
+    /// batch's `--results` file could not be written after sending).
     pub const JOURNAL: u8 = 5;
     /// Standard output was closed early (`| head`): the conventional status of SIGPIPE.
     pub const CLOSED_PIPE: u8 = 141;
@@ -64,7 +66,8 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   2  bad usage, input or configuration (nothing was sent)
   3  the API refused the request (HTTP error)
   4  no usable answer: unreachable, timed out, or an unreadable response
-  5  answered, but the outcome could not be written to the journal (see stderr)";
+  5  answered, but the outcome could not be written to the journal, or a batch's
+     --results file could not be written after sending (see stderr)";
 
 /// How to print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,9 +245,10 @@ pub fn main() -> ExitCode {
             options,
             journal_id,
             dry_run,
+            again,
             run,
         }) => with_session(&cli.common.with(&options), async |s, format, yes| {
-            batch::undo_command(s, &journal_id, run, dry_run, format, yes).await
+            batch::undo_command(s, &journal_id, run, dry_run, again, format, yes).await
         }),
         Some(Command::Hive { options, command }) => {
             let top = cli.common.with(&options);

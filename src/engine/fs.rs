@@ -129,11 +129,16 @@ pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> 
         options.mode(0o600);
     }
     let mut file = options.open(&tmp)?;
-    make_private(&file)?;
-    file.write_all(contents.as_ref())?;
-    file.sync_all()?;
+    let written = make_private(&file)
+        .and_then(|()| file.write_all(contents.as_ref()))
+        .and_then(|()| file.sync_all());
     drop(file);
-    std::fs::rename(&tmp, path)
+    // A file that could not be written whole (a full disk) is not left behind.
+    let renamed = written.and_then(|()| std::fs::rename(&tmp, path));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    renamed
 }
 
 /// Narrows an existing file tagdesk writes to 0600 (it may predate tagdesk, or have been
@@ -174,6 +179,23 @@ mod tests {
         write_private(&fresh, "x").unwrap();
         let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let taken = dir.path().join("plan.json");
+        std::fs::create_dir(&taken).unwrap();
+        std::fs::write(taken.join("inside"), "x").unwrap();
+        assert!(
+            write_private(&taken, "new").is_err(),
+            "a folder is not replaced"
+        );
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["plan.json"], "no *.tmp-PID is left behind");
     }
 
     #[test]

@@ -204,10 +204,42 @@ impl BatchRunner {
                     progress: p,
                 });
             });
+            // One runner per batch: this batch, and the batch an undo undoes.
+            let mut locks = Vec::new();
+            for id in std::iter::once(&plan.batch_id).chain(plan.undo_of.as_ref()) {
+                match batch::lock_batch(&data_dir, id) {
+                    Ok(l) => locks.push(l),
+                    Err(e) => {
+                        ended(
+                            &events,
+                            &batch_id,
+                            format!("batch {id}: {e}; nothing was sent"),
+                            todo.len(),
+                        );
+                        return;
+                    }
+                }
+            }
+            // What to resend was read before the lock: if another tagdesk has sent any of
+            // it since, nothing is sent twice.
+            if resume && let Some(done) = sent_since(&ctx.journal, &plan, &todo).await {
+                ended(
+                    &events,
+                    &batch_id,
+                    format!(
+                        "batch {batch_id} was resumed elsewhere since it was offered ({done} of \
+                         its rows have ended since): nothing was sent; open it again to see \
+                         what is left"
+                    ),
+                    todo.len(),
+                );
+                return;
+            }
             let batch_id_for_marks = plan.batch_id.clone();
-            batch::mark_running(&data_dir, &batch_id_for_marks);
+            batch::mark_running(&data_dir, &batch_id_for_marks, &ctx.profile, ctx.demo);
             let report = batch::run(ctx, Arc::new(plan), todo, begin, watch_rx, progress).await;
             batch::mark_ended(&data_dir, &batch_id_for_marks);
+            drop(locks);
             let _ = events.send(Event::BatchEnded {
                 batch_id,
                 report: Box::new(report),
@@ -231,6 +263,27 @@ impl BatchRunner {
     }
 }
 
+/// How many rows of `todo` no longer need sending, per the journal now (None: all still
+/// do, or the journal cannot be read — the run's own checks then apply).
+async fn sent_since(journal: &SharedJournal, plan: &SavedPlan, todo: &[usize]) -> Option<usize> {
+    use crate::engine::batch::history;
+    let path = journal
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .path()
+        .to_path_buf();
+    let (plan, todo) = (plan.clone(), todo.to_vec());
+    tokio::task::spawn_blocking(move || {
+        let entries = history::entries_of(&path, &plan).ok()?;
+        let left = history::to_resume(&plan, &entries);
+        let done = todo.iter().filter(|i| !left.contains(i)).count();
+        (done > 0).then_some(done)
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
 /// Tells the App a batch ended without running.
 fn ended(events: &mpsc::UnboundedSender<Event>, batch_id: &str, why: String, todo: usize) {
     let mut report = RunReport {
@@ -248,16 +301,23 @@ fn ended(events: &mpsc::UnboundedSender<Event>, batch_id: &str, why: String, tod
 /// known outcome (`abandoned`, `pending`, `error`…; `never sent` when it has no attempt).
 pub type ResumeOffer = (SavedPlan, Vec<usize>, HashMap<usize, String>);
 
-/// The most recent batch an earlier run left interrupted, with the rows to resend, if any.
+/// The most recent batch an earlier run on `profile` (and demo mode, or not) left
+/// interrupted, with the rows to resend, if any: another profile's batch is never offered.
 pub fn interrupted(
     journal_path: &std::path::Path,
     data_dir: &std::path::Path,
+    profile: &str,
+    demo: bool,
 ) -> Option<ResumeOffer> {
     use crate::engine::batch::history;
     // The markers say which batch a crash left unfinished, without reading the journal;
     // only then is the journal read for that batch's rows.
-    let id = batch::unfinished(data_dir).into_iter().next()?;
-    let plan = batch::load(data_dir, &id).ok()?;
+    let id = batch::unfinished(data_dir, profile, demo)
+        .into_iter()
+        .next()?;
+    let plan = batch::load(data_dir, &id)
+        .ok()
+        .filter(|p| p.belongs_to(profile, demo))?;
     let entries = history::entries_of(journal_path, &plan).ok()?;
     let todo = history::to_resume(&plan, &entries);
     let last = last_outcomes(&plan, &entries, &todo);
@@ -296,4 +356,88 @@ pub fn list_directory(dir: &str) -> Result<Vec<(String, bool)>, String> {
             (name, is_dir)
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan of one Hive add on `profile`, whose run a process now gone left unfinished.
+    fn left_unfinished(data_dir: &std::path::Path, id: &str, profile: &str, demo: bool) {
+        let table = crate::core::plan::read_table(b"p1,vip\n");
+        let built = crate::core::plan::hive_plan(&table, None, false, &[]);
+        let mut plan = SavedPlan::empty(built.op);
+        plan.batch_id = id.into();
+        plan.profile = profile.into();
+        plan.demo = demo;
+        plan.data_rows = built.data_rows;
+        plan.rows = built.rows;
+        batch::save(data_dir, &plan).unwrap();
+        batch::mark_running(data_dir, id, profile, demo);
+        // The marker's writer is this (live) process: make it one that is gone.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        let path = batch::dir(data_dir).join(format!("{id}.running"));
+        let mut marker: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        marker["pid"] = pid.into();
+        marker["start"] = serde_json::Value::Null;
+        std::fs::write(&path, serde_json::to_vec(&marker).unwrap()).unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_offer_sent_elsewhere_since_is_not_sent_again() {
+        use crate::engine::journal::{
+            BatchTag, IntentRecord, Journal, JournalOptions, OutcomeRecord, Record,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let table = crate::core::plan::read_table(b"p1,vip\np2,vip\n");
+        let built = crate::core::plan::hive_plan(&table, None, false, &[]);
+        let mut plan = SavedPlan::empty(built.op);
+        plan.batch_id = "B1".into();
+        plan.profile = "staging".into();
+        plan.rows = built.rows;
+        let (journal, _) =
+            Journal::open_with(dir.path(), "staging", Vec::new(), JournalOptions::default())
+                .unwrap();
+        let journal: SharedJournal = Arc::new(std::sync::Mutex::new(journal));
+        assert_eq!(sent_since(&journal, &plan, &[0, 1]).await, None);
+        // Another tagdesk sends row 0 and gets an answer.
+        let mut intent = IntentRecord::at("J1", "staging", false, &plan.rows[0].op, None);
+        intent.batch = Some(BatchTag {
+            id: "B1".into(),
+            row: 0,
+            line: 1,
+            lines: Vec::new(),
+        });
+        // The server's answer: an HTTP error (a final outcome, not resent).
+        let mut answer = OutcomeRecord::refused("J1", "400");
+        answer.result = crate::engine::journal::OutcomeKind::HttpError;
+        answer.status = Some(400);
+        let records = [Record::Intent(Box::new(intent)), Record::Outcome(answer)];
+        journal.lock().unwrap().append_many(&records).unwrap();
+        assert_eq!(sent_since(&journal, &plan, &[0, 1]).await, Some(1));
+        assert_eq!(sent_since(&journal, &plan, &[1]).await, None);
+    }
+
+    #[test]
+    fn the_resume_offer_lists_only_this_profiles_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal-staging.jsonl");
+        left_unfinished(dir.path(), "demo-batch", "demo", true);
+        assert!(
+            interrupted(&journal, dir.path(), "staging", false).is_none(),
+            "a killed demo batch is not offered to profile staging"
+        );
+        left_unfinished(dir.path(), "prod-batch", "prod", false);
+        assert!(interrupted(&journal, dir.path(), "staging", false).is_none());
+        left_unfinished(dir.path(), "staging-batch", "staging", false);
+        let (plan, todo) = interrupted(&journal, dir.path(), "staging", false).expect("offered");
+        assert_eq!(plan.batch_id, "staging-batch");
+        assert_eq!(todo, [0]);
+        let (plan, _) = interrupted(&journal, dir.path(), "prod", false).expect("offered");
+        assert_eq!(plan.batch_id, "prod-batch");
+        assert!(interrupted(&journal, dir.path(), "demo", false).is_none());
+    }
 }

@@ -153,7 +153,7 @@ pub async fn run(
     let resume_offer = journal_path
         .as_deref()
         .filter(|_| !profile.demo)
-        .and_then(|p| batches::interrupted(p, &data_dir));
+        .and_then(|p| batches::interrupted(p, &data_dir, &profile.name, profile.demo));
     let mut runner = batches::BatchRunner::new(
         clients.clone(),
         journal.clone(),

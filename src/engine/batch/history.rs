@@ -25,6 +25,9 @@ pub enum BatchState {
     Finished,
     /// Cancelled, or its process ended without closing it: `batch resume` takes it up.
     Interrupted,
+    /// Its plan was saved but its start never reached the journal (a full disk): nothing
+    /// was sent; `batch resume` sends it.
+    NotStarted,
 }
 
 impl BatchState {
@@ -33,6 +36,7 @@ impl BatchState {
             BatchState::Running => "running",
             BatchState::Finished => "finished",
             BatchState::Interrupted => "interrupted",
+            BatchState::NotStarted => "not_started",
         }
     }
 }
@@ -53,6 +57,9 @@ pub struct BatchInfo {
     /// The counts of its last run, once one ended.
     #[serde(skip)]
     pub counts: Option<BatchCounts>,
+    /// When its last run ended.
+    #[serde(skip)]
+    pub ended_at: Option<DateTime<Utc>>,
 }
 
 enum Last {
@@ -89,6 +96,7 @@ pub fn list(journal_path: &Path) -> Result<Vec<BatchInfo>, String> {
                         source,
                         undo_of,
                         counts: None,
+                        ended_at: None,
                     },
                     Last::Started(writer),
                 ));
@@ -101,6 +109,7 @@ pub fn list(journal_path: &Path) -> Result<Vec<BatchInfo>, String> {
             BatchEvent::End { counts, cancelled } => {
                 if let Some(&i) = index.get(&b.batch_id) {
                     found[i].0.counts = Some(counts);
+                    found[i].0.ended_at = Some(b.time);
                     found[i].1 = Last::Ended {
                         cancelled,
                         pending: counts.pending,
@@ -126,6 +135,43 @@ pub fn list(journal_path: &Path) -> Result<Vec<BatchInfo>, String> {
         .collect();
     out.reverse();
     Ok(out)
+}
+
+/// The batches of `profile` (and demo mode, or not) whose plan file is in `headers` but
+/// whose start is not among `known` (it could not be journaled), newest first.
+pub fn unstarted(
+    known: &[BatchInfo],
+    headers: &[super::PlanHeader],
+    profile: &str,
+    demo: bool,
+) -> Vec<BatchInfo> {
+    let mut out: Vec<BatchInfo> = headers
+        .iter()
+        .filter(|h| h.belongs_to(profile, demo))
+        .filter(|h| !known.iter().any(|b| b.batch_id == h.batch_id))
+        .map(|h| BatchInfo {
+            batch_id: h.batch_id.clone(),
+            created_at: h.created_at,
+            profile: h.profile.clone(),
+            op: h.op.name(),
+            rows: h.data_rows,
+            state: BatchState::NotStarted,
+            source: h.source.clone(),
+            undo_of: h.undo_of.clone(),
+            counts: None,
+            ended_at: None,
+        })
+        .collect();
+    out.sort_by_key(|b| std::cmp::Reverse(b.created_at));
+    out
+}
+
+/// The latest undo of `id` (a batch or a journal entry), if there is one: an undo that
+/// finished is not started again without being asked (the console and the CLI say when).
+pub fn last_undo_of(journal_path: &Path, id: &str) -> Result<Option<BatchInfo>, String> {
+    Ok(list(journal_path)?
+        .into_iter()
+        .find(|b| b.undo_of.as_deref() == Some(id)))
 }
 
 /// The batch `batch_id` as `batch list` shows it, if the journal has it.

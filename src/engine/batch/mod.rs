@@ -9,6 +9,7 @@
 //! how each row ended.
 
 pub mod history;
+pub mod lock;
 pub mod report;
 mod run;
 
@@ -18,6 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::core::plan::{BatchOp, PlanRow, RowError};
+pub use lock::{BatchLock, LockError, take as lock_batch};
 pub use report::{RowOutcome, RowReport};
 pub use run::{Control, Progress, RunContext, RunReport, run};
 
@@ -92,6 +94,12 @@ impl SavedPlan {
         }
     }
 
+    /// Whether the batch belongs to `profile` (and demo mode, or not): a batch is shown,
+    /// resumed and undone only where it was made, for its journal is that profile's.
+    pub fn belongs_to(&self, profile: &str, demo: bool) -> bool {
+        self.profile == profile && self.demo == demo
+    }
+
     /// The rows that send a request, by index.
     pub fn to_send(&self) -> Vec<usize> {
         self.rows
@@ -129,16 +137,35 @@ pub fn save(data_dir: &Path, plan: &SavedPlan) -> Result<(), String> {
     crate::engine::fs::write_private(&path, text).map_err(fail)
 }
 
+/// What a `.running` marker holds: the process running the batch, and the profile (and
+/// demo mode) it runs on, so each profile finds only its own unfinished batches.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Marker {
+    #[serde(flatten)]
+    writer: crate::engine::journal::Writer,
+    /// Absent in markers of older versions: the plan file says then.
+    #[serde(default)]
+    profile: Option<String>,
+    #[serde(default)]
+    demo: bool,
+}
+
 /// Marks a batch as running in this process (`batches/BATCH_ID.running`, holding the
-/// writer's identity), so the next start can find a batch a crash left unfinished without
-/// reading the journal. Best effort: the journal stays the record.
-pub fn mark_running(data_dir: &Path, batch_id: &str) {
+/// writer's identity and the batch's profile), so the next start on that profile can find
+/// a batch a crash left unfinished without reading the journal. Best effort: the journal
+/// stays the record.
+pub fn mark_running(data_dir: &Path, batch_id: &str, profile: &str, demo: bool) {
     let Ok(path) = file_for(data_dir, batch_id).map(|p| p.with_extension("running")) else {
         return;
     };
     let _ = crate::engine::fs::create_private_dir(data_dir);
     let _ = crate::engine::fs::create_private_dir(&dir(data_dir));
-    if let Ok(text) = serde_json::to_vec(crate::engine::journal::Writer::current())
+    let marker = Marker {
+        writer: crate::engine::journal::Writer::current().clone(),
+        profile: Some(profile.to_string()),
+        demo,
+    };
+    if let Ok(text) = serde_json::to_vec(&marker)
         && let Err(e) = crate::engine::fs::write_private(&path, text)
     {
         tracing::warn!("{}: {e}", path.display());
@@ -152,8 +179,9 @@ pub fn mark_ended(data_dir: &Path, batch_id: &str) {
     }
 }
 
-/// Batches whose run ended without closing them (their process is gone), newest first.
-pub fn unfinished(data_dir: &Path) -> Vec<String> {
+/// The batches of `profile` (and demo mode, or not) whose run ended without closing them
+/// (their process is gone), newest first. Other profiles' markers are left alone.
+pub fn unfinished(data_dir: &Path, profile: &str, demo: bool) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir(data_dir)) else {
         return Vec::new();
     };
@@ -163,13 +191,78 @@ pub fn unfinished(data_dir: &Path) -> Vec<String> {
             let name = e.file_name().to_string_lossy().into_owned();
             let id = name.strip_suffix(".running")?.to_string();
             let text = std::fs::read(e.path()).ok()?;
-            let writer: crate::engine::journal::Writer = serde_json::from_slice(&text).ok()?;
+            let marker: Marker = serde_json::from_slice(&text).ok()?;
+            let ours = match &marker.profile {
+                Some(p) => p == profile && marker.demo == demo,
+                None => header(data_dir, &id).is_some_and(|h| h.belongs_to(profile, demo)),
+            };
             let when = e.metadata().and_then(|m| m.modified()).ok()?;
-            writer.is_gone().then_some((when, id))
+            (ours && marker.writer.is_gone()).then_some((when, id))
         })
         .collect();
     found.sort();
     found.into_iter().rev().map(|(_, id)| id).collect()
+}
+
+/// A plan file's header: who made the batch, and what it is, without its rows.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PlanHeader {
+    pub batch_id: String,
+    pub created_at: DateTime<Utc>,
+    pub profile: String,
+    #[serde(default)]
+    pub demo: bool,
+    pub op: BatchOp,
+    pub source: Option<String>,
+    pub data_rows: usize,
+    #[serde(default)]
+    pub undo_of: Option<String>,
+}
+
+impl PlanHeader {
+    pub fn belongs_to(&self, profile: &str, demo: bool) -> bool {
+        self.profile == profile && self.demo == demo
+    }
+}
+
+/// The header of the plan of `batch_id`, if its file can be read.
+fn header(data_dir: &Path, batch_id: &str) -> Option<PlanHeader> {
+    let path = file_for(data_dir, batch_id).ok()?;
+    let text = crate::engine::fs::read_text(&path, MAX_PLAN_BYTES).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The headers of every readable plan file in `batches/`, any profile's. Temporary files a
+/// dead process left behind (`*.tmp-PID`) are removed on the way.
+pub fn plan_headers(data_dir: &Path) -> Vec<PlanHeader> {
+    let Ok(entries) = std::fs::read_dir(dir(data_dir)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name
+            .rsplit_once(".tmp-")
+            .and_then(|(_, p)| p.parse::<u32>().ok())
+        {
+            let gone = crate::engine::journal::Writer {
+                pid,
+                start: None,
+                boot: None,
+            }
+            .is_gone();
+            if gone && pid != std::process::id() {
+                let _ = std::fs::remove_file(e.path());
+            }
+            continue;
+        }
+        if let Some(id) = name.strip_suffix(".json")
+            && let Some(h) = header(data_dir, id)
+        {
+            out.push(h);
+        }
+    }
+    out
 }
 
 /// Plans larger than this are not read back (a 100,000-row plan is about 15 MiB).
@@ -237,7 +330,7 @@ mod tests {
     #[test]
     fn a_batch_whose_process_is_gone_is_unfinished_until_it_ends() {
         let dir = tempfile::tempdir().unwrap();
-        mark_running(dir.path(), "mine");
+        mark_running(dir.path(), "mine", "staging", false);
         assert!(dir.path().join("batches/mine.running").exists());
         #[cfg(unix)]
         {
@@ -249,7 +342,10 @@ mod tests {
                 "markers are private"
             );
         }
-        assert!(unfinished(dir.path()).is_empty(), "this process is alive");
+        assert!(
+            unfinished(dir.path(), "staging", false).is_empty(),
+            "this process is alive"
+        );
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let gone = crate::engine::journal::Writer {
             pid: child.id(),
@@ -262,9 +358,32 @@ mod tests {
             serde_json::to_vec(&gone).unwrap(),
         )
         .unwrap();
-        assert_eq!(unfinished(dir.path()), ["crashed"]);
+        // A marker of an older version names no profile: the plan file says.
+        let mut plan = SavedPlan::empty(BatchOp::HiveAdd);
+        plan.batch_id = "crashed".into();
+        plan.profile = "staging".into();
+        save(dir.path(), &plan).unwrap();
+        assert_eq!(unfinished(dir.path(), "staging", false), ["crashed"]);
+        assert!(unfinished(dir.path(), "prod", false).is_empty());
+        assert!(unfinished(dir.path(), "staging", true).is_empty());
+        let theirs = Marker {
+            writer: gone.clone(),
+            profile: Some("prod".into()),
+            demo: false,
+        };
+        std::fs::write(
+            dir.path().join("batches").join("theirs.running"),
+            serde_json::to_vec(&theirs).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            unfinished(dir.path(), "staging", false),
+            ["crashed"],
+            "another profile's unfinished batch is not offered here"
+        );
+        assert_eq!(unfinished(dir.path(), "prod", false), ["theirs"]);
         mark_ended(dir.path(), "crashed");
-        assert!(unfinished(dir.path()).is_empty());
+        assert!(unfinished(dir.path(), "staging", false).is_empty());
         assert!(file_for(dir.path(), "../x").is_err(), "ids are not paths");
     }
 }
