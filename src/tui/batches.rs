@@ -433,10 +433,10 @@ mod tests {
         left_unfinished(dir.path(), "prod-batch", "prod", false);
         assert!(interrupted(&journal, dir.path(), "staging", false).is_none());
         left_unfinished(dir.path(), "staging-batch", "staging", false);
-        let (plan, todo) = interrupted(&journal, dir.path(), "staging", false).expect("offered");
+        let (plan, todo, _) = interrupted(&journal, dir.path(), "staging", false).expect("offered");
         assert_eq!(plan.batch_id, "staging-batch");
         assert_eq!(todo, [0]);
-        let (plan, _) = interrupted(&journal, dir.path(), "prod", false).expect("offered");
+        let (plan, _, _) = interrupted(&journal, dir.path(), "prod", false).expect("offered");
         assert_eq!(plan.batch_id, "prod-batch");
         assert!(interrupted(&journal, dir.path(), "demo", false).is_none());
     }
