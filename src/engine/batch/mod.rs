@@ -9,6 +9,7 @@
 //! how each row ended.
 
 pub mod history;
+pub mod recent;
 pub mod report;
 mod run;
 

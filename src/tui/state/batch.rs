@@ -79,6 +79,8 @@ pub struct BatchView {
     pub selected: usize,
     /// The batch stopped because the journal could not be written.
     pub journal_error: Option<String>,
+    /// An earlier run's batch, read back from the journal (the batches view, the history).
+    pub earlier: bool,
 }
 
 impl BatchView {
@@ -104,6 +106,7 @@ impl BatchView {
             throttled: None,
             selected: 0,
             journal_error: None,
+            earlier: false,
         }
     }
 
