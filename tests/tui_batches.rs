@@ -453,6 +453,34 @@ fn the_history_groups_a_batch_into_one_line_and_keeps_earlier_changes() {
     };
     assert_eq!(w.batch_id, "1a2f00c0ffee-400-1");
     assert!(h.screen().contains("400/400"), "{}", h.screen());
+    h.key(KeyCode::Esc);
+    // The parting line takes no click: the rows below it are this run's, where drawn.
+    h.click_text("Cerego list");
+    assert!(
+        h.app
+            .log
+            .selected()
+            .is_some_and(|e| e.history().is_none() && !e.is_batch()),
+        "the click selects this run's listing"
+    );
+    h.click_text("400 × hive_add");
+    assert_eq!(
+        h.app.log.selected().map(|e| e.key.as_str()),
+        Some("1a2f00c0ffee-400-1")
+    );
+    // u on the batch's line undoes the whole batch (read back from the journal).
+    let mut fresh = e.console(120, 40);
+    fresh.app.focus = Pane::Log;
+    fresh.app.log.select_key("1a2f00c0ffee-400-1");
+    fresh.key(KeyCode::Char('u'));
+    let Some(Popup::Preview(undo)) = &fresh.app.popup else {
+        panic!(
+            "u on a history batch opens its undo preview:\n{}",
+            fresh.screen()
+        );
+    };
+    assert_eq!(undo.plan.undo_of.as_deref(), Some("1a2f00c0ffee-400-1"));
+    assert_eq!(undo.plan.rows.len(), 400);
 }
 
 // Item 17: the 200-line limit counts lines, so a batch bigger than it does not push the
