@@ -52,6 +52,8 @@ struct Earlier {
     dir: tempfile::TempDir,
     journal: Journal,
     scratch: Harness,
+    /// A batch not ended is still being sent by a live process (else its run was killed).
+    live: bool,
 }
 
 impl Earlier {
@@ -62,6 +64,7 @@ impl Earlier {
             dir,
             journal,
             scratch: Harness::demo(80, 24),
+            live: false,
         }
     }
 
@@ -141,7 +144,7 @@ impl Earlier {
                 event,
             })
         };
-        let writer = if ended {
+        let writer = if ended || self.live {
             Writer::current().clone()
         } else {
             gone()
@@ -526,4 +529,47 @@ fn b_asks_the_loop_for_the_list_of_batches() {
         ),
     ));
     assert_eq!(effects, vec![Effect::ListBatches]);
+}
+
+// Item 16: a batch another tagdesk is sending now is listed as such, and neither resumed
+// nor undone — from the view or from its history line.
+#[test]
+fn a_batch_running_elsewhere_is_neither_resumed_nor_undone() {
+    let mut e = Earlier::new();
+    e.live = true;
+    e.batch(
+        "1a30aaaa-live-1",
+        "live.csv",
+        &patrons("live", 4),
+        2,
+        false,
+        at(14, 11, 0),
+    );
+    let mut h = e.console(120, 32);
+    h.key(KeyCode::Char('B'));
+    let screen = h.screen();
+    assert!(screen.contains("running elsewhere"), "{screen}");
+    h.key(KeyCode::Char('R'));
+    assert!(
+        h.screen()
+            .contains("is running elsewhere: nothing to resume while it is being sent"),
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Esc);
+    h.app.focus = Pane::Log;
+    h.app.log.select_key("1a30aaaa-live-1");
+    assert!(
+        h.screen().contains("running elsewhere 2/4"),
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Char('u'));
+    assert!(h.app.popup.is_none(), "no undo preview");
+    assert!(
+        h.screen()
+            .contains("is being sent by another tagdesk right now"),
+        "{}",
+        h.screen()
+    );
 }

@@ -400,8 +400,14 @@ pub fn load_batch(
             of(profile, demo)
         ));
     }
+    let running_elsewhere = batch::history::info(journal, batch_id)?
+        .is_some_and(|i| i.state == batch::history::BatchState::Running);
     let entries = batch::history::entries_of(journal, &plan)?;
-    Ok(crate::tui::app::LoadedBatch { plan, entries })
+    Ok(crate::tui::app::LoadedBatch {
+        plan,
+        entries,
+        running_elsewhere,
+    })
 }
 
 /// The names in `dir` (empty: the current directory) and whether each is a directory, at

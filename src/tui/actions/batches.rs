@@ -74,6 +74,16 @@ impl App {
                 return Vec::new();
             }
         };
+        if loaded.running_elsewhere && then != BatchUse::Show {
+            self.set_status(
+                Level::Warn,
+                format!(
+                    "Batch {batch_id} is being sent by another tagdesk right now: wait for it \
+                     to end (or cancel it there) first. Nothing was sent."
+                ),
+            );
+            return Vec::new();
+        }
         // A batch this run is sending stays as it is; one read back is read afresh.
         if self.batch(batch_id).is_none_or(|b| b.earlier) {
             let view = earlier_view(loaded);
@@ -135,7 +145,7 @@ impl App {
 /// A batch read back from the journal as the console holds a finished batch: every row it
 /// sends (the unchanged ones aside), each with its outcome and its log entry.
 fn earlier_view(loaded: LoadedBatch) -> BatchView {
-    let LoadedBatch { plan, entries } = loaded;
+    let LoadedBatch { plan, entries, .. } = loaded;
     let reports = history::reports(&plan, &entries);
     let todo: Vec<usize> = (0..plan.rows.len())
         .filter(|&i| !plan.rows[i].unchanged)

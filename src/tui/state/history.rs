@@ -117,3 +117,74 @@ fn batch_line(
         prior: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::domain::{ApiField, PatronId};
+    use crate::core::op::{ApiError, Op};
+    use crate::engine::journal::{BatchTag, IntentRecord, OutcomeRecord};
+
+    fn add(patron: &str) -> Op {
+        Op::HiveAdd {
+            patron: PatronId::parse(patron).unwrap(),
+            fields: vec![ApiField::parse("vip").unwrap()],
+        }
+    }
+
+    /// An entry; in a batch's row when `row` says so; timed out when `answered`.
+    fn entry(id: &str, row: Option<usize>, answered: bool) -> Entry {
+        let mut intent = IntentRecord::new(id, "work", &add("user_abc123"), None);
+        intent.batch = row.map(|row| BatchTag {
+            id: "b-1".into(),
+            row,
+            line: row + 2,
+            lines: Vec::new(),
+        });
+        let outcome = answered.then(|| {
+            OutcomeRecord::from_execution(
+                id,
+                &[],
+                &Err(ApiError::Timeout { ms: 1 }),
+                std::time::Duration::from_millis(1),
+            )
+        });
+        Entry { intent, outcome }
+    }
+
+    #[test]
+    fn a_batchs_rows_are_one_line_where_its_first_row_was_and_its_latest_attempts_count() {
+        let entries = vec![
+            entry("hand-a", None, true),
+            entry("r0", Some(0), true),
+            // A row's first attempt, cut short, and a hand-made change meanwhile.
+            entry("r1", Some(1), false),
+            entry("hand-b", None, true),
+            entry("r1-again", Some(1), true),
+        ];
+        let info = BatchLine {
+            batch_id: "b-1".into(),
+            created_at: entries[1].intent.time,
+            op: crate::core::plan::BatchOp::HiveAdd,
+            source: Some("t.csv".into()),
+            undo_of: None,
+            requests: 3,
+            unchanged: 0,
+            state: BatchState::Interrupted,
+            cancelled: false,
+        };
+        let out = lines(Recent {
+            entries,
+            batches: vec![info],
+        });
+        let keys: Vec<&str> = out.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["hand-a", "b-1", "hand-b"]);
+        let batch = &out[1];
+        assert!(batch.is_batch());
+        assert_eq!(batch.target(), "3 × hive_add");
+        let summary = batch.summary.as_ref().unwrap();
+        // Row 1's latest attempt (timed out) counts, not its first; row 2 was never sent.
+        assert_eq!(summary.text, "interrupted 2/3 · 2 errors · 1 pending");
+        assert_eq!(summary.mark, "?");
+    }
+}
