@@ -217,7 +217,25 @@ fn r_resends_through_the_gate_as_a_new_entry() {
     let original = inspected(&h).unwrap();
     let op = h.app.log.get(&original).unwrap().op.clone();
     let before = h.app.log.len();
+    // A change is sent again only after a question naming it and its target.
     h.key(KeyCode::Char('r'));
+    assert!(
+        matches!(h.app.popup, Some(Popup::Confirm(_))),
+        "it asks first"
+    );
+    let screen = h.screen();
+    assert!(screen.contains("Send hive_add again?"), "{screen}");
+    assert!(
+        screen.contains(&format!("Target:  {}", op.target())),
+        "{screen}"
+    );
+    assert_eq!(h.app.log.len(), before, "nothing sent before the answer");
+    assert!(h.pending.is_empty());
+    h.key(KeyCode::Char('n'));
+    assert!(h.pending.is_empty(), "no: nothing is sent");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('y'));
     assert_eq!(h.app.log.len(), before + 1, "a new entry");
     assert_eq!(h.pending.len(), 1);
     assert_eq!(h.pending[0].op, op);
@@ -239,6 +257,10 @@ fn r_resends_through_the_gate_as_a_new_entry() {
     assert!(
         matches!(confirm.app.popup, Some(Popup::Confirm(_))),
         "the gate asks"
+    );
+    assert!(
+        confirm.screen().contains("asks for confirmation"),
+        "the question names the profile's rule"
     );
     assert!(confirm.pending.is_empty());
     confirm.key(KeyCode::Char('y'));

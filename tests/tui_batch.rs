@@ -297,9 +297,23 @@ fn an_interrupted_batch_is_offered_for_resume() {
         undo_of: None,
         notes: Vec::new(),
     };
-    h.app.offer_resume(saved, vec![1]);
+    let last = [(1, "abandoned".to_string())].into();
+    h.app.offer_resume(saved, vec![1], last);
     let screen = h.screen();
     assert!(screen.contains("This batch was interrupted"), "{screen}");
+    // Only the row to send again, with its last known outcome; the done one is counted.
+    assert!(screen.contains("1 request to send again"), "{screen}");
+    assert!(screen.contains("1 already done"), "{screen}");
+    let row = screen
+        .lines()
+        .find(|l| l.contains("user_def456") && l.contains("hive_add"))
+        .unwrap_or_else(|| panic!("the row to resend: {screen}"));
+    assert!(row.contains("last: abandoned"), "{row}");
+    assert!(
+        !screen.contains("user_abc123 hive_add"),
+        "the done row is not listed: {screen}"
+    );
+    snapshot("batch_resume_preview_120x32", screen);
     let Some(Popup::Preview(p)) = &h.app.popup else {
         panic!("the offer is a preview")
     };
@@ -345,4 +359,139 @@ fn a_single_cerego_edit_is_undone_to_the_value_it_replaced() {
         .find(|t| t.id == 84001)
         .map(|t| t.value.clone());
     assert_eq!(value.as_deref(), Some("Gold"));
+}
+
+#[test]
+fn a_cancelled_batch_says_so_and_counts_only_the_rows_that_ended() {
+    use tagdesk::engine::batch::{RunReport, report};
+    let mut h = hive(LARGE);
+    mark_three(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.popup, Some(Popup::Batch(_))));
+    // One row ends, then the operator cancels: the other two are never sent.
+    h.run_batch(Some(1));
+    h.key(KeyCode::Char('c'));
+    assert_eq!(h.controls.len(), 1);
+    let job = h.jobs.remove(0);
+    let left: Vec<_> = job.todo[1..]
+        .iter()
+        .map(|&row| (row, report::report(&job.plan.rows[row], None)))
+        .collect();
+    h.send(Message::BatchEnded {
+        batch_id: job.plan.batch_id.clone(),
+        report: Box::new(RunReport {
+            rows: left,
+            cancelled: true,
+            ..RunReport::default()
+        }),
+    });
+    let screen = h.screen();
+    assert!(
+        screen.contains(" 1/3 · "),
+        "done counts ended rows only: {screen}"
+    );
+    assert!(screen.contains("cancelled"), "{screen}");
+    assert!(!screen.contains("finished"), "{screen}");
+    assert!(screen.contains("pending 2"), "{screen}");
+    snapshot("batch_cancelled_120x32", screen);
+    let line = h.app.log.entries().last().map(|e| e.key.clone());
+    let summary = h.app.batch(&line.unwrap()).map(|b| b.summary()).unwrap();
+    assert!(summary.starts_with("cancelled 1/3"), "{summary}");
+}
+
+/// The demo console with a Cerego import's preview open: Grace Hopper's Cohort changes,
+/// Ada Lovelace gets one, Alan Turing's is already as asked, one row is invalid.
+fn cerego_import(size: (u16, u16)) -> Harness {
+    let mut h = Harness::demo(size.0, size.1);
+    h.app.id_prefix = Some("batch".into());
+    h.key_mod(KeyCode::Char('I'), KeyModifiers::SHIFT);
+    h.type_text("cohorts.csv");
+    h.key(KeyCode::Enter);
+    let file = "user_id,tag_type_id,value\n1185310,3,Winter 2027\n1185304,3,Spring 2026\n\
+                1185317,3,Spring 2026\nnot a user,3,Spring 2026\n";
+    h.send(Message::ImportRead {
+        path: "cohorts.csv".into(),
+        service: Service::Cerego,
+        result: Ok(Arc::new(file.as_bytes().to_vec())),
+    });
+    assert!(matches!(h.app.popup, Some(Popup::Preview(_))));
+    h
+}
+
+#[test]
+fn the_preview_shows_who_and_the_value_it_will_write() {
+    let mut h = cerego_import(LARGE);
+    let screen = h.screen();
+    // The user by name and id, the old value and the new one, whole at 120 columns.
+    let grace = screen
+        .lines()
+        .find(|l| l.contains("Grace Hopper (user 1185310)"))
+        .unwrap_or_else(|| panic!("Grace Hopper's row: {screen}"));
+    assert!(
+        grace.contains("update Cohort: \"Autumn 2025\" → \"Winter 2027\""),
+        "{grace}"
+    );
+    assert!(screen.contains("Ada Lovelace (user 1185304)"), "{screen}");
+    // The basis once, in the header; the Hive sentence only in Hive previews.
+    assert!(
+        screen.contains("Basis: from the partner's user list"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Hive has no read endpoint"), "{screen}");
+    // Every invalid row listed; nothing can be sent until it is fixed or left out.
+    assert!(screen.contains("line 5"), "{screen}");
+    assert!(!screen.contains("enter send"), "{screen}");
+    assert!(screen.contains("i leave the invalid rows out"), "{screen}");
+    snapshot("batch_cerego_preview_120x32", screen);
+    let mut small = cerego_import((80, 24));
+    snapshot("batch_cerego_preview_80x24", small.screen());
+    h.key(KeyCode::Enter);
+    assert!(h.jobs.is_empty(), "not with an invalid row");
+    assert!(h.screen().contains("press i to leave them out"));
+}
+
+#[test]
+fn invalid_rows_can_be_left_out_from_the_preview() {
+    let mut h = cerego_import(LARGE);
+    h.key(KeyCode::Char('i'));
+    let screen = h.screen();
+    assert!(screen.contains("1 invalid row, left out"), "{screen}");
+    assert!(screen.contains("enter send"), "{screen}");
+    assert!(
+        screen.contains("1 invalid row left out: Enter sends the other 2 requests."),
+        "{screen}"
+    );
+    h.key(KeyCode::Enter);
+    assert_eq!(h.jobs.len(), 1);
+    assert_eq!(h.jobs[0].todo.len(), 2, "Alan Turing's row is unchanged");
+    assert_eq!(
+        h.jobs[0].plan.skipped.len(),
+        1,
+        "the plan says what was left out"
+    );
+    assert!(h.screen().contains("1 invalid row left out."));
+}
+
+#[test]
+fn the_end_of_a_long_preview_shows_its_last_rows() {
+    let mut h = hive(LARGE);
+    let rows: String = (0..40).map(|i| format!("bulk_{i},vip\n")).collect();
+    h.send(Message::ImportRead {
+        path: "bulk.csv".into(),
+        service: Service::Hive,
+        result: Ok(Arc::new(rows.into_bytes())),
+    });
+    assert!(!h.screen().contains("bulk_39"));
+    h.key_mod(KeyCode::Char('G'), KeyModifiers::SHIFT);
+    let screen = h.screen();
+    assert!(screen.contains("bulk_39"), "{screen}");
+    let shown = screen.lines().filter(|l| l.contains("bulk_")).count();
+    assert!(
+        shown > 10,
+        "the screen is full of the last rows, not one: {screen}"
+    );
+    assert!(screen.contains("of 40"), "{screen}");
 }

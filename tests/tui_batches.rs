@@ -314,6 +314,7 @@ fn r_resumes_an_interrupted_earlier_batch_through_its_preview() {
     assert!(p.resume);
     assert_eq!(p.plan.batch_id, "1a20e3f9b11-41c2-1");
     assert_eq!(p.todo, vec![3, 4, 5], "only the rows never sent");
+    assert_eq!(p.last.get(&3).map(String::as_str), Some("never sent"));
     assert!(h.jobs.is_empty(), "nothing runs before Enter");
     h.key(KeyCode::Enter);
     assert_eq!(h.jobs.len(), 1);

@@ -558,7 +558,7 @@ fn the_inspector_does_not_scroll_past_its_end() {
         h.key(KeyCode::PageDown);
         h.key(KeyCode::Down);
     }
-    let Some(Popup::Inspector(Inspector { scroll, key })) = h.app.popup.clone() else {
+    let Some(Popup::Inspector(Inspector { scroll, key, .. })) = h.app.popup.clone() else {
         panic!("the inspector")
     };
     let max = tagdesk::tui::view::inspector_max_scroll(&h.app, &key);

@@ -512,6 +512,7 @@ impl App {
             | Action::Pause
             | Action::CancelBatch
             | Action::Header
+            | Action::SkipInvalid
             | Action::Column
             | Action::NextEntry
             | Action::PrevEntry

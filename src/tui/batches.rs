@@ -281,8 +281,9 @@ fn ended(events: &mpsc::UnboundedSender<Event>, batch_id: &str, why: String, tod
     });
 }
 
-/// A batch an earlier run left unfinished, and the rows to send again.
-pub type ResumeOffer = (SavedPlan, Vec<usize>);
+/// A batch an earlier run left unfinished, the rows to send again, and each one's last
+/// known outcome (`abandoned`, `pending`, `error`…; `never sent` when it has no attempt).
+pub type ResumeOffer = (SavedPlan, Vec<usize>, HashMap<usize, String>);
 
 /// The most recent batch an earlier run left interrupted, with the rows to resend, if any.
 pub fn interrupted(
@@ -296,7 +297,26 @@ pub fn interrupted(
     let plan = batch::load(data_dir, &id).ok()?;
     let entries = history::entries_of(journal_path, &plan).ok()?;
     let todo = history::to_resume(&plan, &entries);
-    (!todo.is_empty()).then_some((plan, todo))
+    let last = last_outcomes(&plan, &entries, &todo);
+    (!todo.is_empty()).then_some((plan, todo, last))
+}
+
+/// The last known outcome of each row of `todo`, as its latest journal entry says.
+pub fn last_outcomes(
+    plan: &SavedPlan,
+    entries: &[Option<crate::engine::journal::Entry>],
+    todo: &[usize],
+) -> HashMap<usize, String> {
+    todo.iter()
+        .filter_map(|&i| {
+            let row = plan.rows.get(i)?;
+            let word = match entries.get(i).and_then(Option::as_ref) {
+                Some(entry) => batch::report::report(row, Some(entry)).outcome.as_str(),
+                None => "never sent",
+            };
+            Some((i, word.to_string()))
+        })
+        .collect()
 }
 
 /// The batches of `profile` in the journal whose active file is `journal`, newest first

@@ -346,6 +346,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::Pause
         | Action::CancelBatch
         | Action::Header
+        | Action::SkipInvalid
         | Action::Column => Ok(()),
     }
 }

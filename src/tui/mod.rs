@@ -264,8 +264,8 @@ async fn drive(
         tracing::warn!("{n}");
     }
     let mut pending_effects = effects;
-    if let Some((plan, todo)) = resume_offer {
-        app.offer_resume(plan, todo);
+    if let Some((plan, todo, last)) = resume_offer {
+        app.offer_resume(plan, todo, last);
     }
     if let Some(tour) = tour {
         app.start_tour(tour);

@@ -49,6 +49,8 @@ pub enum Action {
     Header,
     /// An import's preview: which column holds the users.
     Column,
+    /// A batch's preview: leave the invalid rows out (send the others), or take them back.
+    SkipInvalid,
     /// The playground's scenario picker.
     Scenarios,
     /// The simulator: back to its seed (asks first).
@@ -289,6 +291,7 @@ impl Context {
                 Action::Header,
                 Action::Column,
                 Action::Remove,
+                Action::SkipInvalid,
             ]
             .into_iter()
             .chain(NAVIGATION)

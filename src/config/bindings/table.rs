@@ -138,6 +138,7 @@ pub const TABLE: &[Spec] = &[
     keys(Action::CancelBatch, &["c"], "c"),
     keys(Action::Header, &["h"], "h"),
     keys(Action::Column, &["c"], "c"),
+    keys(Action::SkipInvalid, &["i"], "i"),
     keys(Action::Scenarios, &["S"], "S").main(
         "scenarios: set up and send any documented outcome",
         Everywhere,

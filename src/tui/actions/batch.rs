@@ -209,7 +209,14 @@ impl App {
     /// Enter in a preview the gate allows: the batch starts.
     pub(in crate::tui) fn run_preview(&mut self, preview: Preview) -> Vec<Effect> {
         let todo = preview.todo.clone();
-        let plan = preview.plan;
+        let mut plan = preview.plan;
+        // Left out on purpose, as the CLI's --skip-invalid does: the plan says which.
+        let left_out = if preview.skip_invalid {
+            plan.skipped = preview.invalid;
+            plan.skipped.len()
+        } else {
+            0
+        };
         let first = plan
             .rows
             .first()
@@ -233,10 +240,18 @@ impl App {
         self.open(Popup::Batch(BatchWindow {
             batch_id: key.clone(),
         }));
+        let left_out = if left_out > 0 {
+            format!(
+                " {} left out.",
+                crate::core::printable::plural(left_out as u64, "invalid row", "invalid rows")
+            )
+        } else {
+            String::new()
+        };
         self.set_status(
             Level::Info,
             format!(
-                "Batch {key} started: {} in flight at most.",
+                "Batch {key} started: {} in flight at most.{left_out}",
                 crate::engine::batch::DEFAULT_CONCURRENCY
             ),
         );
@@ -317,6 +332,7 @@ impl App {
                 b.row_done(row, r, None);
             }
             b.phase = BatchPhase::Finished;
+            b.cancelled |= report.cancelled;
             b.finished_at = Some(now);
             b.journal_error = report.journal_error.clone();
         }
@@ -348,6 +364,7 @@ impl App {
             Control::Pause => BatchPhase::Paused,
             Control::Cancel => BatchPhase::Cancelling,
         };
+        b.cancelled |= control == Control::Cancel;
         self.refresh_batch_line(batch_id);
         vec![Effect::ControlBatch {
             batch_id: batch_id.to_string(),

@@ -137,7 +137,18 @@ impl App {
             );
             return Vec::new();
         }
-        self.offer_resume(plan, todo);
+        // Each row's last known outcome, as the resume preview shows it.
+        let last = todo
+            .iter()
+            .map(|row| {
+                let word = b
+                    .reports
+                    .get(row)
+                    .map_or("never sent", |r| r.outcome.as_str());
+                (*row, word.to_string())
+            })
+            .collect();
+        self.offer_resume(plan, todo, last);
         Vec::new()
     }
 }

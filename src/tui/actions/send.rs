@@ -50,17 +50,19 @@ impl App {
         vec![self.log_and_send(op)]
     }
 
-    /// The inspector's `r`: the entry's Op again, through the write gate, as a new entry; an
-    /// inspector still open (the gate neither asked nor refused) follows the new entry.
-    pub(in crate::tui) fn resend(&mut self, key: &str) -> Vec<Effect> {
+    /// The inspector's `r`: the entry's Op again, through the write gate, as a new entry
+    /// (`confirmed`: the operator said yes to a question naming it and the profile); the
+    /// inspector follows the new entry unless the gate asked something in its place.
+    pub(in crate::tui) fn resend(&mut self, key: &str, confirmed: bool) -> Vec<Effect> {
         let Some(op) = self.entry(key).map(|e| e.op.clone()) else {
             return Vec::new();
         };
         let before = self.log.len();
-        let effects = self.gate_and_send(op, false);
+        let effects = self.gate_and_send(op, confirmed);
         let sent = self.log.len() > before;
+        let showing = matches!(self.popup, None | Some(Popup::Inspector(_)));
         if sent
-            && matches!(self.popup, Some(Popup::Inspector(_)))
+            && showing
             && let Some(entry) = self.log.entries().last()
         {
             let inspector = Inspector::new(entry.key.clone());

@@ -114,7 +114,14 @@ impl App {
     }
 
     /// An interrupted batch found at start: its unsent rows offered for resume.
-    pub fn offer_resume(&mut self, plan: SavedPlan, todo: Vec<usize>) {
+    /// An interrupted batch's resume, as a preview of only the rows to send again, each
+    /// with its last known outcome (`last`, by plan row).
+    pub fn offer_resume(
+        &mut self,
+        plan: SavedPlan,
+        todo: Vec<usize>,
+        last: std::collections::HashMap<usize, String>,
+    ) {
         let from = format!("resume of {}", plan.batch_id);
         let mut preview_plan = plan;
         preview_plan.notes.insert(
@@ -130,6 +137,7 @@ impl App {
         self.open_preview(preview_plan, Vec::new(), None, true, from);
         if let Some(Popup::Preview(p)) = &mut self.popup {
             p.todo = todo;
+            p.last = last;
         }
     }
 }

@@ -74,7 +74,10 @@ impl Room for BatchWindow {
                     .and_then(|row| b.entries.get(row))
                     .map(|e| e.key.clone());
                 match key {
-                    Some(key) => Outcome::open(Popup::Inspector(Inspector::new(key))),
+                    Some(key) => Outcome::open(Popup::Inspector(Inspector::of_batch_row(
+                        key,
+                        self.batch_id.clone(),
+                    ))),
                     None => Outcome::stay().say(Level::Info, "That row has no outcome yet."),
                 }
             }
@@ -118,12 +121,7 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
         .eta(cx.now)
         .map(|s| format!(" · ETA {s:.0} s"))
         .unwrap_or_default();
-    let phase = match b.phase {
-        BatchPhase::Running => "running",
-        BatchPhase::Paused => "paused",
-        BatchPhase::Cancelling => "cancelling",
-        BatchPhase::Finished => "finished",
-    };
+    let phase = b.phase_word("finished");
     let mut lines = vec![
         Line::from(vec![
             Span::styled("█".repeat(filled), Style::new().fg(theme::OK)),
@@ -140,7 +138,7 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
                 b.counts.failed,
                 b.counts.refused,
                 b.counts.errors,
-                total.saturating_sub(done) + b.counts.pending,
+                total.saturating_sub(done),
                 b.counts.unchanged
             ),
             w,

@@ -33,6 +33,8 @@ pub enum OnYes {
     SwitchProfile(String),
     /// Reset the simulator to its seed (and the console's view with it).
     ResetSim,
+    /// Send the log entry with this journal id again (the inspector's re-send).
+    Resend(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -105,6 +105,8 @@ pub fn copy_items(cx: &Cx, entry: &LogEntry) -> Vec<CopyItem> {
 pub struct CopyMenu {
     pub key: String,
     pub selected: usize,
+    /// The inspector was opened from this batch's window (going back keeps that way back).
+    pub batch: Option<String>,
 }
 
 impl Room for CopyMenu {
@@ -116,7 +118,12 @@ impl Room for CopyMenu {
         let Some(entry) = cx.entry(&self.key) else {
             return Outcome::close();
         };
-        let back = || Outcome::open(Popup::Inspector(Inspector::new(self.key.clone())));
+        let back = || {
+            Outcome::open(Popup::Inspector(Inspector {
+                batch: self.batch.clone(),
+                ..Inspector::new(self.key.clone())
+            }))
+        };
         if matches!(action, Some(Action::Close | Action::Quit)) {
             return back();
         }
@@ -245,6 +252,7 @@ mod menu_tests {
         let mut menu = CopyMenu {
             key: key.clone(),
             selected: 0,
+            batch: Some("batch-1".into()),
         };
         assert!(press(&mut menu, &cx, "j").stays());
         assert_eq!(menu.selected, 1);
@@ -260,10 +268,15 @@ mod menu_tests {
                 && text.contains("$TAGDESK_CEREGO_API_KEY")
         ));
         let out = press(&mut menu, &cx, "esc");
-        assert!(matches!(out.opens(), Some(Popup::Inspector(_))) && out.then.is_empty());
+        assert!(
+            matches!(out.opens(), Some(Popup::Inspector(i)) if i.batch.as_deref() == Some("batch-1"))
+                && out.then.is_empty(),
+            "back to the inspector, which still goes back to its batch window"
+        );
         let mut gone = CopyMenu {
             key: "gone".into(),
             selected: 0,
+            batch: None,
         };
         assert!(press(&mut gone, &cx, "enter").closes());
     }
@@ -272,7 +285,12 @@ mod menu_tests {
     fn the_menu_shows_each_item_and_never_the_key() {
         let app = app();
         let key = app.log.entries()[0].key.clone();
-        let text = screen(&CopyMenu { key, selected: 0 }, &app.cx(), 120, 30);
+        let menu = CopyMenu {
+            key,
+            selected: 0,
+            batch: None,
+        };
+        let text = screen(&menu, &app.cx(), 120, 30);
         assert!(text.contains("▶ the command line"), "{text}");
         assert!(text.contains("the request as curl"), "{text}");
         assert!(text.contains("keys are never copied"), "{text}");

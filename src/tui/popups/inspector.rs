@@ -11,7 +11,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::{CopyMenu, Cx, Do, Outcome, Popup, Room, centered, scrolled};
+use super::{
+    BatchWindow, Confirm, CopyMenu, Cx, Do, OnYes, Outcome, Popup, Room, centered, scrolled,
+};
 use crate::core::op::Output;
 use crate::core::op::hive::HiveOutcome;
 use crate::core::op::scenario::MessageCheck;
@@ -27,11 +29,35 @@ use crate::tui::view::text::clean;
 pub struct Inspector {
     pub key: String,
     pub scroll: u16,
+    /// Opened from this batch's window: closing the inspector goes back to it.
+    pub batch: Option<String>,
 }
 
 impl Inspector {
     pub fn new(key: String) -> Self {
-        Self { key, scroll: 0 }
+        Self {
+            key,
+            scroll: 0,
+            batch: None,
+        }
+    }
+
+    /// The inspector of a row of a batch, opened from its window.
+    pub fn of_batch_row(key: String, batch_id: String) -> Self {
+        Self {
+            batch: Some(batch_id),
+            ..Self::new(key)
+        }
+    }
+
+    /// Closing: back to the batch window it was opened from, else to the screen.
+    fn close(&self) -> Outcome {
+        match &self.batch {
+            Some(batch_id) => Outcome::open(Popup::Batch(BatchWindow {
+                batch_id: batch_id.clone(),
+            })),
+            None => Outcome::close(),
+        }
     }
 }
 
@@ -43,7 +69,7 @@ impl Room for Inspector {
     fn on_key(&mut self, action: Option<Action>, _key: KeyEvent, cx: &Cx) -> Outcome {
         let closes = matches!(action, Some(Action::Close | Action::Quit | Action::Inspect));
         if closes {
-            return Outcome::close();
+            return self.close();
         }
         let max = max_scroll(cx, &self.key) as usize;
         // j / k past the end (or the start) go on to the next (previous) entry.
@@ -57,7 +83,8 @@ impl Room for Inspector {
         if let Some(forward) = step {
             return match cx.log.next_from(&self.key, forward) {
                 Some(next) => {
-                    *self = Inspector::new(next.clone());
+                    self.key = next.clone();
+                    self.scroll = 0;
                     Outcome::stay().and(Do::SelectEntry(next))
                 }
                 // The first / last entry: it stays where it is, and says so.
@@ -76,6 +103,7 @@ impl Room for Inspector {
                 return Outcome::open(Popup::Copy(CopyMenu {
                     key: self.key.clone(),
                     selected: 0,
+                    batch: self.batch.clone(),
                 }));
             }
             Some(Action::Resend) => return self.resend(cx),
@@ -99,7 +127,9 @@ impl Room for Inspector {
 
 impl Inspector {
     /// `r`: the entry's Op again, through the write gate, as a new entry; the inspector
-    /// follows it (unless the gate asks first or refuses).
+    /// follows it (unless the gate refuses). A change is sent again only once the operator
+    /// said yes to a question naming it and its target (and the profile, when it asks for
+    /// confirmation); a read is simply read again.
     fn resend(&self, cx: &Cx) -> Outcome {
         let Some(op) = cx.entry(&self.key).map(|e| &e.op) else {
             return Outcome::close();
@@ -113,7 +143,29 @@ impl Inspector {
                 ),
             );
         }
-        Outcome::stay().and(Do::Resend(self.key.clone()))
+        if !op.is_mutation() {
+            return Outcome::stay().and(Do::Resend(self.key.clone()));
+        }
+        let policy = &cx.settings.policy;
+        let mut lines = vec![
+            clean(&op.describe()),
+            format!("Target:  {}", clean(&op.target())),
+            String::new(),
+            "It is sent as a new request, journaled anew; the entry shown stays as it was.".into(),
+            op.cli_command(&cx.settings.place),
+        ];
+        if policy.confirm {
+            lines.push(format!(
+                "Profile {} asks for confirmation.",
+                policy.profile.to_uppercase()
+            ));
+        }
+        Outcome::open(Popup::Confirm(Confirm {
+            title: format!(" Send {} again? ", op.name()),
+            lines,
+            yes: "send again".into(),
+            on_yes: OnYes::Resend(self.key.clone()),
+        }))
     }
 }
 
@@ -548,12 +600,18 @@ mod tests {
     }
 
     #[test]
-    fn resend_hands_a_change_to_the_gate_but_not_the_user_list() {
+    fn resend_asks_before_a_change_and_not_for_the_user_list() {
         let (app, listing, add) = with_an_add();
         let cx = app.cx();
         let out = press(&mut Inspector::new(add.clone()), &cx, "r");
-        assert!(out.stays());
-        assert!(matches!(&out.then[..], [Do::Resend(k)] if *k == add));
+        let Some(Popup::Confirm(confirm)) = out.opens() else {
+            panic!("a question first: {out:?}");
+        };
+        assert_eq!(confirm.on_yes, OnYes::Resend(add.clone()));
+        assert_eq!(confirm.title, " Send hive_add again? ");
+        assert_eq!(confirm.lines[0], "Hive: add vip to patron user_1");
+        assert_eq!(confirm.lines[1], "Target:  user_1");
+        assert!(out.then.is_empty(), "nothing is sent before the answer");
         let out = press(&mut Inspector::new(listing), &cx, "r");
         assert_eq!(said(&out), ["Reload the user list with r."]);
         // An entry that is gone closes the inspector.
@@ -561,11 +619,25 @@ mod tests {
     }
 
     #[test]
+    fn closing_an_inspector_opened_from_a_batch_window_goes_back_to_it() {
+        let (app, _, add) = with_an_add();
+        let cx = app.cx();
+        for key in ["esc", "q", "enter"] {
+            let mut inspector = Inspector::of_batch_row(add.clone(), "batch-1".into());
+            let out = press(&mut inspector, &cx, key);
+            assert!(
+                matches!(out.opens(), Some(Popup::Batch(w)) if w.batch_id == "batch-1"),
+                "{key}: {out:?}"
+            );
+        }
+    }
+
+    #[test]
     fn copy_opens_the_copy_menu_of_the_entry() {
         let (app, _, add) = with_an_add();
         let out = press(&mut Inspector::new(add.clone()), &app.cx(), "y");
         assert!(
-            matches!(out.opens(), Some(Popup::Copy(CopyMenu { key, selected: 0 })) if *key == add)
+            matches!(out.opens(), Some(Popup::Copy(CopyMenu { key, selected: 0, .. })) if *key == add)
         );
     }
 

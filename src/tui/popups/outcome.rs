@@ -28,8 +28,8 @@ pub enum Do {
     /// Carry out what the popup that just closed was filled in for: a form's input (sent,
     /// confirmed or previewed), a preview's plan (run).
     Submit,
-    /// Send the log entry with this journal id again, through the write gate; an open
-    /// inspector follows the new entry.
+    /// Read the log entry with this journal id again (a read: nothing changes), through the
+    /// write gate; the inspector follows the new entry.
     Resend(String),
     /// Select the log entry with this journal id in the action log.
     SelectEntry(String),
@@ -144,7 +144,7 @@ impl App {
                 Some(Popup::Preview(preview)) => return self.run_preview(*preview),
                 _ => {}
             },
-            Do::Resend(key) => return self.resend(&key),
+            Do::Resend(key) => return self.resend(&key, false),
             Do::SelectEntry(key) => self.log.select_key(&key),
             Do::QuitWhenIdle(quit) => self.quit_when_idle = quit,
             Do::SelectBatchRow { batch_id, row } => self.select_batch_row(&batch_id, row),
@@ -167,6 +167,7 @@ impl App {
     pub(in crate::tui) fn confirmed(&mut self, on_yes: OnYes) -> Vec<Effect> {
         match on_yes {
             OnYes::Send(op) => self.gate_and_send(op, true),
+            OnYes::Resend(key) => self.resend(&key, true),
             OnYes::Quit => vec![Effect::Quit],
             OnYes::SwitchProfile(name) => vec![Effect::SwitchProfile(name)],
             OnYes::ResetSim => {

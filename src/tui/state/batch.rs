@@ -79,6 +79,10 @@ pub struct BatchView {
     pub selected: usize,
     /// The batch stopped because the journal could not be written.
     pub journal_error: Option<String>,
+    /// The operator cancelled it: the rows not sent stay pending (resumable).
+    pub cancelled: bool,
+    /// Rows that ended (every outcome but pending).
+    ended: usize,
     /// An earlier run's batch, read back from the journal (the batches view, the history).
     pub earlier: bool,
 }
@@ -106,13 +110,29 @@ impl BatchView {
             throttled: None,
             selected: 0,
             journal_error: None,
+            cancelled: false,
+            ended: 0,
             earlier: false,
         }
     }
 
-    /// Requests ended so far.
+    /// Rows ended so far: a row left pending (a cancelled or stopped batch) has not.
     pub fn done(&self) -> usize {
-        self.reports.len()
+        self.ended
+    }
+
+    /// Where the batch is, in a word: running, paused, cancelling, then cancelled (by the
+    /// operator, or stopped with rows still pending) or `finished`.
+    pub fn phase_word(&self, finished: &'static str) -> &'static str {
+        match self.phase {
+            BatchPhase::Running => "running",
+            BatchPhase::Paused => "paused",
+            BatchPhase::Cancelling => "cancelling",
+            // Read back from the journal with rows left: its run was cancelled or cut short.
+            BatchPhase::Finished if self.earlier && self.done() < self.todo.len() => "interrupted",
+            BatchPhase::Finished if self.cancelled || self.counts.pending > 0 => "cancelled",
+            BatchPhase::Finished => finished,
+        }
     }
 
     /// A row ended.
@@ -123,6 +143,9 @@ impl BatchView {
         crate::engine::batch::report::count(&mut self.counts, report.outcome);
         if !matches!(report.outcome, RowOutcome::Pending | RowOutcome::Unchanged) {
             self.counts.requests += 1;
+        }
+        if report.outcome != RowOutcome::Pending {
+            self.ended += 1;
         }
         self.reports.insert(row, report);
         if let Some(e) = entry {
@@ -165,13 +188,7 @@ impl BatchView {
     /// One line: where the batch is and its counts.
     pub fn summary(&self) -> String {
         let c = &self.counts;
-        let phase = match self.phase {
-            BatchPhase::Running => "running",
-            BatchPhase::Paused => "paused",
-            BatchPhase::Cancelling => "cancelling",
-            BatchPhase::Finished if c.pending > 0 => "cancelled",
-            BatchPhase::Finished => "done",
-        };
+        let phase = self.phase_word("done");
         let mut parts = vec![format!("{phase} {}/{}", self.done(), self.todo.len())];
         for (n, word) in [
             (c.ok, "ok"),

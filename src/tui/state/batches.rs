@@ -122,14 +122,15 @@ pub fn counts_text(c: &BatchCounts) -> String {
 
 /// A batch view's row: this run's batch as it stands now.
 fn live_row(b: &BatchView) -> BatchRow {
-    let left = b.todo.len().saturating_sub(b.done()) + b.counts.pending;
+    // Rows that did not end: never sent, or left pending by a cancel.
+    let left = b.todo.len().saturating_sub(b.done());
     let needs_resume = b.counts.errors > 0;
     let standing = match b.phase {
         BatchPhase::Running => Standing::Running,
         BatchPhase::Paused => Standing::Paused,
         BatchPhase::Cancelling => Standing::Cancelling,
         BatchPhase::Finished if b.earlier && (left > 0 || needs_resume) => Standing::Interrupted,
-        BatchPhase::Finished if left > 0 => Standing::Cancelled,
+        BatchPhase::Finished if left > 0 || b.cancelled => Standing::Cancelled,
         BatchPhase::Finished => Standing::Finished,
     };
     let mut counts = b.counts;

@@ -5,15 +5,15 @@
 
 use std::sync::Arc;
 
+mod draw;
+mod rows;
+
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
-use ratatui::style::{Style, Stylize};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
 use tui_input::Input;
 
-use super::{Cx, Do, Outcome, Room, centered, edit, scrolled};
+use super::{Cx, Do, Outcome, Room, edit, scrolled};
 use crate::core::domain::{HiveTag, TagType};
 use crate::core::gate::{self, PlanDecision, Policy};
 use crate::core::model::KnownState;
@@ -24,8 +24,6 @@ use crate::engine::batch::SavedPlan;
 use crate::tui::app::Level;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::mouse::Hits;
-use crate::tui::theme::{self, Themed};
-use crate::tui::view::text::fit;
 
 /// The file an import came from, kept so the operator can change how it is read.
 #[derive(Debug, Clone)]
@@ -39,6 +37,22 @@ pub struct ImportSource {
     pub remove: bool,
 }
 
+/// One row of the preview's list, written once when the preview is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    /// The file's lines the row came from (`-` for none).
+    pub lines: String,
+    /// Who it is about: a patron id, or a Cerego user's name and id.
+    pub target: String,
+    pub op: &'static str,
+    /// What it is predicted to do: `+vip =newsletter`, `update Cohort: "Fall" → "Spring"`.
+    pub effect: String,
+    /// What the prediction rests on, when it differs from the preview's common basis.
+    pub basis: Option<String>,
+    /// Nothing to send (the value is already as asked).
+    pub unchanged: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Preview {
     pub plan: SavedPlan,
@@ -48,6 +62,18 @@ pub struct Preview {
     pub warnings: Vec<RowError>,
     /// One per plan row, computed once.
     pub predictions: Vec<Prediction>,
+    /// One per plan row: what the list shows of it.
+    pub shown: Vec<Shown>,
+    /// What most rows' predictions rest on, said once in the header.
+    pub basis: Option<String>,
+    /// The widths of the line, target and op columns (the widest value, within bounds).
+    pub widths: (usize, usize, usize),
+    /// The service the plan talks to.
+    pub service: Service,
+    /// The invalid rows are left out: the valid ones can be sent.
+    pub skip_invalid: bool,
+    /// A resume: each row's last known outcome (abandoned, pending, error…), by plan row.
+    pub last: std::collections::HashMap<usize, String>,
     pub source: Option<ImportSource>,
     /// Resuming an interrupted batch.
     pub resume: bool,
@@ -73,11 +99,13 @@ impl Preview {
         types: &[TagType],
         policy: &Policy,
     ) -> Self {
-        let predictions = plan
+        let predictions: Vec<Prediction> = plan
             .rows
             .iter()
             .map(|r| predict(r, known, catalogue, types))
             .collect();
+        let (shown, basis) = rows::shown(&plan.rows, &predictions, known);
+        let widths = rows::widths(&shown);
         let warnings = plan
             .rows
             .iter()
@@ -97,6 +125,12 @@ impl Preview {
             invalid,
             warnings,
             predictions,
+            shown,
+            basis,
+            widths,
+            service,
+            skip_invalid: false,
+            last: Default::default(),
             source,
             resume,
             from,
@@ -119,9 +153,10 @@ impl Room for Preview {
         Context::Preview
     }
 
-    fn on_key(&mut self, action: Option<Action>, key: KeyEvent, _cx: &Cx) -> Outcome {
-        let max = self.plan.rows.len().saturating_sub(1);
-        if let Some(to) = scrolled(action, self.scroll, max) {
+    fn on_key(&mut self, action: Option<Action>, key: KeyEvent, cx: &Cx) -> Outcome {
+        // The list scrolls until its last line is at the bottom (`G` shows the last rows).
+        let max = self.max_scroll(cx.size, cx);
+        if let Some(to) = scrolled(action, self.scroll.min(max), max) {
             self.scroll = to;
             return Outcome::stay();
         }
@@ -129,7 +164,20 @@ impl Room for Preview {
             Some(Action::Close) => {
                 Outcome::close().say(Level::Info, "Backed out: nothing was sent.")
             }
-            Some(Action::Submit) => self.submit(),
+            Some(Action::Submit) => self.submit(cx),
+            Some(Action::SkipInvalid) if !self.invalid.is_empty() => {
+                self.skip_invalid = !self.skip_invalid;
+                let n = plural(self.invalid.len() as u64, "invalid row", "invalid rows");
+                let text = if self.skip_invalid {
+                    format!(
+                        "{n} left out: Enter sends the other {}.",
+                        plural(self.todo.len() as u64, "request", "requests")
+                    )
+                } else {
+                    format!("{n} included again: nothing is sent until they are fixed.")
+                };
+                Outcome::stay().say(Level::Info, text)
+            }
             Some(Action::Header) | Some(Action::Column) | Some(Action::Remove)
                 if self.source.is_some() =>
             {
@@ -175,7 +223,7 @@ impl Room for Preview {
     }
 
     fn draw(&self, cx: &Cx, frame: &mut Frame, area: Rect) {
-        draw_preview(cx, self, frame, area)
+        self.draw_preview(cx, frame, area)
     }
 
     /// The preview covers nearly the screen: the wheel moves it anywhere; its keys do the rest.
@@ -187,15 +235,16 @@ impl Room for Preview {
 impl Preview {
     /// Enter: run the plan, unless rows are invalid, there is nothing to send, the write
     /// gate refuses, or it wants the count typed and it is not.
-    fn submit(&self) -> Outcome {
-        if !self.invalid.is_empty() {
+    fn submit(&self, cx: &Cx) -> Outcome {
+        if !self.invalid.is_empty() && !self.skip_invalid {
             let n = self.invalid.len();
             return Outcome::stay().say(
                 Level::Error,
                 format!(
-                    "{} invalid: nothing is sent until the file is fixed (the CLI's \
-                     --skip-invalid sends the valid rows).",
-                    plural(n as u64, "row is", "rows are")
+                    "{} invalid: nothing is sent until the file is fixed, or press {} to \
+                     leave them out and send the others.",
+                    plural(n as u64, "row is", "rows are"),
+                    cx.first_key(Action::SkipInvalid)
                 ),
             );
         }
@@ -217,175 +266,6 @@ impl Preview {
             PlanDecision::Allow | PlanDecision::Confirm { .. } => Outcome::close().and(Do::Submit),
         }
     }
-}
-
-/// Draws the preview.
-fn draw_preview(cx: &Cx, p: &Preview, frame: &mut Frame, area: Rect) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
-    );
-    let w = rect.width.saturating_sub(4) as usize;
-    let mut lines: Vec<Line> = Vec::new();
-    let unchanged = p.plan.rows.iter().filter(|r| r.unchanged).count();
-    lines.push(Line::from(vec![
-        Span::styled(
-            format!("{} ", plural(p.todo.len() as u64, "request", "requests")),
-            Style::new().bold(),
-        ),
-        Span::raw(fit(
-            &format!(
-                "· {} unchanged · {} invalid · {} warnings · {} data rows · profile {}",
-                unchanged,
-                p.invalid.len(),
-                p.warnings.len(),
-                p.plan.data_rows,
-                cx.settings.profile
-            ),
-            w.saturating_sub(14),
-        )),
-    ]));
-    if let Some(s) = &p.source {
-        let keys = &cx.settings.keymap;
-        lines.push(Line::from(
-            fit(
-                &format!(
-                    "file {} · header row: {} ({}) · users in column {} ({}){}",
-                    s.path,
-                    if s.layout.header { "yes" } else { "no" },
-                    keys.first_key(Action::Header),
-                    s.layout.columns.first().map_or(1, |c| c + 1),
-                    keys.first_key(Action::Column),
-                    match (s.service, s.remove) {
-                        (Service::Hive, true) => " · REMOVE the listed tags",
-                        (Service::Hive, false) => " · add the listed tags",
-                        (Service::Cerego, _) => "",
-                    }
-                ),
-                w,
-            )
-            .muted(),
-        ));
-    }
-    lines.push(Line::from(
-        fit(
-            "Predictions come from what tagdesk last saw (Hive has no read endpoint), not from \
-             the service.",
-            w,
-        )
-        .muted(),
-    ));
-    lines.push(Line::from(
-        fit(
-            &format!(
-                "{:<8} {:<22} {:<14} {:<28} basis",
-                "line", "target", "op", "prediction"
-            ),
-            w,
-        )
-        .bold(),
-    ));
-    let reserved = 6 + p.invalid.len().min(4) + p.plan.notes.len().min(3) + 3;
-    let room = (rect.height as usize).saturating_sub(reserved + 2).max(3);
-    for (i, row) in p.plan.rows.iter().enumerate().skip(p.scroll).take(room) {
-        let pred = &p.predictions[i];
-        let lines_text = if row.lines.is_empty() {
-            "-".to_string()
-        } else {
-            row.lines
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let text = format!(
-            "{:<8} {:<22} {:<14} {:<28} {}",
-            fit(&lines_text, 8),
-            fit(&row.op.target(), 22),
-            row.op.name(),
-            fit(&pred.effect, 28),
-            pred.basis
-        );
-        let line = Line::from(fit(&text, w));
-        lines.push(if row.unchanged { line.muted() } else { line });
-    }
-    if p.plan.rows.len() > room {
-        lines.push(Line::from(
-            format!(
-                "… rows {}–{} of {}",
-                p.scroll + 1,
-                (p.scroll + room).min(p.plan.rows.len()),
-                p.plan.rows.len()
-            )
-            .muted(),
-        ));
-    }
-    for e in p.invalid.iter().take(4) {
-        lines.push(Line::from(fit(&format!("✗ {e}"), w).error()));
-    }
-    if p.invalid.len() > 4 {
-        lines.push(Line::from(
-            format!("… {} more invalid rows", p.invalid.len() - 4).error(),
-        ));
-    }
-    for n in p.plan.notes.iter().take(3) {
-        lines.push(Line::from(fit(n, w).warn()));
-    }
-    match &p.gate {
-        PlanDecision::Refuse(reason) => lines.push(Line::from(fit(reason, w).error())),
-        PlanDecision::Confirm {
-            question,
-            type_count,
-        } => {
-            lines.push(Line::from(fit(question, w).warn()));
-            if let Some(n) = type_count {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("Type {n} to send them: "), theme::KEY),
-                    Span::raw(p.typed.value().to_string()),
-                    Span::raw("▏"),
-                ]));
-            }
-        }
-        PlanDecision::Allow => {}
-    }
-    let keys = &cx.settings.keymap;
-    let mut hint = format!(
-        "{} send · {} back out · {}/{} scroll",
-        keys.first_key(Action::Submit),
-        keys.first_key(Action::Close),
-        keys.first_key(Action::Up),
-        keys.first_key(Action::Down)
-    );
-    if let Some(s) = &p.source {
-        hint.push_str(&format!(
-            " · {} header row · {} users' column",
-            keys.first_key(Action::Header),
-            keys.first_key(Action::Column)
-        ));
-        if s.service == Service::Hive {
-            hint.push_str(&format!(
-                " · {} {}",
-                keys.first_key(Action::Remove),
-                if s.remove {
-                    "add instead"
-                } else {
-                    "remove instead"
-                }
-            ));
-        }
-    }
-    lines.push(Line::from(fit(&hint, w).muted()));
-    let title = format!(
-        " Preview · {} · {} ",
-        p.plan.op.name(),
-        fit(&p.from, w.saturating_sub(24))
-    );
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(title).border_style(theme::KEY)),
-        rect,
-    );
 }
 
 #[cfg(test)]
@@ -413,9 +293,37 @@ mod tests {
         let out = press(&mut p, &cx, "esc");
         assert!(out.closes());
         assert_eq!(said(&out), ["Backed out: nothing was sent."]);
+        // Two rows fit on the screen: the list does not scroll.
         let out = press(&mut p, &cx, "j");
         assert!(matches!(out.next, Next::Stay));
-        assert_eq!(p.scroll, 1);
+        assert_eq!(p.scroll, 0);
+    }
+
+    #[test]
+    fn the_list_scrolls_to_its_last_line_at_the_bottom_and_no_further() {
+        let mut app = hive_preview();
+        app.size = (80, 12);
+        let cx = app.cx();
+        let mut p = preview(&app);
+        p.warnings = (0..20)
+            .map(|i| RowError {
+                line: i,
+                reason: format!("warning {i}"),
+            })
+            .collect();
+        let max = p.max_scroll(cx.size, &cx);
+        assert!(max > 0);
+        let _ = press(&mut p, &cx, "G");
+        assert_eq!(p.scroll, max);
+        let _ = press(&mut p, &cx, "j");
+        assert_eq!(p.scroll, max, "never past the end");
+        let text = screen(&p, &cx, 80, 12);
+        assert!(
+            text.contains("warning 19"),
+            "the last line is shown: {text}"
+        );
+        // Every warning is listed, none left behind a count.
+        assert_eq!(p.body_len(), 2 + 2 + 20);
     }
 
     #[test]
