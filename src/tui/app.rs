@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 use tui_input::Input;
 
-pub use super::message::{Effect, Message, RunBatch, SimCommand};
+pub use super::message::{BatchUse, Effect, LoadedBatch, Message, RunBatch, SimCommand};
 pub use super::settings::{CeregoSettings, HiveSettings, Settings};
 use super::state::batch::{BatchView, Marks};
 use super::state::requests::RequestLog;
@@ -19,7 +19,7 @@ use crate::core::op::{Op, Service};
 use crate::engine::backend::RequestId;
 
 use super::keymap::Action;
-use super::popups::{BatchWindow, Help, Inspector, Popup};
+use super::popups::{Help, Inspector, Popup};
 pub use super::state::Filter;
 use super::state::{Fallback, FilteredList};
 
@@ -96,8 +96,10 @@ pub struct App {
     pub quit_when_idle: bool,
     /// The profile being switched to, while its keys are resolved.
     pub switching: Option<(String, bool)>,
-    /// The batches of this run, oldest first.
+    /// The batches of this run, oldest first (and earlier ones read back from the journal).
     pub batches: Vec<BatchView>,
+    /// The profile's batches as the journal last listed them (the batches view).
+    pub listing: super::state::batches::Listing,
     /// Batch ids are `PREFIX-1`, `PREFIX-2`… instead of unique ones (tests, scripted demos).
     pub id_prefix: Option<String>,
     pub(super) batch_serial: u64,
@@ -151,6 +153,7 @@ impl App {
             quit_when_idle: false,
             switching: None,
             batches: Vec::new(),
+            listing: Default::default(),
             id_prefix: None,
             batch_serial: 0,
             play: Default::default(),
@@ -170,9 +173,10 @@ impl App {
         self.log.in_flight()
     }
 
-    /// Puts earlier runs' journal entries at the top of the action log.
-    pub fn load_history(&mut self, entries: Vec<crate::engine::journal::Entry>) {
-        self.log.prepend_history(entries);
+    /// Puts earlier runs' journal entries at the top of the action log (a batch's rows as
+    /// one line).
+    pub fn load_history(&mut self, history: impl Into<crate::engine::batch::recent::Recent>) {
+        self.log.prepend_history(history);
     }
 
     /// The whole workspace, as it would be saved from scratch (O(known patrons)).
@@ -306,6 +310,15 @@ impl App {
                 }
                 Vec::new()
             }
+            Message::BatchesListed { result } => {
+                self.batches_listed(result);
+                Vec::new()
+            }
+            Message::BatchLoaded {
+                batch_id,
+                then,
+                result,
+            } => self.batch_loaded(&batch_id, then, result),
             Message::PlayReady { key, result } => self.play_ready(&key, result),
             Message::Sim { command, result } => self.sim_answered(command, result),
             Message::Tick => {
@@ -410,7 +423,7 @@ impl App {
                         && entry.is_batch()
                     {
                         let batch_id = entry.key.clone();
-                        self.open(Popup::Batch(BatchWindow { batch_id }));
+                        return self.open_batch(&batch_id);
                     } else if let Some(entry) = self.log.selected() {
                         let key = entry.key.clone();
                         self.open(Popup::Inspector(Inspector::new(key)));
@@ -459,7 +472,8 @@ impl App {
             Action::MarkRange => self.mark_range(),
             Action::InvertMarks => self.invert_marks(),
             Action::Import => self.import_form(),
-            Action::Undo => self.undo_selected(),
+            Action::Undo => return self.undo_selected(),
+            Action::Batches => return self.batches_view(),
             Action::Open => self.open_patron(),
             Action::Refresh => return self.refresh(),
             Action::Lookup => self.lookup_form(),
@@ -503,7 +517,8 @@ impl App {
             | Action::NextEntry
             | Action::PrevEntry
             | Action::Copy
-            | Action::Resend => {}
+            | Action::Resend
+            | Action::Resume => {}
         }
         Vec::new()
     }

@@ -248,6 +248,43 @@ impl BatchRunner {
         self.tasks.push(task);
     }
 
+    /// Lists the profile's batches off the loop; they come back as
+    /// [`Message::BatchesListed`].
+    pub fn list_batches(&self) {
+        let tx = self.messages.clone();
+        let journal = self.journal_path();
+        let (profile, demo) = (self.profile.clone(), self.demo);
+        let data_dir = self.data_dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = list_batches(journal.as_deref(), &data_dir, (&profile, demo));
+            let _ = tx.send(Message::BatchesListed { result });
+        });
+    }
+
+    /// Reads a batch back off the loop; it comes back as [`Message::BatchLoaded`].
+    pub fn load_batch(&self, batch_id: String, then: crate::tui::app::BatchUse) {
+        let tx = self.messages.clone();
+        let journal = self.journal_path();
+        let data_dir = self.data_dir.clone();
+        let (profile, demo) = (self.profile.clone(), self.demo);
+        tokio::task::spawn_blocking(move || {
+            let result = load_batch(journal.as_deref(), &data_dir, &batch_id, (&profile, demo))
+                .map(Box::new);
+            let _ = tx.send(Message::BatchLoaded {
+                batch_id,
+                then,
+                result,
+            });
+        });
+    }
+
+    /// The profile's journal file, when the journal could be opened.
+    fn journal_path(&self) -> Option<PathBuf> {
+        self.journal
+            .as_ref()
+            .map(|_| crate::engine::journal::file_for(&self.data_dir, &self.profile))
+    }
+
     pub fn control(&self, batch_id: &str, control: Control) {
         if let Some(tx) = self.controls.get(batch_id) {
             let _ = tx.send(control);
@@ -340,6 +377,117 @@ pub fn last_outcomes(
             Some((i, word.to_string()))
         })
         .collect()
+}
+
+/// The batches of `profile` in the journal whose active file is `journal`, newest first
+/// (the batches view). Demo mode lists none: its simulator started fresh, so earlier demo
+/// batches can be neither resumed nor undone there (`tagdesk --demo batch list` has them).
+pub fn list_batches(
+    journal: Option<&std::path::Path>,
+    data_dir: &std::path::Path,
+    (profile, demo): (&str, bool),
+) -> Result<Vec<batch::history::BatchInfo>, String> {
+    let Some(journal) = journal else {
+        return Err("the journal is unavailable".into());
+    };
+    if demo {
+        return Ok(Vec::new());
+    }
+    let mut list = batch::history::list(journal)?;
+    list.retain(|b| b.profile == profile);
+    count_cut_short(journal, data_dir, &mut list)?;
+    Ok(list)
+}
+
+/// A batch whose run was cut short (killed) has no closing record with its counts: they
+/// are counted from its rows' latest journal entries (one pass over the journal for all of
+/// them), the rows never sent pending.
+fn count_cut_short(
+    journal: &std::path::Path,
+    data_dir: &std::path::Path,
+    list: &mut [batch::history::BatchInfo],
+) -> Result<(), String> {
+    use crate::engine::batch::{RowOutcome, report};
+    use crate::engine::journal::BatchCounts;
+    let wanted: std::collections::HashSet<String> = list
+        .iter()
+        .filter(|b| b.counts.is_none() && b.state != batch::history::BatchState::Running)
+        .map(|b| b.batch_id.clone())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut outcomes: HashMap<(String, usize), RowOutcome> = HashMap::new();
+    crate::engine::journal::stream(journal, None, |entry| {
+        if let Some(tag) = &entry.intent.batch
+            && wanted.contains(&tag.id)
+        {
+            let row = crate::core::plan::PlanRow {
+                lines: Vec::new(),
+                op: entry.intent.op.clone(),
+                unchanged: false,
+                prior: entry.intent.prior.clone(),
+                want: None,
+                warnings: Vec::new(),
+            };
+            let outcome = report::report(&row, Some(&entry)).outcome;
+            outcomes.insert((tag.id.clone(), tag.row), outcome);
+        }
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    for info in list.iter_mut().filter(|b| wanted.contains(&b.batch_id)) {
+        // The requests its plan holds (without its plan file: the rows seen).
+        let requests = batch::load(data_dir, &info.batch_id)
+            .map(|p| p.rows.iter().filter(|r| !r.unchanged).count())
+            .ok();
+        let mut counts = BatchCounts::default();
+        let mut seen = 0usize;
+        for ((_, _), outcome) in outcomes.iter().filter(|((id, _), _)| *id == info.batch_id) {
+            report::count(&mut counts, *outcome);
+            seen += 1;
+        }
+        counts.requests = seen;
+        counts.pending += requests.unwrap_or(seen).saturating_sub(seen);
+        info.counts = Some(counts);
+    }
+    Ok(())
+}
+
+/// A batch read back: its plan file and its rows' latest journal entries — only a batch
+/// of the console's own profile (and demo mode), which made it.
+pub fn load_batch(
+    journal: Option<&std::path::Path>,
+    data_dir: &std::path::Path,
+    batch_id: &str,
+    (profile, demo): (&str, bool),
+) -> Result<crate::tui::app::LoadedBatch, String> {
+    let Some(journal) = journal else {
+        return Err("the journal is unavailable".into());
+    };
+    let plan = batch::load(data_dir, batch_id)?;
+    if plan.profile != profile || plan.demo != demo {
+        let of = |p: &str, d: bool| {
+            if d {
+                "demo mode".to_string()
+            } else {
+                format!("profile {p}")
+            }
+        };
+        return Err(format!(
+            "batch {batch_id} belongs to {}, not {}",
+            of(&plan.profile, plan.demo),
+            of(profile, demo)
+        ));
+    }
+    let running_elsewhere = batch::history::info(journal, batch_id)?
+        .is_some_and(|i| i.state == batch::history::BatchState::Running);
+    let entries = batch::history::entries_of(journal, &plan)?;
+    Ok(crate::tui::app::LoadedBatch {
+        plan,
+        entries,
+        running_elsewhere,
+    })
 }
 
 /// The names in `dir` (empty: the current directory) and whether each is a directory, at

@@ -316,6 +316,8 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::InvertMarks
         | Action::Import
         | Action::Undo
+        | Action::Batches
+        | Action::Resume
         | Action::Open
         | Action::Refresh
         | Action::Lookup

@@ -68,6 +68,18 @@ pub enum Message {
         command: SimCommand,
         result: Result<Vec<String>, String>,
     },
+    /// The profile's batches were read from the journal (for the batches view), or why
+    /// they could not be.
+    BatchesListed {
+        result: Result<Vec<crate::engine::batch::history::BatchInfo>, String>,
+    },
+    /// A batch of an earlier run was read back (its plan and its rows' journal entries), to
+    /// be shown, resumed or undone; or why it could not be.
+    BatchLoaded {
+        batch_id: String,
+        then: BatchUse,
+        result: Result<Box<LoadedBatch>, String>,
+    },
     /// A filter's search landed off the UI thread: its rows can be shown.
     Filtered,
     /// Time passed (only sent while something animates).
@@ -116,6 +128,34 @@ pub enum Effect {
         batch_id: String,
         control: crate::engine::batch::Control,
     },
+    /// Read the profile's batches from the journal, off the loop (the batches view).
+    ListBatches,
+    /// Read a batch back (its plan file and its rows' journal entries), off the loop, then
+    /// show, resume or undo it.
+    LoadBatch {
+        batch_id: String,
+        then: BatchUse,
+    },
+}
+
+/// What a batch read back is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchUse {
+    /// Its window.
+    Show,
+    /// The preview of its resume.
+    Resume,
+    /// The preview of its undo.
+    Undo,
+}
+
+/// A batch read back: its plan and each row's latest journal entry (None: never sent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedBatch {
+    pub plan: crate::engine::batch::SavedPlan,
+    pub entries: Vec<Option<crate::engine::journal::Entry>>,
+    /// Another process is sending it right now (the journal says so).
+    pub running_elsewhere: bool,
 }
 
 /// A plan the operator confirmed, for the loop to run.

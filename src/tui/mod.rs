@@ -51,7 +51,7 @@ pub enum RunEnd {
     Switch(Box<crate::session::Prepared>),
 }
 
-/// How many journal entries of earlier runs the action log shows at start.
+/// How many lines of earlier runs the action log shows at start (a batch's rows are one).
 pub const HISTORY: usize = 200;
 
 /// Runs the console until the operator quits, switches profile, or a stop signal arrives.
@@ -107,22 +107,22 @@ pub async fn run(
     // Demo mode starts clean: its simulator starts fresh from the seed, so earlier demo runs
     // stay in the journal (`tagdesk --demo log`) but off the screen.
     let history = match &journal {
-        Some(_) if profile.demo => Vec::new(),
+        Some(_) if profile.demo => Default::default(),
         Some(j) => {
             let path = j
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .path()
                 .to_path_buf();
-            match crate::engine::journal::recent(&path, HISTORY) {
-                Ok((entries, _)) => entries,
+            match crate::engine::batch::recent::recent(&path, HISTORY) {
+                Ok(recent) => recent,
                 Err(e) => {
                     notices.push(e.to_string());
-                    Vec::new()
+                    Default::default()
                 }
             }
         }
-        None => Vec::new(),
+        None => Default::default(),
     };
     let workspace = if profile.demo {
         Workspace::default()
@@ -220,7 +220,7 @@ struct Loop {
 async fn drive(
     state: &mut Loop,
     settings: Settings,
-    history: Vec<crate::engine::journal::Entry>,
+    history: crate::engine::batch::recent::Recent,
     notices: Vec<String>,
     saver: &crate::engine::workspace::Saver,
     request_tx: &mpsc::UnboundedSender<backend::Request>,
@@ -286,6 +286,8 @@ async fn drive(
                 Effect::ListDirectory { dir } => runner.list_directory(dir),
                 Effect::RunBatch(job) => runner.run(*job),
                 Effect::ControlBatch { batch_id, control } => runner.control(&batch_id, control),
+                Effect::ListBatches => runner.list_batches(),
+                Effect::LoadBatch { batch_id, then } => runner.load_batch(batch_id, then),
                 Effect::SetUpPlay {
                     key,
                     service,

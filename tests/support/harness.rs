@@ -63,6 +63,9 @@ pub struct Harness {
     /// (true by default, so what a test sees does not depend on timing); a test of a
     /// search in flight turns it off.
     pub settle: bool,
+    /// The data directory whose journal and batch plans the batches view reads (None: the
+    /// journal is unavailable, as when it cannot be opened).
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Harness {
@@ -116,6 +119,7 @@ impl Harness {
             pointer: Pointer::default(),
             pointer_at: std::time::Instant::now(),
             settle: true,
+            data_dir: None,
         };
         h.apply(effects);
         h.send(Message::Resize(width, height));
@@ -147,6 +151,35 @@ impl Harness {
                 Effect::ControlBatch { batch_id, control } => {
                     self.controls.push((batch_id, control))
                 }
+                // The journal is read at once, with the loop's own functions.
+                Effect::ListBatches => {
+                    let journal = self.journal_path();
+                    let settings = &self.app.settings;
+                    let dir = self.data_dir.clone().unwrap_or_default();
+                    let result = tagdesk::tui::batches::list_batches(
+                        journal.as_deref(),
+                        &dir,
+                        (&settings.profile, settings.demo),
+                    );
+                    self.send(Message::BatchesListed { result });
+                }
+                Effect::LoadBatch { batch_id, then } => {
+                    let journal = self.journal_path();
+                    let dir = self.data_dir.clone().unwrap_or_default();
+                    let settings = &self.app.settings;
+                    let result = tagdesk::tui::batches::load_batch(
+                        journal.as_deref(),
+                        &dir,
+                        &batch_id,
+                        (&settings.profile, settings.demo),
+                    )
+                    .map(Box::new);
+                    self.send(Message::BatchLoaded {
+                        batch_id,
+                        then,
+                        result,
+                    });
+                }
                 // The control API, carried out on the model as the simulator would.
                 Effect::Copy { text, .. } => self.copied.push(tagdesk::tui::terminal::osc52(&text)),
                 Effect::Sim(command) => {
@@ -171,6 +204,15 @@ impl Harness {
                 }
             }
         }
+    }
+
+    /// The profile's journal file in the data directory, if there is one.
+    pub fn journal_path(&self) -> Option<std::path::PathBuf> {
+        let dir = self.data_dir.as_ref()?;
+        Some(tagdesk::engine::journal::file_for(
+            dir,
+            &self.app.settings.profile,
+        ))
     }
 
     pub fn send(&mut self, m: Message) {

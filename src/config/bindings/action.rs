@@ -37,6 +37,10 @@ pub enum Action {
     Import,
     /// Undoes the selected log entry or batch (a preview first).
     Undo,
+    /// The batches view: the profile's batches, this run's and earlier runs'.
+    Batches,
+    /// The batches view: resume an interrupted batch (a preview first).
+    Resume,
     /// A running batch: pause or go on.
     Pause,
     /// A running batch: stop sending (what is in flight finishes).
@@ -175,6 +179,8 @@ pub enum Context {
     Preview,
     /// A running or finished batch.
     Batch,
+    /// The batches view: the profile's batches.
+    Batches,
     /// The playground's scenario picker.
     Scenarios,
     /// A short menu (the simulator's faults, what to copy).
@@ -191,7 +197,7 @@ const NAVIGATION: [Action; 6] = [
 ];
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Main,
         Context::Filter,
         Context::Form,
@@ -202,6 +208,7 @@ impl Context {
         Context::Profiles,
         Context::Preview,
         Context::Batch,
+        Context::Batches,
         Context::Scenarios,
         Context::Menu,
     ];
@@ -302,6 +309,17 @@ impl Context {
             .chain(NAVIGATION)
             .chain([Action::ForceQuit])
             .collect(),
+            Context::Batches => [
+                Action::Submit,
+                Action::Resume,
+                Action::Undo,
+                Action::Close,
+                Action::Quit,
+            ]
+            .into_iter()
+            .chain(NAVIGATION)
+            .chain([Action::ForceQuit])
+            .collect(),
         }
     }
 
@@ -323,6 +341,7 @@ impl Context {
             Context::Profiles => "the profile picker",
             Context::Preview => "a batch preview",
             Context::Batch => "the batch window",
+            Context::Batches => "the batches view",
             Context::Scenarios => "the scenario picker",
             Context::Menu => "menus",
         }

@@ -129,6 +129,11 @@ pub const TABLE: &[Spec] = &[
     keys(Action::Undo, &["u"], "u")
         .main("undo the selected log entry or batch (preview first)", Log)
         .hint("undo"),
+    keys(Action::Batches, &["B"], "B").main(
+        "batches: this profile's, newest first (open, resume, undo)",
+        Everywhere,
+    ),
+    keys(Action::Resume, &["R"], "R"),
     keys(Action::Pause, &["p"], "p"),
     keys(Action::CancelBatch, &["c"], "c"),
     keys(Action::Header, &["h"], "h"),

@@ -10,6 +10,7 @@
 
 pub mod history;
 pub mod lock;
+pub mod recent;
 pub mod report;
 mod run;
 

@@ -72,7 +72,7 @@ pub use export::{
 };
 use files::{FileLock, is_active, open_private_file, rotated_name};
 pub use files::{file_for, files_of};
-pub use read::{StreamReport, recent, stream};
+pub use read::{RecentLines, StreamReport, recent, recent_lines, stream};
 pub use record::{
     BatchCounts, BatchEvent, BatchRecord, BatchTag, DryRunRecord, IntentRecord,
     MAX_STORED_READ_BODY_BYTES, OutcomeError, OutcomeKind, OutcomeRecord, Record, RequestInfo,

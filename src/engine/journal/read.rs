@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::scan::{self, Parsed};
 use super::{
-    Entry, JournalError, MAX_LINE_BYTES, OutcomeKind, OutcomeRecord, Record, Spot, files_of,
-    later_outcome_wins,
+    BatchRecord, Entry, JournalError, MAX_LINE_BYTES, OutcomeKind, OutcomeRecord, Record, Spot,
+    files_of, later_outcome_wins,
 };
 
 /// The most the console's history reads from the end of the journal.
@@ -128,7 +128,35 @@ struct TimeOnly {
 pub type SpotProblems = Vec<(Spot, String)>;
 
 pub fn recent(path: &Path, n: usize) -> Result<(Vec<Entry>, SpotProblems), JournalError> {
+    read_back(path, n, false).map(|r| (r.entries, r.problems))
+}
+
+/// What [`recent_lines`] read from the end of a journal.
+#[derive(Debug, Clone, Default)]
+pub struct RecentLines {
+    /// The entries of the last lines, oldest first: a batch's rows all count as one line.
+    pub entries: Vec<Entry>,
+    /// The batch records (start, resume, end) read on the way, oldest first.
+    pub batches: Vec<BatchRecord>,
+    pub problems: SpotProblems,
+}
+
+/// The entries of the last `n` lines of the console's action log, where every row of a
+/// batch belongs to one line (the batch's) and every other entry is a line of its own, and
+/// the batch records read on the way: a 400-row batch costs the history one line, not 400,
+/// so the hand-made changes before it stay. Reads backwards from the end, at most
+/// [`RECENT_BUDGET_BYTES`], like [`recent`].
+pub fn recent_lines(path: &Path, n: usize) -> Result<RecentLines, JournalError> {
+    read_back(path, n, true)
+}
+
+/// Reads entries backwards until `n` lines were found (with `group`, a batch's rows are one
+/// line; without, every entry is one).
+fn read_back(path: &Path, n: usize, group: bool) -> Result<RecentLines, JournalError> {
     let mut problems = Vec::new();
+    let mut batch_records: Vec<BatchRecord> = Vec::new();
+    let mut lines_found = 0usize;
+    let mut batches_seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut outcomes: HashMap<String, OutcomeRecord> = HashMap::new();
     let mut found: Vec<Entry> = Vec::new();
     let mut budget = RECENT_BUDGET_BYTES;
@@ -139,7 +167,7 @@ pub fn recent(path: &Path, n: usize) -> Result<(Vec<Entry>, SpotProblems), Journ
             Err(e) => return Err(JournalError::io(file_path, "open")(e)),
         };
         let mut lines = Backward::new(&file).map_err(JournalError::io(file_path, "read"))?;
-        while found.len() < n {
+        while lines_found < n || group {
             if lines.read > budget {
                 break 'files;
             }
@@ -170,12 +198,24 @@ pub fn recent(path: &Path, n: usize) -> Result<(Vec<Entry>, SpotProblems), Journ
                                 }
                             }
                             Record::Intent(intent) => {
+                                // A row of a batch already counted adds no line.
+                                let new_line = match (&intent.batch, group) {
+                                    (Some(tag), true) => batches_seen.insert(tag.id.clone()),
+                                    _ => true,
+                                };
+                                if new_line {
+                                    if lines_found >= n {
+                                        break 'files;
+                                    }
+                                    lines_found += 1;
+                                }
                                 let outcome = outcomes.remove(&intent.id);
                                 found.push(Entry {
                                     intent: *intent,
                                     outcome,
                                 });
                             }
+                            Record::Batch(b) if group => batch_records.push(b),
                             Record::Batch(_) | Record::DryRun(_) => {}
                         },
                         Parsed::Unknown(reason) | Parsed::Invalid(reason) => {
@@ -188,12 +228,19 @@ pub fn recent(path: &Path, n: usize) -> Result<(Vec<Entry>, SpotProblems), Journ
             }
         }
         budget = budget.saturating_sub(lines.read);
-        if found.len() >= n {
+        if lines_found >= n && !group {
             break;
         }
     }
     found.reverse();
-    Ok((found, problems))
+    batch_records.reverse();
+    // Only the records of the batches whose rows are shown.
+    batch_records.retain(|b| batches_seen.contains(&b.batch_id));
+    Ok(RecentLines {
+        entries: found,
+        batches: batch_records,
+        problems,
+    })
 }
 
 /// What [`stream`] met on its way.

@@ -3,6 +3,7 @@
 //! send, a workspace to save); none does IO.
 
 mod batch;
+mod batches;
 mod change;
 mod lists;
 mod marks;

@@ -7,45 +7,32 @@ use chrono::Utc;
 use crate::core::plan::{BatchOp, PlanRow};
 use crate::engine::batch::{SavedPlan, history};
 use crate::engine::journal::Entry;
-use crate::tui::app::{App, Level};
+use crate::tui::app::{App, BatchUse, Effect, Level};
 use crate::tui::popups::Popup;
 use crate::tui::state::batch::BatchPhase;
 use crate::tui::state::requests::RequestState;
 
 impl App {
     /// `u` on the action log: the undo of the selected entry or batch, previewed.
-    pub(in crate::tui) fn undo_selected(&mut self) {
+    pub(in crate::tui) fn undo_selected(&mut self) -> Vec<Effect> {
         let Some(entry) = self.log.selected().cloned() else {
             self.set_status(Level::Info, "Nothing selected in the action log.");
-            return;
+            return Vec::new();
         };
-        let id = self.new_batch_id();
         let (profile, demo) = (self.settings.profile.clone(), self.settings.demo);
         let plan = match &entry.state {
-            RequestState::Batch { .. } => {
-                let Some(b) = self.batch(&entry.key) else {
-                    return;
-                };
-                if b.phase != BatchPhase::Finished {
-                    self.set_status(
-                        Level::Warn,
-                        "The batch is still running: undo it once it has ended.",
-                    );
-                    return;
-                }
-                let entries: Vec<Option<Entry>> = (0..b.plan.rows.len())
-                    .map(|i| b.entries.get(&i).and_then(|e| e.history().cloned()))
-                    .collect();
-                history::undo_plan(&b.plan, &entries, id, &profile, demo)
+            RequestState::Batch { .. } | RequestState::EarlierBatch { .. } => {
+                return self.undo_batch(&entry.key);
             }
             RequestState::Pending { .. } => {
                 self.set_status(
                     Level::Warn,
                     "That request has no outcome yet: nothing to undo.",
                 );
-                return;
+                return Vec::new();
             }
             RequestState::FromJournal { entry: e, .. } => {
+                let id = self.new_batch_id();
                 history::undo_entry(e, id, &profile, demo)
             }
             RequestState::Done(reply) => {
@@ -54,8 +41,9 @@ impl App {
                         Level::Info,
                         "That request failed: it changed nothing to undo.",
                     );
-                    return;
+                    return Vec::new();
                 };
+                let id = self.new_batch_id();
                 let single = single_undo(&reply.op, output, entry.prior.as_deref(), &entry.key);
                 let mut plan = SavedPlan {
                     batch_id: id,
@@ -79,6 +67,36 @@ impl App {
                 plan
             }
         };
+        self.preview_undo(plan, &entry.key);
+        Vec::new()
+    }
+
+    /// The undo of a batch, previewed: this run's (or one read back) from its rows'
+    /// outcomes; an earlier run's is read back from the journal first.
+    pub(in crate::tui) fn undo_batch(&mut self, batch_id: &str) -> Vec<Effect> {
+        let Some(b) = self.batch(batch_id) else {
+            return self.read_back(batch_id, BatchUse::Undo);
+        };
+        if b.phase != BatchPhase::Finished {
+            self.set_status(
+                Level::Warn,
+                "The batch is still running: undo it once it has ended.",
+            );
+            return Vec::new();
+        }
+        let entries: Vec<Option<Entry>> = (0..b.plan.rows.len())
+            .map(|i| b.entries.get(&i).and_then(|e| e.history().cloned()))
+            .collect();
+        let original = b.plan.clone();
+        let id = self.new_batch_id();
+        let (profile, demo) = (self.settings.profile.clone(), self.settings.demo);
+        let plan = history::undo_plan(&original, &entries, id, &profile, demo);
+        self.preview_undo(plan, batch_id);
+        Vec::new()
+    }
+
+    /// Opens an undo's preview, or says why there is nothing to undo.
+    fn preview_undo(&mut self, plan: SavedPlan, of: &str) {
         if plan.rows.is_empty() {
             let why = plan.notes.join("; ");
             self.set_status(
@@ -91,7 +109,7 @@ impl App {
             );
             return;
         }
-        let from = format!("undo of {}", entry.key);
+        let from = format!("undo of {of}");
         self.open_preview(plan, Vec::new(), None, false, from);
     }
 
@@ -110,8 +128,10 @@ impl App {
             0,
             format!(
                 "This batch was interrupted: {} never sent or without a known outcome. Enter \
-                 sends them again (they converge); Esc leaves it (`tagdesk batch resume` later).",
-                crate::core::printable::plural(todo.len() as u64, "row was", "rows were")
+                 sends them again (they converge); Esc leaves it ({} lists it again; `tagdesk \
+                 batch resume` later).",
+                crate::core::printable::plural(todo.len() as u64, "row was", "rows were"),
+                self.key_label(crate::tui::keymap::Action::Batches)
             ),
         );
         self.open_preview(preview_plan, Vec::new(), None, true, from);

@@ -223,13 +223,15 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
     };
     lines.push(Line::from(fit(&hint, w).muted()));
     let title = format!(
-        " Batch {} · {} · {} ",
+        " Batch {} · {} · {}{} ",
         b.plan.batch_id,
         b.plan.op.name(),
         b.plan
             .source
             .clone()
-            .unwrap_or_else(|| plural(total as u64, "request", "requests"))
+            .unwrap_or_else(|| plural(total as u64, "request", "requests")),
+        // Read back from the journal: what its rows say, not a run of this console.
+        if b.earlier { " · an earlier run" } else { "" }
     );
     frame.render_widget(Clear, rect);
     frame.render_widget(

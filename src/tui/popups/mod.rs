@@ -12,6 +12,7 @@
 //! for something no popup asked for yet — a [`Do`] and its arm in [`App::apply`].
 
 mod batch;
+mod batches;
 mod confirm;
 mod copy;
 mod faults;
@@ -34,6 +35,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 pub use batch::BatchWindow;
+pub use batches::BatchesView;
 pub use confirm::{Confirm, OnYes};
 pub use copy::{CopyItem, CopyMenu, copy_items};
 pub use faults::Faults;
@@ -52,6 +54,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::mouse::Hits;
 use crate::tui::state::LogEntry;
 use crate::tui::state::batch::BatchView;
+use crate::tui::state::batches::Listing;
 use crate::tui::state::playground::PlayState;
 use crate::tui::state::requests::RequestLog;
 
@@ -60,8 +63,10 @@ pub struct Cx<'a> {
     pub settings: &'a Settings,
     /// The action log (this run's requests and the journal's history).
     pub log: &'a RequestLog,
-    /// The batches of this run.
+    /// The batches of this run (and earlier ones read back from the journal).
     pub batches: &'a [BatchView],
+    /// The profile's batches as the journal last listed them (the batches view).
+    pub listing: &'a Listing,
     /// The playground: what was played, the simulator's faults.
     pub play: &'a PlayState,
     /// The Cerego user selected in the list (a form shows the tag it would change).
@@ -220,8 +225,10 @@ popup_list! {
     Quit(Quit),
     /// A batch's preview, before anything is sent.
     Preview(Box<Preview>),
-    /// The window of a batch of this run.
+    /// The window of a batch (this run's, or an earlier one read back).
     Batch(BatchWindow),
+    /// The profile's batches.
+    Batches(BatchesView),
     /// The playground's scenario picker.
     Scenarios(Scenarios),
     /// The simulator's faults menu.
@@ -269,6 +276,7 @@ impl App {
             settings: &self.settings,
             log: &self.log,
             batches: &self.batches,
+            listing: &self.listing,
             play: &self.play,
             selected_user: self.selected_user(),
             size: self.size,
@@ -301,6 +309,7 @@ impl App {
             settings: &self.settings,
             log: &self.log,
             batches: &self.batches,
+            listing: &self.listing,
             play: &self.play,
             selected_user,
             size: self.size,

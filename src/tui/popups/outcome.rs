@@ -39,8 +39,13 @@ pub enum Do {
     SelectBatchRow { batch_id: String, row: usize },
     /// Pause, resume or cancel a running batch.
     ControlBatch { batch_id: String, control: Control },
-    /// Undo a finished batch of this run (a preview first).
+    /// Undo a batch nothing is sending (a preview first; an earlier run's is read back from
+    /// the journal first).
     UndoBatch(String),
+    /// Open a batch's window (an earlier run's is read back from the journal first).
+    OpenBatch(String),
+    /// Resume a batch with rows left to send (its resume preview first).
+    ResumeBatch(String),
     /// Play the playground's `n`th scenario (the one past the last: play them all).
     Play(usize),
     /// Read an import's file again, as the operator now says it is laid out.
@@ -148,8 +153,10 @@ impl App {
             }
             Do::UndoBatch(batch_id) => {
                 self.log.select_key(&batch_id);
-                self.undo_selected();
+                return self.undo_batch(&batch_id);
             }
+            Do::OpenBatch(batch_id) => return self.open_batch(&batch_id),
+            Do::ResumeBatch(batch_id) => return self.resume_batch(&batch_id),
             Do::Play(n) => return self.play_row(n),
             Do::Reread(source) => self.preview_import(*source),
         }

@@ -83,6 +83,8 @@ pub struct BatchView {
     pub cancelled: bool,
     /// Rows that ended (every outcome but pending).
     ended: usize,
+    /// An earlier run's batch, read back from the journal (the batches view, the history).
+    pub earlier: bool,
 }
 
 impl BatchView {
@@ -110,6 +112,7 @@ impl BatchView {
             journal_error: None,
             cancelled: false,
             ended: 0,
+            earlier: false,
         }
     }
 
@@ -125,6 +128,8 @@ impl BatchView {
             BatchPhase::Running => "running",
             BatchPhase::Paused => "paused",
             BatchPhase::Cancelling => "cancelling",
+            // Read back from the journal with rows left: its run was cancelled or cut short.
+            BatchPhase::Finished if self.earlier && self.done() < self.todo.len() => "interrupted",
             BatchPhase::Finished if self.cancelled || self.counts.pending > 0 => "cancelled",
             BatchPhase::Finished => finished,
         }

@@ -2,6 +2,8 @@
 //! through, and the request store behind the action log.
 
 pub mod batch;
+pub mod batches;
+pub mod history;
 pub mod list;
 pub mod playground;
 pub mod requests;

@@ -32,6 +32,9 @@ pub enum RequestState {
     },
     /// A batch of this run (its rows are in `App::batches`): what it is and its size.
     Batch { what: String, target: String },
+    /// A batch of an earlier run, its rows grouped into one line as the journal kept them
+    /// (Enter reads it back): what it is and its size.
+    EarlierBatch { what: String, target: String },
 }
 
 /// One line of the action log.
@@ -60,19 +63,25 @@ impl LogEntry {
             RequestState::Done(r) => Some(r),
             RequestState::Pending { .. }
             | RequestState::FromJournal { .. }
-            | RequestState::Batch { .. } => None,
+            | RequestState::Batch { .. }
+            | RequestState::EarlierBatch { .. } => None,
         }
     }
 
-    /// Whether the line stands for a whole batch.
+    /// Whether the line stands for a whole batch (this run's or an earlier one's).
     pub fn is_batch(&self) -> bool {
-        matches!(self.state, RequestState::Batch { .. })
+        matches!(
+            self.state,
+            RequestState::Batch { .. } | RequestState::EarlierBatch { .. }
+        )
     }
 
     /// The operation column: service and verb, or what a batch does.
     pub fn what(&self) -> String {
         match &self.state {
-            RequestState::Batch { what, .. } => what.clone(),
+            RequestState::Batch { what, .. } | RequestState::EarlierBatch { what, .. } => {
+                what.clone()
+            }
             _ => format!("{} {}", self.op.service().name(), self.op.verb()),
         }
     }
@@ -80,7 +89,9 @@ impl LogEntry {
     /// The target column: what the Op acts on, or the size of a batch.
     pub fn target(&self) -> String {
         match &self.state {
-            RequestState::Batch { target, .. } => target.clone(),
+            RequestState::Batch { target, .. } | RequestState::EarlierBatch { target, .. } => {
+                target.clone()
+            }
             _ => self.op.target(),
         }
     }
@@ -106,9 +117,10 @@ impl LogEntry {
     pub fn history(&self) -> Option<&Entry> {
         match &self.state {
             RequestState::FromJournal { entry, .. } => Some(entry),
-            RequestState::Pending { .. } | RequestState::Done(_) | RequestState::Batch { .. } => {
-                None
-            }
+            RequestState::Pending { .. }
+            | RequestState::Done(_)
+            | RequestState::Batch { .. }
+            | RequestState::EarlierBatch { .. } => None,
         }
     }
 
@@ -120,7 +132,9 @@ impl LogEntry {
                 Ok(_) | Err(_) => None,
             },
             RequestState::FromJournal { hive, .. } => hive.as_deref(),
-            RequestState::Pending { .. } | RequestState::Batch { .. } => None,
+            RequestState::Pending { .. }
+            | RequestState::Batch { .. }
+            | RequestState::EarlierBatch { .. } => None,
         }
     }
 
@@ -129,7 +143,9 @@ impl LogEntry {
         match &self.state {
             RequestState::Pending { retries } => retries,
             RequestState::Done(r) => &r.retries,
-            RequestState::FromJournal { .. } | RequestState::Batch { .. } => &[],
+            RequestState::FromJournal { .. }
+            | RequestState::Batch { .. }
+            | RequestState::EarlierBatch { .. } => &[],
         }
     }
 
@@ -140,7 +156,7 @@ impl LogEntry {
             RequestState::Done(r) if r.result.is_ok() => "ok",
             RequestState::Done(_) => "failed",
             RequestState::FromJournal { entry, .. } => entry.result_label(),
-            RequestState::Batch { .. } => "batch",
+            RequestState::Batch { .. } | RequestState::EarlierBatch { .. } => "batch",
         }
     }
 }
@@ -230,6 +246,8 @@ pub struct RequestLog {
     /// The target of the entry selected when the quick filters were first turned on (what
     /// "this target" means once the others have hidden it).
     quick_anchor: Option<String>,
+    /// The first this many entries are earlier runs' (the journal's history).
+    history: usize,
 }
 
 impl Default for RequestLog {
@@ -240,6 +258,7 @@ impl Default for RequestLog {
             list: FilteredList::new(crate::tui::filter::Exact::NONE, Fallback::Last),
             quick: QuickFilter::All,
             quick_anchor: None,
+            history: 0,
         }
     }
 }
@@ -257,6 +276,11 @@ impl RequestLog {
         &self.entries
     }
 
+    /// How many entries, from the first, are earlier runs' (the journal's history).
+    pub fn history_len(&self) -> usize {
+        self.history
+    }
+
     pub fn iter(&self) -> std::slice::Iter<'_, LogEntry> {
         self.entries.iter()
     }
@@ -265,6 +289,7 @@ impl RequestLog {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.by_key.clear();
+        self.history = 0;
         self.quick = QuickFilter::All;
         self.quick_anchor = None;
         self.list.rebuild(0, |_, _| {}, None);
@@ -380,9 +405,11 @@ impl RequestLog {
         }
     }
 
-    /// Puts earlier runs' journal entries before this run's, the last one selected.
-    pub fn prepend_history(&mut self, history: Vec<Entry>) {
-        let mut old: Vec<LogEntry> = history.into_iter().map(LogEntry::from_entry).collect();
+    /// Puts earlier runs' journal entries before this run's (a batch's rows as one line),
+    /// the last one selected.
+    pub fn prepend_history(&mut self, history: impl Into<crate::engine::batch::recent::Recent>) {
+        let mut old = super::history::lines(history.into());
+        self.history += old.len();
         old.append(&mut self.entries);
         self.entries = old;
         self.by_key = self

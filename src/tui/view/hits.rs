@@ -158,15 +158,23 @@ fn log_rows(app: &App, area: Rect, hits: &mut Hits) {
     } else {
         inner
     };
-    let visible = app.log.list.visible();
-    if visible.is_empty() {
-        return;
+    // The rows `draw_log` draws; the line between earlier runs and this run takes no click.
+    let (shown, _) = super::log::log_rows(app, inner.height as usize);
+    for (n, row) in shown.into_iter().enumerate() {
+        let y = inner.y.saturating_add(n as u16);
+        if y >= inner.bottom() {
+            break;
+        }
+        if let super::log::LogRow::Entry(i) = row
+            && let Some(e) = app.log.entries().get(i)
+        {
+            let key = e.key.clone();
+            let target = Target::Row {
+                tab: app.tab,
+                pane: Pane::Log,
+                key,
+            };
+            hits.add(Rect::new(inner.x, y, inner.width, 1), target);
+        }
     }
-    let selected = app.log.list.selected().min(visible.len() - 1);
-    let keys = visible[window(selected, visible.len(), inner.height as usize)]
-        .iter()
-        .filter_map(|&i| app.log.entries().get(i))
-        .map(|e| e.key.clone())
-        .collect();
-    rows(hits, inner, (app.tab, Pane::Log), keys);
 }

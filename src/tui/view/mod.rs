@@ -354,12 +354,44 @@ fn draw_banner(
     );
 }
 
-/// The status line's right part (idle, or the spinner), and the line split around it.
+/// The status line's right part (idle, or the spinner with the requests in flight and the
+/// batches being sent), and the line split around it.
 pub(crate) fn status_right(app: &App, area: Rect) -> (Span<'static>, Rect, Rect) {
     let n = app.in_flight();
-    let right = if n > 0 {
+    let mut work = Vec::new();
+    if n > 0 {
+        work.push(format!("{n} in flight"));
+    }
+    let sending: Vec<_> = app
+        .batches
+        .iter()
+        .filter(|b| b.phase != crate::tui::state::batch::BatchPhase::Finished)
+        .collect();
+    match sending[..] {
+        [] => {}
+        [b] => work.push(format!(
+            "batch {}/{}{}",
+            b.done(),
+            b.todo.len(),
+            match b.phase {
+                crate::tui::state::batch::BatchPhase::Paused => " paused",
+                crate::tui::state::batch::BatchPhase::Cancelling => " cancelling",
+                _ => "",
+            }
+        )),
+        _ => work.push(format!(
+            "{} batches · {} rows left",
+            sending.len(),
+            app.batch_rows_left()
+        )),
+    }
+    let right = if !work.is_empty() {
         Span::styled(
-            format!(" {} {n} in flight ", SPINNER[app.frame % SPINNER.len()]),
+            format!(
+                " {} {} ",
+                SPINNER[app.frame % SPINNER.len()],
+                work.join(" · ")
+            ),
             Style::new().fg(theme::WARN),
         )
     } else {
