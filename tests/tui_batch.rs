@@ -495,3 +495,47 @@ fn the_end_of_a_long_preview_shows_its_last_rows() {
     );
     assert!(screen.contains("of 40"), "{screen}");
 }
+
+#[test]
+fn a_batch_already_undone_says_when_before_a_second_undo() {
+    let mut h = hive(LARGE);
+    mark_three(&mut h);
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.run_batch(None);
+    let batch = h.jobs.first().map(|j| j.plan.batch_id.clone());
+    assert!(batch.is_none(), "the batch ran");
+    // Undo it from its window, and run the undo.
+    h.key(KeyCode::Char('u'));
+    assert!(matches!(h.app.popup, Some(Popup::Preview(_))));
+    h.key(KeyCode::Enter);
+    h.run_batch(None);
+    h.key(KeyCode::Esc);
+    // The original batch's line again: u says when it was undone, and sends nothing.
+    h.app.focus = Pane::Log;
+    let first = h
+        .app
+        .log
+        .entries()
+        .iter()
+        .position(|e| e.key == "batch-1")
+        .expect("the batch's line");
+    h.app.log.list.select_index(first);
+    h.key(KeyCode::Char('u'));
+    assert!(
+        h.app.popup.is_none(),
+        "no preview at once: {:?}",
+        h.app.popup
+    );
+    let screen = h.screen();
+    assert!(screen.contains("Already undone at"), "{screen}");
+    assert!(
+        screen.contains("(batch batch-2): press u again"),
+        "{screen}"
+    );
+    // A second press goes on, as the CLI's --again.
+    h.key(KeyCode::Char('u'));
+    assert!(matches!(h.app.popup, Some(Popup::Preview(_))));
+}

@@ -98,6 +98,11 @@ pub struct App {
     pub switching: Option<(String, bool)>,
     /// The batches of this run, oldest first (and earlier ones read back from the journal).
     pub batches: Vec<BatchView>,
+    /// Undos the history showed that finished in earlier runs: (what was undone, by which
+    /// batch, when it was started).
+    pub(super) earlier_undos: Vec<(String, String, DateTime<Utc>)>,
+    /// An undo asked for again after the console said it was already undone (of this id).
+    pub(super) undo_again: Option<String>,
     /// The profile's batches as the journal last listed them (the batches view).
     pub listing: super::state::batches::Listing,
     /// Batch ids are `PREFIX-1`, `PREFIX-2`… instead of unique ones (tests, scripted demos).
@@ -154,6 +159,8 @@ impl App {
             switching: None,
             batches: Vec::new(),
             listing: Default::default(),
+            earlier_undos: Vec::new(),
+            undo_again: None,
             id_prefix: None,
             batch_serial: 0,
             play: Default::default(),
@@ -176,6 +183,14 @@ impl App {
     /// Puts earlier runs' journal entries at the top of the action log (a batch's rows as
     /// one line).
     pub fn load_history(&mut self, history: impl Into<crate::engine::batch::recent::Recent>) {
+        let history = history.into();
+        use crate::engine::batch::history::BatchState;
+        self.earlier_undos = history
+            .batches
+            .iter()
+            .filter(|b| b.state == BatchState::Finished && !b.cancelled)
+            .filter_map(|b| Some((b.undo_of.clone()?, b.batch_id.clone(), b.created_at)))
+            .collect();
         self.log.prepend_history(history);
     }
 

@@ -2,12 +2,13 @@
 //! a batch), and the offer to resume a batch an earlier run left unfinished — each opens a
 //! preview first.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::core::plan::{BatchOp, PlanRow};
 use crate::engine::batch::{SavedPlan, history};
 use crate::engine::journal::Entry;
 use crate::tui::app::{App, BatchUse, Effect, Level};
+use crate::tui::keymap::Action;
 use crate::tui::popups::Popup;
 use crate::tui::state::batch::BatchPhase;
 use crate::tui::state::requests::RequestState;
@@ -20,6 +21,13 @@ impl App {
             return Vec::new();
         };
         let (profile, demo) = (self.settings.profile.clone(), self.settings.demo);
+        if !matches!(
+            entry.state,
+            RequestState::Batch { .. } | RequestState::EarlierBatch { .. }
+        ) && self.refuse_repeat_undo(&entry.key)
+        {
+            return Vec::new();
+        }
         let plan = match &entry.state {
             RequestState::Batch { .. } | RequestState::EarlierBatch { .. } => {
                 return self.undo_batch(&entry.key);
@@ -74,6 +82,9 @@ impl App {
     /// The undo of a batch, previewed: this run's (or one read back) from its rows'
     /// outcomes; an earlier run's is read back from the journal first.
     pub(in crate::tui) fn undo_batch(&mut self, batch_id: &str) -> Vec<Effect> {
+        if self.refuse_repeat_undo(batch_id) {
+            return Vec::new();
+        }
         let Some(b) = self.batch(batch_id) else {
             return self.read_back(batch_id, BatchUse::Undo);
         };
@@ -161,5 +172,59 @@ fn single_undo(
             warnings: Vec::new(),
         }),
         Inverse::Nothing(why) | Inverse::Impossible(why) => Err(format!("{key}: {why}")),
+    }
+}
+
+impl App {
+    /// The finished undo of `id` (a batch or a journal entry) the console knows of — this
+    /// run's, an earlier run's from the history or the batches view — and when it ran.
+    fn earlier_undo(&self, id: &str) -> Option<(String, DateTime<Utc>)> {
+        let this_run = self
+            .batches
+            .iter()
+            .filter(|b| b.plan.undo_of.as_deref() == Some(id))
+            .filter(|b| b.phase == BatchPhase::Finished && b.done() == b.todo.len())
+            .map(|b| {
+                (
+                    b.plan.batch_id.clone(),
+                    b.finished_at.unwrap_or(b.started_at),
+                )
+            });
+        let listed = self
+            .listing
+            .batches
+            .iter()
+            .filter(|b| b.undo_of.as_deref() == Some(id))
+            .filter(|b| b.state == crate::engine::batch::history::BatchState::Finished)
+            .map(|b| (b.batch_id.clone(), b.ended_at.unwrap_or(b.created_at)));
+        let history = self
+            .earlier_undos
+            .iter()
+            .filter(|(of, _, _)| of == id)
+            .map(|(_, by, at)| (by.clone(), *at));
+        this_run
+            .chain(listed)
+            .chain(history)
+            .max_by_key(|(_, at)| *at)
+    }
+
+    /// An undo of something already undone is not started again at once: the console says
+    /// when it was undone, and a second press goes on (as the CLI's `--again`).
+    fn refuse_repeat_undo(&mut self, id: &str) -> bool {
+        let Some((by, at)) = self.earlier_undo(id) else {
+            return false;
+        };
+        if self.undo_again.as_deref() == Some(id) {
+            self.undo_again = None;
+            return false;
+        }
+        let at = self.local(at).format("%Y-%m-%d %H:%M:%S");
+        let text = format!(
+            "Already undone at {at} (batch {by}): press {} again to undo it again.",
+            self.key_label(Action::Undo)
+        );
+        self.set_status(Level::Warn, text);
+        self.undo_again = Some(id.to_string());
+        true
     }
 }
