@@ -209,6 +209,8 @@ mod tests {
             unchanged: unchanged.iter().map(|s| s.to_string()).collect(),
             failed: Vec::new(),
             missing_fields: Vec::new(),
+            extra: Vec::new(),
+            foreign_patron: None,
         })
     }
 

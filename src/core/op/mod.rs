@@ -23,6 +23,7 @@ pub mod raw;
 pub mod request;
 pub mod scenario;
 mod scrub;
+pub mod verdict;
 
 pub use cli_line::shell_quote;
 pub use error::{ApiError, Exchange};

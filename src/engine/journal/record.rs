@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::core::op::{ApiError, Exchange, Op, Output};
+use crate::core::op::hive::HiveOutcome;
 
 use super::MAX_STORED_BODY_BYTES;
 use super::writer::Writer;
@@ -336,11 +337,18 @@ pub struct OutcomeRecord {
     pub result: OutcomeKind,
     pub status: Option<u16>,
     pub error: Option<OutcomeError>,
-    /// The last response body received, as [`body_value`] keeps it.
+    /// The last response body received, as [`body_value`] keeps it (cut past
+    /// [`MAX_STORED_BODY_BYTES`]).
     pub response_body: Option<Value>,
     pub duration_ms: Option<u64>,
     /// One line for people: the Hive message verbatim, `HTTP 422: ...`, and so on.
     pub summary: String,
+    /// A Hive add or remove that was answered: the outcome as read when it arrived (the
+    /// arrays confined to what the request asked, the message), kept apart from the body,
+    /// which may be cut. Absent in journals written before it existed: their outcome is
+    /// read from the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hive: Option<HiveOutcome>,
 }
 
 impl OutcomeRecord {
@@ -383,6 +391,10 @@ impl OutcomeRecord {
             }),
             duration_ms: Some(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
             summary,
+            hive: match result {
+                Ok(Output::Hive(o)) => Some(o.compact()),
+                Ok(_) | Err(_) => None,
+            },
         }
     }
 
@@ -415,6 +427,7 @@ impl OutcomeRecord {
             response_body: None,
             duration_ms: None,
             summary,
+            hive: None,
         }
     }
 }

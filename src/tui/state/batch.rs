@@ -155,6 +155,7 @@ impl BatchView {
             BatchPhase::Finished if c.errors + c.pending > 0 => "?",
             BatchPhase::Finished if c.refused + c.failed > 0 && c.ok + c.partial == 0 => "✗",
             BatchPhase::Finished if c.refused + c.failed + c.partial > 0 => "◐",
+            BatchPhase::Finished if c.ok == 0 && c.unchanged > 0 => "=",
             BatchPhase::Finished => "✓",
         }
     }
