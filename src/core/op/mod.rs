@@ -11,6 +11,7 @@ pub use crate::core::domain::{
     ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagSetting, TagTypeId, TagValue, TagsApi,
 };
 
+pub mod attempts;
 pub mod cerego;
 mod cli_line;
 pub mod diff;

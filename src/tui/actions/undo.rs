@@ -33,10 +33,18 @@ impl App {
                     );
                     return;
                 }
-                let entries: Vec<Option<Entry>> = (0..b.plan.rows.len())
-                    .map(|i| b.entries.get(&i).and_then(|e| e.history().cloned()))
+                // The attempts the console has seen of each row (this run's): the same
+                // rule as `tagdesk batch undo`, which reads every attempt in the journal.
+                let attempts: Vec<Vec<Entry>> = (0..b.plan.rows.len())
+                    .map(|i| {
+                        b.entries
+                            .get(&i)
+                            .and_then(|e| e.history().cloned())
+                            .into_iter()
+                            .collect()
+                    })
                     .collect();
-                history::undo_plan(&b.plan, &entries, id, &profile, demo)
+                history::undo_plan(&b.plan, &attempts, id, &profile, demo)
             }
             RequestState::Pending { .. } => {
                 self.set_status(
@@ -70,6 +78,7 @@ impl App {
                     skipped: Vec::new(),
                     undo_of: Some(entry.key.clone()),
                     notes: Vec::new(),
+                    check_by_hand: Vec::new(),
                 };
                 match single {
                     Ok(row) => plan.rows.push(row),
@@ -131,6 +140,7 @@ fn single_undo(
             unchanged: false,
             want: None,
             warnings: Vec::new(),
+            seen: Default::default(),
         }),
         Inverse::Nothing(why) | Inverse::Impossible(why) => Err(format!("{key}: {why}")),
     }
