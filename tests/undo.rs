@@ -82,7 +82,14 @@ async fn an_undo_after_a_crash_reverses_what_the_rows_asked() {
     let rm = file(&env, "rm.csv", "seen_1,vip\n");
     let id = kill_after_landing(
         &env,
-        &["--json", "hive", "import", "--remove", "--yes", rm.to_str().unwrap()],
+        &[
+            "--json",
+            "hive",
+            "import",
+            "--remove",
+            "--yes",
+            rm.to_str().unwrap(),
+        ],
         |e| tags_of(e, "seen_1").is_empty(),
     )
     .await;
@@ -104,7 +111,11 @@ async fn an_undo_after_a_crash_reverses_what_the_rows_asked() {
     resume(&env, &id).await;
     let undo = env.run(&["--json", "batch", "undo", &id, "--yes"]).await;
     assert_eq!(code(&undo), 0, "{}", stderr(&undo));
-    assert!(tags_of(&env, "fresh_9").is_empty(), "{:?}", tags_of(&env, "fresh_9"));
+    assert!(
+        tags_of(&env, "fresh_9").is_empty(),
+        "{:?}",
+        tags_of(&env, "fresh_9")
+    );
 
     // A remove of a tag tagdesk never saw on the patron: whether it was there before cannot
     // be decided — "check by hand", and the undo exits non-zero.
@@ -113,7 +124,14 @@ async fn an_undo_after_a_crash_reverses_what_the_rows_asked() {
     let rm = file(&env, "rm2.csv", "user_abc123,newsletter\n");
     let id = kill_after_landing(
         &env,
-        &["--json", "hive", "import", "--remove", "--yes", rm.to_str().unwrap()],
+        &[
+            "--json",
+            "hive",
+            "import",
+            "--remove",
+            "--yes",
+            rm.to_str().unwrap(),
+        ],
         |e| !tags_of(e, "user_abc123").contains(&"newsletter".to_string()),
     )
     .await;
@@ -219,7 +237,10 @@ async fn a_reply_over_the_journal_cap_keeps_its_outcome() {
         "staging",
     ))
     .unwrap();
-    assert!(journal.contains("bytes in all"), "the body is cut in the journal");
+    assert!(
+        journal.contains("bytes in all"),
+        "the body is cut in the journal"
+    );
 
     let undo = env.run(&["--json", "batch", "undo", &id, "--yes"]).await;
     assert_eq!(code(&undo), 0, "{}", stderr(&undo));
@@ -245,7 +266,14 @@ async fn a_cut_reply_in_an_older_journal_reads_unknown_and_its_undo_exits_non_ze
         .await;
     let f = file(&env, "rm.csv", "big_2,vip\n");
     let out = env
-        .run(&["--json", "hive", "import", "--remove", "--yes", f.to_str().unwrap()])
+        .run(&[
+            "--json",
+            "hive",
+            "import",
+            "--remove",
+            "--yes",
+            f.to_str().unwrap(),
+        ])
         .await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let id = json(&out)["batch_id"].as_str().unwrap().to_string();
@@ -308,13 +336,19 @@ async fn tags_the_request_did_not_name_and_another_patron_are_never_undone() {
     assert_eq!(rows[0]["added"], json!(["vip"]), "{}", rows[0]);
     assert_eq!(rows[0]["check"], "UNDOCUMENTED");
     assert!(
-        rows[0]["message"].as_str().unwrap().contains("admin, newsletter"),
+        rows[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("admin, newsletter"),
         "{}",
         rows[0]
     );
     assert_eq!(rows[1]["check"], "MISMATCH", "{}", rows[1]);
     assert_eq!(rows[1]["added"], json!([]));
-    assert_eq!(rows[1]["outcome"], "error", "a reply for another patron: unknown");
+    assert_eq!(
+        rows[1]["outcome"], "error",
+        "a reply for another patron: unknown"
+    );
     assert!(rows[1]["message"].as_str().unwrap().contains("victim"));
 
     let undo = env.run(&["--json", "batch", "undo", &id, "--yes"]).await;

@@ -21,7 +21,10 @@ pub fn decide(rules: &mut Vec<FaultRule>, endpoint: &str) -> Injection {
     let mut i = 0;
     while i < rules.len() {
         let rule = &mut rules[i];
-        let is_terminal = !matches!(rule.kind, FaultKind::Latency { .. } | FaultKind::Late { .. });
+        let is_terminal = !matches!(
+            rule.kind,
+            FaultKind::Latency { .. } | FaultKind::Late { .. }
+        );
         let eligible = rule.matches(endpoint) && !(is_terminal && decision.terminal.is_some());
         if eligible && (rule.rate >= 1.0 || fastrand::f64() < rule.rate) {
             match &rule.kind {

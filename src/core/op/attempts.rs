@@ -161,9 +161,8 @@ mod tests {
         // The first attempt landed unseen; the resend says all three "already exist".
         let again = answer(HiveAction::Add, &[], &["vip", "news", "old"]);
         let seen = BTreeMap::from([("old".to_string(), true), ("news".to_string(), false)]);
-        let undo =
-            undo_hive_after_unknown(&op, &[Attempt::Unknown, Attempt::Hive(&again)], &seen)
-                .unwrap();
+        let undo = undo_hive_after_unknown(&op, &[Attempt::Unknown, Attempt::Hive(&again)], &seen)
+            .unwrap();
         assert_eq!(
             undo.op,
             Some(Op::HiveRemove {
@@ -183,9 +182,8 @@ mod tests {
         };
         let again = answer(HiveAction::Remove, &[], &["vip", "gone", "never_seen"]);
         let seen = BTreeMap::from([("vip".to_string(), true), ("gone".to_string(), false)]);
-        let undo =
-            undo_hive_after_unknown(&op, &[Attempt::Unknown, Attempt::Hive(&again)], &seen)
-                .unwrap();
+        let undo = undo_hive_after_unknown(&op, &[Attempt::Unknown, Attempt::Hive(&again)], &seen)
+            .unwrap();
         assert_eq!(
             undo.op,
             Some(Op::HiveAdd {

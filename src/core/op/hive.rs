@@ -137,8 +137,7 @@ impl HiveOutcome {
     /// [`Self::confine`] to what `op` (a Hive add or remove) asked; other Ops leave it as
     /// it is.
     pub fn confine_to(self, op: &super::Op) -> Self {
-        if let super::Op::HiveAdd { patron, fields } | super::Op::HiveRemove { patron, fields } =
-            op
+        if let super::Op::HiveAdd { patron, fields } | super::Op::HiveRemove { patron, fields } = op
         {
             let asked: Vec<String> = fields.iter().map(ToString::to_string).collect();
             self.confine(patron.as_str(), &asked)

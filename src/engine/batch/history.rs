@@ -374,7 +374,11 @@ fn undo_row(row: &PlanRow, attempts: &[Entry]) -> RowUndo {
     let at = if row.line() > 0 {
         format!("line {} ({})", row.line(), last.intent.op.target())
     } else {
-        format!("journal id {} ({})", last.intent.id, last.intent.op.target())
+        format!(
+            "journal id {} ({})",
+            last.intent.id,
+            last.intent.op.target()
+        )
     };
     let read: Vec<(RowOutcome, Option<Output>)> =
         attempts.iter().map(|e| attempt_of(row, e)).collect();
@@ -390,27 +394,32 @@ fn undo_row(row: &PlanRow, attempts: &[Entry]) -> RowUndo {
         check: None,
     };
     // Every attempt's outcome is known: the one that was answered says what changed.
-    let Some((entry, output)) = attempts
-        .iter()
-        .zip(&read)
-        .rev()
-        .find_map(|(e, (o, out))| match o {
-            RowOutcome::Ok | RowOutcome::Partial | RowOutcome::Failed => {
-                out.as_ref().map(|out| (e, out))
-            }
-            RowOutcome::Unchanged
-            | RowOutcome::Refused
-            | RowOutcome::Error
-            | RowOutcome::Abandoned
-            | RowOutcome::Pending => None,
-        })
+    let Some((entry, output)) =
+        attempts
+            .iter()
+            .zip(&read)
+            .rev()
+            .find_map(|(e, (o, out))| match o {
+                RowOutcome::Ok | RowOutcome::Partial | RowOutcome::Failed => {
+                    out.as_ref().map(|out| (e, out))
+                }
+                RowOutcome::Unchanged
+                | RowOutcome::Refused
+                | RowOutcome::Error
+                | RowOutcome::Abandoned
+                | RowOutcome::Pending => None,
+            })
     else {
         return plain(Undo::Nothing);
     };
     // A Cerego change is undone to the value its first attempt replaced.
     let prior = attempts[0].intent.prior.as_deref();
     plain(
-        match inverse(&entry.intent.op, output, prior.or(entry.intent.prior.as_deref())) {
+        match inverse(
+            &entry.intent.op,
+            output,
+            prior.or(entry.intent.prior.as_deref()),
+        ) {
             Inverse::Op { op, note } => Undo::Row(
                 Box::new(undo_row_of(row, &entry.intent.op, op)),
                 note.map(|n| format!("{at}: {n}")),
@@ -459,7 +468,11 @@ fn undo_from_asked(
                 "{at}: an attempt's outcome is unknown and tagdesk never saw {} on the patron \
                  before it, so whether to add {} back cannot be decided",
                 h.check_by_hand.join(", "),
-                if h.check_by_hand.len() == 1 { "it" } else { "them" }
+                if h.check_by_hand.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
             )
         });
         let effect = match h.op {
@@ -480,23 +493,23 @@ fn undo_from_asked(
     // A Cerego change: back to what the first attempt replaced. The latest Op is the one
     // that was sent last (an add re-planned as an update of the tag it created).
     let latest = &attempts[attempts.len() - 1].intent.op;
-    let effect = match crate::core::op::inverse::inverse_from_prior(op, first.intent.prior.as_deref())
-    {
-        Inverse::Op { op: undo, note } => Undo::Row(
-            Box::new(undo_row_of(row, latest, undo)),
-            note.map(|n| format!("{at}: {n}")),
-        ),
-        Inverse::Nothing(_) => Undo::Nothing,
-        Inverse::Impossible(why) => {
-            return RowUndo {
-                effect: Undo::Nothing,
-                from_asked: true,
-                check: Some(format!(
-                    "{at}: an attempt's outcome is unknown and it {why}",
-                )),
-            };
-        }
-    };
+    let effect =
+        match crate::core::op::inverse::inverse_from_prior(op, first.intent.prior.as_deref()) {
+            Inverse::Op { op: undo, note } => Undo::Row(
+                Box::new(undo_row_of(row, latest, undo)),
+                note.map(|n| format!("{at}: {n}")),
+            ),
+            Inverse::Nothing(_) => Undo::Nothing,
+            Inverse::Impossible(why) => {
+                return RowUndo {
+                    effect: Undo::Nothing,
+                    from_asked: true,
+                    check: Some(format!(
+                        "{at}: an attempt's outcome is unknown and it {why}",
+                    )),
+                };
+            }
+        };
     RowUndo {
         effect,
         from_asked: true,

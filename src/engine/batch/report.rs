@@ -185,9 +185,10 @@ pub fn of_kind(kind: OutcomeKind) -> RowOutcome {
     match kind {
         OutcomeKind::Ok => RowOutcome::Ok,
         OutcomeKind::HttpError => RowOutcome::Refused,
-        OutcomeKind::Network | OutcomeKind::Timeout | OutcomeKind::Decode | OutcomeKind::Refused => {
-            RowOutcome::Error
-        }
+        OutcomeKind::Network
+        | OutcomeKind::Timeout
+        | OutcomeKind::Decode
+        | OutcomeKind::Refused => RowOutcome::Error,
         OutcomeKind::Abandoned => RowOutcome::Abandoned,
         OutcomeKind::Cancelled => RowOutcome::Pending,
     }

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::core::op::{ApiError, Exchange, Op, Output};
 use crate::core::op::hive::HiveOutcome;
+use crate::core::op::{ApiError, Exchange, Op, Output};
 
 use super::MAX_STORED_BODY_BYTES;
 use super::writer::Writer;

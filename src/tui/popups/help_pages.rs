@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 
 use super::Cx;
 use crate::core::op::scenario::{DOCUMENTED, DOCUMENTED_ERRORS, HiveAction, Scenario, Severity};
-use crate::core::op::{ApiError, Output, Service};
 use crate::core::op::verdict::RowOutcome;
+use crate::core::op::{ApiError, Output, Service};
 use crate::tui::state::summary::{outcome_colour, severity_mark};
 use crate::tui::theme::{self, Themed};
 

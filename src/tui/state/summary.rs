@@ -144,16 +144,14 @@ pub(super) fn history_summary(entry: &Entry, hive: Option<&HiveOutcome>) -> Summ
                 }
             }
             // A Hive reply whose arrays cannot be read back (a body cut in the journal).
-            None if matches!(entry.intent.op, Op::HiveAdd { .. } | Op::HiveRemove { .. }) => {
-                plain(
-                    RowOutcome::Error.glyph(),
-                    &format!(
-                        "{} · the reply's arrays cannot be read back: outcome unknown",
-                        outcome.summary
-                    ),
-                    theme::ERROR,
-                )
-            }
+            None if matches!(entry.intent.op, Op::HiveAdd { .. } | Op::HiveRemove { .. }) => plain(
+                RowOutcome::Error.glyph(),
+                &format!(
+                    "{} · the reply's arrays cannot be read back: outcome unknown",
+                    outcome.summary
+                ),
+                theme::ERROR,
+            ),
             None => plain(
                 RowOutcome::Ok.glyph(),
                 &format!("{}{}", status_prefix(outcome.status), outcome.summary),
