@@ -372,3 +372,55 @@ async fn tags_the_request_did_not_name_and_another_patron_are_never_undone() {
         .collect();
     assert!(!patrons.contains(&"victim".to_string()), "{patrons:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_outcome_vocabulary_in_batch_show_the_results_and_the_exit_code() {
+    let env = Env::new().await;
+    // user_abc123 has newsletter: "All tags already exist" is `unchanged`, not `ok`.
+    let f = file(&env, "same.csv", "user_abc123,newsletter\n");
+    let results = env.dir.path().join("same-results.csv");
+    let out = env
+        .run(&[
+            "--json",
+            "hive",
+            "import",
+            "--yes",
+            "--results",
+            results.to_str().unwrap(),
+            f.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let j = json(&out);
+    assert_eq!(
+        (j["ok"].clone(), j["unchanged"].clone()),
+        (json!(0), json!(1)),
+        "{j}"
+    );
+    assert_eq!(j["requests"], 1, "it was sent: {j}");
+    let id = j["batch_id"].as_str().unwrap().to_string();
+    let shown = env.run(&["--json", "batch", "show", &id]).await;
+    assert_eq!(json(&shown)["rows"][0]["outcome"], "unchanged");
+    let csv = std::fs::read_to_string(&results).unwrap();
+    assert!(csv.lines().nth(1).unwrap().contains(",unchanged,"), "{csv}");
+
+    // "No tags were added. Some tags may already exist… Some tags failed": `failed`, exit 1.
+    let f = file(
+        &env,
+        "fail.csv",
+        "user_abc123,\"newsletter, not_in_catalogue\"\n",
+    );
+    let out = env
+        .run(&["--json", "hive", "import", "--yes", f.to_str().unwrap()])
+        .await;
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let j = json(&out);
+    assert_eq!(
+        (j["failed"].clone(), j["partial"].clone()),
+        (json!(1), json!(0)),
+        "{j}"
+    );
+    let id = j["batch_id"].as_str().unwrap().to_string();
+    let shown = env.run(&["--json", "batch", "show", &id]).await;
+    assert_eq!(json(&shown)["rows"][0]["outcome"], "failed");
+}

@@ -147,7 +147,8 @@ impl HiveOutcome {
     }
 
     /// Keeps only what the reply says about the request: the tags it asked for, for the
-    /// patron it named. Names outside `asked` move to `extra`; a `patron_id` naming someone
+    /// patron it named. Names outside `asked` in the changed and unchanged arrays move to
+    /// `extra`; a `patron_id` naming someone
     /// else empties the arrays and is kept in `foreign_patron`. Undo, the counts and the
     /// known state read only what is left.
     pub fn confine(mut self, patron: &str, asked: &[String]) -> Self {
@@ -171,12 +172,10 @@ impl HiveOutcome {
                 ok
             });
         };
+        // `failed` is kept whole: a failure changes nothing, so it is never undone, and an
+        // entry in a shape that names no api_field is still the server's word.
         keep(&mut self.changed);
         keep(&mut self.unchanged);
-        let mut failed_names: Vec<String> =
-            self.failed.iter().map(|f| f.api_field.clone()).collect();
-        keep(&mut failed_names);
-        self.failed.retain(|f| failed_names.contains(&f.api_field));
         for t in extra {
             if !self.extra.contains(&t) {
                 self.extra.push(t);
@@ -396,8 +395,12 @@ mod tests {
             .unwrap()
             .confine("p", &asked);
         assert_eq!(o.changed, ["vip"]);
-        assert!(o.failed.is_empty());
-        assert_eq!(o.extra, ["admin", "newsletter", "root"]);
+        assert_eq!(
+            o.failed.len(),
+            1,
+            "a failure is the server's word, never undone"
+        );
+        assert_eq!(o.extra, ["admin", "newsletter"]);
         assert_eq!(o.message_check(), MessageCheck::Undocumented);
         assert!(o.summary().contains("admin, newsletter"), "{}", o.summary());
         let other = HiveOutcome::parse(HiveAction::Add, body)

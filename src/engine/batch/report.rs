@@ -199,6 +199,22 @@ fn hive_op(op: &Op) -> bool {
     matches!(op, Op::HiveAdd { .. } | Op::HiveRemove { .. })
 }
 
+/// Whether the row's request was sent and answered or lost (a request in the counts): not
+/// one never sent, nor a Cerego row that needed nothing sent. A Hive row answered "already
+/// there" was sent.
+pub fn was_sent(r: &RowReport) -> bool {
+    match r.outcome {
+        RowOutcome::Pending => false,
+        RowOutcome::Unchanged => r.http_status.is_some() || r.scenario.is_some(),
+        RowOutcome::Ok
+        | RowOutcome::Partial
+        | RowOutcome::Failed
+        | RowOutcome::Refused
+        | RowOutcome::Error
+        | RowOutcome::Abandoned => true,
+    }
+}
+
 /// Adds one row's outcome to `counts` (a request, unless nothing was sent).
 pub fn count(counts: &mut BatchCounts, outcome: RowOutcome) {
     match outcome {

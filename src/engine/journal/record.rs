@@ -391,8 +391,11 @@ impl OutcomeRecord {
             }),
             duration_ms: Some(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
             summary,
+            // Kept beside the body it was read from (which may be cut).
             hive: match result {
-                Ok(Output::Hive(o)) => Some(o.compact()),
+                Ok(Output::Hive(o)) if last.is_some_and(|x| x.response_body.is_some()) => {
+                    Some(o.compact())
+                }
                 Ok(_) | Err(_) => None,
             },
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::requests::LogEntry;
-use crate::engine::batch::{RowOutcome, RowReport, SavedPlan};
+use crate::engine::batch::{RowReport, SavedPlan};
 use crate::engine::journal::BatchCounts;
 
 /// The rows marked in a list (patron ids or user ids), and a range being drawn.
@@ -118,7 +118,7 @@ impl BatchView {
             return;
         }
         crate::engine::batch::report::count(&mut self.counts, report.outcome);
-        if !matches!(report.outcome, RowOutcome::Pending | RowOutcome::Unchanged) {
+        if crate::engine::batch::report::was_sent(&report) {
             self.counts.requests += 1;
         }
         self.reports.insert(row, report);

@@ -203,10 +203,18 @@ impl QuickFilter {
         match self {
             QuickFilter::All => true,
             QuickFilter::Changes => e.is_batch() || e.op.is_mutation(),
-            QuickFilter::Failures => e
-                .summary
-                .as_ref()
-                .is_some_and(|s| matches!(s.mark, "✗" | "◐" | "?")),
+            QuickFilter::Failures => e.summary.as_ref().is_some_and(|s| {
+                use crate::core::op::verdict::RowOutcome;
+                [
+                    RowOutcome::Partial,
+                    RowOutcome::Failed,
+                    RowOutcome::Refused,
+                    RowOutcome::Error,
+                    RowOutcome::Abandoned,
+                ]
+                .iter()
+                .any(|o| o.glyph() == s.mark)
+            }),
             QuickFilter::Mismatches => e
                 .summary
                 .as_ref()
