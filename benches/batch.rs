@@ -255,6 +255,7 @@ fn journal_cost(root: &Path) {
                     skipped: Vec::new(),
                     undo_of: None,
                     notes: Vec::new(),
+                    check_by_hand: Vec::new(),
                 };
                 let todo = saved.to_send();
                 let ctx = Arc::new(RunContext {

@@ -365,6 +365,8 @@ fn workspace_at_scale(dir: &Path) {
                 unchanged: Vec::new(),
                 failed: Vec::new(),
                 missing_fields: Vec::new(),
+                extra: Vec::new(),
+                foreign_patron: None,
             })),
             finished_at: Utc::now(),
             journal_error: None,

@@ -626,6 +626,8 @@ async fn hive_add_sends_the_documented_request_and_reads_the_documented_response
             unchanged: vec!["newsletter".into()],
             failed: vec![],
             missing_fields: vec![],
+            extra: Vec::new(),
+            foreign_patron: None,
         }
     );
     assert_eq!(outcome.message_check(), MessageCheck::Match);

@@ -54,6 +54,8 @@ fn hive_ok(message: &str) -> Output {
         unchanged: vec![],
         failed: vec![],
         missing_fields: vec![],
+        extra: Vec::new(),
+        foreign_patron: None,
     })
 }
 

@@ -296,6 +296,7 @@ fn an_interrupted_batch_is_offered_for_resume() {
         skipped: Vec::new(),
         undo_of: None,
         notes: Vec::new(),
+        check_by_hand: Vec::new(),
     };
     let last = [(1, "abandoned".to_string())].into();
     h.app.offer_resume(saved, vec![1], last);

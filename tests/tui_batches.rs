@@ -118,6 +118,7 @@ impl Earlier {
                 prior: None,
                 want: None,
                 warnings: Vec::new(),
+                seen: Default::default(),
             })
             .collect();
         let plan = SavedPlan {
@@ -133,6 +134,7 @@ impl Earlier {
             skipped: Vec::new(),
             undo_of: None,
             notes: Vec::new(),
+            check_by_hand: Vec::new(),
         };
         batch::save(self.dir.path(), &plan).expect("the plan file");
         let record = |event, time| {

@@ -291,13 +291,14 @@ pub(crate) async fn batch_command(
                 return fail(format, &e, exit::USAGE);
             }
             report_damage(&path);
-            let entries = match history::entries_of(&path, &plan) {
+            // Every attempt of each row: a row resent after a crash has several.
+            let attempts = match history::attempts_of(&path, &plan) {
                 Ok(e) => e,
                 Err(e) => return fail(format, &e, exit::USAGE),
             };
             let undo = history::undo_plan(
                 &plan,
-                &entries,
+                &attempts,
                 journal::new_id(),
                 &session.profile.name,
                 session.profile.demo,

@@ -61,6 +61,12 @@ pub(crate) async fn import(
     }
     let warnings = built.warnings();
     let unchanged = built.unchanged();
+    let mut rows = built.rows;
+    // What tagdesk knows of each Hive row's tags before the first attempt: an undo after a
+    // crash rests on it.
+    for row in &mut rows {
+        row.note_seen(&known);
+    }
     let saved = SavedPlan {
         batch_id: journal::new_id(),
         created_at: chrono::Utc::now(),
@@ -70,10 +76,11 @@ pub(crate) async fn import(
         source: Some(args.file.clone()),
         sha256: Some(batch::sha256_hex(&bytes)),
         data_rows: built.data_rows,
-        rows: built.rows,
+        rows,
         skipped: built.invalid.clone(),
         undo_of: None,
         notes: Vec::new(),
+        check_by_hand: Vec::new(),
     };
     let todo = saved.to_send();
     let l = Launch {

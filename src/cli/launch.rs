@@ -353,6 +353,15 @@ pub(crate) fn finish(
     format: Format,
 ) -> u8 {
     let mut code = batch_exit(&counts);
+    if !plan.check_by_hand.is_empty() {
+        // An undo that could not decide some rows: it is not done until someone looks.
+        for c in &plan.check_by_hand {
+            err(&format!("tagdesk: check by hand: {}", printable(c)));
+        }
+        if code == exit::OK {
+            code = exit::UNREACHABLE;
+        }
+    }
     if let Some(e) = &journal_error {
         err(&format!("tagdesk: {}", printable(e)));
         if code == exit::OK {

@@ -38,6 +38,11 @@ pub enum FaultKind {
     Latency {
         ms: u64,
     },
+    /// The request is carried out at once and its answer held back this long: a change
+    /// that lands before its answer (what a crash test needs).
+    Late {
+        ms: u64,
+    },
     Status {
         status: u16,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,7 +91,7 @@ impl FaultRule {
             FaultKind::Status { status, .. } if !(400..=599).contains(&status) => Err(format!(
                 "status {status} is not an error status (400 to 599)"
             )),
-            FaultKind::Latency { ms } if ms > 600_000 => {
+            FaultKind::Latency { ms } | FaultKind::Late { ms } if ms > 600_000 => {
                 Err(format!("latency {ms} ms is over the 600000 ms limit"))
             }
             _ => Ok(()),
@@ -145,12 +150,16 @@ impl FromStr for FaultRule {
                 ms: number(arg, "latency")?
                     .ok_or_else(|| format!("\"{s}\": latency needs milliseconds, e.g. latency=500"))?,
             },
+            "late" => FaultKind::Late {
+                ms: number(arg, "late")?
+                    .ok_or_else(|| format!("\"{s}\": late needs milliseconds, e.g. late=500"))?,
+            },
             "malformed" => FaultKind::Malformed,
             "drop" => FaultKind::Drop,
             code => FaultKind::Status {
                 status: code.parse::<u16>().map_err(|_| {
                     format!(
-                        "\"{s}\": unknown fault \"{code}\"; use latency=MS, a status such as 503, malformed or drop"
+                        "\"{s}\": unknown fault \"{code}\"; use latency=MS, late=MS, a status such as 503, malformed or drop"
                     )
                 })?,
                 retry_after: number(arg, "Retry-After")?,
@@ -172,6 +181,7 @@ impl fmt::Display for FaultRule {
         write!(f, "{}:", self.target)?;
         match &self.kind {
             FaultKind::Latency { ms } => write!(f, "latency={ms}")?,
+            FaultKind::Late { ms } => write!(f, "late={ms}")?,
             FaultKind::Status {
                 status,
                 retry_after: Some(secs),

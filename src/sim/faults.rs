@@ -8,6 +8,8 @@ pub use crate::core::fault::{ENDPOINTS, FaultKind, FaultRule};
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Injection {
     pub latency_ms: u64,
+    /// How long the answer is held back after the request was carried out.
+    pub late_ms: u64,
     /// The first terminal fault that fired (status, malformed or drop).
     pub terminal: Option<FaultKind>,
 }
@@ -19,11 +21,15 @@ pub fn decide(rules: &mut Vec<FaultRule>, endpoint: &str) -> Injection {
     let mut i = 0;
     while i < rules.len() {
         let rule = &mut rules[i];
-        let is_terminal = !matches!(rule.kind, FaultKind::Latency { .. });
+        let is_terminal = !matches!(
+            rule.kind,
+            FaultKind::Latency { .. } | FaultKind::Late { .. }
+        );
         let eligible = rule.matches(endpoint) && !(is_terminal && decision.terminal.is_some());
         if eligible && (rule.rate >= 1.0 || fastrand::f64() < rule.rate) {
             match &rule.kind {
                 FaultKind::Latency { ms } => decision.latency_ms += ms,
+                FaultKind::Late { ms } => decision.late_ms += ms,
                 other => decision.terminal = Some(other.clone()),
             }
             if let Some(n) = rule.times.as_mut() {

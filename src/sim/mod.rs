@@ -304,7 +304,13 @@ async fn fault_layer(State(shared): State<AppState>, request: Request, next: Nex
     }
     let is_hive = endpoint.starts_with("hive.");
     match decision.terminal {
-        None | Some(FaultKind::Latency { .. }) => next.run(request).await,
+        None | Some(FaultKind::Latency { .. } | FaultKind::Late { .. }) => {
+            let response = next.run(request).await;
+            if decision.late_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(decision.late_ms)).await;
+            }
+            response
+        }
         Some(FaultKind::Status {
             status,
             retry_after,

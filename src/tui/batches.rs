@@ -429,6 +429,7 @@ fn count_cut_short(
                 prior: entry.intent.prior.clone(),
                 want: None,
                 warnings: Vec::new(),
+                seen: Default::default(),
             };
             let outcome = report::report(&row, Some(&entry)).outcome;
             outcomes.insert((tag.id.clone(), tag.row), outcome);

@@ -84,7 +84,10 @@ impl KnownState {
                 let Output::Tag(tag) = output else {
                     return Folded::Nothing;
                 };
-                self.cerego.store_tag(user.as_str(), tag.clone());
+                // A reply naming another user's tag is not this user's tag.
+                if tag.belongs_to(user.as_str()) {
+                    self.cerego.store_tag(user.as_str(), tag.clone());
+                }
                 Folded::TagCreated {
                     tag_id: tag.id.clone(),
                 }
@@ -273,6 +276,8 @@ mod tests {
                 })
                 .collect(),
             missing_fields: Vec::new(),
+            extra: Vec::new(),
+            foreign_patron: None,
         })
     }
 

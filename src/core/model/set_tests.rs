@@ -121,3 +121,31 @@ fn what_a_set_replaces_is_known_only_when_every_tag_is() {
     }]);
     assert!(s.cerego.set_prior("7", &["5"]).is_none());
 }
+
+#[test]
+fn a_listed_tag_of_another_user_is_not_this_users_tag() {
+    let mut s = known_user(vec![tag("1", "5", "Oregon")]);
+    let mut foreign = tag("44", "9", "Marketing");
+    foreign.user_id = Some("8".into());
+    let mut own = tag("1", "5", "California");
+    own.user_id = Some("7".into());
+    let reply = Output::TagsSet(TagsSet {
+        tags: Some(vec![own, foreign]),
+    });
+    s.apply(&set(&["5=California"]), &reply, at());
+    assert_eq!(
+        values(&s),
+        [("1".to_string(), "5".to_string(), "California".to_string())],
+        "user 8's tag 44 must not become user 7's"
+    );
+    // An add answered with another user's tag stores nothing under this user.
+    let add = Op::CeregoAdd {
+        user: CeregoUserId::parse("7").unwrap(),
+        tag_type: crate::core::op::TagTypeId::parse("9").unwrap(),
+        value: crate::core::op::TagValue::parse("Marketing").unwrap(),
+    };
+    let mut other = tag("45", "9", "Marketing");
+    other.user_id = Some("8".into());
+    s.apply(&add, &Output::Tag(other), at());
+    assert_eq!(values(&s).len(), 1, "{:?}", values(&s));
+}

@@ -271,7 +271,8 @@ impl KnownUsers {
         };
         let mut user = self.rows[at].view().to_user();
         if let Some(tags) = listed {
-            for tag in tags {
+            // A listed tag whose `user` names someone else is not this user's tag.
+            for tag in tags.iter().filter(|t| t.belongs_to(user_id)) {
                 if let Some(ty) = &tag.tag_type_id {
                     user.tags
                         .retain(|t| t.id == tag.id || t.tag_type_id.as_ref() != Some(ty));

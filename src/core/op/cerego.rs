@@ -100,6 +100,12 @@ fn type_is(obj: &Value, name: &str) -> bool {
 }
 
 impl CeregoTag {
+    /// Whether the tag may be `user`'s: its own `user` relationship names that user, or no
+    /// one.
+    pub fn belongs_to(&self, user: &str) -> bool {
+        self.user_id.as_deref().is_none_or(|u| u == user)
+    }
+
     /// Reads a tag resource object (`data` of a tag document, or an `included` entry).
     pub fn from_resource(obj: &Value) -> Option<Self> {
         Some(Self {
@@ -123,22 +129,27 @@ impl CeregoTag {
 }
 
 impl CeregoUser {
+    /// A user resource, with its tags resolved from `included`. A tag whose own `user`
+    /// relationship names another user is not this user's tag, whatever the user's list of
+    /// references says: it is left out.
     fn from_resource(obj: &Value, included: &HashMap<String, CeregoTag>) -> Option<Self> {
+        let id = id_of(obj)?;
         let tags = match relationship(obj, "partner-user-tags") {
             Some(Value::Array(refs)) => refs
                 .iter()
                 .filter_map(id_of)
-                .map(|id| {
-                    included.get(&id).cloned().unwrap_or(CeregoTag {
-                        id,
+                .map(|tag| {
+                    included.get(&tag).cloned().unwrap_or(CeregoTag {
+                        id: tag,
                         ..CeregoTag::default()
                     })
                 })
+                .filter(|t| t.belongs_to(&id))
                 .collect(),
             _ => Vec::new(),
         };
         Some(Self {
-            id: id_of(obj)?,
+            id,
             name: attr_string(obj, "name"),
             username: attr_string(obj, "username"),
             email: attr_string(obj, "email"),
@@ -322,6 +333,22 @@ mod tests {
         assert_eq!(page.users[0].tags[0].value, None);
         assert_eq!(page.total_pages, Some(3));
         assert_eq!(page.total_count, Some(61));
+    }
+
+    #[test]
+    fn an_included_tag_of_another_user_is_left_out() {
+        let body = br#"{"data": [{"id": "7", "type": "users",
+              "relationships": {"partner-user-tags": {"data": [{"id": "1"}, {"id": "2"}, {"id": "3"}]}}}],
+            "included": [
+              {"id": "1", "type": "partner-user-tags", "attributes": {"value": "Gold"},
+               "relationships": {"user": {"data": {"id": "7"}}, "partner-user-tag-type": {"data": {"id": "3"}}}},
+              {"id": "2", "type": "partner-user-tags", "attributes": {"value": "Stolen"},
+               "relationships": {"user": {"data": {"id": "8"}}, "partner-user-tag-type": {"data": {"id": "4"}}}},
+              {"id": "3", "type": "partner-user-tags", "attributes": {"value": "Plain"},
+               "relationships": {"partner-user-tag-type": {"data": {"id": "5"}}}}]}"#;
+        let page = UsersPage::parse(body).unwrap();
+        let ids: Vec<&str> = page.users[0].tags.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["1", "3"], "tag 2 names user 8: it is not user 7's");
     }
 
     #[test]

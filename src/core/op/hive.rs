@@ -46,6 +46,14 @@ pub struct HiveOutcome {
     /// Response fields the documentation promises that were absent (the client is lenient,
     /// but says so).
     pub missing_fields: Vec<String>,
+    /// Tags the reply named that the request did not ask for: left out of the arrays above,
+    /// shown, and never undone (see [`HiveOutcome::confine`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<String>,
+    /// The reply's `patron_id` when it names another patron than the request's: the arrays
+    /// are then not this patron's, and are left empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign_patron: Option<String>,
 }
 
 impl HiveOutcome {
@@ -59,9 +67,10 @@ impl HiveOutcome {
     }
 
     /// One line for the log and the journal: the server's message verbatim, or what the
-    /// arrays say when there is no message.
+    /// arrays say when there is no message — then what tagdesk set aside (a reply for
+    /// another patron, tags the request did not name).
     pub fn summary(&self) -> String {
-        match &self.message {
+        let mut out = match &self.message {
             Some(m) => m.clone(),
             None => format!(
                 "(no message) {} changed, {} unchanged, {} failed",
@@ -69,11 +78,110 @@ impl HiveOutcome {
                 self.unchanged.len(),
                 self.failed.len()
             ),
+        };
+        if let Some(note) = self.set_aside() {
+            out.push_str(" · ");
+            out.push_str(&note);
+        }
+        out
+    }
+
+    /// What tagdesk did not take from the reply, in words (None: it took everything).
+    pub fn set_aside(&self) -> Option<String> {
+        if let Some(other) = &self.foreign_patron {
+            return Some(format!(
+                "the reply is for patron {other:?}, not this one: its arrays are ignored and \
+                 the outcome is unknown"
+            ));
+        }
+        (!self.extra.is_empty()).then(|| {
+            format!(
+                "ignored: the reply also named {}, which the request did not ask for",
+                self.extra.join(", ")
+            )
+        })
+    }
+
+    /// The server's message against the documented one — and a reply for another patron is
+    /// a MISMATCH, one naming tags the request did not ask for is UNDOCUMENTED, whatever it
+    /// says.
+    pub fn message_check(&self) -> MessageCheck {
+        if self.foreign_patron.is_some() {
+            return MessageCheck::Mismatch;
+        }
+        if !self.extra.is_empty() {
+            return MessageCheck::Undocumented;
+        }
+        self.scenario().check(self.message.as_deref())
+    }
+
+    /// The outcome small enough to journal whatever the server sent: the message and each
+    /// failure's reason cut to [`KEPT_TEXT_BYTES`], at most [`KEPT_EXTRA`] extra names (the
+    /// arrays are already confined to the request's own tags).
+    pub fn compact(&self) -> Self {
+        let mut o = self.clone();
+        o.message = o.message.map(|m| cut_text(&m));
+        for f in &mut o.failed {
+            f.api_field = cut_text(&f.api_field);
+            f.reason = f.reason.take().map(|r| cut_text(&r));
+        }
+        if o.extra.len() > KEPT_EXTRA {
+            let more = o.extra.len() - KEPT_EXTRA;
+            o.extra.truncate(KEPT_EXTRA);
+            o.extra.push(format!("… and {more} more"));
+        }
+        o.extra = o.extra.iter().map(|e| cut_text(e)).collect();
+        o
+    }
+
+    /// [`Self::confine`] to what `op` (a Hive add or remove) asked; other Ops leave it as
+    /// it is.
+    pub fn confine_to(self, op: &super::Op) -> Self {
+        if let super::Op::HiveAdd { patron, fields } | super::Op::HiveRemove { patron, fields } = op
+        {
+            let asked: Vec<String> = fields.iter().map(ToString::to_string).collect();
+            self.confine(patron.as_str(), &asked)
+        } else {
+            self
         }
     }
 
-    pub fn message_check(&self) -> MessageCheck {
-        self.scenario().check(self.message.as_deref())
+    /// Keeps only what the reply says about the request: the tags it asked for, for the
+    /// patron it named. Names outside `asked` in the changed and unchanged arrays move to
+    /// `extra`; a `patron_id` naming someone
+    /// else empties the arrays and is kept in `foreign_patron`. Undo, the counts and the
+    /// known state read only what is left.
+    pub fn confine(mut self, patron: &str, asked: &[String]) -> Self {
+        if let Some(id) = &self.patron_id
+            && id != patron
+        {
+            self.foreign_patron = Some(id.clone());
+            self.extra.clear();
+            self.changed.clear();
+            self.unchanged.clear();
+            self.failed.clear();
+            return self;
+        }
+        let mut extra = Vec::new();
+        let mut keep = |list: &mut Vec<String>| {
+            list.retain(|t| {
+                let ok = asked.iter().any(|a| a == t);
+                if !ok && !extra.contains(t) {
+                    extra.push(t.clone());
+                }
+                ok
+            });
+        };
+        // `failed` is kept whole: a failure changes nothing, so it is never undone, and an
+        // entry in a shape that names no api_field is still the server's word.
+        keep(&mut self.changed);
+        keep(&mut self.unchanged);
+        for t in extra {
+            if !self.extra.contains(&t) {
+                self.extra.push(t);
+            }
+        }
+        self
     }
 
     /// The outcome taken apart, as plain text: the CLI prints it and the inspector styles
@@ -168,8 +276,27 @@ impl HiveOutcome {
             unchanged,
             failed,
             missing_fields: missing,
+            extra: Vec::new(),
+            foreign_patron: None,
         })
     }
+}
+
+/// How much of the message, a failure's reason or an extra name [`HiveOutcome::compact`]
+/// keeps.
+pub const KEPT_TEXT_BYTES: usize = 4096;
+/// How many extra names [`HiveOutcome::compact`] keeps.
+pub const KEPT_EXTRA: usize = 50;
+
+fn cut_text(text: &str) -> String {
+    if text.len() <= KEPT_TEXT_BYTES {
+        return text.to_string();
+    }
+    let mut cut = KEPT_TEXT_BYTES;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… [cut: {} bytes in all]", &text[..cut], text.len())
 }
 
 fn id_string(v: &Value) -> Option<String> {
@@ -256,6 +383,32 @@ mod tests {
                 ("42", None),
             ]
         );
+    }
+
+    #[test]
+    fn only_the_tags_asked_for_count_and_a_foreign_patron_counts_for_nothing() {
+        let body = br#"{"message": "Successfully added tags to patron.", "patron_id": "p",
+            "added_tag_ids": ["vip", "admin", "newsletter"], "pre_existing_tag_ids": [],
+            "failed": [{"api_field": "root", "error": "x"}]}"#;
+        let asked = ["vip".to_string()];
+        let o = HiveOutcome::parse(HiveAction::Add, body)
+            .unwrap()
+            .confine("p", &asked);
+        assert_eq!(o.changed, ["vip"]);
+        assert_eq!(
+            o.failed.len(),
+            1,
+            "a failure is the server's word, never undone"
+        );
+        assert_eq!(o.extra, ["admin", "newsletter"]);
+        assert_eq!(o.message_check(), MessageCheck::Undocumented);
+        assert!(o.summary().contains("admin, newsletter"), "{}", o.summary());
+        let other = HiveOutcome::parse(HiveAction::Add, body)
+            .unwrap()
+            .confine("q", &asked);
+        assert!(other.changed.is_empty() && other.extra.is_empty());
+        assert_eq!(other.foreign_patron.as_deref(), Some("p"));
+        assert_eq!(other.message_check(), MessageCheck::Mismatch);
     }
 
     #[test]

@@ -161,6 +161,20 @@ pub fn inverse(op: &Op, output: &Output, prior: Option<&str>) -> Inverse {
                 }
             }
         }
+        Invertibility::FromPriorValue => inverse_from_prior(op, prior),
+    }
+}
+
+/// The inverse of a Cerego update or set from the value(s) it replaced, as its **first**
+/// intent recorded them — whatever its reply said, or whether a reply came at all (an undo
+/// after a crash sets back what the row found before its first attempt).
+pub fn inverse_from_prior(op: &Op, prior: Option<&str>) -> Inverse {
+    match op.invertibility() {
+        Invertibility::NothingChanged => Inverse::Nothing("a read changes nothing".into()),
+        Invertibility::Impossible(why) => Inverse::Impossible(format!("cannot be undone: {why}")),
+        Invertibility::FromOutcome => {
+            Inverse::Impossible("a Hive change is undone from its outcome".into())
+        }
         Invertibility::FromPriorValue => {
             if let Op::CeregoSet { user, tags } = op {
                 return undo_set(user, tags, prior);
@@ -209,6 +223,8 @@ mod tests {
             unchanged: unchanged.iter().map(|s| s.to_string()).collect(),
             failed: Vec::new(),
             missing_fields: Vec::new(),
+            extra: Vec::new(),
+            foreign_patron: None,
         })
     }
 

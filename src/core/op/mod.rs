@@ -11,6 +11,7 @@ pub use crate::core::domain::{
     ApiField, CeregoUserId, PartnerId, PatronId, TagId, TagSetting, TagTypeId, TagValue, TagsApi,
 };
 
+pub mod attempts;
 pub mod cerego;
 mod cli_line;
 pub mod diff;
@@ -23,6 +24,7 @@ pub mod raw;
 pub mod request;
 pub mod scenario;
 mod scrub;
+pub mod verdict;
 
 pub use cli_line::shell_quote;
 pub use error::{ApiError, Exchange};

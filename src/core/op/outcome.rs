@@ -67,11 +67,11 @@ pub fn interpret(op: &Op, status: u16, body: &[u8]) -> Result<Output, ApiError> 
         Op::HiveAdd { .. } => error::interpret(status, body, None, |b| {
             HiveOutcome::parse(HiveAction::Add, b)
         })
-        .map(Output::Hive),
+        .map(|o| Output::Hive(o.confine_to(op))),
         Op::HiveRemove { .. } => error::interpret(status, body, None, |b| {
             HiveOutcome::parse(HiveAction::Remove, b)
         })
-        .map(Output::Hive),
+        .map(|o| Output::Hive(o.confine_to(op))),
         Op::CeregoAdd { .. } | Op::CeregoUpdate { .. } => {
             error::interpret(status, body, None, CeregoTag::parse_document).map(Output::Tag)
         }

@@ -72,6 +72,8 @@ impl Scrub for HiveOutcome {
         self.changed.scrub(r);
         self.unchanged.scrub(r);
         self.failed.scrub(r);
+        self.extra.scrub(r);
+        self.foreign_patron.scrub(r);
     }
 }
 

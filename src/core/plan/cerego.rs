@@ -106,6 +106,7 @@ pub fn for_set_api(plan: Plan) -> Plan {
                     prior: None,
                     want: None,
                     warnings: Vec::new(),
+                    seen: Default::default(),
                 });
                 rows.len() - 1
             }

@@ -87,9 +87,33 @@ pub struct PlanRow {
     /// Things to know that do not stop the row (an api_field outside the catalogue).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// A Hive row: what tagdesk knew, when the plan was made (before any attempt), of each
+    /// api_field it names — on the patron (`true`) or not (`false`); a field tagdesk did
+    /// not know is absent. The undo of a row whose outcome is unknown rests on it.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub seen: std::collections::BTreeMap<String, bool>,
 }
 
 impl PlanRow {
+    /// Records in [`PlanRow::seen`] what `known` says of the row's api_fields (a Hive row;
+    /// other rows are left as they are).
+    pub fn note_seen(&mut self, known: &crate::core::model::KnownState) {
+        let (Op::HiveAdd { patron, fields } | Op::HiveRemove { patron, fields }) = &self.op else {
+            return;
+        };
+        let Some(p) = known.hive.get(patron) else {
+            return;
+        };
+        for f in fields {
+            let name = f.to_string();
+            if p.has(&name) {
+                self.seen.insert(name, true);
+            } else if p.complete {
+                self.seen.insert(name, false);
+            }
+        }
+    }
+
     /// The first line of the row (0 for a row that came from no file).
     pub fn line(&self) -> usize {
         self.lines.first().copied().unwrap_or(0)
@@ -103,6 +127,7 @@ impl PlanRow {
             prior: None,
             want: None,
             warnings: Vec::new(),
+            seen: Default::default(),
         }
     }
 }

@@ -62,7 +62,7 @@ impl HiveClient {
         let (exchange, raw) = self.transport.send(&op.request()).await;
         let result = raw.and_then(|raw| {
             interpret(raw.status.as_u16(), &raw.body, raw.retry_after, |b| {
-                HiveOutcome::parse(action, b)
+                HiveOutcome::parse(action, b).map(|o| o.confine_to(op))
             })
         });
         Call {

@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::SavedPlan;
 use super::report::{self, RowOutcome, RowReport, output_of};
 use crate::core::model::KnownUsers;
-use crate::core::op::Op;
+use crate::core::op::attempts::{Attempt, undo_hive_after_unknown};
 use crate::core::op::inverse::{Inverse, inverse};
+use crate::core::op::{Op, Output};
 use crate::core::plan::{BatchOp, PlanRow, cerego_row};
 use crate::engine::journal::{self, BatchCounts, BatchEvent, Entry, Record, Writer};
 
@@ -183,13 +184,22 @@ pub fn info(journal_path: &Path, batch_id: &str) -> Result<Option<BatchInfo>, St
 
 /// The latest journal entry of each row of `plan` (None: never sent).
 pub fn entries_of(journal_path: &Path, plan: &SavedPlan) -> Result<Vec<Option<Entry>>, String> {
-    let mut rows: Vec<Option<Entry>> = vec![None; plan.rows.len()];
+    Ok(attempts_of(journal_path, plan)?
+        .into_iter()
+        .map(|mut a| a.pop())
+        .collect())
+}
+
+/// Every journal entry of each row of `plan`, oldest first (empty: never sent): a row
+/// resumed after a crash has several.
+pub fn attempts_of(journal_path: &Path, plan: &SavedPlan) -> Result<Vec<Vec<Entry>>, String> {
+    let mut rows: Vec<Vec<Entry>> = vec![Vec::new(); plan.rows.len()];
     journal::stream(journal_path, None, |entry| {
         if let Some(tag) = &entry.intent.batch
             && tag.id == plan.batch_id
             && let Some(slot) = rows.get_mut(tag.row)
         {
-            *slot = Some(entry);
+            slot.push(entry);
         }
         Ok(())
     })
@@ -246,29 +256,42 @@ pub fn replan_cerego(plan: &mut SavedPlan, todo: &[usize], users: &KnownUsers) -
     out
 }
 
-/// The plan that undoes the rows of `original` from their outcomes.
+/// The plan that undoes the rows of `original`, from **every** attempt of each row (oldest
+/// first; empty: never sent). A row whose attempts all have a known outcome is undone from
+/// its answer; a row with any attempt of unknown outcome is undone from what it asked (see
+/// [`crate::core::op::attempts`]), and what cannot be decided is listed in
+/// `check_by_hand`.
 pub fn undo_plan(
     original: &SavedPlan,
-    entries: &[Option<Entry>],
+    attempts: &[Vec<Entry>],
     batch_id: String,
     profile: &str,
     demo: bool,
 ) -> SavedPlan {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
+    let mut check_by_hand = Vec::new();
     let mut nothing = 0usize;
     let mut never_sent = 0usize;
     let mut patrons_stay = 0usize;
-    for (row, entry) in original.rows.iter().zip(entries) {
-        let Some(entry) = entry else {
+    let mut from_asked = 0usize;
+    for (row, tries) in original.rows.iter().zip(attempts) {
+        let Some(last) = tries.last() else {
             never_sent += 1;
             continue;
         };
-        match undo_row(row, entry) {
+        let undo = undo_row(row, tries);
+        if undo.from_asked {
+            from_asked += 1;
+        }
+        if let Some(c) = undo.check {
+            check_by_hand.push(c);
+        }
+        match undo.effect {
             Undo::Row(r, note) => {
                 match note {
                     // The same note for every Hive add: said once, with the count.
-                    Some(_) if matches!(entry.intent.op, Op::HiveAdd { .. }) => patrons_stay += 1,
+                    Some(_) if matches!(last.intent.op, Op::HiveAdd { .. }) => patrons_stay += 1,
                     Some(n) => notes.push(n),
                     None => {}
                 }
@@ -277,6 +300,15 @@ pub fn undo_plan(
             Undo::Nothing => nothing += 1,
             Undo::Note(n) => notes.push(n),
         }
+    }
+    if from_asked > 0 {
+        notes.push(format!(
+            "{from_asked} row(s) have an attempt whose outcome is unknown (the run ended before \
+             its answer, or the answer cannot be read): each is undone from what it asked — a \
+             Hive add by removing its tags except those tagdesk knew were there before, a \
+             remove by adding back what an answer says it removed or tagdesk saw there before, \
+             a Cerego change by setting back the value its first attempt replaced"
+        ));
     }
     if patrons_stay > 0 {
         notes.push(format!(
@@ -295,6 +327,9 @@ pub fn undo_plan(
             "{never_sent} row(s) were never sent: nothing to undo"
         ));
     }
+    for c in &check_by_hand {
+        notes.push(format!("check by hand: {c}"));
+    }
     SavedPlan {
         batch_id,
         created_at: Utc::now(),
@@ -308,6 +343,7 @@ pub fn undo_plan(
         skipped: Vec::new(),
         undo_of: Some(original.batch_id.clone()),
         notes,
+        check_by_hand,
     }
 }
 
@@ -320,6 +356,7 @@ pub fn undo_entry(entry: &Entry, batch_id: String, profile: &str, demo: bool) ->
         prior: entry.intent.prior.clone(),
         want: None,
         warnings: Vec::new(),
+        seen: Default::default(),
     };
     let single = SavedPlan {
         batch_id: entry.intent.id.clone(),
@@ -334,8 +371,9 @@ pub fn undo_entry(entry: &Entry, batch_id: String, profile: &str, demo: bool) ->
         skipped: Vec::new(),
         undo_of: None,
         notes: Vec::new(),
+        check_by_hand: Vec::new(),
     };
-    let mut plan = undo_plan(&single, &[Some(entry.clone())], batch_id, profile, demo);
+    let mut plan = undo_plan(&single, &[vec![entry.clone()]], batch_id, profile, demo);
     plan.undo_of = Some(entry.intent.id.clone());
     if plan.rows.is_empty() && plan.notes.is_empty() {
         plan.notes.push("nothing to undo".into());
@@ -351,48 +389,177 @@ enum Undo {
     Note(String),
 }
 
-fn undo_row(row: &PlanRow, entry: &Entry) -> Undo {
-    let r = report::report(row, Some(entry));
+/// One row's undo: what to send, whether it rests on the row's request (an attempt of
+/// unknown outcome), and what the operator must check by hand.
+struct RowUndo {
+    effect: Undo,
+    from_asked: bool,
+    check: Option<String>,
+}
+
+/// What can be read of one attempt's ending.
+fn attempt_of(row: &PlanRow, entry: &Entry) -> (RowOutcome, Option<Output>) {
+    // A row re-planned as unchanged (a Cerego value found set on resume) still has its
+    // attempts: read them for what they are.
+    let as_sent = PlanRow {
+        unchanged: false,
+        ..row.clone()
+    };
+    let r = report::report(&as_sent, Some(entry));
+    (r.outcome, output_of(entry))
+}
+
+fn undo_row(row: &PlanRow, attempts: &[Entry]) -> RowUndo {
+    let Some(last) = attempts.last() else {
+        return RowUndo {
+            effect: Undo::Nothing,
+            from_asked: false,
+            check: None,
+        };
+    };
     let at = if row.line() > 0 {
-        format!("line {} ({})", row.line(), entry.intent.op.target())
+        format!("line {} ({})", row.line(), last.intent.op.target())
     } else {
         format!(
             "journal id {} ({})",
-            entry.intent.id,
-            entry.intent.op.target()
+            last.intent.id,
+            last.intent.op.target()
         )
     };
-    match r.outcome {
-        RowOutcome::Ok | RowOutcome::Partial | RowOutcome::Failed => {}
-        RowOutcome::Refused | RowOutcome::Pending | RowOutcome::Unchanged => return Undo::Nothing,
-        RowOutcome::Error | RowOutcome::Abandoned => {
-            return Undo::Note(format!(
-                "{at}: the outcome is unknown, so tagdesk cannot tell what to undo; check it by \
-                 hand"
-            ));
-        }
+    let read: Vec<(RowOutcome, Option<Output>)> =
+        attempts.iter().map(|e| attempt_of(row, e)).collect();
+    // `pending` is a request cancelled before it was sent (an undo of a running batch is
+    // refused before this).
+    let unknown = read.iter().any(|(o, _)| o.unknown());
+    if unknown {
+        return undo_from_asked(row, attempts, &read, &at);
     }
-    let Some(output) = output_of(entry) else {
-        return Undo::Note(format!("{at}: the journaled reply cannot be read"));
+    let plain = |effect| RowUndo {
+        effect,
+        from_asked: false,
+        check: None,
     };
-    match inverse(&entry.intent.op, &output, entry.intent.prior.as_deref()) {
-        Inverse::Op { op, note } => {
-            // What the undo replaces: the value the original update set.
-            let prior = crate::core::op::inverse::undo_prior(&entry.intent.op);
-            Undo::Row(
-                Box::new(PlanRow {
-                    lines: row.lines.clone(),
-                    op,
-                    unchanged: false,
-                    prior,
-                    want: None,
-                    warnings: Vec::new(),
-                }),
+    // Every attempt's outcome is known: the one that was answered says what changed.
+    let Some((entry, output)) =
+        attempts
+            .iter()
+            .zip(&read)
+            .rev()
+            .find_map(|(e, (o, out))| match o {
+                RowOutcome::Ok | RowOutcome::Partial | RowOutcome::Failed => {
+                    out.as_ref().map(|out| (e, out))
+                }
+                RowOutcome::Unchanged
+                | RowOutcome::Refused
+                | RowOutcome::Error
+                | RowOutcome::Abandoned
+                | RowOutcome::Pending => None,
+            })
+    else {
+        return plain(Undo::Nothing);
+    };
+    // A Cerego change is undone to the value its first attempt replaced.
+    let prior = attempts[0].intent.prior.as_deref();
+    plain(
+        match inverse(
+            &entry.intent.op,
+            output,
+            prior.or(entry.intent.prior.as_deref()),
+        ) {
+            Inverse::Op { op, note } => Undo::Row(
+                Box::new(undo_row_of(row, &entry.intent.op, op)),
                 note.map(|n| format!("{at}: {n}")),
+            ),
+            Inverse::Nothing(_) => Undo::Nothing,
+            Inverse::Impossible(why) => Undo::Note(format!("{at}: {why}")),
+        },
+    )
+}
+
+/// The undo row that reverses `original` with `op`.
+fn undo_row_of(row: &PlanRow, original: &Op, op: Op) -> PlanRow {
+    PlanRow {
+        lines: row.lines.clone(),
+        // What the undo replaces: the value the original update set.
+        prior: crate::core::op::inverse::undo_prior(original),
+        op,
+        unchanged: false,
+        want: None,
+        warnings: Vec::new(),
+        seen: Default::default(),
+    }
+}
+
+/// The undo of a row with an attempt of unknown outcome: from what it asked.
+fn undo_from_asked(
+    row: &PlanRow,
+    attempts: &[Entry],
+    read: &[(RowOutcome, Option<Output>)],
+    at: &str,
+) -> RowUndo {
+    let first = &attempts[0];
+    let op = &first.intent.op;
+    let tries: Vec<Attempt<'_>> = read
+        .iter()
+        .map(|(o, out)| match (o, out) {
+            (_, Some(Output::Hive(h))) if h.foreign_patron.is_none() => Attempt::Hive(h),
+            (RowOutcome::Refused | RowOutcome::Unchanged, _) => Attempt::NoEffect,
+            (RowOutcome::Pending, _) => Attempt::NoEffect,
+            _ => Attempt::Unknown,
+        })
+        .collect();
+    if let Some(h) = undo_hive_after_unknown(op, &tries, &row.seen) {
+        let check = (!h.check_by_hand.is_empty()).then(|| {
+            format!(
+                "{at}: an attempt's outcome is unknown and tagdesk never saw {} on the patron \
+                 before it, so whether to add {} back cannot be decided",
+                h.check_by_hand.join(", "),
+                if h.check_by_hand.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
             )
-        }
-        Inverse::Nothing(_) => Undo::Nothing,
-        Inverse::Impossible(why) => Undo::Note(format!("{at}: {why}")),
+        });
+        let effect = match h.op {
+            Some(undo) => {
+                let note = matches!(op, Op::HiveAdd { .. }).then(|| {
+                    format!("{at}: if Hive created the patron for this add, the patron stays")
+                });
+                Undo::Row(Box::new(undo_row_of(row, op, undo)), note)
+            }
+            None => Undo::Nothing,
+        };
+        return RowUndo {
+            effect,
+            from_asked: true,
+            check,
+        };
+    }
+    // A Cerego change: back to what the first attempt replaced. The latest Op is the one
+    // that was sent last (an add re-planned as an update of the tag it created).
+    let latest = &attempts[attempts.len() - 1].intent.op;
+    let effect =
+        match crate::core::op::inverse::inverse_from_prior(op, first.intent.prior.as_deref()) {
+            Inverse::Op { op: undo, note } => Undo::Row(
+                Box::new(undo_row_of(row, latest, undo)),
+                note.map(|n| format!("{at}: {n}")),
+            ),
+            Inverse::Nothing(_) => Undo::Nothing,
+            Inverse::Impossible(why) => {
+                return RowUndo {
+                    effect: Undo::Nothing,
+                    from_asked: true,
+                    check: Some(format!(
+                        "{at}: an attempt's outcome is unknown and it {why}",
+                    )),
+                };
+            }
+        };
+    RowUndo {
+        effect,
+        from_asked: true,
+        check: None,
     }
 }
 

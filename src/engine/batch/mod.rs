@@ -74,6 +74,11 @@ pub struct SavedPlan {
     /// What the plan could not do (rows an undo cannot reverse, and why).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// An undo: the rows whose undo tagdesk cannot decide (an attempt of unknown outcome
+    /// and no knowledge of the tag before it), each with its line and tags. They are listed
+    /// and the undo exits non-zero.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub check_by_hand: Vec<String>,
 }
 
 impl SavedPlan {
@@ -92,6 +97,7 @@ impl SavedPlan {
             skipped: Vec::new(),
             undo_of: None,
             notes: Vec::new(),
+            check_by_hand: Vec::new(),
         }
     }
 

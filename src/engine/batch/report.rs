@@ -7,65 +7,7 @@ use crate::core::op::{ApiError, Op, Output, interpret};
 use crate::core::plan::PlanRow;
 use crate::engine::journal::{BatchCounts, Entry, OutcomeError, OutcomeKind};
 
-/// A row's outcome, as `batch show` and the results file name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RowOutcome {
-    /// Answered, and every tag was handled.
-    Ok,
-    /// Answered; some tags failed.
-    Partial,
-    /// Answered; every tag failed.
-    Failed,
-    /// An HTTP error status: the server said no.
-    Refused,
-    /// No usable answer (unreachable, timed out, unreadable, or not sent for a local reason).
-    Error,
-    /// The run that sent it ended before the answer: outcome unknown.
-    Abandoned,
-    /// Never sent (or in flight right now).
-    Pending,
-    /// Nothing needed sending.
-    Unchanged,
-}
-
-impl RowOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RowOutcome::Ok => "ok",
-            RowOutcome::Partial => "partial",
-            RowOutcome::Failed => "failed",
-            RowOutcome::Refused => "refused",
-            RowOutcome::Error => "error",
-            RowOutcome::Abandoned => "abandoned",
-            RowOutcome::Pending => "pending",
-            RowOutcome::Unchanged => "unchanged",
-        }
-    }
-
-    /// The glyph the console's batch pane shows.
-    pub fn glyph(self) -> &'static str {
-        match self {
-            RowOutcome::Ok => "✓",
-            RowOutcome::Partial => "◐",
-            RowOutcome::Failed => "✗",
-            RowOutcome::Refused => "⊘",
-            RowOutcome::Error => "!",
-            RowOutcome::Abandoned => "?",
-            RowOutcome::Pending => "·",
-            RowOutcome::Unchanged => "=",
-        }
-    }
-
-    /// Whether a resume sends the row again: it was never sent, or nobody knows whether it
-    /// took effect.
-    pub fn needs_resume(self) -> bool {
-        matches!(
-            self,
-            RowOutcome::Pending | RowOutcome::Abandoned | RowOutcome::Error
-        )
-    }
-}
+pub use crate::core::op::verdict::RowOutcome;
 
 /// One row of `batch show --json` and of the results file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,11 +37,16 @@ pub struct RowReport {
     pub journal_id: Option<String>,
 }
 
-/// The reply an outcome record holds, as the Op would have read it live.
+/// The reply an outcome record holds, as the Op would have read it live: a Hive outcome
+/// as it was read when it arrived (kept apart from the body, which may be cut), else the
+/// body read again. None when it cannot be read (a body cut in the journal, say).
 pub fn output_of(entry: &Entry) -> Option<Output> {
     let outcome = entry.outcome.as_ref()?;
     if outcome.result != OutcomeKind::Ok {
         return None;
+    }
+    if let Some(hive) = &outcome.hive {
+        return Some(Output::Hive(hive.clone().confine_to(&entry.intent.op)));
     }
     let body = match outcome.response_body.as_ref()? {
         serde_json::Value::String(s) => s.clone().into_bytes(),
@@ -173,15 +120,13 @@ pub fn report(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
                     }
                     .to_string(),
                 );
-                r.message = o.message.clone();
-                let failed: Vec<String> = o.failed.iter().map(|f| f.api_field.clone()).collect();
-                r.outcome = if failed.is_empty() {
-                    RowOutcome::Ok
-                } else if o.changed.is_empty() && o.unchanged.is_empty() {
-                    RowOutcome::Failed
-                } else {
-                    RowOutcome::Partial
+                r.outcome = RowOutcome::of_hive(&o);
+                r.message = match (o.message.clone(), o.set_aside()) {
+                    (Some(m), Some(n)) => Some(format!("{m} · {n}")),
+                    (None, Some(n)) => Some(n),
+                    (m, None) => m,
                 };
+                let failed: Vec<String> = o.failed.iter().map(|f| f.api_field.clone()).collect();
                 match o.action {
                     crate::core::op::scenario::HiveAction::Add => {
                         r.added = o.changed;
@@ -198,6 +143,14 @@ pub fn report(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
                 r.outcome = RowOutcome::Ok;
                 r.message = Some(other.summary());
             }
+            None if hive_op(&entry.intent.op) => {
+                r.outcome = RowOutcome::Error;
+                r.message = Some(format!(
+                    "{} · the reply's arrays cannot be read back from the journal (its body \
+                     was cut there): outcome unknown",
+                    outcome.summary
+                ));
+            }
             None => {
                 r.outcome = RowOutcome::Ok;
                 r.message = Some(outcome.summary.clone());
@@ -213,23 +166,53 @@ pub fn report(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
                 _ => r.message = Some(outcome.summary.clone()),
             }
         }
-        OutcomeKind::Network
+        kind @ (OutcomeKind::Network
         | OutcomeKind::Timeout
         | OutcomeKind::Decode
-        | OutcomeKind::Refused => {
-            r.outcome = RowOutcome::Error;
-            r.message = Some(outcome.summary.clone());
-        }
-        OutcomeKind::Abandoned => {
-            r.outcome = RowOutcome::Abandoned;
-            r.message = Some(outcome.summary.clone());
-        }
-        OutcomeKind::Cancelled => {
-            r.outcome = RowOutcome::Pending;
+        | OutcomeKind::Refused
+        | OutcomeKind::Abandoned
+        | OutcomeKind::Cancelled) => {
+            r.outcome = of_kind(kind);
             r.message = Some(outcome.summary.clone());
         }
     }
     r
+}
+
+/// The outcome word of a journaled ending that carries no reply to read (for an `ok` the
+/// reply decides: see [`RowOutcome::of_output`]). The console's history reads it too.
+pub fn of_kind(kind: OutcomeKind) -> RowOutcome {
+    match kind {
+        OutcomeKind::Ok => RowOutcome::Ok,
+        OutcomeKind::HttpError => RowOutcome::Refused,
+        OutcomeKind::Network
+        | OutcomeKind::Timeout
+        | OutcomeKind::Decode
+        | OutcomeKind::Refused => RowOutcome::Error,
+        OutcomeKind::Abandoned => RowOutcome::Abandoned,
+        OutcomeKind::Cancelled => RowOutcome::Pending,
+    }
+}
+
+/// Whether `op` is a Hive add or remove, whose outcome is its reply's arrays.
+fn hive_op(op: &Op) -> bool {
+    matches!(op, Op::HiveAdd { .. } | Op::HiveRemove { .. })
+}
+
+/// Whether the row's request was sent and answered or lost (a request in the counts): not
+/// one never sent, nor a Cerego row that needed nothing sent. A Hive row answered "already
+/// there" was sent.
+pub fn was_sent(r: &RowReport) -> bool {
+    match r.outcome {
+        RowOutcome::Pending => false,
+        RowOutcome::Unchanged => r.http_status.is_some() || r.scenario.is_some(),
+        RowOutcome::Ok
+        | RowOutcome::Partial
+        | RowOutcome::Failed
+        | RowOutcome::Refused
+        | RowOutcome::Error
+        | RowOutcome::Abandoned => true,
+    }
 }
 
 /// Adds one row's outcome to `counts` (a request, unless nothing was sent).

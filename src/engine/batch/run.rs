@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::report::{self, RowOutcome, RowReport};
+use super::report::{self, RowReport};
 use super::{RunOptions, SavedPlan};
 use crate::core::op::{ApiError, Exchange, Op, Output};
 use crate::core::plan::PlanRow;
@@ -291,7 +291,7 @@ pub async fn run(
     rows.sort_by_key(|(i, _)| *i);
     for (_, r) in &rows {
         report::count(&mut out.counts, r.outcome);
-        if !matches!(r.outcome, RowOutcome::Pending | RowOutcome::Unchanged) {
+        if report::was_sent(r) {
             out.counts.requests += 1;
         }
     }

@@ -142,7 +142,12 @@ impl Entry {
         if outcome.result != OutcomeKind::Ok {
             return None;
         }
-        crate::core::op::hive::HiveOutcome::from_value(action, outcome.response_body.as_ref()?).ok()
+        if let Some(hive) = &outcome.hive {
+            return Some(hive.clone().confine_to(&self.intent.op));
+        }
+        crate::core::op::hive::HiveOutcome::from_value(action, outcome.response_body.as_ref()?)
+            .ok()
+            .map(|o| o.confine_to(&self.intent.op))
     }
 }
 

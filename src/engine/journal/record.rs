@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::core::op::hive::HiveOutcome;
 use crate::core::op::{ApiError, Exchange, Op, Output};
 
 use super::MAX_STORED_BODY_BYTES;
@@ -336,11 +337,18 @@ pub struct OutcomeRecord {
     pub result: OutcomeKind,
     pub status: Option<u16>,
     pub error: Option<OutcomeError>,
-    /// The last response body received, as [`body_value`] keeps it.
+    /// The last response body received, as [`body_value`] keeps it (cut past
+    /// [`MAX_STORED_BODY_BYTES`]).
     pub response_body: Option<Value>,
     pub duration_ms: Option<u64>,
     /// One line for people: the Hive message verbatim, `HTTP 422: ...`, and so on.
     pub summary: String,
+    /// A Hive add or remove that was answered: the outcome as read when it arrived (the
+    /// arrays confined to what the request asked, the message), kept apart from the body,
+    /// which may be cut. Absent in journals written before it existed: their outcome is
+    /// read from the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hive: Option<HiveOutcome>,
 }
 
 impl OutcomeRecord {
@@ -383,6 +391,13 @@ impl OutcomeRecord {
             }),
             duration_ms: Some(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
             summary,
+            // Kept beside the body it was read from (which may be cut).
+            hive: match result {
+                Ok(Output::Hive(o)) if last.is_some_and(|x| x.response_body.is_some()) => {
+                    Some(o.compact())
+                }
+                Ok(_) | Err(_) => None,
+            },
         }
     }
 
@@ -415,6 +430,7 @@ impl OutcomeRecord {
             response_body: None,
             duration_ms: None,
             summary,
+            hive: None,
         }
     }
 }

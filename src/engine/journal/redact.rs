@@ -59,6 +59,8 @@ fn redact_record(map: &mut Map<String, Value>, r: &Redactor) {
             "error" => redact_fields(value, r, &["kind", "status", "connect", "ms"]),
             // Bodies are the server's or the operator's text, structure and all.
             "response_body" => r.value(value),
+            // The Hive outcome as read: its field names and `action` are tagdesk's own.
+            "hive" => redact_hive(value, r),
             _ => r.value(value),
         }
     }
@@ -88,6 +90,25 @@ fn redact_op(value: &mut Value, r: &Redactor) {
                 }
             }
             other => r.value(other),
+        }
+    }
+}
+
+/// Redacts the text of a journaled Hive outcome (tags, the message, reasons), never its
+/// field names or its `action`.
+fn redact_hive(value: &mut Value, r: &Redactor) {
+    let Value::Object(map) = value else {
+        return r.value(value);
+    };
+    for (k, v) in map.iter_mut() {
+        match (k.as_str(), v) {
+            ("action", _) => {}
+            ("failed", Value::Array(items)) => {
+                for item in items.iter_mut() {
+                    redact_fields(item, r, &[]);
+                }
+            }
+            (_, v) => r.value(v),
         }
     }
 }
@@ -146,6 +167,26 @@ mod tests {
         assert!(matches!(back, Record::Intent(_)));
         assert!(!line.contains("demo_patron"), "{line}");
         let outcome = OutcomeRecord::abandoned("id-1");
+        let line = redacted_line(&Record::Outcome(outcome), &r).unwrap();
+        assert!(matches!(
+            serde_json::from_str::<Record>(&line).unwrap(),
+            Record::Outcome(_)
+        ));
+        // A Hive outcome kept apart from the body reads back too.
+        let reply = crate::core::op::hive::HiveOutcome::parse(
+            crate::core::op::scenario::HiveAction::Add,
+            br#"{"message": "Successfully added tags to patron.", "patron_id": "demo_patron",
+                "added_tag_ids": ["vip"], "pre_existing_tag_ids": [],
+                "failed": [{"api_field": "bogus", "error": "not defined"}]}"#,
+        )
+        .unwrap();
+        let mut outcome = OutcomeRecord::from_execution(
+            "id-1",
+            &[],
+            &Ok(crate::core::op::Output::Hive(reply.clone())),
+            std::time::Duration::from_millis(1),
+        );
+        outcome.hive = Some(reply);
         let line = redacted_line(&Record::Outcome(outcome), &r).unwrap();
         assert!(matches!(
             serde_json::from_str::<Record>(&line).unwrap(),

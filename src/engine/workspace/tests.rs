@@ -59,6 +59,8 @@ fn added(id: &str, fields: &[&str]) -> Result<Output, ApiError> {
         unchanged: Vec::new(),
         failed: Vec::new(),
         missing_fields: Vec::new(),
+        extra: Vec::new(),
+        foreign_patron: None,
     }))
 }
 

@@ -17,7 +17,12 @@ use crate::tui::state::requests::LogEntry;
 use crate::tui::theme;
 
 impl App {
-    fn new_plan(&mut self, plan: Plan, source: Option<(String, String)>) -> SavedPlan {
+    fn new_plan(&mut self, mut plan: Plan, source: Option<(String, String)>) -> SavedPlan {
+        // What the console knows of each Hive row's tags before the first attempt: an undo
+        // after a crash rests on it.
+        for row in &mut plan.rows {
+            row.note_seen(&self.known);
+        }
         SavedPlan {
             batch_id: self.new_batch_id(),
             created_at: Utc::now(),
@@ -31,6 +36,7 @@ impl App {
             skipped: Vec::new(),
             undo_of: None,
             notes: Vec::new(),
+            check_by_hand: Vec::new(),
         }
     }
 

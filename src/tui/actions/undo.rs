@@ -66,6 +66,7 @@ impl App {
                     skipped: Vec::new(),
                     undo_of: Some(entry.key.clone()),
                     notes: Vec::new(),
+                    check_by_hand: Vec::new(),
                 };
                 match single {
                     Ok(row) => plan.rows.push(row),
@@ -95,8 +96,16 @@ impl App {
             );
             return Vec::new();
         }
-        let entries: Vec<Option<Entry>> = (0..b.plan.rows.len())
-            .map(|i| b.entries.get(&i).and_then(|e| e.history().cloned()))
+        // The attempts the console has seen of each row (this run's): the same rule as
+        // `tagdesk batch undo`, which reads every attempt in the journal.
+        let entries: Vec<Vec<Entry>> = (0..b.plan.rows.len())
+            .map(|i| {
+                b.entries
+                    .get(&i)
+                    .and_then(|e| e.history().cloned())
+                    .into_iter()
+                    .collect()
+            })
             .collect();
         let original = b.plan.clone();
         let id = self.new_batch_id();
@@ -124,7 +133,6 @@ impl App {
         self.open_preview(plan, Vec::new(), None, false, from);
     }
 
-    /// An interrupted batch found at start: its unsent rows offered for resume.
     /// An interrupted batch's resume, as a preview of only the rows to send again, each
     /// with its last known outcome (`last`, by plan row).
     pub fn offer_resume(
@@ -170,6 +178,7 @@ fn single_undo(
             unchanged: false,
             want: None,
             warnings: Vec::new(),
+            seen: Default::default(),
         }),
         Inverse::Nothing(why) | Inverse::Impossible(why) => Err(format!("{key}: {why}")),
     }

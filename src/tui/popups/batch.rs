@@ -171,13 +171,7 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
         let report = b.reports.get(&row);
         let outcome = report.map_or(RowOutcome::Pending, |r| r.outcome);
         let message = report.and_then(|r| r.message.as_deref()).unwrap_or("");
-        let colour = match outcome {
-            RowOutcome::Ok => theme::OK,
-            RowOutcome::Partial => theme::WARN,
-            RowOutcome::Failed | RowOutcome::Refused | RowOutcome::Error => theme::ERROR,
-            RowOutcome::Abandoned => theme::UNKNOWN,
-            RowOutcome::Pending | RowOutcome::Unchanged => theme::MUTED,
-        };
+        let colour = crate::tui::state::summary::outcome_colour(outcome);
         let line_no = if plan_row.lines.is_empty() {
             "-".to_string()
         } else {

@@ -8,8 +8,9 @@ use ratatui::text::{Line, Span};
 
 use super::Cx;
 use crate::core::op::scenario::{DOCUMENTED, DOCUMENTED_ERRORS, HiveAction, Scenario, Severity};
+use crate::core::op::verdict::RowOutcome;
 use crate::core::op::{ApiError, Output, Service};
-use crate::tui::state::summary::severity_mark;
+use crate::tui::state::summary::{outcome_colour, severity_mark};
 use crate::tui::theme::{self, Themed};
 
 /// The Hive scenarios and error codes answered since the console started (history from
@@ -123,33 +124,16 @@ pub fn legend_lines() -> Vec<Line<'static>> {
         ])
     };
     let fg = |c| Style::new().fg(c).bold();
-    let mut lines = vec![Line::from("Action log: the mark before each line".bold())];
-    for (severity, text) in [
-        (
-            Severity::Applied,
-            "green: every tag ended up as asked (a Cerego change: done)",
-        ),
-        (
-            Severity::AlreadyThere,
-            "cyan: nothing needed to change, everything already was as asked",
-        ),
-        (Severity::Partial, "yellow: some tags changed, some failed"),
-        (
-            Severity::Nothing,
-            "red: nothing was applied, or the request failed (status, code, message follow)",
-        ),
-    ] {
+    let mut lines = vec![Line::from(
+        "Outcomes: the mark before each action-log line and each batch row".bold(),
+    )];
+    for word in RowOutcome::ALL {
         lines.push(entry(
-            severity_mark(severity),
-            fg(theme::severity(severity)),
-            text,
+            word.glyph(),
+            fg(outcome_colour(word)),
+            &format!("{}: {}", word.as_str(), word.meaning()),
         ));
     }
-    lines.push(entry(
-        "?",
-        fg(theme::UNKNOWN),
-        "magenta: outcome unknown (abandoned, or the journal has no outcome)",
-    ));
     lines.push(entry(
         "⠋ …",
         fg(theme::WARN),
@@ -183,12 +167,12 @@ pub fn legend_lines() -> Vec<Line<'static>> {
     lines.push(entry(
         " MISMATCH ",
         theme::BADGE_MISMATCH,
-        "it differs (the inspector shows [-missing-] / {+added+})",
+        "it differs ([-missing-] / {+added+}), or the reply is for another patron",
     ));
     lines.push(entry(
         " UNDOCUMENTED ",
         theme::BADGE_ACT,
-        "all arrays empty: the documentation has no message for it",
+        "all arrays empty, or tags the request did not name (never undone)",
     ));
     lines.push(entry(
         " DEMO ",
@@ -230,9 +214,9 @@ pub fn legend_lines() -> Vec<Line<'static>> {
         "running, paused or cancelling",
     ));
     lines.push(entry(
-        "✓ ◐ ✗ ?",
+        "✓ = ◐ ✗ ?",
         Style::new().bold(),
-        "finished: all ok / some failed / none applied / some outcomes unknown",
+        "finished: all ok / all unchanged / some failed / none applied / some outcomes unknown",
     ));
     lines.push(Line::from(""));
     lines.push(Line::from(

@@ -141,7 +141,7 @@ impl BatchView {
             return;
         }
         crate::engine::batch::report::count(&mut self.counts, report.outcome);
-        if !matches!(report.outcome, RowOutcome::Pending | RowOutcome::Unchanged) {
+        if crate::engine::batch::report::was_sent(&report) {
             self.counts.requests += 1;
         }
         if report.outcome != RowOutcome::Pending {
@@ -181,6 +181,7 @@ impl BatchView {
             BatchPhase::Finished if c.errors + c.pending > 0 => "?",
             BatchPhase::Finished if c.refused + c.failed > 0 && c.ok + c.partial == 0 => "✗",
             BatchPhase::Finished if c.refused + c.failed + c.partial > 0 => "◐",
+            BatchPhase::Finished if c.ok == 0 && c.unchanged > 0 => "=",
             BatchPhase::Finished => "✓",
         }
     }

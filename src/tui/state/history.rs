@@ -68,6 +68,7 @@ fn batch_line(
             prior: e.intent.prior.clone(),
             want: None,
             warnings: Vec::new(),
+            seen: Default::default(),
         };
         report::count(&mut counts, report::report(&row, Some(e)).outcome);
     }

@@ -219,10 +219,18 @@ impl QuickFilter {
         match self {
             QuickFilter::All => true,
             QuickFilter::Changes => e.is_batch() || e.op.is_mutation(),
-            QuickFilter::Failures => e
-                .summary
-                .as_ref()
-                .is_some_and(|s| matches!(s.mark, "✗" | "◐" | "?")),
+            QuickFilter::Failures => e.summary.as_ref().is_some_and(|s| {
+                use crate::core::op::verdict::RowOutcome;
+                [
+                    RowOutcome::Partial,
+                    RowOutcome::Failed,
+                    RowOutcome::Refused,
+                    RowOutcome::Error,
+                    RowOutcome::Abandoned,
+                ]
+                .iter()
+                .any(|o| o.glyph() == s.mark)
+            }),
             QuickFilter::Mismatches => e
                 .summary
                 .as_ref()
@@ -585,7 +593,8 @@ mod tests {
         let entry = log.get("j-1").unwrap();
         assert!(matches!(entry.state, RequestState::Done(_)));
         let summary = entry.summary.as_ref().unwrap();
-        assert_eq!(summary.mark, "✗");
+        // A timeout has no usable answer: `error`, the batch window's `!` too.
+        assert_eq!(summary.mark, "!");
         assert!(
             summary.text.starts_with("no answer within"),
             "{}",
@@ -614,7 +623,8 @@ mod tests {
         let old = log.get("old-1").unwrap();
         assert!(old.id.is_none());
         assert!(old.history().is_some());
-        assert_eq!(old.summary.as_ref().map(|s| s.mark), Some("?"));
+        // The same word as live: a timeout is `error` (`!`), history or not.
+        assert_eq!(old.summary.as_ref().map(|s| s.mark), Some("!"));
         // The live entry is still found by its key after the history went before it.
         assert_eq!(log.get("live").and_then(|e| e.id), Some(1));
         assert_eq!(log.selected().map(|e| e.key.as_str()), Some("live"));

@@ -3,17 +3,20 @@
 
 use ratatui::style::Color;
 
-use crate::core::op::Output;
 use crate::core::op::hive::HiveOutcome;
 use crate::core::op::scenario::{MessageCheck, Severity};
+use crate::core::op::verdict::RowOutcome;
+use crate::core::op::{Op, Output};
 use crate::engine::backend::Reply;
+use crate::engine::batch::report::of_kind;
 use crate::engine::journal::{Entry, OutcomeKind};
 use crate::tui::theme;
 
 /// What a settled row says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
-    /// ✓ = ◐ ✗ ? or -.
+    /// The outcome's glyph ([`RowOutcome::glyph`]: ✓ = ◐ ✗ ⊘ ! ? ·), the same as the batch
+    /// window's.
     pub mark: &'static str,
     pub text: String,
     pub colour: Color,
@@ -40,7 +43,19 @@ pub fn tag_glyphs(o: &HiveOutcome) -> String {
         .join(" ")
 }
 
-/// The mark of an outcome severity.
+/// The colour of an outcome word, in the log, the batch window and the legend alike.
+pub fn outcome_colour(o: RowOutcome) -> Color {
+    match o {
+        RowOutcome::Ok => theme::OK,
+        RowOutcome::Unchanged => theme::ACCENT,
+        RowOutcome::Partial => theme::WARN,
+        RowOutcome::Failed | RowOutcome::Refused | RowOutcome::Error => theme::ERROR,
+        RowOutcome::Abandoned => theme::UNKNOWN,
+        RowOutcome::Pending => theme::MUTED,
+    }
+}
+
+/// The mark of an outcome severity (the scenario table of the help).
 pub fn severity_mark(s: Severity) -> &'static str {
     match s {
         Severity::Applied => "✓",
@@ -66,7 +81,7 @@ pub(super) fn reply_summary(reply: &Reply) -> Summary {
     };
     match &reply.result {
         Err(e) => Summary {
-            mark: "✗",
+            mark: RowOutcome::of_error(e).glyph(),
             text: format!("{e}{retries}{journal}"),
             colour: theme::ERROR,
             check: None,
@@ -75,7 +90,7 @@ pub(super) fn reply_summary(reply: &Reply) -> Summary {
         Ok(Output::Hive(o)) => {
             let s = o.scenario().severity();
             Summary {
-                mark: severity_mark(s),
+                mark: RowOutcome::of_hive(o).glyph(),
                 text: format!("{}{retries}{journal}", o.summary()),
                 colour: theme::severity(s),
                 check: Some(o.message_check()),
@@ -83,7 +98,7 @@ pub(super) fn reply_summary(reply: &Reply) -> Summary {
             }
         }
         Ok(output) => Summary {
-            mark: "✓",
+            mark: RowOutcome::of_output(output).glyph(),
             text: format!(
                 "{}{}{retries}{journal}",
                 status_prefix(status),
@@ -110,32 +125,42 @@ pub(super) fn history_summary(entry: &Entry, hive: Option<&HiveOutcome>) -> Summ
         tags: None,
     };
     let Some(outcome) = &entry.outcome else {
-        return plain("?", entry.summary(), theme::UNKNOWN);
+        return plain(
+            RowOutcome::Abandoned.glyph(),
+            entry.summary(),
+            theme::UNKNOWN,
+        );
     };
     match outcome.result {
         OutcomeKind::Ok => match hive {
             Some(o) => {
                 let s = o.scenario().severity();
                 Summary {
-                    mark: severity_mark(s),
+                    mark: RowOutcome::of_hive(o).glyph(),
                     text: outcome.summary.clone(),
                     colour: theme::severity(s),
                     check: Some(o.message_check()),
                     tags: Some(tag_glyphs(o)),
                 }
             }
+            // A Hive reply whose arrays cannot be read back (a body cut in the journal).
+            None if matches!(entry.intent.op, Op::HiveAdd { .. } | Op::HiveRemove { .. }) => plain(
+                RowOutcome::Error.glyph(),
+                &format!(
+                    "{} · the reply's arrays cannot be read back: outcome unknown",
+                    outcome.summary
+                ),
+                theme::ERROR,
+            ),
             None => plain(
-                "✓",
+                RowOutcome::Ok.glyph(),
                 &format!("{}{}", status_prefix(outcome.status), outcome.summary),
                 theme::OK,
             ),
         },
-        OutcomeKind::Abandoned | OutcomeKind::Timeout => {
-            plain("?", &outcome.summary, theme::UNKNOWN)
-        }
-        OutcomeKind::Cancelled | OutcomeKind::Refused => plain("-", &outcome.summary, theme::MUTED),
-        OutcomeKind::HttpError | OutcomeKind::Network | OutcomeKind::Decode => {
-            plain("✗", &outcome.summary, theme::ERROR)
+        kind => {
+            let word = of_kind(kind);
+            plain(word.glyph(), &outcome.summary, outcome_colour(word))
         }
     }
 }
