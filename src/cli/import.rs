@@ -30,7 +30,10 @@ pub(crate) async fn import(
         Ok(b) => b,
         Err(e) => return fail(format, &e, exit::USAGE),
     };
-    let table = read_table(&bytes);
+    let table = match read_table(&bytes) {
+        Ok(t) => t,
+        Err(e) => return fail(format, &format!("{}: {e}", args.file), exit::USAGE),
+    };
     let mut known = known_state(session);
     let built = match kind {
         Kind::Hive { remove } => plan::hive_plan(&table, None, remove, &catalogue_of(session).0),
