@@ -22,6 +22,7 @@ mod outcomes;
 mod progress;
 pub mod render;
 pub mod run;
+mod signals;
 mod sim;
 
 use std::io::Write;

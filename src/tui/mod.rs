@@ -164,6 +164,8 @@ pub async fn run(
         reply_tx.clone(),
         message_tx,
     );
+    // Kept for the way out: the batches' rows in flight are journaled through it.
+    let exit_journal = journal.clone();
     let backend = backend::spawn(clients, journal, profile.retry, request_rx, reply_tx);
 
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<SwitchEvent>();
@@ -184,10 +186,21 @@ pub async fn run(
     .await;
     drop(request_tx);
     runner.abort_all();
-    // Every way out passes here: abandon what is still in flight, then report.
-    let abandoned = tokio::task::spawn_blocking(move || backend.abandon_in_flight())
-        .await
-        .unwrap_or(0);
+    // Every way out passes here: abandon what is still in flight — single requests and the
+    // rows of running batches — then report. The journal then takes nothing more, so an
+    // answer that arrives meanwhile is not a second outcome.
+    let abandoned = tokio::task::spawn_blocking(move || {
+        let mut n = backend.abandon_in_flight();
+        if let Some(journal) = &exit_journal {
+            match crate::engine::exec::lock(journal).abandon_in_flight() {
+                Ok(ids) => n += ids.len(),
+                Err(e) => tracing::error!("journal: {e}"),
+            }
+        }
+        n
+    })
+    .await
+    .unwrap_or(0);
     if abandoned > 0 {
         say(&format!(
             "tagdesk: {} still in flight; journaled as abandoned (outcome unknown)",

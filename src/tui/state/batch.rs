@@ -79,6 +79,8 @@ pub struct BatchView {
     pub selected: usize,
     /// The batch stopped because the journal could not be written.
     pub journal_error: Option<String>,
+    /// Rows whose request left and has not ended yet (plan rows).
+    pub sending: std::collections::HashSet<usize>,
 }
 
 impl BatchView {
@@ -104,6 +106,7 @@ impl BatchView {
             throttled: None,
             selected: 0,
             journal_error: None,
+            sending: std::collections::HashSet::new(),
         }
     }
 
@@ -114,6 +117,7 @@ impl BatchView {
 
     /// A row ended.
     pub fn row_done(&mut self, row: usize, report: RowReport, entry: Option<LogEntry>) {
+        self.sending.remove(&row);
         if self.reports.contains_key(&row) {
             return;
         }
