@@ -370,3 +370,85 @@ async fn a_batch_stopped_by_a_signal_journals_its_rows_in_flight_and_resumes() {
         assert_eq!(json(&out)["requests"], 6, "{sigs:?}");
     }
 }
+
+// ---- item 9: keys arriving as data -----------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_typed_as_data_is_never_sent_shown_or_written() {
+    let env = Env::new().await;
+    let mut printed = Vec::new();
+    // On the command line, as a patron id, a tag, a Cerego user and a value.
+    for args in [
+        vec!["hive", "add", HIVE_KEY, "vip"],
+        vec!["--json", "hive", "add", CEREGO_KEY, "vip"],
+        vec!["hive", "remove", "user_abc123", HIVE_KEY],
+        vec!["cerego", "update", "84001", CEREGO_KEY],
+    ] {
+        let out = env.run(&args).await;
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("API key of this profile")
+                || stderr(&out).contains("API key of this profile"),
+            "{args:?}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        printed.push(out);
+    }
+    assert_eq!(env.hive_requests(), 0, "nothing was sent");
+    // In CSV cells: the valid rows go, the rows with a key are listed by line only.
+    let file = env.file(
+        "keys.csv",
+        format!("k1,vip\n{HIVE_KEY},vip\nk3,\"vip, {CEREGO_KEY}\"\nk4,vip\n").as_bytes(),
+    );
+    let results = env.dir.path().join("results.csv");
+    for json_flag in [false, true] {
+        let mut args = vec!["hive", "import", "--yes", "--skip-invalid", "--results"];
+        args.push(p(&results));
+        args.push(p(&file));
+        if json_flag {
+            args.insert(0, "--json");
+        }
+        let out = env.run(&args).await;
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let both = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(both.contains("line 2") && both.contains("line 3"), "{both}");
+        printed.push(out);
+        let dry = env
+            .run(&["--json", "hive", "import", "--dry-run", p(&file)])
+            .await;
+        assert_eq!(code(&dry), 2, "invalid rows stop a dry-run too");
+        printed.push(dry);
+    }
+    assert_eq!(env.hive_requests(), 4, "k1 and k4, twice");
+    // Without --skip-invalid, nothing is sent.
+    let out = env.run(&["hive", "import", "--yes", p(&file)]).await;
+    assert_eq!(code(&out), 2);
+    printed.push(out);
+    // What tagdesk shows of its batches and its journal.
+    for args in [
+        vec!["batch", "list"],
+        vec!["--json", "log"],
+        vec!["log", "--csv"],
+    ] {
+        printed.push(env.run(&args).await);
+    }
+    let list = env.run(&["--json", "batch", "list"]).await;
+    for b in json(&list).as_array().expect("batches") {
+        let id = b["batch_id"].as_str().unwrap().to_string();
+        printed.push(env.run(&["--json", "batch", "show", &id]).await);
+        printed.push(env.run(&["batch", "show", &id, "--csv"]).await);
+    }
+    for out in &printed {
+        for key in [HIVE_KEY, CEREGO_KEY] {
+            assert!(!stdout(out).contains(key), "{}", stdout(out));
+            assert!(!stderr(out).contains(key), "{}", stderr(out));
+        }
+    }
+    let written = std::fs::read_to_string(&results).expect("the results file");
+    assert!(
+        !written.contains(HIVE_KEY) && !written.contains(CEREGO_KEY),
+        "{written}"
+    );
+    assert_no_secret_under(&env.data_dir());
+}

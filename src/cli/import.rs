@@ -30,10 +30,12 @@ pub(crate) async fn import(
         Ok(b) => b,
         Err(e) => return fail(format, &e, exit::USAGE),
     };
-    let table = match read_table(&bytes) {
+    let mut table = match read_table(&bytes) {
         Ok(t) => t,
         Err(e) => return fail(format, &format!("{}: {e}", args.file), exit::USAGE),
     };
+    let keys = crate::core::redact::Redactor::new(session.profile.secrets());
+    table.refuse_keys(|cell| keys.is_key(cell) || cell.split(',').any(|p| keys.is_key(p)));
     let mut known = known_state(session);
     let built = match kind {
         Kind::Hive { remove } => plan::hive_plan(&table, None, remove, &catalogue_of(session).0),

@@ -37,6 +37,9 @@ fn maybe_created_hint(op: &Op, error: &ApiError, session: &Session) -> Option<St
 
 /// Runs one Op: gate, journal intent, request, journal outcome, print. Returns the exit code.
 pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 {
+    if let Some(refusal) = super::refuse_key_as_data(session, &op) {
+        return fail(format, &refusal, exit::USAGE);
+    }
     let policy = Policy {
         profile: session.profile.name.clone(),
         read_only: session.profile.read_only,

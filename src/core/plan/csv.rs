@@ -21,6 +21,29 @@ pub struct Table {
     pub unreadable: Vec<(usize, String)>,
 }
 
+impl Table {
+    /// Rows with a cell that `is_key` (an API key pasted into the file) become unreadable,
+    /// their line named and the cell never shown: a key is not sent as data, nor written
+    /// into the plan, the results or the workspace.
+    pub fn refuse_keys(&mut self, is_key: impl Fn(&str) -> bool) {
+        let (keep, refused): (Vec<RawRow>, Vec<RawRow>) = std::mem::take(&mut self.rows)
+            .into_iter()
+            .partition(|r| !r.cells.iter().any(|c| is_key(c)));
+        self.rows = keep;
+        for r in refused {
+            let column = r.cells.iter().position(|c| is_key(c)).map_or(0, |i| i + 1);
+            self.unreadable.push((
+                r.line,
+                format!(
+                    "column {column} holds an API key of this profile (not shown): a key is \
+                     never sent as data"
+                ),
+            ));
+        }
+        self.unreadable.sort_by_key(|(line, _)| *line);
+    }
+}
+
 /// Which columns hold what, and whether the first row is a header (the choice the Hive
 /// dashboard's preview asks the operator to make).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -344,5 +367,22 @@ mod tests {
         assert!(read_table_within(b"p1,a\np\"2,b\np3,c\n", 2).is_err());
         assert!(read_table_within(&[], 0).is_ok());
         assert_eq!(MAX_ROWS, 1_000_000);
+    }
+
+    #[test]
+    fn a_row_holding_a_key_is_refused_without_showing_it() {
+        let mut t = read_table(b"p1,vip\nSECRET,vip\np3,\"vip, SECRET\"\np4,x\n").unwrap();
+        // The test is the caller's: here, the whole cell only.
+        t.refuse_keys(|c| c.trim() == "SECRET");
+        assert_eq!(lines(&t), [1, 3, 4]);
+        let bad: Vec<usize> = t.unreadable.iter().map(|(l, _)| *l).collect();
+        assert_eq!(bad, [2]);
+        assert!(t.unreadable[0].1.contains("column 1 holds an API key"));
+        assert!(!t.unreadable[0].1.contains("SECRET"));
+        // A key inside a list of tags is found by the caller's test (is_key embeds).
+        let mut t = read_table(b"p3,\"vip, SECRETKEY1\"\n").unwrap();
+        t.refuse_keys(|c| c.contains("SECRETKEY1"));
+        assert_eq!(t.unreadable[0].0, 1);
+        assert!(t.rows.is_empty());
     }
 }
