@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod message;
 pub mod mouse;
 pub mod popups;
+mod screen_keys;
 mod settings;
 pub mod state;
 pub mod terminal;
@@ -134,10 +135,11 @@ pub async fn run(
     let settings = settings_for(session, &workspace);
     // Saves run on a thread of their own, in order; dropping it at the end of `run` waits
     // for the last one.
-    let saver = crate::engine::workspace::Saver::start(
+    let saver = crate::engine::workspace::Saver::start_without_keys(
         data_dir.clone(),
         profile.name.clone(),
         workspace.cerego_lookups,
+        crate::core::redact::Redactor::new(profile.secrets()),
     );
 
     let (request_tx, request_rx) = mpsc::unbounded_channel();
@@ -169,7 +171,10 @@ pub async fn run(
     let backend = backend::spawn(clients, journal, profile.retry, request_rx, reply_tx);
 
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<SwitchEvent>();
-    let mut state = Loop { end: None };
+    let mut state = Loop {
+        end: None,
+        screen_keys: crate::core::redact::Redactor::new(profile.secrets()).for_text(),
+    };
     let result = drive(
         &mut state,
         settings,
@@ -226,6 +231,8 @@ enum SwitchEvent {
 /// What the loop leaves behind for [`run`].
 struct Loop {
     end: Option<RunEnd>,
+    /// The profile's keys, overwritten wherever a frame shows one ([`screen_keys`]).
+    screen_keys: crate::core::redact::Redactor,
 }
 
 /// The event loop proper: owns the terminal (restored when it returns, on any path).
@@ -361,6 +368,7 @@ async fn drive(
         }
         let drawn = guard.terminal().draw(|frame| {
             view::draw(&app, frame);
+            screen_keys::redact(frame.buffer_mut(), &state.screen_keys);
             if mouse {
                 hits = view::hits(&app, frame.area());
             }

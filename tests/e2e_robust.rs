@@ -1,6 +1,7 @@
-//! The real console in a pseudo-terminal, quit while a batch has requests in flight (issue
-//! 19, item 8): the quit dialog counts the batch's requests, and every way out — `q` then
-//! abandon, `Ctrl-C`, SIGTERM — journals each of them as abandoned, exactly once.
+//! The real console in a pseudo-terminal (issue 19): quit while a batch has requests in
+//! flight (item 8) — the quit dialog counts the batch's requests, and every way out (`q` then
+//! abandon, `Ctrl-C`, SIGTERM) journals each of them as abandoned, exactly once; and a key
+//! typed as a patron id (item 9) is never drawn, sent or written.
 
 mod support;
 
@@ -113,4 +114,52 @@ fn sigterm_mid_batch_journals_its_requests_in_flight() {
     let status = tui.wait_exit();
     assert!(status.success(), "{status:?}");
     assert_each_abandoned_once(&dirs, &ids);
+}
+
+#[test]
+fn a_key_typed_as_a_patron_id_is_never_drawn_sent_or_remembered() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&[]);
+    dirs.write_config(&sim.base_url());
+    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("profile: e2e");
+    tui.send("2");
+    tui.wait_for("Patrons ·");
+    tui.send("o");
+    tui.wait_for("Open a Hive patron");
+    tui.send(HIVE_KEY);
+    tui.wait_for("[redacted]");
+    tui.send("\r");
+    tui.wait_for("Opened patron [redacted]");
+    add_hive_tags(&mut tui, "vip");
+    tui.wait_for("holds an API key");
+    assert!(!tui.screen().contains(HIVE_KEY), "{}", tui.screen());
+    tui.send("q");
+    let status = tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+    let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+    assert!(!raw.contains(HIVE_KEY), "the key reached the terminal");
+    // Nothing was sent; nothing tagdesk wrote holds the key.
+    let state: Value = serde_json::from_str(&sim.control("GET", "/_sim/state", "")).expect("state");
+    assert_eq!(
+        state["requests"]["hive.add"].as_u64().unwrap_or(0),
+        0,
+        "{state}"
+    );
+    let mut stack = vec![dirs.data()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let text = String::from_utf8_lossy(&std::fs::read(&p).expect("read")).into_owned();
+                assert!(
+                    !text.contains(HIVE_KEY),
+                    "{} holds the key: {text}",
+                    p.display()
+                );
+            }
+        }
+    }
 }
