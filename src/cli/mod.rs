@@ -66,7 +66,10 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   2  bad usage, input or configuration (nothing was sent)
   3  the API refused the request (HTTP error)
   4  no usable answer: unreachable, timed out, or an unreadable response
-  5  answered, but the outcome could not be written to the journal (see stderr)";
+  5  answered, but the outcome could not be written to the journal (see stderr)
+  129  stopped by SIGHUP: requests in flight journaled as abandoned
+  130  stopped by SIGINT (Ctrl-C; a batch: the second one): requests in flight journaled as abandoned
+  143  stopped by SIGTERM: requests in flight journaled as abandoned";
 
 /// How to print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
