@@ -254,6 +254,51 @@ async fn a_retry_after_above_the_cap_stops_the_batch_until_a_resume() {
     assert!(rows.iter().all(|r| r["outcome"] == "ok"), "{shown}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_after_date_years_away_stops_the_batch_at_what_was_in_flight() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    // A hostile server: every add is refused with a come-back date in 2099.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/user_tags/add"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "Thu, 01 Jan 2099 00:00:00 GMT")
+                .set_body_json(serde_json::json!({"error": true, "status": 429,
+                    "message": "slow down"})),
+        )
+        .mount(&server)
+        .await;
+    let env = Env::new().await;
+    env.write_config(
+        &env.default_config()
+            .replace(&env.sim.base_url(), &server.uri()),
+    );
+    let rows: String = (0..50).map(|i| format!("d{i},vip\n")).collect();
+    let file = env.file("d.csv", rows.as_bytes());
+    let out = env
+        .run(&[
+            "--json",
+            "hive",
+            "import",
+            "--yes",
+            "--concurrency",
+            "4",
+            p(&file),
+        ])
+        .await;
+    let received = server.received_requests().await.unwrap_or_default().len();
+    assert!(
+        (1..=4).contains(&received),
+        "only what was in flight: {received}"
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(e.contains("come back at 2099-01-01 00:00:00 UTC"), "{e}");
+    assert_eq!(json(&out)["pending"], 50);
+}
+
 // ---- item 8: every way out journals what is in flight --------------------------------------
 
 /// Waits until the journal holds `n` intents (requests on their way), at most 15 s.
