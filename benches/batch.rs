@@ -240,7 +240,8 @@ fn journal_cost(root: &Path) {
                         .map(|i| format!("j{group}{run}_{i},vip\n"))
                         .collect::<String>()
                         .as_bytes(),
-                );
+                )
+                .expect("within the row limit");
                 let p = plan::hive_plan(&table, None, false, &[]);
                 let saved = SavedPlan {
                     batch_id: format!("bench{group}{run}"),

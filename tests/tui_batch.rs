@@ -281,7 +281,7 @@ fn a_confirm_profile_wants_the_count_typed_for_a_big_batch() {
 #[test]
 fn an_interrupted_batch_is_offered_for_resume() {
     let mut h = hive(LARGE);
-    let table = tagdesk::core::plan::read_table(b"user_abc123,vip\nuser_def456,vip\n");
+    let table = tagdesk::core::plan::read_table(b"user_abc123,vip\nuser_def456,vip\n").unwrap();
     let plan = tagdesk::core::plan::hive_plan(&table, None, false, &[]);
     let saved = tagdesk::engine::batch::SavedPlan {
         batch_id: "crashed".into(),

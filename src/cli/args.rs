@@ -250,7 +250,7 @@ pub struct RunArgs {
     /// Requests in flight at once (1 to 32).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
-    /// At most N requests per second (default: unlimited).
+    /// At most N requests per second, 0.001 to 10,000 (default: unlimited).
     #[arg(long, value_name = "N", value_parser = positive_rate)]
     pub rate: Option<f64>,
     /// Write every request's outcome to this CSV file (the columns of `batch show --csv`).
@@ -264,11 +264,18 @@ pub struct RunArgs {
     pub force: bool,
 }
 
+/// The slowest `--rate`: one request every 1,000 s.
+pub const MIN_RATE: f64 = 0.001;
+/// The fastest `--rate` (beyond it the batch is bounded by `--concurrency` anyway).
+pub const MAX_RATE: f64 = 10_000.0;
+
 fn positive_rate(raw: &str) -> Result<f64, String> {
     match raw.trim().parse::<f64>() {
-        Ok(r) if r > 0.0 && r.is_finite() && r <= 100_000.0 => Ok(r),
+        Ok(r) if (MIN_RATE..=MAX_RATE).contains(&r) => Ok(r),
         _ => Err(format!(
-            "\"{raw}\" is not a rate: give requests per second as a number above 0 (e.g. 20 or 0.5)"
+            "\"{raw}\" is not a rate: give requests per second as a number from {MIN_RATE} to \
+             {} (e.g. 20 or 0.5)",
+            crate::core::printable::grouped(MAX_RATE as u64)
         )),
     }
 }

@@ -30,7 +30,16 @@ pub(crate) async fn import(
         Ok(b) => b,
         Err(e) => return fail(format, &e, exit::USAGE),
     };
-    let table = read_table(&bytes);
+    let mut table = match read_table(&bytes) {
+        Ok(t) => t,
+        Err(e) => return fail(format, &format!("{}: {e}", args.file), exit::USAGE),
+    };
+    let keys = crate::core::redact::Redactor::new(session.profile.secrets());
+    table.refuse_keys(|cell| keys.is_key(cell) || cell.split(',').any(|p| keys.is_key(p)));
+    // Only the file's digest is kept: its bytes (up to 256 MiB) and, once planned, its cells
+    // are not held for the whole run.
+    let sha256 = batch::sha256_hex(&bytes);
+    drop(bytes);
     let mut known = known_state(session);
     let built = match kind {
         Kind::Hive { remove } => plan::hive_plan(&table, None, remove, &catalogue_of(session).0),
@@ -49,6 +58,7 @@ pub(crate) async fn import(
             p
         }
     };
+    drop(table);
     if built.data_rows == 0 {
         return fail(
             format,
@@ -74,7 +84,7 @@ pub(crate) async fn import(
         demo: session.profile.demo,
         op: built.op,
         source: Some(args.file.clone()),
-        sha256: Some(batch::sha256_hex(&bytes)),
+        sha256: Some(sha256),
         data_rows: built.data_rows,
         rows,
         skipped: built.invalid.clone(),

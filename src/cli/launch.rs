@@ -274,14 +274,25 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
     let (control, watch_rx) = watch::channel(Control::Run);
     let place = session.profile.place();
     let resume_hint = command_in(&place, &format!("batch resume {}", launch.plan.batch_id));
+    // A first Ctrl-C cancels (requests in flight finish); a second one, a SIGTERM or a
+    // SIGHUP stops at once, the requests in flight journaled as abandoned.
+    let mut signals = super::signals::Signals::install();
+    let journal = ctx.journal.clone();
     let cancel = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        let mut stop = signals.next().await;
+        let _ = control.send(Control::Cancel);
+        if stop == super::signals::Stop::Interrupt {
             err(&format!(
                 "\ntagdesk: cancelling: requests in flight finish, the rest stay pending \
-                 (`{resume_hint}` sends them)"
+                 (`{resume_hint}` sends them; Ctrl-C again to stop at once)"
             ));
-            let _ = control.send(Control::Cancel);
+            stop = signals.next().await;
         }
+        super::signals::abandon_and_exit(
+            Some(&journal),
+            stop,
+            &format!(". The batch is unfinished: `{resume_hint}` sends what is left"),
+        )
     });
     let plan = Arc::new(launch.plan);
     batch::mark_running(
@@ -302,6 +313,15 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
     cancel.abort();
     batch::mark_ended(&session.paths.data_dir, &plan.batch_id);
     bar.finish();
+    if let Some(d) = &report.deferred {
+        err(&format!(
+            "tagdesk: the batch stopped sending: {}. The rows not carried out stay pending: \
+             `{}` sends them (after {})",
+            d.describe(),
+            command_in(&place, &format!("batch resume {}", plan.batch_id)),
+            d.until.format("%Y-%m-%d %H:%M:%S UTC")
+        ));
+    }
     if !session.profile.demo && service == Service::Hive {
         // Only the patrons the batch changed (appended to the change log): what another
         // tagdesk learned meanwhile about the others is kept.

@@ -23,6 +23,7 @@ mod progress;
 pub mod render;
 mod results;
 pub mod run;
+mod signals;
 mod sim;
 
 use std::io::Write;
@@ -32,6 +33,7 @@ use serde_json::json;
 use crate::config::ConfigError;
 use crate::core::domain::PartnerId;
 use crate::core::op::ApiError;
+use crate::core::op::Op;
 use crate::core::op::Output;
 use crate::core::op::Service;
 use crate::core::printable::{json_text, printable};
@@ -67,7 +69,10 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   3  the API refused the request (HTTP error)
   4  no usable answer: unreachable, timed out, or an unreadable response
   5  answered, but the outcome could not be written to the journal, or a batch's
-     --results file could not be written after sending (see stderr)";
+     --results file could not be written after sending (see stderr)
+  129  stopped by SIGHUP: requests in flight journaled as abandoned
+  130  stopped by SIGINT (Ctrl-C; a batch: the second one): requests in flight journaled as abandoned
+  143  stopped by SIGTERM: requests in flight journaled as abandoned";
 
 /// How to print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,9 +91,42 @@ pub fn exit_code(result: &Result<Output, ApiError>) -> u8 {
     }
 }
 
+/// The keys of the session, once it is open: every line the CLI prints passes through it
+/// (keys of [`MIN_EMBEDDED_KEY`](crate::core::redact::MIN_EMBEDDED_KEY) characters or more,
+/// which cannot match a word or a field name; a shorter key is refused as data where it
+/// enters instead).
+static OUTPUT_REDACTOR: std::sync::OnceLock<crate::core::redact::Redactor> =
+    std::sync::OnceLock::new();
+
+/// From now on, the session's keys are redacted from everything printed.
+pub(crate) fn redact_output(redactor: &crate::core::redact::Redactor) {
+    let _ = OUTPUT_REDACTOR.set(redactor.for_text());
+}
+
+/// `text` without the session's keys.
+fn scrubbed(text: &str) -> std::borrow::Cow<'_, str> {
+    match OUTPUT_REDACTOR.get() {
+        Some(r) => r.text(text),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// A key of the session typed as data (a patron id, a user id, a tag, a value) is refused
+/// before anything is sent, without being shown.
+pub(crate) fn refuse_key_as_data(session: &Session, op: &Op) -> Option<String> {
+    let r = crate::core::redact::Redactor::new(session.profile.secrets());
+    let value = serde_json::to_value(op).ok()?;
+    r.finds_key(&value).then(|| {
+        "an argument is an API key of this profile (not shown): a key is never sent as data \
+         — nothing was sent"
+            .to_string()
+    })
+}
+
 /// Writes a line to stdout. A closed stdout (`tagdesk log | head`) ends the process
 /// quietly with the conventional status, never a panic.
 pub fn out(line: &str) {
+    let line = scrubbed(line);
     let mut stdout = std::io::stdout().lock();
     let written = stdout
         .write_all(line.as_bytes())
@@ -101,6 +139,7 @@ pub fn out(line: &str) {
 /// Writes text to stdout as it is (no line end added), with [`out`]'s handling of a closed
 /// pipe.
 pub fn out_raw(text: &str) {
+    let text = scrubbed(text);
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout.write_all(text.as_bytes()) {
         closed(&e);
@@ -116,6 +155,7 @@ pub fn flush() {
 
 /// Writes a line to stderr; a stderr that cannot be written is ignored (never a panic).
 pub fn err(line: &str) {
+    let line = scrubbed(line);
     let mut stderr = std::io::stderr().lock();
     let _ = stderr
         .write_all(line.as_bytes())
@@ -356,6 +396,9 @@ pub(crate) async fn open_session(options: &Options, format: Format) -> Result<Se
     let session = session::open(options, &env)
         .await
         .map_err(|ConfigError(m)| fail(format, &m, exit::USAGE))?;
+    redact_output(&crate::core::redact::Redactor::new(
+        session.profile.secrets(),
+    ));
     if session.profile.demo {
         err(&format!("tagdesk: {}", session::demo_notice()));
     }

@@ -37,6 +37,9 @@ fn maybe_created_hint(op: &Op, error: &ApiError, session: &Session) -> Option<St
 
 /// Runs one Op: gate, journal intent, request, journal outcome, print. Returns the exit code.
 pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 {
+    if let Some(refusal) = super::refuse_key_as_data(session, &op) {
+        return fail(format, &refusal, exit::USAGE);
+    }
     let policy = Policy {
         profile: session.profile.name.clone(),
         read_only: session.profile.read_only,
@@ -141,15 +144,28 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
         keep_users: !listing,
         prior: None,
     };
-    let run = exec::execute_journaled_with(
+    // From here a signal journals the request in flight as abandoned before the process
+    // ends (the gate's question above is left to the default: Ctrl-C there ends it).
+    let mut signals = super::signals::Signals::install();
+    let send = exec::execute_journaled_with(
         &clients,
         journal.as_ref(),
         &id,
         &op,
         &session.profile.retry,
         &hooks,
-    )
-    .await;
+    );
+    let run = tokio::select! {
+        run = send => run,
+        stop = signals.next() => super::signals::abandon_and_exit(
+            journal.as_ref(),
+            stop,
+            &format!(
+                ". Journal id {id}: see `{}`",
+                super::batch::command_in(&place, "log")
+            ),
+        ),
+    };
     let (exchanges, result) = (run.exchanges, run.result);
     let took = started.elapsed();
     remember(session, &op, &result);

@@ -18,6 +18,10 @@ use serde_json::Value;
 /// What every occurrence of a key is replaced with.
 pub const REDACTED: &str = "[redacted]";
 
+/// Keys shorter than this are found only as a whole value (a one-letter test key would be
+/// inside every word); longer ones anywhere in a text.
+pub const MIN_EMBEDDED_KEY: usize = 8;
+
 /// The session's keys, longest first (so a key containing another is redacted whole).
 #[derive(Clone, Default)]
 pub struct Redactor {
@@ -57,6 +61,40 @@ impl Redactor {
 
     pub fn secrets(&self) -> &[String] {
         &self.secrets
+    }
+
+    /// Whether `s` is a key typed (or pasted) as data: the whole value, trimmed, or a value
+    /// holding a key of at least [`MIN_EMBEDDED_KEY`] characters. Such a value is refused
+    /// where it enters (a patron id, a CSV cell): it is never sent, shown or written.
+    pub fn is_key(&self, s: &str) -> bool {
+        let t = s.trim();
+        self.secrets
+            .iter()
+            .any(|k| t == k || (k.len() >= MIN_EMBEDDED_KEY && t.contains(k.as_str())))
+    }
+
+    /// Whether any string of `v` (or any object key) [`is_key`](Self::is_key).
+    pub fn finds_key(&self, v: &Value) -> bool {
+        match v {
+            Value::String(s) => self.is_key(s),
+            Value::Array(items) => items.iter().any(|i| self.finds_key(i)),
+            Value::Object(map) => map.iter().any(|(k, i)| self.is_key(k) || self.finds_key(i)),
+            Value::Null | Value::Bool(_) | Value::Number(_) => false,
+        }
+    }
+
+    /// The keys long enough ([`MIN_EMBEDDED_KEY`]) to be replaced inside any text — a line
+    /// of output, JSON included — without ever matching a word or a field name.
+    pub fn for_text(&self) -> Redactor {
+        Self {
+            secrets: Arc::new(
+                self.secrets
+                    .iter()
+                    .filter(|k| k.len() >= MIN_EMBEDDED_KEY)
+                    .cloned()
+                    .collect(),
+            ),
+        }
     }
 
     /// Whether `s` holds a key.
@@ -186,5 +224,22 @@ mod tests {
             r.text(r#"{"m":"key sk\/live\"9"}"#),
             r#"{"m":"key [redacted]"}"#
         );
+    }
+
+    #[test]
+    fn a_key_as_data_is_found_whole_or_embedded_when_long_enough() {
+        let r = Redactor::new(["hive-SECRET-7f3a9c".to_string(), "k".into()]);
+        assert!(r.is_key("hive-SECRET-7f3a9c"));
+        assert!(r.is_key(" hive-SECRET-7f3a9c "));
+        assert!(
+            r.is_key("xhive-SECRET-7f3a9cx"),
+            "a long key inside a value"
+        );
+        assert!(r.is_key("k"));
+        assert!(!r.is_key("kiwi"), "a short key only as the whole value");
+        assert!(r.finds_key(&serde_json::json!({"op": {"patron": "hive-SECRET-7f3a9c"}})));
+        assert!(!r.finds_key(&serde_json::json!({"op": {"patron": "kiwi"}})));
+        let t = r.for_text();
+        assert_eq!(t.text("a k hive-SECRET-7f3a9c"), "a k [redacted]");
     }
 }

@@ -418,6 +418,20 @@ pub async fn execute_journaled_with(
     policy: &RetryPolicy,
     hooks: &Hooks<'_>,
 ) -> Execution {
+    // A key of the profile typed as data (a patron id, a value) is never sent, journaled
+    // or remembered.
+    if serde_json::to_value(op).is_ok_and(|v| clients.redactor.finds_key(&v)) {
+        return Execution {
+            exchanges: Vec::new(),
+            retries: Vec::new(),
+            result: Err(ApiError::Local {
+                message: "the request holds an API key of this profile (not shown): a key is \
+                          never sent as data"
+                    .into(),
+            }),
+            journal_error: None,
+        };
+    }
     if let Some(journal) = journal {
         let (j, id, o, req, prior) = (
             journal.clone(),

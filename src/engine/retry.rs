@@ -95,11 +95,11 @@ pub fn may_retry(op: &Op, error: &ApiError) -> bool {
     }
 }
 
-/// A `Retry-After` value: delta-seconds or an HTTP date.
+/// A `Retry-After` value: delta-seconds (too many to count: for ever) or an HTTP date.
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(v.parse::<u64>().unwrap_or(u64::MAX)));
     }
     let when = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
     Some((when - now).to_std().unwrap_or(Duration::ZERO))
@@ -146,6 +146,71 @@ pub fn next_wait(
         return None;
     }
     Some((wait, honoured))
+}
+
+/// The server asked for a longer wait than tagdesk makes (a `Retry-After` above the
+/// policy's `max_wait`): a batch stops sending rather than send every row into the refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deferral {
+    /// The status that asked (429 or 503).
+    pub status: u16,
+    /// The `Retry-After` as the server sent it.
+    pub retry_after: String,
+    /// How long it asked for, in seconds.
+    pub wait_secs: u64,
+    /// When it said to come back.
+    pub until: DateTime<Utc>,
+}
+
+impl Deferral {
+    /// One sentence for people: what the server asked, and when it said to come back.
+    pub fn describe(&self) -> String {
+        format!(
+            "the server answered HTTP {} with Retry-After: {} — come back at {} (in {}), longer \
+             than tagdesk waits",
+            self.status,
+            crate::core::printable::printable(&self.retry_after),
+            self.until.format("%Y-%m-%d %H:%M:%S UTC"),
+            human_wait(self.wait_secs)
+        )
+    }
+}
+
+/// `45 s`, `12 min`, `3 h`, `27 days`.
+fn human_wait(secs: u64) -> String {
+    match secs {
+        0..120 => format!("{secs} s"),
+        120..7200 => format!("{} min", secs / 60),
+        7200..172_800 => format!("{} h", secs / 3600),
+        _ => format!("{} days", secs / 86_400),
+    }
+}
+
+/// Whether `error` is a 429 or 503 whose `Retry-After` asks for more than `policy.max_wait`:
+/// the wait is not made (see [`next_wait`]), and a batch should stop sending until then.
+pub fn deferral(policy: &RetryPolicy, error: &ApiError, now: DateTime<Utc>) -> Option<Deferral> {
+    let ApiError::Http {
+        status: status @ (429 | 503),
+        retry_after: Some(value),
+        ..
+    } = error
+    else {
+        return None;
+    };
+    let wait = parse_retry_after(value, now)?;
+    if wait <= policy.max_wait {
+        return None;
+    }
+    let until = chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    Some(Deferral {
+        status: *status,
+        retry_after: value.clone(),
+        wait_secs: wait.as_secs(),
+        until,
+    })
 }
 
 impl crate::core::redact::Scrub for RetryNotice {
@@ -254,6 +319,35 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", now),
+            Some(Duration::from_secs(u64::MAX)),
+            "too many seconds to count is for ever, not no header"
+        );
+    }
+
+    #[test]
+    fn a_wait_above_the_cap_defers_a_batch_and_says_until_when() {
+        let p = RetryPolicy::default();
+        let now = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(deferral(&p, &http(429, Some("10")), now), None, "the cap");
+        assert_eq!(deferral(&p, &http(429, None), now), None);
+        assert_eq!(deferral(&p, &http(500, Some("600")), now), None);
+        let d = deferral(&p, &http(429, Some("99999999")), now).unwrap();
+        assert_eq!(d.status, 429);
+        assert_eq!(d.wait_secs, 99_999_999);
+        assert_eq!(d.until.to_rfc3339(), "2030-01-22T19:46:39+00:00");
+        assert!(
+            d.describe()
+                .contains("come back at 2030-01-22 19:46:39 UTC")
+        );
+        let d = deferral(&p, &http(503, Some("Thu, 01 Jan 2099 00:00:00 GMT")), now).unwrap();
+        assert_eq!(d.until.to_rfc3339(), "2099-01-01T00:00:00+00:00");
+        assert!(d.describe().contains("days"), "{}", d.describe());
+        let d = deferral(&p, &http(429, Some("99999999999999999999999")), now).unwrap();
+        assert_eq!(d.until, DateTime::<Utc>::MAX_UTC);
     }
 
     #[test]

@@ -175,9 +175,9 @@ impl App {
         (app, effects)
     }
 
-    /// Requests still waiting for a reply.
+    /// Requests still waiting for a reply: single ones and the rows of running batches.
     pub fn in_flight(&self) -> usize {
-        self.log.in_flight()
+        self.log.in_flight() + self.batch_in_flight()
     }
 
     /// Puts earlier runs' journal entries at the top of the action log (a batch's rows as

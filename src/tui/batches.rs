@@ -59,8 +59,11 @@ impl BatchRunner {
     /// Reads an import's file off the loop.
     pub fn read_import(&self, path: String, service: Service) {
         let tx = self.messages.clone();
+        let keys = self.clients.redactor.clone();
         tokio::task::spawn_blocking(move || {
-            let result = batch::read_source(&path).map(Arc::new);
+            let result = batch::read_source(&path)
+                .and_then(|bytes| refuse_keys(&keys, bytes))
+                .map(Arc::new);
             let _ = tx.send(Message::ImportRead {
                 path,
                 service,
@@ -321,6 +324,33 @@ async fn sent_since(journal: &SharedJournal, plan: &SavedPlan, todo: &[usize]) -
     .flatten()
 }
 
+/// A file with an API key of the profile in a cell is refused whole, the lines named and
+/// the key never shown: it would be sent, drawn and written as data.
+fn refuse_keys(keys: &crate::core::redact::Redactor, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    if keys.is_empty() {
+        return Ok(bytes);
+    }
+    let mut table = crate::core::plan::read_table(&bytes)?;
+    let before = table.unreadable.len();
+    table.refuse_keys(|cell| keys.is_key(cell) || cell.split(',').any(|p| keys.is_key(p)));
+    if table.unreadable.len() == before {
+        return Ok(bytes);
+    }
+    let mut lines: Vec<String> = table
+        .unreadable
+        .iter()
+        .filter(|(_, why)| why.contains("holds an API key"))
+        .map(|(line, _)| line.to_string())
+        .collect();
+    lines.dedup();
+    Err(format!(
+        "{} {} {} an API key of this profile (not shown): a key is never sent as data",
+        if lines.len() == 1 { "line" } else { "lines" },
+        lines.join(", "),
+        if lines.len() == 1 { "holds" } else { "hold" },
+    ))
+}
+
 /// Tells the App a batch ended without running.
 fn ended(events: &mpsc::UnboundedSender<Event>, batch_id: &str, why: String, todo: usize) {
     let mut report = RunReport {
@@ -513,7 +543,7 @@ mod tests {
 
     /// A plan of one Hive add on `profile`, whose run a process now gone left unfinished.
     fn left_unfinished(data_dir: &std::path::Path, id: &str, profile: &str, demo: bool) {
-        let table = crate::core::plan::read_table(b"p1,vip\n");
+        let table = crate::core::plan::read_table(b"p1,vip\n").unwrap();
         let built = crate::core::plan::hive_plan(&table, None, false, &[]);
         let mut plan = SavedPlan::empty(built.op);
         plan.batch_id = id.into();
@@ -541,7 +571,7 @@ mod tests {
             BatchTag, IntentRecord, Journal, JournalOptions, OutcomeRecord, Record,
         };
         let dir = tempfile::tempdir().unwrap();
-        let table = crate::core::plan::read_table(b"p1,vip\np2,vip\n");
+        let table = crate::core::plan::read_table(b"p1,vip\np2,vip\n").unwrap();
         let built = crate::core::plan::hive_plan(&table, None, false, &[]);
         let mut plan = SavedPlan::empty(built.op);
         plan.batch_id = "B1".into();

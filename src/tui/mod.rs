@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod message;
 pub mod mouse;
 pub mod popups;
+mod screen_keys;
 mod settings;
 pub mod state;
 pub mod terminal;
@@ -134,10 +135,11 @@ pub async fn run(
     let settings = settings_for(session, &workspace);
     // Saves run on a thread of their own, in order; dropping it at the end of `run` waits
     // for the last one.
-    let saver = crate::engine::workspace::Saver::start(
+    let saver = crate::engine::workspace::Saver::start_without_keys(
         data_dir.clone(),
         profile.name.clone(),
         workspace.cerego_lookups,
+        crate::core::redact::Redactor::new(profile.secrets()),
     );
 
     let (request_tx, request_rx) = mpsc::unbounded_channel();
@@ -164,10 +166,15 @@ pub async fn run(
         reply_tx.clone(),
         message_tx,
     );
+    // Kept for the way out: the batches' rows in flight are journaled through it.
+    let exit_journal = journal.clone();
     let backend = backend::spawn(clients, journal, profile.retry, request_rx, reply_tx);
 
     let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<SwitchEvent>();
-    let mut state = Loop { end: None };
+    let mut state = Loop {
+        end: None,
+        screen_keys: crate::core::redact::Redactor::new(profile.secrets()).for_text(),
+    };
     let result = drive(
         &mut state,
         settings,
@@ -184,10 +191,21 @@ pub async fn run(
     .await;
     drop(request_tx);
     runner.abort_all();
-    // Every way out passes here: abandon what is still in flight, then report.
-    let abandoned = tokio::task::spawn_blocking(move || backend.abandon_in_flight())
-        .await
-        .unwrap_or(0);
+    // Every way out passes here: abandon what is still in flight — single requests and the
+    // rows of running batches — then report. The journal then takes nothing more, so an
+    // answer that arrives meanwhile is not a second outcome.
+    let abandoned = tokio::task::spawn_blocking(move || {
+        let mut n = backend.abandon_in_flight();
+        if let Some(journal) = &exit_journal {
+            match crate::engine::exec::lock(journal).abandon_in_flight() {
+                Ok(ids) => n += ids.len(),
+                Err(e) => tracing::error!("journal: {e}"),
+            }
+        }
+        n
+    })
+    .await
+    .unwrap_or(0);
     if abandoned > 0 {
         say(&format!(
             "tagdesk: {} still in flight; journaled as abandoned (outcome unknown)",
@@ -213,6 +231,8 @@ enum SwitchEvent {
 /// What the loop leaves behind for [`run`].
 struct Loop {
     end: Option<RunEnd>,
+    /// The profile's keys, overwritten wherever a frame shows one ([`screen_keys`]).
+    screen_keys: crate::core::redact::Redactor,
 }
 
 /// The event loop proper: owns the terminal (restored when it returns, on any path).
@@ -350,6 +370,7 @@ async fn drive(
         }
         let drawn = guard.terminal().draw(|frame| {
             view::draw(&app, frame);
+            screen_keys::redact(frame.buffer_mut(), &state.screen_keys);
             if mouse {
                 hits = view::hits(&app, frame.area());
             }

@@ -4,8 +4,6 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-use std::path::Path;
-
 use serde_json::Value;
 use support::cli::*;
 use tagdesk::sim::faults::FaultRule;
@@ -264,40 +262,6 @@ async fn journal_pairs_and_no_secret_in_any_file() {
     let since = env.run(&["log", "--since", "garbage"]).await;
     assert_eq!(code(&since), 2);
     assert_no_secret_under(&env.data_dir());
-}
-
-/// Searches every file under `dir` for either key.
-fn assert_no_secret_under(dir: &Path) {
-    let mut seen = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            seen += 1;
-            let bytes = std::fs::read(&p).expect("read");
-            let text = String::from_utf8_lossy(&bytes);
-            for key in [HIVE_KEY, CEREGO_KEY] {
-                assert!(!text.contains(key), "{} holds a key", p.display());
-            }
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let mode = std::fs::metadata(&p).expect("meta").permissions().mode() & 0o777;
-                assert_eq!(mode, 0o600, "{} is {mode:o}", p.display());
-            }
-        }
-    }
-    assert!(seen >= 2, "the journals were written");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir).expect("meta").permissions().mode() & 0o777;
-        assert_eq!(mode, 0o700, "the data dir is private");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,7 +1,7 @@
 //! The `tagdesk` binary against a simulator: a temporary config and data directory, the
 //! keys in the environment, and helpers to read what a run printed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -128,4 +128,38 @@ pub fn stderr(o: &Output) -> String {
 
 pub fn json(o: &Output) -> Value {
     serde_json::from_str(stdout(o).trim()).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+/// Searches every file under `dir` for either key.
+pub fn assert_no_secret_under(dir: &Path) {
+    let mut seen = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            seen += 1;
+            let bytes = std::fs::read(&p).expect("read");
+            let text = String::from_utf8_lossy(&bytes);
+            for key in [HIVE_KEY, CEREGO_KEY] {
+                assert!(!text.contains(key), "{} holds a key", p.display());
+            }
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&p).expect("meta").permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{} is {mode:o}", p.display());
+            }
+        }
+    }
+    assert!(seen >= 2, "the journals were written");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the data dir is private");
+    }
 }

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::{BatchOp, CeregoWant, Layout, Plan, PlanRow, RowError, Table, cell};
+use super::{
+    BatchOp, CeregoWant, Layout, Plan, PlanRow, RowError, Table, cell, extra_cells, width,
+};
 use crate::core::domain::{CeregoUserId, TagId, TagType, TagTypeId, TagValue};
 use crate::core::model::KnownUsers;
 use crate::core::op::Op;
@@ -146,9 +148,13 @@ pub fn cerego_plan(
         return plan;
     };
     let skip = usize::from(layout.header);
+    let width = width(table, &layout, &CEREGO_COLUMNS);
     let mut seen: HashMap<(CeregoUserId, TagTypeId), usize> = HashMap::new();
     for row in table.rows.iter().skip(skip) {
         let parsed = (|| -> Result<PlanRow, String> {
+            if let Some(reason) = extra_cells(row, width, &CEREGO_COLUMNS, layout.header) {
+                return Err(reason);
+            }
             let user = CeregoUserId::parse(cell(row, layout.columns[0], "user_id")?)
                 .map_err(|e| e.to_string())?;
             let tag_type = TagTypeId::parse(cell(row, layout.columns[1], "tag_type_id")?)

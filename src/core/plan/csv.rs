@@ -21,6 +21,29 @@ pub struct Table {
     pub unreadable: Vec<(usize, String)>,
 }
 
+impl Table {
+    /// Rows with a cell that `is_key` (an API key pasted into the file) become unreadable,
+    /// their line named and the cell never shown: a key is not sent as data, nor written
+    /// into the plan, the results or the workspace.
+    pub fn refuse_keys(&mut self, is_key: impl Fn(&str) -> bool) {
+        let (keep, refused): (Vec<RawRow>, Vec<RawRow>) = std::mem::take(&mut self.rows)
+            .into_iter()
+            .partition(|r| !r.cells.iter().any(|c| is_key(c)));
+        self.rows = keep;
+        for r in refused {
+            let column = r.cells.iter().position(|c| is_key(c)).map_or(0, |i| i + 1);
+            self.unreadable.push((
+                r.line,
+                format!(
+                    "column {column} holds an API key of this profile (not shown): a key is \
+                     never sent as data"
+                ),
+            ));
+        }
+        self.unreadable.sort_by_key(|(line, _)| *line);
+    }
+}
+
 /// Which columns hold what, and whether the first row is a header (the choice the Hive
 /// dashboard's preview asks the operator to make).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +54,19 @@ pub struct Layout {
     pub columns: Vec<usize>,
 }
 
-/// Reads `bytes` as CSV. Never fails as a whole: what cannot be read is reported by line.
-pub fn read_table(bytes: &[u8]) -> Table {
+/// The most data rows one batch file may have. A plan keeps every row in memory (a few
+/// hundred bytes each), so a file is refused beyond this, before it is planned.
+pub const MAX_ROWS: usize = 1_000_000;
+
+/// Reads `bytes` as CSV, within [`MAX_ROWS`] rows. Fails as a whole only for a file over
+/// the row limit; what cannot be read otherwise is reported by line.
+pub fn read_table(bytes: &[u8]) -> Result<Table, String> {
+    read_table_within(bytes, MAX_ROWS)
+}
+
+/// [`read_table`] with a limit of `max_rows` rows (the header counted): reading stops at
+/// the first row over it, so a huge file is refused without being read whole.
+pub fn read_table_within(bytes: &[u8], max_rows: usize) -> Result<Table, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
@@ -53,11 +87,28 @@ pub fn read_table(bytes: &[u8]) -> Table {
         ends.partition_point(|&e| e < at) + 1
     };
     loop {
+        if table.rows.len() + table.unreadable.len() > max_rows {
+            return Err(format!(
+                "the file has more than {} rows, the most one batch takes: split it into \
+                 several files",
+                crate::core::printable::grouped(max_rows as u64)
+            ));
+        }
         let before = reader.position().byte();
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = line_at(record.position().map_or(before, |p| p.byte()));
+                let start = record.position().map_or(before, |p| p.byte());
+                // The reader accepts what RFC 4180 does not (a quote inside an unquoted
+                // cell, text after a closing quote, a quote never closed): such a row
+                // would be sent with a changed id, so it is reported instead.
+                let (from, raw) = span(bytes, start, reader.position().byte());
+                if let Some((offset, reason)) = bad_quoting(raw) {
+                    table
+                        .unreadable
+                        .push((line_at((from + offset) as u64), reason));
+                    continue;
+                }
                 let mut cells = Vec::with_capacity(record.len());
                 let mut bad = None;
                 for (i, cell) in record.iter().enumerate() {
@@ -72,6 +123,7 @@ pub fn read_table(bytes: &[u8]) -> Table {
                         }
                     }
                 }
+                let line = line_at(start);
                 if let Some(reason) = bad {
                     table.unreadable.push((line, reason));
                 } else if cells.iter().any(|c| !c.trim().is_empty()) {
@@ -86,7 +138,75 @@ pub fn read_table(bytes: &[u8]) -> Table {
             }
         }
     }
-    table
+    Ok(table)
+}
+
+/// The bytes of `bytes` from `start` to `end` (clamped), leading line ends skipped, and
+/// where they start.
+fn span(bytes: &[u8], start: u64, end: u64) -> (usize, &[u8]) {
+    let clamp = |b: u64| usize::try_from(b).unwrap_or(bytes.len()).min(bytes.len());
+    let (mut start, end) = (clamp(start), clamp(end));
+    while start < end && matches!(bytes[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    (start, bytes.get(start..end).unwrap_or_default())
+}
+
+/// Where one record's raw bytes break RFC 4180's quoting, and how: a quote inside an
+/// unquoted cell, anything but a comma or a line end after a closing quote, or a quoted
+/// cell never closed. The offset is of the offending byte (of the opening quote for a cell
+/// never closed).
+fn bad_quoting(raw: &[u8]) -> Option<(usize, String)> {
+    enum At {
+        CellStart,
+        Unquoted,
+        Quoted(usize),
+        AfterQuote,
+    }
+    let mut at = At::CellStart;
+    let mut column = 1;
+    for (i, &b) in raw.iter().enumerate() {
+        at = match (at, b) {
+            (At::CellStart | At::Unquoted | At::AfterQuote, b'\r' | b'\n') => return None,
+            (At::CellStart | At::Unquoted | At::AfterQuote, b',') => {
+                column += 1;
+                At::CellStart
+            }
+            (At::CellStart, b'"') => At::Quoted(i),
+            (At::CellStart | At::Unquoted, _) if b == b'"' => {
+                return Some((
+                    i,
+                    format!(
+                        "a quote inside unquoted column {column}: quote the whole cell and \
+                         double the quotes inside it (\"a\"\"b\")"
+                    ),
+                ));
+            }
+            (At::CellStart | At::Unquoted, _) => At::Unquoted,
+            (At::Quoted(_), b'"') => At::AfterQuote,
+            (At::Quoted(open), _) => At::Quoted(open),
+            (At::AfterQuote, b'"') => At::Quoted(i),
+            (At::AfterQuote, _) => {
+                return Some((
+                    i,
+                    format!(
+                        "text after the closing quote of column {column}: a quote inside a \
+                         quoted cell is written twice (\"a\"\"b\")"
+                    ),
+                ));
+            }
+        };
+    }
+    match at {
+        At::Quoted(open) => Some((
+            open,
+            format!(
+                "a quoted cell (column {column}) is never closed: the file ends inside it \
+                 (a missing closing quote)"
+            ),
+        )),
+        _ => None,
+    }
 }
 
 /// The offsets of every line feed in `bytes`.
@@ -155,7 +275,7 @@ mod tests {
 
     #[test]
     fn physical_lines_count_the_header_blank_lines_and_quoted_breaks() {
-        let t = read_table(b"user_id,user_tags\n\np1,\"vip, news\"\np2,\"a\nb\"\np3,x\n");
+        let t = read_table(b"user_id,user_tags\n\np1,\"vip, news\"\np2,\"a\nb\"\np3,x\n").unwrap();
         assert_eq!(lines(&t), [1, 3, 4, 6]);
         assert_eq!(t.rows[1].cells, ["p1", "vip, news"]);
         assert!(t.unreadable.is_empty());
@@ -163,14 +283,14 @@ mod tests {
 
     #[test]
     fn bom_and_crlf_are_accepted() {
-        let t = read_table(b"\xEF\xBB\xBFuser_id,user_tags\r\np1,vip\r\n\r\np2,news\r\n");
+        let t = read_table(b"\xEF\xBB\xBFuser_id,user_tags\r\np1,vip\r\n\r\np2,news\r\n").unwrap();
         assert_eq!(t.rows[0].cells, ["user_id", "user_tags"]);
         assert_eq!(lines(&t), [1, 2, 4]);
     }
 
     #[test]
     fn non_utf8_rows_are_reported_by_line_and_the_rest_read() {
-        let t = read_table(b"p1,vip\np2,\xff\xfe\np3,x\n");
+        let t = read_table(b"p1,vip\np2,\xff\xfe\np3,x\n").unwrap();
         assert_eq!(lines(&t), [1, 3]);
         assert_eq!(t.unreadable.len(), 1);
         assert_eq!(t.unreadable[0].0, 2);
@@ -179,7 +299,7 @@ mod tests {
 
     #[test]
     fn headers_are_found_in_any_order_and_case() {
-        let t = read_table(b"Extra,USER_TAGS,User_Id\nx,vip,p1\n");
+        let t = read_table(b"Extra,USER_TAGS,User_Id\nx,vip,p1\n").unwrap();
         let l = detect_layout(&t, &["user_id", "user_tags"]).unwrap();
         assert_eq!(
             l,
@@ -188,7 +308,7 @@ mod tests {
                 columns: vec![2, 1]
             }
         );
-        let t = read_table(b"p1,vip\n");
+        let t = read_table(b"p1,vip\n").unwrap();
         let l = detect_layout(&t, &["user_id", "user_tags"]).unwrap();
         assert!(!l.header);
         assert_eq!(l.columns, [0, 1]);
@@ -196,9 +316,73 @@ mod tests {
 
     #[test]
     fn a_half_header_is_an_error_not_data() {
-        let t = read_table(b"user_id,tags\np1,vip\n");
+        let t = read_table(b"user_id,tags\np1,vip\n").unwrap();
         let e = detect_layout(&t, &["user_id", "user_tags"]).unwrap_err();
         assert_eq!(e.0, 1);
         assert!(e.1.contains("no user_tags column"), "{}", e.1);
+    }
+
+    #[test]
+    fn malformed_quoting_is_reported_with_its_line_not_read_as_data() {
+        // A quote never closed: the file ends inside it (the reader would send the rest of
+        // the file as one cell).
+        let t = read_table(b"p1,vip\np2,\"vip\np3,news\n").unwrap();
+        assert_eq!(lines(&t), [1]);
+        assert_eq!(t.unreadable.len(), 1, "{:?}", t.unreadable);
+        assert_eq!(t.unreadable[0].0, 2);
+        assert!(
+            t.unreadable[0].1.contains("never closed"),
+            "{:?}",
+            t.unreadable
+        );
+        // A stray quote inside an id, and text after a closing quote: the row is refused,
+        // the others read.
+        let t = read_table(b"p1,vip\np\"2,vip\n\"p3\"x,vip\np4,\"a \"\"b\"\"\"\n").unwrap();
+        assert_eq!(lines(&t), [1, 4]);
+        assert_eq!(t.rows[1].cells, ["p4", "a \"b\""]);
+        let bad: Vec<usize> = t.unreadable.iter().map(|(l, _)| *l).collect();
+        assert_eq!(bad, [2, 3], "{:?}", t.unreadable);
+        assert!(t.unreadable[0].1.contains("quote inside unquoted column 1"));
+        assert!(
+            t.unreadable[1]
+                .1
+                .contains("after the closing quote of column 1")
+        );
+        // The line is the quote's own, inside a cell that spans lines.
+        let t = read_table(b"p1,\"a\nb\"c\n").unwrap();
+        assert_eq!(t.unreadable[0].0, 2, "{:?}", t.unreadable);
+        // Well-formed quoting is untouched: quoted line breaks, doubled quotes, CRLF.
+        let t = read_table(b"\"p1\",\"a\r\nb\"\r\n\"\",x\r\n").unwrap();
+        assert!(t.unreadable.is_empty(), "{:?}", t.unreadable);
+        assert_eq!(t.rows.len(), 2);
+    }
+
+    #[test]
+    fn a_file_over_the_row_limit_is_refused_with_the_limit() {
+        let e = read_table_within(b"h,t\np1,a\np2,b\np3,c\n", 3).unwrap_err();
+        assert!(e.contains("more than 3 rows"), "{e}");
+        let t = read_table_within(b"h,t\np1,a\np2,b\n", 3).unwrap();
+        assert_eq!(t.rows.len(), 3);
+        // Unreadable rows count too.
+        assert!(read_table_within(b"p1,a\np\"2,b\np3,c\n", 2).is_err());
+        assert!(read_table_within(&[], 0).is_ok());
+        assert_eq!(MAX_ROWS, 1_000_000);
+    }
+
+    #[test]
+    fn a_row_holding_a_key_is_refused_without_showing_it() {
+        let mut t = read_table(b"p1,vip\nSECRET,vip\np3,\"vip, SECRET\"\np4,x\n").unwrap();
+        // The test is the caller's: here, the whole cell only.
+        t.refuse_keys(|c| c.trim() == "SECRET");
+        assert_eq!(lines(&t), [1, 3, 4]);
+        let bad: Vec<usize> = t.unreadable.iter().map(|(l, _)| *l).collect();
+        assert_eq!(bad, [2]);
+        assert!(t.unreadable[0].1.contains("column 1 holds an API key"));
+        assert!(!t.unreadable[0].1.contains("SECRET"));
+        // A key inside a list of tags is found by the caller's test (is_key embeds).
+        let mut t = read_table(b"p3,\"vip, SECRETKEY1\"\n").unwrap();
+        t.refuse_keys(|c| c.contains("SECRETKEY1"));
+        assert_eq!(t.unreadable[0].0, 1);
+        assert!(t.rows.is_empty());
     }
 }

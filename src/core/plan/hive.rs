@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{BatchOp, Layout, Plan, PlanRow, RowError, Table, cell};
+use super::{BatchOp, Layout, Plan, PlanRow, RowError, Table, cell, extra_cells, width};
 use crate::core::domain::{ApiField, HiveTag, PatronId};
 use crate::core::op::Op;
 
@@ -47,9 +47,12 @@ pub fn hive_plan(
         return plan;
     };
     let skip = usize::from(layout.header);
+    let width = width(table, &layout, &HIVE_COLUMNS);
     let mut by_patron: HashMap<PatronId, usize> = HashMap::new();
     for row in table.rows.iter().skip(skip) {
-        let parsed = cell(row, layout.columns[0], "user_id")
+        let parsed = extra_cells(row, width, &HIVE_COLUMNS, layout.header)
+            .map_or(Ok(()), Err)
+            .and_then(|()| cell(row, layout.columns[0], "user_id"))
             .and_then(|p| PatronId::parse(p).map_err(|e| e.to_string()))
             .and_then(|p| {
                 let tags = cell(row, layout.columns[1], "user_tags")?;

@@ -228,6 +228,41 @@ impl Plan {
     }
 }
 
+/// The cells a data row may have: as many as the header row when there is one, else the
+/// kind's columns (or as far as the layout's columns reach).
+fn width(table: &Table, layout: &Layout, names: &[&str]) -> usize {
+    let reach = layout.columns.iter().max().map_or(0, |c| c + 1);
+    match table.rows.first() {
+        Some(header) if layout.header => header.cells.len().max(reach),
+        _ => names.len().max(reach),
+    }
+}
+
+/// Why `row` has more cells than the file's columns (`width`), if it does: the extra cells
+/// would be dropped silently — or, without a header, say that this is a file of another
+/// kind. Empty cells at the end of a row (a trailing comma) are not counted.
+fn extra_cells(row: &RawRow, width: usize, names: &[&str], header: bool) -> Option<String> {
+    let used = row
+        .cells
+        .iter()
+        .rposition(|c| !c.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    (used > width).then(|| {
+        let of = if header {
+            format!("the header names {width}")
+        } else {
+            format!(
+                "without a header row the file has {width} ({})",
+                names.join(", ")
+            )
+        };
+        format!(
+            "the row has {used} cells but {of}: the extra cells would be ignored (is this a \
+             file of another kind?)"
+        )
+    })
+}
+
 /// The cell of `row` in `column`, or why there is none (`name`: the column's name).
 fn cell<'a>(row: &'a RawRow, column: usize, name: &str) -> Result<&'a str, String> {
     row.cells.get(column).map(String::as_str).ok_or_else(|| {

@@ -15,7 +15,7 @@ fn catalogue(names: &[&str]) -> Vec<HiveTag> {
 
 fn hive(text: &str, remove: bool) -> Plan {
     hive_plan(
-        &read_table(text.as_bytes()),
+        &read_table(text.as_bytes()).unwrap(),
         None,
         remove,
         &catalogue(&["vip", "newsletter", "beta"]),
@@ -93,7 +93,7 @@ fn tags_outside_the_catalogue_are_warnings_not_errors() {
     assert!(p.rows[0].warnings[0].contains("bogus"));
     assert!(p.rows[0].warnings[0].contains("will report it as failed"));
     // An unknown catalogue warns about nothing.
-    let p = hive_plan(&read_table(b"p1,bogus\n"), None, false, &[]);
+    let p = hive_plan(&read_table(b"p1,bogus\n").unwrap(), None, false, &[]);
     assert!(p.rows[0].warnings.is_empty());
 }
 
@@ -135,7 +135,8 @@ fn types() -> Vec<TagType> {
 
 #[test]
 fn cerego_rows_become_add_update_or_unchanged_from_the_user_list() {
-    let table = read_table(b"user_id,tag_type_id,value\n10,3,Spring\n11,3,Spring\n12,3,Spring\n");
+    let table =
+        read_table(b"user_id,tag_type_id,value\n10,3,Spring\n11,3,Spring\n12,3,Spring\n").unwrap();
     let p = cerego_plan(&table, None, &types(), &users());
     assert!(p.invalid.is_empty(), "{:?}", p.invalid);
     assert!(matches!(&p.rows[0].op, Op::CeregoUpdate { tag, .. } if tag.as_str() == "900"));
@@ -149,7 +150,7 @@ fn cerego_rows_become_add_update_or_unchanged_from_the_user_list() {
 
 #[test]
 fn cerego_errors_name_the_line_and_the_reason() {
-    let table = read_table(b"10,7,x\n99,3,x\n10,3,a\n10,3,b\nabc,3,x\n10,3\n");
+    let table = read_table(b"10,7,x\n99,3,x\n10,3,a\n10,3,b\nabc,3,x\n10,3\n").unwrap();
     let p = cerego_plan(&table, None, &types(), &users());
     let got: Vec<(usize, bool)> = p.invalid.iter().map(|e| (e.line, true)).collect();
     assert_eq!(got.len(), 5, "{:?}", p.invalid);
@@ -187,7 +188,7 @@ fn predictions_say_what_they_rest_on() {
     assert_eq!(second.effect, "?vip");
     assert!(second.basis.starts_with("unknown: never seen"));
 
-    let table = read_table(b"10,3,Spring\n");
+    let table = read_table(b"10,3,Spring\n").unwrap();
     let c = cerego_plan(&table, None, &types(), &users());
     let pr = predict(&c.rows[0], &known, &[], &types());
     assert_eq!(pr.effect, "update Cohort: \"Fall\" → \"Spring\"");
@@ -200,7 +201,7 @@ fn on_the_set_family_a_users_rows_become_one_request() {
         id: TagTypeId::parse("5").unwrap(),
         name: "Dept".into(),
     });
-    let table = read_table(b"10,3,Spring\n11,3,Spring\n12,3,Winter\n10,5,Nursing\n");
+    let table = read_table(b"10,3,Spring\n11,3,Spring\n12,3,Winter\n10,5,Nursing\n").unwrap();
     let p = for_set_api(cerego_plan(&table, None, &types, &users()));
     assert!(p.invalid.is_empty(), "{:?}", p.invalid);
     assert_eq!(p.rows.len(), 3, "{:#?}", p.rows);
@@ -226,5 +227,41 @@ fn on_the_set_family_a_users_rows_become_one_request() {
     assert_eq!(
         predict(&p.rows[0], &known, &[], &types).effect,
         "set Cohort: \"Fall\" → \"Spring\", Dept: (new) \"Nursing\""
+    );
+}
+
+#[test]
+fn a_row_with_more_cells_than_the_format_is_an_error_naming_its_line() {
+    // A Cerego file (3 columns, no header) given to a Hive import: column 3 is not dropped
+    // silently, and user ids do not become patrons.
+    let p = hive("10,3,Spring\n11,3,Winter\n", false);
+    assert!(p.rows.is_empty(), "{:?}", p.rows);
+    let lines: Vec<usize> = p.invalid.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [1, 2]);
+    assert!(
+        p.invalid[0].reason.contains("3 cells")
+            && p.invalid[0].reason.contains("user_id, user_tags"),
+        "{}",
+        p.invalid[0].reason
+    );
+    // Only the row that is too wide; a trailing comma (an empty last cell) is no extra cell.
+    let p = hive("p1,vip\np2,vip,oops\np3,vip,\n", false);
+    assert_eq!(p.rows.len(), 2);
+    assert_eq!(p.invalid.len(), 1);
+    assert_eq!(p.invalid[0].line, 2);
+    // With a header, as many cells as the header names (its extra columns are ignored).
+    let p = hive("user_id,user_tags,note\np1,vip,x\np2,vip,x,y\n", false);
+    assert_eq!(p.rows.len(), 1);
+    assert_eq!(p.invalid.len(), 1);
+    assert_eq!(p.invalid[0].line, 3);
+    assert!(p.invalid[0].reason.contains("the header names 3"));
+    // Cerego: a fourth cell is an error too.
+    let table = read_table(b"10,3,Spring,extra\n").unwrap();
+    let p = cerego_plan(&table, None, &types(), &users());
+    assert_eq!(p.invalid.len(), 1, "{:?}", p.invalid);
+    assert!(
+        p.invalid[0].reason.contains("4 cells"),
+        "{}",
+        p.invalid[0].reason
     );
 }

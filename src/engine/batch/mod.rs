@@ -305,10 +305,32 @@ pub fn read_source(file: &str) -> Result<Vec<u8>, String> {
             .read_to_end(&mut bytes)
             .map_err(|e| format!("standard input could not be read: {e}"))?;
     } else {
-        let f = std::fs::File::open(file).map_err(|e| format!("{file}: {e}"))?;
+        // Looked at before it is opened: opening a FIFO waits for a writer, for ever.
+        let not_regular = |meta: &std::fs::Metadata| {
+            (!meta.is_file()).then(|| {
+                format!(
+                    "{file} is not a regular file ({}): give a file, or `-` to read standard \
+                     input",
+                    file_kind(meta)
+                )
+            })
+        };
+        let meta = std::fs::metadata(file).map_err(|e| format!("{file}: {e}"))?;
+        if let Some(e) = not_regular(&meta) {
+            return Err(e);
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            // Should it have been swapped for a FIFO since, the open does not wait.
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(nix::libc::O_NONBLOCK);
+        }
+        let f = options.open(file).map_err(|e| format!("{file}: {e}"))?;
         let meta = f.metadata().map_err(|e| format!("{file}: {e}"))?;
-        if !meta.is_file() {
-            return Err(format!("{file} is not a file"));
+        if let Some(e) = not_regular(&meta) {
+            return Err(e);
         }
         f.take(MAX_SOURCE_BYTES + 1)
             .read_to_end(&mut bytes)
@@ -321,6 +343,28 @@ pub fn read_source(file: &str) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(bytes)
+}
+
+/// What a file that is not a regular file is, in words.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    if meta.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    "not a plain file"
 }
 
 /// The SHA-256 of `bytes`, as lower-case hex.

@@ -18,11 +18,12 @@ use crate::core::op::{ApiError, Exchange, Op, Output};
 use crate::core::plan::PlanRow;
 use crate::core::printable::plural;
 use crate::engine::exec::{self, Clients, Hooks, PageProgress, SharedJournal, lock};
+use crate::engine::journal::OutcomeKind;
 use crate::engine::journal::{
     BatchCounts, BatchEvent, BatchRecord, BatchTag, Entry, IntentRecord, OutcomeRecord, Record,
     RequestInfo, new_id,
 };
-use crate::engine::retry::{RetryNotice, RetryPolicy};
+use crate::engine::retry::{Deferral, RetryNotice, RetryPolicy};
 
 /// Whether the batch runs, waits, or stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +75,9 @@ pub struct RunReport {
     pub cancelled: bool,
     /// The journal failed: the batch stopped, and why.
     pub journal_error: Option<String>,
+    /// The server asked for a longer wait than tagdesk makes: the batch stopped sending
+    /// (the rest stay pending, for a resume), and when the server said to come back.
+    pub deferred: Option<Deferral>,
 }
 
 struct Commit {
@@ -140,12 +144,18 @@ struct PaceState {
 
 const SLOW_FIRST: Duration = Duration::from_millis(50);
 const SLOW_MAX: Duration = Duration::from_secs(5);
+/// The widest spacing a rate asks for (`--rate 0.001`).
+const SLOWEST: Duration = Duration::from_secs(1000);
 
 impl Pace {
     fn new(rate: Option<f64>) -> Self {
         let interval = rate
             .filter(|r| *r > 0.0 && r.is_finite())
-            .map_or(Duration::ZERO, |r| Duration::from_secs_f64(1.0 / r));
+            .map_or(Duration::ZERO, |r| {
+                // However slow a rate it was given, one request every 1,000 s at the least
+                // (a spacing near the end of time would overflow the clock).
+                Duration::try_from_secs_f64(1.0 / r).map_or(SLOWEST, |d| d.min(SLOWEST))
+            });
         let now = Instant::now();
         Self {
             interval,
@@ -198,6 +208,7 @@ struct Shared {
     pace: Pace,
     committer: Committer,
     journal_error: Mutex<Option<String>>,
+    deferred: Mutex<Option<Deferral>>,
 }
 
 impl Shared {
@@ -218,11 +229,25 @@ impl Shared {
             .push_front(index);
     }
 
+    /// The server asked for a wait longer than tagdesk makes: no further row starts.
+    fn defer(&self, deferral: Deferral) {
+        tracing::warn!("batch stopped: {}", deferral.describe());
+        self.deferred
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(deferral);
+    }
+
     fn stopped(&self) -> bool {
         self.journal_error
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .is_some()
+            || self
+                .deferred
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_some()
     }
 }
 
@@ -258,6 +283,7 @@ pub async fn run(
         pace: Pace::new(ctx.options.rate),
         committer: committer.clone(),
         journal_error: Mutex::new(None),
+        deferred: Mutex::new(None),
     });
     let results: Arc<Mutex<Vec<(usize, RowReport)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut workers = tokio::task::JoinSet::new();
@@ -276,6 +302,11 @@ pub async fn run(
     out.cancelled = *control.borrow_and_update() == Control::Cancel;
     out.journal_error = shared
         .journal_error
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    out.deferred = shared
+        .deferred
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
@@ -298,7 +329,7 @@ pub async fn run(
     out.rows = rows;
     let end = BatchEvent::End {
         counts: out.counts,
-        cancelled: out.cancelled || out.journal_error.is_some(),
+        cancelled: out.cancelled || out.journal_error.is_some() || out.deferred.is_some(),
     };
     if let Err(e) = committer.write(vec![header(end)]).await {
         out.journal_error.get_or_insert(e);
@@ -358,10 +389,22 @@ async fn worker(
         progress(Progress::Sent { row: index });
         let started = Instant::now();
         let (exchanges, result, retries) = send(&ctx, &shared, progress.as_ref(), &row.op).await;
-        let outcome = journal_outcome(
-            &shared, &intent.id, row, &exchanges, &result, &retries, started,
-        )
-        .await;
+        // A Retry-After beyond what tagdesk waits stops the batch: this row was not carried
+        // out (a 429 or 503 is a refusal to process), so it stays pending for a resume.
+        let deferral = result
+            .as_ref()
+            .err()
+            .and_then(|e| crate::engine::retry::deferral(&ctx.policy, e, chrono::Utc::now()));
+        let sent = Sent {
+            exchanges: &exchanges,
+            result: &result,
+            retries: &retries,
+            deferral: deferral.as_ref(),
+        };
+        let outcome = journal_outcome(&shared, &intent.id, row, sent, started).await;
+        if let Some(d) = deferral {
+            shared.defer(d);
+        }
         let entry = Entry {
             intent,
             outcome: Some(outcome),
@@ -470,18 +513,40 @@ async fn send(
     (exchanges, result, retries)
 }
 
+/// What one row's request came to.
+struct Sent<'a> {
+    exchanges: &'a [Exchange],
+    result: &'a Result<Output, ApiError>,
+    retries: &'a [RetryNotice],
+    /// The server asked for a wait longer than tagdesk makes.
+    deferral: Option<&'a Deferral>,
+}
+
 /// Journals how the row ended (its retries counted in the summary), as it arrives. When the
-/// journal cannot take it the batch stops; the row is still reported as it ended.
+/// journal cannot take it the batch stops; the row is still reported as it ended. A row the
+/// server deferred beyond the cap is journaled as not carried out (`cancelled`, with the
+/// server's answer kept): it reads pending, and a resume sends it.
 async fn journal_outcome(
     shared: &Shared,
     id: &str,
     row: &PlanRow,
-    exchanges: &[Exchange],
-    result: &Result<Output, ApiError>,
-    retries: &[RetryNotice],
+    sent: Sent<'_>,
     started: Instant,
 ) -> OutcomeRecord {
+    let Sent {
+        exchanges,
+        result,
+        retries,
+        deferral,
+    } = sent;
     let mut outcome = OutcomeRecord::from_execution(id, exchanges, result, started.elapsed());
+    if let Some(d) = deferral {
+        outcome.result = OutcomeKind::Cancelled;
+        outcome.summary = format!(
+            "not carried out: {}; the batch stopped sending (a resume sends it)",
+            d.describe()
+        );
+    }
     if !retries.is_empty() {
         outcome.summary = format!(
             "{} (after {})",

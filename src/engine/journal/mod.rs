@@ -139,6 +139,10 @@ pub enum JournalError {
     /// A record that could not be turned into a safe, readable line; nothing was written.
     #[error("journal {}: {reason}", path.display())]
     Record { path: PathBuf, reason: String },
+    /// tagdesk is quitting: what was in flight is journaled as abandoned, and nothing more is
+    /// written through this handle (an answer arriving now would be a second outcome).
+    #[error("journal {}: closed, tagdesk is quitting", path.display())]
+    Closed { path: PathBuf },
 }
 
 impl JournalError {
@@ -225,6 +229,11 @@ pub struct Journal {
     file: File,
     redactor: Redactor,
     options: JournalOptions,
+    /// Intents written through this handle whose outcome is not written yet: the requests
+    /// in flight, which a way out journals as abandoned ([`Journal::abandon_in_flight`]).
+    in_flight: std::collections::BTreeSet<String>,
+    /// Set once what was in flight was abandoned: nothing more is written.
+    closed: bool,
 }
 
 impl std::fmt::Debug for Journal {
@@ -330,6 +339,8 @@ impl Journal {
             file,
             redactor: Redactor::new(secrets),
             options,
+            in_flight: std::collections::BTreeSet::new(),
+            closed: false,
         };
         Ok((journal, report))
     }
@@ -412,6 +423,7 @@ impl Journal {
     /// is rotated first when it has grown past the rotation size (before an intent, so a
     /// request's two records usually share a file; readers pair across files anyway).
     pub fn append(&mut self, record: &Record) -> Result<(), JournalError> {
+        self.refuse_if_closed()?;
         let line = redact::redacted_line(record, &self.redactor).map_err(|reason| {
             JournalError::Record {
                 path: self.path.clone(),
@@ -424,7 +436,9 @@ impl Journal {
         if matches!(record, Record::Intent(_)) {
             self.rotate_if_full()?;
         }
-        self.write_synced(&bytes)
+        self.write_synced(&bytes)?;
+        self.track(record);
+        Ok(())
     }
 
     /// Appends several records with one write and one fsync (group commit): a batch's
@@ -434,6 +448,7 @@ impl Journal {
         if records.is_empty() {
             return Ok(());
         }
+        self.refuse_if_closed()?;
         let mut bytes = Vec::new();
         for record in records {
             let line = redact::redacted_line(record, &self.redactor).map_err(|reason| {
@@ -449,7 +464,54 @@ impl Journal {
         if records.iter().any(|r| matches!(r, Record::Intent(_))) {
             self.rotate_if_full()?;
         }
-        self.write_synced(&bytes)
+        self.write_synced(&bytes)?;
+        for record in records {
+            self.track(record);
+        }
+        Ok(())
+    }
+
+    /// Keeps count of the requests in flight: an intent written starts one, its outcome
+    /// ends it.
+    fn track(&mut self, record: &Record) {
+        match record {
+            Record::Intent(intent) => {
+                self.in_flight.insert(intent.id.clone());
+            }
+            Record::Outcome(outcome) => {
+                self.in_flight.remove(&outcome.id);
+            }
+            Record::Batch(_) | Record::DryRun(_) => {}
+        }
+    }
+
+    fn refuse_if_closed(&self) -> Result<(), JournalError> {
+        if self.closed {
+            return Err(JournalError::Closed {
+                path: self.path.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The requests in flight: intents written through this handle without an outcome.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Every way out of tagdesk (a quit, a signal, a lost terminal) passes here: each request
+    /// still in flight — single or a batch's row — is journaled as abandoned (outcome
+    /// unknown), and the journal takes nothing more, so an answer arriving afterwards cannot
+    /// add a second outcome. Returns the ids journaled.
+    pub fn abandon_in_flight(&mut self) -> Result<Vec<String>, JournalError> {
+        let ids: Vec<String> = std::mem::take(&mut self.in_flight).into_iter().collect();
+        let records: Vec<Record> = ids
+            .iter()
+            .map(|id| Record::Outcome(OutcomeRecord::abandoned(id)))
+            .collect();
+        let written = self.append_many(&records);
+        self.closed = true;
+        written.map(|()| ids)
     }
 
     /// One write of whole lines and an fsync, under the file lock; cut back on failure.

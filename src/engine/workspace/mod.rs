@@ -27,6 +27,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::core::model::{KnownPatron, KnownState};
+use crate::core::redact::Redactor;
 use crate::engine::fs::{MAX_WORKSPACE_BYTES, ReadError, read_text};
 pub use log::{Answer, Change};
 
@@ -333,12 +334,27 @@ pub struct Saver {
 impl Saver {
     /// `lookups`: the look-ups the loaded workspace holds.
     pub fn start(dir: PathBuf, profile: String, lookups: Vec<String>) -> Self {
+        Self::start_without_keys(dir, profile, lookups, Redactor::default())
+    }
+
+    /// [`Saver::start`], never writing a patron whose id, or a look-up that, is one of
+    /// `keys` (a key typed as data is not remembered).
+    pub fn start_without_keys(
+        dir: PathBuf,
+        profile: String,
+        lookups: Vec<String>,
+        keys: Redactor,
+    ) -> Self {
         let (tx, rx) = std::sync::mpsc::channel::<Workspace>();
         let thread = std::thread::Builder::new()
             .name("workspace".into())
             .spawn(move || {
                 let mut written = lookups;
                 for mut w in rx {
+                    if !keys.is_empty() {
+                        w.patrons.retain(|p| !keys.is_key(p.id.as_str()));
+                        w.cerego_lookups.retain(|l| !keys.is_key(l));
+                    }
                     let lookups = w.cerego_lookups.clone();
                     if w.extent == Extent::Changes && lookups == written {
                         w.cerego_lookups.clear();

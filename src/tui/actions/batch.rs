@@ -148,7 +148,16 @@ impl App {
             return;
         }
         self.status = None;
-        let table = plan::read_table(&bytes);
+        let table = match plan::read_table(&bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                self.set_status(
+                    Level::Error,
+                    format!("Cannot import {path}: {e}. Nothing was sent."),
+                );
+                return;
+            }
+        };
         let names: &[&str] = match service {
             Service::Hive => &plan::HIVE_COLUMNS,
             Service::Cerego => &plan::CEREGO_COLUMNS,
@@ -303,7 +312,11 @@ impl App {
     /// A row of a batch ended, or the server asked it to slow down.
     pub(in crate::tui) fn batch_progress(&mut self, batch_id: &str, progress: Progress) {
         match progress {
-            Progress::Sent { .. } => {}
+            Progress::Sent { row } => {
+                if let Some(b) = self.batch_mut(batch_id) {
+                    b.sending.insert(row);
+                }
+            }
             Progress::Throttled { wait_ms, reason } => {
                 if let Some(b) = self.batch_mut(batch_id) {
                     b.throttled = Some(format!(
@@ -341,11 +354,28 @@ impl App {
             b.cancelled |= report.cancelled;
             b.finished_at = Some(now);
             b.journal_error = report.journal_error.clone();
+            if let Some(d) = &report.deferred {
+                b.throttled = Some(format!(
+                    "stopped sending: {}; the rest stay pending (resume after {})",
+                    d.describe(),
+                    d.until.format("%Y-%m-%d %H:%M UTC")
+                ));
+            }
         }
         self.refresh_batch_line(batch_id);
         self.refilter_hive();
         if let Some(e) = report.journal_error {
             self.set_status(Level::Error, e);
+        } else if let Some(d) = report.deferred {
+            self.set_status(
+                Level::Warn,
+                format!(
+                    "Batch {batch_id} stopped sending: {}. The rest stay pending: resume it \
+                     after {}.",
+                    d.describe(),
+                    d.until.format("%Y-%m-%d %H:%M UTC")
+                ),
+            );
         } else if let Some(b) = self.batch(batch_id) {
             let text = format!("Batch {batch_id}: {}.", b.summary());
             self.set_status(Level::Info, text);
@@ -378,12 +408,27 @@ impl App {
         }]
     }
 
-    /// Requests of running batches that have not ended yet.
+    /// Requests of running batches not sent yet (those in flight are counted by
+    /// [`App::in_flight`]).
     pub fn batch_rows_left(&self) -> usize {
         self.batches
             .iter()
             .filter(|b| b.phase != BatchPhase::Finished)
-            .map(|b| b.todo.len().saturating_sub(b.done()))
+            .map(|b| {
+                b.todo
+                    .len()
+                    .saturating_sub(b.done())
+                    .saturating_sub(b.sending.len())
+            })
+            .sum()
+    }
+
+    /// Batch requests that have left and not ended yet.
+    pub fn batch_in_flight(&self) -> usize {
+        self.batches
+            .iter()
+            .filter(|b| b.phase != BatchPhase::Finished)
+            .map(|b| b.sending.len())
             .sum()
     }
 

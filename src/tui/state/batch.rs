@@ -85,6 +85,8 @@ pub struct BatchView {
     ended: usize,
     /// An earlier run's batch, read back from the journal (the batches view, the history).
     pub earlier: bool,
+    /// Rows whose request left and has not ended yet (plan rows).
+    pub sending: std::collections::HashSet<usize>,
 }
 
 impl BatchView {
@@ -113,6 +115,7 @@ impl BatchView {
             cancelled: false,
             ended: 0,
             earlier: false,
+            sending: std::collections::HashSet::new(),
         }
     }
 
@@ -137,6 +140,7 @@ impl BatchView {
 
     /// A row ended.
     pub fn row_done(&mut self, row: usize, report: RowReport, entry: Option<LogEntry>) {
+        self.sending.remove(&row);
         if self.reports.contains_key(&row) {
             return;
         }

@@ -1,0 +1,165 @@
+//! The real console in a pseudo-terminal (issue 19): quit while a batch has requests in
+//! flight (item 8) — the quit dialog counts the batch's requests, and every way out (`q` then
+//! abandon, `Ctrl-C`, SIGTERM) journals each of them as abandoned, exactly once; and a key
+//! typed as a patron id (item 9) is never drawn, sent or written.
+
+mod support;
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::pty::*;
+
+/// Starts the console, imports a file of six Hive adds that the simulator answers only after
+/// 30 s, and waits until the batch's four workers each have a request in flight. Returns the
+/// ids of their intents.
+fn batch_in_flight(dirs: &Dirs, sim: &Sim) -> (Tui, Vec<String>) {
+    dirs.write_config(&sim.base_url());
+    let file = dirs.path().join("six.csv");
+    let rows: String = (0..6).map(|i| format!("q{i},vip\n")).collect();
+    std::fs::write(&file, rows).expect("write the batch file");
+    let mut tui = Tui::start(dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("profile: e2e");
+    tui.send("2");
+    tui.wait_for("Patrons ·");
+    tui.send("I");
+    tui.send(file.to_str().expect("utf-8 path"));
+    tui.send("\r");
+    tui.wait_for("6 requests");
+    tui.send("\r");
+    let ids = wait_for_batch_intents(dirs, 4);
+    (tui, ids)
+}
+
+fn batch_intents(records: &[Value]) -> Vec<String> {
+    records
+        .iter()
+        .filter(|r| r["kind"] == "intent" && r["batch"].is_object())
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn wait_for_batch_intents(dirs: &Dirs, n: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(dirs.journal()) {
+            let records: Vec<Value> = text
+                .lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect();
+            let ids = batch_intents(&records);
+            if ids.len() >= n {
+                // The intent is on disk before its request leaves: let it leave.
+                thread::sleep(Duration::from_millis(300));
+                return ids;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {n} batch intents in the journal"
+        );
+        thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Each of the batch's intents has exactly one outcome, abandoned.
+fn assert_each_abandoned_once(dirs: &Dirs, ids: &[String]) {
+    let records = journal_records(&dirs.journal());
+    assert_eq!(
+        batch_intents(&records),
+        ids,
+        "no row started after the quit"
+    );
+    for id in ids {
+        let outcomes = outcomes_for(&records, id);
+        assert_eq!(outcomes.len(), 1, "one outcome for {id}: {records:#?}");
+        assert_eq!(outcomes[0]["result"], "abandoned", "{:#}", outcomes[0]);
+    }
+}
+
+#[test]
+fn q_then_abandon_counts_and_journals_the_batch_requests_in_flight() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&["hive.add:latency=30000"]);
+    let (mut tui, ids) = batch_in_flight(&dirs, &sim);
+    assert_eq!(ids.len(), 4);
+    tui.send("\x1b");
+    tui.send("q");
+    tui.wait_for("4 requests are still in flight");
+    tui.wait_for("2 requests still to finish");
+    tui.send("a");
+    let status = tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+    tui.wait_for("4 requests were still in flight; journaled as abandoned");
+    assert_each_abandoned_once(&dirs, &ids);
+}
+
+#[test]
+fn ctrl_c_mid_batch_journals_its_requests_in_flight() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&["hive.add:latency=30000"]);
+    let (mut tui, ids) = batch_in_flight(&dirs, &sim);
+    tui.send("\x03");
+    tui.wait_exit();
+    assert_each_abandoned_once(&dirs, &ids);
+}
+
+#[test]
+fn sigterm_mid_batch_journals_its_requests_in_flight() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&["hive.add:latency=30000"]);
+    let (mut tui, ids) = batch_in_flight(&dirs, &sim);
+    tui.signal("-TERM");
+    let status = tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+    assert_each_abandoned_once(&dirs, &ids);
+}
+
+#[test]
+fn a_key_typed_as_a_patron_id_is_never_drawn_sent_or_remembered() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&[]);
+    dirs.write_config(&sim.base_url());
+    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("profile: e2e");
+    tui.send("2");
+    tui.wait_for("Patrons ·");
+    tui.send("o");
+    tui.wait_for("Open a Hive patron");
+    tui.send(HIVE_KEY);
+    tui.wait_for("[redacted]");
+    tui.send("\r");
+    tui.wait_for("Opened patron [redacted]");
+    add_hive_tags(&mut tui, "vip");
+    tui.wait_for("holds an API key");
+    assert!(!tui.screen().contains(HIVE_KEY), "{}", tui.screen());
+    tui.send("q");
+    let status = tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+    let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+    assert!(!raw.contains(HIVE_KEY), "the key reached the terminal");
+    // Nothing was sent; nothing tagdesk wrote holds the key.
+    let state: Value = serde_json::from_str(&sim.control("GET", "/_sim/state", "")).expect("state");
+    assert_eq!(
+        state["requests"]["hive.add"].as_u64().unwrap_or(0),
+        0,
+        "{state}"
+    );
+    let mut stack = vec![dirs.data()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let text = String::from_utf8_lossy(&std::fs::read(&p).expect("read")).into_owned();
+                assert!(
+                    !text.contains(HIVE_KEY),
+                    "{} holds the key: {text}",
+                    p.display()
+                );
+            }
+        }
+    }
+}
