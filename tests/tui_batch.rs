@@ -540,3 +540,64 @@ fn a_batch_already_undone_says_when_before_a_second_undo() {
     h.key(KeyCode::Char('u'));
     assert!(matches!(h.app.popup, Some(Popup::Preview(_))));
 }
+
+#[test]
+fn the_console_undo_reads_every_attempt_of_a_row_read_back_from_the_journal() {
+    use tagdesk::engine::journal::{BatchTag, Entry, IntentRecord, OutcomeRecord};
+    let mut h = hive(LARGE);
+    assert!(!tags_of(&h, "user_abc123").contains(&"vip".to_string()));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    let job = h.jobs[0].clone();
+    let id = job.plan.batch_id.clone();
+    // A first attempt landed (the simulator added vip) but its answer was never journaled:
+    // a crash (the next start journals it abandoned), then this run's attempt is answered
+    // "already there".
+    let op = job.plan.rows[0].op.clone();
+    let first = tagdesk::engine::backend::Request {
+        id: 1,
+        op: op.clone(),
+        journal_id: format!("{id}-first"),
+        prior: None,
+    };
+    let _ = h.answer(&first);
+    let mut intent = IntentRecord::at(&first.journal_id, "demo", true, &op, None);
+    intent.batch = Some(BatchTag {
+        id: id.clone(),
+        row: 0,
+        line: 0,
+        lines: Vec::new(),
+    });
+    let unknown = Entry {
+        intent,
+        outcome: Some(OutcomeRecord::abandoned(&first.journal_id)),
+    };
+    h.run_batch(None);
+    h.key(KeyCode::Esc);
+    h.app.focus = Pane::Log;
+    // Without the journal's attempts, the undo sees only "already there": nothing to undo.
+    h.key(KeyCode::Char('u'));
+    assert!(h.app.popup.is_none(), "{:?}", h.app.popup);
+    let said = h
+        .app
+        .status
+        .as_ref()
+        .map(|s| s.1.clone())
+        .unwrap_or_default();
+    assert!(said.starts_with("Nothing to undo"), "{said}");
+    // Read back from the journal, the first attempt counts: vip was not there before it.
+    h.app.remember_attempts(&id, vec![vec![unknown]]);
+    h.key(KeyCode::Char('u'));
+    let Some(Popup::Preview(undo)) = &h.app.popup else {
+        panic!("the undo's preview: {}", h.screen())
+    };
+    assert!(
+        matches!(&undo.plan.rows[..], [row] if matches!(&row.op, Op::HiveRemove { fields, .. }
+            if fields.iter().map(|f| f.as_str()).collect::<Vec<_>>() == ["vip"])),
+        "{:?}",
+        undo.plan.rows
+    );
+}

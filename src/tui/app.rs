@@ -101,6 +101,10 @@ pub struct App {
     /// Undos the history showed that finished in earlier runs: (what was undone, by which
     /// batch, when it was started).
     pub(super) earlier_undos: Vec<(String, String, DateTime<Utc>)>,
+    /// Every attempt the journal holds of each row of a batch read back (by batch id): an
+    /// undo after a crash and a resume reads them all, as `tagdesk batch undo` does.
+    pub(super) journaled:
+        std::collections::HashMap<String, Vec<Vec<crate::engine::journal::Entry>>>,
     /// An undo asked for again after the console said it was already undone (of this id).
     pub(super) undo_again: Option<String>,
     /// The profile's batches as the journal last listed them (the batches view).
@@ -160,6 +164,7 @@ impl App {
             batches: Vec::new(),
             listing: Default::default(),
             earlier_undos: Vec::new(),
+            journaled: Default::default(),
             undo_again: None,
             id_prefix: None,
             batch_serial: 0,

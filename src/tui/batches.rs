@@ -364,9 +364,16 @@ fn ended(events: &mpsc::UnboundedSender<Event>, batch_id: &str, why: String, tod
     });
 }
 
-/// A batch an earlier run left unfinished, the rows to send again, and each one's last
-/// known outcome (`abandoned`, `pending`, `error`…; `never sent` when it has no attempt).
-pub type ResumeOffer = (SavedPlan, Vec<usize>, HashMap<usize, String>);
+/// A batch an earlier run left unfinished, the rows to send again, each one's last known
+/// outcome (`abandoned`, `pending`, `error`…; `never sent` when it has no attempt), and every
+/// attempt of every row (an undo after the resume reads them all).
+#[derive(Debug, Clone)]
+pub struct ResumeOffer {
+    pub plan: SavedPlan,
+    pub todo: Vec<usize>,
+    pub last: HashMap<usize, String>,
+    pub attempts: Vec<Vec<crate::engine::journal::Entry>>,
+}
 
 /// The most recent batch an earlier run on `profile` (and demo mode, or not) left
 /// interrupted, with the rows to resend, if any: another profile's batch is never offered.
@@ -385,10 +392,16 @@ pub fn interrupted(
     let plan = batch::load(data_dir, &id)
         .ok()
         .filter(|p| p.belongs_to(profile, demo))?;
-    let entries = history::entries_of(journal_path, &plan).ok()?;
+    let attempts = history::attempts_of(journal_path, &plan).ok()?;
+    let entries: Vec<_> = attempts.iter().map(|a| a.last().cloned()).collect();
     let todo = history::to_resume(&plan, &entries);
     let last = last_outcomes(&plan, &entries, &todo);
-    (!todo.is_empty()).then_some((plan, todo, last))
+    (!todo.is_empty()).then_some(ResumeOffer {
+        plan,
+        todo,
+        last,
+        attempts,
+    })
 }
 
 /// The last known outcome of each row of `todo`, as its latest journal entry says.
@@ -513,10 +526,12 @@ pub fn load_batch(
     }
     let running_elsewhere = batch::history::info(journal, batch_id)?
         .is_some_and(|i| i.state == batch::history::BatchState::Running);
-    let entries = batch::history::entries_of(journal, &plan)?;
+    let attempts = batch::history::attempts_of(journal, &plan)?;
+    let entries = attempts.iter().map(|a| a.last().cloned()).collect();
     Ok(crate::tui::app::LoadedBatch {
         plan,
         entries,
+        attempts,
         running_elsewhere,
     })
 }
@@ -612,10 +627,13 @@ mod tests {
         left_unfinished(dir.path(), "prod-batch", "prod", false);
         assert!(interrupted(&journal, dir.path(), "staging", false).is_none());
         left_unfinished(dir.path(), "staging-batch", "staging", false);
-        let (plan, todo, _) = interrupted(&journal, dir.path(), "staging", false).expect("offered");
+        let offer = interrupted(&journal, dir.path(), "staging", false).expect("offered");
+        let (plan, todo) = (offer.plan, offer.todo);
         assert_eq!(plan.batch_id, "staging-batch");
         assert_eq!(todo, [0]);
-        let (plan, _, _) = interrupted(&journal, dir.path(), "prod", false).expect("offered");
+        let plan = interrupted(&journal, dir.path(), "prod", false)
+            .expect("offered")
+            .plan;
         assert_eq!(plan.batch_id, "prod-batch");
         assert!(interrupted(&journal, dir.path(), "demo", false).is_none());
     }

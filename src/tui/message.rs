@@ -154,6 +154,8 @@ pub enum BatchUse {
 pub struct LoadedBatch {
     pub plan: crate::engine::batch::SavedPlan,
     pub entries: Vec<Option<crate::engine::journal::Entry>>,
+    /// Every attempt of every row, in journal order (an undo reads them all).
+    pub attempts: Vec<Vec<crate::engine::journal::Entry>>,
     /// Another process is sending it right now (the journal says so).
     pub running_elsewhere: bool,
 }

@@ -284,8 +284,9 @@ async fn drive(
         tracing::warn!("{n}");
     }
     let mut pending_effects = effects;
-    if let Some((plan, todo, last)) = resume_offer {
-        app.offer_resume(plan, todo, last);
+    if let Some(offer) = resume_offer {
+        app.remember_attempts(&offer.plan.batch_id, offer.attempts);
+        app.offer_resume(offer.plan, offer.todo, offer.last);
     }
     if let Some(tour) = tour {
         app.start_tour(tour);

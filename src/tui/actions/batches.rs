@@ -84,6 +84,7 @@ impl App {
             );
             return Vec::new();
         }
+        self.remember_attempts(batch_id, loaded.attempts.clone());
         // A batch this run is sending stays as it is; one read back is read afresh.
         if self.batch(batch_id).is_none_or(|b| b.earlier) {
             let view = earlier_view(loaded);

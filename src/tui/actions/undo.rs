@@ -96,15 +96,22 @@ impl App {
             );
             return Vec::new();
         }
-        // The attempts the console has seen of each row (this run's): the same rule as
-        // `tagdesk batch undo`, which reads every attempt in the journal.
+        // Every attempt of each row the console knows: those the journal held when the batch
+        // was read back (an earlier run's, before a crash), then this run's — the same rule
+        // as `tagdesk batch undo`, which reads every attempt in the journal.
+        let journaled = self.journaled.get(batch_id);
         let entries: Vec<Vec<Entry>> = (0..b.plan.rows.len())
             .map(|i| {
-                b.entries
-                    .get(&i)
-                    .and_then(|e| e.history().cloned())
-                    .into_iter()
-                    .collect()
+                let mut attempts: Vec<Entry> = journaled
+                    .and_then(|rows| rows.get(i))
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(e) = b.entries.get(&i).and_then(|e| e.history())
+                    && !attempts.iter().any(|a| a.intent.id == e.intent.id)
+                {
+                    attempts.push(e.clone());
+                }
+                attempts
             })
             .collect();
         let original = b.plan.clone();
@@ -235,5 +242,12 @@ impl App {
         self.set_status(Level::Warn, text);
         self.undo_again = Some(id.to_string());
         true
+    }
+
+    /// Keeps every attempt the journal holds of a batch's rows, for its undo.
+    pub fn remember_attempts(&mut self, batch_id: &str, attempts: Vec<Vec<Entry>>) {
+        if attempts.iter().any(|a| !a.is_empty()) {
+            self.journaled.insert(batch_id.to_string(), attempts);
+        }
     }
 }
