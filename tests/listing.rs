@@ -332,3 +332,45 @@ async fn a_dropped_listing_sends_no_further_page_request() {
     assert_eq!(*pages.lock().expect("lock"), pages_at_cancel);
     assert!(pages_at_cancel < 100, "cancelled well before the end");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_consoles_backend_stops_a_listing_when_it_stops() {
+    // As at a profile switch: the console's backend stops, and its listing with it.
+    let sim = Simulator::start_local(SimOptions {
+        seed: Seed::grown(2500),
+        faults: vec![
+            "cerego.users:latency=150"
+                .parse::<FaultRule>()
+                .expect("rule"),
+        ],
+        ..SimOptions::default()
+    })
+    .await
+    .expect("sim");
+    let clients = clients(&sim.base_url(), tagdesk::sim::DEFAULT_CEREGO_KEY, 8);
+    let (request_tx, requests) = tokio::sync::mpsc::unbounded_channel();
+    let (events, mut events_rx) = tokio::sync::mpsc::unbounded_channel();
+    let backend =
+        tagdesk::engine::backend::spawn(clients, None, RetryPolicy::none(), requests, events);
+    request_tx
+        .send(tagdesk::engine::backend::Request {
+            id: 1,
+            op: listing(),
+            journal_id: String::new(),
+            prior: None,
+        })
+        .expect("send");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(backend.abandon_in_flight(), 1, "the listing was in flight");
+    let count = || sim.state_json()["requests"]["cerego.users"].as_u64();
+    let at_stop = count();
+    assert!(at_stop.is_some_and(|n| n > 8), "under way: {at_stop:?}");
+    while events_rx.try_recv().is_ok() {}
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        count(),
+        at_stop,
+        "no page request after the backend stopped"
+    );
+    assert!(events_rx.try_recv().is_err(), "no page arrives afterwards");
+}
