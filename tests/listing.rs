@@ -240,6 +240,8 @@ async fn against_the_simulator_pages_are_fetched_concurrently_and_arrive_in_orde
 async fn a_429_mid_listing_is_waited_out_and_the_listing_completes() {
     let mut responder = Paged::new(20, true);
     responder.throttle = Some(3);
+    // Page 2 answers late, so no ninth page starts before the 429 on page 3 is back.
+    responder.delays[1] = 250;
     let arrivals = responder.arrivals.clone();
     let server = serve(responder).await;
     let started = Instant::now();
