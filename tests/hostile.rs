@@ -465,6 +465,7 @@ async fn the_console_listing_is_bounded_too() {
         limits: ListLimits {
             max_users: 2_050,
             max_bytes: 1 << 30,
+            ..ListLimits::default()
         },
         ..Default::default()
     };

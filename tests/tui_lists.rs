@@ -86,6 +86,7 @@ async fn a_listing_cut_at_max_users_says_so_on_screen_with_the_real_total() {
         limits: ListLimits {
             max_users: 60,
             max_bytes: 1 << 30,
+            ..ListLimits::default()
         },
         ..Default::default()
     };

@@ -178,6 +178,34 @@ mod tests {
     }
 
     #[test]
+    fn list_concurrency_defaults_to_8_is_resolved_and_bounded_with_its_line() {
+        let env = env_of(&[]);
+        let p = Path::new("/c.toml");
+        let c = parse("[profiles.a]\n", p).unwrap();
+        let prof = resolve_profile(&c, "a", p, &env).unwrap();
+        assert_eq!(prof.limits.concurrency, 8);
+        let c = parse("[limits]\nlist_concurrency = 32\n[profiles.a]\n", p).unwrap();
+        assert_eq!(
+            resolve_profile(&c, "a", p, &env)
+                .unwrap()
+                .limits
+                .concurrency,
+            32
+        );
+        for bad in ["0", "33", "1000"] {
+            let e = parse_err(&format!(
+                "[profiles.a]\n[limits]\nlist_concurrency = {bad}\n"
+            ));
+            assert!(
+                e.starts_with("/c.toml:3:") && e.contains("list_concurrency must be 1 to 32"),
+                "{e}"
+            );
+        }
+        let e = parse_err("[limits]\nlist_concurrency = -1\n");
+        assert!(e.starts_with("/c.toml:2:"), "{e}");
+    }
+
+    #[test]
     fn key_sources() {
         let c = parse(TEMPLATE, Path::new("t")).unwrap();
         let p = Path::new("t");

@@ -122,6 +122,10 @@ pub struct Limits {
     /// JSON around them).
     #[serde(default = "default_max_list_mib")]
     pub max_list_mib: u64,
+    /// Page requests one listing keeps in flight once the first page has told the number
+    /// of pages (1 to 32; 1 lists one page after another).
+    #[serde(default = "default_list_concurrency")]
+    pub list_concurrency: usize,
 }
 
 fn default_max_users() -> u64 {
@@ -130,12 +134,16 @@ fn default_max_users() -> u64 {
 fn default_max_list_mib() -> u64 {
     crate::engine::exec::DEFAULT_MAX_LIST_BYTES >> 20
 }
+fn default_list_concurrency() -> usize {
+    crate::engine::exec::DEFAULT_LIST_CONCURRENCY
+}
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_users: default_max_users(),
             max_list_mib: default_max_list_mib(),
+            list_concurrency: default_list_concurrency(),
         }
     }
 }
@@ -145,6 +153,7 @@ impl Limits {
         crate::engine::exec::ListLimits {
             max_users: self.max_users,
             max_bytes: self.max_list_mib.saturating_mul(1024 * 1024),
+            concurrency: self.list_concurrency,
         }
     }
 }
@@ -281,6 +290,17 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
         return Err(at(
             &["limits"],
             "limits: max_users and max_list_mib must be at least 1".into(),
+        ));
+    }
+    let most = crate::engine::exec::MAX_LIST_CONCURRENCY;
+    if !(1..=most).contains(&config.limits.list_concurrency) {
+        return Err(at(
+            &["limits", "list_concurrency"],
+            format!(
+                "limits.list_concurrency must be 1 to {most} (page requests in flight at once), \
+                 not {}",
+                config.limits.list_concurrency
+            ),
         ));
     }
     if config.journal.rotate_mib == 0 {

@@ -49,14 +49,28 @@ pub struct Reply {
 pub struct Backend {
     task: tokio::task::JoinHandle<()>,
     in_flight: Arc<Mutex<HashMap<RequestId, String>>>,
+    /// The listings under way: stopped (every page request in flight dropped) when the
+    /// backend stops, as at a profile switch, so that no page keeps arriving afterwards.
+    listings: Listings,
     journal: Option<SharedJournal>,
 }
+
+type Listings = Arc<Mutex<HashMap<RequestId, futures_util::future::AbortHandle>>>;
 
 impl Backend {
     /// Journals every request still in flight as abandoned (outcome unknown) and stops.
     /// Returns how many there were.
     pub fn abandon_in_flight(self) -> usize {
         self.task.abort();
+        // A listing is a read: stopping it loses nothing, and its page requests stop now.
+        for (_, listing) in self
+            .listings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+        {
+            listing.abort();
+        }
         let ids: Vec<String> = self
             .in_flight
             .lock()
@@ -109,6 +123,8 @@ pub fn spawn(
 ) -> Backend {
     let in_flight: Arc<Mutex<HashMap<RequestId, String>>> = Arc::default();
     let tracked = in_flight.clone();
+    let listings: Listings = Arc::default();
+    let running = listings.clone();
     let shared_journal = journal.clone();
     let task = tokio::spawn(async move {
         while let Some(Request {
@@ -131,7 +147,9 @@ pub fn spawn(
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(id, journal_id.clone());
-            tokio::spawn(async move {
+            let is_listing = matches!(op, Op::CeregoListUsers { .. });
+            let listed = running.clone();
+            let (work, handle) = futures_util::future::abortable(async move {
                 let progress = events.clone();
                 let notify = move |notice: RetryNotice| {
                     let _ = progress.send(Event::Retrying { id, notice });
@@ -176,6 +194,7 @@ pub fn spawn(
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&id);
+                listed.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
                 // The UI may have gone away; then nobody wants the reply.
                 let _ = events.send(Event::Done(Box::new(Reply {
                     id,
@@ -187,11 +206,20 @@ pub fn spawn(
                     journal_error: run.journal_error,
                 })));
             });
+            // Registered before it starts, so its own removal at the end always follows.
+            if is_listing {
+                running
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(id, handle);
+            }
+            tokio::spawn(work);
         }
     });
     Backend {
         task,
         in_flight,
+        listings,
         journal,
     }
 }

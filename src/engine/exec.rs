@@ -14,6 +14,8 @@ use crate::engine::api::cerego::CeregoClient;
 use crate::engine::api::hive::HiveClient;
 use crate::engine::api::{self, Call};
 use crate::engine::journal::{Journal, OutcomeRecord, RequestInfo};
+use crate::engine::listing;
+pub use crate::engine::listing::{DEFAULT_LIST_CONCURRENCY, MAX_LIST_CONCURRENCY};
 use crate::engine::retry::{self, RetryNotice, RetryPolicy};
 
 /// Bounds on one listing of a partner's users, so that no server can make tagdesk read (and
@@ -27,21 +29,22 @@ pub struct ListLimits {
     /// `core::model::kept_bytes`), not the JSON around them, so the bound follows what a
     /// listing costs in memory whatever the page size or the document's verbosity.
     pub max_bytes: u64,
+    /// Page requests in flight at once once the first page has told the number of pages
+    /// (1 to [`MAX_LIST_CONCURRENCY`]; 1 lists one page after another).
+    pub concurrency: usize,
 }
 
 /// Default [`ListLimits::max_users`]: twice the largest partner tagdesk is measured with.
 pub const DEFAULT_MAX_USERS: u64 = 2_000_000;
 /// Default [`ListLimits::max_bytes`]: about 3 million users of typical size.
 pub const DEFAULT_MAX_LIST_BYTES: u64 = 512 * 1024 * 1024;
-/// A listing keeps the transcript of its first page and of its latest one (the rest are
-/// counted in the last one's URL): a summary, whatever the number of pages.
-const KEPT_PAGE_EXCHANGES: usize = 1;
 
 impl Default for ListLimits {
     fn default() -> Self {
         Self {
             max_users: DEFAULT_MAX_USERS,
             max_bytes: DEFAULT_MAX_LIST_BYTES,
+            concurrency: DEFAULT_LIST_CONCURRENCY,
         }
     }
 }
@@ -68,7 +71,7 @@ impl Clients {
     }
 
     /// The longest total timeout of the configured clients.
-    fn total_timeout(&self) -> Duration {
+    pub(crate) fn total_timeout(&self) -> Duration {
         let h = self.hive.as_ref().map(HiveClient::total_timeout);
         let c = self.cerego.as_ref().map(CeregoClient::total_timeout);
         h.into_iter()
@@ -182,7 +185,7 @@ pub async fn execute(clients: &Clients, op: &Op) -> (Vec<Exchange>, Result<Outpu
 
 /// Runs `attempt` until it succeeds, fails for good, or the policy says stop; every retry
 /// is announced through `notify` before its wait.
-async fn with_retries<T, F, Fut>(
+pub(crate) async fn with_retries<T, F, Fut>(
     policy: &RetryPolicy,
     op: &Op,
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
@@ -233,113 +236,6 @@ where
     }
 }
 
-/// Every page of a partner's users, each page retried on its own (a 503 on page 300 does
-/// not restart the listing), within [`ListLimits`].
-async fn list_all(
-    clients: &Clients,
-    op: &Op,
-    policy: &RetryPolicy,
-    hooks: &Hooks<'_>,
-) -> (Vec<Exchange>, Result<Output, ApiError>, Vec<RetryNotice>) {
-    let (Op::CeregoListUsers { .. }, Some(client)) = (op, &clients.cerego) else {
-        return (Vec::new(), Err(unconfigured(Service::Cerego)), Vec::new());
-    };
-    let limits = clients.limits;
-    let span = policy.budget.max(clients.total_timeout());
-    let mut exchanges: Vec<Exchange> = Vec::new();
-    let mut omitted = 0usize;
-    let mut retries = Vec::new();
-    let mut list = UserList::default();
-    let mut bytes: u64 = 0;
-    let mut page: u32 = 1;
-    loop {
-        let c = client.until(tokio::time::Instant::now() + span);
-        let (ex, result, mut r) = with_retries(policy, op, hooks.notify, &clients.redactor, || {
-            let c = c.clone();
-            async move {
-                let call = c.users_page(op, page).await;
-                (call.exchanges, call.result)
-            }
-        })
-        .await;
-        retries.append(&mut r);
-        for e in ex {
-            if exchanges.len() > KEPT_PAGE_EXCHANGES {
-                // Keep the first pages and the latest one; count what was dropped.
-                exchanges.pop();
-                omitted += 1;
-            }
-            exchanges.push(e);
-        }
-        let mut parsed = match result {
-            Ok(p) => p,
-            Err(e) => return (exchanges, Err(e), retries),
-        };
-        list.pages_fetched = page;
-        list.total_count = parsed.total_count.or(list.total_count);
-        let empty = parsed.users.is_empty();
-        let room = limits.max_users.saturating_sub(list.listed);
-        let truncated = parsed.users.len() as u64 > room;
-        if truncated {
-            parsed.users.truncate(room as usize);
-        }
-        list.listed += parsed.users.len() as u64;
-        for u in &mut parsed.users {
-            u.scrub(&clients.redactor);
-            bytes += crate::core::model::kept_bytes(u) as u64;
-        }
-        if hooks.keep_users {
-            list.users.extend(parsed.users.iter().cloned());
-        }
-        (hooks.on_page)(PageProgress {
-            users: parsed.users,
-            page,
-            total_pages: parsed.total_pages,
-            total_count: list.total_count,
-            listed: list.listed,
-        });
-        let more = match parsed.total_pages {
-            Some(total) => u64::from(page) < total && !empty,
-            None => parsed.has_next_link && !empty,
-        };
-        if !more && !truncated {
-            break;
-        }
-        if truncated || list.listed >= limits.max_users {
-            list.cut = Some(format!(
-                "stopped at {} users, the max_users limit ([limits] in the configuration){}",
-                list.listed,
-                list.total_count
-                    .map(|t| format!("; the partner has {t}"))
-                    .unwrap_or_default()
-            ));
-            break;
-        }
-        if bytes >= limits.max_bytes {
-            list.cut = Some(format!(
-                "stopped after {} MiB of user data, the max_list_mib limit ([limits] in the \
-                 configuration), at {} users{}",
-                bytes >> 20,
-                list.listed,
-                list.total_count
-                    .map(|t| format!("; the partner has {t}"))
-                    .unwrap_or_default()
-            ));
-            break;
-        }
-        let Some(next) = page.checked_add(1) else {
-            break;
-        };
-        page = next;
-    }
-    if omitted > 0
-        && let Some(last) = exchanges.last_mut()
-    {
-        last.url = format!("{} (after {omitted} more pages not kept)", last.url);
-    }
-    (exchanges, Ok(Output::Users(list)), retries)
-}
-
 /// Runs `op` with retries under `policy` (a listing: every page, within the limits),
 /// without journaling: the caller writes the intent before and the outcome after. A
 /// listing's users are dropped from the result unless `hooks.keep_users`.
@@ -350,7 +246,7 @@ pub async fn attempt(
     hooks: &Hooks<'_>,
 ) -> (Vec<Exchange>, Result<Output, ApiError>, Vec<RetryNotice>) {
     let (exchanges, mut result, retries) = match op {
-        Op::CeregoListUsers { .. } => list_all(clients, op, policy, hooks).await,
+        Op::CeregoListUsers { .. } => listing::list_all(clients, op, policy, hooks).await,
         Op::HiveAdd { .. }
         | Op::HiveRemove { .. }
         | Op::CeregoAdd { .. }

@@ -8,7 +8,9 @@ pub mod batch;
 pub mod exec;
 pub mod fs;
 pub mod journal;
+pub mod listing;
 pub mod logging;
+pub mod pace;
 pub mod retry;
 pub mod workspace;
 

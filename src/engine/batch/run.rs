@@ -23,6 +23,7 @@ use crate::engine::journal::{
     BatchCounts, BatchEvent, BatchRecord, BatchTag, Entry, IntentRecord, OutcomeRecord, Record,
     RequestInfo, new_id,
 };
+use crate::engine::pace::Pace;
 use crate::engine::retry::{Deferral, RetryNotice, RetryPolicy};
 
 /// Whether the batch runs, waits, or stops.
@@ -124,81 +125,6 @@ impl Committer {
             .map_err(|_| "the journal writer stopped".to_string())?;
         wait.await
             .map_err(|_| "the journal writer stopped".to_string())?
-    }
-}
-
-/// The pace of the whole batch: a client-side rate, plus a hold and a slow-down every
-/// worker honours after a 429 or 503, easing back as requests succeed.
-struct Pace {
-    /// From `--rate`: the least time between two request starts.
-    interval: Duration,
-    state: Mutex<PaceState>,
-}
-
-struct PaceState {
-    next: Instant,
-    hold_until: Instant,
-    /// Extra spacing after a throttle; halves back towards zero as requests succeed.
-    slow: Duration,
-}
-
-const SLOW_FIRST: Duration = Duration::from_millis(50);
-const SLOW_MAX: Duration = Duration::from_secs(5);
-/// The widest spacing a rate asks for (`--rate 0.001`).
-const SLOWEST: Duration = Duration::from_secs(1000);
-
-impl Pace {
-    fn new(rate: Option<f64>) -> Self {
-        let interval = rate
-            .filter(|r| *r > 0.0 && r.is_finite())
-            .map_or(Duration::ZERO, |r| {
-                // However slow a rate it was given, one request every 1,000 s at the least
-                // (a spacing near the end of time would overflow the clock).
-                Duration::try_from_secs_f64(1.0 / r).map_or(SLOWEST, |d| d.min(SLOWEST))
-            });
-        let now = Instant::now();
-        Self {
-            interval,
-            state: Mutex::new(PaceState {
-                next: now,
-                hold_until: now,
-                slow: Duration::ZERO,
-            }),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, PaceState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Waits for this worker's turn.
-    async fn turn(&self) {
-        let at = {
-            let mut s = self.lock();
-            let spacing = self.interval.max(s.slow);
-            let start = Instant::now().max(s.next).max(s.hold_until);
-            s.next = start + spacing;
-            start
-        };
-        tokio::time::sleep_until(at.into()).await;
-    }
-
-    /// The server said slow down: nobody starts before `until`, and requests are spaced.
-    fn hold(&self, until: Instant) {
-        let mut s = self.lock();
-        s.hold_until = s.hold_until.max(until);
-        s.slow = (s.slow * 2).clamp(SLOW_FIRST, SLOW_MAX);
-    }
-
-    /// A request went through: ease back towards full speed.
-    fn eased(&self) {
-        let mut s = self.lock();
-        if !s.slow.is_zero() {
-            s.slow = s.slow * 3 / 4;
-            if s.slow < Duration::from_millis(2) {
-                s.slow = Duration::ZERO;
-            }
-        }
     }
 }
 
