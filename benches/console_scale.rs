@@ -12,7 +12,8 @@
 //!   /proc while it runs).
 //!
 //! `cargo bench --bench console_scale` (N = 1,000,000; `CONSOLE_SCALE_USERS=100000` for a
-//! smaller partner). The README quotes these figures.
+//! smaller partner; `CONSOLE_SCALE_FAULT='cerego:latency=100'` puts a round trip before each
+//! page, as over the internet). The README quotes these figures.
 
 use std::time::{Duration, Instant};
 
@@ -43,9 +44,16 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000_000);
     let started = Instant::now();
-    let sim = start_sim(&["--users", &users.to_string()]);
+    let users_arg = users.to_string();
+    let fault = std::env::var("CONSOLE_SCALE_FAULT").ok();
+    let mut args = vec!["--users", &users_arg];
+    if let Some(f) = &fault {
+        args.extend(["--fault", f]);
+    }
+    let sim = start_sim(&args);
     println!(
-        "tagdesk sim --users {users}: listening after {:.2?}",
+        "tagdesk sim --users {users}{}: listening after {:.2?}",
+        fault.map(|f| format!(" --fault '{f}'")).unwrap_or_default(),
         started.elapsed()
     );
     let mut c = std::process::Command::new(std::env::current_exe().expect("self"));
