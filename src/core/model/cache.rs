@@ -56,7 +56,10 @@ pub fn encode_cache(users: &KnownUsers, meta: &CacheMeta) -> Vec<u8> {
     put_varint(&mut out, meta.as_of.timestamp_millis().max(0) as u64);
     put_text(&mut out, &meta.partner);
     out.push(u8::from(meta.departments));
-    put_varint(&mut out, meta.total_count.map_or(0, |n| n.saturating_add(1)));
+    put_varint(
+        &mut out,
+        meta.total_count.map_or(0, |n| n.saturating_add(1)),
+    );
     match &meta.cut {
         None => put_varint(&mut out, 0),
         Some(cut) => {
@@ -181,11 +184,18 @@ mod tests {
         let ids: Vec<&str> = back.users.iter().map(|v| v.id).collect();
         assert_eq!(ids, ["0", "1", "2"]);
         assert_eq!(back.users.position("2"), Some(2));
-        assert_eq!(back.users.get(1).map(|v| v.to_user()), u.get(1).map(|v| v.to_user()));
+        assert_eq!(
+            back.users.get(1).map(|v| v.to_user()),
+            u.get(1).map(|v| v.to_user())
+        );
         assert_eq!(back.users.cached_as_of(), Some(meta().as_of));
         assert_eq!(back.users.total_count, Some(3));
         // Compact: the rows' own bytes, a few bytes each around them.
-        assert!(bytes.len() < u.row_bytes() + 3 * 3 + 64, "{} bytes", bytes.len());
+        assert!(
+            bytes.len() < u.row_bytes() + 3 * 3 + 64,
+            "{} bytes",
+            bytes.len()
+        );
     }
 
     #[test]

@@ -476,7 +476,9 @@ mod tests {
     #[test]
     fn cached_rows_count_as_not_read_live_until_a_page_or_a_look_up_replaces_them() {
         let as_of = DateTime::<Utc>::default();
-        let rows = ["1", "2", "3"].map(|id| UserRow::new(&user(id, "x"))).to_vec();
+        let rows = ["1", "2", "3"]
+            .map(|id| UserRow::new(&user(id, "x")))
+            .to_vec();
         let cache = KnownUsers::from_cache(rows, as_of);
         let mut u = KnownUsers::default();
         u.begin_listing();
@@ -494,7 +496,11 @@ mod tests {
         assert!(u.is_cached(0) && !u.is_cached(3));
         assert!(u.cached_as_of().is_some(), "user 1 is still the cache's");
         u.end_listing(true);
-        assert_eq!(u.cached_as_of(), None, "a complete listing leaves nothing cached");
+        assert_eq!(
+            u.cached_as_of(),
+            None,
+            "a complete listing leaves nothing cached"
+        );
         let ids: Vec<&str> = u.iter().map(|v| v.id).collect();
         assert_eq!(ids, ["2", "3", "4"]);
         // A listing cut short leaves the cached rows it did not reach as they were.

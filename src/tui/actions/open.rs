@@ -52,6 +52,7 @@ impl App {
             return Vec::new();
         }
         self.cerego.load = crate::tui::app::Load::Loading;
+        self.cerego.from_cache = None;
         self.known.cerego.begin_listing();
         vec![self.log_and_send(op)]
     }
