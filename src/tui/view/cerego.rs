@@ -19,9 +19,7 @@ use crate::tui::keymap::Action;
 /// replaced every cached row, that the list is current.
 fn cache_detail(app: &App, loaded: usize) -> Option<String> {
     let view = &app.cerego;
-    if view.from_cache.is_none() {
-        return None;
-    }
+    view.from_cache?;
     let users = &app.known.cerego;
     let Some(as_of) = users.cached_as_of() else {
         // Every row was read live: current, once the refresh is over.
