@@ -494,3 +494,26 @@ fn the_console_shows_the_cache_at_start_and_is_off_when_configured() {
     tui.wait_exit();
     assert!(!cache.exists(), "removed, and not written again");
 }
+
+#[test]
+fn a_refresh_that_fails_leaves_the_cached_list_titled_so_and_r_tries_again() {
+    let seed = Seed::grown(30);
+    let (mut h, listing) = started(&seed, live_users(&seed));
+    let failed = reply_with(&listing, 500, b"{\"errors\":[]}", t0());
+    h.send(Message::Reply(Box::new(failed)));
+    let title = users_title(&h.screen());
+    assert!(
+        title.contains("as of 10:00 · refresh failed · 30"),
+        "{title}"
+    );
+    h.key(KeyCode::Char('r'));
+    assert!(
+        matches!(
+            h.pending.last().map(|r| &r.op),
+            Some(Op::CeregoListUsers { query: None, .. })
+        ),
+        "a new listing"
+    );
+    let title = users_title(&h.screen());
+    assert!(title.contains("as of 10:00 · refreshing · 30"), "{title}");
+}

@@ -12,12 +12,11 @@ use crate::tui::popups::{Form, FormKind, Popup};
 
 impl App {
     /// The cache read at start: shown at once, unless a page of the listing came first (it
-    /// is live) or the listing is over.
+    /// is live) or the listing completed. A listing that failed first (no network) leaves
+    /// the cache worth showing, titled so.
     pub(in crate::tui) fn show_cached_users(&mut self, cached: CachedUsers) {
-        if self.settings.cerego.is_none()
-            || self.cerego.load != Load::Loading
-            || self.cerego.progress.is_some()
-        {
+        let open = matches!(self.cerego.load, Load::Loading | Load::Failed(_));
+        if self.settings.cerego.is_none() || !open || self.cerego.progress.is_some() {
             return;
         }
         let n = cached.users.len() as u64;
