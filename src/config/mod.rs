@@ -28,8 +28,8 @@ pub use profile::{
     key_commands, profile_from_env, resolve_profile,
 };
 pub use schema::{
-    CeregoConfig, FileConfig, HiveConfig, JournalSettings, Limits, ProfileConfig, Retries,
-    Timeouts, load, parse,
+    CacheSettings, CeregoConfig, FileConfig, HiveConfig, JournalSettings, Limits, ProfileConfig,
+    Retries, Timeouts, load, parse,
 };
 
 pub use keys::KeySource;
@@ -203,6 +203,20 @@ mod tests {
         }
         let e = parse_err("[limits]\nlist_concurrency = -1\n");
         assert!(e.starts_with("/c.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn the_user_cache_is_on_unless_cache_users_is_false() {
+        let env = env_of(&[]);
+        let p = Path::new("/c.toml");
+        let c = parse("[profiles.a]\n", p).unwrap();
+        assert!(resolve_profile(&c, "a", p, &env).unwrap().cache_users);
+        let c = parse("[cache]\nusers = false\n[profiles.a]\n", p).unwrap();
+        assert!(!resolve_profile(&c, "a", p, &env).unwrap().cache_users);
+        let e = parse_err("[cache]\nusers = \"no\"\n");
+        assert!(e.starts_with("/c.toml:2:"), "{e}");
+        let e = parse_err("[cache]\npatrons = false\n");
+        assert!(e.contains("patrons"), "{e}");
     }
 
     #[test]

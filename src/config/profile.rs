@@ -99,6 +99,9 @@ pub struct Profile {
     pub retry: crate::engine::retry::RetryPolicy,
     pub limits: crate::engine::exec::ListLimits,
     pub journal_rotate_bytes: u64,
+    /// The console keeps the last complete user listing on disk (`[cache] users`; never in
+    /// demo mode).
+    pub cache_users: bool,
     /// Console key overrides from the file's `[keys]` (already checked).
     pub keys: BTreeMap<String, Vec<String>>,
     /// The console takes the mouse (the file's `mouse`, unless `--no-mouse`).
@@ -183,6 +186,7 @@ impl Profile {
             retry: crate::engine::retry::RetryPolicy::default(),
             limits: crate::engine::exec::ListLimits::default(),
             journal_rotate_bytes: crate::engine::journal::DEFAULT_ROTATE_BYTES,
+            cache_users: false,
             keys: BTreeMap::new(),
             mouse: true,
             theme: super::colour::Theme::default(),
@@ -365,6 +369,7 @@ pub fn resolve_profile(
         retry: config.retries.policy(),
         limits: config.limits.list_limits(),
         journal_rotate_bytes: config.journal.rotate_mib.saturating_mul(1024 * 1024),
+        cache_users: config.cache.users,
         keys: config.keys.clone(),
         mouse: config.mouse.unwrap_or(true),
         theme: config
@@ -452,6 +457,7 @@ pub fn profile_from_env(
         retry: crate::engine::retry::RetryPolicy::default(),
         limits: crate::engine::exec::ListLimits::default(),
         journal_rotate_bytes: crate::engine::journal::DEFAULT_ROTATE_BYTES,
+        cache_users: true,
         keys: BTreeMap::new(),
         mouse: true,
         theme: super::colour::Theme::default(),

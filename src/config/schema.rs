@@ -25,6 +25,8 @@ pub struct FileConfig {
     #[serde(default)]
     pub journal: JournalSettings,
     #[serde(default)]
+    pub cache: CacheSettings,
+    #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
     /// Console key overrides: action name → keys (see the README, Keys).
     #[serde(default)]
@@ -154,6 +156,29 @@ impl Limits {
             max_users: self.max_users,
             max_bytes: self.max_list_mib.saturating_mul(1024 * 1024),
             concurrency: self.list_concurrency,
+        }
+    }
+}
+
+/// What the console keeps between runs besides the journal and the workspace (`[cache]`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSettings {
+    /// Keep each profile's last complete user listing (`users-PROFILE.cache` in the data
+    /// dir), shown at the next start while a fresh listing runs. `false`: user names and
+    /// emails never touch the disk.
+    #[serde(default = "default_cache_users")]
+    pub users: bool,
+}
+
+fn default_cache_users() -> bool {
+    true
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            users: default_cache_users(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod listing;
 pub mod logging;
 pub mod pace;
 pub mod retry;
+pub mod user_cache;
 pub mod workspace;
 
 /// Runs blocking file work (a journal write and its fsync) off the async threads — or, on a

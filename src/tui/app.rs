@@ -63,6 +63,9 @@ pub struct CeregoView {
     pub progress: Option<(u32, Option<u64>)>,
     /// Users marked for a batch (by user id).
     pub marks: Marks,
+    /// The list shown at start came from the user cache of this time (kept once the
+    /// refresh replaced it, so the title can say the list is current).
+    pub from_cache: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug)]
@@ -146,6 +149,7 @@ impl App {
                 tag_selected: 0,
                 progress: None,
                 marks: Marks::default(),
+                from_cache: None,
             },
             hive: HiveView {
                 list: FilteredList::new(super::actions::PATRON_EXACT, Fallback::First),
@@ -262,6 +266,10 @@ impl App {
         match message {
             // A search landed off the UI thread (`update` takes it).
             Message::Filtered => Vec::new(),
+            Message::CachedUsers(cached) => {
+                self.show_cached_users(*cached);
+                Vec::new()
+            }
             Message::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
             Message::Key(key) => self.on_key(key),
             Message::Paste(text) => {

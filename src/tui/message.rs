@@ -80,6 +80,9 @@ pub enum Message {
         then: BatchUse,
         result: Result<Box<LoadedBatch>, String>,
     },
+    /// The profile's user cache was read at start (off the loop): shown until the listing
+    /// that runs meanwhile replaces it.
+    CachedUsers(Box<crate::core::model::CachedUsers>),
     /// A filter's search landed off the UI thread: its rows can be shown.
     Filtered,
     /// Time passed (only sent while something animates).
@@ -94,6 +97,8 @@ pub enum Effect {
     Quit,
     /// Write the workspace (known patrons, look-ups) to disk.
     Save(Box<crate::engine::workspace::Workspace>),
+    /// Write the user cache (the bytes of the listing that just completed) to disk.
+    SaveUserCache(std::sync::Arc<Vec<u8>>),
     /// Leave and start again on another profile.
     SwitchProfile(String),
     /// Ctrl-Z: hand the terminal back to the shell until it continues us.

@@ -145,6 +145,7 @@ pub async fn run(
     let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (reply_tx, mut reply_rx) = mpsc::unbounded_channel();
     let (message_tx, mut message_rx) = mpsc::unbounded_channel();
+    let cache_writer = start_user_cache(profile, settings.cache_users, &data_dir, &message_tx);
     let journal_path = journal.as_ref().map(|j| {
         j.lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -180,7 +181,7 @@ pub async fn run(
         settings,
         history,
         notices,
-        &saver,
+        (&saver, cache_writer.as_ref()),
         &request_tx,
         &mut reply_rx,
         (&switch_tx, &mut switch_rx),
@@ -220,6 +221,49 @@ pub async fn run(
     Ok(state.end.take().unwrap_or(RunEnd::Quit))
 }
 
+/// The user cache at start, off the UI loop: read and handed to the App (a file that cannot
+/// be shown is reported in the log and ignored), or — the cache being off — removed unread.
+/// Returns the writer of the caches of this run, when the profile keeps one.
+fn start_user_cache(
+    profile: &crate::config::Profile,
+    on: bool,
+    data_dir: &std::path::Path,
+    messages: &mpsc::UnboundedSender<Message>,
+) -> Option<crate::engine::user_cache::Writer> {
+    use crate::engine::user_cache;
+    let (dir, name) = (data_dir.to_path_buf(), profile.name.clone());
+    if !on {
+        if !profile.demo {
+            tokio::task::spawn_blocking(move || match user_cache::remove(&dir, &name) {
+                Ok(true) => tracing::info!("user cache of {name} removed ([cache] users = false)"),
+                Ok(false) => {}
+                Err(e) => tracing::error!("removing the user cache of {name}: {e}"),
+            });
+        }
+        return None;
+    }
+    if let Some(c) = &profile.cerego {
+        let (limits, tx) = (profile.limits, messages.clone());
+        let listing = (c.partner_id.to_string(), c.include_department_users);
+        let (dir, name) = (dir.clone(), name.clone());
+        tokio::task::spawn_blocking(move || {
+            match user_cache::load(&dir, &name, &limits, (&listing.0, listing.1)) {
+                Ok(Some(cached)) => {
+                    tracing::info!(
+                        "user cache: {} users as of {}",
+                        cached.users.len(),
+                        cached.meta.as_of
+                    );
+                    let _ = tx.send(Message::CachedUsers(Box::new(cached)));
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!("{e}"),
+            }
+        });
+    }
+    Some(user_cache::Writer::start(dir, name))
+}
+
 /// What the background resolution of a profile switch reports.
 enum SwitchEvent {
     /// A key command of this profile is about to run (it may take up to 15 s).
@@ -242,7 +286,10 @@ async fn drive(
     settings: Settings,
     history: crate::engine::batch::recent::Recent,
     notices: Vec<String>,
-    saver: &crate::engine::workspace::Saver,
+    (saver, cache_writer): (
+        &crate::engine::workspace::Saver,
+        Option<&crate::engine::user_cache::Writer>,
+    ),
     request_tx: &mpsc::UnboundedSender<backend::Request>,
     reply_rx: &mut mpsc::UnboundedReceiver<backend::Event>,
     (switch_tx, switch_rx): (
@@ -364,6 +411,11 @@ async fn drive(
                     events = EventStream::new();
                 }
                 Effect::Save(workspace) => saver.save(*workspace),
+                Effect::SaveUserCache(bytes) => {
+                    if let Some(writer) = cache_writer {
+                        writer.save(bytes);
+                    }
+                }
             }
         }
         if state.end.is_some() {

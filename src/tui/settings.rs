@@ -55,6 +55,9 @@ pub struct Settings {
     pub place: Place,
     /// Whether the workspace (known patrons, look-ups) is saved between runs.
     pub persist: bool,
+    /// Whether the last complete user listing is kept on disk and shown at the next start
+    /// (`[cache] users`; never in demo mode, whose simulator starts fresh).
+    pub cache_users: bool,
     /// Recent Cerego look-ups, most recent first.
     pub lookups: Vec<String>,
     /// The key table in force (defaults plus the configuration's `[keys]`).
@@ -169,6 +172,7 @@ pub fn settings_from(
         unavailable: profile.unavailable.clone(),
         place: profile.place(),
         persist: !profile.demo,
+        cache_users: profile.cache_users && !profile.demo,
         lookups,
         // Checked when the configuration was read; the defaults otherwise.
         keymap: keymap::Keymap::with_overrides(&profile.keys).unwrap_or_default(),

@@ -37,6 +37,8 @@ pub struct Harness {
     clients: tagdesk::engine::exec::Clients,
     /// The last workspace the App asked to save.
     pub saved: Option<tagdesk::engine::workspace::Workspace>,
+    /// The last user cache the App asked to write.
+    pub user_cache: Option<std::sync::Arc<Vec<u8>>>,
     /// The profile the App asked to switch to.
     pub switched: Option<String>,
     /// Batches the App asked to run, not yet run by [`Harness::run_batch`].
@@ -106,6 +108,7 @@ impl Harness {
                 ..Default::default()
             },
             saved: None,
+            user_cache: None,
             switched: None,
             jobs: Vec::new(),
             reads: Vec::new(),
@@ -139,6 +142,7 @@ impl Harness {
                 Effect::Send(r) => self.pending.push(r),
                 Effect::Quit => self.quit = true,
                 Effect::Save(w) => self.saved = Some(*w),
+                Effect::SaveUserCache(bytes) => self.user_cache = Some(bytes),
                 Effect::SwitchProfile(p) => self.switched = Some(p),
                 Effect::Suspend => {}
                 Effect::RunBatch(job) => self.jobs.push(*job),

@@ -5,6 +5,7 @@
 //! (SPEC.md 2.4). [`fold`] is the one place that says what a reply means for this
 //! knowledge; the console, the CLI, dry-run and undo all read it from here.
 
+mod cache;
 mod fold;
 mod row;
 mod users;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::domain::PatronId;
 
+pub use cache::{CacheMeta, CachedUsers, decode_cache, encode_cache};
 pub use fold::Folded;
 pub use row::{Stamp, Tag, Tags, User, UserRow, kept_bytes};
 pub use users::{Changes, KnownUsers};

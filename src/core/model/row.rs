@@ -58,7 +58,7 @@ pub struct Tag<'a> {
     pub updated_at: Option<Stamp<'a>>,
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -81,6 +81,21 @@ fn take_varint(bytes: &mut &[u8]) -> u64 {
         shift += 7;
     }
     v
+}
+
+/// Reads a varint at the front of `bytes`, advancing it; None when it is cut short or
+/// longer than 64 bits (a row read back from a file).
+pub(super) fn checked_varint(bytes: &mut &[u8]) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, rest) = bytes.split_first()?;
+        *bytes = rest;
+        v |= u64::from(b & 0x7f).checked_shl(shift)?;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
 }
 
 /// The digit positions of `YYYY-MM-DDTHH:MM:SS.mmmZ`, and its punctuation.
@@ -263,6 +278,48 @@ impl UserRow {
         }
     }
 
+    /// A row of nothing (a placeholder while rows are moved).
+    pub(super) fn empty() -> Self {
+        Self(Box::new([]))
+    }
+
+    /// The row's bytes, as [`Self::from_bytes`] reads them back (the user cache's rows).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// A row read back from its bytes (the user cache), checked whole: a header that
+    /// accounts for every field, each text field valid UTF-8, a packed timestamp only where
+    /// a timestamp goes, and nothing left over. None for anything else, so a damaged cache
+    /// never yields a row that reads wrongly (or walks a tag count it does not hold).
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let mut rest = bytes;
+        let header = usize::try_from(checked_varint(&mut rest)?).ok()?;
+        let (mut codes, mut data) = rest.split_at_checked(header)?;
+        let count = checked_varint(&mut codes)?;
+        // Every field takes at least one byte of the header.
+        let fields = count.checked_mul(4)?.checked_add(5)?;
+        if fields > codes.len() as u64 {
+            return None;
+        }
+        for field in 0..fields {
+            let stamp = field == 4 || (field >= 5 && (field - 5) % 4 == 3);
+            let required = field == 0 || (field >= 5 && (field - 5) % 4 == 0);
+            match checked_varint(&mut codes)? {
+                ABSENT if !required => {}
+                PACKED if stamp => data = data.get(8..)?,
+                code if code >= TEXT => {
+                    let len = usize::try_from(code - TEXT).ok()?;
+                    let (text, after) = data.split_at_checked(len)?;
+                    std::str::from_utf8(text).ok()?;
+                    data = after;
+                }
+                _ => return None,
+            }
+        }
+        (codes.is_empty() && data.is_empty()).then(|| Self(bytes.into()))
+    }
+
     /// The bytes this row holds (its allocation).
     pub fn size(&self) -> usize {
         self.0.len()
@@ -404,6 +461,42 @@ mod tests {
             "x",
         ] {
             assert_eq!(pack_stamp(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_row_read_back_from_its_bytes_is_checked_whole() {
+        let user = CeregoUser {
+            id: "7".into(),
+            name: Some("Ada".into()),
+            last_logged_in_at: Some("2026-01-01T08:00:00.000Z".into()),
+            tags: vec![tag("900", Some("Gold"), Some("2020-11-19T00:14:19.000Z"))],
+            ..CeregoUser::default()
+        };
+        let row = UserRow::new(&user);
+        let back = UserRow::from_bytes(row.as_bytes()).expect("a whole row");
+        assert_eq!(back, row);
+        // Every prefix, every extension, and a tag count it does not hold are refused.
+        let bytes = row.as_bytes();
+        for cut in 0..bytes.len() {
+            assert_eq!(UserRow::from_bytes(&bytes[..cut]), None, "cut at {cut}");
+        }
+        let mut longer = bytes.to_vec();
+        longer.push(b'x');
+        assert_eq!(UserRow::from_bytes(&longer), None);
+        let mut many = bytes.to_vec();
+        many[1] = 0x7f;
+        assert_eq!(UserRow::from_bytes(&many), None);
+        // Any single byte changed never yields a row that panics when read.
+        for i in 0..bytes.len() {
+            for b in [0u8, 1, 2, 0x7f, 0x80, 0xff] {
+                let mut bad = bytes.to_vec();
+                bad[i] = b;
+                if let Some(r) = UserRow::from_bytes(&bad) {
+                    let v = r.view();
+                    let _ = (v.id, v.tags.iter().count(), v.to_user());
+                }
+            }
         }
     }
 

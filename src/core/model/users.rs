@@ -4,6 +4,7 @@
 use std::hash::{BuildHasher, RandomState};
 use std::ops::Range;
 
+use chrono::{DateTime, Utc};
 use hashbrown::HashTable;
 
 use super::row::{Tag, User, UserRow};
@@ -17,6 +18,21 @@ pub struct Changes {
     pub reset: bool,
     /// Users replaced in place (a page seen twice, a look-up of a listed user).
     pub replaced: Vec<usize>,
+    /// With `reset`, when a complete listing removed or reordered users: each old
+    /// position's new one (`u32::MAX`: the user is gone), so a view keeps its selection
+    /// and the rows it shows on the same users.
+    pub moved: Option<Vec<u32>>,
+}
+
+/// Rows read back from the user cache that no live read has replaced yet.
+#[derive(Debug, Clone)]
+struct Cached {
+    /// When the cached listing completed.
+    as_of: DateTime<Utc>,
+    /// Per position: still the cache's.
+    stale: Vec<bool>,
+    /// How many positions are still the cache's.
+    left: usize,
 }
 
 /// Past this many replacements before a view looks, it starts over instead.
@@ -44,9 +60,14 @@ pub struct KnownUsers {
     pub total_count: Option<u64>,
     /// Why the last complete listing stopped short (a limit), if it did.
     pub cut: Option<String>,
-    /// Per position, whether the listing in progress named the user: users it does not
-    /// name leave the list when it completes.
-    listing: Option<Vec<bool>>,
+    /// Per position, where the listing in progress named the user (0: not yet; else 1 +
+    /// its place in the listing): users it does not name leave the list when it completes,
+    /// and the rest take the listing's order.
+    listing: Option<Vec<u32>>,
+    /// Users the listing in progress has named so far.
+    named: u32,
+    /// Rows still from the user cache (None: every row was read live).
+    cached: Option<Cached>,
     changes: Changes,
 }
 
@@ -108,7 +129,58 @@ impl KnownUsers {
 
     /// A complete listing starts: the users it names are counted from now.
     pub fn begin_listing(&mut self) {
-        self.listing = Some(vec![false; self.rows.len()]);
+        self.listing = Some(vec![0; self.rows.len()]);
+        self.named = 0;
+    }
+
+    /// The users of a user cache (rows already checked), as of when that listing completed:
+    /// every row counts as not read live until a page or a look-up replaces it.
+    pub fn from_cache(rows: Vec<UserRow>, as_of: DateTime<Utc>) -> Self {
+        let mut users = Self {
+            rows,
+            ..Self::default()
+        };
+        users.reindex();
+        let n = users.rows.len();
+        users.cached = (n > 0).then(|| Cached {
+            as_of,
+            stale: vec![true; n],
+            left: n,
+        });
+        users
+    }
+
+    /// Takes the users of a cache read at start, if nothing is known yet (a page that came
+    /// first wins: it is live). A listing in progress goes on, counting the cached users as
+    /// not named yet. Returns whether they were taken.
+    pub fn adopt(&mut self, cached: KnownUsers) -> bool {
+        if !self.rows.is_empty() || cached.rows.is_empty() {
+            return false;
+        }
+        let listing = self.listing.is_some();
+        *self = Self {
+            listing: listing.then(|| vec![0; cached.rows.len()]),
+            ..cached
+        };
+        true
+    }
+
+    /// When the cached listing the rows not yet read live come from completed (None: every
+    /// row was read live).
+    pub fn cached_as_of(&self) -> Option<DateTime<Utc>> {
+        self.cached.as_ref().map(|c| c.as_of)
+    }
+
+    /// Whether the user at `position` is still as the cache had it (not read live).
+    pub fn is_cached(&self, position: usize) -> bool {
+        self.cached
+            .as_ref()
+            .is_some_and(|c| c.stale.get(position).copied().unwrap_or(false))
+    }
+
+    /// The rows, in list order (for the user cache).
+    pub(super) fn rows(&self) -> &[UserRow] {
+        &self.rows
     }
 
     /// Whether a complete listing is in progress.
@@ -128,10 +200,22 @@ impl KnownUsers {
         let before = self.rows.len();
         for user in users {
             let at = self.put(UserRow::new(user));
+            if let Some(c) = &mut self.cached
+                && let Some(stale) = c.stale.get_mut(at)
+                && *stale
+            {
+                *stale = false;
+                c.left -= 1;
+            }
+            if self.cached.as_ref().is_some_and(|c| c.left == 0) {
+                self.cached = None;
+            }
             if let Some(seen) = &mut self.listing {
+                self.named = self.named.saturating_add(1);
                 match seen.get_mut(at) {
-                    Some(s) => *s = true,
-                    None => seen.push(true),
+                    Some(0) => seen[at] = self.named,
+                    Some(_) => {}
+                    None => seen.push(self.named),
                 }
             }
         }
@@ -142,6 +226,9 @@ impl KnownUsers {
     fn put(&mut self, row: UserRow) -> usize {
         match self.position(row.id()) {
             Some(at) => {
+                if self.rows[at] == row {
+                    return at;
+                }
                 self.rows[at] = row;
                 if self.changes.replaced.len() < MAX_REPLACED {
                     self.changes.replaced.push(at);
@@ -156,31 +243,50 @@ impl KnownUsers {
                 self.index
                     .insert_unique(spread(h), (at as u32, h), |&(_, h)| spread(h));
                 self.rows.push(row);
+                if let Some(c) = &mut self.cached {
+                    c.stale.push(false);
+                }
                 at
             }
         }
     }
 
     /// The listing in progress ended (`complete`: it was not cut short by a limit): users
-    /// it did not name are gone from the partner. A listing cut short says nothing of the
-    /// rest, so they stay.
+    /// it did not name are gone from the partner, and the rest take the listing's order
+    /// (users found otherwise meanwhile, by a look-up, follow). A listing cut short says
+    /// nothing of the rest, so they stay where they are.
     pub fn end_listing(&mut self, complete: bool) {
         let Some(seen) = self.listing.take() else {
             return;
         };
-        if !complete || seen.iter().all(|&s| s) {
+        if !complete {
             return;
         }
-        let mut at = 0;
-        self.rows.retain(|_| {
-            let keep = seen.get(at).copied().unwrap_or(true);
-            at += 1;
-            keep
-        });
+        // Every row left was read live by this listing (or after it started).
+        self.cached = None;
+        let place = |i: usize| seen.get(i).copied().unwrap_or(u32::MAX);
+        let n = self.rows.len();
+        let in_order = (0..n).all(|i| place(i) != 0)
+            && (1..n).all(|i| place(i - 1) <= place(i) || place(i) == u32::MAX);
+        if in_order {
+            return;
+        }
+        let mut order: Vec<usize> = (0..n).filter(|&i| place(i) != 0).collect();
+        order.sort_by_key(|&i| place(i));
+        let mut moved = vec![u32::MAX; n];
+        let mut old = std::mem::take(&mut self.rows);
+        self.rows = Vec::with_capacity(order.len());
+        for (new, &i) in order.iter().enumerate() {
+            moved[i] = new as u32;
+            let row = std::mem::replace(&mut old[i], UserRow::empty());
+            self.rows.push(row);
+        }
+        drop(old);
         self.reindex();
         self.changes = Changes {
             reset: true,
             replaced: Vec::new(),
+            moved: Some(moved),
         };
     }
 
@@ -353,16 +459,59 @@ mod tests {
         u.intake(vec![user("3", "c"), user("1", "a"), user("4", "d")]);
         u.end_listing(true);
         let ids: Vec<&str> = u.iter().map(|v| v.id).collect();
-        assert_eq!(ids, ["1", "3", "4"]);
+        assert_eq!(ids, ["3", "1", "4"], "in the listing's order");
         assert_eq!(u.position("4"), Some(2));
         assert_eq!(u.position("2"), None);
-        assert!(u.take_changes().reset);
+        let changes = u.take_changes();
+        assert!(changes.reset);
+        assert_eq!(changes.moved, Some(vec![1, u32::MAX, 0, 2]));
         // Cut short: nothing leaves.
         u.begin_listing();
         u.intake(vec![user("1", "a")]);
         u.end_listing(false);
         assert_eq!(u.len(), 3);
         assert!(!u.take_changes().reset);
+    }
+
+    #[test]
+    fn cached_rows_count_as_not_read_live_until_a_page_or_a_look_up_replaces_them() {
+        let as_of = DateTime::<Utc>::default();
+        let rows = ["1", "2", "3"]
+            .map(|id| UserRow::new(&user(id, "x")))
+            .to_vec();
+        let cache = KnownUsers::from_cache(rows, as_of);
+        let mut u = KnownUsers::default();
+        u.begin_listing();
+        assert!(u.adopt(cache.clone()));
+        assert!(!u.adopt(cache), "only into an empty list");
+        assert_eq!(u.cached_as_of(), Some(as_of));
+        assert!(u.is_cached(0) && u.is_cached(2));
+        assert_eq!(u.take_changes(), Changes::default());
+        // The refresh names 2 (unchanged: no change to show), then 3 (changed), then a new 4.
+        u.intake(vec![user("2", "x")]);
+        assert!(!u.is_cached(1), "read live, even unchanged");
+        assert_eq!(u.take_changes(), Changes::default());
+        u.intake(vec![user("3", "y"), user("4", "z")]);
+        assert_eq!(u.take_changes().replaced, [2]);
+        assert!(u.is_cached(0) && !u.is_cached(3));
+        assert!(u.cached_as_of().is_some(), "user 1 is still the cache's");
+        u.end_listing(true);
+        assert_eq!(
+            u.cached_as_of(),
+            None,
+            "a complete listing leaves nothing cached"
+        );
+        let ids: Vec<&str> = u.iter().map(|v| v.id).collect();
+        assert_eq!(ids, ["2", "3", "4"]);
+        // A listing cut short leaves the cached rows it did not reach as they were.
+        let rows = ["1", "2"].map(|id| UserRow::new(&user(id, "x"))).to_vec();
+        let mut u = KnownUsers::default();
+        u.begin_listing();
+        u.adopt(KnownUsers::from_cache(rows, as_of));
+        u.intake(vec![user("1", "x")]);
+        u.end_listing(false);
+        assert!(!u.is_cached(0) && u.is_cached(1));
+        assert_eq!(u.len(), 2);
     }
 
     #[test]

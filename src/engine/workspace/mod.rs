@@ -77,7 +77,7 @@ pub fn changes_file_for(dir: &Path, profile: &str) -> PathBuf {
     dir.join(format!("workspace-{}.changes.jsonl", safe(profile)))
 }
 
-fn safe(profile: &str) -> String {
+pub(crate) fn safe(profile: &str) -> String {
     profile
         .chars()
         .map(|c| {

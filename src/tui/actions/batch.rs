@@ -57,6 +57,10 @@ impl App {
 
     /// The marked users get a value of a tag type: each an add, an update or nothing.
     pub(in crate::tui) fn marked_cerego_preview(&mut self, type_index: usize, value: TagValue) {
+        if let Some(why) = self.marked_not_live() {
+            self.set_status(Level::Warn, why);
+            return;
+        }
         let Some(tag_type) = self
             .settings
             .cerego

@@ -63,7 +63,9 @@ impl App {
                     type_index,
                     set: self.cerego_tags_api() == crate::core::domain::TagsApi::Set,
                 };
-                self.open(Popup::Form(Box::new(Form::new(kind, ""))));
+                let mut form = Form::new(kind, "");
+                form.cached = self.selected_is_cached();
+                self.open(Popup::Form(Box::new(form)));
             }
         }
         Vec::new()
@@ -123,7 +125,9 @@ impl App {
             tag_type: tag.tag_type_id.map(str::to_string),
         };
         let value = tag.value.unwrap_or_default();
-        self.open(Popup::Form(Box::new(Form::new(kind, value))));
+        let mut form = Form::new(kind, value);
+        form.cached = self.selected_is_cached();
+        self.open(Popup::Form(Box::new(form)));
         Vec::new()
     }
 

@@ -43,7 +43,26 @@ impl App {
         let users = &self.known.cerego;
         let list = &mut self.cerego.list;
         let before = list.selected_index();
-        if changes.reset || users.len() < list.len() {
+        if let Some(moved) = &changes.moved {
+            // A complete listing removed or reordered users: the selection, the rows shown
+            // until the filter's search lands, and the marks stay on the same users; marks
+            // of users who left go with them.
+            let to = |i: usize| {
+                moved
+                    .get(i)
+                    .filter(|&&m| m != u32::MAX)
+                    .map(|&m| m as usize)
+            };
+            let write = |i: usize, s: &mut String| {
+                if let Some(u) = users.get(i) {
+                    user_haystack(&u, s)
+                }
+            };
+            list.rebuild_moved(users.len(), write, before.and_then(to), moved);
+            let marks = &mut self.cerego.marks;
+            marks.ids.retain(|id| users.position(id).is_some());
+            marks.anchor = marks.anchor.and_then(to);
+        } else if changes.reset || users.len() < list.len() {
             let keep = before.filter(|&i| i < users.len());
             list.rebuild(
                 users.len(),

@@ -4,6 +4,7 @@
 
 mod batch;
 mod batches;
+mod cache;
 mod change;
 mod lists;
 mod marks;

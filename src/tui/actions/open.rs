@@ -52,6 +52,9 @@ impl App {
             return Vec::new();
         }
         self.cerego.load = crate::tui::app::Load::Loading;
+        if self.known.cerego.cached_as_of().is_none() {
+            self.cerego.from_cache = None;
+        }
         self.known.cerego.begin_listing();
         vec![self.log_and_send(op)]
     }

@@ -86,7 +86,8 @@ impl App {
                     );
                     self.set_status(Level::Warn, msg);
                 }
-                Vec::new()
+                // The list as it now is, for the next start (off the UI thread).
+                self.cache_effect().into_iter().collect()
             }
             Folded::ListingFailed => {
                 // The reason is the failure's (see `say_failure`).

@@ -71,6 +71,8 @@ pub struct Cx<'a> {
     pub play: &'a PlayState,
     /// The Cerego user selected in the list (a form shows the tag it would change).
     pub selected_user: Option<User<'a>>,
+    /// The selected user is as the user cache had them: what a form on them says.
+    pub cached_note: Option<String>,
     /// The terminal's size.
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
@@ -279,6 +281,10 @@ impl App {
             listing: &self.listing,
             play: &self.play,
             selected_user: self.selected_user(),
+            cached_note: self
+                .selected_is_cached()
+                .then(|| self.cached_note())
+                .flatten(),
             size: self.size,
             now: self.now,
             frame: self.frame,
@@ -299,6 +305,10 @@ impl App {
             return vec![Effect::Quit];
         }
         let (in_flight, batch_rows_left) = (self.in_flight(), self.batch_rows_left());
+        let cached_note = self
+            .selected_is_cached()
+            .then(|| self.cached_note())
+            .flatten();
         // The popup is borrowed mutably beside the parts of the App its view reads.
         let selected_user = self
             .cerego
@@ -312,6 +322,7 @@ impl App {
             listing: &self.listing,
             play: &self.play,
             selected_user,
+            cached_note,
             size: self.size,
             now: self.now,
             frame: self.frame,

@@ -307,6 +307,33 @@ impl FilteredList {
         self.start(self.filter.text().to_string(), keep, false);
     }
 
+    /// [`Self::rebuild`] after the items moved (`moved`: each old position's new one,
+    /// `u32::MAX` for an item gone): until the filter's search lands, the rows shown are
+    /// the old ones where they moved to, so the screen never blanks meanwhile.
+    pub fn rebuild_moved(
+        &mut self,
+        items: usize,
+        write: impl FnMut(usize, &mut String),
+        keep: Option<usize>,
+        moved: &[u32],
+    ) {
+        let old = self.visible.clone();
+        self.rebuild(items, write, keep);
+        if self.pending.is_none() {
+            return;
+        }
+        let shown: Vec<usize> = old
+            .iter()
+            .filter_map(|&i| moved.get(i).filter(|&&m| m != u32::MAX))
+            .map(|&m| m as usize)
+            .collect();
+        self.selected = keep
+            .and_then(|k| shown.iter().position(|&i| i == k))
+            .unwrap_or(0);
+        self.visible = Arc::new(shown);
+        self.narrowable = false;
+    }
+
     /// Searches every item again for the filter's text (a second filter on top changed).
     pub fn research(&mut self) {
         let keep = self.selected_index();
@@ -702,6 +729,35 @@ mod tests {
         assert_eq!(list.selected_index(), Some(1));
         typed(&mut list, "ada");
         assert_eq!(list.visible(), [2, 1]);
+    }
+
+    #[test]
+    fn a_rebuild_after_items_moved_keeps_their_rows_on_screen_until_the_search_lands() {
+        let rows: Vec<String> = (0..3_000).map(|i| format!("row {i}")).collect();
+        let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let mut list = list_of(&refs);
+        list.set_inline_rows(0);
+        typed(&mut list, "row 12");
+        list.settle();
+        list.select_index(12);
+        // Item 0 left: every other item moved up one place.
+        let now: Vec<String> = rows[1..].to_vec();
+        let moved: Vec<u32> = (0..3_000u32).map(|i| i.wrapping_sub(1)).collect();
+        list.rebuild_moved(now.len(), |i, s| s.push_str(&now[i]), Some(11), &moved);
+        assert!(list.is_filtering());
+        let before: Vec<usize> = filter::ranked("row 12", &rows, |i| rows[i] == "row 12")
+            .into_iter()
+            .filter(|&i| i > 0)
+            .map(|i| i - 1)
+            .collect();
+        assert_eq!(list.visible(), before, "the same rows, where they moved to");
+        assert_eq!(list.selected_index(), Some(11), "on the same item");
+        list.settle();
+        assert_eq!(
+            list.visible(),
+            filter::ranked("row 12", &now, |i| now[i] == "row 12")
+        );
+        assert_eq!(list.selected_index(), Some(11));
     }
 
     #[test]

@@ -14,6 +14,33 @@ use crate::core::op::Service;
 use crate::tui::app::{App, Load, Pane};
 use crate::tui::keymap::Action;
 
+/// The title of a list shown from the user cache: its age and how far the refresh is
+/// ("as of 10:02 · refreshing 37%"), what became of the refresh, and, once the refresh
+/// replaced every cached row, that the list is current.
+fn cache_detail(app: &App, loaded: usize) -> Option<String> {
+    let view = &app.cerego;
+    view.from_cache?;
+    let users = &app.known.cerego;
+    let Some(as_of) = users.cached_as_of() else {
+        // Every row was read live: current, once the refresh is over.
+        return (view.load == Load::Loaded && view.progress.is_none()).then(|| {
+            let of = match users.total_count {
+                Some(t) if users.cut.is_some() || t != loaded as u64 => format!(" of {t}"),
+                _ => String::new(),
+            };
+            format!(" · {loaded}{of} · current")
+        });
+    };
+    let at = app.as_of_label(as_of);
+    let state = match (&view.load, app.refresh_label()) {
+        (_, Some(p)) => p,
+        (Load::Failed(_), None) => "refresh failed".into(),
+        // A refresh cut short by a limit: the rows it did not reach are the cache's.
+        _ => "some rows not refreshed".into(),
+    };
+    Some(format!(" · as of {at} · {state} · {loaded}"))
+}
+
 pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     let view = &app.cerego;
     let focused = app.focus == Pane::List;
@@ -41,6 +68,9 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
         }
         (Some(p), None, _) => format!(" · partner {p} · {loaded}"),
     };
+    if let Some(cached) = cache_detail(app, loaded) {
+        detail = cached;
+    }
     if !view.marks.is_empty() {
         detail.push_str(&format!(" · {} marked", view.marks.len()));
     }

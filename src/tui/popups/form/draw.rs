@@ -39,6 +39,7 @@ fn layout(cx: &Cx, form: &Form, area: Rect) -> Layout {
                 .map(|c| c.tag_types.as_slice())
                 .unwrap_or(&[]);
             if let Some(t) = types.get(*type_index) {
+                cached_line(cx, form, inner_w, &mut lines);
                 lines.push(Line::from(vec![
                     Span::styled("tag type   ", Style::new().fg(theme::MUTED)),
                     Span::styled(format!("◀ {} {} ▶", t.id, t.name), theme::KEY),
@@ -104,6 +105,7 @@ fn layout(cx: &Cx, form: &Form, area: Rect) -> Layout {
             old_value,
             ..
         } => {
+            cached_line(cx, form, inner_w, &mut lines);
             lines.push(Line::from(vec![
                 Span::styled("tag        ", Style::new().fg(theme::MUTED)),
                 Span::raw(fit(
@@ -239,6 +241,19 @@ fn layout(cx: &Cx, form: &Form, area: Rect) -> Layout {
             Hint::button(Action::Submit, format!("{} submit", k(Action::Submit))),
             Hint::button(Action::Close, format!("{} cancel", k(Action::Close))),
         ],
+    }
+}
+
+/// A single add or edit opened on a user as the user cache had them says so, until the user
+/// is read live.
+fn cached_line(cx: &Cx, form: &Form, inner_w: usize, lines: &mut Vec<Line<'static>>) {
+    if !form.cached {
+        return;
+    }
+    if let Some(note) = &cx.cached_note {
+        for l in wrap_words(note, inner_w) {
+            lines.push(Line::from(l.warn()));
+        }
     }
 }
 

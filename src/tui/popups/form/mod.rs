@@ -72,6 +72,9 @@ pub struct Form {
     pub completion: Option<(String, usize)>,
     /// Which recent entry ↑/↓ put in the field (0 = the most recent), if any.
     pub history: Option<usize>,
+    /// Opened on a user as the user cache had them (not yet read live): Enter sends
+    /// nothing until the user was read live (`App::recheck_cached_form`).
+    pub cached: bool,
 }
 
 /// What a key did to a form.
@@ -114,6 +117,7 @@ impl Form {
             note: None,
             completion: None,
             history: None,
+            cached: false,
         };
         form.error = form.validate().err();
         form

@@ -11,6 +11,12 @@ impl App {
     /// or preview it, as its kind asks.
     pub(in crate::tui) fn submit(&mut self, form: Form) -> Vec<Effect> {
         let text = form.input.value().to_string();
+        // A user as the cache had them is never the ground for a change.
+        if form.cached
+            && let Some(effects) = self.recheck_cached_form(form.clone())
+        {
+            return effects;
+        }
         match form.kind.clone() {
             FormKind::HiveOpen => {
                 let Ok(id) = PatronId::parse(&text) else {
