@@ -115,7 +115,11 @@ pub(crate) struct Fetcher<'a> {
 
 impl<'a> Fetcher<'a> {
     /// None when the profile has no Cerego client.
-    pub(crate) fn new(clients: &'a Clients, policy: &'a RetryPolicy, hooks: &'a Hooks<'a>) -> Option<Self> {
+    pub(crate) fn new(
+        clients: &'a Clients,
+        policy: &'a RetryPolicy,
+        hooks: &'a Hooks<'a>,
+    ) -> Option<Self> {
         Some(Self {
             clients,
             client: clients.cerego.as_ref()?,
@@ -139,20 +143,15 @@ impl<'a> Fetcher<'a> {
             }
             (self.hooks.notify)(n);
         };
-        let (ex, result, retries) = with_retries(
-            self.policy,
-            op,
-            &notify,
-            &self.clients.redactor,
-            || {
+        let (ex, result, retries) =
+            with_retries(self.policy, op, &notify, &self.clients.redactor, || {
                 let c = c.clone();
                 async move {
                     let call = c.users_page(op, page).await;
                     (call.exchanges, call.result)
                 }
-            },
-        )
-        .await;
+            })
+            .await;
         if result.is_ok() {
             self.pace.eased();
         }

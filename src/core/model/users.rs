@@ -429,6 +429,57 @@ mod tests {
         assert!(!u.take_changes().reset);
     }
 
+    fn tagged(id: &str, tags: &[(&str, &str)]) -> CeregoUser {
+        let mut u = user(id, id);
+        u.tags = tags
+            .iter()
+            .map(|(tag, ty)| CeregoTag {
+                id: tag.to_string(),
+                value: Some(format!("value of {tag}")),
+                tag_type_id: Some(ty.to_string()),
+                ..CeregoTag::default()
+            })
+            .collect();
+        u
+    }
+
+    #[test]
+    fn the_tag_index_names_each_tags_owner_through_every_change() {
+        let mut u = KnownUsers::default();
+        u.intake(vec![
+            tagged("a", &[("900", "3")]),
+            tagged("b", &[("901", "3"), ("905", "5")]),
+            tagged("c", &[]),
+        ]);
+        assert_eq!(u.owner_of("900"), Some(0));
+        assert_eq!((u.owner_of("901"), u.owner_of("905")), (Some(1), Some(1)));
+        assert_eq!(u.owner_of("999"), None);
+        // A page lists b again with another tag: 901 is no longer anyone's.
+        u.intake(vec![tagged("b", &[("902", "3"), ("905", "5")])]);
+        assert_eq!((u.owner_of("901"), u.owner_of("902")), (None, Some(1)));
+        assert_eq!(u.owner_of("905"), Some(1));
+        // A tag created for c, then a set on c whose answer replaces it.
+        assert!(u.store_tag("c", tagged("c", &[("903", "3")]).tags.remove(0)));
+        assert_eq!(u.owner_of("903"), Some(2));
+        let setting = crate::core::domain::TagSetting {
+            tag_type: crate::core::domain::TagTypeId::parse("3").unwrap(),
+            value: crate::core::domain::TagValue::parse("value of 904").unwrap(),
+        };
+        let listed = tagged("c", &[("904", "3")]).tags;
+        assert!(u.store_set("c", &[setting], Some(&listed)));
+        assert_eq!((u.owner_of("903"), u.owner_of("904")), (None, Some(2)));
+        // A complete listing without a: everyone after it moves up one place.
+        u.begin_listing();
+        u.intake(vec![
+            tagged("b", &[("902", "3"), ("905", "5")]),
+            tagged("c", &[("904", "3")]),
+        ]);
+        u.end_listing(true);
+        assert_eq!(u.owner_of("900"), None);
+        assert_eq!((u.owner_of("902"), u.owner_of("904")), (Some(0), Some(1)));
+        assert_eq!(u.tag_value("905", None).as_deref(), Some("value of 905"));
+    }
+
     #[test]
     fn a_tag_is_found_on_the_hinted_user_first() {
         let mut u = KnownUsers::default();

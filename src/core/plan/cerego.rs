@@ -137,8 +137,7 @@ pub fn for_set_api(plan: Plan) -> Plan {
 /// The users a Cerego file names, each once, in the file's order: whom its plan must know
 /// (see `engine::named`). Rows it cannot read are left to [`cerego_plan`] to report.
 pub fn cerego_user_ids(table: &Table, layout: Option<Layout>) -> Vec<CeregoUserId> {
-    let Ok(layout) = layout.map_or_else(|| super::detect_layout(table, &CEREGO_COLUMNS), Ok)
-    else {
+    let Ok(layout) = layout.map_or_else(|| super::detect_layout(table, &CEREGO_COLUMNS), Ok) else {
         return Vec::new();
     };
     let Some(&column) = layout.columns.first() else {
