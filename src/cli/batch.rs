@@ -16,7 +16,7 @@ use crate::core::op::{Place, Service};
 use crate::core::plan::RowError;
 use crate::core::printable::{json_text, plural, printable};
 use crate::engine::batch::{self, SavedPlan, history, report};
-use crate::engine::exec::{self, Clients, Hooks, PageProgress, SharedJournal};
+use crate::engine::exec::{Clients, SharedJournal};
 use crate::engine::journal::{self, BatchCounts, Journal, JournalOptions};
 use crate::session::Session;
 
@@ -109,23 +109,27 @@ pub(crate) fn known_state(session: &Session) -> KnownState {
     }
 }
 
-/// The partner's users for planning, or the exit code after saying why they cannot be read.
+/// The partner's users a Cerego plan names (`ids`), or the exit code after saying why they
+/// cannot be read: looked up one by one for a few users, else the listing filtered to them
+/// (see `engine::named`).
 pub(crate) async fn users_for_planning(
     session: &Session,
+    ids: &[&str],
     format: Format,
 ) -> Result<crate::core::model::KnownUsers, u8> {
     let clients = session
         .clients()
         .map_err(|e| fail(format, &e.0, exit::USAGE))?;
-    partner_users(session, &clients)
+    named_users(session, &clients, ids)
         .await
         .map_err(|e| fail(format, &format!("not sent: {e}"), exit::USAGE))
 }
 
-/// Reads the partner's users once (every page), for planning a Cerego file.
-async fn partner_users(
+/// Reads the users `ids` names from the partner, for planning a Cerego file.
+async fn named_users(
     session: &Session,
     clients: &Clients,
+    ids: &[&str],
 ) -> Result<crate::core::model::KnownUsers, String> {
     let Some(cerego) = &session.profile.cerego else {
         return Err(super::partner_of(session).err().unwrap_or_default());
@@ -133,37 +137,27 @@ async fn partner_users(
     let op = cerego.listing(None);
     let notify = |n: crate::engine::retry::RetryNotice| {
         err(&format!(
-            "tagdesk: listing the partner's users: {}; retry {}/{}",
+            "tagdesk: reading the partner's users: {}; retry {}/{}",
             printable(&n.reason),
             n.attempt,
             n.max_attempts
         ));
     };
-    let on_page = |_: PageProgress| {};
-    let hooks = Hooks {
-        notify: &notify,
-        on_page: &on_page,
-        keep_users: true,
-        prior: None,
-    };
-    let (_, result, _) = exec::attempt(clients, &op, &session.profile.retry, &hooks).await;
-    match result {
-        Ok(crate::core::op::Output::Users(list)) => {
-            if let Some(cut) = &list.cut {
+    match crate::engine::named::named_users(clients, &op, ids, &session.profile.retry, &notify)
+        .await
+    {
+        Ok(named) => {
+            if let Some(cut) = &named.users.cut {
                 err(&format!(
                     "tagdesk: warning: the user list is incomplete ({}): rows for users past \
                      the limit are reported as not in the partner",
                     printable(cut)
                 ));
             }
-            let mut users = crate::core::model::KnownUsers::default();
-            users.total_count = list.total_count;
-            users.intake(list.users);
-            Ok(users)
+            Ok(named.users)
         }
-        Ok(_) => Err("the user list answer was not a user list".into()),
         Err(e) => Err(format!(
-            "the partner's user list could not be read, so the file cannot be planned: {e}"
+            "the partner's users could not be read, so the file cannot be planned: {e}"
         )),
     }
 }
@@ -493,8 +487,13 @@ pub(crate) async fn resume(
     };
     let mut todo = history::to_resume(&plan, &entries);
     let before = todo.len();
-    if todo.iter().any(|&i| plan.rows[i].want.is_some()) {
-        let users = match users_for_planning(session, format).await {
+    let named: Vec<&str> = todo
+        .iter()
+        .filter_map(|&i| plan.rows[i].want.as_ref())
+        .map(|w| w.user.as_str())
+        .collect();
+    if !named.is_empty() {
+        let users = match users_for_planning(session, &named, format).await {
             Ok(u) => u,
             Err(code) => return code,
         };

@@ -44,7 +44,9 @@ pub(crate) async fn import(
     let built = match kind {
         Kind::Hive { remove } => plan::hive_plan(&table, None, remove, &catalogue_of(session).0),
         Kind::Cerego => {
-            let users = match users_for_planning(session, format).await {
+            let named = plan::cerego_user_ids(&table, None);
+            let named: Vec<&str> = named.iter().map(|id| id.as_str()).collect();
+            let users = match users_for_planning(session, &named, format).await {
                 Ok(u) => u,
                 Err(code) => return code,
             };

@@ -32,7 +32,7 @@ pub const DEFAULT_LIST_CONCURRENCY: usize = 8;
 pub const MAX_LIST_CONCURRENCY: usize = 32;
 
 /// One page as it came back: its transcripts, the page or the failure, the retries made.
-type Fetched = (Vec<Exchange>, Result<UsersPage, ApiError>, Vec<RetryNotice>);
+pub(crate) type Fetched = (Vec<Exchange>, Result<UsersPage, ApiError>, Vec<RetryNotice>);
 
 /// Every page of a partner's users, each page retried on its own (a 503 on page 300 does
 /// not restart the listing), within [`ListLimits`].
@@ -51,13 +51,12 @@ pub(crate) async fn list_all(
     let fetcher = Fetcher {
         clients,
         client,
-        op,
         policy,
         hooks,
         pace: Pace::new(None),
     };
     let mut listing = Listing::new(clients, hooks);
-    let first = fetcher.page(1).await;
+    let first = fetcher.page(op, 1).await;
     let Some(mut more) = listing.take(1, first) else {
         return listing.finish();
     };
@@ -73,7 +72,7 @@ pub(crate) async fn list_all(
         let mut pages = stream::iter(2..=last)
             .map(|p| {
                 let fetcher = &fetcher;
-                async move { (p, fetcher.page(p).await) }
+                async move { (p, fetcher.page(op, p).await) }
             })
             .buffered(concurrency);
         while let Some((p, fetched)) = pages.next().await {
@@ -95,7 +94,7 @@ pub(crate) async fn list_all(
             break;
         };
         page = next;
-        let fetched = fetcher.page(page).await;
+        let fetched = fetcher.page(op, page).await;
         match listing.take(page, fetched) {
             Some(m) => more = m,
             None => return listing.finish(),
@@ -104,20 +103,36 @@ pub(crate) async fn list_all(
     listing.finish()
 }
 
-/// What every page request of one listing shares.
-struct Fetcher<'a> {
+/// What every page request of one listing (or one set of look-ups) shares: the client,
+/// the retry policy, the hooks and the pace.
+pub(crate) struct Fetcher<'a> {
     clients: &'a Clients,
     client: &'a CeregoClient,
-    op: &'a Op,
     policy: &'a RetryPolicy,
     hooks: &'a Hooks<'a>,
     pace: Pace,
 }
 
-impl Fetcher<'_> {
-    /// One page with its retries, in its turn: a 429 or 503 holds every page request of the
-    /// listing until the wait it names, and a page that comes back eases the pace.
-    async fn page(&self, page: u32) -> Fetched {
+impl<'a> Fetcher<'a> {
+    /// None when the profile has no Cerego client.
+    pub(crate) fn new(
+        clients: &'a Clients,
+        policy: &'a RetryPolicy,
+        hooks: &'a Hooks<'a>,
+    ) -> Option<Self> {
+        Some(Self {
+            clients,
+            client: clients.cerego.as_ref()?,
+            policy,
+            hooks,
+            pace: Pace::new(None),
+        })
+    }
+
+    /// Page `page` of `op` (a listing, or a look-up: an `Op::CeregoListUsers` with a query)
+    /// with its retries, in its turn: a 429 or 503 holds every request sharing this fetcher
+    /// until the wait it names, and a page that comes back eases the pace.
+    pub(crate) async fn page(&self, op: &Op, page: u32) -> Fetched {
         self.pace.turn().await;
         let span = self.policy.budget.max(self.clients.total_timeout());
         let c = self.client.until(tokio::time::Instant::now() + span);
@@ -128,20 +143,15 @@ impl Fetcher<'_> {
             }
             (self.hooks.notify)(n);
         };
-        let (ex, result, retries) = with_retries(
-            self.policy,
-            self.op,
-            &notify,
-            &self.clients.redactor,
-            || {
+        let (ex, result, retries) =
+            with_retries(self.policy, op, &notify, &self.clients.redactor, || {
                 let c = c.clone();
                 async move {
-                    let call = c.users_page(self.op, page).await;
+                    let call = c.users_page(op, page).await;
                     (call.exchanges, call.result)
                 }
-            },
-        )
-        .await;
+            })
+            .await;
         if result.is_ok() {
             self.pace.eased();
         }

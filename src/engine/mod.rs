@@ -10,6 +10,7 @@ pub mod fs;
 pub mod journal;
 pub mod listing;
 pub mod logging;
+pub mod named;
 pub mod pace;
 pub mod retry;
 pub mod user_cache;

@@ -17,10 +17,15 @@ pub struct Env {
 
 impl Env {
     pub async fn new() -> Self {
+        Self::with_options(SimOptions::default()).await
+    }
+
+    /// A simulator started from `options` (its keys replaced by the test keys).
+    pub async fn with_options(options: SimOptions) -> Self {
         let options = SimOptions {
             hive_key: HIVE_KEY.into(),
             cerego_key: CEREGO_KEY.into(),
-            ..SimOptions::default()
+            ..options
         };
         let sim = Simulator::start_local(options).await.expect("simulator");
         let dir = tempfile::tempdir().expect("tempdir");

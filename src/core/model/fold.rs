@@ -96,8 +96,8 @@ impl KnownState {
                 let Output::Tag(tag) = output else {
                     return Folded::Nothing;
                 };
-                // The reply names the tag's user; the list is searched only when it does
-                // not (a scan of every user).
+                // The reply names the tag's user; when it does not, the tag index says
+                // whose tag it is.
                 let owner = self
                     .cerego
                     .tag_of(id.as_str(), tag.user_id.as_deref())

@@ -134,6 +134,26 @@ pub fn for_set_api(plan: Plan) -> Plan {
     Plan { rows, ..plan }
 }
 
+/// The users a Cerego file names, each once, in the file's order: whom its plan must know
+/// (see `engine::named`). Rows it cannot read are left to [`cerego_plan`] to report.
+pub fn cerego_user_ids(table: &Table, layout: Option<Layout>) -> Vec<CeregoUserId> {
+    let Ok(layout) = layout.map_or_else(|| super::detect_layout(table, &CEREGO_COLUMNS), Ok) else {
+        return Vec::new();
+    };
+    let Some(&column) = layout.columns.first() else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::HashSet::new();
+    table
+        .rows
+        .iter()
+        .skip(usize::from(layout.header))
+        .filter_map(|row| row.cells.get(column))
+        .filter_map(|c| CeregoUserId::parse(c).ok())
+        .filter(|id| seen.insert(id.clone()))
+        .collect()
+}
+
 /// Reads a Cerego file (`user_id`, `tag_type_id`, `value`) into a plan against the
 /// partner's users as listed once before planning. A tag type the profile does not
 /// configure, a user not in the partner, and the same user and tag type twice are errors.
@@ -176,10 +196,10 @@ pub fn cerego_plan(
                 ));
             }
             if users.position(user.as_str()).is_none() {
-                return Err(format!(
-                    "user {user} is not among the partner's {} users",
-                    users.len()
-                ));
+                return Err(match users.partner_count() {
+                    Some(n) => format!("user {user} is not among the partner's {n} users"),
+                    None => format!("user {user} is not among the partner's users"),
+                });
             }
             if let Some(first) = seen.get(&(user.clone(), tag_type.clone())) {
                 return Err(format!(

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::domain::{CeregoUserId, TagTypeId, TagValue};
 use crate::core::op::Op;
 use crate::core::printable::printable;
-pub use cerego::{CEREGO_COLUMNS, cerego_plan, cerego_row, for_set_api};
+pub use cerego::{CEREGO_COLUMNS, cerego_plan, cerego_row, cerego_user_ids, for_set_api};
 pub use csv::{Layout, RawRow, Table, detect_layout, read_table};
 pub use hive::{HIVE_COLUMNS, hive_plan, marked_hive_plan, split_tags};
 pub use predict::{Expect, Prediction, predict};

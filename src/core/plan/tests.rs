@@ -167,6 +167,42 @@ fn cerego_errors_name_the_line_and_the_reason() {
 }
 
 #[test]
+fn the_users_a_cerego_file_names_are_read_once_each_in_order() {
+    let ids = |text: &[u8]| -> Vec<String> {
+        cerego_user_ids(&read_table(text).unwrap(), None)
+            .iter()
+            .map(|id| id.to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(b"value,user_id,tag_type_id\nx,12,3\ny,10,3\nz,12,5\nw,abc,3\n"),
+        ["12", "10"]
+    );
+    assert_eq!(ids(b"10,3,a\n11,3,b\n"), ["10", "11"]);
+    assert!(ids(b"user_id,value\n10,a\n").is_empty(), "half a header");
+}
+
+#[test]
+fn a_user_missing_from_the_named_users_reads_with_the_partners_count() {
+    let table = read_table(b"99,3,x\n").unwrap();
+    let mut named = users();
+    named.named_only = true;
+    named.total_count = Some(1_000_036);
+    let p = cerego_plan(&table, None, &types(), &named);
+    assert!(
+        p.invalid[0]
+            .reason
+            .contains("not among the partner's 1000036 users")
+    );
+    named.total_count = None;
+    let p = cerego_plan(&table, None, &types(), &named);
+    assert_eq!(
+        p.invalid[0].reason,
+        "user 99 is not among the partner's users"
+    );
+}
+
+#[test]
 fn predictions_say_what_they_rest_on() {
     let p = hive("p1,\"vip, newsletter, bogus\"\nnew,vip\n", false);
     let mut known = KnownState::default();
