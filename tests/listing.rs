@@ -256,7 +256,11 @@ async fn a_page_size_is_asked_for_and_a_server_that_ignores_it_still_lists_compl
         // 230 users: 3 pages of 100 when honoured, 10 of 25 when ignored — counted from
         // what came back either way, every user once, in the server's order.
         let pages: u32 = if honour { 3 } else { 10 };
-        assert_eq!(heard.pages, (1..=pages).collect::<Vec<u32>>(), "honour {honour}");
+        assert_eq!(
+            heard.pages,
+            (1..=pages).collect::<Vec<u32>>(),
+            "honour {honour}"
+        );
         assert_eq!(heard.ids, plain.ids, "honour {honour}");
         assert!(
             matches!(&heard.result, Ok(Output::Users(l)) if l.listed == 230 && l.cut.is_none()),

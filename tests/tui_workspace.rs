@@ -69,7 +69,10 @@ fn the_first_frame_shows_the_patrons_loading_and_they_appear_when_they_arrive() 
     let screen = h.screen();
     assert!(screen.contains("loading known patrons…"), "{screen}");
     assert!(screen.contains("Loading the known patrons…"), "{screen}");
-    assert!(h.saved.is_none(), "nothing is saved before the workspace is in");
+    assert!(
+        h.saved.is_none(),
+        "nothing is saved before the workspace is in"
+    );
     h.send(loaded(
         vec![
             saved_patron("alice_1", &["vip"]),
@@ -80,7 +83,10 @@ fn the_first_frame_shows_the_patrons_loading_and_they_appear_when_they_arrive() 
     assert!(!h.app.patrons_loading());
     let screen = h.screen();
     assert!(screen.contains("2 known"), "{screen}");
-    assert!(screen.contains("alice_1") && screen.contains("bob_2"), "{screen}");
+    assert!(
+        screen.contains("alice_1") && screen.contains("bob_2"),
+        "{screen}"
+    );
     assert!(!screen.contains("loading known patrons"), "{screen}");
 }
 
@@ -185,7 +191,10 @@ fn a_look_up_made_before_the_workspace_arrives_is_kept_first() {
     h.reply_all();
     assert_eq!(h.app.settings.lookups, vec!["sam.lee@example.edu"]);
     assert!(h.saved.is_none(), "the saved look-ups are not overwritten");
-    h.send(loaded(Vec::new(), &["older@example.edu", "sam.lee@example.edu"]));
+    h.send(loaded(
+        Vec::new(),
+        &["older@example.edu", "sam.lee@example.edu"],
+    ));
     assert_eq!(
         h.app.settings.lookups,
         vec!["sam.lee@example.edu", "older@example.edu"]

@@ -67,7 +67,9 @@ fn verdict(
                 pages_of(before),
                 before as f64 / after as f64
             ),
-            _ => format!(": set cerego.page_size = {PROBE_SIZE} in profile {profile} for fewer pages"),
+            _ => format!(
+                ": set cerego.page_size = {PROBE_SIZE} in profile {profile} for fewer pages"
+            ),
         };
         return format!(
             "the server honours page[size]={PROBE_SIZE} (got {n} users on a page, {d} without \

@@ -182,13 +182,15 @@ mod tests {
         let env = env_of(&[("K", "cerego-key-0123456789")]);
         let p = Path::new("/c.toml");
         let profile = |extra: &str| {
-            format!(
-                "[profiles.a.cerego]\npartner_id = \"4242\"\napi_key_env = \"K\"\n{extra}"
-            )
+            format!("[profiles.a.cerego]\npartner_id = \"4242\"\napi_key_env = \"K\"\n{extra}")
         };
         let c = parse(&profile(""), p).unwrap();
         let prof = resolve_profile(&c, "a", p, &env).unwrap();
-        assert_eq!(prof.cerego.as_ref().unwrap().page_size, None, "the server's default");
+        assert_eq!(
+            prof.cerego.as_ref().unwrap().page_size,
+            None,
+            "the server's default"
+        );
         let c = parse(&profile("page_size = 100\n"), p).unwrap();
         let prof = resolve_profile(&c, "a", p, &env).unwrap();
         assert_eq!(prof.cerego.as_ref().unwrap().page_size, Some(100));

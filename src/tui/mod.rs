@@ -438,8 +438,7 @@ async fn drive(
     // Leaving before the saved workspace arrived (a quit in its first moments): what this
     // run learned of Hive patrons is merged into it and saved all the same.
     if app.patrons_loading()
-        && let Ok(Some(loaded)) =
-            tokio::time::timeout(WORKSPACE_WAIT, workspace_rx.recv()).await
+        && let Ok(Some(loaded)) = tokio::time::timeout(WORKSPACE_WAIT, workspace_rx.recv()).await
     {
         for effect in app.update(loaded) {
             if let Effect::Save(workspace) = effect {

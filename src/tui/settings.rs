@@ -194,7 +194,12 @@ pub fn settings_for(session: &Session) -> Settings {
         Some(sim) => seed_patrons(&sim.options().seed),
         None => Vec::new(),
     };
-    let mut settings = settings_from(&session.profile, session.profiles.clone(), patrons, Vec::new());
+    let mut settings = settings_from(
+        &session.profile,
+        session.profiles.clone(),
+        patrons,
+        Vec::new(),
+    );
     settings.patrons_loading = !session.profile.demo && session.simulator.is_none();
     if no_color_requested() {
         settings.theme = super::theme::Theme::Monochrome;

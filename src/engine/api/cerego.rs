@@ -111,7 +111,8 @@ impl CeregoClient {
         if let Some(size) = self.page_size {
             // Before `page[number]`, as the server's own links write it.
             let at = spec.query.len().saturating_sub(1);
-            spec.query.insert(at, ("page[size]".into(), size.to_string()));
+            spec.query
+                .insert(at, ("page[size]".into(), size.to_string()));
         }
         self.document(&spec, UsersPage::parse).await
     }

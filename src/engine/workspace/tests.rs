@@ -429,10 +429,17 @@ fn a_saver_that_loads_hands_the_workspace_over_then_writes_what_was_asked_meanwh
     }
     let (loaded, problem) = rx.recv().unwrap();
     assert!(problem.is_none(), "{problem:?}");
-    assert_eq!(ids(&loaded), ["a"], "the workspace as it was before this run's saves");
+    assert_eq!(
+        ids(&loaded),
+        ["a"],
+        "the workspace as it was before this run's saves"
+    );
     let text = log_text(dir.path());
     assert_eq!(text.lines().count(), 1, "the patron only: {text}");
-    assert!(!text.contains("lookups"), "the look-ups did not change: {text}");
+    assert!(
+        !text.contains("lookups"),
+        "the look-ups did not change: {text}"
+    );
     let (w, _) = load(dir.path(), "p");
     assert_eq!(ids(&w), ["a", "b"]);
 }

@@ -82,7 +82,10 @@ impl App {
 
     /// Whether a plan must wait for the known patrons (it has Hive rows, and they are still
     /// loading): says so when it must.
-    pub(in crate::tui) fn waits_for_patrons(&mut self, ops: impl IntoIterator<Item = Service>) -> bool {
+    pub(in crate::tui) fn waits_for_patrons(
+        &mut self,
+        ops: impl IntoIterator<Item = Service>,
+    ) -> bool {
         let waits = self.patrons_loading() && ops.into_iter().any(|s| s == Service::Hive);
         if waits {
             self.set_status(Level::Info, loading_text());
