@@ -205,3 +205,38 @@ fn a_look_up_made_before_the_workspace_arrives_is_kept_first() {
         vec!["sam.lee@example.edu", "older@example.edu"]
     );
 }
+
+#[test]
+fn a_resume_offer_waits_for_the_known_patrons_then_predicts_from_them() {
+    let mut h = starting();
+    let table = tagdesk::core::plan::read_table(b"user_abc123,vip\nuser_def456,vip\n").unwrap();
+    let plan = tagdesk::core::plan::hive_plan(&table, None, false, &[]);
+    let saved = tagdesk::engine::batch::SavedPlan {
+        batch_id: "crashed".into(),
+        created_at: chrono::Utc::now(),
+        profile: "demo".into(),
+        demo: true,
+        op: plan.op,
+        source: Some("t.csv".into()),
+        sha256: None,
+        data_rows: plan.data_rows,
+        rows: plan.rows,
+        skipped: Vec::new(),
+        undo_of: None,
+        notes: Vec::new(),
+        check_by_hand: Vec::new(),
+    };
+    h.app
+        .offer_resume(saved, vec![0, 1], [(1, "abandoned".to_string())].into());
+    assert!(
+        h.app.popup.is_none(),
+        "no preview predicted from an empty view"
+    );
+    h.send(loaded(vec![saved_patron("user_def456", &["vip"])], &[]));
+    let screen = h.screen();
+    assert!(screen.contains("This batch was interrupted"), "{screen}");
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("the offer is shown once the patrons are in")
+    };
+    assert_eq!(p.todo, vec![0, 1]);
+}

@@ -27,11 +27,15 @@ pub enum Learned {
     /// A patron opened by hand.
     Opened(PatronId),
     /// A Hive reply, folded as it came.
-    Reply {
-        op: Op,
-        result: Result<Output, ApiError>,
-        at: DateTime<Utc>,
-    },
+    Reply(Box<LearnedReply>),
+}
+
+/// A Hive reply as it was folded: the request, its answer, when.
+#[derive(Debug, Clone)]
+pub struct LearnedReply {
+    op: Op,
+    result: Result<Output, ApiError>,
+    at: DateTime<Utc>,
 }
 
 /// A resume offer held until the known patrons are in.
@@ -65,11 +69,11 @@ impl App {
         if let Some(pending) = &mut self.hive_pending
             && op.service() == Service::Hive
         {
-            pending.push(Learned::Reply {
+            pending.push(Learned::Reply(Box::new(LearnedReply {
                 op: op.clone(),
                 result: result.clone(),
                 at,
-            });
+            })));
         }
     }
 
@@ -115,8 +119,8 @@ impl App {
                 Learned::Opened(id) => {
                     state.hive.open(&id);
                 }
-                Learned::Reply { op, result, at } => {
-                    state.apply_result(&op, &result, at);
+                Learned::Reply(r) => {
+                    state.apply_result(&r.op, &r.result, r.at);
                 }
             }
         }
