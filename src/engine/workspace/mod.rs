@@ -261,7 +261,7 @@ fn compact(dir: &Path, profile: &str) -> std::io::Result<(Loaded, Vec<String>)> 
     Ok((loaded, notes))
 }
 
-/// Writes the snapshot as compact JSON (one line: at 100,000 known patrons about 60% of the
+/// Writes the snapshot as compact JSON (one line: at 100,000 known patrons 65% of the
 /// indented form older tagdesks wrote; both read alike, by any tagdesk).
 fn write_snapshot(path: &Path, workspace: &Workspace) -> std::io::Result<()> {
     let text = serde_json::to_vec(workspace).map_err(std::io::Error::other)?;
