@@ -67,7 +67,8 @@ pub fn clients_for(profile: &Profile) -> Result<Clients, ConfigError> {
     let cerego = match &profile.cerego {
         Some(c) => Some(
             CeregoClient::new(&config(&c.base_url, &c.key))
-                .map_err(|e| ConfigError(format!("profile {}, cerego: {e}", profile.name)))?,
+                .map_err(|e| ConfigError(format!("profile {}, cerego: {e}", profile.name)))?
+                .with_page_size(c.page_size),
         ),
         None => None,
     };

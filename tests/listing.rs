@@ -237,6 +237,39 @@ async fn against_the_simulator_pages_are_fetched_concurrently_and_arrive_in_orde
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_page_size_is_asked_for_and_a_server_that_ignores_it_still_lists_completely() {
+    let key = tagdesk::sim::DEFAULT_CEREGO_KEY;
+    for honour in [true, false] {
+        let mut seed = Seed::grown(230);
+        seed.cerego.honour_page_size = honour;
+        let sim = Simulator::start_local(SimOptions {
+            seed,
+            ..SimOptions::default()
+        })
+        .await
+        .expect("sim");
+        let plain = list(&clients(&sim.base_url(), key, 4), &RetryPolicy::none()).await;
+        assert_eq!(plain.ids.len(), 230);
+        let mut sized = clients(&sim.base_url(), key, 4);
+        sized.cerego = sized.cerego.map(|c| c.with_page_size(Some(100)));
+        let heard = list(&sized, &RetryPolicy::none()).await;
+        // 230 users: 3 pages of 100 when honoured, 10 of 25 when ignored — counted from
+        // what came back either way, every user once, in the server's order.
+        let pages: u32 = if honour { 3 } else { 10 };
+        assert_eq!(
+            heard.pages,
+            (1..=pages).collect::<Vec<u32>>(),
+            "honour {honour}"
+        );
+        assert_eq!(heard.ids, plain.ids, "honour {honour}");
+        assert!(
+            matches!(&heard.result, Ok(Output::Users(l)) if l.listed == 230 && l.cut.is_none()),
+            "honour {honour}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_429_mid_listing_is_waited_out_and_the_listing_completes() {
     let mut responder = Paged::new(20, true);
     responder.throttle = Some(3);

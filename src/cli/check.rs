@@ -92,6 +92,11 @@ async fn check_profile(profile: &Profile) -> Vec<Check> {
                     c.detail = redact(c.detail);
                     c
                 }));
+                checks.push(Check {
+                    service: "cerego page size",
+                    code: None,
+                    detail: redact(super::check_page::probe(c, profile).await),
+                });
             }
         }
         (None, u) => checks.push(Check::unavailable("cerego", u)),

@@ -7,6 +7,7 @@
 pub mod args;
 mod batch;
 pub mod check;
+mod check_page;
 mod check_tags;
 pub mod complete;
 mod config;

@@ -178,6 +178,34 @@ mod tests {
     }
 
     #[test]
+    fn cerego_page_size_is_unset_by_default_resolved_and_bounded_with_its_line() {
+        let env = env_of(&[("K", "cerego-key-0123456789")]);
+        let p = Path::new("/c.toml");
+        let profile = |extra: &str| {
+            format!("[profiles.a.cerego]\npartner_id = \"4242\"\napi_key_env = \"K\"\n{extra}")
+        };
+        let c = parse(&profile(""), p).unwrap();
+        let prof = resolve_profile(&c, "a", p, &env).unwrap();
+        assert_eq!(
+            prof.cerego.as_ref().unwrap().page_size,
+            None,
+            "the server's default"
+        );
+        let c = parse(&profile("page_size = 100\n"), p).unwrap();
+        let prof = resolve_profile(&c, "a", p, &env).unwrap();
+        assert_eq!(prof.cerego.as_ref().unwrap().page_size, Some(100));
+        for bad in ["0", "1001"] {
+            let e = parse_err(&profile(&format!("page_size = {bad}\n")));
+            assert!(
+                e.starts_with("/c.toml:4:") && e.contains("page_size must be 1 to 1000"),
+                "{e}"
+            );
+        }
+        let e = parse_err(&profile("page_size = -5\n"));
+        assert!(e.starts_with("/c.toml:4:"), "{e}");
+    }
+
+    #[test]
     fn list_concurrency_defaults_to_8_is_resolved_and_bounded_with_its_line() {
         let env = env_of(&[]);
         let p = Path::new("/c.toml");

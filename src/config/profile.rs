@@ -22,6 +22,8 @@ pub struct CeregoProfile {
     pub tags_api: crate::core::domain::TagsApi,
     /// Whether listings include the users of the partner's departments.
     pub include_department_users: bool,
+    /// Users a listing asks for per page (`page[size]`); None: the server's default.
+    pub page_size: Option<u32>,
     pub key: SecretString,
 }
 
@@ -172,6 +174,7 @@ impl Profile {
                 tag_types,
                 tags_api: crate::core::domain::TagsApi::default(),
                 include_department_users: false,
+                page_size: None,
                 key: SecretString::from(keys.cerego.to_string()),
             }),
             hive: Some(HiveProfile {
@@ -325,6 +328,7 @@ pub fn resolve_profile(
                 tag_types: c.tag_types.clone(),
                 tags_api: c.tags_api,
                 include_department_users: c.include_department_users,
+                page_size: c.page_size,
                 key,
             })
         }
@@ -423,6 +427,7 @@ pub fn profile_from_env(
             tag_types: Vec::new(),
             tags_api: crate::core::domain::TagsApi::default(),
             include_department_users: false,
+            page_size: None,
             key: SecretString::from(k.trim().to_string()),
         }),
         (Some(_), None) => {

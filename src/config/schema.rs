@@ -235,9 +235,17 @@ pub struct CeregoConfig {
     /// List the users of the partner's departments too (`include_department_users`).
     #[serde(default)]
     pub include_department_users: bool,
+    /// Users a listing asks for per page (`page[size]`); unset: the server's default.
+    #[serde(default)]
+    pub page_size: Option<u32>,
     #[serde(flatten)]
     pub key: KeySource,
 }
+
+/// The largest `cerego.page_size` a profile may ask for. Cerego publishes no maximum; a
+/// server that caps or ignores the size still lists completely (pages are counted from
+/// what comes back).
+pub const MAX_PAGE_SIZE: u32 = 1000;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -361,6 +369,17 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
                 &["profiles", name, "color"],
                 format!(
                     "profile {name}: color \"{color}\" is not a colour name (red, green, …) or #rrggbb"
+                ),
+            ));
+        }
+        if let Some(size) = p.cerego.as_ref().and_then(|c| c.page_size)
+            && !(1..=MAX_PAGE_SIZE).contains(&size)
+        {
+            return Err(at(
+                &["profiles", name, "cerego", "page_size"],
+                format!(
+                    "profile {name}, cerego: page_size must be 1 to {MAX_PAGE_SIZE} (users per \
+                     page of a listing; leave it out for the server's default), not {size}"
                 ),
             ));
         }

@@ -32,6 +32,10 @@ pub struct CeregoSeed {
     /// Users per page of the user list.
     #[serde(default = "default_page_size")]
     pub page_size: usize,
+    /// Whether the user list honours `page[size]` (1–100). `false`: it is ignored and every
+    /// page has `page_size` users, as a server that does not know the parameter would.
+    #[serde(default = "default_honour_page_size")]
+    pub honour_page_size: bool,
     /// Id given to the first seeded tag; later ones count up from it.
     #[serde(default = "default_first_tag_id")]
     pub first_tag_id: u64,
@@ -102,6 +106,9 @@ pub struct PatronSeed {
 
 fn default_page_size() -> usize {
     25
+}
+fn default_honour_page_size() -> bool {
+    true
 }
 fn default_first_tag_id() -> u64 {
     84001
@@ -189,6 +196,7 @@ impl Seed {
             cerego: CeregoSeed {
                 partner_id: PartnerId::from_literal("1"),
                 page_size: default_page_size(),
+                honour_page_size: true,
                 first_tag_id: default_first_tag_id(),
                 seeded_at: default_seeded_at(),
                 profile: ProfileSeed {

@@ -117,6 +117,11 @@ pub struct App {
     pub(super) batch_serial: u64,
     pub play: super::state::playground::PlayState,
     pub(super) next_id: RequestId,
+    /// While the saved workspace is still being read: what this run learned of Hive patrons
+    /// meanwhile, replayed onto the saved patrons when they arrive (`actions::workspace`).
+    pub(super) hive_pending: Option<Vec<super::actions::Learned>>,
+    /// A resume offer that waits for the known patrons (its preview predicts from them).
+    pub(super) resume_waiting: Option<Box<super::actions::ResumeOffer>>,
 }
 
 /// Rows a page-up / page-down moves.
@@ -174,7 +179,10 @@ impl App {
             batch_serial: 0,
             play: Default::default(),
             next_id: 1,
+            hive_pending: None,
+            resume_waiting: None,
         };
+        app.hive_pending = app.settings.patrons_loading.then(Vec::new);
         app.refilter_hive();
         let mut effects = Vec::new();
         if let Some(c) = &app.settings.cerego {
@@ -216,6 +224,11 @@ impl App {
     /// profile keeps one: the patrons added or changed (O(change), whatever the number of
     /// patrons known) and the look-ups (at most 20).
     pub(super) fn save_effect(&mut self) -> Option<Effect> {
+        if self.patrons_loading() {
+            // What a saved workspace holds is not known yet: nothing is written until it
+            // is, then what this run learned is saved on top of it.
+            return None;
+        }
         let patrons = self.known.hive.take_changed();
         self.settings.persist.then(|| {
             Effect::Save(Box::new(crate::engine::workspace::Workspace {
@@ -228,6 +241,9 @@ impl App {
 
     /// The effect that saves the whole workspace (what was known was replaced).
     pub(super) fn save_whole_effect(&mut self) -> Option<Effect> {
+        if self.patrons_loading() {
+            return None;
+        }
         self.known.hive.take_changed();
         self.settings
             .persist
@@ -354,6 +370,9 @@ impl App {
                 self.tour_tick()
             }
             Message::Stop => vec![Effect::Quit],
+            Message::WorkspaceLoaded { workspace, problem } => {
+                self.workspace_loaded(*workspace, problem)
+            }
             Message::Switching { profile, command } => {
                 self.switching = Some((profile, command));
                 Vec::new()

@@ -284,6 +284,15 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
                 app.unavailable(service(app.tab))
             ),
         ),
+        // What acts on a Hive patron's last-confirmed tags waits for the saved ones.
+        Action::Add | Action::Remove | Action::RemoveTyped | Action::Import
+            if app.tab == Tab::Hive && app.patrons_loading() =>
+        {
+            no(Level::Info, super::actions::loading_text())
+        }
+        Action::Open if configured(Tab::Hive) && app.patrons_loading() => {
+            no(Level::Info, super::actions::loading_text())
+        }
         Action::Undo if policy_read_only => read_only("undoing a change"),
         Action::Undo if app.focus != Pane::Log => no(
             Level::Info,

@@ -89,6 +89,12 @@ pub enum Message {
     Tick,
     /// SIGTERM / SIGHUP / SIGINT: leave now, through the normal path.
     Stop,
+    /// The saved workspace was read off the UI thread (the console started without waiting
+    /// for it), with what could not be read of it.
+    WorkspaceLoaded {
+        workspace: Box<crate::engine::workspace::Workspace>,
+        problem: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -26,7 +26,6 @@ use std::sync::{Arc, Mutex};
 
 use crate::engine::backend;
 use crate::engine::journal::Journal;
-use crate::engine::workspace::Workspace;
 use crate::session::Session;
 use app::{App, Effect, Message, Settings};
 pub use settings::{demo_settings, no_color_requested, settings_for, settings_from};
@@ -125,22 +124,33 @@ pub async fn run(
         }
         None => Default::default(),
     };
-    let workspace = if profile.demo {
-        Workspace::default()
+    let settings = settings_for(session);
+    // The saved workspace (known patrons, look-ups) is read on the saver's thread, after the
+    // first frame's work has started: it arrives as a message (`Message::WorkspaceLoaded`).
+    // Saves run on that thread too, in order, after the load; dropping the saver at the end
+    // of `run` waits for the last one.
+    let (workspace_tx, workspace_rx) = mpsc::unbounded_channel::<Message>();
+    let keys = crate::core::redact::Redactor::new(profile.secrets());
+    let saver = if settings.patrons_loading {
+        crate::engine::workspace::Saver::start_loading(
+            data_dir.clone(),
+            profile.name.clone(),
+            keys,
+            Box::new(move |workspace, problem| {
+                let _ = workspace_tx.send(Message::WorkspaceLoaded {
+                    workspace: Box::new(workspace),
+                    problem,
+                });
+            }),
+        )
     } else {
-        let (w, problem) = crate::engine::workspace::load(&data_dir, &profile.name);
-        notices.extend(problem);
-        w
+        crate::engine::workspace::Saver::start_without_keys(
+            data_dir.clone(),
+            profile.name.clone(),
+            Vec::new(),
+            keys,
+        )
     };
-    let settings = settings_for(session, &workspace);
-    // Saves run on a thread of their own, in order; dropping it at the end of `run` waits
-    // for the last one.
-    let saver = crate::engine::workspace::Saver::start_without_keys(
-        data_dir.clone(),
-        profile.name.clone(),
-        workspace.cerego_lookups,
-        crate::core::redact::Redactor::new(profile.secrets()),
-    );
 
     let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (reply_tx, mut reply_rx) = mpsc::unbounded_channel();
@@ -186,6 +196,7 @@ pub async fn run(
         &mut reply_rx,
         (&switch_tx, &mut switch_rx),
         (&mut runner, &mut message_rx, resume_offer, tour),
+        workspace_rx,
         options,
         profile.mouse,
     )
@@ -302,6 +313,7 @@ async fn drive(
         Option<batches::ResumeOffer>,
         Option<crate::core::playground::tour::Tour>,
     ),
+    mut workspace_rx: mpsc::UnboundedReceiver<Message>,
     options: &crate::session::Options,
     mouse: bool,
 ) -> color_eyre::Result<()> {
@@ -446,6 +458,7 @@ async fn drive(
             },
             Some(event) = reply_rx.recv() => batch.push(event_message(event)),
             Some(message) = message_rx.recv() => batch.push(message),
+            Some(message) = workspace_rx.recv() => batch.push(message),
             Some(()) = filter_rx.recv() => {
                 while filter_rx.try_recv().is_ok() {}
                 batch.push(Message::Filtered);
@@ -474,5 +487,20 @@ async fn drive(
         }
     };
     drop(guard);
+    // Leaving before the saved workspace arrived (a quit in its first moments): what this
+    // run learned of Hive patrons is merged into it and saved all the same.
+    if app.patrons_loading()
+        && let Ok(Some(loaded)) = tokio::time::timeout(WORKSPACE_WAIT, workspace_rx.recv()).await
+    {
+        for effect in app.update(loaded) {
+            if let Effect::Save(workspace) = effect {
+                saver.save(*workspace);
+            }
+        }
+    }
     outcome
 }
+
+/// How long leaving waits for a saved workspace still being read (local files, at most
+/// 64 MiB each: normally well under a second).
+const WORKSPACE_WAIT: Duration = Duration::from_secs(30);

@@ -11,7 +11,6 @@ use crate::core::domain::{HiveTag, PartnerId, TagType};
 use crate::core::gate::Policy;
 use crate::core::model::KnownPatron;
 use crate::core::op::Place;
-use crate::engine::workspace::Workspace;
 use crate::session::Session;
 use crate::sim::seed::Seed;
 use chrono::FixedOffset;
@@ -41,6 +40,10 @@ pub struct Settings {
     pub hive: Option<HiveSettings>,
     /// Patrons known at start (demo seed or saved workspace).
     pub patrons: Vec<KnownPatron>,
+    /// The saved workspace is still being read off the UI thread: its patrons and look-ups
+    /// arrive later (`Message::WorkspaceLoaded`), and until then nothing acts on the known
+    /// patrons as if they were all there is.
+    pub patrons_loading: bool,
     /// Offset used to show times (the local zone at start; fixed in tests).
     pub utc_offset: FixedOffset,
     /// What the write gate allows.
@@ -160,6 +163,7 @@ pub fn settings_from(
             catalogue: h.tags.clone(),
         }),
         patrons,
+        patrons_loading: false,
         utc_offset: Local::now().offset().fix(),
         policy: crate::core::gate::Policy {
             profile: profile.name.clone(),
@@ -186,19 +190,21 @@ pub fn no_color_requested() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
-/// The settings of a session: known Hive patrons come from the demo seed in demo mode,
-/// otherwise from the saved workspace.
-pub fn settings_for(session: &Session, workspace: &Workspace) -> Settings {
+/// The settings of a session: known Hive patrons come from the demo seed in demo mode;
+/// otherwise the saved workspace is still to be read (`patrons_loading`): the console's first
+/// frame does not wait for it.
+pub fn settings_for(session: &Session) -> Settings {
     let patrons = match &session.simulator {
         Some(sim) => seed_patrons(&sim.options().seed),
-        None => workspace.patrons.clone(),
+        None => Vec::new(),
     };
     let mut settings = settings_from(
         &session.profile,
         session.profiles.clone(),
         patrons,
-        workspace.cerego_lookups.clone(),
+        Vec::new(),
     );
+    settings.patrons_loading = !session.profile.demo && session.simulator.is_none();
     if no_color_requested() {
         settings.theme = super::theme::Theme::Monochrome;
     }

@@ -305,6 +305,15 @@ async fn config_init_check_and_completions() {
     );
     assert_eq!(code(&check), 3, "one profile's key is refused");
     assert!(!out.contains(HIVE_KEY) && !out.contains(CEREGO_KEY));
+    // The simulator honours page[size]: the check says so and what the setting saves.
+    assert!(
+        out.contains(
+            "– cerego page size: the server honours page[size]=100 (got 36 users on a page, 25 \
+             without it): set cerego.page_size = 100 in profile staging to list 36 users in 1 \
+             page instead of 2"
+        ),
+        "{out}"
+    );
 
     let comp = env.run(&["completions", "bash"]).await;
     assert_eq!(code(&comp), 0);

@@ -12,6 +12,9 @@ use crate::core::op::{
 #[derive(Debug, Clone)]
 pub struct CeregoClient {
     transport: Transport,
+    /// Users a listing asks for per page (`page[size]`); None: the server's default. The
+    /// server may cap or ignore it: what came back is what is counted.
+    page_size: Option<u32>,
 }
 
 impl CeregoClient {
@@ -22,7 +25,20 @@ impl CeregoClient {
         config.base_url = trimmed.strip_suffix("/v3").unwrap_or(trimmed).to_string();
         Ok(Self {
             transport: Transport::new(&config, "Bearer")?,
+            page_size: None,
         })
+    }
+
+    /// The same client, asking listings for `size` users a page (None: the server's
+    /// default).
+    pub fn with_page_size(mut self, size: Option<u32>) -> Self {
+        self.page_size = size;
+        self
+    }
+
+    /// The page size listings ask for (None: the server's default).
+    pub fn page_size(&self) -> Option<u32> {
+        self.page_size
     }
 
     pub fn base_url(&self) -> &str {
@@ -43,6 +59,7 @@ impl CeregoClient {
     pub fn until(&self, deadline: tokio::time::Instant) -> Self {
         Self {
             transport: self.transport.until(deadline),
+            page_size: self.page_size,
         }
     }
 
@@ -87,10 +104,17 @@ impl CeregoClient {
     }
 
     /// One page (counting from 1) of the listing `listing` (an `Op::CeregoListUsers`: the
-    /// partner, a look-up query, whether department users are included).
+    /// partner, a look-up query, whether department users are included), of the client's
+    /// page size when it has one.
     pub async fn users_page(&self, listing: &Op, page: u32) -> Call<UsersPage> {
-        self.document(&listing.page_request(page), UsersPage::parse)
-            .await
+        let mut spec = listing.page_request(page);
+        if let Some(size) = self.page_size {
+            // Before `page[number]`, as the server's own links write it.
+            let at = spec.query.len().saturating_sub(1);
+            spec.query
+                .insert(at, ("page[size]".into(), size.to_string()));
+        }
+        self.document(&spec, UsersPage::parse).await
     }
 
     /// Every page of the partner's users. Follows `meta.total-pages`, or `links.next` when the

@@ -388,6 +388,63 @@ fn concurrent_appends_lose_nothing() {
 }
 
 #[test]
+fn a_snapshot_is_written_compact_and_private_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = changes(vec![patron("a", &["one", "two"]), patron("b", &[])]);
+    w.extent = Extent::Whole;
+    w.cerego_lookups = vec!["ada@example.com".into()];
+    save(dir.path(), "p", &w).unwrap();
+    let text = std::fs::read_to_string(file_for(dir.path(), "p")).unwrap();
+    assert_eq!(text.lines().count(), 1, "compact: {text}");
+    assert!(!text.contains("  "), "no indentation: {text}");
+    #[cfg(unix)]
+    assert_eq!(mode(&file_for(dir.path(), "p")), 0o600);
+    let (back, warn) = load(dir.path(), "p");
+    assert!(warn.is_none(), "{warn:?}");
+    assert_eq!(back.patrons, w.patrons);
+    assert_eq!(back.cerego_lookups, w.cerego_lookups);
+}
+
+#[test]
+fn a_saver_that_loads_hands_the_workspace_over_then_writes_what_was_asked_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut whole = changes(vec![patron("a", &["one"])]);
+    whole.extent = Extent::Whole;
+    whole.cerego_lookups = vec!["old".into()];
+    save(dir.path(), "p", &whole).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    {
+        let saver = Saver::start_loading(
+            dir.path().to_path_buf(),
+            "p".into(),
+            Redactor::default(),
+            Box::new(move |w, problem| {
+                let _ = tx.send((w, problem));
+            }),
+        );
+        // Asked before the load is handed over: written after it, never lost.
+        let mut w = changes(vec![patron("b", &["two"])]);
+        w.cerego_lookups = vec!["old".into()];
+        saver.save(w);
+    }
+    let (loaded, problem) = rx.recv().unwrap();
+    assert!(problem.is_none(), "{problem:?}");
+    assert_eq!(
+        ids(&loaded),
+        ["a"],
+        "the workspace as it was before this run's saves"
+    );
+    let text = log_text(dir.path());
+    assert_eq!(text.lines().count(), 1, "the patron only: {text}");
+    assert!(
+        !text.contains("lookups"),
+        "the look-ups did not change: {text}"
+    );
+    let (w, _) = load(dir.path(), "p");
+    assert_eq!(ids(&w), ["a", "b"]);
+}
+
+#[test]
 fn the_saver_writes_in_order_and_look_ups_only_when_they_change() {
     let dir = tempfile::tempdir().unwrap();
     {

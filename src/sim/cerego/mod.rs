@@ -204,7 +204,7 @@ impl CeregoState {
         let explicit_size = params
             .get("page[size]")
             .map(|p| p.trim())
-            .filter(|p| !p.is_empty());
+            .filter(|p| !p.is_empty() && self.honour_page_size);
         let size = match explicit_size {
             None => self.page_size,
             Some(p) => match p.parse::<usize>() {

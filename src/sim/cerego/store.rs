@@ -142,6 +142,8 @@ impl UserIndex {
 pub struct CeregoState {
     pub partner_id: String,
     pub page_size: usize,
+    /// Whether `page[size]` is honoured (else ignored: every page is `page_size`).
+    pub honour_page_size: bool,
     pub profile: ProfileSeed,
     pub tag_types: Vec<TagType>,
     pub(super) users: Vec<UserRow>,
@@ -170,6 +172,7 @@ impl CeregoState {
         let mut state = Self {
             partner_id: seed.partner_id.to_string(),
             page_size: seed.page_size,
+            honour_page_size: seed.honour_page_size,
             profile: seed.profile.clone(),
             tag_types: seed.tag_types.clone(),
             users: Vec::new(),

@@ -211,6 +211,9 @@ impl App {
         resume: bool,
         from: String,
     ) {
+        if self.waits_for_patrons(plan.rows.iter().map(|r| r.op.service())) {
+            return;
+        }
         let preview = Preview::new(
             plan,
             invalid,
@@ -338,6 +341,7 @@ impl App {
             } => {
                 let at = self.now;
                 self.known.apply_result(&op, &result, at);
+                self.learned_reply(&op, &result, at);
                 let log_entry = LogEntry::from_entry(*entry);
                 if let Some(b) = self.batch_mut(batch_id) {
                     b.row_done(row, *report, Some(log_entry));

@@ -30,7 +30,7 @@ pub fn user_haystack(u: &User<'_>, out: &mut String) {
     out.push_str(u.member_id.unwrap_or(""));
 }
 
-fn patron_haystack(p: &KnownPatron, out: &mut String) {
+pub(super) fn patron_haystack(p: &KnownPatron, out: &mut String) {
     out.push_str(p.id.as_str());
 }
 

@@ -17,6 +17,8 @@ mod session;
 mod sim;
 mod tour;
 mod undo;
+mod workspace;
 
 pub use lists::{PATRON_EXACT, USER_EXACT};
 pub use sim::FAULT_PRESETS;
+pub use workspace::{Learned, ResumeOffer, loading_text};

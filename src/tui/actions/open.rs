@@ -16,6 +16,7 @@ impl App {
     /// Selects a patron, adding it to the known list first if needed.
     pub(in crate::tui) fn open_known_patron(&mut self, id: PatronId) {
         self.known.hive.open(&id);
+        self.learned_open(&id);
         self.hive.list.clear_filter();
         self.refilter_hive();
         if let Some(index) = self.known.hive.position(&id) {

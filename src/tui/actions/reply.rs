@@ -24,6 +24,7 @@ impl App {
         let folded = self
             .known
             .apply_result(&reply.op, &reply.result, reply.finished_at);
+        self.learned_reply(&reply.op, &reply.result, reply.finished_at);
         if let (Folded::ListingFailed, Err(e)) = (&folded, &reply.result) {
             self.cerego.load = crate::tui::app::Load::Failed(e.to_string());
         }

@@ -148,6 +148,11 @@ impl App {
         todo: Vec<usize>,
         last: std::collections::HashMap<usize, String>,
     ) {
+        if self.patrons_loading() {
+            // Its preview predicts from the known patrons: it is offered once they are in.
+            self.resume_waiting = Some(Box::new(super::ResumeOffer { plan, todo, last }));
+            return;
+        }
         let from = format!("resume of {}", plan.batch_id);
         let mut preview_plan = plan;
         preview_plan.notes.insert(

@@ -17,7 +17,9 @@ use crate::tui::keymap::Action;
 pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     let view = &app.hive;
     let focused = app.focus == Pane::List;
-    let mut detail = if app.settings.hive.is_some() {
+    let mut detail = if app.settings.hive.is_some() && app.patrons_loading() {
+        " · loading known patrons…".to_string()
+    } else if app.settings.hive.is_some() {
         format!(" · {} known", app.known.hive.len())
     } else {
         " · not configured".to_string()
@@ -45,7 +47,9 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         );
     }
     if view.list.visible().is_empty() {
-        let msg = if app.known.hive.is_empty() {
+        let msg = if app.patrons_loading() {
+            "Loading the known patrons…".to_string()
+        } else if app.known.hive.is_empty() {
             format!(
                 "No patrons known yet. Press {} to open one by its id.",
                 app.key_label(Action::Open)
