@@ -271,7 +271,7 @@ fn journal_cost(root: &Path) {
                     demo: false,
                     policy: Default::default(),
                     options: RunOptions {
-                        concurrency: 16,
+                        concurrency: batch::Concurrency::Fixed(16),
                         rate: None,
                         group_commit: group,
                     },
