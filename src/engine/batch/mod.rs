@@ -433,6 +433,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn concurrency_is_auto_or_1_to_32() {
+        assert_eq!("auto".parse(), Ok(Concurrency::Auto));
+        assert_eq!(" Auto ".parse(), Ok(Concurrency::Auto));
+        assert_eq!("16".parse(), Ok(Concurrency::Fixed(16)));
+        assert_eq!(Concurrency::Auto.start(), 4);
+        assert_eq!(Concurrency::Fixed(9).to_string(), "9");
+        for bad in ["0", "33", "many", "", "1.5"] {
+            let e = bad.parse::<Concurrency>().unwrap_err();
+            assert!(e.contains("1 to 32, or auto"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn a_batch_whose_process_is_gone_is_unfinished_until_it_ends() {
         let dir = tempfile::tempdir().unwrap();
         mark_running(dir.path(), "mine", "staging", false);
