@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(a.limit(), Aimd::MAX);
         assert_eq!(a.peak(), 32);
         assert_eq!(a.succeeded(MS), None);
-        let mut small = Aimd::new(40, 8);
+        let small = Aimd::new(40, 8);
         assert_eq!(small.limit(), 8, "a start above the cap is capped");
     }
 
