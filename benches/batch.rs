@@ -13,6 +13,12 @@
 //!   without it (one fsync per record).
 //! - Memory: the peak resident size (VmHWM) of `tagdesk hive import` on a 100,000-row file,
 //!   as a dry-run (preview) and as a run.
+//! - Adaptive concurrency: with `hive:latency=100` and `hive:rate_limit=100` (a 429 with
+//!   Retry-After: 1 past 100 requests in the last second), 1,000 rows at `--concurrency` 4,
+//!   16, 32 and auto, the runs interleaved: rows/s and the 429s received (from the `--json`
+//!   summary).
+//!
+//! `cargo bench --bench batch -- adaptive` runs only the sections named.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -271,7 +277,7 @@ fn journal_cost(root: &Path) {
                     demo: false,
                     policy: Default::default(),
                     options: RunOptions {
-                        concurrency: 16,
+                        concurrency: batch::Concurrency::Fixed(16),
                         rate: None,
                         group_commit: group,
                     },
@@ -335,11 +341,92 @@ fn memory(root: &Path) {
     );
 }
 
+fn adaptive(root: &Path) {
+    const LIMIT: usize = 100;
+    let sim = start_sim(&[
+        "--fault",
+        "hive:latency=100",
+        "--fault",
+        &format!("hive:rate_limit={LIMIT}"),
+    ]);
+    let dir = root.join("adaptive");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let config = config(&dir, &sim.base);
+    const N: usize = 1_000;
+    println!(
+        "\nadaptive concurrency: {N} rows, hive:latency=100 and hive:rate_limit={LIMIT} (429 + \
+         Retry-After: 1 past {LIMIT}/s)"
+    );
+    let modes = ["4", "16", "32", "auto"];
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); modes.len()];
+    let mut refusals: Vec<Vec<u64>> = vec![Vec::new(); modes.len()];
+    let mut peaks: Vec<Vec<u64>> = vec![Vec::new(); modes.len()];
+    for run in 0..RUNS {
+        for (m, mode) in modes.iter().enumerate() {
+            let file = rows_file(&dir, &format!("a{mode}r{run}"), N);
+            let mut c = tagdesk(
+                &dir,
+                &config,
+                &[
+                    "--json",
+                    "hive",
+                    "import",
+                    "--concurrency",
+                    mode,
+                    file.to_str().expect("path"),
+                ],
+            );
+            c.stdout(Stdio::piped());
+            let started = Instant::now();
+            let out = c.output().expect("run");
+            times[m].push(started.elapsed());
+            let summary: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("a --json summary");
+            assert_eq!(summary["ok"], N, "every row lands: {summary}");
+            refusals[m].push(summary["concurrency"]["throttled"].as_u64().unwrap_or(0));
+            peaks[m].push(summary["concurrency"]["peak"].as_u64().unwrap_or(0));
+        }
+    }
+    let mid = |mut v: Vec<u64>| {
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    for (m, mode) in modes.iter().enumerate() {
+        let t = median(times[m].clone());
+        println!(
+            "  --concurrency {mode:<4} {:>5.0} rows/s (median {:.1} s), 429s received {:>4} (runs: {}), highest limit {}",
+            N as f64 / t.as_secs_f64(),
+            t.as_secs_f64(),
+            mid(refusals[m].clone()),
+            refusals[m]
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(" / "),
+            mid(peaks[m].clone())
+        );
+    }
+    println!("  (the limit: {LIMIT} rows/s)");
+}
+
 fn main() {
     let root = tempfile::tempdir().expect("tempdir");
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     println!("tagdesk batch benchmarks ({RUNS} runs each, medians)");
-    throughput(root.path());
-    latency(root.path());
-    journal_cost(root.path());
-    memory(root.path());
+    let sections: [(&str, fn(&Path)); 5] = [
+        ("throughput", throughput),
+        ("latency", latency),
+        ("journal", journal_cost),
+        ("memory", memory),
+        ("adaptive", adaptive),
+    ];
+    for (name, section) in sections {
+        if wanted(name) {
+            section(root.path());
+        }
+    }
 }

@@ -632,3 +632,134 @@ async fn the_rate_spaces_requests_and_ctrl_c_leaves_the_rest_pending() {
         assert_eq!(env.tags_of(&format!("c{i}")).unwrap(), strs(&["vip"]));
     }
 }
+
+/// The `"concurrency_auto"` flag of the batch's start record in the journal.
+fn journaled_auto(env: &Env, batch_id: &str) -> Option<bool> {
+    let journal = std::fs::read_to_string(env.data_dir().join("journal-staging.jsonl")).ok()?;
+    journal
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|r| r["batch_id"] == batch_id && r["event"] == "start")
+        .map(|r| r["concurrency_auto"].as_bool().unwrap_or(false))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrency_auto_grows_while_the_server_keeps_up() {
+    let env = Env::new().await;
+    env.sim
+        .set_faults(vec!["hive:latency=50".parse::<FaultRule>().unwrap()]);
+    let rows: String = (0..120).map(|i| format!("g{i},vip\n")).collect();
+    let file = env.file("g.csv", rows.as_bytes());
+    let out = env
+        .run(&[
+            "--json",
+            "hive",
+            "import",
+            "--concurrency",
+            "auto",
+            p(&file),
+        ])
+        .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let j = json(&out);
+    assert_eq!(j["ok"], 120);
+    let c = &j["concurrency"];
+    assert_eq!(c["auto"], true, "{c}");
+    assert_eq!(c["throttled"], 0, "{c}");
+    assert_eq!(c["lowest"], 4, "it starts at 4 and nothing shrank it: {c}");
+    let peak = c["peak"].as_u64().unwrap();
+    assert!(peak > 4 && peak <= 32, "grew while the latency held: {c}");
+    // The progress line shows the current limit.
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("120/120 · ok 120")) && err.contains(" (auto)"),
+        "{err}"
+    );
+    assert!(err.contains("concurrency (auto) ended at"), "{err}");
+    let id = j["batch_id"].as_str().unwrap();
+    assert_eq!(
+        journaled_auto(&env, id),
+        Some(true),
+        "the journal says auto"
+    );
+
+    // A fixed number stays fixed, and the journal says so.
+    let file = env.file("f.csv", b"f1,vip\nf2,vip\n");
+    let out = env
+        .run(&["--json", "hive", "import", "--concurrency", "7", p(&file)])
+        .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let j = json(&out);
+    assert_eq!(j["concurrency"]["auto"], false);
+    assert_eq!(j["concurrency"]["peak"], 7);
+    assert!(!stderr(&out).contains("(auto)"), "{}", stderr(&out));
+    let id = j["batch_id"].as_str().unwrap();
+    assert_eq!(journaled_auto(&env, id), Some(false));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrency_auto_shrinks_on_a_rate_limit_and_every_row_lands() {
+    let env = Env::new().await;
+    env.sim.set_faults(vec![
+        "hive:latency=50".parse::<FaultRule>().unwrap(),
+        "hive:rate_limit=30".parse::<FaultRule>().unwrap(),
+    ]);
+    let rows: String = (0..90).map(|i| format!("s{i},vip\n")).collect();
+    let file = env.file("s.csv", rows.as_bytes());
+    let out = env
+        .run(&[
+            "--json",
+            "hive",
+            "import",
+            "--concurrency",
+            "auto",
+            p(&file),
+        ])
+        .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let j = json(&out);
+    assert_eq!(j["ok"], 90, "every row landed: {j}");
+    let c = &j["concurrency"];
+    assert!(c["throttled"].as_u64().unwrap() > 0, "429s came: {c}");
+    assert!(
+        c["lowest"].as_u64().unwrap() < 4,
+        "the limit was halved below its start: {c}"
+    );
+    let err = stderr(&out);
+    assert!(err.contains("asked to slow down"), "{err}");
+    assert!(err.contains("(concurrency "), "{err}");
+    for i in 0..90 {
+        assert_eq!(env.tags_of(&format!("s{i}")).unwrap(), strs(&["vip"]));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrency_takes_auto_or_1_to_32_and_nothing_else() {
+    let env = Env::new().await;
+    let file = env.file("x.csv", b"x1,vip\n");
+    for bad in ["0", "33", "fast", "2.5", ""] {
+        let out = env
+            .run(&["hive", "import", "--concurrency", bad, p(&file)])
+            .await;
+        assert_eq!(code(&out), 2, "{bad}");
+        assert!(
+            stderr(&out).contains("is not a concurrency")
+                && stderr(&out).contains("1 to 32, or auto"),
+            "{bad}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(env.hive_requests(), 0, "nothing was sent");
+    for good in ["AUTO", "32", "1"] {
+        let out = env
+            .run(&["--json", "hive", "import", "--concurrency", good, p(&file)])
+            .await;
+        assert_eq!(code(&out), 0, "{good}: {}", stderr(&out));
+    }
+    let help = env.run(&["hive", "import", "--help"]).await;
+    assert!(
+        stdout(&help).contains("--concurrency <N|auto>"),
+        "{}",
+        stdout(&help)
+    );
+}

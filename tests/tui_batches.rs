@@ -161,6 +161,7 @@ impl Earlier {
                     requests: patrons.len(),
                     skipped: 0,
                     concurrency: 4,
+                    concurrency_auto: false,
                     rate: None,
                     undo_of: None,
                     writer,

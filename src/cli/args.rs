@@ -9,6 +9,7 @@ use clap_complete::engine::ArgValueCandidates;
 
 use super::EXIT_CODES_HELP;
 use super::complete;
+use crate::engine::batch::Concurrency;
 use crate::sim;
 use crate::sim::faults::FaultRule;
 
@@ -247,9 +248,10 @@ pub struct ImportArgs {
 /// How a batch runs.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
-    /// Requests in flight at once (1 to 32).
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
-    pub concurrency: u16,
+    /// Requests in flight at once: 1 to 32, or auto (starts at 4, grows while the server
+    /// keeps up, halves on a 429 or 503, never above 32; the progress line shows it).
+    #[arg(long, value_name = "N|auto", default_value = "4", value_parser = parse_concurrency)]
+    pub concurrency: Concurrency,
     /// At most N requests per second, 0.001 to 10,000 (default: unlimited).
     #[arg(long, value_name = "N", value_parser = positive_rate)]
     pub rate: Option<f64>,
@@ -268,6 +270,10 @@ pub struct RunArgs {
 pub const MIN_RATE: f64 = 0.001;
 /// The fastest `--rate` (beyond it the batch is bounded by `--concurrency` anyway).
 pub const MAX_RATE: f64 = 10_000.0;
+
+fn parse_concurrency(raw: &str) -> Result<Concurrency, String> {
+    raw.parse()
+}
 
 fn positive_rate(raw: &str) -> Result<f64, String> {
     match raw.trim().parse::<f64>() {
@@ -434,7 +440,8 @@ pub struct SimArgs {
     /// Add this much latency to every API request.
     #[arg(long, value_name = "MS")]
     pub latency_ms: Option<u64>,
-    /// A fault rule, TARGET:KIND[@RATE][*TIMES], e.g. hive.add:503*1 or cerego:429=2@0.3
+    /// A fault rule, TARGET:KIND[@RATE][*TIMES], e.g. hive.add:503*1, cerego:429=2@0.3 or
+    /// hive:rate_limit=20 (429 with Retry-After: 1 past 20 requests in the last second)
     /// (repeatable; see the README).
     #[arg(long = "fault", value_name = "RULE")]
     pub faults: Vec<FaultRule>,

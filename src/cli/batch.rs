@@ -520,6 +520,7 @@ pub(crate) async fn resume(
             &[],
             counts,
             None,
+            None,
             &run,
             Vec::new(),
             Vec::new(),

@@ -20,7 +20,8 @@ use crate::core::op::Service;
 use crate::core::plan::RowError;
 use crate::core::printable::{json_text, plural, printable};
 use crate::engine::batch::{
-    self, BatchLock, Control, Progress, RowReport, RunContext, RunOptions, SavedPlan, report,
+    self, BatchLock, ConcurrencyReport, Control, Progress, RowReport, RunContext, RunOptions,
+    SavedPlan, report,
 };
 use crate::engine::journal::{BatchCounts, BatchEvent, Writer};
 use crate::session::Session;
@@ -70,6 +71,10 @@ pub(crate) struct Summary {
     pub(crate) notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) journal_error: Option<String>,
+    /// How many requests were in flight (`limit`, `peak`, `lowest`, `auto`) and the 429s
+    /// and 503s received (`throttled`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) concurrency: Option<ConcurrencyReport>,
     /// A dry-run: every request it would send, predicted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) plan: Option<Vec<serde_json::Value>>,
@@ -93,6 +98,7 @@ impl Summary {
             warnings: Vec::new(),
             notes: plan.notes.clone(),
             journal_error: None,
+            concurrency: None,
             plan: None,
         }
     }
@@ -235,7 +241,8 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
             rows: launch.plan.data_rows,
             requests: launch.todo.len(),
             skipped: launch.skipped.len(),
-            concurrency: usize::from(launch.run.concurrency),
+            concurrency: launch.run.concurrency.start(),
+            concurrency_auto: launch.run.concurrency.is_auto(),
             rate: launch.run.rate,
             undo_of: launch.plan.undo_of.clone(),
             writer: Writer::current().clone(),
@@ -248,12 +255,12 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
         demo: session.profile.demo,
         policy: session.profile.retry,
         options: RunOptions {
-            concurrency: usize::from(launch.run.concurrency),
+            concurrency: launch.run.concurrency,
             rate: launch.run.rate,
             group_commit: true,
         },
     });
-    let bar = Arc::new(ProgressLine::new(launch.todo.len()));
+    let bar = Arc::new(ProgressLine::new(launch.todo.len(), launch.run.concurrency));
     let known = Arc::new(Mutex::new(launch.known));
     let progress: Arc<dyn Fn(Progress) + Send + Sync> = {
         let (bar, known) = (bar.clone(), known.clone());
@@ -269,6 +276,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
                     .apply_result(&op, &result, chrono::Utc::now());
             }
             Progress::Throttled { wait_ms, reason } => bar.throttled(wait_ms, &reason),
+            Progress::Limit { limit } => bar.limit(limit),
         })
     };
     let (control, watch_rx) = watch::channel(Control::Run);
@@ -312,7 +320,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
     .await;
     cancel.abort();
     batch::mark_ended(&session.paths.data_dir, &plan.batch_id);
-    bar.finish();
+    bar.finish(&report.concurrency);
     if let Some(d) = &report.deferred {
         err(&format!(
             "tagdesk: the batch stopped sending: {}. The rows not carried out stay pending: \
@@ -352,6 +360,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
         &report.rows,
         counts,
         report.journal_error,
+        Some(report.concurrency),
         &launch.run,
         launch.skipped,
         launch.warnings,
@@ -367,6 +376,7 @@ pub(crate) fn finish(
     rows: &[(usize, RowReport)],
     counts: BatchCounts,
     journal_error: Option<String>,
+    concurrency: Option<ConcurrencyReport>,
     run: &RunArgs,
     skipped: Vec<RowError>,
     warnings: Vec<RowError>,
@@ -440,6 +450,7 @@ pub(crate) fn finish(
                 invalid: skipped,
                 warnings,
                 journal_error,
+                concurrency,
                 ..Summary::of(plan, &session.profile.name)
             };
             out(&json_text(&json!(summary)));

@@ -6,11 +6,13 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::core::printable::printable;
-use crate::engine::batch::RowOutcome;
+use crate::engine::batch::{Concurrency, ConcurrencyReport, RowOutcome};
 use crate::engine::journal::BatchCounts;
 
 pub struct ProgressLine {
     total: usize,
+    /// `--concurrency auto`: the line shows the current limit.
+    auto: bool,
     started: Instant,
     terminal: bool,
     state: Mutex<State>,
@@ -20,18 +22,22 @@ struct State {
     counts: BatchCounts,
     done: usize,
     last_drawn: Option<Instant>,
+    /// Requests allowed in flight now.
+    limit: usize,
 }
 
 impl ProgressLine {
-    pub fn new(total: usize) -> Self {
+    pub fn new(total: usize, concurrency: Concurrency) -> Self {
         Self {
             total,
+            auto: concurrency.is_auto(),
             started: Instant::now(),
             terminal: std::io::stderr().is_terminal(),
             state: Mutex::new(State {
                 counts: BatchCounts::default(),
                 done: 0,
                 last_drawn: None,
+                limit: concurrency.start(),
             }),
         }
     }
@@ -57,14 +63,26 @@ impl ProgressLine {
         }
     }
 
+    /// `--concurrency auto` changed the limit: a terminal's bar shows it at once.
+    pub fn limit(&self, limit: usize) {
+        let mut s = self.lock();
+        s.limit = limit;
+        if self.terminal && s.last_drawn.is_some() {
+            self.draw(&s);
+        }
+    }
+
     /// The server asked the batch to slow down.
     pub fn throttled(&self, wait_ms: u64, reason: &str) {
-        let line = format!(
+        let mut line = format!(
             "tagdesk: the server asked to slow down ({}): every worker waits {:.1} s, then \
              ramps back up",
             printable(reason),
             wait_ms as f64 / 1000.0
         );
+        if self.auto {
+            line.push_str(&format!(" (concurrency {} (auto))", self.lock().limit));
+        }
         let mut stderr = std::io::stderr().lock();
         let _ = if self.terminal {
             writeln!(stderr, "\r\x1b[2K{line}")
@@ -73,11 +91,22 @@ impl ProgressLine {
         };
     }
 
-    /// Ends the bar's line.
-    pub fn finish(&self) {
+    /// Ends the bar's line; with `--concurrency auto`, says where the limit went.
+    pub fn finish(&self, report: &ConcurrencyReport) {
         let s = self.lock();
         if self.terminal && s.last_drawn.is_some() {
             let _ = writeln!(std::io::stderr());
+        }
+        if self.auto {
+            let _ = writeln!(
+                std::io::stderr(),
+                "tagdesk: concurrency (auto) ended at {} in flight (highest {}, lowest {}); \
+                 the server asked to slow down {}",
+                report.limit,
+                report.peak,
+                report.lowest,
+                crate::core::printable::plural(report.throttled as u64, "time", "times")
+            );
         }
     }
 
@@ -91,8 +120,13 @@ impl ProgressLine {
             String::new()
         };
         let c = &s.counts;
+        let limit = if self.auto {
+            format!(" · concurrency {} (auto)", s.limit)
+        } else {
+            String::new()
+        };
         let text = format!(
-            "{}/{} · ok {} · partial {} · failed {} · refused {} · errors {} · {:.1}/s{eta}",
+            "{}/{} · ok {} · partial {} · failed {} · refused {} · errors {} · {:.1}/s{limit}{eta}",
             s.done, self.total, c.ok, c.partial, c.failed, c.refused, c.errors, rate
         );
         let mut stderr = std::io::stderr().lock();

@@ -8,12 +8,14 @@
 //! - TARGET: `all`, `hive`, `cerego`, or an endpoint: `hive.add`, `hive.remove`,
 //!   `cerego.add`, `cerego.update`, `cerego.set`, `cerego.users`, `cerego.profile`.
 //! - KIND: `latency=MS`, a status from 400 to 599 with an optional Retry-After in seconds
-//!   (`503`, `429=2`), `malformed` (200 with a truncated JSON body) or `drop` (the
+//!   (`503`, `429=2`), `rate_limit=N` (a 429 with `Retry-After: 1` for each request past N
+//!   in the last second), `malformed` (200 with a truncated JSON body) or `drop` (the
 //!   connection is closed without a complete response).
 //! - RATE: the share of matching requests it applies to, 0 to 1 (default 1).
 //! - TIMES: apply to this many requests, then retire the rule (default: forever).
 //!
-//! Examples: `hive:latency=800`, `hive.add:503*1`, `cerego:429=2@0.3`, `all:drop@0.1`.
+//! Examples: `hive:latency=800`, `hive.add:503*1`, `cerego:429=2@0.3`, `all:drop@0.1`,
+//! `hive:rate_limit=150`.
 //! The same rules as JSON go through the control API (`/_sim/faults`).
 
 use std::fmt;
@@ -47,6 +49,12 @@ pub enum FaultKind {
         status: u16,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after: Option<u64>,
+    },
+    /// A server's rate limit: a request that arrives when `per_second` requests matching
+    /// the rule's target went through in the last second is refused with 429 and
+    /// `Retry-After: 1` (refused requests do not count towards the limit).
+    RateLimit {
+        per_second: u32,
     },
     Malformed,
     Drop,
@@ -93,6 +101,9 @@ impl FaultRule {
             )),
             FaultKind::Latency { ms } | FaultKind::Late { ms } if ms > 600_000 => {
                 Err(format!("latency {ms} ms is over the 600000 ms limit"))
+            }
+            FaultKind::RateLimit { per_second: 0 } => {
+                Err("a rate limit of 0 refuses everything; use 429 for that".into())
             }
             _ => Ok(()),
         }
@@ -154,12 +165,20 @@ impl FromStr for FaultRule {
                 ms: number(arg, "late")?
                     .ok_or_else(|| format!("\"{s}\": late needs milliseconds, e.g. late=500"))?,
             },
+            "rate_limit" => FaultKind::RateLimit {
+                per_second: number(arg, "rate limit")?
+                    .ok_or_else(|| {
+                        format!("\"{s}\": rate_limit needs requests per second, e.g. rate_limit=20")
+                    })?
+                    .try_into()
+                    .map_err(|_| format!("\"{s}\": the rate limit is too large"))?,
+            },
             "malformed" => FaultKind::Malformed,
             "drop" => FaultKind::Drop,
             code => FaultKind::Status {
                 status: code.parse::<u16>().map_err(|_| {
                     format!(
-                        "\"{s}\": unknown fault \"{code}\"; use latency=MS, late=MS, a status such as 503, malformed or drop"
+                        "\"{s}\": unknown fault \"{code}\"; use latency=MS, late=MS, a status such as 503, rate_limit=N, malformed or drop"
                     )
                 })?,
                 retry_after: number(arg, "Retry-After")?,
@@ -187,6 +206,7 @@ impl fmt::Display for FaultRule {
                 retry_after: Some(secs),
             } => write!(f, "{status}={secs}")?,
             FaultKind::Status { status, .. } => write!(f, "{status}")?,
+            FaultKind::RateLimit { per_second } => write!(f, "rate_limit={per_second}")?,
             FaultKind::Malformed => write!(f, "malformed")?,
             FaultKind::Drop => write!(f, "drop")?,
         }
@@ -235,6 +255,13 @@ mod tests {
             "all:malformed".parse::<FaultRule>().unwrap().to_string(),
             "all:malformed"
         );
+        let r: FaultRule = "hive:rate_limit=150".parse().unwrap();
+        assert_eq!(r.kind, FaultKind::RateLimit { per_second: 150 });
+        assert_eq!(r.to_string(), "hive:rate_limit=150");
+        let json: FaultRule =
+            serde_json::from_str(r#"{"target":"hive","kind":"rate_limit","per_second":150}"#)
+                .unwrap();
+        assert_eq!(json, r, "the control API's JSON says the same");
     }
 
     #[test]
@@ -247,6 +274,9 @@ mod tests {
             ("hive:503@2", "not between 0 and 1"),
             ("hive:teapot", "unknown fault"),
             ("hive:503*x", "not a count"),
+            ("hive:rate_limit", "needs requests per second"),
+            ("hive:rate_limit=0", "refuses everything"),
+            ("hive:rate_limit=x", "not a whole number"),
         ] {
             let err = spec.parse::<FaultRule>().unwrap_err();
             assert!(err.contains(needle), "{spec}: {err}");

@@ -6,6 +6,7 @@
 //! Nothing here may use tokio, reqwest, ratatui, crossterm or `std::fs` (a test in
 //! `tests/layout.rs` holds that).
 
+pub mod aimd;
 pub mod domain;
 pub mod fault;
 pub mod gate;

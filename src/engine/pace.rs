@@ -62,10 +62,14 @@ impl Pace {
     }
 
     /// The server said slow down: nobody starts before `until`, and requests are spaced.
+    /// The refusals of one burst (requests in flight when a hold began) widen the spacing
+    /// once, not once each.
     pub fn hold(&self, until: Instant) {
         let mut s = self.lock();
+        if Instant::now() >= s.hold_until {
+            s.slow = (s.slow * 2).clamp(SLOW_FIRST, SLOW_MAX);
+        }
         s.hold_until = s.hold_until.max(until);
-        s.slow = (s.slow * 2).clamp(SLOW_FIRST, SLOW_MAX);
     }
 
     /// A request went through: ease back towards full speed.
@@ -77,5 +81,27 @@ impl Pace {
                 s.slow = Duration::ZERO;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_refusals_of_one_burst_widen_the_spacing_once() {
+        let pace = Pace::new(None);
+        let until = Instant::now() + Duration::from_secs(60);
+        // Sixteen requests in flight all answered 429 for the same overload.
+        for _ in 0..16 {
+            pace.hold(until);
+        }
+        assert_eq!(pace.lock().slow, SLOW_FIRST, "one burst, one step");
+        assert_eq!(pace.lock().hold_until, until);
+        // A refusal once the hold is over is a new overload: the spacing widens again.
+        let pace = Pace::new(None);
+        pace.hold(Instant::now());
+        pace.hold(Instant::now() + Duration::from_secs(1));
+        assert_eq!(pace.lock().slow, SLOW_FIRST * 2);
     }
 }

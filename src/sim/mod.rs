@@ -87,6 +87,8 @@ impl Default for SimOptions {
 struct World {
     model: Model,
     faults: Vec<FaultRule>,
+    /// What each rate-limit rule let through in the last second.
+    windows: faults::RateWindows,
     requests: BTreeMap<String, u64>,
 }
 
@@ -95,6 +97,7 @@ impl World {
         Self {
             model: Model::new(&options.seed),
             faults: options.faults.clone(),
+            windows: faults::RateWindows::new(),
             requests: BTreeMap::new(),
         }
     }
@@ -297,14 +300,22 @@ async fn fault_layer(State(shared): State<AppState>, request: Request, next: Nex
     let decision = {
         let mut world = shared.world();
         *world.requests.entry(endpoint.to_string()).or_default() += 1;
-        faults::decide(&mut world.faults, endpoint)
+        let world = &mut *world;
+        faults::decide(
+            &mut world.faults,
+            &mut world.windows,
+            endpoint,
+            std::time::Instant::now(),
+        )
     };
     if decision.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
     }
     let is_hive = endpoint.starts_with("hive.");
     match decision.terminal {
-        None | Some(FaultKind::Latency { .. } | FaultKind::Late { .. }) => {
+        // (`decide` answers a rate limit's refusal as its 429.)
+        None
+        | Some(FaultKind::Latency { .. } | FaultKind::Late { .. } | FaultKind::RateLimit { .. }) => {
             let response = next.run(request).await;
             if decision.late_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(decision.late_ms)).await;

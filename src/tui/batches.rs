@@ -178,6 +178,7 @@ impl BatchRunner {
                 requests: todo.len(),
                 skipped: plan.skipped.len(),
                 concurrency: batch::DEFAULT_CONCURRENCY,
+                concurrency_auto: false,
                 rate: None,
                 undo_of: plan.undo_of.clone(),
                 writer: Writer::current().clone(),

@@ -9,6 +9,7 @@
 //! how each row ended.
 
 pub mod history;
+mod limit;
 pub mod lock;
 pub mod recent;
 pub mod report;
@@ -20,6 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::core::plan::{BatchOp, PlanRow, RowError};
+pub use limit::ConcurrencyReport;
 pub use lock::{BatchLock, LockError, take as lock_batch};
 pub use report::{RowOutcome, RowReport};
 pub use run::{Control, Progress, RunContext, RunReport, run};
@@ -29,10 +31,62 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 /// The most requests in flight at once.
 pub const MAX_CONCURRENCY: usize = 32;
 
+/// How many requests a batch keeps in flight (`--concurrency N|auto`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    /// At most this many, 1 to [`MAX_CONCURRENCY`].
+    Fixed(usize),
+    /// Adaptive ([`crate::core::aimd`]): starts at 4, grows while the server keeps up,
+    /// halves on a 429 or 503, never above [`MAX_CONCURRENCY`].
+    Auto,
+}
+
+impl Concurrency {
+    pub fn is_auto(self) -> bool {
+        self == Self::Auto
+    }
+
+    /// The limit it starts at.
+    pub fn start(self) -> usize {
+        match self {
+            Self::Fixed(n) => n.clamp(1, MAX_CONCURRENCY),
+            Self::Auto => crate::core::aimd::Aimd::START,
+        }
+    }
+}
+
+impl std::str::FromStr for Concurrency {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, String> {
+        let s = raw.trim();
+        if s.eq_ignore_ascii_case("auto") {
+            return Ok(Self::Auto);
+        }
+        match s.parse::<usize>() {
+            Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(Self::Fixed(n)),
+            _ => Err(format!(
+                "\"{raw}\" is not a concurrency: give a number of requests in flight from 1 to \
+                 {MAX_CONCURRENCY}, or auto (starts at 4, grows while the server keeps up, \
+                 halves on 429/503)"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Concurrency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Fixed(n) => write!(f, "{n}"),
+            Self::Auto => write!(f, "auto"),
+        }
+    }
+}
+
 /// How a batch runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunOptions {
-    pub concurrency: usize,
+    pub concurrency: Concurrency,
     /// Requests per second at most (None: unlimited).
     pub rate: Option<f64>,
     /// Gather the records of several workers into one write and one fsync (always, except
@@ -43,7 +97,7 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         Self {
-            concurrency: DEFAULT_CONCURRENCY,
+            concurrency: Concurrency::Fixed(DEFAULT_CONCURRENCY),
             rate: None,
             group_commit: true,
         }
@@ -377,6 +431,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concurrency_is_auto_or_1_to_32() {
+        assert_eq!("auto".parse(), Ok(Concurrency::Auto));
+        assert_eq!(" Auto ".parse(), Ok(Concurrency::Auto));
+        assert_eq!("16".parse(), Ok(Concurrency::Fixed(16)));
+        assert_eq!(Concurrency::Auto.start(), 4);
+        assert_eq!(Concurrency::Fixed(9).to_string(), "9");
+        for bad in ["0", "33", "many", "", "1.5"] {
+            let e = bad.parse::<Concurrency>().unwrap_err();
+            assert!(e.contains("1 to 32, or auto"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn a_batch_whose_process_is_gone_is_unfinished_until_it_ends() {

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot, watch};
 
+use super::limit::{ConcurrencyReport, Limiter};
 use super::report::{self, RowReport};
 use super::{RunOptions, SavedPlan};
 use crate::core::op::{ApiError, Exchange, Op, Output};
@@ -53,6 +54,8 @@ pub enum Progress {
     /// The server asked the whole batch to slow down (429 / 503): no request starts
     /// before `wait_ms` has passed.
     Throttled { wait_ms: u64, reason: String },
+    /// `--concurrency auto` changed how many requests may be in flight.
+    Limit { limit: usize },
 }
 
 /// Everything a run needs.
@@ -79,6 +82,8 @@ pub struct RunReport {
     /// The server asked for a longer wait than tagdesk makes: the batch stopped sending
     /// (the rest stay pending, for a resume), and when the server said to come back.
     pub deferred: Option<Deferral>,
+    /// How many requests were in flight at most, and the 429s and 503s received.
+    pub concurrency: ConcurrencyReport,
 }
 
 struct Commit {
@@ -132,6 +137,7 @@ struct Shared {
     plan: Arc<SavedPlan>,
     queue: Mutex<VecDeque<usize>>,
     pace: Pace,
+    limit: Limiter,
     committer: Committer,
     journal_error: Mutex<Option<String>>,
     deferred: Mutex<Option<Deferral>>,
@@ -207,14 +213,14 @@ pub async fn run(
         plan: plan.clone(),
         queue: Mutex::new(todo.iter().copied().collect()),
         pace: Pace::new(ctx.options.rate),
+        limit: Limiter::new(ctx.options.concurrency),
         committer: committer.clone(),
         journal_error: Mutex::new(None),
         deferred: Mutex::new(None),
     });
     let results: Arc<Mutex<Vec<(usize, RowReport)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut workers = tokio::task::JoinSet::new();
-    let n = ctx.options.concurrency.clamp(1, super::MAX_CONCURRENCY);
-    for _ in 0..n.min(todo.len().max(1)) {
+    for _ in 0..shared.limit.ceiling().min(todo.len().max(1)) {
         let (ctx, shared, results, progress, control) = (
             ctx.clone(),
             shared.clone(),
@@ -236,6 +242,7 @@ pub async fn run(
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
+    out.concurrency = shared.limit.report();
     let mut rows = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     let sent: std::collections::HashSet<usize> = rows.iter().map(|(i, _)| *i).collect();
     for &i in &todo {
@@ -303,18 +310,24 @@ async fn worker(
     mut control: watch::Receiver<Control>,
 ) {
     loop {
+        let epoch = shared.limit.acquire().await;
         let Some(index) = next_row(&shared, &mut control).await else {
+            shared.limit.release();
             return;
         };
         let Some(row) = shared.plan.rows.get(index) else {
+            shared.limit.release();
             continue;
         };
         let Some(intent) = journal_intent(&ctx, &shared, index, row).await else {
+            shared.limit.release();
             return;
         };
         progress(Progress::Sent { row: index });
         let started = Instant::now();
-        let (exchanges, result, retries) = send(&ctx, &shared, progress.as_ref(), &row.op).await;
+        let (exchanges, result, retries) =
+            send(&ctx, &shared, progress.as_ref(), &row.op, epoch).await;
+        shared.limit.release();
         // A Retry-After beyond what tagdesk waits stops the batch: this row was not carried
         // out (a 429 or 503 is a refusal to process), so it stays pending for a resume.
         let deferral = result
@@ -413,8 +426,17 @@ async fn send(
     shared: &Shared,
     progress: &(dyn Fn(Progress) + Send + Sync),
     op: &Op,
+    epoch: u64,
 ) -> (Vec<Exchange>, Result<Output, ApiError>, Vec<RetryNotice>) {
+    let shrink = |status: Option<u16>| {
+        if matches!(status, Some(429 | 503))
+            && let Some(limit) = shared.limit.throttled(epoch)
+        {
+            progress(Progress::Limit { limit });
+        }
+    };
     let throttle = |n: RetryNotice| {
+        shrink(n.status);
         if matches!(n.status, Some(429 | 503)) {
             shared
                 .pace
@@ -432,9 +454,21 @@ async fn send(
         keep_users: false,
         prior: None,
     };
+    let started = Instant::now();
     let (exchanges, result, retries) = exec::attempt(&ctx.clients, op, &ctx.policy, &hooks).await;
-    if result.is_ok() {
-        shared.pace.eased();
+    match &result {
+        Ok(_) => {
+            shared.pace.eased();
+            // Only a first attempt's time says how fast the server is.
+            if retries.is_empty()
+                && let Some(limit) = shared.limit.succeeded(started.elapsed())
+            {
+                progress(Progress::Limit { limit });
+            }
+        }
+        // A refusal that was not retried (no attempts left, or a wait too long).
+        Err(ApiError::Http { status, .. }) => shrink(Some(*status)),
+        Err(_) => {}
     }
     (exchanges, result, retries)
 }

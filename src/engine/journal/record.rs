@@ -88,7 +88,11 @@ pub enum BatchEvent {
         /// Rows left out by `--skip-invalid`.
         #[serde(default)]
         skipped: usize,
+        /// Requests in flight at most (with `concurrency_auto`: the limit it started at).
         concurrency: usize,
+        /// `--concurrency auto`: the limit adapted as the batch ran.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        concurrency_auto: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rate: Option<f64>,
         /// The batch or journal id this batch undoes.

@@ -324,6 +324,8 @@ impl App {
                     b.sending.insert(row);
                 }
             }
+            // The console's batches run at a fixed concurrency.
+            Progress::Limit { .. } => {}
             Progress::Throttled { wait_ms, reason } => {
                 if let Some(b) = self.batch_mut(batch_id) {
                     b.throttled = Some(format!(
