@@ -47,7 +47,12 @@ fn main() {
         let sim = start_sim(&["--users", &users.to_string(), "--fault", &fault]);
         let mut ways: Vec<Way> = Vec::new();
         if let Some(b) = &before {
-            ways.push(Way::binary("before (BENCH_BEFORE_BIN), defaults", b, "", ""));
+            ways.push(Way::binary(
+                "before (BENCH_BEFORE_BIN), defaults",
+                b,
+                "",
+                "",
+            ));
         }
         ways.push(Way::binary("list_concurrency = 8 (default)", BIN, "", ""));
         ways.push(Way::binary(
