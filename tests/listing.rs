@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use tagdesk::core::domain::PartnerId;
-use tagdesk::core::op::{Op, Output};
+use tagdesk::core::op::{ApiError, Op, Output};
 use tagdesk::engine::exec::{self, Clients, Hooks, ListLimits, PageProgress};
 use tagdesk::engine::retry::{RetryNotice, RetryPolicy};
 use tagdesk::sim::faults::FaultRule;
@@ -440,4 +440,88 @@ async fn the_consoles_backend_stops_a_listing_when_it_stops() {
         "no page request after the backend stopped"
     );
     assert!(events_rx.try_recv().is_err(), "no page arrives afterwards");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_listing_of_the_partner_replaces_the_one_under_way() {
+    // The console's `r` while the list loads: the listing under way stops at once (its page
+    // requests dropped, answered as replaced), and the new one lists every user.
+    let sim = Simulator::start_local(SimOptions {
+        seed: Seed::grown(2500),
+        faults: vec![
+            "cerego.users:latency=150"
+                .parse::<FaultRule>()
+                .expect("rule"),
+        ],
+        ..SimOptions::default()
+    })
+    .await
+    .expect("sim");
+    let clients = clients(&sim.base_url(), tagdesk::sim::DEFAULT_CEREGO_KEY, 8);
+    let (request_tx, requests) = tokio::sync::mpsc::unbounded_channel();
+    let (events, mut events_rx) = tokio::sync::mpsc::unbounded_channel();
+    let _backend =
+        tagdesk::engine::backend::spawn(clients, None, RetryPolicy::none(), requests, events);
+    let send = |id| {
+        request_tx
+            .send(tagdesk::engine::backend::Request {
+                id,
+                op: listing(),
+                journal_id: String::new(),
+                prior: None,
+            })
+            .expect("send")
+    };
+    send(1);
+    let count = || {
+        sim.state_json()["requests"]["cerego.users"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    for _ in 0..200 {
+        if count() > 8 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let at_replace = count();
+    assert!(at_replace > 8, "under way: {at_replace}");
+    send(2);
+    let mut second = Vec::new();
+    let (mut first_done, mut second_done) = (None, None);
+    while second_done.is_none() {
+        let event = tokio::time::timeout(Duration::from_secs(60), events_rx.recv())
+            .await
+            .expect("the second listing ends")
+            .expect("event");
+        match event {
+            tagdesk::engine::backend::Event::Page { id: 2, progress } => {
+                second.extend(progress.users.into_iter().map(|u| u.id))
+            }
+            tagdesk::engine::backend::Event::Done(r) if r.id == 1 => first_done = Some(r),
+            tagdesk::engine::backend::Event::Done(r) if r.id == 2 => second_done = Some(r),
+            _ => {}
+        }
+    }
+    let first = first_done.expect("the replaced listing is answered for");
+    assert!(
+        matches!(&first.result, Err(ApiError::Local { message }) if message == tagdesk::engine::backend::REPLACED_LISTING),
+        "{:?}",
+        first.result
+    );
+    assert!(second_done.expect("done").result.is_ok());
+    assert_eq!(second.len(), 2500, "the second listing lists every user");
+    assert_eq!(
+        second.iter().collect::<HashSet<_>>().len(),
+        second.len(),
+        "every user once"
+    );
+    // The first listing did not run on beside the second: its 100 pages were not all asked
+    // for (the requests on their way when it stopped are at most the eight in flight).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        count() <= at_replace + 8 + 100,
+        "{} requests: {at_replace} before the second listing, 100 pages of it",
+        count()
+    );
 }

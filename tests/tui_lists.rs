@@ -236,3 +236,55 @@ fn an_action_right_after_typing_acts_on_the_exact_match_not_an_earlier_query() {
         "the edit form names the exact match: {screen}"
     );
 }
+
+#[test]
+fn r_while_the_list_loads_starts_it_again_and_the_first_listings_pages_are_not_taken() {
+    let seed = Seed::grown(120);
+    let mut h = Harness::with_seed(seed.clone(), 120, 30);
+    let first = h.pending.remove(0);
+    h.send(Message::Page {
+        id: first.id,
+        progress: reply_page(&seed, 1),
+    });
+    let after_one_page = h.app.known.cerego.len();
+    assert!(after_one_page > 0);
+    h.key(KeyCode::Char('r'));
+    // A new listing is asked for; the first one's line has ended.
+    let again = h.pending.remove(0);
+    assert!(matches!(again.op, Op::CeregoListUsers { query: None, .. }));
+    assert_ne!(again.id, first.id);
+    assert!(
+        !h.app
+            .log
+            .iter()
+            .any(|e| e.id == Some(first.id) && e.is_pending()),
+        "the first listing is no longer under way"
+    );
+    assert!(h.screen().contains("Listing the users again"));
+    // A page of the first listing that was already on its way is not taken.
+    h.send(Message::Page {
+        id: first.id,
+        progress: reply_page(&seed, 2),
+    });
+    assert_eq!(h.app.known.cerego.len(), after_one_page);
+    // Nor is its late answer: the second listing goes on and completes.
+    let late = h.answer(&first);
+    h.send(Message::Reply(Box::new(late)));
+    let mut page = 1;
+    loop {
+        let progress = reply_page(&seed, page);
+        let last = progress.total_pages.is_none_or(|t| u64::from(page) >= t);
+        h.send(Message::Page {
+            id: again.id,
+            progress,
+        });
+        if last {
+            break;
+        }
+        page += 1;
+    }
+    let reply = h.answer(&again);
+    h.send(Message::Reply(Box::new(reply)));
+    assert_eq!(h.app.known.cerego.len(), seed.cerego.users.len());
+    assert!(matches!(h.app.cerego.load, tagdesk::tui::app::Load::Loaded));
+}

@@ -55,7 +55,18 @@ pub struct Backend {
     journal: Option<SharedJournal>,
 }
 
-type Listings = Arc<Mutex<HashMap<RequestId, futures_util::future::AbortHandle>>>;
+type Listings = Arc<Mutex<HashMap<RequestId, Running>>>;
+
+/// A listing under way: what stops it, and what it was (to answer for it when a newer
+/// listing of the whole partner replaces it).
+struct Running {
+    handle: futures_util::future::AbortHandle,
+    op: Op,
+}
+
+/// What a listing replaced by a newer one of the whole partner answers.
+pub const REPLACED_LISTING: &str =
+    "stopped: a new listing of the partner's users replaced it (nothing was changed)";
 
 impl Backend {
     /// Journals every request still in flight as abandoned (outcome unknown) and stops.
@@ -69,7 +80,7 @@ impl Backend {
             .unwrap_or_else(|e| e.into_inner())
             .drain()
         {
-            listing.abort();
+            listing.handle.abort();
         }
         let ids: Vec<String> = self
             .in_flight
@@ -148,7 +159,13 @@ pub fn spawn(
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(id, journal_id.clone());
             let is_listing = matches!(op, Op::CeregoListUsers { .. });
+            if matches!(op, Op::CeregoListUsers { query: None, .. }) {
+                // A new listing of the whole partner (the console's `r`) replaces one under
+                // way: its page requests stop now, and it is answered for here.
+                replace_listings(&running, &tracked, shared_journal.as_ref(), &events);
+            }
             let listed = running.clone();
+            let op_kept = op.clone();
             let (work, handle) = futures_util::future::abortable(async move {
                 let progress = events.clone();
                 let notify = move |notice: RetryNotice| {
@@ -194,7 +211,15 @@ pub fn spawn(
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&id);
-                listed.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                let registered = listed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&id)
+                    .is_some();
+                if is_listing && !registered {
+                    // Replaced or stopped meanwhile: whoever took it off the list answers.
+                    return;
+                }
                 // The UI may have gone away; then nobody wants the reply.
                 let _ = events.send(Event::Done(Box::new(Reply {
                     id,
@@ -208,10 +233,13 @@ pub fn spawn(
             });
             // Registered before it starts, so its own removal at the end always follows.
             if is_listing {
-                running
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(id, handle);
+                running.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                    id,
+                    Running {
+                        handle,
+                        op: op_kept,
+                    },
+                );
             }
             tokio::spawn(work);
         }
@@ -221,5 +249,57 @@ pub fn spawn(
         in_flight,
         listings,
         journal,
+    }
+}
+
+/// Stops every listing of the whole partner under way (their page requests are dropped
+/// now), journals each as abandoned (a read: nothing to settle) and answers for it.
+fn replace_listings(
+    running: &Listings,
+    tracked: &Arc<Mutex<HashMap<RequestId, String>>>,
+    journal: Option<&SharedJournal>,
+    events: &mpsc::UnboundedSender<Event>,
+) {
+    let replaced: Vec<(RequestId, Running)> = {
+        let mut running = running.lock().unwrap_or_else(|e| e.into_inner());
+        let ids: Vec<RequestId> = running
+            .iter()
+            .filter(|(_, r)| matches!(r.op, Op::CeregoListUsers { query: None, .. }))
+            .map(|(id, _)| *id)
+            .collect();
+        ids.into_iter()
+            .filter_map(|id| running.remove(&id).map(|r| (id, r)))
+            .collect()
+    };
+    let mut journal_ids = Vec::new();
+    for (id, listing) in replaced {
+        listing.handle.abort();
+        if let Some(j) = tracked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id)
+        {
+            journal_ids.push(j);
+        }
+        let _ = events.send(Event::Done(Box::new(Reply {
+            id,
+            op: listing.op,
+            exchanges: Vec::new(),
+            retries: Vec::new(),
+            result: Err(ApiError::Local {
+                message: REPLACED_LISTING.into(),
+            }),
+            finished_at: Utc::now(),
+            journal_error: None,
+        })));
+    }
+    if let (Some(journal), false) = (journal, journal_ids.is_empty()) {
+        let journal = journal.clone();
+        tokio::spawn(crate::engine::blocking(move || {
+            if let Err(e) = lock(&journal).record_abandoned(journal_ids.iter().map(String::as_str))
+            {
+                tracing::error!("journal: {e}");
+            }
+        }));
     }
 }

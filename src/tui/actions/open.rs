@@ -42,15 +42,35 @@ impl App {
         if self.refuse_while_switching() {
             return Vec::new();
         }
-        // Only a listing of this run that has no answer yet is "loading": entries of the
-        // journal's history never get a reply and must not block a reload.
-        if self
+        // A listing of this run still under way is replaced: the backend stops its page
+        // requests, and its log line ends here, so none of its pages is taken from now on.
+        // (Entries of the journal's history never get a reply and are not "under way".)
+        let under_way: Vec<_> = self
             .log
             .iter()
-            .any(|e| e.is_pending() && matches!(e.op, Op::CeregoListUsers { query: None, .. }))
-        {
-            self.set_status(Level::Info, "The user list is already loading.");
-            return Vec::new();
+            .filter(|e| e.is_pending() && matches!(e.op, Op::CeregoListUsers { query: None, .. }))
+            .filter_map(|e| e.id.map(|id| (id, e.op.clone())))
+            .collect();
+        if !under_way.is_empty() {
+            for (id, op) in under_way {
+                self.log.settle(&crate::engine::backend::Reply {
+                    id,
+                    op,
+                    exchanges: Vec::new(),
+                    retries: Vec::new(),
+                    result: Err(crate::core::op::ApiError::Local {
+                        message: crate::engine::backend::REPLACED_LISTING.into(),
+                    }),
+                    finished_at: self.now,
+                    journal_error: None,
+                });
+            }
+            self.known.cerego.abandon_listing();
+            self.cerego.progress = None;
+            self.set_status(
+                Level::Info,
+                "Listing the users again from the first page (the listing under way was stopped).",
+            );
         }
         self.cerego.load = crate::tui::app::Load::Loading;
         if self.known.cerego.cached_as_of().is_none() {
