@@ -277,9 +277,20 @@ fn kill_9_at_random_moments_then_resume_then_undo() {
 
         let list = json(&dirs.run(&["--json", "batch", "list"]));
         let op = if remove { "hive_remove" } else { "hive_add" };
+        // The newest batch, if it is this trial's import (not an earlier trial's undo of
+        // the same op, which is newest when this import was killed before it was written).
+        let this_file = format!("trial{trial}.csv");
+        let is_this_import = |id: &str| {
+            let shown = json(&dirs.run(&["--json", "batch", "show", id]));
+            shown["undo_of"].is_null()
+                && shown["source"]
+                    .as_str()
+                    .is_some_and(|s| s.ends_with(&this_file))
+        };
         let Some(id) = list[0]["batch_id"]
             .as_str()
             .filter(|_| list[0]["op"] == op)
+            .filter(|id| is_this_import(id))
             .map(str::to_string)
         else {
             // Killed before the batch was written: nothing was sent.
