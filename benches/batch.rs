@@ -409,6 +409,9 @@ fn adaptive(root: &Path) {
     println!("  (the limit: {LIMIT} rows/s)");
 }
 
+/// A section of the bench: its name on the command line and what it runs.
+type Section = (&'static str, fn(&Path));
+
 fn main() {
     let root = tempfile::tempdir().expect("tempdir");
     let only: Vec<String> = std::env::args()
@@ -417,7 +420,7 @@ fn main() {
         .collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     println!("tagdesk batch benchmarks ({RUNS} runs each, medians)");
-    let sections: [(&str, fn(&Path)); 5] = [
+    let sections: [Section; 5] = [
         ("throughput", throughput),
         ("latency", latency),
         ("journal", journal_cost),

@@ -672,7 +672,7 @@ async fn concurrency_auto_grows_while_the_server_keeps_up() {
     // The progress line shows the current limit.
     let err = stderr(&out);
     assert!(
-        err.contains(&format!("120/120 · ok 120")) && err.contains(" (auto)"),
+        err.contains("120/120 · ok 120") && err.contains(" (auto)"),
         "{err}"
     );
     assert!(err.contains("concurrency (auto) ended at"), "{err}");
