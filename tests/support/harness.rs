@@ -139,7 +139,22 @@ impl Harness {
     fn apply(&mut self, effects: Vec<Effect>) {
         for e in effects {
             match e {
-                Effect::Send(r) => self.pending.push(r),
+                Effect::Send(r) => {
+                    // As the backend does: a new listing of the whole partner replaces one
+                    // under way (the console has ended that one's line already).
+                    if matches!(
+                        r.op,
+                        tagdesk::core::op::Op::CeregoListUsers { query: None, .. }
+                    ) {
+                        self.pending.retain(|p| {
+                            !matches!(
+                                p.op,
+                                tagdesk::core::op::Op::CeregoListUsers { query: None, .. }
+                            )
+                        });
+                    }
+                    self.pending.push(r)
+                }
                 Effect::Quit => self.quit = true,
                 Effect::Save(w) => self.saved = Some(*w),
                 Effect::SaveUserCache(bytes) => self.user_cache = Some(bytes),
