@@ -390,9 +390,14 @@ async fn a_dropped_listing_sends_no_further_page_request() {
     assert!(pages_at_cancel < 100, "cancelled well before the end");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_consoles_backend_stops_a_listing_when_it_stops() {
-    // As at a profile switch: the console's backend stops, and its listing with it.
+/// A partner of 2,500 users whose pages each take 150 ms to answer, and the console's
+/// backend on it: the request sender and the event receiver.
+async fn slow_backend() -> (
+    Simulator,
+    tagdesk::engine::backend::Backend,
+    tokio::sync::mpsc::UnboundedSender<tagdesk::engine::backend::Request>,
+    tokio::sync::mpsc::UnboundedReceiver<tagdesk::engine::backend::Event>,
+) {
     let sim = Simulator::start_local(SimOptions {
         seed: Seed::grown(2500),
         faults: vec![
@@ -406,26 +411,48 @@ async fn the_consoles_backend_stops_a_listing_when_it_stops() {
     .expect("sim");
     let clients = clients(&sim.base_url(), tagdesk::sim::DEFAULT_CEREGO_KEY, 8);
     let (request_tx, requests) = tokio::sync::mpsc::unbounded_channel();
-    let (events, mut events_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (events, events_rx) = tokio::sync::mpsc::unbounded_channel();
     let backend =
         tagdesk::engine::backend::spawn(clients, None, RetryPolicy::none(), requests, events);
-    request_tx
-        .send(tagdesk::engine::backend::Request {
-            id: 1,
-            op: listing(),
-            journal_id: String::new(),
-            prior: None,
-        })
-        .expect("send");
-    let count = || sim.state_json()["requests"]["cerego.users"].as_u64();
-    // Under way: the first page and eight more asked for (however loaded the machine).
+    (sim, backend, request_tx, events_rx)
+}
+
+/// The console's listing of the whole partner, as request `id`.
+fn listing_request(id: u64) -> tagdesk::engine::backend::Request {
+    tagdesk::engine::backend::Request {
+        id,
+        op: listing(),
+        journal_id: String::new(),
+        prior: None,
+    }
+}
+
+/// The user pages the simulator was asked for so far.
+fn pages_asked(sim: &Simulator) -> u64 {
+    sim.state_json()["requests"]["cerego.users"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// Waits until a listing is under way: the first page and eight more asked for (however
+/// loaded the machine).
+async fn under_way(sim: &Simulator) {
     for _ in 0..200 {
-        if count().is_some_and(|n| n > 8) {
+        if pages_asked(sim) > 8 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(count().is_some_and(|n| n > 8), "under way: {:?}", count());
+    assert!(pages_asked(sim) > 8, "under way: {}", pages_asked(sim));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_consoles_backend_stops_a_listing_when_it_stops() {
+    // As at a profile switch: the console's backend stops, and its listing with it.
+    let (sim, backend, request_tx, mut events_rx) = slow_backend().await;
+    request_tx.send(listing_request(1)).expect("send");
+    let count = || pages_asked(&sim);
+    under_way(&sim).await;
     assert_eq!(backend.abandon_in_flight(), 1, "the listing was in flight");
     // A request already on its way when the listing stopped may still be counted; after
     // that the count must stand still (a listing still running would ask for eight pages
@@ -446,47 +473,12 @@ async fn the_consoles_backend_stops_a_listing_when_it_stops() {
 async fn a_new_listing_of_the_partner_replaces_the_one_under_way() {
     // The console's `r` while the list loads: the listing under way stops at once (its page
     // requests dropped, answered as replaced), and the new one lists every user.
-    let sim = Simulator::start_local(SimOptions {
-        seed: Seed::grown(2500),
-        faults: vec![
-            "cerego.users:latency=150"
-                .parse::<FaultRule>()
-                .expect("rule"),
-        ],
-        ..SimOptions::default()
-    })
-    .await
-    .expect("sim");
-    let clients = clients(&sim.base_url(), tagdesk::sim::DEFAULT_CEREGO_KEY, 8);
-    let (request_tx, requests) = tokio::sync::mpsc::unbounded_channel();
-    let (events, mut events_rx) = tokio::sync::mpsc::unbounded_channel();
-    let _backend =
-        tagdesk::engine::backend::spawn(clients, None, RetryPolicy::none(), requests, events);
-    let send = |id| {
-        request_tx
-            .send(tagdesk::engine::backend::Request {
-                id,
-                op: listing(),
-                journal_id: String::new(),
-                prior: None,
-            })
-            .expect("send")
-    };
-    send(1);
-    let count = || {
-        sim.state_json()["requests"]["cerego.users"]
-            .as_u64()
-            .unwrap_or(0)
-    };
-    for _ in 0..200 {
-        if count() > 8 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (sim, _backend, request_tx, mut events_rx) = slow_backend().await;
+    request_tx.send(listing_request(1)).expect("send");
+    let count = || pages_asked(&sim);
+    under_way(&sim).await;
     let at_replace = count();
-    assert!(at_replace > 8, "under way: {at_replace}");
-    send(2);
+    request_tx.send(listing_request(2)).expect("send");
     let mut second = Vec::new();
     let (mut first_done, mut second_done) = (None, None);
     while second_done.is_none() {
