@@ -476,8 +476,20 @@ async fn cerego_users(
     if !bearer_ok(&headers, &shared.options.cerego_key) {
         return cerego_unauthorized();
     }
-    let (status, body) = shared.world().model.cerego.list_users(&partner_id, &params);
-    json_response(status, body)
+    let page = shared
+        .world()
+        .model
+        .cerego
+        .list_users_body(&partner_id, &params);
+    match page {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            bytes,
+        )
+            .into_response(),
+        Err((status, body)) => json_response(status, body),
+    }
 }
 
 async fn hive_add(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {

@@ -183,21 +183,52 @@ impl CeregoState {
     /// `include_department_users` is `true` or `1` (absent, empty, `false` or `0`: left
     /// out; anything else: 400); the counts follow.
     pub fn list_users(&self, partner_id: &str, params: &HashMap<String, String>) -> Reply {
+        match self.users_page(partner_id, params) {
+            Ok(page) => (
+                StatusCode::OK,
+                serde_json::to_value(&page).unwrap_or(Value::Null),
+            ),
+            Err(reply) => reply,
+        }
+    }
+
+    /// [`Self::list_users`] as bytes: the page serialized straight from the state (what the
+    /// HTTP route sends), or the error reply.
+    pub fn list_users_body(
+        &self,
+        partner_id: &str,
+        params: &HashMap<String, String>,
+    ) -> Result<Vec<u8>, Reply> {
+        let page = self.users_page(partner_id, params)?;
+        serde_json::to_vec(&page).map_err(|e| {
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("The page could not be written: {e}."),
+            )
+        })
+    }
+
+    /// The page a listing asks for, or the error it gets.
+    fn users_page(
+        &self,
+        partner_id: &str,
+        params: &HashMap<String, String>,
+    ) -> Result<json::UsersPage<'_>, Reply> {
         if partner_id != self.partner_id {
-            return error(
+            return Err(error(
                 StatusCode::NOT_FOUND,
                 &format!("Partner {partner_id} not found."),
-            );
+            ));
         }
         let page = match params.get("page[number]").map(|p| p.trim()) {
             None | Some("") => 1,
             Some(p) => match p.parse::<usize>() {
                 Ok(n) if n >= 1 => n,
                 _ => {
-                    return error(
+                    return Err(error(
                         StatusCode::BAD_REQUEST,
                         "page[number] must be a whole number from 1 up.",
-                    );
+                    ));
                 }
             },
         };
@@ -210,10 +241,10 @@ impl CeregoState {
             Some(p) => match p.parse::<usize>() {
                 Ok(n) if (1..=100).contains(&n) => n,
                 _ => {
-                    return error(
+                    return Err(error(
                         StatusCode::BAD_REQUEST,
                         "page[size] must be a whole number from 1 to 100.",
-                    );
+                    ));
                 }
             },
         };
@@ -225,10 +256,10 @@ impl CeregoState {
             None | Some("" | "false" | "0") => false,
             Some("true" | "1") => true,
             Some(_) => {
-                return error(
+                return Err(error(
                     StatusCode::BAD_REQUEST,
                     "include_department_users must be true or false.",
-                );
+                ));
             }
         };
         let query = params
@@ -254,11 +285,6 @@ impl CeregoState {
             }
         };
         let total_pages = total.div_ceil(size);
-        let mut included = Vec::new();
-        let data: Vec<Value> = on_page
-            .iter()
-            .map(|&pos| self.user_resource(pos, &mut included))
-            .collect();
         let mut shared = String::new();
         if let Some(q) = &query {
             shared.push_str(&format!("query={}&", urlencode(q)));
@@ -270,19 +296,14 @@ impl CeregoState {
             shared.push_str(&format!("page[size]={}&", urlencode(n)));
         }
         let base = format!("/v3/partners/{partner_id}/users?{shared}page[number]=");
-        let mut links = json!({"self": format!("{base}{page}")});
-        if page < total_pages {
-            links["next"] = json!(format!("{base}{}", page + 1));
-        }
-        (
-            StatusCode::OK,
-            json!({
-                "data": data,
-                "included": included,
-                "links": links,
-                "meta": {"total-pages": total_pages, "total-count": total},
-            }),
-        )
+        Ok(json::UsersPage {
+            state: self,
+            positions: on_page,
+            self_link: format!("{base}{page}"),
+            next_link: (page < total_pages).then(|| format!("{base}{}", page + 1)),
+            total_pages,
+            total_count: total,
+        })
     }
 
     /// `size` positions of listed users from the `skip`th on, and how many are listed.
