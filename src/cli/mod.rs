@@ -307,7 +307,13 @@ pub fn main() -> ExitCode {
         Some(Command::Cerego { options, command }) => {
             let top = cli.common.with(&options);
             let (options, format) = options_of(&top);
-            block_on_one(format, async move {
+            // A listing fetches pages concurrently: its requests and their parsing run on
+            // worker threads while the pages before them are printed.
+            let run = match command {
+                args::CeregoCommand::Users { .. } => block_on,
+                _ => block_on_one,
+            };
+            run(format, async move {
                 let session = open_session(&options, format).await?;
                 let code = match ops::cerego_op(command, || cerego_context(&session)) {
                     Ok(op) => run::run_op(&session, op, format, top.yes).await,

@@ -145,10 +145,21 @@ impl<'a> Fetcher<'a> {
         };
         let (ex, result, retries) =
             with_retries(self.policy, op, &notify, &self.clients.redactor, || {
-                let c = c.clone();
+                // Each attempt on a task of its own: the request, the body and its parse go
+                // on while the consumer takes the pages before it (on another worker where
+                // the runtime has one), and dropping the listing aborts it.
+                let attempt = Attempt(tokio::spawn({
+                    let (c, op) = (c.clone(), op.clone());
+                    async move {
+                        let call = c.users_page(&op, page).await;
+                        (call.exchanges, call.result)
+                    }
+                }));
                 async move {
-                    let call = c.users_page(op, page).await;
-                    (call.exchanges, call.result)
+                    attempt.await.unwrap_or_else(|e| {
+                        let message = format!("the request for page {page} stopped: {e}");
+                        (Vec::new(), Err(ApiError::Local { message }))
+                    })
                 }
             })
             .await;
@@ -156,6 +167,27 @@ impl<'a> Fetcher<'a> {
             self.pace.eased();
         }
         (ex, result, retries)
+    }
+}
+
+/// A page request on its own task, aborted when dropped (a listing dropped mid-way leaves
+/// no request behind).
+struct Attempt<T>(tokio::task::JoinHandle<T>);
+
+impl<T> std::future::Future for Attempt<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for Attempt<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -174,7 +174,22 @@ pub struct UsersPage {
 }
 
 impl UsersPage {
+    /// Reads a page: the plain shape quickly ([`super::users_page`]), anything else
+    /// leniently — the same page either way.
     pub fn parse(body: &[u8]) -> Result<Self, String> {
+        match super::users_page::read(body) {
+            Some(page) => Ok(Self::of(
+                page.users,
+                page.meta.as_ref(),
+                page.links.as_ref(),
+                body.len(),
+            )),
+            None => Self::parse_lenient(body),
+        }
+    }
+
+    /// Reads a page of any shape the lenient way: a `Value` first, then each user and tag.
+    pub(super) fn parse_lenient(body: &[u8]) -> Result<Self, String> {
         let json: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
         let data = match json.get("data") {
             Some(Value::Array(items)) => items.as_slice(),
@@ -197,26 +212,39 @@ impl UsersPage {
             .iter()
             .filter_map(|o| CeregoUser::from_resource(o, &included))
             .collect();
+        Ok(Self::of(
+            users,
+            json.get("meta"),
+            json.get("links"),
+            body.len(),
+        ))
+    }
+
+    /// The page of these users, with the counts of `meta` and whether `links` has a next.
+    fn of(
+        users: Vec<CeregoUser>,
+        meta: Option<&Value>,
+        links: Option<&Value>,
+        bytes: usize,
+    ) -> Self {
         let meta_number = |key: &str| {
-            json.get("meta")
-                .and_then(|m| m.get(key).or_else(|| m.get(key.replace('-', "_"))))
+            meta.and_then(|m| m.get(key).or_else(|| m.get(key.replace('-', "_"))))
                 .and_then(|v| match v {
                     Value::Number(n) => n.as_u64(),
                     Value::String(s) => s.parse().ok(),
                     _ => None,
                 })
         };
-        let has_next_link = json
-            .get("links")
+        let has_next_link = links
             .and_then(|l| l.get("next"))
             .is_some_and(|n| n.is_string());
-        Ok(Self {
+        Self {
             users,
             total_pages: meta_number("total-pages"),
             total_count: meta_number("total-count"),
             has_next_link,
-            bytes: body.len(),
-        })
+            bytes,
+        }
     }
 }
 

@@ -24,6 +24,7 @@ pub mod raw;
 pub mod request;
 pub mod scenario;
 mod scrub;
+mod users_page;
 pub mod verdict;
 
 pub use cli_line::shell_quote;
