@@ -1,7 +1,7 @@
 //! Speed of the console's hot paths: drawing a frame, handling a key, filtering a list (the
 //! UI thread's share of a keystroke, the time to the settled result, and the high-level
 //! `nucleo` crate on the same rows), a page of a listing arriving, and parsing responses.
-//! Run with `cargo bench --bench console`; the README quotes the medians.
+//! Run with `cargo bench --bench console`; docs/src/performance.md quotes the medians.
 
 use chrono::Utc;
 use ratatui::Terminal;

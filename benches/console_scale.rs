@@ -13,7 +13,7 @@
 //!
 //! `cargo bench --bench console_scale` (N = 1,000,000; `CONSOLE_SCALE_USERS=100000` for a
 //! smaller partner; `CONSOLE_SCALE_FAULT='cerego:latency=100'` puts a round trip before each
-//! page, as over the internet). The README quotes these figures.
+//! page, as over the internet). docs/src/performance.md quotes these figures.
 
 use std::time::{Duration, Instant};
 

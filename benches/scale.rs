@@ -3,7 +3,7 @@
 //! `cargo bench --bench scale` prints medians of several runs and the peak resident size
 //! (VmHWM, sampled from /proc while the measured process runs). Each measured process is a
 //! separate one — the release `tagdesk` binary, or this bench re-run in a child mode — so
-//! its peak is its own. The README quotes these figures; re-run after changing the code
+//! its peak is its own. docs/src/performance.md quotes these figures; re-run after changing the code
 //! under them.
 //!
 //! - Journal: opening it as the console does at start (`Journal::open` reading the tail,

@@ -1,5 +1,5 @@
 //! tagdesk: a terminal console for managing Cerego partner user tags and Hive Moderation
-//! patron user_tags by hand. See README.md for the picture and `../shared/SPEC.md` for the
+//! patron user_tags by hand. See README.md for the picture, docs/src/ for the reference, and `../shared/SPEC.md` for the
 //! behaviour of both APIs.
 //!
 //! Layout: `core` (pure values and rules), `engine` (network and disk), `config`,

@@ -285,7 +285,7 @@ async fn exit_codes_and_the_results_file() {
     assert_eq!(j["ok"], 1);
     assert_eq!(j["results"], p(&results));
     let csv = std::fs::read_to_string(&results).unwrap();
-    // Everything tagdesk writes is private to its user (README), the results too.
+    // Everything tagdesk writes is private to its user (docs/src/files.md), the results too.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

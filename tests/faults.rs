@@ -398,7 +398,7 @@ async fn a_rule_with_rate_zero_never_fires() {
 #[tokio::test]
 
 async fn a_rule_counted_zero_times_never_fires() {
-    // README: TIMES is how many requests the rule hits before it retires. Zero requests
+    // docs/src/simulator.md: TIMES is how many requests the rule hits before it retires. Zero requests
     // means never; refusing the rule outright would be fine too.
     let Ok(rule) = "hive.add:503*0".parse::<FaultRule>() else {
         return;

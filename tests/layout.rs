@@ -1,4 +1,4 @@
-//! The layout rules of README "Architecture", checked on the source so they cannot erode:
+//! The layout rules of docs/src/architecture.md, checked on the source so they cannot erode:
 //! what the pure core may use, what config may depend on, where key codes and colours live,
 //! how big a file's code may grow (its test module not counted), that no module is named by
 //! `#[path]`, and that no match over `Op` hides a new variant behind `_ =>`.

@@ -219,7 +219,7 @@ async fn a_retry_after_above_the_cap_stops_the_batch_until_a_resume() {
         started.elapsed() < Duration::from_secs(20),
         "no wait is made"
     );
-    // Only what was in flight was sent; the batch did not finish (README: 4, resumable).
+    // Only what was in flight was sent; the batch did not finish (docs/src/batches.md: 4, resumable).
     let sent = env.requests("hive.add");
     assert!(
         (1..=4).contains(&sent),

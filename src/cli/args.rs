@@ -442,7 +442,7 @@ pub struct SimArgs {
     pub latency_ms: Option<u64>,
     /// A fault rule, TARGET:KIND[@RATE][*TIMES], e.g. hive.add:503*1, cerego:429=2@0.3 or
     /// hive:rate_limit=20 (429 with Retry-After: 1 past 20 requests in the last second)
-    /// (repeatable; see the README).
+    /// (repeatable; see docs/src/simulator.md, Fault injection).
     #[arg(long = "fault", value_name = "RULE")]
     pub faults: Vec<FaultRule>,
 }

@@ -334,7 +334,7 @@ fn closing_sections() -> Roff {
         italic("command"),
         roman(" --help; tagdesk man --out "),
         italic("dir"),
-        roman(" writes a page per command (tagdesk-hive-add(1), ...); the README."),
+        roman(" writes a page per command (tagdesk-hive-add(1), ...); the documentation in docs/src/ (README.md links every page)."),
     ]);
     r
 }

@@ -43,7 +43,7 @@ use args::{Cli, Command, TopOptions};
 use clap::Parser;
 use std::process::ExitCode;
 
-/// Exit codes, as documented in `--help` and the README.
+/// Exit codes, as documented in `--help` and docs/src/cli.md.
 pub mod exit {
     /// Done, and nothing failed.
     pub const OK: u8 = 0;

@@ -28,7 +28,7 @@ pub struct FileConfig {
     pub cache: CacheSettings,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
-    /// Console key overrides: action name → keys (see the README, Keys).
+    /// Console key overrides: action name → keys (see docs/src/console.md, Rebinding keys).
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
     /// The console takes the mouse (clicks, the wheel) unless this is `false`: while it has

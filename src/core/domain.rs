@@ -5,7 +5,7 @@
 //! the same in the console, the CLI and the simulator's seed loader, so a value that is refused
 //! in one place is refused everywhere, with the same message.
 //!
-//! Limits (documented in the README):
+//! Limits (documented in docs/src/console.md, Input rules):
 //! - patron id: 1–256 characters, no control characters.
 //! - Hive api_field: 1–100 characters, no whitespace, commas or control characters.
 //! - Cerego ids (user, tag type, tag, partner): 1–18 ASCII digits.

@@ -89,7 +89,8 @@ async fn the_man_page_lists_every_command_with_its_options() {
             assert!(body.contains(&shown), "{path}: {shown} in {body}");
         }
     }
-    // The top-level options, every exit code, and every variable the README documents.
+    // The top-level options, every exit code, and every variable the README and the book
+    // (docs/src) document.
     for arg in Cli::command().get_arguments().filter_map(|a| a.get_long()) {
         assert!(page.contains(&format!("--{arg}")), "--{arg}");
     }
@@ -99,9 +100,8 @@ async fn the_man_page_lists_every_command_with_its_options() {
             "exit {code}"
         );
     }
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("read the README");
-    let variables: BTreeSet<&str> = readme
+    let docs = documentation();
+    let variables: BTreeSet<&str> = docs
         .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
         .filter(|w| w.starts_with("TAGDESK_") && w.len() > "TAGDESK_".len())
         .collect();
@@ -297,4 +297,27 @@ async fn completion_scripts_call_back_into_tagdesk() {
         assert!(text.contains("TAGDESK_COMPLETE"), "{shell}: {text}");
         assert!(text.contains(registers), "{shell}: {text}");
     }
+}
+
+/// The text of the README and of every page of the book (docs/src, recursively).
+fn documentation() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = std::fs::read_to_string(root.join("README.md")).expect("read the README");
+    let mut dirs = vec![root.join("docs/src")];
+    let mut pages = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read docs/src") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                pages.push(path);
+            }
+        }
+    }
+    assert!(pages.len() > 10, "the book's pages: {pages:?}");
+    for page in pages {
+        text.push_str(&std::fs::read_to_string(&page).expect("read a page of the book"));
+    }
+    text
 }

@@ -280,8 +280,8 @@ mod tests {
         }
     }
 
-    /// The file that lists the `[keys]` actions, between the two markers.
-    const KEYS_DOC: &str = "README.md";
+    /// The page that lists the `[keys]` actions, between the two markers.
+    const KEYS_DOC: &str = "docs/src/console.md";
     const BEGIN: &str = "<!-- keys:actions -->";
     const END: &str = "<!-- /keys:actions -->";
 

@@ -29,7 +29,7 @@ pub enum Expect {
 }
 
 impl Expect {
-    /// The glyph the preview and the results use (documented in the README).
+    /// The glyph the preview and the results use (documented in docs/src/batches.md).
     pub fn glyph(self) -> &'static str {
         match self {
             Expect::Added => "+",

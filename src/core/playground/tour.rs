@@ -102,7 +102,7 @@ fn step(s: ScriptStep) -> Result<TourStep, String> {
         (Some(_), Some(_)) => return Err("give either `scenario` or `op`, not both".into()),
         (None, None) => return Err("give `scenario` (a playground key) or `op`".into()),
         (Some(key), None) => {
-            find(key).ok_or_else(|| format!("no scenario {key:?} (`tagdesk outcomes` lists the documented ones; the playground's keys are in the README)"))?
+            find(key).ok_or_else(|| format!("no scenario {key:?} (`tagdesk outcomes` lists the documented ones; the playground's keys are in docs/src/playground.md)"))?
         }
         (None, Some(op)) => scripted(op, &s)?,
     };

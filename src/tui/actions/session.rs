@@ -17,7 +17,7 @@ impl App {
     pub(in crate::tui) fn profile_picker(&mut self) {
         if self.settings.profiles.len() < 2 {
             let msg = if self.settings.demo {
-                "Demo mode has one profile. Profiles come from the configuration file (see the README)."
+                "Demo mode has one profile. Profiles come from the configuration file (see docs/src/configuration.md)."
             } else {
                 "The configuration file defines only this profile."
             };

@@ -27,7 +27,7 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 pub const SEP: char = '\u{1f}';
 
 /// Rows to check at most for a query to be matched at once in the UI thread: about 4 ms
-/// in a release build on the slowest machine measured (see README, Performance).
+/// in a release build on the slowest machine measured (see docs/src/performance.md).
 pub const INLINE_ROWS: usize = 16_384;
 
 /// Which fields of a haystack name its item exactly (such a row ranks first and is

@@ -28,7 +28,7 @@ pub struct Summary {
 }
 
 /// Each api_field of a Hive outcome with its fate: `+` added, `=` already there, `−`
-/// removed, `∅` not there, `✗` failed (the glyphs the README documents).
+/// removed, `∅` not there, `✗` failed (the glyphs docs/src/inspecting.md documents).
 pub fn tag_glyphs(o: &HiveOutcome) -> String {
     let (changed, unchanged) = match o.action {
         crate::core::op::scenario::HiveAction::Add => ("+", "="),

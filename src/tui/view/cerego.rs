@@ -90,7 +90,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
                 vec![
                     Line::from("Cerego is not configured for this profile:"),
                     Line::from(fit(&app.unavailable(Service::Cerego), 500)),
-                    Line::from("See the README: Configuration.".muted()),
+                    Line::from("See docs/src/configuration.md.".muted()),
                 ],
             );
         }

@@ -42,7 +42,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
             vec![
                 Line::from("Hive is not configured for this profile:"),
                 Line::from(fit(&app.unavailable(Service::Hive), 500)),
-                Line::from("See the README: Configuration.".muted()),
+                Line::from("See docs/src/configuration.md.".muted()),
             ],
         );
     }
