@@ -12,7 +12,8 @@
 //!   connection, for 60 pages spread over the whole list (first, middle, last included),
 //!   at 1,000 / 100,000 / 1,000,000 synthetic users (plus the 36 of the demo seed); the
 //!   median and the slowest. The same for a query by email (a scan of every user). Then
-//!   the same pages served in this process (`CeregoState::list_users`, no HTTP), to show
+//!   the same pages served in this process (`CeregoState::list_users_body`, what the HTTP
+//!   route writes, no HTTP), to show
 //!   the simulator's own share.
 //!
 //! `TAGDESK_SIM_BIN=/path/to/tagdesk` measures another build (to compare before/after).
@@ -180,8 +181,10 @@ fn main() {
             ]
             .into();
             let started = Instant::now();
-            let (_, body) = model.cerego.list_users("4242", &params);
-            let bytes = serde_json::to_vec(&body).expect("JSON");
+            let bytes = model
+                .cerego
+                .list_users_body("4242", &params)
+                .expect("a page");
             served.push(started.elapsed());
             assert!(bytes.len() > 100);
         }
