@@ -342,10 +342,11 @@ pub enum CeregoCommand {
         /// The user id.
         #[arg(long)]
         user: String,
-        /// The tag type id.
+        /// The tag type: its name in the profile's cerego.tag_types (any case, e.g. Cohort)
+        /// or its id.
         #[arg(
             long = "type",
-            value_name = "TAG_TYPE_ID",
+            value_name = "TYPE",
             add = ArgValueCandidates::new(complete::tag_types)
         )]
         tag_type: String,
@@ -361,12 +362,13 @@ pub enum CeregoCommand {
     },
     /// Set tag values on a user in one request (profiles on Cerego's set API,
     /// `cerego.tags_api = "set"`): each TYPE=VALUE creates the user's tag of that type or
-    /// changes its value; types not named are left alone.
+    /// changes its value; types not named are left alone. TYPE is a tag type's name in the
+    /// profile's cerego.tag_types (any case) or its id.
     Set {
         /// The user id.
         #[arg(long)]
         user: String,
-        /// TAG_TYPE_ID=VALUE, one per tag type (e.g. 5=California 9=Marketing).
+        /// TYPE=VALUE, one per tag type, by name or id (e.g. Plan=Silver 9=Marketing).
         #[arg(required = true, value_name = "TYPE=VALUE")]
         tags: Vec<String>,
     },
@@ -382,8 +384,9 @@ pub enum CeregoCommand {
     },
     /// Show the API key owner's profile (a harmless check of the key).
     Profile,
-    /// Set tag values in bulk from a CSV file: columns user_id, tag_type_id, value. Each row
-    /// becomes an add, an update, or nothing (the value is already set).
+    /// Set tag values in bulk from a CSV file: columns user_id, tag_type_id (an id, or a tag
+    /// type's name in the profile), value. Each row becomes an add, an update, or nothing
+    /// (the value is already set).
     Import {
         #[command(flatten)]
         import: ImportArgs,

@@ -337,6 +337,7 @@ fn cerego_context(session: &Session) -> Result<ops::CeregoContext, String> {
         tags_api: c.map(|c| c.tags_api).unwrap_or_default(),
         departments: c.is_some_and(|c| c.include_department_users),
         demo: session.profile.demo,
+        tag_types: c.map(|c| c.tag_types.clone()).unwrap_or_default(),
     })
 }
 
