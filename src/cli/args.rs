@@ -398,6 +398,33 @@ pub struct LogArgs {
     /// Only entries since: RFC 3339 time, a date (2026-11-22), or an age (30m, 2h, 7d).
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
+    /// Only what was done to this patron or Cerego user (or tag): its adds, removes, sets,
+    /// and the updates of its tags.
+    #[arg(long, value_name = "ID")]
+    pub target: Option<String>,
+    /// Only entries that failed: refused, an HTTP error, no answer or an unreadable one, or
+    /// a Hive answer where some tags failed.
+    #[arg(long)]
+    pub failed: bool,
+    /// Only Hive answers whose message is not the documented one (MISMATCH).
+    #[arg(long)]
+    pub mismatch: bool,
+    /// Only this kind of operation (repeat it, or separate with commas, for several).
+    #[arg(
+        long,
+        value_name = "OP",
+        value_delimiter = ',',
+        value_parser = clap::builder::PossibleValuesParser::new(crate::core::op::Op::NAMES)
+    )]
+    pub op: Vec<String>,
+    /// Only the last N entries that match (after the other filters).
+    #[arg(
+        short = 'n',
+        long = "last",
+        value_name = "N",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub last: Option<u64>,
     /// Export as CSV.
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,

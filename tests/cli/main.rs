@@ -635,4 +635,5 @@ fn the_clean_environment_drops_every_tagdesk_variable() {
 mod man;
 
 // Issue 21 §4: the CLI a support person reaches for.
+mod log_filters;
 mod words;
