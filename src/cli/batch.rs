@@ -198,11 +198,12 @@ pub(crate) async fn batch_command(
                         }
                         for b in &list {
                             out(&format!(
-                                "{}  {}  {:<13} {:>7} rows  {:<11} {}",
+                                "{}  {}  {:<13} {:>7} {:<4}  {:<11} {}",
                                 b.batch_id,
                                 b.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
                                 b.op,
                                 b.rows,
+                                if b.rows == 1 { "row" } else { "rows" },
                                 b.state.as_str(),
                                 printable(
                                     b.source

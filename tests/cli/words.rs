@@ -1,4 +1,5 @@
-//! Issue 21 §4: tag types by name wherever an id is asked.
+//! Issue 21 §4: tag types by name wherever an id is asked, and counted words in good
+//! English.
 
 use serde_json::Value;
 
@@ -159,4 +160,31 @@ async fn a_cerego_file_may_name_its_tag_types() {
         "{}",
         stderr(&refused)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn counts_of_one_and_two_read_as_english() {
+    let env = Env::new().await;
+    let one = write_file(&env, "one.csv", "user_abc123,vip\n");
+    let two = write_file(
+        &env,
+        "two.csv",
+        "user_abc123,beta_tester\nuser_def456,vip\n",
+    );
+    for (file, words) in [
+        (&one, "1 request would be sent"),
+        (&two, "2 requests would be sent"),
+    ] {
+        let dry = env.run(&["hive", "import", file, "--dry-run"]).await;
+        assert!(stderr(&dry).contains(words), "{words}: {}", stderr(&dry));
+    }
+    for file in [&one, &two] {
+        let run = env.run(&["hive", "import", file]).await;
+        assert_eq!(code(&run), 0, "{}", stderr(&run));
+    }
+    let list = env.run(&["batch", "list"]).await;
+    let out = stdout(&list);
+    assert!(out.contains("      1 row "), "{out}");
+    assert!(out.contains("      2 rows"), "{out}");
+    assert!(!out.contains("1 rows"), "{out}");
 }
