@@ -56,12 +56,26 @@ pub struct Unavailable {
 }
 
 impl Unavailable {
-    /// The profile has a section for `service` but its key could not be resolved.
+    /// The profile has a section for `service` but its key could not be resolved; `reason`
+    /// names the service already ("Cerego key of profile staging not set: …").
     pub fn failed(service: Service, reason: String) -> Self {
         Self {
             service,
             configured: true,
-            reason: format!("{}: {reason}", service.name()),
+            reason,
+        }
+    }
+
+    /// A few words for a title: `not configured` when the profile has no section for the
+    /// service, `key not set` when it has one but its key is missing, `key unavailable`
+    /// when the key's source failed (its command, say).
+    pub fn short(&self) -> &'static str {
+        let key = self.reason.contains(" key");
+        match (self.configured, key, self.reason.contains("not set")) {
+            (false, _, _) => "not configured",
+            (true, true, true) => "key not set",
+            (true, true, false) => "key unavailable",
+            (true, false, _) => "incomplete",
         }
     }
 
@@ -313,9 +327,12 @@ pub fn resolve_profile(
     // A service's key: resolved, or the reason it is unavailable (never an error: the
     // other service still works).
     let mut key_of = |service: Service, source: &KeySource, var: &str| {
-        let what = format!("profile {name}, {}", service.name().to_lowercase());
-        let key = keys::resolve_key(source, var, &what, env, &mut warnings)
-            .and_then(|key| key.ok_or_else(|| format!("{what} has no API key source")));
+        let what = format!("{} key of profile {name}", service.name());
+        let key = keys::resolve_key(source, var, &what, env, &mut warnings).and_then(|key| {
+            key.ok_or_else(|| {
+                format!("{what} not set: give api_key_env, api_key_cmd or api_key (or set {var})")
+            })
+        });
         key.map_err(|reason| unavailable.push(Unavailable::failed(service, reason)))
             .ok()
     };
