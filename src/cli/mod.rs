@@ -408,7 +408,11 @@ pub(crate) async fn open_session(options: &Options, format: Format) -> Result<Se
         session.profile.secrets(),
     ));
     if session.profile.demo {
-        err(&format!("tagdesk: {}", session::demo_notice()));
+        let file = Some(session.paths.config_file.as_path()).filter(|f| f.is_file());
+        err(&format!(
+            "tagdesk: {}",
+            session::demo_notice(options.demo, file)
+        ));
     }
     for w in &session.warnings {
         err(&format!("tagdesk: warning: {}", printable(w)));

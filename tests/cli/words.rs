@@ -1,5 +1,5 @@
-//! Issue 21 §4: tag types by name wherever an id is asked, and counted words in good
-//! English.
+//! Issue 21 §4: tag types by name wherever an id is asked, counted words in good English,
+//! and messages that say what is really the matter.
 
 use serde_json::Value;
 
@@ -187,4 +187,19 @@ async fn counts_of_one_and_two_read_as_english() {
     assert!(out.contains("      1 row "), "{out}");
     assert!(out.contains("      2 rows"), "{out}");
     assert!(!out.contains("1 rows"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_mode_with_a_configuration_says_it_is_ignored() {
+    let env = Env::new().await;
+    // --demo with a configuration file: ignored for demo mode, not "no configuration".
+    let demo = env.run(&["--demo", "cerego", "profile"]).await;
+    assert_eq!(code(&demo), 0, "{}", stderr(&demo));
+    let said = stderr(&demo);
+    assert!(
+        said.contains("demo mode (--demo): the configuration in")
+            && said.contains("is ignored for demo mode"),
+        "{said}"
+    );
+    assert!(!said.contains("no configuration"), "{said}");
 }
