@@ -227,8 +227,9 @@ pub fn prepare_announcing(
         }
     };
     let profile = profile.map(|mut p| {
-        if options.read_only {
+        if options.read_only && !p.read_only {
             p.read_only = true;
+            p.read_only_flag = true;
         }
         p.mouse = mouse;
         p.theme = theme;
@@ -292,6 +293,7 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
             apply_tags_api(&mut p, tags_api);
             if options.read_only {
                 p.read_only = true;
+                p.read_only_flag = true;
             }
             (p, Some(sim))
         }

@@ -35,6 +35,7 @@ pub(crate) fn policy_of(session: &Session) -> Policy {
     Policy {
         profile: session.profile.name.clone(),
         read_only: session.profile.read_only,
+        read_only_flag: session.profile.read_only_flag,
         confirm: session.profile.confirm,
     }
 }

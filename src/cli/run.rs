@@ -43,6 +43,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
     let policy = Policy {
         profile: session.profile.name.clone(),
         read_only: session.profile.read_only,
+        read_only_flag: session.profile.read_only_flag,
         confirm: session.profile.confirm,
     };
     match gate::check(&op, &policy) {

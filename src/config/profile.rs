@@ -102,6 +102,9 @@ pub struct Profile {
     /// Talking to the embedded simulator.
     pub demo: bool,
     pub read_only: bool,
+    /// Read-only because of `--read-only` on the command line (the profile's own
+    /// `read_only` is false).
+    pub read_only_flag: bool,
     pub confirm: bool,
     /// The header colour (a ratatui colour name or #rrggbb).
     pub color: String,
@@ -134,6 +137,7 @@ impl std::fmt::Debug for Profile {
             .field("name", &self.name)
             .field("demo", &self.demo)
             .field("read_only", &self.read_only)
+            .field("read_only_flag", &self.read_only_flag)
             .field("confirm", &self.confirm)
             .field("cerego", &self.cerego.as_ref().map(|c| &c.base_url))
             .field("hive", &self.hive.as_ref().map(|h| &h.base_url))
@@ -180,6 +184,7 @@ impl Profile {
             name: "demo".into(),
             demo: true,
             read_only: false,
+            read_only_flag: false,
             confirm: false,
             color: "yellow".into(),
             cerego: Some(CeregoProfile {
@@ -379,6 +384,7 @@ pub fn resolve_profile(
         name: name.to_string(),
         demo: false,
         read_only: p.read_only,
+        read_only_flag: false,
         confirm: p.confirm,
         color,
         cerego,
@@ -468,6 +474,7 @@ pub fn profile_from_env(
         name: ENV_PROFILE_NAME.into(),
         demo: false,
         read_only: false,
+        read_only_flag: false,
         confirm: false,
         color: "cyan".into(),
         cerego,

@@ -203,3 +203,41 @@ async fn demo_mode_with_a_configuration_says_it_is_ignored() {
     );
     assert!(!said.contains("no configuration"), "{said}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_from_the_command_line_does_not_blame_the_profile() {
+    let env = Env::new().await;
+    let before = env.requests("hive.add");
+    let flag = env.run(&["--read-only", "hive", "add", "p", "vip"]).await;
+    assert_eq!(code(&flag), 2);
+    let said = stderr(&flag);
+    assert!(said.contains("read-only (--read-only): "), "{said}");
+    assert!(!said.contains("profile staging is read-only"), "{said}");
+    // A batch says it the same way.
+    let file = write_file(&env, "one.csv", "user_abc123,vip\n");
+    let batch = env.run(&["--read-only", "hive", "import", &file]).await;
+    assert_eq!(code(&batch), 2);
+    assert!(
+        stderr(&batch).contains("read-only (--read-only): the batch of 1 request"),
+        "{}",
+        stderr(&batch)
+    );
+    assert_eq!(env.requests("hive.add"), before, "nothing was sent");
+    // The profile's own read_only = true still names the profile.
+    let locked = env
+        .run(&[
+            "--profile",
+            "locked",
+            "--read-only",
+            "hive",
+            "add",
+            "p",
+            "vip",
+        ])
+        .await;
+    assert!(
+        stderr(&locked).contains("profile locked is read-only"),
+        "{}",
+        stderr(&locked)
+    );
+}
