@@ -227,8 +227,9 @@ pub fn prepare_announcing(
         }
     };
     let profile = profile.map(|mut p| {
-        if options.read_only {
+        if options.read_only && !p.read_only {
             p.read_only = true;
+            p.read_only_flag = true;
         }
         p.mouse = mouse;
         p.theme = theme;
@@ -292,6 +293,7 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
             apply_tags_api(&mut p, tags_api);
             if options.read_only {
                 p.read_only = true;
+                p.read_only_flag = true;
             }
             (p, Some(sim))
         }
@@ -317,10 +319,24 @@ pub async fn open(
     start(prepared, options).await
 }
 
-/// The demo simulator's defaults, for messages.
-pub fn demo_notice() -> String {
+/// What a command in demo mode says first: why it is demo mode, and the simulator's keys.
+/// `asked` is `--demo`; `config_file` the configuration file, when one exists (`--demo`
+/// ignores it; without `--demo`, a file that defines no profiles leads to demo mode too).
+pub fn demo_notice(asked: bool, config_file: Option<&std::path::Path>) -> String {
+    let why = match (asked, config_file) {
+        (true, Some(file)) => format!(
+            "demo mode (--demo): the configuration in {} is ignored for demo mode, so",
+            file.display()
+        ),
+        (true, None) => "demo mode (--demo):".to_string(),
+        (false, Some(file)) => format!(
+            "demo mode: {} defines no profiles and no API keys are set, so",
+            file.display()
+        ),
+        (false, None) => "demo mode: no configuration or API keys found, so".to_string(),
+    };
     format!(
-        "demo mode: no configuration or API keys found, so tagdesk talks to its built-in simulator (keys {} / {}); nothing real is touched",
+        "{why} tagdesk talks to its built-in simulator (keys {} / {}); nothing real is touched",
         sim::DEFAULT_HIVE_KEY,
         sim::DEFAULT_CEREGO_KEY
     )

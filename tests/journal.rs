@@ -571,7 +571,8 @@ fn human_and_json_exports() {
     let human = journal::to_human(std::slice::from_ref(&e));
     assert_eq!(
         human,
-        "2026-11-22 10:00:05Z  Hive    add      user_abc123  ok  Tag(s) added\\u{1b}[2J\n    \
+        // The journal id, what `tagdesk undo` takes, in its own column after the time.
+        "2026-11-22 10:00:05Z  id-1                Hive    add      user_abc123  ok  Tag(s) added\\u{1b}[2J\n    \
          $ tagdesk --profile work hive add user_abc123 vip\n"
     );
     let json = journal::to_json_lines(&[e.clone(), e]);

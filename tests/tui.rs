@@ -477,6 +477,21 @@ fn read_only_profile_refuses_changes_in_the_console() {
 }
 
 #[test]
+fn read_only_from_the_command_line_is_not_blamed_on_the_profile() {
+    let mut h = profile_harness(true, false);
+    h.app.settings.policy.read_only_flag = true;
+    to_hive(&mut h);
+    h.key(KeyCode::Char('a'));
+    assert!(h.app.popup.is_none(), "no form under --read-only");
+    let screen = h.screen();
+    assert!(
+        screen.contains("Read-only (--read-only): adding tags is refused"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Profile prod is read-only"), "{screen}");
+}
+
+#[test]
 fn confirm_profile_asks_naming_the_profile() {
     let mut h = profile_harness(false, true);
     to_hive(&mut h);

@@ -176,13 +176,16 @@ fn an_unavailable_service_shows_the_reason_in_its_panes() {
         s.unavailable = vec![tagdesk::config::Unavailable {
             service: Service::Cerego,
             configured: true,
-            reason: "Cerego: profile staging, cerego: the environment variable CEREGO_STAGING_API_KEY (api_key_env) is not set or empty".into(),
+            reason: "Cerego key of profile staging not set: the environment variable CEREGO_STAGING_API_KEY (api_key_env) is not set or empty".into(),
         }];
     });
     h.reply_all();
     h.key(KeyCode::Char('1'));
     let screen = h.screen();
-    assert!(screen.contains("Users · not configured"), "{screen}");
+    // A key merely missing is "key not set", not "not configured".
+    assert!(screen.contains("Users · key not set"), "{screen}");
+    assert!(screen.contains("Cerego's API key is not set:"), "{screen}");
+    assert!(!screen.contains("not configured"), "{screen}");
     assert!(!screen.contains("partner  ·"), "{screen}");
     assert!(screen.contains("CEREGO_STAGING_API_KEY"), "{screen}");
     h.key(KeyCode::Char('a'));

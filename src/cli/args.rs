@@ -342,10 +342,11 @@ pub enum CeregoCommand {
         /// The user id.
         #[arg(long)]
         user: String,
-        /// The tag type id.
+        /// The tag type: its name in the profile's cerego.tag_types (any case, e.g. Cohort)
+        /// or its id.
         #[arg(
             long = "type",
-            value_name = "TAG_TYPE_ID",
+            value_name = "TYPE",
             add = ArgValueCandidates::new(complete::tag_types)
         )]
         tag_type: String,
@@ -361,12 +362,13 @@ pub enum CeregoCommand {
     },
     /// Set tag values on a user in one request (profiles on Cerego's set API,
     /// `cerego.tags_api = "set"`): each TYPE=VALUE creates the user's tag of that type or
-    /// changes its value; types not named are left alone.
+    /// changes its value; types not named are left alone. TYPE is a tag type's name in the
+    /// profile's cerego.tag_types (any case) or its id.
     Set {
         /// The user id.
         #[arg(long)]
         user: String,
-        /// TAG_TYPE_ID=VALUE, one per tag type (e.g. 5=California 9=Marketing).
+        /// TYPE=VALUE, one per tag type, by name or id (e.g. Plan=Silver 9=Marketing).
         #[arg(required = true, value_name = "TYPE=VALUE")]
         tags: Vec<String>,
     },
@@ -382,8 +384,9 @@ pub enum CeregoCommand {
     },
     /// Show the API key owner's profile (a harmless check of the key).
     Profile,
-    /// Set tag values in bulk from a CSV file: columns user_id, tag_type_id, value. Each row
-    /// becomes an add, an update, or nothing (the value is already set).
+    /// Set tag values in bulk from a CSV file: columns user_id, tag_type_id (an id, or a tag
+    /// type's name in the profile), value. Each row becomes an add, an update, or nothing
+    /// (the value is already set).
     Import {
         #[command(flatten)]
         import: ImportArgs,
@@ -395,6 +398,33 @@ pub struct LogArgs {
     /// Only entries since: RFC 3339 time, a date (2026-11-22), or an age (30m, 2h, 7d).
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
+    /// Only what was done to this patron or Cerego user (or tag): its adds, removes, sets,
+    /// and the updates of its tags.
+    #[arg(long, value_name = "ID")]
+    pub target: Option<String>,
+    /// Only entries that failed: refused, an HTTP error, no answer or an unreadable one, or
+    /// a Hive answer where some tags failed.
+    #[arg(long)]
+    pub failed: bool,
+    /// Only Hive answers whose message is not the documented one (MISMATCH).
+    #[arg(long)]
+    pub mismatch: bool,
+    /// Only this kind of operation (repeat it, or separate with commas, for several).
+    #[arg(
+        long,
+        value_name = "OP",
+        value_delimiter = ',',
+        value_parser = clap::builder::PossibleValuesParser::new(crate::core::op::Op::NAMES)
+    )]
+    pub op: Vec<String>,
+    /// Only the last N entries that match (after the other filters).
+    #[arg(
+        short = 'n',
+        long = "last",
+        value_name = "N",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub last: Option<u64>,
     /// Export as CSV.
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,

@@ -35,6 +35,7 @@ pub(crate) fn policy_of(session: &Session) -> Policy {
     Policy {
         profile: session.profile.name.clone(),
         read_only: session.profile.read_only,
+        read_only_flag: session.profile.read_only_flag,
         confirm: session.profile.confirm,
     }
 }
@@ -198,11 +199,12 @@ pub(crate) async fn batch_command(
                         }
                         for b in &list {
                             out(&format!(
-                                "{}  {}  {:<13} {:>7} rows  {:<11} {}",
+                                "{}  {}  {:<13} {:>7} {:<4}  {:<11} {}",
                                 b.batch_id,
                                 b.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
                                 b.op,
                                 b.rows,
+                                if b.rows == 1 { "row" } else { "rows" },
                                 b.state.as_str(),
                                 printable(
                                     b.source

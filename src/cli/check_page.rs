@@ -6,7 +6,7 @@
 use crate::config::Profile;
 use crate::core::op::ApiError;
 use crate::core::op::cerego::UsersPage;
-use crate::core::printable::grouped;
+use crate::core::printable::{grouped, plural};
 use crate::engine::api::cerego::CeregoClient;
 
 /// The page size the check tries.
@@ -72,21 +72,26 @@ fn verdict(
             ),
         };
         return format!(
-            "the server honours page[size]={PROBE_SIZE} (got {n} users on a page, {d} without \
-             it){saves}"
+            "the server honours page[size]={PROBE_SIZE} (got {} on a page, {d} without \
+             it){saves}",
+            plural(n, "user", "users")
         );
     }
     if total.is_some_and(|t| t <= d) || n == 0 {
         return format!(
-            "the partner's {} users fit on one page of the server's default size: whether it \
+            "the partner's {} on one page of the server's default size: whether it \
              honours page[size] cannot be told, and there is nothing to save; leave \
              cerego.page_size unset",
-            total.map(grouped).unwrap_or_else(|| grouped(d))
+            match total.unwrap_or(d) {
+                1 => "1 user fits".to_string(),
+                t => format!("{} users fit", grouped(t)),
+            }
         );
     }
     format!(
-        "the server ignores page[size]={PROBE_SIZE} (got {n} users on a page, as without it): \
-         leave cerego.page_size unset"
+        "the server ignores page[size]={PROBE_SIZE} (got {} on a page, as without it): \
+         leave cerego.page_size unset",
+        plural(n, "user", "users")
     )
 }
 
@@ -114,6 +119,16 @@ mod tests {
         assert!(v.contains("honours page[size]=100 (got 100 users"), "{v}");
         assert!(v.contains("cerego.page_size = 100 in profile prod"), "{v}");
         assert!(v.contains("1,001 pages instead of 4,002"), "{v}");
+    }
+
+    #[test]
+    fn a_partner_of_one_user_is_counted_in_good_english() {
+        let v = verdict("prod", page(1, 1, 25), page(1, 1, 100));
+        assert!(v.contains("the partner's 1 user fits on one page"), "{v}");
+        let v = verdict("prod", page(2, 2, 25), page(2, 2, 100));
+        assert!(v.contains("the partner's 2 users fit on one page"), "{v}");
+        let v = verdict("prod", page(1, 30, 1), page(1, 30, 1));
+        assert!(v.contains("(got 1 user on a page, as without it)"), "{v}");
     }
 
     #[test]

@@ -103,12 +103,31 @@ pub fn api_fields() -> Vec<CompletionCandidate> {
 
 /// Candidates for `cerego add --type`: the tag types of the profile the line would use.
 pub fn tag_types() -> Vec<CompletionCandidate> {
-    Line::of_this_process()
-        .catalogues()
-        .map(|(_, types)| types)
-        .unwrap_or_default()
+    tag_type_candidates(
+        Line::of_this_process()
+            .catalogues()
+            .map(|(_, types)| types)
+            .unwrap_or_default(),
+    )
+}
+
+/// Each tag type by its name, the id beside it; by its id (the name beside it) when the
+/// name is not one plain word a shell passes as it is.
+fn tag_type_candidates(types: Vec<TagType>) -> Vec<CompletionCandidate> {
+    types
         .into_iter()
-        .map(|t| described(t.id.as_str(), &t.name))
+        .map(|t| {
+            let name = t.name.trim();
+            let plain = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '+'));
+            if plain {
+                described(name, &format!("tag type {}", t.id))
+            } else {
+                described(t.id.as_str(), name)
+            }
+        })
         .collect()
 }
 
@@ -256,6 +275,35 @@ mod tests {
     fn line(words: &[&str]) -> Line {
         let words: Vec<OsString> = words.iter().map(OsString::from).collect();
         Line::of(&words)
+    }
+
+    #[test]
+    fn tag_types_complete_by_name_with_the_id_beside_it() {
+        let types: Vec<TagType> = [("3", "Cohort"), ("5", "Sales region"), ("7", "")]
+            .iter()
+            .map(|(id, name)| TagType {
+                id: crate::core::domain::TagTypeId::parse(id).unwrap(),
+                name: name.to_string(),
+            })
+            .collect();
+        let got: Vec<(String, Option<String>)> = tag_type_candidates(types)
+            .iter()
+            .map(|c| {
+                (
+                    c.get_value().to_string_lossy().into_owned(),
+                    c.get_help().map(|h| h.to_string()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Cohort".to_string(), Some("tag type 3".to_string())),
+                // A name with a space would need quoting: its id, the name beside it.
+                ("5".to_string(), Some("Sales region".to_string())),
+                ("7".to_string(), None),
+            ]
+        );
     }
 
     #[test]

@@ -63,28 +63,55 @@ pub fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
         )));
         return exit::OK;
     }
+    let filter = crate::engine::journal::Filter {
+        target: args.target.clone(),
+        failed: args.failed,
+        mismatch: args.mismatch,
+        ops: args.op.clone(),
+    };
     if args.csv {
         super::out_raw(crate::engine::journal::csv_header());
     }
     let jsonl = args.jsonl || format == Format::Json;
-    let streamed = crate::engine::journal::stream(&path, since, |entry| {
+    let print = |entry: &crate::engine::journal::Entry| {
         let text = if args.csv {
-            crate::engine::journal::csv_row(&entry)
+            crate::engine::journal::csv_row(entry)
         } else if jsonl {
-            crate::engine::journal::json_entry(&entry)
+            crate::engine::journal::json_entry(entry)
         } else {
-            crate::engine::journal::human_entry(&entry)
+            crate::engine::journal::human_entry(entry)
         };
         super::out_raw(&text);
+    };
+    // `--last N` holds the N latest matches (and no more) until the end of the journal.
+    let keep = args.last.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let mut latest: std::collections::VecDeque<crate::engine::journal::Entry> =
+        std::collections::VecDeque::new();
+    let mut shown = 0usize;
+    let streamed = crate::engine::journal::stream(&path, since, |entry| {
+        if !filter.matches(&entry) {
+            return Ok(());
+        }
+        shown += 1;
+        match keep {
+            Some(n) => {
+                if latest.len() == n {
+                    latest.pop_front();
+                }
+                latest.push_back(entry);
+            }
+            None => print(&entry),
+        }
         Ok(())
     });
     let report = match streamed {
         Ok(r) => r,
         Err(e) => return super::fail(format, &e.to_string(), exit::USAGE),
     };
+    latest.iter().for_each(print);
     super::flush();
     print_problems(&report.problems);
-    if report.entries == 0 {
+    if shown == 0 {
         let when = match (&args.since, since) {
             (Some(text), Some(t)) => format!(
                 " since {text} ({})",
@@ -92,12 +119,35 @@ pub fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
             ),
             _ => String::new(),
         };
-        super::err(&format!(
-            "tagdesk: no entries{when} in the journal of profile {}",
-            printable(&profile)
-        ));
+        let what = if filter.is_empty() {
+            "no entries".to_string()
+        } else {
+            format!("no entries match {}", filters_given(&args))
+        };
+        super::err(&printable(&format!(
+            "tagdesk: {what}{when} in the journal of profile {profile}"
+        )));
     }
     exit::OK
+}
+
+/// The filters given, as they were typed (`--target p1 --failed`), for the message that
+/// says nothing matched.
+fn filters_given(args: &LogArgs) -> String {
+    let mut given = Vec::new();
+    if let Some(t) = &args.target {
+        given.push(format!("--target {t}"));
+    }
+    if args.failed {
+        given.push("--failed".into());
+    }
+    if args.mismatch {
+        given.push("--mismatch".into());
+    }
+    if !args.op.is_empty() {
+        given.push(format!("--op {}", args.op.join(",")));
+    }
+    given.join(" ")
 }
 
 /// Reports the journal's unreadable lines on standard error, one line each: the file,

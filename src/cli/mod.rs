@@ -337,6 +337,7 @@ fn cerego_context(session: &Session) -> Result<ops::CeregoContext, String> {
         tags_api: c.map(|c| c.tags_api).unwrap_or_default(),
         departments: c.is_some_and(|c| c.include_department_users),
         demo: session.profile.demo,
+        tag_types: c.map(|c| c.tag_types.clone()).unwrap_or_default(),
     })
 }
 
@@ -407,7 +408,11 @@ pub(crate) async fn open_session(options: &Options, format: Format) -> Result<Se
         session.profile.secrets(),
     ));
     if session.profile.demo {
-        err(&format!("tagdesk: {}", session::demo_notice()));
+        let file = Some(session.paths.config_file.as_path()).filter(|f| f.is_file());
+        err(&format!(
+            "tagdesk: {}",
+            session::demo_notice(options.demo, file)
+        ));
     }
     for w in &session.warnings {
         err(&format!("tagdesk: warning: {}", printable(w)));

@@ -3,10 +3,11 @@
 
 use super::args::{CeregoCommand, HiveCommand};
 use crate::core::domain::{
-    ApiField, CeregoUserId, LookupQuery, PartnerId, PatronId, TagId, TagSetting, TagTypeId,
-    TagValue, TagsApi,
+    ApiField, CeregoUserId, LookupQuery, PartnerId, PatronId, TagId, TagSetting, TagType, TagValue,
+    TagsApi,
 };
 use crate::core::op::Op;
+use crate::core::tag_names;
 
 /// What a `cerego` command needs of the profile: the partner it lists, the family of tag
 /// endpoints it uses, whether listings include department users.
@@ -18,6 +19,8 @@ pub struct CeregoContext {
     pub departments: bool,
     /// Demo mode: the simulator answers both families, so neither is refused.
     pub demo: bool,
+    /// The profile's tag types, so a tag type may be given by name.
+    pub tag_types: Vec<TagType>,
 }
 
 impl CeregoContext {
@@ -94,13 +97,16 @@ pub fn cerego_op(
             tag_type,
             value,
         } => {
-            let op = Op::CeregoAdd {
-                user: CeregoUserId::parse(&user).map_err(|e| e.to_string())?,
-                tag_type: TagTypeId::parse(&tag_type).map_err(|e| e.to_string())?,
-                value: TagValue::parse(&value).map_err(|e| e.to_string())?,
-            };
-            context()?.family(TagsApi::Legacy, "add")?;
-            op
+            let user = CeregoUserId::parse(&user).map_err(|e| e.to_string())?;
+            let value = TagValue::parse(&value).map_err(|e| e.to_string())?;
+            let c = context()?;
+            c.family(TagsApi::Legacy, "add")?;
+            Op::CeregoAdd {
+                user,
+                tag_type: tag_names::resolve(&tag_type, &c.tag_types)
+                    .map_err(|e| format!("{e}; nothing was sent"))?,
+                value,
+            }
         }
         CeregoCommand::Update { tag_id, value } => {
             let op = Op::CeregoUpdate {
@@ -112,13 +118,14 @@ pub fn cerego_op(
         }
         CeregoCommand::Set { user, tags } => {
             let user = CeregoUserId::parse(&user).map_err(|e| e.to_string())?;
+            let c = context()?;
+            c.family(TagsApi::Set, "set")?;
             let tags = tags
                 .iter()
-                .map(|t| TagSetting::parse(t))
+                .map(|t| tag_names::setting(t, &c.tag_types))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| format!("{e}; nothing was sent"))?;
             TagSetting::check_list(&tags).map_err(|e| e.to_string())?;
-            context()?.family(TagsApi::Set, "set")?;
             Op::CeregoSet { user, tags }
         }
         CeregoCommand::Users {
@@ -165,6 +172,14 @@ mod tests {
                 tags_api,
                 departments: false,
                 demo: false,
+                tag_types: ["Cohort:3", "Plan:5"]
+                    .iter()
+                    .filter_map(|t| t.split_once(':'))
+                    .map(|(name, id)| TagType {
+                        id: crate::core::domain::TagTypeId::parse(id).unwrap(),
+                        name: name.into(),
+                    })
+                    .collect(),
             })
         }
     }
@@ -223,6 +238,54 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn tag_types_are_given_by_configured_name_or_id() {
+        let add = |tag_type: &str| {
+            cerego_op(
+                CeregoCommand::Add {
+                    user: "1185304".into(),
+                    tag_type: tag_type.into(),
+                    value: "Spring".into(),
+                },
+                partner,
+            )
+        };
+        for given in ["Cohort", "cohort", "3"] {
+            let Op::CeregoAdd { tag_type, .. } = add(given).unwrap() else {
+                panic!("{given}")
+            };
+            assert_eq!(tag_type.as_str(), "3", "{given}");
+        }
+        let e = add("Plann").unwrap_err();
+        assert_eq!(
+            e,
+            "unknown tag type \"Plann\": the profile's tag types are Cohort (3), Plan (5); \
+             nothing was sent"
+        );
+        let set = |tags: &[&str]| {
+            cerego_op(
+                CeregoCommand::Set {
+                    user: "1185304".into(),
+                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                },
+                on(TagsApi::Set),
+            )
+        };
+        let Op::CeregoSet { tags, .. } = set(&["Plan=Silver", "3=Spring"]).unwrap() else {
+            panic!()
+        };
+        let got: Vec<(&str, &str)> = tags
+            .iter()
+            .map(|t| (t.tag_type.as_str(), t.value.as_str()))
+            .collect();
+        assert_eq!(got, [("5", "Silver"), ("3", "Spring")]);
+        let e = set(&["Plann=Silver"]).unwrap_err();
+        assert!(e.starts_with("unknown tag type \"Plann\""), "{e}");
+        // A name and its id are the same type, named twice.
+        let e = set(&["plan=a", "5=b"]).unwrap_err();
+        assert!(e.contains("tag type 5 is named twice"), "{e}");
     }
 
     #[test]

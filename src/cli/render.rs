@@ -3,24 +3,29 @@
 use super::{Format, err, out, out_raw};
 use serde_json::{Value, json};
 
+use crate::core::domain::TagType;
 use crate::core::op::hive::HiveOutcome;
 use crate::core::op::scenario::MessageCheck;
 use crate::core::op::{Op, Output};
 use crate::core::printable::{json_text, printable};
+use crate::core::tag_names;
 use crate::engine::exec::PageProgress;
 
 /// Prints a user listing page by page: a header and rows for people, or one JSON object
 /// whose `result.users` array is written as pages arrive.
 pub(crate) struct UserPrinter {
     format: Format,
+    /// The profile's tag types: a tag shows its type's name.
+    types: Vec<TagType>,
     started: std::sync::atomic::AtomicBool,
     first_user: std::sync::atomic::AtomicBool,
 }
 
 impl UserPrinter {
-    pub(crate) fn new(format: Format) -> Self {
+    pub(crate) fn new(format: Format, types: &[TagType]) -> Self {
         Self {
             format,
+            types: types.to_vec(),
             started: std::sync::atomic::AtomicBool::new(false),
             first_user: std::sync::atomic::AtomicBool::new(true),
         }
@@ -35,7 +40,7 @@ impl UserPrinter {
                     out(&format!("{:<10} {:<24} {:<32} tags", "id", "name", "email"));
                 }
                 for u in &page.users {
-                    out(&user_row(u));
+                    out(&user_row(u, &self.types));
                 }
             }
             Format::Json => {
@@ -48,7 +53,9 @@ impl UserPrinter {
                     } else {
                         ","
                     };
-                    out_raw(&format!("{sep}{}", json_text(&json!(u))));
+                    let mut user = json!(u);
+                    name_tag_types(&mut user, &self.types);
+                    out_raw(&format!("{sep}{}", json_text(&user)));
                 }
             }
         }
@@ -94,8 +101,9 @@ impl UserPrinter {
     }
 }
 
-/// One user as a line of `tagdesk cerego users`.
-fn user_row(u: &crate::core::op::cerego::CeregoUser) -> String {
+/// One user as a line of `tagdesk cerego users`: each tag as `TAG_ID:TYPE=VALUE`, TYPE the
+/// configured name of its tag type (else its id).
+fn user_row(u: &crate::core::op::cerego::CeregoUser, types: &[TagType]) -> String {
     let tags: Vec<String> = u
         .tags
         .iter()
@@ -103,7 +111,9 @@ fn user_row(u: &crate::core::op::cerego::CeregoUser) -> String {
             format!(
                 "{}:{}={}",
                 t.id,
-                t.tag_type_id.as_deref().unwrap_or("?"),
+                t.tag_type_id
+                    .as_deref()
+                    .map_or_else(|| "?".to_string(), |id| tag_names::label(id, types)),
                 t.value.as_deref().unwrap_or("?")
             )
         })
@@ -118,8 +128,51 @@ fn user_row(u: &crate::core::op::cerego::CeregoUser) -> String {
     .into_owned()
 }
 
-/// The JSON form of a result.
-pub fn output_json(output: &Output) -> Value {
+/// Adds `tag_type_name` beside every `tag_type_id` of `value` that names a configured tag
+/// type (the fields already there are kept as they are).
+pub(crate) fn name_tag_types(value: &mut Value, types: &[TagType]) {
+    if types.is_empty() {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let name = map
+                .get("tag_type_id")
+                .and_then(Value::as_str)
+                .and_then(|id| tag_names::name_of(id, types));
+            if let Some(name) = name {
+                map.insert("tag_type_name".into(), json!(name));
+            }
+            for v in map.values_mut() {
+                name_tag_types(v, types);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                name_tag_types(v, types);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What a tag's type reads as for people: `Plan, type 5`, or `type 5` without a name.
+fn type_label(id: Option<&str>, types: &[TagType]) -> String {
+    let id = id.unwrap_or("?");
+    match tag_names::name_of(id, types) {
+        Some(name) => format!("{}, type {}", printable(name), printable(id)),
+        None => format!("type {}", printable(id)),
+    }
+}
+
+/// The JSON form of a result, each tag's type named beside its id.
+pub fn output_json(output: &Output, types: &[TagType]) -> Value {
+    let mut value = output_value(output);
+    name_tag_types(&mut value, types);
+    value
+}
+
+fn output_value(output: &Output) -> Value {
     match output {
         Output::Hive(o) => {
             let s = o.scenario();
@@ -144,8 +197,8 @@ pub fn output_json(output: &Output) -> Value {
     }
 }
 
-/// The human form of a result, made printable.
-pub fn human(op: &Op, output: &Output, status: Option<u16>) -> String {
+/// The human form of a result, made printable; a tag's type shows its configured name.
+pub fn human(op: &Op, output: &Output, status: Option<u16>, types: &[TagType]) -> String {
     let status = status.map(|s| format!("HTTP {s}")).unwrap_or_default();
     match output {
         Output::Hive(o) => {
@@ -182,10 +235,10 @@ pub fn human(op: &Op, output: &Output, status: Option<u16>) -> String {
             out
         }
         Output::Tag(t) => format!(
-            "{} · {status}\ntag {} (type {}) of user {} = \"{}\" · updated {}",
+            "{} · {status}\ntag {} ({}) of user {} = \"{}\" · updated {}",
             printable(&op.describe()),
             printable(&t.id),
-            printable(t.tag_type_id.as_deref().unwrap_or("?")),
+            type_label(t.tag_type_id.as_deref(), types),
             printable(t.user_id.as_deref().unwrap_or("?")),
             printable(t.value.as_deref().unwrap_or("")),
             printable(t.updated_at.as_deref().unwrap_or("?")),
@@ -198,9 +251,9 @@ pub fn human(op: &Op, output: &Output, status: Option<u16>) -> String {
                 Some(tags) => {
                     for t in tags {
                         out.push_str(&format!(
-                            "\ntag {} (type {}) = \"{}\" · updated {}",
+                            "\ntag {} ({}) = \"{}\" · updated {}",
                             printable(&t.id),
-                            printable(t.tag_type_id.as_deref().unwrap_or("?")),
+                            type_label(t.tag_type_id.as_deref(), types),
                             printable(t.value.as_deref().unwrap_or("")),
                             printable(t.updated_at.as_deref().unwrap_or("?")),
                         ));

@@ -43,6 +43,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
     let policy = Policy {
         profile: session.profile.name.clone(),
         read_only: session.profile.read_only,
+        read_only_flag: session.profile.read_only_flag,
         confirm: session.profile.confirm,
     };
     match gate::check(&op, &policy) {
@@ -132,7 +133,12 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
     // A listing is printed page by page as it arrives, so it costs one page of memory
     // whatever the size of the partner.
     let listing = matches!(op, Op::CeregoListUsers { .. });
-    let printer = UserPrinter::new(format);
+    let types: &[crate::core::domain::TagType] = session
+        .profile
+        .cerego
+        .as_ref()
+        .map_or(&[], |c| c.tag_types.as_slice());
+    let printer = UserPrinter::new(format, types);
     let on_page = |page: PageProgress| {
         if listing {
             printer.page(&page);
@@ -194,7 +200,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
             }
             match &result {
                 Ok(output) => {
-                    out_value["result"] = output_json(output);
+                    out_value["result"] = output_json(output, types);
                 }
                 Err(e) => {
                     out_value["error"] = serde_json::to_value(e).unwrap_or(Value::Null);
@@ -212,7 +218,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
                 if listing {
                     printer.finish_human(output);
                 } else {
-                    out(&human(&op, output, status));
+                    out(&human(&op, output, status, types));
                 }
             }
             Err(e) => {

@@ -50,7 +50,8 @@ impl KeySource {
 
 /// Resolves one service's key: the `TAGDESK_*_API_KEY` override first, then the profile's
 /// source. `Ok(None)` when no source is configured at all; `Err(reason)` when the source is
-/// configured but gives no key.
+/// configured but gives no key. `what` names the key (`Cerego key of profile staging`): a
+/// reason is one sentence that starts with it.
 pub fn resolve_key(
     source: &KeySource,
     override_var: &str,
@@ -65,7 +66,7 @@ pub fn resolve_key(
         return match env(var).filter(|s| !s.trim().is_empty()) {
             Some(k) => Ok(Some(SecretString::from(k.trim().to_string()))),
             None => Err(format!(
-                "{what}: the environment variable {var} (api_key_env) is not set or empty"
+                "{what} not set: the environment variable {var} (api_key_env) is not set or empty"
             )),
         };
     }
@@ -77,7 +78,7 @@ pub fn resolve_key(
             "{what}: the API key is written in the configuration file; prefer api_key_env or api_key_cmd"
         ));
         if k.trim().is_empty() {
-            return Err(format!("{what}: api_key is empty"));
+            return Err(format!("{what} not set: api_key is empty"));
         }
         return Ok(Some(SecretString::from(k.trim().to_string())));
     }

@@ -56,12 +56,26 @@ pub struct Unavailable {
 }
 
 impl Unavailable {
-    /// The profile has a section for `service` but its key could not be resolved.
+    /// The profile has a section for `service` but its key could not be resolved; `reason`
+    /// names the service already ("Cerego key of profile staging not set: …").
     pub fn failed(service: Service, reason: String) -> Self {
         Self {
             service,
             configured: true,
-            reason: format!("{}: {reason}", service.name()),
+            reason,
+        }
+    }
+
+    /// A few words for a title: `not configured` when the profile has no section for the
+    /// service, `key not set` when it has one but its key is missing, `key unavailable`
+    /// when the key's source failed (its command, say).
+    pub fn short(&self) -> &'static str {
+        let key = self.reason.contains(" key");
+        match (self.configured, key, self.reason.contains("not set")) {
+            (false, _, _) => "not configured",
+            (true, true, true) => "key not set",
+            (true, true, false) => "key unavailable",
+            (true, false, _) => "incomplete",
         }
     }
 
@@ -88,6 +102,9 @@ pub struct Profile {
     /// Talking to the embedded simulator.
     pub demo: bool,
     pub read_only: bool,
+    /// Read-only because of `--read-only` on the command line (the profile's own
+    /// `read_only` is false).
+    pub read_only_flag: bool,
     pub confirm: bool,
     /// The header colour (a ratatui colour name or #rrggbb).
     pub color: String,
@@ -120,6 +137,7 @@ impl std::fmt::Debug for Profile {
             .field("name", &self.name)
             .field("demo", &self.demo)
             .field("read_only", &self.read_only)
+            .field("read_only_flag", &self.read_only_flag)
             .field("confirm", &self.confirm)
             .field("cerego", &self.cerego.as_ref().map(|c| &c.base_url))
             .field("hive", &self.hive.as_ref().map(|h| &h.base_url))
@@ -166,6 +184,7 @@ impl Profile {
             name: "demo".into(),
             demo: true,
             read_only: false,
+            read_only_flag: false,
             confirm: false,
             color: "yellow".into(),
             cerego: Some(CeregoProfile {
@@ -313,9 +332,12 @@ pub fn resolve_profile(
     // A service's key: resolved, or the reason it is unavailable (never an error: the
     // other service still works).
     let mut key_of = |service: Service, source: &KeySource, var: &str| {
-        let what = format!("profile {name}, {}", service.name().to_lowercase());
-        let key = keys::resolve_key(source, var, &what, env, &mut warnings)
-            .and_then(|key| key.ok_or_else(|| format!("{what} has no API key source")));
+        let what = format!("{} key of profile {name}", service.name());
+        let key = keys::resolve_key(source, var, &what, env, &mut warnings).and_then(|key| {
+            key.ok_or_else(|| {
+                format!("{what} not set: give api_key_env, api_key_cmd or api_key (or set {var})")
+            })
+        });
         key.map_err(|reason| unavailable.push(Unavailable::failed(service, reason)))
             .ok()
     };
@@ -362,6 +384,7 @@ pub fn resolve_profile(
         name: name.to_string(),
         demo: false,
         read_only: p.read_only,
+        read_only_flag: false,
         confirm: p.confirm,
         color,
         cerego,
@@ -451,6 +474,7 @@ pub fn profile_from_env(
         name: ENV_PROFILE_NAME.into(),
         demo: false,
         read_only: false,
+        read_only_flag: false,
         confirm: false,
         color: "cyan".into(),
         cerego,

@@ -11,6 +11,9 @@ pub struct Policy {
     pub profile: String,
     /// `--read-only` or `read_only = true`: changes are refused, reads still work.
     pub read_only: bool,
+    /// Read-only because of `--read-only` on the command line, not the profile's own
+    /// `read_only = true` (the refusal then says so, not "profile X is read-only").
+    pub read_only_flag: bool,
     /// `confirm = true`: every change asks first, naming the profile.
     pub confirm: bool,
 }
@@ -24,6 +27,18 @@ pub enum Decision {
     Refuse(String),
 }
 
+impl Policy {
+    /// Why changes are refused: `profile prod is read-only`, or `read-only (--read-only)`
+    /// when only the command line made it so.
+    pub fn read_only_why(&self) -> String {
+        if self.read_only_flag {
+            "read-only (--read-only)".to_string()
+        } else {
+            format!("profile {} is read-only", self.profile)
+        }
+    }
+}
+
 /// Decides whether `op` may go out under `policy`.
 pub fn check(op: &Op, policy: &Policy) -> Decision {
     if !op.is_mutation() {
@@ -31,8 +46,8 @@ pub fn check(op: &Op, policy: &Policy) -> Decision {
     }
     if policy.read_only {
         return Decision::Refuse(format!(
-            "profile {} is read-only: \"{}\" was not sent",
-            policy.profile,
+            "{}: \"{}\" was not sent",
+            policy.read_only_why(),
             op.describe()
         ));
     }
@@ -95,8 +110,8 @@ pub fn check_plan(op: BatchOp, service: Service, requests: usize, policy: &Polic
     );
     if policy.read_only {
         return PlanDecision::Refuse(format!(
-            "profile {} is read-only: the batch of {what} was not sent",
-            policy.profile
+            "{}: the batch of {what} was not sent",
+            policy.read_only_why()
         ));
     }
     if policy.confirm {
@@ -129,8 +144,28 @@ mod tests {
         Policy {
             profile: "prod".into(),
             read_only,
+            read_only_flag: false,
             confirm,
         }
+    }
+
+    #[test]
+    fn read_only_by_the_command_line_does_not_blame_the_profile() {
+        let flag = Policy {
+            read_only_flag: true,
+            ..policy(true, false)
+        };
+        let d = check(&add(), &flag);
+        assert!(
+            matches!(&d, Decision::Refuse(r) if r.starts_with("read-only (--read-only): \"Hive")
+                && !r.contains("profile")),
+            "{d:?}"
+        );
+        let d = check_plan(BatchOp::HiveAdd, Service::Hive, 2, &flag);
+        assert!(
+            matches!(&d, PlanDecision::Refuse(r) if r.starts_with("read-only (--read-only): the batch of 2 requests")),
+            "{d:?}"
+        );
     }
 
     #[test]

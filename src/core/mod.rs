@@ -16,3 +16,4 @@ pub mod plan;
 pub mod playground;
 pub mod printable;
 pub mod redact;
+pub mod tag_names;

@@ -16,6 +16,7 @@ use futures_util::stream;
 
 use crate::core::op::cerego::{UserList, UsersPage};
 use crate::core::op::{ApiError, Exchange, Op, Output, Service};
+use crate::core::printable::plural;
 use crate::core::redact::Scrub;
 use crate::engine::api::cerego::CeregoClient;
 use crate::engine::exec::{Clients, Hooks, ListLimits, PageProgress, with_retries};
@@ -279,17 +280,18 @@ impl<'a> Listing<'a> {
             .unwrap_or_default();
         if truncated || list.listed >= self.limits.max_users {
             list.cut = Some(format!(
-                "stopped at {} users, the max_users limit ([limits] in the configuration){}",
-                list.listed, partner_has
+                "stopped at {}, the max_users limit ([limits] in the configuration){}",
+                plural(list.listed, "user", "users"),
+                partner_has
             ));
             return Some(false);
         }
         if self.bytes >= self.limits.max_bytes {
             list.cut = Some(format!(
                 "stopped after {} MiB of user data, the max_list_mib limit ([limits] in the \
-                 configuration), at {} users{}",
+                 configuration), at {}{}",
                 self.bytes >> 20,
-                list.listed,
+                plural(list.listed, "user", "users"),
                 partner_has
             ));
             return Some(false);
@@ -301,7 +303,11 @@ impl<'a> Listing<'a> {
         if self.omitted > 0
             && let Some(last) = self.exchanges.last_mut()
         {
-            last.url = format!("{} (after {} more pages not kept)", last.url, self.omitted);
+            last.url = format!(
+                "{} (after {} not kept)",
+                last.url,
+                plural(self.omitted as u64, "more page", "more pages")
+            );
         }
         let result = match self.error {
             Some(e) => Err(e),

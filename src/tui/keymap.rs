@@ -201,11 +201,15 @@ pub struct Unavailable {
 pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
     let no = |level, reason: String| Err(Unavailable { level, reason });
     let read_only = |what: &str| {
+        let why = app.settings.policy.read_only_why();
+        let mut chars = why.chars();
+        let first = chars.next().map(|c| c.to_uppercase().to_string());
         no(
             Level::Error,
             format!(
-                "Profile {} is read-only: {what} is refused, nothing is sent (reads still work).",
-                app.settings.profile
+                "{}{}: {what} is refused, nothing is sent (reads still work).",
+                first.unwrap_or_default(),
+                chars.as_str()
             ),
         )
     };

@@ -168,6 +168,7 @@ pub fn settings_from(
         policy: crate::core::gate::Policy {
             profile: profile.name.clone(),
             read_only: profile.read_only,
+            read_only_flag: profile.read_only_flag,
             confirm: profile.confirm,
         },
         color: crate::config::colour::Colour::parse(&profile.color)

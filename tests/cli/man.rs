@@ -230,7 +230,11 @@ tags = [{{ api_field = "escalated", name = "Escalated" }}]
     let line = ["tagdesk", "--config", c, "hive", "add", "p1", "vip", "n"];
     assert_eq!(candidates(&complete(&env, 7, &line).await), ["newsletter"]);
     let line = ["tagdesk", "--config", c, "cerego", "add", "--type", ""];
-    assert_eq!(candidates(&complete(&env, 6, &line).await), ["3", "5"]);
+    // Tag types complete by name (issue 21 §4), the id beside each.
+    assert_eq!(
+        candidates(&complete(&env, 6, &line).await),
+        ["Cohort", "Plan"]
+    );
 
     // Completion reads the file only: no key command runs and no key is printed.
     assert!(!marker.exists(), "completion ran api_key_cmd");

@@ -172,6 +172,18 @@ impl Op {
         }
     }
 
+    /// Every [`Op::name`], in the order of the enum (`tagdesk log --op` takes one of them).
+    pub const NAMES: [&'static str; 8] = [
+        "hive_add",
+        "hive_remove",
+        "cerego_add",
+        "cerego_update",
+        "cerego_set",
+        "cerego_list_users",
+        "cerego_profile",
+        "raw",
+    ];
+
     /// The Op's name as the journal and `batch show` spell it (`hive_add`, `cerego_update`).
     pub fn name(&self) -> &'static str {
         match self {
@@ -428,6 +440,12 @@ mod tests {
             let json = serde_json::to_value(&op).unwrap();
             assert_eq!(json["op"], op.name(), "{op:?}");
         }
+        let names: Vec<&str> = one_of_each().iter().map(Op::name).collect();
+        assert_eq!(
+            names,
+            Op::NAMES,
+            "Op::NAMES lists every name once, in order"
+        );
     }
 
     #[test]

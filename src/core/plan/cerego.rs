@@ -10,6 +10,7 @@ use crate::core::domain::{CeregoUserId, TagId, TagType, TagTypeId, TagValue};
 use crate::core::model::KnownUsers;
 use crate::core::op::Op;
 use crate::core::printable::printable;
+use crate::core::tag_names;
 
 /// The columns of a Cerego batch file.
 pub const CEREGO_COLUMNS: [&str; 3] = ["user_id", "tag_type_id", "value"];
@@ -155,7 +156,8 @@ pub fn cerego_user_ids(table: &Table, layout: Option<Layout>) -> Vec<CeregoUserI
 }
 
 /// Reads a Cerego file (`user_id`, `tag_type_id`, `value`) into a plan against the
-/// partner's users as listed once before planning. A tag type the profile does not
+/// partner's users as listed once before planning. `tag_type_id` is an id or a configured
+/// tag type's name (any case), read as its id. A tag type the profile does not
 /// configure, a user not in the partner, and the same user and tag type twice are errors.
 pub fn cerego_plan(
     table: &Table,
@@ -177,8 +179,9 @@ pub fn cerego_plan(
             }
             let user = CeregoUserId::parse(cell(row, layout.columns[0], "user_id")?)
                 .map_err(|e| e.to_string())?;
-            let tag_type = TagTypeId::parse(cell(row, layout.columns[1], "tag_type_id")?)
-                .map_err(|e| e.to_string())?;
+            // A configured name stands for its id (the plan and the journal hold the id).
+            let tag_type =
+                tag_names::resolve(cell(row, layout.columns[1], "tag_type_id")?, tag_types)?;
             let value = TagValue::parse(cell(row, layout.columns[2], "value")?)
                 .map_err(|e| e.to_string())?;
             if !tag_types.iter().any(|t| t.id == tag_type) {
@@ -187,17 +190,16 @@ pub fn cerego_plan(
                     if tag_types.is_empty() {
                         "none".to_string()
                     } else {
-                        tag_types
-                            .iter()
-                            .map(|t| format!("{} {}", t.id, t.name))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        tag_names::listed(tag_types.iter())
                     }
                 ));
             }
             if users.position(user.as_str()).is_none() {
                 return Err(match users.partner_count() {
-                    Some(n) => format!("user {user} is not among the partner's {n} users"),
+                    Some(n) => format!(
+                        "user {user} is not among the partner's {}",
+                        crate::core::printable::plural(n, "user", "users")
+                    ),
                     None => format!("user {user} is not among the partner's users"),
                 });
             }

@@ -167,6 +167,40 @@ fn cerego_errors_name_the_line_and_the_reason() {
 }
 
 #[test]
+fn a_cerego_file_may_name_tag_types_the_plan_holds_their_ids() {
+    // A header row, a name in any case, the id, and a name that is not configured.
+    let table = read_table(
+        b"user_id,tag_type_id,value\n10,cohort,Spring\n12,Cohort,Fall\n11,Cohrt,x\n11,3,Fall\n",
+    )
+    .unwrap();
+    let p = cerego_plan(&table, None, &types(), &users());
+    let ops: Vec<&Op> = p.rows.iter().map(|r| &r.op).collect();
+    assert!(
+        matches!(ops[0], Op::CeregoUpdate { tag, .. } if tag.as_str() == "900"),
+        "{ops:?}"
+    );
+    assert!(
+        matches!(ops[1], Op::CeregoAdd { tag_type, .. } if tag_type.as_str() == "3"),
+        "{ops:?}"
+    );
+    assert_eq!(p.rows.len(), 3, "{:?}", p.invalid);
+    assert_eq!(p.invalid.len(), 1);
+    assert_eq!(p.invalid[0].line, 4);
+    assert_eq!(
+        p.invalid[0].reason,
+        "unknown tag type \"Cohrt\": the profile's tag types are Cohort (3)"
+    );
+    // A name and its id in two rows are the same user and type.
+    let table = read_table(b"10,Cohort,a\n10,3,b\n").unwrap();
+    let p = cerego_plan(&table, None, &types(), &users());
+    assert!(
+        p.invalid[0]
+            .reason
+            .contains("tag type 3 are already set on line 1")
+    );
+}
+
+#[test]
 fn the_users_a_cerego_file_names_are_read_once_each_in_order() {
     let ids = |text: &[u8]| -> Vec<String> {
         cerego_user_ids(&read_table(text).unwrap(), None)

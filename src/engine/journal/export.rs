@@ -182,12 +182,13 @@ pub fn to_json_lines(entries: &[Entry]) -> String {
     entries.iter().map(json_entry).collect()
 }
 
-/// For people: one line per entry (UTC time, service, verb, target, result, summary), the
-/// Hive scenario and MATCH / MISMATCH when there is one, then the equivalent command
-/// indented under it. Every value is made printable.
+/// For people: one line per entry (UTC time, journal id — what `tagdesk undo` takes —,
+/// service, verb, target, result, summary), the Hive scenario and MATCH / MISMATCH when
+/// there is one, then the equivalent command indented under it. Every value is made
+/// printable.
 ///
 /// ```text
-/// 2026-11-22 10:00:05Z  Hive    add      user_abc123  ok  Successfully added tags to patron.
+/// 2026-11-22 10:00:05Z  19a9b1f4c2e-3f1a-1  Hive    add      user_abc123  ok  Successfully added tags to patron.
 ///     scenario: added only · MATCH
 ///     $ tagdesk --profile work hive add user_abc123 vip
 /// ```
@@ -195,8 +196,9 @@ pub fn human_entry(e: &Entry) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}  {:<6}  {:<7}  {}  {}  {}",
+        "{}  {:<18}  {:<6}  {:<7}  {}  {}  {}",
         e.time().format("%Y-%m-%d %H:%M:%SZ"),
+        printable(e.id()),
         e.intent.op.service().name(),
         e.intent.op.verb(),
         printable(&e.intent.target),

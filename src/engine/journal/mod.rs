@@ -44,6 +44,7 @@
 mod contents;
 mod export;
 mod files;
+mod filter;
 mod read;
 mod record;
 mod redact;
@@ -72,6 +73,7 @@ pub use export::{
 };
 use files::{FileLock, is_active, open_private_file, rotated_name};
 pub use files::{file_for, files_of};
+pub use filter::Filter;
 pub use read::{RecentLines, StreamReport, recent, recent_lines, stream};
 pub use record::{
     BatchCounts, BatchEvent, BatchRecord, BatchTag, DryRunRecord, IntentRecord,

@@ -168,7 +168,7 @@ fn listed_row(info: &BatchInfo) -> BatchRow {
         op: info.op,
         source: source_of(info.source.as_deref(), info.undo_of.as_deref()),
         standing,
-        size: format!("{} rows", info.rows),
+        size: crate::core::printable::plural(info.rows as u64, "row", "rows"),
         counts: match &info.counts {
             Some(c) => counts_text(c),
             None => "cut short: counts unknown".into(),

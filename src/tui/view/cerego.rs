@@ -41,6 +41,27 @@ fn cache_detail(app: &App, loaded: usize) -> Option<String> {
     Some(format!(" · as of {at} · {state} · {loaded}"))
 }
 
+/// Why `service` cannot be used, in a few words for a pane's title: `not configured`,
+/// `key not set`, `key unavailable`.
+pub(super) fn unusable(app: &App, service: Service) -> &'static str {
+    app.settings
+        .unavailable
+        .iter()
+        .find(|u| u.service == service)
+        .map_or("not configured", |u| u.short())
+}
+
+/// The line above the reason in a pane whose service cannot be used.
+pub(super) fn unusable_heading(app: &App, service: Service) -> String {
+    let name = service.name();
+    match unusable(app, service) {
+        "key not set" => format!("{name}'s API key is not set:"),
+        "key unavailable" => format!("{name}'s API key could not be read:"),
+        "incomplete" => format!("{name} is not fully configured for this profile:"),
+        _ => format!("{name} is not configured for this profile:"),
+    }
+}
+
 pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     let view = &app.cerego;
     let focused = app.focus == Pane::List;
@@ -53,7 +74,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
     // stay readable at 80 columns); a listing cut by a limit says so.
     let loaded = app.known.cerego.len();
     let mut detail = match (&partner, view.progress, app.known.cerego.total_count) {
-        (None, _, _) => " · not configured".to_string(),
+        (None, _, _) => format!(" · {}", unusable(app, Service::Cerego)),
         (Some(_), Some((page, Some(pages))), Some(total)) => {
             format!(" · loading {page}/{pages} · {loaded} of {total}")
         }
@@ -88,7 +109,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
                 frame,
                 rows_area,
                 vec![
-                    Line::from("Cerego is not configured for this profile:"),
+                    Line::from(unusable_heading(app, Service::Cerego)),
                     Line::from(fit(&app.unavailable(Service::Cerego), 500)),
                     Line::from("See docs/src/configuration.md.".muted()),
                 ],

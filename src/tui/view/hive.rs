@@ -22,7 +22,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
     } else if app.settings.hive.is_some() {
         format!(" · {} known", app.known.hive.len())
     } else {
-        " · not configured".to_string()
+        format!(" · {}", super::cerego::unusable(app, Service::Hive))
     };
     if !view.marks.is_empty() {
         detail.push_str(&format!(" · {} marked", view.marks.len()));
@@ -40,7 +40,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
             frame,
             rows_area,
             vec![
-                Line::from("Hive is not configured for this profile:"),
+                Line::from(super::cerego::unusable_heading(app, Service::Hive)),
                 Line::from(fit(&app.unavailable(Service::Hive), 500)),
                 Line::from("See docs/src/configuration.md.".muted()),
             ],

@@ -128,15 +128,15 @@ impl Preview {
         let mut lines = Vec::new();
         let unchanged = self.plan.rows.iter().filter(|r| r.unchanged).count();
         let mut counts = format!(
-            "· {unchanged} unchanged · {} invalid{} · {} warnings · {} data rows · profile {}",
+            "· {unchanged} unchanged · {} invalid{} · {} · {} · profile {}",
             self.invalid.len(),
             if self.skip_invalid && !self.invalid.is_empty() {
                 " (left out)"
             } else {
                 ""
             },
-            self.warnings.len(),
-            self.plan.data_rows,
+            plural(self.warnings.len() as u64, "warning", "warnings"),
+            plural(self.plan.data_rows as u64, "data row", "data rows"),
             cx.settings.profile
         );
         if self.resume {

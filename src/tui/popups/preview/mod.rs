@@ -374,6 +374,29 @@ mod tests {
     }
 
     #[test]
+    fn the_preview_counts_warnings_and_data_rows_in_good_english() {
+        let app = hive_preview();
+        let cx = app.cx();
+        let mut p = preview(&app);
+        for n in [1, 2] {
+            p.plan.data_rows = n;
+            p.warnings = (0..n)
+                .map(|i| RowError {
+                    line: i + 2,
+                    reason: format!("warning {i}"),
+                })
+                .collect();
+            let text = screen(&p, &cx, 120, 40);
+            let counted = if n == 1 {
+                "· 1 warning · 1 data row ·"
+            } else {
+                "· 2 warnings · 2 data rows ·"
+            };
+            assert!(text.contains(counted), "{counted} in {text}");
+        }
+    }
+
+    #[test]
     fn the_preview_counts_the_requests_and_names_the_profile() {
         let app = hive_preview();
         let text = screen(&preview(&app), &app.cx(), 120, 40);
