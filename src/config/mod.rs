@@ -22,7 +22,9 @@ mod paths;
 mod profile;
 mod schema;
 
-pub use paths::{Paths, permission_warning, write_new_private};
+pub use paths::{
+    Origin, Paths, XDG_CONFIG_HOME, XDG_DATA_HOME, permission_warning, write_new_private,
+};
 pub use profile::{
     CeregoProfile, DemoKeys, HiveProfile, Profile, Unavailable, choose_profile, is_loopback,
     key_commands, profile_from_env, resolve_profile,
