@@ -262,7 +262,7 @@ pub fn main() -> ExitCode {
             flush();
             exit::OK
         }
-        Some(Command::Man { out }) => man::man_command(out.as_deref()),
+        Some(Command::Man { out }) => man::man_command(out.as_deref(), &env),
         Some(Command::Config { options, command }) => {
             let top = cli.common.with(&options);
             let (options, format) = options_of(&top);
