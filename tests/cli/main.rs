@@ -633,3 +633,6 @@ fn the_clean_environment_drops_every_tagdesk_variable() {
 
 // Issue 11, item 12: the manual page and shell completion.
 mod man;
+
+// Issue 21: XDG, colour, a reproducible man page, COMPLETE, [keys] refusals.
+mod conventions;
