@@ -56,9 +56,8 @@ pub struct TopOptions {
     /// Answer yes to the confirmation a `confirm = true` profile asks for.
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Colour in help, errors and the console: auto (on a terminal), always, never (the
-    /// console's monochrome theme). Default: never when NO_COLOR is set (not empty), always
-    /// when CLICOLOR_FORCE is (not empty or 0), else auto.
+    /// Colour in help, errors and the console. Default: never when NO_COLOR is set (not
+    /// empty), always when CLICOLOR_FORCE is (not empty or 0), else auto.
     #[arg(long, global = true, value_name = "WHEN", value_enum)]
     pub color: Option<super::color::When>,
 }
