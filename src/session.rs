@@ -23,6 +23,9 @@ pub struct Options {
     pub read_only: bool,
     /// Leave the mouse to the terminal (its text selection), whatever the file says.
     pub no_mouse: bool,
+    /// No colour in the console, whatever the file's `theme` says (`--color never`, or
+    /// `NO_COLOR` without `--color`).
+    pub monochrome: bool,
 }
 
 /// A session ready to talk to the APIs.
@@ -151,11 +154,15 @@ pub fn prepare_announcing(
         .map(|(f, _)| f.keys.clone())
         .unwrap_or_default();
     let mouse = !options.no_mouse && loaded.as_ref().and_then(|(f, _)| f.mouse) != Some(false);
-    let theme = loaded
-        .as_ref()
-        .and_then(|(f, _)| f.theme.as_deref())
-        .and_then(crate::config::colour::Theme::parse)
-        .unwrap_or_default();
+    let theme = if options.monochrome {
+        crate::config::colour::Theme::Monochrome
+    } else {
+        loaded
+            .as_ref()
+            .and_then(|(f, _)| f.theme.as_deref())
+            .and_then(crate::config::colour::Theme::parse)
+            .unwrap_or_default()
+    };
     let tags_api = tags_api_override(env)?;
     if options.demo {
         return Ok(Prepared {

@@ -543,6 +543,38 @@ fn no_color_keeps_titles_bold_and_marks_selection_after_a_tab_switch() {
     tui.wait_exit();
 }
 
+/// `--color never` draws the console in its monochrome theme (NO_COLOR does too, above);
+/// `--color always` keeps the colours though NO_COLOR is set.
+#[test]
+fn color_never_draws_without_colour_and_the_flag_beats_no_color() {
+    let dirs = Dirs::new();
+    for (args, vars, coloured) in [
+        (&["--color", "never"][..], &[][..], false),
+        (&["--color", "never"], &[("CLICOLOR_FORCE", "1")], false),
+        (&[], &[("NO_COLOR", "1")], false),
+        (&["--color", "always"], &[("NO_COLOR", "1")], true),
+        (&[], &[], true),
+    ] {
+        let mut tui = Tui::start_with(&dirs, Mode::DemoWith(args), vars);
+        tui.wait_for("Users · partner 4242");
+        tui.send("2");
+        let screen = tui.wait_for("Patrons");
+        assert_eq!(
+            tui.coloured_cells() > 0,
+            coloured,
+            "{args:?} {vars:?}:\n{screen}"
+        );
+        // Monochrome marks the selected row with ▶ instead of a colour.
+        assert_eq!(
+            screen.contains("▶ user_abc123"),
+            !coloured,
+            "{args:?} {vars:?}"
+        );
+        tui.send("q");
+        tui.wait_exit();
+    }
+}
+
 #[test]
 fn a_look_up_through_the_real_backend_selects_the_user() {
     let dirs = Dirs::new();

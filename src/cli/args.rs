@@ -56,6 +56,10 @@ pub struct TopOptions {
     /// Answer yes to the confirmation a `confirm = true` profile asks for.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Colour in help, errors and the console. Default: never when NO_COLOR is set (not
+    /// empty), always when CLICOLOR_FORCE is (not empty or 0), else auto.
+    #[arg(long, global = true, value_name = "WHEN", value_enum)]
+    pub color: Option<super::color::When>,
 }
 
 /// The same options given after a command (`tagdesk hive add --profile prod ...`).
@@ -97,6 +101,7 @@ impl TopOptions {
             no_mouse: self.no_mouse,
             json: self.json || after.json,
             yes: self.yes || after.yes,
+            color: self.color,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Shell completion, through clap_complete's dynamic engine: `tagdesk completions SHELL`
 //! prints a small script that, on each Tab, runs `TAGDESK_COMPLETE=SHELL tagdesk -- WORDS…`;
-//! [`answer_if_asked`] answers it from the clap definitions, and the values of `--profile`,
+//! clap_complete's standard env mode works too (`COMPLETE=SHELL tagdesk` prints a script
+//! that calls back with `COMPLETE`); [`answer_if_asked`] answers both from the clap definitions, and the values of `--profile`,
 //! of the api_fields of `hive add` / `hive remove` and of `cerego add --type` come from the
 //! configuration the completed line would use (its `--config`, `--profile`, `--demo`, else
 //! `TAGDESK_CONFIG` / `TAGDESK_PROFILE`, else the platform file; demo mode: the demo seed).
@@ -19,16 +20,23 @@ use super::args::Cli;
 use crate::config::{self, FileConfig, Paths};
 use crate::core::domain::{HiveTag, TagType};
 
-/// The variable the completion scripts set to ask tagdesk for completions.
+/// The variable the scripts of `tagdesk completions` set to ask tagdesk for completions.
 pub const VAR: &str = "TAGDESK_COMPLETE";
+/// clap_complete's standard variable: `COMPLETE=bash tagdesk` prints the registration
+/// script, whose calls back set it too.
+pub const STANDARD_VAR: &str = "COMPLETE";
 
-/// When the shell's completion script started this process, prints the candidates for the
-/// line it passed and exits 0; otherwise returns at once. Runs before anything is printed.
+/// When a shell's completion script started this process (through either variable), prints
+/// the candidates for the line it passed and exits 0; `COMPLETE=SHELL tagdesk` with no line
+/// prints the registration script and exits 0; otherwise returns at once. Runs before
+/// anything is printed. An unknown shell in the variable is refused (exit 2).
 pub fn answer_if_asked() {
-    CompleteEnv::with_factory(Cli::command)
-        .var(VAR)
-        .bin("tagdesk")
-        .complete();
+    for var in [VAR, STANDARD_VAR] {
+        CompleteEnv::with_factory(Cli::command)
+            .var(var)
+            .bin("tagdesk")
+            .complete();
+    }
 }
 
 /// The script `tagdesk completions SHELL` prints: it registers a completion function that

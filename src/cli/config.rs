@@ -10,16 +10,38 @@ pub fn config_command(c: ConfigCommand, options: &Options, format: Format) -> u8
     let paths = config::Paths::resolve(options.config.as_deref(), &env);
     match c {
         ConfigCommand::Path => {
+            let ignored: Vec<String> = paths
+                .ignored
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{v} is not an absolute path, so it is ignored (as the XDG base \
+                         directory specification says)"
+                    )
+                })
+                .collect();
             match format {
-                Format::Json => super::out(&printable::json_text(
-                    &serde_json::json!({"config": paths.config_file, "data": paths.data_dir}),
-                )),
+                Format::Json => super::out(&printable::json_text(&serde_json::json!({
+                    "config": paths.config_file,
+                    "config_from": paths.config_from.name(),
+                    "data": paths.data_dir,
+                    "data_from": paths.data_from.name(),
+                    "ignored": ignored,
+                }))),
                 Format::Human => {
                     super::out(&printable(&format!(
-                        "config: {}",
-                        paths.config_file.display()
+                        "config: {}  ({})",
+                        paths.config_file.display(),
+                        paths.config_from.name()
                     )));
-                    super::out(&printable(&format!("data:   {}", paths.data_dir.display())));
+                    super::out(&printable(&format!(
+                        "data:   {}  ({})",
+                        paths.data_dir.display(),
+                        paths.data_from.name()
+                    )));
+                    for note in &ignored {
+                        super::err(&format!("tagdesk: note: {note}"));
+                    }
                 }
             }
             exit::OK

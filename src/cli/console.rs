@@ -39,6 +39,9 @@ pub fn run_console_with(
     tour: Option<crate::core::playground::tour::Tour>,
 ) -> ExitCode {
     let mut tour = tour;
+    // crossterm drops every colour when NO_COLOR is set: the choice is made already
+    // (`--color always` beats NO_COLOR; never is the monochrome theme, which has none).
+    crossterm::style::force_color_output(!options.monochrome);
     if let Err(e) = color_eyre::install() {
         super::err(&format!("tagdesk: {e}"));
     }

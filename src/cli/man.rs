@@ -4,7 +4,8 @@
 //! subsection per command path (its description, synopsis and own options), then what clap
 //! does not know: EXIT STATUS (from [`EXIT_CODES_HELP`]), ENVIRONMENT, FILES, EXAMPLES.
 //! `--out DIR` writes that page as `tagdesk.1` and clap_mangen's page of every command
-//! beside it (`tagdesk-hive-add.1`, …).
+//! beside it (`tagdesk-hive-add.1`, …). The pages are reproducible: their date is empty, or
+//! `SOURCE_DATE_EPOCH`'s day (UTC) when it is set.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -21,10 +22,38 @@ use crate::config;
 /// empty date as nothing at all, and the source and manual then move one place left.
 const NO_DATE: &str = "\"\"";
 
+/// The reproducible-builds variable that dates the pages.
+pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+
+/// The `.TH` date of the pages: `SOURCE_DATE_EPOCH`'s day (UTC, YYYY-MM-DD) when it is set
+/// and not empty, else empty; a value that is not a Unix time is refused.
+pub fn page_date(env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let Some(raw) = env(SOURCE_DATE_EPOCH).filter(|v| !v.is_empty()) else {
+        return Ok(NO_DATE.to_string());
+    };
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|secs| *secs >= 0)
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .ok_or_else(|| {
+            format!(
+                "{SOURCE_DATE_EPOCH}={} is not a Unix time (whole seconds since \
+                 1970-01-01 00:00 UTC, e.g. 1767225600); the manual page was not written",
+                crate::core::printable::printable(&raw)
+            )
+        })
+}
+
 /// Runs `tagdesk man [--out DIR]`.
-pub fn man_command(dir: Option<&Path>) -> u8 {
+pub fn man_command(dir: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> u8 {
+    let date = match page_date(env) {
+        Ok(date) => date,
+        Err(e) => return fail(Format::Human, &e, exit::USAGE),
+    };
     match dir {
-        None => match page() {
+        None => match page(&date) {
             Ok(text) => {
                 out_raw(&text);
                 flush();
@@ -36,7 +65,7 @@ pub fn man_command(dir: Option<&Path>) -> u8 {
                 exit::USAGE,
             ),
         },
-        Some(dir) => match write_pages(dir) {
+        Some(dir) => match write_pages(dir, &date) {
             Ok(files) => {
                 for f in files {
                     out(&f.display().to_string());
@@ -78,12 +107,12 @@ fn command_paths(root: &clap::Command) -> Vec<(String, clap::Command)> {
     found
 }
 
-/// The whole page, as roff.
-pub fn page() -> io::Result<String> {
+/// The whole page, as roff, with this `.TH` date (see [`page_date`]).
+pub fn page(date: &str) -> io::Result<String> {
     let root = command();
     let man = Man::new(root.clone())
         .title("TAGDESK")
-        .date(NO_DATE)
+        .date(date)
         .manual("tagdesk manual");
     let preamble = Roff::new().render();
     let mut text = preamble.clone();
@@ -120,15 +149,15 @@ pub fn page() -> io::Result<String> {
 }
 
 /// Writes `tagdesk.1` (the whole page) and a page per command into `dir`; the files written.
-fn write_pages(dir: &Path) -> io::Result<Vec<PathBuf>> {
+fn write_pages(dir: &Path, date: &str) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let main = dir.join("tagdesk.1");
-    std::fs::write(&main, page()?)?;
+    std::fs::write(&main, page(date)?)?;
     let mut written = vec![main];
     let source = format!("tagdesk {}", env!("CARGO_PKG_VERSION"));
     for (_, cmd) in command_paths(&command()) {
         let man = Man::new(cmd)
-            .date(NO_DATE)
+            .date(date)
             .source(source.as_str())
             .manual("tagdesk manual");
         let path = dir.join(man.get_filename());
@@ -262,8 +291,28 @@ fn closing_sections() -> Roff {
             "The console log's level or filter (e.g. debug).",
         ),
         (
+            crate::config::XDG_CONFIG_HOME,
+            "When set to an absolute path (on every OS): the configuration is $XDG_CONFIG_HOME/tagdesk/config.toml, unless --config or TAGDESK_CONFIG says otherwise.",
+        ),
+        (
+            crate::config::XDG_DATA_HOME,
+            "When set to an absolute path (on every OS): the data directory is $XDG_DATA_HOME/tagdesk, unless TAGDESK_DATA_DIR says otherwise.",
+        ),
+        (
             "NO_COLOR",
-            "When set to a non-empty value, the console uses no colour.",
+            "When set to a non-empty value and --color is not given: no colour in help, errors or the console (its monochrome theme).",
+        ),
+        (
+            "CLICOLOR_FORCE",
+            "When set to a value other than empty or 0, and neither --color nor NO_COLOR says otherwise: colour even when not writing to a terminal.",
+        ),
+        (
+            SOURCE_DATE_EPOCH,
+            "tagdesk man dates its pages with this Unix time's day (UTC), for reproducible builds; unset, the date is empty.",
+        ),
+        (
+            super::complete::STANDARD_VAR,
+            "COMPLETE=SHELL tagdesk prints a completion script (as tagdesk completions SHELL does, with this variable); its calls back set it too.",
         ),
         (
             super::complete::VAR,
@@ -276,7 +325,7 @@ fn closing_sections() -> Roff {
     let files = [
         (
             "~/.config/tagdesk/config.toml",
-            "The configuration (the platform configuration directory; tagdesk config path prints where it is, tagdesk config init writes a commented template).",
+            "The configuration ($XDG_CONFIG_HOME/tagdesk when set, else the platform configuration directory; tagdesk config path prints where it is and why, tagdesk config init writes a commented template).",
         ),
         (
             "~/.local/share/tagdesk/journal-PROFILE.jsonl",
@@ -286,7 +335,10 @@ fn closing_sections() -> Roff {
             "~/.local/share/tagdesk/workspace-PROFILE.json",
             "The Hive patrons tagdesk knows and recent Cerego look-ups (a snapshot; what changed since is appended to workspace-PROFILE.changes.jsonl and folded in now and then).",
         ),
-        ("~/.local/share/tagdesk/tagdesk.log", "The console's log."),
+        (
+            "~/.local/share/tagdesk/tagdesk.log",
+            "The console's log. The data directory is $XDG_DATA_HOME/tagdesk when set, else the platform data directory (TAGDESK_DATA_DIR overrides both).",
+        ),
     ];
     definitions(&mut r, &files.map(|(k, v)| (k.to_string(), v.to_string())));
 

@@ -1,14 +1,15 @@
 //! The command line: the non-interactive commands run the same Ops, write gate and journal
 //! as the console. `args` is what clap reads, `ops` turns arguments into Ops (unit-tested),
 //! `run` sends one and `render` prints its outcome; `config`, `log`, `sim` and `console` are
-//! one command family each; `man` prints the manual page and `complete` answers shell
-//! completion. `main.rs` only calls [`main`].
+//! one command family each; `man` prints the manual page, `complete` answers shell
+//! completion and `color` decides whether help, errors and the console use colour. `main.rs` only calls [`main`].
 
 pub mod args;
 mod batch;
 pub mod check;
 mod check_page;
 mod check_tags;
+pub mod color;
 pub mod complete;
 mod config;
 mod console;
@@ -40,7 +41,7 @@ use crate::core::op::Service;
 use crate::core::printable::{json_text, printable};
 use crate::session::{self, Options, Session};
 use args::{Cli, Command, TopOptions};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
 /// Exit codes, as documented in `--help` and docs/src/cli.md.
@@ -199,6 +200,7 @@ fn options_of(top: &TopOptions) -> (Options, Format) {
         demo: top.demo,
         read_only: top.read_only,
         no_mouse: top.no_mouse,
+        monochrome: color::resolve(top.color, &env) == color::When::Never,
     };
     (options, format)
 }
@@ -207,7 +209,13 @@ fn options_of(top: &TopOptions) -> (Options, Format) {
 pub fn main() -> ExitCode {
     // A completion script asking for candidates: answered here, before anything else runs.
     complete::answer_if_asked();
-    let cli = Cli::parse();
+    // clap's help and errors are coloured as `--color` (else NO_COLOR, CLICOLOR_FORCE)
+    // says, so the flag is looked for before clap reads the line.
+    let when = color::resolve(color::prescan(std::env::args_os()), &env);
+    let matches = Cli::command()
+        .color(when.clap(&env, color::terminals))
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match cli.command {
         None => {
             let (options, _) = options_of(&cli.common);
@@ -254,7 +262,7 @@ pub fn main() -> ExitCode {
             flush();
             exit::OK
         }
-        Some(Command::Man { out }) => man::man_command(out.as_deref()),
+        Some(Command::Man { out }) => man::man_command(out.as_deref(), &env),
         Some(Command::Config { options, command }) => {
             let top = cli.common.with(&options);
             let (options, format) = options_of(&top);

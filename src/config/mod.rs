@@ -22,7 +22,9 @@ mod paths;
 mod profile;
 mod schema;
 
-pub use paths::{Paths, permission_warning, write_new_private};
+pub use paths::{
+    Origin, Paths, XDG_CONFIG_HOME, XDG_DATA_HOME, permission_warning, write_new_private,
+};
 pub use profile::{
     CeregoProfile, DemoKeys, HiveProfile, Profile, Unavailable, choose_profile, is_loopback,
     key_commands, profile_from_env, resolve_profile,
@@ -155,6 +157,33 @@ mod tests {
         assert!(
             e.starts_with("/c.toml:2:1: [keys] the key q is bound to both"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn a_keys_table_that_leaves_a_form_without_a_way_out_names_its_line() {
+        let e = parse_err("[keys]\nadd = [\"insert\"]\nsubmit = [\"a\"]\n");
+        assert_eq!(
+            e,
+            "/c.toml:3:1: [keys] forms need a non-printable key for submit: 'a' would be \
+             typed into the field (e.g. enter or ctrl-s)"
+        );
+        let e = parse_err("[keys]\nup = [\"up\"]\nclose = [\"esc\", \"x\"]\n");
+        assert!(
+            e.starts_with("/c.toml:3:1: [keys] forms need a non-printable key for close: 'x'")
+                && e.contains("could not be closed"),
+            "{e}"
+        );
+        let e = parse_err("[keys]\nclose = []\n");
+        assert!(
+            e.starts_with("/c.toml:2:1: [keys] close = [] leaves every popup and form"),
+            "{e}"
+        );
+        // Close's key taken by another action: the line of the action that took it.
+        let e = parse_err("[keys]\nclose = [\"ctrl-g\"]\nyes = [\"ctrl-g\"]\n");
+        assert_eq!(
+            e,
+            "/c.toml:3:1: [keys] the key C-g is bound to both yes and close in confirmations"
         );
     }
 

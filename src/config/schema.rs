@@ -295,18 +295,10 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
             "timeouts.total must be between 0 and 3600 seconds".into(),
         ));
     }
-    if let Err(e) = bindings::Bindings::with_overrides(&config.keys) {
-        // Point at the action the message names, or at [keys].
-        let named = config.keys.keys().find(|name| {
-            e.contains(&format!("\"{name}\""))
-                || e.starts_with(&format!("{name}:"))
-                || e.ends_with(&format!(" {name}"))
-                || e.contains(&format!(" {name} "))
-        });
+    if let Err(e) = bindings::Bindings::read(&config.keys) {
+        // Point at the action refused, or at [keys].
         let mut keys = vec!["keys"];
-        if let Some(n) = named {
-            keys.push(n.as_str());
-        }
+        keys.extend(e.action.as_deref());
         return Err(at(&keys, format!("[keys] {e}")));
     }
     let r = &config.retries;

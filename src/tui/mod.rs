@@ -28,7 +28,7 @@ use crate::engine::backend;
 use crate::engine::journal::Journal;
 use crate::session::Session;
 use app::{App, Effect, Message, Settings};
-pub use settings::{demo_settings, no_color_requested, settings_for, settings_from};
+pub use settings::{demo_settings, settings_for, settings_from};
 pub use terminal::{TerminalGuard, restore_terminal};
 use terminal::{say, to_message};
 

@@ -67,7 +67,8 @@ pub struct Settings {
     pub keymap: Keymap,
     /// Demo mode: the embedded simulator's address (for curl, shown in help and the picker).
     pub simulator: Option<String>,
-    /// The colours (`theme` in the configuration; `NO_COLOR` means monochrome).
+    /// The colours (`theme` in the configuration; `--color never` or `NO_COLOR`:
+    /// monochrome, see `session::Options::monochrome`).
     pub theme: super::theme::Theme,
 }
 
@@ -186,11 +187,6 @@ pub fn settings_from(
     }
 }
 
-/// Whether `NO_COLOR` asks for no colour (any non-empty value, as no-color.org says).
-pub fn no_color_requested() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-}
-
 /// The settings of a session: known Hive patrons come from the demo seed in demo mode;
 /// otherwise the saved workspace is still to be read (`patrons_loading`): the console's first
 /// frame does not wait for it.
@@ -206,9 +202,6 @@ pub fn settings_for(session: &Session) -> Settings {
         Vec::new(),
     );
     settings.patrons_loading = !session.profile.demo && session.simulator.is_none();
-    if no_color_requested() {
-        settings.theme = super::theme::Theme::Monochrome;
-    }
     settings.simulator = session.simulator.as_ref().map(|s| s.base_url());
     settings
 }

@@ -641,3 +641,6 @@ mod man;
 // Issue 21 §4: the CLI a support person reaches for.
 mod log_filters;
 mod words;
+
+// Issue 21: XDG, colour, a reproducible man page, COMPLETE, [keys] refusals.
+mod conventions;

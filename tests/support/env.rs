@@ -2,7 +2,8 @@
 //! `std::process::Command` for the CLI and the simulator, portable-pty's `CommandBuilder`
 //! for the console in a pseudo-terminal): every inherited variable whose name starts with
 //! `TAGDESK_` is removed (a developer's own profile, key, URL or data directory must not
-//! reach a test), then the test's own are set.
+//! reach a test), and so are the conventions tagdesk follows ([`CONVENTIONS`]: a
+//! developer's `NO_COLOR` must not change a test's screens), then the test's own are set.
 
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
@@ -31,6 +32,16 @@ impl EnvTarget for portable_pty::CommandBuilder {
     }
 }
 
+/// The variables of general conventions that tagdesk reads: removed too.
+pub const CONVENTIONS: [&str; 6] = [
+    "NO_COLOR",
+    "CLICOLOR_FORCE",
+    "COMPLETE",
+    "SOURCE_DATE_EPOCH",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+];
+
 /// The environment of one `tagdesk` under test: built with [`clean_env`], applied with
 /// [`CleanEnv::apply`].
 #[derive(Debug, Clone, Default)]
@@ -58,11 +69,14 @@ impl CleanEnv {
         self
     }
 
-    /// Removes every inherited `TAGDESK_` variable from `cmd`'s environment, then sets this
-    /// environment's variables.
+    /// Removes every inherited `TAGDESK_` variable and the [`CONVENTIONS`] from `cmd`'s
+    /// environment, then sets this environment's variables.
     pub fn apply<C: EnvTarget + ?Sized>(&self, cmd: &mut C) {
         for key in tagdesk_vars(std::env::vars_os()) {
             cmd.remove_var(&key);
+        }
+        for key in CONVENTIONS {
+            cmd.remove_var(OsStr::new(key));
         }
         for (key, value) in &self.set {
             cmd.set_var(key, value);

@@ -385,6 +385,20 @@ impl Tui {
         }
     }
 
+    /// How many cells of the screen have a colour (foreground or background) of their own.
+    pub fn coloured_cells(&self) -> usize {
+        let parser = self.parser.lock().unwrap_or_else(|e| e.into_inner());
+        let screen = parser.screen();
+        let (rows, cols) = screen.size();
+        (0..rows.get())
+            .flat_map(|r| (0..cols.get()).map(move |c| (r, c)))
+            .filter_map(|(r, c)| screen.cell(r, c))
+            .filter(|cell| {
+                cell.fgcolor() != vt100::Color::Default || cell.bgcolor() != vt100::Color::Default
+            })
+            .count()
+    }
+
     /// Sends a signal to the console process (`kill -SIG PID`).
     pub fn signal(&self, sig: &str) {
         let ok = Command::new("kill")

@@ -51,32 +51,96 @@ impl Default for Bindings {
     }
 }
 
+/// Why a `[keys]` table was refused: the reason, and the action it is about (so the error
+/// can name that action's line of the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeysError {
+    /// The `[keys]` name the reason is about, when it is one of the table's.
+    pub action: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for KeysError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The actions that take a form out of its field: they need a key that types nothing.
+const FORM_EXITS: [(Action, &str); 2] = [
+    (Action::Submit, "e.g. enter or ctrl-s"),
+    (Action::Close, "e.g. esc or ctrl-g"),
+];
+
 impl Bindings {
     /// Applies overrides (action name → keys, replacing that action's defaults). Unknown
     /// actions, unreadable keys and a key bound to two actions one context reads are
     /// refused with the reason.
     pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+        Self::read(overrides).map_err(|e| e.message)
+    }
+
+    /// [`with_overrides`](Self::with_overrides), the refusal naming its action. Besides
+    /// unknown actions, unreadable keys and a key that means two things in one context, a
+    /// table that leaves a form without a way out is refused: `close` with no key, or
+    /// `submit` / `close` with a printable key (a form's field would type it).
+    pub fn read(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, KeysError> {
         let mut table = Self::default();
         for (name, keys) in overrides {
+            let refuse = |message: String| KeysError {
+                action: Some(name.clone()),
+                message,
+            };
             let Some(entry) = table.keys.iter_mut().find(|(a, _, _)| a.name() == name) else {
                 let known: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
-                return Err(format!(
+                return Err(refuse(format!(
                     "unknown action \"{name}\"; actions: {}",
                     known.join(", ")
-                ));
+                )));
             };
+            let action = entry.0;
             if keys.is_empty() {
-                return Err(format!("{name}: give at least one key"));
+                return Err(refuse(if action == Action::Close {
+                    "close = [] leaves every popup and form without a way out: give at least \
+                     one key (e.g. esc)"
+                        .to_string()
+                } else {
+                    format!("{name}: give at least one key")
+                }));
             }
             entry.1 = keys
                 .iter()
                 .map(|k| Chord::parse(k))
                 .collect::<Result<_, _>>()
-                .map_err(|e| format!("{name}: {e}"))?;
+                .map_err(|e| refuse(format!("{name}: {e}")))?;
             entry.2 = keys[0].trim().to_string();
+            if let Some((_, example)) = FORM_EXITS.iter().find(|(a, _)| *a == action)
+                && let Some((text, _)) = keys.iter().zip(&entry.1).find(|(_, c)| c.is_text())
+            {
+                let field = if action == Action::Close {
+                    "would be typed into the field, and the form could not be closed"
+                } else {
+                    "would be typed into the field"
+                };
+                return Err(refuse(format!(
+                    "forms need a non-printable key for {name}: '{}' {field} ({example})",
+                    text.trim()
+                )));
+            }
         }
         for context in Context::ALL {
-            table.check(context)?;
+            // The error points at the action that took the key (not close, when close is
+            // one of the two and both were overridden).
+            table
+                .check(context)
+                .map_err(|(message, actions)| KeysError {
+                    action: actions
+                        .into_iter()
+                        .filter(|a| overrides.contains_key(a.name()))
+                        .min_by_key(|a| *a == Action::Close)
+                        .map(|a| a.name().to_string()),
+                    message,
+                })?;
         }
         table.build_table();
         Ok(table)
@@ -96,8 +160,8 @@ impl Bindings {
         self.table = table;
     }
 
-    /// No key of `context` may mean two actions there.
-    fn check(&self, context: Context) -> Result<(), String> {
+    /// No key of `context` may mean two actions there (the refusal names both).
+    fn check(&self, context: Context) -> Result<(), (String, [Action; 2])> {
         let mut seen: Vec<(Chord, Action)> = Vec::new();
         for action in context.actions() {
             for chord in self.chords_in(context, action) {
@@ -108,12 +172,13 @@ impl Bindings {
                         } else {
                             format!(" in {}", context.name())
                         };
-                        return Err(format!(
+                        let message = format!(
                             "the key {} is bound to both {} and {}{place}",
-                            self.label(action),
+                            chord.name(),
                             other.name(),
                             action.name()
-                        ));
+                        );
+                        return Err((message, [*other, action]));
                     }
                     Some(_) => {}
                     None => seen.push((chord, action)),
@@ -273,6 +338,95 @@ mod tests {
             "{e}"
         );
         assert!(Chord::parse("f13").is_err());
+        // The key named is the one bound twice, not the action's first.
+        let e = Bindings::with_overrides(
+            &[("yes".to_string(), vec!["y".to_string(), "esc".to_string()])].into(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e, "the key esc is bound to both yes and close in confirmations",
+            "{e}"
+        );
         assert_eq!(chord("F2"), Chord::new(Key::F(2), Mods::NONE));
+    }
+
+    fn read(pairs: &[(&str, &[&str])]) -> Result<Bindings, KeysError> {
+        let o: BTreeMap<String, Vec<String>> = pairs
+            .iter()
+            .map(|(a, keys)| (a.to_string(), keys.iter().map(|k| k.to_string()).collect()))
+            .collect();
+        Bindings::read(&o)
+    }
+
+    #[test]
+    fn submit_and_close_need_a_key_a_form_does_not_type() {
+        for (action, key) in [
+            ("submit", "a"),
+            ("submit", "space"),
+            ("submit", "shift-X"),
+            ("close", "x"),
+            ("close", "?"),
+        ] {
+            let e = read(&[(action, &["ctrl-s", key])]).unwrap_err();
+            assert_eq!(e.action.as_deref(), Some(action));
+            assert!(
+                e.message.starts_with(&format!(
+                    "forms need a non-printable key for {action}: '{key}' would be typed into the field"
+                )),
+                "{e}"
+            );
+        }
+        // With a modifier, or a key that types nothing, they are fine.
+        for keys in [&["ctrl-s"][..], &["alt-s", "enter"], &["f2"], &["insert"]] {
+            assert!(read(&[("submit", keys)]).is_ok(), "{keys:?}");
+        }
+        let b = read(&[("close", &["ctrl-g", "f10"])]).unwrap();
+        for context in [Context::Form, Context::Filter, Context::Main, Context::Quit] {
+            assert_eq!(b.action_in(context, chord("f10")), Some(Action::Close));
+        }
+        // Other actions may take a printable key: a form types it, the main screen reads it.
+        assert!(read(&[("add", &["x"])]).is_ok());
+    }
+
+    #[test]
+    fn close_cannot_be_left_without_a_key_in_any_context() {
+        let e = read(&[("close", &[])]).unwrap_err();
+        assert_eq!(e.action.as_deref(), Some("close"));
+        assert!(e.message.contains("without a way out"), "{e}");
+        // Its only key taken by an action of one context: refused, naming the taker.
+        let e = read(&[("close", &["ctrl-g"]), ("wait", &["ctrl-g"])]).unwrap_err();
+        assert_eq!(e.action.as_deref(), Some("wait"));
+        assert_eq!(
+            e.message,
+            "the key C-g is bound to both wait and close in the quit dialog"
+        );
+        let e = read(&[("copy", &["esc"])]).unwrap_err();
+        assert_eq!(
+            e.action.as_deref(),
+            Some("copy"),
+            "close was not overridden"
+        );
+        assert!(e.message.contains("in the inspector"), "{e}");
+    }
+
+    #[test]
+    fn the_defaults_and_their_own_keys_written_out_pass() {
+        assert!(read(&[]).unwrap() == Bindings::default());
+        let every: Vec<(&str, &[&str])> = TABLE
+            .iter()
+            .map(|spec| (spec.action.name(), spec.keys))
+            .collect();
+        // The same table (only the labels differ: `up` as written, not `↑/k`).
+        let written = read(&every).unwrap();
+        assert!(written.table == Bindings::default().table);
+        let b = Bindings::default();
+        for context in Context::ALL {
+            if context.actions().contains(&Action::Close) {
+                assert!(
+                    b.chords_in(context, Action::Close).contains(&chord("esc")),
+                    "{context:?}"
+                );
+            }
+        }
     }
 }
