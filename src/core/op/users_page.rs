@@ -28,6 +28,10 @@ pub(super) struct Page {
 /// The page, or None when the body is not the plain shape this reads (then the lenient
 /// reading decides, errors included).
 pub(super) fn read(body: &[u8]) -> Option<Page> {
+    // A value the structs below skip is only scanned; the lenient reading refuses a body
+    // whose skipped parts are not JSON a `Value` holds (a number out of range, a string
+    // that is not UTF-8): so refuse it here too, reading every part once without keeping it.
+    serde_json::from_slice::<Valid>(body).ok()?;
     let Obj(doc): Obj<Doc<'_>> = serde_json::from_slice(body).ok()?;
     let mut included: HashMap<String, CeregoTag> = HashMap::new();
     for Obj(tag) in doc.included.unwrap_or_default() {
@@ -96,6 +100,56 @@ pub(super) fn read(body: &[u8]) -> Option<Page> {
 
 fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
     s.map(Cow::into_owned)
+}
+
+/// Any JSON value, read as a `Value` would read it (every number in range, every string
+/// valid), and kept nowhere.
+struct Valid;
+
+impl<'de> Deserialize<'de> for Valid {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Valid)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Valid {
+    type Value = Valid;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Valid, E> {
+        Ok(Valid)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Valid, E> {
+        Ok(Valid)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Valid, E> {
+        Ok(Valid)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Valid, E> {
+        Ok(Valid)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Valid, E> {
+        Ok(Valid)
+    }
+    fn visit_unit<E>(self) -> Result<Valid, E> {
+        Ok(Valid)
+    }
+    fn visit_none<E>(self) -> Result<Valid, E> {
+        Ok(Valid)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Valid, D::Error> {
+        Valid::deserialize(d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Valid, A::Error> {
+        while seq.next_element::<Valid>()?.is_some() {}
+        Ok(Valid)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Valid, A::Error> {
+        while map.next_entry::<Valid, Valid>()?.is_some() {}
+        Ok(Valid)
+    }
 }
 
 /// A JSON object read as `T`, and only an object: serde would read a struct from an array
@@ -326,6 +380,10 @@ mod tests {
         // A name written twice (a JSON object may say it twice; the last one counts).
         same(br#"{"data": [{"id": "7", "attributes": {"name": "a", "name": "b"}}]}"#);
         same(br#"{"data": [], "data": [{"id": "7"}]}"#);
+        // Not JSON a `Value` holds, in a part the quick reading skips.
+        same(br#"{"errors": [{"title": 1e400}], "data": []}"#);
+        same(b"{\"data\": [], \"x\": \"\xff\"}");
+        same(br#"{"data": [], "x": "\ud800"}"#);
         same(b"not json");
         same(b"");
     }
