@@ -13,6 +13,7 @@ use crate::core::model::KnownUsers;
 use crate::core::op::attempts::{Attempt, undo_hive_after_unknown};
 use crate::core::op::inverse::{Inverse, inverse};
 use crate::core::op::{Op, Output};
+use crate::core::printable::plural;
 use crate::core::plan::{BatchOp, PlanRow, cerego_row};
 use crate::engine::journal::{self, BatchCounts, BatchEvent, Entry, Record, Writer};
 
@@ -303,28 +304,30 @@ pub fn undo_plan(
     }
     if from_asked > 0 {
         notes.push(format!(
-            "{from_asked} row(s) have an attempt whose outcome is unknown (the run ended before \
-             its answer, or the answer cannot be read): each is undone from what it asked — a \
+            "{} an attempt whose outcome is unknown (the run ended before its answer, or the \
+             answer cannot be read): each is undone from what it asked — a \
              Hive add by removing its tags except those tagdesk knew were there before, a \
              remove by adding back what an answer says it removed or tagdesk saw there before, \
-             a Cerego change by setting back the value its first attempt replaced"
+             a Cerego change by setting back the value its first attempt replaced",
+            plural(from_asked as u64, "row has", "rows have")
         ));
     }
     if patrons_stay > 0 {
         notes.push(format!(
-            "if Hive created any of the {patrons_stay} patron(s) these adds named, they stay: no \
-             API deletes patrons"
+            "if Hive created any of the {} these adds named, they stay: no API deletes patrons",
+            plural(patrons_stay as u64, "patron", "patrons")
         ));
     }
     if nothing > 0 {
         notes.push(format!(
-            "{nothing} row(s) changed nothing (no tags added or removed, refused, or unchanged): \
-             nothing to undo"
+            "{} nothing (no tags added or removed, refused, or unchanged): nothing to undo",
+            plural(nothing as u64, "row changed", "rows changed")
         ));
     }
     if never_sent > 0 {
         notes.push(format!(
-            "{never_sent} row(s) were never sent: nothing to undo"
+            "{} never sent: nothing to undo",
+            plural(never_sent as u64, "row was", "rows were")
         ));
     }
     for c in &check_by_hand {

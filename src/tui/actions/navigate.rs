@@ -46,8 +46,11 @@ impl App {
                 }
             }
             (Pane::Tags, Tab::Cerego) => {
-                let len = self.selected_user().map(|u| u.tags.len()).unwrap_or(0);
+                let Some((len, id)) = self.selected_user().map(|u| (u.tags.len(), u.id.to_string())) else {
+                    return;
+                };
                 self.cerego.tag_selected = step(self.cerego.tag_selected, len, delta);
+                self.cerego.tag_chosen = Some(id);
             }
             (Pane::Tags, Tab::Hive) => {
                 let len = self.selected_patron().map(|p| p.tags.len()).unwrap_or(0);

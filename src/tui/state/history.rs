@@ -106,7 +106,7 @@ fn batch_line(
         started_at,
         state: RequestState::EarlierBatch {
             what: format!("{} batch", op.service().name()),
-            target: format!("{total} × {name}"),
+            target: format!("{total} × {}", super::words::batch_verb(name)),
         },
         op,
         summary: Some(Summary {

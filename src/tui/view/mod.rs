@@ -380,9 +380,9 @@ pub(crate) fn status_right(app: &App, area: Rect) -> (Span<'static>, Rect, Rect)
             }
         )),
         _ => work.push(format!(
-            "{} batches · {} rows left",
+            "{} batches · {} left",
             sending.len(),
-            app.batch_rows_left()
+            crate::core::printable::plural(app.batch_rows_left() as u64, "row", "rows")
         )),
     }
     let right = if !work.is_empty() {

@@ -106,13 +106,30 @@ fn layout(cx: &Cx, form: &Form, area: Rect) -> Layout {
             ..
         } => {
             cached_line(cx, form, inner_w, &mut lines);
-            lines.push(Line::from(vec![
-                Span::styled("tag        ", Style::new().fg(theme::MUTED)),
-                Span::raw(fit(
-                    &format!("{tag_id} ({type_name})"),
-                    inner_w.saturating_sub(11),
-                )),
-            ]));
+            // The user's other tags are a key away: say which one this is, and how to move.
+            let tag_line = match form.tag_position(cx.selected_user) {
+                Some((at, n)) if n > 1 => vec![
+                    Span::styled("tag        ", Style::new().fg(theme::MUTED)),
+                    Span::styled(format!("◀ {type_name} · tag {tag_id} ▶"), theme::KEY),
+                    Span::styled(
+                        format!(
+                            "  ({} of {n}; {}/{} another tag)",
+                            at + 1,
+                            cx.first_key(Action::Up),
+                            cx.first_key(Action::Down)
+                        ),
+                        Style::new().fg(theme::MUTED),
+                    ),
+                ],
+                _ => vec![
+                    Span::styled("tag        ", Style::new().fg(theme::MUTED)),
+                    Span::raw(fit(
+                        &format!("{type_name} · tag {tag_id}"),
+                        inner_w.saturating_sub(11),
+                    )),
+                ],
+            };
+            lines.push(Line::from(tag_line));
             lines.push(Line::from(vec![
                 Span::styled("was        ", Style::new().fg(theme::MUTED)),
                 Span::raw(fit(&format!("\"{old_value}\""), inner_w.saturating_sub(11))),
