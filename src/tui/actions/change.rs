@@ -109,8 +109,11 @@ impl App {
             return Vec::new();
         };
         let cached = self.selected_is_cached();
+        let under_cursor = user.tags.get(self.cerego.tag_selected);
         let chosen = self.focus == Pane::Tags
-            || self.cerego.tag_chosen.as_deref() == Some(user.id);
+            || under_cursor.is_some_and(|t| {
+                self.cerego.tag_chosen.as_ref() == Some(&(user.id.to_string(), t.id.to_string()))
+            });
         let index = match user.tags.len() {
             0 => {
                 let msg = format!(

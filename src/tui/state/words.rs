@@ -97,8 +97,9 @@ impl Known<'_> {
             )
         };
         if let Some(b) = self.batches.iter().find(|b| b.plan.batch_id == of) {
+            // When this run started sending it, as the batches view shows it.
             let p = &b.plan;
-            return batch(p.op.name(), p.source.as_deref(), p.rows.len(), p.created_at);
+            return batch(p.op.name(), p.source.as_deref(), p.rows.len(), b.started_at);
         }
         if let Some(b) = self.listing.batches.iter().find(|b| b.batch_id == of) {
             return batch(b.op, b.source.as_deref(), b.rows, b.created_at);

@@ -232,11 +232,11 @@ fn layout(cx: &Cx, form: &Form, area: Rect) -> Layout {
     }
     lines.push(Line::from(""));
     let (text, style) = match (&form.error, &form.note) {
-        (Some(e), _) if !form.input.value().is_empty() => {
+        (Some(e), _) if form.refused || !form.input.value().is_empty() => {
             (format!("✗ {e}"), Style::new().fg(theme::ERROR))
         }
         (_, Some(note)) => (note.clone(), Style::new().fg(theme::WARN)),
-        // An empty field is not an error yet: say what is needed, quietly.
+        // A field the operator emptied is not an error yet: say what is needed, quietly.
         (Some(e), _) => (e.clone(), Style::new().fg(theme::MUTED)),
         (None, None) => (String::new(), Style::new()),
     };

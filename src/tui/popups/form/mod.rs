@@ -68,6 +68,8 @@ pub struct Form {
     /// The validation message for the current text (shown inline, blocks submit). A form
     /// opens without one: it appears once the text was edited, or on Enter.
     pub error: Option<String>,
+    /// Enter refused the text: its error shows as one even on an empty field.
+    pub refused: bool,
     /// A remark that does not block submit (e.g. a paste was cleaned up).
     pub note: Option<String>,
     /// Tab completion state for api_field lists: (prefix typed, next candidate index).
@@ -119,6 +121,7 @@ impl Form {
             kind,
             input: Input::new(initial.to_string()),
             error: None,
+            refused: false,
             note: None,
             completion: None,
             history: None,
@@ -248,6 +251,7 @@ impl Form {
         if edit(&mut self.input, key) {
             self.completion = None;
             self.note = None;
+            self.refused = false;
             self.error = self.validate().err();
             FormEvent::Changed
         } else {
@@ -416,6 +420,7 @@ impl Room for Form {
             FormEvent::Submit => match self.validate() {
                 Err(e) => {
                     self.error = Some(e);
+                    self.refused = true;
                     Outcome::stay()
                 }
                 Ok(()) => Outcome::close().and(Do::Submit),
