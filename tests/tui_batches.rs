@@ -443,7 +443,7 @@ fn the_history_groups_a_batch_into_one_line_and_keeps_earlier_changes() {
     );
     let screen = h.screen();
     assert!(
-        screen.contains("400 × hive_add") && screen.contains("done 400/400 · 400 ok"),
+        screen.contains("400 × add") && screen.contains("done 400/400 · 400 ok"),
         "{screen}"
     );
     assert!(

@@ -273,7 +273,7 @@ fn a_batch_and_its_undo_are_said_in_words() {
     let screen = h.screen();
     assert!(screen.contains("undo of import patrons.csv"), "{screen}");
     assert!(screen.contains("Cerego set"), "{screen}");
-    assert!(screen.contains("import people.csv"), "{screen}");
+    assert!(screen.contains("people.csv"), "{screen}");
     assert!(!screen.contains("cerego_import") && !screen.contains("hive_add"), "{screen}");
     h.key(KeyCode::Esc);
     let screen = h.screen();

@@ -154,10 +154,9 @@ impl App {
             return;
         }
         let from = format!(
-            "resume of {} ({}, {})",
+            "resume of {} ({})",
             crate::tui::state::words::batch_what(plan.op.name(), plan.source.as_deref()),
             crate::core::printable::plural(plan.rows.len() as u64, "row", "rows"),
-            crate::tui::state::words::when(plan.created_at, self.now, self.settings.utc_offset)
         );
         let mut preview_plan = plan;
         preview_plan.notes.insert(

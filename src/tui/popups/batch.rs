@@ -223,7 +223,7 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
         (None, op) => format!(
             "{} · {}",
             crate::tui::state::words::batch_op_words(op.name()),
-            crate::tui::state::words::batch_source(op.name(), b.plan.source.as_deref())
+            crate::tui::state::words::batch_origin(op.name(), b.plan.source.as_deref())
         ),
     };
     let title = format!(
@@ -301,7 +301,7 @@ mod tests {
     fn the_window_shows_the_progress_and_the_keys_of_a_running_batch() {
         let (app, window) = running();
         let text = screen(&window, &app.cx(), 120, 30);
-        assert!(text.contains("Batch batch-1 · hive_add"), "{text}");
+        assert!(text.contains("Batch batch-1 · Hive add · marked patrons"), "{text}");
         assert!(text.contains("0/2"), "{text}");
         assert!(text.contains("p pause · c cancel"), "{text}");
     }

@@ -347,7 +347,7 @@ mod tests {
         let mut view = BatchesView::default();
         let text = screen(&view, &cx, 120, 30);
         assert!(text.contains("running"), "{text}");
-        assert!(text.contains("batch-1 · hive_add · marked rows"), "{text}");
+        assert!(text.contains("batch-1 · Hive add · marked patrons"), "{text}");
         let out = press(&mut view, &cx, "R");
         assert_eq!(
             said(&out),

@@ -33,11 +33,11 @@ pub fn batch_verb(name: &str) -> &'static str {
     words.rsplit(' ').next().unwrap_or(words)
 }
 
-/// Where a batch's rows came from: the file it imports (its name), or the marked rows.
+/// Where a batch's rows came from: the name of the file it imports, or the marked rows.
 pub fn batch_source(name: &str, source: Option<&str>) -> String {
     if let Some(path) = source {
         let file = path.rsplit(['/', '\\']).find(|s| !s.is_empty()).unwrap_or(path);
-        return format!("import {file}");
+        return file.to_string();
     }
     match name {
         "hive_add" | "hive_remove" => "marked patrons".into(),
@@ -47,10 +47,18 @@ pub fn batch_source(name: &str, source: Option<&str>) -> String {
     }
 }
 
+/// Where a batch's rows came from, as a title says it: `import people.csv`, `marked users`.
+pub fn batch_origin(name: &str, source: Option<&str>) -> String {
+    match source {
+        Some(_) => format!("import {}", batch_source(name, source)),
+        None => batch_source(name, source),
+    }
+}
+
 /// What a batch did, in one phrase: `import people.csv`, `Hive add to marked patrons`.
 pub fn batch_what(name: &str, source: Option<&str>) -> String {
     if source.is_some() {
-        return batch_source(name, source);
+        return batch_origin(name, source);
     }
     let to = match name {
         "hive_remove" => "from",
@@ -125,6 +133,10 @@ mod tests {
         assert_eq!(batch_op_words("cerego_import"), "Cerego set");
         assert_eq!(
             batch_source("cerego_import", Some("/data/in/people.csv")),
+            "people.csv"
+        );
+        assert_eq!(
+            batch_origin("cerego_import", Some("/data/in/people.csv")),
             "import people.csv"
         );
         assert_eq!(batch_source("hive_add", None), "marked patrons");
