@@ -11,8 +11,8 @@ use std::sync::Arc;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use support::*;
 use tagdesk::core::op::{Op, Service};
-use tagdesk::tui::app::{Message, Pane};
 use tagdesk::sim::seed::Seed;
+use tagdesk::tui::app::{Message, Pane};
 use tagdesk::tui::popups::{FormKind, Popup};
 
 /// The form open now: its kind and its field.
@@ -48,7 +48,10 @@ fn e_on_a_user_with_several_tags_and_none_chosen_asks_which() {
         h.app.popup
     );
     let screen = h.screen();
-    assert!(screen.contains("Edit which tag of Ada Lovelace?"), "{screen}");
+    assert!(
+        screen.contains("Edit which tag of Ada Lovelace?"),
+        "{screen}"
+    );
     assert!(screen.contains("▶ Plan=Gold"), "{screen}");
     assert!(screen.contains("Region=EMEA"), "{screen}");
     h.key(KeyCode::Down);
@@ -118,7 +121,11 @@ fn the_edit_form_moves_between_the_users_tags() {
     h.type_text("X");
     h.key(KeyCode::Down);
     assert_eq!(editing(&h), ("Region".into(), "EMEA".into()));
-    assert_eq!(form(&h).1, "EMEA", "each tag's edit starts from its own value");
+    assert_eq!(
+        form(&h).1,
+        "EMEA",
+        "each tag's edit starts from its own value"
+    );
     h.key(KeyCode::Tab);
     assert_eq!(editing(&h).0, "Plan", "Tab moves too, and wraps");
     h.key_mod(KeyCode::BackTab, KeyModifiers::SHIFT);
@@ -192,7 +199,10 @@ fn only_a_look_up_that_found_someone_is_kept_as_recent() {
     // Nobody matches: not kept either.
     look_up(&mut h, "nobody@example.edu");
     h.reply_all();
-    assert!(h.app.settings.lookups.is_empty(), "a look-up that found no one");
+    assert!(
+        h.app.settings.lookups.is_empty(),
+        "a look-up that found no one"
+    );
     // Found: kept, first, and saved.
     look_up(&mut h, "ada.lovelace@example.edu");
     h.reply_all();
@@ -221,10 +231,18 @@ fn a_batch_and_its_undo_are_said_in_words() {
     h.app.id_prefix = Some("batch".into());
     cerego_import(&mut h);
     let screen = h.screen();
-    for internal in ["cerego_import", "cerego_update", "1 data rows", "1 warnings"] {
+    for internal in [
+        "cerego_import",
+        "cerego_update",
+        "1 data rows",
+        "1 warnings",
+    ] {
         assert!(!screen.contains(internal), "{internal}:\n{screen}");
     }
-    assert!(screen.contains("Preview · Cerego set · data/people.csv"), "{screen}");
+    assert!(
+        screen.contains("Preview · Cerego set · data/people.csv"),
+        "{screen}"
+    );
     assert!(screen.contains("Cerego update"), "{screen}");
     assert!(
         screen.contains("Grace Hopper (user 1185310) nothing to send"),
@@ -274,7 +292,10 @@ fn a_batch_and_its_undo_are_said_in_words() {
     assert!(screen.contains("undo of import patrons.csv"), "{screen}");
     assert!(screen.contains("Cerego set"), "{screen}");
     assert!(screen.contains("people.csv"), "{screen}");
-    assert!(!screen.contains("cerego_import") && !screen.contains("hive_add"), "{screen}");
+    assert!(
+        !screen.contains("cerego_import") && !screen.contains("hive_add"),
+        "{screen}"
+    );
     h.key(KeyCode::Esc);
     let screen = h.screen();
     assert!(screen.contains("2 × set"), "{screen}");
@@ -289,16 +310,24 @@ fn marked_rows_have_no_line_dash_and_one_is_counted_in_the_singular() {
     h.key(KeyCode::Char(' '));
     h.key(KeyCode::Char('a'));
     let screen = h.screen();
-    assert!(screen.contains("Add Hive tags to 1 marked patron "), "{screen}");
+    assert!(
+        screen.contains("Add Hive tags to 1 marked patron "),
+        "{screen}"
+    );
     h.type_text("vip");
     h.key(KeyCode::Enter);
     let screen = h.screen();
-    assert!(screen.contains("Preview · Hive add · marked patrons"), "{screen}");
+    assert!(
+        screen.contains("Preview · Hive add · marked patrons"),
+        "{screen}"
+    );
     assert!(screen.contains("1 request · "), "{screen}");
     assert!(screen.contains("· 1 data row ·"), "{screen}");
     assert!(!screen.contains("hive_add"), "{screen}");
     assert!(
-        !screen.lines().any(|l| l.contains("│-  ") || l.contains("│ -  ")),
+        !screen
+            .lines()
+            .any(|l| l.contains("│-  ") || l.contains("│ -  ")),
         "{screen}"
     );
 }

@@ -13,8 +13,8 @@ use crate::core::model::KnownUsers;
 use crate::core::op::attempts::{Attempt, undo_hive_after_unknown};
 use crate::core::op::inverse::{Inverse, inverse};
 use crate::core::op::{Op, Output};
-use crate::core::printable::plural;
 use crate::core::plan::{BatchOp, PlanRow, cerego_row};
+use crate::core::printable::plural;
 use crate::engine::journal::{self, BatchCounts, BatchEvent, Entry, Record, Writer};
 
 /// Where a batch stands.

@@ -394,10 +394,9 @@ impl App {
             // What the batch was, in words, beside the id `tagdesk batch` commands take.
             let what = match &b.plan.undo_of {
                 Some(of) => format!("undo of {}", self.cx().known().undone(of)),
-                None => crate::tui::state::words::batch_what(
-                    b.plan.op.name(),
-                    b.plan.source.as_deref(),
-                ),
+                None => {
+                    crate::tui::state::words::batch_what(b.plan.op.name(), b.plan.source.as_deref())
+                }
             };
             let text = format!("Batch {batch_id} ({what}): {}.", b.summary());
             self.set_status(Level::Info, text);

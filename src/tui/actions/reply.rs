@@ -110,7 +110,10 @@ impl App {
                 if journal_ok {
                     self.set_status(
                         if n == 0 { Level::Warn } else { Level::Info },
-                        format!("Look-up \"{query}\": {} found.", plural(n as u64, "user", "users")),
+                        format!(
+                            "Look-up \"{query}\": {} found.",
+                            plural(n as u64, "user", "users")
+                        ),
                     );
                 }
                 // Only a look-up that found someone is worth recalling (↑ in the form); one

@@ -301,7 +301,10 @@ mod tests {
     fn the_window_shows_the_progress_and_the_keys_of_a_running_batch() {
         let (app, window) = running();
         let text = screen(&window, &app.cx(), 120, 30);
-        assert!(text.contains("Batch batch-1 · Hive add · marked patrons"), "{text}");
+        assert!(
+            text.contains("Batch batch-1 · Hive add · marked patrons"),
+            "{text}"
+        );
         assert!(text.contains("0/2"), "{text}");
         assert!(text.contains("p pause · c cancel"), "{text}");
     }

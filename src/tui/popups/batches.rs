@@ -347,7 +347,10 @@ mod tests {
         let mut view = BatchesView::default();
         let text = screen(&view, &cx, 120, 30);
         assert!(text.contains("running"), "{text}");
-        assert!(text.contains("batch-1 · Hive add · marked patrons"), "{text}");
+        assert!(
+            text.contains("batch-1 · Hive add · marked patrons"),
+            "{text}"
+        );
         let out = press(&mut view, &cx, "R");
         assert_eq!(
             said(&out),

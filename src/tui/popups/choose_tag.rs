@@ -104,7 +104,11 @@ fn layout(
 ) -> Option<(Rect, String, Vec<Line<'static>>, [Hint; 2])> {
     let user = chooser.user(cx)?;
     let title = format!(" Edit which tag of {}? ", user_name(&user));
-    let labels: Vec<String> = user.tags.iter().map(|t| tag_label(cx.settings, &t)).collect();
+    let labels: Vec<String> = user
+        .tags
+        .iter()
+        .map(|t| tag_label(cx.settings, &t))
+        .collect();
     let k = |a| cx.first_key(a);
     let hints = [
         Hint::button(Action::Submit, format!("{} edit", k(Action::Submit))),

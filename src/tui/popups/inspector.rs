@@ -161,10 +161,7 @@ impl Inspector {
             ));
         }
         Outcome::open(Popup::Confirm(Confirm {
-            title: format!(
-                " Send {} again? ",
-                crate::tui::state::words::op_words(op)
-            ),
+            title: format!(" Send {} again? ", crate::tui::state::words::op_words(op)),
             lines,
             yes: "send again".into(),
             on_yes: OnYes::Resend(self.key.clone()),

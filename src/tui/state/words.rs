@@ -36,7 +36,10 @@ pub fn batch_verb(name: &str) -> &'static str {
 /// Where a batch's rows came from: the name of the file it imports, or the marked rows.
 pub fn batch_source(name: &str, source: Option<&str>) -> String {
     if let Some(path) = source {
-        let file = path.rsplit(['/', '\\']).find(|s| !s.is_empty()).unwrap_or(path);
+        let file = path
+            .rsplit(['/', '\\'])
+            .find(|s| !s.is_empty())
+            .unwrap_or(path);
         return file.to_string();
     }
     match name {

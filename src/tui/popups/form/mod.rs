@@ -506,7 +506,10 @@ mod tests {
         assert_eq!(f.error, None, "nothing typed: no error shown yet");
         assert_eq!(press(&mut f, "x"), FormEvent::Changed);
         assert_eq!(press(&mut f, "backspace"), FormEvent::Changed);
-        assert!(f.error.is_some(), "emptied by the operator: now it says why");
+        assert!(
+            f.error.is_some(),
+            "emptied by the operator: now it says why"
+        );
         for c in "vip".chars() {
             assert_eq!(press(&mut f, &key(c)), FormEvent::Changed);
         }

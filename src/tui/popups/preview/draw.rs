@@ -199,7 +199,10 @@ impl Preview {
         let (lw, tw, ow) = self.columns(w);
         lines.push(Line::from(
             fit(
-                &format!("{:<lw$} {:<tw$} {:<ow$} prediction", "line", "target", "request"),
+                &format!(
+                    "{:<lw$} {:<tw$} {:<ow$} prediction",
+                    "line", "target", "request"
+                ),
                 w,
             )
             .bold(),
@@ -339,7 +342,9 @@ impl Preview {
         lines.extend(footer);
         // An undo's `from` says what it undoes; the others' say where the rows came from.
         let title = match self.plan.op {
-            crate::core::plan::BatchOp::Undo => format!(" Preview · {} ", fit(&self.from, w.saturating_sub(12))),
+            crate::core::plan::BatchOp::Undo => {
+                format!(" Preview · {} ", fit(&self.from, w.saturating_sub(12)))
+            }
             op => format!(
                 " Preview · {} · {} ",
                 crate::tui::state::words::batch_op_words(op.name()),
