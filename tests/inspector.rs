@@ -224,7 +224,7 @@ fn r_resends_through_the_gate_as_a_new_entry() {
         "it asks first"
     );
     let screen = h.screen();
-    assert!(screen.contains("Send hive_add again?"), "{screen}");
+    assert!(screen.contains("Send Hive add again?"), "{screen}");
     assert!(
         screen.contains(&format!("Target:  {}", op.target())),
         "{screen}"

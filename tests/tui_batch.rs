@@ -307,11 +307,11 @@ fn an_interrupted_batch_is_offered_for_resume() {
     assert!(screen.contains("1 already done"), "{screen}");
     let row = screen
         .lines()
-        .find(|l| l.contains("user_def456") && l.contains("hive_add"))
+        .find(|l| l.contains("user_def456") && l.contains("Hive add"))
         .unwrap_or_else(|| panic!("the row to resend: {screen}"));
     assert!(row.contains("last: abandoned"), "{row}");
     assert!(
-        !screen.contains("user_abc123 hive_add"),
+        !screen.contains("user_abc123 Hive add"),
         "the done row is not listed: {screen}"
     );
     snapshot("batch_resume_preview_120x32", screen);

@@ -443,7 +443,7 @@ fn the_history_groups_a_batch_into_one_line_and_keeps_earlier_changes() {
     );
     let screen = h.screen();
     assert!(
-        screen.contains("400 × hive_add") && screen.contains("done 400/400 · 400 ok"),
+        screen.contains("400 × add") && screen.contains("done 400/400 · 400 ok"),
         "{screen}"
     );
     assert!(
@@ -470,7 +470,7 @@ fn the_history_groups_a_batch_into_one_line_and_keeps_earlier_changes() {
             .is_some_and(|e| e.history().is_none() && !e.is_batch()),
         "the click selects this run's listing"
     );
-    h.click_text("400 × hive_add");
+    h.click_text("400 × add");
     assert_eq!(
         h.app.log.selected().map(|e| e.key.as_str()),
         Some("1a2f00c0ffee-400-1")

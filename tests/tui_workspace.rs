@@ -186,23 +186,24 @@ fn a_look_up_made_before_the_workspace_arrives_is_kept_first() {
     let mut h = starting();
     h.key(KeyCode::Char('1'));
     h.key(KeyCode::Char('f'));
-    h.type_text("sam.lee@example.edu");
+    // A look-up that finds someone (only those are kept as recent).
+    h.type_text("ada.lovelace@example.edu");
     h.key(KeyCode::Enter);
     h.reply_all();
-    assert_eq!(h.app.settings.lookups, vec!["sam.lee@example.edu"]);
+    assert_eq!(h.app.settings.lookups, vec!["ada.lovelace@example.edu"]);
     assert!(h.saved.is_none(), "the saved look-ups are not overwritten");
     h.send(loaded(
         Vec::new(),
-        &["older@example.edu", "sam.lee@example.edu"],
+        &["older@example.edu", "ada.lovelace@example.edu"],
     ));
     assert_eq!(
         h.app.settings.lookups,
-        vec!["sam.lee@example.edu", "older@example.edu"]
+        vec!["ada.lovelace@example.edu", "older@example.edu"]
     );
     let saved = h.saved.clone().expect("saved");
     assert_eq!(
         saved.cerego_lookups,
-        vec!["sam.lee@example.edu", "older@example.edu"]
+        vec!["ada.lovelace@example.edu", "older@example.edu"]
     );
 }
 

@@ -238,7 +238,9 @@ fn an_edit_opened_on_a_cached_user_says_so_and_is_sent_only_from_the_live_tags()
     let (mut h, listing) = started(&seed, cached);
     select(&mut h, &user.id);
 
+    // The user has several tags: e asks which; the first is the one with the cached value.
     h.key(KeyCode::Char('e'));
+    h.key(KeyCode::Enter);
     let screen = h.screen();
     assert!(
         screen.contains("tags shown are from the list cached at 10:00"),

@@ -59,6 +59,9 @@ pub struct CeregoView {
     /// The known users that pass the filter, and the selected one.
     pub list: FilteredList,
     pub tag_selected: usize,
+    /// The tag the operator put the tags pane's cursor on, as (user id, tag id): while the
+    /// cursor is still on it, it is the one `e` edits, even from the user list.
+    pub tag_chosen: Option<(String, String)>,
     /// While the list loads: the last page received and the page count, if known.
     pub progress: Option<(u32, Option<u64>)>,
     /// Users marked for a batch (by user id).
@@ -152,6 +155,7 @@ impl App {
                 load: cerego_load,
                 list: FilteredList::new(super::actions::USER_EXACT, Fallback::First),
                 tag_selected: 0,
+                tag_chosen: None,
                 progress: None,
                 marks: Marks::default(),
                 from_cache: None,

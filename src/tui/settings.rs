@@ -92,15 +92,7 @@ fn seed_patrons(seed: &Seed) -> Vec<KnownPatron> {
 impl super::app::App {
     /// A tag type's configured name ("type 7" when the profile does not name it).
     pub fn tag_type_name(&self, id: Option<&str>) -> String {
-        let Some(id) = id else {
-            return "(unknown type)".into();
-        };
-        self.settings
-            .cerego
-            .as_ref()
-            .and_then(|c| c.tag_types.iter().find(|t| t.id.as_str() == id))
-            .map(|t| t.name.clone())
-            .unwrap_or_else(|| format!("type {id}"))
+        self.settings.tag_type_name(id)
     }
 
     pub fn catalogue_fields(&self) -> Vec<String> {
@@ -119,6 +111,18 @@ impl super::app::App {
 }
 
 impl Settings {
+    /// A tag type's configured name ("type 7" when the profile does not name it).
+    pub fn tag_type_name(&self, id: Option<&str>) -> String {
+        let Some(id) = id else {
+            return "(unknown type)".into();
+        };
+        self.cerego
+            .as_ref()
+            .and_then(|c| c.tag_types.iter().find(|t| t.id.as_str() == id))
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| format!("type {id}"))
+    }
+
     /// The Hive catalogue's api_fields (none when Hive is not configured).
     pub fn catalogue_fields(&self) -> Vec<String> {
         self.hive

@@ -183,7 +183,7 @@ pub enum Context {
     Batches,
     /// The playground's scenario picker.
     Scenarios,
-    /// A short menu (the simulator's faults, what to copy).
+    /// A short menu (the simulator's faults, what to copy, which tag to edit).
     Menu,
 }
 

@@ -108,7 +108,10 @@ pub const TABLE: &[Spec] = &[
         )
         .hint("add"),
     keys(Action::Edit, &["e"], "e")
-        .main("edit the selected Cerego tag's value", Tags)
+        .main(
+            "edit a Cerego tag's value (the chosen one; asks which among several)",
+            Tags,
+        )
         .hint("edit"),
     keys(Action::Remove, &["d", "delete"], "d")
         .main("remove the selected or marked Hive tags (asks first)", Tags)

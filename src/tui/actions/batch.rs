@@ -246,7 +246,11 @@ impl App {
             .unwrap_or(crate::core::op::Op::CeregoProfile);
         let service = first.service();
         let what = format!("{} batch", service.name());
-        let target = format!("{} × {}", todo.len(), plan.op.name());
+        let target = format!(
+            "{} × {}",
+            todo.len(),
+            crate::tui::state::words::batch_verb(plan.op.name())
+        );
         let unchanged = plan.rows.iter().filter(|r| r.unchanged).count();
         let view = BatchView::new(Arc::new(plan.clone()), todo.clone(), unchanged, self.now);
         let key = plan.batch_id.clone();
@@ -387,7 +391,14 @@ impl App {
                 ),
             );
         } else if let Some(b) = self.batch(batch_id) {
-            let text = format!("Batch {batch_id}: {}.", b.summary());
+            // What the batch was, in words, beside the id `tagdesk batch` commands take.
+            let what = match &b.plan.undo_of {
+                Some(of) => format!("undo of {}", self.cx().known().undone(of)),
+                None => {
+                    crate::tui::state::words::batch_what(b.plan.op.name(), b.plan.source.as_deref())
+                }
+            };
+            let text = format!("Batch {batch_id} ({what}): {}.", b.summary());
             self.set_status(Level::Info, text);
         }
         self.save_effect().into_iter().collect()

@@ -5,7 +5,7 @@ use crate::core::domain::{ApiField, PatronId};
 use crate::core::op::Op;
 use crate::tui::app::{App, Effect, Level, Pane, Tab};
 use crate::tui::keymap::Action;
-use crate::tui::popups::{Confirm, Form, FormKind, OnYes, Popup};
+use crate::tui::popups::{Confirm, Form, FormKind, OnYes, Popup, TagChooser};
 
 impl App {
     pub(in crate::tui) fn add(&mut self) -> Vec<Effect> {
@@ -99,35 +99,47 @@ impl App {
         )
     }
 
+    /// `e`: the edit of the tag the operator chose — the tags pane's cursor when the pane
+    /// has the focus or its cursor was moved on this user; the only tag; or, among several,
+    /// the one picked in a chooser (never silently the first).
     pub(in crate::tui) fn edit(&mut self) -> Vec<Effect> {
         // Availability (keymap::availability) has said this is the Cerego tab.
         let Some(user) = self.selected_user() else {
             self.set_status(Level::Warn, "No user selected.");
             return Vec::new();
         };
-        let Some(tag) = user.tags.get(self.cerego.tag_selected) else {
-            let msg = format!(
-                "This user has no tags to edit: press {} to add one.",
-                self.key_label(Action::Add)
-            );
-            self.set_status(Level::Warn, msg);
-            return Vec::new();
+        let cached = self.selected_is_cached();
+        let under_cursor = user.tags.get(self.cerego.tag_selected);
+        let chosen = self.focus == Pane::Tags
+            || under_cursor.is_some_and(|t| {
+                self.cerego.tag_chosen.as_ref() == Some(&(user.id.to_string(), t.id.to_string()))
+            });
+        let index = match user.tags.len() {
+            0 => {
+                let msg = format!(
+                    "No tag to edit: {} has none yet — press {} to add one.",
+                    crate::tui::popups::user_name(&user),
+                    self.key_label(Action::Add)
+                );
+                self.set_status(Level::Warn, msg);
+                return Vec::new();
+            }
+            1 => 0,
+            _ if chosen && self.cerego.tag_selected < user.tags.len() => self.cerego.tag_selected,
+            _ => {
+                let chooser = TagChooser {
+                    user_id: user.id.to_string(),
+                    selected: self.cerego.tag_selected.min(user.tags.len() - 1),
+                    cached,
+                };
+                self.open(Popup::ChooseTag(chooser));
+                return Vec::new();
+            }
         };
-        let kind = FormKind::CeregoEdit {
-            tag_id: tag.id.to_string(),
-            user_name: user
-                .name
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("user {}", user.id)),
-            type_name: self.tag_type_name(tag.tag_type_id),
-            old_value: tag.value.unwrap_or_default().to_string(),
-            user_id: user.id.to_string(),
-            tag_type: tag.tag_type_id.map(str::to_string),
-        };
-        let value = tag.value.unwrap_or_default();
-        let mut form = Form::new(kind, value);
-        form.cached = self.selected_is_cached();
-        self.open(Popup::Form(Box::new(form)));
+        if let Some(mut form) = Form::edit_tag(&self.settings, &user, index) {
+            form.cached = cached;
+            self.open(Popup::Form(Box::new(form)));
+        }
         Vec::new()
     }
 

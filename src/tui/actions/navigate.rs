@@ -48,6 +48,10 @@ impl App {
             (Pane::Tags, Tab::Cerego) => {
                 let len = self.selected_user().map(|u| u.tags.len()).unwrap_or(0);
                 self.cerego.tag_selected = step(self.cerego.tag_selected, len, delta);
+                self.cerego.tag_chosen = self.selected_user().and_then(|u| {
+                    let tag = u.tags.get(self.cerego.tag_selected)?;
+                    Some((u.id.to_string(), tag.id.to_string()))
+                });
             }
             (Pane::Tags, Tab::Hive) => {
                 let len = self.selected_patron().map(|p| p.tags.len()).unwrap_or(0);

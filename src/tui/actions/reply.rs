@@ -5,6 +5,7 @@ use crate::core::model::Folded;
 use crate::core::op::cerego::CeregoUser;
 use crate::core::op::scenario::Severity;
 use crate::core::op::{ApiError, Op};
+use crate::core::printable::plural;
 use crate::engine::backend::Reply;
 use crate::tui::app::{App, Effect, Level};
 use crate::tui::keymap::Action;
@@ -81,8 +82,8 @@ impl App {
                     && journal_ok
                 {
                     let msg = format!(
-                        "Showing {} users: {cut}. Press {} to look up others.",
-                        self.known.cerego.len(),
+                        "Showing {}: {cut}. Press {} to look up others.",
+                        plural(self.known.cerego.len() as u64, "user", "users"),
                         self.key_label(Action::Lookup)
                     );
                     self.set_status(Level::Warn, msg);
@@ -110,12 +111,21 @@ impl App {
                     self.set_status(
                         if n == 0 { Level::Warn } else { Level::Info },
                         format!(
-                            "Look-up \"{query}\": {n} user{} found.",
-                            if n == 1 { "" } else { "s" }
+                            "Look-up \"{query}\": {} found.",
+                            plural(n as u64, "user", "users")
                         ),
                     );
                 }
-                Vec::new()
+                // Only a look-up that found someone is worth recalling (↑ in the form); one
+                // that failed or found no one is not kept.
+                if n == 0 {
+                    return Vec::new();
+                }
+                let lookups = &mut self.settings.lookups;
+                lookups.retain(|q| *q != query);
+                lookups.insert(0, query);
+                lookups.truncate(crate::engine::workspace::MAX_LOOKUPS);
+                self.save_effect().into_iter().collect()
             }
             Folded::Patron { id, outcome } => {
                 self.refilter_hive();

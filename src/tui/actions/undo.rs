@@ -136,7 +136,7 @@ impl App {
             );
             return;
         }
-        let from = format!("undo of {of}");
+        let from = format!("undo of {}", self.cx().known().undone(of));
         self.open_preview(plan, Vec::new(), None, false, from);
     }
 
@@ -153,7 +153,11 @@ impl App {
             self.resume_waiting = Some(Box::new(super::ResumeOffer { plan, todo, last }));
             return;
         }
-        let from = format!("resume of {}", plan.batch_id);
+        let from = format!(
+            "resume of {} ({})",
+            crate::tui::state::words::batch_what(plan.op.name(), plan.source.as_deref()),
+            crate::core::printable::plural(plan.rows.len() as u64, "row", "rows"),
+        );
         let mut preview_plan = plan;
         preview_plan.notes.insert(
             0,

@@ -154,7 +154,7 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
         fit(
             &format!(
                 "  {:<8} {:<22} {:<14} {:<10} message",
-                "line", "target", "op", "outcome"
+                "line", "target", "request", "outcome"
             ),
             w,
         )
@@ -172,8 +172,9 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
         let outcome = report.map_or(RowOutcome::Pending, |r| r.outcome);
         let message = report.and_then(|r| r.message.as_deref()).unwrap_or("");
         let colour = crate::tui::state::summary::outcome_colour(outcome);
+        // A row from no file line (marked rows, an undo's own) has no line to show.
         let line_no = if plan_row.lines.is_empty() {
-            "-".to_string()
+            String::new()
         } else {
             plan_row.line().to_string()
         };
@@ -182,7 +183,7 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
             outcome.glyph(),
             line_no,
             fit(&plan_row.op.target(), 22),
-            plan_row.op.name(),
+            crate::tui::state::words::op_words(&plan_row.op),
             outcome.as_str(),
             message
         );
@@ -216,14 +217,20 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
         )
     };
     lines.push(Line::from(fit(&hint, w).muted()));
+    // What the batch is, in words (its id is what `tagdesk batch` commands take).
+    let what = match (&b.plan.undo_of, b.plan.op) {
+        (Some(of), _) => format!("undo of {}", cx.known().undone(of)),
+        (None, op) => format!(
+            "{} · {}",
+            crate::tui::state::words::batch_op_words(op.name()),
+            crate::tui::state::words::batch_origin(op.name(), b.plan.source.as_deref())
+        ),
+    };
     let title = format!(
         " Batch {} · {} · {}{} ",
         b.plan.batch_id,
-        b.plan.op.name(),
-        b.plan
-            .source
-            .clone()
-            .unwrap_or_else(|| plural(total as u64, "request", "requests")),
+        what,
+        plural(total as u64, "request", "requests"),
         // Read back from the journal: what its rows say, not a run of this console.
         if b.earlier { " · an earlier run" } else { "" }
     );
@@ -294,7 +301,10 @@ mod tests {
     fn the_window_shows_the_progress_and_the_keys_of_a_running_batch() {
         let (app, window) = running();
         let text = screen(&window, &app.cx(), 120, 30);
-        assert!(text.contains("Batch batch-1 · hive_add"), "{text}");
+        assert!(
+            text.contains("Batch batch-1 · Hive add · marked patrons"),
+            "{text}"
+        );
         assert!(text.contains("0/2"), "{text}");
         assert!(text.contains("p pause · c cancel"), "{text}");
     }

@@ -19,6 +19,7 @@ use crate::tui::app::Level;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::mouse::{Hits, Target};
 use crate::tui::state::batches::{BatchRow, Standing, rows};
+use crate::tui::state::words::batch_op_words;
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::{cell, fit};
 
@@ -135,6 +136,14 @@ struct Layout {
     rows_y: u16,
 }
 
+/// Where a batch's rows came from, in words; an undo's is what it undid.
+fn source(cx: &Cx, row: &BatchRow) -> String {
+    match &row.undo_of {
+        Some(of) => format!("undo of {}", cx.known().undone(of)),
+        None => row.source.clone(),
+    }
+}
+
 /// The time a batch started, as the view shows it: `today 14:02` or `Mar 13 09:12`.
 fn started(cx: &Cx, at: DateTime<Utc>) -> String {
     let local = cx.local(at);
@@ -170,7 +179,7 @@ fn layout(cx: &Cx, selected: usize, area: Rect) -> Layout {
         } else {
             String::new()
         },
-        cell("op", 14),
+        cell("action", 14),
         cell("size", 10),
         cell("from", source_w + 1),
     );
@@ -189,9 +198,9 @@ fn layout(cx: &Cx, selected: usize, area: Rect) -> Layout {
             } else {
                 String::new()
             },
-            cell(row.op, 14),
+            cell(batch_op_words(row.op), 14),
             cell(&row.size, 10),
-            cell(&printable(&row.source), source_w),
+            cell(&printable(&source(cx, row)), source_w),
             row.counts
         );
         let style = if i == selected {
@@ -224,8 +233,8 @@ fn layout(cx: &Cx, selected: usize, area: Rect) -> Layout {
             &format!(
                 "Batch {} · {} · {} · started {} ({from})",
                 row.batch_id,
-                row.op,
-                printable(&row.source),
+                batch_op_words(row.op),
+                printable(&source(cx, row)),
                 started(cx, row.created_at)
             ),
             w,
@@ -338,7 +347,10 @@ mod tests {
         let mut view = BatchesView::default();
         let text = screen(&view, &cx, 120, 30);
         assert!(text.contains("running"), "{text}");
-        assert!(text.contains("batch-1 · hive_add · marked rows"), "{text}");
+        assert!(
+            text.contains("batch-1 · Hive add · marked patrons"),
+            "{text}"
+        );
         let out = press(&mut view, &cx, "R");
         assert_eq!(
             said(&out),

@@ -114,7 +114,8 @@ fn help_lines(cx: &Cx) -> Vec<Line<'static>> {
             k(Action::NextPane)
         ),
         format!(
-            "{}/{} change the Cerego tag type, or walk the recent look-ups",
+            "{}/{} change the Cerego tag type, move to the user's other tags (an edit), or \
+             walk the recent look-ups",
             k(Action::Up),
             k(Action::Down)
         ),

@@ -161,7 +161,7 @@ impl Inspector {
             ));
         }
         Outcome::open(Popup::Confirm(Confirm {
-            title: format!(" Send {} again? ", op.name()),
+            title: format!(" Send {} again? ", crate::tui::state::words::op_words(op)),
             lines,
             yes: "send again".into(),
             on_yes: OnYes::Resend(self.key.clone()),
@@ -608,7 +608,7 @@ mod tests {
             panic!("a question first: {out:?}");
         };
         assert_eq!(confirm.on_yes, OnYes::Resend(add.clone()));
-        assert_eq!(confirm.title, " Send hive_add again? ");
+        assert_eq!(confirm.title, " Send Hive add again? ");
         assert_eq!(confirm.lines[0], "Hive: add vip to patron user_1");
         assert_eq!(confirm.lines[1], "Target:  user_1");
         assert!(out.then.is_empty(), "nothing is sent before the answer");

@@ -13,6 +13,7 @@
 
 mod batch;
 mod batches;
+mod choose_tag;
 mod confirm;
 mod copy;
 mod faults;
@@ -36,10 +37,11 @@ use ratatui::layout::Rect;
 
 pub use batch::BatchWindow;
 pub use batches::BatchesView;
+pub use choose_tag::TagChooser;
 pub use confirm::{Confirm, OnYes};
 pub use copy::{CopyItem, CopyMenu, copy_items};
 pub use faults::Faults;
-pub use form::{Form, FormEvent, FormKind, edit, path_parts};
+pub use form::{Form, FormEvent, FormKind, edit, path_parts, tag_label, user_name};
 pub use help::{Help, PAGES as HELP_PAGES, help_max_scroll};
 pub use inspector::{Inspector, inspector_lines, inspector_max_scroll};
 pub use outcome::{Do, Next, Outcome};
@@ -111,6 +113,17 @@ impl Cx<'_> {
     /// What quitting would leave without an outcome: requests in flight and batch rows.
     pub fn unfinished(&self) -> usize {
         self.in_flight + self.batch_rows_left
+    }
+
+    /// What an undo can name, for its words (`undo of import people.csv (3 rows, 10:02)`).
+    pub fn known(&self) -> crate::tui::state::words::Known<'_> {
+        crate::tui::state::words::Known {
+            batches: self.batches,
+            listing: self.listing,
+            log: self.log,
+            now: self.now,
+            offset: self.settings.utc_offset,
+        }
     }
 
     /// The time shown for a UTC instant, in the console's zone.
@@ -237,6 +250,8 @@ popup_list! {
     Faults(Faults),
     /// What to copy of a log entry (opened from its inspector).
     Copy(CopyMenu),
+    /// Which of a user's tags to edit.
+    ChooseTag(TagChooser),
 }
 
 impl Popup {

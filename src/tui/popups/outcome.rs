@@ -181,17 +181,28 @@ impl App {
                 old_value,
                 value,
             } => {
-                self.open(Popup::Form(Box::new(Form::new(
-                    FormKind::CeregoEdit {
-                        tag_id,
-                        user_name,
-                        type_name,
-                        old_value,
-                        user_id: String::new(),
-                        tag_type: None,
-                    },
-                    &value,
-                ))));
+                // The selected user's tag when it is still listed (its edit can then move to
+                // the user's other tags), with the value the add was for in the field.
+                let listed = self.selected_user().and_then(|u| {
+                    let index = u.tags.iter().position(|t| t.id == tag_id)?;
+                    Form::edit_tag(&self.settings, &u, index)
+                });
+                let mut form = listed.unwrap_or_else(|| {
+                    Form::new(
+                        FormKind::CeregoEdit {
+                            tag_id,
+                            user_name,
+                            type_name,
+                            old_value,
+                            user_id: String::new(),
+                            tag_type: None,
+                        },
+                        "",
+                    )
+                });
+                let cursor = value.chars().count();
+                form.input = tui_input::Input::new(value).with_cursor(cursor);
+                self.open(Popup::Form(Box::new(form)));
                 Vec::new()
             }
         }

@@ -200,7 +200,7 @@ impl BatchView {
             (c.partial, "partial"),
             (c.failed, "failed"),
             (c.refused, "refused"),
-            (c.errors, "errors"),
+            (c.errors, if c.errors == 1 { "error" } else { "errors" }),
             (c.pending, "pending"),
             (c.unchanged, "unchanged"),
         ] {

@@ -78,8 +78,11 @@ pub struct BatchRow {
     pub created_at: DateTime<Utc>,
     /// `hive_add`, `cerego_import`, `undo`…
     pub op: &'static str,
-    /// The source file, `undo of ID`, or what the rows came from.
+    /// Where the rows came from, in words: `import people.csv`, `Hive add to marked
+    /// patrons` (an undo's is what it undid: [`BatchRow::undo_of`]).
     pub source: String,
+    /// The batch or journal entry an undo undid.
+    pub undo_of: Option<String>,
     pub standing: Standing,
     /// `done/total` requests for this run's batches, `N rows` for earlier ones.
     pub size: String,
@@ -110,7 +113,7 @@ pub fn counts_text(c: &BatchCounts) -> String {
         (c.partial, "partial"),
         (c.failed, "failed"),
         (c.refused, "refused"),
-        (c.errors, "errors"),
+        (c.errors, if c.errors == 1 { "error" } else { "errors" }),
         (c.pending, "pending"),
         (c.unchanged, "unchanged"),
     ]
@@ -145,7 +148,8 @@ fn live_row(b: &BatchView) -> BatchRow {
         // When this run started sending it (for a resume: the resume).
         created_at: b.started_at,
         op: b.plan.op.name(),
-        source: source_of(b.plan.source.as_deref(), b.plan.undo_of.as_deref()),
+        source: super::words::batch_source(b.plan.op.name(), b.plan.source.as_deref()),
+        undo_of: b.plan.undo_of.clone(),
         standing,
         size: format!("{}/{}", b.done(), b.todo.len()),
         counts: counts_text(&counts),
@@ -166,7 +170,8 @@ fn listed_row(info: &BatchInfo) -> BatchRow {
         batch_id: info.batch_id.clone(),
         created_at: info.created_at,
         op: info.op,
-        source: source_of(info.source.as_deref(), info.undo_of.as_deref()),
+        source: super::words::batch_source(info.op, info.source.as_deref()),
+        undo_of: info.undo_of.clone(),
         standing,
         size: crate::core::printable::plural(info.rows as u64, "row", "rows"),
         counts: match &info.counts {
@@ -175,14 +180,6 @@ fn listed_row(info: &BatchInfo) -> BatchRow {
         },
         this_run: false,
         unfinished: matches!(info.state, BatchState::Interrupted | BatchState::NotStarted),
-    }
-}
-
-fn source_of(source: Option<&str>, undo_of: Option<&str>) -> String {
-    match (source, undo_of) {
-        (Some(s), _) => s.to_string(),
-        (None, Some(of)) => format!("undo of {of}"),
-        (None, None) => "marked rows".into(),
     }
 }
 

@@ -106,7 +106,7 @@ fn batch_line(
         started_at,
         state: RequestState::EarlierBatch {
             what: format!("{} batch", op.service().name()),
-            target: format!("{total} × {name}"),
+            target: format!("{total} × {}", super::words::batch_verb(name)),
         },
         op,
         summary: Some(Summary {
@@ -183,7 +183,7 @@ mod tests {
         assert_eq!(keys, ["hand-a", "b-1", "hand-b"]);
         let batch = &out[1];
         assert!(batch.is_batch());
-        assert_eq!(batch.target(), "3 × hive_add");
+        assert_eq!(batch.target(), "3 × add");
         let summary = batch.summary.as_ref().unwrap();
         // Row 1's latest attempt (timed out) counts, not its first; row 2 was never sent.
         assert_eq!(summary.text, "interrupted 2/3 · 2 errors · 1 pending");

@@ -8,6 +8,7 @@ pub mod list;
 pub mod playground;
 pub mod requests;
 pub(crate) mod summary;
+pub mod words;
 
 pub use list::{Fallback, Filter, FilteredList};
 pub use requests::{LogEntry, QuickFilter, RequestLog, RequestState, Summary};

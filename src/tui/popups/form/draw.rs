@@ -106,13 +106,30 @@ fn layout(cx: &Cx, form: &Form, area: Rect) -> Layout {
             ..
         } => {
             cached_line(cx, form, inner_w, &mut lines);
-            lines.push(Line::from(vec![
-                Span::styled("tag        ", Style::new().fg(theme::MUTED)),
-                Span::raw(fit(
-                    &format!("{tag_id} ({type_name})"),
-                    inner_w.saturating_sub(11),
-                )),
-            ]));
+            // The user's other tags are a key away: say which one this is, and how to move.
+            let tag_line = match form.tag_position(cx.selected_user) {
+                Some((at, n)) if n > 1 => vec![
+                    Span::styled("tag        ", Style::new().fg(theme::MUTED)),
+                    Span::styled(format!("◀ {type_name} · tag {tag_id} ▶"), theme::KEY),
+                    Span::styled(
+                        format!(
+                            "  ({} of {n}; {}/{} another tag)",
+                            at + 1,
+                            cx.first_key(Action::Up),
+                            cx.first_key(Action::Down)
+                        ),
+                        Style::new().fg(theme::MUTED),
+                    ),
+                ],
+                _ => vec![
+                    Span::styled("tag        ", Style::new().fg(theme::MUTED)),
+                    Span::raw(fit(
+                        &format!("{type_name} · tag {tag_id}"),
+                        inner_w.saturating_sub(11),
+                    )),
+                ],
+            };
+            lines.push(Line::from(tag_line));
             lines.push(Line::from(vec![
                 Span::styled("was        ", Style::new().fg(theme::MUTED)),
                 Span::raw(fit(&format!("\"{old_value}\""), inner_w.saturating_sub(11))),
@@ -215,11 +232,11 @@ fn layout(cx: &Cx, form: &Form, area: Rect) -> Layout {
     }
     lines.push(Line::from(""));
     let (text, style) = match (&form.error, &form.note) {
-        (Some(e), _) if !form.input.value().is_empty() => {
+        (Some(e), _) if form.refused || !form.input.value().is_empty() => {
             (format!("✗ {e}"), Style::new().fg(theme::ERROR))
         }
         (_, Some(note)) => (note.clone(), Style::new().fg(theme::WARN)),
-        // An empty field is not an error yet: say what is needed, quietly.
+        // A field the operator emptied is not an error yet: say what is needed, quietly.
         (Some(e), _) => (e.clone(), Style::new().fg(theme::MUTED)),
         (None, None) => (String::new(), Style::new()),
     };

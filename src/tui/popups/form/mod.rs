@@ -7,6 +7,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{Cx, Do, Outcome, Room};
 use crate::core::domain::{ApiField, PatronId, TagValue};
+use crate::core::printable::plural;
 use crate::tui::app::{Effect, Level};
 use crate::tui::keymap::{Action, Context};
 
@@ -64,8 +65,11 @@ pub enum FormKind {
 pub struct Form {
     pub kind: FormKind,
     pub input: Input,
-    /// The validation message for the current text (shown inline, blocks submit).
+    /// The validation message for the current text (shown inline, blocks submit). A form
+    /// opens without one: it appears once the text was edited, or on Enter.
     pub error: Option<String>,
+    /// Enter refused the text: its error shows as one even on an empty field.
+    pub refused: bool,
     /// A remark that does not block submit (e.g. a paste was cleaned up).
     pub note: Option<String>,
     /// Tab completion state for api_field lists: (prefix typed, next candidate index).
@@ -83,7 +87,8 @@ pub enum FormEvent {
     Changed,
     Submit,
     Cancel,
-    /// Up / Down: for the Cerego add form, cycle the tag type.
+    /// Up / Down (Tab / Shift-Tab where nothing completes): in the Cerego add form, cycle
+    /// the tag type; in the edit, move to the user's next / previous tag.
     Cycle(i32),
     Complete,
     Ignored,
@@ -109,18 +114,19 @@ pub fn path_parts(value: &str) -> (String, String) {
 }
 
 impl Form {
+    /// A form on `initial`, with no error shown yet: nothing was typed to be wrong (Enter
+    /// still checks the text, and says why it refuses it).
     pub fn new(kind: FormKind, initial: &str) -> Self {
-        let mut form = Self {
+        Self {
             kind,
             input: Input::new(initial.to_string()),
             error: None,
+            refused: false,
             note: None,
             completion: None,
             history: None,
             cached: false,
-        };
-        form.error = form.validate().err();
-        form
+        }
     }
 
     /// ↑ (`step` -1) puts the next older of `recent` (most recent first) in the field, ↓ the
@@ -165,13 +171,15 @@ impl Form {
             } => format!(" Set a Cerego tag on {user_name} "),
             FormKind::CeregoEdit { user_name, .. } => format!(" Edit a Cerego tag of {user_name} "),
             FormKind::HiveBatch { remove, count } => format!(
-                " {} Hive tags {} {count} marked patrons ",
+                " {} Hive tags {} {} ",
                 if *remove { "Remove" } else { "Add" },
-                if *remove { "from" } else { "to" }
+                if *remove { "from" } else { "to" },
+                plural(*count as u64, "marked patron", "marked patrons")
             ),
-            FormKind::CeregoBatch { count, .. } => {
-                format!(" Set a Cerego tag on {count} marked users ")
-            }
+            FormKind::CeregoBatch { count, .. } => format!(
+                " Set a Cerego tag on {} ",
+                plural(*count as u64, "marked user", "marked users")
+            ),
             FormKind::Import { service } => format!(" Import a {} CSV file ", service.name()),
         }
     }
@@ -243,6 +251,7 @@ impl Form {
         if edit(&mut self.input, key) {
             self.completion = None;
             self.note = None;
+            self.refused = false;
             self.error = self.validate().err();
             FormEvent::Changed
         } else {
@@ -394,7 +403,10 @@ impl Form {
 }
 
 mod draw;
+mod edit;
 mod submit;
+
+pub use edit::{tag_label, user_name};
 
 impl Room for Form {
     fn context(&self) -> Context {
@@ -408,12 +420,17 @@ impl Room for Form {
             FormEvent::Submit => match self.validate() {
                 Err(e) => {
                     self.error = Some(e);
+                    self.refused = true;
                     Outcome::stay()
                 }
                 Ok(()) => Outcome::close().and(Do::Submit),
             },
             FormEvent::Cycle(step) if self.kind == FormKind::CeregoLookup => {
                 self.walk_history(&cx.settings.lookups, step);
+                Outcome::stay()
+            }
+            FormEvent::Cycle(step) if matches!(self.kind, FormKind::CeregoEdit { .. }) => {
+                self.move_tag(cx, step);
                 Outcome::stay()
             }
             FormEvent::Cycle(step) => {
@@ -486,7 +503,13 @@ mod tests {
     #[test]
     fn typing_validates_inline() {
         let mut f = hive_form();
-        assert!(f.error.is_some(), "empty is invalid from the start");
+        assert_eq!(f.error, None, "nothing typed: no error shown yet");
+        assert_eq!(press(&mut f, "x"), FormEvent::Changed);
+        assert_eq!(press(&mut f, "backspace"), FormEvent::Changed);
+        assert!(
+            f.error.is_some(),
+            "emptied by the operator: now it says why"
+        );
         for c in "vip".chars() {
             assert_eq!(press(&mut f, &key(c)), FormEvent::Changed);
         }

@@ -32,14 +32,9 @@ impl App {
                 ) else {
                     return Vec::new();
                 };
+                // It enters the recent look-ups once it found someone (`show_fold`).
                 let op = c.listing(Some(query.to_string()));
-                let lookups = &mut self.settings.lookups;
-                lookups.retain(|q| q != query.as_str());
-                lookups.insert(0, query.to_string());
-                lookups.truncate(crate::engine::workspace::MAX_LOOKUPS);
-                let mut effects = self.gate_and_send(op, false);
-                effects.extend(self.save_effect());
-                effects
+                self.gate_and_send(op, false)
             }
             FormKind::HiveAdd { patron } => match ApiField::parse_list(&text) {
                 Ok(fields) => {

@@ -199,7 +199,10 @@ impl Preview {
         let (lw, tw, ow) = self.columns(w);
         lines.push(Line::from(
             fit(
-                &format!("{:<lw$} {:<tw$} {:<ow$} prediction", "line", "target", "op"),
+                &format!(
+                    "{:<lw$} {:<tw$} {:<ow$} prediction",
+                    "line", "target", "request"
+                ),
                 w,
             )
             .bold(),
@@ -337,11 +340,17 @@ impl Preview {
             Line::from("")
         });
         lines.extend(footer);
-        let title = format!(
-            " Preview · {} · {} ",
-            self.plan.op.name(),
-            fit(&self.from, w.saturating_sub(24))
-        );
+        // An undo's `from` says what it undoes; the others' say where the rows came from.
+        let title = match self.plan.op {
+            crate::core::plan::BatchOp::Undo => {
+                format!(" Preview · {} ", fit(&self.from, w.saturating_sub(12)))
+            }
+            op => format!(
+                " Preview · {} · {} ",
+                crate::tui::state::words::batch_op_words(op.name()),
+                fit(&self.from, w.saturating_sub(24))
+            ),
+        };
         frame.render_widget(Clear, rect);
         frame.render_widget(
             Paragraph::new(lines).block(Block::bordered().title(title).border_style(theme::KEY)),

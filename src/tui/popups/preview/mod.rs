@@ -44,7 +44,7 @@ pub struct Shown {
     pub lines: String,
     /// Who it is about: a patron id, or a Cerego user's name and id.
     pub target: String,
-    pub op: &'static str,
+    pub op: String,
     /// What it is predicted to do: `+vip =newsletter`, `update Cohort: "Fall" → "Spring"`.
     pub effect: String,
     /// What the prediction rests on, when it differs from the preview's common basis.

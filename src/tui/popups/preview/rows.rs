@@ -25,8 +25,9 @@ pub fn shown(
         .iter()
         .zip(predictions)
         .map(|(row, p)| Shown {
+            // A row from no file line (marked rows, an undo's own) has no line to show.
             lines: if row.lines.is_empty() {
-                "-".to_string()
+                String::new()
             } else {
                 row.lines
                     .iter()
@@ -35,7 +36,12 @@ pub fn shown(
                     .join(",")
             },
             target: target(row, known, &mut owners),
-            op: row.op.name(),
+            // What is sent, in words; an unchanged row sends nothing.
+            op: if row.unchanged {
+                "nothing to send".to_string()
+            } else {
+                crate::tui::state::words::op_words(&row.op)
+            },
             effect: p.effect.clone(),
             basis: (Some(&p.basis) != basis.as_ref()).then(|| p.basis.clone()),
             unchanged: row.unchanged,
@@ -107,7 +113,7 @@ pub fn widths(shown: &[Shown]) -> (usize, usize, usize) {
     (
         widest(|s| s.lines.width()).clamp(4, 12),
         widest(|s| s.target.width()).clamp(6, 40),
-        widest(|s| s.op.len()).max(2),
+        widest(|s| s.op.len()).max(7),
     )
 }
 
