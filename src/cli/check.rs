@@ -202,8 +202,8 @@ fn tags_api_note(profile: &str, said: Option<crate::core::domain::TagsApi>) -> C
     let detail = match said {
         None => format!(
             "uses {} by default: this profile does not set tags_api, and the default is now \
-             \"set\" (it was \"legacy\"); to keep the legacy endpoints, write tags_api = \
-             \"legacy\" in [profiles.{profile}.cerego]",
+             \"set\" (earlier tagdesks used \"legacy\"); to keep the legacy endpoints, write \
+             tags_api = \"legacy\" in [profiles.{profile}.cerego]",
             family(TagsApi::Set)
         ),
         Some(api) => {

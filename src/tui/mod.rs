@@ -305,9 +305,9 @@ async fn tags_api_notice(
     .await;
     let text = format!(
         "Cerego: profile {} does not set tags_api, so it now uses the set endpoint (POST \
-             /v3/users/:id/partner_user_tags; it used the legacy ones): write tags_api = \
-             \"legacy\" in [profiles.{}.cerego] to keep them; tagdesk config check says which \
-             the server answers",
+         /v3/users/:id/partner_user_tags; earlier tagdesks used the legacy ones): write \
+         tags_api = \"legacy\" in [profiles.{}.cerego] to keep them; tagdesk config check \
+         says which the server answers",
         profile.name, profile.name
     );
     match first {
