@@ -36,6 +36,8 @@ pub struct Session {
     pub simulator: Option<Simulator>,
     /// Every profile in the configuration file (for switching in the console).
     pub profiles: Vec<String>,
+    /// What the profile picker shows of each profile.
+    pub cards: Vec<config::ProfileCard>,
     /// Things the operator should know (inline keys, loose file permissions, demo mode).
     pub warnings: Vec<String>,
 }
@@ -96,6 +98,8 @@ pub struct Prepared {
     pub profile: Option<Profile>,
     pub paths: Paths,
     pub profiles: Vec<String>,
+    /// What the profile picker shows of each profile (hosts, flags, whether keys resolve).
+    pub cards: Vec<config::ProfileCard>,
     pub warnings: Vec<String>,
     /// `[keys]` of the file, for demo mode.
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
@@ -124,6 +128,7 @@ fn tags_api_override(
 fn apply_tags_api(profile: &mut Profile, tags_api: Option<crate::core::domain::TagsApi>) {
     if let (Some(api), Some(c)) = (tags_api, profile.cerego.as_mut()) {
         c.tags_api = api;
+        c.tags_api_defaulted = false;
     }
 }
 
@@ -148,6 +153,7 @@ pub fn prepare_announcing(
     let paths = Paths::resolve(options.config.as_deref(), env);
     let mut warnings = Vec::new();
     let mut profiles = Vec::new();
+    let mut cards = Vec::new();
     let loaded = config::load(&paths.config_file)?;
     let keys = loaded
         .as_ref()
@@ -165,10 +171,17 @@ pub fn prepare_announcing(
     };
     let tags_api = tags_api_override(env)?;
     if options.demo {
+        // The picker offers the file's profiles to leave demo mode for (no key command
+        // runs for them until one is chosen).
+        if let Some((file, _)) = &loaded {
+            profiles = file.profiles.keys().cloned().collect();
+            cards = config::profile_cards(file, env, None);
+        }
         return Ok(Prepared {
             profile: None,
             paths,
             profiles,
+            cards,
             warnings,
             keys,
             mouse,
@@ -244,10 +257,16 @@ pub fn prepare_announcing(
         warnings.extend(p.warnings.iter().cloned());
         p
     });
+    if let Some((file, _)) = &loaded
+        && !profiles.is_empty()
+    {
+        cards = config::profile_cards(file, env, profile.as_ref());
+    }
     Ok(Prepared {
         profile,
         paths,
         profiles,
+        cards,
         warnings,
         keys,
         mouse,
@@ -274,6 +293,7 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
         profile,
         paths,
         profiles,
+        cards,
         mut warnings,
         keys,
         mouse,
@@ -311,6 +331,7 @@ pub async fn start(prepared: Prepared, options: &Options) -> Result<Session, Con
         paths,
         simulator,
         profiles,
+        cards,
         warnings,
     })
 }

@@ -122,8 +122,12 @@ fn edit_a_cerego_value_updates_log_and_tags_pane() {
     tui.send("\x15"); // Ctrl-U: clear the line
     tui.send("Platinum");
     tui.send("\r");
-    tui.wait_for("tag 84001 = \"Platinum\"");
-    tui.wait_for_line(&["Cerego update", "tag 84001", "Platinum"]);
+    // Demo mode speaks today's API (the set endpoint): the edit sets type 5 (Plan).
+    tui.wait_for_line(&[
+        "Cerego set",
+        "user 1185304",
+        "tag 84001 (type 5) = \"Platinum\"",
+    ]);
     tui.wait_for_line(&["Plan", "Platinum", "84001"]);
 }
 
@@ -778,4 +782,37 @@ fn no_mouse_or_mouse_false_leaves_the_mouse_to_the_terminal() {
         tui.wait_exit();
         assert!(rfind(&tui.raw(), b"\x1b[?1000h").is_none(), "{env:?}");
     }
+}
+
+/// Issue 21: a profile that does not say `cerego.tags_api` now sends the set endpoint; the
+/// console says so at the first start on it (status line and log), once: remembered in
+/// notices.toml (0600), the next start says nothing of it.
+#[test]
+fn the_new_tags_api_default_is_said_once_per_profile() {
+    let dirs = Dirs::new();
+    let sim = Sim::start(&[]);
+    dirs.write_config(&sim.base_url());
+    let said = |dirs: &Dirs| {
+        let log = std::fs::read_to_string(dirs.data().join("tagdesk.log")).unwrap_or_default();
+        log.matches("profile e2e does not set tags_api").count()
+    };
+    for _ in 0..2 {
+        let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+        // The listing (the second start shows the cached one first).
+        tui.wait_for("Ada Lovelace");
+        tui.wait_idle();
+        tui.send("q");
+        assert!(tui.wait_exit().success());
+        assert_eq!(said(&dirs), 1, "said at the first start, and only then");
+    }
+    let notices = dirs.data().join("notices.toml");
+    let text = std::fs::read_to_string(&notices).expect("notices.toml");
+    assert!(text.contains("tags_api_default = [\"e2e\"]"), "{text}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&notices)
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
 }

@@ -75,6 +75,7 @@ base_url = "{base}"
 partner_id = "4242"
 api_key_env = "T_CEREGO_KEY"
 tag_types = [{{ id = "3", name = "Cohort" }}]
+tags_api = "legacy"  # these tests drive the legacy add / update (the default is "set")
 [profiles.h.hive]
 base_url = "{base}"
 api_key_env = "T_HIVE_KEY"

@@ -260,17 +260,18 @@ fn the_console_adds_and_edits_through_one_set_and_undoes_the_edit() {
 use support::cli::{Env, code, json, stderr, stdout};
 
 fn set_profile_config(env: &Env) -> String {
-    env.default_config().replace(
-        "tag_types = [{ id = \"3\", name = \"Cohort\" }]",
-        "tag_types = [{ id = \"3\", name = \"Cohort\" }, { id = \"5\", name = \"Plan\" }]\n\
-         tags_api = \"set\"",
-    )
+    env.default_config()
+        .replace(
+            "tag_types = [{ id = \"3\", name = \"Cohort\" }]",
+            "tag_types = [{ id = \"3\", name = \"Cohort\" }, { id = \"5\", name = \"Plan\" }]",
+        )
+        .replace("tags_api = \"legacy\"", "tags_api = \"set\"")
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_cli_sets_tags_in_one_request_and_keeps_each_family_to_its_commands() {
     let env = Env::new().await;
-    // Legacy (the default): add and update work as before; set is refused, nothing sent.
+    // Legacy (said in the profile): add and update work as before; set is refused.
     let refused = env
         .run(&["cerego", "set", "--user", "1185304", "5=x"])
         .await;
@@ -443,4 +444,48 @@ async fn a_set_batch_groups_each_users_rows_and_its_undo_sets_the_values_back() 
         .and_then(|t| t.iter().find(|t| t["tag_type_id"] == "5"))
         .map(|t| t["value"].clone());
     assert_eq!(plan, Some("Gold".into()), "the undo set Plan back: {tags}");
+}
+
+/// Issue 21: today's Cerego API is the default. A profile that does not say `tags_api`
+/// sends the set endpoint (`POST /v3/users/:id/partner_user_tags`), refuses the legacy
+/// commands, and `config check` says it uses set by default and how to keep legacy.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_without_tags_api_sends_the_set_endpoint() {
+    let env = Env::new().await;
+    let unsaid = env.default_config().replace("tags_api = \"legacy\"\n", "");
+    assert!(!unsaid.contains("tags_api"));
+    env.write_config(&unsaid);
+    let set = env
+        .run(&["cerego", "set", "--user", "1185304", "3=Spring 2026"])
+        .await;
+    assert_eq!(code(&set), 0, "{}", stderr(&set));
+    assert_eq!(env.requests("cerego.set"), 1);
+    assert_eq!(env.requests("cerego.add"), 0);
+    assert_eq!(env.requests("cerego.update"), 0);
+    let add = env
+        .run(&["cerego", "add", "--user", "1185304", "--type", "3", "x"])
+        .await;
+    assert_eq!(code(&add), 2, "{}", stderr(&add));
+    assert_eq!(env.requests("cerego.add"), 0, "nothing was sent");
+
+    let check = env.run(&["config", "check", "--profile", "staging"]).await;
+    let out = stdout(&check);
+    assert_eq!(code(&check), 0, "{out}");
+    assert!(out.contains("✓ cerego tags (set, this profile's)"), "{out}");
+    assert!(
+        out.contains("cerego tags_api: uses \"set\"")
+            && out.contains("by default")
+            && out.contains("tags_api = \"legacy\" in [profiles.staging.cerego]"),
+        "{out}"
+    );
+    // A profile that says it is told which it uses and how to switch, without "default".
+    env.write_config(&env.default_config());
+    let check = env.run(&["config", "check", "--profile", "staging"]).await;
+    let out = stdout(&check);
+    assert!(
+        out.contains("cerego tags_api: uses \"legacy\"")
+            && out.contains("tags_api = \"set\" switches")
+            && !out.contains("by default"),
+        "{out}"
+    );
 }

@@ -177,6 +177,7 @@ fn an_unavailable_service_shows_the_reason_in_its_panes() {
             service: Service::Cerego,
             configured: true,
             reason: "Cerego key of profile staging not set: the environment variable CEREGO_STAGING_API_KEY (api_key_env) is not set or empty".into(),
+            set_var: Some("CEREGO_STAGING_API_KEY".into()),
         }];
     });
     h.reply_all();
@@ -196,6 +197,46 @@ fn an_unavailable_service_shows_the_reason_in_its_panes() {
     to_hive(&mut h);
     h.key(KeyCode::Char('a'));
     assert!(matches!(h.app.popup, Some(Popup::Form(_))));
+}
+
+/// Issue 21: `config init` does not take demo mode away silently. The console on the
+/// template's profile, whose keys are not set, says at once (status line) which variable to
+/// set, that demo mode is still there, and that `config check` explains; each pane says it
+/// too.
+#[test]
+fn a_profile_whose_keys_are_not_set_says_which_variable_and_that_demo_mode_remains() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, tagdesk::config::TEMPLATE).expect("template");
+    let options = tagdesk::session::Options {
+        config: Some(path),
+        ..Default::default()
+    };
+    let prepared = tagdesk::session::prepare(&options, &|_| None).expect("prepares");
+    let profile = prepared.profile.clone().expect("the staging profile");
+    let mut h = Harness::with_settings(Seed::demo(), 110, 24, |s| {
+        let mut real = tagdesk::tui::settings_from(
+            &profile,
+            prepared.profiles.clone(),
+            Vec::new(),
+            Vec::new(),
+        );
+        real.utc_offset = s.utc_offset;
+        real.profile_cards = prepared.cards.clone();
+        *s = real;
+    });
+    h.reply_all();
+    let s = status(&h);
+    assert!(
+        s.contains("CEREGO_STAGING_API_KEY and HIVE_STAGING_API_KEY")
+            && s.contains("tagdesk --demo (or P → demo)")
+            && s.contains("tagdesk config check"),
+        "{s}"
+    );
+    insta::assert_snapshot!("keys_not_set_first_screen", h.screen());
+    // The picker offers demo mode, and says the keys are not set.
+    h.key(KeyCode::Char('P'));
+    insta::assert_snapshot!("keys_not_set_picker", h.screen());
 }
 
 // Item 4.

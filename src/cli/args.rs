@@ -447,6 +447,9 @@ pub enum ConfigCommand {
     Check,
     /// Print where the configuration and data files are.
     Path,
+    /// Print the configuration's JSON Schema (editors validate and complete config.toml
+    /// with it; `config init` writes it beside the file).
+    Schema,
 }
 
 #[derive(Debug, clap::Args)]
@@ -480,4 +483,9 @@ pub struct SimArgs {
     /// (repeatable; see docs/src/simulator.md, Fault injection).
     #[arg(long = "fault", value_name = "RULE")]
     pub faults: Vec<FaultRule>,
+    /// Once listening, print a ready [profiles.NAME] block pointing at this simulator (its
+    /// URL, its keys, the partner, tag types and api_fields of its seed), to paste into the
+    /// configuration.
+    #[arg(long, value_name = "NAME")]
+    pub print_profile: Option<String>,
 }

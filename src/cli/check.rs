@@ -188,6 +188,43 @@ async fn tag_families(
         .collect()
 }
 
+/// Which family of Cerego's tag endpoints the profile uses, whether by its own word or by
+/// the default (which changed from "legacy" to "set"), and how to switch.
+fn tags_api_note(profile: &str, said: Option<crate::core::domain::TagsApi>) -> Check {
+    use crate::core::domain::TagsApi;
+    let family = |api: TagsApi| match api {
+        TagsApi::Set => "\"set\" (POST /v3/users/:id/partner_user_tags, Cerego's current docs)",
+        TagsApi::Legacy => {
+            "\"legacy\" (POST /v3/partner_user_tag_types/:id/partner_user_tags and PUT \
+             /v3/partner_user_tags/:id)"
+        }
+    };
+    let detail = match said {
+        None => format!(
+            "uses {} by default: this profile does not set tags_api, and the default is now \
+             \"set\" (earlier tagdesks used \"legacy\"); to keep the legacy endpoints, write \
+             tags_api = \"legacy\" in [profiles.{profile}.cerego]",
+            family(TagsApi::Set)
+        ),
+        Some(api) => {
+            let other = match api {
+                TagsApi::Set => TagsApi::Legacy,
+                TagsApi::Legacy => TagsApi::Set,
+            };
+            format!(
+                "uses {} (tags_api in [profiles.{profile}.cerego]; tags_api = \"{}\" switches)",
+                family(api),
+                other.name()
+            )
+        }
+    };
+    Check {
+        service: "cerego tags_api",
+        code: None,
+        detail,
+    }
+}
+
 /// The exit code of several checks: configuration problems first, then refusals, then
 /// unreachable services.
 fn worst(codes: impl IntoIterator<Item = u8>) -> u8 {
@@ -287,7 +324,19 @@ pub async fn run(
                 for w in &profile.warnings {
                     lines.push(format!("  warning: {w}"));
                 }
-                let checks = check_profile(&profile).await;
+                let mut checks = check_profile(&profile).await;
+                let cerego = file
+                    .as_ref()
+                    .and_then(|(f, _)| f.profiles.get(&name))
+                    .and_then(|p| p.cerego.as_ref());
+                if let Some(c) = cerego {
+                    // After the Cerego lines (the probes say whether the server answers it).
+                    let at = checks
+                        .iter()
+                        .rposition(|c| c.service.starts_with("cerego"))
+                        .map_or(0, |i| i + 1);
+                    checks.insert(at, tags_api_note(&name, c.tags_api));
+                }
                 let mut items = Vec::new();
                 for c in &checks {
                     let mark = match c.code {

@@ -63,6 +63,7 @@ pub fn config_command(c: ConfigCommand, options: &Options, format: Format) -> u8
                         "wrote {} (mode 0600); edit it, then run: tagdesk config check",
                         paths.config_file.display()
                     )));
+                    super::out(&printable(&write_schema(&paths.config_file)));
                     exit::OK
                 }
                 Err(e) => super::fail(
@@ -72,6 +73,12 @@ pub fn config_command(c: ConfigCommand, options: &Options, format: Format) -> u8
                 ),
             }
         }
+        ConfigCommand::Schema => {
+            // Pretty JSON with its trailing newline: `> schemas/config.schema.json` keeps
+            // the committed file byte for byte.
+            super::out(config::schema_text().trim_end());
+            exit::OK
+        }
         ConfigCommand::Check => match runtime() {
             Ok(rt) => rt.block_on(super::check::run(
                 &paths,
@@ -80,6 +87,42 @@ pub fn config_command(c: ConfigCommand, options: &Options, format: Format) -> u8
                 options.profile.as_deref(),
             )),
             Err(e) => super::fail(format, &e, exit::USAGE),
+        },
+    }
+}
+
+/// Writes the configuration's JSON Schema beside `config_file` (its `#:schema` line names
+/// it), and says what it did. A file of that name that tagdesk did not write (it differs
+/// from this schema) is left as it is.
+fn write_schema(config_file: &std::path::Path) -> String {
+    let path = config_file.with_file_name(config::SCHEMA_FILE);
+    let schema = config::schema_text();
+    let refresh = format!("tagdesk config schema > {}", path.display());
+    match std::fs::read(&path) {
+        Ok(old) if old == schema.as_bytes() => format!(
+            "{} is already there (editors validate and complete the file with it)",
+            path.display()
+        ),
+        Ok(_) => format!(
+            "{} exists and is not this tagdesk's schema; it was left as it is (to replace \
+             it: {refresh})",
+            path.display()
+        ),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => format!(
+            "{} cannot be read ({e}); it was left as it is (to replace it: {refresh})",
+            path.display()
+        ),
+        Err(_) => match config::write_new_private(&path, &schema) {
+            Ok(()) => format!(
+                "wrote {} beside it: editors that read `#:schema` (taplo, tombi, Even Better \
+                 TOML) validate and complete the file with it",
+                path.display()
+            ),
+            Err(e) => format!(
+                "cannot write {} ({e}); the configuration works without it (to write it: \
+                 {refresh})",
+                path.display()
+            ),
         },
     }
 }

@@ -80,7 +80,7 @@ pub fn run_console_with(
                 crate::tui::RunEnd::Quit => return Ok::<(), color_eyre::Report>(()),
                 crate::tui::RunEnd::Switch(prepared) => {
                     options.profile = prepared.profile.as_ref().map(|p| p.name.clone());
-                    options.demo = false;
+                    options.demo = prepared.profile.is_none();
                     next = Some(*prepared);
                 }
             }

@@ -37,9 +37,9 @@ impl CeregoContext {
                  the tag or changes its value); nothing was sent"
             ),
             TagsApi::Legacy => format!(
-                "profile {p} uses Cerego's legacy tag endpoints (cerego.tags_api = \"legacy\", \
-                 the default): use `tagdesk cerego add` or `tagdesk cerego update`, or set \
-                 cerego.tags_api = \"set\" in the profile ({} for one run); nothing was sent",
+                "profile {p} uses Cerego's legacy tag endpoints (cerego.tags_api = \"legacy\"): \
+                 use `tagdesk cerego add` or `tagdesk cerego update`, or set cerego.tags_api = \
+                 \"set\" in the profile (the default; {} for one run); nothing was sent",
                 crate::config::ENV_CEREGO_TAGS_API.to_string() + "=set"
             ),
         })

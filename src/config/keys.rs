@@ -18,11 +18,16 @@ pub const KEY_CMD_TIMEOUT: Duration = Duration::from_secs(15);
 const KEY_CMD_MAX_OUTPUT: usize = 64 * 1024;
 
 /// Where an API key comes from: exactly one of the three.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeySource {
+    /// The environment variable that holds the API key.
     pub api_key_env: Option<String>,
+    /// A command that prints the API key (program and arguments; run once, 15 s at most;
+    /// the first line of its stdout, trimmed), e.g. ["pass", "show", "cerego/prod"].
+    #[schemars(length(min = 1))]
     pub api_key_cmd: Option<Vec<String>>,
+    /// The API key itself (discouraged: prefer api_key_env or api_key_cmd).
     pub api_key: Option<String>,
 }
 

@@ -15,12 +15,14 @@
 //! `colour` (a profile's colour).
 
 pub mod bindings;
+mod cards;
 pub mod colour;
 pub mod keys;
 pub mod lines;
 mod paths;
 mod profile;
 mod schema;
+mod schema_json;
 
 pub use paths::{
     Origin, Paths, XDG_CONFIG_HOME, XDG_DATA_HOME, permission_warning, write_new_private,
@@ -34,7 +36,9 @@ pub use schema::{
     Retries, Timeouts, load, parse,
 };
 
+pub use cards::{KeyState, ProfileCard, ServiceCard, profile_cards};
 pub use keys::KeySource;
+pub use schema_json::{SCHEMA_FILE, schema_text};
 
 pub const DEFAULT_CEREGO_URL: &str = "https://partners.cerego.com";
 pub const DEFAULT_HIVE_URL: &str = "https://api.hivemoderation.com";

@@ -20,6 +20,9 @@ pub struct CeregoProfile {
     pub tag_types: Vec<TagType>,
     /// Which family of tag endpoints this profile sends to (SPEC §1.0).
     pub tags_api: crate::core::domain::TagsApi,
+    /// The profile's file does not say `tags_api`: it has the default ("set"), which was
+    /// "legacy" before (the console says so once, `config check` every time).
+    pub tags_api_defaulted: bool,
     /// Whether listings include the users of the partner's departments.
     pub include_department_users: bool,
     /// Users a listing asks for per page (`page[size]`); None: the server's default.
@@ -53,6 +56,10 @@ pub struct Unavailable {
     /// (a failure to report); false when the profile simply does not use the service.
     pub configured: bool,
     pub reason: String,
+    /// The environment variable that would give the missing key: the profile's
+    /// `api_key_env`, or `TAGDESK_*_API_KEY` when it names no source. None when a command
+    /// failed or the key written in the file is empty.
+    pub set_var: Option<String>,
 }
 
 impl Unavailable {
@@ -63,6 +70,7 @@ impl Unavailable {
             service,
             configured: true,
             reason,
+            set_var: None,
         }
     }
 
@@ -85,6 +93,7 @@ impl Unavailable {
             service,
             configured: false,
             reason: format!("{} is not configured in profile {profile}", service.name()),
+            set_var: None,
         }
     }
 }
@@ -192,6 +201,7 @@ impl Profile {
                 partner_id,
                 tag_types,
                 tags_api: crate::core::domain::TagsApi::default(),
+                tags_api_defaulted: false,
                 include_department_users: false,
                 page_size: None,
                 key: SecretString::from(keys.cerego.to_string()),
@@ -338,8 +348,18 @@ pub fn resolve_profile(
                 format!("{what} not set: give api_key_env, api_key_cmd or api_key (or set {var})")
             })
         });
-        key.map_err(|reason| unavailable.push(Unavailable::failed(service, reason)))
-            .ok()
+        let set_var = match (&source.api_key_env, &source.api_key_cmd, &source.api_key) {
+            (Some(own), _, _) => Some(own.clone()),
+            (None, None, None) => Some(var.to_string()),
+            _ => None,
+        };
+        key.map_err(|reason| {
+            unavailable.push(Unavailable {
+                set_var,
+                ..Unavailable::failed(service, reason)
+            })
+        })
+        .ok()
     };
     let cerego = match &p.cerego {
         Some(c) => {
@@ -348,7 +368,8 @@ pub fn resolve_profile(
                 base_url,
                 partner_id: c.partner_id.clone(),
                 tag_types: c.tag_types.clone(),
-                tags_api: c.tags_api,
+                tags_api: c.tags_api.unwrap_or_default(),
+                tags_api_defaulted: c.tags_api.is_none(),
                 include_department_users: c.include_department_users,
                 page_size: c.page_size,
                 key,
@@ -435,6 +456,7 @@ pub fn profile_from_env(
                 service: Service::Hive,
                 configured: false,
                 reason: format!("Hive: {ENV_HIVE_KEY} is not set"),
+                set_var: Some(ENV_HIVE_KEY.into()),
             });
             None
         }
@@ -449,6 +471,7 @@ pub fn profile_from_env(
                 .map_err(|e| ConfigError(format!("{ENV_CEREGO_PARTNER}: {e}")))?,
             tag_types: Vec::new(),
             tags_api: crate::core::domain::TagsApi::default(),
+            tags_api_defaulted: false,
             include_department_users: false,
             page_size: None,
             key: SecretString::from(k.trim().to_string()),
@@ -458,6 +481,7 @@ pub fn profile_from_env(
                 service: Service::Cerego,
                 configured: true,
                 reason: format!("Cerego: {ENV_CEREGO_PARTNER} is not set"),
+                set_var: Some(ENV_CEREGO_PARTNER.into()),
             });
             None
         }
@@ -466,6 +490,7 @@ pub fn profile_from_env(
                 service: Service::Cerego,
                 configured: false,
                 reason: format!("Cerego: {ENV_CEREGO_KEY} is not set"),
+                set_var: Some(ENV_CEREGO_KEY.into()),
             });
             None
         }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::lines::error_at;
@@ -12,24 +13,32 @@ use super::profile::check_url;
 use super::*;
 use crate::core::domain::{HiveTag, PartnerId, TagType};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
+    /// The profile used when neither --profile nor TAGDESK_PROFILE names one.
     pub default_profile: Option<String>,
+    /// Timeouts for every request (seconds).
     #[serde(default)]
     pub timeouts: Timeouts,
+    /// How transient failures (connection refused, 429, 502, 503, 504) are retried.
     #[serde(default)]
     pub retries: Retries,
+    /// What one listing of a partner's users may read at most.
     #[serde(default)]
     pub limits: Limits,
+    /// The journal's rotation.
     #[serde(default)]
     pub journal: JournalSettings,
+    /// What the console keeps between runs besides the journal.
     #[serde(default)]
     pub cache: CacheSettings,
+    /// The profiles, by name: each names its services' URLs, accounts and key sources.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
     /// Console key overrides: action name → keys (see docs/src/console.md, Rebinding keys).
     #[serde(default)]
+    #[schemars(schema_with = "super::schema_json::keys")]
     pub keys: BTreeMap<String, Vec<String>>,
     /// The console takes the mouse (clicks, the wheel) unless this is `false`: while it has
     /// the mouse, the terminal's own text selection needs Shift held. A console setting of
@@ -37,17 +46,21 @@ pub struct FileConfig {
     pub mouse: Option<bool>,
     /// The console's colours: `dark` (the default), `light` (for light backgrounds) or
     /// `monochrome` (no colour; `NO_COLOR` selects it too). A setting of the whole file.
+    #[serde(default)]
+    #[schemars(schema_with = "super::schema_json::theme")]
     pub theme: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Timeouts {
-    /// Seconds to open a connection.
+    /// Seconds to open a connection (more than 0, at most 600).
     #[serde(default = "default_connect")]
+    #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 600))]
     pub connect: f64,
-    /// Seconds for a whole request.
+    /// Seconds for a whole request (more than 0, at most 3600).
     #[serde(default = "default_total")]
+    #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 3600))]
     pub total: f64,
 }
 
@@ -68,17 +81,20 @@ impl Default for Timeouts {
 }
 
 /// How transient failures are retried (see `src/engine/retry.rs`).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Retries {
     /// Attempts in all, the first included (1 = never retry).
     #[serde(default = "default_attempts")]
+    #[schemars(range(min = 1, max = 10))]
     pub attempts: u32,
     /// Seconds the whole operation may take, retries and the last attempt included.
     #[serde(default = "default_budget")]
+    #[schemars(range(min = 0, max = 3600))]
     pub budget: f64,
     /// The longest single wait, in seconds (a longer Retry-After is not waited for).
     #[serde(default = "default_max_wait")]
+    #[schemars(range(min = 0, max = 600))]
     pub max_wait: f64,
 }
 
@@ -114,19 +130,22 @@ impl Retries {
 }
 
 /// Bounds on what one listing of a partner's users may read (`[limits]`).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Users one listing reads at most.
     #[serde(default = "default_max_users")]
+    #[schemars(range(min = 1))]
     pub max_users: u64,
     /// MiB of user data one listing reads at most (the fields the console keeps, not the
     /// JSON around them).
     #[serde(default = "default_max_list_mib")]
+    #[schemars(range(min = 1))]
     pub max_list_mib: u64,
     /// Page requests one listing keeps in flight once the first page has told the number
     /// of pages (1 to 32; 1 lists one page after another).
     #[serde(default = "default_list_concurrency")]
+    #[schemars(range(min = 1, max = crate::engine::exec::MAX_LIST_CONCURRENCY))]
     pub list_concurrency: usize,
 }
 
@@ -161,7 +180,7 @@ impl Limits {
 }
 
 /// What the console keeps between runs besides the journal and the workspace (`[cache]`).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CacheSettings {
     /// Keep each profile's last complete user listing (`users-PROFILE.cache` in the data
@@ -184,11 +203,12 @@ impl Default for CacheSettings {
 }
 
 /// The journal's rotation (`[journal]`).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JournalSettings {
     /// Rotate the active journal file once it reaches this many MiB.
     #[serde(default = "default_rotate_mib")]
+    #[schemars(range(min = 1))]
     pub rotate_mib: u64,
 }
 
@@ -204,39 +224,56 @@ impl Default for JournalSettings {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// A profile: one account's services and how the console treats it.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileConfig {
+    /// Refuse every change (reads still work).
     #[serde(default)]
     pub read_only: bool,
+    /// Every change asks first, naming the profile (the header turns red).
     #[serde(default)]
     pub confirm: bool,
+    #[serde(default)]
+    #[schemars(schema_with = "super::schema_json::colour")]
     pub color: Option<String>,
     /// Allow `http://` base URLs of hosts other than this machine (the key then crosses
     /// the network in clear).
     #[serde(default)]
     pub allow_insecure_http: bool,
+    /// The profile's Cerego account (partner user tags).
     pub cerego: Option<CeregoConfig>,
+    /// The profile's Hive Moderation application (patron user_tags).
     pub hive: Option<HiveConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// The profile's Cerego account: where it is, the partner, its tag types, which tag
+/// endpoints it answers, and one source for the API key (api_key_env, api_key_cmd or
+/// api_key).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CeregoConfig {
     #[serde(default = "default_cerego_url")]
+    #[schemars(schema_with = "super::schema_json::base_url")]
     pub base_url: String,
     pub partner_id: PartnerId,
+    /// The account's tag types (ids come from Cerego support): names for the console,
+    /// the CLI and the CSV files.
     #[serde(default)]
     pub tag_types: Vec<TagType>,
-    /// Which family of tag endpoints the server answers (SPEC §1.0): "legacy" (add +
-    /// update, the default) or "set".
+    /// Which family of Cerego's tag endpoints the server answers (SPEC §1.0): "set"
+    /// (`POST /v3/users/:id/partner_user_tags`, the current docs; the default) or "legacy"
+    /// (add + update, the original document). `tagdesk config check` says which one the
+    /// server answers. Unset: "set" (it was "legacy" before).
     #[serde(default)]
-    pub tags_api: crate::core::domain::TagsApi,
+    #[schemars(extend("default" = "set"))]
+    pub tags_api: Option<crate::core::domain::TagsApi>,
     /// List the users of the partner's departments too (`include_department_users`).
     #[serde(default)]
     pub include_department_users: bool,
     /// Users a listing asks for per page (`page[size]`); unset: the server's default.
     #[serde(default)]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     pub page_size: Option<u32>,
     #[serde(flatten)]
     pub key: KeySource,
@@ -247,11 +284,16 @@ pub struct CeregoConfig {
 /// what comes back).
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
-#[derive(Debug, Clone, Deserialize)]
+/// The profile's Hive application: where it is, its tags, and one source for the API key
+/// (api_key_env, api_key_cmd or api_key).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HiveConfig {
     #[serde(default = "default_hive_url")]
+    #[schemars(schema_with = "super::schema_json::base_url")]
     pub base_url: String,
+    /// The application's tags (api_field and dashboard name), for completion in the
+    /// console.
     #[serde(default)]
     pub tags: Vec<HiveTag>,
     #[serde(flatten)]

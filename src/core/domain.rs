@@ -270,10 +270,11 @@ impl TagValue {
 /// A Cerego tag type: its id and the name people know it by. The one type for it, shared
 /// by the configuration (`[[profiles.*.cerego.tag_types]]`), the simulator's seed and the
 /// console.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagType {
     pub id: TagTypeId,
+    /// The name people know the tag type by (e.g. Cohort, Plan).
     pub name: String,
 }
 
@@ -327,14 +328,18 @@ impl TagSetting {
 }
 
 /// Which of Cerego's two families of tag endpoints a profile uses (SPEC §1.0): the
-/// original document's add + update pair, or the current docs' one "set tags" endpoint.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// current docs' one "set tags" endpoint (the default), or the original document's add +
+/// update pair.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum TagsApi {
-    /// `POST /v3/partner_user_tag_types/:id/partner_user_tags` and `PUT /v3/partner_user_tags/:id`.
-    #[default]
+    /// `POST /v3/partner_user_tag_types/:id/partner_user_tags` and `PUT
+    /// /v3/partner_user_tags/:id` (the original document's add + update).
     Legacy,
-    /// `POST /v3/users/:user_id/partner_user_tags`.
+    /// `POST /v3/users/:user_id/partner_user_tags` (the current docs; the default).
+    #[default]
     Set,
 }
 
@@ -363,10 +368,11 @@ impl TagsApi {
 
 /// A tag of the Hive application's catalogue: its api_field and its display name. The one
 /// type for it, shared by the configuration, the simulator's seed and the console.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HiveTag {
     pub api_field: ApiField,
+    /// The tag's name in the Hive dashboard.
     pub name: String,
 }
 

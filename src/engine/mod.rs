@@ -11,6 +11,7 @@ pub mod journal;
 pub mod listing;
 pub mod logging;
 pub mod named;
+pub mod notices;
 pub mod pace;
 pub mod retry;
 pub mod user_cache;

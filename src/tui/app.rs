@@ -187,6 +187,9 @@ impl App {
             resume_waiting: None,
         };
         app.hive_pending = app.settings.patrons_loading.then(Vec::new);
+        if let Some(notice) = app.settings.keys_notice() {
+            app.set_status(Level::Warn, notice);
+        }
         app.refilter_hive();
         let mut effects = Vec::new();
         if let Some(c) = &app.settings.cerego {

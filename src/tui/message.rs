@@ -107,6 +107,8 @@ pub enum Effect {
     SaveUserCache(std::sync::Arc<Vec<u8>>),
     /// Leave and start again on another profile.
     SwitchProfile(String),
+    /// Leave and start again in demo mode (the profile picker's last choice).
+    SwitchToDemo,
     /// Ctrl-Z: hand the terminal back to the shell until it continues us.
     Suspend,
     /// Read an import's file off the loop.

@@ -125,6 +125,13 @@ pub async fn run(
         None => Default::default(),
     };
     let settings = settings_for(session);
+    // First: a profile without its keys says which variable to set (status line and log).
+    if let Some(notice) = settings.keys_notice() {
+        notices.insert(0, notice);
+    }
+    if let Some(notice) = tags_api_notice(profile, &data_dir).await {
+        notices.insert(0, notice);
+    }
     // The saved workspace (known patrons, look-ups) is read on the saver's thread, after the
     // first frame's work has started: it arrives as a message (`Message::WorkspaceLoaded`).
     // Saves run on that thread too, in order, after the load; dropping the saver at the end
@@ -275,6 +282,46 @@ fn start_user_cache(
     Some(user_cache::Writer::start(dir, name))
 }
 
+/// The once-per-profile notice that a profile which does not say `cerego.tags_api` now
+/// sends to the set endpoint (the default was "legacy"). Read and recorded off the UI
+/// thread, in `notices.toml` of the data dir.
+async fn tags_api_notice(
+    profile: &crate::config::Profile,
+    data_dir: &std::path::Path,
+) -> Option<String> {
+    use crate::engine::notices;
+    if profile.demo
+        || !profile
+            .cerego
+            .as_ref()
+            .is_some_and(|c| c.tags_api_defaulted)
+    {
+        return None;
+    }
+    let (dir, name) = (data_dir.to_path_buf(), profile.name.clone());
+    let first = tokio::task::spawn_blocking(move || {
+        notices::tell_once(&dir, notices::TAGS_API_DEFAULT, &name)
+    })
+    .await;
+    let text = format!(
+        "Cerego: profile {} does not set tags_api, so it now uses the set endpoint (POST \
+         /v3/users/:id/partner_user_tags; earlier tagdesks used the legacy ones): write \
+         tags_api = \"legacy\" in [profiles.{}.cerego] to keep them; tagdesk config check \
+         says which the server answers",
+        profile.name, profile.name
+    );
+    match first {
+        Ok(Ok(false)) => None,
+        Ok(Ok(true)) => Some(text),
+        // Not recorded: given now, and again at the next start.
+        Ok(Err(e)) => {
+            tracing::warn!("{}: {e}", notices::FILE);
+            Some(text)
+        }
+        Err(_) => Some(text),
+    }
+}
+
 /// What the background resolution of a profile switch reports.
 enum SwitchEvent {
     /// A key command of this profile is about to run (it may take up to 15 s).
@@ -380,6 +427,22 @@ async fn drive(
                     }
                 }
                 Effect::Quit => state.end = Some(RunEnd::Quit),
+                Effect::SwitchToDemo => {
+                    app.update(Message::Switching {
+                        profile: "demo".into(),
+                        command: false,
+                    });
+                    let mut target = options.clone();
+                    target.profile = None;
+                    target.demo = true;
+                    let tx = switch_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let env = |k: &str| std::env::var(k).ok();
+                        let prepared = crate::session::prepare(&target, &env)
+                            .map_err(|e| ("demo".to_string(), e.0));
+                        let _ = tx.send(SwitchEvent::Resolved(Box::new(prepared)));
+                    });
+                }
                 Effect::SwitchProfile(name) => {
                     app.update(Message::Switching {
                         profile: name.clone(),

@@ -52,6 +52,9 @@ pub struct Settings {
     pub color: crate::config::colour::Colour,
     /// Other profiles the operator can switch to.
     pub profiles: Vec<String>,
+    /// What the profile picker shows of each (none for a profile made otherwise than
+    /// from the file).
+    pub profile_cards: Vec<crate::config::ProfileCard>,
     /// Why a service is not available (shown in its panes).
     pub unavailable: Vec<Unavailable>,
     /// Where this console's commands run (`--profile NAME` or `--demo` in command lines).
@@ -137,6 +140,42 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// What the console says at start when a service of the profile has no key (status
+    /// line and log): which variable to set, that demo mode is still there, and where the
+    /// explanation is. None when every configured service has its key.
+    pub fn keys_notice(&self) -> Option<String> {
+        let missing: Vec<&Unavailable> = self.unavailable.iter().filter(|u| u.configured).collect();
+        if missing.is_empty() || self.demo {
+            return None;
+        }
+        let services: Vec<&str> = missing.iter().map(|u| u.service.name()).collect();
+        let vars: Vec<&str> = missing
+            .iter()
+            .filter_map(|u| u.set_var.as_deref())
+            .collect();
+        let what = if vars.len() == missing.len() {
+            format!(
+                "{} {} not set: set {} and start again",
+                services.join(" and "),
+                if missing.len() == 1 { "key" } else { "keys" },
+                vars.join(" and ")
+            )
+        } else {
+            format!(
+                "{} key unavailable ({})",
+                services.join(" and "),
+                missing[0].reason
+            )
+        };
+        Some(format!(
+            "{what} · tagdesk --demo (or {} → demo) still opens demo mode · tagdesk config check \
+             explains",
+            self.keymap.label_for(keymap::Action::SwitchProfile)
+        ))
+    }
+}
+
 impl CeregoSettings {
     /// The partner's listing (all users, or a look-up), as this profile asks for it.
     pub fn listing(&self, query: Option<String>) -> crate::core::op::Op {
@@ -179,6 +218,7 @@ pub fn settings_from(
         color: crate::config::colour::Colour::parse(&profile.color)
             .unwrap_or(crate::config::colour::Colour::Cyan),
         profiles,
+        profile_cards: Vec::new(),
         unavailable: profile.unavailable.clone(),
         place: profile.place(),
         persist: !profile.demo,
@@ -206,6 +246,7 @@ pub fn settings_for(session: &Session) -> Settings {
         Vec::new(),
     );
     settings.patrons_loading = !session.profile.demo && session.simulator.is_none();
+    settings.profile_cards = session.cards.clone();
     settings.simulator = session.simulator.as_ref().map(|s| s.base_url());
     settings
 }

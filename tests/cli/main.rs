@@ -635,6 +635,8 @@ fn the_clean_environment_drops_every_tagdesk_variable() {
     }
 }
 
+// Issue 21: the configuration's JSON Schema.
+mod config_schema;
 // Issue 11, item 12: the manual page and shell completion.
 mod man;
 

@@ -227,6 +227,7 @@ pub(crate) fn harness(variant: u8) -> Harness {
                 service: tagdesk::core::op::Service::Cerego,
                 configured: true,
                 reason: "Cerego: no API key".into(),
+                set_var: None,
             }];
         }),
         _ => Harness::with_settings(seed, 80, 24, |s| {
@@ -236,6 +237,7 @@ pub(crate) fn harness(variant: u8) -> Harness {
                 service: tagdesk::core::op::Service::Hive,
                 configured: true,
                 reason: "Hive: no API key".into(),
+                set_var: None,
             }];
         }),
     }

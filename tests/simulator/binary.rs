@@ -239,3 +239,85 @@ async fn the_standalone_simulator_adds_synthetic_users_and_patrons() {
         call.result
     );
 }
+
+/// Issue 21: `tagdesk sim --print-profile NAME` prints a `[profiles.NAME]` block pointing
+/// at itself; saved as the configuration, `config check` passes every check against it.
+#[tokio::test]
+async fn the_printed_profile_passes_config_check_against_that_simulator() {
+    let mut sim = SimProcess::spawn(&["--print-profile", "local"]).await;
+    let mut reader = sim.stdout.take().expect("stdout");
+    let lines = tokio::time::timeout(
+        Duration::from_secs(30),
+        tokio::task::spawn_blocking(move || {
+            let mut lines = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).expect("read stdout") == 0 {
+                    break;
+                }
+                let end = line.starts_with("# end of [profiles.local]");
+                lines.push(line);
+                if end {
+                    break;
+                }
+            }
+            (lines, reader)
+        }),
+    )
+    .await
+    .expect("the block arrives")
+    .expect("reader thread");
+    let (lines, reader) = lines;
+    sim.stdout = Some(reader);
+    let start = lines
+        .iter()
+        .position(|l| l.trim_end() == "[profiles.local]")
+        .unwrap_or_else(|| panic!("no [profiles.local] in {lines:?}"));
+    let block: String = lines[start..].concat();
+    assert!(block.ends_with("# end of [profiles.local]\n"), "{block}");
+    assert!(
+        block.contains(&format!("base_url = \"{}\"", sim.base)),
+        "{block}"
+    );
+    assert!(
+        block.contains(&format!("api_key = \"{DEFAULT_CEREGO_KEY}\"")),
+        "{block}"
+    );
+    assert!(block.contains("partner_id = \"4242\""), "{block}");
+    assert!(block.contains("tags_api = \"set\""), "{block}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, &block).expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tagdesk"));
+    cmd.arg("--config")
+        .arg(&config)
+        .args(["config", "check", "--profile", "local"])
+        .stdin(Stdio::null());
+    support::env::clean_env()
+        .dirs(dir.path().join("data"), dir.path().join("xdg"))
+        .apply(&mut cmd);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("config check runs"))
+        .await
+        .expect("join");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains('✗'), "{text}");
+    for passed in [
+        "✓ cerego: GET /v3/my/profile → 200",
+        "✓ cerego tags (set, this profile's)",
+        "✓ hive: probe",
+    ] {
+        assert!(text.contains(passed), "{passed}: {text}");
+    }
+}

@@ -56,6 +56,8 @@ base_url = "{base}"
 partner_id = "4242"
 api_key_env = "TEST_CEREGO_KEY"
 tag_types = [{{ id = "3", name = "Cohort" }}]
+# These tests drive the legacy add / update commands (the default is "set").
+tags_api = "legacy"
 
 [profiles.staging.hive]
 base_url = "{base}"

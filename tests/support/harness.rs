@@ -84,6 +84,11 @@ impl Harness {
     ) -> Self {
         let mut settings = demo_settings(&seed);
         settings.utc_offset = FixedOffset::east_opt(0).expect("zero offset");
+        // The console's tests of adds and edits are about the legacy endpoints (add +
+        // update); the set endpoint, the default, has its own (tests/set_api.rs).
+        if let Some(c) = settings.cerego.as_mut() {
+            c.tags_api = tagdesk::core::domain::TagsApi::Legacy;
+        }
         adjust(&mut settings);
         let (app, effects) = App::new(settings, t0());
         let mut h = Self {
@@ -159,6 +164,7 @@ impl Harness {
                 Effect::Save(w) => self.saved = Some(*w),
                 Effect::SaveUserCache(bytes) => self.user_cache = Some(bytes),
                 Effect::SwitchProfile(p) => self.switched = Some(p),
+                Effect::SwitchToDemo => self.switched = Some("demo mode".into()),
                 Effect::Suspend => {}
                 Effect::RunBatch(job) => self.jobs.push(*job),
                 Effect::ReadImport { path, service } => self.reads.push((path, service)),

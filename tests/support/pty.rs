@@ -568,7 +568,9 @@ pub fn outcomes_for<'a>(records: &'a [Value], id: &str) -> Vec<&'a Value> {
 /// In a config profile the patron list starts empty: open one by its id.
 pub fn open_patron(tui: &mut Tui, patron: &str) {
     tui.send("2");
-    tui.wait_for("Patrons ·");
+    // The saved patrons loaded ("Patrons · N known", not "loading known patrons…"): until
+    // then `o` is refused, and under load the key could land before them.
+    tui.wait_for_line(&["Patrons ·", " known ─"]);
     tui.send("o");
     tui.wait_for("Open a Hive patron");
     tui.send(patron);

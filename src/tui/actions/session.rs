@@ -15,12 +15,10 @@ impl App {
 
     /// `P`: the profile picker, on the current profile.
     pub(in crate::tui) fn profile_picker(&mut self) {
-        if self.settings.profiles.len() < 2 {
-            let msg = if self.settings.demo {
-                "Demo mode has one profile. Profiles come from the configuration file (see docs/src/configuration.md)."
-            } else {
-                "The configuration file defines only this profile."
-            };
+        // Outside demo mode the picker always has somewhere to go: demo mode, its last
+        // choice. In demo mode, the file's profiles.
+        if self.settings.demo && self.settings.profiles.is_empty() {
+            let msg = "Demo mode has one profile. Profiles come from the configuration file (see docs/src/configuration.md).";
             return self.set_status(Level::Info, msg);
         }
         let selected = self

@@ -31,6 +31,8 @@ pub enum OnYes {
     },
     Quit,
     SwitchProfile(String),
+    /// Leave for demo mode (the profile picker's last choice).
+    SwitchToDemo,
     /// Reset the simulator to its seed (and the console's view with it).
     ResetSim,
     /// Send the log entry with this journal id again (the inspector's re-send).

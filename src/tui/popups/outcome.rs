@@ -170,6 +170,7 @@ impl App {
             OnYes::Resend(key) => self.resend(&key, true),
             OnYes::Quit => vec![Effect::Quit],
             OnYes::SwitchProfile(name) => vec![Effect::SwitchProfile(name)],
+            OnYes::SwitchToDemo => vec![Effect::SwitchToDemo],
             OnYes::ResetSim => {
                 self.set_status(Level::Info, "Resetting the simulator…");
                 vec![Effect::Sim(crate::tui::app::SimCommand::Reset)]

@@ -10,6 +10,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use super::mouse::{Hint, hint_hits, hint_text};
 use super::{Chosen, Confirm, Cx, OnYes, Outcome, Popup, Room, centered, choose, scrolled};
+use crate::config::KeyState;
 use crate::tui::app::{Effect, Level};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::mouse::{Hits, Target};
@@ -32,19 +33,24 @@ impl Room for Profiles {
         if matches!(action, Some(Action::Close | Action::Quit)) {
             return Outcome::close();
         }
-        if let Some(to) = scrolled(action, self.selected, profiles.len().saturating_sub(1)) {
+        let last = (profiles.len() + usize::from(offers_demo(cx))).saturating_sub(1);
+        if let Some(to) = scrolled(action, self.selected, last) {
             self.selected = to;
             return Outcome::stay();
         }
         if action != Some(Action::Submit) {
             return Outcome::stay();
         }
-        let Some(name) = profiles.get(self.selected).cloned() else {
-            return Outcome::close();
+        // The last choice, after the profiles: demo mode.
+        let name = match profiles.get(self.selected) {
+            Some(name) => Some(name.clone()),
+            None if offers_demo(cx) && self.selected == profiles.len() => None,
+            None => return Outcome::close(),
         };
-        if name == cx.settings.profile {
+        if name.as_ref() == Some(&cx.settings.profile) {
             return Outcome::close();
         }
+        let shown = name.clone().unwrap_or_else(|| "demo mode".into());
         if cx.switching {
             return Outcome::close().say(Level::Warn, "A profile switch is already under way.");
         }
@@ -59,13 +65,19 @@ impl Room for Profiles {
                 title: " Switch profile? ".into(),
                 lines: vec![
                     format!("{requests} still in flight."),
-                    format!("Switching to {name} abandons {them} (journaled as abandoned)."),
+                    format!("Switching to {shown} abandons {them} (journaled as abandoned)."),
                 ],
-                yes: format!("switch to {name}"),
-                on_yes: OnYes::SwitchProfile(name),
+                yes: format!("switch to {shown}"),
+                on_yes: match name {
+                    Some(name) => OnYes::SwitchProfile(name),
+                    None => OnYes::SwitchToDemo,
+                },
             }));
         }
-        Outcome::close().effect(Effect::SwitchProfile(name))
+        Outcome::close().effect(match name {
+            Some(name) => Effect::SwitchProfile(name),
+            None => Effect::SwitchToDemo,
+        })
     }
 
     fn draw(&self, cx: &Cx, frame: &mut Frame, area: Rect) {
@@ -95,23 +107,96 @@ impl Room for Profiles {
     }
 }
 
-/// Where the picker goes in `area`, its lines (one per profile) and its hints.
+/// Whether the picker ends with demo mode (not offered in demo mode itself).
+fn offers_demo(cx: &Cx) -> bool {
+    !cx.settings.demo
+}
+
+/// Where the picker goes in `area`, its lines (one per profile) and its hints. Each line
+/// says what the file says of the profile: its services and their hosts, whether each key
+/// resolves (never the key), read-only and confirm.
 fn layout(cx: &Cx, selected: usize, area: Rect) -> (Rect, Vec<Line<'static>>, [Hint; 2]) {
     let mut lines = Vec::new();
-    for (i, name) in cx.settings.profiles.iter().enumerate() {
+    let names = &cx.settings.profiles;
+    let name_width = names
+        .iter()
+        .map(|n| fit(n, 40).chars().count())
+        .max()
+        .unwrap_or(0);
+    // read-only / confirm first, in a column of their own: they are never cut off.
+    let flags_of = |name: &String| {
+        let card = cx.settings.profile_cards.iter().find(|c| c.name == *name);
+        let mut flags = Vec::new();
+        if card.is_some_and(|c| c.read_only) {
+            flags.push("read-only");
+        }
+        if card.is_some_and(|c| c.confirm) {
+            flags.push("confirm");
+        }
+        flags.join(", ")
+    };
+    let flags_width = names.iter().map(|n| flags_of(n).len()).max().unwrap_or(0);
+    for (i, name) in names.iter().enumerate() {
         let current = *name == cx.settings.profile;
-        let text = format!(
-            " {} {}{} ",
-            if i == selected { "▶" } else { " " },
-            fit(name, 60),
-            if current { "  (current)" } else { "" }
-        );
         let style = if i == selected {
             theme::SELECTED
         } else {
             Style::new()
         };
-        lines.push(Line::from(Span::styled(text, style)));
+        let mut spans = vec![Span::styled(
+            format!(
+                " {} {:<name_width$}",
+                if i == selected { "▶" } else { " " },
+                fit(name, 40)
+            ),
+            style,
+        )];
+        if flags_width > 0 {
+            spans.push(Span::raw(format!("  {:<flags_width$}", flags_of(name))).warn());
+        }
+        let card = cx.settings.profile_cards.iter().find(|c| c.name == *name);
+        if let Some(card) = card {
+            if card.services.is_empty() {
+                spans.push(Span::raw("  no services").muted());
+            }
+            for s in &card.services {
+                spans.push(Span::raw(format!(
+                    "  {} {} ",
+                    s.service.name(),
+                    fit(&s.host, 40)
+                )));
+                let label = Span::raw(s.key.label());
+                spans.push(match s.key {
+                    KeyState::Resolves => label.with_fg(theme::OK),
+                    KeyState::CommandNotRun => label.muted(),
+                    KeyState::NotSet | KeyState::CommandFailed => label.warn(),
+                });
+            }
+        }
+        if current {
+            spans.push(Span::raw("  (current)"));
+        }
+        spans.push(Span::raw(" "));
+        lines.push(Line::from(spans));
+    }
+    if offers_demo(cx) {
+        let i = names.len();
+        let style = if i == selected {
+            theme::SELECTED
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    " {} {:<name_width$}",
+                    if i == selected { "▶" } else { " " },
+                    "demo"
+                ),
+                style,
+            ),
+            Span::raw("  the built-in simulator: nothing real is touched ").muted(),
+        ]));
     }
     let width = lines
         .iter()
@@ -183,14 +268,76 @@ mod tests {
     #[test]
     fn the_picker_marks_the_current_profile_and_a_click_takes_the_selected_one() {
         let app = three_profiles();
-        let cx = app.cx();
+        let mut cx = app.cx();
+        cx.in_flight = 0;
         let mut picker = Profiles { selected: 1 };
         let text = screen(&picker, &cx, 80, 24);
-        assert!(text.contains("demo  (current)"), "{text}");
+        assert!(text.contains("demo     (current)"), "{text}");
         assert!(text.contains("▶ staging"), "{text}");
         assert!(text.contains("enter switch · esc close"), "{text}");
         assert_eq!(picker.choose(2, false), Chosen::Selected);
         assert_eq!(picker.selected, 2);
         assert_eq!(picker.choose(2, false), Chosen::Take);
+    }
+
+    #[test]
+    fn the_picker_shows_each_profiles_services_hosts_flags_and_keys() {
+        use crate::config::{ProfileCard, ServiceCard};
+        use crate::core::op::Service;
+        let mut app = app();
+        app.settings.profiles = vec!["staging".into(), "prod".into()];
+        app.settings.profile = "staging".into();
+        app.settings.demo = false;
+        let card = |name: &str, read_only, confirm, services: Vec<(Service, &str, KeyState)>| {
+            ProfileCard {
+                name: name.into(),
+                read_only,
+                confirm,
+                services: services
+                    .into_iter()
+                    .map(|(service, host, key)| ServiceCard {
+                        service,
+                        host: host.into(),
+                        key,
+                    })
+                    .collect(),
+            }
+        };
+        app.settings.profile_cards = vec![
+            card(
+                "staging",
+                true,
+                false,
+                vec![
+                    (Service::Cerego, "partners.cerego.com", KeyState::Resolves),
+                    (Service::Hive, "api.hivemoderation.com", KeyState::NotSet),
+                ],
+            ),
+            card(
+                "prod",
+                false,
+                true,
+                vec![
+                    (
+                        Service::Cerego,
+                        "partners.cerego.com",
+                        KeyState::CommandFailed,
+                    ),
+                    (Service::Hive, "127.0.0.1:8787", KeyState::CommandNotRun),
+                ],
+            ),
+        ];
+        let mut cx = app.cx();
+        cx.in_flight = 0;
+        let mut picker = Profiles { selected: 1 };
+        let text = screen(&picker, &cx, 150, 12);
+        insta::assert_snapshot!(text);
+        // The last choice is demo mode.
+        assert!(press(&mut picker, &cx, "j").stays());
+        let out = press(&mut picker, &cx, "enter");
+        assert!(matches!(
+            out.then.as_slice(),
+            [Do::Effect(Effect::SwitchToDemo)]
+        ));
     }
 }

@@ -108,11 +108,7 @@ pub fn draw_users(app: &App, frame: &mut Frame, area: Rect) {
             return empty_message(
                 frame,
                 rows_area,
-                vec![
-                    Line::from(unusable_heading(app, Service::Cerego)),
-                    Line::from(fit(&app.unavailable(Service::Cerego), 500)),
-                    Line::from("See docs/src/configuration.md.".muted()),
-                ],
+                super::panes::unavailable_lines(app, Service::Cerego),
             );
         }
         Load::Loading if app.known.cerego.is_empty() => {

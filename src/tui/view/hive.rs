@@ -39,11 +39,7 @@ pub fn draw_patrons(app: &App, frame: &mut Frame, area: Rect) {
         return empty_message(
             frame,
             rows_area,
-            vec![
-                Line::from(super::cerego::unusable_heading(app, Service::Hive)),
-                Line::from(fit(&app.unavailable(Service::Hive), 500)),
-                Line::from("See docs/src/configuration.md.".muted()),
-            ],
+            super::panes::unavailable_lines(app, Service::Hive),
         );
     }
     if view.list.visible().is_empty() {

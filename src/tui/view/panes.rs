@@ -112,6 +112,39 @@ pub(super) fn empty_message(frame: &mut Frame, area: Rect, lines: Vec<Line<'stat
     );
 }
 
+/// What a service's list says when the profile cannot use it: a key that is not set names
+/// the variable to set, and says that demo mode is still there and `config check` explains.
+pub(super) fn unavailable_lines(
+    app: &App,
+    service: crate::core::op::Service,
+) -> Vec<Line<'static>> {
+    let missing = app
+        .settings
+        .unavailable
+        .iter()
+        .find(|u| u.service == service && u.configured);
+    match missing.and_then(|u| u.set_var.as_deref()) {
+        Some(var) => vec![
+            Line::from(super::cerego::unusable_heading(app, service).warn()),
+            Line::from(format!("Set {} and start tagdesk again.", fit(var, 200))),
+            Line::from(
+                format!(
+                    "tagdesk --demo (or {} → demo) still opens demo mode; tagdesk config check \
+                     explains.",
+                    app.key_label(crate::tui::keymap::Action::SwitchProfile)
+                )
+                .muted(),
+            ),
+            Line::from("See docs/src/configuration.md.".muted()),
+        ],
+        None => vec![
+            Line::from(super::cerego::unusable_heading(app, service)),
+            Line::from(fit(&app.unavailable(service), 500)),
+            Line::from("See docs/src/configuration.md.".muted()),
+        ],
+    }
+}
+
 /// The tags pane's frame, titled with what is selected: returns the two-line info area and
 /// the rows area, or draws `nothing_selected` and returns None.
 pub(super) fn tags_frame(
