@@ -5,15 +5,14 @@ use serde_json::Value;
 
 use crate::support::cli::*;
 
-/// The default configuration with Plan as a second tag type on staging (legacy tag
-/// endpoints), and `setapi`: the same Cerego on the set API.
+/// The default configuration with Plan as a second tag type on staging (which says
+/// `tags_api = "legacy"` itself), and `setapi`: the same Cerego on the set API.
 fn named_types(env: &Env) -> String {
     let base = env.sim.base_url();
     let types = r#"tag_types = [{ id = "3", name = "Cohort" }, { id = "5", name = "Plan" }]"#;
-    let text = env.default_config().replace(
-        r#"tag_types = [{ id = "3", name = "Cohort" }]"#,
-        &format!("tags_api = \"legacy\"\n{types}"),
-    );
+    let default = env.default_config();
+    assert!(default.contains("tags_api = \"legacy\""), "{default}");
+    let text = default.replace(r#"tag_types = [{ id = "3", name = "Cohort" }]"#, types);
     format!(
         "{text}\n[profiles.setapi.cerego]\nbase_url = \"{base}\"\npartner_id = \"4242\"\n\
          api_key_env = \"TEST_CEREGO_KEY\"\ntags_api = \"set\"\n{types}\n"
