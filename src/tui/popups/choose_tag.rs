@@ -8,14 +8,14 @@ use ratatui::style::Stylize;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::mouse::{Hint, hint_hits, hint_text};
+use super::mouse::{Hint, choice_hits, hint_text};
 use super::{
     Chosen, Cx, Form, Outcome, Popup, Room, centered, choose, menu_row, scrolled, tag_label,
     user_name,
 };
 use crate::core::model::User;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::mouse::{Hits, Target};
+use crate::tui::mouse::Hits;
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::fit;
 
@@ -82,13 +82,7 @@ impl Room for TagChooser {
         let Some((popup, _, lines, hints)) = layout(self, cx, area) else {
             return;
         };
-        hits.popup(popup, true, None);
-        let inner = Block::bordered().inner(popup);
-        for i in 0..lines.len().min(inner.height as usize) {
-            let row = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
-            hits.add(row, Target::Choice(i));
-        }
-        hint_hits(&hints, popup, hits);
+        choice_hits(popup, lines.len(), &hints, hits);
     }
 
     fn choose(&mut self, n: usize, double: bool) -> Chosen {

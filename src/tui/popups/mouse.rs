@@ -84,6 +84,18 @@ pub(super) fn hint_text(hints: &[Hint]) -> String {
     format!(" {} ", items.join(SEPARATOR))
 }
 
+/// The hits of a popup that lists a choice a row (`rows` of them, from its first inner row)
+/// above its hints: the popup, each row, each hint.
+pub(super) fn choice_hits(popup: Rect, rows: usize, hints: &[Hint], hits: &mut Hits) {
+    hits.popup(popup, true, None);
+    let inner = ratatui::widgets::Block::bordered().inner(popup);
+    for i in 0..rows.min(inner.height as usize) {
+        let row = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
+        hits.add(row, Target::Choice(i));
+    }
+    hint_hits(hints, popup, hits);
+}
+
 /// Where the hints drawn by [`hint_text`] as `popup`'s bottom title are (a block draws a
 /// left-aligned title from just after its corner).
 pub(super) fn hint_hits(hints: &[Hint], popup: Rect, hits: &mut Hits) {

@@ -8,12 +8,12 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::mouse::{Hint, hint_hits, hint_text};
+use super::mouse::{Hint, choice_hits, hint_text};
 use super::{Chosen, Confirm, Cx, OnYes, Outcome, Popup, Room, centered, choose, scrolled};
 use crate::config::KeyState;
 use crate::tui::app::{Effect, Level};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::mouse::{Hits, Target};
+use crate::tui::mouse::Hits;
 use crate::tui::theme::{self, Themed};
 use crate::tui::view::text::fit;
 
@@ -93,13 +93,7 @@ impl Room for Profiles {
     /// The picker for the mouse: a profile per row, and its hints.
     fn hits(&self, cx: &Cx, area: Rect, hits: &mut Hits) {
         let (popup, lines, hints) = layout(cx, self.selected, area);
-        hits.popup(popup, true, None);
-        let inner = Block::bordered().inner(popup);
-        for i in 0..lines.len().min(inner.height as usize) {
-            let row = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
-            hits.add(row, Target::Choice(i));
-        }
-        hint_hits(&hints, popup, hits);
+        choice_hits(popup, lines.len(), &hints, hits);
     }
 
     fn choose(&mut self, n: usize, double: bool) -> Chosen {
