@@ -463,11 +463,13 @@ pub struct SimArgs {
     /// Start with no users, no patrons and no tags.
     #[arg(long)]
     pub empty: bool,
-    /// Add this many synthetic Cerego users (deterministic, with tags) to the seed.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Add this many synthetic Cerego users (deterministic, with tags) to the seed; at most
+    /// 100,000,000.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = synthetic_count)]
     pub users: u64,
-    /// Add this many synthetic Hive patrons (deterministic, with tags) to the seed.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Add this many synthetic Hive patrons (deterministic, with tags) to the seed; at most
+    /// 100,000,000.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = synthetic_count)]
     pub patrons: u64,
     /// The Hive API key the simulator accepts.
     #[arg(long, default_value = sim::DEFAULT_HIVE_KEY)]
@@ -488,4 +490,20 @@ pub struct SimArgs {
     /// configuration.
     #[arg(long, value_name = "NAME")]
     pub print_profile: Option<String>,
+}
+
+/// `--users N` / `--patrons N`: refused over the cap before anything is allocated.
+fn synthetic_count(raw: &str) -> Result<u64, String> {
+    let n: u64 = raw
+        .trim()
+        .replace(['_', ','], "")
+        .parse()
+        .map_err(|_| "not a whole number".to_string())?;
+    if n > sim::seed::MAX_SYNTHETIC {
+        return Err(format!(
+            "at most {} (the simulator keeps every row in memory)",
+            crate::core::printable::grouped(sim::seed::MAX_SYNTHETIC)
+        ));
+    }
+    Ok(n)
 }

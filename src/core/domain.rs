@@ -74,6 +74,13 @@ fn clean_text(field: &'static str, raw: &str, max: usize) -> Result<String, Inva
     Ok(trimmed.to_string())
 }
 
+/// Free text that is not one of the types below (a Cerego user's name or email, a tag
+/// type's name, as a simulator setup gives them): the same checks, at most `max`
+/// characters; the trimmed text.
+pub fn check_text(field: &'static str, raw: &str, max: usize) -> Result<String, InvalidInput> {
+    clean_text(field, raw, max)
+}
+
 macro_rules! text_newtype {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*

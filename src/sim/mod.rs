@@ -4,8 +4,8 @@
 //! Demo mode and the tests start it in-process ([`Simulator::start`]); `tagdesk sim` serves
 //! it standalone. The client code path is the same either way: only the base URL differs.
 //!
-//! Request bodies of the simulated APIs over [`MAX_BODY_BYTES`] are answered 413, in the
-//! service's error shape.
+//! Request bodies of the simulated APIs and of the control API over [`MAX_BODY_BYTES`] are
+//! answered 413, in the service's (or the control API's) error shape.
 //!
 //! Control API (answers loopback clients only; others get 403):
 //! - `GET /_sim/state`: the whole state as JSON, plus request counts per endpoint.
@@ -16,7 +16,8 @@
 //! - `DELETE /_sim/faults`: remove every rule.
 //! - `POST /_sim/reset`: back to the seed, no faults, counts cleared.
 //! - `POST /_sim/setup`: a JSON list of playground setup steps
-//!   ([`crate::core::playground::Setup`]); answers the tags they left.
+//!   ([`crate::core::playground::Setup`]), every value checked as operator input is (400
+//!   naming the step and place; nothing applied); answers the tags they left.
 
 pub mod cerego;
 mod control;
@@ -236,6 +237,8 @@ fn router(shared: AppState) -> Router {
         )
         .route("/_sim/reset", post(control_reset))
         .route("/_sim/setup", post(control_setup))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(too_large_in_shape))
         .layer(middleware::from_fn(loopback_only));
     api.merge(control).fallback(not_found).with_state(shared)
 }
@@ -258,15 +261,19 @@ async fn loopback_only(
 }
 
 /// A body over the limit is refused by axum with a plain-text 413; answer it in the shape of
-/// the service that was called, like the rest of its errors.
+/// the service that was called, like the rest of its errors (the control API's own shape
+/// for `/_sim/…`).
 async fn too_large_in_shape(request: Request, next: Next) -> Response {
-    let hive = request.uri().path().starts_with("/api/");
+    let path = request.uri().path();
+    let (hive, control) = (path.starts_with("/api/"), path.starts_with("/_sim/"));
     let response = next.run(request).await;
     if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
         return response;
     }
     let message = format!("The request body is larger than {} bytes.", MAX_BODY_BYTES);
-    let (status, body) = if hive {
+    let (status, body) = if control {
+        (StatusCode::PAYLOAD_TOO_LARGE, json!({"error": message}))
+    } else if hive {
         hive::error(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", &message)
     } else {
         cerego::error(StatusCode::PAYLOAD_TOO_LARGE, &message)

@@ -15,6 +15,11 @@ use crate::core::domain::{
     ApiField, CeregoUserId, HiveTag, PartnerId, PatronId, TagType, TagValue,
 };
 
+/// The most synthetic users, and the most synthetic patrons, a simulator makes (`tagdesk
+/// sim --users N --patrons N`). The simulator holds every row in memory: a hundred million
+/// users take several GiB.
+pub const MAX_SYNTHETIC: u64 = 100_000_000;
+
 /// The seed compiled into the binary.
 pub const DEMO_SEED: &str = include_str!("../../assets/demo.toml");
 
@@ -184,9 +189,11 @@ impl Seed {
     /// compactly ([`crate::sim::cerego::CeregoState`], [`crate::sim::hive::HiveState`]), so
     /// a million of each start in a fraction of a second. For demos and benchmarks at scale
     /// (`tagdesk sim --users N --patrons N`).
+    /// Each count stops at [`MAX_SYNTHETIC`] (`tagdesk sim` refuses more).
     pub fn add_synthetic(&mut self, users: u64, patrons: u64) {
-        self.cerego.synthetic_users = self.cerego.synthetic_users.saturating_add(users);
-        self.hive.synthetic_patrons = self.hive.synthetic_patrons.saturating_add(patrons);
+        let add = |had: u64, more: u64| had.saturating_add(more).min(MAX_SYNTHETIC);
+        self.cerego.synthetic_users = add(self.cerego.synthetic_users, users);
+        self.hive.synthetic_patrons = add(self.hive.synthetic_patrons, patrons);
     }
 
     /// No users, no patrons, no tags: only the partner, a profile and one tag type, so the
@@ -250,6 +257,7 @@ impl Seed {
                 crate::core::domain::NUMERIC_ID_MAX
             ));
         }
+        time("cerego.seeded_at", &c.seeded_at)?;
         if c.page_size == 0 || c.page_size > 1000 {
             return Err("cerego.page_size must be between 1 and 1000".into());
         }
@@ -263,6 +271,10 @@ impl Seed {
         for u in &c.users {
             if !users.insert(u.id.as_str()) {
                 return Err(format!("user {} is listed twice", u.id));
+            }
+            time(&format!("user {}: created_at", u.id), &u.created_at)?;
+            if let Some(at) = &u.last_logged_in_at {
+                time(&format!("user {}: last_logged_in_at", u.id), at)?;
             }
             if u.department.as_deref().is_some_and(|d| d.trim().is_empty()) {
                 return Err(format!(
@@ -304,6 +316,21 @@ impl Seed {
         }
         Ok(())
     }
+}
+
+/// A time as the APIs write it (RFC 3339, e.g. `2026-01-05T09:00:00.000Z`).
+fn time(what: &str, value: &str) -> Result<(), String> {
+    chrono::DateTime::parse_from_rfc3339(value)
+        .map(|_| ())
+        .map_err(|e| {
+            // Debug quoting escapes control characters; a long value is cut.
+            let shown: String = value.chars().take(40).collect();
+            let more = if shown.len() < value.len() { "…" } else { "" };
+            format!(
+                "{what} {shown:?}{more} is not a time ({e}); write it like \
+                 2026-01-05T09:00:00.000Z"
+            )
+        })
 }
 
 #[cfg(test)]
@@ -358,6 +385,42 @@ mod tests {
             .tags
             .push(ApiField::parse("nope").unwrap());
         assert!(seed.check().unwrap_err().contains("not in hive.tags"));
+    }
+
+    /// Times are times: `seeded_at`, a user's `created_at` and `last_logged_in_at`; the
+    /// error names the seed and the value (escaped, cut when long).
+    #[test]
+    fn seed_times_are_checked() {
+        let with = |from: &str, to: &str| {
+            assert!(DEMO_SEED.contains(from), "{from}");
+            Seed::parse(&DEMO_SEED.replacen(from, to, 1), "my-seed.toml").map_err(|e| e.to_string())
+        };
+        let seeded = "seeded_at = \"2026-01-05T09:00:00.000Z\"";
+        let err = with(seeded, "seeded_at = \"2026-13-05\"").unwrap_err();
+        assert!(
+            err.starts_with("seed my-seed.toml: cerego.seeded_at \"2026-13-05\" is not a time"),
+            "{err}"
+        );
+        let err = with(seeded, "seeded_at = \"\\u001b[2J\"").unwrap_err();
+        assert!(
+            err.contains("\\u{1b}[2J") && !err.contains('\u{1b}'),
+            "{err}"
+        );
+        let err = with(seeded, &format!("seeded_at = \"{}\"", "9".repeat(5000))).unwrap_err();
+        assert!(err.len() < 300, "{err}");
+        let created = "created_at = \"2024-01-01T10:00:00.000Z\"";
+        let err = with(created, "created_at = \"soon\"").unwrap_err();
+        assert!(err.contains(": created_at \"soon\" is not a time"), "{err}");
+        assert!(with(seeded, "seeded_at = \"2026-01-05T09:00:00+02:00\"").is_ok());
+    }
+
+    #[test]
+    fn synthetic_counts_stop_at_the_cap() {
+        let mut seed = Seed::demo();
+        seed.add_synthetic(MAX_SYNTHETIC, u64::MAX);
+        seed.add_synthetic(1, 1);
+        assert_eq!(seed.cerego.synthetic_users, MAX_SYNTHETIC);
+        assert_eq!(seed.hive.synthetic_patrons, MAX_SYNTHETIC);
     }
 
     #[test]

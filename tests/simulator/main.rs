@@ -4,8 +4,8 @@
 //! Each test starts its own simulator (its state is mutable), on a free port.
 //!
 //! One file a subject: `hive` (the fourteen scenarios and the errors), `cerego`,
-//! `control` (the control API), `binary` (`tagdesk sim` as a process); the helpers they
-//! share are here.
+//! `control` (the control API), `binary` (`tagdesk sim` as a process), `strict` (caps,
+//! limits and checked setup values); the helpers they share are here.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -14,6 +14,7 @@ mod binary;
 mod cerego;
 mod control;
 mod hive;
+mod strict;
 
 use std::time::Duration;
 

@@ -463,22 +463,39 @@ impl CeregoState {
         Ok(())
     }
 
-    /// No user with this id (nor its tags). O(users + tags): positions after it move.
-    pub(in crate::sim) fn remove_user(&mut self, id: &str) {
-        let Some(gone) = self.user_pos(id) else {
+    /// No user with any of these ids (nor their tags). One pass over the users and the
+    /// tags, however many ids: positions after a removed user move.
+    pub(in crate::sim) fn remove_users(&mut self, ids: &[String]) {
+        let gone: std::collections::HashSet<usize> =
+            ids.iter().filter_map(|id| self.user_pos(id)).collect();
+        if gone.is_empty() {
             return;
-        };
-        let slots: Vec<usize> = self.tags_of(gone).collect();
-        for s in slots {
-            self.tags[s].user = DEAD;
         }
-        self.users.remove(gone);
-        let gone = pos32(gone);
-        for t in &mut self.tags {
-            if t.user != DEAD && t.user > gone {
-                t.user -= 1;
+        for &pos in &gone {
+            let slots: Vec<usize> = self.tags_of(pos).collect();
+            for s in slots {
+                self.tags[s].user = DEAD;
             }
         }
+        // Each kept user's new position.
+        let mut moved = vec![DEAD; self.users.len()];
+        let mut next = 0;
+        for (pos, new) in moved.iter_mut().enumerate() {
+            if !gone.contains(&pos) {
+                *new = next;
+                next += 1;
+            }
+        }
+        for t in &mut self.tags {
+            if t.user != DEAD {
+                t.user = moved.get(t.user as usize).copied().unwrap_or(DEAD);
+            }
+        }
+        let mut pos = 0;
+        self.users.retain(|_| {
+            pos += 1;
+            !gone.contains(&(pos - 1))
+        });
         let synthetic = self.index.synthetic.len();
         self.index = UserIndex {
             synthetic: vec![DEAD; synthetic],
@@ -510,13 +527,39 @@ impl CeregoState {
         }
     }
 
-    /// No tag of this type on any user. O(tags).
-    pub(in crate::sim) fn remove_tags_of_type(&mut self, type_id: &str) {
-        let strings = &self.strings;
-        for t in &mut self.tags {
-            if t.user != DEAD && strings.get(t.kind) == type_id {
+    /// How many tag slots there are (a new tag takes the next one).
+    pub(in crate::sim) fn tags_len(&self) -> usize {
+        self.tags.len()
+    }
+
+    /// No tag of these types on any user, among the tags in slots below the number given
+    /// for each type. One pass over the tags, however many types.
+    pub(in crate::sim) fn remove_tags_of_types(&mut self, below: &HashMap<String, usize>) {
+        let below: HashMap<u32, usize> = below
+            .iter()
+            .filter_map(|(type_id, &slot)| Some((self.strings.find(type_id)?, slot)))
+            .collect();
+        if below.is_empty() {
+            return;
+        }
+        for (slot, t) in self.tags.iter_mut().enumerate() {
+            if t.user != DEAD && below.get(&t.kind).is_some_and(|&end| slot < end) {
                 t.user = DEAD;
             }
+        }
+    }
+
+    /// No tag of this type on this user among the tags in slots below `below`.
+    pub(in crate::sim) fn drop_tags_of_type(&mut self, user: &str, type_id: &str, below: usize) {
+        let (Some(pos), Some(kind)) = (self.user_pos(user), self.strings.find(type_id)) else {
+            return;
+        };
+        let slots: Vec<usize> = self
+            .tags_of(pos)
+            .filter(|&s| s < below && self.tags[s].kind == kind)
+            .collect();
+        for s in slots {
+            self.tags[s].user = DEAD;
         }
     }
 
