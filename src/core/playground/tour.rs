@@ -101,9 +101,7 @@ fn step(s: ScriptStep) -> Result<TourStep, String> {
     let play = match (s.scenario.as_deref(), s.op.as_deref()) {
         (Some(_), Some(_)) => return Err("give either `scenario` or `op`, not both".into()),
         (None, None) => return Err("give `scenario` (a playground key) or `op`".into()),
-        (Some(key), None) => {
-            find(key).ok_or_else(|| format!("no scenario {key:?} (`tagdesk outcomes` lists the documented ones; the playground's keys are in docs/src/playground.md)"))?
-        }
+        (Some(key), None) => find(key).ok_or_else(|| unknown_scenario(key))?,
         (None, Some(op)) => scripted(op, &s)?,
     };
     let caption = s.caption.unwrap_or_else(|| play.title.clone());
@@ -112,6 +110,17 @@ fn step(s: ScriptStep) -> Result<TourStep, String> {
         caption,
         fault: s.fault,
     })
+}
+
+/// An unknown scenario key, with every valid one (`tagdesk demo --list` prints them with
+/// their titles).
+fn unknown_scenario(key: &str) -> String {
+    let keys: Vec<String> = plays().into_iter().map(|p| p.key).collect();
+    format!(
+        "no scenario {key:?}; the scenario keys are: {} (`tagdesk demo --list` shows each \
+         with its title)",
+        keys.join(", ")
+    )
 }
 
 fn scripted(op: &str, s: &ScriptStep) -> Result<Play, String> {
@@ -124,15 +133,28 @@ fn scripted(op: &str, s: &ScriptStep) -> Result<Play, String> {
                 .clone()
                 .ok_or_else(|| format!("{op} needs `fields`"))?
                 .iter()
-                .map(|f| ApiField::parse(f).map_err(e))
+                .enumerate()
+                .map(|(i, f)| {
+                    ApiField::parse(f).map_err(|x| format!("`fields` item {}: {x}", i + 1))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             if fields.is_empty() {
                 return Err(format!("{op} needs at least one of `fields`"));
             }
+            // Checked as the fields are: the patron holds exactly these first.
             let setup = match &s.tags {
                 Some(tags) => vec![Setup::HivePatron {
                     patron: patron.to_string(),
-                    tags: Some(tags.clone()),
+                    tags: Some(
+                        tags.iter()
+                            .enumerate()
+                            .map(|(i, t)| {
+                                ApiField::parse(t)
+                                    .map(|f| f.to_string())
+                                    .map_err(|x| format!("`tags` item {}: {x}", i + 1))
+                            })
+                            .collect::<Result<_, _>>()?,
+                    ),
                 }],
                 None => Vec::new(),
             };
@@ -239,6 +261,47 @@ mod tests {
         );
     }
 
+    /// `tags` (what the patron holds first) is checked as `fields` are, each named by its
+    /// place.
+    #[test]
+    fn tags_are_checked_as_operator_input_is() {
+        let script = |tags: &str| {
+            from_script(&format!(
+                "[[step]]\nop = \"hive_add\"\npatron = \"p\"\nfields = [\"vip\"]\ntags = {tags}"
+            ))
+        };
+        assert_eq!(
+            script(r#"["vip", "not a tag,"]"#).unwrap_err(),
+            "step 1: `tags` item 2: api_field: \"not a tag,\" contains a space; api_fields use \
+             underscores (e.g. \"not_a_tag,\")"
+        );
+        let esc = script(r#"["ok", "\u001b[31m"]"#).unwrap_err();
+        assert!(
+            esc.starts_with("step 1: `tags` item 2: api_field:"),
+            "{esc}"
+        );
+        assert!(esc.contains("U+001B") && !esc.contains('\u{1b}'), "{esc}");
+        let long = script(&format!("[\"{}\"]", "t".repeat(300_000))).unwrap_err();
+        assert!(long.contains("is 300000 characters long"), "{long}");
+        assert!(long.len() < 200, "the value is not repeated");
+        let steps = script(r#"[" vip "]"#).unwrap();
+        assert_eq!(
+            steps[0].play.setup,
+            vec![Setup::HivePatron {
+                patron: "p".into(),
+                tags: Some(vec!["vip".into()])
+            }],
+            "trimmed as operator input is"
+        );
+        let field =
+            from_script("[[step]]\nop = \"hive_add\"\npatron = \"p\"\nfields = [\"vip\", \"a,b\"]")
+                .unwrap_err();
+        assert!(
+            field.starts_with("step 1: `fields` item 2: api_field:"),
+            "{field}"
+        );
+    }
+
     #[test]
     fn the_example_script_in_assets_reads() {
         let steps = from_script(include_str!("../../../assets/tour.toml")).unwrap();
@@ -255,7 +318,12 @@ mod tests {
                 .starts_with("step 1: unknown op")
         );
         assert!(bad("[[step]]\nscenario = \"hive.add.added\"\n[[step]]\nop = \"hive_add\"\npatron = \"p\"").starts_with("step 2: hive_add needs `fields`"));
-        assert!(bad("[[step]]\nscenario = \"nope\"").contains("no scenario \"nope\""));
+        let unknown = bad("[[step]]\nscenario = \"nope\"");
+        assert!(unknown.contains("no scenario \"nope\""), "{unknown}");
+        for play in plays() {
+            assert!(unknown.contains(&play.key), "{} in {unknown}", play.key);
+        }
+        assert!(unknown.contains("tagdesk demo --list"), "{unknown}");
         assert!(
             bad("[[step]]\nscenario = \"hive.add.added\"\ncolour = 1").contains("unknown field")
         );
