@@ -176,6 +176,13 @@ pub enum Command {
         /// every documented outcome.
         #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
         script: Option<std::path::PathBuf>,
+        /// Print every scenario key (for a script's `scenario = "KEY"`) with its title,
+        /// instead of giving the demo.
+        #[arg(long, conflicts_with_all = ["script", "manual"])]
+        list: bool,
+        /// With --list: print a JSON list of {"key", "title", "service"}.
+        #[arg(long, requires = "list")]
+        json: bool,
     },
     /// Print the documented Hive outcome table, or explain a saved response body.
     Outcomes {

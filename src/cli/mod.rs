@@ -13,6 +13,7 @@ pub mod color;
 pub mod complete;
 mod config;
 mod console;
+mod demo;
 pub use console::read_script;
 mod dry_run;
 mod import;
@@ -223,9 +224,16 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Sim(args)) => return sim::run_sim(args),
         Some(Command::Demo {
+            list: true, json, ..
+        }) => {
+            demo::list(json || cli.common.json);
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Demo {
             step_ms,
             manual,
             script,
+            ..
         }) => {
             let (mut options, _) = options_of(&cli.common);
             options.demo = true;

@@ -646,3 +646,6 @@ mod words;
 
 // Issue 21: XDG, colour, a reproducible man page, COMPLETE, [keys] refusals.
 mod conventions;
+
+// Issue 22 §2: scenario keys are discoverable.
+mod demo_list;

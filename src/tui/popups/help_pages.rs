@@ -202,7 +202,7 @@ pub fn legend_lines() -> Vec<Line<'static>> {
         "marked for a batch (space, v, *)",
     ));
     lines.push(entry(
-        "✓",
+        super::scenarios::PLAYED_MARK,
         Style::new().bold(),
         "in the scenario picker: played since the console started",
     ));

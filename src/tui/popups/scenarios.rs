@@ -70,7 +70,12 @@ impl Room for Scenarios {
     }
 }
 
-/// The picker's lines: group headings, then one line per play (title and explanation);
+/// How the picker marks a play already played (not `✓`, the log's mark of an applied
+/// outcome, which the glyph column uses).
+pub const PLAYED_MARK: &str = "•";
+
+/// The picker's lines: group headings, then one line per play (its expected outcome's
+/// glyph, title, played mark, key — what a tour script names it by — and explanation);
 /// where the selected play's line is, and which play each line shows.
 fn lines(
     cx: &Cx,
@@ -82,7 +87,16 @@ fn lines(
     let mut at = 0;
     let mut group: Option<Group> = None;
     let title_width = 34.min(width / 2);
-    for (i, play) in plays().iter().enumerate() {
+    let plays = plays();
+    let longest_key = plays.iter().map(|p| p.key.chars().count()).max();
+    let key_width = longest_key
+        .unwrap_or(0)
+        .min(width.saturating_sub(title_width + 6));
+    // What the explanation has left; too little shows none (the selected play's is shown
+    // whole under the list).
+    let rest = width.saturating_sub(title_width + 6 + key_width + 2);
+    let rest = if rest < 8 { 0 } else { rest };
+    for (i, play) in plays.iter().enumerate() {
         if group != Some(play.group) {
             if group.is_some() {
                 lines.push(Line::from(""));
@@ -110,16 +124,21 @@ fn lines(
         } else {
             Style::new()
         };
-        let rest = width.saturating_sub(title_width + 6);
+        let key = fit(&play.key, key_width);
         lines.push(Line::from(vec![
             Span::styled(format!("{glyph} "), Style::new().fg(colour)),
             Span::styled(format!("{title:<title_width$}"), style),
-            Span::raw(if played { "✓ " } else { "  " }),
+            Span::raw(if played {
+                format!("{PLAYED_MARK} ")
+            } else {
+                "  ".to_string()
+            }),
+            Span::raw(format!("{key:<key_width$}  ")),
             Span::raw(fit(&play.explain, rest)).muted(),
         ]));
         shows.push(Some(i));
     }
-    let all = plays().len();
+    let all = plays.len();
     lines.push(Line::from(""));
     shows.push(None);
     if selected == all {
@@ -212,7 +231,7 @@ fn layout(cx: &Cx, selected: usize, area: Rect) -> Picker {
         ),
         Hint::text(format!("{}/{} move", k(Action::Up), k(Action::Down))),
         Hint::button(Action::Close, format!("{} close", k(Action::Close))),
-        Hint::text("✓ played".into()),
+        Hint::text(format!("{PLAYED_MARK} played")),
     ];
     Picker {
         popup,
@@ -302,7 +321,35 @@ mod tests {
             .lines()
             .find(|l| l.contains(&first.title))
             .expect("the first play's row");
-        assert!(row.contains("✓"), "{row}");
+        assert!(
+            row.contains(&format!("{PLAYED_MARK} {}", first.key)),
+            "{row}"
+        );
+        assert!(text.contains(&format!("{PLAYED_MARK} played")), "{text}");
         assert!(text.contains("play all"), "{text}");
+    }
+
+    /// Every row shows its play's key (what a tour script's `scenario` names), at 80
+    /// columns too; the played mark is not the log's `✓` for an applied outcome.
+    #[test]
+    fn every_row_shows_its_key_and_the_played_mark_is_not_the_outcome_glyph() {
+        assert_ne!(
+            PLAYED_MARK,
+            crate::tui::state::summary::severity_mark(crate::core::op::scenario::Severity::Applied)
+        );
+        let mut app = app();
+        for play in plays() {
+            app.play.played.insert(play.key.clone());
+        }
+        for width in [80, 150] {
+            let text = screen(&Scenarios::default(), &app.cx(), width, 60);
+            for play in plays() {
+                let row = text
+                    .lines()
+                    .find(|l| l.contains(&format!(" {} ", play.key)))
+                    .unwrap_or_else(|| panic!("{} at {width}:\n{text}", play.key));
+                assert!(row.contains(PLAYED_MARK), "{row}");
+            }
+        }
     }
 }
