@@ -557,6 +557,7 @@ impl App {
                     self.key_label(Action::NextPane)
                 ),
             ),
+            Action::WrapLog => self.toggle_log_wrap(),
             // The popups' own actions: the main screen's table does not read them.
             Action::Submit
             | Action::Yes

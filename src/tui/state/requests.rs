@@ -256,6 +256,9 @@ pub struct RequestLog {
     quick_anchor: Option<String>,
     /// The first this many entries are earlier runs' (the journal's history).
     history: usize,
+    /// Whether the pane shows each entry whole, wrapped over as many lines as it takes
+    /// (`w`), instead of one line cut to fit.
+    pub wrap: bool,
 }
 
 impl Default for RequestLog {
@@ -267,6 +270,7 @@ impl Default for RequestLog {
             quick: QuickFilter::All,
             quick_anchor: None,
             history: 0,
+            wrap: false,
         }
     }
 }
