@@ -190,6 +190,30 @@ fn a_wrong_hive_key_shows_invalid_api_key() {
 }
 
 #[test]
+fn faults_the_simulator_already_has_show_in_the_header_from_the_start() {
+    // `tagdesk sim --fault 'all:latency=300'`, then the console on a profile pointed at it:
+    // the faults are read at start (off the UI thread), not only once `F` changes them.
+    let dirs = Dirs::new();
+    let sim = Sim::start(&["all:latency=300"]);
+    dirs.write_config(&sim.base_url());
+    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("profile: e2e");
+    let screen = tui.wait_for("faults: all:latency=300");
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("faults: all:latency=300"),
+        "the header names them:\n{screen}"
+    );
+    // `F` lists them as active, without a change made first.
+    tui.send("F");
+    tui.wait_for("active: all:latency=300");
+    tui.send("\x1b");
+    tui.wait_idle();
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
+
+#[test]
 fn sigterm_mid_request_restores_the_terminal_and_journals_abandoned() {
     let dirs = Dirs::new();
     let sim = Sim::start(&["hive.add:latency=30000"]);

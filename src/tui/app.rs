@@ -196,6 +196,7 @@ impl App {
             let op = c.listing(None);
             effects.push(app.log_and_send(op));
         }
+        effects.extend(app.start_faults());
         (app, effects)
     }
 
