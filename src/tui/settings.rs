@@ -254,25 +254,8 @@ pub fn settings_for(session: &Session) -> Settings {
     settings.patrons_loading = !session.profile.demo && session.simulator.is_none();
     settings.profile_cards = session.cards.clone();
     settings.simulator = session.simulator.as_ref().map(|s| s.base_url());
-    settings.local_sim = session.simulator.is_none() && on_this_machine(&session.profile);
+    settings.local_sim = session.simulator.is_none() && session.profile.on_this_machine();
     settings
-}
-
-/// Whether a profile that is not demo mode's configures a service and points each one it
-/// configures at plain http on this machine (where `tagdesk sim` listens).
-fn on_this_machine(profile: &crate::config::Profile) -> bool {
-    let local = |base: &str| {
-        reqwest::Url::parse(base)
-            .is_ok_and(|u| u.scheme() == "http" && crate::config::is_loopback(&u))
-    };
-    let bases: Vec<&str> = [
-        profile.cerego.as_ref().map(|c| c.base_url.as_str()),
-        profile.hive.as_ref().map(|h| h.base_url.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    !profile.demo && !bases.is_empty() && bases.into_iter().all(local)
 }
 
 /// Demo-mode settings straight from a seed (for tests and benchmarks).

@@ -71,7 +71,12 @@ impl App {
                 value.as_str(),
                 prior.map(Some),
             )),
-            _ => None,
+            Op::HiveAdd { .. }
+            | Op::HiveRemove { .. }
+            | Op::CeregoAdd { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile
+            | Op::Raw(_) => None,
         }
     }
 
@@ -99,7 +104,11 @@ impl App {
                 self.owner_words(tag.as_str()),
                 self.change_words(op, self.prior_of(op).as_deref())?,
             ),
-            _ => return None,
+            Op::HiveAdd { .. }
+            | Op::HiveRemove { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile
+            | Op::Raw(_) => return None,
         };
         Some(format!("{whom}: {what}"))
     }
@@ -151,7 +160,9 @@ impl App {
             Op::HiveRemove { patron, fields: f } => {
                 format!("patron {patron} without {}", fields(f))
             }
-            other => other.describe(),
+            Op::CeregoAdd { .. } | Op::CeregoListUsers { .. } | Op::CeregoProfile | Op::Raw(_) => {
+                op.describe()
+            }
         }
     }
 
