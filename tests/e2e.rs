@@ -122,11 +122,12 @@ fn edit_a_cerego_value_updates_log_and_tags_pane() {
     tui.send("\x15"); // Ctrl-U: clear the line
     tui.send("Platinum");
     tui.send("\r");
-    // Demo mode speaks today's API (the set endpoint): the edit sets type 5 (Plan).
+    // Demo mode speaks today's API (the set endpoint): the edit sets type 5 (Plan), and the
+    // log says so in the words of the change.
     tui.wait_for_line(&[
         "Cerego set",
         "user 1185304",
-        "tag 84001 (type 5) = \"Platinum\"",
+        "Plan = \"Platinum\" (was \"Gold\")",
     ]);
     tui.wait_for_line(&["Plan", "Platinum", "84001"]);
 }
