@@ -122,11 +122,12 @@ fn edit_a_cerego_value_updates_log_and_tags_pane() {
     tui.send("\x15"); // Ctrl-U: clear the line
     tui.send("Platinum");
     tui.send("\r");
-    // Demo mode speaks today's API (the set endpoint): the edit sets type 5 (Plan).
+    // Demo mode speaks today's API (the set endpoint): the edit sets type 5 (Plan), and the
+    // log says so in the words of the change.
     tui.wait_for_line(&[
         "Cerego set",
         "user 1185304",
-        "tag 84001 (type 5) = \"Platinum\"",
+        "Plan = \"Platinum\" (was \"Gold\")",
     ]);
     tui.wait_for_line(&["Plan", "Platinum", "84001"]);
 }
@@ -187,6 +188,30 @@ fn a_wrong_hive_key_shows_invalid_api_key() {
         !screen.contains(WRONG_KEY),
         "the key is on screen:\n{screen}"
     );
+}
+
+#[test]
+fn faults_the_simulator_already_has_show_in_the_header_from_the_start() {
+    // `tagdesk sim --fault 'all:latency=300'`, then the console on a profile pointed at it:
+    // the faults are read at start (off the UI thread), not only once `F` changes them.
+    let dirs = Dirs::new();
+    let sim = Sim::start(&["all:latency=300"]);
+    dirs.write_config(&sim.base_url());
+    let mut tui = Tui::start(&dirs, Mode::Config { hive_key: HIVE_KEY });
+    tui.wait_for("profile: e2e");
+    let screen = tui.wait_for("faults: all:latency=300");
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("faults: all:latency=300"),
+        "the header names them:\n{screen}"
+    );
+    // `F` lists them as active, without a change made first.
+    tui.send("F");
+    tui.wait_for("active: all:latency=300");
+    tui.send("\x1b");
+    tui.wait_idle();
+    tui.send("q");
+    assert!(tui.wait_exit().success());
 }
 
 #[test]

@@ -22,7 +22,9 @@ fn batch_in_flight(dirs: &Dirs, sim: &Sim) -> (Tui, Vec<String>) {
     let mut tui = Tui::start(dirs, Mode::Config { hive_key: HIVE_KEY });
     tui.wait_for("profile: e2e");
     tui.send("2");
-    tui.wait_for("Patrons ·");
+    // The known patrons are loaded before an import may act on them (until then `I` says
+    // to wait): the title counts them once they are.
+    tui.wait_for("Patrons · 0 known");
     tui.send("I");
     tui.send(file.to_str().expect("utf-8 path"));
     tui.send("\r");

@@ -513,6 +513,100 @@ fn a_log_of_all_fourteen_outcomes_with_their_breakdowns_at_three_sizes() {
     }
 }
 
+/// The log pane's text as one line: its lines joined, every run of spaces one space (a
+/// wrapped message reads on across its lines).
+fn log_text(screen: &str) -> String {
+    squeeze(&log_lines(screen).join(" "))
+}
+
+fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn with_wrap_on_the_fourteen_messages_and_their_marks_read_whole_at_80_and_120_columns() {
+    for (w, h_) in [(80, 24), (120, 40)] {
+        let mut h = Harness::demo(w, h_);
+        let hive: Vec<String> = playground::plays()
+            .into_iter()
+            .filter(|p| matches!(p.expect, Expect::Hive(_)))
+            .map(|p| p.key)
+            .collect();
+        let keys: Vec<&str> = hive.iter().map(String::as_str).collect();
+        play_keys(&mut h, &keys);
+        while h.app.focus != tagdesk::tui::app::Pane::Log {
+            h.key(KeyCode::Tab);
+        }
+        h.key(KeyCode::Char('m'));
+        let cut = h.screen();
+        h.key(KeyCode::Char('w'));
+        let screen = h.screen();
+        assert!(
+            screen.contains("each entry whole"),
+            "the status says so: {screen}"
+        );
+        insta::assert_snapshot!(format!("log_fourteen_outcomes_wrapped_{w}x{h_}"), screen);
+        // From the first entry to the last, each selected entry reads whole: its message,
+        // its per-tag marks and its MATCH.
+        h.key(KeyCode::Char('g'));
+        let mut messages = BTreeSet::new();
+        for n in 0..14 {
+            let entry = h.app.log.selected().expect("an entry").clone();
+            let summary = entry.summary.clone().expect("settled");
+            assert!(summary.check.is_some(), "{n}: a Hive outcome");
+            let text = log_text(&h.screen());
+            let tags = summary.tags.clone().unwrap_or_default();
+            let whole = squeeze(&format!("{} {tags} MATCH", summary.text));
+            assert!(text.contains(&whole), "{n}: {whole:?} in {text}");
+            messages.insert(summary.text);
+            h.key(KeyCode::Down);
+        }
+        assert_eq!(messages.len(), 14, "the fourteen documented messages");
+        assert!(
+            !log_text(&cut).contains("Some tags failed to remove. −vip ✗not_a_tag"),
+            "without wrap the line is cut"
+        );
+        // `w` again: one line each, as before.
+        h.key(KeyCode::Char('w'));
+        h.key(KeyCode::Char('G'));
+        assert_eq!(log_lines(&h.screen()), log_lines(&cut));
+    }
+}
+
+#[test]
+fn with_wrap_on_a_whole_88_character_message_shows_at_80_columns() {
+    let message =
+        "Successfully added tags to patron. Some tags may already exist on the patron, as listed.";
+    assert_eq!(message.chars().count(), 88);
+    let mut h = Harness::demo(80, 24);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    let request = h.pending.remove(0);
+    // The server words its answer its own way: 88 characters.
+    let mut reply = h.answer(&request);
+    let body = reply.exchanges[0].response_body.clone().expect("a body");
+    let mut json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    json["message"] = serde_json::Value::String(message.into());
+    let body = json.to_string();
+    reply.exchanges[0].response_body = Some(body.clone());
+    reply.result = tagdesk::core::op::interpret(&request.op, 200, body.as_bytes());
+    h.send(tagdesk::tui::app::Message::Reply(Box::new(reply)));
+    h.key(KeyCode::Esc);
+    let cut = h.screen();
+    assert!(
+        !log_text(&cut).contains(message),
+        "cut at 80 columns: {cut}"
+    );
+    h.key(KeyCode::Char('w'));
+    let screen = h.screen();
+    assert!(log_text(&screen).contains(message), "{screen}");
+    assert!(log_text(&screen).contains("+vip MISMATCH"), "{screen}");
+    // Every line of it stays inside the pane.
+    assert!(screen.lines().all(|l| l.chars().count() <= 80), "{screen}");
+}
+
 /// Runs a tour on the harness until it ends: ticks move it on, answers come from the model.
 fn run_tour(h: &mut Harness, limit: usize) {
     for _ in 0..limit {

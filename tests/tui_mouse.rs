@@ -560,3 +560,31 @@ fn mouse_false_in_the_file_or_no_mouse_turns_the_mouse_off() {
         "{e}"
     );
 }
+
+#[test]
+fn a_click_on_any_line_of_a_wrapped_log_entry_selects_that_entry() {
+    let mut h = Harness::demo(80, 24);
+    h.key(KeyCode::Char('2'));
+    for field in ["vip", "newsletter"] {
+        h.key(KeyCode::Char('a'));
+        h.type_text(field);
+        h.key(KeyCode::Enter);
+        h.reply_all();
+    }
+    h.key(KeyCode::Char('w'));
+    // The first add's message and marks take two lines at 80 columns: a click on the
+    // second selects it, not the entry drawn below it.
+    let screen = h.screen();
+    let (x, y) = h
+        .find("+vip")
+        .unwrap_or_else(|| panic!("the first add:\n{screen}"));
+    let next = screen.lines().nth(y as usize + 1).unwrap_or_default();
+    assert!(
+        next.contains("MATCH") && !next.contains("Hive add"),
+        "a continuation line:\n{screen}"
+    );
+    h.click(x, y + 1);
+    assert_eq!(h.app.focus, Pane::Log);
+    let selected = h.app.log.selected().expect("an entry").key.clone();
+    assert_eq!(selected, log_key(&h, 1), "the first add, not a neighbour");
+}

@@ -331,3 +331,126 @@ fn marked_rows_have_no_line_dash_and_one_is_counted_in_the_singular() {
         "{screen}"
     );
 }
+
+/// The demo console on the given family of Cerego tag endpoints (and a `confirm` profile
+/// when asked), with Alan Turing — Cohort "Spring 2026" — selected.
+fn on_alan(api: tagdesk::core::domain::TagsApi, confirm: bool) -> Harness {
+    let mut h = Harness::with_settings(Seed::demo(), 160, 36, |s| {
+        if let Some(c) = s.cerego.as_mut() {
+            c.tags_api = api;
+        }
+        s.policy.confirm = confirm;
+    });
+    h.reply_all();
+    h.key(KeyCode::Char('/'));
+    h.type_text("Alan Turing");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("Tags · Alan Turing"), "{}", h.screen());
+    h
+}
+
+/// Edits Alan's Cohort to "Fall 2026" from the tags pane.
+fn edit_cohort(h: &mut Harness) {
+    h.key(KeyCode::Tab);
+    for _ in 0..6 {
+        if editing_type(h) == "Cohort" {
+            break;
+        }
+        h.key(KeyCode::Esc);
+        h.key(KeyCode::Down);
+    }
+    assert_eq!(editing(h).0, "Cohort", "Alan has a Cohort tag");
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("Fall 2026");
+    h.key(KeyCode::Enter);
+}
+
+/// Opens the edit of the tag under the tags pane's cursor and says its type.
+fn editing_type(h: &mut Harness) -> String {
+    h.key(KeyCode::Char('e'));
+    editing(h).0
+}
+
+/// The action log's line holding `text`, if any.
+fn log_line(h: &mut Harness, text: &str) -> Option<String> {
+    let screen = h.screen();
+    let start = screen.lines().position(|l| l.contains("Action log"))?;
+    screen
+        .lines()
+        .skip(start)
+        .find(|l| l.contains(text))
+        .map(str::to_string)
+}
+
+#[test]
+fn a_cerego_change_is_logged_in_the_words_of_the_change_and_its_undo_says_what_it_restored() {
+    use tagdesk::core::domain::TagsApi;
+    for api in [TagsApi::Set, TagsApi::Legacy] {
+        let mut h = on_alan(api, false);
+        edit_cohort(&mut h);
+        h.reply_all();
+        let line = log_line(&mut h, "Cohort = \"Fall 2026\" (was \"Spring 2026\")")
+            .unwrap_or_else(|| panic!("{api:?}: {}", h.screen()));
+        assert!(
+            !line.contains("the user has"),
+            "not the whole tag list: {line}"
+        );
+        assert!(!line.contains("type 3"), "the type by its name: {line}");
+        // Undone from the log: the undo's line says what it put back, on whom.
+        while h.app.focus != Pane::Log {
+            h.key(KeyCode::Tab);
+        }
+        h.key(KeyCode::Char('u'));
+        h.key(KeyCode::Enter);
+        h.run_batch(None);
+        h.key(KeyCode::Esc);
+        let undo = log_line(&mut h, "1 × undo").unwrap_or_else(|| panic!("{}", h.screen()));
+        assert!(
+            undo.contains("restored Cohort = \"Spring 2026\" on Alan Turing (user 1185317)"),
+            "{api:?}: {undo}"
+        );
+        assert!(undo.contains("done 1/1"), "{undo}");
+    }
+    // A Hive undo says the same of a patron.
+    let mut h = Harness::demo(160, 36);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('a'));
+    h.type_text("vip");
+    h.key(KeyCode::Enter);
+    h.reply_all();
+    while h.app.focus != Pane::Log {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Char('u'));
+    h.key(KeyCode::Enter);
+    h.run_batch(None);
+    h.key(KeyCode::Esc);
+    let undo = log_line(&mut h, "1 × undo").unwrap_or_else(|| panic!("{}", h.screen()));
+    assert!(
+        undo.contains("restored patron user_abc123 without vip"),
+        "{undo}"
+    );
+}
+
+#[test]
+fn a_cerego_confirmation_names_the_user_and_the_old_value() {
+    use tagdesk::core::domain::TagsApi;
+    for api in [TagsApi::Set, TagsApi::Legacy] {
+        let mut h = on_alan(api, true);
+        edit_cohort(&mut h);
+        assert!(
+            matches!(h.app.popup, Some(Popup::Confirm(_))),
+            "a confirm profile asks"
+        );
+        let screen = h.screen();
+        assert!(
+            screen.contains(
+                "Alan Turing (user 1185317): Cohort = \"Fall 2026\" (was \"Spring 2026\")"
+            ),
+            "{api:?}: {screen}"
+        );
+        assert!(h.pending.is_empty(), "nothing sent before the answer");
+        h.key(KeyCode::Char('y'));
+        assert_eq!(h.pending.len(), 1);
+    }
+}

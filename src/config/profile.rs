@@ -169,6 +169,22 @@ impl Profile {
         out
     }
 
+    /// Whether this profile (not demo mode's) configures a service and points each one it
+    /// configures at plain http on this machine, where `tagdesk sim` listens.
+    pub fn on_this_machine(&self) -> bool {
+        let local = |base: &str| {
+            reqwest::Url::parse(base).is_ok_and(|u| u.scheme() == "http" && is_loopback(&u))
+        };
+        let bases: Vec<&str> = [
+            self.cerego.as_ref().map(|c| c.base_url.as_str()),
+            self.hive.as_ref().map(|h| h.base_url.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        !self.demo && !bases.is_empty() && bases.into_iter().all(local)
+    }
+
     /// Why `service` cannot be used, if it cannot.
     pub fn unavailable(&self, service: Service) -> Option<&Unavailable> {
         self.unavailable.iter().find(|u| u.service == service)

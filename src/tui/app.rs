@@ -196,6 +196,7 @@ impl App {
             let op = c.listing(None);
             effects.push(app.log_and_send(op));
         }
+        effects.extend(app.start_faults());
         (app, effects)
     }
 
@@ -557,6 +558,7 @@ impl App {
                     self.key_label(Action::NextPane)
                 ),
             ),
+            Action::WrapLog => self.toggle_log_wrap(),
             // The popups' own actions: the main screen's table does not read them.
             Action::Submit
             | Action::Yes

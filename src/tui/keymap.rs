@@ -339,6 +339,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::ResetSim
         | Action::Faults
         | Action::QuickFilter
+        | Action::WrapLog
         | Action::TourNext
         | Action::NextEntry
         | Action::PrevEntry

@@ -70,6 +70,11 @@ pub struct Settings {
     pub keymap: Keymap,
     /// Demo mode: the embedded simulator's address (for curl, shown in help and the picker).
     pub simulator: Option<String>,
+    /// The profile points every service it configures at plain http on this machine, as a
+    /// profile for `tagdesk sim` does: the faults that simulator already has are read at
+    /// start (off the UI thread) and shown in the header and in `F`. (Demo mode's embedded
+    /// simulator starts without faults.)
+    pub local_sim: bool,
     /// The colours (`theme` in the configuration; `--color never` or `NO_COLOR`:
     /// monochrome, see `session::Options::monochrome`).
     pub theme: super::theme::Theme,
@@ -227,6 +232,7 @@ pub fn settings_from(
         // Checked when the configuration was read; the defaults otherwise.
         keymap: keymap::Keymap::with_overrides(&profile.keys).unwrap_or_default(),
         simulator: None,
+        local_sim: false,
         theme: profile.theme,
     }
 }
@@ -248,6 +254,7 @@ pub fn settings_for(session: &Session) -> Settings {
     settings.patrons_loading = !session.profile.demo && session.simulator.is_none();
     settings.profile_cards = session.cards.clone();
     settings.simulator = session.simulator.as_ref().map(|s| s.base_url());
+    settings.local_sim = session.simulator.is_none() && session.profile.on_this_machine();
     settings
 }
 

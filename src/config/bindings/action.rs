@@ -59,6 +59,8 @@ pub enum Action {
     Faults,
     /// The action log: the next quick filter.
     QuickFilter,
+    /// The action log: each entry whole, wrapped over several lines, or one line each.
+    WrapLog,
     /// A tour stepped by hand: play the next step.
     TourNext,
     /// The inspector: the next / previous log entry.

@@ -155,6 +155,10 @@ pub const TABLE: &[Spec] = &[
             Log,
         )
         .hint("view"),
+    keys(Action::WrapLog, &["w"], "w").main(
+        "action log: wrap each entry whole (messages and per-tag marks) or one line each",
+        Log,
+    ),
     keys(Action::TourNext, &["n"], "n").main(
         "tour stepped by hand (tagdesk demo --manual): the next step",
         Everywhere,

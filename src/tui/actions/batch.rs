@@ -309,7 +309,16 @@ impl App {
         let Some(b) = self.batch(batch_id) else {
             return;
         };
-        let (mark, text) = (b.mark(), b.summary());
+        let (mark, mut text) = (b.mark(), b.summary());
+        // An undo says what it puts back on whom.
+        if let Some(words) = self.undo_words(&b.plan) {
+            let verb = match mark {
+                "✓" => "restored",
+                "…" => "restoring",
+                _ => "to restore",
+            };
+            text = format!("{verb} {words} · {text}");
+        }
         let colour = match mark {
             "✓" => theme::OK,
             "◐" => theme::WARN,

@@ -17,6 +17,7 @@ mod session;
 mod sim;
 mod tour;
 mod undo;
+mod words;
 mod workspace;
 
 pub use lists::{PATRON_EXACT, USER_EXACT};

@@ -21,6 +21,19 @@ impl App {
         self.focus = order[(i + step).rem_euclid(order.len() as i32) as usize];
     }
 
+    /// `w`: the action log shows each entry whole (wrapped) or one line each; the selected
+    /// entry stays on screen either way.
+    pub(in crate::tui) fn toggle_log_wrap(&mut self) {
+        self.log.wrap = !self.log.wrap;
+        let key = self.key_label(Action::WrapLog);
+        let text = if self.log.wrap {
+            format!("Action log: each entry whole, wrapped ({key}: one line each).")
+        } else {
+            format!("Action log: one line each ({key}: each entry whole).")
+        };
+        self.set_status(crate::tui::app::Level::Info, text);
+    }
+
     pub(in crate::tui) fn move_selection(&mut self, delta: i64) {
         fn step(current: usize, len: usize, delta: i64) -> usize {
             if len == 0 {

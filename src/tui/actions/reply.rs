@@ -14,7 +14,12 @@ impl App {
     /// A backend reply: settle its log line, fold the result into what is known
     /// (`core::model`), then let the view follow and say what happened.
     pub(in crate::tui) fn on_reply(&mut self, reply: Reply) -> Vec<Effect> {
-        if !self.log.settle(&reply) {
+        // A Cerego change's line says what it changed, in its own words.
+        let words = self
+            .log
+            .pending(reply.id)
+            .and_then(|e| self.change_words(&e.op, e.prior.as_deref()));
+        if !self.log.settle_worded(&reply, words.as_deref()) {
             // Not ours (or no longer wanted).
             return Vec::new();
         }

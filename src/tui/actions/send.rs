@@ -31,11 +31,15 @@ impl App {
             Decision::Confirm(question) => {
                 self.open(Popup::Confirm(Confirm {
                     title: format!(" {} ", self.settings.policy.profile.to_uppercase()),
-                    lines: vec![
-                        question,
-                        crate::core::gate::drives(op.service()).to_string(),
-                        op.cli_command(&self.settings.place),
-                    ],
+                    // A Cerego change names the user and what it replaces.
+                    lines: [question]
+                        .into_iter()
+                        .chain(self.confirm_words(&op))
+                        .chain([
+                            crate::core::gate::drives(op.service()).to_string(),
+                            op.cli_command(&self.settings.place),
+                        ])
+                        .collect(),
                     yes: "send".into(),
                     on_yes: OnYes::Send(op),
                 }));
@@ -84,29 +88,9 @@ impl App {
         let id = self.next_id;
         self.next_id += 1;
         let journal_id = crate::engine::journal::new_id();
-        // An update's current value, as far as tagdesk knows it: journaled with the intent,
-        // so the change can be undone.
-        let prior = match &op {
-            // The selected user holds the tag being edited (else the list is searched).
-            Op::CeregoUpdate { tag, .. } => {
-                let hint = self.selected_user().map(|u| u.id.to_string());
-                self.known.cerego.tag_value(tag.as_str(), hint.as_deref())
-            }
-            // A set's: each type's value, or that the user had none (the set creates it).
-            Op::CeregoSet { user, tags } => {
-                let types: Vec<&str> = tags.iter().map(|t| t.tag_type.as_str()).collect();
-                self.known
-                    .cerego
-                    .set_prior(user.as_str(), &types)
-                    .map(|p| crate::core::op::inverse::encode_set_prior(&p))
-            }
-            Op::HiveAdd { .. }
-            | Op::HiveRemove { .. }
-            | Op::CeregoAdd { .. }
-            | Op::CeregoListUsers { .. }
-            | Op::CeregoProfile
-            | Op::Raw(_) => None,
-        };
+        // What it replaces, as far as tagdesk knows it: journaled with the intent, so the
+        // change can be undone.
+        let prior = self.prior_of(&op);
         self.log
             .push_pending(journal_id.clone(), id, self.now, op.clone(), prior.clone());
         Effect::Send(Request {

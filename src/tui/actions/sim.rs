@@ -114,6 +114,15 @@ impl App {
         }
     }
 
+    /// At start on a profile pointed at `tagdesk sim`: read the faults it already has (a
+    /// `--fault` it was started with, rules added through its control API), so the header
+    /// and `F` show them from the first requests on.
+    pub(in crate::tui) fn start_faults(&self) -> Option<Effect> {
+        self.settings
+            .local_sim
+            .then_some(Effect::Sim(SimCommand::ReadFaults))
+    }
+
     /// After a reply, while faults are shown: read them again (a rule with a count retires
     /// once it has fired), so the header never shows a fault that is gone.
     pub(in crate::tui) fn refresh_faults(&self) -> Option<Effect> {

@@ -256,6 +256,9 @@ pub struct RequestLog {
     quick_anchor: Option<String>,
     /// The first this many entries are earlier runs' (the journal's history).
     history: usize,
+    /// Whether the pane shows each entry whole, wrapped over as many lines as it takes
+    /// (`w`), instead of one line cut to fit.
+    pub wrap: bool,
 }
 
 impl Default for RequestLog {
@@ -267,6 +270,7 @@ impl Default for RequestLog {
             quick: QuickFilter::All,
             quick_anchor: None,
             history: 0,
+            wrap: false,
         }
     }
 }
@@ -311,6 +315,14 @@ impl RequestLog {
     /// The selected entry, if it passes the filter.
     pub fn selected(&self) -> Option<&LogEntry> {
         self.list.selected_item(&self.entries)
+    }
+
+    /// This run's request `id`, while it waits for its outcome.
+    pub fn pending(&self, id: RequestId) -> Option<&LogEntry> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| e.id == Some(id) && e.is_pending())
     }
 
     /// Requests still waiting for their outcome.
@@ -436,6 +448,12 @@ impl RequestLog {
     /// A request of this run got its outcome; returns whether it was one of ours still
     /// pending.
     pub fn settle(&mut self, reply: &Reply) -> bool {
+        self.settle_worded(reply, None)
+    }
+
+    /// As [`settle`](Self::settle), a successful change said in `words` (what a Cerego
+    /// change set and what it replaced) instead of the reply's summary.
+    pub fn settle_worded(&mut self, reply: &Reply, words: Option<&str>) -> bool {
         let Some(i) = self
             .entries
             .iter()
@@ -444,7 +462,7 @@ impl RequestLog {
             return false;
         };
         let entry = &mut self.entries[i];
-        entry.summary = Some(reply_summary(reply));
+        entry.summary = Some(reply_summary(reply, words));
         entry.state = RequestState::Done(Box::new(reply.clone()));
         self.changed(i);
         true

@@ -65,9 +65,9 @@ pub fn severity_mark(s: Severity) -> &'static str {
     }
 }
 
-/// A reply's summary: the status, then `Output::summary` (the Hive message verbatim),
-/// then the retries it took — the same words the journal keeps.
-pub(super) fn reply_summary(reply: &Reply) -> Summary {
+/// A reply's summary: the status, then `Output::summary` (the Hive message verbatim) or,
+/// for a change the console words itself, `words`, then the retries it took.
+pub(super) fn reply_summary(reply: &Reply, words: Option<&str>) -> Summary {
     let status = reply.exchanges.last().and_then(|e| e.status);
     let retries = match reply.retries.len() {
         0 => String::new(),
@@ -102,7 +102,7 @@ pub(super) fn reply_summary(reply: &Reply) -> Summary {
             text: format!(
                 "{}{}{retries}{journal}",
                 status_prefix(status),
-                output.summary()
+                words.map_or_else(|| output.summary(), str::to_string)
             ),
             colour: theme::OK,
             check: None,

@@ -152,17 +152,23 @@ fn tag_rows(app: &App, area: Rect, hits: &mut Hits) {
 /// The action log's entries on screen, named by journal id.
 fn log_rows(app: &App, area: Rect, hits: &mut Hits) {
     let inner = Block::bordered().inner(area);
-    let inner = if app.log.list.filter.is_active() {
+    // The filter line shows for the quick filter too, as `draw_log` draws it.
+    let filtered =
+        app.log.list.filter.is_active() || app.log.quick != crate::tui::state::QuickFilter::All;
+    let inner = if filtered {
         let [rows, _] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
         rows
     } else {
         inner
     };
-    // The rows `draw_log` draws; the line between earlier runs and this run takes no click.
-    let (shown, _) = super::log::log_rows(app, inner.height as usize);
-    for (n, row) in shown.into_iter().enumerate() {
-        let y = inner.y.saturating_add(n as u16);
-        if y >= inner.bottom() {
+    // The rows `draw_log` draws (a wrapped entry takes its lines); the line between earlier
+    // runs and this run takes no click.
+    let width = (inner.width as usize).saturating_sub(super::selection_symbol(app).chars().count());
+    let layout = super::log::log_layout(app, width, inner.height as usize);
+    let mut y = inner.y;
+    for (row, lines) in layout.rows {
+        let height = (lines.len() as u16).min(inner.bottom().saturating_sub(y));
+        if height == 0 {
             break;
         }
         if let super::log::LogRow::Entry(i) = row
@@ -174,7 +180,8 @@ fn log_rows(app: &App, area: Rect, hits: &mut Hits) {
                 pane: Pane::Log,
                 key,
             };
-            hits.add(Rect::new(inner.x, y, inner.width, 1), target);
+            hits.add(Rect::new(inner.x, y, inner.width, height), target);
         }
+        y = y.saturating_add(height);
     }
 }
