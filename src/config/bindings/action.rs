@@ -74,6 +74,8 @@ pub enum Action {
     SwitchProfile,
     Filter,
     Inspect,
+    /// The command palette: every action of the main screen, filtered as you type.
+    Palette,
     Help,
     Quit,
     ForceQuit,
@@ -185,6 +187,8 @@ pub enum Context {
     Scenarios,
     /// A short menu (the simulator's faults, what to copy, which tag to edit).
     Menu,
+    /// The command palette (typing filters it).
+    Palette,
 }
 
 const NAVIGATION: [Action; 6] = [
@@ -197,7 +201,7 @@ const NAVIGATION: [Action; 6] = [
 ];
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Main,
         Context::Filter,
         Context::Form,
@@ -211,6 +215,7 @@ impl Context {
         Context::Batches,
         Context::Scenarios,
         Context::Menu,
+        Context::Palette,
     ];
 
     /// The actions this context reads, in order of precedence.
@@ -227,6 +232,15 @@ impl Context {
                 Action::Submit,
                 Action::Down,
                 Action::NextPane,
+                Action::ForceQuit,
+            ],
+            Context::Palette => vec![
+                Action::Submit,
+                Action::Close,
+                Action::Up,
+                Action::Down,
+                Action::PageUp,
+                Action::PageDown,
                 Action::ForceQuit,
             ],
             Context::Form => vec![
@@ -325,7 +339,7 @@ impl Context {
 
     /// A text field has the keyboard: keys that type a character are text.
     pub fn is_text(self) -> bool {
-        matches!(self, Context::Filter | Context::Form)
+        matches!(self, Context::Filter | Context::Form | Context::Palette)
     }
 
     /// How the context is named in an error message.
@@ -344,6 +358,7 @@ impl Context {
             Context::Batches => "the batches view",
             Context::Scenarios => "the scenario picker",
             Context::Menu => "menus",
+            Context::Palette => "the command palette",
         }
     }
 }
