@@ -153,15 +153,42 @@ fn an_unavailable_action_is_greyed_with_its_reason() {
 
 #[test]
 fn what_becomes_available_while_the_palette_is_open_is_no_longer_greyed() {
-    // On the log, `undo` is available; on the list it asks to tab to the log first.
-    let mut h = Harness::demo(SMALL.0, SMALL.1);
+    // A profile whose saved workspace is still being read: opening a patron waits for it.
+    let mut h = Harness::with_settings(Seed::demo(), SMALL.0, SMALL.1, |s| {
+        s.patrons = Vec::new();
+        s.patrons_loading = true;
+    });
+    h.reply_all();
     h.key(KeyCode::Char(':'));
+    let open = |h: &Harness| {
+        palette(h)
+            .shown()
+            .find(|e| e.action.name() == "open")
+            .and_then(|e| e.unavailable.clone())
+    };
+    assert!(open(&h).is_some(), "greyed while the patrons load");
+    h.type_text("open");
+    // The workspace arrives while the palette is open: the row is no longer greyed, and
+    // what was typed and selected stays.
+    h.send(tagdesk::tui::app::Message::WorkspaceLoaded {
+        workspace: Box::new(tagdesk::engine::workspace::Workspace {
+            patrons: Vec::new(),
+            cerego_lookups: Vec::new(),
+            extent: tagdesk::engine::workspace::Extent::Whole,
+        }),
+        problem: None,
+    });
+    assert_eq!(open(&h), None);
+    assert_eq!(palette(&h).input.value(), "open");
+    // On the list, `undo` asks to tab to the log; from the log it is available.
+    h.key(KeyCode::Esc);
     let undo = |h: &Harness| {
         palette(h)
             .shown()
             .find(|e| e.action.name() == "undo")
             .and_then(|e| e.unavailable.clone())
     };
+    h.key(KeyCode::Char(':'));
     assert!(undo(&h).is_some_and(|(_, r)| r.contains("action log")));
     h.key(KeyCode::Esc);
     h.key(KeyCode::Tab);

@@ -354,6 +354,27 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_main_action_has_a_distinct_short_title() {
+        // The palette lists the titles one a row, and filters on them.
+        let titles: Vec<&str> = TABLE.iter().filter_map(|s| Some(s.main?.title)).collect();
+        for title in &titles {
+            assert!(
+                !title.is_empty() && title.chars().count() <= 60 && !title.ends_with('.'),
+                "{title:?}"
+            );
+            let n = titles.iter().filter(|t| *t == title).count();
+            assert_eq!(n, 1, "the title {title:?} is given {n} times");
+        }
+        // Forms read submit and close: both must keep a key the field does not type.
+        let exits: Vec<Action> = TABLE
+            .iter()
+            .filter(|s| s.exits_forms.is_some())
+            .map(|s| s.action)
+            .collect();
+        assert_eq!(exits, [Action::Close, Action::Submit]);
+    }
+
     /// The page that lists the `[keys]` actions, between the two markers.
     const KEYS_DOC: &str = "docs/src/console.md";
     const BEGIN: &str = "<!-- keys:actions -->";
