@@ -152,8 +152,11 @@ impl Room for Palette {
             Span::styled(fit(&value, field), theme::INPUT),
         ]);
         frame.render_widget(input, Rect { height: 1, ..inner });
-        let x = inner.x + (prompt.len() + self.input.visual_cursor() - scroll) as u16;
-        frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y));
+        if inner.height > 0 {
+            let cursor = self.input.visual_cursor().saturating_sub(scroll);
+            let x = inner.x + (prompt.len() + cursor) as u16;
+            frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y));
+        }
         frame.render_widget(Paragraph::new(self.rows(l.list, l.offset)), l.list);
         frame.render_widget(
             Paragraph::new(self.detail()).wrap(Wrap { trim: true }),
