@@ -283,6 +283,7 @@ impl App {
         self.sync_cerego();
         self.sync_hive();
         self.poll_filters();
+        self.refresh_palette();
         effects
     }
 
@@ -399,24 +400,6 @@ impl App {
         }
     }
 
-    fn on_paste(&mut self, text: &str) {
-        match &mut self.popup {
-            Some(popup) => popup.paste(text),
-            None => {
-                let flat: String = text
-                    .chars()
-                    .map(|c| if c.is_control() { ' ' } else { c })
-                    .collect();
-                let filter = self.focused_filter_mut();
-                if filter.editing {
-                    let value = format!("{}{}", filter.input.value(), flat);
-                    filter.input = Input::new(value);
-                    self.refilter_focused();
-                }
-            }
-        }
-    }
-
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if self.popup.is_some() {
             return self.popup_key(key);
@@ -488,6 +471,7 @@ impl App {
                 _ => {}
             },
             Action::Help => self.open(Popup::Help(Help::default())),
+            Action::Palette => self.open_palette(),
             Action::Close if self.tour_running() => self.stop_tour(),
             Action::Close => {
                 if self.quit_when_idle {

@@ -20,6 +20,8 @@ pub struct ActionKeys {
     /// Every key of the action (`d/delete`).
     pub keys_label: String,
     pub help: &'static str,
+    /// The command palette's title.
+    pub title: &'static str,
     pub scope: Scope,
     /// The status bar's word for it, when it is hinted.
     pub hint: Option<&'static str>,
@@ -51,6 +53,7 @@ impl Keymap {
                     label: bindings.label(spec.action).to_string(),
                     keys_label: bindings.keys_label(spec.action),
                     help: main.help,
+                    title: main.title,
                     scope: main.scope,
                     hint: main.hint,
                 })
@@ -347,6 +350,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::Resend
         | Action::Filter
         | Action::Inspect
+        | Action::Palette
         | Action::Help
         | Action::Quit
         | Action::ForceQuit
@@ -373,6 +377,7 @@ pub fn in_scope(app: &App, scope: Scope) -> bool {
         Scope::Tags => app.focus != Pane::Log,
         Scope::Log => app.focus == Pane::Log,
         Scope::HiveOnly => app.tab == Tab::Hive,
+        Scope::Demo => app.settings.demo,
     }
 }
 

@@ -197,7 +197,7 @@ impl App {
     /// Presses `action`'s key where the keyboard is (the open popup's table, else the main
     /// screen's): a click takes exactly the path of the key. Nothing when no key of the
     /// table asks for it there.
-    fn press(&mut self, action: Action) -> Vec<Effect> {
+    pub(in crate::tui) fn press(&mut self, action: Action) -> Vec<Effect> {
         let context = self
             .popup
             .as_ref()

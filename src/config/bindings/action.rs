@@ -76,6 +76,8 @@ pub enum Action {
     SwitchProfile,
     Filter,
     Inspect,
+    /// The command palette: every action of the main screen, filtered as you type.
+    Palette,
     Help,
     Quit,
     ForceQuit,
@@ -187,6 +189,8 @@ pub enum Context {
     Scenarios,
     /// A short menu (the simulator's faults, what to copy, which tag to edit).
     Menu,
+    /// The command palette (typing filters it).
+    Palette,
 }
 
 const NAVIGATION: [Action; 6] = [
@@ -199,7 +203,7 @@ const NAVIGATION: [Action; 6] = [
 ];
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Main,
         Context::Filter,
         Context::Form,
@@ -213,6 +217,7 @@ impl Context {
         Context::Batches,
         Context::Scenarios,
         Context::Menu,
+        Context::Palette,
     ];
 
     /// The actions this context reads, in order of precedence.
@@ -229,6 +234,15 @@ impl Context {
                 Action::Submit,
                 Action::Down,
                 Action::NextPane,
+                Action::ForceQuit,
+            ],
+            Context::Palette => vec![
+                Action::Submit,
+                Action::Close,
+                Action::Up,
+                Action::Down,
+                Action::PageUp,
+                Action::PageDown,
                 Action::ForceQuit,
             ],
             Context::Form => vec![
@@ -327,7 +341,7 @@ impl Context {
 
     /// A text field has the keyboard: keys that type a character are text.
     pub fn is_text(self) -> bool {
-        matches!(self, Context::Filter | Context::Form)
+        matches!(self, Context::Filter | Context::Form | Context::Palette)
     }
 
     /// How the context is named in an error message.
@@ -346,6 +360,7 @@ impl Context {
             Context::Batches => "the batches view",
             Context::Scenarios => "the scenario picker",
             Context::Menu => "menus",
+            Context::Palette => "the command palette",
         }
     }
 }

@@ -66,12 +66,6 @@ impl std::fmt::Display for KeysError {
     }
 }
 
-/// The actions that take a form out of its field: they need a key that types nothing.
-const FORM_EXITS: [(Action, &str); 2] = [
-    (Action::Submit, "e.g. enter or ctrl-s"),
-    (Action::Close, "e.g. esc or ctrl-g"),
-];
-
 impl Bindings {
     /// Applies overrides (action name → keys, replacing that action's defaults). Unknown
     /// actions, unreadable keys and a key bound to two actions one context reads are
@@ -114,7 +108,8 @@ impl Bindings {
                 .collect::<Result<_, _>>()
                 .map_err(|e| refuse(format!("{name}: {e}")))?;
             entry.2 = keys[0].trim().to_string();
-            if let Some((_, example)) = FORM_EXITS.iter().find(|(a, _)| *a == action)
+            // The actions that take a form out of its field need a key that types nothing.
+            if let Some(example) = action.spec().exits_forms
                 && let Some((text, _)) = keys.iter().zip(&entry.1).find(|(_, c)| c.is_text())
             {
                 let field = if action == Action::Close {

@@ -4,6 +4,10 @@
 //! screen's actions, the help and the hints all read it; its `[keys]` name is the one serde
 //! derives from the variant (`Action::name`).
 //!
+//! The command palette lists the main screen's actions by their title (a short verb phrase;
+//! the help line unless the row gives one), and `[keys]` refuses a printable key for the
+//! actions that take a form out of its field (`exits_forms`).
+//!
 //! What is not a column: which popup reads which of its own actions, in which order of
 //! precedence (`Context::actions` lists that per context), and whether a key types text in a
 //! form or a filter line (that is a property of the key, `Chord::is_text`, whatever the
@@ -19,6 +23,8 @@ pub enum Scope {
     Tags,
     Log,
     HiveOnly,
+    /// Demo mode (the playground).
+    Demo,
 }
 
 /// How the main screen presents an action it reads.
@@ -26,6 +32,8 @@ pub enum Scope {
 pub struct OnMain {
     /// The help's line.
     pub help: &'static str,
+    /// The command palette's title: a short verb phrase (the help line unless given).
+    pub title: &'static str,
     pub scope: Scope,
     /// The status bar's word for it, when the status bar hints it.
     pub hint: Option<&'static str>,
@@ -44,6 +52,9 @@ pub struct Spec {
     /// `Some` when the main screen reads the action; `None` for the popups' own actions
     /// (each popup shows its own).
     pub main: Option<OnMain>,
+    /// `Some(example)` when the action takes a form out of its field: `[keys]` refuses a
+    /// key for it that the field would type, suggesting `example`.
+    pub exits_forms: Option<&'static str>,
 }
 
 /// A row with the action's default keys and the label of the first; read by popups only
@@ -55,6 +66,7 @@ const fn keys(action: Action, keys: &'static [&'static str], label: &'static str
         label,
         context_keys: &[],
         main: None,
+        exits_forms: None,
     }
 }
 
@@ -64,9 +76,29 @@ impl Spec {
         Spec {
             main: Some(OnMain {
                 help,
+                title: help,
                 scope,
                 hint: None,
             }),
+            ..self
+        }
+    }
+
+    /// The command palette's title, when the help line is not one.
+    const fn title(self, title: &'static str) -> Spec {
+        let Some(main) = self.main else {
+            panic!("only an action the main screen reads has a title");
+        };
+        Spec {
+            main: Some(OnMain { title, ..main }),
+            ..self
+        }
+    }
+
+    /// The action takes a form out of its field: it needs a key the field does not type.
+    const fn exits_forms(self, example: &'static str) -> Spec {
+        Spec {
+            exits_forms: Some(example),
             ..self
         }
     }
@@ -106,85 +138,108 @@ pub const TABLE: &[Spec] = &[
             "add tags (Hive: api_fields; Cerego: a tag of a type)",
             Everywhere,
         )
+        .title("add tags")
         .hint("add"),
     keys(Action::Edit, &["e"], "e")
         .main(
             "edit a Cerego tag's value (the chosen one; asks which among several)",
             Tags,
         )
+        .title("edit a Cerego tag's value")
         .hint("edit"),
     keys(Action::Remove, &["d", "delete"], "d")
         .main("remove the selected or marked Hive tags (asks first)", Tags)
+        .title("remove the selected or marked Hive tags")
         .hint("remove"),
-    keys(Action::RemoveTyped, &["D"], "D").main(
-        "remove Hive api_fields by typing them (also ones not shown)",
-        HiveOnly,
-    ),
-    keys(Action::Mark, &["space"], "space").main(
-        "mark a row for a batch (Hive tags pane: a tag to remove)",
-        Everywhere,
-    ),
+    keys(Action::RemoveTyped, &["D"], "D")
+        .main(
+            "remove Hive api_fields by typing them (also ones not shown)",
+            HiveOnly,
+        )
+        .title("remove Hive api_fields by typing them"),
+    keys(Action::Mark, &["space"], "space")
+        .main(
+            "mark a row for a batch (Hive tags pane: a tag to remove)",
+            Everywhere,
+        )
+        .title("mark the row (or the Hive tag)"),
     keys(Action::MarkRange, &["v"], "v")
-        .main("mark a range: press at one end, move, press again", Lists),
+        .main("mark a range: press at one end, move, press again", Lists)
+        .title("mark a range of rows"),
     keys(Action::InvertMarks, &["*"], "*").main("invert the marks of the rows shown", Lists),
     keys(Action::Import, &["I"], "I")
-        .main("import a CSV file as a batch (preview first)", Everywhere),
+        .main("import a CSV file as a batch (preview first)", Everywhere)
+        .title("import a CSV file as a batch"),
     keys(Action::Undo, &["u"], "u")
         .main("undo the selected log entry or batch (preview first)", Log)
+        .title("undo the selected log entry or batch")
         .hint("undo"),
-    keys(Action::Batches, &["B"], "B").main(
-        "batches: this profile's, newest first (open, resume, undo)",
-        Everywhere,
-    ),
+    keys(Action::Batches, &["B"], "B")
+        .main(
+            "batches: this profile's, newest first (open, resume, undo)",
+            Everywhere,
+        )
+        .title("batches: open, resume or undo one"),
     keys(Action::Resume, &["R"], "R"),
     keys(Action::Pause, &["p"], "p"),
     keys(Action::CancelBatch, &["c"], "c"),
     keys(Action::Header, &["h"], "h"),
     keys(Action::Column, &["c"], "c"),
     keys(Action::SkipInvalid, &["i"], "i"),
-    keys(Action::Scenarios, &["S"], "S").main(
-        "scenarios: set up and send any documented outcome",
-        Everywhere,
-    ),
+    keys(Action::Scenarios, &["S"], "S")
+        .main("scenarios: set up and send any documented outcome", Demo)
+        .title("play a documented outcome (the playground)")
+        .hint("playground"),
     keys(Action::ResetSim, &["ctrl-r"], "C-r")
-        .main("simulator: reset to its seed (asks first)", Everywhere),
-    keys(Action::Faults, &["F"], "F").main("simulator: add or clear faults", Everywhere),
+        .main("simulator: reset to its seed (asks first)", Everywhere)
+        .title("reset the simulator to its seed"),
+    keys(Action::Faults, &["F"], "F")
+        .main("simulator: add or clear faults", Everywhere)
+        .title("add or clear the simulator's faults"),
     keys(Action::QuickFilter, &["m"], "m")
         .main(
             "action log: changes only → failures → MISMATCH → this target → all",
             Log,
         )
+        .title("action log: the next quick filter")
         .hint("view"),
     keys(Action::WrapLog, &["w"], "w").main(
         "action log: wrap each entry whole (messages and per-tag marks) or one line each",
         Log,
-    ),
-    keys(Action::TourNext, &["n"], "n").main(
-        "tour stepped by hand (tagdesk demo --manual): the next step",
-        Everywhere,
-    ),
+    )
+    .title("action log: wrap whole entries or one line each"),
+    keys(Action::TourNext, &["n"], "n")
+        .main(
+            "tour stepped by hand (tagdesk demo --manual): the next step",
+            Everywhere,
+        )
+        .title("play the tour's next step"),
     keys(Action::NextEntry, &["n"], "n"),
     keys(Action::PrevEntry, &["p"], "p"),
     keys(Action::Copy, &["y"], "y"),
     keys(Action::Resend, &["r"], "r"),
     keys(Action::Open, &["o"], "o")
         .main("open a Hive patron by typing its id", HiveOnly)
+        .title("open a Hive patron by its id")
         .hint("open patron"),
     keys(Action::Filter, &["/"], "/")
         .main(
             "filter the list or the action log (fuzzy); Esc clears",
             Lists,
         )
+        .title("filter the list or the action log")
         .hint("filter"),
     keys(Action::Inspect, &["enter"], "enter")
         .main(
             "inspect the selected log entry (request, response, outcome)",
             Log,
         )
+        .title("inspect the selected log entry")
         .hint("inspect"),
     keys(Action::Refresh, &["r"], "r").main("reload the Cerego user list", Everywhere),
     keys(Action::Lookup, &["f"], "f")
-        .main("look up a Cerego user by email or member id", Everywhere),
+        .main("look up a Cerego user by email or member id", Everywhere)
+        .title("look up a Cerego user"),
     keys(Action::SwitchProfile, &["P"], "P").main("switch profile", Everywhere),
     keys(Action::NextPane, &["tab"], "tab")
         .main("next pane", Everywhere)
@@ -194,33 +249,50 @@ pub const TABLE: &[Spec] = &[
     keys(Action::PrevPane, &["backtab"], "S-tab")
         .main("previous pane", Everywhere)
         .in_context(&[(Context::Help, "left")]),
-    keys(Action::TabCerego, &["1"], "1").main("Cerego users", Everywhere),
-    keys(Action::TabHive, &["2"], "2").main("Hive patrons", Everywhere),
-    // A form also takes ctrl-p / ctrl-n for ↑ / ↓, as readline does.
+    keys(Action::TabCerego, &["1"], "1")
+        .main("Cerego users", Everywhere)
+        .title("show the Cerego users"),
+    keys(Action::TabHive, &["2"], "2")
+        .main("Hive patrons", Everywhere)
+        .title("show the Hive patrons"),
+    // A form and the palette also take ctrl-p / ctrl-n for ↑ / ↓, as readline does.
     keys(Action::Up, &["up", "k"], "↑/k")
         .main("move up", Everywhere)
-        .in_context(&[(Context::Form, "ctrl-p")]),
+        .in_context(&[(Context::Form, "ctrl-p"), (Context::Palette, "ctrl-p")]),
     keys(Action::Down, &["down", "j"], "↓/j")
         .main("move down", Everywhere)
-        .in_context(&[(Context::Form, "ctrl-n")]),
+        .in_context(&[(Context::Form, "ctrl-n"), (Context::Palette, "ctrl-n")]),
     keys(Action::PageUp, &["pgup", "ctrl-u"], "PgUp").main("page up", Everywhere),
     keys(Action::PageDown, &["pgdn", "ctrl-d"], "PgDn").main("page down", Everywhere),
     keys(Action::First, &["home", "g"], "g").main("first item", Everywhere),
     keys(Action::Last, &["end", "G"], "G").main("last item", Everywhere),
+    keys(Action::Palette, &[":", "ctrl-p"], ":")
+        .main(
+            "command palette: every action, filtered as you type; Enter runs it",
+            Everywhere,
+        )
+        .title("the command palette")
+        .hint("commands"),
     keys(Action::Help, &["?"], "?")
         .main("this help", Everywhere)
+        .title("show the help")
         .hint("help"),
     keys(Action::Close, &["esc"], "esc")
-        .main("close a popup, clear the filter or the marks", Everywhere),
+        .main("close a popup, clear the filter or the marks", Everywhere)
+        .exits_forms("e.g. esc or ctrl-g"),
     keys(Action::Quit, &["q"], "q")
         .main("quit (asks first while requests are in flight)", Everywhere)
         .hint("quit"),
-    keys(Action::ForceQuit, &["ctrl-c"], "C-c").main(
-        "quit now (requests in flight are journaled as abandoned)",
-        Everywhere,
-    ),
-    keys(Action::Suspend, &["ctrl-z"], "C-z").main("suspend to the shell (fg resumes)", Everywhere),
-    keys(Action::Submit, &["enter"], "enter"),
+    keys(Action::ForceQuit, &["ctrl-c"], "C-c")
+        .main(
+            "quit now (requests in flight are journaled as abandoned)",
+            Everywhere,
+        )
+        .title("quit now"),
+    keys(Action::Suspend, &["ctrl-z"], "C-z")
+        .main("suspend to the shell (fg resumes)", Everywhere)
+        .title("suspend to the shell"),
+    keys(Action::Submit, &["enter"], "enter").exits_forms("e.g. enter or ctrl-s"),
     keys(Action::Yes, &["y", "Y", "enter"], "y"),
     keys(Action::No, &["n", "N"], "n"),
     keys(Action::Wait, &["w", "W", "enter"], "w"),
@@ -285,6 +357,27 @@ mod tests {
                 assert!(Chord::parse(text).is_ok(), "{:?}: {text}", spec.action);
             }
         }
+    }
+
+    #[test]
+    fn every_main_action_has_a_distinct_short_title() {
+        // The palette lists the titles one a row, and filters on them.
+        let titles: Vec<&str> = TABLE.iter().filter_map(|s| Some(s.main?.title)).collect();
+        for title in &titles {
+            assert!(
+                !title.is_empty() && title.chars().count() <= 60 && !title.ends_with('.'),
+                "{title:?}"
+            );
+            let n = titles.iter().filter(|t| *t == title).count();
+            assert_eq!(n, 1, "the title {title:?} is given {n} times");
+        }
+        // Forms read submit and close: both must keep a key the field does not type.
+        let exits: Vec<Action> = TABLE
+            .iter()
+            .filter(|s| s.exits_forms.is_some())
+            .map(|s| s.action)
+            .collect();
+        assert_eq!(exits, [Action::Close, Action::Submit]);
     }
 
     /// The page that lists the `[keys]` actions, between the two markers.

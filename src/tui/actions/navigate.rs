@@ -103,6 +103,25 @@ impl App {
         }
     }
 
+    /// Pasted text: the open popup's, else the filter line being typed in (on one line).
+    pub(in crate::tui) fn on_paste(&mut self, text: &str) {
+        match &mut self.popup {
+            Some(popup) => popup.paste(text),
+            None => {
+                let flat: String = text
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                let filter = self.focused_filter_mut();
+                if filter.editing {
+                    let value = format!("{}{}", filter.input.value(), flat);
+                    filter.input = Input::new(value);
+                    self.refilter_focused();
+                }
+            }
+        }
+    }
+
     /// A key while a filter line has the keyboard: its actions (close clears, submit,
     /// down or next pane keep the filter and leave the line), or text.
     pub(in crate::tui) fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {

@@ -23,6 +23,7 @@ mod help_pages;
 mod inspector;
 mod mouse;
 mod outcome;
+mod palette;
 mod preview;
 mod profiles;
 mod quit;
@@ -45,6 +46,7 @@ pub use form::{Form, FormEvent, FormKind, edit, path_parts, tag_label, user_name
 pub use help::{Help, PAGES as HELP_PAGES, help_max_scroll};
 pub use inspector::{Inspector, inspector_lines, inspector_max_scroll};
 pub use outcome::{Do, Next, Outcome};
+pub use palette::{Entry as PaletteEntry, Palette};
 pub use preview::{ImportSource, Preview};
 pub use profiles::Profiles;
 pub use quit::Quit;
@@ -252,6 +254,8 @@ popup_list! {
     Copy(CopyMenu),
     /// Which of a user's tags to edit.
     ChooseTag(TagChooser),
+    /// `:` / `ctrl-p`: every action of the main screen, filtered as you type.
+    Palette(Palette),
 }
 
 impl Popup {

@@ -50,6 +50,8 @@ pub enum Do {
     Play(usize),
     /// Read an import's file again, as the operator now says it is laid out.
     Reread(Box<ImportSource>),
+    /// Press the key of this action where the keyboard now is (the command palette ran it).
+    Press(crate::tui::keymap::Action),
 }
 
 /// A popup's answer to a key.
@@ -159,6 +161,7 @@ impl App {
             Do::ResumeBatch(batch_id) => return self.resume_batch(&batch_id),
             Do::Play(n) => return self.play_row(n),
             Do::Reread(source) => self.preview_import(*source),
+            Do::Press(action) => return self.press(action),
         }
         Vec::new()
     }

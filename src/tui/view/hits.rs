@@ -55,7 +55,7 @@ fn header(app: &App, area: Rect, hits: &mut Hits) {
 
 fn status(app: &App, area: Rect, hits: &mut Hits) {
     let (_, left, _) = status_right(app, area);
-    let items = hint_spans(app)
+    let items = hint_spans(app, left.width)
         .into_iter()
         .map(|(action, [key, word])| {
             (

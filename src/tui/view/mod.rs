@@ -21,6 +21,7 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Level, Pane, Tab};
 use super::keymap::{self, Action};
@@ -239,13 +240,30 @@ fn hinted(app: &App) -> Vec<(Action, &str, &'static str)> {
         .collect()
 }
 
-/// The status line's hints as drawn: two spans (key, word) per hinted action, shown only
-/// while the status line has nothing to say.
-pub(crate) fn hint_spans(app: &App) -> Vec<(Action, [Span<'static>; 2])> {
+/// The hints kept however narrow the status line: the palette lists every other action.
+const HINTS_KEPT: [Action; 3] = [Action::Palette, Action::Help, Action::Quit];
+
+/// The status line's hints as drawn in `width` columns: two spans (key, word) per hinted
+/// action, shown only while the status line has nothing to say. What does not fit goes, the
+/// last first, except [`HINTS_KEPT`].
+pub(crate) fn hint_spans(app: &App, width: u16) -> Vec<(Action, [Span<'static>; 2])> {
     if status_text(app).is_some() {
         return Vec::new();
     }
-    hinted(app)
+    let mut hints = hinted(app);
+    let drawn = |hints: &[(Action, &str, &str)]| -> usize {
+        hints
+            .iter()
+            .map(|(_, k, w)| k.width() + w.width() + 3)
+            .sum()
+    };
+    while drawn(&hints) > width as usize {
+        let Some(last) = hints.iter().rposition(|(a, ..)| !HINTS_KEPT.contains(a)) else {
+            break;
+        };
+        hints.remove(last);
+    }
+    hints
         .into_iter()
         .map(|(action, key, help)| {
             (
@@ -419,7 +437,7 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
             ))
         }
         None => Line::from(
-            hint_spans(app)
+            hint_spans(app, l.width)
                 .into_iter()
                 .flat_map(|(_, spans)| spans)
                 .collect::<Vec<_>>(),
