@@ -26,6 +26,7 @@ mod outcome;
 mod preview;
 mod profiles;
 mod quit;
+mod resend;
 mod scenarios;
 #[cfg(test)]
 mod testing;
