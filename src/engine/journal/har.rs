@@ -84,14 +84,13 @@ fn mime(body: &Value) -> &'static str {
 }
 
 fn har_entry(e: &Entry) -> Value {
-    let spec = e.intent.op.request();
+    // An intent journaled without its request line: the Op's own.
     let (method, url, body) = match &e.intent.request {
         Some(r) => (r.method.clone(), r.url.clone(), r.body.clone()),
-        None => (
-            spec.method.as_str().to_string(),
-            spec.path.clone(),
-            spec.body,
-        ),
+        None => {
+            let spec = e.intent.op.request();
+            (spec.method.as_str().to_string(), spec.path, spec.body)
+        }
     };
     let (url, query) = url_and_query(&url);
     let scheme = auth_scheme(e.intent.op.service());
@@ -129,7 +128,7 @@ fn har_entry(e: &Entry) -> Value {
             let text = body_text(b);
             json!({ "size": text.len(), "mimeType": mime(b), "text": text })
         }
-        None => json!({ "size": 0, "mimeType": "" , "text": "" }),
+        None => json!({ "size": 0, "mimeType": "", "text": "" }),
     };
     let body_size = match response_body {
         Some(b) => json!(body_text(b).len()),

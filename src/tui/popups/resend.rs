@@ -56,7 +56,12 @@ impl Inspector {
                 },
                 fields,
             ),
-            _ => {
+            Op::CeregoAdd { .. }
+            | Op::CeregoUpdate { .. }
+            | Op::CeregoSet { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile
+            | Op::Raw(_) => {
                 let resend = cx.key_label(Action::Resend);
                 let what = if op.is_mutation() {
                     format!("{resend} sends this one again as it was")
