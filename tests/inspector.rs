@@ -276,3 +276,148 @@ fn r_resends_through_the_gate_as_a_new_entry() {
     ro.key(KeyCode::Char('r'));
     assert!(ro.pending.is_empty());
 }
+
+/// The demo's add of newsletter (already on the patron) answered with `message`.
+fn answered_with(size: (u16, u16), message: &str) -> Harness {
+    let mut h = Harness::demo(size.0, size.1);
+    h.key(KeyCode::Char('2'));
+    add(&mut h, "newsletter");
+    let request = h.pending.remove(0);
+    let mut reply = h.answer(&request);
+    let exchange = &mut reply.exchanges[0];
+    let documented = "No tags were added. All tags already exist on patron.";
+    let body = exchange
+        .response_body
+        .as_ref()
+        .unwrap()
+        .replace(documented, message);
+    assert_ne!(&body, exchange.response_body.as_ref().unwrap());
+    exchange.response_body = Some(body.clone());
+    reply.result = tagdesk::core::op::interpret(&request.op, 200, body.as_bytes());
+    h.send(tagdesk::tui::app::Message::Reply(Box::new(reply)));
+    while h.app.focus != Pane::Log {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Enter);
+    h
+}
+
+/// The inspector scrolled until `text` shows (or as far as it goes).
+fn scrolled_to(h: &mut Harness, text: &str) -> String {
+    let mut screen = h.screen();
+    for _ in 0..30 {
+        if screen.contains(text) {
+            break;
+        }
+        h.key(KeyCode::Down);
+        screen = h.screen();
+    }
+    screen
+}
+
+#[test]
+fn another_scenarios_message_is_named_before_the_word_difference() {
+    let mut h = answered_with((200, 50), "Successfully added tags to patron.");
+    let screen = scrolled_to(&mut h, " MISMATCH ");
+    let lead = "the server sent the documented message of \"all tags added\"; the arrays say \
+                \"all tags already exist\"";
+    let at_lead = screen.find(lead).unwrap_or_else(|| panic!("{screen}"));
+    let at_difference = screen.find("difference").expect("the difference");
+    assert!(at_lead < at_difference, "said first: {screen}");
+    assert!(
+        screen.contains(
+            "[-No tags were -]{+Successfully +}added[-. All-] tags [-already exist on -]{+to +}patron."
+        ),
+        "word by word: {screen}"
+    );
+    assert!(screen.contains("by word: [-…-]"), "{screen}");
+    // A one-character slip names no scenario and stays character by character.
+    let mut h = answered_with(
+        (200, 50),
+        "No tags were added. All tags already exist on patron!",
+    );
+    let screen = scrolled_to(&mut h, " MISMATCH ");
+    assert!(
+        !screen.contains("the server sent the documented"),
+        "{screen}"
+    );
+    assert!(screen.contains("on patron[-.-]{+!+}"), "{screen}");
+    assert!(screen.contains("by character: [-…-]"), "{screen}");
+}
+
+#[test]
+fn e_edits_the_change_before_sending_it_again() {
+    let mut h = three_entries((120, 40));
+    h.key(KeyCode::Enter);
+    let original = inspected(&h).unwrap();
+    assert!(describe(&h, &original).contains("add bogus"));
+    let before = h.app.log.len();
+    assert!(h.screen().contains("r re-send · e edit"), "{}", h.screen());
+    // The add form, filled with the entry's operation, patron and api_fields.
+    h.key(KeyCode::Char('e'));
+    let Some(Popup::Form(form)) = &h.app.popup else {
+        panic!("the form: {:?}", h.app.popup);
+    };
+    assert_eq!(form.input.value(), "bogus");
+    let screen = h.screen();
+    assert!(screen.contains("Add Hive tags to user_abc123"), "{screen}");
+    assert!(screen.contains("Edited from the inspector"), "{screen}");
+    // Esc goes back to the inspector, sending nothing.
+    h.key(KeyCode::Esc);
+    assert_eq!(inspected(&h), Some(original.clone()));
+    assert!(h.pending.is_empty());
+    // Edited, Enter asks first, naming the edited change.
+    h.key(KeyCode::Char('e'));
+    for _ in 0.."bogus".len() {
+        h.key(KeyCode::Backspace);
+    }
+    h.type_text("beta_tester vip");
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(h.app.popup, Some(Popup::Confirm(_))),
+        "a re-sent change always asks: {:?}",
+        h.app.popup
+    );
+    let screen = h.screen();
+    assert!(screen.contains("Send the edited Hive add?"), "{screen}");
+    assert!(
+        screen.contains("Hive: add beta_tester, vip to patron user_abc123"),
+        "{screen}"
+    );
+    assert!(h.pending.is_empty(), "nothing is sent before the answer");
+    h.key(KeyCode::Char('y'));
+    assert_eq!(h.app.log.len(), before + 1, "a new entry");
+    assert_eq!(h.pending.len(), 1);
+    let Op::HiveAdd { patron, fields } = &h.pending[0].op else {
+        panic!("{:?}", h.pending[0].op);
+    };
+    assert_eq!(patron.as_str(), "user_abc123");
+    let fields: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+    assert_eq!(fields, ["beta_tester", "vip"]);
+    let new = inspected(&h).expect("the inspector follows the new entry");
+    assert_ne!(new, original);
+    assert!(
+        describe(&h, &original).contains("add bogus"),
+        "the entry shown stays as it was"
+    );
+}
+
+#[test]
+fn e_on_an_entry_that_is_no_hive_change_says_what_r_does() {
+    let mut h = Harness::demo(120, 40);
+    h.reply_all();
+    while h.app.focus != Pane::Log {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Home);
+    h.key(KeyCode::Enter);
+    assert!(inspected(&h).is_some());
+    h.key(KeyCode::Char('e'));
+    assert!(inspected(&h).is_some(), "it stays");
+    assert!(
+        h.screen()
+            .contains("Only a Hive add or remove can be edited before it is sent again"),
+        "{}",
+        h.screen()
+    );
+}

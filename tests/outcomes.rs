@@ -123,6 +123,70 @@ async fn every_documented_body_matches_and_a_one_character_drift_is_shown() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn another_scenarios_message_is_named_first_then_compared_word_by_word() {
+    let env = Env::new().await;
+    // Nothing was there to remove, but the server says it removed the tags.
+    let body = body_for(
+        HiveAction::Remove,
+        false,
+        true,
+        false,
+        "Successfully removed tags from patron.",
+    );
+    let out = check(&env, &body.to_string());
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    let lead = "mismatch    the server sent the documented message of \"all tags removed\"; \
+                the arrays say \"all tags don't exist\"";
+    let at_lead = text
+        .find(lead)
+        .unwrap_or_else(|| panic!("said first: {text}"));
+    let at_difference = text.find("difference  ").expect("then the difference");
+    assert!(at_lead < at_difference, "{text}");
+    assert!(
+        text.contains(
+            "difference  [-No tags were -]{+Successfully +}removed[-. All-] tags \
+             [-do not exist on -]{+from +}patron.   (by word:"
+        ),
+        "{text}"
+    );
+    let path = env.dir.path().join("body.json");
+    let out = env
+        .command(&["--json", "outcomes", "check", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let v = json(&out);
+    assert_eq!(v["check"], "MISMATCH");
+    assert_eq!(v["scenario"], "all tags don't exist");
+    assert_eq!(v["server_sent_scenario"], "all tags removed");
+    assert_eq!(v["difference_by"], "word");
+
+    // A one-character slip is no other scenario's message, and stays character by character.
+    let slip = body_for(
+        HiveAction::Remove,
+        false,
+        true,
+        false,
+        "No tags were removed. All tags do not exist on patron!",
+    );
+    std::fs::write(&path, slip.to_string()).unwrap();
+    let out = env
+        .command(&["--json", "outcomes", "check", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let v = json(&out);
+    assert_eq!(v["server_sent_scenario"], Value::Null);
+    assert_eq!(v["difference_by"], "character");
+    assert_eq!(
+        v["difference"],
+        "No tags were removed. All tags do not exist on patron[-.-]{+!+}"
+    );
+    let text = stdout(&check(&env, &slip.to_string()));
+    assert!(!text.contains("mismatch    "), "{text}");
+    assert!(text.contains("(by character:"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn error_bodies_are_explained_and_other_bodies_refused() {
     let env = Env::new().await;
     let out = check(

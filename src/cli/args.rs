@@ -322,6 +322,14 @@ pub enum BatchCommand {
         /// As CSV (the columns of --results).
         #[arg(long, conflicts_with = "json")]
         csv: bool,
+        /// Write the batch's requests as an HTTP Archive (HAR 1.2; keys redacted) to FILE;
+        /// - for standard output (see `tagdesk log --har`).
+        #[arg(long, value_name = "FILE", conflicts_with = "csv")]
+        har: Option<PathBuf>,
+        /// With --har: replace a symbolic link, device or other file that is not a regular
+        /// file at that path.
+        #[arg(long, requires = "har")]
+        force: bool,
     },
     /// Send a batch's rows that were never sent or whose outcome is unknown.
     Resume {
@@ -443,6 +451,15 @@ pub struct LogArgs {
     /// Export as JSON lines (also with the global --json).
     #[arg(long = "jsonl")]
     pub jsonl: bool,
+    /// Write the entries that match as an HTTP Archive (HAR 1.2: requests, responses,
+    /// timings; keys redacted) to FILE, to attach to a ticket or open in a browser's
+    /// developer tools; - for standard output. The places --results refuses are refused.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["csv", "jsonl"])]
+    pub har: Option<PathBuf>,
+    /// With --har: replace a symbolic link, device or other file that is not a regular file
+    /// at that path.
+    #[arg(long, requires = "har")]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

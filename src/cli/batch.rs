@@ -8,14 +8,14 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 
 use super::args::{BatchCommand, RunArgs};
-use super::launch::{Launch, finish, human_row, launch, lock_batch, results_usable};
+use super::launch::{Launch, finish, launch, lock_batch, results_usable};
 use super::{Format, err, exit, fail, flush, out};
 use crate::core::gate::Policy;
 use crate::core::model::KnownState;
 use crate::core::op::{Place, Service};
 use crate::core::plan::RowError;
 use crate::core::printable::{json_text, plural, printable};
-use crate::engine::batch::{self, SavedPlan, history, report};
+use crate::engine::batch::{self, SavedPlan, history};
 use crate::engine::exec::{Clients, SharedJournal};
 use crate::engine::journal::{self, BatchCounts, Journal, JournalOptions};
 use crate::session::Session;
@@ -221,43 +221,12 @@ pub(crate) async fn batch_command(
             }
             Err(e) => fail(format, &e, exit::USAGE),
         },
-        BatchCommand::Show { batch_id, csv } => {
-            let plan = match load_here(session, &batch_id, "show") {
-                Ok(p) => p,
-                Err(e) => return fail(format, &e, exit::USAGE),
-            };
-            report_damage(&path);
-            let entries = match history::entries_of(&path, &plan) {
-                Ok(e) => e,
-                Err(e) => return fail(format, &e, exit::USAGE),
-            };
-            let rows = history::reports(&plan, &entries);
-            if csv {
-                out(&report::CSV_COLUMNS.join(","));
-                for r in &rows {
-                    out(&report::csv_line(r));
-                }
-            } else {
-                match format {
-                    Format::Json => out(&json_text(&json!({
-                        "batch_id": plan.batch_id,
-                        "profile": plan.profile,
-                        "op": plan.op.name(),
-                        "undo_of": plan.undo_of,
-                        "source": plan.source,
-                        "sha256": plan.sha256,
-                        "rows": rows,
-                    }))),
-                    Format::Human => {
-                        for r in &rows {
-                            out(&human_row(r));
-                        }
-                    }
-                }
-            }
-            flush();
-            exit::OK
-        }
+        BatchCommand::Show {
+            batch_id,
+            csv,
+            har,
+            force,
+        } => super::batch_show::show(session, &path, &batch_id, csv, (har, force), format),
         BatchCommand::Resume { batch_id, run } => {
             resume(session, &batch_id, run, format, yes).await
         }
@@ -333,7 +302,11 @@ fn others_note(headers: &[batch::PlanHeader], profile: &str, demo: bool) {
 
 /// The plan of `batch_id`, if it belongs to this profile (and demo mode, or not): a batch
 /// is shown, resumed and undone only where it was made.
-fn load_here(session: &Session, batch_id: &str, verb: &str) -> Result<SavedPlan, String> {
+pub(super) fn load_here(
+    session: &Session,
+    batch_id: &str,
+    verb: &str,
+) -> Result<SavedPlan, String> {
     let plan = batch::load(&session.paths.data_dir, batch_id)?;
     let (name, demo) = (&session.profile.name, session.profile.demo);
     if plan.belongs_to(name, demo) {
@@ -365,7 +338,7 @@ static SHOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// Prints what `tagdesk log` prints about lines of the journal that cannot be read (on
 /// standard error): the rows they held read as never sent.
-fn report_damage(journal_path: &std::path::Path) {
+pub(super) fn report_damage(journal_path: &std::path::Path) {
     DAMAGE_REPORTED.store(true, Ordering::Relaxed);
     match journal::stream(journal_path, None, |_| Ok(())) {
         Ok(report) => super::log::print_problems(&report.problems),

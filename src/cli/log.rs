@@ -54,6 +54,15 @@ pub fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
         },
         None => None,
     };
+    // A HAR file is checked before the journal is read: a refused path sends nothing anyway,
+    // but it should not cost a scan of the journal first.
+    let har = match &args.har {
+        Some(file) => match har_target(&paths, file, args.force, format) {
+            Ok(t) => Some(t),
+            Err(m) => return super::fail(format, &m, exit::USAGE),
+        },
+        None => None,
+    };
     let path = crate::engine::journal::file_for(&paths.data_dir, &profile);
     let files = crate::engine::journal::files_of(&path);
     if !files.iter().any(|f| f.exists()) {
@@ -73,6 +82,7 @@ pub fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
         super::out_raw(crate::engine::journal::csv_header());
     }
     let jsonl = args.jsonl || format == Format::Json;
+    let mut for_har: Vec<crate::engine::journal::Entry> = Vec::new();
     let print = |entry: &crate::engine::journal::Entry| {
         let text = if args.csv {
             crate::engine::journal::csv_row(entry)
@@ -100,6 +110,7 @@ pub fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
                 }
                 latest.push_back(entry);
             }
+            None if har.is_some() => for_har.push(entry),
             None => print(&entry),
         }
         Ok(())
@@ -108,7 +119,14 @@ pub fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
         Ok(r) => r,
         Err(e) => return super::fail(format, &e.to_string(), exit::USAGE),
     };
-    latest.iter().for_each(print);
+    if let Some(target) = &har {
+        for_har.extend(latest);
+        if let Err(m) = write_har(target, &for_har) {
+            return super::fail(format, &m, exit::USAGE);
+        }
+    } else {
+        latest.iter().for_each(print);
+    }
     super::flush();
     print_problems(&report.problems);
     if shown == 0 {
@@ -129,6 +147,46 @@ pub fn log_command(args: LogArgs, options: &Options, format: Format) -> u8 {
         )));
     }
     exit::OK
+}
+
+/// Where `--har FILE` writes, checked as `--results` is (never the journal, the data folder
+/// or the configuration; a non-regular file only with `--force`). `-` is standard output,
+/// which `--json` already writes to.
+pub(crate) fn har_target(
+    paths: &config::Paths,
+    file: &std::path::Path,
+    force: bool,
+    format: Format,
+) -> Result<super::results::Target, String> {
+    let target = super::results::check_as(paths, "--har", file, None, force, true)?;
+    if target == super::results::Target::Stdout && format == Format::Json {
+        return Err("--har - and --json both write to standard output: give --har a file".into());
+    }
+    Ok(target)
+}
+
+/// Writes `entries` as HAR 1.2 where [`har_target`] said, 0600 and whole, and says so on
+/// standard error.
+pub(crate) fn write_har(
+    target: &super::results::Target,
+    entries: &[crate::engine::journal::Entry],
+) -> Result<(), String> {
+    let har = crate::engine::journal::har::to_har(entries);
+    let mut text = crate::core::printable::json_text(&har);
+    text.push('\n');
+    match target {
+        super::results::Target::Stdout => super::out_raw(&text),
+        super::results::Target::File { given, full } => {
+            crate::engine::fs::write_private(full, text)
+                .map_err(|e| format!("--har {}: {e}", given.display()))?;
+            super::err(&printable(&format!(
+                "tagdesk: {} written to {} (HAR 1.2; keys redacted)",
+                crate::core::printable::plural(entries.len() as u64, "entry", "entries"),
+                given.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The filters given, as they were typed (`--target p1 --failed`), for the message that

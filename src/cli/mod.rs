@@ -6,6 +6,7 @@
 
 pub mod args;
 mod batch;
+mod batch_show;
 pub mod check;
 mod check_page;
 mod check_tags;

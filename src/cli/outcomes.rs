@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{Format, exit, fail, flush, out};
-use crate::core::op::diff::{diff, plain};
+use crate::core::op::diff::{Level, explain};
 use crate::core::op::hive::HiveOutcome;
 use crate::core::op::scenario::{
     DOCUMENTED, DOCUMENTED_ERRORS, HiveAction, MessageCheck, Scenario,
@@ -150,10 +150,11 @@ pub fn check(file: &str, format: Format) -> u8 {
         }
     };
     let b = outcome.breakdown();
-    let difference = match (&b.check, b.documented, &b.message) {
-        (MessageCheck::Mismatch, Some(doc), Some(got)) => Some(plain(&diff(doc, got))),
-        _ => None,
-    };
+    // A MISMATCH read: another scenario's documented message, then where it differs.
+    let explained = b
+        .message
+        .as_deref()
+        .and_then(|m| explain(outcome.scenario(), m));
     let verdict = match b.check {
         MessageCheck::Match => "MATCH",
         MessageCheck::Mismatch => "MISMATCH",
@@ -167,7 +168,9 @@ pub fn check(file: &str, format: Format) -> u8 {
             "message": b.message,
             "documented": b.documented,
             "check": verdict,
-            "difference": difference,
+            "server_sent_scenario": explained.as_ref().and_then(|e| e.sent).map(|s| s.label()),
+            "difference": explained.as_ref().map(|e| e.plain()),
+            "difference_by": explained.as_ref().map(|e| e.level.name()),
             b.changed.0: outcome.changed,
             b.unchanged.0: outcome.unchanged,
             "failed": outcome.failed,
@@ -175,6 +178,9 @@ pub fn check(file: &str, format: Format) -> u8 {
         Format::Human => {
             out(&format!("operation   {}", action.name()));
             out(&format!("scenario    {} · {verdict}", b.scenario));
+            if let Some(lead) = explained.as_ref().and_then(|e| e.lead()) {
+                out(&format!("mismatch    {lead}"));
+            }
             out(&format!(
                 "message     {}",
                 printable(b.message.as_deref().unwrap_or("(none)"))
@@ -184,10 +190,14 @@ pub fn check(file: &str, format: Format) -> u8 {
                 b.documented
                     .unwrap_or("(no message is documented for empty arrays)")
             ));
-            if let Some(d) = &difference {
+            if let Some(e) = &explained {
+                let by = match e.level {
+                    Level::Characters => "by character",
+                    Level::Words => "by word",
+                };
                 out(&format!(
-                    "difference  {}   ([-…-] documented only, {{+…+}} server only)",
-                    printable(d)
+                    "difference  {}   ({by}: [-…-] documented only, {{+…+}} server only)",
+                    printable(&e.plain())
                 ));
             }
             out(&format!("{:<21} {}", b.changed.0, b.changed.1));

@@ -1,4 +1,4 @@
-//! Where `--results` may write. The results file is written whole and renamed into place,
+//! Where `--results` (and `--har`) may write. The results file is written whole and renamed into place,
 //! so whatever is at the path is replaced: the path is checked before anything is sent,
 //! and again just before the results are written.
 //!
@@ -41,32 +41,45 @@ pub(crate) fn check(
     force: bool,
     probe: bool,
 ) -> Result<Target, String> {
+    check_as(&session.paths, "--results", path, input, force, probe)
+}
+
+/// [`check`] for any file tagdesk writes at an operator's path (`--results`, `--har`):
+/// `flag` names it in the reasons.
+pub(crate) fn check_as(
+    paths: &crate::config::Paths,
+    flag: &str,
+    path: &Path,
+    input: Option<&str>,
+    force: bool,
+    probe: bool,
+) -> Result<Target, String> {
     if path.as_os_str() == "-" {
         return Ok(Target::Stdout);
     }
     let shown = path.display();
     let name = match path.file_name() {
         Some(n) if !path.as_os_str().to_string_lossy().ends_with('/') => n,
-        _ => return Err(format!("--results {shown} names no file")),
+        _ => return Err(format!("{flag} {shown} names no file")),
     };
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let dir = std::fs::canonicalize(parent)
-        .map_err(|e| format!("--results {shown}: its folder {}: {e}", parent.display()))?;
+        .map_err(|e| format!("{flag} {shown}: its folder {}: {e}", parent.display()))?;
     if !dir.is_dir() {
         return Err(format!(
-            "--results {shown}: {} is not a folder",
+            "{flag} {shown}: {} is not a folder",
             parent.display()
         ));
     }
     let full = dir.join(name);
-    let data_dir = std::fs::canonicalize(&session.paths.data_dir)
-        .unwrap_or_else(|_| session.paths.data_dir.clone());
+    let data_dir =
+        std::fs::canonicalize(&paths.data_dir).unwrap_or_else(|_| paths.data_dir.clone());
     if full.starts_with(&data_dir) {
         return Err(format!(
-            "--results {shown} is in tagdesk's data folder {} (the journal, the workspace, the \
+            "{flag} {shown} is in tagdesk's data folder {} (the journal, the workspace, the \
              batch plans): write the results outside it",
             data_dir.display()
         ));
@@ -78,23 +91,23 @@ pub(crate) fn check(
             .and_then(|i| std::fs::metadata(i).ok());
         if meta.is_file() && input_file.is_some_and(|i| same_file(meta, &i)) {
             return Err(format!(
-                "--results {shown} is the batch's input file: write the results elsewhere"
+                "{flag} {shown} is the batch's input file: write the results elsewhere"
             ));
         }
-        if let Ok(config) = std::fs::metadata(&session.paths.config_file)
+        if let Ok(config) = std::fs::metadata(&paths.config_file)
             && meta.is_file()
             && same_file(meta, &config)
         {
             return Err(format!(
-                "--results {shown} is tagdesk's configuration file: write the results elsewhere"
+                "{flag} {shown} is tagdesk's configuration file: write the results elsewhere"
             ));
         }
         if meta.is_dir() {
-            return Err(format!("--results {shown} is a folder"));
+            return Err(format!("{flag} {shown} is a folder"));
         }
         if !meta.is_file() && !force {
             return Err(format!(
-                "--results {shown} exists and is {}: it would be replaced (pass --force to \
+                "{flag} {shown} exists and is {}: it would be replaced (pass --force to \
                  replace it)",
                 kind_of(meta)
             ));
@@ -110,7 +123,7 @@ pub(crate) fn check(
             .write(true)
             .create_new(true)
             .open(&probe_path)
-            .map_err(|e| format!("--results {shown} cannot be written: {e}"))?;
+            .map_err(|e| format!("{flag} {shown} cannot be written: {e}"))?;
         let _ = std::fs::remove_file(&probe_path);
     }
     Ok(Target::File {

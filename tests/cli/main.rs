@@ -644,6 +644,9 @@ mod man;
 mod log_filters;
 mod words;
 
+// Issue 22 §3: the journal as an HTTP Archive for a ticket.
+mod har;
+
 // Issue 21: XDG, colour, a reproducible man page, COMPLETE, [keys] refusals.
 mod conventions;
 

@@ -25,6 +25,8 @@ pub enum Action {
     TabCerego,
     TabHive,
     Add,
+    /// Edit a Cerego tag's value; in the inspector, edit a Hive add or remove before it is
+    /// sent again.
     Edit,
     Remove,
     RemoveTyped,
@@ -281,6 +283,7 @@ impl Context {
                 Action::PrevEntry,
                 Action::Copy,
                 Action::Resend,
+                Action::Edit,
             ]
             .into_iter()
             .chain(NAVIGATION)

@@ -45,6 +45,7 @@ mod contents;
 mod export;
 mod files;
 mod filter;
+pub mod har;
 mod read;
 mod record;
 mod redact;

@@ -61,6 +61,12 @@ impl App {
         let Some(op) = self.entry(key).map(|e| e.op.clone()) else {
             return Vec::new();
         };
+        self.send_and_follow(op, confirmed)
+    }
+
+    /// `op` through the write gate as a new entry, which the inspector then shows (unless
+    /// the gate asked something in its place, or another popup is open).
+    pub(in crate::tui) fn send_and_follow(&mut self, op: Op, confirmed: bool) -> Vec<Effect> {
         let before = self.log.len();
         let effects = self.gate_and_send(op, confirmed);
         let sent = self.log.len() > before;

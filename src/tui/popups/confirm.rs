@@ -37,6 +37,8 @@ pub enum OnYes {
     ResetSim,
     /// Send the log entry with this journal id again (the inspector's re-send).
     Resend(String),
+    /// Send this change (the inspector's edit before re-send), the inspector following it.
+    SendAndFollow(Op),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,9 +11,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::{
-    BatchWindow, Confirm, CopyMenu, Cx, Do, OnYes, Outcome, Popup, Room, centered, scrolled,
-};
+use super::{BatchWindow, CopyMenu, Cx, Do, OnYes, Outcome, Popup, Room, centered, scrolled};
 use crate::core::op::Output;
 use crate::core::op::hive::HiveOutcome;
 use crate::core::op::scenario::MessageCheck;
@@ -107,6 +105,7 @@ impl Room for Inspector {
                 }));
             }
             Some(Action::Resend) => return self.resend(cx),
+            Some(Action::Edit) => return self.edit(cx),
             _ => {}
         }
         if let Some(to) = scrolled(action, self.scroll as usize, max) {
@@ -146,26 +145,14 @@ impl Inspector {
         if !op.is_mutation() {
             return Outcome::stay().and(Do::Resend(self.key.clone()));
         }
-        let policy = &cx.settings.policy;
-        let mut lines = vec![
-            clean(&op.describe()),
-            format!("Target:  {}", clean(&op.target())),
-            String::new(),
-            "It is sent as a new request, journaled anew; the entry shown stays as it was.".into(),
-            op.cli_command(&cx.settings.place),
-        ];
-        if policy.confirm {
-            lines.push(format!(
-                "Profile {} asks for confirmation.",
-                policy.profile.to_uppercase()
-            ));
-        }
-        Outcome::open(Popup::Confirm(Confirm {
-            title: format!(" Send {} again? ", crate::tui::state::words::op_words(op)),
-            lines,
-            yes: "send again".into(),
-            on_yes: OnYes::Resend(self.key.clone()),
-        }))
+        let title = format!(" Send {} again? ", crate::tui::state::words::op_words(op));
+        let on_yes = OnYes::Resend(self.key.clone());
+        Outcome::open(Popup::Confirm(super::resend::question(
+            op,
+            cx.settings,
+            title,
+            on_yes,
+        )))
     }
 }
 
@@ -253,6 +240,17 @@ fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
         }
     }
     lines.push(Line::from(""));
+    // A MISMATCH read: another scenario's documented message is said first.
+    let explained = b
+        .message
+        .as_deref()
+        .and_then(|m| crate::core::op::diff::explain(o.scenario(), m));
+    if let Some(lead) = explained.as_ref().and_then(|e| e.lead()) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<22}", "mismatch"), Style::new().fg(theme::MUTED)),
+            Span::styled(clean(&lead), Style::new().fg(theme::ERROR).bold()),
+        ]));
+    }
     lines.push(field(
         "server message",
         match &b.message {
@@ -268,15 +266,17 @@ fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
         },
     ));
     // Where a MISMATCH differs: [-missing-] and {+added+}, readable without colour too.
-    if let (MessageCheck::Mismatch, Some(documented), Some(message)) =
-        (&b.check, b.documented, &b.message)
-    {
-        use crate::core::op::diff::{Part, diff};
+    if let Some(explained) = explained {
+        use crate::core::op::diff::{Level, Part};
         let mut spans = vec![Span::styled(
             format!("{:<22}", "difference"),
             Style::new().fg(theme::MUTED),
         )];
-        for part in diff(documented, message) {
+        let by = match explained.level {
+            Level::Characters => "by character",
+            Level::Words => "by word",
+        };
+        for part in explained.parts {
             spans.push(match part {
                 Part::Same(s) => Span::raw(clean(&s)),
                 Part::Missing(s) => Span::styled(
@@ -296,7 +296,7 @@ fn hive_lines(o: &HiveOutcome) -> Vec<Line<'static>> {
         lines.push(Line::from(spans));
         lines.push(field(
             "",
-            "[-…-] is in the documented message only, {+…+} in the server's only",
+            format!("{by}: [-…-] is in the documented message only, {{+…+}} in the server's only"),
         ));
     }
     let check = match b.check {
@@ -532,13 +532,14 @@ fn draw_inspector(cx: &Cx, key: &str, scroll: u16, frame: &mut Frame, area: Rect
         .title(Line::from(title).bold())
         .title_bottom(
             Line::from(format!(
-                " {}/{} scroll · {}/{} next/previous · {} copy · {} re-send · {} close ",
+                " {}/{} scroll · {}/{} next/prev · {} copy · {} re-send · {} edit · {} close ",
                 cx.first_key(Action::Up),
                 cx.first_key(Action::Down),
                 cx.first_key(Action::NextEntry),
                 cx.first_key(Action::PrevEntry),
                 cx.first_key(Action::Copy),
                 cx.first_key(Action::Resend),
+                cx.first_key(Action::Edit),
                 cx.first_key(Action::Close)
             ))
             .muted(),
@@ -651,6 +652,9 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Waiting for the reply…"), "{text}");
-        assert!(text.contains("y copy · r re-send · esc close"), "{text}");
+        assert!(
+            text.contains("y copy · r re-send · e edit · esc close"),
+            "{text}"
+        );
     }
 }

@@ -27,6 +27,7 @@ mod palette;
 mod preview;
 mod profiles;
 mod quit;
+mod resend;
 mod scenarios;
 #[cfg(test)]
 mod testing;

@@ -171,6 +171,7 @@ impl App {
         match on_yes {
             OnYes::Send(op) => self.gate_and_send(op, true),
             OnYes::Resend(key) => self.resend(&key, true),
+            OnYes::SendAndFollow(op) => self.send_and_follow(op, true),
             OnYes::Quit => vec![Effect::Quit],
             OnYes::SwitchProfile(name) => vec![Effect::SwitchProfile(name)],
             OnYes::SwitchToDemo => vec![Effect::SwitchToDemo],

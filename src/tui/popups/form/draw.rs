@@ -139,7 +139,14 @@ fn layout(cx: &Cx, form: &Form, area: Rect) -> Layout {
             lines.push(Line::from(
                 "One or more api_fields, separated by commas or spaces.".muted(),
             ));
-            lines.push(Line::from(""));
+            lines.push(match form.resend {
+                Some(_) => Line::from(fit(
+                    "Edited from the inspector: sent again as a new request, after a question.",
+                    inner_w,
+                ))
+                .muted(),
+                None => Line::from(""),
+            });
         }
         FormKind::HiveBatch { .. } => {
             lines.push(Line::from(

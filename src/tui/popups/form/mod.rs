@@ -79,6 +79,9 @@ pub struct Form {
     /// Opened on a user as the user cache had them (not yet read live): Enter sends
     /// nothing until the user was read live (`App::recheck_cached_form`).
     pub cached: bool,
+    /// Opened by this inspector's edit before re-send: Enter asks before sending, and Esc
+    /// goes back to it.
+    pub resend: Option<super::Inspector>,
 }
 
 /// What a key did to a form.
@@ -126,6 +129,7 @@ impl Form {
             completion: None,
             history: None,
             cached: false,
+            resend: None,
         }
     }
 
@@ -415,7 +419,11 @@ impl Room for Form {
 
     fn on_key(&mut self, action: Option<Action>, key: KeyEvent, cx: &Cx) -> Outcome {
         match self.handle_key(action, key) {
-            FormEvent::Cancel => Outcome::close().say(Level::Info, "Cancelled: nothing was sent."),
+            FormEvent::Cancel => match self.resend.take() {
+                Some(inspector) => Outcome::open(super::Popup::Inspector(inspector))
+                    .say(Level::Info, "Cancelled: nothing was sent."),
+                None => Outcome::close().say(Level::Info, "Cancelled: nothing was sent."),
+            },
             // Invalid input is refused in place; valid input is the App's to send.
             FormEvent::Submit => match self.validate() {
                 Err(e) => {

@@ -10,6 +10,9 @@ impl App {
     /// Enter in a form whose input is valid (the form checked it): send it, confirm it first
     /// or preview it, as its kind asks.
     pub(in crate::tui) fn submit(&mut self, form: Form) -> Vec<Effect> {
+        if form.resend.is_some() {
+            return self.submit_edited(&form);
+        }
         let text = form.input.value().to_string();
         // A user as the cache had them is never the ground for a change.
         if form.cached
