@@ -335,6 +335,7 @@ fn others_note(headers: &[batch::PlanHeader], profile: &str, demo: bool) {
 /// is shown, resumed and undone only where it was made.
 fn load_here(session: &Session, batch_id: &str, verb: &str) -> Result<SavedPlan, String> {
     let plan = batch::load(&session.paths.data_dir, batch_id)?;
+    super::probe::only_shown(&plan, verb, &session.profile.place())?;
     let (name, demo) = (&session.profile.name, session.profile.demo);
     if plan.belongs_to(name, demo) {
         return Ok(plan);
