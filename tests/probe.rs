@@ -483,12 +483,14 @@ fn s_on_a_live_profile_previews_the_probe_and_runs_it_as_a_batch() {
         s.demo = false;
         s.profile = "prod".into();
         s.policy.profile = "prod".into();
+        s.hive.as_mut().expect("hive").local_sim = false;
     });
     h.reply_all();
     h.key(KeyCode::Char('S'));
     assert!(
         matches!(h.app.popup, Some(Popup::Preview(_))),
-        "the probe is previewed, not the simulator's picker"
+        "the probe is previewed, not the simulator's picker: {:?}",
+        h.app.status
     );
     let screen = h.screen();
     assert!(screen.contains("tagdesk_probe"), "{screen}");
@@ -507,6 +509,7 @@ fn s_on_a_live_profile_previews_the_probe_and_runs_it_as_a_batch() {
     let mut ro = support::Harness::with_settings(tagdesk::sim::seed::Seed::demo(), 120, 40, |s| {
         s.demo = false;
         s.policy.read_only = true;
+        s.hive.as_mut().expect("hive").local_sim = false;
     });
     ro.reply_all();
     ro.key(KeyCode::Char('S'));

@@ -7,10 +7,12 @@ use crate::tui::keymap::Action;
 use crate::tui::popups::{PLAY_ALL_STEP_MS, Popup, Scenarios};
 
 impl App {
-    /// `S`: the scenario picker, on the play chosen last; on a live profile, the probe of
-    /// the live application instead (there is no simulator to set up).
+    /// `S`: the scenario picker, on the play chosen last; on a live profile (not demo mode,
+    /// not a `tagdesk sim` on this machine), the probe of the live application instead.
     pub(in crate::tui) fn scenario_picker(&mut self) {
-        if !self.settings.demo {
+        let simulator =
+            self.settings.demo || self.settings.hive.as_ref().is_some_and(|h| h.local_sim);
+        if !simulator {
             self.probe_offer();
             return;
         }
