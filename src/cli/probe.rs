@@ -68,7 +68,7 @@ pub(crate) async fn probe_hive(
     format: Format,
     yes: bool,
 ) -> u8 {
-    let usage = |m: &str| fail(format, &format!("{m}"), exit::USAGE);
+    let usage = |m: &str| fail(format, m, exit::USAGE);
     let (a, b) = match two_fields(session, args.fields.as_deref()) {
         Ok(f) => f,
         Err(e) => return usage(&e),
@@ -350,19 +350,20 @@ fn human_step(row: usize, of: usize, step: &ProbeStep, j: &Judged) -> Vec<String
     } else {
         r.fields.join(", ")
     };
-    let on = match &step.op {
-        crate::core::op::Op::HiveAdd { patron, .. }
-        | crate::core::op::Op::HiveRemove { patron, .. } => patron.to_string(),
-        crate::core::op::Op::Raw(raw) => raw
-            .body
+    use crate::core::op::Op;
+    let on = if let Op::HiveAdd { patron, .. } | Op::HiveRemove { patron, .. } = &step.op {
+        patron.to_string()
+    } else if let Op::Raw(raw) = &step.op {
+        raw.body
             .as_ref()
             .and_then(|b| b.get("patron_id"))
             .and_then(|p| p.as_str())
             .unwrap_or("the patron")
-            .to_string(),
-        _ => "the patron".into(),
+            .to_string()
+    } else {
+        "the patron".into()
     };
-    let wrong_key = matches!(&step.op, crate::core::op::Op::Raw(raw) if raw.wrong_key);
+    let wrong_key = matches!(&step.op, Op::Raw(raw) if raw.wrong_key);
     let mut out = vec![format!(
         "{:>2}/{of} {:<34} {} {} on {}{} · {status} · {}{}",
         row + 1,

@@ -72,16 +72,20 @@ pub fn steps_of(plan: &SavedPlan) -> Option<Vec<ProbeStep>> {
     let [first, second] = fields.as_slice() else {
         return None;
     };
-    let nobody = ops.iter().rev().find_map(|op| match op {
-        Op::HiveRemove { patron: p, .. } if p != patron => Some(p.clone()),
-        _ => None,
+    let nobody = ops.iter().rev().find_map(|op| {
+        let Op::HiveRemove { patron: p, .. } = op else {
+            return None;
+        };
+        (p != patron).then(|| p.clone())
     })?;
-    let missing = ops.iter().find_map(|op| match op {
-        Op::HiveAdd { fields, .. } => fields
+    let missing = ops.iter().find_map(|op| {
+        let Op::HiveAdd { fields, .. } = op else {
+            return None;
+        };
+        fields
             .iter()
             .find(|f| f.as_str().starts_with(probe::MISSING_PREFIX))
-            .cloned(),
-        _ => None,
+            .cloned()
     })?;
     let fields = Fields {
         first: first.clone(),

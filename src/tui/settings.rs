@@ -208,8 +208,7 @@ pub fn settings_from(
         }),
         hive: profile.hive.as_ref().map(|h| HiveSettings {
             catalogue: h.tags.clone(),
-            local_sim: reqwest::Url::parse(&h.base_url)
-                .is_ok_and(|u| u.scheme() == "http" && crate::engine::api::is_loopback(&u)),
+            local_sim: profile.hive_is_local(),
         }),
         patrons,
         patrons_loading: false,

@@ -207,31 +207,31 @@ pub struct ProbeStep {
 impl ProbeStep {
     /// `add` or `remove`.
     pub fn verb(&self) -> &'static str {
-        match &self.op {
-            Op::HiveRemove { .. } => "remove",
-            _ => "add",
+        if matches!(self.op, Op::HiveRemove { .. }) {
+            "remove"
+        } else {
+            "add"
         }
     }
 
     /// The api_fields the request names (none for the empty-list request).
     pub fn fields(&self) -> Vec<String> {
-        match &self.op {
-            Op::HiveAdd { fields, .. } | Op::HiveRemove { fields, .. } => {
-                fields.iter().map(ToString::to_string).collect()
-            }
-            Op::Raw(raw) => raw
-                .body
-                .as_ref()
-                .and_then(|b| b.get("user_tags_api_fields"))
-                .and_then(|f| f.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            _ => Vec::new(),
+        if let Op::HiveAdd { fields, .. } | Op::HiveRemove { fields, .. } = &self.op {
+            return fields.iter().map(ToString::to_string).collect();
         }
+        let Op::Raw(raw) = &self.op else {
+            return Vec::new();
+        };
+        raw.body
+            .as_ref()
+            .and_then(|b| b.get("user_tags_api_fields"))
+            .and_then(|f| f.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
