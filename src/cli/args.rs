@@ -149,6 +149,16 @@ pub enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Check a live application against the documented outcome table: a test patron is
+    /// driven through all 14 documented outcomes and the 3 documented errors (exit 0 all
+    /// MATCH, 1 drift, 2 nothing sent, 3 refused, 4 unreachable).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Probe {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(subcommand)]
+        command: ProbeCommand,
+    },
     /// Print or export the audit journal.
     Log {
         #[command(flatten)]
@@ -296,6 +306,34 @@ fn positive_rate(raw: &str) -> Result<f64, String> {
             crate::core::printable::grouped(MAX_RATE as u64)
         )),
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProbeCommand {
+    /// Drive one test patron through every documented Hive outcome (adds and removes of two
+    /// api_fields the application defines and one it cannot), ending with the patron
+    /// holding none of them; each answer checked against the documented message.
+    Hive(ProbeArgs),
+}
+
+/// What `probe hive` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProbeArgs {
+    /// The test patron (Hive creates it on the first add).
+    #[arg(long, value_name = "ID", default_value = crate::core::probe::DEFAULT_PATRON)]
+    pub patron: String,
+    /// Two api_fields the application defines (default: the first two of the profile's
+    /// hive.tags).
+    #[arg(long, value_name = "A,B", add = ArgValueCandidates::new(complete::api_fields))]
+    pub fields: Option<String>,
+    /// Write the report (the JSON of --json) to this file; never the journal, the data
+    /// folder or the configuration.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub save: Option<PathBuf>,
+    /// Compare with an earlier --save: name the steps whose message, status or check
+    /// changed.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub compare: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -308,6 +308,7 @@ pub(super) fn load_here(
     verb: &str,
 ) -> Result<SavedPlan, String> {
     let plan = batch::load(&session.paths.data_dir, batch_id)?;
+    super::probe::only_shown(&plan, verb, &session.profile.place())?;
     let (name, demo) = (&session.profile.name, session.profile.demo);
     if plan.belongs_to(name, demo) {
         return Ok(plan);

@@ -23,6 +23,7 @@ mod log;
 pub mod man;
 pub mod ops;
 mod outcomes;
+mod probe;
 mod progress;
 pub mod render;
 mod results;
@@ -293,6 +294,12 @@ pub fn main() -> ExitCode {
             command: args::CeregoCommand::Import { import },
         }) => with_session(&cli.common.with(&options), async |s, format, yes| {
             import::import(s, import, import::Kind::Cerego, format, yes).await
+        }),
+        Some(Command::Probe {
+            options,
+            command: args::ProbeCommand::Hive(probe_args),
+        }) => with_session(&cli.common.with(&options), async |s, format, yes| {
+            probe::probe_hive(s, probe_args, format, yes).await
         }),
         Some(Command::Batch { options, command }) => {
             with_session(&cli.common.with(&options), async |s, format, yes| {

@@ -195,6 +195,15 @@ impl Profile {
         crate::core::op::Place::of(&self.name, self.demo)
     }
 
+    /// Whether Hive's base URL is plain http on a loopback address: a `tagdesk sim` on this
+    /// machine, where the console's `S` opens the playground rather than the live probe.
+    pub fn hive_is_local(&self) -> bool {
+        self.hive.as_ref().is_some_and(|h| {
+            reqwest::Url::parse(&h.base_url)
+                .is_ok_and(|u| u.scheme() == "http" && crate::engine::api::is_loopback(&u))
+        })
+    }
+
     /// A demo profile pointing at a simulator at `base_url` with its keys, for a partner
     /// with these tag types and a Hive application with this catalogue (the simulator's
     /// seed says which: `sim::seed::Seed::demo_profile`).

@@ -114,6 +114,17 @@ pub fn check_plan(op: BatchOp, service: Service, requests: usize, policy: &Polic
             policy.read_only_why()
         ));
     }
+    if op == BatchOp::Probe {
+        // Only a live application is probed as a batch (the console's `S`): always asked.
+        return PlanDecision::Confirm {
+            question: format!(
+                "Send the probe's {what} to the live Hive application of profile {}? {}.",
+                policy.profile.to_uppercase(),
+                drives(Service::Hive).trim_end_matches('.')
+            ),
+            type_count: None,
+        };
+    }
     if policy.confirm {
         return PlanDecision::Confirm {
             question: format!(
@@ -126,6 +137,41 @@ pub fn check_plan(op: BatchOp, service: Service, requests: usize, policy: &Polic
         };
     }
     PlanDecision::Allow
+}
+
+/// Gates a probe (`tagdesk probe hive`, `S` on a live profile): a read-only profile refuses
+/// it; a live application is asked once, told what the probe creates and sends; the demo
+/// simulator asks only on a `confirm = true` profile.
+pub fn check_probe(
+    policy: &Policy,
+    live: bool,
+    patron: &str,
+    fields: [&str; 2],
+    requests: usize,
+) -> PlanDecision {
+    if policy.read_only {
+        return PlanDecision::Refuse(format!(
+            "{}: the probe was not sent (it adds and removes tags)",
+            policy.read_only_why()
+        ));
+    }
+    if !live && !policy.confirm {
+        return PlanDecision::Allow;
+    }
+    let [a, b] = fields;
+    PlanDecision::Confirm {
+        question: format!(
+            "Probe the Hive application of profile {}: {} to patron {patron} (Hive creates \
+             it on the first add if it does not exist yet), adding and removing {a} and {b} \
+             and a made-up api_field no application has, a remove on a made-up patron id, \
+             one request with an empty list and one with a wrong key. The patron ends \
+             holding neither {a} nor {b}. {}. Send it?",
+            policy.profile.to_uppercase(),
+            plural(requests as u64, "request", "requests"),
+            drives(Service::Hive).trim_end_matches('.')
+        ),
+        type_count: None,
+    }
 }
 
 #[cfg(test)]

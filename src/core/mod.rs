@@ -15,5 +15,6 @@ pub mod op;
 pub mod plan;
 pub mod playground;
 pub mod printable;
+pub mod probe;
 pub mod redact;
 pub mod tag_names;

@@ -13,6 +13,7 @@ pub mod logging;
 pub mod named;
 pub mod notices;
 pub mod pace;
+pub mod probe;
 pub mod retry;
 pub mod user_cache;
 pub mod workspace;

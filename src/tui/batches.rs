@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::app::{Message, RunBatch};
 use crate::core::op::Service;
+use crate::core::plan::BatchOp;
 use crate::engine::backend::Event;
 use crate::engine::batch::{self, Control, Progress, RunContext, RunOptions, RunReport, SavedPlan};
 use crate::engine::exec::{Clients, SharedJournal};
@@ -155,14 +156,20 @@ impl BatchRunner {
         };
         let (control, watch_rx) = watch::channel(Control::Run);
         self.controls.insert(batch_id.clone(), control);
+        // A probe runs one step at a time and stops where the rest would mean nothing.
+        let probe = crate::engine::probe::steps_of(&plan).filter(|_| plan.op == BatchOp::Probe);
         let ctx = Arc::new(RunContext {
             clients: self.clients.clone(),
             journal,
             profile: self.profile.clone(),
             demo: self.demo,
             policy: self.policy,
-            options: RunOptions::default(),
+            options: match probe {
+                Some(_) => crate::engine::probe::run_options(),
+                None => RunOptions::default(),
+            },
         });
+        let stopper = self.controls.get(&batch_id).cloned();
         let data_dir = self.data_dir.clone();
         let begin = if resume {
             BatchEvent::Resume {
@@ -208,6 +215,13 @@ impl BatchRunner {
                     progress: p,
                 });
             });
+            let progress = match (probe, stopper) {
+                (Some(steps), Some(control)) => {
+                    let judged = Default::default();
+                    crate::engine::probe::judging(steps, judged, control, progress)
+                }
+                _ => progress,
+            };
             // One runner per batch: this batch, and the batch an undo undoes.
             let mut locks = Vec::new();
             for id in std::iter::once(&plan.batch_id).chain(plan.undo_of.as_ref()) {

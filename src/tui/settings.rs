@@ -28,6 +28,9 @@ pub struct CeregoSettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HiveSettings {
     pub catalogue: Vec<HiveTag>,
+    /// The base URL is plain http on a loopback address: a `tagdesk sim` on this machine,
+    /// where `S` opens the playground (elsewhere it offers the probe of the live application).
+    pub local_sim: bool,
 }
 
 /// What the console was started with.
@@ -210,6 +213,7 @@ pub fn settings_from(
         }),
         hive: profile.hive.as_ref().map(|h| HiveSettings {
             catalogue: h.tags.clone(),
+            local_sim: profile.hive_is_local(),
         }),
         patrons,
         patrons_loading: false,

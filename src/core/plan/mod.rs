@@ -36,6 +36,8 @@ pub enum BatchOp {
     HiveRemove,
     CeregoImport,
     Undo,
+    /// `tagdesk probe hive`: the documented outcomes checked against a live application.
+    Probe,
 }
 
 impl BatchOp {
@@ -45,6 +47,7 @@ impl BatchOp {
             BatchOp::HiveRemove => "hive_remove",
             BatchOp::CeregoImport => "cerego_import",
             BatchOp::Undo => "undo",
+            BatchOp::Probe => "probe",
         }
     }
 
@@ -55,6 +58,7 @@ impl BatchOp {
             BatchOp::HiveRemove => "remove Hive tags",
             BatchOp::CeregoImport => "set Cerego tag values",
             BatchOp::Undo => "undo an earlier change",
+            BatchOp::Probe => "probe the live Hive application",
         }
     }
 }

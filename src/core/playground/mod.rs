@@ -6,6 +6,10 @@
 //! simulator's `POST /_sim/setup`) so its outcome is certain, and what to send then: an
 //! [`Op`] through the normal path, or a [`RawRequest`] for what tagdesk's own checks would
 //! stop (a missing field, an empty list, an empty value, a wrong key).
+//!
+//! Hive's 14 outcome plays are the steps of the live probe's sequence
+//! ([`crate::core::probe`]): what each sends and what it should produce come from there;
+//! the playground sets each step's state up directly instead of reaching it step by step.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -225,51 +229,52 @@ fn unreachable_patron() -> PatronId {
     PatronId::parse("demo").unwrap_or_else(|_| unreachable!("a literal patron id parses"))
 }
 
+/// A documented outcome's play: the probe's step for it ([`crate::core::probe::walk`]),
+/// on a patron of its own that holds, of what the step sends, what the probe's patron holds
+/// at that step — `vip` and `newsletter` in the roles of the two api_fields, `not_a_tag` in
+/// that of the missing one.
 fn hive_play(s: &Scenario) -> Play {
-    let [vip, newsletter] = DEFINED;
-    let add = s.action == HiveAction::Add;
-    let mut held = Vec::new();
-    let mut sent = Vec::new();
-    let mut parts = Vec::new();
-    if s.changed {
-        sent.push(vip);
-        parts.push(if add { "added" } else { "removed" });
-        if !add {
-            held.push(vip);
-        }
-    }
-    if s.unchanged {
-        sent.push(newsletter);
-        parts.push(if add { "pre" } else { "absent" });
-        if add {
-            held.push(newsletter);
-        }
-    }
-    if s.failed {
-        sent.push(UNDEFINED);
-        parts.push("failed");
-    }
-    let slug = if parts == ["failed"] {
-        format!("{}_failed", s.action.name())
-    } else {
-        parts.join("_")
+    use crate::core::probe::{self, Role};
+    let name = |r: &Role| match r {
+        Role::First => DEFINED[0],
+        Role::Second => DEFINED[1],
+        Role::Missing => UNDEFINED,
     };
-    let id = format!("demo_{slug}");
+    let names = |roles: &[Role]| roles.iter().map(name).collect::<Vec<_>>();
+    let add = s.action == HiveAction::Add;
+    let step = probe::step_for(s);
+    let (sent, held, changed, unchanged, failed) = match &step {
+        Some(w) => (
+            names(w.def.sent),
+            names(
+                &w.held
+                    .iter()
+                    .copied()
+                    .filter(|r| w.def.sent.contains(r))
+                    .collect::<Vec<_>>(),
+            ),
+            names(&w.changed),
+            names(&w.unchanged),
+            names(&w.failed),
+        ),
+        None => Default::default(),
+    };
+    let id = format!("demo_{}", probe::slug(s));
     let holds = if held.is_empty() {
         "holds no tags".to_string()
     } else {
         format!("holds {}", held.join(", "))
     };
     let mut fates = Vec::new();
-    if s.changed {
+    for f in &changed {
         fates.push(format!(
-            "{vip} {}",
+            "{f} {}",
             if add { "is added" } else { "is removed" }
         ));
     }
-    if s.unchanged {
+    for f in &unchanged {
         fates.push(format!(
-            "{newsletter} {}",
+            "{f} {}",
             if add {
                 "is already there"
             } else {
@@ -277,8 +282,8 @@ fn hive_play(s: &Scenario) -> Play {
             }
         ));
     }
-    if s.failed {
-        fates.push(format!("{UNDEFINED} is not defined in the application"));
+    for f in &failed {
+        fates.push(format!("{f} is not defined in the application"));
     }
     let explain = format!(
         "{id} {holds}; {} {}: {}",
@@ -298,7 +303,7 @@ fn hive_play(s: &Scenario) -> Play {
         }
     };
     Play {
-        key: format!("hive.{}.{slug}", s.action.name()),
+        key: probe::key(s),
         group: if add {
             Group::HiveAdd
         } else {

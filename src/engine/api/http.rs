@@ -96,11 +96,16 @@ impl Transport {
         }
     }
 
-    /// The same transport, sending [`WRONG_KEY`] instead of the profile's key (a raw
-    /// request's wrong-key scenario).
+    /// The same transport, sending a wrong key instead of the profile's (a raw request's
+    /// wrong-key scenario): [`WRONG_KEY`] and a fresh random suffix — made up, never derived
+    /// from the profile's key, and never written anywhere.
     pub fn with_wrong_key(&self) -> Self {
         let mut other = self.clone();
-        if let Ok(v) = HeaderValue::from_str(&format!("{} {WRONG_KEY}", self.scheme)) {
+        let wrong = format!("{} {WRONG_KEY}-{:016x}", self.scheme, fastrand::u64(..));
+        if let Ok(mut v) = HeaderValue::from_str(&wrong)
+            && v != self.auth
+        {
+            v.set_sensitive(true);
             other.auth = v;
         }
         other

@@ -274,12 +274,17 @@ impl App {
         } else {
             String::new()
         };
+        let pace = if plan.op == BatchOp::Probe {
+            "one step at a time".to_string()
+        } else {
+            format!(
+                "{} in flight at most",
+                crate::engine::batch::DEFAULT_CONCURRENCY
+            )
+        };
         self.set_status(
             Level::Info,
-            format!(
-                "Batch {key} started: {} in flight at most.{left_out}",
-                crate::engine::batch::DEFAULT_CONCURRENCY
-            ),
+            format!("Batch {key} started: {pace}.{left_out}"),
         );
         vec![Effect::RunBatch(Box::new(RunBatch {
             plan,

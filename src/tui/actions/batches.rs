@@ -113,6 +113,13 @@ impl App {
             );
             return Vec::new();
         }
+        if b.plan.op == crate::core::plan::BatchOp::Probe {
+            self.set_status(
+                Level::Info,
+                "A probe is not resumed: run it again (S), it starts by clearing its patron.",
+            );
+            return Vec::new();
+        }
         let mut plan = (*b.plan).clone();
         let mut todo: Vec<usize> = b
             .todo

@@ -7,8 +7,15 @@ use crate::tui::keymap::Action;
 use crate::tui::popups::{PLAY_ALL_STEP_MS, Popup, Scenarios};
 
 impl App {
-    /// `S`: the scenario picker, on the play chosen last.
+    /// `S`: the scenario picker, on the play chosen last; on a live profile (not demo mode,
+    /// not a `tagdesk sim` on this machine), the probe of the live application instead.
     pub(in crate::tui) fn scenario_picker(&mut self) {
+        let simulator =
+            self.settings.demo || self.settings.hive.as_ref().is_some_and(|h| h.local_sim);
+        if !simulator {
+            self.probe_offer();
+            return;
+        }
         self.open(Popup::Scenarios(Scenarios {
             selected: self.play.last_selected,
         }));
@@ -101,6 +108,58 @@ impl App {
                 self.tour_sent(None);
                 Vec::new()
             }
+        }
+    }
+
+    /// The probe of the live application (`tagdesk probe hive` on the profile's first two
+    /// api_fields), previewed: the preview is the gate (it says what the probe creates and
+    /// sends, and a read-only profile refuses it there); Enter runs it as a batch.
+    fn probe_offer(&mut self) {
+        let profile = self.settings.profile.clone();
+        let Some(hive) = &self.settings.hive else {
+            let text = format!(
+                "{}: there is no application to probe.",
+                self.unavailable(crate::core::op::Service::Hive)
+            );
+            self.set_status(Level::Warn, text);
+            return;
+        };
+        let fields: Vec<String> = hive
+            .catalogue
+            .iter()
+            .take(2)
+            .map(|t| t.api_field.to_string())
+            .collect();
+        let [a, b] = fields.as_slice() else {
+            self.set_status(
+                Level::Warn,
+                format!(
+                    "The probe needs two api_fields the application defines: list them in \
+                     hive.tags of profile {profile}, or run `tagdesk --profile {profile} probe \
+                     hive --fields A,B`."
+                ),
+            );
+            return;
+        };
+        let patron = crate::core::probe::DEFAULT_PATRON;
+        match crate::engine::probe::steps_for(patron, a, b) {
+            Ok((_, steps)) => {
+                let notes = vec![format!(
+                    "Probe of the live application: patron {patron} (Hive creates it on the \
+                     first add) goes through every documented outcome with {a} and {b}, and \
+                     ends holding neither."
+                )];
+                let id = self.new_batch_id();
+                let plan = crate::engine::probe::plan(id, &profile, false, &steps, notes);
+                self.open_preview(
+                    plan,
+                    Vec::new(),
+                    None,
+                    false,
+                    "probe of the live application".into(),
+                );
+            }
+            Err(e) => self.set_status(Level::Error, format!("The probe cannot start: {e}")),
         }
     }
 }

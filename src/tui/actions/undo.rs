@@ -96,6 +96,14 @@ impl App {
             );
             return Vec::new();
         }
+        if b.plan.op == BatchOp::Probe {
+            self.set_status(
+                Level::Info,
+                "A probe is not undone: it ends with its patron holding none of its tags, and \
+                 run again (S) it clears what an interrupted one left.",
+            );
+            return Vec::new();
+        }
         // Every attempt of each row the console knows: those the journal held when the batch
         // was read back (an earlier run's, before a crash), then this run's — the same rule
         // as `tagdesk batch undo`, which reads every attempt in the journal.

@@ -23,6 +23,7 @@ pub fn batch_op_words(name: &str) -> &'static str {
         "hive_remove" => "Hive remove",
         "cerego_import" => "Cerego set",
         "undo" => "undo",
+        "probe" => "Hive probe",
         _ => "batch",
     }
 }
