@@ -340,6 +340,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::Faults
         | Action::QuickFilter
         | Action::TourNext
+        | Action::Messages
         | Action::NextEntry
         | Action::PrevEntry
         | Action::Copy

@@ -61,6 +61,8 @@ pub enum Action {
     QuickFilter,
     /// A tour stepped by hand: play the next step.
     TourNext,
+    /// The message history: the status line's last messages, whole.
+    Messages,
     /// The inspector: the next / previous log entry.
     NextEntry,
     PrevEntry,

@@ -159,6 +159,10 @@ pub const TABLE: &[Spec] = &[
         "tour stepped by hand (tagdesk demo --manual): the next step",
         Everywhere,
     ),
+    keys(Action::Messages, &["H"], "H").main(
+        "message history: the last status messages, whole (newest first)",
+        Everywhere,
+    ),
     keys(Action::NextEntry, &["n"], "n"),
     keys(Action::PrevEntry, &["p"], "p"),
     keys(Action::Copy, &["y"], "y"),
