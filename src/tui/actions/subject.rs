@@ -60,7 +60,7 @@ impl App {
             return Some((user.to_string(), Some(tag_type.to_string())));
         }
         if let Op::CeregoUpdate { tag, .. } = op {
-            if let Some((at, t)) = self.known.cerego.tag_of(&tag.to_string(), None) {
+            if let Some((at, t)) = self.known.cerego.tag_of(tag.as_ref(), None) {
                 let user = self.known.cerego.get(at)?.id.to_string();
                 return Some((user, t.tag_type_id.map(str::to_string)));
             }

@@ -137,10 +137,10 @@ mod tests {
         let mut app = app();
         let long = "Hive add on demo_added_failed: Some tags were added. Some tags failed to add. \
                     The arrays say: added vip, failed not_a_tag.";
-        app.set_status(Level::Info, "first");
+        app.set_status(Level::Info, "an older message");
         app.set_status(Level::Error, long);
         let text = screen(&MessageHistory::default(), &app.cx(), 80, 24);
-        let first = text.find("first").expect("the older message");
+        let first = text.find("an older message").expect("the older message");
         let newest = text.find("Hive add on").expect("the newest message");
         assert!(newest < first, "newest first: {text}");
         let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");

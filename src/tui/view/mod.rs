@@ -440,19 +440,33 @@ fn status_lines(app: &App, area: Rect) -> Option<(Level, Vec<String>)> {
         Level::Warn => "! ",
         Level::Error => "✗ ",
     };
-    // The right part is on the first line: a second one has the whole width.
+    // The right part stays in the bottom-right corner: with a second line, the first one
+    // has the whole width.
     let room = l.width.saturating_sub(1) as usize;
     let whole = area.width.saturating_sub(1) as usize;
-    let lines = text::wrap_two(&format!("{glyph}{text}"), room, whole)
-        .into_iter()
-        .map(|l| format!(" {l}"))
-        .collect();
+    let one = text::wrap_two(&format!("{glyph}{text}"), room, room);
+    let lines = if one.len() == 1 {
+        one
+    } else {
+        let mut two = text::wrap_two(&format!("{glyph}{text}"), whole, room);
+        // Whole on the first row: the second holds only the right part.
+        two.resize(2, String::new());
+        two
+    }
+    .into_iter()
+    .map(|l| format!(" {l}"))
+    .collect();
     Some((level, lines))
 }
 
 fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
-    // The right part is on the first row; a message's second line has the whole width.
-    let (right, l, r) = status_right(app, Rect { height: 1, ..area });
+    // The right part is on the last row; a message's first line has the whole width.
+    let last_row = Rect {
+        y: area.bottom().saturating_sub(1),
+        height: 1,
+        ..area
+    };
+    let (right, l, r) = status_right(app, last_row);
     let lines = match status_lines(app, area) {
         Some((level, lines)) => {
             let style = match level {

@@ -92,7 +92,7 @@ mod tests {
         assert_eq!(wrap_words("aa bb cc", 5), ["aa bb", "cc"]);
         assert_eq!(wrap_words("abcdefgh x", 4), ["abc…", "x"]);
         assert_eq!(wrap_words("", 4), [""]);
-        assert_eq!(wrap_two("aa bb cc dd", 5, 5), ["aa bb", "cc d…"]);
+        assert_eq!(wrap_two("aa bb cc dd ee", 5, 5), ["aa bb", "cc d…"]);
         assert_eq!(wrap_two("aa bb cc dd", 5, 8), ["aa bb", "cc dd"]);
         assert_eq!(wrap_two("aa bb", 5, 5), ["aa bb"]);
         assert_eq!(wrap_two("a\u{1b}b", 20, 20), ["a\\u{1b}b"]);
