@@ -391,7 +391,8 @@ fn help_has_an_outcomes_page_marking_what_was_seen_at_three_sizes() {
         let screen = h.screen();
         assert!(screen.contains("▶ Hive outcomes"), "{screen}");
         if h_ >= 50 {
-            let seen: Vec<&str> = screen.lines().filter(|l| l.contains("seen ")).collect();
+            // The help's rows (the Hive tab behind it says "tags unseen" too).
+            let seen: Vec<&str> = screen.lines().filter(|l| l.contains("│seen ")).collect();
             assert_eq!(seen.len(), 3, "{screen}");
             assert!(seen[0].contains("Successfully added tags to patron."));
             assert!(seen[1].contains("No tags were added. All tags already exist on patron."));
@@ -748,4 +749,205 @@ fault = "hive.add:503=1*1"
     .unwrap();
     let e = tagdesk::cli::read_script(&path).unwrap_err();
     assert!(e.contains("step 1: fault \"hive:boom\""), "{e}");
+}
+
+/// A manual tour of these plays (by key), on the demo console.
+fn manual_tour(h: &mut Harness, keys: &[&str]) {
+    let steps = playground::tour::every_play()
+        .into_iter()
+        .filter(|s| keys.contains(&s.play.key.as_str()))
+        .collect();
+    h.app.start_tour(playground::tour::Tour {
+        steps,
+        step_ms: 0,
+        manual: true,
+    });
+}
+
+/// The screen's rows from the Tags pane's title to the panes' bottom border.
+fn tags_pane(screen: &str) -> String {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains("Tags ·"))
+        .take_while(|l| !l.contains("└─"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The text inside the popup whose title starts with `title`, its rows joined and its
+/// spaces collapsed.
+fn popup_text(screen: &str, title: &str) -> String {
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let top = lines
+        .iter()
+        .position(|l| l.iter().collect::<String>().contains(title))
+        .expect("the popup");
+    let left = lines[top]
+        .iter()
+        .position(|c| *c == '┌')
+        .expect("its corner");
+    let right = left
+        + lines[top][left..]
+            .iter()
+            .position(|c| *c == '┐')
+            .expect("its corner");
+    let text: Vec<String> = lines[top + 1..]
+        .iter()
+        .take_while(|l| l.get(left) != Some(&'└'))
+        .map(|l| l[left + 1..right.min(l.len())].iter().collect())
+        .collect();
+    text.join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_tours_hive_step_shows_its_patron_selected_with_its_tags_before_and_after() {
+    let mut h = Harness::demo(120, 40);
+    assert_eq!(h.app.tab, tagdesk::tui::app::Tab::Cerego);
+    manual_tour(&mut h, &["hive.add.added", "hive.add.added_pre"]);
+    h.key(KeyCode::Char('n'));
+    h.reply_all();
+    h.send(tagdesk::tui::app::Message::Tick);
+    h.key(KeyCode::Char('n'));
+    // Sent, not answered yet: the tab, the patron, and its tags before.
+    assert_eq!(h.app.tab, tagdesk::tui::app::Tab::Hive);
+    let selected = h.app.selected_patron().map(|p| p.id.to_string());
+    assert_eq!(selected.as_deref(), Some("demo_added_pre"));
+    let pane = tags_pane(&h.screen());
+    assert!(pane.contains("Tags · demo_added_pre"), "{pane}");
+    assert!(pane.contains("before → after: newsletter → …"), "{pane}");
+    // Answered: before → after, while the step's caption shows.
+    h.reply_all();
+    h.send(tagdesk::tui::app::Message::Tick);
+    let screen = h.screen();
+    assert!(
+        screen.contains("Tour finished: 2 steps. added + some already exist"),
+        "{screen}"
+    );
+    let pane = tags_pane(&screen);
+    assert!(
+        pane.contains("before → after: newsletter → newsletter, vip"),
+        "{pane}"
+    );
+    // Something else sent since: the line is no longer the step's, so it goes.
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('2'));
+    assert!(!h.screen().contains("before → after"));
+}
+
+#[test]
+fn a_tours_cerego_step_adds_the_playground_user_to_the_list_and_selects_it() {
+    let mut h = Harness::demo(120, 40);
+    h.key(KeyCode::Char('2'));
+    assert!(
+        h.app.known.cerego.position(playground::PLAYER_ID).is_none(),
+        "the seed's listing does not have the playground's user"
+    );
+    manual_tour(&mut h, &["cerego.update"]);
+    h.key(KeyCode::Char('n'));
+    assert_eq!(h.app.tab, tagdesk::tui::app::Tab::Cerego);
+    let user = h.app.selected_user().map(|u| u.id.to_string());
+    assert_eq!(user.as_deref(), Some(playground::PLAYER_ID));
+    let screen = h.screen();
+    assert!(
+        screen.contains(&format!("{}  ", playground::PLAYER_NAME)),
+        "in the user list: {screen}"
+    );
+    let pane = tags_pane(&screen);
+    assert!(pane.contains("before → after: Plan: Silver → …"), "{pane}");
+    assert!(pane.contains("Silver"), "the set-up tag is shown: {pane}");
+    h.reply_all();
+    let pane = tags_pane(&h.screen());
+    assert!(
+        pane.contains("before → after: Plan: Silver → Gold"),
+        "{pane}"
+    );
+    // An error changes nothing, and says so.
+    manual_tour(&mut h, &["cerego.422"]);
+    h.key(KeyCode::Char('n'));
+    h.reply_all();
+    let pane = tags_pane(&h.screen());
+    assert!(
+        pane.contains("before → after: Onboarding: Invited → unchanged"),
+        "{pane}"
+    );
+}
+
+#[test]
+fn a_play_from_the_picker_turns_to_its_subject_too() {
+    let mut h = Harness::demo(80, 24);
+    let index = playground::plays()
+        .iter()
+        .position(|p| p.key == "hive.remove.removed_absent")
+        .unwrap();
+    choose(&mut h, index);
+    h.reply_all();
+    assert_eq!(h.app.tab, tagdesk::tui::app::Tab::Hive);
+    let pane = tags_pane(&h.screen());
+    assert!(pane.contains("Tags · demo_removed_absent"), "{pane}");
+    assert!(pane.contains("before → after: vip → none"), "{pane}");
+}
+
+#[test]
+fn a_caption_longer_than_the_screen_wraps_to_a_second_line() {
+    let caption = "Adding vip and newsletter to a patron who already holds newsletter: \
+                   Hive answers 200 and names each";
+    let script = format!(
+        "[[step]]\ncaption = \"{caption}\"\nop = \"hive_add\"\npatron = \"demo_tour\"\n\
+         fields = [\"vip\", \"newsletter\"]\ntags = [\"newsletter\"]\n"
+    );
+    let steps = playground::tour::from_script(&script).expect("a valid script");
+    let mut h = Harness::demo(80, 24);
+    h.app.start_tour(playground::tour::Tour {
+        steps,
+        step_ms: 0,
+        manual: true,
+    });
+    h.key(KeyCode::Char('n'));
+    h.reply_all();
+    let screen = h.screen();
+    let lines: Vec<&str> = screen.lines().collect();
+    let banner = lines
+        .iter()
+        .position(|l| l.contains("Tour 1/1"))
+        .expect("the banner");
+    assert!(caption.chars().count() + 12 > 80, "longer than the screen");
+    // The first line, up to the banner's right part; then the second.
+    let first = lines[banner].split("  ").next().unwrap_or_default();
+    let two = format!("{} {}", first.trim(), lines[banner + 1].trim());
+    assert!(two.contains(caption), "whole, on two lines: {screen}");
+    assert!(!two.contains('…'), "{screen}");
+    assert!(lines[banner].contains("esc stops"), "{screen}");
+}
+
+#[test]
+fn the_message_history_shows_an_earlier_status_message_whole_at_three_sizes() {
+    for (w, h_) in [(80, 24), (120, 40), (200, 50)] {
+        let mut h = Harness::demo(w, h_);
+        choose(&mut h, 2);
+        let playing = "Playing \"added + some failed\": demo_added_failed holds no tags; add vip, \
+                       not_a_tag: vip is added, not_a_tag is not defined in the application";
+        assert_eq!(h.app.status.as_ref().map(|s| s.1.as_str()), Some(playing));
+        h.reply_all();
+        // The answer replaced it on the status line.
+        assert!(!h.screen().contains("Playing \"added"));
+        h.key(KeyCode::Char('H'));
+        assert!(matches!(h.app.popup, Some(Popup::Messages(_))));
+        let screen = h.screen();
+        let flat = popup_text(&screen, "┌ Messages");
+        assert!(flat.contains(playing), "{screen}");
+        let newest = flat
+            .find("Hive add on demo_added_failed")
+            .expect("the answer's");
+        assert!(
+            newest < flat.find(playing).unwrap(),
+            "newest first: {screen}"
+        );
+        insta::assert_snapshot!(format!("message_history_{w}x{h_}"), screen);
+        h.key(KeyCode::Esc);
+        assert!(h.app.popup.is_none());
+    }
 }

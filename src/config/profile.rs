@@ -172,9 +172,6 @@ impl Profile {
     /// Whether this profile (not demo mode's) configures a service and points each one it
     /// configures at plain http on this machine, where `tagdesk sim` listens.
     pub fn on_this_machine(&self) -> bool {
-        let local = |base: &str| {
-            reqwest::Url::parse(base).is_ok_and(|u| u.scheme() == "http" && is_loopback(&u))
-        };
         let bases: Vec<&str> = [
             self.cerego.as_ref().map(|c| c.base_url.as_str()),
             self.hive.as_ref().map(|h| h.base_url.as_str()),
@@ -182,7 +179,7 @@ impl Profile {
         .into_iter()
         .flatten()
         .collect();
-        !self.demo && !bases.is_empty() && bases.into_iter().all(local)
+        !self.demo && !bases.is_empty() && bases.into_iter().all(plain_http_here)
     }
 
     /// Why `service` cannot be used, if it cannot.
@@ -198,10 +195,7 @@ impl Profile {
     /// Whether Hive's base URL is plain http on a loopback address: a `tagdesk sim` on this
     /// machine, where the console's `S` opens the playground rather than the live probe.
     pub fn hive_is_local(&self) -> bool {
-        self.hive.as_ref().is_some_and(|h| {
-            reqwest::Url::parse(&h.base_url)
-                .is_ok_and(|u| u.scheme() == "http" && crate::engine::api::is_loopback(&u))
-        })
+        self.hive.as_ref().is_some_and(|h| plain_http_here(&h.base_url))
     }
 
     /// A demo profile pointing at a simulator at `base_url` with its keys, for a partner
@@ -542,4 +536,9 @@ pub fn profile_from_env(
         theme: super::colour::Theme::default(),
         source: None,
     }))
+}
+
+/// Whether a base URL is plain http on a loopback address (where `tagdesk sim` listens).
+fn plain_http_here(base: &str) -> bool {
+    reqwest::Url::parse(base).is_ok_and(|u| u.scheme() == "http" && is_loopback(&u))
 }

@@ -94,6 +94,8 @@ pub struct App {
     pub log: RequestLog,
     pub popup: Option<Popup>,
     pub status: Option<(Level, String)>,
+    /// The status line's last messages, whole (`H`; `actions::messages`).
+    pub messages: super::state::messages::Messages,
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
     /// Animation frame for the in-flight spinner.
@@ -169,6 +171,7 @@ impl App {
             log: RequestLog::default(),
             popup: None,
             status: None,
+            messages: Default::default(),
             size: (80, 24),
             now,
             frame: 0,
@@ -267,10 +270,6 @@ impl App {
     /// open another through its `Outcome`).
     pub(in crate::tui) fn open(&mut self, popup: Popup) {
         self.popup = Some(popup);
-    }
-
-    pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
-        self.status = Some((level, text.into()));
     }
 
     pub fn update(&mut self, message: Message) -> Vec<Effect> {
@@ -472,6 +471,7 @@ impl App {
             },
             Action::Help => self.open(Popup::Help(Help::default())),
             Action::Palette => self.open_palette(),
+            Action::Messages => self.open(Popup::Messages(Default::default())),
             Action::Close if self.tour_running() => self.stop_tour(),
             Action::Close => {
                 if self.quit_when_idle {

@@ -344,6 +344,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::QuickFilter
         | Action::WrapLog
         | Action::TourNext
+        | Action::Messages
         | Action::NextEntry
         | Action::PrevEntry
         | Action::Copy

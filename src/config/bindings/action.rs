@@ -65,6 +65,8 @@ pub enum Action {
     WrapLog,
     /// A tour stepped by hand: play the next step.
     TourNext,
+    /// The message history: the status line's last messages, whole.
+    Messages,
     /// The inspector: the next / previous log entry.
     NextEntry,
     PrevEntry,

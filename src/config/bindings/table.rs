@@ -214,6 +214,11 @@ pub const TABLE: &[Spec] = &[
             Everywhere,
         )
         .title("play the tour's next step"),
+    keys(Action::Messages, &["H"], "H").main(
+        "message history: the last status messages, whole (newest first)",
+        Everywhere,
+    )
+    .title("show the message history"),
     keys(Action::NextEntry, &["n"], "n"),
     keys(Action::PrevEntry, &["p"], "p"),
     keys(Action::Copy, &["y"], "y"),

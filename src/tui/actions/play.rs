@@ -77,12 +77,15 @@ impl App {
         let Some(play) = self.play.setting_up.take().filter(|p| p.key == key) else {
             return Vec::new();
         };
-        // What the setup made the simulator hold is known now, as a reply would say.
-        if reply.is_ok() {
+        // What the setup made the simulator hold is known now, as a reply would say; the
+        // console turns to the play's patron or user.
+        let op = reply.and_then(|r| {
             self.known.apply_setup(&play.setup, self.now);
             self.refilter_hive();
-        }
-        let op = reply.and_then(|r| play.op(&r));
+            let op = play.op(&r)?;
+            self.turn_to_subject(&play, &r, &op);
+            Ok(op)
+        });
         match op {
             Ok(op) => {
                 self.play.played.insert(play.key.clone());
@@ -91,6 +94,7 @@ impl App {
                     Effect::Send(r) => Some(r.journal_id.clone()),
                     _ => None,
                 });
+                self.subject_sent(sent.as_ref());
                 if sent.is_some() {
                     self.set_status(
                         Level::Info,

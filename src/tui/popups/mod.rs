@@ -21,6 +21,7 @@ mod form;
 mod help;
 mod help_pages;
 mod inspector;
+mod messages;
 mod mouse;
 mod outcome;
 mod palette;
@@ -46,6 +47,7 @@ pub use faults::Faults;
 pub use form::{Form, FormEvent, FormKind, edit, path_parts, tag_label, user_name};
 pub use help::{Help, PAGES as HELP_PAGES, help_max_scroll};
 pub use inspector::{Inspector, inspector_lines, inspector_max_scroll};
+pub use messages::MessageHistory;
 pub use outcome::{Do, Next, Outcome};
 pub use palette::{Entry as PaletteEntry, Palette};
 pub use preview::{ImportSource, Preview};
@@ -74,6 +76,8 @@ pub struct Cx<'a> {
     pub listing: &'a Listing,
     /// The playground: what was played, the simulator's faults.
     pub play: &'a PlayState,
+    /// The status line's last messages (the message history).
+    pub messages: &'a crate::tui::state::messages::Messages,
     /// The Cerego user selected in the list (a form shows the tag it would change).
     pub selected_user: Option<User<'a>>,
     /// The selected user is as the user cache had them: what a form on them says.
@@ -257,6 +261,8 @@ popup_list! {
     ChooseTag(TagChooser),
     /// `:` / `ctrl-p`: every action of the main screen, filtered as you type.
     Palette(Palette),
+    /// `H`: the status line's last messages, whole.
+    Messages(MessageHistory),
 }
 
 impl Popup {
@@ -300,6 +306,7 @@ impl App {
             batches: &self.batches,
             listing: &self.listing,
             play: &self.play,
+            messages: &self.messages,
             selected_user: self.selected_user(),
             cached_note: self
                 .selected_is_cached()
@@ -341,6 +348,7 @@ impl App {
             batches: &self.batches,
             listing: &self.listing,
             play: &self.play,
+            messages: &self.messages,
             selected_user,
             cached_note,
             size: self.size,

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod batches;
 pub mod history;
 pub mod list;
+pub mod messages;
 pub mod playground;
 pub mod requests;
 pub(crate) mod summary;

@@ -15,6 +15,26 @@ pub struct PlayState {
     pub faults: Vec<String>,
     /// The tour, while one runs (and after, until another starts: its banner stays).
     pub tour: Option<TourState>,
+    /// Who the last play acts on, and its tags before it (the Tags pane's before → after).
+    pub subject: Option<Subject>,
+}
+
+/// The patron or user a play acts on, as the console selected it when the play was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// The tab it is on: Hive (a patron) or Cerego (a user).
+    pub tab: crate::tui::app::Tab,
+    /// The patron id or the Cerego user id.
+    pub id: String,
+    /// The Cerego tag type the play acts on, when it names one (the line shows only it).
+    pub tag_type: Option<String>,
+    /// Its tags before the request (`None`: Hive does not know the patron).
+    pub before: Option<Vec<String>>,
+    /// The request, and the journal id it was sent with (`None`: not sent yet, e.g. while
+    /// the gate asks).
+    pub op: crate::core::op::Op,
+    pub key: Option<String>,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A tour running in the console (`tagdesk demo`, or "play all" in the picker).

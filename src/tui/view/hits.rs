@@ -137,8 +137,7 @@ fn tag_rows(app: &App, area: Rect, hits: &mut Hits) {
         return;
     }
     let inner = Block::bordered().inner(area);
-    let [_, rows_area] =
-        Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    let (_, _, rows_area) = super::panes::tags_areas(app, inner);
     let body = Rect {
         y: rows_area.y.saturating_add(1),
         height: rows_area.height.saturating_sub(1),

@@ -55,12 +55,20 @@ pub(crate) fn screen(app: &App, area: Rect) -> Option<Screen> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
-    let banner_rows = u16::from(app.play.tour.is_some());
+    // A caption or a status message too long for its line takes a second one.
+    let banner_rows = app
+        .play
+        .tour
+        .as_ref()
+        .map_or(0, |tour| banner_lines(app, tour, area.width).0.len() as u16);
+    let status_rows = status_lines(app, area)
+        .map_or(1, |(_, lines)| lines.len() as u16)
+        .max(1);
     let [header, body, banner, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(banner_rows),
-        Constraint::Length(1),
+        Constraint::Length(status_rows),
     ])
     .areas(area);
     // The log takes more room while it has the keyboard.
@@ -312,12 +320,39 @@ fn draw_banner(
     frame: &mut Frame,
     area: Rect,
 ) {
+    let (lines, right) = banner_lines(app, tour, area.width);
+    let right_width = (right.chars().count() as u16).min(area.width / 3);
+    // The caption's first line stops short of the right part, on the first row only.
+    let first_row = Rect { height: 1, ..area };
+    let [_, r] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(first_row);
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|text| Line::from(Span::styled(text, theme::SELECTED)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(
+            fit(&right, r.width as usize),
+            theme::BADGE_NONE,
+        ))),
+        r,
+    );
+}
+
+/// The banner's caption as drawn in a line `width` wide (one line, or two when it is
+/// longer), and its right part.
+fn banner_lines(
+    app: &App,
+    tour: &crate::tui::state::playground::TourState,
+    width: u16,
+) -> (Vec<String>, String) {
     use crate::tui::state::playground::TourPhase;
     let of = tour.steps.len();
     let step = (tour.at + 1).min(of);
     let (left, right) = match &tour.phase {
         TourPhase::Done => (
-            format!(" Tour finished: {of} steps. "),
+            format!("Tour finished: {of} steps. "),
             format!(
                 " {} quits · {} plays one ",
                 app.key_label(Action::Quit),
@@ -325,7 +360,7 @@ fn draw_banner(
             ),
         ),
         TourPhase::Stopped => (
-            format!(" Tour stopped at step {step} of {of}. "),
+            format!("Tour stopped at step {step} of {of}. "),
             format!(" {} plays one ", app.key_label(Action::Scenarios)),
         ),
         TourPhase::Ready { since } => {
@@ -344,32 +379,23 @@ fn draw_banner(
                     app.key_label(Action::Close)
                 )
             };
-            (format!(" Tour {shown}/{of} · "), next)
+            (format!("Tour {shown}/{of} · "), next)
         }
         TourPhase::Fault | TourPhase::SettingUp | TourPhase::Waiting { .. } => (
-            format!(" Tour {step}/{of} ▶ "),
+            format!("Tour {step}/{of} ▶ "),
             format!(" playing… · {} stops ", app.key_label(Action::Close)),
         ),
     };
     let caption = tour.caption().unwrap_or("");
-    let right_width = (right.chars().count() as u16).min(area.width / 3);
-    let [l, r] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
-    let text = format!("{left}{caption}");
-    frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(
-            fit(&text, l.width as usize),
-            theme::SELECTED,
-        ))),
-        l,
-    );
-    frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(
-            fit(&right, r.width as usize),
-            theme::BADGE_NONE,
-        ))),
-        r,
-    );
+    let right_width = (right.chars().count() as u16).min(width / 3);
+    // The right part is on the first line: a second one has the whole width.
+    let room = width.saturating_sub(right_width).saturating_sub(1) as usize;
+    let whole = width.saturating_sub(1) as usize;
+    let lines = text::wrap_two(&format!("{left}{caption}"), room, whole)
+        .into_iter()
+        .map(|l| format!(" {l}"))
+        .collect();
+    (lines, right)
 }
 
 /// The status line's right part (idle, or the spinner with the requests in flight and the
@@ -421,29 +447,66 @@ pub(crate) fn status_right(app: &App, area: Rect) -> (Span<'static>, Rect, Rect)
     (right, l, r)
 }
 
+/// The status message as drawn in the status line's `area`: its level, and its text in one
+/// line, or two when it is longer (the message history, `H`, has it whole).
+fn status_lines(app: &App, area: Rect) -> Option<(Level, Vec<String>)> {
+    let (level, text) = status_text(app)?;
+    let (_, l, _) = status_right(app, area);
+    // The glyph says the level where colour cannot.
+    let glyph = match level {
+        Level::Info => "",
+        Level::Warn => "! ",
+        Level::Error => "✗ ",
+    };
+    // The right part stays in the bottom-right corner: with a second line, the first one
+    // has the whole width.
+    let room = l.width.saturating_sub(1) as usize;
+    let whole = area.width.saturating_sub(1) as usize;
+    let one = text::wrap_two(&format!("{glyph}{text}"), room, room);
+    let lines = if one.len() == 1 {
+        one
+    } else {
+        let mut two = text::wrap_two(&format!("{glyph}{text}"), whole, room);
+        // Whole on the first row: the second holds only the right part.
+        two.resize(2, String::new());
+        two
+    }
+    .into_iter()
+    .map(|l| format!(" {l}"))
+    .collect();
+    Some((level, lines))
+}
+
 fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
-    let (right, l, r) = status_right(app, area);
-    let line = match status_text(app) {
-        Some((level, text)) => {
-            // The glyph says the level where colour cannot.
-            let (style, glyph) = match level {
-                Level::Info => (Style::new().fg(theme::ACCENT), ""),
-                Level::Warn => (Style::new().fg(theme::WARN), "! "),
-                Level::Error => (Style::new().fg(theme::ERROR).bold(), "✗ "),
+    // The right part is on the last row; a message's first line has the whole width.
+    let last_row = Rect {
+        y: area.bottom().saturating_sub(1),
+        height: 1,
+        ..area
+    };
+    let (right, l, r) = status_right(app, last_row);
+    let lines = match status_lines(app, area) {
+        Some((level, lines)) => {
+            let style = match level {
+                Level::Info => Style::new().fg(theme::ACCENT),
+                Level::Warn => Style::new().fg(theme::WARN),
+                Level::Error => Style::new().fg(theme::ERROR).bold(),
             };
-            Line::from(Span::styled(
-                fit(&format!(" {glyph}{text}"), l.width as usize),
-                style,
-            ))
+            lines
+                .into_iter()
+                .map(|text| Line::from(Span::styled(text, style)))
+                .collect()
         }
-        None => Line::from(
-            hint_spans(app, l.width)
+        None => {
+            let hints: Vec<Span> = hint_spans(app, l.width)
                 .into_iter()
                 .flat_map(|(_, spans)| spans)
-                .collect::<Vec<_>>(),
-        ),
+                .collect();
+            frame.render_widget(Line::from(hints), l);
+            Vec::new()
+        }
     };
-    frame.render_widget(line, l);
+    frame.render_widget(Paragraph::new(lines), area);
     frame.render_widget(right, r);
 }
 

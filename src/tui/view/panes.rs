@@ -4,7 +4,7 @@
 use crate::tui::theme::{self, Themed};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -168,8 +168,30 @@ pub(super) fn tags_frame(
         empty_message(frame, inner, vec![Line::from(nothing_selected.muted())]);
         return None;
     }
-    let [info, rows] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    let (info, subject, rows) = tags_areas(app, inner);
+    if let Some((area, lines)) = subject {
+        let style = Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD);
+        let lines: Vec<Line> = lines.into_iter().map(|l| Line::styled(l, style)).collect();
+        frame.render_widget(Paragraph::new(lines), area);
+    }
     Some((info, rows))
+}
+
+/// The tags pane's parts inside its border: two info lines; the last play's before → after
+/// (at most two lines) when the selected patron or user is its subject; the rows.
+pub(super) fn tags_areas(app: &App, inner: Rect) -> (Rect, Option<(Rect, Vec<String>)>, Rect) {
+    let lines = app
+        .subject_line()
+        .map(|text| super::text::wrap_two(&text, inner.width as usize, inner.width as usize))
+        .unwrap_or_default();
+    let [info, subject, rows] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(lines.len() as u16),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    let subject = (!lines.is_empty()).then_some((subject, lines));
+    (info, subject, rows)
 }
 
 /// `2026-01-05T09:00:00.000Z` → `2026-01-05 09:00` in the console's zone.

@@ -67,6 +67,22 @@ pub fn wrap_words(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// `s` made printable and broken at spaces into at most two lines: the first `first`
+/// columns wide, the second `second`; what does not fit in them ends the second with `…`.
+pub fn wrap_two(s: &str, first: usize, second: usize) -> Vec<String> {
+    let clean = clean(s);
+    let mut lines = wrap_words(&clean, first.max(1));
+    if lines.len() == 1 {
+        return lines;
+    }
+    // The first line's words, then the rest of the text as it was (its own spaces).
+    let words = lines[0].split(' ').count();
+    let rest: Vec<&str> = clean.split(' ').skip(words).collect();
+    lines.truncate(1);
+    lines.push(fit(&rest.join(" "), second));
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +92,10 @@ mod tests {
         assert_eq!(wrap_words("aa bb cc", 5), ["aa bb", "cc"]);
         assert_eq!(wrap_words("abcdefgh x", 4), ["abc…", "x"]);
         assert_eq!(wrap_words("", 4), [""]);
+        assert_eq!(wrap_two("aa bb cc dd ee", 5, 5), ["aa bb", "cc d…"]);
+        assert_eq!(wrap_two("aa bb cc dd", 5, 8), ["aa bb", "cc dd"]);
+        assert_eq!(wrap_two("aa bb", 5, 5), ["aa bb"]);
+        assert_eq!(wrap_two("a\u{1b}b", 20, 20), ["a\\u{1b}b"]);
     }
 
     #[test]
