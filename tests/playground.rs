@@ -817,7 +817,7 @@ fn a_tours_hive_step_shows_its_patron_selected_with_its_tags_before_and_after() 
     assert_eq!(selected.as_deref(), Some("demo_added_pre"));
     let pane = tags_pane(&h.screen());
     assert!(pane.contains("Tags · demo_added_pre"), "{pane}");
-    assert!(pane.contains("before → after: newsletter → …"), "{pane}");
+    assert!(pane.contains("before → after: vip → …"), "{pane}");
     // Answered: before → after, while the step's caption shows.
     h.reply_all();
     h.send(tagdesk::tui::app::Message::Tick);
@@ -828,7 +828,7 @@ fn a_tours_hive_step_shows_its_patron_selected_with_its_tags_before_and_after() 
     );
     let pane = tags_pane(&screen);
     assert!(
-        pane.contains("before → after: newsletter → newsletter, vip"),
+        pane.contains("before → after: vip → vip, newsletter"),
         "{pane}"
     );
     // Something else sent since: the line is no longer the step's, so it goes.
@@ -888,7 +888,7 @@ fn a_play_from_the_picker_turns_to_its_subject_too() {
     assert_eq!(h.app.tab, tagdesk::tui::app::Tab::Hive);
     let pane = tags_pane(&h.screen());
     assert!(pane.contains("Tags · demo_removed_absent"), "{pane}");
-    assert!(pane.contains("before → after: vip → none"), "{pane}");
+    assert!(pane.contains("before → after: newsletter → none"), "{pane}");
 }
 
 #[test]

@@ -195,7 +195,9 @@ impl Profile {
     /// Whether Hive's base URL is plain http on a loopback address: a `tagdesk sim` on this
     /// machine, where the console's `S` opens the playground rather than the live probe.
     pub fn hive_is_local(&self) -> bool {
-        self.hive.as_ref().is_some_and(|h| plain_http_here(&h.base_url))
+        self.hive
+            .as_ref()
+            .is_some_and(|h| plain_http_here(&h.base_url))
     }
 
     /// A demo profile pointing at a simulator at `base_url` with its keys, for a partner

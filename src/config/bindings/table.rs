@@ -203,22 +203,24 @@ pub const TABLE: &[Spec] = &[
         )
         .title("action log: the next quick filter")
         .hint("view"),
-    keys(Action::WrapLog, &["w"], "w").main(
-        "action log: wrap each entry whole (messages and per-tag marks) or one line each",
-        Log,
-    )
-    .title("action log: wrap whole entries or one line each"),
+    keys(Action::WrapLog, &["w"], "w")
+        .main(
+            "action log: wrap each entry whole (messages and per-tag marks) or one line each",
+            Log,
+        )
+        .title("action log: wrap whole entries or one line each"),
     keys(Action::TourNext, &["n"], "n")
         .main(
             "tour stepped by hand (tagdesk demo --manual): the next step",
             Everywhere,
         )
         .title("play the tour's next step"),
-    keys(Action::Messages, &["H"], "H").main(
-        "message history: the last status messages, whole (newest first)",
-        Everywhere,
-    )
-    .title("show the message history"),
+    keys(Action::Messages, &["H"], "H")
+        .main(
+            "message history: the last status messages, whole (newest first)",
+            Everywhere,
+        )
+        .title("show the message history"),
     keys(Action::NextEntry, &["n"], "n"),
     keys(Action::PrevEntry, &["p"], "p"),
     keys(Action::Copy, &["y"], "y"),
