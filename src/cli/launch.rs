@@ -331,26 +331,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
         ));
     }
     if !session.profile.demo && service == Service::Hive {
-        // Only the patrons the batch changed (appended to the change log): what another
-        // tagdesk learned meanwhile about the others is kept.
-        let changed = known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .hive
-            .take_changed();
-        let changes: Vec<crate::engine::workspace::Change> = changed
-            .into_iter()
-            .map(crate::engine::workspace::Change::Patron)
-            .collect();
-        if let Err(e) = crate::engine::workspace::append(
-            &session.paths.data_dir,
-            &session.profile.name,
-            &changes,
-        ) {
-            err(&format!(
-                "tagdesk: warning: the workspace could not be saved: {e}"
-            ));
-        }
+        save_changed_patrons(session, &known);
     }
     let mut counts = report.counts;
     counts.unchanged += launch.unchanged;
@@ -366,6 +347,21 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
         launch.warnings,
         format,
     )
+}
+
+/// Appends the Hive patrons a run changed to the profile's workspace change log (only
+/// those: what another tagdesk learned meanwhile about the others is kept); a failure is a
+/// warning, as the changes themselves are journaled.
+pub(crate) fn save_changed_patrons(session: &Session, known: &Mutex<KnownState>) {
+    use crate::engine::workspace::{Change, append};
+    let mut known = known.lock().unwrap_or_else(|e| e.into_inner());
+    let changes = known.hive.take_changed().into_iter().map(Change::Patron);
+    let (dir, profile) = (&session.paths.data_dir, &session.profile.name);
+    if let Err(e) = append(dir, profile, &changes.collect::<Vec<Change>>()) {
+        err(&format!(
+            "tagdesk: warning: the workspace could not be saved: {e}"
+        ));
+    }
 }
 
 /// Writes the results, prints the rows and the summary; returns the exit code.

@@ -255,21 +255,7 @@ pub(crate) async fn probe_hive(
     }
     if !session.profile.demo {
         // What the probe left on its patron is known now, as after any change.
-        let changed = known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .hive
-            .take_changed();
-        let changes: Vec<crate::engine::workspace::Change> = changed
-            .into_iter()
-            .map(crate::engine::workspace::Change::Patron)
-            .collect();
-        if let Err(e) = crate::engine::workspace::append(data_dir, &session.profile.name, &changes)
-        {
-            err(&format!(
-                "tagdesk: warning: the workspace could not be saved: {e}"
-            ));
-        }
+        super::launch::save_changed_patrons(session, &known);
     }
     let text = json_text(&json!(report));
     let mut to_stdout = false;
