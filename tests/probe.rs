@@ -457,6 +457,54 @@ async fn nothing_is_sent_by_a_read_only_profile_or_without_two_fields() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_refused_key_or_no_answer_stops_the_probe_at_once_and_claims_nothing_about_the_patron() {
+    let env = Env::new().await;
+    // A key the simulator does not know (Hive's 403 stops the run at its first request), and
+    // an address where nothing listens.
+    let base = env.sim.base_url();
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let profile = |name: &str, base: &str, key_var: &str| {
+        format!(
+            "[profiles.{name}.hive]\nbase_url = \"{base}\"\napi_key_env = \"{key_var}\"\n\
+             tags = [{{ api_field = \"vip\", name = \"VIP\" }}, {{ api_field = \"newsletter\", \
+             name = \"Newsletter\" }}]\n"
+        )
+    };
+    env.write_config(&format!(
+        "{}\n{}\n{}",
+        env.default_config(),
+        profile("wrong_key", &base, "TEST_WRONG_KEY"),
+        profile("nobody_there", &closed, "TEST_HIVE_KEY"),
+    ));
+    let refused = env
+        .run(&["--profile", "wrong_key", "probe", "hive", "--yes"])
+        .await;
+    assert_eq!(code(&refused), 3, "{}", stderr(&refused));
+    assert_eq!(env.requests("hive.remove"), 1, "one request, then it stops");
+    assert_eq!(env.requests("hive.add"), 0);
+    let out = stdout(&refused);
+    assert!(out.contains("stopped: the API refused a request"), "{out}");
+    assert!(
+        !out.contains("holds neither"),
+        "nothing confirmed it: {out}"
+    );
+    assert!(out.contains("not confirmed"), "{out}");
+    // (TEST_WRONG_KEY is "not-the-key": the refused key is not printed either.)
+    assert!(!out.contains("not-the-key") && !stderr(&refused).contains("not-the-key"));
+    // Nothing listening: exit 4, and again no claim about the patron.
+    let gone = env
+        .run(&["--profile", "nobody_there", "probe", "hive", "--yes"])
+        .await;
+    assert_eq!(code(&gone), 4, "{}", stderr(&gone));
+    let out = stdout(&gone);
+    assert!(out.contains("stopped: no usable answer"), "{out}");
+    assert!(!out.contains("holds neither"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_demo_probe_runs_on_the_embedded_simulator() {
     let env = Env::new().await;
     let o = env.run(&["--demo", "--json", "probe", "hive"]).await;

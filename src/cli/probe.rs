@@ -438,7 +438,16 @@ fn summary(
         .copied()
         .filter(|f| p.is_some_and(|p| p.has(f)))
         .collect();
-    out.push(if held.is_empty() {
+    let finished = stop.is_none() && report.steps.len() == steps.len();
+    out.push(if p.is_none() || (!finished && held.is_empty()) {
+        // No answer confirmed what the patron holds (a run stopped early, or nothing came
+        // back): say so rather than guess.
+        format!(
+            "what patron {} holds now is not confirmed (the probe did not finish): run it \
+             again to clear {} and {}",
+            report.patron, fields[0], fields[1]
+        )
+    } else if held.is_empty() {
         format!(
             "patron {} holds neither {} nor {} now",
             report.patron, fields[0], fields[1]
