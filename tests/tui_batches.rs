@@ -119,6 +119,7 @@ impl Earlier {
                 want: None,
                 warnings: Vec::new(),
                 seen: Default::default(),
+                expect: None,
             })
             .collect();
         let plan = SavedPlan {

@@ -49,6 +49,7 @@ pub fn plan(
             want: None,
             warnings: Vec::new(),
             seen: Default::default(),
+            expect: None,
         })
         .collect();
     let mut plan = SavedPlan::empty(BatchOp::Probe);

@@ -110,6 +110,7 @@ pub fn for_set_api(plan: Plan) -> Plan {
                     want: None,
                     warnings: Vec::new(),
                     seen: Default::default(),
+                    expect: None,
                 });
                 rows.len() - 1
             }

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
-use super::{BatchOp, Layout, Plan, PlanRow, RowError, Table, cell, extra_cells, width};
+use super::{BatchOp, Layout, Plan, PlanRow, RowError, Table, cell, expect, extra_cells, width};
 use crate::core::domain::{ApiField, HiveTag, PatronId};
 use crate::core::op::Op;
+use crate::core::op::scenario::HiveAction;
 
 /// The columns of a Hive batch file, as the dashboard names them.
 pub const HIVE_COLUMNS: [&str; 2] = ["user_id", "user_tags"];
@@ -48,6 +49,21 @@ pub fn hive_plan(
     };
     let skip = usize::from(layout.header);
     let width = width(table, &layout, &HIVE_COLUMNS);
+    let action = if remove {
+        HiveAction::Remove
+    } else {
+        HiveAction::Add
+    };
+    // The optional `expect` column, found by its header only.
+    let expect_column = table
+        .rows
+        .first()
+        .filter(|_| layout.header)
+        .and_then(|h| {
+            h.cells
+                .iter()
+                .position(|c| c.trim().eq_ignore_ascii_case(expect::EXPECT_COLUMN))
+        });
     let mut by_patron: HashMap<PatronId, usize> = HashMap::new();
     for row in table.rows.iter().skip(skip) {
         let parsed = extra_cells(row, width, &HIVE_COLUMNS, layout.header)
@@ -57,8 +73,13 @@ pub fn hive_plan(
             .and_then(|p| {
                 let tags = cell(row, layout.columns[1], "user_tags")?;
                 Ok((p, split_tags(tags)?))
+            })
+            .and_then(|(p, tags)| {
+                let cell = expect_column.and_then(|c| row.cells.get(c));
+                let wanted = cell.map_or(Ok(None), |c| expect::parse(c, action))?;
+                Ok((p, tags, wanted))
             });
-        let (patron, fields) = match parsed {
+        let (patron, fields, wanted) = match parsed {
             Ok(x) => x,
             Err(reason) => {
                 plan.invalid.push(RowError {
@@ -81,6 +102,14 @@ pub fn hive_plan(
         match by_patron.get(&patron) {
             Some(&i) => {
                 let merged = &mut plan.rows[i];
+                if let Some(reason) = expect::disagree(merged, wanted.as_deref()) {
+                    plan.invalid.push(RowError {
+                        line: row.line,
+                        reason,
+                    });
+                    continue;
+                }
+                merged.expect = merged.expect.take().or(wanted);
                 merged.lines.push(row.line);
                 if let Op::HiveAdd { fields: have, .. } | Op::HiveRemove { fields: have, .. } =
                     &mut merged.op
@@ -102,6 +131,7 @@ pub fn hive_plan(
                 };
                 let mut r = PlanRow::of(op, row.line);
                 r.warnings = warnings;
+                r.expect = wanted;
                 plan.rows.push(r);
             }
         }

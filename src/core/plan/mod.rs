@@ -12,6 +12,7 @@
 
 mod cerego;
 pub mod csv;
+pub mod expect;
 mod hive;
 mod predict;
 
@@ -96,6 +97,10 @@ pub struct PlanRow {
     /// not know is absent. The undo of a row whose outcome is unknown rests on it.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub seen: std::collections::BTreeMap<String, bool>,
+    /// A Hive row: the outcome its file's `expect` column names (a class or a scenario's
+    /// short key, see [`expect`]); the results judge the answer against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<String>,
 }
 
 impl PlanRow {
@@ -132,6 +137,7 @@ impl PlanRow {
             want: None,
             warnings: Vec::new(),
             seen: Default::default(),
+            expect: None,
         }
     }
 }

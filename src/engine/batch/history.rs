@@ -368,6 +368,7 @@ pub fn undo_entry(entry: &Entry, batch_id: String, profile: &str, demo: bool) ->
         want: None,
         warnings: Vec::new(),
         seen: Default::default(),
+        expect: None,
     };
     let single = SavedPlan {
         batch_id: entry.intent.id.clone(),
@@ -498,6 +499,7 @@ fn undo_row_of(row: &PlanRow, original: &Op, op: Op) -> PlanRow {
         want: None,
         warnings: Vec::new(),
         seen: Default::default(),
+        expect: None,
     }
 }
 

@@ -203,6 +203,7 @@ fn single_undo(
             want: None,
             warnings: Vec::new(),
             seen: Default::default(),
+            expect: None,
         }),
         Inverse::Nothing(why) | Inverse::Impossible(why) => Err(format!("{key}: {why}")),
     }
