@@ -295,7 +295,7 @@ async fn exit_codes_and_the_results_file() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "line,lines,target,op,outcome,http_status,error_code,scenario,check,message,added,pre_existing,removed,non_existent,failed,journal_id"
+        "line,lines,target,op,outcome,http_status,error_code,scenario,check,expect,got,expect_check,message,added,pre_existing,removed,non_existent,failed,journal_id"
     );
     let ghost = lines.next().unwrap();
     assert!(
@@ -304,7 +304,7 @@ async fn exit_codes_and_the_results_file() {
     );
     let p1 = lines.next().unwrap();
     assert!(
-        p1.starts_with("3,3,p1,hive_remove,ok,200,,all tags removed,MATCH,Successfully removed tags from patron.,,,vip,,,"),
+        p1.starts_with("3,3,p1,hive_remove,ok,200,,all tags removed,MATCH,,,,Successfully removed tags from patron.,,,vip,,,"),
         "{p1}"
     );
     // Unreachable → 4.

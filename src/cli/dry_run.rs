@@ -36,6 +36,8 @@ pub(crate) fn planned_json(
         "request": (!row.unchanged).then(|| RequestInfo::planned(&row.op, base)),
         "command": row.op.cli_command(place),
         "warnings": row.warnings,
+        "expect": row.expect,
+        "contradicted": super::expect_check::beside_prediction(row, p).map(|(_, c)| c),
     })
 }
 
@@ -44,8 +46,12 @@ pub(crate) fn dry_run(session: &Session, launch: &Launch, format: Format) -> u8 
     let clients = session.clients().ok();
     let (catalogue, tag_types) = catalogue_of(session);
     let mut planned = Vec::new();
+    let mut contradicted = Vec::new();
     for (i, row) in launch.plan.rows.iter().enumerate() {
         let p = predict(row, &launch.known, &catalogue, &tag_types);
+        if super::expect_check::beside_prediction(row, &p).is_some_and(|(_, c)| c) {
+            contradicted.push(row.line().to_string());
+        }
         match format {
             Format::Json => planned.push(planned_json(launch, i, &p, clients.as_ref(), &place)),
             Format::Human => {
@@ -58,8 +64,11 @@ pub(crate) fn dry_run(session: &Session, launch: &Launch, format: Format) -> u8 
                     .map(usize::to_string)
                     .collect::<Vec<_>>()
                     .join(",");
+                let expect = super::expect_check::beside_prediction(row, &p)
+                    .map(|(text, _)| format!("   [{text}]"))
+                    .unwrap_or_default();
                 out(&format!(
-                    "line {lines:<6} {:<24} {:<14} {}   [prediction: {}]",
+                    "line {lines:<6} {:<24} {:<14} {}   [prediction: {}]{expect}",
                     printable(&row.op.target()),
                     row.op.name(),
                     p.effect,
@@ -127,6 +136,13 @@ pub(crate) fn dry_run(session: &Session, launch: &Launch, format: Format) -> u8 
                     String::new()
                 }
             ));
+            if !contradicted.is_empty() {
+                err(&format!(
+                    "tagdesk: dry-run: the prediction of line {} already contradicts its expect \
+                     column (from what tagdesk last saw: the run may still match)",
+                    contradicted.join(", ")
+                ));
+            }
         }
     }
     flush();

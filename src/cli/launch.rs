@@ -378,7 +378,7 @@ pub(crate) fn finish(
     warnings: Vec<RowError>,
     format: Format,
 ) -> u8 {
-    let mut code = batch_exit(&counts);
+    let mut code = super::expect_check::exit_code(batch_exit(&counts), &counts, rows);
     if !plan.check_by_hand.is_empty() {
         // An undo that could not decide some rows: it is not done until someone looks.
         for c in &plan.check_by_hand {
@@ -461,7 +461,7 @@ pub(crate) fn finish(
             }
             line(&format!(
                 "batch {} ({}): {} sent · {} ok · {} partial · {} failed · {} refused · {} \
-                 errors · {} pending · {} unchanged{}",
+                 errors · {} pending · {} unchanged{}{}",
                 plan.batch_id,
                 plan.op.name(),
                 plural(counts.requests as u64, "request", "requests"),
@@ -472,6 +472,7 @@ pub(crate) fn finish(
                 counts.errors,
                 counts.pending,
                 counts.unchanged,
+                super::expect_check::summary_part(&counts),
                 results
                     .map(|r| format!(" · results in {r}"))
                     .unwrap_or_default()
@@ -507,7 +508,7 @@ pub(crate) fn human_row(r: &RowReport) -> String {
         .map(|s| format!("HTTP {s}"))
         .unwrap_or_default();
     format!(
-        "line {:<5} {} {:<10} {:<24} {:<8} {}{}{}",
+        "line {:<5} {} {:<10} {:<24} {:<8} {}{}{}{}",
         r.line,
         r.outcome.glyph(),
         r.outcome.as_str(),
@@ -522,7 +523,8 @@ pub(crate) fn human_row(r: &RowReport) -> String {
             String::new()
         } else {
             format!("  {}", printable(&tags.join(" ")))
-        }
+        },
+        super::expect_check::mark(r)
     )
 }
 

@@ -17,6 +17,7 @@ mod console;
 mod demo;
 pub use console::read_script;
 mod dry_run;
+mod expect_check;
 mod import;
 mod launch;
 mod log;

@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 
+use crate::core::op::scenario::{HiveAction, Scenario};
 use crate::core::op::{ApiError, Op, Output, interpret};
-use crate::core::plan::PlanRow;
+use crate::core::plan::{PlanRow, expect};
 use crate::engine::journal::{BatchCounts, Entry, OutcomeError, OutcomeKind};
 
 pub use crate::core::op::verdict::RowOutcome;
@@ -26,6 +27,14 @@ pub struct RowReport {
     pub scenario: Option<String>,
     /// `MATCH` / `MISMATCH` / `UNDOCUMENTED`: the Hive message against the documented one.
     pub check: Option<String>,
+    /// The outcome the file's `expect` column names (a class or a scenario's short key).
+    pub expect: Option<String>,
+    /// What the row got in those terms (`added_pre`, `refused INVALID_PATRON`); None
+    /// without an expectation or a usable answer.
+    pub got: Option<String>,
+    /// `MATCH` / `MISMATCH`: the answer against `expect` (None: no expectation, or no
+    /// usable answer yet — pending, error).
+    pub expect_check: Option<String>,
     /// The server's message verbatim (Hive's outcome message, an error's message), or what
     /// tagdesk knows when there was none.
     pub message: Option<String>,
@@ -55,8 +64,33 @@ pub fn output_of(entry: &Entry) -> Option<Output> {
     interpret(&entry.intent.op, outcome.status.unwrap_or(200), &body).ok()
 }
 
-/// How `row` ended, from its latest journal entry (None: never sent).
+/// How `row` ended, from its latest journal entry (None: never sent), judged against the
+/// outcome its file expects.
 pub fn report(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
+    let mut r = answered(row, entry);
+    let action = match &row.op {
+        Op::HiveAdd { .. } => HiveAction::Add,
+        Op::HiveRemove { .. } => HiveAction::Remove,
+        _ => return r,
+    };
+    let Some(want) = &row.expect else {
+        return r;
+    };
+    let scenario = r.scenario.is_some().then(|| match action {
+        HiveAction::Add => {
+            Scenario::from_counts(action, r.added.len(), r.pre_existing.len(), r.failed.len())
+        }
+        HiveAction::Remove => {
+            Scenario::from_counts(action, r.removed.len(), r.non_existent.len(), r.failed.len())
+        }
+    });
+    r.got = expect::got(r.outcome, scenario.as_ref(), r.error_code.as_deref());
+    r.expect_check = expect::judge(want, action, r.outcome, scenario.as_ref()).map(str::to_string);
+    r.expect = Some(want.clone());
+    r
+}
+
+fn answered(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
     let op: &Op = entry.map_or(&row.op, |e| &e.intent.op);
     let mut r = RowReport {
         line: row.line(),
@@ -68,6 +102,9 @@ pub fn report(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
         error_code: None,
         scenario: None,
         check: None,
+        expect: None,
+        got: None,
+        expect_check: None,
         message: None,
         added: Vec::new(),
         pre_existing: Vec::new(),
@@ -228,8 +265,16 @@ pub fn count(counts: &mut BatchCounts, outcome: RowOutcome) {
     }
 }
 
+/// Adds one row to `counts`: its outcome, and a mismatch with its expectation.
+pub fn tally(counts: &mut BatchCounts, r: &RowReport) {
+    count(counts, r.outcome);
+    if r.expect_check.as_deref() == Some(expect::MISMATCH) {
+        counts.mismatched += 1;
+    }
+}
+
 /// The columns of `batch show --csv` and of `--results`.
-pub const CSV_COLUMNS: [&str; 16] = [
+pub const CSV_COLUMNS: [&str; 19] = [
     "line",
     "lines",
     "target",
@@ -239,6 +284,9 @@ pub const CSV_COLUMNS: [&str; 16] = [
     "error_code",
     "scenario",
     "check",
+    "expect",
+    "got",
+    "expect_check",
     "message",
     "added",
     "pre_existing",
@@ -268,6 +316,9 @@ pub fn csv_line(r: &RowReport) -> String {
         r.error_code.clone().unwrap_or_default(),
         r.scenario.clone().unwrap_or_default(),
         r.check.clone().unwrap_or_default(),
+        r.expect.clone().unwrap_or_default(),
+        r.got.clone().unwrap_or_default(),
+        r.expect_check.clone().unwrap_or_default(),
         r.message
             .as_deref()
             .map(|m| printable(m).into_owned())

@@ -254,7 +254,7 @@ pub async fn run(
     }
     rows.sort_by_key(|(i, _)| *i);
     for (_, r) in &rows {
-        report::count(&mut out.counts, r.outcome);
+        report::tally(&mut out.counts, r);
         if report::was_sent(r) {
             out.counts.requests += 1;
         }

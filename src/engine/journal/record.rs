@@ -66,6 +66,14 @@ pub struct BatchCounts {
     pub errors: usize,
     pub pending: usize,
     pub unchanged: usize,
+    /// Answered rows whose outcome is not the one their file's `expect` column names.
+    #[serde(default, skip_serializing_if = "crate::engine::journal::record::is_zero")]
+    pub mismatched: usize,
+}
+
+/// For `skip_serializing_if`: a count of zero is left out.
+pub(crate) fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What happened to a batch.
