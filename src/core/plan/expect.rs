@@ -248,7 +248,11 @@ mod tests {
                 message: None,
                 patron_id: None,
                 changed: if s.changed { vec!["a".into()] } else { vec![] },
-                unchanged: if s.unchanged { vec!["b".into()] } else { vec![] },
+                unchanged: if s.unchanged {
+                    vec!["b".into()]
+                } else {
+                    vec![]
+                },
                 failed: if s.failed {
                     vec![crate::core::op::hive::FailedTag {
                         api_field: "c".into(),
@@ -325,20 +329,97 @@ mod tests {
         assert_eq!(judge("ok", add, ok, Some(&s(1, 1, 0))), Some(MATCH));
         assert_eq!(judge("added", add, ok, Some(&s(1, 1, 0))), Some(MISMATCH));
         let unchanged = RowOutcome::Unchanged;
-        assert_eq!(judge("ok", add, unchanged, Some(&s(0, 1, 0))), Some(MISMATCH));
-        assert_eq!(judge("unchanged", add, unchanged, Some(&s(0, 1, 0))), Some(MATCH));
+        assert_eq!(
+            judge("ok", add, unchanged, Some(&s(0, 1, 0))),
+            Some(MISMATCH)
+        );
+        assert_eq!(
+            judge("unchanged", add, unchanged, Some(&s(0, 1, 0))),
+            Some(MATCH)
+        );
         // A refusal is an answer, and no documented outcome.
-        assert_eq!(judge("failed", add, RowOutcome::Refused, None), Some(MISMATCH));
+        assert_eq!(
+            judge("failed", add, RowOutcome::Refused, None),
+            Some(MISMATCH)
+        );
         assert_eq!(
             got(RowOutcome::Refused, None, Some("INVALID_PATRON")),
             Some("refused INVALID_PATRON".into())
         );
-        assert_eq!(got(ok, Some(&s(1, 1, 1)), None), Some("added_pre_failed".into()));
+        assert_eq!(
+            got(ok, Some(&s(1, 1, 1)), None),
+            Some("added_pre_failed".into())
+        );
         // No usable answer: neither.
-        for o in [RowOutcome::Pending, RowOutcome::Error, RowOutcome::Abandoned] {
+        for o in [
+            RowOutcome::Pending,
+            RowOutcome::Error,
+            RowOutcome::Abandoned,
+        ] {
             assert_eq!(judge("ok", add, o, None), None);
             assert_eq!(got(o, None, None), None);
         }
+    }
+
+    #[test]
+    fn a_hive_file_keeps_each_rows_expectation_and_merged_lines_must_agree() {
+        let plan = |text: &str, remove: bool| {
+            let table = crate::core::plan::read_table(text.as_bytes()).unwrap();
+            crate::core::plan::hive_plan(&table, None, remove, &[])
+        };
+        let p = plan(
+            "User_Id,EXPECT,user_tags\np1,Added,vip\np2,,vip\np1,,news\np3,ok,vip\np3,ok,x\n",
+            false,
+        );
+        assert!(p.invalid.is_empty(), "{:?}", p.invalid);
+        let got: Vec<(Vec<usize>, Option<&str>)> = p
+            .rows
+            .iter()
+            .map(|r| (r.lines.clone(), r.expect.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (vec![2, 4], Some("added")),
+                (vec![3], None),
+                (vec![5, 6], Some("ok")),
+            ]
+        );
+        // An empty first cell takes the later line's expectation.
+        let p = plan("user_id,user_tags,expect\np1,vip,\np1,news,pre\n", false);
+        assert_eq!(p.rows[0].expect.as_deref(), Some("pre"));
+        // Two different expectations for one request: the later line is invalid, its tags
+        // not merged.
+        let p = plan(
+            "user_id,user_tags,expect\np1,vip,added\np1,news,pre\n",
+            false,
+        );
+        assert_eq!(p.invalid.len(), 1);
+        assert_eq!(p.invalid[0].line, 3);
+        assert!(
+            p.invalid[0]
+                .reason
+                .contains("also on line 2, which expects added")
+        );
+        assert_eq!(p.rows[0].lines, [2]);
+        // A remove file takes the remove outcomes only.
+        let p = plan(
+            "user_id,user_tags,expect\np1,vip,absent\np2,vip,pre\n",
+            true,
+        );
+        assert_eq!(p.rows[0].expect.as_deref(), Some("absent"));
+        assert_eq!(p.invalid.len(), 1);
+        assert!(p.invalid[0].reason.contains("import it without --remove"));
+        // Without a header there is no expect column: a third cell is an extra cell.
+        let p = plan("p1,vip,added\n", false);
+        assert_eq!(p.invalid.len(), 1, "{:?}", p.rows);
+        // The saved plan keeps it (resume reads it back), and leaves it out when none.
+        let p = plan("user_id,user_tags,expect\np1,vip,added\np2,vip,\n", false);
+        let json = serde_json::to_value(&p.rows).unwrap();
+        assert_eq!(json[0]["expect"], "added");
+        assert!(json[1].get("expect").is_none());
+        let back: Vec<crate::core::plan::PlanRow> = serde_json::from_value(json).unwrap();
+        assert_eq!(back, p.rows);
     }
 
     #[test]
