@@ -132,14 +132,18 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
         Line::from(fit(
             &format!(
                 "ok {} · partial {} · failed {} · refused {} · errors {} · pending {} · \
-                 unchanged {}",
+                 unchanged {}{}",
                 b.counts.ok,
                 b.counts.partial,
                 b.counts.failed,
                 b.counts.refused,
                 b.counts.errors,
                 total.saturating_sub(done),
-                b.counts.unchanged
+                b.counts.unchanged,
+                match b.counts.mismatched {
+                    0 => String::new(),
+                    n => format!(" · mismatched {n}"),
+                }
             ),
             w,
         )),
@@ -171,6 +175,14 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
         let report = b.reports.get(&row);
         let outcome = report.map_or(RowOutcome::Pending, |r| r.outcome);
         let message = report.and_then(|r| r.message.as_deref()).unwrap_or("");
+        // A row of a file with an `expect` column: its answer judged against it.
+        let judged = match report.map(|r| (&r.expect_check, &r.expect, &r.got)) {
+            Some((Some(check), Some(want), Some(got))) if check != "MATCH" => {
+                format!("{check}: expected {want}, got {got} · ")
+            }
+            Some((Some(check), Some(want), _)) => format!("{check} (expect {want}) · "),
+            _ => String::new(),
+        };
         let colour = crate::tui::state::summary::outcome_colour(outcome);
         // A row from no file line (marked rows, an undo's own) has no line to show.
         let line_no = if plan_row.lines.is_empty() {
@@ -179,7 +191,7 @@ fn draw_batch(cx: &Cx, batch_id: &str, frame: &mut Frame, area: Rect) {
             plan_row.line().to_string()
         };
         let text = format!(
-            "{} {:<8} {:<22} {:<14} {:<10} {}",
+            "{} {:<8} {:<22} {:<14} {:<10} {judged}{}",
             outcome.glyph(),
             line_no,
             fit(&plan_row.op.target(), 22),

@@ -144,7 +144,7 @@ impl BatchView {
         if self.reports.contains_key(&row) {
             return;
         }
-        crate::engine::batch::report::count(&mut self.counts, report.outcome);
+        crate::engine::batch::report::tally(&mut self.counts, &report);
         if crate::engine::batch::report::was_sent(&report) {
             self.counts.requests += 1;
         }

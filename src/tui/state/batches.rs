@@ -116,6 +116,7 @@ pub fn counts_text(c: &BatchCounts) -> String {
         (c.errors, if c.errors == 1 { "error" } else { "errors" }),
         (c.pending, "pending"),
         (c.unchanged, "unchanged"),
+        (c.mismatched, "mismatched"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
