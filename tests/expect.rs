@@ -132,11 +132,19 @@ async fn one_wrong_expectation_exits_1_and_names_the_row() {
     );
     let csv = env.run(&["batch", "show", "--csv", &id]).await;
     assert!(
-        stdout(&csv).lines().next().unwrap().contains(",expect,got,expect_check,"),
+        stdout(&csv)
+            .lines()
+            .next()
+            .unwrap()
+            .contains(",expect,got,expect_check,"),
         "{}",
         stdout(&csv)
     );
-    assert!(stdout(&csv).contains(",added,pre,MISMATCH,"), "{}", stdout(&csv));
+    assert!(
+        stdout(&csv).contains(",added,pre,MISMATCH,"),
+        "{}",
+        stdout(&csv)
+    );
 
     // The human summary counts it.
     let f = file(
@@ -175,9 +183,18 @@ async fn an_unknown_expect_value_is_refused_with_nothing_sent() {
     let out = env.run(&["hive", "import", p(&f)]).await;
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let e = stderr(&out);
-    assert!(e.contains("line 3: expect: \"addded\" is not an outcome"), "{e}");
-    assert!(e.contains("ok, unchanged, partial, failed, added, added_pre"), "{e}");
-    assert!(e.contains("line 4: expect: \"removed\" is an outcome of the other action"), "{e}");
+    assert!(
+        e.contains("line 3: expect: \"addded\" is not an outcome"),
+        "{e}"
+    );
+    assert!(
+        e.contains("ok, unchanged, partial, failed, added, added_pre"),
+        "{e}"
+    );
+    assert!(
+        e.contains("line 4: expect: \"removed\" is an outcome of the other action"),
+        "{e}"
+    );
     assert_eq!(hive_requests(&env), 0, "nothing was sent");
 
     // One patron on two lines is one request: its lines must expect the same.
@@ -210,12 +227,13 @@ async fn a_resume_judges_the_rows_it_sends() {
     assert_eq!(code(&out), 4, "{}", stderr(&out));
     let j = json(&out);
     assert_eq!(j["errors"], 2);
-    assert!(j.get("mismatched").is_none(), "no answer is no mismatch: {j}");
+    assert!(
+        j.get("mismatched").is_none(),
+        "no answer is no mismatch: {j}"
+    );
     let id = j["batch_id"].as_str().unwrap().to_string();
     env.sim.set_faults(Vec::new());
-    let out = env
-        .run(&["--json", "batch", "resume", &id, "--yes"])
-        .await;
+    let out = env.run(&["--json", "batch", "resume", &id, "--yes"]).await;
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_eq!(json(&out)["mismatched"], 1);
     assert!(

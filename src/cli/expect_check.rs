@@ -3,7 +3,7 @@
 //! dry-run's prediction (flagged when the prediction already contradicts it).
 
 use super::{err, exit};
-use crate::core::plan::{Expect, Prediction, PlanRow, expect};
+use crate::core::plan::{Expect, PlanRow, Prediction, expect};
 use crate::core::printable::printable;
 use crate::engine::batch::{RowOutcome, RowReport};
 use crate::engine::journal::BatchCounts;

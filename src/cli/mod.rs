@@ -52,7 +52,8 @@ use std::process::ExitCode;
 pub mod exit {
     /// Done, and nothing failed.
     pub const OK: u8 = 0;
-    /// The API answered, but some tags failed.
+    /// The API answered, but some tags failed (or a batch row's answer was not the outcome
+    /// its file's `expect` column names).
     pub const SOME_FAILED: u8 = 1;
     /// Bad usage, input or configuration: nothing was sent.
     pub const USAGE: u8 = 2;
@@ -70,7 +71,7 @@ pub mod exit {
 /// The text `--help` shows about exit codes.
 pub const EXIT_CODES_HELP: &str = "Exit codes:
   0  done, and nothing failed
-  1  the API answered, but some tags failed
+  1  the API answered, but some tags failed (or a batch row was not its expected outcome)
   2  bad usage, input or configuration (nothing was sent)
   3  the API refused the request (HTTP error)
   4  no usable answer: unreachable, timed out, or an unreadable response

@@ -55,15 +55,11 @@ pub fn hive_plan(
         HiveAction::Add
     };
     // The optional `expect` column, found by its header only.
-    let expect_column = table
-        .rows
-        .first()
-        .filter(|_| layout.header)
-        .and_then(|h| {
-            h.cells
-                .iter()
-                .position(|c| c.trim().eq_ignore_ascii_case(expect::EXPECT_COLUMN))
-        });
+    let expect_column = table.rows.first().filter(|_| layout.header).and_then(|h| {
+        h.cells
+            .iter()
+            .position(|c| c.trim().eq_ignore_ascii_case(expect::EXPECT_COLUMN))
+    });
     let mut by_patron: HashMap<PatronId, usize> = HashMap::new();
     for row in table.rows.iter().skip(skip) {
         let parsed = extra_cells(row, width, &HIVE_COLUMNS, layout.header)

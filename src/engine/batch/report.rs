@@ -80,9 +80,12 @@ pub fn report(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
         HiveAction::Add => {
             Scenario::from_counts(action, r.added.len(), r.pre_existing.len(), r.failed.len())
         }
-        HiveAction::Remove => {
-            Scenario::from_counts(action, r.removed.len(), r.non_existent.len(), r.failed.len())
-        }
+        HiveAction::Remove => Scenario::from_counts(
+            action,
+            r.removed.len(),
+            r.non_existent.len(),
+            r.failed.len(),
+        ),
     });
     r.got = expect::got(r.outcome, scenario.as_ref(), r.error_code.as_deref());
     r.expect_check = expect::judge(want, action, r.outcome, scenario.as_ref()).map(str::to_string);

@@ -67,7 +67,7 @@ pub struct BatchCounts {
     pub pending: usize,
     pub unchanged: usize,
     /// Answered rows whose outcome is not the one their file's `expect` column names.
-    #[serde(default, skip_serializing_if = "crate::engine::journal::record::is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub mismatched: usize,
 }
 
