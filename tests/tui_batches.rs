@@ -119,6 +119,7 @@ impl Earlier {
                 want: None,
                 warnings: Vec::new(),
                 seen: Default::default(),
+                source: Vec::new(),
             })
             .collect();
         let plan = SavedPlan {
@@ -135,6 +136,7 @@ impl Earlier {
             undo_of: None,
             notes: Vec::new(),
             check_by_hand: Vec::new(),
+            retry_of: None,
         };
         batch::save(self.dir.path(), &plan).expect("the plan file");
         let record = |event, time| {

@@ -22,6 +22,8 @@ pub fn run_options() -> RunOptions {
         concurrency: Concurrency::Fixed(1),
         rate: None,
         group_commit: true,
+        // Its documented errors are what it checks: they do not stop it.
+        max_errors: usize::MAX,
     }
 }
 
@@ -49,6 +51,7 @@ pub fn plan(
             want: None,
             warnings: Vec::new(),
             seen: Default::default(),
+            source: Vec::new(),
         })
         .collect();
     let mut plan = SavedPlan::empty(BatchOp::Probe);

@@ -488,6 +488,7 @@ fn count_cut_short(
                 want: None,
                 warnings: Vec::new(),
                 seen: Default::default(),
+                source: Vec::new(),
             };
             let outcome = report::report(&row, Some(&entry)).outcome;
             outcomes.insert((tag.id.clone(), tag.row), outcome);

@@ -102,6 +102,7 @@ pub fn hive_plan(
                 };
                 let mut r = PlanRow::of(op, row.line);
                 r.warnings = warnings;
+                r.source = row.cells.clone();
                 plan.rows.push(r);
             }
         }

@@ -96,6 +96,11 @@ pub struct PlanRow {
     /// not know is absent. The undo of a row whose outcome is unknown rests on it.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub seen: std::collections::BTreeMap<String, bool>,
+    /// The original cells of the row's first line, as read from the file (a row of a file
+    /// only): the results' `source` column, so a results file filtered to its failures is
+    /// a file to fix and import again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source: Vec<String>,
 }
 
 impl PlanRow {
@@ -132,6 +137,7 @@ impl PlanRow {
             want: None,
             warnings: Vec::new(),
             seen: Default::default(),
+            source: Vec::new(),
         }
     }
 }

@@ -67,6 +67,7 @@ impl App {
                     undo_of: Some(entry.key.clone()),
                     notes: Vec::new(),
                     check_by_hand: Vec::new(),
+                    retry_of: None,
                 };
                 match single {
                     Ok(row) => plan.rows.push(row),
@@ -203,6 +204,7 @@ fn single_undo(
             want: None,
             warnings: Vec::new(),
             seen: Default::default(),
+            source: Vec::new(),
         }),
         Inverse::Nothing(why) | Inverse::Impossible(why) => Err(format!("{key}: {why}")),
     }

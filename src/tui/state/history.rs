@@ -69,6 +69,7 @@ fn batch_line(
             want: None,
             warnings: Vec::new(),
             seen: Default::default(),
+            source: Vec::new(),
         };
         report::count(&mut counts, report::report(&row, Some(e)).outcome);
     }
