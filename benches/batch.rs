@@ -263,6 +263,7 @@ fn journal_cost(root: &Path) {
                     undo_of: None,
                     notes: Vec::new(),
                     check_by_hand: Vec::new(),
+                    retry_of: None,
                 };
                 let todo = saved.to_send();
                 let ctx = Arc::new(RunContext {
@@ -280,6 +281,7 @@ fn journal_cost(root: &Path) {
                         concurrency: batch::Concurrency::Fixed(16),
                         rate: None,
                         group_commit: group,
+                        max_errors: usize::MAX,
                     },
                 });
                 let (_tx, rx) = tokio::sync::watch::channel(Control::Run);

@@ -295,7 +295,7 @@ async fn exit_codes_and_the_results_file() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "line,lines,target,op,outcome,http_status,error_code,scenario,check,expect,got,expect_check,message,added,pre_existing,removed,non_existent,failed,journal_id"
+        "line,lines,target,op,outcome,http_status,error_code,scenario,check,expect,got,expect_check,message,added,pre_existing,removed,non_existent,failed,journal_id,source"
     );
     let ghost = lines.next().unwrap();
     assert!(

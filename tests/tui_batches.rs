@@ -120,6 +120,7 @@ impl Earlier {
                 warnings: Vec::new(),
                 seen: Default::default(),
                 expect: None,
+                source: Vec::new(),
             })
             .collect();
         let plan = SavedPlan {
@@ -136,6 +137,7 @@ impl Earlier {
             undo_of: None,
             notes: Vec::new(),
             check_by_hand: Vec::new(),
+            retry_of: None,
         };
         batch::save(self.dir.path(), &plan).expect("the plan file");
         let record = |event, time| {

@@ -286,6 +286,10 @@ pub struct RunArgs {
     /// file at that path (the data folder and the input file are still refused).
     #[arg(long, requires = "results")]
     pub force: bool,
+    /// Stop sending after N rows refused or in error (the rest stay pending for `batch
+    /// resume`); a refused API key stops at the first.
+    #[arg(long, value_name = "N", default_value = "20", value_parser = super::args_retry::parse_max_errors)]
+    pub max_errors: usize,
 }
 
 /// The slowest `--rate`: one request every 1,000 s.
@@ -377,6 +381,9 @@ pub enum BatchCommand {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Send again, as a new batch, the rows of a batch that failed, were refused or got
+    /// no answer (default: all three), re-planned against what tagdesk knows now.
+    Retry(super::args_retry::RetryArgs),
     /// Undo a batch from its outcomes (only what it changed).
     Undo {
         /// The batch id (see `tagdesk batch list`).

@@ -184,6 +184,7 @@ pub(crate) async fn batch_command(
                 let (name, demo) = (&session.profile.name, session.profile.demo);
                 let headers = batch::plan_headers(&session.paths.data_dir);
                 list.extend(history::unstarted(&list, &headers, name, demo));
+                super::retry::link_retries(&mut list, &headers);
                 list.sort_by_key(|b| std::cmp::Reverse(b.created_at));
                 if format == Format::Human {
                     others_note(&headers, name, demo);
@@ -211,7 +212,7 @@ pub(crate) async fn batch_command(
                                         .as_deref()
                                         .or(b.undo_of.as_deref().map(|_| "undo"))
                                         .unwrap_or("")
-                                )
+                                ) + super::retry::retry_note(b).as_str()
                             ));
                         }
                     }
@@ -227,6 +228,7 @@ pub(crate) async fn batch_command(
             har,
             force,
         } => super::batch_show::show(session, &path, &batch_id, csv, (har, force), format),
+        BatchCommand::Retry(args) => super::retry::retry(session, args, format, yes).await,
         BatchCommand::Resume { batch_id, run } => {
             resume(session, &batch_id, run, format, yes).await
         }
@@ -496,7 +498,7 @@ pub(crate) async fn resume(
             &[],
             counts,
             None,
-            None,
+            (None, None),
             &run,
             Vec::new(),
             Vec::new(),

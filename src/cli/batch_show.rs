@@ -55,6 +55,11 @@ pub(super) fn show(
         Err(e) => return fail(format, &e, exit::USAGE),
     };
     let rows = history::reports(&plan, &entries);
+    if let (Some(of), Format::Human) = (&plan.retry_of, format) {
+        super::err(&format!(
+            "tagdesk: batch {batch_id} is a retry of batch {of}"
+        ));
+    }
     if csv {
         out(&report::CSV_COLUMNS.join(","));
         for r in &rows {
@@ -67,6 +72,7 @@ pub(super) fn show(
                 "profile": plan.profile,
                 "op": plan.op.name(),
                 "undo_of": plan.undo_of,
+                "retry_of": plan.retry_of,
                 "source": plan.source,
                 "sha256": plan.sha256,
                 "rows": rows,

@@ -1,12 +1,15 @@
 //! `tagdesk hive import` and `tagdesk cerego import`: a CSV file (or standard input) read,
 //! validated and planned, then previewed (`--dry-run`) or run as a batch.
 
+use serde_json::json;
+
 use super::args::ImportArgs;
-use super::batch::{known_state, users_for_planning};
+use super::batch::{known_state, print_row_errors, users_for_planning};
 use super::dry_run::catalogue_of;
-use super::launch::{Launch, launch, refuse_invalid};
-use super::{Format, exit, fail};
+use super::launch::{Launch, Summary, launch};
+use super::{Format, err, exit, fail, flush, out};
 use crate::core::plan::{self, read_table};
+use crate::core::printable::{json_text, plural};
 use crate::engine::batch::{self, SavedPlan};
 use crate::engine::journal;
 use crate::session::Session;
@@ -93,6 +96,7 @@ pub(crate) async fn import(
         undo_of: None,
         notes: Vec::new(),
         check_by_hand: Vec::new(),
+        retry_of: None,
     };
     let todo = saved.to_send();
     let l = Launch {
@@ -108,4 +112,41 @@ pub(crate) async fn import(
         lock: None,
     };
     launch(session, l, format, yes).await
+}
+
+/// A file with invalid rows and no `--skip-invalid`: every bad row listed, nothing sent.
+pub(crate) fn refuse_invalid(
+    session: &Session,
+    plan: &crate::core::plan::Plan,
+    format: Format,
+) -> u8 {
+    let code = exit::USAGE;
+    match format {
+        Format::Human => {
+            print_row_errors(&plan.invalid, "");
+            err(&format!(
+                "tagdesk: {} of {} invalid: nothing was sent (fix them, or pass --skip-invalid \
+                 to send the valid rows)",
+                plural(plan.invalid.len() as u64, "row", "rows"),
+                plan.data_rows
+            ));
+        }
+        Format::Json => {
+            let summary = Summary {
+                batch_id: String::new(),
+                rows: plan.data_rows,
+                skipped: 0,
+                exit_code: code,
+                undo_of: None,
+                op: plan.op.name(),
+                invalid: plan.invalid.clone(),
+                warnings: plan.warnings(),
+                notes: Vec::new(),
+                ..Summary::of(&SavedPlan::empty(plan.op), &session.profile.name)
+            };
+            out(&json_text(&json!(summary)));
+        }
+    }
+    flush();
+    code
 }

@@ -61,6 +61,11 @@ pub(crate) struct Summary {
     pub(crate) exit_code: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) undo_of: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) retry_of: Option<String>,
+    /// The batch stopped sending on its own (`--max-errors`, a refused key), and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) stopped: Option<batch::Stopped>,
     pub(crate) profile: String,
     pub(crate) op: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -92,6 +97,8 @@ impl Summary {
             results: None,
             exit_code: exit::OK,
             undo_of: plan.undo_of.clone(),
+            retry_of: plan.retry_of.clone(),
+            stopped: None,
             profile: profile.to_string(),
             op: plan.op.name(),
             invalid: Vec::new(),
@@ -258,6 +265,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
             concurrency: launch.run.concurrency,
             rate: launch.run.rate,
             group_commit: true,
+            max_errors: launch.run.max_errors,
         },
     });
     let bar = Arc::new(ProgressLine::new(launch.todo.len(), launch.run.concurrency));
@@ -330,6 +338,14 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
             d.until.format("%Y-%m-%d %H:%M:%S UTC")
         ));
     }
+    if let Some(s) = &report.stopped {
+        let pending = plural(report.counts.pending as u64, "row", "rows");
+        let resume = command_in(&place, &format!("batch resume {}", plan.batch_id));
+        err(&format!(
+            "tagdesk: the batch stopped sending: {}; {pending} pending: `{resume}` sends them",
+            s.describe()
+        ));
+    }
     if !session.profile.demo && service == Service::Hive {
         save_changed_patrons(session, &known);
     }
@@ -341,7 +357,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
         &report.rows,
         counts,
         report.journal_error,
-        Some(report.concurrency),
+        (Some(report.concurrency), report.stopped),
         &launch.run,
         launch.skipped,
         launch.warnings,
@@ -372,7 +388,7 @@ pub(crate) fn finish(
     rows: &[(usize, RowReport)],
     counts: BatchCounts,
     journal_error: Option<String>,
-    concurrency: Option<ConcurrencyReport>,
+    (concurrency, stopped): (Option<ConcurrencyReport>, Option<batch::Stopped>),
     run: &RunArgs,
     skipped: Vec<RowError>,
     warnings: Vec<RowError>,
@@ -447,6 +463,7 @@ pub(crate) fn finish(
                 warnings,
                 journal_error,
                 concurrency,
+                stopped,
                 ..Summary::of(plan, &session.profile.name)
             };
             out(&json_text(&json!(summary)));
@@ -526,43 +543,6 @@ pub(crate) fn human_row(r: &RowReport) -> String {
         },
         super::expect_check::mark(r)
     )
-}
-
-/// A file with invalid rows and no `--skip-invalid`: every bad row listed, nothing sent.
-pub(crate) fn refuse_invalid(
-    session: &Session,
-    plan: &crate::core::plan::Plan,
-    format: Format,
-) -> u8 {
-    let code = exit::USAGE;
-    match format {
-        Format::Human => {
-            print_row_errors(&plan.invalid, "");
-            err(&format!(
-                "tagdesk: {} of {} invalid: nothing was sent (fix them, or pass --skip-invalid \
-                 to send the valid rows)",
-                plural(plan.invalid.len() as u64, "row", "rows"),
-                plan.data_rows
-            ));
-        }
-        Format::Json => {
-            let summary = Summary {
-                batch_id: String::new(),
-                rows: plan.data_rows,
-                skipped: 0,
-                exit_code: code,
-                undo_of: None,
-                op: plan.op.name(),
-                invalid: plan.invalid.clone(),
-                warnings: plan.warnings(),
-                notes: Vec::new(),
-                ..Summary::of(&SavedPlan::empty(plan.op), &session.profile.name)
-            };
-            out(&json_text(&json!(summary)));
-        }
-    }
-    flush();
-    code
 }
 
 /// Whether the `--results` of `run` can be written, checked before anything is sent.

@@ -5,6 +5,7 @@
 //! completion and `color` decides whether help, errors and the console use colour. `main.rs` only calls [`main`].
 
 pub mod args;
+pub mod args_retry;
 mod batch;
 mod batch_show;
 pub mod check;
@@ -28,6 +29,7 @@ mod probe;
 mod progress;
 pub mod render;
 mod results;
+mod retry;
 pub mod run;
 mod signals;
 mod sim;

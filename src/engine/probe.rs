@@ -22,6 +22,8 @@ pub fn run_options() -> RunOptions {
         concurrency: Concurrency::Fixed(1),
         rate: None,
         group_commit: true,
+        // Its documented errors are what it checks: they do not stop it.
+        max_errors: usize::MAX,
     }
 }
 
@@ -50,6 +52,7 @@ pub fn plan(
             warnings: Vec::new(),
             seen: Default::default(),
             expect: None,
+            source: Vec::new(),
         })
         .collect();
     let mut plan = SavedPlan::empty(BatchOp::Probe);

@@ -489,6 +489,7 @@ fn count_cut_short(
                 warnings: Vec::new(),
                 seen: Default::default(),
                 expect: None,
+                source: Vec::new(),
             };
             let outcome = report::report(&row, Some(&entry)).outcome;
             outcomes.insert((tag.id.clone(), tag.row), outcome);

@@ -111,6 +111,7 @@ pub fn for_set_api(plan: Plan) -> Plan {
                     warnings: Vec::new(),
                     seen: Default::default(),
                     expect: None,
+                    source: row.source.clone(),
                 });
                 rows.len() - 1
             }
@@ -221,7 +222,10 @@ pub fn cerego_plan(
             )
         })();
         match parsed {
-            Ok(r) => plan.rows.push(r),
+            Ok(mut r) => {
+                r.source = row.cells.clone();
+                plan.rows.push(r);
+            }
             Err(reason) => plan.invalid.push(RowError {
                 line: row.line,
                 reason,

@@ -128,6 +128,7 @@ pub fn hive_plan(
                 let mut r = PlanRow::of(op, row.line);
                 r.warnings = warnings;
                 r.expect = wanted;
+                r.source = row.cells.clone();
                 plan.rows.push(r);
             }
         }

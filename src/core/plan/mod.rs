@@ -101,6 +101,11 @@ pub struct PlanRow {
     /// short key, see [`expect`]); the results judge the answer against it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<String>,
+    /// The original cells of the row's first line, as read from the file (a row of a file
+    /// only): the results' `source` column, so a results file filtered to its failures is
+    /// a file to fix and import again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source: Vec<String>,
 }
 
 impl PlanRow {
@@ -138,6 +143,7 @@ impl PlanRow {
             warnings: Vec::new(),
             seen: Default::default(),
             expect: None,
+            source: Vec::new(),
         }
     }
 }

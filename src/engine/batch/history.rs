@@ -56,6 +56,9 @@ pub struct BatchInfo {
     pub source: Option<String>,
     #[serde(skip)]
     pub undo_of: Option<String>,
+    /// `batch retry`: the batch whose rows it sends again (from its plan file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_of: Option<String>,
     /// The counts of its last run, once one ended.
     #[serde(skip)]
     pub counts: Option<BatchCounts>,
@@ -97,6 +100,7 @@ pub fn list(journal_path: &Path) -> Result<Vec<BatchInfo>, String> {
                         state: BatchState::Running,
                         source,
                         undo_of,
+                        retry_of: None,
                         counts: None,
                         ended_at: None,
                     },
@@ -160,6 +164,7 @@ pub fn unstarted(
             state: BatchState::NotStarted,
             source: h.source.clone(),
             undo_of: h.undo_of.clone(),
+            retry_of: h.retry_of.clone(),
             counts: None,
             ended_at: None,
         })
@@ -355,6 +360,7 @@ pub fn undo_plan(
         undo_of: Some(original.batch_id.clone()),
         notes,
         check_by_hand,
+        retry_of: None,
     }
 }
 
@@ -369,6 +375,7 @@ pub fn undo_entry(entry: &Entry, batch_id: String, profile: &str, demo: bool) ->
         warnings: Vec::new(),
         seen: Default::default(),
         expect: None,
+        source: Vec::new(),
     };
     let single = SavedPlan {
         batch_id: entry.intent.id.clone(),
@@ -384,6 +391,7 @@ pub fn undo_entry(entry: &Entry, batch_id: String, profile: &str, demo: bool) ->
         undo_of: None,
         notes: Vec::new(),
         check_by_hand: Vec::new(),
+        retry_of: None,
     };
     let mut plan = undo_plan(&single, &[vec![entry.clone()]], batch_id, profile, demo);
     plan.undo_of = Some(entry.intent.id.clone());
@@ -500,6 +508,7 @@ fn undo_row_of(row: &PlanRow, original: &Op, op: Op) -> PlanRow {
         warnings: Vec::new(),
         seen: Default::default(),
         expect: None,
+        source: Vec::new(),
     }
 }
 

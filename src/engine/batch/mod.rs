@@ -14,6 +14,7 @@ pub mod lock;
 pub mod recent;
 pub mod report;
 mod run;
+pub mod stop;
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,7 @@ pub use limit::ConcurrencyReport;
 pub use lock::{BatchLock, LockError, take as lock_batch};
 pub use report::{RowOutcome, RowReport};
 pub use run::{Control, Progress, RunContext, RunReport, run};
+pub use stop::{DEFAULT_MAX_ERRORS, Stopped};
 
 /// Requests in flight at once, unless told otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -92,6 +94,9 @@ pub struct RunOptions {
     /// Gather the records of several workers into one write and one fsync (always, except
     /// in the benchmark that measures what it saves).
     pub group_commit: bool,
+    /// Stop sending after this many rows refused or in error (`--max-errors`; a refused
+    /// key stops at the first).
+    pub max_errors: usize,
 }
 
 impl Default for RunOptions {
@@ -100,6 +105,7 @@ impl Default for RunOptions {
             concurrency: Concurrency::Fixed(DEFAULT_CONCURRENCY),
             rate: None,
             group_commit: true,
+            max_errors: DEFAULT_MAX_ERRORS,
         }
     }
 }
@@ -133,6 +139,9 @@ pub struct SavedPlan {
     /// and the undo exits non-zero.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub check_by_hand: Vec<String>,
+    /// `batch retry`: the batch whose failed rows this one sends again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_of: Option<String>,
 }
 
 impl SavedPlan {
@@ -152,6 +161,7 @@ impl SavedPlan {
             undo_of: None,
             notes: Vec::new(),
             check_by_hand: Vec::new(),
+            retry_of: None,
         }
     }
 
@@ -278,6 +288,8 @@ pub struct PlanHeader {
     pub data_rows: usize,
     #[serde(default)]
     pub undo_of: Option<String>,
+    #[serde(default)]
+    pub retry_of: Option<String>,
 }
 
 impl PlanHeader {
@@ -443,6 +455,13 @@ mod tests {
             let e = bad.parse::<Concurrency>().unwrap_err();
             assert!(e.contains("1 to 32, or auto"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn batches_stop_after_20_errors_unless_told_otherwise() {
+        // The console runs its batches with the default options.
+        assert_eq!(RunOptions::default().max_errors, 20);
+        assert_eq!(DEFAULT_MAX_ERRORS, 20);
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub struct RowReport {
     pub non_existent: Vec<String>,
     pub failed: Vec<String>,
     pub journal_id: Option<String>,
+    /// The original cells of the row's first line in the source file, as read (empty for
+    /// a row that came from no file).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub source: Vec<String>,
 }
 
 /// The reply an outcome record holds, as the Op would have read it live: a Hive outcome
@@ -115,6 +119,7 @@ fn answered(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
         non_existent: Vec::new(),
         failed: Vec::new(),
         journal_id: entry.map(|e| e.intent.id.clone()),
+        source: row.source.clone(),
     };
     if row.unchanged {
         r.outcome = RowOutcome::Unchanged;
@@ -277,7 +282,7 @@ pub fn tally(counts: &mut BatchCounts, r: &RowReport) {
 }
 
 /// The columns of `batch show --csv` and of `--results`.
-pub const CSV_COLUMNS: [&str; 19] = [
+pub const CSV_COLUMNS: [&str; 20] = [
     "line",
     "lines",
     "target",
@@ -297,7 +302,24 @@ pub const CSV_COLUMNS: [&str; 19] = [
     "non_existent",
     "failed",
     "journal_id",
+    "source",
 ];
+
+/// The cells of a source row as one CSV line (RFC 4180: a cell holding a comma, a quote, a
+/// line break or a space at either end is quoted, its quotes doubled): what the file held.
+pub fn source_line(cells: &[String]) -> String {
+    cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\r', '\n']) || c.starts_with(' ') || c.ends_with(' ') {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// One CSV line of a row (cells quoted and made printable; arrays joined with spaces).
 pub fn csv_line(r: &RowReport) -> String {
@@ -332,6 +354,7 @@ pub fn csv_line(r: &RowReport) -> String {
         join(&r.non_existent),
         join(&r.failed),
         r.journal_id.clone().unwrap_or_default(),
+        source_line(&r.source),
     ]
     .iter()
     .map(|c| csv_cell(c))

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::limit::{ConcurrencyReport, Limiter};
-use super::report::{self, RowReport};
+use super::report::{self, RowOutcome, RowReport};
+use super::stop::{FirstAlone, StopRule, Stopped, key_refused};
 use super::{RunOptions, SavedPlan};
 use crate::core::op::{ApiError, Exchange, Op, Output};
 use crate::core::plan::PlanRow;
@@ -84,6 +85,8 @@ pub struct RunReport {
     pub deferred: Option<Deferral>,
     /// How many requests were in flight at most, and the 429s and 503s received.
     pub concurrency: ConcurrencyReport,
+    /// The batch stopped sending on its own (`--max-errors`, a refused key), and why.
+    pub stopped: Option<Stopped>,
 }
 
 struct Commit {
@@ -141,6 +144,8 @@ struct Shared {
     committer: Committer,
     journal_error: Mutex<Option<String>>,
     deferred: Mutex<Option<Deferral>>,
+    rule: Mutex<StopRule>,
+    first: FirstAlone,
 }
 
 impl Shared {
@@ -180,6 +185,11 @@ impl Shared {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .is_some()
+            || self.rule().stopped().is_some()
+    }
+
+    fn rule(&self) -> std::sync::MutexGuard<'_, StopRule> {
+        self.rule.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -217,6 +227,8 @@ pub async fn run(
         committer: committer.clone(),
         journal_error: Mutex::new(None),
         deferred: Mutex::new(None),
+        rule: Mutex::new(StopRule::new(ctx.options.max_errors)),
+        first: FirstAlone::default(),
     });
     let results: Arc<Mutex<Vec<(usize, RowReport)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut workers = tokio::task::JoinSet::new();
@@ -228,7 +240,10 @@ pub async fn run(
             progress.clone(),
             control.clone(),
         );
-        workers.spawn(async move { worker(ctx, shared, results, progress, control).await });
+        workers.spawn(async move {
+            worker(ctx, &shared, results, progress, control).await;
+            shared.first.open();
+        });
     }
     while workers.join_next().await.is_some() {}
     out.cancelled = *control.borrow_and_update() == Control::Cancel;
@@ -243,6 +258,7 @@ pub async fn run(
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     out.concurrency = shared.limit.report();
+    out.stopped = shared.rule().stopped().cloned();
     let mut rows = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     let sent: std::collections::HashSet<usize> = rows.iter().map(|(i, _)| *i).collect();
     for &i in &todo {
@@ -262,7 +278,10 @@ pub async fn run(
     out.rows = rows;
     let end = BatchEvent::End {
         counts: out.counts,
-        cancelled: out.cancelled || out.journal_error.is_some() || out.deferred.is_some(),
+        cancelled: out.cancelled
+            || out.journal_error.is_some()
+            || out.deferred.is_some()
+            || out.stopped.is_some(),
     };
     if let Err(e) = committer.write(vec![header(end)]).await {
         out.journal_error.get_or_insert(e);
@@ -304,14 +323,14 @@ async fn wait_while_paused(control: &mut watch::Receiver<Control>) -> bool {
 /// could not be written goes back to the queue, and no worker starts another row).
 async fn worker(
     ctx: Arc<RunContext>,
-    shared: Arc<Shared>,
+    shared: &Shared,
     results: Arc<Mutex<Vec<(usize, RowReport)>>>,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
     mut control: watch::Receiver<Control>,
 ) {
     loop {
         let epoch = shared.limit.acquire().await;
-        let Some(index) = next_row(&shared, &mut control).await else {
+        let Some(index) = next_row(shared, &mut control).await else {
             shared.limit.release();
             return;
         };
@@ -319,14 +338,14 @@ async fn worker(
             shared.limit.release();
             continue;
         };
-        let Some(intent) = journal_intent(&ctx, &shared, index, row).await else {
+        let Some(intent) = journal_intent(&ctx, shared, index, row).await else {
             shared.limit.release();
             return;
         };
         progress(Progress::Sent { row: index });
         let started = Instant::now();
         let (exchanges, result, retries) =
-            send(&ctx, &shared, progress.as_ref(), &row.op, epoch).await;
+            send(&ctx, shared, progress.as_ref(), &row.op, epoch).await;
         shared.limit.release();
         // A Retry-After beyond what tagdesk waits stops the batch: this row was not carried
         // out (a 429 or 503 is a refusal to process), so it stays pending for a resume.
@@ -340,7 +359,7 @@ async fn worker(
             retries: &retries,
             deferral: deferral.as_ref(),
         };
-        let outcome = journal_outcome(&shared, &intent.id, row, sent, started).await;
+        let outcome = journal_outcome(shared, &intent.id, row, sent, started).await;
         if let Some(d) = deferral {
             shared.defer(d);
         }
@@ -348,14 +367,27 @@ async fn worker(
             intent,
             outcome: Some(outcome),
         };
-        record_result(&ctx, &results, progress.as_ref(), index, row, entry, result);
+        let key = result.as_ref().err().and_then(|e| key_refused(&row.op, e));
+        let outcome = record_result(&ctx, &results, progress.as_ref(), index, row, entry, result);
+        let why = {
+            let mut rule = shared.rule();
+            (rule.stopped().is_none() && rule.observe(outcome, key))
+                .then(|| rule.stopped().map(Stopped::describe))
+        };
+        if let Some(why) = why.flatten() {
+            tracing::warn!("batch stopped sending: {why}");
+        }
+        shared.first.open();
     }
 }
 
-/// The next row this worker sends, once the batch runs and its turn has come: None when the
-/// batch is cancelled, the journal has failed, or no row is left. A row taken before a pause
+/// The next row this worker sends, once the batch runs and its turn has come (the run's
+/// first row goes alone; the others wait for its answer): None when the batch is cancelled,
+/// the journal has failed, it stopped on its own (`--max-errors`, a refused key), or no row
+/// is left. A row taken before a pause
 /// or a cancel that came while waiting for the turn goes back to the front of the queue.
 async fn next_row(shared: &Shared, control: &mut watch::Receiver<Control>) -> Option<usize> {
+    shared.first.wait().await;
     loop {
         if !wait_while_paused(control).await || shared.stopped() {
             return None;
@@ -539,7 +571,7 @@ fn record_result(
     row: &PlanRow,
     entry: Entry,
     mut result: Result<Output, ApiError>,
-) {
+) -> RowOutcome {
     let mut r = report::report(row, Some(&entry));
     if let Some(m) = &mut r.message {
         *m = ctx.clients.redactor.text(m).into_owned();
@@ -552,8 +584,10 @@ fn record_result(
         op: Box::new(row.op.clone()),
         result: Box::new(result),
     });
+    let outcome = r.outcome;
     results
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push((index, r));
+    outcome
 }

@@ -37,6 +37,7 @@ impl App {
             undo_of: None,
             notes: Vec::new(),
             check_by_hand: Vec::new(),
+            retry_of: None,
         }
     }
 
@@ -389,6 +390,9 @@ impl App {
                     d.until.format("%Y-%m-%d %H:%M UTC")
                 ));
             }
+            if let Some(s) = &report.stopped {
+                b.throttled = Some(format!("stopped sending: {}", s.describe()));
+            }
         }
         self.refresh_batch_line(batch_id);
         self.refilter_hive();
@@ -404,6 +408,13 @@ impl App {
                     d.until.format("%Y-%m-%d %H:%M UTC")
                 ),
             );
+        } else if let Some(s) = &report.stopped {
+            let text = format!(
+                "Batch {batch_id} stopped sending: {}. The rest stay pending: resume it from \
+                 the batches view once fixed.",
+                s.describe()
+            );
+            self.set_status(Level::Warn, text);
         } else if let Some(b) = self.batch(batch_id) {
             // What the batch was, in words, beside the id `tagdesk batch` commands take.
             let what = match &b.plan.undo_of {

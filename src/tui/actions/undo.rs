@@ -67,6 +67,7 @@ impl App {
                     undo_of: Some(entry.key.clone()),
                     notes: Vec::new(),
                     check_by_hand: Vec::new(),
+                    retry_of: None,
                 };
                 match single {
                     Ok(row) => plan.rows.push(row),
@@ -204,6 +205,7 @@ fn single_undo(
             warnings: Vec::new(),
             seen: Default::default(),
             expect: None,
+            source: Vec::new(),
         }),
         Inverse::Nothing(why) | Inverse::Impossible(why) => Err(format!("{key}: {why}")),
     }

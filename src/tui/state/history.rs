@@ -70,6 +70,7 @@ fn batch_line(
             warnings: Vec::new(),
             seen: Default::default(),
             expect: None,
+            source: Vec::new(),
         };
         report::count(&mut counts, report::report(&row, Some(e)).outcome);
     }
