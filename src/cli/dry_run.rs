@@ -8,7 +8,7 @@ use super::batch::open_journal;
 use super::launch::{Launch, Summary};
 use super::{Format, err, exit, flush, out};
 use crate::core::op::Place;
-use crate::core::plan::{Prediction, predict};
+use crate::core::plan::{Prediction, predict_all};
 use crate::core::printable::{json_text, plural, printable};
 use crate::engine::exec::{self, Clients};
 use crate::engine::journal::{BatchCounts, DryRunRecord, Record, RequestInfo};
@@ -44,10 +44,16 @@ pub(crate) fn dry_run(session: &Session, launch: &Launch, format: Format) -> u8 
     let clients = session.clients().ok();
     let (catalogue, tag_types) = catalogue_of(session);
     let mut planned = Vec::new();
-    for (i, row) in launch.plan.rows.iter().enumerate() {
-        let p = predict(row, &launch.known, &catalogue, &tag_types);
+    let predictions = predict_all(
+        launch.plan.op,
+        &launch.plan.rows,
+        &launch.known,
+        &catalogue,
+        &tag_types,
+    );
+    for ((i, row), p) in launch.plan.rows.iter().enumerate().zip(&predictions) {
         match format {
-            Format::Json => planned.push(planned_json(launch, i, &p, clients.as_ref(), &place)),
+            Format::Json => planned.push(planned_json(launch, i, p, clients.as_ref(), &place)),
             Format::Human => {
                 let base = clients
                     .as_ref()

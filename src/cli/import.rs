@@ -5,16 +5,23 @@ use super::args::ImportArgs;
 use super::batch::{known_state, users_for_planning};
 use super::dry_run::catalogue_of;
 use super::launch::{Launch, launch, refuse_invalid};
-use super::{Format, exit, fail};
+use super::{Format, err, exit, fail};
 use crate::core::plan::{self, read_table};
+use crate::core::printable::printable;
 use crate::engine::batch::{self, SavedPlan};
 use crate::engine::journal;
 use crate::session::Session;
 
 /// Which import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
-    Hive { remove: bool },
+    Hive {
+        remove: bool,
+    },
+    /// `--set`: each row the complete set of the scoped tags (`--scope`, else the catalogue).
+    HiveSet {
+        scope: Option<String>,
+    },
     Cerego,
 }
 
@@ -43,6 +50,17 @@ pub(crate) async fn import(
     let mut known = known_state(session);
     let built = match kind {
         Kind::Hive { remove } => plan::hive_plan(&table, None, remove, &catalogue_of(session).0),
+        Kind::HiveSet { scope } => {
+            match plan::set_scope(scope.as_deref(), &catalogue_of(session).0) {
+                Ok((scope, warnings)) => {
+                    for w in warnings {
+                        err(&format!("tagdesk: warning: {}", printable(&w)));
+                    }
+                    plan::hive_set_plan(&table, None, &scope, &known)
+                }
+                Err(e) => return fail(format, &e, exit::USAGE),
+            }
+        }
         Kind::Cerego => {
             let named = plan::cerego_user_ids(&table, None);
             let named: Vec<&str> = named.iter().map(|id| id.as_str()).collect();
@@ -94,6 +112,9 @@ pub(crate) async fn import(
         notes: Vec::new(),
         check_by_hand: Vec::new(),
     };
+    if saved.op == plan::BatchOp::HiveSet && !args.dry_run && format == Format::Human {
+        super::set_preview::print(&saved, &known);
+    }
     let todo = saved.to_send();
     let l = Launch {
         todo,
