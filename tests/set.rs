@@ -291,3 +291,29 @@ async fn a_scope_narrows_the_set_and_bad_input_is_refused_before_anything_is_sen
     assert_eq!(env.requests("hive.add"), 0);
     assert_eq!(env.requests("hive.remove"), 1, "only the scoped run sent");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_set_whose_removes_failed_is_finished_by_a_resume() {
+    use tagdesk::sim::faults::FaultRule;
+    let env = env().await;
+    env.sim
+        .set_faults(vec!["hive.remove:drop".parse::<FaultRule>().unwrap()]);
+    let f = file(&env, "set.csv", "brand_new,vip\ncreator_0108,vip\n");
+    let out = env
+        .run(&["--json", "hive", "import", p(&f), "--set", "--yes"])
+        .await;
+    assert_ne!(code(&out), 0, "the removes failed: {}", stdout(&out));
+    let id = json(&out)["batch_id"].as_str().unwrap().to_string();
+    assert_eq!(json(&out)["ok"], 1, "{}", stdout(&out));
+    assert_eq!(tags_of(&env, "creator_0108"), ["beta_tester", "payment_issue", "vip"]);
+
+    env.sim.set_faults(Vec::new());
+    let adds = env.requests("hive.add");
+    let out = env
+        .run(&["--json", "batch", "resume", &id, "--yes"])
+        .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(env.requests("hive.add"), adds, "only the removes are sent again");
+    assert_eq!(tags_of(&env, "brand_new"), ["vip"]);
+    assert_eq!(tags_of(&env, "creator_0108"), ["payment_issue", "vip"]);
+}
