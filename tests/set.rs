@@ -148,9 +148,7 @@ async fn set_brings_every_patron_to_exactly_its_row_and_undo_brings_them_back() 
         "{rows:?}"
     );
 
-    let undo = env
-        .run(&["--json", "batch", "undo", &id, "--yes"])
-        .await;
+    let undo = env.run(&["--json", "batch", "undo", &id, "--yes"]).await;
     assert_eq!(code(&undo), 0, "{}", stderr(&undo));
     let after: Vec<Vec<String>> = PATRONS.iter().map(|id| tags_of(&env, id)).collect();
     assert_eq!(after, before, "every patron back to what it held");
@@ -287,7 +285,11 @@ async fn a_scope_narrows_the_set_and_bad_input_is_refused_before_anything_is_sen
     env.write_config(&env.default_config());
     let out = env.run(&["hive", "import", p(&f), "--set"]).await;
     assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("--set needs a scope"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--set needs a scope"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(env.requests("hive.add"), 0);
     assert_eq!(env.requests("hive.remove"), 1, "only the scoped run sent");
 }
@@ -305,15 +307,20 @@ async fn a_set_whose_removes_failed_is_finished_by_a_resume() {
     assert_ne!(code(&out), 0, "the removes failed: {}", stdout(&out));
     let id = json(&out)["batch_id"].as_str().unwrap().to_string();
     assert_eq!(json(&out)["ok"], 1, "{}", stdout(&out));
-    assert_eq!(tags_of(&env, "creator_0108"), ["beta_tester", "payment_issue", "vip"]);
+    assert_eq!(
+        tags_of(&env, "creator_0108"),
+        ["beta_tester", "payment_issue", "vip"]
+    );
 
     env.sim.set_faults(Vec::new());
     let adds = env.requests("hive.add");
-    let out = env
-        .run(&["--json", "batch", "resume", &id, "--yes"])
-        .await;
+    let out = env.run(&["--json", "batch", "resume", &id, "--yes"]).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(env.requests("hive.add"), adds, "only the removes are sent again");
+    assert_eq!(
+        env.requests("hive.add"),
+        adds,
+        "only the removes are sent again"
+    );
     assert_eq!(tags_of(&env, "brand_new"), ["vip"]);
     assert_eq!(tags_of(&env, "creator_0108"), ["payment_issue", "vip"]);
 }

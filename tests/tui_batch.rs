@@ -633,8 +633,14 @@ fn s_in_an_import_preview_sets_each_patrons_tags_exactly() {
     assert_eq!(p.todo.len(), 5);
     let screen = h.screen();
     assert!(screen.contains("+vip −newsletter"), "{screen}");
-    assert!(screen.contains("= unchanged: holds none of the scoped tags"), "{screen}");
-    assert!(screen.contains("? unknown: will send add vip, newsletter + remove"), "{screen}");
+    assert!(
+        screen.contains("= unchanged: holds none of the scoped tags"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("? unknown: will send add vip, newsletter + remove"),
+        "{screen}"
+    );
     assert!(screen.contains("s add"), "{screen}");
     snapshot("batch_set_preview_set_120x32", screen);
     // s again: back to adds.

@@ -27,8 +27,8 @@ mod probe;
 mod progress;
 pub mod render;
 mod results;
-mod set_preview;
 pub mod run;
+mod set_preview;
 mod signals;
 mod sim;
 

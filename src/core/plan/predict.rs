@@ -292,7 +292,11 @@ fn set_difference(rows: &[PlanRow], known: &KnownState) -> String {
     if complete {
         add.iter()
             .map(|f| format!("{}{f}", Expect::Added.glyph()))
-            .chain(remove.iter().map(|f| format!("{}{f}", Expect::Removed.glyph())))
+            .chain(
+                remove
+                    .iter()
+                    .map(|f| format!("{}{f}", Expect::Removed.glyph())),
+            )
             .collect::<Vec<_>>()
             .join(" ")
     } else {

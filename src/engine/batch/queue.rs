@@ -73,12 +73,10 @@ impl RowQueue {
                 if inner.rows.is_empty() {
                     return None;
                 }
-                let at = inner.rows.iter().position(|i| {
-                    inner
-                        .group
-                        .get(i)
-                        .is_none_or(|g| !inner.busy.contains(g))
-                });
+                let at = inner
+                    .rows
+                    .iter()
+                    .position(|i| inner.group.get(i).is_none_or(|g| !inner.busy.contains(g)));
                 if let Some(at) = at
                     && let Some(index) = inner.rows.remove(at)
                 {
@@ -144,7 +142,11 @@ mod tests {
         assert_eq!(q.pop().await, Some(2));
         // Both targets busy: the next pop waits until one ends.
         use futures_util::FutureExt;
-        assert_eq!(q.pop().now_or_never(), None, "nothing goes while a and b are in flight");
+        assert_eq!(
+            q.pop().now_or_never(),
+            None,
+            "nothing goes while a and b are in flight"
+        );
         q.done(2);
         assert_eq!(q.pop().await, Some(3));
         q.put_back(0);

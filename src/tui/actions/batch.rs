@@ -198,9 +198,12 @@ impl App {
             Err(_) => Vec::new(),
         };
         let plan = match source.service {
-            Service::Hive if source.set => {
-                plan::hive_set_plan(&source.table, Some(source.layout.clone()), &scope, &self.known)
-            }
+            Service::Hive if source.set => plan::hive_set_plan(
+                &source.table,
+                Some(source.layout.clone()),
+                &scope,
+                &self.known,
+            ),
             Service::Hive => plan::hive_plan(
                 &source.table,
                 Some(source.layout.clone()),
