@@ -17,6 +17,10 @@
 //!   Retry-After: 1 past 100 requests in the last second), 1,000 rows at `--concurrency` 4,
 //!   16, 32 and auto, the runs interleaved: rows/s and the 429s received (from the `--json`
 //!   summary).
+//! - Sets: `tagdesk hive import --set --scope vip,newsletter` on 10,000 patrons tagdesk has
+//!   never seen (so each gets both requests: the add of vip, then the remove of newsletter:
+//!   20,000 requests) at the default concurrency, beside `xargs -P 8` running one `curl` per
+//!   request (every add, then every remove) on the same simulator.
 //!
 //! `cargo bench --bench batch -- adaptive` runs only the sections named.
 
@@ -94,7 +98,14 @@ fn curl_available() -> bool {
 
 /// `xargs -P 8` running one curl per row (patron ids on stdin).
 fn curl_fanout(base: &str, ids: &[String]) -> Duration {
-    let url = format!("{base}/api/v1/user_tags/add");
+    curl_requests(base, "add", "[\"vip\",\"newsletter\"]", ids)
+}
+
+/// `xargs -P 8` running one curl per patron of `ids`: `action` (add or remove) of the
+/// api_fields `fields` (a JSON array).
+fn curl_requests(base: &str, action: &str, fields: &str, ids: &[String]) -> Duration {
+    let url = format!("{base}/api/v1/user_tags/{action}");
+    let body = format!("{{\"patron_id\":\"{{}}\",\"user_tags_api_fields\":{fields}}}");
     let started = Instant::now();
     let mut child = Command::new("xargs")
         .args([
@@ -111,7 +122,7 @@ fn curl_fanout(base: &str, ids: &[String]) -> Duration {
             "-H",
             "Content-Type: application/json",
             "-d",
-            "{\"patron_id\":\"{}\",\"user_tags_api_fields\":[\"vip\",\"newsletter\"]}",
+            &body,
             &url,
         ])
         .stdin(Stdio::piped())
@@ -411,6 +422,77 @@ fn adaptive(root: &Path) {
     println!("  (the limit: {LIMIT} rows/s)");
 }
 
+fn set(root: &Path) {
+    let sim = start_sim(&[]);
+    let dir = root.join("set");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let config = config(&dir, &sim.base);
+    const N: usize = 10_000;
+    println!(
+        "\nsets: `hive import --set --scope vip,newsletter` on {N} patrons never seen (an add and a \
+         remove each: {} requests)",
+        2 * N
+    );
+    let times: Vec<Duration> = (0..RUNS)
+        .map(|run| {
+            let path = dir.join(format!("set{run}.csv"));
+            let mut text = String::from("user_id,user_tags\n");
+            for i in 0..N {
+                text.push_str(&format!("set{run}_{i},vip\n"));
+            }
+            std::fs::write(&path, text).expect("rows");
+            let mut c = tagdesk(
+                &dir,
+                &config,
+                &[
+                    "--json",
+                    "hive",
+                    "import",
+                    "--set",
+                    "--scope",
+                    "vip,newsletter",
+                    path.to_str().expect("path"),
+                ],
+            );
+            c.stdout(Stdio::piped());
+            let started = Instant::now();
+            let out = c.output().expect("run");
+            let took = started.elapsed();
+            let summary: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("a --json summary");
+            assert_eq!(summary["requests"], 2 * N, "both requests sent: {summary}");
+            assert_eq!(summary["ok"], 2 * N, "every request lands: {summary}");
+            took
+        })
+        .collect();
+    let m = median(times);
+    let rate = (2 * N) as f64 / m.as_secs_f64();
+    println!(
+        "  tagdesk hive import --set            {:>8.0} requests/s  (median {:.2} s, every request journaled)",
+        rate,
+        m.as_secs_f64()
+    );
+    if curl_available() {
+        let times: Vec<Duration> = (0..RUNS)
+            .map(|run| {
+                let ids: Vec<String> = (0..N).map(|i| format!("curlset{run}_{i}")).collect();
+                curl_requests(&sim.base, "add", "[\"vip\"]", &ids)
+                    + curl_requests(&sim.base, "remove", "[\"newsletter\"]", &ids)
+            })
+            .collect();
+        let c = median(times);
+        let curl_rate = (2 * N) as f64 / c.as_secs_f64();
+        println!(
+            "  xargs -P 8 curl (one per request)    {:>8.0} requests/s  (median {:.2} s, nothing journaled)",
+            curl_rate,
+            c.as_secs_f64()
+        );
+        println!("  ratio tagdesk/curl: {:.2}×", rate / curl_rate);
+    } else {
+        println!("  (curl is not installed: the xargs/curl comparison is skipped)");
+    }
+}
+
 /// A section of the bench: its name on the command line and what it runs.
 type Section = (&'static str, fn(&Path));
 
@@ -422,12 +504,13 @@ fn main() {
         .collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     println!("tagdesk batch benchmarks ({RUNS} runs each, medians)");
-    let sections: [Section; 5] = [
+    let sections: [Section; 6] = [
         ("throughput", throughput),
         ("latency", latency),
         ("journal", journal_cost),
         ("memory", memory),
         ("adaptive", adaptive),
+        ("set", set),
     ];
     for (name, section) in sections {
         if wanted(name) {

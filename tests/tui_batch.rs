@@ -602,3 +602,61 @@ fn the_console_undo_reads_every_attempt_of_a_row_read_back_from_the_journal() {
         undo.plan.rows
     );
 }
+
+#[test]
+fn s_in_an_import_preview_sets_each_patrons_tags_exactly() {
+    let mut h = hive(LARGE);
+    h.key(KeyCode::Char('I'));
+    h.type_text("tiers.csv");
+    h.key(KeyCode::Enter);
+    let file = "user_id,user_tags\nuser_abc123,vip\ncreator_0108,vip\nstreamer_luna,\nbrand_new,\"vip, newsletter\"\n";
+    h.send(Message::ImportRead {
+        path: "tiers.csv".into(),
+        service: Service::Hive,
+        result: Ok(Arc::new(file.as_bytes().to_vec())),
+    });
+    // An add first: streamer_luna's empty cell is an invalid row then.
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("the import's preview opens")
+    };
+    assert_eq!(p.invalid.len(), 1);
+    let screen = h.screen();
+    assert!(screen.contains("s set"), "{screen}");
+    snapshot("batch_set_preview_add_120x32", screen);
+    h.key(KeyCode::Char('s'));
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("still the preview")
+    };
+    assert_eq!(p.plan.op.name(), "hive_set");
+    assert!(p.invalid.is_empty(), "{:?}", p.invalid);
+    // user_abc123: +vip −newsletter (2 requests); creator_0108: −beta_tester −payment_issue;
+    // streamer_luna: unchanged; brand_new: never seen, an add and a remove.
+    assert_eq!(p.todo.len(), 5);
+    let screen = h.screen();
+    assert!(screen.contains("+vip −newsletter"), "{screen}");
+    assert!(
+        screen.contains("= unchanged: holds none of the scoped tags"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("? unknown: will send add vip, newsletter + remove"),
+        "{screen}"
+    );
+    assert!(screen.contains("s add"), "{screen}");
+    snapshot("batch_set_preview_set_120x32", screen);
+    // s again: back to adds.
+    h.key(KeyCode::Char('s'));
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("still the preview")
+    };
+    assert_eq!(p.plan.op.name(), "hive_add");
+    h.key(KeyCode::Char('s'));
+    h.key(KeyCode::Enter);
+    h.run_batch(None);
+    assert_eq!(tags_of(&h, "user_abc123"), ["vip"]);
+    assert_eq!(tags_of(&h, "creator_0108"), ["vip"]);
+    assert_eq!(tags_of(&h, "streamer_luna"), Vec::<String>::new());
+    let mut fresh = tags_of(&h, "brand_new");
+    fresh.sort();
+    assert_eq!(fresh, ["newsletter", "vip"]);
+}

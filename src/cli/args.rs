@@ -247,6 +247,15 @@ pub enum HiveCommand {
         /// Remove the listed tags instead of adding them.
         #[arg(long)]
         remove: bool,
+        /// Set each patron's scoped tags to exactly the row's list (empty: none): an add of
+        /// the listed tags, then a remove of the other scoped ones, sending only what
+        /// differs from what tagdesk last confirmed.
+        #[arg(long, conflicts_with = "remove")]
+        set: bool,
+        /// With --set: the api_fields the set covers, comma-separated (default: the
+        /// profile's tag catalogue). Tags outside the scope are never touched.
+        #[arg(long, value_name = "A,B,…", requires = "set")]
+        scope: Option<String>,
     },
 }
 

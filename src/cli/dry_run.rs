@@ -8,7 +8,7 @@ use super::batch::open_journal;
 use super::launch::{Launch, Summary};
 use super::{Format, err, exit, flush, out};
 use crate::core::op::Place;
-use crate::core::plan::{Prediction, predict};
+use crate::core::plan::{Prediction, predict_all};
 use crate::core::printable::{json_text, plural, printable};
 use crate::engine::exec::{self, Clients};
 use crate::engine::journal::{BatchCounts, DryRunRecord, Record, RequestInfo};
@@ -47,13 +47,19 @@ pub(crate) fn dry_run(session: &Session, launch: &Launch, format: Format) -> u8 
     let (catalogue, tag_types) = catalogue_of(session);
     let mut planned = Vec::new();
     let mut contradicted = Vec::new();
-    for (i, row) in launch.plan.rows.iter().enumerate() {
-        let p = predict(row, &launch.known, &catalogue, &tag_types);
-        if super::expect_check::beside_prediction(row, &p).is_some_and(|(_, c)| c) {
+    let predictions = predict_all(
+        launch.plan.op,
+        &launch.plan.rows,
+        &launch.known,
+        &catalogue,
+        &tag_types,
+    );
+    for ((i, row), p) in launch.plan.rows.iter().enumerate().zip(&predictions) {
+        if super::expect_check::beside_prediction(row, p).is_some_and(|(_, c)| c) {
             contradicted.push(row.line().to_string());
         }
         match format {
-            Format::Json => planned.push(planned_json(launch, i, &p, clients.as_ref(), &place)),
+            Format::Json => planned.push(planned_json(launch, i, p, clients.as_ref(), &place)),
             Format::Human => {
                 let base = clients
                     .as_ref()

@@ -6,18 +6,24 @@ use serde_json::json;
 use super::args::ImportArgs;
 use super::batch::{known_state, print_row_errors, users_for_planning};
 use super::dry_run::catalogue_of;
-use super::launch::{Launch, Summary, launch};
+use super::launch::{Launch, Summary, launch, refuse_invalid};
 use super::{Format, err, exit, fail, flush, out};
 use crate::core::plan::{self, read_table};
-use crate::core::printable::{json_text, plural};
+use crate::core::printable::{json_text, plural, printable};
 use crate::engine::batch::{self, SavedPlan};
 use crate::engine::journal;
 use crate::session::Session;
 
 /// Which import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
-    Hive { remove: bool },
+    Hive {
+        remove: bool,
+    },
+    /// `--set`: each row the complete set of the scoped tags (`--scope`, else the catalogue).
+    HiveSet {
+        scope: Option<String>,
+    },
     Cerego,
 }
 
@@ -46,6 +52,17 @@ pub(crate) async fn import(
     let mut known = known_state(session);
     let built = match kind {
         Kind::Hive { remove } => plan::hive_plan(&table, None, remove, &catalogue_of(session).0),
+        Kind::HiveSet { scope } => {
+            match plan::set_scope(scope.as_deref(), &catalogue_of(session).0) {
+                Ok((scope, warnings)) => {
+                    for w in warnings {
+                        err(&format!("tagdesk: warning: {}", printable(&w)));
+                    }
+                    plan::hive_set_plan(&table, None, &scope, &known)
+                }
+                Err(e) => return fail(format, &e, exit::USAGE),
+            }
+        }
         Kind::Cerego => {
             let named = plan::cerego_user_ids(&table, None);
             let named: Vec<&str> = named.iter().map(|id| id.as_str()).collect();
@@ -98,6 +115,9 @@ pub(crate) async fn import(
         check_by_hand: Vec::new(),
         retry_of: None,
     };
+    if saved.op == plan::BatchOp::HiveSet && !args.dry_run && format == Format::Human {
+        super::set_preview::print(&saved, &known);
+    }
     let todo = saved.to_send();
     let l = Launch {
         todo,

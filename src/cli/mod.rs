@@ -31,6 +31,7 @@ pub mod render;
 mod results;
 mod retry;
 pub mod run;
+mod set_preview;
 mod signals;
 mod sim;
 
@@ -289,9 +290,19 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Hive {
             options,
-            command: args::HiveCommand::Import { import, remove },
+            command:
+                args::HiveCommand::Import {
+                    import,
+                    remove,
+                    set,
+                    scope,
+                },
         }) => with_session(&cli.common.with(&options), async |s, format, yes| {
-            import::import(s, import, import::Kind::Hive { remove }, format, yes).await
+            let kind = match set {
+                true => import::Kind::HiveSet { scope },
+                false => import::Kind::Hive { remove },
+            };
+            import::import(s, import, kind, format, yes).await
         }),
         Some(Command::Cerego {
             options,

@@ -553,6 +553,7 @@ impl App {
             | Action::CancelBatch
             | Action::Header
             | Action::SkipInvalid
+            | Action::SetMode
             | Action::Column
             | Action::NextEntry
             | Action::PrevEntry

@@ -366,6 +366,7 @@ pub fn availability(app: &App, action: Action) -> Result<(), Unavailable> {
         | Action::CancelBatch
         | Action::Header
         | Action::SkipInvalid
+        | Action::SetMode
         | Action::Column => Ok(()),
     }
 }

@@ -53,6 +53,9 @@ pub enum Action {
     Column,
     /// A batch's preview: leave the invalid rows out (send the others), or take them back.
     SkipInvalid,
+    /// A Hive import's preview: set each patron's tags to exactly the row's list (scope: the
+    /// catalogue), or add them.
+    SetMode,
     /// The playground's scenario picker.
     Scenarios,
     /// The simulator: back to its seed (asks first).
@@ -313,6 +316,7 @@ impl Context {
                 Action::Column,
                 Action::Remove,
                 Action::SkipInvalid,
+                Action::SetMode,
             ]
             .into_iter()
             .chain(NAVIGATION)

@@ -186,6 +186,7 @@ pub const TABLE: &[Spec] = &[
     keys(Action::Header, &["h"], "h"),
     keys(Action::Column, &["c"], "c"),
     keys(Action::SkipInvalid, &["i"], "i"),
+    keys(Action::SetMode, &["s"], "s"),
     keys(Action::Scenarios, &["S"], "S")
         .main("scenarios: set up and send any documented outcome", Demo)
         .title("play a documented outcome (the playground)")

@@ -15,6 +15,7 @@ pub mod csv;
 pub mod expect;
 mod hive;
 mod predict;
+mod set;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,8 @@ use crate::core::printable::printable;
 pub use cerego::{CEREGO_COLUMNS, cerego_plan, cerego_row, cerego_user_ids, for_set_api};
 pub use csv::{Layout, RawRow, Table, detect_layout, read_table};
 pub use hive::{HIVE_COLUMNS, hive_plan, marked_hive_plan, split_tags};
-pub use predict::{Expect, Prediction, predict};
+pub use predict::{Expect, Prediction, predict, predict_all, set_groups};
+pub use set::{hive_set_plan, set_scope};
 
 /// Plans over this many requests ask the operator to type the count before they run.
 pub const TYPE_THE_COUNT_ABOVE: usize = 100;
@@ -35,6 +37,9 @@ pub const TYPE_THE_COUNT_ABOVE: usize = 100;
 pub enum BatchOp {
     HiveAdd,
     HiveRemove,
+    /// `tagdesk hive import --set`: each patron's scoped tags set to exactly a list (an add
+    /// and a remove per patron, sent in that order).
+    HiveSet,
     CeregoImport,
     Undo,
     /// `tagdesk probe hive`: the documented outcomes checked against a live application.
@@ -46,6 +51,7 @@ impl BatchOp {
         match self {
             BatchOp::HiveAdd => "hive_add",
             BatchOp::HiveRemove => "hive_remove",
+            BatchOp::HiveSet => "hive_set",
             BatchOp::CeregoImport => "cerego_import",
             BatchOp::Undo => "undo",
             BatchOp::Probe => "probe",
@@ -57,6 +63,7 @@ impl BatchOp {
         match self {
             BatchOp::HiveAdd => "add Hive tags",
             BatchOp::HiveRemove => "remove Hive tags",
+            BatchOp::HiveSet => "set Hive tags exactly",
             BatchOp::CeregoImport => "set Cerego tag values",
             BatchOp::Undo => "undo an earlier change",
             BatchOp::Probe => "probe the live Hive application",

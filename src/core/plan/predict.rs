@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::PlanRow;
+use super::{BatchOp, PlanRow};
 use crate::core::domain::{HiveTag, TagType};
 use crate::core::model::KnownState;
 use crate::core::op::Op;
@@ -208,5 +208,105 @@ pub fn predict(
             basis: "a raw request is sent as written: only the server's answer says what it did"
                 .into(),
         },
+    }
+}
+
+/// Predictions of every row of a plan, in order. In a set (`BatchOp::HiveSet`) the first
+/// row of each patron says the patron's whole difference from what tagdesk last confirmed —
+/// `+vip −beta_tester`, `? unknown: will send add vip + remove beta_tester`, or `=
+/// unchanged …` — and the patron's next row (its remove) is marked as part of it.
+pub fn predict_all(
+    op: BatchOp,
+    rows: &[PlanRow],
+    known: &KnownState,
+    catalogue: &[HiveTag],
+    tag_types: &[TagType],
+) -> Vec<Prediction> {
+    let mut out: Vec<Prediction> = rows
+        .iter()
+        .map(|r| predict(r, known, catalogue, tag_types))
+        .collect();
+    if op != BatchOp::HiveSet {
+        return out;
+    }
+    for g in set_groups(rows) {
+        for p in &mut out[g.start + 1..g.end] {
+            p.effect = format!("↳ {}", p.effect);
+        }
+        out[g.start].effect = set_difference(&rows[g.clone()], known);
+    }
+    out
+}
+
+/// The rows of each patron of a set plan (its add and remove, or its one unchanged row:
+/// consecutive rows about the same patron from the same lines), in order.
+pub fn set_groups(rows: &[PlanRow]) -> Vec<std::ops::Range<usize>> {
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let patron = rows[i].op.target();
+        let mut j = i + 1;
+        while j < rows.len() && rows[j].lines == rows[i].lines && rows[j].op.target() == patron {
+            j += 1;
+        }
+        groups.push(i..j);
+        i = j;
+    }
+    groups
+}
+
+/// One patron's difference in a set, from its rows (an add and / or a remove, or one
+/// unchanged row) and what tagdesk knows of the patron.
+fn set_difference(rows: &[PlanRow], known: &KnownState) -> String {
+    let names = |fields: &[crate::core::domain::ApiField]| {
+        fields
+            .iter()
+            .map(|f| printable(f.as_str()).into_owned())
+            .collect::<Vec<_>>()
+    };
+    let mut add = Vec::new();
+    let mut remove = Vec::new();
+    let mut patron = None;
+    for r in rows {
+        match &r.op {
+            Op::HiveAdd { fields, .. } if r.unchanged => {
+                return format!("= unchanged: holds exactly {}", names(fields).join(", "));
+            }
+            Op::HiveRemove { .. } if r.unchanged => {
+                return "= unchanged: holds none of the scoped tags".into();
+            }
+            Op::HiveAdd { patron: p, fields } => {
+                patron = Some(p);
+                add = names(fields);
+            }
+            Op::HiveRemove { patron: p, fields } => {
+                patron = Some(p);
+                remove = names(fields);
+            }
+            _ => {}
+        }
+    }
+    let complete = patron
+        .and_then(|p| known.hive.get(p))
+        .is_some_and(|p| p.complete);
+    if complete {
+        add.iter()
+            .map(|f| format!("{}{f}", Expect::Added.glyph()))
+            .chain(
+                remove
+                    .iter()
+                    .map(|f| format!("{}{f}", Expect::Removed.glyph())),
+            )
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        let mut parts = Vec::new();
+        if !add.is_empty() {
+            parts.push(format!("add {}", add.join(", ")));
+        }
+        if !remove.is_empty() {
+            parts.push(format!("remove {}", remove.join(", ")));
+        }
+        format!("? unknown: will send {}", parts.join(" + "))
     }
 }

@@ -11,6 +11,7 @@
 pub mod history;
 mod limit;
 pub mod lock;
+mod queue;
 pub mod recent;
 pub mod report;
 mod run;

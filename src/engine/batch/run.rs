@@ -6,7 +6,6 @@
 //! whatever has gathered in one `write` and one `fsync` — under concurrency several
 //! intents share a sync, so durability does not cap throughput.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -138,7 +137,7 @@ impl Committer {
 
 struct Shared {
     plan: Arc<SavedPlan>,
-    queue: Mutex<VecDeque<usize>>,
+    queue: super::queue::RowQueue,
     pace: Pace,
     limit: Limiter,
     committer: Committer,
@@ -160,10 +159,7 @@ impl Shared {
 
     /// A row taken but not sent goes back to the front of the queue.
     fn put_back(&self, index: usize) {
-        self.queue
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push_front(index);
+        self.queue.put_back(index);
     }
 
     /// The server asked for a wait longer than tagdesk makes: no further row starts.
@@ -221,7 +217,7 @@ pub async fn run(
     }
     let shared = Arc::new(Shared {
         plan: plan.clone(),
-        queue: Mutex::new(todo.iter().copied().collect()),
+        queue: super::queue::RowQueue::new(&plan, &todo),
         pace: Pace::new(ctx.options.rate),
         limit: Limiter::new(ctx.options.concurrency),
         committer: committer.clone(),
@@ -308,7 +304,8 @@ async fn wait_while_paused(control: &mut watch::Receiver<Control>) -> bool {
 /// than rows). A worker owns only its receiver of the batch's control (run, pause,
 /// cancel); the plan, the queue of row indices still to send, the pace and the committer
 /// it shares with the others (`Shared`), so the workers together send every row once, in
-/// queue order, at most `concurrency` at a time, and one task writes the journal.
+/// queue order (a row about a target in flight waits for it: see `queue`), at most
+/// `concurrency` at a time, and one task writes the journal.
 ///
 /// Each turn of the loop is one row, in the order that keeps the journal honest:
 /// [`next_row`] waits while the batch is paused and for the pace (the `--rate` and any
@@ -377,6 +374,7 @@ async fn worker(
         if let Some(why) = why.flatten() {
             tracing::warn!("batch stopped sending: {why}");
         }
+        shared.queue.done(index);
         shared.first.open();
     }
 }
@@ -392,11 +390,7 @@ async fn next_row(shared: &Shared, control: &mut watch::Receiver<Control>) -> Op
         if !wait_while_paused(control).await || shared.stopped() {
             return None;
         }
-        let index = shared
-            .queue
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop_front()?;
+        let index = shared.queue.pop().await?;
         shared.pace.turn().await;
         if *control.borrow() == Control::Run {
             return Some(index);

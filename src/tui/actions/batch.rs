@@ -178,13 +178,33 @@ impl App {
             layout,
             service,
             remove: false,
+            set: false,
         };
         self.preview_import(source);
     }
 
     /// (Re)plans an import with its source's layout and opens the preview.
-    pub(in crate::tui) fn preview_import(&mut self, source: ImportSource) {
+    pub(in crate::tui) fn preview_import(&mut self, mut source: ImportSource) {
+        let scope = match plan::set_scope(None, self.catalogue()) {
+            Ok((scope, _)) => scope,
+            Err(_) if source.set => {
+                source.set = false;
+                self.set_status(
+                    Level::Warn,
+                    "Set needs the profile's tag catalogue (hive.tags), the tags a set covers: \
+                     it is empty, so the file is read as an add.",
+                );
+                Vec::new()
+            }
+            Err(_) => Vec::new(),
+        };
         let plan = match source.service {
+            Service::Hive if source.set => plan::hive_set_plan(
+                &source.table,
+                Some(source.layout.clone()),
+                &scope,
+                &self.known,
+            ),
             Service::Hive => plan::hive_plan(
                 &source.table,
                 Some(source.layout.clone()),

@@ -21,6 +21,7 @@ pub fn batch_op_words(name: &str) -> &'static str {
     match name {
         "hive_add" => "Hive add",
         "hive_remove" => "Hive remove",
+        "hive_set" => "Hive set",
         "cerego_import" => "Cerego set",
         "undo" => "undo",
         "probe" => "Hive probe",

@@ -172,10 +172,13 @@ impl Preview {
                         keys.first_key(Action::Header),
                         s.layout.columns.first().map_or(1, |c| c + 1),
                         keys.first_key(Action::Column),
-                        match (s.service, s.remove) {
-                            (Service::Hive, true) => " · REMOVE the listed tags",
-                            (Service::Hive, false) => " · add the listed tags",
-                            (Service::Cerego, _) => "",
+                        match (s.service, s.remove, s.set) {
+                            (Service::Hive, _, true) => {
+                                " · SET the catalogue tags to exactly the list"
+                            }
+                            (Service::Hive, true, _) => " · REMOVE the listed tags",
+                            (Service::Hive, false, _) => " · add the listed tags",
+                            (Service::Cerego, ..) => "",
                         }
                     ),
                     w,
@@ -254,6 +257,11 @@ impl Preview {
             hints.push(format!("{} header row", k(Action::Header)));
             hints.push(format!("{} users' column", k(Action::Column)));
             if s.service == Service::Hive {
+                hints.push(format!(
+                    "{} {}",
+                    k(Action::SetMode),
+                    if s.set { "add" } else { "set" }
+                ));
                 hints.push(format!(
                     "{} {}",
                     k(Action::Remove),

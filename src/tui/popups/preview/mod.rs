@@ -18,7 +18,7 @@ use crate::core::domain::{HiveTag, TagType};
 use crate::core::gate::{self, PlanDecision, Policy};
 use crate::core::model::KnownState;
 use crate::core::op::Service;
-use crate::core::plan::{Layout, Prediction, RowError, Table, predict};
+use crate::core::plan::{Layout, Prediction, RowError, Table, predict_all};
 use crate::core::printable::plural;
 use crate::engine::batch::SavedPlan;
 use crate::tui::app::Level;
@@ -35,6 +35,8 @@ pub struct ImportSource {
     pub service: Service,
     /// A Hive file: remove the listed tags instead of adding them.
     pub remove: bool,
+    /// A Hive file: set each patron's catalogue tags to exactly the row's list.
+    pub set: bool,
 }
 
 /// One row of the preview's list, written once when the preview is made.
@@ -99,11 +101,8 @@ impl Preview {
         types: &[TagType],
         policy: &Policy,
     ) -> Self {
-        let predictions: Vec<Prediction> = plan
-            .rows
-            .iter()
-            .map(|r| predict(r, known, catalogue, types))
-            .collect();
+        let predictions: Vec<Prediction> =
+            predict_all(plan.op, &plan.rows, known, catalogue, types);
         let (shown, basis) = rows::shown(&plan.rows, &predictions, known);
         let widths = rows::widths(&shown);
         let warnings = plan
@@ -178,7 +177,7 @@ impl Room for Preview {
                 };
                 Outcome::stay().say(Level::Info, text)
             }
-            Some(Action::Header) | Some(Action::Column) | Some(Action::Remove)
+            Some(Action::Header | Action::Column | Action::Remove | Action::SetMode)
                 if self.source.is_some() =>
             {
                 let Some(mut source) = self.source.clone() else {
@@ -189,7 +188,17 @@ impl Room for Preview {
                 } else if action == Some(Action::Remove) {
                     if source.service == Service::Hive {
                         source.remove = !source.remove;
+                        source.set = false;
                     }
+                } else if action == Some(Action::SetMode) {
+                    if source.service != Service::Hive {
+                        return Outcome::stay().say(
+                            Level::Info,
+                            "Set is for Hive files: a Cerego import already sets each value.",
+                        );
+                    }
+                    source.set = !source.set;
+                    source.remove = false;
                 } else {
                     // The users' column moves to the next one; the others follow it.
                     let width = source
