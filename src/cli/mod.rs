@@ -5,6 +5,7 @@
 //! completion and `color` decides whether help, errors and the console use colour. `main.rs` only calls [`main`].
 
 pub mod args;
+pub mod args_export;
 mod batch;
 mod batch_show;
 pub mod check;
@@ -17,6 +18,7 @@ mod console;
 mod demo;
 pub use console::read_script;
 mod dry_run;
+mod export;
 mod import;
 mod launch;
 mod log;
@@ -294,6 +296,18 @@ pub fn main() -> ExitCode {
             command: args::CeregoCommand::Import { import },
         }) => with_session(&cli.common.with(&options), async |s, format, yes| {
             import::import(s, import, import::Kind::Cerego, format, yes).await
+        }),
+        Some(Command::Hive {
+            options,
+            command: args::HiveCommand::Export(a),
+        }) => with_session(&cli.common.with(&options), async |s, format, _| {
+            export::hive(s, a, format)
+        }),
+        Some(Command::Cerego {
+            options,
+            command: args::CeregoCommand::Export(a),
+        }) => with_session(&cli.common.with(&options), async |s, format, _| {
+            export::cerego(s, a, format).await
         }),
         Some(Command::Probe {
             options,
