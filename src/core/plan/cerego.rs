@@ -172,11 +172,11 @@ pub fn cerego_plan(
     let skip = usize::from(layout.header);
     let width = width(table, &layout, &CEREGO_COLUMNS);
     // An export's `tag_type` column (the configured name): checked against the id.
-    let name_column = table
-        .rows
-        .first()
-        .filter(|_| layout.header)
-        .and_then(|h| h.cells.iter().position(|c| c.trim().eq_ignore_ascii_case("tag_type")));
+    let name_column = table.rows.first().filter(|_| layout.header).and_then(|h| {
+        h.cells
+            .iter()
+            .position(|c| c.trim().eq_ignore_ascii_case("tag_type"))
+    });
     let mut seen: HashMap<(CeregoUserId, TagTypeId), usize> = HashMap::new();
     for row in table.rows.iter().skip(skip) {
         let parsed = (|| -> Result<PlanRow, String> {

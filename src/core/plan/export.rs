@@ -222,8 +222,15 @@ pub fn hive_import_plan(
     };
     let mut empty: Vec<(PatronId, usize)> = Vec::new();
     for (i, row) in table.rows.iter().enumerate() {
-        let no_tags = i > 0 && row.cells.get(tags_column).is_some_and(|c| c.trim().is_empty());
-        let patron = row.cells.get(id_column).and_then(|c| PatronId::parse(c).ok());
+        let no_tags = i > 0
+            && row
+                .cells
+                .get(tags_column)
+                .is_some_and(|c| c.trim().is_empty());
+        let patron = row
+            .cells
+            .get(id_column)
+            .and_then(|c| PatronId::parse(c).ok());
         match patron {
             Some(p) if no_tags => empty.push((p, row.line)),
             _ => rest.rows.push(row.clone()),

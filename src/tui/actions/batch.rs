@@ -184,6 +184,17 @@ impl App {
     /// (Re)plans an import with its source's layout and opens the preview.
     pub(in crate::tui) fn preview_import(&mut self, source: ImportSource) {
         let plan = match source.service {
+            // An export read with its own header: its unchanged rows send nothing.
+            Service::Hive
+                if source.layout.header && plan::export::is_hive_export(&source.table) =>
+            {
+                plan::hive_import_plan(
+                    &source.table,
+                    source.remove,
+                    self.catalogue(),
+                    &self.known.hive,
+                )
+            }
             Service::Hive => plan::hive_plan(
                 &source.table,
                 Some(source.layout.clone()),

@@ -57,7 +57,10 @@ fn a_hive_export_is_the_import_format_under_a_comment_quoted_as_rfc_4180() {
         )
     );
     assert_eq!((e.rows, e.subjects, e.left_out), (4, 4, 0));
-    assert!(!HIVE_EXPORT_COMMENT.contains(','), "one cell in a spreadsheet");
+    assert!(
+        !HIVE_EXPORT_COMMENT.contains(','),
+        "one cell in a spreadsheet"
+    );
 }
 
 #[test]
@@ -100,7 +103,10 @@ fn an_unedited_hive_export_imports_as_unchanged_rows_only() {
         "p3 and never have no tags"
     );
     let note = no_tags_note(&plan.rows).unwrap();
-    assert!(note.contains("2 rows") && note.contains("lines 5, 6"), "{note}");
+    assert!(
+        note.contains("2 rows") && note.contains("lines 5, 6"),
+        "{note}"
+    );
 }
 
 #[test]
@@ -111,7 +117,12 @@ fn an_edited_hive_export_sends_only_the_rows_with_a_tag_not_confirmed() {
          p1,\"vip, newsletter, beta\",2026-11-30T09:15:00Z\n\"p,2\",vip,\np3,beta,\n\
          never,,\nnew_one,vip,\n"
     );
-    let plan = hive_import_plan(&read_table(text.as_bytes()).unwrap(), false, &catalogue(), &k);
+    let plan = hive_import_plan(
+        &read_table(text.as_bytes()).unwrap(),
+        false,
+        &catalogue(),
+        &k,
+    );
     assert!(plan.invalid.is_empty(), "{:?}", plan.invalid);
     let sent: Vec<String> = plan
         .rows
@@ -122,7 +133,12 @@ fn an_edited_hive_export_sends_only_the_rows_with_a_tag_not_confirmed() {
     assert_eq!(sent, ["p1", "p3", "new_one"]);
     assert_eq!(plan.unchanged(), 2);
     // A remove of an export sends every row that has tags (nothing is known absent).
-    let plan = hive_import_plan(&read_table(text.as_bytes()).unwrap(), true, &catalogue(), &k);
+    let plan = hive_import_plan(
+        &read_table(text.as_bytes()).unwrap(),
+        true,
+        &catalogue(),
+        &k,
+    );
     assert_eq!(plan.requests(), 4);
     assert_eq!(plan.unchanged(), 1);
 }
@@ -143,7 +159,12 @@ fn a_plain_hive_file_is_planned_as_before() {
 fn an_export_row_repeating_a_patron_with_no_tags_merges_into_its_row() {
     let k = known();
     let text = "user_id,user_tags,confirmed_at\nnew_one,,\nnew_one,vip,\nbad id\u{7},,\n";
-    let plan = hive_import_plan(&read_table(text.as_bytes()).unwrap(), false, &catalogue(), &k);
+    let plan = hive_import_plan(
+        &read_table(text.as_bytes()).unwrap(),
+        false,
+        &catalogue(),
+        &k,
+    );
     assert_eq!(plan.rows.len(), 1, "{:?}", plan.rows);
     assert_eq!(plan.rows[0].lines, [2, 3]);
     assert!(!plan.rows[0].unchanged);
@@ -199,12 +220,22 @@ fn cerego_import_reads_an_export_back_and_checks_the_name_against_the_id() {
         ..Default::default()
     }]);
     let text = "user_id,tag_type_id,tag_type,value\n10,3,Cohort,Fall\n10,9,plan,Gold\n";
-    let plan = cerego_plan(&read_table(text.as_bytes()).unwrap(), None, &types(), &users);
+    let plan = cerego_plan(
+        &read_table(text.as_bytes()).unwrap(),
+        None,
+        &types(),
+        &users,
+    );
     assert!(plan.invalid.is_empty(), "{:?}", plan.invalid);
     assert_eq!(plan.unchanged(), 2, "an unedited export sends nothing");
     // A name that is not the id's: a row error naming both. An empty name is not checked.
     let text = "user_id,tag_type_id,tag_type,value\n10,3,Plan,Spring\n10,9,,Silver\n";
-    let plan = cerego_plan(&read_table(text.as_bytes()).unwrap(), None, &types(), &users);
+    let plan = cerego_plan(
+        &read_table(text.as_bytes()).unwrap(),
+        None,
+        &types(),
+        &users,
+    );
     assert_eq!(plan.invalid.len(), 1, "{:?}", plan.invalid);
     let reason = &plan.invalid[0].reason;
     assert!(
@@ -225,6 +256,14 @@ fn id_lists_skip_blanks_and_comments_and_name_every_bad_line() {
     let e = read_id_list(b"p1\np1,vip\nbad\x07\n", parse).unwrap_err();
     assert!(e.contains("line 2") && e.contains("comma"), "{e}");
     assert!(e.contains("line 3"), "{e}");
-    assert!(read_id_list(b"# nothing\n\n", parse).unwrap_err().contains("no ids"));
-    assert!(read_id_list(b"p1\n\xff\n", parse).unwrap_err().contains("line 2"));
+    assert!(
+        read_id_list(b"# nothing\n\n", parse)
+            .unwrap_err()
+            .contains("no ids")
+    );
+    assert!(
+        read_id_list(b"p1\n\xff\n", parse)
+            .unwrap_err()
+            .contains("line 2")
+    );
 }
