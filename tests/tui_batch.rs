@@ -660,3 +660,27 @@ fn s_in_an_import_preview_sets_each_patrons_tags_exactly() {
     fresh.sort();
     assert_eq!(fresh, ["newsletter", "vip"]);
 }
+
+#[test]
+fn an_export_imported_in_the_console_sends_only_what_tagdesk_did_not_confirm() {
+    // Issue 23 §1: the console's preview reads an export as the CLI does.
+    let mut h = hive(LARGE);
+    h.key(KeyCode::Char('I'));
+    h.type_text("patrons.csv");
+    h.key(KeyCode::Enter);
+    let file = "# user_tags: the tags tagdesk last confirmed\r\nuser_id,user_tags,confirmed_at\r\n\
+                user_abc123,newsletter,\r\nnever_seen,,\r\nuser_def456,\"newsletter, vip\",\r\n";
+    h.send(Message::ImportRead {
+        path: "patrons.csv".into(),
+        service: Service::Hive,
+        result: Ok(Arc::new(file.as_bytes().to_vec())),
+    });
+    let Some(Popup::Preview(p)) = &h.app.popup else {
+        panic!("the import's preview opens")
+    };
+    assert!(p.invalid.is_empty(), "{:?}", p.invalid);
+    assert_eq!(p.plan.rows.len(), 3);
+    assert_eq!(p.plan.rows.iter().filter(|r| r.unchanged).count(), 2);
+    assert_eq!(p.todo.len(), 1, "only user_def456's vip is sent");
+    assert_eq!(p.plan.rows[p.todo[0]].op.target(), "user_def456");
+}

@@ -257,6 +257,9 @@ pub enum HiveCommand {
         #[arg(long, value_name = "A,B,…", requires = "set")]
         scope: Option<String>,
     },
+    /// Write the patrons tagdesk knows (or --patrons), with the tags it last confirmed, as
+    /// a file `hive import` reads back: user_id,user_tags,confirmed_at.
+    Export(super::args_export::HiveExportArgs),
 }
 
 /// What every import takes.
@@ -465,6 +468,9 @@ pub enum CeregoCommand {
         #[command(flatten)]
         import: ImportArgs,
     },
+    /// Write the partner's users (or --users) as a file `cerego import` reads back:
+    /// user_id,tag_type_id,tag_type,value, a row per configured tag type a user has.
+    Export(super::args_export::CeregoExportArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -51,7 +51,9 @@ pub(crate) async fn import(
     drop(bytes);
     let mut known = known_state(session);
     let built = match kind {
-        Kind::Hive { remove } => plan::hive_plan(&table, None, remove, &catalogue_of(session).0),
+        Kind::Hive { remove } => {
+            plan::hive_import_plan(&table, remove, &catalogue_of(session).0, &known.hive)
+        }
         Kind::HiveSet { scope } => {
             match plan::set_scope(scope.as_deref(), &catalogue_of(session).0) {
                 Ok((scope, warnings)) => {
@@ -99,6 +101,7 @@ pub(crate) async fn import(
     for row in &mut rows {
         row.note_seen(&known);
     }
+    let notes: Vec<String> = plan::export::no_tags_note(&rows).into_iter().collect();
     let saved = SavedPlan {
         batch_id: journal::new_id(),
         created_at: chrono::Utc::now(),
@@ -111,7 +114,7 @@ pub(crate) async fn import(
         rows,
         skipped: built.invalid.clone(),
         undo_of: None,
-        notes: Vec::new(),
+        notes,
         check_by_hand: Vec::new(),
         retry_of: None,
     };
@@ -119,6 +122,9 @@ pub(crate) async fn import(
         super::set_preview::print(&saved, &known);
     }
     let todo = saved.to_send();
+    if todo.is_empty() && unchanged > 0 {
+        super::err("tagdesk: nothing to send: every row is unchanged (already what the file says)");
+    }
     let l = Launch {
         todo,
         resume: false,

@@ -361,6 +361,10 @@ fn closing_sections() -> Roff {
             "Check and predict every row of a CSV file; send nothing.",
         ),
         (
+            "tagdesk cerego export users.csv",
+            "Write the partner's tag values to a file to edit and load back with cerego import (an unedited file sends nothing).",
+        ),
+        (
             "tagdesk log --since 2h --csv",
             "Export the last two hours of the journal.",
         ),

@@ -6,6 +6,7 @@
 
 pub mod args;
 pub mod args_retry;
+pub mod args_export;
 mod batch;
 mod batch_show;
 pub mod check;
@@ -19,6 +20,7 @@ mod demo;
 pub use console::read_script;
 mod dry_run;
 mod expect_check;
+mod export;
 mod import;
 mod launch;
 mod log;
@@ -309,6 +311,18 @@ pub fn main() -> ExitCode {
             command: args::CeregoCommand::Import { import },
         }) => with_session(&cli.common.with(&options), async |s, format, yes| {
             import::import(s, import, import::Kind::Cerego, format, yes).await
+        }),
+        Some(Command::Hive {
+            options,
+            command: args::HiveCommand::Export(a),
+        }) => with_session(&cli.common.with(&options), async |s, format, _| {
+            export::hive(s, a, format)
+        }),
+        Some(Command::Cerego {
+            options,
+            command: args::CeregoCommand::Export(a),
+        }) => with_session(&cli.common.with(&options), async |s, format, _| {
+            export::cerego(s, a, format).await
         }),
         Some(Command::Probe {
             options,

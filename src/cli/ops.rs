@@ -52,8 +52,8 @@ pub fn hive_op(c: HiveCommand) -> Result<Op, String> {
     let (patron, fields, add) = match c {
         HiveCommand::Add { patron, api_fields } => (patron, api_fields, true),
         HiveCommand::Remove { patron, api_fields } => (patron, api_fields, false),
-        HiveCommand::Import { .. } => {
-            return Err("an import is a batch, not one Op (see `tagdesk hive import`)".into());
+        HiveCommand::Import { .. } | HiveCommand::Export(_) => {
+            return Err("an import or export is not one Op (see `tagdesk hive import`)".into());
         }
     };
     let patron = PatronId::parse(&patron).map_err(|e| e.to_string())?;
@@ -144,8 +144,8 @@ pub fn cerego_op(
             }
         }
         CeregoCommand::Profile => Op::CeregoProfile,
-        CeregoCommand::Import { .. } => {
-            return Err("an import is a batch, not one Op (see `tagdesk cerego import`)".into());
+        CeregoCommand::Import { .. } | CeregoCommand::Export(_) => {
+            return Err("an import or export is not one Op (see `tagdesk cerego import`)".into());
         }
     })
 }

@@ -173,6 +173,12 @@ pub fn cerego_plan(
     };
     let skip = usize::from(layout.header);
     let width = width(table, &layout, &CEREGO_COLUMNS);
+    // An export's `tag_type` column (the configured name): checked against the id.
+    let name_column = table.rows.first().filter(|_| layout.header).and_then(|h| {
+        h.cells
+            .iter()
+            .position(|c| c.trim().eq_ignore_ascii_case("tag_type"))
+    });
     let mut seen: HashMap<(CeregoUserId, TagTypeId), usize> = HashMap::new();
     for row in table.rows.iter().skip(skip) {
         let parsed = (|| -> Result<PlanRow, String> {
@@ -195,6 +201,13 @@ pub fn cerego_plan(
                         tag_names::listed(tag_types.iter())
                     }
                 ));
+            }
+            if let Some(named) = name_column
+                .and_then(|c| row.cells.get(c))
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+            {
+                check_type_name(named, &tag_type, tag_types)?;
             }
             if users.position(user.as_str()).is_none() {
                 return Err(match users.partner_count() {
@@ -234,4 +247,22 @@ pub fn cerego_plan(
     }
     plan.layout = Some(layout);
     plan
+}
+
+/// A row's `tag_type` cell (an export's configured name) against its `tag_type_id`: a
+/// mismatch names both, since either may be the edit that went wrong.
+fn check_type_name(named: &str, id: &TagTypeId, tag_types: &[TagType]) -> Result<(), String> {
+    let configured = tag_types.iter().find(|t| t.id == *id);
+    match configured {
+        Some(t) if t.name.trim().to_lowercase() == named.to_lowercase() => Ok(()),
+        _ => Err(format!(
+            "tag_type \"{}\" does not match tag_type_id {id}{}: correct one of them (or empty \
+             the tag_type cell)",
+            printable(named),
+            configured.map_or_else(String::new, |t| format!(
+                " (configured as \"{}\")",
+                printable(t.name.trim())
+            ))
+        )),
+    }
 }

@@ -68,10 +68,14 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, String> {
 /// the first row over it, so a huge file is refused without being read whole.
 pub fn read_table_within(bytes: &[u8], max_rows: usize) -> Result<Table, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Comment lines at the top (an export's `# user_tags: ...`) are not rows; the lines
+    // after them keep their numbers.
+    let skip = leading_comments(bytes);
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(bytes);
+        .from_reader(&bytes[skip..]);
+    let skip = skip as u64;
     let mut table = Table::default();
     let mut record = ::csv::ByteRecord::new();
     // The reader's own line count does not see blank lines or CRLF the way an editor does:
@@ -94,15 +98,15 @@ pub fn read_table_within(bytes: &[u8], max_rows: usize) -> Result<Table, String>
                 crate::core::printable::grouped(max_rows as u64)
             ));
         }
-        let before = reader.position().byte();
+        let before = reader.position().byte() + skip;
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let start = record.position().map_or(before, |p| p.byte());
+                let start = record.position().map_or(before, |p| p.byte() + skip);
                 // The reader accepts what RFC 4180 does not (a quote inside an unquoted
                 // cell, text after a closing quote, a quote never closed): such a row
                 // would be sent with a changed id, so it is reported instead.
-                let (from, raw) = span(bytes, start, reader.position().byte());
+                let (from, raw) = span(bytes, start, reader.position().byte() + skip);
                 if let Some((offset, reason)) = bad_quoting(raw) {
                     table
                         .unreadable
@@ -131,7 +135,7 @@ pub fn read_table_within(bytes: &[u8], max_rows: usize) -> Result<Table, String>
                 }
             }
             Err(e) => {
-                let at = line_at(e.position().map_or(before, |p| p.byte()));
+                let at = line_at(e.position().map_or(before, |p| p.byte() + skip));
                 table.unreadable.push((at, format!("not valid CSV: {e}")));
                 // The reader cannot resume inside a broken record reliably: stop here.
                 break;
@@ -139,6 +143,23 @@ pub fn read_table_within(bytes: &[u8], max_rows: usize) -> Result<Table, String>
         }
     }
     Ok(table)
+}
+
+/// Where the rows of `bytes` start: after the lines at the top that are comments — a `#`
+/// then a space, or a `#` alone (a patron id may start with `#`, but not with `# `).
+fn leading_comments(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    while bytes[at..].starts_with(b"#") {
+        let after = bytes.get(at + 1).copied();
+        if !matches!(after, None | Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            break;
+        }
+        match bytes[at..].iter().position(|b| *b == b'\n') {
+            Some(end) => at += end + 1,
+            None => return bytes.len(),
+        }
+    }
+    at
 }
 
 /// The bytes of `bytes` from `start` to `end` (clamped), leading line ends skipped, and
@@ -279,6 +300,23 @@ mod tests {
         assert_eq!(lines(&t), [1, 3, 4, 6]);
         assert_eq!(t.rows[1].cells, ["p1", "vip, news"]);
         assert!(t.unreadable.is_empty());
+    }
+
+    #[test]
+    fn comment_lines_at_the_top_are_skipped_and_lines_keep_their_numbers() {
+        let t = read_table(b"# exported, by tagdesk\r\n#\nuser_id,user_tags\np1,vip\n").unwrap();
+        assert_eq!(t.rows[0].cells, ["user_id", "user_tags"]);
+        assert_eq!(lines(&t), [3, 4]);
+        assert!(t.unreadable.is_empty());
+        // With a byte-order mark; a broken row after the comment is named by its own line.
+        let t = read_table(b"\xEF\xBB\xBF# note\np\"1,vip\np2,vip\n").unwrap();
+        assert_eq!(lines(&t), [3]);
+        assert_eq!(t.unreadable[0].0, 2, "{:?}", t.unreadable);
+        // Only at the top, and only `# ` or `#` alone: an id starting with `#` is data.
+        let t = read_table(b"#p1,vip\n# later\n").unwrap();
+        assert_eq!(t.rows[0].cells, ["#p1", "vip"]);
+        assert_eq!(t.rows[1].cells, ["# later"]);
+        assert!(read_table(b"# only a comment").unwrap().rows.is_empty());
     }
 
     #[test]

@@ -13,6 +13,7 @@
 mod cerego;
 pub mod csv;
 pub mod expect;
+pub mod export;
 mod hive;
 mod predict;
 mod set;
@@ -24,6 +25,7 @@ use crate::core::op::Op;
 use crate::core::printable::printable;
 pub use cerego::{CEREGO_COLUMNS, cerego_plan, cerego_row, cerego_user_ids, for_set_api};
 pub use csv::{Layout, RawRow, Table, detect_layout, read_table};
+pub use export::hive_import_plan;
 pub use hive::{HIVE_COLUMNS, hive_plan, marked_hive_plan, split_tags};
 pub use predict::{Expect, Prediction, predict, predict_all, set_groups};
 pub use set::{hive_set_plan, set_scope};

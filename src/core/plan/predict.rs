@@ -99,11 +99,19 @@ pub fn predict(
                     (name, fate)
                 })
                 .collect();
-            let effect = fields
+            let mut effect = fields
                 .iter()
                 .map(|(f, e)| format!("{}{}", e.glyph(), printable(f)))
                 .collect::<Vec<_>>()
                 .join(" ");
+            // An export's row already as it says (see `export::hive_import_plan`).
+            if row.unchanged {
+                effect = if fields.is_empty() {
+                    "unchanged: no user_tags, nothing to send".into()
+                } else {
+                    format!("unchanged: {effect}")
+                };
+            }
             let basis = match seen {
                 Some(p) => match p.confirmed_at {
                     Some(t) => format!(

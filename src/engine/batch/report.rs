@@ -123,9 +123,17 @@ fn answered(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
     };
     if row.unchanged {
         r.outcome = RowOutcome::Unchanged;
-        r.message = Some(match &row.prior {
-            Some(v) => format!("unchanged: the value is already \"{v}\""),
-            None => "unchanged: nothing needed sending".into(),
+        r.message = Some(match (&row.prior, &row.op) {
+            (Some(v), _) => format!("unchanged: the value is already \"{v}\""),
+            (None, Op::HiveAdd { fields, .. } | Op::HiveRemove { fields, .. })
+                if fields.is_empty() =>
+            {
+                "unchanged: no user_tags, nothing to send".into()
+            }
+            (None, Op::HiveAdd { .. }) => {
+                "unchanged: every tag was last confirmed on the patron, not sent".into()
+            }
+            (None, _) => "unchanged: nothing needed sending".into(),
         });
         return r;
     }

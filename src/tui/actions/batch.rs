@@ -205,6 +205,17 @@ impl App {
                 &scope,
                 &self.known,
             ),
+            // An export read with its own header: its unchanged rows send nothing.
+            Service::Hive
+                if source.layout.header && plan::export::is_hive_export(&source.table) =>
+            {
+                plan::hive_import_plan(
+                    &source.table,
+                    source.remove,
+                    self.catalogue(),
+                    &self.known.hive,
+                )
+            }
             Service::Hive => plan::hive_plan(
                 &source.table,
                 Some(source.layout.clone()),
