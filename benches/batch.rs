@@ -263,6 +263,7 @@ fn journal_cost(root: &Path) {
                     undo_of: None,
                     notes: Vec::new(),
                     check_by_hand: Vec::new(),
+                    audit: Default::default(),
                 };
                 let todo = saved.to_send();
                 let ctx = Arc::new(RunContext {

@@ -297,6 +297,7 @@ fn an_interrupted_batch_is_offered_for_resume() {
         undo_of: None,
         notes: Vec::new(),
         check_by_hand: Vec::new(),
+        audit: Default::default(),
     };
     let last = [(1, "abandoned".to_string())].into();
     h.app.offer_resume(saved, vec![1], last);

@@ -135,6 +135,7 @@ impl Earlier {
             undo_of: None,
             notes: Vec::new(),
             check_by_hand: Vec::new(),
+            audit: Default::default(),
         };
         batch::save(self.dir.path(), &plan).expect("the plan file");
         let record = |event, time| {
@@ -165,6 +166,7 @@ impl Earlier {
                     rate: None,
                     undo_of: None,
                     writer,
+                    audit: Default::default(),
                 },
                 time,
             ))

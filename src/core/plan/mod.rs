@@ -12,6 +12,7 @@
 
 mod cerego;
 pub mod csv;
+pub mod file;
 mod hive;
 mod predict;
 

@@ -62,6 +62,8 @@ pub struct BatchInfo {
     /// When its last run ended.
     #[serde(skip)]
     pub ended_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub audit: crate::core::plan::file::PlanAudit,
 }
 
 enum Last {
@@ -84,6 +86,7 @@ pub fn list(journal_path: &Path) -> Result<Vec<BatchInfo>, String> {
                 rows,
                 undo_of,
                 writer,
+                audit,
                 ..
             } => {
                 index.insert(b.batch_id.clone(), found.len());
@@ -99,6 +102,7 @@ pub fn list(journal_path: &Path) -> Result<Vec<BatchInfo>, String> {
                         undo_of,
                         counts: None,
                         ended_at: None,
+                        audit,
                     },
                     Last::Started(writer),
                 ));
@@ -162,6 +166,7 @@ pub fn unstarted(
             undo_of: h.undo_of.clone(),
             counts: None,
             ended_at: None,
+            audit: h.audit.clone(),
         })
         .collect();
     out.sort_by_key(|b| std::cmp::Reverse(b.created_at));
@@ -355,6 +360,7 @@ pub fn undo_plan(
         undo_of: Some(original.batch_id.clone()),
         notes,
         check_by_hand,
+        audit: Default::default(),
     }
 }
 
@@ -383,6 +389,7 @@ pub fn undo_entry(entry: &Entry, batch_id: String, profile: &str, demo: bool) ->
         undo_of: None,
         notes: Vec::new(),
         check_by_hand: Vec::new(),
+        audit: Default::default(),
     };
     let mut plan = undo_plan(&single, &[vec![entry.clone()]], batch_id, profile, demo);
     plan.undo_of = Some(entry.intent.id.clone());

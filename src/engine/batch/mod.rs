@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::core::plan::file::PlanAudit;
 use crate::core::plan::{BatchOp, PlanRow, RowError};
 pub use limit::ConcurrencyReport;
 pub use lock::{BatchLock, LockError, take as lock_batch};
@@ -133,6 +134,10 @@ pub struct SavedPlan {
     /// and the undo exits non-zero.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub check_by_hand: Vec<String>,
+    /// A plan applied from a plan file: its author and the approval it ran on
+    /// (`author`, `approved_by`, `approved_at`).
+    #[serde(flatten)]
+    pub audit: PlanAudit,
 }
 
 impl SavedPlan {
@@ -152,6 +157,7 @@ impl SavedPlan {
             undo_of: None,
             notes: Vec::new(),
             check_by_hand: Vec::new(),
+            audit: PlanAudit::default(),
         }
     }
 
@@ -278,6 +284,8 @@ pub struct PlanHeader {
     pub data_rows: usize,
     #[serde(default)]
     pub undo_of: Option<String>,
+    #[serde(flatten)]
+    pub audit: PlanAudit,
 }
 
 impl PlanHeader {

@@ -37,6 +37,7 @@ impl App {
             undo_of: None,
             notes: Vec::new(),
             check_by_hand: Vec::new(),
+            audit: Default::default(),
         }
     }
 

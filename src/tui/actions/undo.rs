@@ -67,6 +67,7 @@ impl App {
                     undo_of: Some(entry.key.clone()),
                     notes: Vec::new(),
                     check_by_hand: Vec::new(),
+                    audit: Default::default(),
                 };
                 match single {
                     Ok(row) => plan.rows.push(row),
