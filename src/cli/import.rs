@@ -93,8 +93,10 @@ pub(crate) async fn import(
         undo_of: None,
         notes: Vec::new(),
         check_by_hand: Vec::new(),
+        audit: Default::default(),
     };
     let todo = saved.to_send();
+    let plan_out = args.plan_out.plan_out.clone();
     let l = Launch {
         todo,
         resume: false,
@@ -107,5 +109,8 @@ pub(crate) async fn import(
         plan: saved,
         lock: None,
     };
-    launch(session, l, format, yes).await
+    match plan_out {
+        Some(path) => super::plan_file::plan_out(session, l, &path, format).await,
+        None => launch(session, l, format, yes).await,
+    }
 }

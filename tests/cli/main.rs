@@ -652,3 +652,6 @@ mod conventions;
 
 // Issue 22 §2: scenario keys are discoverable.
 mod demo_list;
+
+// Issue 23 §4: a plan a second person approves.
+mod plan;
