@@ -275,6 +275,7 @@ fn journal_cost(root: &Path) {
                     notes: Vec::new(),
                     check_by_hand: Vec::new(),
                     retry_of: None,
+                    audit: Default::default(),
                 };
                 let todo = saved.to_send();
                 let ctx = Arc::new(RunContext {

@@ -298,6 +298,7 @@ fn an_interrupted_batch_is_offered_for_resume() {
         notes: Vec::new(),
         check_by_hand: Vec::new(),
         retry_of: None,
+        audit: Default::default(),
     };
     let last = [(1, "abandoned".to_string())].into();
     h.app.offer_resume(saved, vec![1], last);

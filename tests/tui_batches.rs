@@ -138,6 +138,7 @@ impl Earlier {
             notes: Vec::new(),
             check_by_hand: Vec::new(),
             retry_of: None,
+            audit: Default::default(),
         };
         batch::save(self.dir.path(), &plan).expect("the plan file");
         let record = |event, time| {
@@ -168,6 +169,7 @@ impl Earlier {
                     rate: None,
                     undo_of: None,
                     writer,
+                    audit: Default::default(),
                 },
                 time,
             ))

@@ -227,6 +227,7 @@ fn a_resume_offer_waits_for_the_known_patrons_then_predicts_from_them() {
         notes: Vec::new(),
         check_by_hand: Vec::new(),
         retry_of: None,
+        audit: Default::default(),
     };
     h.app
         .offer_resume(saved, vec![0, 1], [(1, "abandoned".to_string())].into());

@@ -217,6 +217,18 @@ pub enum Command {
         #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
         out: Option<PathBuf>,
     },
+    /// Show or approve a plan file written by --plan-out (a second person's approval).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Plan(super::args_plan::PlanArgs),
+    /// Run a plan file written by --plan-out, exactly as planned: refused if it was edited,
+    /// is stale, is for another profile, or lacks the approval its profile requires.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Apply {
+        #[command(flatten)]
+        options: CommandOptions,
+        #[command(flatten)]
+        args: super::args_plan::ApplyArgs,
+    },
     /// Serve the simulator of both APIs standalone (Cerego under /v3, Hive under /api/v1).
     Sim(SimArgs),
 }
@@ -275,6 +287,8 @@ pub struct ImportArgs {
     /// whole file).
     #[arg(long)]
     pub skip_invalid: bool,
+    #[command(flatten)]
+    pub plan_out: super::args_plan::PlanOut,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -407,6 +421,8 @@ pub enum BatchCommand {
         /// Undo it again, though an earlier undo of it finished.
         #[arg(long)]
         again: bool,
+        #[command(flatten)]
+        plan_out: super::args_plan::PlanOut,
         #[command(flatten)]
         run: RunArgs,
     },

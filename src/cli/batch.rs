@@ -37,6 +37,8 @@ pub(crate) fn policy_of(session: &Session) -> Policy {
         read_only: session.profile.read_only,
         read_only_flag: session.profile.read_only_flag,
         confirm: session.profile.confirm,
+        // `launch` checks the approval a plan carries (plan_file::approval_refusal).
+        require_approval: false,
     }
 }
 
@@ -236,6 +238,7 @@ pub(crate) async fn batch_command(
             batch_id,
             dry_run,
             again,
+            plan_out,
             run,
         } => {
             let plan = match load_here(session, &batch_id, "undo") {
@@ -270,7 +273,8 @@ pub(crate) async fn batch_command(
                 &session.profile.name,
                 session.profile.demo,
             );
-            start_undo(session, undo, run, dry_run, format, yes).await
+            let out = plan_out.plan_out;
+            start_undo(session, undo, run, (dry_run, out), format, yes).await
         }
     }
 }
@@ -406,7 +410,7 @@ pub(crate) async fn start_undo(
     session: &Session,
     undo: SavedPlan,
     run: RunArgs,
-    dry_run: bool,
+    (dry_run, plan_out): (bool, Option<std::path::PathBuf>),
     format: Format,
     yes: bool,
 ) -> u8 {
@@ -423,7 +427,10 @@ pub(crate) async fn start_undo(
         plan: undo,
         lock: None,
     };
-    launch(session, launch_it, format, yes).await
+    match plan_out {
+        Some(path) => super::plan_file::plan_out(session, launch_it, &path, format).await,
+        None => launch(session, launch_it, format, yes).await,
+    }
 }
 
 pub(crate) async fn resume(
@@ -571,5 +578,5 @@ pub(crate) async fn undo_command(
         &session.profile.name,
         session.profile.demo,
     );
-    start_undo(session, undo, run, dry_run, format, yes).await
+    start_undo(session, undo, run, (dry_run, None), format, yes).await
 }

@@ -75,9 +75,15 @@ pub(super) fn show(
                 "retry_of": plan.retry_of,
                 "source": plan.source,
                 "sha256": plan.sha256,
+                "author": plan.audit.author,
+                "approved_by": plan.audit.approved_by,
+                "approved_at": plan.audit.approved_at,
                 "rows": rows,
             }))),
             Format::Human => {
+                if let Some(line) = super::plan_file::audit_line(&plan.audit) {
+                    out(&line);
+                }
                 for r in &rows {
                     out(&human_row(r));
                 }

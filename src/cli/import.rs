@@ -117,6 +117,7 @@ pub(crate) async fn import(
         notes,
         check_by_hand: Vec::new(),
         retry_of: None,
+        audit: Default::default(),
     };
     if saved.op == plan::BatchOp::HiveSet && !args.dry_run && format == Format::Human {
         super::set_preview::print(&saved, &known);
@@ -125,6 +126,7 @@ pub(crate) async fn import(
     if todo.is_empty() && unchanged > 0 {
         super::err("tagdesk: nothing to send: every row is unchanged (already what the file says)");
     }
+    let plan_out = args.plan_out.plan_out.clone();
     let l = Launch {
         todo,
         resume: false,
@@ -137,7 +139,10 @@ pub(crate) async fn import(
         plan: saved,
         lock: None,
     };
-    launch(session, l, format, yes).await
+    match plan_out {
+        Some(path) => super::plan_file::plan_out(session, l, &path, format).await,
+        None => launch(session, l, format, yes).await,
+    }
 }
 
 /// A file with invalid rows and no `--skip-invalid`: every bad row listed, nothing sent.

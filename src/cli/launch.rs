@@ -169,6 +169,9 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
     if launch.dry_run {
         return dry_run(session, &launch, format);
     }
+    if let Some(why) = super::plan_file::approval_refusal(session, &launch.plan) {
+        return fail(format, &why, exit::USAGE);
+    }
     if let Err(e) = results_usable(session, &launch.run, &launch.plan, format) {
         return fail(format, &format!("not sent: {e}"), exit::USAGE);
     }
@@ -253,6 +256,7 @@ pub(crate) async fn launch(session: &Session, launch: Launch, format: Format, ye
             rate: launch.run.rate,
             undo_of: launch.plan.undo_of.clone(),
             writer: Writer::current().clone(),
+            audit: launch.plan.audit.clone(),
         }
     };
     let ctx = Arc::new(RunContext {

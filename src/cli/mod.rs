@@ -7,6 +7,7 @@
 pub mod args;
 pub mod args_retry;
 pub mod args_export;
+pub mod args_plan;
 mod batch;
 mod batch_show;
 pub mod check;
@@ -27,6 +28,8 @@ mod log;
 pub mod man;
 pub mod ops;
 mod outcomes;
+mod plan_cmd;
+mod plan_file;
 mod probe;
 mod progress;
 pub mod render;
@@ -330,6 +333,16 @@ pub fn main() -> ExitCode {
         }) => with_session(&cli.common.with(&options), async |s, format, yes| {
             probe::probe_hive(s, probe_args, format, yes).await
         }),
+        Some(Command::Plan(args_plan::PlanArgs { options, command })) => {
+            with_session(&cli.common.with(&options), async |s, format, _| {
+                plan_cmd::plan_command(s, command, format).await
+            })
+        }
+        Some(Command::Apply { options, args }) => {
+            with_session(&cli.common.with(&options), async |s, format, yes| {
+                plan_cmd::apply(s, args, format, yes).await
+            })
+        }
         Some(Command::Batch { options, command }) => {
             with_session(&cli.common.with(&options), async |s, format, yes| {
                 batch::batch_command(s, command, format, yes).await

@@ -164,6 +164,7 @@ pub(crate) async fn probe_hive(
         rate: None,
         undo_of: None,
         writer: Writer::current().clone(),
+        audit: Default::default(),
     };
     let ctx = Arc::new(RunContext {
         clients,

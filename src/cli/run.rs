@@ -45,6 +45,7 @@ pub async fn run_op(session: &Session, op: Op, format: Format, yes: bool) -> u8 
         read_only: session.profile.read_only,
         read_only_flag: session.profile.read_only_flag,
         confirm: session.profile.confirm,
+        require_approval: false,
     };
     match gate::check(&op, &policy) {
         Decision::Allow => {}

@@ -115,6 +115,8 @@ pub struct Profile {
     /// `read_only` is false).
     pub read_only_flag: bool,
     pub confirm: bool,
+    /// `require_approval = true`: batches run only from an approved plan file.
+    pub require_approval: bool,
     /// The header colour (a ratatui colour name or #rrggbb).
     pub color: String,
     pub cerego: Option<CeregoProfile>,
@@ -216,6 +218,7 @@ impl Profile {
             read_only: false,
             read_only_flag: false,
             confirm: false,
+            require_approval: false,
             color: "yellow".into(),
             cerego: Some(CeregoProfile {
                 base_url: base_url.into(),
@@ -428,6 +431,7 @@ pub fn resolve_profile(
         read_only: p.read_only,
         read_only_flag: false,
         confirm: p.confirm,
+        require_approval: p.require_approval,
         color,
         cerego,
         hive,
@@ -522,6 +526,7 @@ pub fn profile_from_env(
         read_only: false,
         read_only_flag: false,
         confirm: false,
+        require_approval: false,
         color: "cyan".into(),
         cerego,
         hive,

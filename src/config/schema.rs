@@ -49,6 +49,9 @@ pub struct FileConfig {
     #[serde(default)]
     #[schemars(schema_with = "super::schema_json::theme")]
     pub theme: Option<String>,
+    /// Your name as plan files record it (their author, and approver by default); unset:
+    /// the login name (USER or USERNAME). Printable, at most 100 characters.
+    pub operator: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
@@ -234,6 +237,11 @@ pub struct ProfileConfig {
     /// Every change asks first, naming the profile (the header turns red).
     #[serde(default)]
     pub confirm: bool,
+    /// Imports, undos and retries run only from a plan file another person approved
+    /// (`--plan-out`, `tagdesk plan approve`, `tagdesk apply`). A process aid and an audit
+    /// trail, not a security boundary.
+    #[serde(default)]
+    pub require_approval: bool,
     #[serde(default)]
     #[schemars(schema_with = "super::schema_json::colour")]
     pub color: Option<String>,
@@ -394,6 +402,11 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
             &["theme"],
             format!("theme \"{theme}\" is not one of {}", colour::Theme::NAMES),
         ));
+    }
+    if let Some(op) = &config.operator
+        && let Err(e) = crate::core::plan::file::check_name(op)
+    {
+        return Err(at(&["operator"], format!("operator \"{op}\": {e}")));
     }
     for (name, p) in &config.profiles {
         if let Some(color) = &p.color

@@ -16,6 +16,9 @@ pub struct Policy {
     pub read_only_flag: bool,
     /// `confirm = true`: every change asks first, naming the profile.
     pub confirm: bool,
+    /// `require_approval = true`: a batch runs only from an approved plan file (`tagdesk
+    /// apply`, which checks the approval itself); any other batch is refused.
+    pub require_approval: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +117,14 @@ pub fn check_plan(op: BatchOp, service: Service, requests: usize, policy: &Polic
             policy.read_only_why()
         ));
     }
+    if policy.require_approval && op != BatchOp::Probe {
+        return PlanDecision::Refuse(format!(
+            "profile {} requires approval: the batch of {what} was not sent (write it with \
+             --plan-out PLAN.json, have someone else run `tagdesk plan approve PLAN.json`, then \
+             `tagdesk apply PLAN.json`)",
+            policy.profile
+        ));
+    }
     if op == BatchOp::Probe {
         // Only a live application is probed as a batch (the console's `S`): always asked.
         return PlanDecision::Confirm {
@@ -192,6 +203,7 @@ mod tests {
             read_only,
             read_only_flag: false,
             confirm,
+            require_approval: false,
         }
     }
 
@@ -257,6 +269,30 @@ mod tests {
             mutations, 6,
             "Hive add/remove, Cerego add/update/set, a raw POST"
         );
+    }
+
+    #[test]
+    fn a_require_approval_profile_refuses_a_batch_that_is_not_an_applied_plan() {
+        let gated = Policy {
+            require_approval: true,
+            ..policy(false, false)
+        };
+        let d = check_plan(BatchOp::HiveAdd, Service::Hive, 3, &gated);
+        let PlanDecision::Refuse(why) = d else {
+            panic!("refused: {d:?}")
+        };
+        assert!(
+            why.contains("requires approval") && why.contains("--plan-out"),
+            "{why}"
+        );
+        assert_eq!(
+            check_plan(BatchOp::HiveAdd, Service::Hive, 3, &policy(false, false)),
+            PlanDecision::Allow
+        );
+        assert!(matches!(
+            check_plan(BatchOp::Probe, Service::Hive, 3, &gated),
+            PlanDecision::Confirm { .. }
+        ));
     }
 
     #[test]

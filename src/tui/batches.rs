@@ -189,6 +189,7 @@ impl BatchRunner {
                 rate: None,
                 undo_of: plan.undo_of.clone(),
                 writer: Writer::current().clone(),
+                audit: plan.audit.clone(),
             }
         };
         let task = tokio::spawn(async move {

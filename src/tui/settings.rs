@@ -223,6 +223,7 @@ pub fn settings_from(
             read_only: profile.read_only,
             read_only_flag: profile.read_only_flag,
             confirm: profile.confirm,
+            require_approval: profile.require_approval,
         },
         color: crate::config::colour::Colour::parse(&profile.color)
             .unwrap_or(crate::config::colour::Colour::Cyan),

@@ -655,3 +655,5 @@ mod demo_list;
 
 // Issue 23 §1: export, edit, import back.
 mod export;
+// Issue 23 §4: a plan a second person approves.
+mod plan;

@@ -14,6 +14,7 @@ mod cerego;
 pub mod csv;
 pub mod expect;
 pub mod export;
+pub mod file;
 mod hive;
 mod predict;
 mod set;

@@ -65,6 +65,8 @@ pub struct BatchInfo {
     /// When its last run ended.
     #[serde(skip)]
     pub ended_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub audit: crate::core::plan::file::PlanAudit,
 }
 
 enum Last {
@@ -87,6 +89,7 @@ pub fn list(journal_path: &Path) -> Result<Vec<BatchInfo>, String> {
                 rows,
                 undo_of,
                 writer,
+                audit,
                 ..
             } => {
                 index.insert(b.batch_id.clone(), found.len());
@@ -103,6 +106,7 @@ pub fn list(journal_path: &Path) -> Result<Vec<BatchInfo>, String> {
                         retry_of: None,
                         counts: None,
                         ended_at: None,
+                        audit,
                     },
                     Last::Started(writer),
                 ));
@@ -167,6 +171,7 @@ pub fn unstarted(
             retry_of: h.retry_of.clone(),
             counts: None,
             ended_at: None,
+            audit: h.audit.clone(),
         })
         .collect();
     out.sort_by_key(|b| std::cmp::Reverse(b.created_at));
@@ -361,6 +366,7 @@ pub fn undo_plan(
         notes,
         check_by_hand,
         retry_of: None,
+        audit: Default::default(),
     }
 }
 
@@ -392,6 +398,7 @@ pub fn undo_entry(entry: &Entry, batch_id: String, profile: &str, demo: bool) ->
         notes: Vec::new(),
         check_by_hand: Vec::new(),
         retry_of: None,
+        audit: Default::default(),
     };
     let mut plan = undo_plan(&single, &[vec![entry.clone()]], batch_id, profile, demo);
     plan.undo_of = Some(entry.intent.id.clone());

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::core::plan::file::PlanAudit;
 use crate::core::plan::{BatchOp, PlanRow, RowError};
 pub use limit::ConcurrencyReport;
 pub use lock::{BatchLock, LockError, take as lock_batch};
@@ -143,6 +144,10 @@ pub struct SavedPlan {
     /// `batch retry`: the batch whose failed rows this one sends again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_of: Option<String>,
+    /// A plan applied from a plan file: its author and the approval it ran on
+    /// (`author`, `approved_by`, `approved_at`).
+    #[serde(flatten)]
+    pub audit: PlanAudit,
 }
 
 impl SavedPlan {
@@ -163,6 +168,7 @@ impl SavedPlan {
             notes: Vec::new(),
             check_by_hand: Vec::new(),
             retry_of: None,
+            audit: PlanAudit::default(),
         }
     }
 
@@ -291,6 +297,8 @@ pub struct PlanHeader {
     pub undo_of: Option<String>,
     #[serde(default)]
     pub retry_of: Option<String>,
+    #[serde(flatten)]
+    pub audit: PlanAudit,
 }
 
 impl PlanHeader {

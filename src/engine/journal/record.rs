@@ -107,6 +107,9 @@ pub enum BatchEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         undo_of: Option<String>,
         writer: Writer,
+        /// A plan applied from a plan file: its author and approver.
+        #[serde(flatten)]
+        audit: crate::core::plan::file::PlanAudit,
     },
     /// A later run takes up the batch's unfinished rows.
     Resume { requests: usize, writer: Writer },

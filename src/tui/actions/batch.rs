@@ -38,6 +38,7 @@ impl App {
             notes: Vec::new(),
             check_by_hand: Vec::new(),
             retry_of: None,
+            audit: Default::default(),
         }
     }
 

@@ -68,6 +68,7 @@ impl App {
                     notes: Vec::new(),
                     check_by_hand: Vec::new(),
                     retry_of: None,
+                    audit: Default::default(),
                 };
                 match single {
                     Ok(row) => plan.rows.push(row),
