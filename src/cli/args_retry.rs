@@ -25,6 +25,8 @@ pub struct RetryArgs {
     #[arg(long)]
     pub dry_run: bool,
     #[command(flatten)]
+    pub plan_out: super::args_plan::PlanOut,
+    #[command(flatten)]
     pub run: RunArgs,
 }
 

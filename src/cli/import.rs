@@ -6,7 +6,7 @@ use serde_json::json;
 use super::args::ImportArgs;
 use super::batch::{known_state, print_row_errors, users_for_planning};
 use super::dry_run::catalogue_of;
-use super::launch::{Launch, Summary, launch, refuse_invalid};
+use super::launch::{Launch, Summary, launch};
 use super::{Format, err, exit, fail, flush, out};
 use crate::core::plan::{self, read_table};
 use crate::core::printable::{json_text, plural, printable};

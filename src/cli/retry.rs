@@ -192,7 +192,10 @@ pub(crate) async fn retry(session: &Session, args: RetryArgs, format: Format, ye
         plan,
         lock: None,
     };
-    launch(session, l, format, yes).await
+    match args.plan_out.plan_out {
+        Some(path) => super::plan_file::plan_out(session, l, &path, format).await,
+        None => launch(session, l, format, yes).await,
+    }
 }
 
 /// No row of the batch is in the classes asked for: says so, sends nothing, exit 0.
