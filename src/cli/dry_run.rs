@@ -70,7 +70,7 @@ pub(crate) fn dry_run(session: &Session, launch: &Launch, format: Format) -> u8 
                     .map(usize::to_string)
                     .collect::<Vec<_>>()
                     .join(",");
-                let expect = super::expect_check::beside_prediction(row, &p)
+                let expect = super::expect_check::beside_prediction(row, p)
                     .map(|(text, _)| format!("   [{text}]"))
                     .unwrap_or_default();
                 out(&format!(

@@ -5,9 +5,9 @@
 //! completion and `color` decides whether help, errors and the console use colour. `main.rs` only calls [`main`].
 
 pub mod args;
-pub mod args_retry;
 pub mod args_export;
 pub mod args_plan;
+pub mod args_retry;
 mod batch;
 mod batch_show;
 pub mod check;

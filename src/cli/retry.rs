@@ -258,6 +258,7 @@ mod tests {
             refused,
             errors,
             dry_run: false,
+            plan_out: Default::default(),
             run: crate::cli::args::RunArgs {
                 concurrency: batch::Concurrency::Fixed(4),
                 rate: None,

@@ -129,6 +129,8 @@ mod tests {
                 want: None,
                 warnings: Vec::new(),
                 seen: Default::default(),
+                expect: None,
+                source: Vec::new(),
             })
             .collect();
         plan
