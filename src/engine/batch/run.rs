@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::limit::{ConcurrencyReport, Limiter};
 use super::report::{self, RowOutcome, RowReport};
-use super::stop::{FirstAlone, StopRule, Stopped, key_refused};
+use super::stop::{StopRule, Stopped, key_refused};
 use super::{RunOptions, SavedPlan};
 use crate::core::op::{ApiError, Exchange, Op, Output};
 use crate::core::plan::PlanRow;
@@ -144,7 +144,6 @@ struct Shared {
     journal_error: Mutex<Option<String>>,
     deferred: Mutex<Option<Deferral>>,
     rule: Mutex<StopRule>,
-    first: FirstAlone,
 }
 
 impl Shared {
@@ -224,7 +223,6 @@ pub async fn run(
         journal_error: Mutex::new(None),
         deferred: Mutex::new(None),
         rule: Mutex::new(StopRule::new(ctx.options.max_errors)),
-        first: FirstAlone::default(),
     });
     let results: Arc<Mutex<Vec<(usize, RowReport)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut workers = tokio::task::JoinSet::new();
@@ -238,7 +236,6 @@ pub async fn run(
         );
         workers.spawn(async move {
             worker(ctx, &shared, results, progress, control).await;
-            shared.first.open();
         });
     }
     while workers.join_next().await.is_some() {}
@@ -375,17 +372,14 @@ async fn worker(
             tracing::warn!("batch stopped sending: {why}");
         }
         shared.queue.done(index);
-        shared.first.open();
     }
 }
 
-/// The next row this worker sends, once the batch runs and its turn has come (the run's
-/// first row goes alone; the others wait for its answer): None when the batch is cancelled,
+/// The next row this worker sends, once the batch runs and its turn has come: None when the batch is cancelled,
 /// the journal has failed, it stopped on its own (`--max-errors`, a refused key), or no row
 /// is left. A row taken before a pause
 /// or a cancel that came while waiting for the turn goes back to the front of the queue.
 async fn next_row(shared: &Shared, control: &mut watch::Receiver<Control>) -> Option<usize> {
-    shared.first.wait().await;
     loop {
         if !wait_while_paused(control).await || shared.stopped() {
             return None;

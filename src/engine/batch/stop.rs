@@ -142,39 +142,6 @@ impl StopRule {
     }
 }
 
-/// A run's first row goes alone: the other workers wait for its answer, so a refused key
-/// is sent once, not once per request in flight.
-#[derive(Debug)]
-pub struct FirstAlone {
-    taken: std::sync::atomic::AtomicBool,
-    opened: tokio::sync::watch::Sender<bool>,
-}
-
-impl Default for FirstAlone {
-    fn default() -> Self {
-        Self {
-            taken: Default::default(),
-            opened: tokio::sync::watch::Sender::new(false),
-        }
-    }
-}
-
-impl FirstAlone {
-    /// Returns at once for the first caller (it sends the first row); the others wait
-    /// until [`FirstAlone::open`].
-    pub async fn wait(&self) {
-        if self.taken.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            let _ = self.opened.subscribe().wait_for(|open| *open).await;
-        }
-    }
-
-    /// The first row has its answer (or its worker ended): every worker may go on.
-    pub fn open(&self) {
-        self.opened
-            .send_if_modified(|open| !std::mem::replace(open, true));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,20 +220,5 @@ mod tests {
         assert!(refused(&cerego, http(401, None)));
         assert!(!refused(&cerego, http(403, None)));
         assert!(!refused(&add(), ApiError::Timeout { ms: 10 }));
-    }
-
-    #[test]
-    fn the_first_row_goes_alone_and_the_others_wait_for_its_answer() {
-        use futures_util::FutureExt;
-        let first = FirstAlone::default();
-        assert!(
-            first.wait().now_or_never().is_some(),
-            "the first goes at once"
-        );
-        let mut second = Box::pin(first.wait());
-        assert!(second.as_mut().now_or_never().is_none(), "the second waits");
-        first.open();
-        assert!(second.now_or_never().is_some(), "and goes once it is open");
-        assert!(first.wait().now_or_never().is_some(), "as every later one");
     }
 }
