@@ -291,7 +291,12 @@ fn set_difference(rows: &[PlanRow], known: &KnownState) -> String {
                 patron = Some(p);
                 remove = names(fields);
             }
-            _ => {}
+            Op::CeregoAdd { .. }
+            | Op::CeregoUpdate { .. }
+            | Op::CeregoSet { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile
+            | Op::Raw(_) => {}
         }
     }
     let complete = patron
