@@ -80,10 +80,13 @@ fn name_mismatches<'a>(rows: impl Iterator<Item = &'a RowReport>) {
 /// knows, is the expected outcome. None for a row with no expectation.
 pub(crate) fn beside_prediction(row: &PlanRow, p: &Prediction) -> Option<(String, bool)> {
     let want = row.expect.as_deref()?;
-    let action = match &row.op {
-        crate::core::op::Op::HiveAdd { .. } => crate::core::op::scenario::HiveAction::Add,
-        crate::core::op::Op::HiveRemove { .. } => crate::core::op::scenario::HiveAction::Remove,
-        _ => return None,
+    use crate::core::op::{Op, scenario::HiveAction};
+    let action = if matches!(row.op, Op::HiveAdd { .. }) {
+        HiveAction::Add
+    } else if matches!(row.op, Op::HiveRemove { .. }) {
+        HiveAction::Remove
+    } else {
+        return None;
     };
     let n = |f: &dyn Fn(Expect) -> bool| p.fields.iter().filter(|(_, e)| f(*e)).count();
     let contradiction = expect::contradiction(

@@ -72,10 +72,12 @@ pub fn output_of(entry: &Entry) -> Option<Output> {
 /// outcome its file expects.
 pub fn report(row: &PlanRow, entry: Option<&Entry>) -> RowReport {
     let mut r = answered(row, entry);
-    let action = match &row.op {
-        Op::HiveAdd { .. } => HiveAction::Add,
-        Op::HiveRemove { .. } => HiveAction::Remove,
-        _ => return r,
+    let action = if matches!(row.op, Op::HiveAdd { .. }) {
+        HiveAction::Add
+    } else if matches!(row.op, Op::HiveRemove { .. }) {
+        HiveAction::Remove
+    } else {
+        return r;
     };
     let Some(want) = &row.expect else {
         return r;
