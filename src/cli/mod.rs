@@ -8,6 +8,7 @@ pub mod args;
 pub mod args_export;
 pub mod args_plan;
 pub mod args_retry;
+pub mod args_run;
 mod batch;
 mod batch_show;
 pub mod check;

@@ -144,11 +144,17 @@ impl PlanRow {
     }
 
     fn of(op: Op, line: usize) -> Self {
+        Self::derived(vec![line], op, None)
+    }
+
+    /// A row made from no file (an undo's, a resume's): its lines, its request and the
+    /// value it replaces; nothing else known.
+    pub fn derived(lines: Vec<usize>, op: Op, prior: Option<String>) -> Self {
         Self {
-            lines: vec![line],
+            lines,
             op,
             unchanged: false,
-            prior: None,
+            prior,
             want: None,
             warnings: Vec::new(),
             seen: Default::default(),

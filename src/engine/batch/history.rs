@@ -372,17 +372,11 @@ pub fn undo_plan(
 
 /// The plan that undoes one journal entry.
 pub fn undo_entry(entry: &Entry, batch_id: String, profile: &str, demo: bool) -> SavedPlan {
-    let row = PlanRow {
-        lines: Vec::new(),
-        op: entry.intent.op.clone(),
-        unchanged: false,
-        prior: entry.intent.prior.clone(),
-        want: None,
-        warnings: Vec::new(),
-        seen: Default::default(),
-        expect: None,
-        source: Vec::new(),
-    };
+    let row = PlanRow::derived(
+        Vec::new(),
+        entry.intent.op.clone(),
+        entry.intent.prior.clone(),
+    );
     let single = SavedPlan {
         batch_id: entry.intent.id.clone(),
         created_at: entry.intent.time,
@@ -505,18 +499,12 @@ fn undo_row(row: &PlanRow, attempts: &[Entry]) -> RowUndo {
 
 /// The undo row that reverses `original` with `op`.
 fn undo_row_of(row: &PlanRow, original: &Op, op: Op) -> PlanRow {
-    PlanRow {
-        lines: row.lines.clone(),
-        // What the undo replaces: the value the original update set.
-        prior: crate::core::op::inverse::undo_prior(original),
+    // What the undo replaces: the value the original update set.
+    PlanRow::derived(
+        row.lines.clone(),
         op,
-        unchanged: false,
-        want: None,
-        warnings: Vec::new(),
-        seen: Default::default(),
-        expect: None,
-        source: Vec::new(),
-    }
+        crate::core::op::inverse::undo_prior(original),
+    )
 }
 
 /// The undo of a row with an attempt of unknown outcome: from what it asked.
