@@ -406,16 +406,7 @@ pub(crate) async fn apply(session: &Session, args: ApplyArgs, format: Format, ye
             .map(|a| format!(", approved by {}", printable(&a.by)))
             .unwrap_or_default()
     ));
-    let warnings: Vec<RowError> = plan
-        .rows
-        .iter()
-        .flat_map(|r| {
-            r.warnings.iter().map(|w| RowError {
-                line: r.line(),
-                reason: w.clone(),
-            })
-        })
-        .collect();
+    let warnings: Vec<RowError> = crate::core::plan::row_warnings(&plan.rows);
     let l = Launch {
         todo: plan.to_send(),
         resume: false,

@@ -43,17 +43,7 @@ pub fn plan(
     let rows: Vec<PlanRow> = steps
         .iter()
         .enumerate()
-        .map(|(i, s)| PlanRow {
-            lines: vec![i + 1],
-            op: s.op.clone(),
-            unchanged: false,
-            prior: None,
-            want: None,
-            warnings: Vec::new(),
-            seen: Default::default(),
-            expect: None,
-            source: Vec::new(),
-        })
+        .map(|(i, s)| PlanRow::derived(vec![i + 1], s.op.clone(), None))
         .collect();
     let mut plan = SavedPlan::empty(BatchOp::Probe);
     plan.batch_id = batch_id;

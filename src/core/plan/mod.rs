@@ -210,15 +210,7 @@ impl Plan {
 
     /// Warnings of every row, with their line.
     pub fn warnings(&self) -> Vec<RowError> {
-        self.rows
-            .iter()
-            .flat_map(|r| {
-                r.warnings.iter().map(|w| RowError {
-                    line: r.line(),
-                    reason: w.clone(),
-                })
-            })
-            .collect()
+        row_warnings(&self.rows)
     }
 
     /// The layout to read `table` with (the caller's, else the detected one), the header
@@ -304,6 +296,18 @@ fn cell<'a>(row: &'a RawRow, column: usize, name: &str) -> Result<&'a str, Strin
             if row.cells.len() == 1 { "" } else { "s" }
         )
     })
+}
+
+/// Every row's warnings with the line it is on (a plan, a saved plan, a plan file).
+pub fn row_warnings(rows: &[PlanRow]) -> Vec<RowError> {
+    rows.iter()
+        .flat_map(|r| {
+            r.warnings.iter().map(|w| RowError {
+                line: r.line(),
+                reason: w.clone(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -118,19 +118,12 @@ mod tests {
         plan.rows = patrons
             .iter()
             .enumerate()
-            .map(|(i, p)| PlanRow {
-                lines: vec![i + 1],
-                op: Op::HiveAdd {
+            .map(|(i, p)| {
+                let op = Op::HiveAdd {
                     patron: PatronId::parse(p).unwrap(),
                     fields: vec![ApiField::parse("vip").unwrap()],
-                },
-                unchanged: false,
-                prior: None,
-                want: None,
-                warnings: Vec::new(),
-                seen: Default::default(),
-                expect: None,
-                source: Vec::new(),
+                };
+                PlanRow::derived(vec![i + 1], op, None)
             })
             .collect();
         plan

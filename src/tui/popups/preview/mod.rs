@@ -105,16 +105,7 @@ impl Preview {
             predict_all(plan.op, &plan.rows, known, catalogue, types);
         let (shown, basis) = rows::shown(&plan.rows, &predictions, known);
         let widths = rows::widths(&shown);
-        let warnings = plan
-            .rows
-            .iter()
-            .flat_map(|r| {
-                r.warnings.iter().map(|w| RowError {
-                    line: r.line(),
-                    reason: w.clone(),
-                })
-            })
-            .collect();
+        let warnings = crate::core::plan::row_warnings(&plan.rows);
         let todo = plan.to_send();
         let service = plan.rows.first().map_or(Service::Hive, |r| r.op.service());
         let gate = gate::check_plan(plan.op, service, todo.len(), policy);
