@@ -238,8 +238,22 @@ pub fn predict_all(
         return out;
     }
     for g in set_groups(rows) {
-        for p in &mut out[g.start + 1..g.end] {
+        // A never-seen patron's remove follows its add, which creates the patron if it is
+        // new: Hive cannot answer that remove INVALID_PATRON, as a lone remove's basis says.
+        let added_first =
+            matches!(rows[g.start].op, Op::HiveAdd { .. }) && !rows[g.start].unchanged;
+        for (r, p) in rows[g.start + 1..g.end]
+            .iter()
+            .zip(&mut out[g.start + 1..g.end])
+        {
             p.effect = format!("↳ {}", p.effect);
+            if let Op::HiveRemove { patron, .. } = &r.op
+                && added_first
+                && known.hive.get(patron).is_none()
+            {
+                p.basis = "unknown: never seen (the add before it creates the patron if it is new)"
+                    .into();
+            }
         }
         out[g.start].effect = set_difference(&rows[g.clone()], known);
     }

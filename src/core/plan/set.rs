@@ -410,4 +410,22 @@ mod tests {
         let e = predict_all(p.op, &p.rows, &k2, &[], &[]);
         assert_eq!(e[0].effect, "= unchanged: holds none of the scoped tags");
     }
+
+    #[test]
+    fn a_never_seen_patrons_remove_is_not_predicted_invalid_patron_after_its_add() {
+        let p = plan("new,vip\nnone,\n");
+        let bases: Vec<String> = predict_all(p.op, &p.rows, &known(), &[], &[])
+            .into_iter()
+            .map(|x| x.basis)
+            .collect();
+        assert_eq!(
+            bases,
+            [
+                "unknown: never seen (Hive creates the patron if it is new)",
+                "unknown: never seen (the add before it creates the patron if it is new)",
+                // A remove alone: nothing creates the patron first.
+                "unknown: never seen (Hive answers INVALID_PATRON if no patron has this id)",
+            ]
+        );
+    }
 }
