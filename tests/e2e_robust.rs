@@ -11,10 +11,16 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::pty::*;
 
-/// Starts the console, imports a file of six Hive adds that the simulator answers only after
-/// 30 s, and waits until the batch's four workers each have a request in flight. Returns the
-/// ids of their intents.
-fn batch_in_flight(dirs: &Dirs, sim: &Sim) -> (Tui, Vec<String>) {
+/// The simulator's first Hive add takes 3 s; `batch_in_flight` slows every later one to 30 s
+/// once the first has arrived.
+const FIRST_ADD: &str = "hive.add:latency=3000*1";
+
+/// Starts the console and imports a file of six Hive adds against a simulator started with
+/// [`FIRST_ADD`]. A run's first request goes alone (a refused key costs one request): once
+/// it has arrived, the simulator answers every later add only after 30 s, so when the first
+/// has its answer the batch's four workers each have a request in flight. Returns the
+/// first row's intent id and the ids of the four in flight.
+fn batch_in_flight(dirs: &Dirs, sim: &Sim) -> (Tui, String, Vec<String>) {
     dirs.write_config(&sim.base_url());
     let file = dirs.path().join("six.csv");
     let rows: String = (0..6).map(|i| format!("q{i},vip\n")).collect();
@@ -30,8 +36,19 @@ fn batch_in_flight(dirs: &Dirs, sim: &Sim) -> (Tui, Vec<String>) {
     tui.send("\r");
     tui.wait_for("6 requests");
     tui.send("\r");
-    let ids = wait_for_batch_intents(dirs, 4);
-    (tui, ids)
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sim.requests("hive.add") < 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the batch's first add never arrived"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(sim.requests("hive.add"), 1, "the first request goes alone");
+    sim.add_fault("hive.add:latency=30000");
+    let mut ids = wait_for_batch_intents(dirs, 5);
+    let first = ids.remove(0);
+    (tui, first, ids)
 }
 
 fn batch_intents(records: &[Value]) -> Vec<String> {
@@ -65,14 +82,20 @@ fn wait_for_batch_intents(dirs: &Dirs, n: usize) -> Vec<String> {
     }
 }
 
-/// Each of the batch's intents has exactly one outcome, abandoned.
-fn assert_each_abandoned_once(dirs: &Dirs, ids: &[String]) {
+/// The batch's first row was answered; each of the intents in flight has exactly one
+/// outcome, abandoned.
+fn assert_each_abandoned_once(dirs: &Dirs, first: &str, ids: &[String]) {
     let records = journal_records(&dirs.journal());
+    let mut started = vec![first.to_string()];
+    started.extend_from_slice(ids);
     assert_eq!(
         batch_intents(&records),
-        ids,
+        started,
         "no row started after the quit"
     );
+    let answered = outcomes_for(&records, first);
+    assert_eq!(answered.len(), 1, "one outcome for {first}: {records:#?}");
+    assert_eq!(answered[0]["result"], "ok", "{:#}", answered[0]);
     for id in ids {
         let outcomes = outcomes_for(&records, id);
         assert_eq!(outcomes.len(), 1, "one outcome for {id}: {records:#?}");
@@ -83,39 +106,39 @@ fn assert_each_abandoned_once(dirs: &Dirs, ids: &[String]) {
 #[test]
 fn q_then_abandon_counts_and_journals_the_batch_requests_in_flight() {
     let dirs = Dirs::new();
-    let sim = Sim::start(&["hive.add:latency=30000"]);
-    let (mut tui, ids) = batch_in_flight(&dirs, &sim);
+    let sim = Sim::start(&[FIRST_ADD]);
+    let (mut tui, first, ids) = batch_in_flight(&dirs, &sim);
     assert_eq!(ids.len(), 4);
     tui.send("\x1b");
     tui.send("q");
     tui.wait_for("4 requests are still in flight");
-    tui.wait_for("2 requests still to finish");
+    tui.wait_for("1 request still to finish");
     tui.send("a");
     let status = tui.wait_exit();
     assert!(status.success(), "{status:?}");
     tui.wait_for("4 requests were still in flight; journaled as abandoned");
-    assert_each_abandoned_once(&dirs, &ids);
+    assert_each_abandoned_once(&dirs, &first, &ids);
 }
 
 #[test]
 fn ctrl_c_mid_batch_journals_its_requests_in_flight() {
     let dirs = Dirs::new();
-    let sim = Sim::start(&["hive.add:latency=30000"]);
-    let (mut tui, ids) = batch_in_flight(&dirs, &sim);
+    let sim = Sim::start(&[FIRST_ADD]);
+    let (mut tui, first, ids) = batch_in_flight(&dirs, &sim);
     tui.send("\x03");
     tui.wait_exit();
-    assert_each_abandoned_once(&dirs, &ids);
+    assert_each_abandoned_once(&dirs, &first, &ids);
 }
 
 #[test]
 fn sigterm_mid_batch_journals_its_requests_in_flight() {
     let dirs = Dirs::new();
-    let sim = Sim::start(&["hive.add:latency=30000"]);
-    let (mut tui, ids) = batch_in_flight(&dirs, &sim);
+    let sim = Sim::start(&[FIRST_ADD]);
+    let (mut tui, first, ids) = batch_in_flight(&dirs, &sim);
     tui.signal("-TERM");
     let status = tui.wait_exit();
     assert!(status.success(), "{status:?}");
-    assert_each_abandoned_once(&dirs, &ids);
+    assert_each_abandoned_once(&dirs, &first, &ids);
 }
 
 #[test]

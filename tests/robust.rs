@@ -386,7 +386,8 @@ async fn a_batch_stopped_by_a_signal_journals_its_rows_in_flight_and_resumes() {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn");
-        wait_for_intents(&env, 2).await;
+        // The first row goes alone (3 s); then both workers have a request in flight.
+        wait_for_intents(&env, 3).await;
         for s in &sigs {
             signal(&child, *s);
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -399,20 +400,24 @@ async fn a_batch_stopped_by_a_signal_journals_its_rows_in_flight_and_resumes() {
         let intents = env.intents();
         assert_eq!(
             intents.len(),
-            2,
-            "{sigs:?}: only the rows in flight were sent"
+            3,
+            "{sigs:?}: only the first row and the rows in flight were sent"
         );
-        for (_, outcomes) in &intents {
+        let (_, answered) = &intents[0];
+        assert_eq!(answered.len(), 1, "{sigs:?}: {answered:?}");
+        assert_eq!(answered[0]["result"], "ok", "{sigs:?}");
+        for (_, outcomes) in &intents[1..] {
             assert_eq!(outcomes.len(), 1, "{sigs:?}: {outcomes:?}");
             assert_eq!(outcomes[0]["result"], "abandoned", "{sigs:?}");
         }
-        // The batch is unfinished; a resume sends the abandoned rows and the rest.
+        // The batch is unfinished; a resume sends the abandoned rows and the rest (the
+        // first row is done).
         env.sim.set_faults(Vec::new());
         let list = env.run(&["--json", "batch", "list"]).await;
         let id = json(&list)[0]["batch_id"].as_str().unwrap().to_string();
         let out = env.run(&["--json", "batch", "resume", &id, "--yes"]).await;
         assert_eq!(code(&out), 0, "{}", stderr(&out));
-        assert_eq!(json(&out)["requests"], 6, "{sigs:?}");
+        assert_eq!(json(&out)["requests"], 5, "{sigs:?}");
     }
 }
 

@@ -498,6 +498,14 @@ impl Sim {
             .unwrap_or_default()
     }
 
+    /// How many requests of `endpoint` (`hive.add`, …) the simulator has received (counted
+    /// as they arrive, before any latency).
+    pub fn requests(&self, endpoint: &str) -> u64 {
+        let state: Value = serde_json::from_str(&self.control("GET", "/_sim/state", ""))
+            .expect("the simulator's state is JSON");
+        state["requests"][endpoint].as_u64().unwrap_or(0)
+    }
+
     pub fn add_fault(&self, spec: &str) {
         let body = serde_json::json!({ "spec": spec }).to_string();
         let active = self.control("POST", "/_sim/faults", &body);

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::limit::{ConcurrencyReport, Limiter};
 use super::report::{self, RowOutcome, RowReport};
-use super::stop::{StopRule, Stopped, key_refused};
+use super::stop::{FirstAlone, StopRule, Stopped, key_refused};
 use super::{RunOptions, SavedPlan};
 use crate::core::op::{ApiError, Exchange, Op, Output};
 use crate::core::plan::PlanRow;
@@ -144,6 +144,8 @@ struct Shared {
     journal_error: Mutex<Option<String>>,
     deferred: Mutex<Option<Deferral>>,
     rule: Mutex<StopRule>,
+    /// The run's first request goes alone (see [`FirstAlone`]).
+    first: FirstAlone,
 }
 
 impl Shared {
@@ -223,6 +225,7 @@ pub async fn run(
         journal_error: Mutex::new(None),
         deferred: Mutex::new(None),
         rule: Mutex::new(StopRule::new(ctx.options.max_errors)),
+        first: FirstAlone::default(),
     });
     let results: Arc<Mutex<Vec<(usize, RowReport)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut workers = tokio::task::JoinSet::new();
@@ -304,8 +307,8 @@ async fn wait_while_paused(control: &mut watch::Receiver<Control>) -> bool {
 /// queue order (a row about a target in flight waits for it: see `queue`), at most
 /// `concurrency` at a time, and one task writes the journal.
 ///
-/// Each turn of the loop is one row, in the order that keeps the journal honest:
-/// [`next_row`] waits while the batch is paused and for the pace (the `--rate` and any
+/// Each turn of the loop is one row, in the order that keeps the journal honest (the run's
+/// first row goes alone, so a refused key costs one request): [`next_row`] waits while the batch is paused and for the pace (the `--rate` and any
 /// slow-down a 429 or 503 asked for); [`journal_intent`] puts the row's intent on disk
 /// before anything leaves; [`send`] sends it with the engine's retries, holding the whole
 /// batch back when the server throttles; [`journal_outcome`] writes how it ended as it
@@ -323,6 +326,8 @@ async fn worker(
     mut control: watch::Receiver<Control>,
 ) {
     loop {
+        // The run's first request goes alone; the others start once it has its answer.
+        let _first = shared.first.pass().await;
         let epoch = shared.limit.acquire().await;
         let Some(index) = next_row(shared, &mut control).await else {
             shared.limit.release();

@@ -4,6 +4,7 @@
 //! refused again. The requests in flight finish; the rest stay `pending` for a resume.
 //!
 //! The rule is pure: the runner feeds each row's outcome in, and reads whether to go on.
+//! [`FirstAlone`] makes a run's first request go alone, so a refused key is sent once.
 
 use serde::Serialize;
 
@@ -142,6 +143,51 @@ impl StopRule {
     }
 }
 
+/// A run's first request goes alone: the other workers wait for its answer, so a refused
+/// key (or a wrong base URL) costs one request, not one per slot of `--concurrency`.
+/// The worker that passes first holds a [`FirstTurn`]; when that turn ends, however it
+/// ends (an answer, a row put back, a failed journal, no row left), the gate opens for
+/// every worker and stays open.
+#[derive(Debug)]
+pub struct FirstAlone {
+    taken: std::sync::atomic::AtomicBool,
+    opened: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for FirstAlone {
+    fn default() -> Self {
+        Self {
+            taken: Default::default(),
+            opened: tokio::sync::watch::Sender::new(false),
+        }
+    }
+}
+
+/// The first worker's turn: the gate opens when it is dropped.
+#[must_use = "the gate opens when the first turn is dropped"]
+pub struct FirstTurn<'a>(Option<&'a FirstAlone>);
+
+impl Drop for FirstTurn<'_> {
+    fn drop(&mut self) {
+        if let Some(gate) = self.0 {
+            gate.opened.send_replace(true);
+        }
+    }
+}
+
+impl FirstAlone {
+    /// Returns at once for the first caller (holding the first turn) and once the gate is
+    /// open; the other callers wait until the first turn ends.
+    pub async fn pass(&self) -> FirstTurn<'_> {
+        if !self.taken.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return FirstTurn(Some(self));
+        }
+        // The sender lives in `self`, so the channel cannot close while this waits.
+        let _ = self.opened.subscribe().wait_for(|open| *open).await;
+        FirstTurn(None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +266,24 @@ mod tests {
         assert!(refused(&cerego, http(401, None)));
         assert!(!refused(&cerego, http(403, None)));
         assert!(!refused(&add(), ApiError::Timeout { ms: 10 }));
+    }
+
+    #[test]
+    fn the_first_request_goes_alone_and_the_others_wait_for_its_end() {
+        use futures_util::FutureExt;
+        let gate = FirstAlone::default();
+        let first = gate.pass().now_or_never().expect("the first goes at once");
+        let mut second = Box::pin(gate.pass());
+        assert!(second.as_mut().now_or_never().is_none(), "the second waits");
+        drop(first);
+        let second = second
+            .now_or_never()
+            .expect("and goes once the first ended");
+        assert!(gate.pass().now_or_never().is_some(), "as every later one");
+        drop(second);
+        assert!(
+            gate.pass().now_or_never().is_some(),
+            "and the gate stays open"
+        );
     }
 }
