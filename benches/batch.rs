@@ -7,7 +7,9 @@
 //!   the default concurrency (4) and at 16, beside `xargs -P 8` running one `curl` per row
 //!   over the same rows on the same simulator (skipped when curl is not installed).
 //! - Latency: with `hive:latency=50` on the simulator, 400 rows at 4, 8 and 16 in flight,
-//!   against the ideal concurrency ÷ latency.
+//!   against the ideal concurrency ÷ latency. With `BENCH_BEFORE_BIN` set to another
+//!   `tagdesk` binary (one built from an older commit), its runs alternate with this
+//!   build's, run by run, and both are printed.
 //! - The journal per row: the engine in this process, 2,000 rows at 16 in flight, with group
 //!   commit (one write + one fsync for whatever intents and outcomes have gathered) and
 //!   without it (one fsync per record).
@@ -68,7 +70,12 @@ fn rows_file(dir: &Path, name: &str, n: usize) -> PathBuf {
 }
 
 fn tagdesk(dir: &Path, config: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
+    tagdesk_bin(BIN, dir, config, args)
+}
+
+/// `tagdesk` as [`tagdesk`] runs it, from the binary `bin`.
+fn tagdesk_bin(bin: &str, dir: &Path, config: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(bin);
     c.arg("--config")
         .arg(config)
         .args(args)
@@ -205,32 +212,43 @@ fn latency(root: &Path) {
     let config = config(&dir, &sim.base);
     const N: usize = 400;
     println!("\nconcurrency under latency: {N} rows, hive:latency=50 on the simulator");
+    let mut bins = Vec::new();
+    if let Ok(before) = std::env::var("BENCH_BEFORE_BIN") {
+        bins.push(("before", before));
+    }
+    bins.push(("this build", BIN.to_string()));
     for concurrency in [4usize, 8, 16] {
         let c = concurrency.to_string();
-        let times: Vec<Duration> = (0..RUNS)
-            .map(|run| {
-                let file = rows_file(&dir, &format!("l{c}r{run}"), N);
-                timed(tagdesk(
-                    &dir,
-                    &config,
-                    &[
-                        "hive",
-                        "import",
-                        "--concurrency",
-                        &c,
-                        file.to_str().expect("path"),
-                    ],
-                ))
-            })
-            .collect();
-        let m = median(times);
-        let rate = N as f64 / m.as_secs_f64();
-        let ideal = concurrency as f64 / 0.050;
-        println!(
-            "  {concurrency:>2} in flight: {rate:>6.0} rows/s, ideal {ideal:>4.0} → {:.0}% (median {:.2} s)",
-            100.0 * rate / ideal,
-            m.as_secs_f64()
-        );
+        let mut times: Vec<Vec<Duration>> = vec![Vec::new(); bins.len()];
+        // Run by run, each binary in turn, so a change in the machine's load falls on both.
+        for run in 0..RUNS {
+            for (b, (_, bin)) in bins.iter().enumerate() {
+                let file = rows_file(&dir, &format!("l{c}r{run}b{b}"), N);
+                let args = [
+                    "hive",
+                    "import",
+                    "--concurrency",
+                    &c,
+                    file.to_str().expect("path"),
+                ];
+                times[b].push(timed(tagdesk_bin(bin, &dir, &config, &args)));
+            }
+        }
+        for ((name, _), t) in bins.iter().zip(times) {
+            let m = median(t);
+            let rate = N as f64 / m.as_secs_f64();
+            let ideal = concurrency as f64 / 0.050;
+            let label = if bins.len() > 1 {
+                format!(" ({name})")
+            } else {
+                String::new()
+            };
+            println!(
+                "  {concurrency:>2} in flight{label}: {rate:>6.0} rows/s, ideal {ideal:>4.0} → {:.0}% (median {:.2} s)",
+                100.0 * rate / ideal,
+                m.as_secs_f64()
+            );
+        }
     }
 }
 
