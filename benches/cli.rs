@@ -236,6 +236,7 @@ fn patrons(n: usize) -> Vec<KnownPatron> {
             note: "last add confirmed by Hive".into(),
             confirmed_at: at,
             complete: false,
+            absent: Vec::new(),
         })
         .collect()
 }

@@ -228,6 +228,52 @@ async fn a_patron_already_as_asked_sends_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_same_set_run_again_sends_nothing_even_for_patrons_first_seen_by_it() {
+    let env = env().await;
+    let f = file(&env, "set.csv", FILE);
+    let out = env
+        .run(&["--json", "hive", "import", p(&f), "--set", "--yes"])
+        .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let sent = env.requests("hive.add") + env.requests("hive.remove");
+    assert_eq!(sent, 7);
+    // brand_new and user_abc123 were never seen: Hive has now confirmed each scoped tag
+    // present or absent, which is all a set needs to know (not their whole tag sets).
+    let dry = env
+        .run(&["--json", "hive", "import", p(&f), "--set", "--dry-run"])
+        .await;
+    assert_eq!(code(&dry), 0, "{}", stderr(&dry));
+    let plan = json(&dry)["plan"].as_array().cloned().unwrap_or_default();
+    let effects: Vec<(&str, &str)> = plan
+        .iter()
+        .map(|r| {
+            (
+                r["target"].as_str().unwrap_or_default(),
+                r["effect"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        effects.contains(&("brand_new", "= unchanged: holds exactly vip")),
+        "{effects:?}"
+    );
+    assert!(
+        effects.contains(&("user_abc123", "= unchanged: holds exactly vip, beta_tester")),
+        "{effects:?}"
+    );
+    let again = env
+        .run(&["--json", "hive", "import", p(&f), "--set", "--yes"])
+        .await;
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(json(&again)["unchanged"], 6, "{}", stdout(&again));
+    assert_eq!(
+        env.requests("hive.add") + env.requests("hive.remove"),
+        sent,
+        "nothing sent the second time"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_scope_narrows_the_set_and_bad_input_is_refused_before_anything_is_sent() {
     let env = env().await;
     // Only beta_tester is in scope: vip on creator_0108 is not touched.

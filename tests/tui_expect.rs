@@ -49,3 +49,34 @@ fn the_batch_window_marks_each_row_against_its_expected_outcome() {
         .expect("the third row");
     assert!(!plain.contains("MATCH"), "{plain}");
 }
+
+#[test]
+fn the_import_preview_shows_each_rows_expectation_beside_its_prediction() {
+    let mut h = Harness::demo(160, 32);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('I'));
+    h.type_text("check.csv");
+    h.key(KeyCode::Enter);
+    // creator_0108 holds vip in the demo seed, so an add of vip cannot be `added`.
+    let file = "user_id,user_tags,expect\r\ncreator_0108,vip,added\r\nbrand_new,vip,ok\r\n";
+    h.send(Message::ImportRead {
+        path: "check.csv".into(),
+        service: Service::Hive,
+        result: Ok(Arc::new(file.as_bytes().to_vec())),
+    });
+    assert!(matches!(h.app.popup, Some(Popup::Preview(_))));
+    let screen = h.screen();
+    let line = |patron: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(patron) && l.contains("Hive add"))
+            .unwrap_or_else(|| panic!("a line for {patron}: {screen}"))
+            .to_string()
+    };
+    assert!(
+        line("creator_0108").contains("=vip · expect added: CONTRADICTED (predicted: pre)"),
+        "{screen}"
+    );
+    assert!(line("brand_new").contains("?vip · expect ok"), "{screen}");
+    assert!(!line("brand_new").contains("CONTRADICTED"), "{screen}");
+}

@@ -44,6 +44,7 @@ fn saved_patron(id: &str, tags: &[&str]) -> KnownPatron {
         note: "last add confirmed by Hive".into(),
         confirmed_at: at,
         complete: true,
+        absent: Vec::new(),
     }
 }
 

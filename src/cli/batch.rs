@@ -215,6 +215,7 @@ pub(crate) async fn batch_command(
                                         .or(b.undo_of.as_deref().map(|_| "undo"))
                                         .unwrap_or("")
                                 ) + super::retry::retry_note(b).as_str()
+                                    + super::plan_file::list_note(&b.audit).as_str()
                             ));
                         }
                     }

@@ -358,6 +358,7 @@ pub async fn run(
                     "ok": checks.iter().all(|c| c.code.is_none_or(|code| code == exit::OK)),
                     "read_only": profile.read_only,
                     "confirm": profile.confirm,
+                    "require_approval": profile.require_approval,
                     "checks": items,
                 }));
             }

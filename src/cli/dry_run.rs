@@ -37,7 +37,7 @@ pub(crate) fn planned_json(
         "command": row.op.cli_command(place),
         "warnings": row.warnings,
         "expect": row.expect,
-        "contradicted": super::expect_check::beside_prediction(row, p).map(|(_, c)| c),
+        "contradicted": crate::core::plan::expect::beside_prediction(row, p).map(|(_, c)| c),
     })
 }
 
@@ -55,7 +55,7 @@ pub(crate) fn dry_run(session: &Session, launch: &Launch, format: Format) -> u8 
         &tag_types,
     );
     for ((i, row), p) in launch.plan.rows.iter().enumerate().zip(&predictions) {
-        if super::expect_check::beside_prediction(row, p).is_some_and(|(_, c)| c) {
+        if crate::core::plan::expect::beside_prediction(row, p).is_some_and(|(_, c)| c) {
             contradicted.push(row.line().to_string());
         }
         match format {
@@ -70,7 +70,7 @@ pub(crate) fn dry_run(session: &Session, launch: &Launch, format: Format) -> u8 
                     .map(usize::to_string)
                     .collect::<Vec<_>>()
                     .join(",");
-                let expect = super::expect_check::beside_prediction(row, p)
+                let expect = crate::core::plan::expect::beside_prediction(row, p)
                     .map(|(text, _)| format!("   [{text}]"))
                     .unwrap_or_default();
                 out(&format!(

@@ -3,7 +3,7 @@
 //! dry-run's prediction (flagged when the prediction already contradicts it).
 
 use super::{err, exit};
-use crate::core::plan::{Expect, PlanRow, Prediction, expect};
+use crate::core::plan::expect;
 use crate::core::printable::printable;
 use crate::engine::batch::{RowOutcome, RowReport};
 use crate::engine::journal::BatchCounts;
@@ -73,38 +73,4 @@ fn name_mismatches<'a>(rows: impl Iterator<Item = &'a RowReport>) {
             bad.len() - NAMED
         ));
     }
-}
-
-/// A dry-run's word on a row's expectation: `expect added_pre` beside the prediction, and
-/// `CONTRADICTED (predicted: pre)` when nothing the row could produce, as far as tagdesk
-/// knows, is the expected outcome. None for a row with no expectation.
-pub(crate) fn beside_prediction(row: &PlanRow, p: &Prediction) -> Option<(String, bool)> {
-    let want = row.expect.as_deref()?;
-    use crate::core::op::{Op, scenario::HiveAction};
-    let action = if matches!(row.op, Op::HiveAdd { .. }) {
-        HiveAction::Add
-    } else if matches!(row.op, Op::HiveRemove { .. }) {
-        HiveAction::Remove
-    } else {
-        return None;
-    };
-    let n = |f: &dyn Fn(Expect) -> bool| p.fields.iter().filter(|(_, e)| f(*e)).count();
-    let contradiction = expect::contradiction(
-        want,
-        action,
-        n(&|e| matches!(e, Expect::Added | Expect::Removed)),
-        n(&|e| matches!(e, Expect::Present | Expect::Absent)),
-        n(&|e| e == Expect::Fails),
-        n(&|e| e == Expect::Unknown),
-    );
-    Some(match contradiction {
-        None => (format!("expect {want}"), false),
-        Some(could) => (
-            format!(
-                "expect {want}: CONTRADICTED (predicted: {})",
-                could.join(" or ")
-            ),
-            true,
-        ),
-    })
 }

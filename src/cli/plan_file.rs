@@ -137,6 +137,19 @@ pub(crate) fn audit_line(a: &PlanAudit) -> Option<String> {
     Some(format!("plan by {} · {approval}", printable(author)))
 }
 
+/// What `batch list` adds to an applied plan's line: `  (plan by A, approved by B)`;
+/// nothing for a batch with no author.
+pub(crate) fn list_note(a: &PlanAudit) -> String {
+    let Some(author) = a.author.as_deref() else {
+        return String::new();
+    };
+    let approval = a.approved_by.as_deref().map_or_else(
+        || "no approval".to_string(),
+        |by| format!("approved by {}", printable(by)),
+    );
+    format!("  (plan by {}, {approval})", printable(author))
+}
+
 /// Reads a plan file; the reason it cannot be used otherwise.
 pub(crate) fn read(path: &Path) -> Result<PlanFile, String> {
     let shown = path.display();

@@ -48,6 +48,8 @@ pub struct ProfileCard {
     pub name: String,
     pub read_only: bool,
     pub confirm: bool,
+    /// `require_approval = true`: batches run only from a plan another person approved.
+    pub require_approval: bool,
     pub services: Vec<ServiceCard>,
 }
 
@@ -115,6 +117,7 @@ pub fn profile_cards(
                 name: name.clone(),
                 read_only: p.read_only,
                 confirm: p.confirm,
+                require_approval: p.require_approval,
                 services,
             }
         })
@@ -143,7 +146,7 @@ mod tests {
         let text = "[profiles.a]\nread_only = true\n[profiles.a.cerego]\n\
             base_url = \"https://partners.cerego.com/\"\npartner_id = \"1\"\napi_key_env = \"A_KEY\"\n\
             [profiles.a.hive]\nbase_url = \"http://127.0.0.1:8787\"\napi_key_env = \"UNSET\"\n\
-            [profiles.b]\nconfirm = true\n[profiles.b.hive]\napi_key_cmd = [\"false\"]\n\
+            [profiles.b]\nconfirm = true\nrequire_approval = true\n[profiles.b.hive]\napi_key_cmd = [\"false\"]\n\
             [profiles.c.hive]\n";
         let file = parse(text, Path::new("c.toml")).unwrap();
         let env = |k: &str| (k == "A_KEY").then(|| "secret".to_string());
@@ -154,7 +157,7 @@ mod tests {
         assert_eq!(cards[0].services[0].key, KeyState::Resolves);
         assert_eq!(cards[0].services[1].host, "127.0.0.1:8787");
         assert_eq!(cards[0].services[1].key, KeyState::NotSet);
-        assert!(cards[1].confirm);
+        assert!(cards[1].confirm && cards[1].require_approval && !cards[0].require_approval);
         assert_eq!(cards[1].services[0].key, KeyState::CommandNotRun);
         assert_eq!(cards[2].services[0].key, KeyState::NotSet);
         // The profile that was resolved says how its command went.

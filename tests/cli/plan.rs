@@ -159,6 +159,17 @@ async fn a_gated_profile_runs_only_a_plan_another_person_approved() {
     assert_eq!(b["author"], "dana");
     assert_eq!(b["approved_by"], "sam");
     assert!(b["approved_at"].is_string());
+    let list = env.run(&["--profile", "gated", "batch", "list"]).await;
+    let line = stdout(&list)
+        .lines()
+        .find(|l| l.starts_with(batch_id.as_str()))
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert!(
+        line.ends_with("(plan by dana, approved by sam)"),
+        "batch list names author and approver: {}",
+        stdout(&list)
+    );
 
     // A plan is applied once.
     let again = env

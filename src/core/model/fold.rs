@@ -135,6 +135,7 @@ impl KnownState {
                 let p = self.hive.entry(patron);
                 p.tags.clear();
                 p.complete = true;
+                p.absent.clear();
                 p.confirmed_at = Some(at);
                 p.note = "Hive does not know this patron (INVALID_PATRON): it has no tags".into();
                 Folded::PatronUnknown { id: patron.clone() }
@@ -180,6 +181,7 @@ impl KnownState {
         match outcome.action {
             HiveAction::Add => {
                 for field in named {
+                    p.absent.retain(|a| a != field);
                     match p.tags.iter_mut().find(|t| t.api_field == *field) {
                         Some(t) => t.confirmed_at = Some(at),
                         None => p.tags.push(KnownTag {
@@ -192,6 +194,14 @@ impl KnownState {
             HiveAction::Remove => {
                 let absent: Vec<&String> = named.collect();
                 p.tags.retain(|t| !absent.contains(&&t.api_field));
+                // With the whole set known, absence is already implied.
+                if !p.complete {
+                    for field in absent {
+                        if !p.absent.contains(field) {
+                            p.absent.push(field.clone());
+                        }
+                    }
+                }
             }
         }
         p.confirmed_at = Some(at);
@@ -219,6 +229,7 @@ impl KnownState {
             };
             let p = self.hive.entry(&id);
             p.complete = true;
+            p.absent.clear();
             p.confirmed_at = Some(at);
             match tags {
                 Some(tags) => {
@@ -337,6 +348,39 @@ mod tests {
             at(),
         );
         assert_eq!(tags(&s, "p"), ["c"]);
+    }
+
+    #[test]
+    fn a_remove_on_a_patron_known_in_part_records_what_hive_confirmed_absent() {
+        let mut s = KnownState::default();
+        s.hive.open(&patron("p"));
+        s.apply(
+            &remove("p"),
+            &hive(HiveAction::Remove, &["a"], &["b"], &["c"]),
+            at(),
+        );
+        let p = s.hive.get(&patron("p")).unwrap();
+        assert_eq!(
+            p.absent,
+            ["a", "b"],
+            "removed and non-existent; failed tells nothing"
+        );
+        assert_eq!((p.holds("a"), p.holds("c")), (Some(false), None));
+        // An add confirming one present takes it out of the absent ones.
+        s.apply(&add("p"), &hive(HiveAction::Add, &["a"], &[], &[]), at());
+        let p = s.hive.get(&patron("p")).unwrap();
+        assert_eq!(p.absent, ["b"]);
+        assert_eq!((p.holds("a"), p.holds("b")), (Some(true), Some(false)));
+        assert!(!p.complete, "still not the whole set");
+        // Once the whole set is known, absence is implied and not listed.
+        let mut s = known("q", &["x"]);
+        s.apply(
+            &remove("q"),
+            &hive(HiveAction::Remove, &["x"], &["y"], &[]),
+            at(),
+        );
+        let q = s.hive.get(&patron("q")).unwrap();
+        assert!(q.absent.is_empty() && q.holds("y") == Some(false));
     }
 
     #[test]

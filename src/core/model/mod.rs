@@ -131,6 +131,7 @@ impl KnownPatrons {
             note: "opened by hand; tags unknown until Hive answers an add or remove".into(),
             confirmed_at: None,
             complete: false,
+            absent: Vec::new(),
         })
     }
 
@@ -144,6 +145,7 @@ impl KnownPatrons {
                     note: String::new(),
                     confirmed_at: None,
                     complete: false,
+                    absent: Vec::new(),
                 });
                 self.patrons.len() - 1
             }
@@ -176,6 +178,11 @@ pub struct KnownPatron {
     /// responses then tell about the api_fields they name, never about the others.
     #[serde(default)]
     pub complete: bool,
+    /// While `tags` is not the whole set: the api_fields Hive last confirmed the patron
+    /// does not hold (a remove answered them removed or non-existent, and no add since).
+    /// Empty once complete (then every api_field not in `tags` is absent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<String>,
 }
 
 impl KnownPatron {
@@ -193,11 +200,25 @@ impl KnownPatron {
             note: "tags from the demo seed; Hive has no read endpoint".into(),
             confirmed_at: None,
             complete: true,
+            absent: Vec::new(),
         }
     }
 
     pub fn has(&self, api_field: &str) -> bool {
         self.tags.iter().any(|t| t.api_field == api_field)
+    }
+
+    /// Whether the patron holds `api_field`, as far as tagdesk knows: Some(true) confirmed
+    /// present, Some(false) absent (the whole set is known, or Hive confirmed it absent),
+    /// None not known.
+    pub fn holds(&self, api_field: &str) -> Option<bool> {
+        if self.has(api_field) {
+            Some(true)
+        } else if self.complete || self.absent.iter().any(|a| a == api_field) {
+            Some(false)
+        } else {
+            None
+        }
     }
 }
 

@@ -14,6 +14,8 @@
 //! | `partial`   | `added_failed`, `added_pre_failed`  | `removed_failed`, `removed_absent_failed`   |
 //! | `failed`    | `pre_failed`, `add_failed`          | `absent_failed`, `remove_failed`            |
 
+use super::{Expect, PlanRow, Prediction};
+use crate::core::op::Op;
 use crate::core::op::scenario::{DOCUMENTED, HiveAction, Scenario};
 use crate::core::op::verdict::RowOutcome;
 use crate::core::probe::slug;
@@ -204,6 +206,43 @@ pub fn contradiction(
         return None;
     }
     Some(could.iter().map(slug).collect())
+}
+
+/// A preview's word on a row's expectation (a dry-run's and the console's): `expect
+/// added_pre` beside the prediction, and `CONTRADICTED (predicted: pre)` when nothing the
+/// row could produce, as far as tagdesk knows, is the expected outcome. None for a row with
+/// no expectation.
+pub fn beside_prediction(row: &PlanRow, p: &Prediction) -> Option<(String, bool)> {
+    let want = row.expect.as_deref()?;
+    let action = match row.op {
+        Op::HiveAdd { .. } => HiveAction::Add,
+        Op::HiveRemove { .. } => HiveAction::Remove,
+        Op::CeregoAdd { .. }
+        | Op::CeregoUpdate { .. }
+        | Op::CeregoSet { .. }
+        | Op::CeregoListUsers { .. }
+        | Op::CeregoProfile
+        | Op::Raw(_) => return None,
+    };
+    let n = |f: &dyn Fn(Expect) -> bool| p.fields.iter().filter(|(_, e)| f(*e)).count();
+    let contradiction = contradiction(
+        want,
+        action,
+        n(&|e| matches!(e, Expect::Added | Expect::Removed)),
+        n(&|e| matches!(e, Expect::Present | Expect::Absent)),
+        n(&|e| e == Expect::Fails),
+        n(&|e| e == Expect::Unknown),
+    );
+    Some(match contradiction {
+        None => (format!("expect {want}"), false),
+        Some(could) => (
+            format!(
+                "expect {want}: CONTRADICTED (predicted: {})",
+                could.join(" or ")
+            ),
+            true,
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -123,7 +123,17 @@ fn known_text(subject: &str, known: &KnownState) -> String {
         let mut tags: Vec<&str> = p.tags.iter().map(|t| t.api_field.as_str()).collect();
         tags.sort_unstable();
         tags.dedup();
-        return format!("complete={} tags={}", p.complete, tags.join(","));
+        // Fields confirmed absent count too (an older plan file, made before they were
+        // known, digests a patron without them the same way).
+        let mut absent: Vec<&str> = p.absent.iter().map(String::as_str).collect();
+        absent.sort_unstable();
+        absent.dedup();
+        let absent = if absent.is_empty() {
+            String::new()
+        } else {
+            format!(" absent={}", absent.join(","))
+        };
+        return format!("complete={} tags={}{absent}", p.complete, tags.join(","));
     }
     if let Some(id) = subject.strip_prefix("user ") {
         let Some(u) = known.cerego.user(id) else {

@@ -130,10 +130,8 @@ impl PlanRow {
         };
         for f in fields {
             let name = f.to_string();
-            if p.has(&name) {
-                self.seen.insert(name, true);
-            } else if p.complete {
-                self.seen.insert(name, false);
+            if let Some(held) = p.holds(&name) {
+                self.seen.insert(name, held);
             }
         }
     }

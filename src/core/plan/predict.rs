@@ -78,22 +78,12 @@ pub fn predict(
                         if !catalogue.is_empty() && !catalogue.iter().any(|t| t.api_field == *f) {
                             Expect::Fails
                         } else {
-                            match seen {
-                                Some(p) if p.has(&name) => {
-                                    if remove {
-                                        Expect::Removed
-                                    } else {
-                                        Expect::Present
-                                    }
-                                }
-                                Some(p) if p.complete => {
-                                    if remove {
-                                        Expect::Absent
-                                    } else {
-                                        Expect::Added
-                                    }
-                                }
-                                _ => Expect::Unknown,
+                            match seen.and_then(|p| p.holds(&name)) {
+                                Some(true) if remove => Expect::Removed,
+                                Some(true) => Expect::Present,
+                                Some(false) if remove => Expect::Absent,
+                                Some(false) => Expect::Added,
+                                None => Expect::Unknown,
                             }
                         };
                     (name, fate)
@@ -313,10 +303,13 @@ fn set_difference(rows: &[PlanRow], known: &KnownState) -> String {
             | Op::Raw(_) => {}
         }
     }
-    let complete = patron
+    // The planner sent only the difference when it knew every scoped api_field; when it
+    // did not, the rows name the whole scope, so knowing each field the rows name is the
+    // same test.
+    let fields_known = patron
         .and_then(|p| known.hive.get(p))
-        .is_some_and(|p| p.complete);
-    if complete {
+        .is_some_and(|p| add.iter().chain(&remove).all(|f| p.holds(f).is_some()));
+    if fields_known {
         add.iter()
             .map(|f| format!("{}{f}", Expect::Added.glyph()))
             .chain(

@@ -189,7 +189,14 @@ fn set_rows(w: &Wanted, scope: &[ApiField], known: &KnownState) -> Vec<PlanRow> 
         .filter(|f| !w.fields.contains(f))
         .cloned()
         .collect();
-    let (add, remove) = match known.hive.get(&w.patron).filter(|p| p.complete) {
+    // Only the difference when tagdesk knows, for every scoped api_field, whether the
+    // patron holds it (its whole set, or what Hive last confirmed present or absent — as
+    // after a set); else both requests in full.
+    let (add, remove) = match known
+        .hive
+        .get(&w.patron)
+        .filter(|p| scope.iter().all(|f| p.holds(f.as_str()).is_some()))
+    {
         Some(p) => (
             w.fields
                 .iter()
@@ -265,6 +272,7 @@ mod tests {
             note: String::new(),
             confirmed_at: None,
             complete: true,
+            absent: Vec::new(),
         }
     }
 
@@ -409,6 +417,37 @@ mod tests {
         );
         let e = predict_all(p.op, &p.rows, &k2, &[], &[]);
         assert_eq!(e[0].effect, "= unchanged: holds none of the scoped tags");
+    }
+
+    #[test]
+    fn a_patron_whose_scoped_tags_hive_confirmed_gets_only_the_difference() {
+        // Known in part: vip confirmed present, beta and news confirmed absent (as after a
+        // set), other unknown and out of scope.
+        let mut p = complete("half", &["vip"]);
+        p.complete = false;
+        p.absent = vec!["beta".into(), "news".into()];
+        let k = KnownState::with_patrons(vec![p.clone()]);
+        let rows = |text: &str, k: &KnownState| {
+            hive_set_plan(
+                &read_table(text.as_bytes()).unwrap(),
+                None,
+                &fields(&["vip", "beta", "news"]),
+                k,
+            )
+            .rows
+            .iter()
+            .map(|r| (r.op.name(), r.unchanged))
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(rows("half,vip\n", &k), [("hive_add", true)]);
+        assert_eq!(rows("half,\"vip,news\"\n", &k), [("hive_add", false)]);
+        // One scoped tag not confirmed either way: both requests in full.
+        p.absent = vec!["beta".into()];
+        let k = KnownState::with_patrons(vec![p]);
+        assert_eq!(
+            rows("half,vip\n", &k),
+            [("hive_add", false), ("hive_remove", false)]
+        );
     }
 
     #[test]

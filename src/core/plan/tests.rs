@@ -249,6 +249,7 @@ fn predictions_say_what_they_rest_on() {
         note: String::new(),
         confirmed_at: Some(chrono::DateTime::UNIX_EPOCH),
         complete: true,
+        absent: Vec::new(),
     });
     let cat = catalogue(&["vip", "newsletter"]);
     let first = predict(&p.rows[0], &known, &cat, &[]);

@@ -18,6 +18,7 @@ fn patron(id: &str, tags: &[&str]) -> KnownPatron {
         note: "n".into(),
         confirmed_at: None,
         complete: false,
+        absent: Vec::new(),
     }
 }
 

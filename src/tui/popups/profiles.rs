@@ -108,7 +108,7 @@ fn offers_demo(cx: &Cx) -> bool {
 
 /// Where the picker goes in `area`, its lines (one per profile) and its hints. Each line
 /// says what the file says of the profile: its services and their hosts, whether each key
-/// resolves (never the key), read-only and confirm.
+/// resolves (never the key), read-only, confirm and whether batches need an approval.
 fn layout(cx: &Cx, selected: usize, area: Rect) -> (Rect, Vec<Line<'static>>, [Hint; 2]) {
     let mut lines = Vec::new();
     let names = &cx.settings.profiles;
@@ -126,6 +126,9 @@ fn layout(cx: &Cx, selected: usize, area: Rect) -> (Rect, Vec<Line<'static>>, [H
         }
         if card.is_some_and(|c| c.confirm) {
             flags.push("confirm");
+        }
+        if card.is_some_and(|c| c.require_approval) {
+            flags.push("needs approval");
         }
         flags.join(", ")
     };
@@ -287,6 +290,8 @@ mod tests {
                 name: name.into(),
                 read_only,
                 confirm,
+                // A confirm profile of this test also needs approval.
+                require_approval: confirm,
                 services: services
                     .into_iter()
                     .map(|(service, host, key)| ServiceCard {

@@ -19,6 +19,7 @@ fn patron(id: &str, tags: &[&str], confirmed: bool) -> KnownPatron {
         note: String::new(),
         confirmed_at: confirmed.then_some(at),
         complete: false,
+        absent: Vec::new(),
     }
 }
 

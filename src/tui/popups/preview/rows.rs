@@ -42,7 +42,11 @@ pub fn shown(
             } else {
                 crate::tui::state::words::op_words(&row.op)
             },
-            effect: p.effect.clone(),
+            // The file's expectation beside the prediction, as a dry-run shows it.
+            effect: match crate::core::plan::expect::beside_prediction(row, p) {
+                Some((word, _)) => format!("{} · {word}", p.effect),
+                None => p.effect.clone(),
+            },
             basis: (Some(&p.basis) != basis.as_ref()).then(|| p.basis.clone()),
             unchanged: row.unchanged,
         })
