@@ -47,16 +47,8 @@ pub fn undo_hive_after_unknown(
     attempts: &[Attempt<'_>],
     seen: &BTreeMap<String, bool>,
 ) -> Option<HiveUndo> {
-    let (patron, fields, add) = match op {
-        Op::HiveAdd { patron, fields } => (patron, fields, true),
-        Op::HiveRemove { patron, fields } => (patron, fields, false),
-        Op::CeregoAdd { .. }
-        | Op::CeregoUpdate { .. }
-        | Op::CeregoSet { .. }
-        | Op::CeregoListUsers { .. }
-        | Op::CeregoProfile
-        | Op::Raw(_) => return None,
-    };
+    let (patron, fields, action) = op.hive_change()?;
+    let add = action == super::scenario::HiveAction::Add;
     let first_unknown = attempts
         .iter()
         .position(|a| matches!(a, Attempt::Unknown))

@@ -23,6 +23,24 @@ impl HiveAction {
     }
 }
 
+impl super::Op {
+    /// A Hive add or remove: its patron, its api_fields and which it is; None for any
+    /// other Op.
+    pub fn hive_change(&self) -> Option<(&super::PatronId, &[super::ApiField], HiveAction)> {
+        use super::Op;
+        match self {
+            Op::HiveAdd { patron, fields } => Some((patron, fields, HiveAction::Add)),
+            Op::HiveRemove { patron, fields } => Some((patron, fields, HiveAction::Remove)),
+            Op::CeregoAdd { .. }
+            | Op::CeregoUpdate { .. }
+            | Op::CeregoSet { .. }
+            | Op::CeregoListUsers { .. }
+            | Op::CeregoProfile
+            | Op::Raw(_) => None,
+        }
+    }
+}
+
 /// Which of the three per-tag arrays of a response are non-empty.
 ///
 /// `changed` is `added_tag_ids` / `removed_tag_ids`; `unchanged` is `pre_existing_tag_ids` /

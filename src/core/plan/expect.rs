@@ -15,7 +15,6 @@
 //! | `failed`    | `pre_failed`, `add_failed`          | `absent_failed`, `remove_failed`            |
 
 use super::{Expect, PlanRow, Prediction};
-use crate::core::op::Op;
 use crate::core::op::scenario::{DOCUMENTED, HiveAction, Scenario};
 use crate::core::op::verdict::RowOutcome;
 use crate::core::probe::slug;
@@ -214,16 +213,7 @@ pub fn contradiction(
 /// no expectation.
 pub fn beside_prediction(row: &PlanRow, p: &Prediction) -> Option<(String, bool)> {
     let want = row.expect.as_deref()?;
-    let action = match row.op {
-        Op::HiveAdd { .. } => HiveAction::Add,
-        Op::HiveRemove { .. } => HiveAction::Remove,
-        Op::CeregoAdd { .. }
-        | Op::CeregoUpdate { .. }
-        | Op::CeregoSet { .. }
-        | Op::CeregoListUsers { .. }
-        | Op::CeregoProfile
-        | Op::Raw(_) => return None,
-    };
+    let (_, _, action) = row.op.hive_change()?;
     let n = |f: &dyn Fn(Expect) -> bool| p.fields.iter().filter(|(_, e)| f(*e)).count();
     let contradiction = contradiction(
         want,
