@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::process::Output;
 
 use serde_json::Value;
@@ -12,12 +11,6 @@ use support::cli::*;
 use tagdesk::sim::faults::FaultRule;
 
 impl Env {
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, bytes).expect("write a batch file");
-        path
-    }
-
     fn tags_of(&self, patron: &str) -> Option<Vec<String>> {
         self.sim.state_json()["hive"]["patrons"][patron]
             .as_array()
@@ -35,10 +28,6 @@ impl Env {
             .values()
             .find(|t| t["user_id"] == user && t["tag_type_id"] == tag_type)
             .and_then(|t| t["value"].as_str().map(str::to_string))
-    }
-
-    fn hive_requests(&self) -> u64 {
-        self.requests("hive.add") + self.requests("hive.remove")
     }
 }
 

@@ -17,16 +17,6 @@ fn p(path: &Path) -> &str {
 }
 
 impl Env {
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, bytes).expect("write a batch file");
-        path
-    }
-
-    fn hive_requests(&self) -> u64 {
-        self.requests("hive.add") + self.requests("hive.remove")
-    }
-
     fn journal(&self, profile: &str) -> PathBuf {
         self.data_dir().join(format!("journal-{profile}.jsonl"))
     }

@@ -5,23 +5,11 @@
 
 mod support;
 
-use std::path::PathBuf;
-
 use support::cli::*;
 use tagdesk::sim::faults::FaultRule;
 
-fn file(env: &Env, name: &str, text: &str) -> PathBuf {
-    let path = env.dir.path().join(name);
-    std::fs::write(&path, text).expect("write a batch file");
-    path
-}
-
 fn p(path: &std::path::Path) -> &str {
     path.to_str().expect("utf-8 path")
-}
-
-fn hive_requests(env: &Env) -> u64 {
-    env.requests("hive.add") + env.requests("hive.remove")
 }
 
 /// A setup check: each row names the outcome it must produce (user_abc123 holds newsletter;
@@ -37,7 +25,7 @@ const SETUP: &str = "user_id,user_tags,expect\n\
 #[tokio::test(flavor = "multi_thread")]
 async fn rows_that_produce_what_they_expect_exit_0_all_match() {
     let env = Env::new().await;
-    let f = file(&env, "setup.csv", SETUP);
+    let f = env.file("setup.csv", SETUP);
     let results = env.dir.path().join("out.csv");
     let out = env
         .run(&["hive", "import", p(&f), "--results", p(&results)])
@@ -80,8 +68,7 @@ async fn rows_that_produce_what_they_expect_exit_0_all_match() {
     );
 
     // A failure no row expected still fails the run (exit 1), beside rows that match.
-    let f = file(
-        &env,
+    let f = env.file(
         "ok.csv",
         "user_id,user_tags,expect\nfresh_six,vip,ok\nfresh_seven,not_a_tag,\n",
     );
@@ -97,8 +84,7 @@ async fn rows_that_produce_what_they_expect_exit_0_all_match() {
 async fn one_wrong_expectation_exits_1_and_names_the_row() {
     let env = Env::new().await;
     // user_abc123 already holds newsletter: the add is `pre`, not `added`.
-    let f = file(
-        &env,
+    let f = env.file(
         "check.csv",
         "user_id,user_tags,expect\nfresh_one,vip,added\nuser_abc123,newsletter,added\n",
     );
@@ -147,12 +133,11 @@ async fn one_wrong_expectation_exits_1_and_names_the_row() {
     );
 
     // The human summary counts it.
-    let f = file(
-        &env,
+    let f = env.file(
         "again.csv",
         "user_id,user_tags,expect\nuser_abc123,newsletter,added\n",
     );
-    let before = hive_requests(&env);
+    let before = env.hive_requests();
     // A dry-run already sees it coming: tagdesk now knows user_abc123 holds newsletter.
     let dry = env.run(&["hive", "import", "--dry-run", p(&f)]).await;
     assert_eq!(code(&dry), 0, "{}", stderr(&dry));
@@ -166,7 +151,7 @@ async fn one_wrong_expectation_exits_1_and_names_the_row() {
         "{}",
         stderr(&dry)
     );
-    assert_eq!(hive_requests(&env), before, "a dry-run sends nothing");
+    assert_eq!(env.hive_requests(), before, "a dry-run sends nothing");
     let out = env.run(&["hive", "import", p(&f)]).await;
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stdout(&out).contains(" · 1 mismatched"), "{}", stdout(&out));
@@ -175,9 +160,7 @@ async fn one_wrong_expectation_exits_1_and_names_the_row() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_expect_value_is_refused_with_nothing_sent() {
     let env = Env::new().await;
-    let f = file(
-        &env,
-        "bad.csv",
+    let f = env.file("bad.csv",
         "user_id,user_tags,expect\nfresh_one,vip,added\nfresh_two,vip,addded\nfresh_three,vip,removed\n",
     );
     let out = env.run(&["hive", "import", p(&f)]).await;
@@ -195,11 +178,10 @@ async fn an_unknown_expect_value_is_refused_with_nothing_sent() {
         e.contains("line 4: expect: \"removed\" is an outcome of the other action"),
         "{e}"
     );
-    assert_eq!(hive_requests(&env), 0, "nothing was sent");
+    assert_eq!(env.hive_requests(), 0, "nothing was sent");
 
     // One patron on two lines is one request: its lines must expect the same.
-    let f = file(
-        &env,
+    let f = env.file(
         "merged.csv",
         "user_id,user_tags,expect\nfresh_one,vip,added\nfresh_one,newsletter,pre\n",
     );
@@ -210,7 +192,7 @@ async fn an_unknown_expect_value_is_refused_with_nothing_sent() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(hive_requests(&env), 0, "nothing was sent");
+    assert_eq!(env.hive_requests(), 0, "nothing was sent");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -218,8 +200,7 @@ async fn a_resume_judges_the_rows_it_sends() {
     let env = Env::new().await;
     env.sim
         .set_faults(vec!["hive:drop".parse::<FaultRule>().unwrap()]);
-    let f = file(
-        &env,
+    let f = env.file(
         "r.csv",
         "user_id,user_tags,expect\nfresh_one,vip,added\nuser_abc123,newsletter,ok\n",
     );

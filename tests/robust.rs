@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,16 +13,6 @@ use support::cli::*;
 use tagdesk::sim::faults::FaultRule;
 
 impl Env {
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, bytes).expect("write a batch file");
-        path
-    }
-
-    fn hive_requests(&self) -> u64 {
-        self.requests("hive.add") + self.requests("hive.remove")
-    }
-
     fn fault(&self, rule: &str) {
         self.sim
             .set_faults(vec![rule.parse::<FaultRule>().expect("a fault rule")]);

@@ -6,8 +6,6 @@
 
 mod support;
 
-use std::path::PathBuf;
-
 use serde_json::{Value, json};
 use support::cli::*;
 
@@ -85,25 +83,6 @@ async fn env() -> Env {
     env
 }
 
-fn file(env: &Env, name: &str, text: &str) -> PathBuf {
-    let path = env.dir.path().join(name);
-    std::fs::write(&path, text).expect("write a batch file");
-    path
-}
-
-fn tags_of(env: &Env, patron: &str) -> Vec<String> {
-    let mut tags: Vec<String> = env.sim.state_json()["hive"]["patrons"][patron]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    tags.sort();
-    tags
-}
-
 fn p(path: &std::path::Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
@@ -111,8 +90,8 @@ fn p(path: &std::path::Path) -> &str {
 #[tokio::test(flavor = "multi_thread")]
 async fn set_brings_every_patron_to_exactly_its_row_and_undo_brings_them_back() {
     let env = env().await;
-    let before: Vec<Vec<String>> = PATRONS.iter().map(|id| tags_of(&env, id)).collect();
-    let f = file(&env, "set.csv", FILE);
+    let before: Vec<Vec<String>> = PATRONS.iter().map(|id| env.hive_tags(id)).collect();
+    let f = env.file("set.csv", FILE);
     let out = env
         .run(&["--json", "hive", "import", p(&f), "--set", "--yes"])
         .await;
@@ -121,18 +100,18 @@ async fn set_brings_every_patron_to_exactly_its_row_and_undo_brings_them_back() 
     assert_eq!(json(&out)["op"], "hive_set");
 
     // Exactly the rows within the scope; unscoped tags untouched.
-    assert_eq!(tags_of(&env, "brand_new"), ["vip"]);
-    assert_eq!(tags_of(&env, "user_abc123"), ["beta_tester", "vip"]);
-    assert_eq!(tags_of(&env, "creator_0108"), ["payment_issue", "vip"]);
+    assert_eq!(env.hive_tags("brand_new"), ["vip"]);
+    assert_eq!(env.hive_tags("user_abc123"), ["beta_tester", "vip"]);
+    assert_eq!(env.hive_tags("creator_0108"), ["payment_issue", "vip"]);
     assert_eq!(
-        tags_of(&env, "anon_9b21e0"),
+        env.hive_tags("anon_9b21e0"),
         ["minor_account", "trusted_creator"]
     );
     assert_eq!(
-        tags_of(&env, "mod_queue_77"),
+        env.hive_tags("mod_queue_77"),
         ["high_risk", "newsletter", "spam_watch", "vip"]
     );
-    assert_eq!(tags_of(&env, "shop_owner_12"), ["spam_watch", "vip"]);
+    assert_eq!(env.hive_tags("shop_owner_12"), ["spam_watch", "vip"]);
     // Only what differs was sent: adds for the two never seen and mod_queue_77; removes
     // for the two never seen and the two with extra tags; nothing for shop_owner_12.
     assert_eq!(env.requests("hive.add"), 3);
@@ -150,14 +129,14 @@ async fn set_brings_every_patron_to_exactly_its_row_and_undo_brings_them_back() 
 
     let undo = env.run(&["--json", "batch", "undo", &id, "--yes"]).await;
     assert_eq!(code(&undo), 0, "{}", stderr(&undo));
-    let after: Vec<Vec<String>> = PATRONS.iter().map(|id| tags_of(&env, id)).collect();
+    let after: Vec<Vec<String>> = PATRONS.iter().map(|id| env.hive_tags(id)).collect();
     assert_eq!(after, before, "every patron back to what it held");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_preview_shows_each_patrons_difference_and_a_dry_run_sends_nothing() {
     let env = env().await;
-    let f = file(&env, "set.csv", FILE);
+    let f = env.file("set.csv", FILE);
     let out = env
         .run(&["--json", "hive", "import", p(&f), "--set", "--dry-run"])
         .await;
@@ -214,8 +193,7 @@ async fn the_preview_shows_each_patrons_difference_and_a_dry_run_sends_nothing()
 #[tokio::test(flavor = "multi_thread")]
 async fn a_patron_already_as_asked_sends_nothing() {
     let env = env().await;
-    let f = file(
-        &env,
+    let f = env.file(
         "same.csv",
         "shop_owner_12,vip\ncreator_0108,\"vip, beta_tester\"\n",
     );
@@ -230,7 +208,7 @@ async fn a_patron_already_as_asked_sends_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_set_run_again_sends_nothing_even_for_patrons_first_seen_by_it() {
     let env = env().await;
-    let f = file(&env, "set.csv", FILE);
+    let f = env.file("set.csv", FILE);
     let out = env
         .run(&["--json", "hive", "import", p(&f), "--set", "--yes"])
         .await;
@@ -277,7 +255,7 @@ async fn the_same_set_run_again_sends_nothing_even_for_patrons_first_seen_by_it(
 async fn a_scope_narrows_the_set_and_bad_input_is_refused_before_anything_is_sent() {
     let env = env().await;
     // Only beta_tester is in scope: vip on creator_0108 is not touched.
-    let f = file(&env, "scoped.csv", "creator_0108,\n");
+    let f = env.file("scoped.csv", "creator_0108,\n");
     let out = env
         .run(&[
             "--json",
@@ -291,10 +269,10 @@ async fn a_scope_narrows_the_set_and_bad_input_is_refused_before_anything_is_sen
         ])
         .await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(tags_of(&env, "creator_0108"), ["payment_issue", "vip"]);
+    assert_eq!(env.hive_tags("creator_0108"), ["payment_issue", "vip"]);
 
     // A row tag outside the scope: the row is invalid, naming the tag and the scope.
-    let f = file(&env, "outside.csv", "user_abc123,\"vip, escalated\"\n");
+    let f = env.file("outside.csv", "user_abc123,\"vip, escalated\"\n");
     let out = env.run(&["hive", "import", p(&f), "--set"]).await;
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(
@@ -309,7 +287,7 @@ async fn a_scope_narrows_the_set_and_bad_input_is_refused_before_anything_is_sen
         .await;
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     // A scope field outside the catalogue is a warning.
-    let f = file(&env, "warn.csv", "user_abc123,\n");
+    let f = env.file("warn.csv", "user_abc123,\n");
     let out = env
         .run(&[
             "hive",
@@ -346,7 +324,7 @@ async fn a_set_whose_removes_failed_is_finished_by_a_resume() {
     let env = env().await;
     env.sim
         .set_faults(vec!["hive.remove:drop".parse::<FaultRule>().unwrap()]);
-    let f = file(&env, "set.csv", "brand_new,vip\ncreator_0108,vip\n");
+    let f = env.file("set.csv", "brand_new,vip\ncreator_0108,vip\n");
     let out = env
         .run(&["--json", "hive", "import", p(&f), "--set", "--yes"])
         .await;
@@ -354,7 +332,7 @@ async fn a_set_whose_removes_failed_is_finished_by_a_resume() {
     let id = json(&out)["batch_id"].as_str().unwrap().to_string();
     assert_eq!(json(&out)["ok"], 1, "{}", stdout(&out));
     assert_eq!(
-        tags_of(&env, "creator_0108"),
+        env.hive_tags("creator_0108"),
         ["beta_tester", "payment_issue", "vip"]
     );
 
@@ -367,6 +345,6 @@ async fn a_set_whose_removes_failed_is_finished_by_a_resume() {
         adds,
         "only the removes are sent again"
     );
-    assert_eq!(tags_of(&env, "brand_new"), ["vip"]);
-    assert_eq!(tags_of(&env, "creator_0108"), ["payment_issue", "vip"]);
+    assert_eq!(env.hive_tags("brand_new"), ["vip"]);
+    assert_eq!(env.hive_tags("creator_0108"), ["payment_issue", "vip"]);
 }

@@ -7,17 +7,9 @@
 
 mod support;
 
-use std::path::PathBuf;
-
 use serde_json::Value;
 use support::cli::*;
 use tagdesk::sim::faults::FaultRule;
-
-fn file(env: &Env, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = env.dir.path().join(name);
-    std::fs::write(&path, bytes).expect("write a batch file");
-    path
-}
 
 fn p(path: &std::path::Path) -> &str {
     path.to_str().expect("utf-8 path")
@@ -60,7 +52,7 @@ async fn max_errors_stops_after_n_refused_rows_and_resume_finishes_the_rest() {
     let env = Env::new().await;
     faults(&env, &["hive.add:400*3"]);
     let rows: String = (0..10).map(|i| format!("s{i},vip\n")).collect();
-    let f = file(&env, "ten.csv", rows.as_bytes());
+    let f = env.file("ten.csv", rows.as_bytes());
     let out = env
         .run(&[
             "--json",
@@ -129,7 +121,7 @@ async fn max_errors_stops_after_n_refused_rows_and_resume_finishes_the_rest() {
 async fn a_refused_hive_key_stops_at_the_first_row_whatever_max_errors() {
     let env = Env::new().await;
     let rows: String = (0..40).map(|i| format!("k{i},vip\n")).collect();
-    let f = file(&env, "forty.csv", rows.as_bytes());
+    let f = env.file("forty.csv", rows.as_bytes());
     let out = env
         .run(&[
             "--json",
@@ -173,9 +165,7 @@ async fn a_refused_cerego_key_stops_at_the_first_row() {
     let env = Env::new().await;
     // The listing goes through; every change is answered 401.
     faults(&env, &["cerego.add:401", "cerego.update:401"]);
-    let f = file(
-        &env,
-        "c.csv",
+    let f = env.file("c.csv",
         b"user_id,tag_type_id,value\n1185304,3,Winter 2030\n1185310,3,Winter 2030\n1185324,3,Winter 2030\n1185331,3,Winter 2030\n",
     );
     let out = env.run(&["--json", "cerego", "import", p(&f)]).await;
@@ -205,7 +195,7 @@ const MIXED: &[u8] = b"r0,vip\np1,vip\np2,vip\np3,vip\nf1,nope\nf2,\"nope, vip\"
 async fn retry_failed_sends_only_the_failed_rows_as_a_linked_batch() {
     let env = Env::new().await;
     faults(&env, &["hive.add:400*1"]);
-    let f = file(&env, "mixed.csv", MIXED);
+    let f = env.file("mixed.csv", MIXED);
     let out = env
         .run(&["--json", "hive", "import", "--concurrency", "1", p(&f)])
         .await;
@@ -295,7 +285,7 @@ async fn retry_failed_sends_only_the_failed_rows_as_a_linked_batch() {
 async fn the_failures_of_a_results_file_are_a_file_to_import_again() {
     let env = Env::new().await;
     faults(&env, &["hive.add:400*1"]);
-    let f = file(&env, "mixed.csv", MIXED);
+    let f = env.file("mixed.csv", MIXED);
     let results = env.dir.path().join("results.csv");
     let out = env
         .run(&[
@@ -335,7 +325,7 @@ async fn the_failures_of_a_results_file_are_a_file_to_import_again() {
         ],
         "each row's cells as read"
     );
-    let fix = file(&env, "fix.csv", again.as_bytes());
+    let fix = env.file("fix.csv", again.as_bytes());
     let out = env
         .run(&["--json", "hive", "import", "--concurrency", "1", p(&fix)])
         .await;

@@ -6,7 +6,6 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -14,25 +13,6 @@ use support::cli::*;
 use tagdesk::sim::faults::FaultRule;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-fn file(env: &Env, name: &str, text: &str) -> PathBuf {
-    let path = env.dir.path().join(name);
-    std::fs::write(&path, text).expect("write a batch file");
-    path
-}
-
-fn tags_of(env: &Env, patron: &str) -> Vec<String> {
-    let mut tags: Vec<String> = env.sim.state_json()["hive"]["patrons"][patron]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    tags.sort();
-    tags
-}
 
 /// Starts `args` (an import), waits until `landed` says its request took effect in the
 /// simulator (whose latency fault holds the answer back), and kills it with SIGKILL: the
@@ -79,7 +59,7 @@ async fn an_undo_after_a_crash_reverses_what_the_rows_asked() {
 
     // A Hive remove whose answer was lost: the resend says "not there"; the undo adds
     // back what tagdesk last saw present.
-    let rm = file(&env, "rm.csv", "seen_1,vip\n");
+    let rm = env.file("rm.csv", "seen_1,vip\n");
     let id = kill_after_landing(
         &env,
         &[
@@ -90,38 +70,38 @@ async fn an_undo_after_a_crash_reverses_what_the_rows_asked() {
             "--yes",
             rm.to_str().unwrap(),
         ],
-        |e| tags_of(e, "seen_1").is_empty(),
+        |e| e.hive_tags("seen_1").is_empty(),
     )
     .await;
     resume(&env, &id).await;
-    assert!(tags_of(&env, "seen_1").is_empty());
+    assert!(env.hive_tags("seen_1").is_empty());
     let undo = env.run(&["--json", "batch", "undo", &id, "--yes"]).await;
     assert_eq!(code(&undo), 0, "{}", stderr(&undo));
-    assert_eq!(tags_of(&env, "seen_1"), ["vip"], "the removed tag is back");
+    assert_eq!(env.hive_tags("seen_1"), ["vip"], "the removed tag is back");
 
     // A Hive add whose answer was lost on a patron tagdesk never saw: the undo removes what
     // it asked to add.
-    let add = file(&env, "add.csv", "fresh_9,\"vip, newsletter\"\n");
+    let add = env.file("add.csv", "fresh_9,\"vip, newsletter\"\n");
     let id = kill_after_landing(
         &env,
         &["--json", "hive", "import", "--yes", add.to_str().unwrap()],
-        |e| tags_of(e, "fresh_9").len() == 2,
+        |e| e.hive_tags("fresh_9").len() == 2,
     )
     .await;
     resume(&env, &id).await;
     let undo = env.run(&["--json", "batch", "undo", &id, "--yes"]).await;
     assert_eq!(code(&undo), 0, "{}", stderr(&undo));
     assert!(
-        tags_of(&env, "fresh_9").is_empty(),
+        env.hive_tags("fresh_9").is_empty(),
         "{:?}",
-        tags_of(&env, "fresh_9")
+        env.hive_tags("fresh_9")
     );
 
     // A remove of a tag tagdesk never saw on the patron: whether it was there before cannot
     // be decided — "check by hand", and the undo exits non-zero.
-    let before = tags_of(&env, "user_abc123");
+    let before = env.hive_tags("user_abc123");
     assert!(before.contains(&"newsletter".to_string()), "{before:?}");
-    let rm = file(&env, "rm2.csv", "user_abc123,newsletter\n");
+    let rm = env.file("rm2.csv", "user_abc123,newsletter\n");
     let id = kill_after_landing(
         &env,
         &[
@@ -132,7 +112,10 @@ async fn an_undo_after_a_crash_reverses_what_the_rows_asked() {
             "--yes",
             rm.to_str().unwrap(),
         ],
-        |e| !tags_of(e, "user_abc123").contains(&"newsletter".to_string()),
+        |e| {
+            !e.hive_tags("user_abc123")
+                .contains(&"newsletter".to_string())
+        },
     )
     .await;
     resume(&env, &id).await;
@@ -220,7 +203,7 @@ async fn a_reply_over_the_journal_cap_keeps_its_outcome() {
         .mount(&server)
         .await;
     mount_honest_remove(&server).await;
-    let f = file(&env, "big.csv", "big_1,\"vip, bogus\"\n");
+    let f = env.file("big.csv", "big_1,\"vip, bogus\"\n");
     let out = env
         .run(&["--json", "hive", "import", "--yes", f.to_str().unwrap()])
         .await;
@@ -264,7 +247,7 @@ async fn a_cut_reply_in_an_older_journal_reads_unknown_and_its_undo_exits_non_ze
         })))
         .mount(&server)
         .await;
-    let f = file(&env, "rm.csv", "big_2,vip\n");
+    let f = env.file("rm.csv", "big_2,vip\n");
     let out = env
         .run(&[
             "--json",
@@ -326,7 +309,7 @@ async fn tags_the_request_did_not_name_and_another_patron_are_never_undone() {
         .mount(&server)
         .await;
     mount_honest_remove(&server).await;
-    let f = file(&env, "x.csv", "greedy_1,vip\nother_p,vip\n");
+    let f = env.file("x.csv", "greedy_1,vip\nother_p,vip\n");
     let out = env
         .run(&["--json", "hive", "import", "--yes", f.to_str().unwrap()])
         .await;
@@ -377,7 +360,7 @@ async fn tags_the_request_did_not_name_and_another_patron_are_never_undone() {
 async fn one_outcome_vocabulary_in_batch_show_the_results_and_the_exit_code() {
     let env = Env::new().await;
     // user_abc123 has newsletter: "All tags already exist" is `unchanged`, not `ok`.
-    let f = file(&env, "same.csv", "user_abc123,newsletter\n");
+    let f = env.file("same.csv", "user_abc123,newsletter\n");
     let results = env.dir.path().join("same-results.csv");
     let out = env
         .run(&[
@@ -405,11 +388,7 @@ async fn one_outcome_vocabulary_in_batch_show_the_results_and_the_exit_code() {
     assert!(csv.lines().nth(1).unwrap().contains(",unchanged,"), "{csv}");
 
     // "No tags were added. Some tags may already exist… Some tags failed": `failed`, exit 1.
-    let f = file(
-        &env,
-        "fail.csv",
-        "user_abc123,\"newsletter, not_in_catalogue\"\n",
-    );
+    let f = env.file("fail.csv", "user_abc123,\"newsletter, not_in_catalogue\"\n");
     let out = env
         .run(&["--json", "hive", "import", "--yes", f.to_str().unwrap()])
         .await;

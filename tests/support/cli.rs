@@ -114,6 +114,33 @@ api_key_env = "TEST_WRONG_KEY"
             .expect("join")
     }
 
+    /// Writes a file (a batch's CSV, say) in the test's directory; returns its path.
+    pub fn file(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).expect("write a batch file");
+        path
+    }
+
+    /// The tags the simulator's Hive holds on `patron`, sorted (none for a patron it does
+    /// not have).
+    pub fn hive_tags(&self, patron: &str) -> Vec<String> {
+        let mut tags: Vec<String> = self.sim.state_json()["hive"]["patrons"][patron]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        tags.sort();
+        tags
+    }
+
+    /// Hive adds and removes the simulator has received.
+    pub fn hive_requests(&self) -> u64 {
+        self.requests("hive.add") + self.requests("hive.remove")
+    }
+
     pub fn requests(&self, endpoint: &str) -> u64 {
         self.sim.state_json()["requests"][endpoint]
             .as_u64()

@@ -252,28 +252,16 @@ fn set_rows(w: &Wanted, scope: &[ApiField], known: &KnownState) -> Vec<PlanRow> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::{KnownPatron, KnownTag};
+    use crate::core::model::KnownPatron;
     use crate::core::plan::{predict_all, read_table};
 
     fn fields(names: &[&str]) -> Vec<ApiField> {
         names.iter().map(|n| ApiField::parse(n).unwrap()).collect()
     }
 
+    /// A patron whose whole tag set is known, as the demo seed's are.
     fn complete(id: &str, tags: &[&str]) -> KnownPatron {
-        KnownPatron {
-            id: PatronId::parse(id).unwrap(),
-            tags: tags
-                .iter()
-                .map(|t| KnownTag {
-                    api_field: t.to_string(),
-                    confirmed_at: None,
-                })
-                .collect(),
-            note: String::new(),
-            confirmed_at: None,
-            complete: true,
-            absent: Vec::new(),
-        }
+        KnownPatron::from_seed(PatronId::parse(id).unwrap(), &fields(tags))
     }
 
     /// Five patrons: never seen, seen only in part, known with an extra scoped tag, known

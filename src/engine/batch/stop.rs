@@ -179,6 +179,10 @@ impl FirstAlone {
     /// Returns at once for the first caller (holding the first turn) and once the gate is
     /// open; the other callers wait until the first turn ends.
     pub async fn pass(&self) -> FirstTurn<'_> {
+        // Every later row of the run: the gate is open, nothing to wait for.
+        if *self.opened.borrow() {
+            return FirstTurn(None);
+        }
         if !self.taken.swap(true, std::sync::atomic::Ordering::SeqCst) {
             return FirstTurn(Some(self));
         }
